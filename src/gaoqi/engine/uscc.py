@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import duckdb
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUE = {c: i for i, c in enumerate(ALPHABET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -34,23 +36,37 @@ def validate(code: str) -> UsccCheck:
     raw = code
     code = code.strip().upper()
     if len(code) != 18:
-        return UsccCheck(raw, False, "uscc_length", f"长度应为18位，实际为{len(code)}位 (length {len(code)}, expected 18)")
+        return UsccCheck(
+            raw, False, "uscc_length", f"长度应为18位，实际为{len(code)}位 (length {len(code)}, expected 18)"
+        )
     for pos, ch in enumerate(code, start=1):
         if ch in FORBIDDEN_LETTERS:
             return UsccCheck(
-                raw, False, "uscc_illegal_character",
+                raw,
+                False,
+                "uscc_illegal_character",
                 f"第{pos}位含非法字符“{ch}” (I、O、S、V、Z 不用于统一社会信用代码; illegal character {ch!r} at position {pos})",
             )
         if ch not in VALUE:
-            return UsccCheck(raw, False, "uscc_illegal_character",
-                             f"第{pos}位含非法字符“{ch}” (illegal character {ch!r} at position {pos})")
+            return UsccCheck(
+                raw,
+                False,
+                "uscc_illegal_character",
+                f"第{pos}位含非法字符“{ch}” (illegal character {ch!r} at position {pos})",
+            )
     if not code[2:8].isdigit():
-        return UsccCheck(raw, False, "uscc_division_code",
-                         f"第3–8位应为行政区划代码（6位数字），实际为“{code[2:8]}” (positions 3-8 must be digits)")
+        return UsccCheck(
+            raw,
+            False,
+            "uscc_division_code",
+            f"第3–8位应为行政区划代码（6位数字），实际为“{code[2:8]}” (positions 3-8 must be digits)",
+        )
     expected = check_character(code[:17])
     if code[17] != expected:
         return UsccCheck(
-            raw, False, "uscc_check_character",
+            raw,
+            False,
+            "uscc_check_character",
             f"校验码错误：第18位应为“{expected}”，实际为“{code[17]}” (wrong check character: expected {expected!r}, got {code[17]!r})",
         )
     return UsccCheck(raw, True)
@@ -65,13 +81,23 @@ def complete(first17: str) -> str:
     return first17 + check_character(first17)
 
 
-# The same check as a DuckDB SQL macro, so that validation of millions of rows stays set-based.
-SQL_MACRO = f"""
-CREATE OR REPLACE MACRO uscc_ok(code) AS (
+# The same check as DuckDB SQL macros, so that validation of millions of rows stays set-based.
+SQL_MACROS = (
+    f"""
+CREATE OR REPLACE TEMP MACRO uscc_expected_check(code) AS
+    substr('{ALPHABET}', CAST(((31 - list_sum(list_transform(range(1, 18),
+        lambda i: (strpos('{ALPHABET}', substr(upper(code), i, 1)) - 1) * {list(WEIGHTS)}[i])) % 31) % 31) + 1 AS BIGINT), 1)
+""",
+    """
+CREATE OR REPLACE TEMP MACRO uscc_ok(code) AS (
     length(code) = 18
-    AND regexp_full_match(code, '[0-9A-HJ-NP-RTUWXY]{{2}}[0-9]{{6}}[0-9A-HJ-NP-RTUWXY]{{10}}')
-    AND substr('{ALPHABET}', CAST(((31 - list_sum(list_transform(range(1, 18),
-            lambda i: (strpos('{ALPHABET}', substr(code, i, 1)) - 1) * {list(WEIGHTS)}[i])) % 31) % 31) + 1 AS BIGINT), 1)
-        = substr(code, 18, 1)
+    AND regexp_full_match(upper(code), '[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}')
+    AND uscc_expected_check(code) = substr(upper(code), 18, 1)
 )
-"""
+""",
+)
+
+
+def install_sql_macros(con: duckdb.DuckDBPyConnection) -> None:
+    for sql in SQL_MACROS:
+        con.execute(sql)

@@ -1,0 +1,200 @@
+"""Reading a delivered file: its format (by content, not extension), encoding, header and rows.
+
+CSV arrives in UTF-8, UTF-8 with BOM or GBK/GB18030; Excel as .xlsx (a ZIP with ``xl/workbook.xml``)
+or legacy .xls (an OLE compound file). GB* is always decoded as GB18030, its superset. The whole file is
+checked, not only its head: a GBK file whose first megabyte happens to be ASCII must not be taken for UTF-8.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 22  # 4 MiB
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be read at all; the message names the reason."""
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    path: Path
+    file_format: str  # "csv" | "xlsx" | "xls"
+    encoding: str | None  # "utf-8", "utf-8-sig", "gb18030"; None for Excel
+    sha256: str
+    size: int
+
+
+def sniff(path: Path) -> Sniffed:
+    """Hash the file and decide its format and encoding from its whole content."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        head = fh.read(CHUNK)
+        if not head:
+            raise UnreadableFile("文件为空 (the file is empty)")
+        digest.update(head)
+        size += len(head)
+        if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
+            for chunk in iter(lambda: fh.read(CHUNK), b""):
+                digest.update(chunk)
+                size += len(chunk)
+            return Sniffed(path, _excel_kind(path, head), None, digest.hexdigest(), size)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise UnreadableFile("UTF-16 编码不受支持，请使用 UTF-8 或 GB18030 (UTF-16 is not accepted)")
+        bom = head.startswith(codecs.BOM_UTF8)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        utf8_ok = True
+        chunk = head
+        while chunk:
+            if utf8_ok:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+            chunk = fh.read(CHUNK)
+            if chunk:
+                digest.update(chunk)
+                size += len(chunk)
+        if utf8_ok:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8_ok = False
+    if utf8_ok:
+        encoding = "utf-8-sig" if bom else "utf-8"
+    else:
+        encoding = "gb18030"
+        _check_gb18030(path)
+    return Sniffed(path, "csv", encoding, digest.hexdigest(), size)
+
+
+def _excel_kind(path: Path, head: bytes) -> str:
+    if head.startswith(OLE_MAGIC):
+        return "xls"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile(f"ZIP 文件已损坏 (damaged ZIP/xlsx file: {exc})") from exc
+    if "xl/workbook.xml" not in names:
+        raise UnreadableFile("ZIP 文件不是 Excel 工作簿 (a ZIP archive but not an .xlsx workbook)")
+    return "xlsx"
+
+
+def _check_gb18030(path: Path) -> None:
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    offset = 0
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(
+                    f"既不是 UTF-8 也不是 GB18030 编码，约第 {offset + exc.start} 字节处无法解码 "
+                    f"(neither UTF-8 nor GB18030: undecodable byte near offset {offset + exc.start})"
+                ) from exc
+            offset += len(chunk)
+
+
+def _excel_cell(value: object) -> str:
+    """An Excel cell as the text a CSV would carry (integral floats without '.0', dates as ISO)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def iter_records(s: Sniffed) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) for every non-empty record, the header first. Line numbers are physical lines
+    (for Excel: sheet rows), 1-based, so a report points where an official would look."""
+    if s.file_format in ("xlsx", "xls"):
+        from python_calamine import CalamineWorkbook
+
+        try:
+            wb = CalamineWorkbook.from_path(str(s.path))
+            sheet = wb.get_sheet_by_index(0)
+            rows = sheet.iter_rows()
+        except Exception as exc:
+            raise UnreadableFile(f"无法读取 Excel 文件 (cannot read the workbook: {exc})") from exc
+        for i, row in enumerate(rows, start=1):
+            cells = [_excel_cell(v) for v in row]
+            while cells and cells[-1] == "":
+                cells.pop()
+            if cells:
+                yield i, cells
+        return
+    assert s.encoding is not None
+    with s.path.open("r", encoding=s.encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        start = 1
+        for record in reader:
+            if record and any(c.strip() for c in record):
+                yield start, record
+            start = reader.line_num + 1
+
+
+def read_header(s: Sniffed) -> tuple[int, list[str]]:
+    for line, cells in iter_records(s):
+        return line, [c.strip() for c in cells]
+    raise UnreadableFile("文件没有表头 (the file has no header row)")
+
+
+def write_normalised_csv(s: Sniffed, ncols: int, out: Path) -> tuple[int, list[tuple[int, str, int]]]:
+    """Rewrite the data rows as UTF-8 CSV with the physical line number as the first column.
+
+    Rows with the wrong number of cells are not written; they are returned as (line, raw text, count)
+    for the quarantine. Returns (rows read, those rejects).
+    """
+    rejects: list[tuple[int, str, int]] = []
+    rows = 0
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        records = iter_records(s)
+        next(records, None)  # header
+        excel = s.file_format != "csv"
+        for line, cells in records:
+            rows += 1
+            if excel:
+                # Excel has no column count of its own: empty trailing cells are simply absent.
+                if len(cells) > ncols and not any(cells[ncols:]):
+                    cells = cells[:ncols]
+                cells = cells + [""] * (ncols - len(cells))
+            if len(cells) != ncols:
+                buf = io.StringIO()
+                csv.writer(buf, lineterminator="").writerow(cells)
+                rejects.append((line, buf.getvalue()[:2000], len(cells)))
+                continue
+            writer.writerow([line, *cells])
+    return rows, rejects
+
+
+def count_physical_lines(path: Path) -> int:
+    """Lines as an editor counts them: newlines, plus one for a last line without a newline."""
+    n = 0
+    last = b"\n"
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return n if last == b"\n" else n + 1
