@@ -208,6 +208,20 @@ def profiles(
         out.print(data)
 
 
+@app.command("feeds-doc")
+def feeds_doc(
+    write: Annotated[Path | None, typer.Option("--write", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print (or write) docs/feeds.md, generated from the feed schemas."""
+    from gaoqi.engine.feeds_doc import render
+
+    text = render()
+    if write:
+        write.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
 @bench_app.command("ingest")
 def bench_ingest(
     enterprises: Annotated[int, typer.Option("--enterprises", "-n")] = 2_000_000,
