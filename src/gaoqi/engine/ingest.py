@@ -25,7 +25,16 @@ import duckdb
 from gaoqi.engine import sniff as sn
 from gaoqi.engine.feeds import FeedSpec, feed_for_filename, feed_spec, map_headers
 from gaoqi.engine.uscc import install_sql_macros
-from gaoqi.engine.validate import check_sql, feed_checks, ident, lit, typed_sql
+from gaoqi.engine.validate import (
+    NUMERIC_KINDS,
+    check_sql,
+    column_names,
+    feed_checks,
+    ident,
+    lit,
+    numeric_sql,
+    typed_sql,
+)
 from gaoqi.engine.workspace import connect
 
 Progress = Callable[[str, int, int], None]
@@ -135,6 +144,9 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, home: Path) -> FileR
         _load(con, feed_spec(feed), sniffed, result, home)
     except (sn.UnreadableFile, FileError, UnicodeDecodeError) as exc:
         result.error = f"{path.name}: {exc}"
+    except duckdb.Error as exc:
+        # The transaction was rolled back: nothing of this file is stored; the next file goes on.
+        result.error = f"{path.name}: 无法导入 (could not be loaded: {type(exc).__name__}: {str(exc)[:500]})"
     finally:
         result.seconds = round(time.perf_counter() - started, 3)
     return result
@@ -193,6 +205,8 @@ def _load(con: duckdb.DuckDBPyConnection, spec: FeedSpec, s: sn.Sniffed, result:
         _crash_point(s.path.name)
         con.execute("DROP TABLE IF EXISTS stg")
         con.execute("DROP TABLE IF EXISTS chk")
+        con.execute("DROP TABLE IF EXISTS dup")
+        con.execute("DROP TABLE IF EXISTS badlines")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -301,33 +315,57 @@ def _validate_and_insert(
         else "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
     )
     all_raw = ", ".join(f"c{i}" for i in range(len(headers)))
-    typed_cols = ", ".join(f"{typed_sql(f, ident('r_' + f.name))} AS {ident('t_' + f.name)}" for f in spec.fields)
+    numeric = [f for f in spec.fields if f.kind in NUMERIC_KINDS]
+    n_cols = "".join(f", {numeric_sql(column_names(f)[0])} AS {column_names(f)[1]}" for f in numeric)
+    t_cols = ", ".join(f"{typed_sql(f, *column_names(f)[:2])} AS {column_names(f)[2]}" for f in spec.fields)
     checks = feed_checks(spec)
     bad = " OR ".join(f"coalesce({c.condition}, false)" for _, c in checks) or "false"
+
+    def pipeline(source: str) -> str:
+        # raw text (r_) → numeric reading (n_) → typed value (t_) → the row's verdict (__bad)
+        return (
+            f"SELECT *, ({bad}) AS __bad FROM (SELECT *, {t_cols} FROM ("
+            f"SELECT __line, {', '.join(raw_cols)}, {extra_sql} AS __extra{n_cols} FROM {source}))"
+        )
+
+    # Exact duplicates: a hash aggregate over the raw cells finds candidates cheaply; the exact
+    # comparison then runs on the candidates only. Every copy after the first, in line order, is bad.
     con.execute(
         check_sql(
-            f"CREATE OR REPLACE TEMP TABLE chk AS SELECT *, ({bad}) OR __dup AS __bad FROM ("
-            f"SELECT *, {typed_cols} FROM ("
-            f"SELECT __line, {', '.join(raw_cols)}, {extra_sql} AS __extra, "
-            f"row_number() OVER (PARTITION BY {all_raw} ORDER BY __line) > 1 AS __dup FROM stg))"
+            f"CREATE OR REPLACE TEMP TABLE dup AS SELECT unnest(list_sort(list(__line))[2:]) AS __line "
+            f"FROM stg WHERE hash({all_raw}) IN (SELECT hash({all_raw}) FROM stg GROUP BY 1 HAVING count(*) > 1) "
+            f"GROUP BY {all_raw} HAVING count(*) > 1"
+        )
+    )
+    # Pass 1 keeps only the verdict (the optimiser prunes the typed columns); pass 2 types the good rows.
+    con.execute(
+        check_sql(
+            f"CREATE OR REPLACE TEMP TABLE badlines AS SELECT __line FROM ({pipeline('stg')}) WHERE __bad "
+            f"UNION SELECT __line FROM dup"
         )
     )
     cols = ", ".join(f.name for f in spec.fields)
-    typed = ", ".join(ident("t_" + f.name) for f in spec.fields)
+    typed = ", ".join(column_names(f)[2] for f in spec.fields)
     con.execute(
         check_sql(
             f"INSERT INTO {spec.name} ({cols}, _load_id, _line, _extra) "
-            f"SELECT {typed}, {load_id}, __line, __extra FROM chk WHERE NOT __bad ORDER BY __line"
+            f"SELECT {typed}, {load_id}, __line, __extra FROM ({pipeline('stg')}) "
+            f"WHERE __line NOT IN (SELECT __line FROM badlines) ORDER BY __line"
+        )
+    )
+    con.execute(
+        check_sql(
+            f"CREATE OR REPLACE TEMP TABLE chk AS {pipeline('(SELECT * FROM stg WHERE __line IN (SELECT __line FROM badlines))')}"
         )
     )
     parts = [
-        f"SELECT __line AS line, {lit(f.name)} AS field, CAST({ident('r_' + f.name)} AS VARCHAR) AS value, "
-        f"{lit(c.reason_code)} AS reason_code, {c.message} AS message FROM chk WHERE __bad AND coalesce({c.condition}, false)"
+        f"SELECT __line AS line, {lit(f.name)} AS field, CAST({column_names(f)[0]} AS VARCHAR) AS value, "
+        f"{lit(c.reason_code)} AS reason_code, {c.message} AS message FROM chk WHERE coalesce({c.condition}, false)"
         for f, c in checks
     ]
     parts.append(
         "SELECT __line, NULL, NULL, 'duplicate_row', "
-        "concat('与本文件中较早的一行完全相同 (exact duplicate of an earlier row)') FROM chk WHERE __dup"
+        "concat('与本文件中较早的一行完全相同 (exact duplicate of an earlier row)') FROM dup"
     )
     union = " UNION ALL ".join(parts)
     con.execute(

@@ -17,6 +17,7 @@ from importlib import resources
 import sqlglot
 
 from gaoqi.engine.feeds import FeedSpec, FieldSpec
+from gaoqi.engine.uscc import ALPHABET, WEIGHTS
 
 
 def lit(text: str) -> str:
@@ -96,93 +97,90 @@ def money_text(v: str) -> str:
     return f"replace({v}, ',', '')"
 
 
-def typed_sql(f: FieldSpec, v: str) -> str:
-    """The typed value of raw text column ``v`` (NULL where it cannot be typed)."""
+NUMERIC_KINDS = ("money", "count", "year", "integer")
+
+
+def numeric_sql(v: str) -> str:
+    """Raw text as a wide decimal (thousands separators dropped); NULL when not a number."""
+    return f"try_cast({money_text(v)} AS DECIMAL(18,4))"
+
+
+def typed_sql(f: FieldSpec, v: str, n: str) -> str:
+    """The typed value of raw text ``v`` (``n``: its numeric reading), NULL where it cannot be typed."""
     k = f.kind
-    if k == "uscc":
+    if k in ("uscc", "industry_code"):
         return f"upper({v})"
-    if k in ("money",):
-        return f"try_cast({money_text(v)} AS DECIMAL(18,4))"
+    if k == "money":
+        return n
     if k == "count":
-        return f"try_cast({money_text(v)} AS DECIMAL(12,2))"
+        return f"try_cast({n} AS DECIMAL(12,2))"
     if k in ("year", "integer"):
-        return f"try_cast(try_cast({money_text(v)} AS DECIMAL(18,4)) AS INTEGER)"
+        return f"CASE WHEN {n} = floor({n}) THEN try_cast({n} AS INTEGER) END"
     if k == "date":
-        return parse_date_sql(v)
+        # ISO dates take the fast cast; the regex path handles 2024/3/1 and 2024年3月1日.
+        return f"coalesce(try_cast({v} AS DATE), {parse_date_sql(v)})"
     if k == "period":
         return parse_period_sql(v)
     if k == "enum":
         return enum_sql(f, v)
-    if k == "district_code":
-        return v
-    if k == "industry_code":
-        return f"upper({v})"
     return v
 
 
-def checks_for(f: FieldSpec, v: str, t: str) -> list[Check]:
-    """Checks on raw text ``v`` (NULL when empty) and its typed value ``t``."""
+USCC_PATTERN = "[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}"
+
+
+def uscc_expected_sql(u: str) -> str:
+    """The expected check character of upper-cased code ``u``, as plain scalar SQL (unrolled: ~3× faster
+    than a list lambda on millions of rows)."""
+    terms = " + ".join(f"(strpos({lit(ALPHABET)}, substr({u}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(WEIGHTS))
+    return f"substr({lit(ALPHABET)}, CAST((31 - ({terms}) % 31) % 31 + 1 AS BIGINT), 1)"
+
+
+def checks_for(f: FieldSpec, v: str, n: str, t: str) -> list[Check]:
+    """Checks on raw text ``v`` (NULL when empty), its numeric reading ``n`` and its typed value ``t``."""
     name = lit(f.name)
     out: list[Check] = []
     if f.required:
         out.append(
-            Check(f"{v} IS NULL", "required_missing", f"concat('必填字段为空: ', {lit(f.title)}, ' (', {name}, ')')")
+            Check(
+                f"{v} IS NULL",
+                "required_missing",
+                f"concat('必填字段为空: ', {lit(f.title)}, ' (', {name}, ')')",
+            )
         )
     k = f.kind
     if k == "uscc":
         out.append(
             Check(
-                f"{v} IS NOT NULL AND length({v}) <> 18",
+                f"length({v}) <> 18",
                 "uscc_length",
                 f"concat('统一社会信用代码长度应为18位，实际为', length({v}), '位')",
             )
         )
         out.append(
             Check(
-                f"{v} IS NOT NULL AND length({v}) = 18 AND NOT regexp_full_match(upper({v}), "
-                f"'[0-9A-HJ-NP-RTUWXY]{{2}}[0-9]{{6}}[0-9A-HJ-NP-RTUWXY]{{10}}')",
+                f"length({v}) = 18 AND NOT regexp_full_match({t}, {lit(USCC_PATTERN)})",
                 "uscc_illegal_character",
                 "'统一社会信用代码含非法字符（不用 I、O、S、V、Z）或第3–8位不是行政区划代码'",
             )
         )
-        expected = f"uscc_expected_check({v})"
+        expected = uscc_expected_sql(t)
         out.append(
             Check(
-                f"{v} IS NOT NULL AND regexp_full_match(upper({v}), '[0-9A-HJ-NP-RTUWXY]{{2}}[0-9]{{6}}[0-9A-HJ-NP-RTUWXY]{{10}}')"
-                f" AND {expected} <> substr(upper({v}), 18, 1)",
+                f"regexp_full_match({t}, {lit(USCC_PATTERN)}) AND {expected} <> substr({t}, 18, 1)",
                 "uscc_check_character",
-                f"concat('统一社会信用代码校验码错误：第18位应为', {expected}, '，实际为', substr(upper({v}), 18, 1))",
+                f"concat('统一社会信用代码校验码错误：第18位应为', {expected}, '，实际为', substr({t}, 18, 1))",
             )
         )
-    elif k in ("money", "count", "year", "integer"):
+    elif k in NUMERIC_KINDS:
         out.append(
-            Check(
-                f"{v} IS NOT NULL AND try_cast({money_text(v)} AS DECIMAL(18,4)) IS NULL",
-                "not_a_number",
-                f"concat({lit(f.title)}, '不是数字: ', {v})",
-            )
+            Check(f"{v} IS NOT NULL AND {n} IS NULL", "not_a_number", f"concat({lit(f.title)}, '不是数字: ', {v})")
         )
-        out.append(
-            Check(
-                f"try_cast({money_text(v)} AS DECIMAL(18,4)) < 0",
-                "negative_value",
-                f"concat({lit(f.title)}, '不能为负数: ', {v})",
-            )
-        )
-        if k in ("year", "integer"):
-            frac = f"try_cast({money_text(v)} AS DECIMAL(18,4))"
-            cond = f"{frac} >= 0 AND {frac} <> floor({frac})"
-            if k == "year":
-                cond = f"({cond}) OR {frac} < 1949 OR {frac} > 2100"
-            out.append(Check(cond, "out_of_range", f"concat({lit(f.title)}, '超出范围或不是整数: ', {v})"))
-        elif k == "money":
-            out.append(
-                Check(
-                    f"{v} IS NOT NULL AND try_cast({money_text(v)} AS DECIMAL(18,4)) IS NOT NULL AND {t} IS NULL",
-                    "out_of_range",
-                    f"concat({lit(f.title)}, '数值超出范围: ', {v})",
-                )
-            )
+        out.append(Check(f"{n} < 0", "negative_value", f"concat({lit(f.title)}, '不能为负数: ', {v})"))
+        cond = f"{n} >= 0 AND {t} IS NULL"
+        if k == "year":
+            cond = f"({cond}) OR {t} < 1949 OR {t} > 2100"
+        out.append(Check(cond, "out_of_range", f"concat({lit(f.title)}, '超出范围或不是整数: ', {v})"))
     elif k == "date":
         out.append(
             Check(
@@ -212,19 +210,19 @@ def checks_for(f: FieldSpec, v: str, t: str) -> list[Check]:
         codes = ", ".join(lit(c) for c in sorted(district_codes()))
         out.append(
             Check(
-                f"{v} IS NOT NULL AND {v} NOT IN ({codes})",
+                f"{v} NOT IN ({codes})",
                 "invalid_district_code",
                 f"concat('所属区县代码不是北京市的区级行政区划代码 (GB/T 2260): ', {v})",
             )
         )
     elif k == "industry_code":
         ranges = " OR ".join(
-            f"(substr(upper({v}), 1, 1) = {lit(sec)} AND try_cast(substr({v}, 2, 2) AS INTEGER) BETWEEN {lo} AND {hi})"
+            f"(substr({t}, 1, 1) = {lit(sec)} AND try_cast(substr({v}, 2, 2) AS INTEGER) BETWEEN {lo} AND {hi})"
             for sec, (lo, hi) in sorted(industry_sections().items())
         )
         out.append(
             Check(
-                f"{v} IS NOT NULL AND NOT (regexp_full_match(upper({v}), '[A-T][0-9]{{2,4}}') AND ({ranges}))",
+                f"NOT (regexp_full_match({t}, '[A-T][0-9]{{2,4}}') AND ({ranges}))",
                 "invalid_industry_code",
                 f"concat('国民经济行业代码无效（GB/T 4754-2017，门类字母+大类，如 I6513）或门类与大类不符: ', {v})",
             )
@@ -232,5 +230,10 @@ def checks_for(f: FieldSpec, v: str, t: str) -> list[Check]:
     return out
 
 
+def column_names(f: FieldSpec) -> tuple[str, str, str]:
+    """Quoted names of the raw, numeric and typed staging columns of a field."""
+    return ident("r_" + f.name), ident("n_" + f.name), ident("t_" + f.name)
+
+
 def feed_checks(spec: FeedSpec) -> list[tuple[FieldSpec, Check]]:
-    return [(f, c) for f in spec.fields for c in checks_for(f, ident("r_" + f.name), ident("t_" + f.name))]
+    return [(f, c) for f in spec.fields for c in checks_for(f, *column_names(f))]
