@@ -202,7 +202,10 @@ def test_every_date_format_and_thousands_separators(tmp_path: Path, ws: Path) ->
     assert rows(ws, "SELECT sales_revenue FROM finance") == [(Decimal("1234567.2500"),)]
 
 
-def test_bad_rows_are_quarantined_with_their_reason_and_good_rows_all_kept(tmp_path: Path, ws: Path) -> None:
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_bad_rows_are_quarantined_with_their_reason_and_good_rows_all_kept(
+    tmp_path: Path, ws: Path, encoding: str
+) -> None:
     d = tmp_path / "in"
     d.mkdir()
     fin_header = ["uscc", "fiscal_year", "sales_revenue", "total_revenue"]
@@ -222,6 +225,7 @@ def test_bad_rows_are_quarantined_with_their_reason_and_good_rows_all_kept(tmp_p
             [BAIDU, "2021", "1", "1", "extra"],  # 11 too many columns
             [JD.lower(), "2021", "5", "5"],  # 12 good (lower case is the same code)
         ],
+        encoding,
     )
     write_csv(
         d / "registration.csv",
@@ -235,6 +239,7 @@ def test_bad_rows_are_quarantined_with_their_reason_and_good_rows_all_kept(tmp_p
             reg_row(JD, "己", status="歇业"),  # 7 unknown status
             reg_row(XIAOMI, "庚"),  # 8 good
         ],
+        encoding,
     )
     summary = ingest_directory(ws, d)
     assert [f.error for f in summary.files] == [None, None]

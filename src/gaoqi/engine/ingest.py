@@ -231,8 +231,9 @@ def _stage(
     """Create temp table ``stg(__line, c0..cN-1)`` of raw text; return structural rejects
     (line, raw text, cell count or None, DuckDB error type)."""
     cols = ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(ncols))
-    if s.file_format == "csv" and s.encoding in ("utf-8", "utf-8-sig") and header_line == 1:
-        fast = _stage_fast(con, s, cols)
+    if s.file_format == "csv" and header_line == 1:
+        utf8 = s.path if s.encoding in ("utf-8", "utf-8-sig") else sn.transcode_to_utf8(s, tmpdir / "utf8.csv")
+        fast = _stage_fast(con, utf8, cols)
         if fast is not None:
             return fast
     normalised = tmpdir / "normalised.csv"
@@ -245,9 +246,7 @@ def _stage(
     return [(line, raw, n, "column_count") for line, raw, n in rejects]
 
 
-def _stage_fast(
-    con: duckdb.DuckDBPyConnection, s: sn.Sniffed, cols: str
-) -> list[tuple[int, str, int | None, str]] | None:
+def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, cols: str) -> list[tuple[int, str, int | None, str]] | None:
     """DuckDB's parallel CSV reader, when every record is exactly one physical line.
 
     DuckDB reports the physical line of each rejected record but not of good ones; good record k
@@ -258,7 +257,7 @@ def _stage_fast(
     con.execute("DROP TABLE IF EXISTS stg_rej")
     con.execute("DROP TABLE IF EXISTS stg_scan")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE stg_raw AS SELECT * FROM read_csv({lit(str(s.path))}, header = true, "
+        f"CREATE OR REPLACE TEMP TABLE stg_raw AS SELECT * FROM read_csv({lit(str(path))}, header = true, "
         f"columns = {{{cols}}}, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
         f"store_rejects = true, rejects_table = 'stg_rej', rejects_scan = 'stg_scan', "
         f"max_line_size = 10000000)"
@@ -268,7 +267,7 @@ def _stage_fast(
         "SELECT line, any_value(csv_line ORDER BY column_idx), any_value(error_type ORDER BY column_idx) "
         "FROM stg_rej GROUP BY line ORDER BY line"
     ).fetchall()
-    if sn.count_physical_lines(s.path) != 1 + good + len(rejected):
+    if sn.count_physical_lines(path) != 1 + good + len(rejected):
         con.execute("DROP TABLE stg_raw")
         return None
     con.execute(
