@@ -419,3 +419,28 @@ def test_kill_9_at_a_random_moment_then_rerun_equals_an_uninterrupted_run(tmp_pa
     proc.wait()
     assert subprocess.run(cmd, capture_output=True, timeout=300).returncode == 0
     assert _status(crashed) == _status(clean)
+
+
+def test_crlf_files_and_empty_trailing_cells_count_as_wrong_column_counts(tmp_path: Path, ws: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    text = (
+        "uscc,period,insured_count\r\n"
+        f"{JD},2025-01,10\r\n"
+        f"{JD},2025-02,10,\r\n"  # one empty cell too many: DuckDB alone would drop it silently
+        f"{JD},2025-03\r\n"  # one cell short
+        f"{JD},2025-04,10,,,\r\n"
+        f"{JD},2025-05,\r\n"  # the last cell present but empty: right count, required value missing
+    )
+    (d / "social_insurance.csv").write_bytes(text.encode("gb18030"))
+    f = ingest_directory(ws, d).files[0]
+    assert f.error is None
+    assert quarantine(ws) == [
+        ("social_insurance.csv", 3, None, "column_count"),
+        ("social_insurance.csv", 4, None, "column_count"),
+        ("social_insurance.csv", 5, None, "column_count"),
+        ("social_insurance.csv", 6, "insured_count", "required_missing"),
+    ]
+    assert rows(ws, "SELECT _line, insured_count FROM social_insurance") == [(2, 10)]
+    messages = [str(r[0]) for r in rows(ws, "SELECT message FROM quarantine WHERE line IN (3, 4) ORDER BY line")]
+    assert "实际为4列" in messages[0] and "实际为2列" in messages[1]

@@ -233,7 +233,7 @@ def _stage(
     cols = ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(ncols))
     if s.file_format == "csv" and header_line == 1:
         utf8 = s.path if s.encoding in ("utf-8", "utf-8-sig") else sn.transcode_to_utf8(s, tmpdir / "utf8.csv")
-        fast = _stage_fast(con, utf8, cols)
+        fast = _stage_fast(con, utf8, cols, ncols)
         if fast is not None:
             return fast
     normalised = tmpdir / "normalised.csv"
@@ -246,22 +246,44 @@ def _stage(
     return [(line, raw, n, "column_count") for line, raw, n in rejects]
 
 
-def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, cols: str) -> list[tuple[int, str, int | None, str]] | None:
+def _cell_count(text: str) -> int | None:
+    try:
+        return len(next(csv.reader([text]), []))
+    except csv.Error:
+        return None
+
+
+def _read_fast(con: duckdb.DuckDBPyConnection, path: Path, cols: str) -> None:
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE stg_raw AS SELECT * FROM read_csv({lit(str(path))}, header = true, "
+        f"columns = {{{cols}, '__overflow': 'VARCHAR'}}, delim = ',', quote = '\"', escape = '\"', "
+        f"auto_detect = false, null_padding = true, nullstr = '\x01', "
+        f"store_rejects = true, rejects_table = 'stg_rej', rejects_scan = 'stg_scan', max_line_size = 10000000)"
+    )
+
+
+def _stage_fast(
+    con: duckdb.DuckDBPyConnection, path: Path, cols: str, ncols: int
+) -> list[tuple[int, str, int | None, str]] | None:
     """DuckDB's parallel CSV reader, when every record is exactly one physical line.
 
     DuckDB reports the physical line of each rejected record but not of good ones; good record k
     (0-based, in file order) is on line k + 2 + (rejected lines before it). That holds only when no
     record spans lines and no blank line is skipped, which the line count proves: physical lines ==
     1 + good + rejected. Otherwise the caller falls back to the exact Python reader.
+
+    DuckDB tolerates short rows only with null padding and silently drops empty trailing cells beyond
+    the header, so the file is read with one sentinel column more than the header, null padding on and
+    no NULL string: a short row ends in NULL, a long one has a non-NULL sentinel. Both are moved to the
+    quarantine as column_count.
     """
     con.execute("DROP TABLE IF EXISTS stg_rej")
     con.execute("DROP TABLE IF EXISTS stg_scan")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE stg_raw AS SELECT * FROM read_csv({lit(str(path))}, header = true, "
-        f"columns = {{{cols}}}, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
-        f"store_rejects = true, rejects_table = 'stg_rej', rejects_scan = 'stg_scan', "
-        f"max_line_size = 10000000)"
-    )
+    try:
+        _read_fast(con, path, cols)
+    except duckdb.Error:
+        # e.g. a quoted line break, which the parallel reader refuses with null padding: use the exact reader
+        return None
     good = int(con.execute("SELECT count(*) FROM stg_raw").fetchone()[0])  # type: ignore[index]
     rejected = con.execute(
         "SELECT line, any_value(csv_line ORDER BY column_idx), any_value(error_type ORDER BY column_idx) "
@@ -284,11 +306,23 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, cols: str) -> list[t
     con.execute("DROP TABLE stg_raw")
     con.execute("DROP TABLE rej_t")
     out: list[tuple[int, str, int | None, str]] = []
+    last = f"c{ncols - 1}"
+    cells = [f"c{i}" for i in range(ncols)]
+    short_or_long = f"__overflow IS NOT NULL OR {last} IS NULL"
+    for line, raw, n in con.execute(
+        f"SELECT __line, concat_ws(',', {', '.join(cells)}, __overflow), "
+        f"CASE WHEN __overflow IS NOT NULL THEN {ncols + 1} ELSE {' + '.join(f'({c} IS NOT NULL)::INT' for c in cells)} END "
+        f"FROM stg WHERE {short_or_long} ORDER BY __line"
+    ).fetchall():
+        out.append((int(line), str(raw)[:2000], int(n), "column_count"))
+    if out:
+        con.execute(f"DELETE FROM stg WHERE {short_or_long}")
+    con.execute("ALTER TABLE stg DROP COLUMN __overflow")
     for line, raw, err in rejected:
         code = "column_count" if err in ("MISSING COLUMNS", "TOO MANY COLUMNS") else "malformed_row"
-        text = str(raw or "")
-        cells = len(next(csv.reader([text]), [])) if code == "column_count" else None
-        out.append((int(line), text[:2000], cells, code if code == "column_count" else str(err)))
+        text = str(raw or "").rstrip("\r\n")
+        count = _cell_count(text) if code == "column_count" else None
+        out.append((int(line), text[:2000], count, code if code == "column_count" else str(err)))
     con.execute("DROP TABLE IF EXISTS stg_rej")
     con.execute("DROP TABLE IF EXISTS stg_scan")
     return out

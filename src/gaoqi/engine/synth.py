@@ -1,0 +1,1573 @@
+"""A synthetic Beijing: the eight department feeds for N enterprises, with planted mess and its truth.
+
+``generate(out_dir, enterprises, seed)`` writes delivered-looking files (several files per feed, CSV in
+UTF-8, UTF-8 with BOM or GBK, English or Chinese headers, two .xlsx workbooks, mixed date formats, an
+extra column) and under ``out_dir/_truth/`` what a loader and a name linker should find:
+
+* ``enterprises.csv``  uscc, name, former_names (``|``-separated, oldest first), district_code,
+  tech_field (canonical, or empty), is_hte (1 when a valid HTE certificate is held on ``AS_OF``);
+* ``ip_holders.csv``   ip_number, holder_name, true_uscc (empty for holders outside the population),
+  variant (exact, former_name, bracket, width, suffix, region, space, none_enterprise);
+* ``defects.csv``      feed, file, line, reason_code: every planted malformed row, by physical line
+  (header = line 1; for .xlsx the sheet row);
+* ``files.csv``        file, feed, rows, encoding, format, header_language, date_style, extra_column;
+* ``summary.json``     parameters and counts.
+
+Generation streams: enterprises are made in chunks, each from a numpy Generator seeded with
+(seed, chunk index), and every chunk's rows are written before the next chunk starts. The only state
+kept across chunks is the set of name keys (字号 + industry word, so that every name stays unique after
+normalisation), a few serial-number counters and the per-file writers. The same seed and configuration
+give the same bytes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime as dt
+import json
+import re
+import shutil
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from gaoqi.engine import synth_names as pools
+from gaoqi.engine.feeds import FeedSpec, FieldSpec, feed_spec
+from gaoqi.engine.uscc import ALPHABET, complete
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+Bool = npt.NDArray[np.bool_]
+Column = list[str] | I64 | F64
+Cell = str | dt.date
+Row = tuple[Cell, ...]
+Progress = Callable[[str, int, int], None]
+
+AS_OF = dt.date(2026, 3, 31)
+FISCAL_YEARS: tuple[int, ...] = (2021, 2022, 2023, 2024, 2025)
+# Social insurance: the twelve months before AS_OF's month, 2025-03 .. 2026-02, as year*12 + month-1.
+SI_FIRST_MONTH = 2025 * 12 + 2
+SI_MONTHS = 12
+
+_AS_OF = AS_OF.toordinal()
+_ORD_MIN = dt.date(1985, 1, 1).toordinal()
+_ORD_MAX = dt.date(2031, 12, 31).toordinal()
+_ORD_1990 = dt.date(1990, 1, 1).toordinal()
+_ORD_2000 = dt.date(2000, 1, 1).toordinal()
+_ORD_2005 = dt.date(2005, 1, 1).toordinal()
+_ORD_MA = dt.date(2015, 10, 1).toordinal()  # new-style "MA" identifiers after the USCC reform
+
+DEFECT_CODES: tuple[str, ...] = (
+    "uscc_check_character",
+    "negative_value",
+    "not_a_number",
+    "invalid_date",
+    "duplicate_row",
+    "column_count",
+)
+VARIANTS: tuple[str, ...] = ("exact", "former_name", "bracket", "width", "suffix", "region", "space", "none_enterprise")
+IP_TYPES: tuple[str, ...] = (
+    "invention_patent", "utility_model", "design", "software_copyright", "ic_layout", "plant_variety", "new_drug",
+    "trademark",
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SynthConfig:
+    """Rates of everything planted. Defaults give the realistic mix described in the module docstring."""
+
+    chunk_size: int = 25_000
+    rename_rate: float = 0.05  # enterprises with a name change
+    second_rename_rate: float = 0.10  # of the renamed, those renamed twice
+    rd_share: float = 0.60  # enterprises with rd rows (approximate; HTEs nearly always have them)
+    social_insurance_share: float = 0.25  # enterprises with monthly social insurance rows
+    credit_rate: float = 0.05  # enterprises with credit events (more among deregistered ones)
+    holder_uscc_share: float = 0.30  # IP rows whose holder_uscc is filled
+    none_enterprise_rate: float = 0.06  # IP rows held by universities, individuals, non-Beijing companies
+    # Holder-name variants of enterprise IP rows (the rest is exact or former_name).
+    variant_rates: tuple[tuple[str, float], ...] = (
+        ("bracket", 0.04), ("suffix", 0.03), ("region", 0.03), ("space", 0.02),
+    )
+    # Only names with Latin letters, digits or brackets have a full-width form; of their IP rows:
+    width_rate: float = 0.25
+    ascii_name_rate: float = 0.04  # trade names with Latin letters or digits (云图AI科技)
+    bracket_name_rate: float = 0.06  # names registered as 字号（北京）行业有限公司
+    defect_rate: float = 0.0004  # per row and per defect kind a file carries (at least one each)
+    missing_rate: float = 0.01  # finance values left empty
+
+
+class SynthFile(NamedTuple):
+    name: str
+    feed: str
+    rows: int  # data rows as delivered (planted duplicates and malformed rows included)
+    encoding: str | None  # "utf-8", "utf-8-sig", "gb18030"; None for .xlsx
+    file_format: str  # "csv" | "xlsx"
+
+
+@dataclass(frozen=True)
+class SynthSummary:
+    out_dir: Path
+    enterprises: int
+    seed: int
+    files: tuple[SynthFile, ...]
+    defects: dict[str, int]  # planted malformed rows by reason code
+    seconds: float
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+
+def generate(
+    out_dir: Path,
+    enterprises: int = 20000,
+    seed: int = 2026,
+    progress: Progress | None = None,
+    *,
+    config: SynthConfig | None = None,
+) -> SynthSummary:
+    """Write the eight feeds for ``enterprises`` synthetic Beijing enterprises into ``out_dir``."""
+    if enterprises < 1:
+        raise ValueError("enterprises must be at least 1")
+    started = time.perf_counter()
+    cfg = config or SynthConfig()
+    out_dir = Path(out_dir)
+    gen = _Generator(out_dir, enterprises, seed, cfg)
+    try:
+        chunks = (enterprises + cfg.chunk_size - 1) // cfg.chunk_size
+        for c in range(chunks):
+            start = c * cfg.chunk_size
+            n = min(cfg.chunk_size, enterprises - start)
+            gen.chunk(c, start, n)
+            if progress:
+                progress("enterprises", start + n, enterprises)
+        files = gen.close(progress)
+    except BaseException:
+        gen.abort()
+        raise
+    seconds = time.perf_counter() - started
+    summary = SynthSummary(out_dir, enterprises, seed, tuple(files), gen.defect_counts(), round(seconds, 3))
+    gen.write_summary(summary)
+    if progress:
+        progress("done", 1, 1)
+    return summary
+
+
+# --------------------------------------------------------------------------------------------------
+# The delivered files
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FilePlan:
+    name: str
+    feed: str
+    encoding: str | None  # None for xlsx
+    header: str  # "en" | "zh"
+    date_style: str = "iso"  # "iso" | "slash" | "cn" | "mixed" (per row)
+    enum_lang: str = "en"  # "en" | "zh" | "mixed"
+    money_style: str = "fixed2"  # "fixed2" | "trim" | "thousands" (some rows with separators)
+    period_style: str = "dash"  # "dash" | "compact" | "cn" | "mixed"
+    columns: tuple[str, ...] | None = None  # delivered column order; None = schema order
+    extra: str | None = None  # header of an extra, non-schema column (kept by the loader)
+    defects: tuple[str, ...] = ()
+    newline: str = "\n"
+
+    @property
+    def file_format(self) -> str:
+        return "xlsx" if self.encoding is None else "csv"
+
+
+FILE_PLANS: tuple[FilePlan, ...] = (
+    FilePlan("registration_2026-03.csv", "registration", "utf-8-sig", "zh", date_style="mixed", enum_lang="zh",
+             money_style="trim", extra="备注", defects=("duplicate_row",)),
+    FilePlan("name_change.csv", "name_change", "gb18030", "zh", date_style="cn", newline="\r\n"),
+    FilePlan("finance_2024-06.csv", "finance", "utf-8", "en",
+             defects=("negative_value", "not_a_number", "uscc_check_character", "duplicate_row", "column_count")),
+    FilePlan("finance_2025-06.csv", "finance", "gb18030", "zh", money_style="trim", newline="\r\n",
+             defects=("negative_value", "not_a_number", "column_count", "duplicate_row")),
+    FilePlan("finance_2026-03.csv", "finance", "utf-8", "en", money_style="thousands", extra="remark",
+             defects=("not_a_number", "duplicate_row", "negative_value")),
+    FilePlan("rd_2021-2025.csv", "rd", "utf-8-sig", "en",
+             columns=("fiscal_year", "uscc", "rd_expense", "rd_expense_domestic", "ht_revenue", "staff_count",
+                      "st_staff_count", "results_commercialized"),
+             defects=("negative_value", "not_a_number", "uscc_check_character", "column_count", "duplicate_row")),
+    FilePlan("social_insurance_2025.csv", "social_insurance", "utf-8", "en", period_style="dash",
+             defects=("uscc_check_character", "negative_value", "duplicate_row", "column_count")),
+    FilePlan("social_insurance_2026-01.csv", "social_insurance", "gb18030", "zh", period_style="mixed",
+             newline="\r\n", defects=("column_count", "negative_value")),
+    FilePlan("ip-batch1.csv", "ip", "utf-8", "en", date_style="iso", enum_lang="zh",
+             defects=("invalid_date", "duplicate_row", "column_count")),
+    FilePlan("ip-batch2.csv", "ip", "gb18030", "zh", date_style="cn", enum_lang="zh", newline="\r\n",
+             defects=("invalid_date", "column_count")),
+    FilePlan("ip-batch3.csv", "ip", "utf-8-sig", "zh", date_style="mixed", enum_lang="mixed", extra="备注",
+             defects=("invalid_date", "duplicate_row")),
+    # In the workbooks the last column is always filled: a reader that trims trailing empty cells must
+    # not see a short row where the sheet has none.
+    FilePlan("credit.xlsx", "credit", None, "zh", date_style="mixed", enum_lang="zh",
+             columns=("uscc", "event_type", "decided_date", "removed_date", "authority", "document_number"),
+             defects=("uscc_check_character", "invalid_date", "duplicate_row")),
+    FilePlan("certificate_hte.csv", "certificate", "utf-8", "en", date_style="slash",
+             defects=("invalid_date", "uscc_check_character", "column_count")),
+    FilePlan("certificate_tech_sme.xlsx", "certificate", None, "zh", date_style="iso", enum_lang="zh",
+             columns=("uscc", "kind", "number", "issue_date", "expiry_date", "status"),
+             defects=("invalid_date", "duplicate_row")),
+)
+
+_NOT_NUMBERS: tuple[str, ...] = ("N/A", "12万", "约300", "未知", "--", "1.2.3", "#VALUE!", "见附表")
+_BAD_DATES: tuple[tuple[int, int, int], ...] = (
+    (2023, 2, 30), (2024, 13, 1), (2022, 4, 31), (2021, 2, 29), (2025, 6, 31), (2023, 0, 12), (2024, 11, 31),
+)
+_REMARKS: tuple[str, ...] = ("补报", "更正后数据", "数据来源：年度报告", "已核实", "待核实", "迁入", "合并申报")
+_NUMERIC_KINDS = frozenset({"money", "count", "integer"})
+_TEXT_KINDS = frozenset({"uscc", "text", "name", "district_code", "industry_code"})
+
+
+@cache
+def _date_strings(style: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for o in range(_ORD_MIN, _ORD_MAX + 1):
+        d = dt.date.fromordinal(o)
+        if style == "iso":
+            out.append(d.isoformat())
+        elif style == "slash":
+            out.append(f"{d.year}/{d.month}/{d.day}")
+        else:
+            out.append(f"{d.year}年{d.month}月{d.day}日")
+    return tuple(out)
+
+
+_DATE_STYLES = ("iso", "slash", "cn")
+_PERIOD_STYLES = ("dash", "compact", "cn", "slash")
+
+
+def _period_text(m: int, style: str) -> str:
+    y, mo = divmod(m, 12)
+    mo += 1
+    if style == "dash":
+        return f"{y}-{mo:02d}"
+    if style == "compact":
+        return f"{y}{mo:02d}"
+    if style == "cn":
+        return f"{y}年{mo}月"
+    return f"{y}/{mo}"
+
+
+def _bad_date(rng: np.random.Generator, style: str) -> str:
+    y, m, d = _BAD_DATES[int(rng.integers(len(_BAD_DATES)))]
+    if style == "iso":
+        return f"{y}-{m:02d}-{d:02d}"
+    if style == "slash":
+        return f"{y}/{m}/{d}"
+    return f"{y}年{m}月{d}日"
+
+
+def _money_fixed(v: float) -> str:
+    return f"{v:.2f}"
+
+
+def _money_trim(v: float) -> str:
+    s = f"{v:.2f}"
+    if s.endswith("00"):
+        return s[:-3]
+    if s.endswith("0"):
+        return s[:-1]
+    return s
+
+
+@dataclass
+class _Table:
+    n: int
+    cols: dict[str, Column]
+
+
+@dataclass
+class _Defect:
+    feed: str
+    file: str
+    line: int
+    reason_code: str
+
+
+class _FileWriter:
+    """One delivered file: formats typed columns the way this file's department does, plants the
+    malformed rows of its plan and records them with their physical line."""
+
+    def __init__(self, out_dir: Path, plan: FilePlan, cfg: SynthConfig, sink: list[_Defect]) -> None:
+        self.plan = plan
+        self.cfg = cfg
+        self.sink = sink
+        self.spec: FeedSpec = feed_spec(plan.feed)
+        self.fields: tuple[FieldSpec, ...] = tuple(self.spec.field(c) for c in (plan.columns or self.spec.field_names))
+        self.rows = 0
+        self.pending: set[str] = set(plan.defects)  # kinds still to be planted at least once
+        self.path = out_dir / plan.name
+        header = [f.title if plan.header == "zh" else f.name for f in self.fields]
+        if plan.extra is not None:
+            header.append(plan.extra)
+        idx = {f.name: i for i, f in enumerate(self.fields)}
+        self.uscc_col = idx.get("uscc")
+        self.numeric_cols = [i for i, f in enumerate(self.fields) if f.kind in _NUMERIC_KINDS]
+        self.date_cols = [i for i, f in enumerate(self.fields) if f.kind == "date"]
+        self._fh: IO[str] | None = None
+        self._csv: Any = None
+        self._wb: Any = None
+        self._ws: Any = None
+        if plan.encoding is None:
+            from openpyxl import Workbook
+
+            self._wb = Workbook(write_only=True)
+            self._wb.properties.creator = "gaoqi synth"
+            self._wb.properties.created = dt.datetime(2026, 3, 31)
+            self._ws = self._wb.create_sheet(self.spec.title)
+            self._ws.append(header)
+        else:
+            self._fh = self.path.open("w", encoding=plan.encoding, newline="")
+            self._csv = csv.writer(self._fh, lineterminator=plan.newline)
+            self._csv.writerow(header)
+
+    # -- formatting -------------------------------------------------------------------------------
+    def _format(self, f: FieldSpec, col: Column, n: int, row_style: I64, rng: np.random.Generator) -> list[Cell]:
+        plan = self.plan
+        k = f.kind
+        if k in _TEXT_KINDS:
+            assert isinstance(col, list)
+            return list(col)
+        if k == "enum":
+            assert isinstance(col, list)
+            if plan.enum_lang == "en":
+                return list(col)
+            first = {c: a[0] for c, a in f.aliases.items()}
+            if plan.enum_lang == "zh":
+                return [first.get(v, v) for v in col]
+            choices = {c: (c, *a) for c, a in f.aliases.items()}
+            pick = rng.integers(0, 1 << 30, n).tolist()
+            return [(choices[v][p % len(choices[v])] if v in choices else v) for v, p in zip(col, pick, strict=True)]
+        assert isinstance(col, np.ndarray)
+        if k == "date":
+            vals = col.tolist()
+            if plan.date_style == "mixed":
+                tables = [_date_strings(s) for s in _DATE_STYLES]
+                out: list[Cell] = [
+                    (tables[s][o - _ORD_MIN] if o > 0 else "") for o, s in zip(vals, row_style.tolist(), strict=True)
+                ]
+            else:
+                table = _date_strings(plan.date_style)
+                out = [(table[o - _ORD_MIN] if o > 0 else "") for o in vals]
+            if plan.encoding is None:  # a workbook: about half the dates are real Excel dates
+                as_date = (rng.random(n) < 0.5).tolist()
+                out = [(dt.date.fromordinal(o) if (a and o > 0) else s) for s, o, a in zip(out, vals, as_date, strict=True)]
+            return out
+        if k == "period":
+            vals = col.tolist()
+            if plan.period_style == "mixed":
+                return [_period_text(m, _PERIOD_STYLES[1 + s % 3]) for m, s in zip(vals, row_style.tolist(), strict=True)]
+            return [_period_text(m, plan.period_style) for m in vals]
+        if k == "money":
+            vals = col.tolist()
+            if plan.money_style == "trim":
+                return [("" if v != v else _money_trim(v)) for v in vals]
+            if plan.money_style == "thousands":
+                sep = (rng.random(n) < 0.3).tolist()
+                return [("" if v != v else (f"{v:,.2f}" if s else f"{v:.2f}")) for v, s in zip(vals, sep, strict=True)]
+            return [("" if v != v else _money_fixed(v)) for v in vals]
+        if k == "count":
+            return [("" if v != v else _money_trim(v)) for v in col.tolist()]
+        # year, integer: -1 is empty
+        return [("" if v < 0 else str(v)) for v in col.tolist()]
+
+    # -- writing ----------------------------------------------------------------------------------
+    def write(self, table: _Table, rng: np.random.Generator) -> None:
+        n = table.n
+        if n == 0:
+            return
+        row_style = rng.integers(0, 3, n).astype(np.int64)
+        cols = [self._format(f, table.cols[f.name], n, row_style, rng) for f in self.fields]
+        if self.plan.extra is not None:
+            pick = rng.integers(0, 100, n).tolist()
+            cols.append([(_REMARKS[p % len(_REMARKS)] if p < 8 else "") for p in pick])
+        rows: list[Row] = list(zip(*cols, strict=True))
+        out = self._plant(rows, rng)
+        if self._ws is not None:
+            for r in out:
+                self._ws.append(list(r))
+        else:
+            self._csv.writerows(out)
+        self.rows += len(out)
+
+    def _plant(self, rows: list[Row], rng: np.random.Generator) -> list[Row]:
+        n = len(rows)
+        used: set[int] = set()
+        reason: dict[int, str] = {}
+        dups: dict[int, list[int]] = {}  # insert after position -> source positions
+        for kind in self.plan.defects:
+            k = int(rng.binomial(n, self.cfg.defect_rate))
+            if kind in self.pending:
+                k = max(k, 1)
+            for _ in range(k):
+                for _attempt in range(40):
+                    i = int(rng.integers(n))
+                    if i in used:
+                        continue
+                    new = self._mutate(rows[i], kind, rng)
+                    if new is None:
+                        continue
+                    used.add(i)
+                    if kind == "duplicate_row":
+                        after = min(n - 1, i + int(rng.integers(0, 60)))
+                        dups.setdefault(after, []).append(i)
+                    else:
+                        rows[i] = new
+                        reason[i] = kind
+                    self.pending.discard(kind)
+                    break
+        if not reason and not dups:
+            return rows
+        out: list[Row] = []
+        base = self.rows + 2  # line of the first row of this batch
+        feed, name = self.plan.feed, self.plan.name
+        for i, r in enumerate(rows):
+            if i in reason:
+                self.sink.append(_Defect(feed, name, base + len(out), reason[i]))
+            out.append(r)
+            for src in dups.get(i, ()):
+                self.sink.append(_Defect(feed, name, base + len(out), "duplicate_row"))
+                out.append(rows[src])
+        return out
+
+    def _mutate(self, row: Row, kind: str, rng: np.random.Generator) -> Row | None:
+        """The row with one planted defect of ``kind``, or None when the row cannot carry it."""
+        cells = list(row)
+        if kind == "duplicate_row":
+            return row
+        if kind == "column_count":
+            if self.plan.encoding is None:
+                return None
+            r = rng.random()
+            if r < 0.4:  # a cell left out
+                del cells[int(rng.integers(1, len(cells)))]
+                return tuple(cells)
+            if r < 0.8:  # an amount with an unquoted thousands separator: "1,234.56" splits in two
+                big = [i for i in self.numeric_cols if isinstance(cells[i], str) and _int_digits(str(cells[i])) > 3]
+                if big:
+                    i = big[int(rng.integers(len(big)))]
+                    s = str(cells[i])
+                    cut = _int_digits(s) - 3
+                    cells[i : i + 1] = [s[:cut], s[cut:]]
+                    return tuple(cells)
+            cells.append("")  # a trailing delimiter: one empty cell too many
+            return tuple(cells)
+        if kind == "uscc_check_character":
+            if self.uscc_col is None:
+                return None
+            code = cells[self.uscc_col]
+            if not isinstance(code, str) or len(code) != 18:
+                return None
+            wrong = [c for c in ALPHABET if c != code[17]]
+            cells[self.uscc_col] = code[:17] + wrong[int(rng.integers(len(wrong)))]
+            return tuple(cells)
+        if kind == "negative_value":
+            options = [i for i in self.numeric_cols if _positive(cells[i])]
+            if not options:
+                return None
+            i = options[int(rng.integers(len(options)))]
+            cells[i] = "-" + str(cells[i])
+            return tuple(cells)
+        if kind == "not_a_number":
+            if not self.numeric_cols:
+                return None
+            i = self.numeric_cols[int(rng.integers(len(self.numeric_cols)))]
+            cells[i] = _NOT_NUMBERS[int(rng.integers(len(_NOT_NUMBERS)))]
+            return tuple(cells)
+        if kind == "invalid_date":
+            options = [i for i in self.date_cols if cells[i] != ""]
+            if not options:
+                return None
+            i = options[int(rng.integers(len(options)))]
+            style = self.plan.date_style if self.plan.date_style != "mixed" else _DATE_STYLES[int(rng.integers(3))]
+            cells[i] = _bad_date(rng, style)
+            return tuple(cells)
+        raise ValueError(kind)
+
+    def close(self) -> SynthFile:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        if self._wb is not None:
+            self._wb.save(self.path)
+            self._wb = None
+            _normalise_xlsx(self.path)
+        return SynthFile(self.plan.name, self.plan.feed, self.rows, self.plan.encoding, self.plan.file_format)
+
+    def abort(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        self._wb = None
+
+
+def _int_digits(s: str) -> int:
+    """Digits before the decimal point of a plain number ("12345.6" -> 5); 0 when not one."""
+    head = s.split(".", 1)[0]
+    return len(head) if head.isdigit() else 0
+
+
+def _positive(cell: Cell) -> bool:
+    if not isinstance(cell, str) or cell == "":
+        return False
+    try:
+        return float(cell.replace(",", "")) > 0
+    except ValueError:
+        return False
+
+
+_FIXED_ZIP_TIME = (2026, 3, 31, 0, 0, 0)
+_CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+def _normalise_xlsx(path: Path) -> None:
+    """Rewrite a workbook with fixed timestamps (zip entries and document properties) so that the
+    same seed gives the same bytes."""
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIME.sub(rb"\g<1>2026-03-31T00:00:00Z\g<2>", zin.read(info))
+                zout.writestr(zi, data)
+            else:
+                with zin.open(info) as src, zout.open(zi, "w", force_zip64=info.file_size > (1 << 30)) as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+    tmp.replace(path)
+
+
+# --------------------------------------------------------------------------------------------------
+# Enterprises
+# --------------------------------------------------------------------------------------------------
+class _Name(NamedTuple):
+    zh: str  # 字号
+    word: str  # industry word
+    form: str  # organisation form
+    bracket: bool  # registered as 字号（北京）行业有限公司
+
+    def has_width_form(self) -> bool:
+        return self.bracket or any(c.isascii() for c in self.zh)
+
+    def render(self) -> str:
+        if self.bracket:
+            return f"{self.zh}（北京）{self.word}{self.form}"
+        return f"北京{self.zh}{self.word}{self.form}"
+
+
+@dataclass
+class _Ents:
+    n: int
+    uscc: list[str]
+    district: I64
+    group: I64
+    industry: list[str]
+    tech: I64  # index into TECH_FIELDS, -1 none
+    est: I64  # ordinal
+    dead: Bool
+    status: list[str]
+    status_date: I64  # 0 = empty
+    last_fy: I64
+    names: list[list[_Name]]  # oldest first; the last is the current name
+    change_dates: list[list[int]]
+    revenue: F64  # FY2025-level revenue, 万元
+    growth: F64
+    zero_revenue: Bool
+    staff: F64
+    hte_ever: Bool
+    is_hte: Bool
+    rd: Bool
+    si: Bool
+
+
+_GROUPS = pools.INDUSTRY_GROUPS
+_G = len(_GROUPS)
+_GROUP_INDEX = {g.key: i for i, g in enumerate(_GROUPS)}
+_TECH_GROUPS = frozenset({"software", "research", "biomed", "electronics", "manufacturing", "materials", "energy",
+                          "environment"})
+# IP type mix by industry group, over IP_TYPES.
+_IP_MIX: dict[str, tuple[float, ...]] = {
+    "software": (0.15, 0.05, 0.02, 0.60, 0.01, 0.0, 0.0, 0.17),
+    "research": (0.30, 0.30, 0.05, 0.20, 0.0, 0.0, 0.0, 0.15),
+    "biomed": (0.45, 0.20, 0.05, 0.05, 0.0, 0.0, 0.02, 0.23),
+    "electronics": (0.30, 0.30, 0.08, 0.15, 0.05, 0.0, 0.0, 0.12),
+    "manufacturing": (0.30, 0.45, 0.08, 0.07, 0.0, 0.0, 0.0, 0.10),
+    "materials": (0.35, 0.40, 0.03, 0.07, 0.0, 0.0, 0.0, 0.15),
+    "energy": (0.35, 0.40, 0.03, 0.07, 0.0, 0.0, 0.0, 0.15),
+    "environment": (0.35, 0.40, 0.03, 0.07, 0.0, 0.0, 0.0, 0.15),
+    "agriculture": (0.20, 0.20, 0.02, 0.05, 0.0, 0.30, 0.0, 0.23),
+}
+_IP_MIX_DEFAULT = (0.05, 0.10, 0.05, 0.20, 0.0, 0.0, 0.0, 0.60)
+# (min, max) days from application to grant/registration, by IP type.
+_IP_LAG: tuple[tuple[int, int], ...] = (
+    (500, 1300), (150, 400), (100, 300), (20, 120), (60, 200), (700, 1500), (700, 2000), (270, 500),
+)
+# Protection term in years from application (0 = none).
+_IP_TERM: tuple[int, ...] = (20, 10, 10, 50, 10, 20, 0, 10)
+
+
+def _cum(weights: Sequence[float]) -> F64:
+    w = np.asarray(weights, dtype=np.float64)
+    c: F64 = np.cumsum(w / w.sum())
+    c[-1] = 1.0
+    return c
+
+
+def _pick(rng: np.random.Generator, cum: F64, n: int) -> I64:
+    """n draws from a categorical distribution given by its cumulative weights."""
+    r: I64 = np.searchsorted(cum, rng.random(n), side="right").astype(np.int64)
+    return np.minimum(r, len(cum) - 1)
+
+
+_DISTRICT_CODES = [d[0] for d in pools.DISTRICT_SHARES]
+_DISTRICT_NAMES = [d[1] for d in pools.DISTRICT_SHARES]
+_DISTRICT_CUM = _cum([d[2] for d in pools.DISTRICT_SHARES])
+
+
+def _group_cums() -> list[F64]:
+    base = np.array([g.share for g in _GROUPS], dtype=np.float64)
+    out = []
+    for code in _DISTRICT_CODES:
+        tilt = pools.DISTRICT_TILT.get(code, {})
+        w = base * np.array([tilt.get(g.key, 1.0) for g in _GROUPS])
+        out.append(_cum(w.tolist()))
+    return out
+
+
+_GROUP_CUMS = _group_cums()
+_CODE_CUMS = [_cum([w for _, w in g.codes]) for g in _GROUPS]
+_TECH_CUMS = [(_cum(g.tech_weights) if sum(g.tech_weights) > 0 else _cum([1.0] * 8)) for g in _GROUPS]
+_IP_CUMS = np.stack([_cum(_IP_MIX.get(g.key, _IP_MIX_DEFAULT)) for g in _GROUPS])
+_FORM_CUM = _cum(pools.ORG_FORM_WEIGHTS)
+_LLC_CUM = _cum([w for _, w in pools.LLC_TYPES])
+_JSC_CUM = _cum([w for _, w in pools.JSC_TYPES])
+_ID_AREA_CUM = _cum([w for _, w in pools.ID_AREAS])
+_CREDIT_CUM = _cum([w for _, _, w in pools.CREDIT_EVENTS])
+_SURNAME_CUM = _cum([1.0 / (i + 8) for i in range(len(pools.SURNAMES))])
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_PATENT_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+_FULLWIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+
+
+def id_number(area: str, birth: dt.date, seq: int) -> str:
+    """An 18-digit resident ID number (GB 11643) with its ISO 7064 MOD 11-2 check character."""
+    first = f"{area}{birth:%Y%m%d}{seq % 1000:03d}"
+    total = sum(int(c) * w for c, w in zip(first, _ID_WEIGHTS, strict=True))
+    return first + _ID_CHECK[total % 11]
+
+
+def id_number_ok(code: str) -> bool:
+    if len(code) != 18 or not code[:17].isdigit():
+        return False
+    total = sum(int(c) * w for c, w in zip(code[:17], _ID_WEIGHTS, strict=True))
+    return code[17] == _ID_CHECK[total % 11]
+
+
+def _org_code(v: int) -> str:
+    """A legacy 9-character organisation code (GB 11714): 8 digits and a check character."""
+    body = f"{v % 100_000_000:08d}"
+    c = 11 - sum(int(ch) * w for ch, w in zip(body, _ORG_WEIGHTS, strict=True)) % 11
+    return body + ("X" if c == 10 else "0" if c == 11 else str(c))
+
+
+def _base31(v: int, width: int) -> str:
+    out = []
+    for _ in range(width):
+        v, r = divmod(v, 31)
+        out.append(ALPHABET[r])
+    return "".join(reversed(out))
+
+
+def _patent_number(year: int, kind: int, serial: int) -> str:
+    body = f"{year}{kind}{serial % 10_000_000:07d}"
+    s = sum(int(c) * w for c, w in zip(body, _PATENT_WEIGHTS, strict=True)) % 11
+    return f"ZL{body}.{'X' if s == 10 else s}"
+
+
+def _add_years(o: int, years: int) -> int:
+    d = dt.date.fromordinal(o)
+    try:
+        return d.replace(year=d.year + years).toordinal()
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28).toordinal()
+
+
+def _year_of(o: I64) -> I64:
+    """Calendar year of ordinals (vectorised, exact)."""
+    years = np.arange(1984, 2033)
+    starts = np.array([dt.date(int(y), 1, 1).toordinal() for y in years], dtype=np.int64)
+    idx = np.searchsorted(starts, o, side="right") - 1
+    r: I64 = years[idx].astype(np.int64)
+    return r
+
+
+_YEAR_START = {y: dt.date(y, 1, 1).toordinal() for y in range(1984, 2033)}
+
+
+# --------------------------------------------------------------------------------------------------
+# The generator
+# --------------------------------------------------------------------------------------------------
+class _Generator:
+    def __init__(self, out_dir: Path, enterprises: int, seed: int, cfg: SynthConfig) -> None:
+        self.out_dir = out_dir
+        self.n_total = enterprises
+        self.seed = seed
+        self.cfg = cfg
+        out_dir.mkdir(parents=True, exist_ok=True)
+        truth = out_dir / "_truth"
+        truth.mkdir(exist_ok=True)
+        self.truth_dir = truth
+        self.defects: list[_Defect] = []
+        self.writers: dict[str, _FileWriter] = {}
+        for plan in FILE_PLANS:
+            self.writers[plan.name] = _FileWriter(out_dir, plan, cfg, self.defects)
+        self.keys: set[str] = set()  # 字号 + industry word of every name ever given out
+        self.counters: dict[tuple[str, int], int] = {}
+        init = np.random.default_rng([seed, 0x5EED])
+        self.perm_a = int(init.integers(1, 31**7 // 1000)) * 31 + 7  # odd multiplier, coprime to 31
+        self.perm_b = int(init.integers(0, 31**7))
+        self.org_a = int(init.integers(1, 10**7)) * 10 + 3  # ends in 3: coprime to 10**8
+        self.org_b = int(init.integers(0, 10**8))
+        self.serial_base = {t: int(init.integers(1000, 90000)) for t in (*IP_TYPES, "hte", "tech_sme", "zgc_hte", "credit")}
+        self.outside = 0  # out-of-Beijing companies made so far
+        self._ent_fh = (truth / "enterprises.csv").open("w", encoding="utf-8", newline="")
+        self._ent_csv = csv.writer(self._ent_fh, lineterminator="\n")
+        self._ent_csv.writerow(["uscc", "name", "former_names", "district_code", "tech_field", "is_hte"])
+        self._ip_fh = (truth / "ip_holders.csv").open("w", encoding="utf-8", newline="")
+        self._ip_csv = csv.writer(self._ip_fh, lineterminator="\n")
+        self._ip_csv.writerow(["ip_number", "holder_name", "true_uscc", "variant"])
+        self.variant_counts: dict[str, int] = dict.fromkeys(VARIANTS, 0)
+        self.enterprises_written = 0
+
+    # -- serials ----------------------------------------------------------------------------------
+    def _serial(self, kind: str, year: int) -> int:
+        key = (kind, year)
+        v = self.counters.get(key, 0)
+        self.counters[key] = v + 1
+        return self.serial_base[kind] + (year * 7919) % 40000 + v
+
+    # -- names ------------------------------------------------------------------------------------
+    def _zh(self, rng: np.random.Generator, kind: int) -> str:
+        pool = pools.TRADE_WORDS if kind == 2 else pools.TRADE_CHARS
+        picks: list[int] = rng.integers(len(pool), size=3 if kind == 1 else 2).tolist()
+        return "".join(pool[i] for i in picks)
+
+    def _fresh(self, rng: np.random.Generator, words: Sequence[str], ascii_rate: float) -> tuple[str, str]:
+        """A (字号, industry word) pair whose key no name has used yet; the key is reserved."""
+        for attempt in range(1000):
+            # Two-character trade names run out first; after a few collisions use longer ones.
+            kind = int(_pick(rng, _ZH_KIND_CUM, 1)[0]) if attempt < 3 else 1 + attempt % 2
+            z = self._zh(rng, kind)
+            if rng.random() < ascii_rate:
+                z += pools.ASCII_TAILS[int(rng.integers(len(pools.ASCII_TAILS)))]
+            w = words[int(rng.integers(len(words)))]
+            key = z + w
+            if key not in self.keys:
+                self.keys.add(key)
+                return z, w
+        raise RuntimeError("name space exhausted")  # pragma: no cover
+
+    # -- one chunk --------------------------------------------------------------------------------
+    def chunk(self, c: int, start: int, n: int) -> None:
+        rng = np.random.default_rng([self.seed, c + 1])
+        e = self._enterprises(rng, start, n)
+        self._registration(e, rng)
+        self._name_change(e, rng)
+        fin_rev = self._finance(e, rng)
+        self._rd(e, rng, fin_rev)
+        self._social_insurance(e, rng)
+        self._ip(e, rng)
+        self._credit(e, rng)
+        self._certificates(e, rng)
+        self._truth_enterprises(e)
+
+    def _enterprises(self, rng: np.random.Generator, start: int, n: int) -> _Ents:
+        cfg = self.cfg
+        gid = np.arange(start, start + n, dtype=np.int64)
+        district = _pick(rng, _DISTRICT_CUM, n)
+        group = np.empty(n, dtype=np.int64)
+        u = rng.random(n)
+        for d in range(len(_DISTRICT_CODES)):
+            m = district == d
+            group[m] = np.minimum(np.searchsorted(_GROUP_CUMS[d], u[m], side="right"), _G - 1)
+        industry: list[str] = []
+        code_u = rng.random(n).tolist()
+        tech = np.full(n, -1, dtype=np.int64)
+        tech_u = rng.random(n)
+        tech_v = rng.random(n)
+        for i, g in enumerate(group.tolist()):
+            grp = _GROUPS[g]
+            j = min(int(np.searchsorted(_CODE_CUMS[g], code_u[i], side="right")), len(grp.codes) - 1)
+            industry.append(grp.codes[j][0])
+            if tech_u[i] < grp.tech_prob:
+                tech[i] = min(int(np.searchsorted(_TECH_CUMS[g], tech_v[i], side="right")), 7)
+        # Established: exponential ages (mean 10 years) inside 1990-01-01 .. AS_OF.
+        max_age = _AS_OF - _ORD_1990
+        age = rng.exponential(10 * 365.25, n)
+        age = np.where(age > max_age, rng.random(n) * max_age, age)
+        est = (_AS_OF - age.astype(np.int64)).astype(np.int64)
+        age_years = (_AS_OF - est) / 365.25
+        # Registration status.
+        p_dead = 0.11 * np.clip(age_years / 12.0, 0.0, 1.0)
+        dead = rng.random(n) < p_dead
+        span = _AS_OF - (est + 183)
+        dead &= span > 30
+        status_date = np.where(dead, est + 183 + (rng.random(n) * np.maximum(span, 1)).astype(np.int64), 0)
+        status_date = status_date.astype(np.int64)
+        dead_kind = _pick(rng, _cum([0.5, 0.31, 0.19]), n).tolist()
+        alive_kind = (rng.random(n) < 0.75).tolist()
+        status = [
+            (("注销", "吊销", "迁出")[k] if dd else ("存续" if a else "在业"))
+            for dd, k, a in zip(dead.tolist(), dead_kind, alive_kind, strict=True)
+        ]
+        last_fy = np.where(dead, _year_of(np.maximum(status_date, 1)) - 1, 2025).astype(np.int64)
+        # Size: FY2025-level revenue (万元), log-normal; young enterprises are smaller.
+        mu = np.array([g.revenue_mu for g in _GROUPS])[group] + 0.45 * np.log1p(age_years) - 1.0
+        revenue = np.exp(rng.normal(mu, 1.5))
+        growth = rng.normal(0.07, 0.18, n)
+        zero_revenue = rng.random(n) < np.where(age_years < 2.0, 0.25, 0.03)
+        productivity = np.exp(rng.normal(np.log(60.0), 0.6, n))  # 万元 per employee
+        staff = np.maximum(1.0, revenue / productivity)
+        staff = np.where(zero_revenue, rng.integers(1, 15, n).astype(np.float64), staff)
+        # HTE: tech enterprises of some size and at least a year old.
+        affinity = np.array([g.hte_affinity for g in _GROUPS])[group]
+        size_mult = np.clip((np.log(revenue) - 3.0) / 3.0, 0.15, 1.8)
+        p_hte = np.clip(0.17 * affinity * size_mult, 0.0, 0.85)
+        hte_ever = (tech >= 0) & (est <= _AS_OF - 400) & (rng.random(n) < p_hte) & ~zero_revenue
+        p_rd = np.where(hte_ever, 0.98, np.where(tech >= 0, 0.70, 0.30)) * (cfg.rd_share / 0.6)
+        rd = rng.random(n) < np.clip(p_rd, 0.0, 1.0)
+        si = (~dead) & (est < _YEAR_START[2026] + 31) & (rng.random(n) < cfg.social_insurance_share / 0.93)
+
+        # USCC: 9 1 + registration authority division + identifier + check.
+        div: list[str] = []
+        div_u = rng.random(n).tolist()
+        for i, d in enumerate(district.tolist()):
+            code = _DISTRICT_CODES[d]
+            y = est[i]
+            r = div_u[i]
+            if r < 0.08:
+                code = "110000"
+            elif code == "110115" and r < 0.55:
+                code = "110302"  # E-Town registration authority
+            elif code in ("110101", "110102") and y < _YEAR_START[2010] and r < 0.5:
+                code = "110103" if code == "110101" else "110104"
+            elif code in ("110118", "110119") and y < _YEAR_START[2015] and r < 0.6:
+                code = "110228" if code == "110118" else "110229"
+            div.append(code)
+        uscc: list[str] = []
+        for i, g in enumerate(gid.tolist()):
+            if est[i] >= _ORD_MA:
+                ident = "MA" + _base31((g * self.perm_a + self.perm_b) % 31**7, 7)
+            else:
+                ident = _org_code((g * self.org_a + self.org_b) % 10**8)
+            uscc.append(complete(f"91{div[i]}{ident}"))
+
+        # Names: current and former.
+        form_idx = _pick(rng, _FORM_CUM, n).tolist()
+        bracket = (rng.random(n) < cfg.bracket_name_rate).tolist()
+        renamed = (rng.random(n) < cfg.rename_rate) & (est + 200 < _AS_OF - 30)
+        twice = renamed & (rng.random(n) < cfg.second_rename_rate) & (est + 400 < _AS_OF - 60)
+        all_names: list[list[_Name]] = []
+        change_dates: list[list[int]] = []
+        for i in range(n):
+            grp = _GROUPS[int(group[i])]
+            zh, word = self._fresh(rng, grp.words, cfg.ascii_name_rate)
+            cur = _Name(zh, word, pools.ORG_FORMS[form_idx[i]], bool(bracket[i]))
+            chain = [cur]
+            dates: list[int] = []
+            if renamed[i]:
+                k = 2 if twice[i] else 1
+                lo, hi = int(est[i]) + 180, _AS_OF - 30
+                ds = sorted(int(x) for x in rng.integers(lo, hi, size=k))
+                if k == 2 and ds[1] - ds[0] < 30:
+                    ds = ds[:1]
+                for _ in ds:
+                    chain.insert(0, self._former(rng, chain[0], grp.words))
+                dates = ds
+            all_names.append(chain)
+            change_dates.append(dates)
+        return _Ents(
+            n=n, uscc=uscc, district=district, group=group, industry=industry, tech=tech, est=est, dead=dead,
+            status=status, status_date=status_date, last_fy=last_fy, names=all_names, change_dates=change_dates,
+            revenue=revenue, growth=growth, zero_revenue=zero_revenue, staff=staff, hte_ever=hte_ever,
+            is_hte=np.zeros(n, dtype=np.bool_), rd=rd, si=si,
+        )
+
+    def _former(self, rng: np.random.Generator, later: _Name, words: Sequence[str]) -> _Name:
+        """The name an enterprise had before ``later``."""
+        r = rng.random()
+        if r < 0.25:  # organisation form changed (e.g. 有限公司 -> 股份有限公司): same key
+            old_form = "有限公司" if later.form == "股份有限公司" else ("有限责任公司" if later.form == "有限公司" else "有限公司")
+            return _Name(later.zh, later.word, old_form, later.bracket)
+        if r < 0.65 and len(words) > 1:  # same 字号, another industry word
+            others = [w for w in words if w != later.word]
+            for _ in range(5):
+                w = others[int(rng.integers(len(others)))]
+                if later.zh + w not in self.keys:
+                    self.keys.add(later.zh + w)
+                    return _Name(later.zh, w, later.form, later.bracket)
+        zh, w = self._fresh(rng, (later.word,), self.cfg.ascii_name_rate)
+        return _Name(zh, w, later.form, later.bracket and rng.random() < 0.5)
+
+    # -- registration -----------------------------------------------------------------------------
+    def _registration(self, e: _Ents, rng: np.random.Generator) -> None:
+        n = e.n
+        names_cur = [ch[-1].render() for ch in e.names]
+        forms = [ch[-1].form for ch in e.names]
+        llc = _pick(rng, _LLC_CUM, n).tolist()
+        jsc = _pick(rng, _JSC_CUM, n).tolist()
+        etype = [
+            (pools.JSC_TYPES[j][0] if f == "股份有限公司" else pools.LLC_TYPES[k][0])
+            for f, k, j in zip(forms, llc, jsc, strict=True)
+        ]
+        people = self._people(rng, n)
+        area = _pick(rng, _ID_AREA_CUM, n).tolist()
+        birth = rng.integers(dt.date(1955, 1, 1).toordinal(), dt.date(2001, 12, 31).toordinal(), n).tolist()
+        seq = rng.integers(0, 1000, n).tolist()
+        ids = [
+            id_number(pools.ID_AREAS[a][0], dt.date.fromordinal(b), s)
+            for a, b, s in zip(area, birth, seq, strict=True)
+        ]
+        ph_kind = rng.random(n).tolist()
+        ph_pre = rng.integers(len(pools.MOBILE_PREFIXES), size=n).tolist()
+        ph_num = rng.integers(0, 100_000_000, n).tolist()
+        phones = [
+            (f"{pools.MOBILE_PREFIXES[p]}{x:08d}" if k < 0.7 else f"010-{'568'[x % 3]}{x % 10_000_000:07d}")
+            for k, p, x in zip(ph_kind, ph_pre, ph_num, strict=True)
+        ]
+        round_caps = np.array([10, 30, 50, 100, 100, 200, 300, 500, 500, 1000, 1000, 2000, 3000, 5000, 10000], dtype=np.float64)
+        cap = np.where(
+            rng.random(n) < 0.8,
+            round_caps[rng.integers(len(round_caps), size=n)],
+            np.round(np.exp(rng.normal(5.5, 1.6, n)), 2),
+        )
+        cap = np.where(e.revenue > 50_000, cap * 10, cap)
+        st_pick = rng.integers(0, 1 << 30, size=(n, 4)).tolist()
+        addresses: list[str] = []
+        scopes: list[str] = []
+        for i in range(n):
+            code = _DISTRICT_CODES[int(e.district[i])]
+            streets = pools.STREETS[code]
+            p = st_pick[i]
+            street = streets[p[0] % len(streets)]
+            prefix = "北京市" if street.startswith("北京经济技术开发区") else f"北京市{_DISTRICT_NAMES[int(e.district[i])]}"
+            building = pools.BUILDINGS[p[1] % len(pools.BUILDINGS)]
+            room = f"{(p[2] % 20) + 1}层{(p[2] % 20) + 1}{(p[3] % 30) + 1:02d}室" if p[2] % 3 else f"{(p[3] % 900) + 100}室"
+            addresses.append(f"{prefix}{street}{(p[1] % 300) + 1}号{building}{room}")
+            grp = _GROUPS[int(e.group[i])]
+            k = 2 + p[3] % 3
+            items = [grp.scope[(p[0] + j * 7 + p[2]) % len(grp.scope)] for j in range(k)]
+            scopes.append("；".join(dict.fromkeys(items)) + "。")
+        table = _Table(n, {
+            "uscc": e.uscc,
+            "name": names_cur,
+            "enterprise_type": etype,
+            "legal_representative": people,
+            "legal_rep_id_number": ids,
+            "phone": phones,
+            "registered_capital": np.round(cap, 2).astype(np.float64),
+            "established_date": e.est,
+            "district_code": [_DISTRICT_CODES[d] for d in e.district.tolist()],
+            "address": addresses,
+            "industry_code": e.industry,
+            "business_scope": scopes,
+            "status": e.status,
+            "status_date": e.status_date,
+        })
+        self.writers["registration_2026-03.csv"].write(table, rng)
+
+    def _people(self, rng: np.random.Generator, n: int) -> list[str]:
+        sur = _pick(rng, _SURNAME_CUM, n).tolist()
+        g = rng.integers(len(pools.GIVEN_CHARS), size=(n, 2)).tolist()
+        two = (rng.random(n) < 0.7).tolist()
+        return [
+            pools.SURNAMES[s] + pools.GIVEN_CHARS[a] + (pools.GIVEN_CHARS[b] if t else "")
+            for s, (a, b), t in zip(sur, g, two, strict=True)
+        ]
+
+    # -- name_change ------------------------------------------------------------------------------
+    def _name_change(self, e: _Ents, rng: np.random.Generator) -> None:
+        uscc: list[str] = []
+        old: list[str] = []
+        new: list[str] = []
+        dates: list[int] = []
+        for i in range(e.n):
+            ds = e.change_dates[i]
+            chain = e.names[i]
+            for j, d in enumerate(ds):
+                uscc.append(e.uscc[i])
+                old.append(chain[j].render())
+                new.append(chain[j + 1].render())
+                dates.append(d)
+        table = _Table(len(uscc), {
+            "uscc": uscc, "old_name": old, "new_name": new, "change_date": np.array(dates, dtype=np.int64),
+        })
+        self.writers["name_change.csv"].write(table, rng)
+
+    # -- finance ----------------------------------------------------------------------------------
+    def _finance(self, e: _Ents, rng: np.random.Generator) -> F64:
+        """Write finance; return the revenue matrix (n x years, NaN where no row) for rd."""
+        n, years = e.n, np.array(FISCAL_YEARS, dtype=np.int64)
+        ny = len(years)
+        est_year = _year_of(e.est)
+        exists = (est_year[:, None] <= years[None, :]) & (years[None, :] <= e.last_fy[:, None])
+        exists &= rng.random((n, ny)) > 0.02
+        exists[:, -1] &= rng.random(n) < 0.9
+        t = (years - 2025)[None, :].astype(np.float64)
+        rev = e.revenue[:, None] * np.exp(e.growth[:, None] * t + rng.normal(0.0, 0.1, (n, ny)))
+        first_year = est_year[:, None] == years[None, :]
+        frac = np.clip((np.array([_YEAR_START[int(y) + 1] for y in years])[None, :] - e.est[:, None]) / 365.0, 0.02, 1.0)
+        rev = np.where(first_year, rev * frac, rev)
+        rev = np.where(e.zero_revenue[:, None], 0.0, rev)
+        rev = np.round(rev, 2)
+        tech_like = (e.tech >= 0)[:, None]
+        sales = np.round(rev * np.where(tech_like, rng.uniform(0.85, 1.0, (n, ny)), rng.uniform(0.95, 1.0, (n, ny))), 2)
+        non_tax = np.where(rng.random((n, ny)) < 0.15, np.round(rev * rng.uniform(0.0, 0.05, (n, ny)), 2), 0.0)
+        costs = np.where(
+            rev > 0, np.round(rev * np.exp(rng.normal(np.log(0.92), 0.12, (n, ny))), 2),
+            np.round(np.exp(rng.normal(3.0, 1.0, (n, ny))), 2),
+        )
+        assets = np.round(np.maximum(rev, costs) * np.exp(rng.normal(np.log(1.2), 0.6, (n, ny))), 2)
+        liab = np.round(assets * rng.beta(2.0, 3.0, (n, ny)), 2)
+        tax = np.round(rev * rng.uniform(0.01, 0.08, (n, ny)), 2)
+        values = [sales, rev, non_tax, costs, assets, liab, tax]
+        fields = ["sales_revenue", "total_revenue", "non_taxable_revenue", "total_costs", "total_assets",
+                  "total_liabilities", "tax_paid"]
+        miss = rng.random((len(values), n, ny)) < self.cfg.missing_rate
+        values = [np.where(miss[k], np.nan, v) for k, v in enumerate(values)]
+        plan_years = {"finance_2024-06.csv": (2021, 2022, 2023), "finance_2025-06.csv": (2024,),
+                      "finance_2026-03.csv": (2025,)}
+        for fname, yrs in plan_years.items():
+            cols_idx = [FISCAL_YEARS.index(y) for y in yrs]
+            sub = exists[:, cols_idx]
+            ent, yi = np.nonzero(sub)  # enterprise-major order
+            yj = np.array(cols_idx, dtype=np.int64)[yi]
+            table = _Table(len(ent), {
+                "uscc": [e.uscc[i] for i in ent.tolist()],
+                "fiscal_year": years[yj],
+                **{f: v[ent, yj] for f, v in zip(fields, values, strict=True)},
+            })
+            self.writers[fname].write(table, rng)
+        out: F64 = np.where(exists, rev, np.nan)
+        return out
+
+    # -- rd ---------------------------------------------------------------------------------------
+    def _rd(self, e: _Ents, rng: np.random.Generator, rev: F64) -> None:
+        n, years = e.n, np.array(FISCAL_YEARS, dtype=np.int64)
+        ny = len(years)
+        est_year = _year_of(e.est)
+        exists = e.rd[:, None] & (est_year[:, None] <= years[None, :]) & (years[None, :] <= e.last_fy[:, None])
+        exists &= rng.random((n, ny)) > 0.05
+        exists[:, -1] &= rng.random(n) < 0.85
+        t = (years - 2025)[None, :].astype(np.float64)
+        staff = np.maximum(1.0, e.staff[:, None] * np.exp(0.5 * e.growth[:, None] * t + rng.normal(0.0, 0.05, (n, ny))))
+        staff = np.round(np.round(staff * 12.0) / 12.0, 2)  # annual average of monthly head counts
+        hte = e.hte_ever[:, None]
+        tech = (e.tech >= 0)[:, None]
+        st_share = np.where(hte, rng.uniform(0.12, 0.6, (n, ny)),
+                            np.where(tech, rng.beta(2.0, 8.0, (n, ny)), rng.uniform(0.0, 0.15, (n, ny))))
+        st = np.minimum(staff, np.round(np.round(staff * st_share * 12.0) / 12.0, 2))
+        base_rev = np.where(np.isnan(rev), e.revenue[:, None], rev)
+        threshold = np.where(base_rev < 5000, 0.05, np.where(base_rev < 20000, 0.04, 0.03))
+        compliant = rng.random((n, 1)) > 0.08  # some HTEs no longer meet the R&D ratio
+        ratio = np.where(
+            hte,
+            threshold * np.where(compliant, rng.uniform(1.05, 2.5, (n, ny)), rng.uniform(0.5, 0.95, (n, ny))),
+            np.where(tech, np.exp(rng.normal(np.log(0.04), 0.8, (n, ny))), 0.005 * np.exp(rng.normal(0.0, 0.8, (n, ny)))),
+        )
+        ratio = np.minimum(ratio, 0.9)
+        rd_exp = np.where(base_rev > 0, base_rev * ratio, np.exp(rng.normal(3.0, 1.0, (n, ny))))
+        rd_exp = np.round(rd_exp, 2)
+        dom = np.where(rng.random((n, ny)) < 0.9, rd_exp, np.round(rd_exp * rng.uniform(0.85, 1.0, (n, ny)), 2))
+        ht_share = np.where(
+            hte, np.where(compliant, rng.uniform(0.6, 0.98, (n, ny)), rng.uniform(0.3, 0.6, (n, ny))),
+            np.where(tech, rng.uniform(0.0, 0.9, (n, ny)), np.where(rng.random((n, ny)) < 0.8, 0.0, 0.1)),
+        )
+        ht_rev = np.round(np.where(np.isnan(rev), base_rev, rev) * ht_share, 2)
+        results = rng.poisson(np.where(hte, 3.0, np.where(tech, 0.8, 0.1)), (n, ny)).astype(np.int64)
+        ent, yi = np.nonzero(exists)
+        table = _Table(len(ent), {
+            "uscc": [e.uscc[i] for i in ent.tolist()],
+            "fiscal_year": years[yi],
+            "staff_count": staff[ent, yi],
+            "st_staff_count": st[ent, yi],
+            "rd_expense": rd_exp[ent, yi].astype(np.float64),
+            "rd_expense_domestic": dom[ent, yi].astype(np.float64),
+            "ht_revenue": ht_rev[ent, yi],
+            "results_commercialized": results[ent, yi],
+        })
+        self.writers["rd_2021-2025.csv"].write(table, rng)
+
+    # -- social insurance -------------------------------------------------------------------------
+    def _social_insurance(self, e: _Ents, rng: np.random.Generator) -> None:
+        n = e.n
+        months = SI_FIRST_MONTH + np.arange(SI_MONTHS, dtype=np.int64)
+        est_d = [dt.date.fromordinal(int(o)) for o in e.est.tolist()]
+        est_m = np.array([d.year * 12 + d.month - 1 for d in est_d], dtype=np.int64)
+        exists = e.si[:, None] & (est_m[:, None] <= months[None, :])
+        level = e.staff * rng.normal(0.9, 0.1, n)
+        drift = rng.normal(0.0, 0.01, n)
+        counts = np.maximum(
+            0, np.round(level[:, None] * np.exp(drift[:, None] * np.arange(SI_MONTHS)[None, :]
+                                                + rng.normal(0.0, 0.03, (n, SI_MONTHS))))
+        ).astype(np.int64)
+        split = 2026 * 12  # January 2026 starts the second file
+        for fname, sel in (("social_insurance_2025.csv", months < split), ("social_insurance_2026-01.csv", months >= split)):
+            idx = np.nonzero(sel)[0]
+            ent, mi = np.nonzero(exists[:, idx])
+            mj = idx[mi]
+            table = _Table(len(ent), {
+                "uscc": [e.uscc[i] for i in ent.tolist()],
+                "period": months[mj],
+                "insured_count": counts[ent, mj],
+            })
+            self.writers[fname].write(table, rng)
+
+    # -- ip ---------------------------------------------------------------------------------------
+    def _ip(self, e: _Ents, rng: np.random.Generator) -> None:
+        cfg = self.cfg
+        n = e.n
+        size = np.clip(np.exp((np.log(e.revenue + 1.0) - 5.0) / 3.0), 0.3, 4.0)
+        mean = np.where(e.hte_ever, 6.5, np.where(e.tech >= 0, 0.5, 0.08)) * size
+        cnt = np.minimum(rng.negative_binomial(1, 1.0 / (1.0 + mean)), 400)
+        owner = np.repeat(np.arange(n, dtype=np.int64), cnt)
+        m = len(owner)
+        cums = _IP_CUMS[e.group[owner]]
+        types = np.minimum((rng.random(m)[:, None] > cums).sum(axis=1), 7).astype(np.int64)
+        acq = _pick(rng, _cum([0.88, 0.09, 0.01, 0.02]), m)
+        lag_lo = np.array([a for a, _ in _IP_LAG])[types]
+        lag_hi = np.array([b for _, b in _IP_LAG])[types]
+        lag = rng.integers(lag_lo, lag_hi + 1).astype(np.int64)
+        est = e.est[owner]
+        end = np.where(e.status_date[owner] > 0, e.status_date[owner], _AS_OF)
+        # Original: applied by the owner, granted before the end.
+        lo = np.maximum(est, _ORD_2000)
+        hi = end - lag
+        app_o = lo + ((rng.random(m) ** 0.6) * np.maximum(hi - lo, 0)).astype(np.int64)
+        ok_o = hi >= lo
+        # Acquired: granted to someone else (any time since 2005), acquired by the owner later.
+        grant_t = _ORD_2005 + (rng.random(m) ** 0.7 * (end - _ORD_2005)).astype(np.int64)
+        acq_lo = np.maximum(est, grant_t)
+        acquired_t = acq_lo + (rng.random(m) * np.maximum(end - acq_lo, 0)).astype(np.int64)
+        ok_t = end >= acq_lo
+        original = acq == 0
+        keep = np.where(original, ok_o, ok_t)
+        app = np.where(original, app_o, grant_t - lag)
+        grant = app + lag
+        acquired = np.where(original, np.where(rng.random(m) < 0.5, grant, 0), acquired_t)
+        owner, types, acq, app, grant, acquired = (a[keep] for a in (owner, types, acq, app, grant, acquired))
+        m = len(owner)
+        status = self._ip_status(rng, types, app, e.dead[owner])
+        ref = np.where(acq == 0, app, acquired)
+        vcum = _cum([r for _, r in cfg.variant_rates] + [max(0.0, 1.0 - sum(r for _, r in cfg.variant_rates))])
+        vpick = _pick(rng, vcum, m).tolist()
+        vnames = [v for v, _ in cfg.variant_rates]
+        vrand = rng.integers(0, 1 << 30, m).tolist()
+        with_uscc = (rng.random(m) < cfg.holder_uscc_share).tolist()
+        wpick = (rng.random(m) < cfg.width_rate).tolist()
+
+        rows_num: list[str] = []
+        rows_type: list[str] = []
+        rows_title: list[str] = []
+        rows_holder: list[str] = []
+        rows_huscc: list[str] = []
+        truth: list[tuple[str, str, str, str]] = []
+        title_r = rng.integers(0, 1 << 30, (m, 3)).tolist()
+        owner_l, types_l, app_l, grant_l, ref_l = owner.tolist(), types.tolist(), app.tolist(), grant.tolist(), ref.tolist()
+        for j in range(m):
+            i = owner_l[j]
+            chain = e.names[i]
+            k = bisect.bisect_right(e.change_dates[i], ref_l[j])
+            if k < len(chain) - 1:
+                holder, variant = chain[k].render(), "former_name"
+            elif wpick[j] and chain[-1].has_width_form():
+                holder, variant = _variant(chain[-1], "width", vrand[j])
+            elif vpick[j] < len(vnames):
+                holder, variant = _variant(chain[-1], vnames[vpick[j]], vrand[j])
+            else:
+                holder, variant = chain[-1].render(), "exact"
+            t = types_l[j]
+            rows_num.append(self._ip_number(t, app_l[j], grant_l[j]))
+            rows_type.append(IP_TYPES[t])
+            rows_title.append(_ip_title(t, chain[-1].zh, _GROUPS[int(e.group[i])], title_r[j]))
+            rows_holder.append(holder)
+            rows_huscc.append(e.uscc[i] if with_uscc[j] else "")
+            truth.append((rows_num[-1], holder, e.uscc[i], variant))
+        # Holders outside the population.
+        m2 = int(rng.binomial(max(m, 1), cfg.none_enterprise_rate))
+        o_types, o_app, o_grant, o_acquired, o_status = self._outside_ip(rng, m2)
+        o_cat = rng.random(m2).tolist()
+        o_r = rng.integers(0, 1 << 30, (m2, 3)).tolist()
+        pool: list[tuple[str, str]] = []
+        for j in range(m2):
+            t = int(o_types[j])
+            r = o_r[j]
+            if o_cat[j] < 0.4:
+                holder, huscc = pools.INSTITUTIONS[r[0] % len(pools.INSTITUTIONS)], ""
+                zh = holder[:2]
+            elif o_cat[j] < 0.7:
+                holder, huscc = self._people(rng, 1)[0], ""
+                zh = holder[-2:]
+            else:
+                if not pool or r[1] % 3 == 0:
+                    pool.append(self._outside_company(rng))
+                holder, code = pool[r[2] % len(pool)]
+                huscc = code if r[1] % 10 < 3 else ""
+                zh = holder[2:4]
+            rows_num.append(self._ip_number(t, int(o_app[j]), int(o_grant[j])))
+            rows_type.append(IP_TYPES[t])
+            rows_title.append(_ip_title(t, zh, _GROUPS[_GROUP_INDEX["research"]], r))
+            rows_holder.append(holder)
+            rows_huscc.append(huscc)
+            truth.append((rows_num[-1], holder, "", "none_enterprise"))
+        all_app = np.concatenate([app, o_app]).astype(np.int64)
+        all_grant = np.concatenate([grant, o_grant]).astype(np.int64)
+        all_acq = np.concatenate([acquired, o_acquired]).astype(np.int64)
+        all_types = np.concatenate([types, o_types]).astype(np.int64)
+        all_status = status + o_status
+        all_acqkind = [("original", "transfer", "gift", "merger")[a] for a in acq.tolist()] + ["original"] * m2
+        order = rng.permutation(len(rows_num))
+        for v in (t[3] for t in truth):
+            self.variant_counts[v] += 1
+        batches = {"ip-batch1.csv": (0, 1, 2), "ip-batch2.csv": (3, 4), "ip-batch3.csv": (5, 6, 7)}
+        for fname, tset in batches.items():
+            sel = order[np.isin(all_types[order], tset)].tolist()
+            table = _Table(len(sel), {
+                "ip_number": [rows_num[j] for j in sel],
+                "ip_type": [rows_type[j] for j in sel],
+                "title": [rows_title[j] for j in sel],
+                "holder_name": [rows_holder[j] for j in sel],
+                "holder_uscc": [rows_huscc[j] for j in sel],
+                "application_date": all_app[sel],
+                "grant_date": all_grant[sel],
+                "status": [all_status[j] for j in sel],
+                "acquisition": [all_acqkind[j] for j in sel],
+                "acquired_date": all_acq[sel],
+            })
+            self.writers[fname].write(table, rng)
+        self._ip_csv.writerows(truth[j] for j in order.tolist())
+
+    def _ip_status(self, rng: np.random.Generator, types: I64, app: I64, dead: Bool) -> list[str]:
+        m = len(types)
+        term = np.array(_IP_TERM, dtype=np.int64)[types]
+        term = np.where((types == 2) & (app >= dt.date(2021, 6, 1).toordinal()), 15, term)
+        expired = (term > 0) & (app + (term * 365.25).astype(np.int64) < _AS_OF)
+        age = (_AS_OF - app) / 365.25
+        patent = types <= 2
+        lapse = rng.random(m) < np.where(patent, 0.15 * np.clip(age / 8.0, 0.0, 1.0), 0.03)
+        lapse |= dead & (rng.random(m) < 0.6)
+        invalid = expired | lapse
+        return ["invalid" if x else "valid" for x in invalid.tolist()]
+
+    def _outside_ip(self, rng: np.random.Generator, m: int) -> tuple[I64, I64, I64, I64, list[str]]:
+        types = _pick(rng, _cum([0.45, 0.30, 0.10, 0.15, 0.0, 0.0, 0.0, 0.0]), m)
+        lag_lo = np.array([a for a, _ in _IP_LAG])[types]
+        lag_hi = np.array([b for _, b in _IP_LAG])[types]
+        lag = rng.integers(lag_lo, lag_hi + 1).astype(np.int64)
+        app = (_ORD_2005 + rng.random(m) ** 0.6 * (_AS_OF - lag - _ORD_2005)).astype(np.int64)
+        grant = app + lag
+        acquired = np.where(rng.random(m) < 0.5, grant, 0).astype(np.int64)
+        status = self._ip_status(rng, types, app, np.zeros(m, dtype=np.bool_))
+        return types, app, grant, acquired, status
+
+    def _outside_company(self, rng: np.random.Generator) -> tuple[str, str]:
+        city, div = pools.OTHER_CITIES[int(rng.integers(len(pools.OTHER_CITIES)))]
+        grp = _GROUPS[int(rng.integers(8))]
+        zh, word = self._fresh(rng, grp.words, 0.0)
+        form = pools.ORG_FORMS[int(_pick(rng, _FORM_CUM, 1)[0])]
+        v = self.outside
+        self.outside += 1
+        code = complete(f"91{div}MA{_base31((v * 7919 + 12345) % 31**7, 7)}")
+        return f"{city}{zh}{word}{form}", code
+
+    def _ip_number(self, t: int, app: int, grant: int) -> str:
+        kind = IP_TYPES[t]
+        ay = dt.date.fromordinal(app).year
+        gy = dt.date.fromordinal(grant).year
+        if t <= 2:
+            return _patent_number(ay, t + 1, self._serial(kind, ay))
+        if t == 3:
+            return f"{gy}SR{self._serial(kind, gy):07d}"
+        if t == 4:
+            return f"BS.{ay % 100:02d}5{self._serial(kind, ay):06d}"
+        if t == 5:
+            s = self._serial(kind, ay)
+            return f"CNA{ay}{s:05d}.{s % 7}"
+        if t == 6:
+            return f"国药准字H{gy}{self._serial(kind, gy):05d}"
+        return str(10_000_000 + self._serial(kind, 0))
+
+    # -- credit -----------------------------------------------------------------------------------
+    def _credit(self, e: _Ents, rng: np.random.Generator) -> None:
+        n = e.n
+        p = np.where(e.dead, 0.25, 0.035) * (self.cfg.credit_rate / 0.05)
+        flagged = (rng.random(n) < p) & (e.est < _AS_OF - 60)
+        k = np.where(flagged, rng.geometric(0.6, n), 0)
+        owner = np.repeat(np.arange(n, dtype=np.int64), k)
+        m = len(owner)
+        kind = _pick(rng, _CREDIT_CUM, m).tolist()
+        est = e.est[owner]
+        end = np.where(e.status_date[owner] > 0, e.status_date[owner], _AS_OF)
+        decided = (est + 30 + rng.random(m) * np.maximum(end - est - 30, 1)).astype(np.int64)
+        removed_p = np.array([0.5, 0.3, 0.2, 0.0, 0.0, 0.1, 0.0])[np.array(kind, dtype=np.int64)]
+        removed = decided + rng.integers(30, 540, m)
+        removed = np.where((rng.random(m) < removed_p) & (removed <= _AS_OF), removed, 0).astype(np.int64)
+        authority: list[str] = []
+        docs: list[str] = []
+        for j, i in enumerate(owner.tolist()):
+            code = _DISTRICT_CODES[int(e.district[i])]
+            dname = _DISTRICT_NAMES[int(e.district[i])]
+            abbr = pools.DISTRICT_ABBR[code]
+            canon = pools.CREDIT_EVENTS[kind[j]][0]
+            year = dt.date.fromordinal(int(decided[j])).year
+            serial = self._serial("credit", year)
+            if canon in ("abnormal_operation", "administrative_penalty"):
+                authority.append(f"北京市{dname}市场监督管理局")
+                tag = "经异" if canon == "abnormal_operation" else "罚"
+                docs.append(f"京{abbr}市监{tag}〔{year}〕{serial}号")
+            elif canon == "serious_dishonesty":
+                authority.append("北京市第一中级人民法院")
+                docs.append(f"（{year}）京01执{serial}号")
+            elif canon == "serious_environmental_violation":
+                authority.append("北京市生态环境局")
+                docs.append(f"京环罚〔{year}〕{serial}号")
+            elif canon == "research_misconduct":
+                authority.append("北京市科学技术委员会、中关村科技园区管理委员会")
+                docs.append(f"京科信〔{year}〕{serial}号")
+            else:
+                authority.append("北京市应急管理局" if canon == "major_safety_accident" else "北京市市场监督管理局")
+                docs.append(f"京应急罚〔{year}〕{serial}号" if canon == "major_safety_accident" else f"京市监质〔{year}〕{serial}号")
+        table = _Table(m, {
+            "uscc": [e.uscc[i] for i in owner.tolist()],
+            "event_type": [pools.CREDIT_EVENTS[k_][0] for k_ in kind],
+            "decided_date": decided,
+            "authority": authority,
+            "document_number": docs,
+            "removed_date": removed,
+        })
+        self.writers["credit.xlsx"].write(table, rng)
+
+    # -- certificates -----------------------------------------------------------------------------
+    def _certificates(self, e: _Ents, rng: np.random.Generator) -> None:
+        n = e.n
+        hte_rows: list[tuple[int, str, str, int, int, str]] = []
+        sme_rows: list[tuple[int, str, str, int, int, str]] = []
+        est_year = _year_of(e.est).tolist()
+        first_u = rng.random(n).tolist()
+        renew_u = rng.random((n, 4)).tolist()
+        revoke_u = rng.random(n).tolist()
+        batch = rng.integers(0, 4, (n, 6)).tolist()
+        zgc_u = rng.random((n, 2)).tolist()
+        sme_u = rng.random(n).tolist()
+        sme_years_u = rng.random((n, 5)).tolist()
+        tech_l = e.tech.tolist()
+        for i in range(n):
+            end = int(e.status_date[i]) if e.dead[i] else 0
+            if e.hte_ever[i]:
+                # First certified some year after establishment, renewed every three years (mostly).
+                first = max(est_year[i] + 1, 2014)
+                ys = [min(2025, first + int(first_u[i] * (2025 - first + 1)))]
+                while ys[-1] + 3 <= 2025 and renew_u[i][len(ys) - 1] < 0.8:
+                    ys.append(ys[-1] + 3)
+                for j, yy in enumerate(ys):
+                    issue = _hte_issue(yy, batch[i][j])
+                    if end and issue >= end:
+                        break
+                    expiry = _add_years(issue, 3)
+                    if (end and expiry > end) or (j == len(ys) - 1 and revoke_u[i] < 0.01):
+                        st = "revoked"
+                    else:
+                        st = "valid" if expiry > _AS_OF else "expired"
+                    number = f"GR{yy}11{self._serial('hte', yy):06d}"
+                    hte_rows.append((i, "hte", number, issue, expiry, st))
+                    if st == "valid" and issue <= _AS_OF < expiry:
+                        e.is_hte[i] = True
+            code = _DISTRICT_CODES[int(e.district[i])]
+            if tech_l[i] >= 0 and code == "110108" and est_year[i] < 2015 and zgc_u[i][0] < 0.06:
+                yy = min(2019, max(est_year[i] + 1, 2012) + int(zgc_u[i][1] * 5))
+                issue = dt.date(yy, 6, 15 + batch[i][4]).toordinal()
+                if not end or issue < end:
+                    number = f"ZGC{yy}{self._serial('zgc_hte', yy):05d}"
+                    hte_rows.append((i, "zgc_hte", number, issue, _add_years(issue, 3), "expired"))
+            small = e.revenue[i] < 20000 and e.staff[i] < 500 and not e.dead[i]
+            if tech_l[i] >= 0 and small and sme_u[i] < 0.06:
+                # Evaluated yearly (2022..2026); each registration number is valid for a year.
+                first_sme = True
+                for yy in range(max(2022, est_year[i]), 2027):
+                    if not first_sme and sme_years_u[i][yy - 2022] < 0.35:
+                        continue
+                    issue = _sme_issue(yy, batch[i][5])
+                    if issue > _AS_OF or issue < int(e.est[i]) + 30:
+                        continue
+                    first_sme = False
+                    expiry = issue + 365
+                    st = "valid" if expiry > _AS_OF else "expired"
+                    number = f"{yy}11{code[2:]}A{self._serial('tech_sme', yy):07d}"
+                    sme_rows.append((i, "tech_sme", number, issue, expiry, st))
+        for fname, rows in (("certificate_hte.csv", hte_rows), ("certificate_tech_sme.xlsx", sme_rows)):
+            table = _Table(len(rows), {
+                "uscc": [e.uscc[x[0]] for x in rows],
+                "kind": [x[1] for x in rows],
+                "number": [x[2] for x in rows],
+                "issue_date": np.array([x[3] for x in rows], dtype=np.int64),
+                "expiry_date": np.array([x[4] for x in rows], dtype=np.int64),
+                "status": [x[5] for x in rows],
+                "tech_field": [(pools.TECH_FIELDS[tech_l[x[0]]] if x[1] != "tech_sme" else "") for x in rows],
+            })
+            self.writers[fname].write(table, rng)
+
+    # -- truth ------------------------------------------------------------------------------------
+    def _truth_enterprises(self, e: _Ents) -> None:
+        rows = []
+        for i in range(e.n):
+            chain = e.names[i]
+            t = int(e.tech[i])
+            rows.append((
+                e.uscc[i], chain[-1].render(), "|".join(x.render() for x in chain[:-1]),
+                _DISTRICT_CODES[int(e.district[i])], pools.TECH_FIELDS[t] if t >= 0 else "",
+                "1" if e.is_hte[i] else "0",
+            ))
+        self._ent_csv.writerows(rows)
+        self.enterprises_written += e.n
+
+    def defect_counts(self) -> dict[str, int]:
+        out = dict.fromkeys(DEFECT_CODES, 0)
+        for d in self.defects:
+            out[d.reason_code] += 1
+        return out
+
+    def close(self, progress: Progress | None) -> list[SynthFile]:
+        files: list[SynthFile] = []
+        for k, writer in enumerate(self.writers.values()):
+            if progress:
+                progress("closing", k, len(self.writers))
+            files.append(writer.close())
+        self._ent_fh.close()
+        self._ip_fh.close()
+        order = {p.name: i for i, p in enumerate(FILE_PLANS)}
+        self.defects.sort(key=lambda d: (order[d.file], d.line))
+        with (self.truth_dir / "defects.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["feed", "file", "line", "reason_code"])
+            w.writerows((d.feed, d.file, d.line, d.reason_code) for d in self.defects)
+        with (self.truth_dir / "files.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["file", "feed", "rows", "encoding", "format", "header_language", "date_style", "extra_column"])
+            for f, p in zip(files, FILE_PLANS, strict=True):
+                w.writerow([f.name, f.feed, f.rows, f.encoding or "", f.file_format, p.header, p.date_style,
+                            p.extra or ""])
+        return files
+
+    def write_summary(self, s: SynthSummary) -> None:
+        data = {
+            "enterprises": s.enterprises,
+            "seed": s.seed,
+            "as_of": AS_OF.isoformat(),
+            "fiscal_years": list(FISCAL_YEARS),
+            "config": asdict(self.cfg),
+            "files": [f._asdict() for f in s.files],
+            "rows": s.rows,
+            "defects": s.defects,
+            "ip_holder_variants": self.variant_counts,
+        }
+        (self.truth_dir / "summary.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    def abort(self) -> None:
+        for w in self.writers.values():
+            w.abort()
+        self._ent_fh.close()
+        self._ip_fh.close()
+
+
+_ZH_KIND_CUM = _cum([0.25, 0.45, 0.30])
+
+
+def _hte_issue(year: int, batch: int) -> int:
+    # Beijing certifies in batches late in the year.
+    month, day = ((10, 26), (11, 30), (12, 12), (12, 20))[batch % 4]
+    return dt.date(year, month, day).toordinal()
+
+
+def _sme_issue(year: int, batch: int) -> int:
+    if year == 2026:
+        return dt.date(2026, (2, 3, 3, 3)[batch % 4], (27, 13, 20, 27)[batch % 4]).toordinal()
+    month, day = ((4, 28), (6, 30), (8, 31), (10, 31))[batch % 4]
+    return dt.date(year, month, day).toordinal()
+
+
+def _variant(name: _Name, kind: str, r: int) -> tuple[str, str]:
+    """A holder-name variant of ``name`` of the given kind; ('space' when the kind does not apply)."""
+    zh, word, form = name.zh, name.word, name.form
+    if kind == "bracket":
+        br = "（北京）" if r % 2 else "(北京)"
+        if name.bracket:
+            return f"{zh}{word}{br}{form}", "bracket"
+        return (f"{zh}{word}{br}{form}" if r % 5 < 3 else f"{zh}{br}{word}{form}"), "bracket"
+    if kind == "region":
+        if name.bracket:
+            return f"北京{zh}{word}{form}", "region"
+        return (f"北京市{zh}{word}{form}" if r % 2 else f"{zh}{word}{form}"), "region"
+    if kind == "width" and name.has_width_form():
+        if any(c.isascii() for c in zh):
+            return name.render().translate(_FULLWIDTH), "width"  # ＡＩ, ５Ｇ
+        return name.render().replace("（", "(").replace("）", ")"), "width"
+    if kind == "suffix" and form != "股份有限公司":
+        other = "有限责任公司" if form == "有限公司" else "有限公司"
+        return _Name(zh, word, other, name.bracket).render(), "suffix"
+    # space: inside the name, never at its ends (a loader trims those)
+    sp = " " if r % 3 else "\u3000"
+    text = name.render()
+    cut = (2, 2 + len(zh), len(text) - len(form))[r % 3] if not name.bracket else (len(zh), len(text) - len(form), 1)[r % 3]
+    return text[:cut] + sp + text[cut:], "space"
+
+
+def _ip_title(t: int, zh: str, grp: pools.IndustryGroup, r: Sequence[int]) -> str:
+    topic = grp.ip_topics[r[0] % len(grp.ip_topics)]
+    if t <= 1:
+        adj = pools.IP_ADJECTIVES[r[1] % len(pools.IP_ADJECTIVES)]
+        return f"一种{adj}{topic}{pools.IP_SUFFIXES[r[2] % len(pools.IP_SUFFIXES)]}"
+    if t == 2:
+        return f"{pools.DESIGN_OBJECTS[r[1] % len(pools.DESIGN_OBJECTS)]}（{'ABCDEFGH'[r[2] % 8]}{r[2] % 9 + 1}）"
+    if t == 3:
+        return f"{zh}{pools.SOFTWARE_PRODUCTS[r[1] % len(pools.SOFTWARE_PRODUCTS)]}V{r[2] % 5 + 1}.{r[2] % 10}"
+    if t == 4:
+        return f"{zh}{topic}控制芯片"
+    if t == 5:
+        return f"京{zh[:1]}{r[1] % 900 + 100}"
+    if t == 6:
+        return f"{topic}{('注射液', '片', '胶囊', '颗粒')[r[1] % 4]}"
+    return zh
+
+
+__all__ = [
+    "AS_OF",
+    "DEFECT_CODES",
+    "FILE_PLANS",
+    "FISCAL_YEARS",
+    "VARIANTS",
+    "FilePlan",
+    "SynthConfig",
+    "SynthFile",
+    "SynthSummary",
+    "generate",
+    "id_number",
+    "id_number_ok",
+]
