@@ -37,7 +37,8 @@ def test_every_planted_defect_is_quarantined_with_its_reason_and_nothing_else(
         planted = {(r["file"], int(r["line"]), r["reason_code"]) for r in csv.DictReader(fh)}
     con = duckdb.connect(str(workspace / "gaoqi.duckdb"), read_only=True)
     found = {
-        (str(f), int(ln), str(c)) for f, ln, c in con.execute("SELECT file_name, line, reason_code FROM quarantine")
+        (str(f), int(ln), str(c))
+        for f, ln, c in con.execute("SELECT file_name, line, reason_code FROM quarantine").fetchall()
     }
     con.close()
     assert len(planted) > 30
