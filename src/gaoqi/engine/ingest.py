@@ -17,6 +17,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,8 @@ from gaoqi.engine.validate import (
     lit,
     numeric_sql,
     typed_sql,
+    uscc_side_table,
+    uscc_side_table_sql,
 )
 from gaoqi.engine.workspace import connect
 
@@ -115,10 +118,14 @@ def ingest_directory(
     try:
         files = delivered_files(Path(directory))
         results: list[FileResult] = []
-        for i, path in enumerate(files):
-            if progress:
-                progress(path.name, i, len(files))
-            results.append(ingest_file(con, path, home))
+        # Hashing and encoding detection are Python work: a background thread does them for the next
+        # files while DuckDB (which releases the GIL) loads the current one.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sniff") as pool:
+            sniffs = [pool.submit(sn.sniff, p) for p in files]
+            for i, (path, sniffed) in enumerate(zip(files, sniffs, strict=True)):
+                if progress:
+                    progress(path.name, i, len(files))
+                results.append(ingest_file(con, path, home, sniffed))
         if progress:
             progress("done", len(files), len(files))
         con.execute("CHECKPOINT")
@@ -127,7 +134,9 @@ def ingest_directory(
     return IngestSummary(results, time.perf_counter() - started)
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, home: Path) -> FileResult:
+def ingest_file(
+    con: duckdb.DuckDBPyConnection, path: Path, home: Path, sniffed_later: Future[sn.Sniffed] | None = None
+) -> FileResult:
     started = time.perf_counter()
     feed = feed_for_filename(path.name)
     result = FileResult(file=path.name, feed=feed)
@@ -135,7 +144,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, home: Path) -> FileR
         result.error = f"文件名不以任何数据接口名称开头，无法判断所属接口 (the file name does not start with a feed name: {path.name})"
         return result
     try:
-        sniffed = sn.sniff(path)
+        sniffed = sniffed_later.result() if sniffed_later is not None else sn.sniff(path)
         result.encoding, result.file_format = sniffed.encoding, sniffed.file_format
         row = con.execute("SELECT load_id FROM loads WHERE content_sha256 = ?", [sniffed.sha256]).fetchone()
         if row is not None:
@@ -167,10 +176,28 @@ def _load(con: duckdb.DuckDBPyConnection, spec: FeedSpec, s: sn.Sniffed, result:
     ncols = len(headers)
 
     tmpdir = Path(tempfile.mkdtemp(prefix="ingest-", dir=home))
-    install_sql_macros(con)
-    # Staging goes to temp tables outside the transaction: they never reach the database file, and
-    # committed temp tables number their rows from 0 (transaction-local rowids do not).
-    structural = _stage(con, s, ncols, header_line, tmpdir)
+    try:
+        install_sql_macros(con)
+        # Staging goes to temp tables outside the transaction: they never reach the database file, and
+        # committed temp tables number their rows from 0 (transaction-local rowids do not).
+        structural = _stage(con, s, ncols, header_line, tmpdir)
+        _load_staged(con, spec, s, result, home, headers, mapped, structural, ncols)
+    finally:
+        _drop_staging(con)
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _load_staged(
+    con: duckdb.DuckDBPyConnection,
+    spec: FeedSpec,
+    s: sn.Sniffed,
+    result: FileResult,
+    home: Path,
+    headers: list[str],
+    mapped: list[str | None],
+    structural: list[tuple[int, str, int | None, str]],
+    ncols: int,
+) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         load_id = int(con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0])  # type: ignore[index]
@@ -203,19 +230,21 @@ def _load(con: duckdb.DuckDBPyConnection, spec: FeedSpec, s: sn.Sniffed, result:
         )
         _write_quarantine_report(con, home, load_id, s.path.name)
         _crash_point(s.path.name)
-        con.execute("DROP TABLE IF EXISTS stg")
-        con.execute("DROP TABLE IF EXISTS chk")
-        con.execute("DROP TABLE IF EXISTS dup")
-        con.execute("DROP TABLE IF EXISTS badlines")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
     result.load_id = load_id
     result.rows_read, result.rows_loaded, result.rows_quarantined = rows_read, loaded, quarantined
     result.quarantined_by_reason = {str(r): int(n) for r, n in counts}
+
+
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every temporary table and view the load made (views first: they depend on tables)."""
+    for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal").fetchall():
+        con.execute(f"DROP VIEW IF EXISTS {ident(str(name))}")
+    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall():
+        con.execute(f"DROP TABLE IF EXISTS {ident(str(name))}")
 
 
 def _crash_point(file_name: str) -> None:
@@ -292,19 +321,26 @@ def _stage_fast(
     if sn.count_physical_lines(path) != 1 + good + len(rejected):
         con.execute("DROP TABLE stg_raw")
         return None
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE rej_t AS SELECT line - 1 - row_number() OVER (ORDER BY line) AS t, "
-        "row_number() OVER (ORDER BY line) AS before FROM (SELECT DISTINCT line FROM stg_rej)"
-    )
-    if rejected:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE stg AS SELECT r.rowid + 2 + coalesce(j.before, 0) AS __line, r.* "
-            "FROM stg_raw r ASOF LEFT JOIN rej_t j ON r.rowid >= j.t ORDER BY __line"
-        )
+    # t_j = good rows before the j-th rejected line; good row k is then on line k + 2 + #{j: t_j <= k}.
+    thresholds = [
+        int(r[0])
+        for r in con.execute(
+            "SELECT line - 1 - row_number() OVER (ORDER BY line) FROM (SELECT DISTINCT line FROM stg_rej) ORDER BY 1"
+        ).fetchall()
+    ]
+    if len(thresholds) <= 256:
+        # A view: numbering few rejects costs a comparison each, and the staged rows are not copied.
+        adjust = "".join(f" + (rowid >= {t})::BIGINT" for t in thresholds)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW stg_all AS SELECT rowid + 2{adjust} AS __line, * FROM stg_raw")
     else:
-        con.execute("CREATE OR REPLACE TEMP TABLE stg AS SELECT rowid + 2 AS __line, * FROM stg_raw")
-    con.execute("DROP TABLE stg_raw")
-    con.execute("DROP TABLE rej_t")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE rej_t AS SELECT line - 1 - row_number() OVER (ORDER BY line) AS t, "
+            "row_number() OVER (ORDER BY line) AS before FROM (SELECT DISTINCT line FROM stg_rej)"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE stg_all AS SELECT r.rowid + 2 + coalesce(j.before, 0) AS __line, r.* "
+            "FROM stg_raw r ASOF LEFT JOIN rej_t j ON r.rowid >= j.t"
+        )
     out: list[tuple[int, str, int | None, str]] = []
     last = f"c{ncols - 1}"
     cells = [f"c{i}" for i in range(ncols)]
@@ -312,12 +348,12 @@ def _stage_fast(
     for line, raw, n in con.execute(
         f"SELECT __line, concat_ws(',', {', '.join(cells)}, __overflow), "
         f"CASE WHEN __overflow IS NOT NULL THEN {ncols + 1} ELSE {' + '.join(f'({c} IS NOT NULL)::INT' for c in cells)} END "
-        f"FROM stg WHERE {short_or_long} ORDER BY __line"
+        f"FROM stg_all WHERE {short_or_long} ORDER BY __line"
     ).fetchall():
         out.append((int(line), str(raw)[:2000], int(n), "column_count"))
-    if out:
-        con.execute(f"DELETE FROM stg WHERE {short_or_long}")
-    con.execute("ALTER TABLE stg DROP COLUMN __overflow")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW stg AS SELECT * EXCLUDE (__overflow) FROM stg_all WHERE NOT ({short_or_long})"
+    )
     for line, raw, err in rejected:
         code = "column_count" if err in ("MISSING COLUMNS", "TOO MANY COLUMNS") else "malformed_row"
         text = str(raw or "").rstrip("\r\n")
@@ -361,6 +397,11 @@ def _validate_and_insert(
             f"SELECT __line, {', '.join(raw_cols)}, {extra_sql} AS __extra{n_cols} FROM {source}))"
         )
 
+    for f in spec.fields:
+        if f.kind == "uscc" and f.name in position:
+            con.execute(check_sql(uscc_side_table_sql(f, f"NULLIF(trim(c{position[f.name]}), '')", "stg")))
+        elif f.kind == "uscc":
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {uscc_side_table(f)} (v VARCHAR, reason VARCHAR)")
     # Exact duplicates: a hash aggregate over the raw cells finds candidates cheaply; the exact
     # comparison then runs on the candidates only. Every copy after the first, in line order, is bad.
     con.execute(
@@ -383,7 +424,7 @@ def _validate_and_insert(
         check_sql(
             f"INSERT INTO {spec.name} ({cols}, _load_id, _line, _extra) "
             f"SELECT {typed}, {load_id}, __line, __extra FROM ({pipeline('stg')}) "
-            f"WHERE __line NOT IN (SELECT __line FROM badlines) ORDER BY __line"
+            f"WHERE __line NOT IN (SELECT __line FROM badlines)"
         )
     )
     con.execute(

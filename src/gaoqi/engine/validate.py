@@ -136,6 +136,24 @@ def uscc_expected_sql(u: str) -> str:
     return f"substr({lit(ALPHABET)}, CAST((31 - ({terms}) % 31) % 31 + 1 AS BIGINT), 1)"
 
 
+def uscc_side_table(f: FieldSpec) -> str:
+    return ident(f"uscc_bad_{f.name}")
+
+
+def uscc_side_table_sql(f: FieldSpec, raw: str, source: str) -> str:
+    """A temp table of the distinct bad codes of a USCC field with the reason each is bad. Feeds repeat a
+    code on many rows (12 monthly social-insurance rows per enterprise); checking each code once is
+    several times cheaper than checking every row."""
+    u = "u"
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {uscc_side_table(f)} AS SELECT v, reason FROM ("
+        f"SELECT u AS v, CASE WHEN length(u) <> 18 THEN 'uscc_length' "
+        f"WHEN NOT regexp_full_match(u, {lit(USCC_PATTERN)}) THEN 'uscc_illegal_character' "
+        f"WHEN {uscc_expected_sql(u)} <> substr(u, 18, 1) THEN 'uscc_check_character' END AS reason "
+        f"FROM (SELECT DISTINCT upper({raw}) AS {u} FROM {source})) WHERE reason IS NOT NULL"
+    )
+
+
 def checks_for(f: FieldSpec, v: str, n: str, t: str) -> list[Check]:
     """Checks on raw text ``v`` (NULL when empty), its numeric reading ``n`` and its typed value ``t``."""
     name = lit(f.name)
@@ -150,28 +168,17 @@ def checks_for(f: FieldSpec, v: str, n: str, t: str) -> list[Check]:
         )
     k = f.kind
     if k == "uscc":
-        out.append(
-            Check(
-                f"length({v}) <> 18",
-                "uscc_length",
-                f"concat('统一社会信用代码长度应为18位，实际为', length({v}), '位')",
-            )
-        )
-        out.append(
-            Check(
-                f"length({v}) = 18 AND NOT regexp_full_match({t}, {lit(USCC_PATTERN)})",
-                "uscc_illegal_character",
-                "'统一社会信用代码含非法字符（不用 I、O、S、V、Z）或第3–8位不是行政区划代码'",
-            )
-        )
-        expected = uscc_expected_sql(t)
-        out.append(
-            Check(
-                f"regexp_full_match({t}, {lit(USCC_PATTERN)}) AND {expected} <> substr({t}, 18, 1)",
+        # The code checks run once per distinct code (uscc_side_table_sql); rows test membership.
+        side = uscc_side_table(f)
+        for reason, message in (
+            ("uscc_length", f"concat('统一社会信用代码长度应为18位，实际为', length({v}), '位')"),
+            ("uscc_illegal_character", "'统一社会信用代码含非法字符（不用 I、O、S、V、Z）或第3–8位不是行政区划代码'"),
+            (
                 "uscc_check_character",
-                f"concat('统一社会信用代码校验码错误：第18位应为', {expected}, '，实际为', substr({t}, 18, 1))",
-            )
-        )
+                f"concat('统一社会信用代码校验码错误：第18位应为', {uscc_expected_sql(t)}, '，实际为', substr({t}, 18, 1))",
+            ),
+        ):
+            out.append(Check(f"{t} IN (SELECT v FROM {side} WHERE reason = {lit(reason)})", reason, message))
     elif k in NUMERIC_KINDS:
         out.append(
             Check(f"{v} IS NOT NULL AND {n} IS NULL", "not_a_number", f"concat({lit(f.title)}, '不是数字: ', {v})")
