@@ -75,7 +75,13 @@ DEFECT_CODES: tuple[str, ...] = (
 )
 VARIANTS: tuple[str, ...] = ("exact", "former_name", "bracket", "width", "suffix", "region", "space", "none_enterprise")
 IP_TYPES: tuple[str, ...] = (
-    "invention_patent", "utility_model", "design", "software_copyright", "ic_layout", "plant_variety", "new_drug",
+    "invention_patent",
+    "utility_model",
+    "design",
+    "software_copyright",
+    "ic_layout",
+    "plant_variety",
+    "new_drug",
     "trademark",
 )
 
@@ -97,7 +103,10 @@ class SynthConfig:
     none_enterprise_rate: float = 0.06  # IP rows held by universities, individuals, non-Beijing companies
     # Holder-name variants of enterprise IP rows (the rest is exact or former_name).
     variant_rates: tuple[tuple[str, float], ...] = (
-        ("bracket", 0.04), ("suffix", 0.03), ("region", 0.03), ("space", 0.02),
+        ("bracket", 0.04),
+        ("suffix", 0.03),
+        ("region", 0.03),
+        ("space", 0.02),
     )
     # Only names with Latin letters, digits or brackets have a full-width form; of their IP rows:
     width_rate: float = 0.25
@@ -188,44 +197,147 @@ class FilePlan:
 
 
 FILE_PLANS: tuple[FilePlan, ...] = (
-    FilePlan("registration_2026-03.csv", "registration", "utf-8-sig", "zh", date_style="mixed", enum_lang="zh",
-             money_style="trim", extra="备注", defects=("duplicate_row",)),
+    FilePlan(
+        "registration_2026-03.csv",
+        "registration",
+        "utf-8-sig",
+        "zh",
+        date_style="mixed",
+        enum_lang="zh",
+        money_style="trim",
+        extra="备注",
+        defects=("duplicate_row",),
+    ),
     FilePlan("name_change.csv", "name_change", "gb18030", "zh", date_style="cn", newline="\r\n"),
-    FilePlan("finance_2024-06.csv", "finance", "utf-8", "en",
-             defects=("negative_value", "not_a_number", "uscc_check_character", "duplicate_row", "column_count")),
-    FilePlan("finance_2025-06.csv", "finance", "gb18030", "zh", money_style="trim", newline="\r\n",
-             defects=("negative_value", "not_a_number", "column_count", "duplicate_row")),
-    FilePlan("finance_2026-03.csv", "finance", "utf-8", "en", money_style="thousands", extra="remark",
-             defects=("not_a_number", "duplicate_row", "negative_value")),
-    FilePlan("rd_2021-2025.csv", "rd", "utf-8-sig", "en",
-             columns=("fiscal_year", "uscc", "rd_expense", "rd_expense_domestic", "ht_revenue", "staff_count",
-                      "st_staff_count", "results_commercialized"),
-             defects=("negative_value", "not_a_number", "uscc_check_character", "column_count", "duplicate_row")),
-    FilePlan("social_insurance_2025.csv", "social_insurance", "utf-8", "en", period_style="dash",
-             defects=("uscc_check_character", "negative_value", "duplicate_row", "column_count")),
-    FilePlan("social_insurance_2026-01.csv", "social_insurance", "gb18030", "zh", period_style="mixed",
-             newline="\r\n", defects=("column_count", "negative_value")),
-    FilePlan("ip-batch1.csv", "ip", "utf-8", "en", date_style="iso", enum_lang="zh",
-             defects=("invalid_date", "duplicate_row", "column_count")),
-    FilePlan("ip-batch2.csv", "ip", "gb18030", "zh", date_style="cn", enum_lang="zh", newline="\r\n",
-             defects=("invalid_date", "column_count")),
-    FilePlan("ip-batch3.csv", "ip", "utf-8-sig", "zh", date_style="mixed", enum_lang="mixed", extra="备注",
-             defects=("invalid_date", "duplicate_row")),
+    FilePlan(
+        "finance_2024-06.csv",
+        "finance",
+        "utf-8",
+        "en",
+        defects=("negative_value", "not_a_number", "uscc_check_character", "duplicate_row", "column_count"),
+    ),
+    FilePlan(
+        "finance_2025-06.csv",
+        "finance",
+        "gb18030",
+        "zh",
+        money_style="trim",
+        newline="\r\n",
+        defects=("negative_value", "not_a_number", "column_count", "duplicate_row"),
+    ),
+    FilePlan(
+        "finance_2026-03.csv",
+        "finance",
+        "utf-8",
+        "en",
+        money_style="thousands",
+        extra="remark",
+        defects=("not_a_number", "duplicate_row", "negative_value"),
+    ),
+    FilePlan(
+        "rd_2021-2025.csv",
+        "rd",
+        "utf-8-sig",
+        "en",
+        columns=(
+            "fiscal_year",
+            "uscc",
+            "rd_expense",
+            "rd_expense_domestic",
+            "ht_revenue",
+            "staff_count",
+            "st_staff_count",
+            "results_commercialized",
+        ),
+        defects=("negative_value", "not_a_number", "uscc_check_character", "column_count", "duplicate_row"),
+    ),
+    FilePlan(
+        "social_insurance_2025.csv",
+        "social_insurance",
+        "utf-8",
+        "en",
+        period_style="dash",
+        defects=("uscc_check_character", "negative_value", "duplicate_row", "column_count"),
+    ),
+    FilePlan(
+        "social_insurance_2026-01.csv",
+        "social_insurance",
+        "gb18030",
+        "zh",
+        period_style="mixed",
+        newline="\r\n",
+        defects=("column_count", "negative_value"),
+    ),
+    FilePlan(
+        "ip-batch1.csv",
+        "ip",
+        "utf-8",
+        "en",
+        date_style="iso",
+        enum_lang="zh",
+        defects=("invalid_date", "duplicate_row", "column_count"),
+    ),
+    FilePlan(
+        "ip-batch2.csv",
+        "ip",
+        "gb18030",
+        "zh",
+        date_style="cn",
+        enum_lang="zh",
+        newline="\r\n",
+        defects=("invalid_date", "column_count"),
+    ),
+    FilePlan(
+        "ip-batch3.csv",
+        "ip",
+        "utf-8-sig",
+        "zh",
+        date_style="mixed",
+        enum_lang="mixed",
+        extra="备注",
+        defects=("invalid_date", "duplicate_row"),
+    ),
     # In the workbooks the last column is always filled: a reader that trims trailing empty cells must
     # not see a short row where the sheet has none.
-    FilePlan("credit.xlsx", "credit", None, "zh", date_style="mixed", enum_lang="zh",
-             columns=("uscc", "event_type", "decided_date", "removed_date", "authority", "document_number"),
-             defects=("uscc_check_character", "invalid_date", "duplicate_row")),
-    FilePlan("certificate_hte.csv", "certificate", "utf-8", "en", date_style="slash",
-             defects=("invalid_date", "uscc_check_character", "column_count")),
-    FilePlan("certificate_tech_sme.xlsx", "certificate", None, "zh", date_style="iso", enum_lang="zh",
-             columns=("uscc", "kind", "number", "issue_date", "expiry_date", "status"),
-             defects=("invalid_date", "duplicate_row")),
+    FilePlan(
+        "credit.xlsx",
+        "credit",
+        None,
+        "zh",
+        date_style="mixed",
+        enum_lang="zh",
+        columns=("uscc", "event_type", "decided_date", "removed_date", "authority", "document_number"),
+        defects=("uscc_check_character", "invalid_date", "duplicate_row"),
+    ),
+    FilePlan(
+        "certificate_hte.csv",
+        "certificate",
+        "utf-8",
+        "en",
+        date_style="slash",
+        defects=("invalid_date", "uscc_check_character", "column_count"),
+    ),
+    FilePlan(
+        "certificate_tech_sme.xlsx",
+        "certificate",
+        None,
+        "zh",
+        date_style="iso",
+        enum_lang="zh",
+        columns=("uscc", "kind", "number", "issue_date", "expiry_date", "status"),
+        defects=("invalid_date", "duplicate_row"),
+    ),
 )
 
 _NOT_NUMBERS: tuple[str, ...] = ("N/A", "12万", "约300", "未知", "--", "1.2.3", "#VALUE!", "见附表")
 _BAD_DATES: tuple[tuple[int, int, int], ...] = (
-    (2023, 2, 30), (2024, 13, 1), (2022, 4, 31), (2021, 2, 29), (2025, 6, 31), (2023, 0, 12), (2024, 11, 31),
+    (2023, 2, 30),
+    (2024, 13, 1),
+    (2022, 4, 31),
+    (2021, 2, 29),
+    (2025, 6, 31),
+    (2023, 0, 12),
+    (2024, 11, 31),
 )
 _REMARKS: tuple[str, ...] = ("补报", "更正后数据", "数据来源：年度报告", "已核实", "待核实", "迁入", "合并申报")
 _NUMERIC_KINDS = frozenset({"money", "count", "integer"})
@@ -365,12 +477,16 @@ class _FileWriter:
                 out = [(table[o - _ORD_MIN] if o > 0 else "") for o in vals]
             if plan.encoding is None:  # a workbook: about half the dates are real Excel dates
                 as_date = (rng.random(n) < 0.5).tolist()
-                out = [(dt.date.fromordinal(o) if (a and o > 0) else s) for s, o, a in zip(out, vals, as_date, strict=True)]
+                out = [
+                    (dt.date.fromordinal(o) if (a and o > 0) else s) for s, o, a in zip(out, vals, as_date, strict=True)
+                ]
             return out
         if k == "period":
             vals = col.tolist()
             if plan.period_style == "mixed":
-                return [_period_text(m, _PERIOD_STYLES[1 + s % 3]) for m, s in zip(vals, row_style.tolist(), strict=True)]
+                return [
+                    _period_text(m, _PERIOD_STYLES[1 + s % 3]) for m, s in zip(vals, row_style.tolist(), strict=True)
+                ]
             return [_period_text(m, plan.period_style) for m in vals]
         if k == "money":
             vals = col.tolist()
@@ -598,8 +714,9 @@ class _Ents:
 _GROUPS = pools.INDUSTRY_GROUPS
 _G = len(_GROUPS)
 _GROUP_INDEX = {g.key: i for i, g in enumerate(_GROUPS)}
-_TECH_GROUPS = frozenset({"software", "research", "biomed", "electronics", "manufacturing", "materials", "energy",
-                          "environment"})
+_TECH_GROUPS = frozenset(
+    {"software", "research", "biomed", "electronics", "manufacturing", "materials", "energy", "environment"}
+)
 # IP type mix by industry group, over IP_TYPES.
 _IP_MIX: dict[str, tuple[float, ...]] = {
     "software": (0.15, 0.05, 0.02, 0.60, 0.01, 0.0, 0.0, 0.17),
@@ -615,7 +732,14 @@ _IP_MIX: dict[str, tuple[float, ...]] = {
 _IP_MIX_DEFAULT = (0.05, 0.10, 0.05, 0.20, 0.0, 0.0, 0.0, 0.60)
 # (min, max) days from application to grant/registration, by IP type.
 _IP_LAG: tuple[tuple[int, int], ...] = (
-    (500, 1300), (150, 400), (100, 300), (20, 120), (60, 200), (700, 1500), (700, 2000), (270, 500),
+    (500, 1300),
+    (150, 400),
+    (100, 300),
+    (20, 120),
+    (60, 200),
+    (700, 1500),
+    (700, 2000),
+    (270, 500),
 )
 # Protection term in years from application (0 = none).
 _IP_TERM: tuple[int, ...] = (20, 10, 10, 50, 10, 20, 0, 10)
@@ -746,7 +870,9 @@ class _Generator:
         self.perm_b = int(init.integers(0, 31**7))
         self.org_a = int(init.integers(1, 10**7)) * 10 + 3  # ends in 3: coprime to 10**8
         self.org_b = int(init.integers(0, 10**8))
-        self.serial_base = {t: int(init.integers(1000, 90000)) for t in (*IP_TYPES, "hte", "tech_sme", "zgc_hte", "credit")}
+        self.serial_base = {
+            t: int(init.integers(1000, 90000)) for t in (*IP_TYPES, "hte", "tech_sme", "zgc_hte", "credit")
+        }
         self.outside = 0  # out-of-Beijing companies made so far
         self._ent_fh = (truth / "enterprises.csv").open("w", encoding="utf-8", newline="")
         self._ent_csv = csv.writer(self._ent_fh, lineterminator="\n")
@@ -905,17 +1031,38 @@ class _Generator:
             all_names.append(chain)
             change_dates.append(dates)
         return _Ents(
-            n=n, uscc=uscc, district=district, group=group, industry=industry, tech=tech, est=est, dead=dead,
-            status=status, status_date=status_date, last_fy=last_fy, names=all_names, change_dates=change_dates,
-            revenue=revenue, growth=growth, zero_revenue=zero_revenue, staff=staff, hte_ever=hte_ever,
-            is_hte=np.zeros(n, dtype=np.bool_), rd=rd, si=si,
+            n=n,
+            uscc=uscc,
+            district=district,
+            group=group,
+            industry=industry,
+            tech=tech,
+            est=est,
+            dead=dead,
+            status=status,
+            status_date=status_date,
+            last_fy=last_fy,
+            names=all_names,
+            change_dates=change_dates,
+            revenue=revenue,
+            growth=growth,
+            zero_revenue=zero_revenue,
+            staff=staff,
+            hte_ever=hte_ever,
+            is_hte=np.zeros(n, dtype=np.bool_),
+            rd=rd,
+            si=si,
         )
 
     def _former(self, rng: np.random.Generator, later: _Name, words: Sequence[str]) -> _Name:
         """The name an enterprise had before ``later``."""
         r = rng.random()
         if r < 0.25:  # organisation form changed (e.g. 有限公司 -> 股份有限公司): same key
-            old_form = "有限公司" if later.form == "股份有限公司" else ("有限责任公司" if later.form == "有限公司" else "有限公司")
+            old_form = (
+                "有限公司"
+                if later.form == "股份有限公司"
+                else ("有限责任公司" if later.form == "有限公司" else "有限公司")
+            )
             return _Name(later.zh, later.word, old_form, later.bracket)
         if r < 0.65 and len(words) > 1:  # same 字号, another industry word
             others = [w for w in words if w != later.word]
@@ -943,8 +1090,7 @@ class _Generator:
         birth = rng.integers(dt.date(1955, 1, 1).toordinal(), dt.date(2001, 12, 31).toordinal(), n).tolist()
         seq = rng.integers(0, 1000, n).tolist()
         ids = [
-            id_number(pools.ID_AREAS[a][0], dt.date.fromordinal(b), s)
-            for a, b, s in zip(area, birth, seq, strict=True)
+            id_number(pools.ID_AREAS[a][0], dt.date.fromordinal(b), s) for a, b, s in zip(area, birth, seq, strict=True)
         ]
         ph_kind = rng.random(n).tolist()
         ph_pre = rng.integers(len(pools.MOBILE_PREFIXES), size=n).tolist()
@@ -953,7 +1099,9 @@ class _Generator:
             (f"{pools.MOBILE_PREFIXES[p]}{x:08d}" if k < 0.7 else f"010-{'568'[x % 3]}{x % 10_000_000:07d}")
             for k, p, x in zip(ph_kind, ph_pre, ph_num, strict=True)
         ]
-        round_caps = np.array([10, 30, 50, 100, 100, 200, 300, 500, 500, 1000, 1000, 2000, 3000, 5000, 10000], dtype=np.float64)
+        round_caps = np.array(
+            [10, 30, 50, 100, 100, 200, 300, 500, 500, 1000, 1000, 2000, 3000, 5000, 10000], dtype=np.float64
+        )
         cap = np.where(
             rng.random(n) < 0.8,
             round_caps[rng.integers(len(round_caps), size=n)],
@@ -968,30 +1116,39 @@ class _Generator:
             streets = pools.STREETS[code]
             p = st_pick[i]
             street = streets[p[0] % len(streets)]
-            prefix = "北京市" if street.startswith("北京经济技术开发区") else f"北京市{_DISTRICT_NAMES[int(e.district[i])]}"
+            prefix = (
+                "北京市" if street.startswith("北京经济技术开发区") else f"北京市{_DISTRICT_NAMES[int(e.district[i])]}"
+            )
             building = pools.BUILDINGS[p[1] % len(pools.BUILDINGS)]
-            room = f"{(p[2] % 20) + 1}层{(p[2] % 20) + 1}{(p[3] % 30) + 1:02d}室" if p[2] % 3 else f"{(p[3] % 900) + 100}室"
+            room = (
+                f"{(p[2] % 20) + 1}层{(p[2] % 20) + 1}{(p[3] % 30) + 1:02d}室"
+                if p[2] % 3
+                else f"{(p[3] % 900) + 100}室"
+            )
             addresses.append(f"{prefix}{street}{(p[1] % 300) + 1}号{building}{room}")
             grp = _GROUPS[int(e.group[i])]
             k = 2 + p[3] % 3
             items = [grp.scope[(p[0] + j * 7 + p[2]) % len(grp.scope)] for j in range(k)]
             scopes.append("；".join(dict.fromkeys(items)) + "。")
-        table = _Table(n, {
-            "uscc": e.uscc,
-            "name": names_cur,
-            "enterprise_type": etype,
-            "legal_representative": people,
-            "legal_rep_id_number": ids,
-            "phone": phones,
-            "registered_capital": np.round(cap, 2).astype(np.float64),
-            "established_date": e.est,
-            "district_code": [_DISTRICT_CODES[d] for d in e.district.tolist()],
-            "address": addresses,
-            "industry_code": e.industry,
-            "business_scope": scopes,
-            "status": e.status,
-            "status_date": e.status_date,
-        })
+        table = _Table(
+            n,
+            {
+                "uscc": e.uscc,
+                "name": names_cur,
+                "enterprise_type": etype,
+                "legal_representative": people,
+                "legal_rep_id_number": ids,
+                "phone": phones,
+                "registered_capital": np.round(cap, 2).astype(np.float64),
+                "established_date": e.est,
+                "district_code": [_DISTRICT_CODES[d] for d in e.district.tolist()],
+                "address": addresses,
+                "industry_code": e.industry,
+                "business_scope": scopes,
+                "status": e.status,
+                "status_date": e.status_date,
+            },
+        )
         self.writers["registration_2026-03.csv"].write(table, rng)
 
     def _people(self, rng: np.random.Generator, n: int) -> list[str]:
@@ -1017,9 +1174,15 @@ class _Generator:
                 old.append(chain[j].render())
                 new.append(chain[j + 1].render())
                 dates.append(d)
-        table = _Table(len(uscc), {
-            "uscc": uscc, "old_name": old, "new_name": new, "change_date": np.array(dates, dtype=np.int64),
-        })
+        table = _Table(
+            len(uscc),
+            {
+                "uscc": uscc,
+                "old_name": old,
+                "new_name": new,
+                "change_date": np.array(dates, dtype=np.int64),
+            },
+        )
         self.writers["name_change.csv"].write(table, rng)
 
     # -- finance ----------------------------------------------------------------------------------
@@ -1034,7 +1197,9 @@ class _Generator:
         t = (years - 2025)[None, :].astype(np.float64)
         rev = e.revenue[:, None] * np.exp(e.growth[:, None] * t + rng.normal(0.0, 0.1, (n, ny)))
         first_year = est_year[:, None] == years[None, :]
-        frac = np.clip((np.array([_YEAR_START[int(y) + 1] for y in years])[None, :] - e.est[:, None]) / 365.0, 0.02, 1.0)
+        frac = np.clip(
+            (np.array([_YEAR_START[int(y) + 1] for y in years])[None, :] - e.est[:, None]) / 365.0, 0.02, 1.0
+        )
         rev = np.where(first_year, rev * frac, rev)
         rev = np.where(e.zero_revenue[:, None], 0.0, rev)
         rev = np.round(rev, 2)
@@ -1042,29 +1207,43 @@ class _Generator:
         sales = np.round(rev * np.where(tech_like, rng.uniform(0.85, 1.0, (n, ny)), rng.uniform(0.95, 1.0, (n, ny))), 2)
         non_tax = np.where(rng.random((n, ny)) < 0.15, np.round(rev * rng.uniform(0.0, 0.05, (n, ny)), 2), 0.0)
         costs = np.where(
-            rev > 0, np.round(rev * np.exp(rng.normal(np.log(0.92), 0.12, (n, ny))), 2),
+            rev > 0,
+            np.round(rev * np.exp(rng.normal(np.log(0.92), 0.12, (n, ny))), 2),
             np.round(np.exp(rng.normal(3.0, 1.0, (n, ny))), 2),
         )
         assets = np.round(np.maximum(rev, costs) * np.exp(rng.normal(np.log(1.2), 0.6, (n, ny))), 2)
         liab = np.round(assets * rng.beta(2.0, 3.0, (n, ny)), 2)
         tax = np.round(rev * rng.uniform(0.01, 0.08, (n, ny)), 2)
         values = [sales, rev, non_tax, costs, assets, liab, tax]
-        fields = ["sales_revenue", "total_revenue", "non_taxable_revenue", "total_costs", "total_assets",
-                  "total_liabilities", "tax_paid"]
+        fields = [
+            "sales_revenue",
+            "total_revenue",
+            "non_taxable_revenue",
+            "total_costs",
+            "total_assets",
+            "total_liabilities",
+            "tax_paid",
+        ]
         miss = rng.random((len(values), n, ny)) < self.cfg.missing_rate
         values = [np.where(miss[k], np.nan, v) for k, v in enumerate(values)]
-        plan_years = {"finance_2024-06.csv": (2021, 2022, 2023), "finance_2025-06.csv": (2024,),
-                      "finance_2026-03.csv": (2025,)}
+        plan_years = {
+            "finance_2024-06.csv": (2021, 2022, 2023),
+            "finance_2025-06.csv": (2024,),
+            "finance_2026-03.csv": (2025,),
+        }
         for fname, yrs in plan_years.items():
             cols_idx = [FISCAL_YEARS.index(y) for y in yrs]
             sub = exists[:, cols_idx]
             ent, yi = np.nonzero(sub)  # enterprise-major order
             yj = np.array(cols_idx, dtype=np.int64)[yi]
-            table = _Table(len(ent), {
-                "uscc": [e.uscc[i] for i in ent.tolist()],
-                "fiscal_year": years[yj],
-                **{f: v[ent, yj] for f, v in zip(fields, values, strict=True)},
-            })
+            table = _Table(
+                len(ent),
+                {
+                    "uscc": [e.uscc[i] for i in ent.tolist()],
+                    "fiscal_year": years[yj],
+                    **{f: v[ent, yj] for f, v in zip(fields, values, strict=True)},
+                },
+            )
             self.writers[fname].write(table, rng)
         out: F64 = np.where(exists, rev, np.nan)
         return out
@@ -1082,8 +1261,11 @@ class _Generator:
         staff = np.round(np.round(staff * 12.0) / 12.0, 2)  # annual average of monthly head counts
         hte = e.hte_ever[:, None]
         tech = (e.tech >= 0)[:, None]
-        st_share = np.where(hte, rng.uniform(0.12, 0.6, (n, ny)),
-                            np.where(tech, rng.beta(2.0, 8.0, (n, ny)), rng.uniform(0.0, 0.15, (n, ny))))
+        st_share = np.where(
+            hte,
+            rng.uniform(0.12, 0.6, (n, ny)),
+            np.where(tech, rng.beta(2.0, 8.0, (n, ny)), rng.uniform(0.0, 0.15, (n, ny))),
+        )
         st = np.minimum(staff, np.round(np.round(staff * st_share * 12.0) / 12.0, 2))
         base_rev = np.where(np.isnan(rev), e.revenue[:, None], rev)
         threshold = np.where(base_rev < 5000, 0.05, np.where(base_rev < 20000, 0.04, 0.03))
@@ -1091,29 +1273,35 @@ class _Generator:
         ratio = np.where(
             hte,
             threshold * np.where(compliant, rng.uniform(1.05, 2.5, (n, ny)), rng.uniform(0.5, 0.95, (n, ny))),
-            np.where(tech, np.exp(rng.normal(np.log(0.04), 0.8, (n, ny))), 0.005 * np.exp(rng.normal(0.0, 0.8, (n, ny)))),
+            np.where(
+                tech, np.exp(rng.normal(np.log(0.04), 0.8, (n, ny))), 0.005 * np.exp(rng.normal(0.0, 0.8, (n, ny)))
+            ),
         )
         ratio = np.minimum(ratio, 0.9)
         rd_exp = np.where(base_rev > 0, base_rev * ratio, np.exp(rng.normal(3.0, 1.0, (n, ny))))
         rd_exp = np.round(rd_exp, 2)
         dom = np.where(rng.random((n, ny)) < 0.9, rd_exp, np.round(rd_exp * rng.uniform(0.85, 1.0, (n, ny)), 2))
         ht_share = np.where(
-            hte, np.where(compliant, rng.uniform(0.6, 0.98, (n, ny)), rng.uniform(0.3, 0.6, (n, ny))),
+            hte,
+            np.where(compliant, rng.uniform(0.6, 0.98, (n, ny)), rng.uniform(0.3, 0.6, (n, ny))),
             np.where(tech, rng.uniform(0.0, 0.9, (n, ny)), np.where(rng.random((n, ny)) < 0.8, 0.0, 0.1)),
         )
         ht_rev = np.round(np.where(np.isnan(rev), base_rev, rev) * ht_share, 2)
         results = rng.poisson(np.where(hte, 3.0, np.where(tech, 0.8, 0.1)), (n, ny)).astype(np.int64)
         ent, yi = np.nonzero(exists)
-        table = _Table(len(ent), {
-            "uscc": [e.uscc[i] for i in ent.tolist()],
-            "fiscal_year": years[yi],
-            "staff_count": staff[ent, yi],
-            "st_staff_count": st[ent, yi],
-            "rd_expense": rd_exp[ent, yi].astype(np.float64),
-            "rd_expense_domestic": dom[ent, yi].astype(np.float64),
-            "ht_revenue": ht_rev[ent, yi],
-            "results_commercialized": results[ent, yi],
-        })
+        table = _Table(
+            len(ent),
+            {
+                "uscc": [e.uscc[i] for i in ent.tolist()],
+                "fiscal_year": years[yi],
+                "staff_count": staff[ent, yi],
+                "st_staff_count": st[ent, yi],
+                "rd_expense": rd_exp[ent, yi].astype(np.float64),
+                "rd_expense_domestic": dom[ent, yi].astype(np.float64),
+                "ht_revenue": ht_rev[ent, yi],
+                "results_commercialized": results[ent, yi],
+            },
+        )
         self.writers["rd_2021-2025.csv"].write(table, rng)
 
     # -- social insurance -------------------------------------------------------------------------
@@ -1126,19 +1314,28 @@ class _Generator:
         level = e.staff * rng.normal(0.9, 0.1, n)
         drift = rng.normal(0.0, 0.01, n)
         counts = np.maximum(
-            0, np.round(level[:, None] * np.exp(drift[:, None] * np.arange(SI_MONTHS)[None, :]
-                                                + rng.normal(0.0, 0.03, (n, SI_MONTHS))))
+            0,
+            np.round(
+                level[:, None]
+                * np.exp(drift[:, None] * np.arange(SI_MONTHS)[None, :] + rng.normal(0.0, 0.03, (n, SI_MONTHS)))
+            ),
         ).astype(np.int64)
         split = 2026 * 12  # January 2026 starts the second file
-        for fname, sel in (("social_insurance_2025.csv", months < split), ("social_insurance_2026-01.csv", months >= split)):
+        for fname, sel in (
+            ("social_insurance_2025.csv", months < split),
+            ("social_insurance_2026-01.csv", months >= split),
+        ):
             idx = np.nonzero(sel)[0]
             ent, mi = np.nonzero(exists[:, idx])
             mj = idx[mi]
-            table = _Table(len(ent), {
-                "uscc": [e.uscc[i] for i in ent.tolist()],
-                "period": months[mj],
-                "insured_count": counts[ent, mj],
-            })
+            table = _Table(
+                len(ent),
+                {
+                    "uscc": [e.uscc[i] for i in ent.tolist()],
+                    "period": months[mj],
+                    "insured_count": counts[ent, mj],
+                },
+            )
             self.writers[fname].write(table, rng)
 
     # -- ip ---------------------------------------------------------------------------------------
@@ -1191,7 +1388,13 @@ class _Generator:
         rows_huscc: list[str] = []
         truth: list[tuple[str, str, str, str]] = []
         title_r = rng.integers(0, 1 << 30, (m, 3)).tolist()
-        owner_l, types_l, app_l, grant_l, ref_l = owner.tolist(), types.tolist(), app.tolist(), grant.tolist(), ref.tolist()
+        owner_l, types_l, app_l, grant_l, ref_l = (
+            owner.tolist(),
+            types.tolist(),
+            app.tolist(),
+            grant.tolist(),
+            ref.tolist(),
+        )
         for j in range(m):
             i = owner_l[j]
             chain = e.names[i]
@@ -1250,18 +1453,21 @@ class _Generator:
         batches = {"ip-batch1.csv": (0, 1, 2), "ip-batch2.csv": (3, 4), "ip-batch3.csv": (5, 6, 7)}
         for fname, tset in batches.items():
             sel = order[np.isin(all_types[order], tset)].tolist()
-            table = _Table(len(sel), {
-                "ip_number": [rows_num[j] for j in sel],
-                "ip_type": [rows_type[j] for j in sel],
-                "title": [rows_title[j] for j in sel],
-                "holder_name": [rows_holder[j] for j in sel],
-                "holder_uscc": [rows_huscc[j] for j in sel],
-                "application_date": all_app[sel],
-                "grant_date": all_grant[sel],
-                "status": [all_status[j] for j in sel],
-                "acquisition": [all_acqkind[j] for j in sel],
-                "acquired_date": all_acq[sel],
-            })
+            table = _Table(
+                len(sel),
+                {
+                    "ip_number": [rows_num[j] for j in sel],
+                    "ip_type": [rows_type[j] for j in sel],
+                    "title": [rows_title[j] for j in sel],
+                    "holder_name": [rows_holder[j] for j in sel],
+                    "holder_uscc": [rows_huscc[j] for j in sel],
+                    "application_date": all_app[sel],
+                    "grant_date": all_grant[sel],
+                    "status": [all_status[j] for j in sel],
+                    "acquisition": [all_acqkind[j] for j in sel],
+                    "acquired_date": all_acq[sel],
+                },
+            )
             self.writers[fname].write(table, rng)
         self._ip_csv.writerows(truth[j] for j in order.tolist())
 
@@ -1354,15 +1560,22 @@ class _Generator:
                 docs.append(f"京科信〔{year}〕{serial}号")
             else:
                 authority.append("北京市应急管理局" if canon == "major_safety_accident" else "北京市市场监督管理局")
-                docs.append(f"京应急罚〔{year}〕{serial}号" if canon == "major_safety_accident" else f"京市监质〔{year}〕{serial}号")
-        table = _Table(m, {
-            "uscc": [e.uscc[i] for i in owner.tolist()],
-            "event_type": [pools.CREDIT_EVENTS[k_][0] for k_ in kind],
-            "decided_date": decided,
-            "authority": authority,
-            "document_number": docs,
-            "removed_date": removed,
-        })
+                docs.append(
+                    f"京应急罚〔{year}〕{serial}号"
+                    if canon == "major_safety_accident"
+                    else f"京市监质〔{year}〕{serial}号"
+                )
+        table = _Table(
+            m,
+            {
+                "uscc": [e.uscc[i] for i in owner.tolist()],
+                "event_type": [pools.CREDIT_EVENTS[k_][0] for k_ in kind],
+                "decided_date": decided,
+                "authority": authority,
+                "document_number": docs,
+                "removed_date": removed,
+            },
+        )
         self.writers["credit.xlsx"].write(table, rng)
 
     # -- certificates -----------------------------------------------------------------------------
@@ -1423,15 +1636,18 @@ class _Generator:
                     number = f"{yy}11{code[2:]}A{self._serial('tech_sme', yy):07d}"
                     sme_rows.append((i, "tech_sme", number, issue, expiry, st))
         for fname, rows in (("certificate_hte.csv", hte_rows), ("certificate_tech_sme.xlsx", sme_rows)):
-            table = _Table(len(rows), {
-                "uscc": [e.uscc[x[0]] for x in rows],
-                "kind": [x[1] for x in rows],
-                "number": [x[2] for x in rows],
-                "issue_date": np.array([x[3] for x in rows], dtype=np.int64),
-                "expiry_date": np.array([x[4] for x in rows], dtype=np.int64),
-                "status": [x[5] for x in rows],
-                "tech_field": [(pools.TECH_FIELDS[tech_l[x[0]]] if x[1] != "tech_sme" else "") for x in rows],
-            })
+            table = _Table(
+                len(rows),
+                {
+                    "uscc": [e.uscc[x[0]] for x in rows],
+                    "kind": [x[1] for x in rows],
+                    "number": [x[2] for x in rows],
+                    "issue_date": np.array([x[3] for x in rows], dtype=np.int64),
+                    "expiry_date": np.array([x[4] for x in rows], dtype=np.int64),
+                    "status": [x[5] for x in rows],
+                    "tech_field": [(pools.TECH_FIELDS[tech_l[x[0]]] if x[1] != "tech_sme" else "") for x in rows],
+                },
+            )
             self.writers[fname].write(table, rng)
 
     # -- truth ------------------------------------------------------------------------------------
@@ -1440,11 +1656,16 @@ class _Generator:
         for i in range(e.n):
             chain = e.names[i]
             t = int(e.tech[i])
-            rows.append((
-                e.uscc[i], chain[-1].render(), "|".join(x.render() for x in chain[:-1]),
-                _DISTRICT_CODES[int(e.district[i])], pools.TECH_FIELDS[t] if t >= 0 else "",
-                "1" if e.is_hte[i] else "0",
-            ))
+            rows.append(
+                (
+                    e.uscc[i],
+                    chain[-1].render(),
+                    "|".join(x.render() for x in chain[:-1]),
+                    _DISTRICT_CODES[int(e.district[i])],
+                    pools.TECH_FIELDS[t] if t >= 0 else "",
+                    "1" if e.is_hte[i] else "0",
+                )
+            )
         self._ent_csv.writerows(rows)
         self.enterprises_written += e.n
 
@@ -1472,8 +1693,9 @@ class _Generator:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(["file", "feed", "rows", "encoding", "format", "header_language", "date_style", "extra_column"])
             for f, p in zip(files, FILE_PLANS, strict=True):
-                w.writerow([f.name, f.feed, f.rows, f.encoding or "", f.file_format, p.header, p.date_style,
-                            p.extra or ""])
+                w.writerow(
+                    [f.name, f.feed, f.rows, f.encoding or "", f.file_format, p.header, p.date_style, p.extra or ""]
+                )
         return files
 
     def write_summary(self, s: SynthSummary) -> None:
@@ -1488,7 +1710,9 @@ class _Generator:
             "defects": s.defects,
             "ip_holder_variants": self.variant_counts,
         }
-        (self.truth_dir / "summary.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (self.truth_dir / "summary.json").write_text(
+            json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
 
     def abort(self) -> None:
         for w in self.writers.values():
@@ -1535,7 +1759,11 @@ def _variant(name: _Name, kind: str, r: int) -> tuple[str, str]:
     # space: inside the name, never at its ends (a loader trims those)
     sp = " " if r % 3 else "\u3000"
     text = name.render()
-    cut = (2, 2 + len(zh), len(text) - len(form))[r % 3] if not name.bracket else (len(zh), len(text) - len(form), 1)[r % 3]
+    cut = (
+        (2, 2 + len(zh), len(text) - len(form))[r % 3]
+        if not name.bracket
+        else (len(zh), len(text) - len(form), 1)[r % 3]
+    )
     return text[:cut] + sp + text[cut:], "space"
 
 
