@@ -1,28 +1,57 @@
-"""Current-state views over the raw feed tables.
+"""Current-state tables over the raw feed tables.
 
 Departments redeliver: a later file may correct an earlier one. For each feed, ``<feed>_cur`` keeps one
 row per primary key (from the feed's schema): the row of the latest load, and within a load the last line.
-Every later stage (resolution, features) reads these views, never the raw tables, so provenance
-(``_load_id``, ``_line``) always points at the row actually used.
+Every later stage (resolution, features) reads these, never the raw tables, so provenance (``_load_id``,
+``_line``) always points at the row actually used.
+
+They are materialised tables, not views: de-duplicating tens of millions of rows is the costliest step
+of a profile build, and the data change only when a file is loaded. ``current_state`` records the last
+load and row count each table reflects; a table is rebuilt only when they change.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from gaoqi.engine.feeds import all_feeds
+from gaoqi.engine.feeds import all_feeds, feed_spec
 
 
-def current_view_sql(feed: str) -> str:
-    spec = next(f for f in all_feeds() if f.name == feed)
+def current_select_sql(feed: str) -> str:
+    spec = feed_spec(feed)
     key = ", ".join(spec.key)
-    return (
-        f"CREATE OR REPLACE VIEW {feed}_cur AS "
-        f"SELECT * FROM {feed} "
-        f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _load_id DESC, _line DESC) = 1"
+    return f"SELECT * FROM {feed} QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _load_id DESC, _line DESC) = 1"
+
+
+def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    if con.execute("SELECT 1 FROM duckdb_views() WHERE view_name = ? AND NOT internal", [name]).fetchone():
+        return "VIEW"
+    if con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone():
+        return "TABLE"
+    return None
+
+
+def create_current_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Bring every ``<feed>_cur`` table up to date with the loads; return the feeds rebuilt."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS current_state (feed VARCHAR PRIMARY KEY, last_load_id INTEGER NOT NULL, "
+        "raw_rows BIGINT NOT NULL)"
     )
-
-
-def create_current_views(con: duckdb.DuckDBPyConnection) -> None:
+    rebuilt: list[str] = []
     for spec in all_feeds():
-        con.execute(current_view_sql(spec.name))
+        feed = spec.name
+        row = con.execute("SELECT coalesce(max(load_id), 0) FROM loads WHERE feed = ?", [feed]).fetchone()
+        last = int(row[0]) if row else 0
+        count = con.execute(f"SELECT count(*) FROM {feed}").fetchone()
+        raw_rows = int(count[0]) if count else 0
+        state = con.execute("SELECT last_load_id, raw_rows FROM current_state WHERE feed = ?", [feed]).fetchone()
+        name = f"{feed}_cur"
+        kind = _kind(con, name)
+        if kind == "TABLE" and state is not None and (int(state[0]), int(state[1])) == (last, raw_rows):
+            continue
+        if kind is not None:
+            con.execute(f"DROP {kind} {name}")
+        con.execute(f"CREATE TABLE {name} AS {current_select_sql(feed)}")
+        con.execute("INSERT OR REPLACE INTO current_state VALUES (?, ?, ?)", [feed, last, raw_rows])
+        rebuilt.append(feed)
+    return rebuilt
