@@ -411,20 +411,25 @@ def _validate_and_insert(
             f"GROUP BY {all_raw} HAVING count(*) > 1"
         )
     )
-    # Pass 1 keeps only the verdict (the optimiser prunes the typed columns); pass 2 types the good rows.
-    con.execute(
-        check_sql(
-            f"CREATE OR REPLACE TEMP TABLE badlines AS SELECT __line FROM ({pipeline('stg')}) WHERE __bad "
-            f"UNION SELECT __line FROM dup"
-        )
-    )
-    cols = ", ".join(f.name for f in spec.fields)
+    # One pass types every row and gives its verdict (kept in memory, typed columns only); the good rows
+    # are then copied into the feed table, and the bad ones re-examined for their reasons.
     typed = ", ".join(column_names(f)[2] for f in spec.fields)
     con.execute(
         check_sql(
+            f"CREATE OR REPLACE TEMP TABLE typed AS SELECT __line, {typed}, __extra, __bad FROM ({pipeline('stg')})"
+        )
+    )
+    con.execute(
+        check_sql(
+            "CREATE OR REPLACE TEMP TABLE badlines AS SELECT __line FROM typed WHERE __bad UNION SELECT __line FROM dup"
+        )
+    )
+    cols = ", ".join(f.name for f in spec.fields)
+    con.execute(
+        check_sql(
             f"INSERT INTO {spec.name} ({cols}, _load_id, _line, _extra) "
-            f"SELECT {typed}, {load_id}, __line, __extra FROM ({pipeline('stg')}) "
-            f"WHERE __line NOT IN (SELECT __line FROM badlines)"
+            f"SELECT {typed}, {load_id}, __line, __extra FROM typed "
+            f"WHERE NOT __bad AND __line NOT IN (SELECT __line FROM dup)"
         )
     )
     con.execute(
