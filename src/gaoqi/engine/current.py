@@ -24,9 +24,9 @@ def current_select_sql(feed: str) -> str:
 
 
 def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    if con.execute("SELECT 1 FROM duckdb_views() WHERE view_name = ? AND NOT internal", [name]).fetchone():
+    if con.execute("SELECT 1 FROM duckdb_views() WHERE view_name = ? AND NOT internal", [name]).fetchall():
         return "VIEW"
-    if con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone():
+    if con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall():
         return "TABLE"
     return None
 
@@ -40,11 +40,11 @@ def create_current_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     rebuilt: list[str] = []
     for spec in all_feeds():
         feed = spec.name
-        row = con.execute("SELECT coalesce(max(load_id), 0) FROM loads WHERE feed = ?", [feed]).fetchone()
-        last = int(row[0]) if row else 0
-        count = con.execute(f"SELECT count(*) FROM {feed}").fetchone()
-        raw_rows = int(count[0]) if count else 0
-        state = con.execute("SELECT last_load_id, raw_rows FROM current_state WHERE feed = ?", [feed]).fetchone()
+        # fetchall, not fetchone: DuckDB refuses some later calls while a result is left unread
+        last = int(con.execute("SELECT coalesce(max(load_id), 0) FROM loads WHERE feed = ?", [feed]).fetchall()[0][0])
+        raw_rows = int(con.execute(f"SELECT count(*) FROM {feed}").fetchall()[0][0])
+        found = con.execute("SELECT last_load_id, raw_rows FROM current_state WHERE feed = ?", [feed]).fetchall()
+        state = found[0] if found else None
         name = f"{feed}_cur"
         kind = _kind(con, name)
         if kind == "TABLE" and state is not None and (int(state[0]), int(state[1])) == (last, raw_rows):
