@@ -176,11 +176,17 @@ def resolve(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
             summary = run_resolve(con, progress=bar)
     finally:
         con.close()
-    data = summary.as_dict() if hasattr(summary, "as_dict") else vars(summary)
+    data = summary.as_dict()
     if as_json:
         _print_json(data)
-    else:
-        out.print(data)
+        return
+    links = data["links"]
+    out.print(
+        f"实体解析 resolve: {data['enterprises']:,} enterprises, {data['name_history']:,} names in their history; "
+        f"{data['ip_records']:,} IP records: {links['uscc']:,} linked by USCC, {links['exact_name']:,} by exact "
+        f"name at the record's date, {links['splink']:,} by Splink; {data['unlinked']:,} unlinked (holders that are "
+        f"not Beijing enterprises); {data['review_records']:,} records wait in the review queue (link_review)."
+    )
 
 
 @app.command()
@@ -191,7 +197,7 @@ def profiles(
 ) -> None:
     """Build the enterprise profiles (企业画像) for an as-of date and print a summary."""
     from gaoqi.engine.current import create_current_views
-    from gaoqi.engine.features import build_profiles, profile_summary
+    from gaoqi.engine.features import build_profiles, district_summary, profile_summary
     from gaoqi.engine.workspace import connect
 
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
@@ -200,12 +206,41 @@ def profiles(
         create_current_views(con)
         build_profiles(con, day)
         data = profile_summary(con)
+        data["districts"] = district_summary(con)
     finally:
         con.close()
     if as_json:
         _print_json(data)
-    else:
-        out.print(data)
+        return
+    window = data["fy_window"]
+    table = Table(
+        "区",
+        "企业数",
+        "高企",
+        "科技型中小",
+        "有研发占比",
+        "研发占比中位数",
+        "有Ⅰ类知识产权",
+        "近一年重大事故",
+        title=f"企业画像 profiles as of {data['as_of']} (近三年 FY{window[0]}–FY{window[1]})" if window else "profiles",
+    )
+    for d in data["districts"]:
+        ratio = d["median_rd_ratio"]
+        table.add_row(
+            d["district"],
+            f"{d['enterprises']:,}",
+            f"{d['hte_certified']:,}",
+            f"{d['tech_sme']:,}",
+            f"{d['with_rd_ratio']:,}",
+            f"{float(ratio):.2%}" if ratio is not None else "—",
+            f"{d['with_class1_ip']:,}",
+            f"{d['with_accident_365d']:,}",
+        )
+    out.print(table)
+    out.print(
+        f"{data['enterprises']:,} enterprises profiled; {data['with_hte_certificate']:,} hold a current HTE "
+        f"certificate. Missing source data stays empty (NULL), never 0: see --json for per-feature coverage."
+    )
 
 
 @app.command("feeds-doc")

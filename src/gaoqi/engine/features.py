@@ -830,3 +830,40 @@ def features_markdown() -> str:
             )
         parts.append("")
     return "\n".join(parts).rstrip() + "\n"
+
+
+def district_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per district: enterprises, current HTE certificates, and how much data backs the key indicators —
+    the first thing a district official asks of a new profile build."""
+    from gaoqi.engine.validate import district_codes
+
+    names = district_codes()
+    rows = con.execute(
+        """
+        SELECT district_code,
+               count(*) AS enterprises,
+               count(*) FILTER (WHERE has_hte_certificate) AS hte_certified,
+               count(*) FILTER (WHERE has_tech_sme) AS tech_sme,
+               count(hte_rd_ratio) AS with_rd_ratio,
+               median(hte_rd_ratio) AS median_rd_ratio,
+               count(*) FILTER (WHERE ip_class1_count > 0) AS with_class1_ip,
+               count(*) FILTER (WHERE credit_hte_accidents_365d > 0) AS with_accident_365d
+        FROM profile GROUP BY district_code ORDER BY enterprises DESC
+        """
+    ).fetchall()
+    keys = (
+        "district_code",
+        "enterprises",
+        "hte_certified",
+        "tech_sme",
+        "with_rd_ratio",
+        "median_rd_ratio",
+        "with_class1_ip",
+        "with_accident_365d",
+    )
+    out = []
+    for r in rows:
+        d = dict(zip(keys, r, strict=True))
+        d["district"] = names.get(str(d["district_code"]), str(d["district_code"]))
+        out.append(d)
+    return out
