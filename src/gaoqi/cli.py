@@ -22,7 +22,7 @@ bench_app = typer.Typer(help="Benchmarks that print figures (see docs/benchmarks
 app.add_typer(bench_app, name="bench")
 
 console = Console(stderr=True)
-out = Console()
+out = Console() if sys.stdout.isatty() else Console(width=140)  # piped output: no truncated columns
 
 WorkspaceOpt = Annotated[
     Path | None,
