@@ -327,10 +327,12 @@ def test_mistyped_holder_names_on_a_synthetic_population(synthetic: tuple[Path, 
     got = links(c)
     review = {str(r[0]) for r in c.execute("SELECT DISTINCT ip_number FROM link_review").fetchall()}
     c.close()
-    fuzzy = {k: u for k, (u, m, _) in got.items() if m == "splink"}
-    assert set(fuzzy) <= set(typos)
+    # the generator plants typos of its own (variant "typo"); the injected ones are judged separately
+    every_fuzzy = {k: u for k, (u, m, _) in got.items() if m == "splink"}
+    assert sum(1 for k, u in every_fuzzy.items() if u == truth[k]) >= 0.99 * len(every_fuzzy)
+    fuzzy = {k: u for k, u in every_fuzzy.items() if k in typos}
     assert sum(1 for k, u in fuzzy.items() if u == truth[k]) >= 0.99 * len(fuzzy)
     assert len(fuzzy) >= 0.8 * len(typos)
     assert not {k for k in typos if k in got and got[k][1] != "splink"}  # none linked exactly
     assert len(fuzzy) + len(review & set(typos)) >= 0.95 * len(typos)
-    assert s.links["splink"] == len(fuzzy)
+    assert s.links["splink"] == len(every_fuzzy)

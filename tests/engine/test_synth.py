@@ -38,9 +38,26 @@ SMALL = SynthConfig(chunk_size=400)  # several chunks even for a small populatio
 DATE_RE = re.compile(r"^(\d{4})(?:-|/|年)(\d{1,2})(?:-|/|月)(\d{1,2})日?$")
 PERIOD_RE = re.compile(r"^(\d{4})(?:-|/|年)?(\d{1,2})月?$")
 SECTIONS = {
-    "A": (1, 5), "B": (6, 12), "C": (13, 43), "D": (44, 46), "E": (47, 50), "F": (51, 52), "G": (53, 60),
-    "H": (61, 62), "I": (63, 65), "J": (66, 69), "K": (70, 70), "L": (71, 72), "M": (73, 75), "N": (76, 79),
-    "O": (80, 82), "P": (83, 83), "Q": (84, 85), "R": (86, 90), "S": (91, 96), "T": (97, 97),
+    "A": (1, 5),
+    "B": (6, 12),
+    "C": (13, 43),
+    "D": (44, 46),
+    "E": (47, 50),
+    "F": (51, 52),
+    "G": (53, 60),
+    "H": (61, 62),
+    "I": (63, 65),
+    "J": (66, 69),
+    "K": (70, 70),
+    "L": (71, 72),
+    "M": (73, 75),
+    "N": (76, 79),
+    "O": (80, 82),
+    "P": (83, 83),
+    "Q": (84, 85),
+    "R": (86, 90),
+    "S": (91, 96),
+    "T": (97, 97),
 }
 DISTRICTS = {code for code, _, _ in DISTRICT_SHARES}
 
@@ -48,8 +65,9 @@ DISTRICTS = {code for code, _, _ in DISTRICT_SHARES}
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> SynthSummary:
     calls: list[tuple[str, int, int]] = []
-    summary = generate(tmp_path_factory.mktemp("synth"), N, seed=11,
-                       progress=lambda s, d, t: calls.append((s, d, t)), config=SMALL)
+    summary = generate(
+        tmp_path_factory.mktemp("synth"), N, seed=11, progress=lambda s, d, t: calls.append((s, d, t)), config=SMALL
+    )
     assert ("enterprises", N, N) in calls and calls[-1][0] == "done"
     return summary
 
@@ -165,7 +183,8 @@ def records(s: SynthSummary, feed: str) -> Iterator[dict[str, str]]:
 def digest(directory: Path) -> dict[str, str]:
     return {
         str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(directory.rglob("*")) if p.is_file()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -381,8 +400,12 @@ def test_names_unique_after_normalisation(world: SynthSummary) -> None:
         if r["variant"] == "none_enterprise":
             assert normalise(r["holder_name"]) not in owner, r["holder_name"]
     # Realistic shape: 北京 + 字号 + industry word + form.
-    assert all(re.fullmatch(r"北京\w{2,}(有限公司|有限责任公司|股份有限公司)|\w+（北京）\w+(有限公司|有限责任公司|股份有限公司)", n)
-               for n in names)
+    assert all(
+        re.fullmatch(
+            r"北京\w{2,}(有限公司|有限责任公司|股份有限公司)|\w+（北京）\w+(有限公司|有限责任公司|股份有限公司)", n
+        )
+        for n in names
+    )
 
 
 def test_name_changes_match_the_truth(world: SynthSummary) -> None:
@@ -495,6 +518,12 @@ def test_ip_holders_truth(world: SynthSummary) -> None:
                 assert re.sub(r"\s", "", holder) == e["name"]
             elif variant == "suffix":
                 assert re.sub("有限责任公司$|有限公司$", "", holder) == re.sub("有限责任公司$|有限公司$", "", e["name"])
+            elif variant == "typo":
+                name = e["name"]
+                if len(holder) == len(name):  # one character swapped
+                    assert sum(a != b for a, b in zip(holder, name, strict=True)) == 1
+                else:  # one character doubled
+                    assert any(holder[:i] + holder[i + 1 :] == name for i in range(len(holder)))
             else:  # bracket, region
                 assert normalise(holder) == normalise(e["name"]), (variant, holder, e["name"])
 
@@ -517,7 +546,11 @@ def test_renamed_enterprises_hold_ip_under_former_names(world: SynthSummary) -> 
     checked = 0
     for t in truth:
         row = delivered.get(t["ip_number"])
-        if t["variant"] != "former_name" or row is None or row["acquisition"] not in ("original", "原始取得", "自主研发"):
+        if (
+            t["variant"] != "former_name"
+            or row is None
+            or row["acquisition"] not in ("original", "原始取得", "自主研发")
+        ):
             continue
         applied = parse_date(row["application_date"])
         assert applied is not None

@@ -73,7 +73,17 @@ DEFECT_CODES: tuple[str, ...] = (
     "duplicate_row",
     "column_count",
 )
-VARIANTS: tuple[str, ...] = ("exact", "former_name", "bracket", "width", "suffix", "region", "space", "none_enterprise")
+VARIANTS: tuple[str, ...] = (
+    "exact",
+    "former_name",
+    "bracket",
+    "width",
+    "suffix",
+    "region",
+    "space",
+    "typo",
+    "none_enterprise",
+)
 IP_TYPES: tuple[str, ...] = (
     "invention_patent",
     "utility_model",
@@ -107,6 +117,8 @@ class SynthConfig:
         ("suffix", 0.03),
         ("region", 0.03),
         ("space", 0.02),
+        # one wrong character, as a clerk mistypes a name: only a fuzzy matcher (Splink) can link these
+        ("typo", 0.005),
     )
     # Only names with Latin letters, digits or brackets have a full-width form; of their IP rows:
     width_rate: float = 0.25
@@ -1756,6 +1768,8 @@ def _variant(name: _Name, kind: str, r: int) -> tuple[str, str]:
     if kind == "suffix" and form != "股份有限公司":
         other = "有限责任公司" if form == "有限公司" else "有限公司"
         return _Name(zh, word, other, name.bracket).render(), "suffix"
+    if kind == "typo":
+        return _typo(name, r), "typo"
     # space: inside the name, never at its ends (a loader trims those)
     sp = " " if r % 3 else "\u3000"
     text = name.render()
@@ -1765,6 +1779,68 @@ def _variant(name: _Name, kind: str, r: int) -> tuple[str, str]:
         else (len(zh), len(text) - len(form), 1)[r % 3]
     )
     return text[:cut] + sp + text[cut:], "space"
+
+
+# Characters clerks confuse (same sound or similar shape), for the typo variant.
+_CONFUSABLE = {
+    "技": "枝",
+    "科": "料",
+    "信": "倍",
+    "息": "熄",
+    "术": "木",
+    "软": "轨",
+    "件": "伴",
+    "生": "牲",
+    "物": "勿",
+    "医": "区",
+    "药": "约",
+    "材": "村",
+    "料": "科",
+    "能": "熊",
+    "源": "原",
+    "智": "知",
+    "装": "妆",
+    "备": "各",
+    "电": "由",
+    "子": "孑",
+    "网": "冈",
+    "络": "洛",
+    "数": "教",
+    "据": "剧",
+    "新": "薪",
+    "制": "治",
+    "造": "遭",
+    "环": "还",
+    "境": "镜",
+    "检": "捡",
+    "测": "侧",
+    "航": "杭",
+    "天": "夭",
+    "工": "功",
+    "程": "呈",
+    "设": "没",
+    "计": "汁",
+    "服": "伏",
+    "务": "雾",
+    "发": "法",
+    "展": "辗",
+    "创": "仓",
+    "业": "亚",
+    "产": "严",
+    "品": "晶",
+}
+
+
+def _typo(name: _Name, r: int) -> str:
+    """The name with one character of its industry word swapped for a confusable one (or, where none is
+    known, one character of the 字号 doubled): exactly one edit away from the registered name."""
+    word = name.word
+    spots = [i for i, c in enumerate(word) if c in _CONFUSABLE]
+    if spots:
+        i = spots[r % len(spots)]
+        return _Name(name.zh, word[:i] + _CONFUSABLE[word[i]] + word[i + 1 :], name.form, name.bracket).render()
+    i = r % len(name.zh)
+    return _Name(name.zh[: i + 1] + name.zh[i:], word, name.form, name.bracket).render()
 
 
 def _ip_title(t: int, zh: str, grp: pools.IndustryGroup, r: Sequence[int]) -> str:
