@@ -577,7 +577,8 @@ def profile_sql(as_of: date, *, delivered: Mapping[str, bool] | None = None) -> 
             SELECT uscc,
                    ARG_MAX(STRUCT_PACK(number := number, issue_date := issue_date, expiry := expiry,
                                        tech_field := tech_field, load_id := _load_id, line := _line),
-                           issue_date) FILTER (WHERE kind = 'hte') AS hte,
+                           -- ties on issue date broken by delivery, so DuckDB and Spark pick the same row
+                           STRUCT_PACK(d := issue_date, l := _load_id, n := _line)) FILTER (WHERE kind = 'hte') AS hte,
                    COUNT(*) FILTER (WHERE kind = 'hte') AS n_hte,
                    COUNT(*) FILTER (WHERE kind = 'tech_sme') AS n_tech_sme,
                    COUNT(*) FILTER (WHERE kind = 'zgc_hte') AS n_zgc_hte
