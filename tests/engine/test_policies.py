@@ -1,0 +1,228 @@
+"""Policy files: loading, the shipped HTE file, and rejection with file and line."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from gaoqi.engine.policies import PolicyError, PolicyLoadError, check_policies, load_policies
+
+POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
+
+# Line numbers matter below: 'expr' is line 18, 'article' line 16, the version starts on line 7.
+DEMO = """\
+id: demo
+name: 示例政策
+authority: 科技部
+document_number: 国科发火〔2016〕32号
+kind: certification
+versions:
+  - id: "v1"
+    valid_from: 2016-01-01
+    valid_to: null
+    parameters:
+      min_days: {type: integer, value: 365}
+      ratio_min: {type: ratio, value: 0.05}
+    conditions:
+      - id: age
+        label: 成立一年以上
+        article: 国科发火〔2016〕32号 第十一条（一）
+        kind: data
+        expr: days_since_established >= param.min_days
+      - id: field
+        label: 技术领域
+        article: 国科发火〔2016〕32号 第十一条（三）
+        kind: expert
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "demo.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def errors_of(tmp_path: Path, text: str) -> list[tuple[str, int, str]]:
+    path = write(tmp_path, text)
+    return [(Path(e.file).name, e.line, e.message) for e in check_policies(path.parent)]
+
+
+def test_demo_loads(tmp_path: Path) -> None:
+    write(tmp_path, DEMO)
+    (p,) = load_policies(tmp_path)
+    assert (p.id, p.kind, len(p.versions)) == ("demo", "certification", 1)
+    v = p.versions[0]
+    age = v.conditions[0]
+    assert (age.observed, age.op, age.required, age.observed_type) == (
+        "days_since_established", ">=", "param.min_days", "integer",
+    )  # fmt: skip
+    assert age.features == ("days_since_established",)
+    assert v.parameters["ratio_min"].value == Decimal("0.05")
+    assert p.version_at(date(2015, 12, 31)) is None
+    assert p.version_at(date(2030, 1, 1)) is v
+    assert len(p.sha256) == 64
+
+
+def test_the_shipped_hte_file(tmp_path: Path) -> None:
+    assert check_policies(POLICIES_DIR) == []
+    (hte,) = [p for p in load_policies(POLICIES_DIR) if p.id == "hte-certification"]
+    v2008, v2016 = hte.versions
+    assert (v2008.valid_from, v2008.valid_to) == (date(2008, 4, 14), date(2015, 12, 31))
+    assert (v2016.valid_from, v2016.valid_to) == (date(2016, 1, 1), None)
+    assert hte.version_at(date(2015, 12, 31)) is v2008 and hte.version_at(date(2016, 1, 1)) is v2016
+    # all eight items of Art. 11, (五) twice
+    items = [c.article.removeprefix("国科发火〔2016〕32号 第十一条") for c in v2016.conditions]
+    assert items == ["（一）", "（二）", "（三）", "（四）", "（五）", "（五）", "（六）", "（七）", "（八）"]
+    kinds = {c.id: c.kind for c in v2016.conditions}
+    assert kinds["tech_field"] == kinds["innovation_score"] == "expert"
+    assert [k for k in kinds.values() if k == "data"] == ["data"] * 7
+    p = v2016.parameters
+    assert [p[n].value for n in ("sales_tier1_max", "sales_tier2_max")] == [5000, 20000]
+    assert [p[n].value for n in ("rd_ratio_tier1", "rd_ratio_tier2", "rd_ratio_tier3")] == [
+        Decimal("0.05"), Decimal("0.04"), Decimal("0.03"),
+    ]  # fmt: skip
+    assert p["st_staff_share_min"].value == Decimal("0.10") and p["min_days_established"].value == 365
+    # the 2008 values that could not be checked say so
+    unconfirmed = {n for n, q in v2008.parameters.items() if q.unconfirmed}
+    assert {"rd_ratio_tier1", "rd_ratio_tier2", "rd_ratio_tier3", "college_st_staff_share_min"} <= unconfirmed
+    assert v2008.parameters["rd_ratio_tier1"].value == Decimal("0.06")
+    assert {c.id: c.kind for c in v2008.conditions}["staff"] == "attested"
+
+
+def test_structured_form_is_accepted(tmp_path: Path) -> None:
+    text = DEMO.replace(
+        "        expr: days_since_established >= param.min_days\n",
+        '        observed: hte_rd_ratio\n        op: ">="\n        required: param.ratio_min\n'
+        "        lever: {per: sales_revenue_window, unit: 万元, what: more R&D}\n",
+    )
+    write(tmp_path, text)
+    age = load_policies(tmp_path)[0].versions[0].conditions[0]
+    assert age.expr == "hte_rd_ratio >= param.ratio_min"
+    assert age.lever is not None and age.lever_features == ("sales_revenue_window",)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        ("days_since_established >=", "days_since_establishd >=", 18, "unknown feature 'days_since_establishd'"),
+        (
+            "days_since_established >= param.min_days",
+            "hte_rd_ratio >= sales_revenue_last_year",
+            18,
+            "type error: cannot compare ratio with money",
+        ),
+        (
+            "days_since_established >= param.min_days",
+            "hte_rd_ratio >= param.min_days",
+            18,
+            "type error: cannot compare ratio with integer",
+        ),
+        ("param.min_days", "param.min_dayz", 18, "undeclared parameter 'min_dayz'"),
+        ("param.min_days", "limits.min_days", 18, "unknown name 'limits.min_days'"),
+        (
+            "days_since_established >= param.min_days",
+            "COALESCE(hte_rd_ratio, 0) >= param.ratio_min",
+            18,
+            "function COALESCE is not allowed",
+        ),
+        ("days_since_established >= param.min_days", "hte_rd_ratio >= (SELECT 1)", 18, "subqueries are not allowed"),
+        (
+            "days_since_established >= param.min_days",
+            "has_hte_certificate AND has_tech_sme",
+            18,
+            "'expr' must be one comparison",
+        ),
+        (
+            "days_since_established >= param.min_days",
+            "hte_rd_ratio >= CASE WHEN has_tech_sme THEN param.ratio_min ELSE sales_revenue_window END",
+            18,
+            "type error: CASE branches mix ratio and money",
+        ),
+        ("days_since_established >= param.min_days", "days_since_established >=", 18, "cannot parse"),
+        ("article: 国科发火〔2016〕32号 第十一条（一）", "article: 第十一条（一）", 16, "must read '<document number>"),
+        (
+            "article: 国科发火〔2016〕32号 第十一条（一）",
+            "article: 国科发火〔2016〕99号 第十一条（一）",
+            16,
+            "cites 国科发火〔2016〕99号, not one of this version's documents",
+        ),
+        ("kind: data", "kind: maybe", 17, "condition kind 'maybe'"),
+        (
+            "ratio_min: {type: ratio, value: 0.05}",
+            "ratio_min: {type: ratio, value: five}",
+            12,
+            "ratio value must be a number",
+        ),
+        ("valid_to: null", "valid_to: 2015-01-01", 7, "valid_to 2015-01-01 is before valid_from"),
+        ("    valid_to: null\n", "    valid_to: null\n    valid_until: 2020-01-01\n", 10, "unknown key 'valid_until'"),
+    ],
+)
+def test_errors_carry_file_and_line(tmp_path: Path, old: str, new: str, line: int, message: str) -> None:
+    assert old in DEMO
+    errors = errors_of(tmp_path, DEMO.replace(old, new, 1))
+    assert len(errors) >= 1
+    file, got_line, got = errors[0]
+    assert (file, got_line) == ("demo.yaml", line), errors
+    assert message in got, errors
+    with pytest.raises(PolicyLoadError, match=r"demo\.yaml:\d+: "):
+        load_policies(tmp_path)
+
+
+def second_version(valid_from: str, valid_to: str = "null") -> str:
+    first = DEMO.replace("valid_to: null", "valid_to: 2019-12-31")
+    extra = (
+        f'  - id: "v2"\n    valid_from: {valid_from}\n    valid_to: {valid_to}\n    conditions:\n'
+        "      - id: field\n        label: 技术领域\n        article: 国科发火〔2016〕32号 第十一条（三）\n"
+        "        kind: expert\n"
+    )
+    return first + extra
+
+
+def test_consecutive_versions_load(tmp_path: Path) -> None:
+    write(tmp_path, second_version("2020-01-01"))
+    p = load_policies(tmp_path)[0]
+    assert [v.id for v in p.versions] == ["v1", "v2"]
+    assert p.version_at(date(2019, 12, 31)).id == "v1"  # type: ignore[union-attr]
+    assert p.version_at(date(2020, 1, 1)).id == "v2"  # type: ignore[union-attr]
+
+
+def test_overlapping_versions_are_rejected_with_file_and_line(tmp_path: Path) -> None:
+    assert errors_of(tmp_path, second_version("2019-06-01")) == [
+        ("demo.yaml", 23, "version 'v2' (from 2019-06-01) overlaps version 'v1' (2016-01-01 – 2019-12-31)")
+    ]
+
+
+def test_open_ended_version_before_another_overlaps(tmp_path: Path) -> None:
+    text = second_version("2020-01-01").replace("valid_to: 2019-12-31", "valid_to: null")
+    assert errors_of(tmp_path, text) == [
+        ("demo.yaml", 23, "version 'v2' (from 2020-01-01) overlaps version 'v1' (2016-01-01 – open)")
+    ]
+
+
+def test_gap_between_versions_is_rejected(tmp_path: Path) -> None:
+    assert errors_of(tmp_path, second_version("2020-01-02")) == [
+        ("demo.yaml", 23, "gap between version 'v1' (to 2019-12-31) and version 'v2' (from 2020-01-02)")
+    ]
+
+
+def test_invalid_yaml_and_missing_keys(tmp_path: Path) -> None:
+    errs = errors_of(tmp_path, DEMO.replace("kind: certification", "kind: [certification"))
+    assert errs[0][:2] == ("demo.yaml", 6) and "invalid YAML" in errs[0][2]
+    errs = errors_of(tmp_path, DEMO.replace("name: 示例政策\n", ""))
+    assert errs == [("demo.yaml", 1, "missing 'name'")]
+
+
+def test_duplicate_policy_ids_across_files(tmp_path: Path) -> None:
+    write(tmp_path, DEMO, "a.yaml")
+    write(tmp_path, DEMO, "b.yaml")
+    errors = check_policies(tmp_path)
+    assert [(Path(e.file).name, e.line) for e in errors] == [("b.yaml", 1)]
+    assert "also defined in" in errors[0].message
+    assert str(errors[0]).startswith(str(tmp_path / "b.yaml") + ":1: ")
+
+
+def test_policy_error_str() -> None:
+    assert str(PolicyError("x.yaml", 3, "boom")) == "x.yaml:3: boom"

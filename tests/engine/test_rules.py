@@ -1,0 +1,639 @@
+"""HTE certification evaluated over hand-built enterprises: exact statuses and gaps.
+
+As-of 2025-03-01 unless a test says otherwise: window FY2022–2024, last year FY2024, 365 days back to
+2024-03-01. Money in 万元.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import duckdb
+import pytest
+import sqlglot
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gaoqi.engine.features import FEATURE_BY_NAME, build_profiles
+from gaoqi.engine.feeds import feed_spec
+from gaoqi.engine.policies import Policy, load_policies
+from gaoqi.engine.rules import (
+    ENGINE_VERSION,
+    RESULT_COLUMNS,
+    evaluate,
+    explain,
+    results_sql,
+    transpile_results_sql,
+)
+from gaoqi.engine.uscc import complete
+from gaoqi.engine.workspace import ensure_schema
+
+AS_OF = date(2025, 3, 1)
+D = Decimal
+POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
+PENDING_2016 = ["pending:tech_field", "pending:innovation_score"]
+
+_serial = itertools.count(1)
+
+
+def code() -> str:
+    return complete(f"91110108MA{next(_serial):07d}")
+
+
+class Workspace:
+    """In-memory workspace with the feed tables, enterprise, name_history, ip_link and loads rows."""
+
+    LOADS: ClassVar[dict[int, str]] = {1: "registration", 2: "finance", 3: "rd", 4: "ip", 5: "credit", 6: "certificate"}
+
+    def __init__(self) -> None:
+        self.con = duckdb.connect()
+        ensure_schema(self.con)
+        reg = ", ".join(f"{f.name} {f.sql_type}" for f in feed_spec("registration").fields)
+        self.con.execute(f"CREATE TABLE enterprise ({reg}, _load_id INTEGER, _line BIGINT, name_norm VARCHAR)")
+        self.con.execute(
+            "CREATE TABLE name_history (uscc VARCHAR, name VARCHAR, name_norm VARCHAR, valid_from DATE, "
+            "valid_to DATE, source VARCHAR)"
+        )
+        self.con.execute(
+            "CREATE TABLE ip_link (ip_number VARCHAR, uscc VARCHAR, method VARCHAR, match_probability DOUBLE)"
+        )
+        for load_id, feed in self.LOADS.items():
+            self.con.execute(
+                "INSERT INTO loads VALUES (?, ?, ?, ?, 'csv', 'utf-8', 'zh', 0, 0, 0, TIMESTAMP '2025-02-01 00:00:00')",
+                [load_id, feed, f"{feed}_2025.csv", f"sha{load_id}"],
+            )
+        self.line = itertools.count(2)
+        # a bystander with one unrelated credit event: the credit and ip feeds count as delivered
+        other = self.enterprise()
+        self.credit(other, "administrative_penalty", date(2024, 6, 1))
+        self.ip("BYSTANDER-IP", other, "trademark", date(2020, 1, 1))
+
+    def _insert(self, table: str, values: dict[str, Any], load_id: int) -> None:
+        cols = [*values, "_load_id", "_line"]
+        self.con.execute(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [*values.values(), load_id, next(self.line)],
+        )
+
+    def enterprise(self, *, established: date | None = date(2010, 1, 1)) -> str:
+        uscc = code()
+        name = f"北京{uscc[-6:]}科技有限公司"
+        self._insert(
+            "enterprise",
+            {"uscc": uscc, "name": name, "established_date": established, "district_code": "110108",
+             "industry_code": "6510", "status": "存续", "name_norm": name},
+            1,
+        )  # fmt: skip
+        return uscc
+
+    def finance(self, uscc: str, fy: int, sales: Any, *, total: Any = None, non_taxable: Any = 0) -> None:
+        self._insert(
+            "finance",
+            {"uscc": uscc, "fiscal_year": fy, "sales_revenue": sales,
+             "total_revenue": sales if total is None else total, "non_taxable_revenue": non_taxable},
+            2,
+        )  # fmt: skip
+
+    def rd(self, uscc: str, fy: int, rd: Any, *, domestic: Any = None, staff: Any = 100, st_staff: Any = 20,
+           ht: Any = None) -> None:  # fmt: skip
+        self._insert(
+            "rd",
+            {"uscc": uscc, "fiscal_year": fy, "rd_expense": rd, "rd_expense_domestic": rd if domestic is None else domestic,
+             "staff_count": staff, "st_staff_count": st_staff, "ht_revenue": ht},
+            3,
+        )  # fmt: skip
+
+    def ip(self, number: str, owner: str, ip_type: str, granted: date) -> None:
+        self._insert(
+            "ip",
+            {"ip_number": number, "ip_type": ip_type, "title": number, "grant_date": granted, "status": "valid",
+             "acquisition": "original"},
+            4,
+        )  # fmt: skip
+        self.con.execute("INSERT INTO ip_link VALUES (?, ?, 'holder_uscc', 1.0)", [number, owner])
+
+    def credit(self, uscc: str, event_type: str, decided: date) -> None:
+        self._insert(
+            "credit",
+            {
+                "uscc": uscc,
+                "event_type": event_type,
+                "decided_date": decided,
+                "document_number": f"京{next(_serial)}号",
+            },
+            5,
+        )
+
+    def company(
+        self,
+        *,
+        established: date = date(2010, 1, 1),
+        sales: tuple[Any, ...] = (1000, 1000, 1000),
+        rd: tuple[Any, ...] = (100, 100, 100),
+        years: tuple[int, ...] = (2022, 2023, 2024),
+        ht: Any = 800,
+        st_staff: Any = 20,
+        domestic: tuple[Any, ...] | None = None,
+        patent: bool = True,
+    ) -> str:
+        """An enterprise meeting every data condition of the 2016 version unless told otherwise."""
+        e = self.enterprise(established=established)
+        for i, (fy, s, r) in enumerate(zip(years, sales, rd, strict=True)):
+            last = i == len(years) - 1
+            self.finance(e, fy, s, total=1000 if last else None)
+            self.rd(e, fy, r, domestic=None if domestic is None else domestic[i], st_staff=st_staff,
+                    ht=ht if last else None)  # fmt: skip
+        if patent:
+            self.ip(f"ZL{e[-8:]}", e, "invention_patent", date(2011, 5, 1))
+        return e
+
+    def evaluate(self, policies: list[Policy], as_of: date = AS_OF) -> dict[str, dict[str, Any]]:
+        build_profiles(self.con, as_of)
+        rel = evaluate(self.con, as_of, policies)
+        names = rel.columns
+        return {r[0]: dict(zip(names, r, strict=True)) for r in rel.fetchall()}
+
+
+@pytest.fixture(scope="module")
+def policies() -> list[Policy]:
+    return load_policies(POLICIES_DIR)
+
+
+@pytest.fixture()
+def ws() -> Workspace:
+    return Workspace()
+
+
+def brief(r: dict[str, Any]) -> tuple[Any, ...]:
+    return r["status"], r["failed_conditions"], r["binding_condition"], r["binding_gap"]
+
+
+# --- the output -------------------------------------------------------------------------------------------
+
+
+def test_perfect_data_is_unknown_because_expert_conditions_are_pending(ws: Workspace, policies: list[Policy]) -> None:
+    e = ws.company()
+    r = ws.evaluate(policies)[e]
+    assert tuple(r) == RESULT_COLUMNS
+    assert (r["policy_id"], r["policy_version"]) == ("hte-certification", "2016")
+    assert brief(r) == ("unknown", [], None, None)
+    assert r["unknown_features"] == PENDING_2016
+    assert r["engine_version"] == ENGINE_VERSION and len(r["ruleset_hash"]) == 64
+    assert r["as_of"] == AS_OF
+
+
+def test_results_meta_carries_hash_policies_and_loads(ws: Workspace, policies: list[Policy]) -> None:
+    ws.company()
+    ws.evaluate(policies)
+    as_of, engine, rhash, evaluated, load_ids, _ = ws.con.execute("SELECT * FROM results_meta").fetchall()[0]
+    assert (as_of, engine, evaluated, load_ids) == (
+        AS_OF,
+        ENGINE_VERSION,
+        ["hte-certification@2016"],
+        [1, 2, 3, 4, 5, 6],
+    )
+    assert ws.con.execute("SELECT DISTINCT ruleset_hash FROM results").fetchall() == [(rhash,)]
+
+
+def test_binding_condition_is_the_smallest_relative_gap(ws: Workspace, policies: list[Policy]) -> None:
+    # R&D 215 / 5000 = 4.3% (needs 5%: 14% short); S&T staff 5 / 100 = 5% (needs 10%: 50% short)
+    e = ws.company(sales=(1000, 2000, 2000), rd=(70, 70, 75), st_staff=5)
+    r = ws.evaluate(policies)[e]
+    assert brief(r) == (
+        "fail",
+        ["st_staff_share", "rd_ratio"],
+        "rd_ratio",
+        "hte_rd_ratio 4.3% < 5%: 0.7 points short; about 35万元 more R&D",
+    )
+    assert r["unknown_features"] == PENDING_2016
+
+
+def test_staff_gap_in_people(ws: Workspace, policies: list[Policy]) -> None:
+    e = ws.company(st_staff=D("9.5"))
+    assert brief(ws.evaluate(policies)[e]) == (
+        "fail",
+        ["st_staff_share"],
+        "st_staff_share",
+        "st_staff_share 9.5% < 10%: 0.5 points short; about 0.5人 more S&T staff",
+    )
+
+
+# --- >= versus >, exact boundaries ------------------------------------------------------------------------
+
+
+def test_ten_percent_staff_exactly_passes(ws: Workspace, policies: list[Policy]) -> None:
+    e = ws.company(st_staff=10)
+    below = ws.company(st_staff=D("9.99"))
+    got = ws.evaluate(policies)
+    assert brief(got[e]) == ("unknown", [], None, None)
+    assert got[below]["failed_conditions"] == ["st_staff_share"]
+
+
+@pytest.mark.parametrize(
+    ("last_year_sales", "rd_each", "status", "gap"),
+    [
+        # ≤ 5000万 (inclusive) → 5%
+        (5000, 250, "unknown", None),
+        (5000, D("249.5"), "fail", "hte_rd_ratio 4.99% < 5%: 0.01 points short; about 1.5万元 more R&D"),
+        # 5000.01 → 4%
+        (D("5000.01"), D("200.0004"), "unknown", None),
+        (D("5000.01"), D("199.5"), "fail", "hte_rd_ratio 3.99% < 4%: 0.01 points short; about 1.5万元 more R&D"),
+        # 2亿 (inclusive) → 4%
+        (20000, 800, "unknown", None),
+        (20000, 600, "fail", "hte_rd_ratio 3% < 4%: 1 points short; about 600万元 more R&D"),
+        # 20000.01 → 3%
+        (D("20000.01"), D("600.0003"), "unknown", None),
+        (D("20000.01"), 600, "fail", "hte_rd_ratio 2.9999985% < 3%: 0.0000015 points short; about 0.0009万元 more R&D"),
+    ],
+)
+def test_rd_ratio_tiers_by_last_year_sales(
+    ws: Workspace, policies: list[Policy], last_year_sales: Any, rd_each: Any, status: str, gap: str | None
+) -> None:
+    s = D(str(last_year_sales))
+    e = ws.company(sales=(s, s, s), rd=(rd_each, rd_each, rd_each))
+    r = ws.evaluate(policies)[e]
+    assert (r["status"], r["binding_gap"]) == (status, gap)
+    assert r["failed_conditions"] == ([] if status == "unknown" else ["rd_ratio"])
+
+
+STRICT = """\
+id: strict-demo
+name: 严格比较示例
+authority: 科技部
+document_number: 国科发火〔2016〕32号
+kind: recognition
+versions:
+  - id: "1"
+    valid_from: 2016-01-01
+    parameters:
+      days: {type: integer, value: 365}
+      share: {type: ratio, value: 0.10}
+    conditions:
+      - id: older
+        label: 成立超过365天
+        article: 国科发火〔2016〕32号 第十一条（一）
+        kind: data
+        expr: days_since_established > param.days
+      - id: staff
+        label: 科技人员占比超过10%
+        article: 国科发火〔2016〕32号 第十一条（四）
+        kind: data
+        expr: st_staff_share > param.share
+"""
+
+
+def test_strictly_greater_fails_at_the_threshold(ws: Workspace, policies: list[Policy], tmp_path: Path) -> None:
+    (tmp_path / "strict.yaml").write_text(STRICT, encoding="utf-8")
+    strict = load_policies(tmp_path)
+    at = ws.company(established=date(2024, 3, 1), years=(2024,), sales=(1000,), rd=(50,), st_staff=10)
+    above = ws.company(established=date(2024, 2, 29), years=(2024,), sales=(1000,), rd=(50,), st_staff=D("10.01"))
+    got = ws.evaluate(policies)
+    rows = evaluate(ws.con, AS_OF, [*policies, *strict], ["strict-demo"]).fetchall()
+    by = {r[0]: r for r in rows}
+    assert by[at][3:8] == (
+        "fail",
+        ["older", "staff"],
+        [],
+        "older",  # both gaps are 0: file order decides
+        "days_since_established 365天 ≤ 365天: 0天 short",
+    )
+    assert by[above][3] == "pass"  # no attested/expert condition: all data conditions hold
+    # the same enterprises under >= (HTE 2016) pass both conditions
+    assert got[at]["status"] == "unknown"
+
+
+def test_365_days_passes_364_fails_and_young_enterprise_uses_its_actual_year(
+    ws: Workspace, policies: list[Policy]
+) -> None:
+    # established in FY2024: the window is FY2024 alone (the 2023 row is ignored)
+    ok = ws.company(established=date(2024, 3, 1), years=(2023, 2024), sales=(10, 1000), rd=(0, 50))
+    young = ws.company(established=date(2024, 3, 2), years=(2024,), sales=(1000,), rd=(50,))
+    got = ws.evaluate(policies)
+    assert brief(got[ok]) == ("unknown", [], None, None)
+    assert brief(got[young]) == (
+        "fail",
+        ["established_one_year"],
+        "established_one_year",
+        "days_since_established 364天 < 365天: 1天 short",
+    )
+
+
+def test_three_year_window_and_two_year_enterprise(ws: Workspace, policies: list[Policy]) -> None:
+    # old enterprise: 2021 and 2025 rows are outside the window; 2022–2024 give 150 / 3000 = 5%
+    old = ws.company(sales=(1000, 1000, 1000), rd=(50, 50, 50))
+    ws.finance(old, 2021, 1000)
+    ws.rd(old, 2021, 0)
+    # established 2023: window FY2023–2024 = 100 / 2000 = 5%; the FY2022 row (0 R&D) is ignored
+    two = ws.company(established=date(2023, 1, 1), years=(2022, 2023, 2024), sales=(5000, 1000, 1000), rd=(0, 50, 50))
+    # the same numbers for an enterprise established 2010: FY2022 counts, 100 / 7000 < 5%
+    ten = ws.company(years=(2022, 2023, 2024), sales=(5000, 1000, 1000), rd=(0, 50, 50))
+    got = ws.evaluate(policies)
+    assert got[old]["status"] == "unknown"
+    assert got[two]["status"] == "unknown"
+    assert got[ten]["failed_conditions"] == ["rd_ratio"]
+    assert got[ten]["binding_gap"] == "hte_rd_ratio 1.4286% < 5%: 3.5714 points short; about 250万元 more R&D"
+
+
+def test_sixty_percent_shares(ws: Workspace, policies: list[Policy]) -> None:
+    ht_ok = ws.company(ht=600)
+    ht_low = ws.company(ht=D("599.9"))
+    dom_ok = ws.company(domestic=(60, 60, 60))
+    dom_low = ws.company(domestic=(60, 60, D("59.97")))
+    got = ws.evaluate(policies)
+    assert got[ht_ok]["status"] == "unknown" and got[dom_ok]["status"] == "unknown"
+    assert brief(got[ht_low]) == (
+        "fail",
+        ["ht_revenue_share"],
+        "ht_revenue_share",
+        "ht_revenue_share 59.99% < 60%: 0.01 points short; about 0.1万元 more high-tech revenue",
+    )
+    assert brief(got[dom_low]) == (
+        "fail",
+        ["rd_domestic_share"],
+        "rd_domestic_share",
+        "rd_domestic_share 59.99% < 60%: 0.01 points short; about 0.03万元 R&D moved inside China",
+    )
+
+
+def test_ip_and_accidents(ws: Workspace, policies: list[Policy]) -> None:
+    no_ip = ws.company(patent=False)
+    utility = ws.company(patent=False)
+    ws.ip("UM-1", utility, "utility_model", date(2021, 1, 1))
+    accident = ws.company()
+    ws.credit(accident, "major_quality_accident", date(2024, 3, 1))  # day 365: counts
+    old_accident = ws.company()
+    ws.credit(old_accident, "major_quality_accident", date(2024, 2, 29))  # 366 days: out
+    got = ws.evaluate(policies)
+    assert brief(got[no_ip]) == ("fail", ["core_ip"], "core_ip", "core_ip 0 < 1: 1 short")
+    assert got[utility]["status"] == "unknown"
+    assert brief(got[accident]) == (
+        "fail",
+        ["no_major_accident"],
+        "no_major_accident",
+        "credit_hte_accidents_365d 1次 > 0次: 1次 over",
+    )
+    assert got[old_accident]["status"] == "unknown"
+
+
+# --- missing data -----------------------------------------------------------------------------------------
+
+
+def test_missing_data_is_unknown_with_the_features_listed(ws: Workspace, policies: list[Policy]) -> None:
+    no_rd = ws.enterprise()
+    for fy in (2022, 2023, 2024):
+        ws.finance(no_rd, fy, 1000)
+    ws.ip("ZL-NORD", no_rd, "invention_patent", date(2020, 1, 1))
+    gap_year = ws.company()
+    ws.con.execute("DELETE FROM finance WHERE uscc = ? AND fiscal_year = 2023", [gap_year])
+    no_established = ws.company()
+    ws.con.execute("UPDATE enterprise SET established_date = NULL WHERE uscc = ?", [no_established])
+    got = ws.evaluate(policies)
+    r = got[no_rd]
+    assert brief(r) == ("unknown", [], None, None)
+    assert r["unknown_features"] == [
+        "st_staff_share", "hte_rd_ratio", "rd_domestic_share", "ht_revenue_share", *PENDING_2016,
+    ]  # fmt: skip
+    assert got[gap_year]["unknown_features"] == ["hte_rd_ratio", *PENDING_2016]
+    assert got[no_established]["unknown_features"] == ["days_since_established", *PENDING_2016]
+
+
+def test_failure_wins_over_unknown(ws: Workspace, policies: list[Policy]) -> None:
+    e = ws.company(patent=False)
+    ws.con.execute("DELETE FROM rd WHERE uscc = ?", [e])
+    r = ws.evaluate(policies)[e]
+    assert r["status"] == "fail" and r["failed_conditions"] == ["core_ip"]
+    assert "hte_rd_ratio" in r["unknown_features"]
+
+
+def test_credit_feed_never_delivered_is_unknown(policies: list[Policy]) -> None:
+    ws = Workspace()
+    ws.con.execute("DELETE FROM credit")
+    e = ws.company()
+    r = ws.evaluate(policies)[e]
+    assert brief(r) == ("unknown", [], None, None)
+    assert r["unknown_features"] == ["credit_hte_accidents_365d", *PENDING_2016]
+
+
+# --- effective dating -------------------------------------------------------------------------------------
+
+
+def test_2015_uses_the_2008_version_and_2016_the_2016_version(ws: Workspace, policies: list[Policy]) -> None:
+    # R&D 5% at sales ≤ 5000万: enough in 2016 (5%), not under 2008 (6%, UNCONFIRMED)
+    e = ws.company(years=(2012, 2013, 2014), sales=(1000, 1000, 1000), rd=(50, 50, 50))
+    for fy in (2015,):
+        ws.finance(e, fy, 1000, total=1000)
+        ws.rd(e, fy, 50, ht=800)
+    r15 = ws.evaluate(policies, date(2015, 12, 31))[e]
+    assert r15["policy_version"] == "2008"
+    assert brief(r15) == (
+        "fail",
+        ["rd_ratio"],
+        "rd_ratio",
+        "hte_rd_ratio 5% < 6%: 1 points short; about 30万元 more R&D",
+    )
+    assert r15["unknown_features"] == ["pending:tech_field", "pending:staff", "pending:innovation"]
+    r16 = ws.evaluate(policies, date(2016, 1, 1))[e]
+    assert r16["policy_version"] == "2016"
+    assert brief(r16) == ("unknown", [], None, None)
+
+
+def test_before_the_first_version_nothing_is_evaluated(ws: Workspace, policies: list[Policy]) -> None:
+    ws.company()
+    assert ws.evaluate(policies, date(2007, 6, 1)) == {}
+
+
+def test_profile_for_another_date_is_refused(ws: Workspace, policies: list[Policy]) -> None:
+    ws.company()
+    build_profiles(ws.con, AS_OF)
+    with pytest.raises(ValueError, match="not 2026-01-01"):
+        evaluate(ws.con, date(2026, 1, 1), policies)
+
+
+def test_unknown_policy_id_is_refused(ws: Workspace, policies: list[Policy]) -> None:
+    build_profiles(ws.con, AS_OF)
+    with pytest.raises(ValueError, match="unknown policy"):
+        evaluate(ws.con, AS_OF, policies, ["nope"])
+
+
+# --- SQL ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_of", [date(2015, 6, 1), AS_OF])
+def test_sql_parses_and_transpiles_to_spark(policies: list[Policy], as_of: date) -> None:
+    sql = results_sql(policies, as_of)
+    assert sqlglot.parse_one(sql, dialect="duckdb") is not None
+    spark = transpile_results_sql(policies, as_of, "spark")
+    assert "FROM profile" in spark
+    assert sqlglot.parse_one(spark, dialect="spark") is not None
+
+
+# --- explain ----------------------------------------------------------------------------------------------
+
+
+def test_explain_gives_every_condition_with_values_and_sources(ws: Workspace, policies: list[Policy]) -> None:
+    e = ws.company(sales=(1000, 2000, 2000), rd=(70, 70, 75))
+    ws.evaluate(policies)
+    x = explain(ws.con, e, "hte-certification", AS_OF, policies)
+    assert (x["status"], x["policy_version"], x["binding_condition"]) == ("fail", "2016", "rd_ratio")
+    by_id = {c["id"]: c for c in x["conditions"]}
+    assert list(by_id) == [
+        "established_one_year", "core_ip", "tech_field", "st_staff_share", "rd_ratio", "rd_domestic_share",
+        "ht_revenue_share", "innovation_score", "no_major_accident",
+    ]  # fmt: skip
+    rd = by_id["rd_ratio"]
+    assert (rd["outcome"], rd["observed"], rd["required"], rd["op"]) == ("fail", D("0.043"), D("0.05"), ">=")
+    assert rd["article"] == "国科发火〔2016〕32号 第十一条（五）"
+    assert rd["gap"] == "hte_rd_ratio 4.3% < 5%: 0.7 points short; about 35万元 more R&D"
+    assert rd["lever"] == D("35")
+    assert rd["values"]["sales_revenue_last_year"] == D("2000")
+    last = rd["provenance"]["sales_revenue_last_year"]
+    assert [(p["feed"], p["file_name"], p["load_id"]) for p in last] == [("finance", "finance_2025.csv", 2)]
+    window = rd["provenance"]["sales_revenue_window"]
+    assert [(p["fiscal_year"], p["feed"]) for p in window] == [(2022, "finance"), (2023, "finance"), (2024, "finance")]
+    ratio = rd["provenance"]["hte_rd_ratio"]
+    assert [(p["feed"], p["fiscal_year"]) for p in ratio] == [
+        ("rd", 2022), ("rd", 2023), ("rd", 2024), ("finance", 2022), ("finance", 2023), ("finance", 2024),
+    ]  # fmt: skip
+    age = by_id["established_one_year"]["provenance"]["days_since_established"]
+    assert [(p["feed"], p["file_name"]) for p in age] == [("registration", "registration_2025.csv")]
+    assert by_id["innovation_score"]["outcome"] == "pending"
+    assert by_id["innovation_score"]["article"] == "国科发火〔2016〕32号 第十一条（七）"
+    assert by_id["established_one_year"]["outcome"] == "pass"
+    assert by_id["established_one_year"]["gap"] is None
+
+
+# --- property: the SQL agrees with a Python reading of Art. 11 ---------------------------------------------
+
+ORACLE_FEATURES = (
+    "days_since_established",
+    "ip_class1_count",
+    "ip_class2_count",
+    "st_staff_share",
+    "hte_rd_ratio",
+    "sales_revenue_last_year",
+    "sales_revenue_window",
+    "rd_domestic_share",
+    "rd_expense_window",
+    "ht_revenue_share",
+    "total_revenue_net_last_year",
+    "staff_count_last_year",
+    "credit_hte_accidents_365d",
+)
+CONDITION_ORDER = (
+    "established_one_year",
+    "core_ip",
+    "st_staff_share",
+    "rd_ratio",
+    "rd_domestic_share",
+    "ht_revenue_share",
+    "no_major_accident",
+)
+
+
+def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy, strategy, strategy)
+
+
+_ratio = st.one_of(
+    st.sampled_from([D("0.03"), D("0.04"), D("0.05"), D("0.1"), D("0.6"), D("0.599999999999"), D("0.049999999999")]),
+    st.decimals(min_value=0, max_value=1, places=12),
+)
+_money = st.one_of(
+    st.sampled_from([D(5000), D("5000.0001"), D(20000), D("20000.0001"), D(0)]),
+    st.decimals(min_value=0, max_value=100000, places=4),
+)
+_row = st.fixed_dictionaries(
+    {
+        "days_since_established": _maybe(st.integers(min_value=-10, max_value=4000) | st.sampled_from([364, 365])),
+        "ip_class1_count": _maybe(st.integers(min_value=0, max_value=3)),
+        "ip_class2_count": _maybe(st.integers(min_value=0, max_value=3)),
+        "st_staff_share": _maybe(_ratio),
+        "hte_rd_ratio": _maybe(_ratio),
+        "sales_revenue_last_year": _maybe(_money),
+        "rd_domestic_share": _maybe(_ratio),
+        "ht_revenue_share": _maybe(_ratio),
+        "credit_hte_accidents_365d": _maybe(st.integers(min_value=0, max_value=2)),
+    }
+)
+
+
+def oracle(row: dict[str, Any]) -> tuple[str, list[str], str | None]:
+    """Art. 11 read directly: per condition True/False/None, then status, failed list and binding."""
+
+    def cmp(values: list[Any], ok: Any) -> bool | None:
+        return None if any(v is None for v in values) else bool(ok())
+
+    sales = row["sales_revenue_last_year"]
+    tier = None if sales is None else D("0.05") if sales <= 5000 else D("0.04") if sales <= 20000 else D("0.03")
+    ip = (
+        None
+        if None in (row["ip_class1_count"], row["ip_class2_count"])
+        else row["ip_class1_count"] + row["ip_class2_count"]
+    )
+    checks: dict[str, tuple[bool | None, Any, Any]] = {
+        "established_one_year": (
+            cmp([row["days_since_established"]], lambda: row["days_since_established"] >= 365),
+            row["days_since_established"],
+            365,
+        ),
+        "core_ip": (cmp([ip], lambda: ip is not None and ip >= 1), ip, 1),
+        "st_staff_share": (
+            cmp([row["st_staff_share"]], lambda: row["st_staff_share"] >= D("0.1")),
+            row["st_staff_share"],
+            D("0.1"),
+        ),
+        "rd_ratio": (cmp([row["hte_rd_ratio"], sales], lambda: row["hte_rd_ratio"] >= tier), row["hte_rd_ratio"], tier),
+        "rd_domestic_share": (
+            cmp([row["rd_domestic_share"]], lambda: row["rd_domestic_share"] >= D("0.6")),
+            row["rd_domestic_share"],
+            D("0.6"),
+        ),
+        "ht_revenue_share": (
+            cmp([row["ht_revenue_share"]], lambda: row["ht_revenue_share"] >= D("0.6")),
+            row["ht_revenue_share"],
+            D("0.6"),
+        ),
+        "no_major_accident": (
+            cmp([row["credit_hte_accidents_365d"]], lambda: row["credit_hte_accidents_365d"] <= 0),
+            row["credit_hte_accidents_365d"],
+            0,
+        ),
+    }
+    failed = [c for c in CONDITION_ORDER if checks[c][0] is False]
+    if failed:
+
+        def rel(c: str) -> float:
+            _, obs, req = checks[c]
+            diff = abs(float(req) - float(obs))
+            return diff if float(req) == 0 else diff / abs(float(req))
+
+        best = min(rel(c) for c in failed)
+        return "fail", failed, next(c for c in failed if rel(c) == best)
+    return "unknown", [], None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(_row, min_size=1, max_size=25))
+def test_sql_agrees_with_a_python_oracle(policies: list[Policy], rows: list[dict[str, Any]]) -> None:
+    con = duckdb.connect()
+    cols = ", ".join(f"{f} {FEATURE_BY_NAME[f].sql_type}" for f in ORACLE_FEATURES)
+    con.execute(f"CREATE TABLE profile (uscc VARCHAR, as_of DATE, {cols})")
+    for i, row in enumerate(rows):
+        values = [row.get(f) for f in ORACLE_FEATURES]
+        con.execute(
+            f"INSERT INTO profile VALUES (?, ?, {', '.join('?' for _ in ORACLE_FEATURES)})", [f"E{i}", AS_OF, *values]
+        )
+    got = {r[0]: r for r in evaluate(con, AS_OF, policies).fetchall()}
+    for i, row in enumerate(rows):
+        status, failed, binding = oracle(row)
+        r = got[f"E{i}"]
+        assert (r[3], r[4], r[6]) == (status, failed, binding), row
+        nulls = [f for f in ("days_since_established", "ip_class1_count", "ip_class2_count", "st_staff_share",
+                             "hte_rd_ratio", "sales_revenue_last_year", "rd_domestic_share", "ht_revenue_share",
+                             "credit_hte_accidents_365d") if row[f] is None]  # fmt: skip
+        assert sorted(r[5]) == sorted([*nulls, *PENDING_2016]), row
+        assert (r[7] is None) == (status != "fail")
