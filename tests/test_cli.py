@@ -67,3 +67,68 @@ def test_ingest_exits_1_when_a_file_cannot_be_read(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(feeds), "--workspace", str(tmp_path / "ws"), "--json"])
     assert result.exit_code == 1
     assert "finance.csv" in json.loads(result.stdout)["files"][0]["error"]
+
+
+def test_policies_check_list_show() -> None:
+    assert runner.invoke(app, ["policies", "check"]).exit_code == 0
+    listing = runner.invoke(app, ["policies", "list"])
+    assert listing.exit_code == 0 and "hte-certification" in listing.output
+    show = runner.invoke(app, ["policies", "show", "hte-certification"])
+    assert show.exit_code == 0 and "第十一条（五）" in show.output
+    assert runner.invoke(app, ["policies", "show", "no-such-policy"]).exit_code == 2
+
+
+def test_policies_check_names_file_and_line_of_an_error(tmp_path: Path) -> None:
+    bad = (Path(__file__).resolve().parents[1] / "policies" / "hte-certification.yaml").read_text(encoding="utf-8")
+    bad = bad.replace("days_since_established", "days_since_founded", 1)
+    (tmp_path / "hte.yaml").write_text(bad, encoding="utf-8")
+    result = runner.invoke(app, ["policies", "check", "--policies", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "hte.yaml:" in result.output and "days_since_founded" in result.output
+
+
+def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path) -> None:
+    from gaoqi.engine.synth import generate
+
+    feeds, ws = tmp_path / "feeds", tmp_path / "ws"
+    generate(feeds, enterprises=300, seed=3)
+    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    assert runner.invoke(app, ["resolve", "--workspace", str(ws)]).exit_code == 0
+    out_csv = tmp_path / "results.csv"
+    result = runner.invoke(app, ["evaluate", "--as-of", "2026-06-30", "--workspace", str(ws), "--out", str(out_csv)])
+    assert result.exit_code == 0, result.output
+    import csv
+
+    with out_csv.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 300
+    assert list(rows[0])[:8] == [
+        "uscc",
+        "policy_id",
+        "policy_version",
+        "status",
+        "failed_conditions",
+        "unknown_features",
+        "binding_condition",
+        "binding_gap",
+    ]
+    assert {r["status"] for r in rows} <= {"pass", "fail", "unknown"}
+    failing = next(r for r in rows if r["status"] == "fail")
+    explained = runner.invoke(
+        app,
+        [
+            "explain",
+            failing["uscc"],
+            "--policy",
+            "hte-certification",
+            "--as-of",
+            "2026-06-30",
+            "--workspace",
+            str(ws),
+            "--json",
+        ],
+    )
+    assert explained.exit_code == 0, explained.output
+    data = json.loads(explained.stdout)
+    assert data["status"] == "fail"
+    assert data["binding_condition"] == failing["binding_condition"]

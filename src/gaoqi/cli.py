@@ -18,8 +18,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+policies_app = typer.Typer(help="The policy catalogue (policies/*.yaml): check, list, show.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks that print figures (see docs/benchmarks.md).", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+app.add_typer(policies_app, name="policies")
 
 console = Console(stderr=True)
 out = Console() if sys.stdout.isatty() else Console(width=140)  # piped output: no truncated columns
@@ -241,6 +243,184 @@ def profiles(
         f"{data['enterprises']:,} enterprises profiled; {data['with_hte_certificate']:,} hold a current HTE "
         f"certificate. Missing source data stays empty (NULL), never 0: see --json for per-feature coverage."
     )
+
+
+PolicyDirOpt = Annotated[
+    Path | None, typer.Option("--policies", help="Policy directory (default: $GAOQI_POLICIES or ./policies).")
+]
+
+
+def _policy_dir(directory: Path | None) -> Path:
+    from gaoqi.engine.rules import default_policy_dir
+
+    return directory if directory is not None else default_policy_dir()
+
+
+def _load_policies_or_exit(directory: Path | None) -> list[Any]:
+    from gaoqi.engine.policies import PolicyLoadError, load_policies
+
+    try:
+        return load_policies(_policy_dir(directory))
+    except PolicyLoadError as exc:
+        for e in exc.errors:
+            console.print(f"[red]{e}")
+        raise typer.Exit(1) from exc
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _profiles_for(con: Any, day: dt.date) -> None:
+    """Make sure the profile table is built for this as-of date (rules read it)."""
+    from gaoqi.engine.current import create_current_views
+    from gaoqi.engine.features import build_profiles
+
+    create_current_views(con)
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'profile'").fetchall()
+    if not exists[0][0] or con.execute("SELECT min(as_of) FROM profile").fetchall()[0][0] != day:
+        build_profiles(con, day)
+
+
+@policies_app.command("check")
+def policies_check(directory: PolicyDirOpt = None) -> None:
+    """Check every policy file: known features and parameters, types, articles, version intervals."""
+    from gaoqi.engine.policies import check_policies
+
+    errors = check_policies(_policy_dir(directory))
+    for e in errors:
+        out.print(f"[red]{e}")
+    if errors:
+        raise typer.Exit(1)
+    out.print(f"[green]✓[/] {_policy_dir(directory)}: no errors")
+
+
+@policies_app.command("list")
+def policies_list(directory: PolicyDirOpt = None) -> None:
+    """The catalogue: each policy with its versions."""
+    table = Table("id", "名称", "发文", "kind", "versions", title="政策库 policies")
+    for p in _load_policies_or_exit(directory):
+        versions = "; ".join(f"{v.id}: {v.valid_from}–{v.valid_to or ''}" for v in p.versions)
+        table.add_row(p.id, p.name, p.document_number, p.kind, versions)
+    out.print(table)
+
+
+@policies_app.command("show")
+def policies_show(policy_id: Annotated[str, typer.Argument()], directory: PolicyDirOpt = None) -> None:
+    """One policy: every version's parameters and conditions with their articles."""
+    found = [p for p in _load_policies_or_exit(directory) if p.id == policy_id]
+    if not found:
+        console.print(f"[red]没有此政策 (no policy {policy_id!r})")
+        raise typer.Exit(2)
+    p = found[0]
+    out.print(f"[bold]{p.name}[/] ({p.id}) — {p.authority}, {p.document_number}")
+    for v in p.versions:
+        out.print(f"\n[bold]version {v.id}[/]: {v.valid_from} – {v.valid_to or '(open)'}")
+        params = Table("parameter", "value", "label")
+        for name, prm in v.parameters.items():
+            params.add_row(name, str(getattr(prm, "value", "")), str(getattr(prm, "label", "") or ""))
+        out.print(params)
+        conds = Table("id", "条件", "条款 article", "kind", "expression")
+        for c in v.conditions:
+            conds.add_row(c.id, c.label, c.article, c.kind, c.expr or "")
+        out.print(conds)
+
+
+@app.command()
+def evaluate(
+    as_of: Annotated[str, typer.Option("--as-of", help="Application date, YYYY-MM-DD.")],
+    policy: Annotated[list[str] | None, typer.Option("--policy", help="Policy id (repeatable; default all).")] = None,
+    workspace: WorkspaceOpt = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write results to FILE.csv or FILE.parquet.")] = None,
+    directory: PolicyDirOpt = None,
+) -> None:
+    """Every enterprise × policy: pass, fail or unknown, the failing conditions and the binding gap."""
+    from gaoqi.engine.current import create_current_views
+    from gaoqi.engine.features import build_profiles
+    from gaoqi.engine.rules import evaluate as run_evaluate
+    from gaoqi.engine.workspace import connect
+
+    day = dt.date.fromisoformat(as_of)
+    policies = _load_policies_or_exit(directory)
+    con = connect(_home(workspace))
+    try:
+        create_current_views(con)
+        built = (
+            con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'profile'").fetchall()[0][0]
+            and con.execute("SELECT min(as_of) FROM profile").fetchall()[0][0]
+        )
+        if built != day:
+            build_profiles(con, day)
+        run_evaluate(con, day, policies, policy)
+        if out_file is not None:
+            fmt = "parquet" if out_file.suffix == ".parquet" else "csv"
+            con.execute(f"COPY results TO '{out_file}' (FORMAT {fmt}{', HEADER' if fmt == 'csv' else ''})")
+        rows = con.execute(
+            "SELECT policy_id, policy_version, status, count(*) FROM results GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+        binding = con.execute(
+            "SELECT policy_id, binding_condition, count(*) FROM results WHERE status = 'fail' "
+            "GROUP BY ALL ORDER BY 1, 3 DESC"
+        ).fetchall()
+    finally:
+        con.close()
+    table = Table("policy", "version", "status", "enterprises", title=f"政策评估 evaluation as of {day}")
+    for pid, ver, status_, n in rows:
+        table.add_row(pid, ver, status_, f"{n:,}")
+    out.print(table)
+    if binding:
+        bt = Table("policy", "最接近通过的未满足条件 binding condition", "enterprises", title="why not")
+        for pid, cond, n in binding:
+            bt.add_row(pid, str(cond), f"{n:,}")
+        out.print(bt)
+    if out_file is not None:
+        out.print(f"results written to {out_file}")
+
+
+@app.command()
+def explain(
+    uscc: Annotated[str, typer.Argument(help="The enterprise's unified social credit code.")],
+    policy: Annotated[str, typer.Option("--policy", help="Policy id.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Application date, YYYY-MM-DD.")],
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    directory: PolicyDirOpt = None,
+) -> None:
+    """Every condition for one enterprise: observed value, threshold, article, outcome, gap and sources."""
+    from gaoqi.engine.current import create_current_views
+    from gaoqi.engine.features import build_profiles
+    from gaoqi.engine.rules import explain as run_explain
+    from gaoqi.engine.workspace import connect
+
+    day = dt.date.fromisoformat(as_of)
+    policies = _load_policies_or_exit(directory)
+    con = connect(_home(workspace))
+    try:
+        create_current_views(con)
+        built = (
+            con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'profile'").fetchall()[0][0]
+            and con.execute("SELECT min(as_of) FROM profile").fetchall()[0][0]
+        )
+        if built != day:
+            build_profiles(con, day)
+        data = run_explain(con, uscc, policy, day, policies)
+    finally:
+        con.close()
+    if as_json:
+        _print_json(data)
+        return
+    out.print(f"[bold]{uscc}[/] × {policy} v{data.get('policy_version')} as of {day}: [bold]{data.get('status')}[/]")
+    table = Table("条件", "条款 article", "outcome", "observed", "required", "gap")
+    for c in data.get("conditions", []):
+        table.add_row(
+            c["label"],
+            c["article"],
+            c["outcome"],
+            _cell(c.get("observed")),
+            _cell(c.get("required")),
+            _cell(c.get("gap")),
+        )
+    out.print(table)
 
 
 @app.command("feeds-doc")
