@@ -451,5 +451,18 @@ def bench_ingest(
     _print_json(run_ingest_benchmark(enterprises=enterprises, seed=seed, data_dir=data_dir, workspace=workspace))
 
 
+@bench_app.command("rules")
+def bench_rules(
+    workspace: WorkspaceOpt = None,
+    as_of: Annotated[str, typer.Option("--as-of")] = "2026-06-30",
+    repeats: Annotated[int, typer.Option(help="How many explain calls to time.")] = 20,
+) -> None:
+    """Evaluate every policy for every enterprise of a resolved workspace (e.g. the one `bench ingest` left)
+    and time explain for single enterprises; print the figures."""
+    from gaoqi.engine.bench import run_rules_benchmark
+
+    _print_json(run_rules_benchmark(workspace=_home(workspace), as_of=as_of, repeats=repeats))
+
+
 if __name__ == "__main__":
     app()

@@ -109,6 +109,23 @@ def linking_quality(con: Any, truth_csv: Path) -> dict[str, Any]:
     }
 
 
+def _result_of(proc: Any, queue: Any) -> dict[str, Any]:
+    """The child's figures; a clear error (not a hang) if the child died without sending them."""
+    import queue as queue_module
+
+    while True:
+        try:
+            figures: dict[str, Any] = queue.get(timeout=2)
+            break
+        except queue_module.Empty:
+            if not proc.is_alive():
+                raise RuntimeError(
+                    f"the benchmark process died (exit code {proc.exitcode}); see its traceback above"
+                ) from None
+    proc.join()
+    return figures
+
+
 def run_ingest_benchmark(
     *, enterprises: int, seed: int, data_dir: Path | None = None, workspace: Path | None = None
 ) -> dict[str, Any]:
@@ -127,8 +144,7 @@ def run_ingest_benchmark(
     queue = ctx.Queue()
     proc = ctx.Process(target=_pipeline, args=(str(data), str(home), queue))
     proc.start()
-    figures: dict[str, Any] = queue.get()
-    proc.join()
+    figures = _result_of(proc, queue)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     figures["peak_memory_gib"] = round(peak_kib / 1024 / 1024, 2)
     figures["enterprises"] = enterprises
@@ -140,4 +156,74 @@ def run_ingest_benchmark(
     }
     figures["data_dir"] = str(data)
     figures["workspace"] = str(home)
+    return figures
+
+
+def _rules_child(home: str, as_of: str, repeats: int, queue: Any) -> None:
+    import statistics
+
+    from gaoqi.engine.current import create_current_views
+    from gaoqi.engine.features import build_profiles
+    from gaoqi.engine.policies import load_policies
+    from gaoqi.engine.rules import default_policy_dir, evaluate, explain
+    from gaoqi.engine.workspace import connect
+
+    day = dt.date.fromisoformat(as_of)
+    policies = load_policies(default_policy_dir())
+    con = connect(home)
+    try:
+        create_current_views(con)
+        have = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'profile'").fetchall()
+        if not have[0][0] or con.execute("SELECT min(as_of) FROM profile").fetchall()[0][0] != day:
+            build_profiles(con, day)
+        enterprises = int(con.execute("SELECT count(*) FROM profile").fetchall()[0][0])
+        t0 = time.perf_counter()
+        evaluate(con, day, policies)
+        evaluate_s = time.perf_counter() - t0
+        rows = int(con.execute("SELECT count(*) FROM results").fetchall()[0][0])
+        statuses = dict(con.execute("SELECT status, count(*) FROM results GROUP BY 1").fetchall())
+        sample = [
+            str(r[0])
+            for r in con.execute(
+                "SELECT uscc FROM results WHERE status = 'fail' ORDER BY uscc LIMIT ?", [repeats + 1]
+            ).fetchall()
+        ]
+        explain(con, sample[0], policies[0].id, day, policies)  # warm-up
+        times = []
+        for uscc in sample[1:]:
+            t = time.perf_counter()
+            explain(con, uscc, policies[0].id, day, policies)
+            times.append(time.perf_counter() - t)
+    finally:
+        con.close()
+    queue.put(
+        {
+            "as_of": as_of,
+            "policies": [p.id for p in policies],
+            "enterprises": enterprises,
+            "evaluate": {
+                "seconds": round(evaluate_s, 2),
+                "results": rows,
+                "evaluations_per_second": round(rows / evaluate_s),
+                "statuses": {str(k): int(v) for k, v in statuses.items()},
+            },
+            "explain_ms": {
+                "median": round(statistics.median(times) * 1000, 1),
+                "max": round(max(times) * 1000, 1),
+                "runs": len(times),
+            },
+        }
+    )
+
+
+def run_rules_benchmark(*, workspace: Path, as_of: str = "2026-06-30", repeats: int = 20) -> dict[str, Any]:
+    """Evaluate every shipped policy for every enterprise of an ingested and resolved workspace, and time
+    ``explain`` for single enterprises after a warm-up, in a child process (peak memory is its own)."""
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_rules_child, args=(str(workspace), as_of, repeats, queue))
+    proc.start()
+    figures = _result_of(proc, queue)
+    figures["peak_memory_gib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024, 2)
+    figures["workspace"] = str(workspace)
     return figures
