@@ -756,7 +756,9 @@ def build_profiles(con: duckdb.DuckDBPyConnection, as_of: date) -> ProfileSummar
     delivered = delivered_register_feeds(con)
     sql = profile_sql(w.as_of, delivered=delivered)
     validate_sql(sql)
-    con.execute(f"CREATE OR REPLACE TABLE profile AS {sql}")
+    # Stored in USCC order: zone maps then let a one-enterprise lookup (explain, a profile page) skip
+    # almost every row group instead of scanning two million rows.
+    con.execute(f"CREATE OR REPLACE TABLE profile AS SELECT * FROM ({sql}) ORDER BY uscc")
     row = con.execute(
         "SELECT COUNT(*), COUNT(sales_revenue_window), COUNT(hte_rd_ratio), "
         "COUNT(*) FILTER (WHERE has_hte_certificate) FROM profile"

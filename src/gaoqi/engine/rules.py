@@ -199,7 +199,7 @@ def _list(items: list[str]) -> str:
     return f"CASE WHEN {joined} = '' THEN CAST(ARRAY[] AS VARCHAR[]) ELSE STRING_SPLIT({joined}, ',') END"
 
 
-def version_sql(policy: Policy, version: PolicyVersion, as_of: date, rhash: str) -> str:
+def version_sql(policy: Policy, version: PolicyVersion, as_of: date, rhash: str, source: str = "profile") -> str:
     """The SELECT producing the result rows of one policy version over ``profile``.
 
     Four nested layers, all set-based: ``p`` reads ``profile`` (rows of as_of) and computes per data
@@ -241,7 +241,7 @@ def version_sql(policy: Policy, version: PolicyVersion, as_of: date, rhash: str)
         )
         gap = f"CASE {' '.join(texts)} END"
     day = f"DATE '{as_of.isoformat()}'"
-    p = f"SELECT {', '.join(cols)} FROM profile WHERE as_of = {day}"
+    p = f"SELECT {', '.join(cols)} FROM {source} WHERE as_of = {day}"
     r = f"SELECT *, {', '.join(rels)} FROM ({p}) AS p" if rels else f"SELECT * FROM ({p}) AS p"
     b = f"SELECT *, {binding} AS bc FROM ({r}) AS r"
     return (
@@ -305,8 +305,9 @@ def transpile_results_sql(
 
 
 def _check_profile(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
-    rows = con.execute("SELECT DISTINCT as_of FROM profile").fetchall()
-    dates = {r[0] for r in rows}
+    # min and max come from zone maps: no scan of millions of rows (explain calls this too)
+    low, high = con.execute("SELECT min(as_of), max(as_of) FROM profile").fetchall()[0]
+    dates = {d for d in (low, high) if d is not None}
     if dates and dates != {as_of}:
         got = ", ".join(sorted(str(d) for d in dates))
         raise ValueError(f"profile is built for {got}, not {as_of}: run build_profiles(con, {as_of!r}) first")
@@ -362,7 +363,13 @@ DERIVED_PROVENANCE: dict[str, tuple[str, ...]] = {
 }
 
 
-def _provenance(con: duckdb.DuckDBPyConnection, uscc: str, feature: str, row: dict[str, Any]) -> list[dict[str, Any]]:
+def _provenance(
+    con: duckdb.DuckDBPyConnection,
+    uscc: str,
+    feature: str,
+    row: dict[str, Any],
+    window_tables: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
     """Where a feature's value comes from: [{feed, file_name, load_id, line, fiscal_year?}] (possibly empty:
     IP and credit counts are not traced to rows)."""
     f = FEATURE_BY_NAME[feature]
@@ -371,6 +378,7 @@ def _provenance(con: duckdb.DuckDBPyConnection, uscc: str, feature: str, row: di
     for source in sources:
         if source.endswith("_window"):
             view = "finance_cur" if source == "finance_window" else "rd_cur"
+            view = (window_tables or {}).get(view, view)
             start, end = row.get("fy_window_start"), row.get("fy_window_end")
             if start is None or end is None:
                 continue
@@ -407,16 +415,19 @@ def explain(
     version = policy.version_at(as_of)
     if version is None:
         raise ValueError(f"policy {policy_id} has no version in force at {as_of}")
-    cur = con.execute("SELECT * FROM profile WHERE uscc = ?", [uscc])
+    # One scan each of the big tables for this enterprise; every later query reads these one-row copies.
+    con.execute("CREATE OR REPLACE TEMP TABLE explain_profile AS SELECT * FROM profile WHERE uscc = ?", [uscc])
+    window_tables = {"finance_cur": "explain_finance", "rd_cur": "explain_rd"}
+    for big, small in window_tables.items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {small} AS SELECT * FROM {big} WHERE uscc = ?", [uscc])
+    cur = con.execute("SELECT * FROM explain_profile")
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
     if not rows:
         raise ValueError(f"no profile row for {uscc}")
     row = dict(zip(names, rows[0], strict=True))
     summary = con.execute(
-        f"SELECT status, binding_condition, binding_gap FROM ({version_sql(policy, version, as_of, '')}) AS r "
-        "WHERE uscc = ?",
-        [uscc],
+        f"SELECT status, binding_condition, binding_gap FROM ({version_sql(policy, version, as_of, '', 'explain_profile')}) AS r"
     ).fetchall()[0]
     conditions: list[dict[str, Any]] = []
     for cond in version.conditions:
@@ -437,8 +448,7 @@ def explain(
         lever_sql = cc.lever(cc.observed, cc.required, cc.per) or "NULL"
         ok, obs, req, gap, lever = con.execute(
             f"SELECT {cc.ok}, {cc.observed}, {cc.required}, CASE WHEN NOT ({cc.ok}) THEN {gap_sql} END, "
-            f"{lever_sql} FROM profile WHERE uscc = ?",
-            [uscc],
+            f"{lever_sql} FROM explain_profile"
         ).fetchall()[0]
         feats = [*cond.features, *(f for f in cond.lever_features if f not in cond.features)]
         item.update(
@@ -450,7 +460,7 @@ def explain(
             gap=gap,
             lever=lever if ok is False else None,
             values={f: row[f] for f in feats},
-            provenance={f: _provenance(con, uscc, f, row) for f in feats},
+            provenance={f: _provenance(con, uscc, f, row, window_tables) for f in feats},
         )
         conditions.append(item)
     return {
