@@ -759,6 +759,7 @@ def build_profiles(con: duckdb.DuckDBPyConnection, as_of: date) -> ProfileSummar
     # Stored in USCC order: zone maps then let a one-enterprise lookup (explain, a profile page) skip
     # almost every row group instead of scanning two million rows.
     con.execute(f"CREATE OR REPLACE TABLE profile AS SELECT * FROM ({sql}) ORDER BY uscc")
+    con.execute("CREATE INDEX profile_uscc ON profile (uscc)")
     row = con.execute(
         "SELECT COUNT(*), COUNT(sales_revenue_window), COUNT(hte_rd_ratio), "
         "COUNT(*) FILTER (WHERE has_hte_certificate) FROM profile"

@@ -382,10 +382,10 @@ def _provenance(
             start, end = row.get("fy_window_start"), row.get("fy_window_end")
             if start is None or end is None:
                 continue
+            # literals, not parameters: DuckDB uses the uscc index only for a constant
             for fy, load_id, line in con.execute(
-                f"SELECT fiscal_year, _load_id, _line FROM {view} WHERE uscc = ? AND fiscal_year BETWEEN ? AND ? "
-                "ORDER BY fiscal_year",
-                [uscc, start, end],
+                f"SELECT fiscal_year, _load_id, _line FROM {view} WHERE uscc = {_q(uscc)} "
+                f"AND fiscal_year BETWEEN {int(start)} AND {int(end)} ORDER BY fiscal_year"
             ).fetchall():
                 out.append({"fiscal_year": fy, "load_id": load_id, "line": line})
         elif row.get(f"{source}_load_id") is not None:
@@ -415,19 +415,17 @@ def explain(
     version = policy.version_at(as_of)
     if version is None:
         raise ValueError(f"policy {policy_id} has no version in force at {as_of}")
-    # One scan each of the big tables for this enterprise; every later query reads these one-row copies.
-    con.execute("CREATE OR REPLACE TEMP TABLE explain_profile AS SELECT * FROM profile WHERE uscc = ?", [uscc])
-    window_tables = {"finance_cur": "explain_finance", "rd_cur": "explain_rd"}
-    for big, small in window_tables.items():
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {small} AS SELECT * FROM {big} WHERE uscc = ?", [uscc])
-    cur = con.execute("SELECT * FROM explain_profile")
+    # Every query below reads this one enterprise's row through the USCC index on ``profile``.
+    one = f"(SELECT * FROM profile WHERE uscc = {_q(uscc)})"
+    window_tables: dict[str, str] = {}
+    cur = con.execute(f"SELECT * FROM {one}")
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
     if not rows:
         raise ValueError(f"no profile row for {uscc}")
     row = dict(zip(names, rows[0], strict=True))
     summary = con.execute(
-        f"SELECT status, binding_condition, binding_gap FROM ({version_sql(policy, version, as_of, '', 'explain_profile')}) AS r"
+        f"SELECT status, binding_condition, binding_gap FROM ({version_sql(policy, version, as_of, '', one)}) AS r"
     ).fetchall()[0]
     conditions: list[dict[str, Any]] = []
     for cond in version.conditions:
@@ -448,7 +446,7 @@ def explain(
         lever_sql = cc.lever(cc.observed, cc.required, cc.per) or "NULL"
         ok, obs, req, gap, lever = con.execute(
             f"SELECT {cc.ok}, {cc.observed}, {cc.required}, CASE WHEN NOT ({cc.ok}) THEN {gap_sql} END, "
-            f"{lever_sql} FROM explain_profile"
+            f"{lever_sql} FROM {one}"
         ).fetchall()[0]
         feats = [*cond.features, *(f for f in cond.lever_features if f not in cond.features)]
         item.update(
