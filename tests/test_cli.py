@@ -132,3 +132,59 @@ def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path) -> None:
     data = json.loads(explained.stdout)
     assert data["status"] == "fail"
     assert data["binding_condition"] == failing["binding_condition"]
+
+
+def test_simulate_counts_exactly_the_enterprises_a_threshold_change_moves(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from gaoqi.engine.policies import load_policies
+    from gaoqi.engine.rules import default_policy_dir, evaluate
+    from gaoqi.engine.synth import generate
+    from gaoqi.engine.workspace import connect
+
+    feeds, ws = tmp_path / "feeds", tmp_path / "ws"
+    generate(feeds, enterprises=600, seed=21)
+    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    assert runner.invoke(app, ["resolve", "--workspace", str(ws)]).exit_code == 0
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--policy",
+            "hte-certification",
+            "--set",
+            "rd_ratio_tier1=0",
+            "--as-of",
+            "2026-06-30",
+            "--workspace",
+            str(ws),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # Expected from the baseline alone: failing only on the R&D ratio, in the lowest sales tier, with a known
+    # ratio: a 0% requirement passes them, and the expert conditions keep them 'unknown'.
+    con = connect(ws)
+    try:
+        evaluate(con, dt.date(2026, 6, 30), load_policies(default_policy_dir()))
+        expected = con.execute(
+            "SELECT count(*) FROM results JOIN profile USING (uscc) WHERE failed_conditions = ['rd_ratio'] "
+            "AND sales_revenue_last_year <= 5000 AND hte_rd_ratio IS NOT NULL"
+        ).fetchall()[0][0]
+        by_district = dict(
+            con.execute(
+                "SELECT district_code, count(*) FROM results JOIN profile USING (uscc) "
+                "WHERE failed_conditions = ['rd_ratio'] AND sales_revenue_last_year <= 5000 "
+                "AND hte_rd_ratio IS NOT NULL GROUP BY 1"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert expected > 0
+    assert data["flips"] == {"fail→unknown": expected}
+    assert {k: v["fail→unknown"] for k, v in data["groups"].items() if "fail→unknown" in v} == by_district
+    bad = runner.invoke(
+        app, ["simulate", "--policy", "hte-certification", "--set", "no_such=1", "--workspace", str(ws)]
+    )
+    assert bad.exit_code == 2 and "no_such" in bad.output

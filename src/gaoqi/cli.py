@@ -423,6 +423,59 @@ def explain(
     out.print(table)
 
 
+@app.command()
+def simulate(
+    policy: Annotated[str, typer.Option("--policy", help="Policy id.")],
+    set_: Annotated[list[str], typer.Option("--set", help="PARAM=VALUE (repeatable).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Application date, YYYY-MM-DD.")] = "2026-06-30",
+    by: Annotated[str, typer.Option("--by", help="district or field")] = "district",
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    directory: PolicyDirOpt = None,
+) -> None:
+    """What if a threshold changed? How many enterprises move between pass, fail and unknown, by group."""
+    from gaoqi.engine.rules import simulate as run_simulate
+    from gaoqi.engine.validate import district_codes
+    from gaoqi.engine.workspace import connect
+
+    overrides = {}
+    for item in set_:
+        name, sep, value = item.partition("=")
+        if not sep:
+            console.print(f"[red]--set takes PARAM=VALUE, not {item!r}")
+            raise typer.Exit(2)
+        overrides[name.strip()] = value.strip()
+    day = dt.date.fromisoformat(as_of)
+    found = [p for p in _load_policies_or_exit(directory) if p.id == policy]
+    if not found:
+        console.print(f"[red]没有此政策 (no policy {policy!r})")
+        raise typer.Exit(2)
+    con = connect(_home(workspace))
+    try:
+        _profiles_for(con, day)
+        try:
+            data = run_simulate(con, day, found[0], overrides, by)
+        except ValueError as exc:
+            console.print(f"[red]{exc}")
+            raise typer.Exit(2) from exc
+    finally:
+        con.close()
+    if as_json:
+        _print_json(data)
+        return
+    changes = ", ".join(f"{k}: {v['from']} → {v['to']}" for k, v in data["changes"].items())
+    keys = sorted(data["flips"])
+    names = district_codes()
+    table = Table(by, *keys, title=f"政策模拟 {policy} v{data['policy_version']} as of {day}: {changes}")
+    for grp, counts in sorted(data["groups"].items()):
+        label = names.get(grp, grp) if by == "district" else grp
+        table.add_row(label, *(f"{counts.get(k, 0):,}" for k in keys))
+    table.add_row("[bold]合计 total", *(f"[bold]{data['flips'][k]:,}" for k in keys))
+    out.print(table)
+    if not keys:
+        out.print("No enterprise changes status.")
+
+
 @app.command("feeds-doc")
 def feeds_doc(
     write: Annotated[Path | None, typer.Option("--write", help="Write to this file instead of stdout.")] = None,
