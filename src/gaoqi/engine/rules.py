@@ -181,7 +181,25 @@ class CompiledCondition:
         return text
 
 
+# Compiled conditions by (version object, condition id). Compiling parses with SQLGlot (~3 ms a condition);
+# explain and simulate compile the same version again and again. The version is kept in the value so its
+# id cannot be reused while the entry lives.
+_COMPILED: dict[tuple[int, str], tuple[PolicyVersion, CompiledCondition]] = {}
+
+
 def compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondition:
+    key = (id(version), cond.id)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is version:
+        return hit[1]
+    compiled = _compile_condition(cond, version)
+    if len(_COMPILED) > 10_000:
+        _COMPILED.clear()
+    _COMPILED[key] = (version, compiled)
+    return compiled
+
+
+def _compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondition:
     assert cond.observed is not None and cond.required is not None and cond.op is not None
     obs = f"({_sql(cond.observed, version)})"
     req = f"({_sql(cond.required, version)})"
@@ -368,31 +386,44 @@ def _provenance(
     uscc: str,
     feature: str,
     row: dict[str, Any],
-    window_tables: dict[str, str] | None = None,
+    seen: dict[str, list[dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Where a feature's value comes from: [{feed, file_name, load_id, line, fiscal_year?}] (possibly empty:
-    IP and credit counts are not traced to rows)."""
+    IP and credit counts are not traced to rows). ``seen`` caches window rows and loads across the features
+    of one explain, which share them."""
+    seen = {} if seen is None else seen
     f = FEATURE_BY_NAME[feature]
     sources = (f.provenance,) if f.provenance is not None else DERIVED_PROVENANCE.get(feature, ())
     out: list[dict[str, Any]] = []
     for source in sources:
         if source.endswith("_window"):
-            view = "finance_cur" if source == "finance_window" else "rd_cur"
-            view = (window_tables or {}).get(view, view)
-            start, end = row.get("fy_window_start"), row.get("fy_window_end")
-            if start is None or end is None:
-                continue
-            # literals, not parameters: DuckDB uses the uscc index only for a constant
-            for fy, load_id, line in con.execute(
-                f"SELECT fiscal_year, _load_id, _line FROM {view} WHERE uscc = {_q(uscc)} "
-                f"AND fiscal_year BETWEEN {int(start)} AND {int(end)} ORDER BY fiscal_year"
-            ).fetchall():
-                out.append({"fiscal_year": fy, "load_id": load_id, "line": line})
+            if source not in seen:
+                view = "finance_cur" if source == "finance_window" else "rd_cur"
+                start, end = row.get("fy_window_start"), row.get("fy_window_end")
+                seen[source] = (
+                    []
+                    if start is None or end is None
+                    else [
+                        {"fiscal_year": fy, "load_id": load_id, "line": line}
+                        # literals, not parameters: DuckDB uses the uscc index only for a constant
+                        for fy, load_id, line in con.execute(
+                            f"SELECT fiscal_year, _load_id, _line FROM {view} WHERE uscc = {_q(uscc)} "
+                            f"AND fiscal_year BETWEEN {int(start)} AND {int(end)} ORDER BY fiscal_year"
+                        ).fetchall()
+                    ]
+                )
+            out.extend(dict(item) for item in seen[source])
         elif row.get(f"{source}_load_id") is not None:
             out.append({"load_id": row[f"{source}_load_id"], "line": row.get(f"{source}_line")})
+    if "loads" not in seen:
+        seen["loads"] = [
+            {"load_id": lid, "feed": feed, "file_name": name}
+            for lid, feed, name in con.execute("SELECT load_id, feed, file_name FROM loads").fetchall()
+        ]
+    files = {d["load_id"]: d for d in seen["loads"]}
     for item in out:
-        got = con.execute("SELECT feed, file_name FROM loads WHERE load_id = ?", [item["load_id"]]).fetchall()
-        item["feed"], item["file_name"] = (got[0][0], got[0][1]) if got else (None, None)
+        known = files.get(item["load_id"])
+        item["feed"], item["file_name"] = (known["feed"], known["file_name"]) if known else (None, None)
     return out
 
 
@@ -417,7 +448,7 @@ def explain(
         raise ValueError(f"policy {policy_id} has no version in force at {as_of}")
     # Every query below reads this one enterprise's row through the USCC index on ``profile``.
     one = f"(SELECT * FROM profile WHERE uscc = {_q(uscc)})"
-    window_tables: dict[str, str] = {}
+    seen: dict[str, list[dict[str, Any]]] = {}
     cur = con.execute(f"SELECT * FROM {one}")
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
@@ -427,6 +458,15 @@ def explain(
     summary = con.execute(
         f"SELECT status, binding_condition, binding_gap FROM ({version_sql(policy, version, as_of, '', one)}) AS r"
     ).fetchall()[0]
+    # All data conditions of this enterprise in one query (one lookup instead of one per condition).
+    compiled = {c.id: compile_condition(c, version) for c in version.conditions if c.kind == "data"}
+    parts = []
+    for cc in compiled.values():
+        gap_sql = cc.gap_text(cc.observed, cc.required, cc.per)
+        lever_sql = cc.lever(cc.observed, cc.required, cc.per) or "NULL"
+        parts.append(f"{cc.ok}, {cc.observed}, {cc.required}, CASE WHEN NOT ({cc.ok}) THEN {gap_sql} END, {lever_sql}")
+    flat = con.execute(f"SELECT {', '.join(parts)} FROM {one}").fetchall()[0] if parts else ()
+    outcomes = {cid: flat[5 * i : 5 * i + 5] for i, cid in enumerate(compiled)}
     conditions: list[dict[str, Any]] = []
     for cond in version.conditions:
         item: dict[str, Any] = {
@@ -441,13 +481,7 @@ def explain(
             item.update(values={}, provenance={})
             conditions.append(item)
             continue
-        cc = compile_condition(cond, version)
-        gap_sql = cc.gap_text(cc.observed, cc.required, cc.per)
-        lever_sql = cc.lever(cc.observed, cc.required, cc.per) or "NULL"
-        ok, obs, req, gap, lever = con.execute(
-            f"SELECT {cc.ok}, {cc.observed}, {cc.required}, CASE WHEN NOT ({cc.ok}) THEN {gap_sql} END, "
-            f"{lever_sql} FROM {one}"
-        ).fetchall()[0]
+        ok, obs, req, gap, lever = outcomes[cond.id]
         feats = [*cond.features, *(f for f in cond.lever_features if f not in cond.features)]
         item.update(
             outcome="unknown" if ok is None else "pass" if ok else "fail",
@@ -458,7 +492,7 @@ def explain(
             gap=gap,
             lever=lever if ok is False else None,
             values={f: row[f] for f in feats},
-            provenance={f: _provenance(con, uscc, f, row, window_tables) for f in feats},
+            provenance={f: _provenance(con, uscc, f, row, seen) for f in feats},
         )
         conditions.append(item)
     return {
