@@ -335,8 +335,6 @@ def evaluate(
     directory: PolicyDirOpt = None,
 ) -> None:
     """Every enterprise × policy: pass, fail or unknown, the failing conditions and the binding gap."""
-    from gaoqi.engine.current import create_current_views
-    from gaoqi.engine.features import build_profiles
     from gaoqi.engine.rules import evaluate as run_evaluate
     from gaoqi.engine.workspace import connect
 
@@ -344,13 +342,7 @@ def evaluate(
     policies = _load_policies_or_exit(directory)
     con = connect(_home(workspace))
     try:
-        create_current_views(con)
-        built = (
-            con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'profile'").fetchall()[0][0]
-            and con.execute("SELECT min(as_of) FROM profile").fetchall()[0][0]
-        )
-        if built != day:
-            build_profiles(con, day)
+        _profiles_for(con, day)
         run_evaluate(con, day, policies, policy)
         if out_file is not None:
             fmt = "parquet" if out_file.suffix == ".parquet" else "csv"
@@ -387,8 +379,6 @@ def explain(
     directory: PolicyDirOpt = None,
 ) -> None:
     """Every condition for one enterprise: observed value, threshold, article, outcome, gap and sources."""
-    from gaoqi.engine.current import create_current_views
-    from gaoqi.engine.features import build_profiles
     from gaoqi.engine.rules import explain as run_explain
     from gaoqi.engine.workspace import connect
 
@@ -396,13 +386,7 @@ def explain(
     policies = _load_policies_or_exit(directory)
     con = connect(_home(workspace))
     try:
-        create_current_views(con)
-        built = (
-            con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'profile'").fetchall()[0][0]
-            and con.execute("SELECT min(as_of) FROM profile").fetchall()[0][0]
-        )
-        if built != day:
-            build_profiles(con, day)
+        _profiles_for(con, day)
         data = run_explain(con, uscc, policy, day, policies)
     finally:
         con.close()
