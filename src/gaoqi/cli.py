@@ -271,15 +271,12 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _profiles_for(con: Any, day: dt.date) -> None:
-    """Make sure the profile table is built for this as-of date (rules read it)."""
-    from gaoqi.engine.current import create_current_views
-    from gaoqi.engine.features import build_profiles
-
-    create_current_views(con)
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'profile'").fetchall()
-    if not exists[0][0] or con.execute("SELECT min(as_of) FROM profile").fetchall()[0][0] != day:
-        build_profiles(con, day)
+def _policy_or_exit(directory: Path | None, policy_id: str) -> Any:
+    for p in _load_policies_or_exit(directory):
+        if p.id == policy_id:
+            return p
+    console.print(f"[red]没有此政策 (no policy {policy_id!r})")
+    raise typer.Exit(2)
 
 
 @policies_app.command("check")
@@ -308,11 +305,7 @@ def policies_list(directory: PolicyDirOpt = None) -> None:
 @policies_app.command("show")
 def policies_show(policy_id: Annotated[str, typer.Argument()], directory: PolicyDirOpt = None) -> None:
     """One policy: every version's parameters and conditions with their articles."""
-    found = [p for p in _load_policies_or_exit(directory) if p.id == policy_id]
-    if not found:
-        console.print(f"[red]没有此政策 (no policy {policy_id!r})")
-        raise typer.Exit(2)
-    p = found[0]
+    p = _policy_or_exit(directory, policy_id)
     out.print(f"[bold]{p.name}[/] ({p.id}) — {p.authority}, {p.document_number}")
     for v in p.versions:
         out.print(f"\n[bold]version {v.id}[/]: {v.valid_from} – {v.valid_to or '(open)'}")
@@ -335,18 +328,20 @@ def evaluate(
     directory: PolicyDirOpt = None,
 ) -> None:
     """Every enterprise × policy: pass, fail or unknown, the failing conditions and the binding gap."""
+    from gaoqi.engine.features import ensure_profiles
     from gaoqi.engine.rules import evaluate as run_evaluate
+    from gaoqi.engine.validate import lit
     from gaoqi.engine.workspace import connect
 
     day = dt.date.fromisoformat(as_of)
     policies = _load_policies_or_exit(directory)
     con = connect(_home(workspace))
     try:
-        _profiles_for(con, day)
+        ensure_profiles(con, day)
         run_evaluate(con, day, policies, policy)
         if out_file is not None:
             fmt = "parquet" if out_file.suffix == ".parquet" else "csv"
-            con.execute(f"COPY results TO '{out_file}' (FORMAT {fmt}{', HEADER' if fmt == 'csv' else ''})")
+            con.execute(f"COPY results TO {lit(str(out_file))} (FORMAT {fmt}{', HEADER' if fmt == 'csv' else ''})")
         rows = con.execute(
             "SELECT policy_id, policy_version, status, count(*) FROM results GROUP BY ALL ORDER BY ALL"
         ).fetchall()
@@ -379,6 +374,7 @@ def explain(
     directory: PolicyDirOpt = None,
 ) -> None:
     """Every condition for one enterprise: observed value, threshold, article, outcome, gap and sources."""
+    from gaoqi.engine.features import ensure_profiles
     from gaoqi.engine.rules import explain as run_explain
     from gaoqi.engine.workspace import connect
 
@@ -386,7 +382,7 @@ def explain(
     policies = _load_policies_or_exit(directory)
     con = connect(_home(workspace))
     try:
-        _profiles_for(con, day)
+        ensure_profiles(con, day)
         data = run_explain(con, uscc, policy, day, policies)
     finally:
         con.close()
@@ -418,6 +414,7 @@ def simulate(
     directory: PolicyDirOpt = None,
 ) -> None:
     """What if a threshold changed? How many enterprises move between pass, fail and unknown, by group."""
+    from gaoqi.engine.features import ensure_profiles
     from gaoqi.engine.rules import simulate as run_simulate
     from gaoqi.engine.validate import district_codes
     from gaoqi.engine.workspace import connect
@@ -430,15 +427,12 @@ def simulate(
             raise typer.Exit(2)
         overrides[name.strip()] = value.strip()
     day = dt.date.fromisoformat(as_of)
-    found = [p for p in _load_policies_or_exit(directory) if p.id == policy]
-    if not found:
-        console.print(f"[red]没有此政策 (no policy {policy!r})")
-        raise typer.Exit(2)
+    chosen = _policy_or_exit(directory, policy)
     con = connect(_home(workspace))
     try:
-        _profiles_for(con, day)
+        ensure_profiles(con, day)
         try:
-            data = run_simulate(con, day, found[0], overrides, by)
+            data = run_simulate(con, day, chosen, overrides, by)
         except ValueError as exc:
             console.print(f"[red]{exc}")
             raise typer.Exit(2) from exc

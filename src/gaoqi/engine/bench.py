@@ -162,8 +162,7 @@ def run_ingest_benchmark(
 def _rules_child(home: str, as_of: str, repeats: int, queue: Any) -> None:
     import statistics
 
-    from gaoqi.engine.current import create_current_views
-    from gaoqi.engine.features import build_profiles
+    from gaoqi.engine.features import ensure_profiles
     from gaoqi.engine.policies import load_policies
     from gaoqi.engine.rules import default_policy_dir, evaluate, explain
     from gaoqi.engine.workspace import connect
@@ -172,10 +171,7 @@ def _rules_child(home: str, as_of: str, repeats: int, queue: Any) -> None:
     policies = load_policies(default_policy_dir())
     con = connect(home)
     try:
-        create_current_views(con)
-        have = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'profile'").fetchall()
-        if not have[0][0] or con.execute("SELECT min(as_of) FROM profile").fetchall()[0][0] != day:
-            build_profiles(con, day)
+        ensure_profiles(con, day)
         enterprises = int(con.execute("SELECT count(*) FROM profile").fetchall()[0][0])
         t0 = time.perf_counter()
         evaluate(con, day, policies)

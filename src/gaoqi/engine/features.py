@@ -871,3 +871,14 @@ def district_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         d["district"] = names.get(str(d["district_code"]), str(d["district_code"]))
         out.append(d)
     return out
+
+
+def ensure_profiles(con: duckdb.DuckDBPyConnection, as_of: date) -> bool:
+    """Bring the current tables up to date and build ``profile`` unless it is already built for ``as_of``.
+    Returns whether it was (re)built. The rules read ``profile``; callers need not know whether it is fresh."""
+    create_current_views(con)
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'profile'").fetchall()
+    if exists[0][0] and con.execute("SELECT min(as_of) FROM profile").fetchall()[0][0] == as_of:
+        return False
+    build_profiles(con, as_of)
+    return True

@@ -25,7 +25,6 @@ import duckdb
 
 from gaoqi.engine import sniff as sn
 from gaoqi.engine.feeds import FeedSpec, feed_for_filename, feed_spec, map_headers
-from gaoqi.engine.uscc import install_sql_macros
 from gaoqi.engine.validate import (
     NUMERIC_KINDS,
     check_sql,
@@ -177,7 +176,6 @@ def _load(con: duckdb.DuckDBPyConnection, spec: FeedSpec, s: sn.Sniffed, result:
 
     tmpdir = Path(tempfile.mkdtemp(prefix="ingest-", dir=home))
     try:
-        install_sql_macros(con)
         # Staging goes to temp tables outside the transaction: they never reach the database file, and
         # committed temp tables number their rows from 0 (transaction-local rowids do not).
         structural = _stage(con, s, ncols, header_line, tmpdir)
