@@ -521,6 +521,7 @@ def test_register_feeds_never_delivered_give_null(ws: Workspace) -> None:
     for col in ("ip_class1_count", "credit_major_safety_accident_365d", "abnormal_operation_listed"):
         assert p[col] is None, col
     assert p["has_hte_certificate"] is None and p["has_tech_sme"] is None
+    assert p["hte_prior_certificate"] is None and p["hte_first_issue_date"] is None
     assert p["former_names"] == []
 
 
@@ -598,6 +599,43 @@ def test_certificates_current_at_as_of(ws: Workspace) -> None:
     assert got[none]["has_zgc_hte"] is False
 
 
+def test_prior_hte_certificate_and_first_issue_date(ws: Workspace) -> None:
+    renewed = ws.enterprise()  # two certificates: the current one and an expired earlier one
+    ws.certificate(renewed, "hte", date(2019, 11, 1), date(2022, 10, 31), status="expired")
+    ws.certificate(renewed, "hte", date(2022, 12, 1), date(2025, 11, 30))
+    day_before = ws.enterprise()  # the earlier one issued the day before the current one, revoked later
+    ws.certificate(day_before, "hte", date(2022, 11, 30), None, status="revoked")
+    ws.certificate(day_before, "hte", date(2022, 12, 1), None)
+    same_day = ws.enterprise()  # two current certificates issued the same day: neither is before the other
+    ws.certificate(same_day, "hte", date(2023, 1, 5), None, number="A")
+    ws.certificate(same_day, "hte", date(2023, 1, 5), None, number="B")
+    one = ws.enterprise()  # only the current one
+    ws.certificate(one, "hte", date(2023, 6, 1), date(2026, 5, 31))
+    ws.certificate(one, "tech_sme", date(2020, 1, 1), None)  # not a HTE certificate
+    ws.certificate(one, "hte", date(2025, 3, 2), None)  # issued after as_of: ignored
+    lapsed = ws.enterprise()  # held one, none current now
+    ws.certificate(lapsed, "hte", date(2021, 1, 1), date(2023, 12, 31))
+    none = ws.enterprise()
+    ws.certificate(none, "zgc_hte", date(2018, 1, 1), None)
+
+    got = ws.build()
+    want = {
+        renewed: (True, date(2019, 11, 1), date(2022, 12, 1)),
+        day_before: (True, date(2022, 11, 30), date(2022, 12, 1)),
+        same_day: (False, date(2023, 1, 5), date(2023, 1, 5)),
+        one: (False, date(2023, 6, 1), date(2023, 6, 1)),
+        lapsed: (False, date(2021, 1, 1), None),
+        none: (False, None, None),
+    }
+    for e, expected in want.items():
+        p = got[e]
+        assert (p["hte_prior_certificate"], p["hte_first_issue_date"], p["hte_issue_date"]) == expected, e
+    assert got[lapsed]["has_hte_certificate"] is False and got[day_before]["has_hte_certificate"] is True
+    # a year earlier the renewed enterprise's current certificate was its first one
+    p = ws.build(date(2022, 3, 1))[renewed]
+    assert (p["hte_prior_certificate"], p["hte_first_issue_date"]) == (False, date(2019, 11, 1))
+
+
 # --- social insurance ---------------------------------------------------------------------------------
 
 
@@ -670,6 +708,38 @@ def test_former_names_oldest_first_without_the_current_name(ws: Workspace) -> No
 def test_industry_section(ws: Workspace, industry_code: str | None, section: str | None) -> None:
     e = ws.enterprise(industry_code=industry_code)
     assert ws.build()[e]["industry_section"] == section
+
+
+@pytest.mark.parametrize(
+    ("industry_code", "division", "klass"),
+    [
+        ("I6510", "65", "6510"),  # letter-prefixed
+        ("6510", "65", "6510"),  # plain
+        ("C3911", "39", "3911"),
+        ("7010", "70", "7010"),
+        (" c3911 ", "39", "3911"),  # blanks and case
+        ("0111", "01", "0111"),
+        ("C39111", "39", "3911"),  # more digits than a class: its first four
+        ("I65", "65", None),  # division only
+        ("i65", "65", None),
+        ("651", "65", None),  # three digits: no class
+        ("I651X", "65", None),
+        ("13", "13", None),
+        ("I6", None, None),  # short
+        ("6", None, None),
+        ("X6510", None, None),  # X is no section letter
+        ("9912", None, None),  # 99 is no division
+        ("00", None, None),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_industry_division_and_class(
+    ws: Workspace, industry_code: str | None, division: str | None, klass: str | None
+) -> None:
+    e = ws.enterprise(industry_code=industry_code)
+    p = ws.build()[e]
+    assert (p["industry_division"], p["industry_class"]) == (division, klass)
 
 
 # --- registry, SQL and docs ---------------------------------------------------------------------------

@@ -162,6 +162,14 @@ FEATURES: tuple[Feature, ...] = (
     _f("industry_section", "行业门类", "text", "VARCHAR", "enterprise", _E,
        "GB/T 4754-2017 section letter (A–T): the code's leading letter if it has one, else looked up from "
        "its first two digits (division); NULL when neither is usable."),
+    _f("industry_division", "行业大类", "text", "VARCHAR", "enterprise", _E,
+       "GB/T 4754-2017 two-digit division (大类), digits only: the two characters after the code's section "
+       "letter (A–T) if it has one, else its first two (I6510 → 65, 6510 → 65, C3911 → 39); NULL unless they "
+       "are a division of the standard (01–97). The letter is not checked against the division."),
+    _f("industry_class", "行业小类", "text", "VARCHAR", "enterprise", _E,
+       "GB/T 4754-2017 four-digit class (小类), digits only: the first four digits after the section letter "
+       "when industry_division is known and the next two characters are digits too (I6510 → 6510, "
+       "7010 → 7010); NULL for shorter codes (I65, 651)."),
     _f("status", "登记状态", "text", "VARCHAR", "enterprise", _E, "Registration status (存续, 在业, …).",
        provenance="registration"),
     _f("established_date", "成立日期", "date", "DATE", "enterprise", _E, "Date of establishment.",
@@ -314,12 +322,23 @@ FEATURES: tuple[Feature, ...] = (
        provenance="hte_certificate"),
     _f("hte_issue_date", "高企证书发证日期", "date", "DATE", "certificate", ("certificate",),
        "Issue date of the current HTE certificate.", provenance="hte_certificate"),
+    _f("hte_days_since_issue", "高企证书发证天数", "integer", "BIGINT", "certificate", ("certificate",),
+       "as_of − hte_issue_date in days (0 on the issue date); NULL without a current HTE certificate. "
+       "District rewards for a newly issued certificate use it.", unit="天", provenance="hte_certificate"),
     _f("hte_expiry_date", "高企证书有效期至", "date", "DATE", "certificate", ("certificate",),
        "Expiry (valid-to, inclusive) of the current HTE certificate; issue + 3 years − 1 day when the "
        "feed has none.", article="S-32 Art. 9", provenance="hte_certificate"),
     _f("tech_field", "技术领域", "text", "VARCHAR", "certificate", ("certificate",),
        "Technical field (one of the eight 国家重点支持的高新技术领域) of the current HTE certificate.",
        article="S-32 annex", provenance="hte_certificate"),
+    _f("hte_prior_certificate", "曾持有更早的高企证书（重新认定）", "boolean", "BOOLEAN", "certificate",
+       ("certificate",), "The enterprise has a current HTE certificate (has_hte_certificate) and another HTE "
+       "certificate in certificate_cur issued strictly before hte_issue_date, whatever that one's status "
+       "(expired, revoked) or expiry: a re-certification. FALSE with no current HTE certificate or only "
+       "certificates issued on or after the current one's issue date.", article="S-32 Art. 9"),
+    _f("hte_first_issue_date", "首次高企证书发证日期", "date", "DATE", "certificate", ("certificate",),
+       "Earliest issue_date ≤ as_of of any HTE certificate in certificate_cur, whatever its status or "
+       "expiry, current or not; NULL when there is none."),
     _f("has_tech_sme", "科技型中小企业（有效）", "boolean", "BOOLEAN", "certificate", ("certificate",),
        "A tech_sme registration is current at as_of (same rule; no expiry = current).",
        article="S-115"),
@@ -391,6 +410,54 @@ def _lit(d: date) -> str:
 
 def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+# The rows behind the register counts: one definition each, used by the profile SQL (as aggregate FILTERs)
+# and by ``trace`` (as WHERE clauses listing the rows of one enterprise).
+
+#: ip_* count features → (column of the ``ipc`` pass, predicate on a countable record's ip_type /
+#: acquisition). A record counts in a feature when it is countable (``ip_countable_sql``) and matches.
+IP_COUNT_FEATURES: dict[str, tuple[str, str]] = {
+    "ip_class1_count": ("class1", f"ip_type IN {_in(IP_CLASS1)}"),
+    "ip_class2_count": ("class2", f"ip_type IN {_in(IP_CLASS2)}"),
+    "ip_original_count": ("original", "acquisition = 'original'"),
+    "ip_acquired_count": ("acquired", f"acquisition IN {_in(IP_ACQUIRED)}"),
+}
+
+
+def ip_countable_sql(as_of: date, alias: str = "i") -> str:
+    """Predicate on ``ip_cur`` (as ``alias``): the records any ip_* count may include at ``as_of`` — valid,
+    class Ⅰ or Ⅱ, granted strictly before as_of and, if acquired, acquired strictly before as_of."""
+    a = _lit(_as_date(as_of))
+    return (
+        f"{alias}.status = 'valid' AND {alias}.grant_date < {a} AND {alias}.ip_type IN {_in(IP_CLASS1 + IP_CLASS2)} "
+        f"AND ({alias}.acquired_date IS NULL OR {alias}.acquired_date < {a})"
+    )
+
+
+#: The credit count features, each a count of credit_cur events (``credit_predicates``).
+CREDIT_COUNT_FEATURES: tuple[str, ...] = (
+    *(f"credit_{t}_365d" for t in CREDIT_EVENT_TYPES),
+    "credit_hte_accidents_365d",
+    "abnormal_operation_listed",
+    "serious_dishonesty_listed",
+)
+
+
+def credit_predicates(as_of: date) -> dict[str, str]:
+    """Per credit count feature (``CREDIT_COUNT_FEATURES``), the predicate on ``credit_cur`` columns
+    (unqualified: event_type, decided_date, removed_date) selecting the events it counts at ``as_of``."""
+    w = window_for(as_of)
+    a = _lit(w.as_of)
+    recent = f"decided_date BETWEEN {_lit(w.credit_from)} AND {a}"
+    out = {f"credit_{t}_365d": f"event_type = '{t}' AND {recent}" for t in CREDIT_EVENT_TYPES}
+    out["credit_hte_accidents_365d"] = f"event_type IN {_in(HTE_ACCIDENT_TYPES)} AND {recent}"
+    for t in ("abnormal_operation", "serious_dishonesty"):
+        out[f"{t}_listed"] = (
+            f"event_type = '{t}' AND decided_date <= {a} AND (removed_date IS NULL OR removed_date > {a})"
+        )
+    assert tuple(out) == CREDIT_COUNT_FEATURES
+    return out
 
 
 def _ratio(num: str, den: str) -> str:
@@ -504,19 +571,20 @@ def profile_sql(as_of: date, *, delivered: Mapping[str, bool] | None = None) -> 
         f"COALESCE(expiry_date, CASE WHEN kind = 'hte' THEN "
         f"CAST(issue_date + INTERVAL {HTE_VALIDITY_YEARS} YEAR - INTERVAL 1 DAY AS DATE) END)"
     )
-    credit_cols = [
-        f"COUNT(*) FILTER (WHERE event_type = '{t}' AND decided_date >= {_lit(w.credit_from)}) AS c_{t}"
-        for t in CREDIT_EVENT_TYPES
-    ]
-    credit_cols += [
-        f"COUNT(*) FILTER (WHERE event_type = '{t}' AND (removed_date IS NULL OR removed_date > {a})) AS listed_{t}"
-        for t in ("abnormal_operation", "serious_dishonesty")
-    ]
+    credit = credit_predicates(w.as_of)  # feature → predicate; the pass has one COUNT column per feature
+    credit_cols = [f"COUNT(*) FILTER (WHERE {pred}) AS n_{name}" for name, pred in credit.items()]
+
+    letters = _in(tuple(s[0] for s in _industry_sections()))
+    ip_counts = ", ".join(f"COUNT(*) FILTER (WHERE {pred}) AS {col}" for col, pred in IP_COUNT_FEATURES.values())
 
     ctes = {
         "ent": f"""
             SELECT uscc, name, name_norm, district_code, industry_code, status, established_date,
                    SUBSTR(UPPER(TRIM(industry_code)), 1, 2) AS ind2,
+                   -- the code without its section letter: its division is the first two characters
+                   CASE WHEN SUBSTR(UPPER(TRIM(industry_code)), 1, 1) IN {letters}
+                        THEN SUBSTR(UPPER(TRIM(industry_code)), 2)
+                        ELSE UPPER(TRIM(industry_code)) END AS ind_digits,
                    _load_id AS reg_load_id, _line AS reg_line,
                    CASE WHEN established_date IS NULL THEN 3
                         WHEN {year} <= {w.first_year} THEN 3
@@ -552,16 +620,9 @@ def profile_sql(as_of: date, *, delivered: Mapping[str, bool] | None = None) -> 
             SELECT DISTINCT l.uscc, i.ip_number, i.ip_type, i.acquisition
             FROM ip_cur i
             JOIN ip_link l ON l.ip_number = i.ip_number
-            WHERE i.status = 'valid'
-              AND i.grant_date < {a}
-              AND i.ip_type IN {_in(IP_CLASS1 + IP_CLASS2)}
-              AND (i.acquired_date IS NULL OR i.acquired_date < {a})""",
+            WHERE {ip_countable_sql(w.as_of)}""",
         "ipc": f"""
-            SELECT uscc,
-                   COUNT(*) FILTER (WHERE ip_type IN {_in(IP_CLASS1)}) AS class1,
-                   COUNT(*) FILTER (WHERE ip_type IN {_in(IP_CLASS2)}) AS class2,
-                   COUNT(*) FILTER (WHERE acquisition = 'original') AS original,
-                   COUNT(*) FILTER (WHERE acquisition IN {_in(IP_ACQUIRED)}) AS acquired
+            SELECT uscc, {ip_counts}
             FROM ipl
             GROUP BY uscc""",
         "cr": f"""
@@ -569,21 +630,26 @@ def profile_sql(as_of: date, *, delivered: Mapping[str, bool] | None = None) -> 
             FROM credit_cur
             WHERE decided_date <= {a}
             GROUP BY uscc""",
+        # Every certificate issued by as_of, flagged current (not revoked, not expired at as_of): the
+        # current ones give the flags and the HTE certificate; all HTE ones the first issue date.
         "cert": f"""
-            SELECT uscc, kind, number, issue_date, tech_field, _load_id, _line, {cert_expiry} AS expiry
+            SELECT uscc, kind, number, issue_date, tech_field, _load_id, _line, {cert_expiry} AS expiry,
+                   COALESCE(status, '') <> 'revoked'
+                   AND ({cert_expiry} IS NULL OR {cert_expiry} >= {a}) AS cur
             FROM certificate_cur
-            WHERE issue_date <= {a} AND COALESCE(status, '') <> 'revoked'""",
-        "ce": f"""
+            WHERE issue_date <= {a}""",
+        "ce": """
             SELECT uscc,
                    ARG_MAX(STRUCT_PACK(number := number, issue_date := issue_date, expiry := expiry,
                                        tech_field := tech_field, load_id := _load_id, line := _line),
                            -- ties on issue date broken by delivery, so DuckDB and Spark pick the same row
-                           STRUCT_PACK(d := issue_date, l := _load_id, n := _line)) FILTER (WHERE kind = 'hte') AS hte,
-                   COUNT(*) FILTER (WHERE kind = 'hte') AS n_hte,
-                   COUNT(*) FILTER (WHERE kind = 'tech_sme') AS n_tech_sme,
-                   COUNT(*) FILTER (WHERE kind = 'zgc_hte') AS n_zgc_hte
+                           STRUCT_PACK(d := issue_date, l := _load_id, n := _line))
+                       FILTER (WHERE kind = 'hte' AND cur) AS hte,
+                   COUNT(*) FILTER (WHERE kind = 'hte' AND cur) AS n_hte,
+                   COUNT(*) FILTER (WHERE kind = 'tech_sme' AND cur) AS n_tech_sme,
+                   COUNT(*) FILTER (WHERE kind = 'zgc_hte' AND cur) AS n_zgc_hte,
+                   MIN(issue_date) FILTER (WHERE kind = 'hte') AS hte_first
             FROM cert
-            WHERE expiry IS NULL OR expiry >= {a}
             GROUP BY uscc""",
         # The latest period per enterprise, from the raw table (it has exactly the view's (uscc, period)
         # keys), then that one row of the view: cheaper than an ARG_MAX over every month of the view.
@@ -609,9 +675,8 @@ def profile_sql(as_of: date, *, delivered: Mapping[str, bool] | None = None) -> 
             GROUP BY uscc""",
     }
 
-    cred = {f"credit_{t}_365d": reg("credit", f"cr.c_{t}", "0") for t in CREDIT_EVENT_TYPES}
-    accidents = " + ".join(f"cr.c_{t}" for t in HTE_ACCIDENT_TYPES)
-    letters = _in(tuple(s[0] for s in _industry_sections()))
+    counts = {name: reg("ip", f"ipc.{col}", "0") for name, (col, _) in IP_COUNT_FEATURES.items()}
+    counts.update({name: reg("credit", f"cr.n_{name}", "0") for name in credit})
     exprs: dict[str, str] = {
         "as_of": a,
         "uscc": "win.uscc",
@@ -621,6 +686,10 @@ def profile_sql(as_of: date, *, delivered: Mapping[str, bool] | None = None) -> 
         "industry_code": "win.industry_code",
         "industry_section": f"CASE WHEN SUBSTR(win.ind2, 1, 1) IN {letters} THEN SUBSTR(win.ind2, 1, 1) "
         "ELSE sec.section END",
+        # sec is joined on the first two characters after the letter: a match is a known division
+        "industry_division": "sec.division",
+        "industry_class": "CASE WHEN sec.division IS NOT NULL AND SUBSTR(win.ind_digits, 3, 1) BETWEEN '0' AND '9' "
+        "AND SUBSTR(win.ind_digits, 4, 1) BETWEEN '0' AND '9' THEN SUBSTR(win.ind_digits, 1, 4) END",
         "status": "win.status",
         "established_date": "win.established_date",
         "days_since_established": f"DATE_DIFF('day', win.established_date, {a})",
@@ -655,17 +724,13 @@ def profile_sql(as_of: date, *, delivered: Mapping[str, bool] | None = None) -> 
         "net_asset_growth_basis": "na_growth_basis",
         "sales_growth": _growth_value("sales"),
         "sales_growth_basis": "sales_growth_basis",
-        "ip_class1_count": reg("ip", "ipc.class1", "0"),
-        "ip_class2_count": reg("ip", "ipc.class2", "0"),
-        "ip_original_count": reg("ip", "ipc.original", "0"),
-        "ip_acquired_count": reg("ip", "ipc.acquired", "0"),
-        **cred,
-        "credit_hte_accidents_365d": reg("credit", accidents, "0"),
-        "abnormal_operation_listed": reg("credit", "cr.listed_abnormal_operation", "0"),
-        "serious_dishonesty_listed": reg("credit", "cr.listed_serious_dishonesty", "0"),
+        **counts,
         "has_hte_certificate": reg("certificate", "ce.n_hte > 0", "FALSE"),
+        "hte_prior_certificate": reg("certificate", "ce.hte_first < ce.hte.issue_date", "FALSE"),
+        "hte_first_issue_date": "ce.hte_first",
         "hte_certificate_number": "ce.hte.number",
         "hte_issue_date": "ce.hte.issue_date",
+        "hte_days_since_issue": f"DATE_DIFF('day', ce.hte.issue_date, {a})",
         "hte_expiry_date": "ce.hte.expiry",
         "tech_field": "ce.hte.tech_field",
         "has_tech_sme": reg("certificate", "ce.n_tech_sme > 0", "FALSE"),
@@ -699,7 +764,7 @@ def profile_sql(as_of: date, *, delivered: Mapping[str, bool] | None = None) -> 
 SELECT
     {select}
 FROM win
-LEFT JOIN sec ON sec.division = win.ind2
+LEFT JOIN sec ON sec.division = SUBSTR(win.ind_digits, 1, 2)
 LEFT JOIN ipc ON ipc.uscc = win.uscc
 LEFT JOIN cr ON cr.uscc = win.uscc
 LEFT JOIN ce ON ce.uscc = win.uscc

@@ -11,7 +11,8 @@ that later stages rely on:
   from the last change date (or the establishment date). ``source = 'name_change'``: each old name,
   from the previous change (or establishment) until its change date, changes ordered by date; and a
   new name that the next record does not repeat (an incomplete chain), from its change date on.
-* ``ip_link(ip_number, uscc, method, match_probability)``: at most one row per ``ip_cur`` record:
+* ``ip_link(ip_number, uscc, method, match_probability)``: at most one row per ``ip_cur`` record (indexed
+  on uscc):
 
   - ``uscc``: the record's ``holder_uscc`` is a registered enterprise (probability 1).
   - ``exact_name``: the normalised holder name equals a normalised name in ``name_history`` of exactly
@@ -533,6 +534,8 @@ def _write_links(con: duckdb.DuckDBPyConnection) -> None:
         FROM _gq_link
         """,
     )
+    # one enterprise's links (trace.ip_rows) in a millisecond; about 1 s at 2.8M links
+    _run(con, "CREATE INDEX ip_link_uscc ON ip_link (uscc)")
     _run(
         con,
         """
