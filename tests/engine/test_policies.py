@@ -226,3 +226,96 @@ def test_duplicate_policy_ids_across_files(tmp_path: Path) -> None:
 
 def test_policy_error_str() -> None:
     assert str(PolicyError("x.yaml", 3, "boom")) == "x.yaml:3: boom"
+
+
+# --- scores, screens, waivers, benefits -----------------------------------------------------------------
+
+SCORED = DEMO.replace(
+    "    conditions:\n",
+    """    scores:
+      - id: staff
+        label: 科技人员
+        assessed_by: data
+        max: 20
+        value: st_staff_share
+        bands:
+          - {grade: A, at_least: 0.3, points: 20}
+          - {grade: B, above: 0.1, points: [5, 10]}
+          - {grade: F, points: 0}
+      - id: panel
+        label: 专家评分
+        assessed_by: expert
+        max: 10
+      - id: total
+        label: 合计
+        expr: score.staff + least(score.panel, 8)
+    conditions:
+""",
+).replace(
+    "        kind: expert\n",
+    "        kind: expert\n        screen: score.total > 20\n",
+)
+
+
+def test_scores_screens_and_benefits_load(tmp_path: Path) -> None:
+    text = SCORED.replace(
+        "        expr: days_since_established >= param.min_days\n",
+        "        expr: days_since_established >= param.min_days\n"
+        "        waived_if: {when: has_hte_certificate = TRUE, label: 直接认定}\n",
+    ).replace("    conditions:\n", "    benefit: {amount: param.reward, label: 奖励}\n    conditions:\n", 1)
+    text = text.replace("      ratio_min:", "      reward: {type: money, value: 10}\n      ratio_min:", 1)
+    write(tmp_path, text)
+    v = load_policies(tmp_path)[0].versions[0]
+    staff, panel, total = v.scores
+    assert [(b.grade, b.lo, b.hi, b.when) for b in staff.bands] == [
+        ("A", 20, 20, "(st_staff_share) >= (0.3)"),
+        ("B", 5, 10, "(st_staff_share) > (0.1)"),
+        ("F", 0, 0, None),
+    ]
+    assert (panel.assessed_by, panel.max_points, total.assessed_by, total.scores) == (
+        "expert", 10, "combined", ("panel", "staff"),
+    )  # fmt: skip
+    age, field = v.conditions
+    assert age.waiver is not None and age.waiver.features == ("has_hte_certificate",)
+    assert field.screened and field.scores == ("total",) and field.observed == "score.total"
+    assert v.benefit is not None and v.benefit.amount == "param.reward"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("score.total > 20", "score.totl > 20", "unknown score 'totl'"),
+        ("score.total > 20", "20 < score.total", "scores belong on the left"),
+        ("score.total > 20", "score.total - score.panel > 20", "may only add, least() or greatest() them"),
+        ("expr: score.staff + least(score.panel, 8)", "expr: score.staff - score.panel", "a combined score adds"),
+        ("expr: score.staff + least(score.panel, 8)", "expr: score.staff + ip_class1_count", "a combined score adds"),
+        ("{grade: A, at_least: 0.3, points: 20}", "{grade: A, at_least: 0.3, points: 25}", "must lie within 0–20"),
+        ("{grade: F, points: 0}", "{grade: F, above: 0, points: 0}", "the last band is the 'otherwise' band"),
+        ("{grade: B, above: 0.1, points: [5, 10]}", "{grade: B, points: [5, 10]}", "only the last band may omit"),
+        ("at_least: 0.3", "at_least: sales_revenue_last_year", "cannot compare value (ratio) with money"),
+        ("value: st_staff_share", "value: name", "a score's value must be numeric"),
+        ("        kind: expert\n        screen:", "        kind: data\n        screen:", "'screen' is for attested"),
+        ("assessed_by: expert", "assessed_by: guess", "assessed_by 'guess' must be one of"),
+        (
+            "days_since_established >= param.min_days",
+            "(district_code IN ('110108', sales_revenue_last_year)) = TRUE",
+            "IN takes a list of literals",
+        ),
+        ("days_since_established >= param.min_days", "district_code IN (110108) = TRUE", "text IN a list"),
+    ],
+)
+def test_score_errors_are_rejected(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in SCORED, old
+    errors = errors_of(tmp_path, SCORED.replace(old, new, 1))
+    assert errors and message in errors[0][2], errors
+    assert errors[0][1] > 1  # a line inside the file
+
+
+def test_articles_without_a_bracketed_number_cite_the_document_by_name(tmp_path: Path) -> None:
+    text = DEMO.replace("    valid_to: null\n", "    valid_to: null\n    documents: [财政部 税务总局公告2023年第7号]\n")
+    text = text.replace("国科发火〔2016〕32号 第十一条（一）", "财政部 税务总局公告2023年第7号 第一条")
+    text = text.replace("国科发火〔2016〕32号 第十一条（三）", "财政部 税务总局公告2023年第7号 第二条")
+    write(tmp_path, text)
+    assert check_policies(tmp_path) == []
+    bad = text.replace("财政部 税务总局公告2023年第7号 第二条", "财政部 税务总局公告2023年第8号 第二条")
+    assert "must read '<document number>" in errors_of(tmp_path, bad)[0][2]

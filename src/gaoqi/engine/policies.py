@@ -27,6 +27,44 @@ File format (see ``policies/hte-certification.yaml`` for a complete example)::
             expr: hte_rd_ratio >= CASE WHEN sales_revenue_last_year <= param.tier1_max THEN … END
             lever: {per: sales_revenue_window, unit: 万元, what: more R&D}   # optional
 
+        scores:                            # optional: scored items, see "Scores" below
+          - id: st_staff
+            label: 科技人员指标
+            article: 国科发政〔2017〕115号 第七条（一）
+            assessed_by: data                # data (bands decided by the data) | expert (points by experts)
+            max: 20
+            value: st_staff_share            # optional; bands then test it with at_least / above
+            bands:                           # first band whose test is TRUE; the last band has no test
+              - {grade: A, at_least: 0.30, points: 20}
+              - {grade: F, points: 0}        # points: N or [low, high] (experts choose inside)
+          - id: total
+            label: 综合评价得分
+            expr: score.st_staff + score.rd_input   # combined: +, least(), greatest() of scores only
+        conditions:
+          - …
+          - id: score_pass
+            kind: data
+            expr: score.total >= param.pass_min
+            waived_if: {when: has_hte_certificate = TRUE, label: 直接确认…, article: …第八条（一）}
+          - id: innovation_score
+            kind: expert
+            screen: score.innovation_total > param.pass_above   # the data can fail an expert item
+        benefit: {amount: param.reward, label: 一次性奖励10万元}  # optional, money (万元) per passing enterprise
+
+Scores: every score is an interval [min, max] per enterprise. A ``data`` score takes the points of its band
+(an unknown band test leaves the whole range of the bands); an ``expert`` score is [min, max] until an
+expert scores it; a combined score maps its inputs' intervals through its sum/least/greatest. A condition
+reading ``score.<id>`` (observed side only) passes when even the interval's minimum passes, fails when even
+its maximum fails, and is unknown otherwise (ADR 0005).
+
+A ``screen`` on an attested or expert condition is a data comparison that can fail it (outcome ``fail``)
+but never pass it: otherwise it stays pending. ``waived_if`` passes a data condition outright when its
+boolean test is TRUE (e.g. direct qualification).
+
+Articles cite ``<document number> 第X条（Y）``, a section (``国科发火〔2016〕195号 二（四）``) or an annex
+(``附件2``); documents without a 〔year〕number are cited by their exact name in ``documents``, a space and
+the part.
+
 Expression rules (checked at load, errors carry file and line):
 
 * ``expr`` must be one comparison ``<observed> <op> <required>`` with op in ``>= > <= < =``; the two
@@ -34,8 +72,9 @@ Expression rules (checked at load, errors carry file and line):
   ``observed:``, ``op:`` and ``required:`` separately; ``expr`` is then derived.
 * Names: profile features (``features.FEATURES``) and parameters as ``param.<name>`` (declared in the
   version's ``parameters``). Literals: numbers, strings, TRUE/FALSE. No subqueries, no ``*``.
-* Operators and functions: ``+ - * /``, comparisons, ``AND OR NOT`` and ``CASE WHEN … THEN … ELSE … END``
-  (ELSE required), and the functions in ``ALLOWED_FUNCTIONS`` (least, greatest, abs, round). ``IS NULL``
+* Operators and functions: ``+ - * /``, comparisons, ``AND OR NOT``, ``x IN (literal, …)`` and ``CASE WHEN
+  … THEN … ELSE … END`` (ELSE required), and the functions in ``ALLOWED_FUNCTIONS`` (least, greatest, abs,
+  round). ``IS NULL``
   and COALESCE are not allowed: missing data is the engine's business — a data condition with any NULL
   input feature is *unknown*, never false and never 0.
 * Types: money, ratio, count, integer, date, boolean, text, plus ``number`` for bare literals. Comparisons
@@ -85,12 +124,17 @@ ALLOWED_FUNCTIONS: dict[type[exp.Expr], str] = {
     exp.Round: "round",
 }
 PARAM_PREFIX = "param"
+SCORE_PREFIX = "score"
+SCORE_KINDS: tuple[str, ...] = ("data", "expert")
 NUMERIC: frozenset[str] = frozenset({"money", "ratio", "count", "integer", "number"})
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _CN_NUM = "一二三四五六七八九十百零"
 #: 国科发火〔2016〕32号 第十一条（五） — document number, then an article, optional item and free text.
-_ARTICLE = re.compile(rf"^(?P<doc>\S+〔\d{{4}}〕\d+号) 第[{_CN_NUM}]+条(（[{_CN_NUM}]+）)*(\S.*)?$")
+#: Guidelines without articles are cited by section: 国科发火〔2016〕195号 二（四）, or by annex: … 附件2.
+_ARTICLE = re.compile(
+    rf"^(?P<doc>\S+〔\d{{4}}〕\d+号) (第[{_CN_NUM}]+条|[{_CN_NUM}]+、?|附件\d*)(（[{_CN_NUM}]+）)*(\S.*)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -145,6 +189,63 @@ class Lever:
 
 
 @dataclass(frozen=True)
+class Band:
+    """One grade of a banded score: points ``lo``–``hi`` when ``when`` (boolean SQL) holds; ``when`` None =
+    every other case (the last band)."""
+
+    grade: str
+    lo: int
+    hi: int
+    when: str | None
+
+
+@dataclass(frozen=True)
+class Score:
+    """A scored item of a version (an innovation-capacity sub-item, a tech-SME indicator).
+
+    Every score is an interval [min, max] per enterprise: a banded ``data`` score is one band's points
+    (an unknown input widens it to the lowest and highest band), an ``expert`` score is [min_points,
+    max_points] until an expert scores it, and a combined score (``expr``: sums, least, greatest of other
+    scores) maps the intervals through. Conditions reading ``score.<id>`` are decided on the interval:
+    pass when even its minimum passes, fail when even its maximum fails, else unknown."""
+
+    id: str
+    label: str
+    article: str | None
+    assessed_by: str  # data | expert | combined
+    max_points: int | None
+    line: int
+    min_points: int = 0
+    value: str | None = None  # SQL of the measured value (bands compare it), with param refs
+    bands: tuple[Band, ...] = ()
+    expr: str | None = None  # combined scores: SQL over score.<id>, params and literals
+    features: tuple[str, ...] = ()
+    scores: tuple[str, ...] = ()  # the scores a combined score reads
+    note: str | None = None
+    value_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A data test that, when TRUE, passes a condition outright (e.g. direct qualification)."""
+
+    when: str
+    label: str
+    article: str | None
+    features: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """What a pass is worth: ``amount`` (money SQL over features and parameters), in 万元."""
+
+    amount: str
+    label: str
+    features: tuple[str, ...]
+    unconfirmed: bool = False
+
+
+@dataclass(frozen=True)
 class Condition:
     id: str
     label: str
@@ -160,6 +261,13 @@ class Condition:
     lever: Lever | None = None
     features: tuple[str, ...] = ()  # the features the comparison reads (observed and required)
     lever_features: tuple[str, ...] = ()
+    scores: tuple[str, ...] = ()  # the scores the observed side reads (interval semantics)
+    waiver: Waiver | None = None
+
+    @property
+    def screened(self) -> bool:
+        """An attested or expert condition with a data screen: the data can fail it, not pass it."""
+        return self.kind != "data" and self.observed is not None
 
     @property
     def expr(self) -> str | None:
@@ -177,6 +285,12 @@ class PolicyVersion:
     parameters: dict[str, Parameter]
     conditions: tuple[Condition, ...]
     line: int
+    scores: tuple[Score, ...] = ()
+    benefit: Benefit | None = None
+    notes: str | None = None
+
+    def score(self, score_id: str) -> Score:
+        return next(s for s in self.scores if s.id == score_id)
 
     def in_force(self, as_of: date) -> bool:
         return self.valid_from <= as_of and (self.valid_to is None or as_of <= self.valid_to)
@@ -395,7 +509,7 @@ def _load_version(item: Any, ctx: _Ctx, docno: str | None) -> PolicyVersion | No
         ctx.err(getattr(item, "line", 0), "a version must be a mapping")
         return None
     n_errors = len(ctx.errors)
-    known = {"id", "valid_from", "valid_to", "documents", "parameters", "conditions", "notes"}
+    known = {"id", "valid_from", "valid_to", "documents", "parameters", "scores", "conditions", "benefit", "notes"}
     for key in item:
         if key not in known:
             ctx.err(item.lines[key], f"unknown key '{key}' in version")
@@ -420,20 +534,55 @@ def _load_version(item: Any, ctx: _Ctx, docno: str | None) -> PolicyVersion | No
             p = _load_parameter(pname, spec, raw_params.lines[pname], ctx)
             if p is not None:
                 params[pname] = p
+    scores: dict[str, Score] = {}
+    raw_scores = item.get("scores")
+    if raw_scores is not None:
+        if not isinstance(raw_scores, _List):
+            ctx.err(item.lines["scores"], "'scores' must be a list")
+        else:
+            for sc in raw_scores:
+                score = _load_score(sc, ctx, params, documents, scores)
+                if score is not None:
+                    scores[score.id] = score
     conditions: list[Condition] = []
     raw_conds = item.get("conditions")
     if not isinstance(raw_conds, _List) or not raw_conds:
         ctx.err(item.lines.get("conditions", item.line), "'conditions' must be a non-empty list")
     else:
         for c in raw_conds:
-            cond = _load_condition(c, ctx, params, documents)
+            cond = _load_condition(c, ctx, params, documents, scores)
             if cond is not None:
                 if any(x.id == cond.id for x in conditions):
                     ctx.err(cond.line, f"duplicate condition id '{cond.id}'")
                 conditions.append(cond)
+    benefit = _load_benefit(item, ctx, params) if "benefit" in item else None
+    notes = ctx.text(item, "notes", required=False)
     if len(ctx.errors) > n_errors or vid is None or valid_from is None:
         return None
-    return PolicyVersion(vid, valid_from, valid_to, documents, params, tuple(conditions), item.line)
+    return PolicyVersion(
+        vid, valid_from, valid_to, documents, params, tuple(conditions), item.line, tuple(scores.values()),
+        benefit, notes,
+    )  # fmt: skip
+
+
+def _load_benefit(item: _Map, ctx: _Ctx, params: dict[str, Parameter]) -> Benefit | None:
+    raw = item["benefit"]
+    if not isinstance(raw, _Map) or "amount" not in raw or "label" not in raw:
+        ctx.err(item.lines["benefit"], "'benefit' needs 'amount' (money, 万元) and 'label'")
+        return None
+    for key in raw:
+        if key not in ("amount", "label", "unconfirmed", "note"):
+            ctx.err(raw.lines[key], f"unknown key '{key}' in benefit")
+    feats: set[str] = set()
+    at = _typed(str(raw["amount"]), raw.lines["amount"], ctx, params, feats)
+    if at is not None and at not in ("money", "number"):
+        ctx.err(raw.lines["amount"], f"type error: a benefit amount is money (万元), not {at}")
+        return None
+    tree = _parse(str(raw["amount"]), raw.lines["amount"], ctx)
+    if at is None or tree is None:
+        return None
+    return Benefit(tree.sql(dialect="duckdb"), str(raw["label"]), tuple(sorted(feats)),
+                   bool(raw.get("unconfirmed", False)))  # fmt: skip
 
 
 def _load_parameter(name: str, spec: Any, line: int, ctx: _Ctx) -> Parameter | None:
@@ -473,12 +622,15 @@ def _load_parameter(name: str, spec: Any, line: int, ctx: _Ctx) -> Parameter | N
     return Parameter(name, ptype, value, str(spec.get("label") or ""), unconfirmed, line)
 
 
-def _load_condition(c: Any, ctx: _Ctx, params: dict[str, Parameter], documents: tuple[str, ...]) -> Condition | None:
+def _load_condition(
+    c: Any, ctx: _Ctx, params: dict[str, Parameter], documents: tuple[str, ...], scores: dict[str, Score]
+) -> Condition | None:
     if not isinstance(c, _Map):
         ctx.err(getattr(c, "line", 0), "a condition must be a mapping")
         return None
     n_errors = len(ctx.errors)
-    known = {"id", "label", "article", "kind", "expr", "observed", "op", "required", "lever", "note"}
+    known = {"id", "label", "article", "kind", "expr", "observed", "op", "required", "lever", "note", "screen"}
+    known.add("waived_if")
     for key in c:
         if key not in known:
             ctx.err(c.lines[key], f"unknown key '{key}' in condition")
@@ -490,49 +642,36 @@ def _load_condition(c: Any, ctx: _Ctx, params: dict[str, Parameter], documents: 
     kind = ctx.text(c, "kind")
     note = ctx.text(c, "note", required=False)
     if article is not None:
-        m = _ARTICLE.match(article)
-        if m is None:
-            ctx.err(
-                c.lines["article"],
-                f"article '{article}' must read '<document number> 第X条（Y）', e.g. "
-                "'国科发火〔2016〕32号 第十一条（五）'",
-            )
-        elif documents and m.group("doc") not in documents:
-            ctx.err(
-                c.lines["article"],
-                f"article '{article}' cites {m.group('doc')}, not one of this "
-                f"version's documents ({', '.join(documents)})",
-            )
+        _check_article(article, c.lines["article"], ctx, documents)
     if kind is not None and kind not in CONDITION_KINDS:
         ctx.err(c.lines["kind"], f"condition kind '{kind}' must be one of {', '.join(CONDITION_KINDS)}")
-    data_keys = [k for k in ("expr", "observed", "op", "required", "lever") if k in c]
     if kind != "data":
-        for k in data_keys:
-            ctx.err(c.lines[k], f"'{k}' is only for data conditions (this one is {kind})")
+        for k in ("expr", "observed", "op", "required", "lever", "waived_if"):
+            if k in c:
+                hint = " (a data screen of an attested or expert condition is written 'screen')" if k == "expr" else ""
+                ctx.err(c.lines[k], f"'{k}' is only for data conditions (this one is {kind}){hint}")
+        comparison = None
+        if "screen" in c:
+            comparison = _comparison(str(c["screen"]), c.lines["screen"], ctx, params, scores)
         if len(ctx.errors) > n_errors or None in (cid, label, article, kind):
             return None
         assert cid is not None and label is not None and article is not None and kind is not None
-        return Condition(cid, label, article, kind, c.line, note)
+        if comparison is None:
+            return Condition(cid, label, article, kind, c.line, note)
+        obs, op, req, obs_t, feats, used = comparison
+        return Condition(
+            cid, label, article, kind, c.line, note, observed=obs, op=op, required=req, observed_type=obs_t,
+            features=feats, scores=used,
+        )  # fmt: skip
+    if "screen" in c:
+        ctx.err(c.lines["screen"], "'screen' is for attested and expert conditions; a data condition has 'expr'")
     # data condition: the comparison
-    observed_sql: str | None = None
-    op: Op | None = None
-    required_sql: str | None = None
-    observed_t: str | None = None
-    feats: set[str] = set()
+    comparison = None
     if "expr" in c:
         if any(k in c for k in ("observed", "op", "required")):
             ctx.err(c.lines["expr"], "give either 'expr' or 'observed'/'op'/'required', not both")
         else:
-            line = c.lines["expr"]
-            tree = _parse(str(c["expr"]), line, ctx)
-            if tree is not None:
-                if type(tree) not in OPS:
-                    ctx.err(line, "'expr' must be one comparison <observed> (>=|>|<=|<|=) <required>")
-                else:
-                    op = OPS[type(tree)]
-                    assert isinstance(tree, exp.Binary)
-                    observed_sql = tree.left.sql(dialect="duckdb")
-                    required_sql = tree.right.sql(dialect="duckdb")
+            comparison = _comparison(str(c["expr"]), c.lines["expr"], ctx, params, scores)
     else:
         for k in ("observed", "op", "required"):
             if k not in c:
@@ -542,18 +681,8 @@ def _load_condition(c: Any, ctx: _Ctx, params: dict[str, Parameter], documents: 
             if op_text not in OPS.values():
                 ctx.err(c.lines["op"], f"op '{op_text}' must be one of >=, >, <=, <, =")
             else:
-                op = op_text  # type: ignore[assignment]
-                observed_sql, required_sql = str(c["observed"]), str(c["required"])
-    if observed_sql is not None and required_sql is not None and op is not None:
-        line = c.lines.get("expr", c.lines.get("observed", c.line))
-        lt = _typed(observed_sql, line, ctx, params, feats)
-        rt = _typed(required_sql, c.lines.get("required", line), ctx, params, feats)
-        if lt is not None and rt is not None:
-            if not _comparable(lt, rt):
-                ctx.err(line, f"type error: cannot compare {lt} with {rt} ({observed_sql} {op} {required_sql})")
-            elif op != "=" and lt in ("boolean", "text"):
-                ctx.err(line, f"type error: {op} on {lt}")
-            observed_t = lt if lt != "number" else rt
+                text = f"({c['observed']}) {op_text} ({c['required']})"
+                comparison = _comparison(text, c.lines["observed"], ctx, params, scores)
     lever: Lever | None = None
     lever_feats: set[str] = set()
     if "lever" in c:
@@ -566,14 +695,256 @@ def _load_condition(c: Any, ctx: _Ctx, params: dict[str, Parameter], documents: 
             if pt is not None and pt not in NUMERIC:
                 ctx.err(raw.lines["per"], f"type error: lever 'per' must be numeric, not {pt}")
             lever = Lever(per, str(raw.get("unit") or ""), str(raw.get("what") or ""))
-    if len(ctx.errors) > n_errors or None in (cid, label, article, observed_sql, required_sql, op):
+    waiver = _load_waiver(c, ctx, params, documents) if "waived_if" in c else None
+    if len(ctx.errors) > n_errors or comparison is None or None in (cid, label, article):
         return None
     assert cid is not None and label is not None and article is not None
+    obs, op, req, obs_t, feats, used = comparison
     return Condition(
         cid, label, article, "data", c.line, note,
-        observed=observed_sql, op=op, required=required_sql, observed_type=observed_t,
-        lever=lever, features=tuple(sorted(feats)), lever_features=tuple(sorted(lever_feats)),
+        observed=obs, op=op, required=req, observed_type=obs_t,
+        lever=lever, features=feats, lever_features=tuple(sorted(lever_feats)), scores=used, waiver=waiver,
     )  # fmt: skip
+
+
+def _check_article(article: str, line: int, ctx: _Ctx, documents: tuple[str, ...]) -> None:
+    # documents without a 〔year〕number (an announcement, a statistical standard) are cited by their exact
+    # name from the version's 'documents', then a space and the part
+    if any(article.startswith(d + " ") and article[len(d) + 1 :].strip() for d in documents if "〔" not in d):
+        return
+    m = _ARTICLE.match(article)
+    if m is None:
+        ctx.err(
+            line,
+            f"article '{article}' must read '<document number> 第X条（Y）' (or a section '二（四）', or '附件N'), "
+            "e.g. '国科发火〔2016〕32号 第十一条（五）'",
+        )
+    elif documents and m.group("doc") not in documents:
+        ctx.err(
+            line,
+            f"article '{article}' cites {m.group('doc')}, not one of this version's documents ({', '.join(documents)})",
+        )
+
+
+_Comparison = tuple[str, Op, str, str, tuple[str, ...], tuple[str, ...]]
+
+
+def _comparison(
+    text: str, line: int, ctx: _Ctx, params: dict[str, Parameter], scores: dict[str, Score]
+) -> _Comparison | None:
+    """One comparison ``<observed> <op> <required>``, type-checked: (observed SQL, op, required SQL,
+    observed type, features read, scores read). Scores may appear on the observed side only, in a form
+    non-decreasing in each of them (sums, least, greatest)."""
+    tree = _parse(text, line, ctx)
+    if tree is None:
+        return None
+    if type(tree) not in OPS:
+        ctx.err(line, "'expr' must be one comparison <observed> (>=|>|<=|<|=) <required>")
+        return None
+    assert isinstance(tree, exp.Binary)
+    op = OPS[type(tree)]
+    left, right = _unparen(tree.left), _unparen(tree.right)
+    feats: set[str] = set()
+    used: set[str] = set()
+    try:
+        lt = _type_of(left, params, feats, scores, used)
+        right_used: set[str] = set()
+        rt = _type_of(right, params, feats, scores, right_used)
+    except _TypeErr as e:
+        ctx.err(line, f"{e} (in '{text}')")
+        return None
+    obs_sql, req_sql = left.sql(dialect="duckdb"), right.sql(dialect="duckdb")
+    if right_used:
+        ctx.err(line, f"scores belong on the left (observed) side of the comparison ('{text}')")
+        return None
+    if used and not _monotone_in_scores(left):
+        ctx.err(line, f"an observed side with scores may only add, least() or greatest() them ('{obs_sql}')")
+        return None
+    if not _comparable(lt, rt):
+        ctx.err(line, f"type error: cannot compare {lt} with {rt} ({obs_sql} {op} {req_sql})")
+        return None
+    if op != "=" and lt in ("boolean", "text"):
+        ctx.err(line, f"type error: {op} on {lt}")
+        return None
+    return obs_sql, op, req_sql, (lt if lt != "number" else rt), tuple(sorted(feats)), tuple(sorted(used))
+
+
+def _unparen(node: exp.Expr) -> exp.Expr:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _load_waiver(c: _Map, ctx: _Ctx, params: dict[str, Parameter], documents: tuple[str, ...]) -> Waiver | None:
+    raw = c["waived_if"]
+    line = c.lines["waived_if"]
+    if not isinstance(raw, _Map) or "when" not in raw or "label" not in raw:
+        ctx.err(line, "'waived_if' needs 'when' (a boolean data test) and 'label'")
+        return None
+    feats: set[str] = set()
+    wt = _typed(str(raw["when"]), raw.lines["when"], ctx, params, feats)
+    if wt is not None and wt != "boolean":
+        ctx.err(raw.lines["when"], f"type error: 'waived_if.when' must be boolean, not {wt}")
+        return None
+    article = raw.get("article")
+    if article is not None:
+        _check_article(str(article), raw.lines["article"], ctx, documents)
+    if wt is None:
+        return None
+    when = _parse(str(raw["when"]), line, ctx)
+    assert when is not None
+    return Waiver(when.sql(dialect="duckdb"), str(raw["label"]), None if article is None else str(article),
+                  tuple(sorted(feats)))  # fmt: skip
+
+
+def _load_score(
+    item: Any, ctx: _Ctx, params: dict[str, Parameter], documents: tuple[str, ...], scores: dict[str, Score]
+) -> Score | None:
+    if not isinstance(item, _Map):
+        ctx.err(getattr(item, "line", 0), "a score must be a mapping")
+        return None
+    n_errors = len(ctx.errors)
+    known = {"id", "label", "article", "assessed_by", "max", "min", "value", "bands", "expr", "note"}
+    for key in item:
+        if key not in known:
+            ctx.err(item.lines[key], f"unknown key '{key}' in score")
+    sid = ctx.text(item, "id")
+    if sid is not None and not re.match(r"^[a-z][a-z0-9_]*$", sid):
+        ctx.err(item.lines["id"], f"score id '{sid}' must match [a-z][a-z0-9_]*")
+    if sid is not None and sid in scores:
+        ctx.err(item.lines["id"], f"duplicate score id '{sid}'")
+    label = ctx.text(item, "label")
+    article = ctx.text(item, "article", required=False)
+    if article is not None:
+        _check_article(article, item.lines["article"], ctx, documents)
+    note = ctx.text(item, "note", required=False)
+
+    def whole(key: str) -> int | None:
+        if key not in item:
+            return None
+        v = item[key]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            ctx.err(item.lines[key], f"score '{key}' must be a whole number ≥ 0, not {v!r}")
+            return None
+        return v
+
+    max_points, min_points = whole("max"), whole("min") or 0
+    feats: set[str] = set()
+    if "expr" in item:
+        if any(k in item for k in ("bands", "value", "assessed_by")):
+            ctx.err(item.lines["expr"], "a combined score has 'expr' only (no 'bands', 'value' or 'assessed_by')")
+            return None
+        used: set[str] = set()
+        text = str(item["expr"])
+        et = _typed(text, item.lines["expr"], ctx, params, feats, scores, used)
+        tree = _parse(text, item.lines["expr"], ctx)
+        if et is not None and tree is not None and (feats or not used or not _monotone_in_scores(tree)):
+            ctx.err(
+                item.lines["expr"],
+                "a combined score adds, least()s or greatest()s other scores, parameters and numbers only",
+            )
+        if len(ctx.errors) > n_errors or None in (sid, label) or tree is None:
+            return None
+        assert sid is not None and label is not None
+        return Score(sid, label, article, "combined", max_points, item.line, expr=tree.sql(dialect="duckdb"),
+                     scores=tuple(sorted(used)), note=note)  # fmt: skip
+    assessed_by = ctx.text(item, "assessed_by")
+    if assessed_by is not None and assessed_by not in SCORE_KINDS:
+        ctx.err(item.lines["assessed_by"], f"assessed_by '{assessed_by}' must be one of {', '.join(SCORE_KINDS)}")
+    if max_points is None:
+        ctx.err(item.line, "a scored item needs 'max' (its maximum points)")
+    if assessed_by == "expert":
+        for k in ("bands", "value"):
+            if k in item:
+                ctx.err(item.lines[k], f"an expert score has no '{k}': the points are the expert's")
+        if len(ctx.errors) > n_errors or None in (sid, label, max_points):
+            return None
+        assert sid is not None and label is not None and max_points is not None
+        return Score(sid, label, article, "expert", max_points, item.line, min_points=min_points, note=note)
+    value_sql: str | None = None
+    value_t: str | None = None
+    if "value" in item:
+        value_t = _typed(str(item["value"]), item.lines["value"], ctx, params, feats)
+        tree = _parse(str(item["value"]), item.lines["value"], ctx)
+        if value_t is not None and value_t not in NUMERIC:
+            ctx.err(item.lines["value"], f"type error: a score's value must be numeric, not {value_t}")
+        if tree is not None:
+            value_sql = tree.sql(dialect="duckdb")
+    bands: list[Band] = []
+    raw_bands = item.get("bands")
+    if not isinstance(raw_bands, _List) or not raw_bands:
+        ctx.err(item.lines.get("bands", item.line), "a data score needs 'bands' (a non-empty list)")
+    else:
+        for i, b in enumerate(raw_bands):
+            band = _load_band(b, ctx, params, feats, value_sql, value_t, max_points, last=i == len(raw_bands) - 1)
+            if band is not None:
+                bands.append(band)
+    if len(ctx.errors) > n_errors or None in (sid, label, max_points):
+        return None
+    assert sid is not None and label is not None and max_points is not None
+    return Score(
+        sid, label, article, "data", max_points, item.line, value=value_sql, bands=tuple(bands),
+        features=tuple(sorted(feats)), note=note, value_type=value_t,
+    )  # fmt: skip
+
+
+def _load_band(
+    b: Any,
+    ctx: _Ctx,
+    params: dict[str, Parameter],
+    feats: set[str],
+    value_sql: str | None,
+    value_t: str | None,
+    max_points: int | None,
+    *,
+    last: bool,
+) -> Band | None:
+    if not isinstance(b, _Map) or "grade" not in b or "points" not in b:
+        ctx.err(getattr(b, "line", 0), "a band needs 'grade' and 'points' (a number or [low, high])")
+        return None
+    for key in b:
+        if key not in ("grade", "points", "when", "at_least", "above"):
+            ctx.err(b.lines[key], f"unknown key '{key}' in band")
+    pts = b["points"]
+    if isinstance(pts, _List) and len(pts) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in pts):
+        lo, hi = int(pts[0]), int(pts[1])
+    elif isinstance(pts, int) and not isinstance(pts, bool):
+        lo = hi = int(pts)
+    else:
+        ctx.err(b.lines["points"], f"band points must be a whole number or [low, high], not {pts!r}")
+        return None
+    if not 0 <= lo <= hi or (max_points is not None and hi > max_points):
+        ctx.err(b.lines["points"], f"band points {lo}–{hi} must lie within 0–{max_points}")
+    tests = [k for k in ("when", "at_least", "above") if k in b]
+    if len(tests) > 1:
+        ctx.err(b.line, "a band has one of 'when', 'at_least' or 'above'")
+        return None
+    when: str | None = None
+    if tests and last:
+        ctx.err(b.line, "the last band is the 'otherwise' band: give it no 'when', 'at_least' or 'above'")
+        return None
+    if tests:
+        key = tests[0]
+        text = str(b[key])
+        line = b.lines[key]
+        if key == "when":
+            wt = _typed(text, line, ctx, params, feats)
+            if wt is not None and wt != "boolean":
+                ctx.err(line, f"type error: band 'when' must be boolean, not {wt}")
+            when = text
+        elif value_sql is None:
+            ctx.err(line, f"'{key}' compares the score's 'value', which this score does not have")
+        else:
+            bt = _typed(text, line, ctx, params, feats)
+            if bt is not None and value_t is not None and not _comparable(value_t, bt):
+                ctx.err(line, f"type error: cannot compare value ({value_t}) with {bt}")
+            when = f"({value_sql}) {'>=' if key == 'at_least' else '>'} ({text})"
+        if when is not None:
+            tree = _parse(when, line, ctx)
+            when = None if tree is None else tree.sql(dialect="duckdb")
+    elif not last:
+        ctx.err(b.line, "only the last band may omit its test ('when', 'at_least' or 'above')")
+    return Band(str(b["grade"]), lo, hi, when)
 
 
 def _parse(text: str, line: int, ctx: _Ctx) -> exp.Expr | None:
@@ -584,12 +955,20 @@ def _parse(text: str, line: int, ctx: _Ctx) -> exp.Expr | None:
         return None
 
 
-def _typed(text: str, line: int, ctx: _Ctx, params: dict[str, Parameter], feats: set[str]) -> str | None:
+def _typed(
+    text: str,
+    line: int,
+    ctx: _Ctx,
+    params: dict[str, Parameter],
+    feats: set[str],
+    scores: dict[str, Score] | None = None,
+    used: set[str] | None = None,
+) -> str | None:
     tree = _parse(text, line, ctx)
     if tree is None:
         return None
     try:
-        return _type_of(tree, params, feats)
+        return _type_of(tree, params, feats, scores, used)
     except _TypeErr as e:
         ctx.err(line, f"{e} (in '{text}')")
         return None
@@ -607,13 +986,33 @@ def _comparable(a: str, b: str) -> bool:
     return {a, b} <= {"count", "integer"}
 
 
-def _type_of(node: exp.Expr, params: dict[str, Parameter], feats: set[str]) -> str:
-    """The value type of a condition expression; raises _TypeErr on anything not allowed."""
-    t = _type_of
+def _type_of(
+    node: exp.Expr,
+    params: dict[str, Parameter],
+    feats: set[str],
+    scores: dict[str, Score] | None = None,
+    used: set[str] | None = None,
+) -> str:
+    """The value type of a condition expression; raises _TypeErr on anything not allowed.
+
+    Collects the features read into ``feats`` and the scores read (``score.<id>``, allowed only when
+    ``scores`` is given) into ``used``."""
+
+    def t(n: exp.Expr, *_: object) -> str:
+        return _type_of(n, params, feats, scores, used)
+
     if isinstance(node, exp.Paren):
-        return t(node.this, params, feats)
+        return t(node.this)
     if isinstance(node, exp.Column):
         if node.table:
+            if node.table == SCORE_PREFIX and not node.db:
+                if scores is None:
+                    raise _TypeErr(f"scores cannot be used here ('{node.sql()}')")
+                if node.name not in scores:
+                    raise _TypeErr(f"unknown score '{node.name}' (scores are defined before use under 'scores')")
+                if used is not None:
+                    used.add(node.name)
+                return "integer"
             if node.table != PARAM_PREFIX or node.db:
                 raise _TypeErr(f"unknown name '{node.sql()}' (parameters are written param.<name>)")
             if node.name not in params:
@@ -631,12 +1030,12 @@ def _type_of(node: exp.Expr, params: dict[str, Parameter], feats: set[str]) -> s
     if isinstance(node, exp.Boolean):
         return "boolean"
     if isinstance(node, exp.Neg):
-        inner = t(node.this, params, feats)
+        inner = t(node.this)
         if inner not in NUMERIC:
             raise _TypeErr(f"type error: cannot negate {inner}")
         return inner
     if isinstance(node, (exp.Add, exp.Sub, exp.Mul, exp.Div)):
-        a, b = t(node.left, params, feats), t(node.right, params, feats)
+        a, b = t(node.left), t(node.right)
         if a not in NUMERIC or b not in NUMERIC:
             raise _TypeErr(f"type error: arithmetic on {a} and {b}")
         if isinstance(node, (exp.Add, exp.Sub)):
@@ -662,16 +1061,27 @@ def _type_of(node: exp.Expr, params: dict[str, Parameter], feats: set[str]) -> s
         raise _TypeErr(f"type error: cannot divide {a} by {b}")
     if isinstance(node, (exp.And, exp.Or)):
         for side in (node.left, node.right):
-            st = t(side, params, feats)
+            st = t(side)
             if st != "boolean":
                 raise _TypeErr(f"type error: AND/OR on {st}")
         return "boolean"
     if isinstance(node, exp.Not):
-        if t(node.this, params, feats) != "boolean":
+        if t(node.this) != "boolean":
             raise _TypeErr("type error: NOT on a non-boolean")
         return "boolean"
+    if isinstance(node, exp.In):
+        if node.args.get("query") is not None or node.args.get("unnest") is not None:
+            raise _TypeErr("subqueries are not allowed")
+        left = t(node.this)
+        for item in node.expressions:
+            if not isinstance(item, (exp.Literal, exp.Boolean, exp.Neg)):
+                raise _TypeErr(f"IN takes a list of literals, not {item.sql(dialect='duckdb')}")
+            it = t(item)
+            if not _comparable(left, it):
+                raise _TypeErr(f"type error: {left} IN a list holding {it}")
+        return "boolean"
     if isinstance(node, exp.Binary) and (type(node) in OPS or isinstance(node, exp.NEQ)):
-        a, b = t(node.left, params, feats), t(node.right, params, feats)
+        a, b = t(node.left), t(node.right)
         if not _comparable(a, b):
             raise _TypeErr(f"type error: cannot compare {a} with {b}")
         return "boolean"
@@ -680,13 +1090,13 @@ def _type_of(node: exp.Expr, params: dict[str, Parameter], feats: set[str]) -> s
             raise _TypeErr("use CASE WHEN <condition> THEN … (the simple CASE x WHEN … form is not allowed)")
         types: list[str] = []
         for when in node.args.get("ifs") or []:
-            if t(when.this, params, feats) != "boolean":
+            if t(when.this) != "boolean":
                 raise _TypeErr("type error: CASE WHEN needs a boolean condition")
-            types.append(t(when.args["true"], params, feats))
+            types.append(t(when.args["true"]))
         default = node.args.get("default")
         if default is None:
             raise _TypeErr("CASE needs an ELSE branch")
-        types.append(t(default, params, feats))
+        types.append(t(default))
         return _unify(types, "CASE branches")
     if type(node) in ALLOWED_FUNCTIONS:
         args = [a for a in (node.this, *node.expressions) if isinstance(a, exp.Expr)]
@@ -694,7 +1104,7 @@ def _type_of(node: exp.Expr, params: dict[str, Parameter], feats: set[str]) -> s
             dec = node.args["decimals"]
             if not (isinstance(dec, exp.Literal) and not dec.is_string):
                 raise _TypeErr("round() takes a literal number of decimals")
-        types = [t(a, params, feats) for a in args]
+        types = [t(a) for a in args]
         out = _unify(types, ALLOWED_FUNCTIONS[type(node)] + "()")
         if out not in NUMERIC:
             raise _TypeErr(f"type error: {ALLOWED_FUNCTIONS[type(node)]}() on {out}")
@@ -704,9 +1114,23 @@ def _type_of(node: exp.Expr, params: dict[str, Parameter], feats: set[str]) -> s
     if isinstance(node, exp.Func):
         name = node.sql_name() if hasattr(node, "sql_name") else type(node).__name__
         raise _TypeErr(
-            f"function {name} is not allowed (allowed: CASE, {', '.join(sorted(ALLOWED_FUNCTIONS.values()))})"
+            f"function {name} is not allowed (allowed: CASE, IN, {', '.join(sorted(ALLOWED_FUNCTIONS.values()))})"
         )
     raise _TypeErr(f"construct not allowed: {node.sql(dialect='duckdb')}")
+
+
+def _monotone_in_scores(node: exp.Expr) -> bool:
+    """Is the expression non-decreasing in every score it reads? (sums, least, greatest of scores,
+    parameters and literals). Score intervals [min, max] then map to the expression's interval."""
+    if isinstance(node, exp.Paren):
+        return _monotone_in_scores(node.this)
+    if isinstance(node, exp.Add):
+        return _monotone_in_scores(node.left) and _monotone_in_scores(node.right)
+    if isinstance(node, (exp.Least, exp.Greatest)):
+        return all(_monotone_in_scores(a) for a in (node.this, *node.expressions) if isinstance(a, exp.Expr))
+    if isinstance(node, exp.Column):
+        return node.table in (SCORE_PREFIX, PARAM_PREFIX)
+    return isinstance(node, exp.Literal) and not node.is_string
 
 
 def _unify(types: list[str], what: str) -> str:

@@ -13,9 +13,10 @@ policy_version     VARCHAR    the version in force at as_of, e.g. ``2016``
 status             VARCHAR    ``fail`` if any data condition fails; else ``unknown`` if any data condition
                               is unknown or any attested/expert condition is outstanding; else ``pass``
 failed_conditions  VARCHAR[]  ids of the failing data conditions, in file order
-unknown_features   VARCHAR[]  NULL features read by the data conditions (feature names, file order), then
-                              ``pending:<condition id>`` for every attested/expert condition (always
-                              outstanding: the engine has no attestations yet)
+unknown_features   VARCHAR[]  NULL features read by the data conditions that are unknown (feature names,
+                              file order), then ``pending:<condition id>`` for every attested/expert
+                              condition not failed by its data screen (always outstanding: the engine has
+                              no attestations yet)
 binding_condition  VARCHAR    the failing condition closest to passing: smallest relative gap
                               ``|required − observed| / |required|`` (``|required − observed|`` when
                               required is 0; booleans/text count as 1); ties → file order. NULL unless fail
@@ -24,6 +25,8 @@ binding_gap        VARCHAR    human text for it, e.g. ``hte_rd_ratio 4.3% < 5%: 
 as_of              DATE       the evaluation date (= profile.as_of)
 engine_version     VARCHAR    ``ENGINE_VERSION``
 ruleset_hash       VARCHAR    sha256 over (policy id, file sha256) of the evaluated policies
+benefit_amount     DECIMAL    what the policy pays (万元, its ``benefit``) unless the status is fail; NULL
+                              for policies without an amount
 =================  =========  ===========================================================================
 
 Three-valued logic: a data condition is **unknown** when any feature its comparison reads (observed or
@@ -31,38 +34,45 @@ required side, e.g. ``sales_revenue_last_year`` for the R&D tier) is NULL — ne
 comparison that is NULL although its inputs are not — impossible with the allowed constructs except by
 division by zero — is unknown too, without a feature to list.) A policy with no version in force at
 as_of gives no rows. Gap numbers: percentages to 4 decimals, money to 4, counts and levers to 2, each
-shown to 8 decimals instead when rounding would hide the difference; trailing zeros dropped.
+shown to 8 decimals (percentages 10: ratios carry 12) instead when rounding would hide the difference; trailing zeros dropped.
 
 Metadata: the table ``results_meta`` (one row, replaced with ``results``) holds as_of, engine_version,
 ruleset_hash, the evaluated ``policy_id@version`` list, the ``loads.load_id`` list present when evaluating
 (the loads the profile was built from) and the evaluation timestamp.
 
+Scores (``policies.Score``) are intervals: a condition on ``score.<id>`` passes when the interval's minimum
+passes and fails when its maximum fails (ADR 0005); its gap is measured from the bound that failed.
+
 ``explain(con, uscc, policy_id, as_of, policies=None)`` (None → ``default_policy_dir()``) gives every condition with its observed value, the
 threshold in force, article, outcome (pass/fail/unknown/pending), gap, and the provenance of the values
-(feed and file via ``loads``).
+(feed and file via ``loads``), and every score with its band and interval.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import sqlglot
 
-from gaoqi.engine.features import FEATURE_BY_NAME
+from gaoqi.engine.features import FEATURE_BY_NAME, MONEY
 from gaoqi.engine.policies import (
+    SCORE_PREFIX,
     Condition,
     Policy,
     PolicyVersion,
+    Score,
     load_policies,
     ruleset_hash,
     substitute_params,
 )
+from gaoqi.engine.trace import FEATURE_TRACERS
 
 ENGINE_VERSION = "gaoqi-rules/1"
 
@@ -78,6 +88,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "as_of",
     "engine_version",
     "ruleset_hash",
+    "benefit_amount",
 )
 
 _NEG = {">=": "<", ">": "≤", "<=": ">", "<": "≥", "=": "≠"}
@@ -103,20 +114,21 @@ def _sql(cond_sql: str, version: PolicyVersion) -> str:
     return substitute_params(cond_sql, version.parameters).sql(dialect="duckdb")
 
 
-def _fine(x: str, decimals: int, *, unlike: str | None = None) -> str:
-    """_fmt at ``decimals``, or at 8 decimals when that would hide a difference: a non-zero x rounding to 0,
-    or (with ``unlike``) an x different from ``unlike`` that rounds to the same text."""
+def _fine(x: str, decimals: int, *, unlike: str | None = None, fine: int = 8) -> str:
+    """_fmt at ``decimals``, or at ``fine`` decimals when that would hide a difference: a non-zero x rounding
+    to 0, or (with ``unlike``) an x different from ``unlike`` that rounds to the same text. Percentages of
+    ratios use 10 (ratios carry 12 decimals, so 9.9999999999% is not shown as 10%)."""
     hidden = f"ROUND({x}, {decimals}) = 0 AND {x} <> 0"
     if unlike is not None:
         hidden = f"ROUND({x}, {decimals}) = ROUND({unlike}, {decimals}) AND {x} <> {unlike}"
-    return f"(CASE WHEN {hidden} THEN {_fmt(x, 8)} ELSE {_fmt(x, decimals)} END)"
+    return f"(CASE WHEN {hidden} THEN {_fmt(x, fine)} ELSE {_fmt(x, decimals)} END)"
 
 
 def _display(value: str, vtype: str, unit: str, other: str | None = None) -> str:
     """A value as text in its unit; ``other`` = the value it is compared with (shown apart if they differ)."""
     if vtype == "ratio":
         pct = f"({value}) * 100"
-        return f"{_fine(pct, 4, unlike=None if other is None else f'({other}) * 100')} || '%'"
+        return f"{_fine(pct, 4, unlike=None if other is None else f'({other}) * 100', fine=10)} || '%'"
     if vtype == "money":
         return f"{_fine(value, 4, unlike=other)} || '万元'"
     if vtype == "boolean":
@@ -127,14 +139,143 @@ def _display(value: str, vtype: str, unit: str, other: str | None = None) -> str
 
 
 @dataclass(frozen=True)
+class CompiledScore:
+    """One score as columns of ``profile``-derived layers (``score_layers``): ``sc_<id>_lo`` ≤ points ≤
+    ``sc_<id>_hi``, ``sc_<id>_grade`` the band letter (NULL for expert and combined scores, and when a band
+    test is unknown) and ``sc_<id>_value`` the measured value. ``depth`` 0: band index and value from the
+    profile; 1: data and expert intervals; 2+: combined scores, one layer per dependency level."""
+
+    score: Score
+    depth: int
+    columns: tuple[tuple[str, str], ...]  # (column name, SQL) computed at this depth
+    features: tuple[str, ...]  # every feature read, through combined scores too
+
+    @property
+    def lo(self) -> str:
+        return score_column(self.score.id, "lo")
+
+    @property
+    def hi(self) -> str:
+        return score_column(self.score.id, "hi")
+
+    @property
+    def grade(self) -> str:
+        return score_column(self.score.id, "grade")
+
+    @property
+    def value(self) -> str:
+        return score_column(self.score.id, "value")
+
+
+def score_column(score_id: str, part: str) -> str:
+    return f"sc_{score_id}_{part}"
+
+
+def _score_sql(text: str, version: PolicyVersion, bound: dict[str, str]) -> str:
+    """A score expression with parameters and ``score.<id>`` references substituted (``bound``: id → SQL)."""
+    tree = substitute_params(text, version.parameters)
+
+    def repl(node: sqlglot.exp.Expr) -> sqlglot.exp.Expr:
+        if isinstance(node, sqlglot.exp.Column) and node.table == SCORE_PREFIX:
+            return sqlglot.parse_one(bound[node.name], dialect="duckdb")
+        return node
+
+    return tree.transform(repl).sql(dialect="duckdb")
+
+
+_SCORES: dict[int, tuple[PolicyVersion, dict[str, CompiledScore]]] = {}
+
+
+def compile_scores(version: PolicyVersion) -> dict[str, CompiledScore]:
+    """Every score of the version, in file order (cached per version object)."""
+    hit = _SCORES.get(id(version))
+    if hit is not None and hit[0] is version:
+        return hit[1]
+    out: dict[str, CompiledScore] = {}
+    for sc in version.scores:
+        col = {part: score_column(sc.id, part) for part in ("band", "lo", "hi", "grade", "value")}
+        if sc.assessed_by == "expert":
+            cols = ((col["lo"], str(sc.min_points)), (col["hi"], str(sc.max_points)),
+                    (col["grade"], "CAST(NULL AS VARCHAR)"), (col["value"], "CAST(NULL AS DOUBLE)"))  # fmt: skip
+            out[sc.id] = CompiledScore(sc, 1, cols, ())
+        elif sc.assessed_by == "combined":
+            assert sc.expr is not None
+            lo = _score_sql(sc.expr, version, {k: out[k].lo for k in sc.scores})
+            hi = _score_sql(sc.expr, version, {k: out[k].hi for k in sc.scores})
+            feats = tuple(dict.fromkeys(f for k in sc.scores for f in out[k].features))
+            depth = 1 + max(out[k].depth for k in sc.scores)
+            cols = ((col["lo"], lo), (col["hi"], hi), (col["grade"], "CAST(NULL AS VARCHAR)"),
+                    (col["value"], "CAST(NULL AS DOUBLE)"))  # fmt: skip
+            out[sc.id] = CompiledScore(sc, depth, cols, feats)
+        else:
+            # Bands are tried in order with three-valued logic: the first test that is TRUE decides, a
+            # NULL test before it (missing input, division by zero) leaves the band unknown (0), FALSE goes on.
+            arms = []
+            for i, b in enumerate(sc.bands, start=1):
+                if b.when is not None:
+                    w = _sql(b.when, version)
+                    arms.append(f"WHEN {w} THEN {i} WHEN ({w}) IS NULL THEN 0")
+            band = f"CASE {' '.join(arms)} ELSE {len(sc.bands)} END"
+            value = "CAST(NULL AS DOUBLE)" if sc.value is None else f"CAST({_sql(sc.value, version)} AS DOUBLE)"
+            low, high = min(b.lo for b in sc.bands), max(b.hi for b in sc.bands)
+
+            def by_band(pick: str, missing: str, sc: Score = sc, band_col: str = col["band"]) -> str:
+                arms = " ".join(
+                    f"WHEN {i} THEN {_q(b.grade) if pick == 'grade' else getattr(b, pick)}"
+                    for i, b in enumerate(sc.bands, start=1)
+                )
+                return f"CASE {band_col} WHEN 0 THEN {missing} {arms} END"
+
+            out[sc.id] = CompiledScore(sc, 0, ((col["band"], band), (col["value"], value)), sc.features)
+            # the interval and grade from the band index, one layer up
+            out[sc.id] = CompiledScore(
+                sc, 1,
+                ((col["band"], band), (col["value"], value), (col["lo"], by_band("lo", str(low))),
+                 (col["hi"], by_band("hi", str(high))), (col["grade"], by_band("grade", "CAST(NULL AS VARCHAR)"))),
+                sc.features,
+            )  # fmt: skip
+    if len(_SCORES) > 1_000:
+        _SCORES.clear()
+    _SCORES[id(version)] = (version, out)
+    return out
+
+
+def score_layers(version: PolicyVersion, inner: str) -> str:
+    """``inner`` (a SELECT over profile) wrapped in the layers computing every score's columns."""
+    scores = compile_scores(version)
+    if not scores:
+        return inner
+    # data scores: band and value at depth 0, interval and grade at depth 1
+    first = [f"{sql} AS {name}" for c in scores.values() if c.score.assessed_by == "data"
+             for name, sql in c.columns[:2]]  # fmt: skip
+    sql = f"SELECT *, {', '.join(first)} FROM ({inner}) AS s0" if first else inner
+    top = max(c.depth for c in scores.values())
+    for depth in range(1, top + 1):
+        cols = [
+            f"{expr} AS {name}"
+            for c in scores.values()
+            if c.depth == depth or (depth == 1 and c.score.assessed_by == "data")
+            for name, expr in (c.columns[2:] if c.score.assessed_by == "data" else c.columns)
+        ]
+        if cols:
+            sql = f"SELECT *, {', '.join(cols)} FROM ({sql}) AS s{depth}"
+    return sql
+
+
+@dataclass(frozen=True)
 class CompiledCondition:
-    """SQL pieces of one data condition over ``profile`` (parameters substituted)."""
+    """SQL pieces of one condition over ``profile`` (parameters substituted): a data condition, or the data
+    screen of an attested/expert one."""
 
     cond: Condition
-    observed: str
+    observed: str  # for scores: the interval bound that decides a failure (max for ≥/>/=, min for ≤/<)
     required: str
-    ok: str  # TRUE / FALSE / NULL (unknown: an input feature is NULL)
+    ok: str  # TRUE / FALSE / NULL (unknown: an input feature is NULL, or a score interval straddles)
     per: str | None  # lever multiplier
+    inputs: tuple[str, ...] = ()  # features whose NULL leaves the condition unknown (through scores too)
+    observed_min: str | None = None  # score conditions: the interval of the observed side
+    observed_max: str | None = None
+    waived: str | None = None  # TRUE when the waiver applies
 
     def rel_gap(self, obs: str, req: str) -> str:
         """Relative gap (DOUBLE) given SQL for the observed and required values."""
@@ -157,18 +298,22 @@ class CompiledCondition:
         name = cond.observed if cond.observed in FEATURE_BY_NAME else cond.id
         feat = FEATURE_BY_NAME.get(cond.observed or "")
         unit = feat.unit if feat is not None and feat.unit else ""
+        if cond.scores:
+            name, unit = (cond.observed or cond.id) + (" (max)" if cond.op in (">=", ">", "=") else " (min)"), "分"
         neg = _q(" " + _NEG[cond.op] + " ")
         text = f"{_q(name + ' ')} || {_display(obs, vtype, unit, req)} || {neg} || {_display(req, vtype, unit)}"
         if vtype not in ("money", "ratio", "count", "integer", "number"):
             return text
+        # whole numbers: "> 70" needs 71, so at 70 the shortfall is 1, not 0
+        step = " + 1" if cond.op in (">", "<") and vtype in ("count", "integer") else ""
         if cond.op in (">=", ">"):
-            signed, word = f"{req} - {obs}", "short"
+            signed, word = f"{req} - {obs}{step}", "short"
         elif cond.op in ("<=", "<"):
-            signed, word = f"{obs} - {req}", "over"
+            signed, word = f"{obs} - {req}{step}", "over"
         else:
             signed, word = f"ABS({req} - {obs})", "off"
         if vtype == "ratio":
-            amount = f"{_fine(f'({signed}) * 100', 4)} || ' points {word}'"
+            amount = f"{_fine(f'({signed}) * 100', 4, fine=10)} || ' points {word}'"
         elif vtype == "money":
             amount = f"{_fine(signed, 4)} || '万元 {word}'"
         else:
@@ -201,12 +346,36 @@ def compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondit
 
 def _compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondition:
     assert cond.observed is not None and cond.required is not None and cond.op is not None
-    obs = f"({_sql(cond.observed, version)})"
     req = f"({_sql(cond.required, version)})"
-    nulls = " OR ".join(f"{f} IS NULL" for f in cond.features) or "FALSE"
-    ok = f"CASE WHEN {nulls} THEN NULL ELSE ({obs} {cond.op} {req}) END"
     per = None if cond.lever is None else f"({_sql(cond.lever.per, version)})"
-    return CompiledCondition(cond, obs, req, ok, per)
+    waived = None if cond.waiver is None else f"({_sql(cond.waiver.when, version)})"
+    nulls = " OR ".join(f"{f} IS NULL" for f in cond.features) or "FALSE"
+    if not cond.scores:
+        obs = f"({_sql(cond.observed, version)})"
+        ok = f"CASE WHEN {nulls} THEN NULL ELSE ({obs} {cond.op} {req}) END"
+        if waived is not None:
+            ok = f"CASE WHEN {waived} THEN TRUE ELSE {ok} END"
+        return CompiledCondition(cond, obs, req, ok, per, cond.features, waived=waived)
+    scores = compile_scores(version)
+    # score columns come from score_layers (version_sql puts them under the condition layer)
+    lo = f"({_score_sql(cond.observed, version, {k: v.lo for k, v in scores.items()})})"
+    hi = f"({_score_sql(cond.observed, version, {k: v.hi for k, v in scores.items()})})"
+    op = cond.op
+    if op in (">=", ">"):
+        decided, obs = f"WHEN {lo} {op} {req} THEN TRUE WHEN NOT ({hi} {op} {req}) THEN FALSE", hi
+    elif op in ("<=", "<"):
+        decided, obs = f"WHEN {hi} {op} {req} THEN TRUE WHEN NOT ({lo} {op} {req}) THEN FALSE", lo
+    else:
+        decided, obs = f"WHEN {lo} = {hi} AND {lo} = {req} THEN TRUE WHEN {req} < {lo} OR {req} > {hi} THEN FALSE", hi
+    ok = f"CASE WHEN {nulls} THEN NULL {decided} ELSE NULL END"
+    if waived is not None:
+        ok = f"CASE WHEN {waived} THEN TRUE ELSE {ok} END"
+    inputs = tuple(dict.fromkeys([*cond.features, *(f for k in cond.scores for f in _score_features(scores, k))]))
+    return CompiledCondition(cond, obs, req, ok, per, inputs, lo, hi, waived)
+
+
+def _score_features(scores: dict[str, CompiledScore], sid: str) -> tuple[str, ...]:
+    return scores[sid].features
 
 
 def _list(items: list[str]) -> str:
@@ -217,57 +386,110 @@ def _list(items: list[str]) -> str:
     return f"CASE WHEN {joined} = '' THEN CAST(ARRAY[] AS VARCHAR[]) ELSE STRING_SPLIT({joined}, ',') END"
 
 
-def version_sql(policy: Policy, version: PolicyVersion, as_of: date, rhash: str, source: str = "profile") -> str:
+def version_sql(
+    policy: Policy,
+    version: PolicyVersion,
+    as_of: date,
+    rhash: str,
+    source: str = "profile",
+    *,
+    detail: bool = False,
+) -> str:
     """The SELECT producing the result rows of one policy version over ``profile``.
 
-    Four nested layers, all set-based: ``p`` reads ``profile`` (rows of as_of) and computes per data
-    condition i its observed value ``c{i}_obs``, required value ``c{i}_req``, lever multiplier
-    ``c{i}_per`` and outcome ``c{i}_ok`` (NULL = unknown), and per input feature a NULL marker ``u{j}``;
-    ``r`` adds the relative gaps ``c{i}_rel`` of failing conditions; ``b`` picks the binding condition
-    ``bc``; the outer SELECT derives status, the lists, and the gap text of the binding condition only.
+    ``detail`` (explain) leaves binding_gap NULL and adds, per compiled condition i, ``c{i}_ok, c{i}_obs,
+    c{i}_req, c{i}_per, c{i}_lo, c{i}_hi, c{i}_waived`` and per score ``sc_<id>_grade, sc_<id>_lo,
+    sc_<id>_hi, sc_<id>_value`` (conditions in ``explain_order(version)``, scores in file order).
+
+    Four nested layers, all set-based: ``p`` reads ``profile`` (rows of as_of) and computes per compiled
+    condition i (the data conditions, then the data screens of attested/expert ones) its observed value
+    ``c{i}_obs``, required value ``c{i}_req``, lever multiplier ``c{i}_per`` and outcome ``c{i}_ok`` (NULL =
+    unknown), per input feature a NULL marker ``u{j}``, and the benefit amount; ``r`` adds the relative gaps
+    ``c{i}_rel`` of failing conditions and keeps a feature's marker only where a condition reading it is
+    unknown (``v{j}``); ``b`` picks the binding condition ``bc``; the outer SELECT derives status, the
+    lists, and the gap text of the binding condition only.
     """
     data = [compile_condition(c, version) for c in version.conditions if c.kind == "data"]
-    pending = [c.id for c in version.conditions if c.kind != "data"]
+    screens = [compile_condition(c, version) for c in version.conditions if c.screened]
+    pending = [c for c in version.conditions if c.kind != "data"]
+    compiled = [*data, *screens]
     cols = ["uscc"]
     features: list[str] = []
-    for i, cc in enumerate(data):
+    for i, cc in enumerate(compiled):
         cols += [f"{cc.observed} AS c{i}_obs", f"{cc.required} AS c{i}_req", f"{cc.ok} AS c{i}_ok"]
         cols.append(f"{cc.per or 'CAST(NULL AS DOUBLE)'} AS c{i}_per")
-        features.extend(f for f in cc.cond.features if f not in features)
+    for cc in data:
+        features.extend(f for f in cc.inputs if f not in features)
     for j, f in enumerate(features):
         cols.append(f"CASE WHEN {f} IS NULL THEN {_q(f)} END AS u{j}")
-    n = len(data)
+    if detail:
+        for i, cc in enumerate(compiled):
+            cols += [f"{cc.observed_min or 'NULL'} AS c{i}_lo", f"{cc.observed_max or 'NULL'} AS c{i}_hi"]
+            cols.append(f"{cc.waived or 'NULL'} AS c{i}_waived")
+        for sc in compile_scores(version).values():
+            cols += [sc.grade, sc.lo, sc.hi, sc.value]
+    benefit = version.benefit
+    cols.append(f"CAST({_sql(benefit.amount, version)} AS {MONEY})" if benefit else f"CAST(NULL AS {MONEY})")
+    cols[-1] += " AS benefit_raw"
+    n = len(compiled)
     rels = [
         f"CASE WHEN c{i}_ok = FALSE THEN {cc.rel_gap(f'c{i}_obs', f'c{i}_req')} END AS c{i}_rel"
-        for i, cc in enumerate(data)
+        for i, cc in enumerate(compiled)
     ]
+    for j, f in enumerate(features):
+        readers = " OR ".join(f"c{i}_ok IS NULL" for i, cc in enumerate(data) if f in cc.inputs)
+        rels.append(f"CASE WHEN {readers} THEN u{j} END AS v{j}")
     any_fail = " OR ".join(f"c{i}_ok = FALSE" for i in range(n)) or "FALSE"
-    any_unknown = " OR ".join([*(f"c{i}_ok IS NULL" for i in range(n)), "TRUE" if pending else "FALSE"])
+    any_unknown = " OR ".join([*(f"c{i}_ok IS NULL" for i in range(len(data))), "TRUE" if pending else "FALSE"])
     status = f"CASE WHEN {any_fail} THEN 'fail' WHEN {any_unknown} THEN 'unknown' ELSE 'pass' END"
-    failed = _list([f"CASE WHEN c{i}_ok = FALSE THEN {_q(cc.cond.id)} END" for i, cc in enumerate(data)])
-    unknown = _list([*(f"u{j}" for j in range(len(features))), *(_q("pending:" + p) for p in pending)])
+    failed = _list([f"CASE WHEN c{i}_ok = FALSE THEN {_q(cc.cond.id)} END" for i, cc in enumerate(compiled)])
+    screen_of = {cc.cond.id: len(data) + k for k, cc in enumerate(screens)}
+    pend = [
+        f"CASE WHEN c{screen_of[c.id]}_ok = FALSE THEN NULL ELSE {_q('pending:' + c.id)} END"
+        if c.id in screen_of
+        else _q("pending:" + c.id)
+        for c in pending
+    ]
+    unknown = _list([*(f"v{j}" for j in range(len(features))), *pend])
     if n == 0:
         binding, gap = "CAST(NULL AS VARCHAR)", "CAST(NULL AS VARCHAR)"
     else:
         least = f"LEAST({', '.join(f'c{i}_rel' for i in range(n))})" if n > 1 else "c0_rel"
-        by_rel = " ".join(f"WHEN c{i}_rel = {least} THEN {_q(cc.cond.id)}" for i, cc in enumerate(data))
-        first = " ".join(f"WHEN c{i}_ok = FALSE THEN {_q(cc.cond.id)}" for i, cc in enumerate(data))
+        by_rel = " ".join(f"WHEN c{i}_rel = {least} THEN {_q(cc.cond.id)}" for i, cc in enumerate(compiled))
+        first = " ".join(f"WHEN c{i}_ok = FALSE THEN {_q(cc.cond.id)}" for i, cc in enumerate(compiled))
         binding = f"CASE {by_rel} {first} END"
         texts = (
             f"WHEN bc = {_q(cc.cond.id)} THEN {cc.gap_text(f'c{i}_obs', f'c{i}_req', f'c{i}_per' if cc.per else None)}"
-            for i, cc in enumerate(data)
+            for i, cc in enumerate(compiled)
         )
-        gap = f"CASE {' '.join(texts)} END"
+        # detail (explain) formats the gap texts of the failing conditions apart, from their values:
+        # the texts are most of this SQL, and planning them for one enterprise costs more than running it
+        gap = "CAST(NULL AS VARCHAR)" if detail else f"CASE {' '.join(texts)} END"
     day = f"DATE '{as_of.isoformat()}'"
-    p = f"SELECT {', '.join(cols)} FROM {source} WHERE as_of = {day}"
+    scored = score_layers(version, f"SELECT * FROM {source} WHERE as_of = {day}")
+    p = f"SELECT {', '.join(cols)} FROM ({scored}) AS sc"
     r = f"SELECT *, {', '.join(rels)} FROM ({p}) AS p" if rels else f"SELECT * FROM ({p}) AS p"
     b = f"SELECT *, {binding} AS bc FROM ({r}) AS r"
+    more = ""
+    if detail:
+        extra: list[str] = []
+        for i in range(n):
+            extra += [f"c{i}_ok", f"c{i}_obs", f"c{i}_req", f"c{i}_per", f"c{i}_lo", f"c{i}_hi", f"c{i}_waived"]
+        for sc in compile_scores(version).values():
+            extra += [sc.grade, sc.lo, sc.hi, sc.value]
+        more = "".join(", " + x for x in extra)
     return (
         f"SELECT uscc, {_q(policy.id)} AS policy_id, {_q(version.id)} AS policy_version, {status} AS status, "
         f"{failed} AS failed_conditions, {unknown} AS unknown_features, bc AS binding_condition, "
         f"{gap} AS binding_gap, {day} AS as_of, {_q(ENGINE_VERSION)} AS engine_version, "
-        f"{_q(rhash)} AS ruleset_hash FROM ({b}) AS b"
+        f"{_q(rhash)} AS ruleset_hash, CASE WHEN {any_fail} THEN NULL ELSE benefit_raw END AS benefit_amount"
+        f"{more} FROM ({b}) AS b"
     )
+
+
+def explain_order(version: PolicyVersion) -> list[Condition]:
+    """The conditions version_sql compiles, in its column order: data conditions, then data screens."""
+    return [*(c for c in version.conditions if c.kind == "data"), *(c for c in version.conditions if c.screened)]
 
 
 def _select(policies: Sequence[Policy], as_of: date, policy_ids: Sequence[str] | None) -> tuple[str, list[str]]:
@@ -288,7 +510,7 @@ def _select(policies: Sequence[Policy], as_of: date, policy_ids: Sequence[str] |
             "CAST(ARRAY[] AS VARCHAR[]) AS failed_conditions, CAST(ARRAY[] AS VARCHAR[]) AS unknown_features, "
             "CAST(NULL AS VARCHAR) AS binding_condition, CAST(NULL AS VARCHAR) AS binding_gap, "
             f"DATE '{as_of.isoformat()}' AS as_of, {_q(ENGINE_VERSION)} AS engine_version, "
-            f"{_q(rhash)} AS ruleset_hash FROM profile WHERE FALSE"
+            f"{_q(rhash)} AS ruleset_hash, CAST(NULL AS {MONEY}) AS benefit_amount FROM profile WHERE FALSE"
         )
     return "\nUNION ALL\n".join(parts), evaluated
 
@@ -342,6 +564,21 @@ def evaluate(
     sql, evaluated = _select(policies, as_of, policy_ids)
     sqlglot.parse_one(sql, dialect="duckdb")
     con.execute(f"CREATE OR REPLACE TABLE results AS {sql}")
+    write_results_meta(con, as_of, policies, policy_ids, evaluated)
+    return con.table("results")
+
+
+def write_results_meta(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    policies: Sequence[Policy],
+    policy_ids: Sequence[str] | None = None,
+    evaluated: Sequence[str] | None = None,
+) -> None:
+    """Replace ``results_meta`` with the row describing ``results`` (``evaluated``: the ``policy_id@version``
+    list; None → as ``evaluate`` computes it). The Spark engine writes the same row (``spark.store_results``)."""
+    if evaluated is None:
+        evaluated = _select(policies, as_of, policy_ids)[1]
     has_loads = con.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'loads'").fetchall()[0][
         0
     ]
@@ -363,7 +600,6 @@ def evaluate(
             datetime.now(UTC).replace(tzinfo=None),
         ],
     )
-    return con.table("results")
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -388,10 +624,17 @@ def _provenance(
     row: dict[str, Any],
     seen: dict[str, list[dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Where a feature's value comes from: [{feed, file_name, load_id, line, fiscal_year?}] (possibly empty:
-    IP and credit counts are not traced to rows). ``seen`` caches window rows and loads across the features
-    of one explain, which share them."""
+    """Where a feature's value comes from: [{feed, file_name, load_id, line, fiscal_year?}]; for IP and
+    credit counts, the records counted (``trace.FEATURE_TRACERS``: ip_number or event, link method, …).
+    ``seen`` caches window rows and loads across the features of one explain, which share them."""
     seen = {} if seen is None else seen
+    if feature in FEATURE_TRACERS:  # register counts: the IP records and credit events counted
+        if row.get(feature) is None:
+            return []
+        try:
+            return FEATURE_TRACERS[feature](con, uscc, row["as_of"], feature)
+        except duckdb.CatalogException:  # a profile without the register tables behind it: nothing to trace
+            return []
     f = FEATURE_BY_NAME[feature]
     sources = (f.provenance,) if f.provenance is not None else DERIVED_PROVENANCE.get(feature, ())
     out: list[dict[str, Any]] = []
@@ -427,6 +670,36 @@ def _provenance(
     return out
 
 
+def _typed_literal(value: Any, sql_type: Any) -> str:
+    """A value as a SQL literal of the given DuckDB type (so formatting gives the batch's exact text)."""
+    if value is None:
+        return f"CAST(NULL AS {sql_type})"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return f"CAST({_q(str(value))} AS {sql_type})"
+
+
+def _gap_texts(
+    con: duckdb.DuckDBPyConnection,
+    compiled: dict[str, CompiledCondition],
+    outcomes: Mapping[str, Sequence[Any]],
+    types: Mapping[str, Sequence[Any]],
+) -> dict[str, tuple[str | None, Any]]:
+    """Gap text and lever of each failing condition, by the same SQL as the batch (gap_text) applied to
+    typed literals: constant folding makes this query cheap to plan, unlike the texts over columns."""
+    parts: list[str] = []
+    failing = [cid for cid, o in outcomes.items() if o[0] is False]
+    for cid in failing:
+        cc = compiled[cid]
+        obs_v, req_v, per_v = outcomes[cid][1:4]
+        obs, req, per = (_typed_literal(v, t[1]) for v, t in zip((obs_v, req_v, per_v), types[cid], strict=True))
+        parts += [cc.gap_text(obs, req, per if cc.per else None), cc.lever(obs, req, per if cc.per else None) or "NULL"]
+    if not parts:
+        return {}
+    values = con.execute(f"SELECT {', '.join(parts)}").fetchall()[0]
+    return {cid: (values[2 * i], values[2 * i + 1]) for i, cid in enumerate(failing)}
+
+
 def explain(
     con: duckdb.DuckDBPyConnection,
     uscc: str,
@@ -436,37 +709,61 @@ def explain(
 ) -> dict[str, Any]:
     """Every condition of the policy version in force at as_of for one enterprise, with values and sources.
 
-    Returns {uscc, policy_id, policy_version, as_of, status, binding_condition, binding_gap,
+    Returns {uscc, policy_id, policy_version, as_of, status, binding_condition, binding_gap, benefit_amount,
     conditions: [{id, label, article, kind, outcome, observed, required, op, expr, gap, lever,
-    values: {feature: value}, provenance: {feature: [{feed, file_name, load_id, line, fiscal_year?}]},
-    note}]}. ``outcome`` is pass/fail/unknown for data conditions and ``pending`` for attested/expert ones.
+    observed_min, observed_max, waived, values: {feature: value}, provenance: {feature: [{feed, file_name,
+    load_id, line, fiscal_year?}]}, note}], scores: [{id, label, article, assessed_by, grade, min, max,
+    max_points, value}]}. ``outcome`` is pass/fail/unknown for data conditions; attested/expert ones are
+    ``pending``, or ``fail`` when their data screen fails. ``observed_min``/``observed_max`` give the
+    interval of a condition on scores (``observed`` is the bound that decides a failure).
     """
     _check_profile(con, as_of)
     policy = _choose(policies if policies is not None else load_policies(default_policy_dir()), [policy_id])[0]
     version = policy.version_at(as_of)
     if version is None:
         raise ValueError(f"policy {policy_id} has no version in force at {as_of}")
-    # Every query below reads this one enterprise's row through the USCC index on ``profile``.
+    # One query: the summary, every condition and every score (version_sql's detail columns, each
+    # expression written once), and the profile row, both through the USCC index.
     one = f"(SELECT * FROM profile WHERE uscc = {_q(uscc)})"
-    seen: dict[str, list[dict[str, Any]]] = {}
-    cur = con.execute(f"SELECT * FROM {one}")
+    ordered = explain_order(version)
+    compiled = {c.id: compile_condition(c, version) for c in ordered}
+    scores = compile_scores(version)
+    detail = version_sql(policy, version, as_of, "", one, detail=True)
+    cur = con.execute(f"SELECT d.*, p.* FROM ({detail}) AS d, {one} AS p")
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
     if not rows:
         raise ValueError(f"no profile row for {uscc}")
-    row = dict(zip(names, rows[0], strict=True))
-    summary = con.execute(
-        f"SELECT status, binding_condition, binding_gap FROM ({version_sql(policy, version, as_of, '', one)}) AS r"
-    ).fetchall()[0]
-    # All data conditions of this enterprise in one query (one lookup instead of one per condition).
-    compiled = {c.id: compile_condition(c, version) for c in version.conditions if c.kind == "data"}
-    parts = []
-    for cc in compiled.values():
-        gap_sql = cc.gap_text(cc.observed, cc.required, cc.per)
-        lever_sql = cc.lever(cc.observed, cc.required, cc.per) or "NULL"
-        parts.append(f"{cc.ok}, {cc.observed}, {cc.required}, CASE WHEN NOT ({cc.ok}) THEN {gap_sql} END, {lever_sql}")
-    flat = con.execute(f"SELECT {', '.join(parts)} FROM {one}").fetchall()[0] if parts else ()
-    outcomes = {cid: flat[5 * i : 5 * i + 5] for i, cid in enumerate(compiled)}
+    flat = rows[0]
+    per_cond, per_score = 7, 4
+    head = len(RESULT_COLUMNS)
+    k = head + per_cond * len(compiled) + per_score * len(scores)
+    row = dict(zip(names[k:], flat[k:], strict=True))
+    summary = dict(zip(RESULT_COLUMNS, flat[:head], strict=True))
+    outcomes = {cid: flat[head + per_cond * i : head + per_cond * (i + 1)] for i, cid in enumerate(compiled)}
+    types = {cid: cur.description[head + per_cond * i + 1 : head + per_cond * i + 4] for i, cid in enumerate(compiled)}
+    texts = _gap_texts(con, compiled, outcomes, types)
+    if summary["binding_condition"] is not None:
+        summary["binding_gap"] = texts[summary["binding_condition"]][0]
+    base = head + per_cond * len(compiled)
+    score_items = []
+    for i, sc in enumerate(scores.values()):
+        grade, lo, hi, value = flat[base + per_score * i : base + per_score * (i + 1)]
+        score_items.append(
+            {
+                "id": sc.score.id,
+                "label": sc.score.label,
+                "article": sc.score.article,
+                "assessed_by": sc.score.assessed_by,
+                "grade": grade,
+                "min": None if lo is None else int(lo),
+                "max": None if hi is None else int(hi),
+                "max_points": sc.score.max_points,
+                "value": value,
+                "note": sc.score.note,
+            }
+        )
+    seen: dict[str, list[dict[str, Any]]] = {}
     conditions: list[dict[str, Any]] = []
     for cond in version.conditions:
         item: dict[str, Any] = {
@@ -476,21 +773,30 @@ def explain(
             "kind": cond.kind,
             "note": cond.note,
         }
-        if cond.kind != "data":
+        if cond.id not in compiled:
             item.update(outcome="pending", observed=None, required=None, op=None, expr=None, gap=None, lever=None)
-            item.update(values={}, provenance={})
+            item.update(observed_min=None, observed_max=None, waived=None, values={}, provenance={})
             conditions.append(item)
             continue
-        ok, obs, req, gap, lever = outcomes[cond.id]
-        feats = [*cond.features, *(f for f in cond.lever_features if f not in cond.features)]
+        cc = compiled[cond.id]
+        ok, obs, req, _per, lo, hi, waived = outcomes[cond.id]
+        gap, lever = texts.get(cond.id, (None, None))
+        feats = [*cc.inputs, *(f for f in cond.lever_features if f not in cc.inputs)]
+        if cond.kind == "data":
+            outcome = "unknown" if ok is None else "pass" if ok else "fail"
+        else:
+            outcome = "fail" if ok is False else "pending"
         item.update(
-            outcome="unknown" if ok is None else "pass" if ok else "fail",
+            outcome=outcome,
             observed=obs,
             required=req,
             op=cond.op,
             expr=cond.expr,
             gap=gap,
             lever=lever if ok is False else None,
+            observed_min=lo,
+            observed_max=hi,
+            waived=cond.waiver.label if cond.waiver is not None and waived else None,
             values={f: row[f] for f in feats},
             provenance={f: _provenance(con, uscc, f, row, seen) for f in feats},
         )
@@ -500,17 +806,20 @@ def explain(
         "policy_id": policy.id,
         "policy_version": version.id,
         "as_of": as_of,
-        "status": summary[0],
-        "binding_condition": summary[1],
-        "binding_gap": summary[2],
+        "status": summary["status"],
+        "binding_condition": summary["binding_condition"],
+        "binding_gap": summary["binding_gap"],
+        "benefit_amount": summary["benefit_amount"],
+        "benefit_label": version.benefit.label if version.benefit is not None else None,
         "conditions": conditions,
+        "scores": score_items,
     }
 
 
 def with_parameters(version: PolicyVersion, overrides: dict[str, str]) -> PolicyVersion:
     """A copy of ``version`` with some parameter values replaced (text parsed by each parameter's type)."""
     import dataclasses
-    from decimal import Decimal, InvalidOperation
+    from decimal import InvalidOperation
 
     params = dict(version.parameters)
     for name, text in overrides.items():
@@ -553,19 +862,35 @@ def simulate(
         raise ValueError("by must be 'district' or 'field'")
     base_sql = version_sql(policy, version, as_of, "")
     new_sql = version_sql(policy, changed, as_of, "")
+    # fiscal cost: what the passing enterprises are paid, before and after; "unknown" rows would cost
+    # the same amounts if their outstanding items were settled in their favour
     sql = (
-        f"WITH base AS (SELECT uscc, status FROM ({base_sql})), new AS (SELECT uscc, status FROM ({new_sql})) "
-        f"SELECT {group} AS grp, base.status AS before, new.status AS after, count(*) AS n "
+        f"WITH base AS (SELECT uscc, status, benefit_amount AS amount FROM ({base_sql})), "
+        f"new AS (SELECT uscc, status, benefit_amount AS amount FROM ({new_sql})) "
+        f"SELECT {group} AS grp, base.status AS before, new.status AS after, count(*) AS n, "
+        "sum(CASE WHEN base.status = 'pass' THEN base.amount END) AS cost_before, "
+        "sum(CASE WHEN new.status = 'pass' THEN new.amount END) AS cost_after, "
+        "sum(CASE WHEN base.status = 'unknown' THEN base.amount END) AS potential_before, "
+        "sum(CASE WHEN new.status = 'unknown' THEN new.amount END) AS potential_after "
         f"FROM base JOIN new USING (uscc) JOIN profile USING (uscc) GROUP BY ALL ORDER BY ALL"
     )
     sqlglot.parse_one(sql, dialect="duckdb")
     rows = con.execute(sql).fetchall()
     groups: dict[str, dict[str, int]] = {}
     totals: dict[str, int] = {}
-    for grp, before, after, n in rows:
+    money = ("cost_before", "cost_after", "potential_before", "potential_after")
+    cost: dict[str, Any] = dict.fromkeys(money, Decimal(0))
+    group_cost: dict[str, dict[str, Any]] = {}
+    for grp, before, after, n, *amounts in rows:
         key = f"{before}→{after}"
         groups.setdefault(str(grp), {})[key] = groups.get(str(grp), {}).get(key, 0) + int(n)
         totals[key] = totals.get(key, 0) + int(n)
+        gc = group_cost.setdefault(str(grp), dict.fromkeys(money, Decimal(0)))
+        for name, amount in zip(money, amounts, strict=True):
+            if amount is not None:
+                cost[name] += amount
+                gc[name] += amount
+    pays = version.benefit is not None
     return {
         "policy_id": policy.id,
         "policy_version": version.id,
@@ -577,4 +902,9 @@ def simulate(
         "totals": totals,
         "flips": {k: v for k, v in totals.items() if k.split("→")[0] != k.split("→")[1]},
         "groups": groups,
+        # 万元; None when the policy pays no amount
+        "cost": ({**cost, "change": cost["cost_after"] - cost["cost_before"]} if pays else None),
+        "group_cost": (
+            {g: {**c, "change": c["cost_after"] - c["cost_before"]} for g, c in group_cost.items()} if pays else None
+        ),
     }

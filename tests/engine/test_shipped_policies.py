@@ -1,0 +1,468 @@
+"""The shipped policies other than HTE certification's data conditions (test_rules.py), at their boundaries.
+
+Profiles are written directly (every feature a column, unset ones NULL): the features themselves are tested
+in test_features.py; here the rules are. As-of 2026-06-30: last year FY2025. Money in 万元.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from gaoqi.engine.features import FEATURE_BY_NAME
+from gaoqi.engine.policies import Policy, load_policies
+from gaoqi.engine.rules import evaluate, explain, simulate
+from gaoqi.engine.workspace import ensure_schema
+
+AS_OF = date(2026, 6, 30)
+D = Decimal
+POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
+_serial = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def policies() -> dict[str, Policy]:
+    return {p.id: p for p in load_policies(POLICIES_DIR)}
+
+
+class Profiles:
+    """A ``profile`` table with every feature; rows are added with the features a test cares about."""
+
+    def __init__(self) -> None:
+        self.con = duckdb.connect()
+        ensure_schema(self.con)  # loads, quarantine: explain reads loads for provenance
+        self.con.execute("DROP TABLE IF EXISTS profile")
+        names = [f for f in FEATURE_BY_NAME if f not in ("uscc", "as_of")]
+        cols = ", ".join(f"{f} {FEATURE_BY_NAME[f].sql_type}" for f in names)
+        self.con.execute(f"CREATE TABLE profile (uscc VARCHAR, as_of DATE, {cols})")
+
+    def add(self, **values: Any) -> str:
+        uscc = f"E{next(_serial):06d}"
+        cols = ["uscc", "as_of", *values]
+        self.con.execute(
+            f"INSERT INTO profile ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [uscc, AS_OF, *values.values()],
+        )
+        return uscc
+
+    def results(self, policy: Policy, as_of: date = AS_OF) -> dict[str, dict[str, Any]]:
+        rel = evaluate(self.con, as_of, [policy])
+        names = rel.columns
+        return {r[0]: dict(zip(names, r, strict=True)) for r in rel.fetchall()}
+
+
+def brief(r: dict[str, Any]) -> tuple[Any, ...]:
+    return r["status"], r["failed_conditions"], r["binding_condition"], r["binding_gap"]
+
+
+# --- innovation-capacity pre-score (S-195 §2.4) --------------------------------------------------------
+
+#: Data that meet every data condition of HTE 2016 (so only the innovation screen can fail).
+HTE_OK: dict[str, Any] = {
+    "days_since_established": 4000,
+    "ip_class1_count": 1,
+    "ip_class2_count": 0,
+    "st_staff_share": D("0.2"),
+    "hte_rd_ratio": D("0.1"),
+    "sales_revenue_last_year": D(1000),
+    "rd_domestic_share": D(1),
+    "ht_revenue_share": D("0.8"),
+    "credit_hte_accidents_365d": 0,
+}
+
+
+def scores_of(p: Profiles, uscc: str, policy: Policy) -> dict[str, tuple[Any, ...]]:
+    got = explain(p.con, uscc, policy.id, AS_OF, [policy])
+    return {s["id"]: (s["grade"], s["min"], s["max"]) for s in got["scores"]}
+
+
+def test_prescore_bands_decided_by_the_data(policies: dict[str, Policy]) -> None:
+    hte = policies["hte-certification"]
+    p = Profiles()
+    e = p.add(
+        **HTE_OK,
+        ip_original_count=1,
+        ip_acquired_count=0,
+        results_commercialized_avg=D("3.0"),
+        net_asset_growth=D("0.35"),
+        net_asset_growth_basis="three_years",
+        sales_growth=D("0.3499"),
+        sales_growth_basis="three_years",
+    )
+    s = scores_of(p, e, hte)
+    assert s["ip_quantity"] == ("A", 7, 8)  # one Class I
+    assert s["ip_acquisition"] == ("A", 1, 6)  # own R&D
+    assert s["tech_advancement"] == (None, 0, 8)  # experts only
+    assert s["ip_total"] == (None, 8, 30)  # 8+8+8+6+2 = 32, capped at 30
+    assert s["commercialization"] == ("C", 13, 18)  # 3.0 a year: ≥ 3
+    assert s["net_asset_growth_score"] == ("A", 9, 10)  # exactly 35%
+    assert s["sales_growth_score"] == ("B", 7, 8)  # just under 35%
+    assert s["innovation_total"] == (None, 8 + 13 + 0 + 9 + 7, 30 + 18 + 20 + 10 + 8)
+
+
+@pytest.mark.parametrize(
+    ("class2", "grade", "points"),
+    [(0, "E", (0, 0)), (1, "D", (1, 2)), (2, "D", (1, 2)), (3, "C", (3, 4)), (4, "C", (3, 4)), (5, "B", (5, 6))],
+)
+def test_ip_quantity_bands_by_class2_count(
+    policies: dict[str, Policy], class2: int, grade: str, points: tuple[int, int]
+) -> None:
+    p = Profiles()
+    e = p.add(**{**HTE_OK, "ip_class1_count": 0, "ip_class2_count": class2})
+    assert scores_of(p, e, policies["hte-certification"])["ip_quantity"] == (grade, *points)
+
+
+@pytest.mark.parametrize(
+    ("growth", "basis", "grade", "points"),
+    [
+        (D("0.25"), "three_years", "B", (7, 8)),
+        (D("0.2499"), "three_years", "C", (5, 6)),
+        (D("0.15"), "three_years", "C", (5, 6)),
+        (D("0.05"), "three_years", "D", (3, 4)),
+        (D("0.0001"), "three_years", "E", (1, 2)),
+        (D("0"), "three_years", "F", (0, 0)),
+        (D("-0.3"), "three_years", "F", (0, 0)),  # negative growth: 0 points
+        (None, "year2_zero", "F", (0, 0)),  # year-2 value 0: 0 points
+        (None, "missing_data", None, (0, 10)),  # unknown: the whole range
+    ],
+)
+def test_growth_bands(
+    policies: dict[str, Policy], growth: Any, basis: str, grade: str | None, points: tuple[int, int]
+) -> None:
+    p = Profiles()
+    e = p.add(**HTE_OK, net_asset_growth=growth, net_asset_growth_basis=basis)
+    assert scores_of(p, e, policies["hte-certification"])["net_asset_growth_score"] == (grade, *points)
+
+
+def test_innovation_screen_fails_at_a_maximum_of_70_and_waits_for_experts_at_71(
+    policies: dict[str, Policy],
+) -> None:
+    hte = policies["hte-certification"]
+    p = Profiles()
+    # max: IP 8+8+8+6+2 → 30, commercialisation F 0, management 20, growth A 10 + A 10 = 70
+    at_70 = p.add(**HTE_OK, ip_original_count=1, results_commercialized_avg=D(0), net_asset_growth=D("0.4"),
+                  net_asset_growth_basis="three_years", sales_growth=D("0.5"), sales_growth_basis="three_years")  # fmt: skip
+    # max: IP 8+8+6(B: 5 Class II)+3(acquired only)+2 = 27, commercialisation E 6, management 20, growth 10 + 8 = 71
+    at_71 = p.add(**{**HTE_OK, "ip_class1_count": 0, "ip_class2_count": 5}, ip_original_count=0, ip_acquired_count=5,
+                  results_commercialized_avg=D("0.34"), net_asset_growth=D("0.4"), net_asset_growth_basis="three_years",
+                  sales_growth=D("0.3"), sales_growth_basis="three_years")  # fmt: skip
+    got = p.results(hte)
+    assert brief(got[at_70]) == (
+        "fail",
+        ["innovation_score"],
+        "innovation_score",
+        "score.innovation_total (max) 70分 ≤ 70分: 1分 short",
+    )
+    assert got[at_70]["unknown_features"] == ["pending:tech_field"]  # innovation_score failed: not pending
+    assert brief(got[at_71]) == ("unknown", [], None, None)
+    assert got[at_71]["unknown_features"] == ["pending:tech_field", "pending:innovation_score"]
+    assert scores_of(p, at_71, hte)["innovation_total"][2] == 71
+    item = {c["id"]: c for c in explain(p.con, at_70, hte.id, AS_OF, [hte])["conditions"]}["innovation_score"]
+    assert (item["outcome"], item["observed_min"], item["observed_max"]) == ("fail", 8 + 0 + 0 + 9 + 9, 70)
+
+
+def test_unknown_growth_keeps_the_screen_open(policies: dict[str, Policy]) -> None:
+    p = Profiles()
+    # growth NULL: 0–10 each; max 30 + 6 (E) + 20 + 20 = 76
+    e = p.add(**HTE_OK, ip_original_count=1, results_commercialized_avg=D(1))
+    got = p.results(policies["hte-certification"])[e]
+    assert got["status"] == "unknown"
+    # growth inputs are NULL but no data condition is unknown: they are not listed as missing
+    assert got["unknown_features"] == ["pending:tech_field", "pending:innovation_score"]
+
+
+# --- tech-based SME (国科发政〔2017〕115号) --------------------------------------------------------------
+
+#: Inside every cap, clean, and scoring 20 + 50 + 30 = 100.
+SME_OK: dict[str, Any] = {
+    "days_since_established": 1000,
+    "staff_count_last_year": D(100),
+    "sales_revenue_last_year": D(5000),
+    "total_assets_last_year": D(5000),
+    "total_costs_last_year": D(4000),
+    "rd_expense_last_year": D(400),
+    "st_staff_share": D("0.3"),
+    "ip_class1_count": 1,
+    "ip_class2_count": 0,
+    "credit_hte_accidents_365d": 0,
+    "credit_research_misconduct_365d": 0,
+    "abnormal_operation_listed": 0,
+    "serious_dishonesty_listed": 0,
+    "has_hte_certificate": False,
+}
+SME_PENDING = ["pending:not_restricted"]
+
+
+@pytest.mark.parametrize(
+    ("change", "failed", "gap"),
+    [
+        ({"staff_count_last_year": D(500)}, [], None),
+        ({"staff_count_last_year": D("500.01")}, ["staff_cap"], "staff_count_last_year 500.01人 > 500人: 0.01人 over"),
+        ({"sales_revenue_last_year": D(20000)}, [], None),
+        ({"sales_revenue_last_year": D("20000.01")}, ["sales_cap"],
+         "sales_revenue_last_year 20000.01万元 > 20000万元: 0.01万元 over"),
+        ({"total_assets_last_year": D(20000)}, [], None),
+        ({"total_assets_last_year": D("20000.5")}, ["assets_cap"],
+         "total_assets_last_year 20000.5万元 > 20000万元: 0.5万元 over"),
+        ({"abnormal_operation_listed": 1}, ["not_listed"], None),
+        ({"credit_research_misconduct_365d": 1}, ["no_accident_or_misconduct"], None),
+    ],
+)  # fmt: skip
+def test_tech_sme_caps_are_inclusive(
+    policies: dict[str, Policy], change: dict[str, Any], failed: list[str], gap: str | None
+) -> None:
+    p = Profiles()
+    e = p.add(**{**SME_OK, **change})
+    r = p.results(policies["tech-sme"])[e]
+    if not failed:
+        assert brief(r) == ("unknown", [], None, None)
+        assert r["unknown_features"] == SME_PENDING  # only the attested item is outstanding
+    else:
+        assert (r["status"], r["failed_conditions"]) == ("fail", failed)
+        if gap is not None:
+            assert r["binding_gap"] == gap
+
+
+def sme_scores(p: Profiles, uscc: str, policy: Policy) -> dict[str, tuple[Any, ...]]:
+    return scores_of(p, uscc, policy)
+
+
+@pytest.mark.parametrize(
+    ("share", "grade", "points"),
+    [(D("0.3"), "A", 20), (D("0.2999"), "B", 16), (D("0.25"), "B", 16), (D("0.2"), "C", 12),
+     (D("0.15"), "D", 8), (D("0.1"), "E", 4), (D("0.0999"), "F", 0)],
+)  # fmt: skip
+def test_tech_sme_st_staff_bands(policies: dict[str, Policy], share: Decimal, grade: str, points: int) -> None:
+    p = Profiles()
+    e = p.add(**{**SME_OK, "st_staff_share": share})
+    assert sme_scores(p, e, policies["tech-sme"])["st_staff"] == (grade, points, points)
+
+
+def test_tech_sme_takes_the_better_of_the_two_rd_measures(policies: dict[str, Policy]) -> None:
+    sme = policies["tech-sme"]
+    p = Profiles()
+    # R&D / sales 400/20000 = 2% → E 10; R&D / costs 400/1000 = 40% → A 50: the better counts
+    by_costs = p.add(**{**SME_OK, "sales_revenue_last_year": D(20000), "total_costs_last_year": D(1000)})
+    # R&D / sales 300/5000 = 6% → A 50; R&D / costs 300/4000 = 7.5% → F 0
+    by_sales = p.add(**{**SME_OK, "rd_expense_last_year": D(300)})
+    s1, s2 = sme_scores(p, by_costs, sme), sme_scores(p, by_sales, sme)
+    assert (s1["rd_to_sales"], s1["rd_to_costs"], s1["rd_input"]) == (("E", 10, 10), ("A", 50, 50), (None, 50, 50))
+    assert (s2["rd_to_sales"], s2["rd_to_costs"], s2["rd_input"]) == (("A", 50, 50), ("F", 0, 0), (None, 50, 50))
+
+
+def test_tech_sme_pass_mark_is_60_inclusive_and_needs_a_nonzero_staff_score(policies: dict[str, Policy]) -> None:
+    sme = policies["tech-sme"]
+    p = Profiles()
+    # 12 (20%) + 30 (R&D/sales 4%) + 18 (3 Class II) = 60
+    at_60 = p.add(**{**SME_OK, "st_staff_share": D("0.2"), "rd_expense_last_year": D(200),
+                     "total_costs_last_year": D(10000), "ip_class1_count": 0, "ip_class2_count": 3})  # fmt: skip
+    # 12 + 30 + 12 (2 Class II) = 54
+    at_54 = p.add(**{**SME_OK, "st_staff_share": D("0.2"), "rd_expense_last_year": D(200),
+                     "total_costs_last_year": D(10000), "ip_class1_count": 0, "ip_class2_count": 2})  # fmt: skip
+    # 0 (9.99%) + 50 + 30 = 80, but the S&T personnel score is 0
+    no_staff = p.add(**{**SME_OK, "st_staff_share": D("0.0999")})
+    got = p.results(sme)
+    assert brief(got[at_60]) == ("unknown", [], None, None)
+    assert brief(got[at_54]) == ("fail", ["score_pass"], "score_pass", "score.total (max) 54分 < 60分: 6分 short")
+    assert got[no_staff]["failed_conditions"] == ["st_staff_score_nonzero"]
+    assert got[no_staff]["binding_gap"] == "score.st_staff (max) 0分 ≤ 0分: 1分 short"
+
+
+def test_tech_sme_direct_qualification_by_a_valid_hte_certificate(policies: dict[str, Policy]) -> None:
+    sme = policies["tech-sme"]
+    p = Profiles()
+    weak = {**SME_OK, "st_staff_share": D("0.05"), "rd_expense_last_year": D(0), "ip_class1_count": 0}
+    certified = p.add(**{**weak, "has_hte_certificate": True})
+    plain = p.add(**weak)
+    over_cap = p.add(**{**weak, "has_hte_certificate": True, "staff_count_last_year": D(501)})
+    got = p.results(sme)
+    assert brief(got[certified]) == ("unknown", [], None, None)  # Art. 8: the score is not needed
+    assert got[plain]["failed_conditions"] == ["score_pass", "st_staff_score_nonzero"]
+    assert got[over_cap]["failed_conditions"] == ["staff_cap"]  # the caps of Art. 6 still apply
+    cond = {c["id"]: c for c in explain(p.con, certified, sme.id, AS_OF, [sme])["conditions"]}
+    assert cond["score_pass"]["outcome"] == "pass"
+    assert cond["score_pass"]["waived"] == "直接确认：企业拥有有效期内高新技术企业资格证书"
+
+
+def test_tech_sme_missing_rd_data_gives_an_interval(policies: dict[str, Policy]) -> None:
+    sme = policies["tech-sme"]
+    p = Profiles()
+    # staff 20 + IP 30 = 50 for sure; R&D unknown (0–50): total 50–100 → unknown, R&D expense listed
+    e = p.add(**{**SME_OK, "rd_expense_last_year": None})
+    # staff 0 … : IP none, staff 4 → total at most 4 + 50 + 0 = 54 < 60 even with the best R&D: fail
+    f = p.add(**{**SME_OK, "rd_expense_last_year": None, "st_staff_share": D("0.1"), "ip_class1_count": 0})
+    got = p.results(sme)
+    assert got[e]["status"] == "unknown"
+    assert got[e]["unknown_features"] == ["rd_expense_last_year", *SME_PENDING]
+    assert brief(got[f]) == ("fail", ["score_pass"], "score_pass", "score.total (max) 54分 < 60分: 6分 short")
+
+
+# --- above designated size ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("section", "division", "klass", "revenue", "status", "as_of"),
+    [
+        ("C", "39", "3911", D(2000), "pass", AS_OF),  # industry ≥ 2,000万 inclusive
+        ("C", "39", "3911", D("1999.99"), "fail", AS_OF),
+        ("C", "39", "3911", D(500), "pass", date(2010, 6, 30)),  # 2007–2010: 500万
+        ("C", "39", "3911", D(500), "fail", date(2011, 1, 1)),
+        ("F", "51", "5191", D(2000), "pass", AS_OF),  # wholesale 2,000万
+        ("F", "52", "5211", D(500), "pass", AS_OF),  # retail 500万
+        ("F", "52", "5211", D("499.99"), "fail", AS_OF),
+        ("H", "62", "6210", D(200), "pass", AS_OF),  # accommodation and catering 200万
+        ("I", "65", "6510", D(2000), "pass", AS_OF),  # software: services tier 1
+        ("I", "65", "6510", D(1999), "fail", AS_OF),
+        ("M", "73", "7310", D(1000), "pass", AS_OF),  # scientific research: tier 2
+        ("K", "70", "7020", D(1000), "pass", AS_OF),  # property management: tier 2
+        ("Q", "84", "8411", D(2000), "pass", AS_OF),  # health: tier 1
+        ("Q", "84", "8411", D(1000), "fail", AS_OF),
+        ("Q", "85", "8510", D(500), "pass", AS_OF),  # social work: tier 3
+        ("R", "86", "8610", D(500), "pass", AS_OF),  # culture: tier 3
+    ],
+)
+def test_above_scale_thresholds_by_sector(
+    policies: dict[str, Policy], section: str, division: str, klass: str, revenue: Decimal, status: str, as_of: date
+) -> None:
+    p = Profiles()
+    p.con.execute("UPDATE profile SET as_of = ?", [as_of])
+    e = p.add(industry_section=section, industry_division=division, industry_class=klass,
+              sales_revenue_last_year=revenue)  # fmt: skip
+    p.con.execute("UPDATE profile SET as_of = ?", [as_of])
+    r = p.results(policies["above-scale"], as_of)[e]
+    assert r["status"] == status
+    if status == "fail":
+        assert r["failed_conditions"] == ["revenue"]
+
+
+def test_above_scale_sectors_without_a_revenue_line(policies: dict[str, Policy]) -> None:
+    p = Profiles()
+    building = p.add(
+        industry_section="E", industry_division="47", industry_class="4700", sales_revenue_last_year=D(9e6)
+    )
+    developer = p.add(
+        industry_section="K", industry_division="70", industry_class="7010", sales_revenue_last_year=D(9e6)
+    )
+    got = p.results(policies["above-scale"])
+    assert got[building]["failed_conditions"] == ["revenue_threshold_sector"]
+    assert got[developer]["failed_conditions"] == ["revenue_threshold_sector"]
+
+
+# --- Beijing support policies and their amounts -------------------------------------------------------
+
+
+def test_dongcheng_reward_for_a_first_certificate_within_a_year(policies: dict[str, Policy]) -> None:
+    pol = policies["dongcheng-hte-reward"]
+    p = Profiles()
+    base = {"district_code": "110101", "has_hte_certificate": True, "hte_prior_certificate": False}
+    day_365 = p.add(**base, hte_days_since_issue=365)
+    day_366 = p.add(**base, hte_days_since_issue=366)
+    haidian = p.add(**{**base, "district_code": "110108"}, hte_days_since_issue=10)
+    renewed = p.add(**{**base, "hte_prior_certificate": True}, hte_days_since_issue=10)
+    got = p.results(pol)
+    assert (got[day_365]["status"], got[day_365]["benefit_amount"]) == ("pass", D(10))
+    assert (got[day_366]["status"], got[day_366]["failed_conditions"], got[day_366]["benefit_amount"]) == (
+        "fail", ["newly_certified"], None,
+    )  # fmt: skip
+    assert got[haidian]["failed_conditions"] == ["registered_in_dongcheng"]
+    assert got[renewed]["failed_conditions"] == ["first_certification"]
+
+
+def test_dongcheng_renewal_reward_needs_more_than_ten_percent_growth(policies: dict[str, Policy]) -> None:
+    pol = policies["dongcheng-hte-renewal-reward"]
+    p = Profiles()
+    base = {"district_code": "110101", "has_hte_certificate": True, "hte_prior_certificate": True,
+            "hte_days_since_issue": 30, "sales_revenue_y2": D(1000)}  # fmt: skip
+    exactly_10 = p.add(**base, sales_revenue_y3=D(1100))
+    above_10 = p.add(**base, sales_revenue_y3=D("1100.01"))
+    got = p.results(pol)
+    assert brief(got[exactly_10]) == (
+        "fail", ["revenue_growth"], "revenue_growth", "sales_revenue_y3 1100万元 ≤ 1100万元: 0万元 short",
+    )  # fmt: skip
+    assert (got[above_10]["status"], got[above_10]["benefit_amount"]) == ("pass", D(5))
+
+
+def test_rd_super_deduction_amount_and_excluded_industries(policies: dict[str, Policy]) -> None:
+    pol = policies["rd-super-deduction"]
+    p = Profiles()
+    software = p.add(
+        industry_section="I", industry_division="65", rd_expense_last_year=D(400), has_hte_certificate=False
+    )
+    hte = p.add(industry_section="I", industry_division="65", rd_expense_last_year=D(400), has_hte_certificate=True)
+    tobacco = p.add(
+        industry_section="C", industry_division="16", rd_expense_last_year=D(400), has_hte_certificate=False
+    )
+    retail = p.add(industry_section="F", industry_division="52", rd_expense_last_year=D(400), has_hte_certificate=False)
+    no_rd = p.add(industry_section="I", industry_division="65", rd_expense_last_year=D(0), has_hte_certificate=False)
+    unknown = p.add(industry_section="I", industry_division="65", has_hte_certificate=False)
+    got = p.results(pol)
+    assert (got[software]["status"], got[software]["benefit_amount"]) == ("pass", D(100))  # 400 × 100% × 25%
+    assert got[hte]["benefit_amount"] == D(60)  # at the HTE rate of 15%
+    assert got[tobacco]["failed_conditions"] == got[retail]["failed_conditions"] == ["not_excluded_industry"]
+    assert got[no_rd]["failed_conditions"] == ["has_rd_expense"]
+    assert (got[unknown]["status"], got[unknown]["unknown_features"], got[unknown]["benefit_amount"]) == (
+        "unknown", ["rd_expense_last_year"], None,
+    )  # fmt: skip
+    assert pol.version_at(date(2022, 12, 31)) is None  # the 100% rate for all starts in 2023
+
+
+def test_simulate_reports_the_fiscal_cost(policies: dict[str, Policy]) -> None:
+    pol = policies["dongcheng-hte-reward"]
+    p = Profiles()
+    base = {"district_code": "110101", "has_hte_certificate": True, "hte_prior_certificate": False}
+    for days in (10, 200, 400, 700, 800):
+        p.add(**base, hte_days_since_issue=days)
+    got = simulate(p.con, AS_OF, pol, {"award_window_days": "730", "reward": "20"})
+    assert got["flips"] == {"fail→pass": 2}
+    assert got["cost"] == {
+        "cost_before": D(20), "cost_after": D(80), "potential_before": D(0), "potential_after": D(0), "change": D(60),
+    }  # fmt: skip
+    assert got["group_cost"]["110101"]["change"] == D(60)
+
+
+# --- explain agrees with the batch ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    from gaoqi.engine.features import build_profiles
+    from gaoqi.engine.ingest import ingest_directory
+    from gaoqi.engine.resolve import resolve
+    from gaoqi.engine.synth import generate
+    from gaoqi.engine.workspace import connect
+
+    feeds, ws = tmp_path_factory.mktemp("feeds"), tmp_path_factory.mktemp("ws")
+    generate(feeds, enterprises=200, seed=5)
+    ingest_directory(ws, feeds)
+    con = connect(ws)
+    resolve(con)
+    build_profiles(con, AS_OF)
+    return con
+
+
+def test_explain_gives_the_batch_status_and_gap_for_every_enterprise_and_policy(
+    population: duckdb.DuckDBPyConnection, policies: dict[str, Policy]
+) -> None:
+    """explain formats gaps from literal values (fast to plan), the batch from columns: same SQL, same text."""
+    con = population
+    evaluate(con, AS_OF, list(policies.values()))
+    rows = con.execute(
+        "SELECT uscc, policy_id, status, failed_conditions, binding_condition, binding_gap, benefit_amount "
+        "FROM results ORDER BY ALL"
+    ).fetchall()
+    assert {r[2] for r in rows} >= {"pass", "fail", "unknown"}
+    gaps = 0
+    for uscc, pid, status, failed, binding, gap, amount in rows[::2]:  # every other row: half the time
+        got = explain(con, uscc, pid, AS_OF, list(policies.values()))
+        assert (got["status"], got["binding_condition"], got["binding_gap"], got["benefit_amount"]) == (
+            status, binding, gap, amount,
+        ), (uscc, pid)  # fmt: skip
+        assert [c["id"] for c in got["conditions"] if c["outcome"] == "fail"] == failed
+        gaps += gap is not None
+    assert gaps > 200
