@@ -88,6 +88,8 @@ def test_policies_check_names_file_and_line_of_an_error(tmp_path: Path) -> None:
 
 
 def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path) -> None:
+    from gaoqi.engine.policies import load_policies
+    from gaoqi.engine.rules import default_policy_dir
     from gaoqi.engine.synth import generate
 
     feeds, ws = tmp_path / "feeds", tmp_path / "ws"
@@ -101,7 +103,7 @@ def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path) -> None:
 
     with out_csv.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 300
+    assert len(rows) == 300 * len(load_policies(default_policy_dir()))  # every enterprise × every policy
     assert list(rows[0])[:8] == [
         "uscc",
         "policy_id",
@@ -113,7 +115,7 @@ def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path) -> None:
         "binding_gap",
     ]
     assert {r["status"] for r in rows} <= {"pass", "fail", "unknown"}
-    failing = next(r for r in rows if r["status"] == "fail")
+    failing = next(r for r in rows if r["status"] == "fail" and r["policy_id"] == "hte-certification")
     explained = runner.invoke(
         app,
         [
@@ -154,6 +156,8 @@ def test_simulate_counts_exactly_the_enterprises_a_threshold_change_moves(tmp_pa
             "hte-certification",
             "--set",
             "rd_ratio_tier1=0",
+            "--set",
+            "innovation_pass_above=0",
             "--as-of",
             "2026-06-30",
             "--workspace",
@@ -163,20 +167,22 @@ def test_simulate_counts_exactly_the_enterprises_a_threshold_change_moves(tmp_pa
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    # Expected from the baseline alone: failing only on the R&D ratio, in the lowest sales tier, with a known
-    # ratio: a 0% requirement passes them, and the expert conditions keep them 'unknown'.
+    # Expected from the baseline alone: failing only on the R&D ratio (in the lowest sales tier, with a known
+    # ratio: a 0% requirement passes them) and/or the innovation screen (a pass mark of 0 opens it); the
+    # expert conditions keep them 'unknown'.
+    flips = (
+        "policy_id = 'hte-certification' AND len(failed_conditions) > 0 "
+        "AND len(list_filter(failed_conditions, lambda c: c NOT IN ('rd_ratio', 'innovation_score'))) = 0 "
+        "AND (NOT list_contains(failed_conditions, 'rd_ratio') "
+        "OR (sales_revenue_last_year <= 5000 AND hte_rd_ratio IS NOT NULL))"
+    )
     con = connect(ws)
     try:
         evaluate(con, dt.date(2026, 6, 30), load_policies(default_policy_dir()))
-        expected = con.execute(
-            "SELECT count(*) FROM results JOIN profile USING (uscc) WHERE failed_conditions = ['rd_ratio'] "
-            "AND sales_revenue_last_year <= 5000 AND hte_rd_ratio IS NOT NULL"
-        ).fetchall()[0][0]
+        expected = con.execute(f"SELECT count(*) FROM results JOIN profile USING (uscc) WHERE {flips}").fetchall()[0][0]
         by_district = dict(
             con.execute(
-                "SELECT district_code, count(*) FROM results JOIN profile USING (uscc) "
-                "WHERE failed_conditions = ['rd_ratio'] AND sales_revenue_last_year <= 5000 "
-                "AND hte_rd_ratio IS NOT NULL GROUP BY 1"
+                f"SELECT district_code, count(*) FROM results JOIN profile USING (uscc) WHERE {flips} GROUP BY 1"
             ).fetchall()
         )
     finally:
@@ -188,3 +194,39 @@ def test_simulate_counts_exactly_the_enterprises_a_threshold_change_moves(tmp_pa
         app, ["simulate", "--policy", "hte-certification", "--set", "no_such=1", "--workspace", str(ws)]
     )
     assert bad.exit_code == 2 and "no_such" in bad.output
+
+
+def test_evaluate_on_spark_stores_the_same_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--engine spark: results computed on Spark land in the workspace exactly as DuckDB's would."""
+    pytest.importorskip("pyspark")
+    import duckdb
+
+    from gaoqi.engine import spark as gs
+    from gaoqi.engine.synth import generate
+
+    feeds, ws = tmp_path / "feeds", tmp_path / "ws"
+    generate(feeds, enterprises=120, seed=5)
+    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    assert runner.invoke(app, ["resolve", "--workspace", str(ws)]).exit_code == 0
+    args = ["evaluate", "--as-of", "2026-06-30", "--workspace", str(ws)]
+    outs = {}
+    for engine in ("duckdb", "spark"):
+        outs[engine] = tmp_path / f"{engine}.parquet"
+        result = runner.invoke(app, [*args, "--engine", engine, "--out", str(outs[engine])])
+        assert result.exit_code == 0, result.output
+        assert "why not" in result.output
+    con = duckdb.connect()
+    expected, actual = (
+        con.sql(f"SELECT * FROM '{outs[e]}' ORDER BY uscc, policy_id").to_arrow_table() for e in ("duckdb", "spark")
+    )
+    assert expected.num_rows > 0
+    assert gs.parity_report(expected, actual, key=("uscc", "policy_id")) == []
+
+    # without pyspark: a clear message and exit 2, nothing evaluated
+    def missing() -> None:
+        raise gs.SparkUnavailableError("the Spark engine needs pyspark")
+
+    monkeypatch.setattr(gs, "_require_pyspark", missing)
+    result = runner.invoke(app, [*args, "--engine", "spark"])
+    assert result.exit_code == 2 and "needs pyspark" in result.output
+    assert runner.invoke(app, [*args, "--engine", "flink"]).exit_code == 2

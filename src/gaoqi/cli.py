@@ -311,12 +311,26 @@ def policies_show(policy_id: Annotated[str, typer.Argument()], directory: Policy
         out.print(f"\n[bold]version {v.id}[/]: {v.valid_from} – {v.valid_to or '(open)'}")
         params = Table("parameter", "value", "label")
         for name, prm in v.parameters.items():
-            params.add_row(name, str(getattr(prm, "value", "")), str(getattr(prm, "label", "") or ""))
+            flag = " [yellow](unconfirmed)[/]" if prm.unconfirmed else ""
+            params.add_row(name, str(prm.value) + flag, prm.label)
         out.print(params)
+        if v.scores:
+            scores = Table("score", "评分项", "by", "bands / expression", "max")
+            for sc in v.scores:
+                bands = " ".join(f"{b.grade}:{b.lo}" + (f"–{b.hi}" if b.hi != b.lo else "") for b in sc.bands)
+                scores.add_row(sc.id, sc.label, sc.assessed_by, sc.expr or bands, _cell(sc.max_points))
+            out.print(scores)
         conds = Table("id", "条件", "条款 article", "kind", "expression")
         for c in v.conditions:
-            conds.add_row(c.id, c.label, c.article, c.kind, c.expr or "")
+            expr = c.expr or ""
+            if c.screened:
+                expr = f"screen: {expr}"
+            if c.waiver is not None:
+                expr += f"\nwaived if {c.waiver.when}"
+            conds.add_row(c.id, c.label, c.article, c.kind, expr)
         out.print(conds)
+        if v.benefit is not None:
+            out.print(f"benefit: {v.benefit.label} = {v.benefit.amount} (万元)")
 
 
 @app.command()
@@ -326,6 +340,14 @@ def evaluate(
     workspace: WorkspaceOpt = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write results to FILE.csv or FILE.parquet.")] = None,
     directory: PolicyDirOpt = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="duckdb, or spark: computed on Apache Spark (local mode, needs the spark extra) and stored in "
+            "the workspace's results like duckdb's.",
+        ),
+    ] = "duckdb",
 ) -> None:
     """Every enterprise × policy: pass, fail or unknown, the failing conditions and the binding gap."""
     from gaoqi.engine.features import ensure_profiles
@@ -333,12 +355,28 @@ def evaluate(
     from gaoqi.engine.validate import lit
     from gaoqi.engine.workspace import connect
 
+    if engine not in ("duckdb", "spark"):
+        console.print(f"[red]--engine must be duckdb or spark, not {engine!r}")
+        raise typer.Exit(2)
+    if engine == "spark":
+        from gaoqi.engine.spark import SparkUnavailableError, require_pyspark
+
+        try:
+            require_pyspark()
+        except SparkUnavailableError as exc:
+            console.print(f"[red]{exc}")
+            raise typer.Exit(2) from exc
     day = dt.date.fromisoformat(as_of)
     policies = _load_policies_or_exit(directory)
     con = connect(_home(workspace))
     try:
         ensure_profiles(con, day)
-        run_evaluate(con, day, policies, policy)
+        if engine == "spark":
+            from gaoqi.engine.spark import evaluate_spark, store_results
+
+            store_results(con, evaluate_spark(con, day, policies, policy), day, policies, policy)
+        else:
+            run_evaluate(con, day, policies, policy)
         if out_file is not None:
             fmt = "parquet" if out_file.suffix == ".parquet" else "csv"
             con.execute(f"COPY results TO {lit(str(out_file))} (FORMAT {fmt}{', HEADER' if fmt == 'csv' else ''})")
@@ -398,9 +436,19 @@ def explain(
             c["outcome"],
             _cell(c.get("observed")),
             _cell(c.get("required")),
-            _cell(c.get("gap")),
+            _cell(c.get("gap")) if not c.get("waived") else f"waived: {c['waived']}",
         )
     out.print(table)
+    if data.get("scores"):
+        scores = Table("评分项 score", "评定 by", "grade", "min–max", "满分 max", title="评分 scores (intervals)")
+        for sc in data["scores"]:
+            span = (
+                "?" if sc["min"] is None else f"{sc['min']}" if sc["min"] == sc["max"] else f"{sc['min']}–{sc['max']}"
+            )
+            scores.add_row(sc["label"], sc["assessed_by"], _cell(sc["grade"]), span, _cell(sc["max_points"]))
+        out.print(scores)
+    if data.get("benefit_amount") is not None:
+        out.print(f"{data['benefit_label']}: {_wan(data['benefit_amount'])} 万元")
 
 
 @app.command()
@@ -444,14 +492,30 @@ def simulate(
     changes = ", ".join(f"{k}: {v['from']} → {v['to']}" for k, v in data["changes"].items())
     keys = sorted(data["flips"])
     names = district_codes()
-    table = Table(by, *keys, title=f"政策模拟 {policy} v{data['policy_version']} as of {day}: {changes}")
+    cost = data["cost"]
+    money = ["财政支出变化 cost change (万元)"] if cost is not None else []
+    table = Table(by, *keys, *money, title=f"政策模拟 {policy} v{data['policy_version']} as of {day}: {changes}")
     for grp, counts in sorted(data["groups"].items()):
         label = names.get(grp, grp) if by == "district" else grp
-        table.add_row(label, *(f"{counts.get(k, 0):,}" for k in keys))
-    table.add_row("[bold]合计 total", *(f"[bold]{data['flips'][k]:,}" for k in keys))
+        extra = [_wan(data["group_cost"][grp]["change"], sign=True)] if cost is not None else []
+        table.add_row(label, *(f"{counts.get(k, 0):,}" for k in keys), *extra)
+    total_extra = ["[bold]" + _wan(cost["change"], sign=True)] if cost is not None else []
+    table.add_row("[bold]合计 total", *(f"[bold]{data['flips'][k]:,}" for k in keys), *total_extra)
     out.print(table)
+    if cost is not None:
+        out.print(
+            f"财政支出 fiscal cost (pass): {_wan(cost['cost_before'])} → {_wan(cost['cost_after'])} 万元; "
+            f"if every unknown passed, a further {_wan(cost['potential_before'])} → "
+            f"{_wan(cost['potential_after'])} 万元"
+        )
     if not keys:
         out.print("No enterprise changes status.")
+
+
+def _wan(amount: Any, *, sign: bool = False) -> str:
+    """An amount in 万元 with thousands separators and no trailing zeros."""
+    text = f"{amount:{'+' if sign else ''},.4f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @app.command("feeds-doc")

@@ -8,6 +8,12 @@ would silently change the result. ``build_profiles_spark`` returns the profile a
 the same columns, types and values as DuckDB's ``profile`` table; ``parity_report`` names the cells where
 two such tables differ (the parity test asserts it is empty).
 
+Policy evaluation runs the same way: ``evaluate_spark`` exports ``profile``, runs ``rules.results_sql``
+transpiled with the schema-aware rewrites of ``spark_sql(…, schema=…)`` (decimal comparisons, ROUND of
+DOUBLE) under DuckDB's decimal arithmetic (``spark.sql.decimalOperations.allowPrecisionLoss=false``) and
+returns the rows with the columns and types of DuckDB's ``results``; ``store_results`` writes them into the
+workspace's ``results`` and ``results_meta`` as ``rules.evaluate`` does.
+
 pyspark is optional (``pip install '.[spark]'``): it is imported lazily, so this module imports without it
 and every entry point raises ``SparkUnavailableError`` with that instruction when it is missing.
 """
@@ -18,7 +24,8 @@ import atexit
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,9 +34,14 @@ import duckdb
 import pyarrow as pa
 import sqlglot
 from sqlglot import exp
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema
 
+from gaoqi.engine import rules
 from gaoqi.engine.current import create_current_views
 from gaoqi.engine.features import delivered_register_feeds, profile_sql, validate_sql, window_for
+from gaoqi.engine.policies import Policy
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -62,6 +74,11 @@ def _require_pyspark() -> Any:
             f"the Spark engine needs pyspark (Java 17+ too): install the extra with `{INSTALL_HINT}`"
         ) from e
     return pyspark.sql
+
+
+def require_pyspark() -> None:
+    """Raise ``SparkUnavailableError`` (saying how to install it) unless pyspark is importable."""
+    _require_pyspark()
 
 
 def spark_available() -> bool:
@@ -225,16 +242,157 @@ def _ordered_list(node: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this="TRANSFORM", expressions=[ordered_list, lam])
 
 
-def spark_sql(sql_duckdb: str) -> str:
-    """Transpile a DuckDB query to Spark SQL with sqlglot, fixing what sqlglot gets wrong for parity."""
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+
+
+def _is_decimal(node: exp.Expression) -> bool:
+    return node.type is not None and node.type.is_type(exp.DataType.Type.DECIMAL)
+
+
+def _is_double(node: exp.Expression) -> bool:
+    return node.type is not None and node.type.is_type(*exp.DataType.FLOAT_TYPES)
+
+
+def _zero_diff(left: exp.Expression, right: exp.Expression, op: type[exp.Expression]) -> exp.Expression:
+    """``(left - right) op 0``."""
+    return op(this=exp.Paren(this=exp.Sub(this=left, expression=right)), expression=exp.Literal.number(0))
+
+
+def _exact_decimal_comparisons(tree: exp.Expr) -> None:
+    """Comparisons of two DECIMALs (also IN, BETWEEN) → ``(a - b) op 0``, in place; ``tree`` annotated.
+
+    DuckDB compares two decimals exactly, at the larger scale (``DECIMAL(38,12) >= DECIMAL(38,2)`` casts
+    the right side to scale 12). Spark 4 first casts both sides to a common type that keeps the integer
+    digits and, past precision 38, drops fraction digits: ``st_staff_share >= CAST(0.10 AS
+    DECIMAL(38,2))`` becomes ``CAST(st_staff_share AS DECIMAL(38,2)) >= 0.10``, so 9.66% "passes" 10%
+    (and ``spark.sql.legacy.decimal.retainFractionDigitsOnTruncate`` would fix this but break CASE,
+    GREATEST and COALESCE, where both engines keep integer digits). A difference of two decimals is exact
+    on Spark without precision loss (``evaluate_spark`` turns it off), at the larger scale, like DuckDB's
+    comparison; comparing it with 0 cannot lose digits. Innermost first, so nested comparisons move along.
+    """
+    found = [
+        node
+        for node in tree.find_all(*_COMPARISONS, exp.In, exp.Between)
+        if _is_decimal(node.this)
+        and (
+            (isinstance(node, _COMPARISONS) and _is_decimal(node.expression))
+            or (
+                isinstance(node, exp.In)
+                and not node.args.get("query")
+                and any(_is_decimal(e) for e in node.expressions)
+            )
+            or (isinstance(node, exp.Between) and (_is_decimal(node.args["low"]) or _is_decimal(node.args["high"])))
+        )
+    ]
+    for node in sorted(found, key=lambda n: -n.depth):
+        new: exp.Expression
+        if isinstance(node, exp.In):
+            # x IN (a, b) = (x = a OR x = b), NULLs included (no match and a NULL item → NULL)
+            new = exp.Paren(this=exp.or_(*(_zero_diff(node.this.copy(), e, exp.EQ) for e in node.expressions)))
+        elif isinstance(node, exp.Between):
+            low, high = node.args["low"], node.args["high"]
+            new = exp.Paren(
+                this=exp.and_(_zero_diff(node.this.copy(), low, exp.GTE), _zero_diff(node.this, high, exp.LTE))
+            )
+        else:
+            new = _zero_diff(node.this, node.expression, type(node))
+        node.replace(new)
+
+
+def _double(node: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=node, to=exp.DataType.build("DOUBLE"))
+
+
+def _ieee_divisions(tree: exp.Expr) -> None:
+    """DuckDB ``a / b`` → DOUBLE division with IEEE results for a zero divisor, on Spark; in place.
+
+    DuckDB's ``/`` divides in DOUBLE whatever the operand types (``DECIMAL / DECIMAL`` is a DOUBLE) and a
+    zero divisor gives ±inf or NaN. Spark divides decimals as decimals (other digits) and, in ANSI mode,
+    raises DIVIDE_BY_ZERO. Rewritten to ``CASE WHEN b = 0 THEN ±inf / NaN by the sign of a ELSE a / b END``
+    over ``CAST(… AS DOUBLE)`` operands (NULL stays NULL; a divisor of −0.0 counts as +0.0). Innermost
+    first, so a division inside an operand is rewritten too.
+    """
+
+    def special(text: str) -> exp.Expression:
+        return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("DOUBLE"))
+
+    for node in sorted(tree.find_all(exp.Div), key=lambda n: -n.depth):
+        a, b = _double(node.this), _double(node.expression)
+        zero = exp.Literal.number(0)
+        by_sign = (
+            exp.Case()
+            .when(exp.GT(this=a.copy(), expression=zero.copy()), special("Infinity"))
+            .when(exp.LT(this=a.copy(), expression=zero.copy()), special("-Infinity"))
+            .when(exp.Not(this=exp.Is(this=a.copy(), expression=exp.Null())), special("NaN"))
+        )
+        quotient = exp.Div(this=a.copy(), expression=b.copy())
+        node.replace(exp.Case().when(exp.EQ(this=b, expression=zero), by_sign).else_(quotient))
+
+
+def _no_double_round(node: exp.Expression) -> exp.Expression:
+    """ROUND of a DOUBLE has no Spark equivalent: refuse it instead of giving other digits.
+
+    DuckDB rounds the double's exact binary value half away from zero (``ROUND(2.675, 2)`` = 2.67, as
+    2.675 is 2.67499999…; ``ROUND(0.125, 2)`` = 0.13); Spark rounds its shortest decimal text half up
+    (2.68). The generated SQL rounds DECIMALs only (same on both engines); a DOUBLE should be cast to a
+    DECIMAL first.
+    """
+    if isinstance(node, exp.Round) and _is_double(node.this):
+        raise NotImplementedError(f"ROUND of a DOUBLE differs on Spark, cast to DECIMAL first: {node.sql('duckdb')}")
+    return node
+
+
+def spark_sql(sql_duckdb: str, schema: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """Transpile a DuckDB query to Spark SQL with sqlglot, fixing what sqlglot gets wrong for parity.
+
+    With ``schema`` (table → column → DuckDB type of every table read), the query is qualified and
+    type-annotated, and the rewrites for rules SQL apply too: exact decimal comparisons
+    (``_exact_decimal_comparisons``), DuckDB's DOUBLE division (``_ieee_divisions``), and a refusal of ROUND
+    of a DOUBLE (``_no_double_round``).
+    """
     tree = sqlglot.parse_one(sql_duckdb, dialect="duckdb")
+    if schema is not None:
+        types = MappingSchema({t: dict(cols) for t, cols in schema.items()}, dialect="duckdb")
+        tree = qualify(tree, dialect="duckdb", schema=types, quote_identifiers=False, identify=False)
+        tree = annotate_types(tree, schema=types, dialect="duckdb")
+        _exact_decimal_comparisons(tree)
+        tree = tree.transform(_no_double_round)
+        _ieee_divisions(tree)
     tree = tree.transform(_days_between).transform(_ordered_list)
     return tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
-def run_on_spark(spark: SparkSession, sql_duckdb: str) -> DataFrame:
+def run_on_spark(
+    spark: SparkSession, sql_duckdb: str, schema: Mapping[str, Mapping[str, str]] | None = None
+) -> DataFrame:
     """Run a DuckDB-dialect query on Spark (its tables must be registered as temp views)."""
-    return spark.sql(spark_sql(sql_duckdb))
+    return spark.sql(spark_sql(sql_duckdb, schema))
+
+
+def duckdb_schema(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Table → column → DuckDB type, for ``spark_sql(…, schema=…)``."""
+    return {n: {str(c): str(t) for c, t, *_ in con.execute(f'DESCRIBE "{n}"').fetchall()} for n in names}
+
+
+@contextmanager
+def session_conf(spark: SparkSession, settings: Mapping[str, str]) -> Iterator[None]:
+    """Runtime SQL settings for the duration of a block, restored (or unset) afterwards."""
+    before = {k: spark.conf.get(k, None) for k in settings}
+    for k, v in settings.items():
+        spark.conf.set(k, v)
+    try:
+        yield
+    finally:
+        for k, old in before.items():
+            if old is None:
+                spark.conf.unset(k)
+            else:
+                spark.conf.set(k, old)
+
+
+#: DuckDB's decimal arithmetic: a result wider than 38 digits keeps its scale (and overflow raises) instead
+#: of Spark's default of rounding away fraction digits (``(0.10 − ratio) * sales`` at 6 instead of 16 decimals).
+DUCKDB_DECIMALS = {"spark.sql.decimalOperations.allowPrecisionLoss": "false"}
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -283,6 +441,76 @@ def build_profiles_spark(
 
 
 # ------------------------------------------------------------------------------------------------------
+# Policy evaluation
+
+
+def evaluate_spark(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    policies: Sequence[Policy],
+    policy_ids: Sequence[str] | None = None,
+    spark: SparkSession | None = None,
+    *,
+    work_dir: Path | str | None = None,
+) -> pa.Table:
+    """The rows of ``rules.evaluate`` for ``as_of``, computed by Spark; sorted by uscc, policy_id.
+
+    ``profile`` (built for ``as_of``, as ``rules.evaluate`` requires) is exported to Parquet under
+    ``work_dir`` (a temp dir by default, removed afterwards) and ``rules.results_sql`` runs transpiled, with
+    the type-dependent rewrites and DuckDB's decimal arithmetic. The Arrow table has exactly the columns and
+    types that DuckDB gives the same query (read from DuckDB, not listed here). ``spark`` None: a session
+    is started (``spark_session``) and stopped afterwards. Nothing in the workspace changes
+    (``store_results`` writes the rows).
+    """
+    rules._check_profile(con, as_of)
+    sql = rules.results_sql(policies, as_of, policy_ids)
+    # DuckDB's own types of the result: the schema the Spark rows are cast to (LIMIT 0 runs nothing)
+    target = con.sql(f"SELECT * FROM ({sql}) AS q LIMIT 0").to_arrow_table().schema
+    names = tables_read(sql)
+    schema = duckdb_schema(con, names)
+    own = spark is None
+    session = spark_session() if spark is None else spark
+    try:
+        with tempfile.TemporaryDirectory(prefix="gaoqi-export-", dir=work_dir) as tmp:
+            export_tables(con, names, tmp)
+            register_tables(session, tmp, names)
+            try:
+                with session_conf(session, DUCKDB_DECIMALS):
+                    df = run_on_spark(session, sql, schema).orderBy("uscc", "policy_id")
+                    table = to_arrow(df)
+            finally:
+                for name in names:
+                    session.catalog.dropTempView(name)
+    finally:
+        if own:
+            session.stop()
+    if table.column_names != target.names:
+        raise RuntimeError(f"Spark gave columns {table.column_names}, DuckDB {target.names}")
+    # Spark's Arrow output differs only in representation (non-nullable fields, list item names)
+    return pa.Table.from_arrays(
+        [col.cast(field.type) for col, field in zip(table.columns, target, strict=True)], schema=target
+    )
+
+
+def store_results(
+    con: duckdb.DuckDBPyConnection,
+    table: pa.Table,
+    as_of: date,
+    policies: Sequence[Policy],
+    policy_ids: Sequence[str] | None = None,
+) -> duckdb.DuckDBPyRelation:
+    """Replace ``results`` with the rows of ``evaluate_spark`` and ``results_meta`` as ``rules.evaluate``
+    does; return ``results`` as a relation."""
+    con.register("_gaoqi_spark_results", table)
+    try:
+        con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM _gaoqi_spark_results")
+    finally:
+        con.unregister("_gaoqi_spark_results")
+    rules.write_results_meta(con, as_of, policies, policy_ids)
+    return con.table("results")
+
+
+# ------------------------------------------------------------------------------------------------------
 # Parity
 
 
@@ -295,13 +523,22 @@ def _normal_type(t: pa.DataType) -> pa.DataType:
     return t
 
 
-def parity_report(expected: pa.Table, actual: pa.Table, *, key: str = "uscc", limit: int = 20) -> list[str]:
-    """Where two profile tables differ, first differences first; ``[]`` when identical.
+def parity_report(
+    expected: pa.Table, actual: pa.Table, *, key: str | Sequence[str] = "uscc", limit: int = 20
+) -> list[str]:
+    """Where two profile (or results) tables differ, first differences first; ``[]`` when identical.
 
     Compares column names and order, column types (ignoring nullability and string/list width), the set
-    of keys, then every cell of the rows matched by ``key``: exact equality (Decimals by value and type,
-    dates, booleans, NULL only equal to NULL, lists in order). At most ``limit`` cell differences.
+    of keys (``key``: a column, or several, e.g. ``("uscc", "policy_id")`` for results), then every cell of
+    the rows matched by key: exact equality (Decimals by value and type, dates, booleans, NULL only equal to
+    NULL, lists in order). At most ``limit`` cell differences.
     """
+    keys = (key,) if isinstance(key, str) else tuple(key)
+    label = key if isinstance(key, str) else "(" + ", ".join(keys) + ")"
+
+    def key_of(row: dict[str, Any]) -> Any:
+        return row[keys[0]] if isinstance(key, str) else tuple(row[k] for k in keys)
+
     out: list[str] = []
     if expected.column_names != actual.column_names:
         missing = [c for c in expected.column_names if c not in actual.column_names]
@@ -312,25 +549,26 @@ def parity_report(expected: pa.Table, actual: pa.Table, *, key: str = "uscc", li
         te, ta = _normal_type(expected.schema.field(c).type), _normal_type(actual.schema.field(c).type)
         if te != ta:
             out.append(f"column {c}: type {te} expected, {ta} found")
-    if key not in common:
-        out.append(f"key column {key!r} missing")
+    absent = [k for k in keys if k not in common]
+    if absent:
+        out.append(f"key column {absent[0]!r} missing")
         return out
-    exp_rows = {r[key]: r for r in expected.select(common).to_pylist()}
-    act_rows = {r[key]: r for r in actual.select(common).to_pylist()}
+    exp_rows = {key_of(r): r for r in expected.select(common).to_pylist()}
+    act_rows = {key_of(r): r for r in actual.select(common).to_pylist()}
     if len(exp_rows) != expected.num_rows or len(act_rows) != actual.num_rows:
-        out.append(f"{key} is not unique ({expected.num_rows} / {actual.num_rows} rows)")
+        out.append(f"{label} is not unique ({expected.num_rows} / {actual.num_rows} rows)")
     only_exp = sorted(k for k in exp_rows if k not in act_rows)
     only_act = sorted(k for k in act_rows if k not in exp_rows)
     if only_exp:
-        out.append(f"{len(only_exp)} {key}s only in expected, e.g. {only_exp[:3]}")
+        out.append(f"{len(only_exp)} {label}s only in expected, e.g. {only_exp[:3]}")
     if only_act:
-        out.append(f"{len(only_act)} {key}s only in actual, e.g. {only_act[:3]}")
+        out.append(f"{len(only_act)} {label}s only in actual, e.g. {only_act[:3]}")
     cells = 0
     for k in sorted(k for k in exp_rows if k in act_rows):
         e, a = exp_rows[k], act_rows[k]
         for c in common:
             if not _same(e[c], a[c]):
-                out.append(f"{key}={k} column {c}: expected {e[c]!r}, found {a[c]!r}")
+                out.append(f"{label}={k} column {c}: expected {e[c]!r}, found {a[c]!r}")
                 cells += 1
                 if cells >= limit:
                     out.append("… (more differences not shown)")
