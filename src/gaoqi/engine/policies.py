@@ -197,6 +197,7 @@ class Band:
     lo: int
     hi: int
     when: str | None
+    threshold: tuple[str, str] | None = None  # value bands: (">=" or ">", threshold SQL)
 
 
 @dataclass(frozen=True)
@@ -920,6 +921,7 @@ def _load_band(
         ctx.err(b.line, "a band has one of 'when', 'at_least' or 'above'")
         return None
     when: str | None = None
+    threshold: tuple[str, str] | None = None
     if tests and last:
         ctx.err(b.line, "the last band is the 'otherwise' band: give it no 'when', 'at_least' or 'above'")
         return None
@@ -939,12 +941,13 @@ def _load_band(
             if bt is not None and value_t is not None and not _comparable(value_t, bt):
                 ctx.err(line, f"type error: cannot compare value ({value_t}) with {bt}")
             when = f"({value_sql}) {'>=' if key == 'at_least' else '>'} ({text})"
+            threshold = (">=" if key == "at_least" else ">", text)
         if when is not None:
             tree = _parse(when, line, ctx)
             when = None if tree is None else tree.sql(dialect="duckdb")
     elif not last:
         ctx.err(b.line, "only the last band may omit its test ('when', 'at_least' or 'above')")
-    return Band(str(b["grade"]), lo, hi, when)
+    return Band(str(b["grade"]), lo, hi, when, threshold)
 
 
 def _parse(text: str, line: int, ctx: _Ctx) -> exp.Expr | None:

@@ -73,27 +73,44 @@ def ip_rows(con: duckdb.DuckDBPyConnection, uscc: str, as_of: date, feature: str
     """The IP records counted in ``feature`` (an ip_* count) for ``uscc`` at ``as_of``, by ip_number."""
     if feature not in IP_COUNT_FEATURES:
         raise KeyError(f"not an IP count feature: {feature}")
-    _, matches = IP_COUNT_FEATURES[feature]
+    return ip_rows_by_feature(con, uscc, as_of, (feature,))[feature]
+
+
+def ip_rows_by_feature(
+    con: duckdb.DuckDBPyConnection, uscc: str, as_of: date, features: tuple[str, ...] = tuple(IP_COUNT_FEATURES)
+) -> dict[str, list[Row]]:
+    """``ip_rows`` for several IP count features at once: the same two lookups serve them all."""
+    unknown = [f for f in features if f not in IP_COUNT_FEATURES]
+    if unknown:
+        raise KeyError(f"not an IP count feature: {', '.join(unknown)}")
+    out: dict[str, list[Row]] = {f: [] for f in features}
     # The enterprise's links (index on ip_link.uscc); a record linked twice still counts once.
     links = con.execute(
         f"SELECT ip_number, MIN(method) FROM ip_link WHERE uscc = {_q(uscc)} GROUP BY ip_number"
     ).fetchall()
-    if not links:
-        return []
+    if not links or not features:
+        return out
     method = {str(number): str(m) for number, m in links}
     numbers = ", ".join(_q(n) for n in sorted(method))
+    flags = ", ".join(f"({IP_COUNT_FEATURES[f][1]}) AS f{i}" for i, f in enumerate(features))
     rows = con.execute(
         f"""
         WITH i AS MATERIALIZED (SELECT * FROM ip_cur WHERE ip_number IN ({numbers}))
         SELECT i.ip_number, i.ip_type, i.title, i.grant_date, i.acquisition, ld.feed, ld.file_name,
-               i._load_id, i._line
+               i._load_id, i._line, {flags}
         FROM i
         LEFT JOIN loads ld ON ld.load_id = i._load_id
-        WHERE {ip_countable_sql(as_of, "i")} AND ({matches})
+        WHERE {ip_countable_sql(as_of, "i")}
         ORDER BY i.ip_number
         """
     ).fetchall()
-    return [dict(zip(IP_ROW_KEYS, (*r, method[str(r[0])]), strict=True)) for r in rows]
+    width = len(IP_ROW_KEYS) - 1
+    for r in rows:
+        item = dict(zip(IP_ROW_KEYS, (*r[:width], method[str(r[0])]), strict=True))
+        for i, f in enumerate(features):
+            if r[width + i]:
+                out[f].append(dict(item))
+    return out
 
 
 def credit_rows(con: duckdb.DuckDBPyConnection, uscc: str, as_of: date, feature: str) -> list[Row]:
