@@ -1,0 +1,135 @@
+"""Who may use which URL: one table, deny by default.
+
+``ACCESS`` maps every URL name (``namespace:name``, API operations included) to the roles allowed, or to
+``PUBLIC``. ``AccessMiddleware`` looks the resolved URL up before any view runs: an undeclared URL is refused
+(403) for everyone, an anonymous user is sent to the login page (the API answers 401), a role not listed gets
+403. Object-level scoping (a district official sees only the district's enterprises) is the selectors' job.
+``tests/web/test_access.py`` walks every URL pattern × every role and anonymous against this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+
+from gaoqi.web import roles as r
+
+PUBLIC = "public"
+ALL_ROLES = frozenset(r.ROLES)
+
+ACCESS: dict[str, frozenset[str] | str] = {
+    # accounts
+    "accounts:login": PUBLIC,
+    "accounts:logout": ALL_ROLES,
+    "accounts:me": ALL_ROLES,
+    "accounts:users": frozenset({r.SYSADMIN}),
+    "accounts:security": frozenset({r.SECADMIN}),
+    # dashboard (工作台)
+    "dashboard:home": ALL_ROLES,
+    # enterprises (企业库, 企业画像, 我的企业)
+    "enterprises:directory": r.OFFICIALS,
+    "enterprises:export": r.OFFICIALS,
+    "enterprises:detail": r.ENTERPRISE_VIEWERS,
+    "enterprises:explain": r.ENTERPRISE_VIEWERS,
+    "enterprises:reveal": r.MAY_REVEAL_PERSONAL,
+    "enterprises:mine": frozenset({r.ENTERPRISE}),
+    # policies (政策库, 政策模拟)
+    "policies:catalogue": r.ENTERPRISE_VIEWERS | {r.EXPERT},
+    "policies:detail": r.ENTERPRISE_VIEWERS | {r.EXPERT},
+    "policies:enterprises": r.OFFICIALS,
+    "policies:simulate": frozenset({r.MUNICIPAL}),
+    # data intake (数据汇聚)
+    "intake:home": frozenset({r.MUNICIPAL}),
+    "intake:publish": frozenset({r.MUNICIPAL}),
+    "intake:progress": frozenset({r.MUNICIPAL}),
+    "intake:upload": frozenset({r.MUNICIPAL}),
+    # audit
+    "audit:log": frozenset({r.AUDITOR}),
+    "audit:verify": frozenset({r.AUDITOR}),
+    # API (token or session; the same scoping)
+    "api:openapi-json": PUBLIC,
+    "api:openapi-view": ALL_ROLES,
+    "api:enterprise_search": r.OFFICIALS,
+    "api:enterprise_profile": r.ENTERPRISE_VIEWERS,
+    "api:enterprise_results": r.ENTERPRISE_VIEWERS,
+    "api:enterprise_explain": r.ENTERPRISE_VIEWERS,
+    "api:policy_list": r.ENTERPRISE_VIEWERS | {r.EXPERT},
+}
+
+#: URL prefixes outside the table: static files (served by Django only in development).
+UNCHECKED_PREFIXES = ("/static/",)
+
+
+def url_name(request: HttpRequest) -> str | None:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    return match.view_name
+
+
+def allowed(name: str | None, user: Any) -> bool | None:
+    """True/False for a declared URL; None when undeclared (always refused)."""
+    if name is None or name not in ACCESS:
+        return None
+    rule = ACCESS[name]
+    if rule == PUBLIC:
+        return True
+    return bool(user.is_authenticated and getattr(user, "role", None) in rule)
+
+
+class AccessMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(UNCHECKED_PREFIXES):
+            return self.get_response(request)
+        name = url_name(request)
+        if name is None:  # no such URL: let Django answer 404
+            return self.get_response(request)
+        verdict = allowed(name, request.user)
+        api = request.path_info.startswith("/api/")
+        if verdict:
+            return self.get_response(request)
+        if verdict is None:
+            return _deny(api, "该地址未声明访问权限，拒绝访问。")
+        if not request.user.is_authenticated:
+            if api:
+                return JsonResponse({"detail": "需要登录或令牌 (authentication required)"}, status=401)
+            return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+        return _deny(api, "您的角色无权访问此页面。")
+
+
+def _deny(api: bool, message: str) -> HttpResponse:
+    if api:
+        return JsonResponse({"detail": message}, status=403)
+    return HttpResponseForbidden(
+        f'<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>403</title><h1>403 禁止访问</h1><p>{message}</p>'
+        '<p><a href="/">返回工作台</a></p></html>'
+    )
+
+
+#: Navigation entries: (URL name, label); shown when the user's role may open them.
+NAVIGATION: tuple[tuple[str, str], ...] = (
+    ("dashboard:home", "工作台"),
+    ("enterprises:directory", "企业库"),
+    ("enterprises:mine", "我的企业"),
+    ("policies:catalogue", "政策库"),
+    ("policies:simulate", "政策模拟"),
+    ("intake:home", "数据汇聚"),
+    ("accounts:users", "账号管理"),
+    ("accounts:security", "安全设置"),
+    ("audit:log", "审计日志"),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    items = [(name, label) for name, label in NAVIGATION if allowed(name, user)]
+    return {"nav_items": items, "role_label": r.ROLE_LABELS.get(getattr(user, "role", ""), "")}

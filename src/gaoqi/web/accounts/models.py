@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from gaoqi.web import roles
+
+
+class User(AbstractUser):
+    """An account with exactly one role and, depending on it, one jurisdiction."""
+
+    role = models.CharField("角色", max_length=16, choices=list(roles.ROLE_LABELS.items()))
+    district_code = models.CharField("所属区县代码", max_length=6, blank=True)  # district officials
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)  # enterprise users
+    incubator_code = models.CharField("孵化器代码", max_length=32, blank=True)  # incubator operators
+    display_name = models.CharField("姓名", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=roles.ROLES), name="user_role_known"),
+            models.CheckConstraint(
+                condition=~Q(role=roles.DISTRICT) | ~Q(district_code=""), name="district_user_has_district"
+            ),
+            models.CheckConstraint(condition=~Q(role=roles.ENTERPRISE) | ~Q(uscc=""), name="enterprise_user_has_uscc"),
+            models.CheckConstraint(
+                condition=~Q(role=roles.INCUBATOR) | ~Q(incubator_code=""), name="incubator_user_has_code"
+            ),
+        ]
+
+
+class ApiToken(models.Model):
+    """A token for another department's system: acts as its user, with the same scoping. Only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=64)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,169 @@
+"""The JSON API (django-ninja, OpenAPI at /api/openapi.json): enterprise search, profile, policy results and
+explanations, with the pages' access table and scoping (access.ACCESS names every operation)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Query, Schema
+
+from gaoqi.web.enterprises import selectors as es
+from gaoqi.web.policies import selectors as ps
+
+api = NinjaAPI(title="gaoqi 高企 API", version="1", urls_namespace="api", docs_url="/docs")
+
+
+class EnterpriseOut(Schema):
+    uscc: str
+    name: str
+    former_names: list[str]
+    district_code: str
+    industry_code: str
+    status: str
+    established_date: date | None
+    has_hte: bool
+    hte_expiry_date: date | None
+    has_tech_sme: bool
+    staff: Decimal | None
+    sales_last_year: Decimal | None
+    above_scale: bool
+
+
+class EnterprisePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[EnterpriseOut]
+
+
+class ResultOut(Schema):
+    policy_id: str
+    policy_version: str
+    status: str
+    failed_conditions: list[str]
+    unknown_features: list[str]
+    binding_condition: str
+    binding_gap: str
+    benefit_amount: Decimal | None
+
+
+class ConditionOut(Schema):
+    id: str
+    label: str
+    article: str
+    kind: str
+    outcome: str
+    expr: str | None
+    observed: Any = None
+    required: Any = None
+    gap: str | None
+    waived: str | None = None
+
+
+class ExplainOut(Schema):
+    uscc: str
+    policy_id: str
+    policy_version: str
+    as_of: date
+    status: str
+    binding_condition: str | None
+    binding_gap: str | None
+    benefit_amount: Decimal | None
+    conditions: list[ConditionOut]
+
+
+class PolicyOut(Schema):
+    id: str
+    name: str
+    authority: str
+    document_number: str
+    kind: str
+    versions: list[str]
+
+
+class SearchQuery(Schema):
+    q: str = ""
+    district: str = ""
+    hte: str = ""
+    page: int = 1
+    page_size: int = 25
+
+
+def _out(e: Any) -> dict[str, Any]:
+    return {
+        "uscc": e.uscc,
+        "name": e.name,
+        "former_names": [n for n in e.former_names.split("\n") if n],
+        "district_code": e.district_code,
+        "industry_code": e.industry_code,
+        "status": e.status,
+        "established_date": e.established_date,
+        "has_hte": e.has_hte,
+        "hte_expiry_date": e.hte_expiry_date,
+        "has_tech_sme": e.has_tech_sme,
+        "staff": e.staff,
+        "sales_last_year": e.sales_last_year,
+        "above_scale": e.above_scale,
+    }
+
+
+@api.get("/enterprises", response=EnterprisePage, url_name="enterprise_search")
+def enterprise_search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
+    """Search the enterprises the caller may see (name, former name, pinyin initials or USCC)."""
+    size = max(1, min(params.page_size, 100))
+    page = max(1, params.page)
+    f = es.DirectoryFilter(q=params.q, district=params.district, hte=params.hte)
+    qs = es.enterprise_search(request.user, f)
+    items = list(qs[(page - 1) * size : page * size])
+    return {"count": qs.count(), "page": page, "page_size": size, "items": [_out(e) for e in items]}
+
+
+def _visible(request: HttpRequest, uscc: str) -> Any:
+    ent = es.enterprise_get(request.user, uscc)
+    if ent is None:
+        raise Http404("not found")
+    return ent
+
+
+@api.get("/enterprises/{uscc}", response=EnterpriseOut, url_name="enterprise_profile")
+def enterprise_profile(request: HttpRequest, uscc: str) -> dict[str, Any]:
+    """One enterprise's profile (personal data is never in the API)."""
+    return _out(_visible(request, uscc))
+
+
+@api.get("/enterprises/{uscc}/results", response=list[ResultOut], url_name="enterprise_results")
+def enterprise_results(request: HttpRequest, uscc: str) -> list[Any]:
+    """Every policy's status for one enterprise in the current snapshot."""
+    return list(es.results_of(_visible(request, uscc)))
+
+
+@api.get("/enterprises/{uscc}/explain/{policy_id}", response=ExplainOut, url_name="enterprise_explain")
+def enterprise_explain(request: HttpRequest, uscc: str, policy_id: str) -> dict[str, Any]:
+    """Every condition of one policy for one enterprise: observed, required, article, outcome, gap."""
+    data = es.explain_for(_visible(request, uscc), policy_id)
+    if data is None:
+        raise Http404("not found")
+    for c in data["conditions"]:
+        for key in ("observed", "required"):
+            v = c.get(key)
+            c[key] = str(v) if v is not None and not isinstance(v, (bool, int)) else v
+    return data
+
+
+@api.get("/policies", response=list[PolicyOut], url_name="policy_list")
+def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """The policy catalogue."""
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "authority": p.authority,
+            "document_number": p.document_number,
+            "kind": p.kind,
+            "versions": [v.id for v in p.versions],
+        }
+        for p in ps.catalogue()
+    ]

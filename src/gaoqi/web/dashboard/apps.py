@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    name = "gaoqi.web.dashboard"
+    label = "dashboard"

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gaoqi.engine.validate import district_codes
+from gaoqi.web import roles
+from gaoqi.web.dashboard.selectors import dashboard_figures
+from gaoqi.web.intake.selectors import current_snapshot
+from gaoqi.web.policies.selectors import policy_names
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    ctx: dict[str, object] = {"snapshot": current_snapshot()}
+    if user.role in roles.ENTERPRISE_VIEWERS:
+        figures = dashboard_figures(user)
+        names = district_codes()
+        chart = {
+            "districts": [names.get(d["district_code"], d["district_code"]) for d in figures["by_district"]],
+            "enterprises": [d["n"] for d in figures["by_district"]],
+            "hte": [d["hte"] for d in figures["by_district"]],
+            "fields": [{"name": f["tech_field"], "value": f["n"]} for f in figures["by_field"]],
+        }
+        ctx.update(figures=figures, chart=chart, policy_names=policy_names())
+    return render(request, "dashboard/home.html", ctx)

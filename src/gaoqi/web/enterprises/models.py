@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django.db import models
+
+from gaoqi.web.intake.models import Snapshot
+
+
+class Enterprise(models.Model):
+    """The enterprise index: one row per USCC, refreshed by each published snapshot. Details (finance by
+    year, IP, credit, sources) are read from the snapshot's DuckDB file."""
+
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("企业名称", max_length=200)
+    former_names = models.TextField("曾用名", blank=True)  # one per line
+    name_initials = models.CharField("名称拼音首字母", max_length=120, blank=True, db_index=True)
+    district_code = models.CharField("所属区县", max_length=6, blank=True)
+    industry_code = models.CharField("行业代码", max_length=8, blank=True)
+    industry_section = models.CharField("行业门类", max_length=1, blank=True)
+    tech_field = models.CharField("技术领域", max_length=64, blank=True)
+    status = models.CharField("登记状态", max_length=16, blank=True)
+    established_date = models.DateField("成立日期", null=True, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=64, blank=True)
+    legal_rep_id_number = models.CharField("法定代表人证件号码", max_length=32, blank=True)  # personal data
+    phone = models.CharField("联系电话", max_length=32, blank=True)  # personal data
+    has_hte = models.BooleanField("有效高企", default=False)
+    hte_expiry_date = models.DateField("高企有效期至", null=True, blank=True)
+    has_tech_sme = models.BooleanField("科技型中小企业", default=False)
+    staff = models.DecimalField("职工人数", max_digits=12, decimal_places=2, null=True, blank=True)
+    sales_last_year = models.DecimalField("最近一年销售收入（万元）", max_digits=20, decimal_places=4, null=True)
+    size = models.CharField("规模", max_length=8, blank=True)  # micro / small / medium / large (by staff)
+    above_scale = models.BooleanField("规模以上", default=False)
+    incubator_code = models.CharField("所在孵化器", max_length=32, blank=True)
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["district_code", "name"]),
+            models.Index(fields=["district_code", "has_hte"]),
+            models.Index(fields=["incubator_code"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.uscc}）"
+
+
+class PolicyResult(models.Model):
+    """One enterprise × policy outcome of a snapshot (the engine's ``results`` row)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="policy_results")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="policy_results")
+    policy_id = models.CharField(max_length=64)
+    policy_version = models.CharField(max_length=32)
+    status = models.CharField(max_length=8, choices=[("pass", "符合"), ("fail", "不符合"), ("unknown", "待定")])
+    failed_conditions = models.JSONField(default=list)
+    failed_count = models.PositiveSmallIntegerField(default=0)  # 1 = a near miss
+    unknown_features = models.JSONField(default=list)
+    binding_condition = models.CharField(max_length=64, blank=True)
+    binding_gap = models.TextField(blank=True)
+    benefit_amount = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["snapshot", "policy_id", "status", "failed_count"]),
+            models.Index(fields=["enterprise", "snapshot"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "enterprise", "policy_id"], name="one_result_per_policy"),
+        ]
+
+
+class IncubatorMembership(models.Model):
+    """Which enterprises an incubator hosts (entered by the incubator's operator or its district)."""
+
+    incubator_code = models.CharField(max_length=32)
+    uscc = models.CharField(max_length=18)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incubator_code", "uscc"], name="one_membership")]

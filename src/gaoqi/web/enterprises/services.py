@@ -1,0 +1,67 @@
+"""Writes and audited reads on enterprises: revealing personal data and exporting lists."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.db.models import QuerySet
+
+from gaoqi.web import roles
+from gaoqi.web.audit.services import audit_record
+from gaoqi.web.enterprises.models import Enterprise
+
+EXPORT_LIMIT = 100_000
+EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("uscc", "统一社会信用代码"),
+    ("name", "企业名称"),
+    ("district_code", "区县代码"),
+    ("industry_code", "行业代码"),
+    ("status", "登记状态"),
+    ("established_date", "成立日期"),
+    ("has_hte", "有效高企"),
+    ("hte_expiry_date", "高企有效期至"),
+    ("has_tech_sme", "科技型中小企业"),
+    ("staff", "职工人数"),
+    ("sales_last_year", "最近一年销售收入（万元）"),
+    ("above_scale", "规模以上"),
+)
+
+
+def enterprise_reveal(actor: Any, enterprise: Enterprise, *, request: Any = None) -> dict[str, str]:
+    """The unmasked personal data of an enterprise's legal representative; every reveal is audited."""
+    if getattr(actor, "role", None) not in roles.MAY_REVEAL_PERSONAL:
+        audit_record(
+            actor, "personal.reveal", target=f"enterprise:{enterprise.uscc}", request=request, outcome="denied"
+        )
+        raise PermissionError("role may not reveal personal data")
+    audit_record(
+        actor,
+        "personal.reveal",
+        target=f"enterprise:{enterprise.uscc}",
+        request=request,
+        detail={"fields": ["legal_rep_id_number", "phone"]},
+    )
+    return {"legal_rep_id_number": enterprise.legal_rep_id_number, "phone": enterprise.phone}
+
+
+def enterprise_export(actor: Any, qs: QuerySet[Enterprise], *, request: Any = None, filters: dict[str, Any]) -> bytes:
+    """An Excel workbook of exactly the enterprises the user may see under the current filters (no personal
+    data); the export is audited with its filters and row count."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("企业库")
+    ws.append([label for _, label in EXPORT_COLUMNS])
+    n = 0
+    for ent in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
+        values = []
+        for field, _ in EXPORT_COLUMNS:
+            v = getattr(ent, field)
+            values.append("是" if v is True else "否" if v is False else v)
+        ws.append(values)
+        n += 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    audit_record(actor, "export", target="enterprises", request=request, detail={"rows": n, "filters": filters})
+    return buf.getvalue()

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from gaoqi.engine.validate import district_codes
+from gaoqi.web import roles
+from gaoqi.web.enterprises import selectors, services
+from gaoqi.web.policies.selectors import policy_names
+
+
+def _filter(request: HttpRequest) -> selectors.DirectoryFilter:
+    g = request.GET
+    keys = selectors.DirectoryFilter.__dataclass_fields__
+    return selectors.DirectoryFilter(**{k: g.get(k, "").strip() for k in keys if g.get(k)})
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    f = _filter(request)
+    qs = selectors.enterprise_search(request.user, f)
+    page = Paginator(qs, 25, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    ctx = {
+        "page": page,
+        "f": f,
+        "districts": district_codes(),
+        "policies": policy_names(),
+        "query": request.GET.urlencode(),
+        "show_district_filter": request.user.role in (roles.MUNICIPAL, roles.EVALUATOR),
+    }
+    template = "enterprises/_table.html" if request.headers.get("HX-Request") else "enterprises/directory.html"
+    return render(request, template, ctx)
+
+
+def export(request: HttpRequest) -> HttpResponse:
+    f = _filter(request)
+    data = services.enterprise_export(
+        request.user, selectors.enterprise_search(request.user, f), request=request, filters=asdict(f)
+    )
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="enterprises.xlsx"'
+    return response
+
+
+def detail(request: HttpRequest, uscc: str) -> HttpResponse:
+    ent = selectors.enterprise_get(request.user, uscc)
+    if ent is None:
+        raise Http404("企业不存在或不在您的管辖范围内")
+    results = list(selectors.results_of(ent))
+    names = policy_names()
+    for r in results:
+        r.policy_name = names.get(r.policy_id, r.policy_id)
+    ctx = {
+        "e": ent,
+        "results": results,
+        "details": selectors.profile_details(ent),
+        "masked_id": selectors.mask_id_number(ent.legal_rep_id_number),
+        "masked_phone": selectors.mask_phone(ent.phone),
+        "may_reveal": request.user.role in roles.MAY_REVEAL_PERSONAL,
+        "districts": district_codes(),
+    }
+    return render(request, "enterprises/detail.html", ctx)
+
+
+def explain(request: HttpRequest, uscc: str, policy_id: str) -> HttpResponse:
+    ent = selectors.enterprise_get(request.user, uscc)
+    if ent is None:
+        raise Http404("企业不存在或不在您的管辖范围内")
+    data = selectors.explain_for(ent, policy_id)
+    if data is None:
+        raise Http404("没有该政策的评估")
+    return render(request, "enterprises/_explain.html", {"x": data})
+
+
+@require_POST
+def reveal(request: HttpRequest, uscc: str) -> HttpResponse:
+    ent = selectors.enterprise_get(request.user, uscc)
+    if ent is None:
+        raise Http404("企业不存在或不在您的管辖范围内")
+    values = services.enterprise_reveal(request.user, ent, request=request)
+    return render(request, "enterprises/_personal.html", {"values": values})
+
+
+def mine(request: HttpRequest) -> HttpResponse:
+    ent = selectors.enterprise_get(request.user, request.user.uscc)
+    if ent is None:
+        raise Http404("您的企业尚未出现在数据中")
+    return redirect("enterprises:detail", uscc=ent.uscc)

@@ -1,0 +1,65 @@
+"""``gaoqi-web demo_setup``: one demo account per role, an incubator with members. FOR THE DEMO ONLY."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gaoqi.web import roles
+from gaoqi.web.accounts.models import User
+from gaoqi.web.accounts.services import user_create
+from gaoqi.web.enterprises.models import Enterprise, IncubatorMembership, PolicyResult
+from gaoqi.web.intake.selectors import current_snapshot
+
+DEMO_PASSWORD = "gaoqi-demo-2026"
+DEMO_INCUBATOR = "ZGC-INC-01"
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (password gaoqi-demo-2026) after a snapshot was published. Demo only."
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        snap = current_snapshot()
+        if snap is None:
+            raise CommandError("publish a snapshot first (gaoqi-web publish --as-of …)")
+        # the enterprise account: a Haidian enterprise one condition short of HTE certification (a near miss)
+        near = (
+            PolicyResult.objects.filter(
+                snapshot=snap, policy_id="hte-certification", status="fail", failed_count=1,
+                enterprise__district_code="110108",
+            )
+            .order_by("enterprise__uscc")
+            .select_related("enterprise")
+            .first()
+        )  # fmt: skip
+        demo_ent = (
+            near.enterprise if near else Enterprise.objects.filter(district_code="110108").order_by("uscc").first()
+        )
+        if demo_ent is None:
+            raise CommandError("no Haidian enterprise in the snapshot")
+        members = list(
+            Enterprise.objects.filter(district_code="110108").order_by("uscc").values_list("uscc", flat=True)[:150]
+        )
+        IncubatorMembership.objects.bulk_create(
+            [IncubatorMembership(incubator_code=DEMO_INCUBATOR, uscc=u) for u in members], ignore_conflicts=True
+        )
+        Enterprise.objects.filter(uscc__in=members).update(incubator_code=DEMO_INCUBATOR)
+        accounts = [
+            ("enterprise_demo", roles.ENTERPRISE, {"uscc": demo_ent.uscc, "display_name": demo_ent.name}),
+            ("district_haidian", roles.DISTRICT, {"district_code": "110108", "display_name": "海淀区科委"}),
+            ("district_chaoyang", roles.DISTRICT, {"district_code": "110105", "display_name": "朝阳区科委"}),
+            ("municipal", roles.MUNICIPAL, {"display_name": "市科委、中关村管委会"}),
+            ("expert1", roles.EXPERT, {"display_name": "评审专家一"}),
+            ("evaluator", roles.EVALUATOR, {"display_name": "第三方评估机构"}),
+            ("incubator", roles.INCUBATOR, {"incubator_code": DEMO_INCUBATOR, "display_name": "中关村示范孵化器"}),
+            ("sysadmin", roles.SYSADMIN, {"display_name": "系统管理员"}),
+            ("secadmin", roles.SECADMIN, {"display_name": "安全管理员"}),
+            ("auditor", roles.AUDITOR, {"display_name": "审计管理员"}),
+        ]
+        for username, role, extra in accounts:
+            if not User.objects.filter(username=username).exists():
+                user_create(None, username=username, password=DEMO_PASSWORD, role=role, **extra)
+        self.stdout.write(
+            f"demo accounts ready (password {DEMO_PASSWORD}, demo only); enterprise_demo = {demo_ent.name} {demo_ent.uscc}"
+        )

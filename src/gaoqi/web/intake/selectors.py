@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from gaoqi.web.intake.models import Snapshot
+
+
+def current_snapshot() -> Snapshot | None:
+    return Snapshot.objects.filter(is_current=True).first()
+
+
+def snapshot_connection(snapshot: Snapshot | None = None) -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection to a published snapshot's DuckDB file (profiles, results, sources)."""
+    snapshot = snapshot or current_snapshot()
+    if snapshot is None or not snapshot.duckdb_path or not Path(snapshot.duckdb_path).exists():
+        return None
+    return duckdb.connect(snapshot.duckdb_path, read_only=True)
+
+
+def loads_of(snapshot: Snapshot | None) -> list[dict[str, Any]]:
+    """Every delivered file of the snapshot with its row counts (quarantine reports are per load)."""
+    con = snapshot_connection(snapshot)
+    if con is None:
+        return []
+    try:
+        cur = con.execute(
+            "SELECT load_id, feed, file_name, file_format, encoding, rows_read, rows_loaded, rows_quarantined, "
+            "loaded_at FROM loads ORDER BY load_id"
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def quarantine_of(snapshot: Snapshot | None, load_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    con = snapshot_connection(snapshot)
+    if con is None:
+        return []
+    try:
+        cur = con.execute(
+            "SELECT line, field, value, reason_code, message FROM quarantine WHERE load_id = ? ORDER BY line LIMIT ?",
+            [load_id, limit],
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        con.close()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from gaoqi.web.intake import views
+
+app_name = "intake"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("upload/", views.upload, name="upload"),
+    path("publish/", views.publish, name="publish"),
+    path("progress/<int:pk>/", views.progress, name="progress"),
+]

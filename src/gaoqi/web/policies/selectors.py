@@ -1,0 +1,61 @@
+"""Reads on the policy catalogue (policies/*.yaml through the engine) and on policy results, scoped."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+
+from gaoqi.engine.policies import Policy, load_policies
+from gaoqi.engine.rules import default_policy_dir
+from gaoqi.web.enterprises.models import PolicyResult
+from gaoqi.web.enterprises.selectors import enterprises_visible
+from gaoqi.web.intake.selectors import current_snapshot
+
+__all__ = ["current_snapshot"]  # re-exported for the views
+
+
+@lru_cache(maxsize=1)
+def _catalogue(directory: str) -> tuple[Policy, ...]:
+    return tuple(load_policies(directory))
+
+
+def catalogue() -> tuple[Policy, ...]:
+    return _catalogue(str(default_policy_dir()))
+
+
+def policy_get(policy_id: str) -> Policy | None:
+    return next((p for p in catalogue() if p.id == policy_id), None)
+
+
+def policy_names() -> dict[str, str]:
+    return {p.id: p.name for p in catalogue()}
+
+
+def results_visible(user: Any, policy_id: str | None = None) -> QuerySet[PolicyResult]:
+    """Policy results of the current snapshot for the enterprises the user may see."""
+    qs = PolicyResult.objects.filter(snapshot=current_snapshot(), enterprise__in=enterprises_visible(user))
+    if policy_id:
+        qs = qs.filter(policy_id=policy_id)
+    return qs
+
+
+def status_counts(user: Any, policy_id: str | None = None) -> dict[str, dict[str, Any]]:
+    """Per policy: enterprises passing, failing, unknown, near misses (one failing condition) and amounts."""
+    out: dict[str, dict[str, Any]] = {}
+    qs = results_visible(user, policy_id)
+    rows = qs.values("policy_id", "status", "failed_count").annotate(n=Count("id"), amount=Sum("benefit_amount"))
+    for row in rows:
+        d = out.setdefault(row["policy_id"], {"pass": 0, "fail": 0, "unknown": 0, "near": 0, "amount": 0})
+        d[row["status"]] += row["n"]
+        if row["status"] == "fail" and row["failed_count"] == 1:
+            d["near"] += row["n"]
+        if row["status"] == "pass" and row["amount"] is not None:
+            d["amount"] += row["amount"]
+    return out
+
+
+def near_misses(user: Any, policy_id: str) -> QuerySet[PolicyResult]:
+    """Failing on exactly one data condition: the enterprises a push could help most."""
+    return results_visible(user, policy_id).filter(status="fail", failed_count=1)

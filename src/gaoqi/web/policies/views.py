@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gaoqi.engine.validate import district_codes
+from gaoqi.web.policies import selectors
+from gaoqi.web.policies.services import policy_simulate
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    counts = selectors.status_counts(request.user) if request.user.role != "expert" else {}
+    rows = [(p, counts.get(p.id)) for p in selectors.catalogue()]
+    return render(request, "policies/catalogue.html", {"rows": rows})
+
+
+def detail(request: HttpRequest, policy_id: str) -> HttpResponse:
+    policy = selectors.policy_get(policy_id)
+    if policy is None:
+        raise Http404("没有这项政策")
+    counts = selectors.status_counts(request.user, policy_id).get(policy_id) if request.user.role != "expert" else None
+    return render(request, "policies/detail.html", {"p": policy, "counts": counts})
+
+
+def enterprises(request: HttpRequest, policy_id: str) -> HttpResponse:
+    policy = selectors.policy_get(policy_id)
+    if policy is None:
+        raise Http404("没有这项政策")
+    which = request.GET.get("status", "near")
+    if which == "near":
+        qs = selectors.near_misses(request.user, policy_id)
+    else:
+        qs = selectors.results_visible(request.user, policy_id).filter(status=which)
+    qs = qs.select_related("enterprise").order_by("enterprise__name", "pk")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "policies/enterprises.html", {"p": policy, "page": page, "which": which})
+
+
+def simulate(request: HttpRequest) -> HttpResponse:
+    policies = selectors.catalogue()
+    policy = selectors.policy_get(request.GET.get("policy", "")) or (policies[0] if policies else None)
+    result = None
+    error = ""
+    if policy is not None and request.GET.get("param"):
+        try:
+            result = policy_simulate(request.user, policy, {request.GET["param"]: request.GET.get("value", "")})
+        except ValueError as exc:
+            error = str(exc)
+    chart = None
+    if result is not None:
+        names = district_codes()
+        groups = sorted(result["groups"])
+        flips = sorted(result["flips"])
+        chart = {
+            "categories": [names.get(g, g) for g in groups],
+            "series": [{"name": k, "data": [result["groups"][g].get(k, 0) for g in groups]} for k in flips],
+        }
+    version = None
+    if policy is not None and (snap := selectors.current_snapshot()) is not None:
+        version = policy.version_at(snap.as_of)
+    ctx = {
+        "policies": policies,
+        "policy": policy,
+        "version": version,
+        "result": result,
+        "error": error,
+        "chart": chart,
+        "districts": district_codes(),
+    }
+    return render(request, "policies/simulate.html", ctx)

@@ -1,0 +1,170 @@
+"""Settings of the gaoqi platform.
+
+SQLite (``$GAOQI_HOME/platform.sqlite3``) with no set-up; PostgreSQL when ``GAOQI_DATABASE=postgres`` (then
+``GAOQI_PG_*``: host, port, user, password, name). Everything the browser loads is served from here: htmx and
+ECharts come from the npm registry into ``node_modules`` at set-up (``make install``), never from a CDN.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent
+REPO_DIR = BASE_DIR.parents[2]
+GAOQI_HOME = Path(os.environ.get("GAOQI_HOME", REPO_DIR / "var"))
+SNAPSHOT_DIR = GAOQI_HOME / "snapshots"
+UPLOAD_DIR = GAOQI_HOME / "uploads"  # outside the web root
+
+DEBUG = os.environ.get("GAOQI_DEBUG", "1") == "1"
+# The demo key is for a laptop; production sets GAOQI_SECRET_KEY (the check below refuses DEBUG=0 without it).
+SECRET_KEY = os.environ.get("GAOQI_SECRET_KEY", "gaoqi-demo-only-not-for-production")
+if not DEBUG and SECRET_KEY.startswith("gaoqi-demo"):
+    raise RuntimeError("set GAOQI_SECRET_KEY in production")
+ALLOWED_HOSTS = os.environ.get("GAOQI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "gaoqi.web.accounts",
+    "gaoqi.web.audit",
+    "gaoqi.web.intake",
+    "gaoqi.web.enterprises",
+    "gaoqi.web.policies",
+    "gaoqi.web.dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gaoqi.web.api_auth.ApiTokenMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gaoqi.web.access.AccessMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "gaoqi.web.urls"
+WSGI_APPLICATION = "gaoqi.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gaoqi.web.access.navigation",
+            ],
+        },
+    }
+]
+
+DATABASES: dict[str, dict[str, Any]]
+if os.environ.get("GAOQI_DATABASE") == "postgres":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": os.environ.get("GAOQI_PG_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("GAOQI_PG_PORT", "5432"),
+            "USER": os.environ.get("GAOQI_PG_USER", "postgres"),
+            "PASSWORD": os.environ.get("GAOQI_PG_PASSWORD", ""),
+            "NAME": os.environ.get("GAOQI_PG_NAME", "gaoqi"),
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": GAOQI_HOME / "platform.sqlite3",
+            "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+
+# 等保 level 3: lockout after 5 failures in 15 minutes; idle sessions end after 30 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+# Lock the account, not the address: a district's officials share one intranet NAT address, and an address
+# lockout would shut the whole office out (axes warns about it; the choice is deliberate).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = GAOQI_HOME / "static"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/htmx", REPO_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/echarts", REPO_DIR / "node_modules" / "echarts" / "dist"),
+]
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if os.environ.get("GAOQI_TASKS_IMMEDIATE") == "1":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+EMAIL_BACKEND = os.environ.get("GAOQI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

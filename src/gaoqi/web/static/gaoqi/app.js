@@ -1,0 +1,50 @@
+// Charts read their data from <script type="application/json"> blocks (no inline scripts: the CSP forbids them).
+(function () {
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+  function chart(id, option) {
+    var el = document.getElementById(id);
+    if (!el || !window.echarts) return;
+    window.echarts.init(el).setOption(option);
+  }
+  function draw() {
+    var d = data("dashboard-data");
+    if (d) {
+      chart("district-chart", {
+        title: { text: "各区企业与有效高企", textStyle: { fontSize: 14 } },
+        tooltip: { trigger: "axis" }, legend: { top: 24, data: ["企业", "有效高企"] },
+        grid: { top: 60, bottom: 60 },
+        xAxis: { type: "category", data: d.districts, axisLabel: { rotate: 40 } }, yAxis: { type: "value" },
+        series: [{ name: "企业", type: "bar", data: d.enterprises }, { name: "有效高企", type: "bar", data: d.hte }]
+      });
+      chart("field-chart", {
+        title: { text: "高企技术领域", textStyle: { fontSize: 14 } }, tooltip: { trigger: "item" },
+        series: [{ type: "pie", radius: ["35%", "65%"], top: 30, data: d.fields }]
+      });
+    }
+    var s = data("simulate-data");
+    if (s) {
+      chart("simulate-chart", {
+        title: { text: "各区状态变化", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
+        legend: { top: 24 }, grid: { top: 60, bottom: 60 },
+        xAxis: { type: "category", data: s.categories, axisLabel: { rotate: 40 } }, yAxis: { type: "value" },
+        series: s.series.map(function (x) { return { name: x.name, type: "bar", stack: "flip", data: x.data }; })
+      });
+    }
+    var f = data("finance-data");
+    if (f && f.length) {
+      chart("finance-chart", {
+        title: { text: "销售收入与资产（万元）", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
+        legend: { top: 24 }, grid: { top: 60 },
+        xAxis: { type: "category", data: f.map(function (x) { return String(x.year); }) }, yAxis: { type: "value" },
+        series: [
+          { name: "销售收入", type: "bar", data: f.map(function (x) { return x.sales === null ? null : Number(x.sales); }) },
+          { name: "资产总额", type: "line", data: f.map(function (x) { return x.assets === null ? null : Number(x.assets); }) }
+        ]
+      });
+    }
+  }
+  document.addEventListener("DOMContentLoaded", draw);
+})();

@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from gaoqi.web.api import api
+
+urlpatterns = [
+    path("", include("gaoqi.web.dashboard.urls")),
+    path("accounts/", include("gaoqi.web.accounts.urls")),
+    path("enterprises/", include("gaoqi.web.enterprises.urls")),
+    path("policies/", include("gaoqi.web.policies.urls")),
+    path("intake/", include("gaoqi.web.intake.urls")),
+    path("audit/", include("gaoqi.web.audit.urls")),
+    path("api/", api.urls),
+]
