@@ -7,7 +7,11 @@ DEMO_N ?= 20000
 DEMO_DIR ?= var/demo-feeds
 export GAOQI_HOME ?= $(CURDIR)/var
 
-.PHONY: run test install lint typecheck bench clean
+AS_OF ?= 2026-06-30
+HOST ?= 127.0.0.1:8000
+ASSETS := node_modules/.package-lock.json
+
+.PHONY: run test test-web-postgres install lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,14 +19,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# htmx and ECharts from the npm registry (served by the platform itself: no CDN at run time)
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund
 
-## make run: install, generate a demo Beijing, ingest it, resolve names and print the profile summary.
-run: $(STAMP)
+install: $(STAMP) $(ASSETS)
+
+## make run: install, build a demo Beijing of $(DEMO_N) enterprises, run the engine, publish the snapshot into the
+## platform, create the demo accounts and serve on http://$(HOST) (a background worker runs queued pipeline runs).
+run: install
 	$(BIN)/gaoqi synth --enterprises $(DEMO_N) --seed 2026 --out $(DEMO_DIR)
 	$(BIN)/gaoqi ingest $(DEMO_DIR) --workspace $(GAOQI_HOME)
 	$(BIN)/gaoqi resolve --workspace $(GAOQI_HOME)
-	$(BIN)/gaoqi profiles --workspace $(GAOQI_HOME) --as-of 2026-06-30
+	$(BIN)/gaoqi-web migrate --verbosity 0
+	$(BIN)/gaoqi-web publish --as-of $(AS_OF)
+	$(BIN)/gaoqi-web demo_setup
+	$(BIN)/gaoqi-web db_worker & trap 'kill %1' EXIT INT TERM; $(BIN)/gaoqi-web runserver $(HOST) --noreload
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
@@ -32,15 +44,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## make test: lint, import contracts, types, then every test.
-test: $(STAMP)
+## make test: lint, import contracts, types, then every test (the platform's on SQLite, then again on PostgreSQL).
+test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
+	$(MAKE) test-web-postgres
+
+test-web-postgres: install
+	GAOQI_DATABASE=postgres $(BIN)/pytest -n 2 -q tests/web
 
 bench: $(STAMP)
 	$(BIN)/gaoqi bench ingest --enterprises 2000000
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var node_modules .pytest_cache .mypy_cache .ruff_cache
