@@ -476,8 +476,14 @@ def evaluate_spark(
             register_tables(session, tmp, names)
             try:
                 with session_conf(session, DUCKDB_DECIMALS):
-                    df = run_on_spark(session, sql, schema).orderBy("uscc", "policy_id")
-                    table = to_arrow(df)
+                    df = run_on_spark(session, sql, schema)
+                    # Parquet hand-off, not a collect: 12 million rows do not fit the driver's heap
+                    # (toArrow at 2M enterprises × 6 policies ran out of Java heap)
+                    out = Path(tmp) / "results.parquet"
+                    df.write.mode("overwrite").parquet(str(out))
+                table = con.sql(
+                    f"SELECT * FROM read_parquet({_quote_path(out / '*.parquet')}) ORDER BY uscc, policy_id"
+                ).to_arrow_table()
             finally:
                 for name in names:
                     session.catalog.dropTempView(name)
