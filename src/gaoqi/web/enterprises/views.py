@@ -4,13 +4,13 @@ from dataclasses import asdict
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from gaoqi.engine.validate import district_codes
 from gaoqi.web import roles
 from gaoqi.web.enterprises import selectors, services
-from gaoqi.web.policies.selectors import policy_names
+from gaoqi.web.policies.selectors import labelled, policy_names
 
 
 def _filter(request: HttpRequest) -> selectors.DirectoryFilter:
@@ -49,10 +49,7 @@ def detail(request: HttpRequest, uscc: str) -> HttpResponse:
     ent = selectors.enterprise_get(request.user, uscc)
     if ent is None:
         raise Http404("企业不存在或不在您的管辖范围内")
-    results = list(selectors.results_of(ent))
-    names = policy_names()
-    for r in results:
-        r.policy_name = names.get(r.policy_id, r.policy_id)
+    results = [labelled(r) for r in selectors.results_of(ent)]
     ctx = {
         "e": ent,
         "results": results,
@@ -85,7 +82,12 @@ def reveal(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 def mine(request: HttpRequest) -> HttpResponse:
+    """我的企业: what the enterprise qualifies for, what it nearly qualifies for and what would close the gap."""
     ent = selectors.enterprise_get(request.user, request.user.uscc)
     if ent is None:
         raise Http404("您的企业尚未出现在数据中")
-    return redirect("enterprises:detail", uscc=ent.uscc)
+    groups: dict[str, list[object]] = {"pass": [], "near": [], "unknown": [], "fail": []}
+    for r in map(labelled, selectors.results_of(ent)):
+        key = "near" if r.status == "fail" and r.failed_count == 1 else r.status
+        groups[key].append(r)
+    return render(request, "enterprises/mine.html", {"e": ent, "groups": groups})

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
+from gaoqi.engine.features import FEATURE_BY_NAME
 from gaoqi.engine.policies import Policy, load_policies
 from gaoqi.engine.rules import default_policy_dir
 from gaoqi.web.enterprises.models import PolicyResult
@@ -59,3 +60,24 @@ def status_counts(user: Any, policy_id: str | None = None) -> dict[str, dict[str
 def near_misses(user: Any, policy_id: str) -> QuerySet[PolicyResult]:
     """Failing on exactly one data condition: the enterprises a push could help most."""
     return results_visible(user, policy_id).filter(status="fail", failed_count=1)
+
+
+def condition_labels(policy_id: str, version_id: str) -> dict[str, str]:
+    """Condition id → its Chinese label, for one policy version (ids are shown to no one)."""
+    policy = policy_get(policy_id)
+    version = next((v for v in policy.versions if v.id == version_id), None) if policy else None
+    return {c.id: c.label for c in version.conditions} if version else {}
+
+
+def labelled(result: Any) -> Any:
+    """Attach readable names to a PolicyResult for templates: policy name, failed and pending conditions."""
+    labels = condition_labels(result.policy_id, result.policy_version)
+    result.policy_name = policy_names().get(result.policy_id, result.policy_id)
+    result.failed_labels = [labels.get(c, c) for c in result.failed_conditions]
+    result.pending = [labels.get(u[8:], u[8:]) for u in result.unknown_features if u.startswith("pending:")]
+    result.missing = [
+        FEATURE_BY_NAME[u].label if u in FEATURE_BY_NAME else u
+        for u in result.unknown_features
+        if not u.startswith("pending:")
+    ]
+    return result
