@@ -27,3 +27,35 @@ def test_municipal_pages_render(users: dict[str, Any]) -> None:
     assert e is not None
     for url in ["/", "/enterprises/", f"/enterprises/{e.uscc}/", "/policies/", "/policies/hte-certification/"]:
         assert c.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_a_second_run_updates_the_index_and_switches_the_current_snapshot(snapshot: Any) -> None:
+    """Publishing again (SQLite: ORM batches; PostgreSQL: COPY + upsert) keeps one row per enterprise, keeps
+    names' pinyin, adds the new run's results and makes it the only current snapshot."""
+    from gaoqi.web.enterprises.models import Enterprise, PolicyResult
+    from gaoqi.web.intake.models import Snapshot
+    from gaoqi.web.intake.services import snapshot_run
+    from tests.web.conftest import AS_OF
+
+    before = dict(Enterprise.objects.values_list("uscc", "name_initials"))
+    second = snapshot_run(Snapshot.objects.create(as_of=AS_OF).pk)
+    assert second.status == "published" and second.enterprises == len(before)
+    assert list(Snapshot.objects.filter(is_current=True).values_list("pk", flat=True)) == [second.pk]
+    after = dict(Enterprise.objects.values_list("uscc", "name_initials"))
+    assert after.keys() == before.keys()
+    changed = [u for u in before if before[u] != after[u]]
+    # only the canaries' names were altered by the fixture, so only they get new initials
+    assert all(Enterprise.objects.get(uscc=u).district_code == "110105" for u in changed)
+    assert PolicyResult.objects.filter(snapshot=second).count() == second.results == len(before) * 6
+    assert set(Enterprise.objects.values_list("snapshot_id", flat=True)) == {second.pk}
+    r = PolicyResult.objects.filter(snapshot=second, status="fail").first()
+    assert r is not None and r.failed_count == len(r.failed_conditions) > 0
+
+
+@pytest.mark.django_db
+def test_pinyin_initials_follow_phrases() -> None:
+    from gaoqi.web.intake.services import initials
+
+    assert initials("北京小米科技有限责任公司") == "bjxmkjyxzrgs"
+    assert initials("重庆银行") == "cqyh"  # 重 as chong, 行 as hang: phrase readings, not single characters
