@@ -40,10 +40,12 @@ INSTALLED_APPS = [
     "gaoqi.web.enterprises",
     "gaoqi.web.policies",
     "gaoqi.web.dashboard",
+    "gaoqi.web.certification",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gaoqi.web.audit.middleware.AuditRequestMiddleware",  # every audit event of a request gets its address
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from gaoqi.web.certification import workflow as wf
+
+
+class Application(models.Model):
+    """An HTE certification application (《高新技术企业认定申请书》), standard route or 报备即批准."""
+
+    STANDARD, PILOT = "standard", "pilot"
+    uscc = models.CharField("统一社会信用代码", max_length=18, db_index=True)
+    enterprise_name = models.CharField("企业名称", max_length=200)
+    district_code = models.CharField("所属区县", max_length=6, db_index=True)
+    year = models.PositiveSmallIntegerField("申报年度")
+    route = models.CharField(
+        "路径", max_length=8, choices=[(STANDARD, "常规认定"), (PILOT, "报备即批准")], default=STANDARD
+    )
+    tech_field = models.CharField("技术领域", max_length=32)
+    status = models.CharField("状态", max_length=20, choices=list(wf.STATUS_LABELS.items()), default=wf.DRAFT)
+    stage_started_at = models.DateField("本阶段开始日")
+    prefill = models.JSONField("共享数据（锁定，含来源）", default=dict)
+    form = models.JSONField("企业填报内容", default=dict)
+    self_check = models.JSONField("自评结果", default=dict)
+    declarations = models.JSONField("告知承诺", default=dict)  # condition id → declared at (ISO)
+    as_of = models.DateField("评估基准日")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uscc", "year"],
+                condition=~Q(status__in=[wf.WITHDRAWN, wf.REJECTED]),
+                name="one_live_application_per_year",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "district_code"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_name} {self.year}"
+
+
+class TransitionLog(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=32)
+    source = models.CharField(max_length=20)
+    target = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+    workdays_used = models.PositiveIntegerField(null=True)  # working days the stage took
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Attachment(models.Model):
+    """A PDF the enterprise uploads for a value the government does not hold (stored outside the web root)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    item = models.CharField("对应填报项", max_length=64)
+    file_name = models.CharField(max_length=200)
+    path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class Expert(models.Model):
+    """An expert of the pool (hte-rules.md §1.4: technical or financial)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert")
+    kind = models.CharField(max_length=10, choices=[("technical", "技术专家"), ("financial", "财务专家")])
+    fields = models.JSONField("技术领域", default=list)
+    employer_uscc = models.CharField(max_length=18, blank=True)
+    past_employers = models.JSONField(default=list)  # [[uscc, until ISO date], ...]
+    avoid_usccs = models.JSONField("申报回避", default=list)
+    active = models.BooleanField(default=True)
+
+
+class Panel(models.Model):
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="panel")
+    seed = models.BigIntegerField("随机种子")
+    expert_ids = models.JSONField()
+    leader = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="+")
+    excluded = models.JSONField(default=dict)  # expert id → reason (conflicts, inactive)
+    drawn_at = models.DateTimeField(auto_now_add=True)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class Score(models.Model):
+    """One expert's independent innovation-capacity scoring of an application (S-195 §2.4)."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="scores")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="+")
+    items = models.JSONField()  # score id → points
+    total = models.PositiveSmallIntegerField()
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["panel", "expert"], name="one_score_per_expert")]
+
+
+class Objection(models.Model):
+    """A written, real-name objection during publicity."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="objections")
+    name = models.CharField("实名", max_length=64)
+    contact = models.CharField("联系方式", max_length=64)
+    content = models.TextField("异议内容")
+    received_at = models.DateTimeField(auto_now_add=True)
+    handling = models.TextField("处理意见", blank=True)
+    upheld = models.BooleanField(null=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+
+class Certificate(models.Model):
+    VALID, REVOKED, CANCELLED, EXPIRED = "valid", "revoked", "cancelled", "expired"
+    REPLACED = "replaced"  # a name change issued a new certificate with the same number and validity
+    number = models.CharField("证书编号", max_length=32)
+    uscc = models.CharField(max_length=18, db_index=True)
+    enterprise_name = models.CharField(max_length=200)
+    tech_field = models.CharField(max_length=32)
+    issue_date = models.DateField("发证日期")
+    expiry_date = models.DateField("有效期至")
+    status = models.CharField(max_length=10, default=VALID)
+    application = models.ForeignKey(Application, null=True, on_delete=models.PROTECT, related_name="certificates")
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expiry_date__gt=models.F("issue_date")), name="certificate_expiry_after_issue"
+            ),
+            # one live certificate per number: a renamed enterprise's new certificate keeps the number
+            models.UniqueConstraint(
+                fields=["number"], condition=~Q(status="replaced"), name="one_live_certificate_number"
+            ),
+        ]
+
+
+class PostCheck(models.Model):
+    """报备即批准: a pilot approval drawn for a check afterwards (事后核查)."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="post_check")
+    seed = models.BigIntegerField()
+    due_date = models.DateField()
+    due_provisional = models.BooleanField(default=False)  # past the published holiday calendar: weekends only
+    outcome = models.CharField(max_length=8, blank=True)  # "" pending, "passed", "failed"
+    reasons = models.TextField(blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(null=True)
+
+
+class AnnualReport(models.Model):
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="annual_reports")
+    year = models.PositiveSmallIntegerField("报告年度")
+    data = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["certificate", "year"], name="one_report_per_year")]
+
+
+class Revocation(models.Model):
+    """Art. 19 / Art. 16: the qualification cancelled, with its reasons and consequences."""
+
+    certificate = models.OneToOneField(Certificate, on_delete=models.PROTECT, related_name="revocation")
+    reason = models.CharField(max_length=32)
+    article = models.CharField(max_length=64)
+    detail = models.TextField()
+    recover_tax_from_year = models.PositiveSmallIntegerField("追缴税收优惠起始年度")
+    no_application_in_year = models.PositiveSmallIntegerField("当年不得再次申请")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+
+class NameChange(models.Model):
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="name_changes")
+    old_name = models.CharField(max_length=200)
+    new_name = models.CharField(max_length=200)
+    major_change = models.BooleanField(default=False)
+    publicity_start = models.DateField(null=True)
+    publicity_end = models.DateField(null=True)
+    status = models.CharField(max_length=12, default="publicity")  # publicity, done, re_review
+    new_certificate = models.ForeignKey(Certificate, null=True, on_delete=models.PROTECT, related_name="+")
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-id"]

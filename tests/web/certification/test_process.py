@@ -1,0 +1,262 @@
+"""The certification lifecycle through the services, on a real published snapshot: the standard route from
+draft to certificate, the 报备即批准 route and its check afterwards, revocation, reports, renames, time limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from gaoqi.web import roles
+from gaoqi.web.certification import services as sv
+from gaoqi.web.certification import workflow as wf
+from tests.web.conftest import make_user
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+FIELD = "电子信息"
+
+
+@pytest.fixture()
+def clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, dt.date]:
+    """The platform's date, movable by the test (services.today)."""
+    now = {"day": dt.date(2026, 7, 1)}
+    monkeypatch.setattr(sv, "today", lambda: now["day"])
+    return now
+
+
+@pytest.fixture()
+def candidate(snapshot: Any) -> str:
+    """An enterprise passing every data condition of HTE certification (only expert items outstanding)."""
+    from gaoqi.web.enterprises.models import PolicyResult
+
+    rows = PolicyResult.objects.filter(
+        snapshot=snapshot, policy_id="hte-certification", status="unknown", failed_count=0
+    ).select_related("enterprise")
+    # no missing data: only the expert items are outstanding
+    ok = sorted(r.enterprise.uscc for r in rows if all(u.startswith("pending:") for u in r.unknown_features))
+    assert ok, "the synthetic population has a certifiable enterprise"
+    return ok[0]
+
+
+@pytest.fixture()
+def people(candidate: str, snapshot: Any) -> dict[str, Any]:
+    from gaoqi.web.certification.models import Expert
+    from gaoqi.web.enterprises.models import Enterprise
+
+    ent = Enterprise.objects.get(uscc=candidate)
+    out = {
+        "enterprise": make_user(roles.ENTERPRISE, "ent", uscc=candidate),
+        "district": make_user(roles.DISTRICT, "dist", district_code=ent.district_code),
+        "other_district": make_user(roles.DISTRICT, "dist2", district_code="110119" if ent.district_code != "110119" else "110101"),
+        "municipal": make_user(roles.MUNICIPAL, "muni"),
+        "experts": [],
+    }  # fmt: skip
+    for i in range(8):
+        u = make_user(roles.EXPERT, f"tech{i}")
+        out["experts"].append(Expert.objects.create(user=u, kind="technical", fields=[FIELD]))
+    for i in range(3):
+        u = make_user(roles.EXPERT, f"fin{i}")
+        out["experts"].append(Expert.objects.create(user=u, kind="financial", fields=[]))
+    # a conflicted expert: the applicant employed them until a year ago
+    u = make_user(roles.EXPERT, "conflicted")
+    out["experts"].append(
+        Expert.objects.create(user=u, kind="technical", fields=[FIELD], past_employers=[[candidate, "2025-07-01"]])
+    )
+    return out
+
+
+def _draft(p: dict[str, Any]) -> Any:
+    app = sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field=FIELD)
+    sv.application_update_form(p["enterprise"], app, {"rd_projects": [{"code": "RD01", "name": "智能识别算法研发"}]})
+    sv.attachment_add(p["enterprise"], app, "RD01", "rd01.pdf", PDF)
+    return app
+
+
+@pytest.mark.django_db
+def test_the_standard_route_from_draft_to_certificate(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+    from gaoqi.web.certification.models import Certificate, Notification
+
+    p = people
+    app = _draft(p)
+    # prefilled from the shared data, with sources
+    assert app.prefill["basic"]["uscc"] == app.uscc and "第" in app.prefill["basic"]["source"]
+    assert app.prefill["finance"] and all("source" in row for row in app.prefill["finance"])
+    app = sv.application_transition(p["enterprise"], app, "submit")
+    check = app.self_check
+    assert check["blocking"] == []
+    assert [c["outcome"] for c in check["conditions"] if c["kind"] == "expert"] == ["pending", "pending"]
+    assert app.status == wf.DISTRICT_REVIEW
+    # the district official was told; another district's official may not act
+    assert Notification.objects.filter(user=p["district"]).count() == 1
+    with pytest.raises(sv.WorkflowError, match="管辖"):
+        sv.application_transition(p["other_district"], app, "district_pass")
+    with pytest.raises(sv.WorkflowError, match="需要填写意见"):
+        sv.application_transition(p["district"], app, "district_return")
+    # 补正 and back
+    app = sv.application_transition(p["district"], app, "district_return", "请补充RD01立项材料")
+    assert app.status == wf.CORRECTION
+    clock["day"] = dt.date(2026, 7, 3)
+    app = sv.application_transition(p["enterprise"], app, "resubmit")
+    app = sv.application_transition(p["district"], app, "district_pass")
+    assert app.status == wf.MUNICIPAL_REVIEW
+    with pytest.raises(sv.WorkflowError, match="抽取专家"):
+        sv.application_transition(p["municipal"], app, "accept")
+    panel = sv.panel_draw(p["municipal"], app, seed=20260701)
+    conflicted = [e.pk for e in p["experts"] if e.user.username == "conflicted"][0]
+    assert conflicted not in panel.expert_ids and str(conflicted) in panel.excluded
+    assert len(panel.expert_ids) == 5
+    app = sv.application_transition(p["municipal"], app, "accept")
+    assert app.status == wf.EXPERT_REVIEW
+    # each expert scores alone, inside the bands the data decides
+    ranges = sv.score_ranges(app)
+    from gaoqi.web.certification.models import Expert
+
+    panel_experts = list(Expert.objects.filter(pk__in=panel.expert_ids).order_by("pk"))
+    with pytest.raises(sv.WorkflowError, match="不在"):
+        bad = {k: hi + 1 for k, (lo, hi, _) in ranges.items()}
+        sv.score_submit(panel_experts[0].user, app, bad)
+    for e in panel_experts:
+        sv.score_submit(e.user, app, {k: hi for k, (lo, hi, _) in ranges.items()})  # the best the bands allow
+    app.refresh_from_db()
+    assert app.status == wf.DECISION
+    result = sv.panel_result(app)
+    assert result is not None and result["average"] == sv.score_total({k: hi for k, (lo, hi, _) in ranges.items()})
+    if not result["passed"]:
+        pytest.skip("this enterprise's bands cannot exceed 70 (the screen would have failed it)")
+    app = sv.application_transition(p["municipal"], app, "approve")
+    assert app.status == wf.PUBLICITY
+    start = app.stage_started_at
+    end, _ = sv.period_end(start, 10)
+    clock["day"] = end
+    assert sv.publicity_close_due() == []  # the last day of publicity: not yet
+    clock["day"] = end + dt.timedelta(days=1)
+    (done,) = sv.publicity_close_due()
+    assert done.status == wf.CERTIFIED
+    cert = Certificate.objects.get(application=app)
+    assert cert.number == f"GR{start.year}11000001"
+    assert (cert.issue_date, cert.expiry_date) == (start, start.replace(year=start.year + 3) - dt.timedelta(days=1))
+    steps = list(app.transitions.values_list("action", flat=True))
+    assert steps == ["start", "submit", "district_return", "resubmit", "district_pass", "accept", "scores_complete",
+                     "approve", "publicity_end"]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_attachments_are_checked_by_content(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+    app = sv.application_start(people["enterprise"], as_of=dt.date(2026, 6, 30), tech_field=FIELD)
+    with pytest.raises(sv.WorkflowError, match="PDF"):
+        sv.attachment_add(people["enterprise"], app, "RD01", "fake.pdf", b"MZ\x90\x00 not a pdf %%EOF")
+    att = sv.attachment_add(people["enterprise"], app, "RD01", "../../etc/rd01.pdf", PDF)
+    assert att.file_name == "rd01.pdf" and "/attachments/" in att.path
+
+
+@pytest.mark.django_db
+def test_pilot_route_approves_on_filing_and_a_failed_check_revokes(
+    people: dict[str, Any], clock: dict[str, dt.date], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gaoqi.web.certification.config import process_config
+    from gaoqi.web.certification.models import Certificate, PostCheck, Revocation
+
+    p = people
+    app = _draft(p)
+    with pytest.raises(sv.WorkflowError, match="告知承诺书"):
+        sv.application_transition(p["enterprise"], app, "file")
+    sv.application_declare(p["enterprise"], app, ["commitment"])
+    cfg = process_config()
+    monkeypatch.setitem(cfg.pilot, "post_check_share", 1.0)  # every pilot approval is checked, for the test
+    app = sv.application_transition(p["enterprise"], app, "file")
+    assert app.status == wf.FILED
+    cert = Certificate.objects.get(application=app)
+    assert cert.issue_date == clock["day"] and cert.status == Certificate.VALID
+    check = PostCheck.objects.get(application=app)
+    due, provisional = sv.period_end(clock["day"], 30)
+    assert (check.due_date, check.due_provisional) == (due, provisional)
+    with pytest.raises(sv.WorkflowError, match="原因"):
+        sv.post_check_complete(p["municipal"], check, passed=False)
+    sv.post_check_complete(p["municipal"], check, passed=False, reasons="研发费用归集不实")
+    cert.refresh_from_db()
+    app.refresh_from_db()
+    assert (cert.status, app.status) == (Certificate.REVOKED, wf.REVOKED)
+    rev = Revocation.objects.get(certificate=cert)
+    assert (rev.recover_tax_from_year, rev.no_application_in_year) == (2026, 2026)
+    # revoked this year: no new application in the same year, one next year is fine
+    with pytest.raises(sv.WorkflowError, match="当年不得再次申请"):
+        sv.application_start(p["enterprise"], as_of=dt.date(2026, 9, 30), tech_field=FIELD)
+    assert sv.application_start(p["enterprise"], as_of=dt.date(2027, 3, 31), tech_field=FIELD).year == 2027
+
+
+@pytest.mark.django_db
+def test_pilot_scope_is_configurable(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+    p = people
+    app = sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field="航空航天")
+    sv.application_declare(p["enterprise"], app, ["commitment"])
+    with pytest.raises(sv.WorkflowError, match="不在报备即批准试点范围内"):
+        sv.application_transition(p["enterprise"], app, "file")
+
+
+def _certificate(uscc: str, issue: dt.date) -> Any:
+    from gaoqi.web.certification.models import Certificate
+
+    return Certificate.objects.create(number=f"GR{issue.year}11{Certificate.objects.count() + 1:06d}", uscc=uscc,
+                                      enterprise_name="测试企业", tech_field=FIELD, issue_date=issue,
+                                      expiry_date=sv.expiry_for(issue))  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_annual_reports_two_missing_years_flag_cancellation(people: dict[str, Any]) -> None:
+    cert = _certificate(people["enterprise"].uscc, dt.date(2023, 12, 1))
+    assert sv.report_years(cert, dt.date(2024, 5, 31)) == []  # due 31 May 2024: not late on the day
+    assert sv.report_years(cert, dt.date(2024, 6, 1)) == [2023]
+    (late,) = sv.annual_reports_overdue(dt.date(2025, 6, 1))
+    assert (late["missing"], late["flag_cancellation"]) == ([2023, 2024], True)
+    sv.annual_report_submit(people["enterprise"], cert, 2024, {"revenue": "1000"})
+    (late,) = sv.annual_reports_overdue(dt.date(2025, 6, 1))
+    assert (late["missing"], late["flag_cancellation"]) == ([2023], False)
+
+
+@pytest.mark.django_db
+def test_name_change_keeps_number_and_validity(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+    from gaoqi.web.certification.models import Certificate
+
+    cert = _certificate(people["enterprise"].uscc, dt.date(2025, 12, 1))
+    nc = sv.name_change_request(people["enterprise"], cert, new_name="北京新名称科技有限公司")
+    end, _ = sv.period_end(clock["day"], 10)
+    assert nc.publicity_end == end
+    with pytest.raises(sv.WorkflowError, match="尚未期满"):
+        sv.name_change_complete(nc, end)
+    new = sv.name_change_complete(nc, end + dt.timedelta(days=1))
+    cert.refresh_from_db()
+    assert (new.number, new.issue_date, new.expiry_date) == (cert.number, cert.issue_date, cert.expiry_date)
+    assert (cert.status, new.status, new.enterprise_name) == (
+        Certificate.REPLACED,
+        Certificate.VALID,
+        "北京新名称科技有限公司",
+    )
+
+
+@pytest.mark.django_db
+def test_expiry_is_three_years_from_issue() -> None:
+    assert sv.expiry_for(dt.date(2026, 11, 25)) == dt.date(2029, 11, 24)
+    assert sv.expiry_for(dt.date(2024, 2, 29)) == dt.date(2027, 2, 28)
+
+
+@pytest.mark.django_db
+def test_renewal_reminders_six_months_before_expiry(people: dict[str, Any]) -> None:
+    from gaoqi.web.certification.models import Notification
+
+    _certificate(people["enterprise"].uscc, dt.date(2024, 1, 15))  # expires 2027-01-14
+    assert sv.renewal_reminders(dt.date(2026, 7, 1)) == 0
+    assert sv.renewal_reminders(dt.date(2026, 7, 20)) == 1
+    assert "2027-01-14" in Notification.objects.get(user=people["enterprise"]).text
+
+
+@pytest.mark.django_db
+def test_overdue_counts_working_days_per_stage(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+    p = people
+    app = _draft(p)
+    clock["day"] = dt.date(2026, 9, 25)  # a Friday before 国庆
+    app = sv.application_transition(p["enterprise"], app, "submit")
+    limit = 5  # district review, process.yaml
+    assert sv.overdue(dt.date(2026, 10, 9)) == []  # 国庆: only the make-up/ordinary working days count
+    late = sv.overdue(sv.workdays.add_workdays(dt.date(2026, 9, 25), limit + 1))
+    assert [(x["application"].pk, x["stage"], x["used"]) for x in late] == [(app.pk, wf.DISTRICT_REVIEW, limit + 1)]
