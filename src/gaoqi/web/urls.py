@@ -9,5 +9,6 @@ urlpatterns = [
     path("policies/", include("gaoqi.web.policies.urls")),
     path("intake/", include("gaoqi.web.intake.urls")),
     path("audit/", include("gaoqi.web.audit.urls")),
+    path("certification/", include("gaoqi.web.certification.urls")),
     path("api/", api.urls),
 ]

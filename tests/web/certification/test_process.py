@@ -103,7 +103,7 @@ def test_the_standard_route_from_draft_to_certificate(people: dict[str, Any], cl
     with pytest.raises(sv.WorkflowError, match="抽取专家"):
         sv.application_transition(p["municipal"], app, "accept")
     panel = sv.panel_draw(p["municipal"], app, seed=20260701)
-    conflicted = [e.pk for e in p["experts"] if e.user.username == "conflicted"][0]
+    conflicted = next(e.pk for e in p["experts"] if e.user.username == "conflicted")
     assert conflicted not in panel.expert_ids and str(conflicted) in panel.excluded
     assert len(panel.expert_ids) == 5
     app = sv.application_transition(p["municipal"], app, "accept")

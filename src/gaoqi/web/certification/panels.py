@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import math
 import random
@@ -201,7 +202,7 @@ def conflict_of_interest(expert: Expert, applicant_uscc: str, on: dt.date, confl
     if expert.employer_uscc is not None and _norm(expert.employer_uscc) == applicant:
         return Exclusion.CURRENT_EMPLOYER
     cutoff = years_before(on, conflict_years)
-    if any(_norm(uscc) == applicant and until >= cutoff for uscc, until in expert.past_employers):
+    if any(_norm(uscc) == applicant and until > cutoff for uscc, until in expert.past_employers):
         return Exclusion.FORMER_EMPLOYER
     if any(_norm(uscc) == applicant for uscc in expert.avoid_usccs):
         return Exclusion.DECLARED_AVOIDANCE
@@ -215,7 +216,7 @@ class ExpertPool:
 
     def __init__(self, experts: Iterable[Expert]) -> None:
         ordered = tuple(sorted(experts, key=lambda e: e.id))
-        for previous, current in zip(ordered, ordered[1:], strict=False):
+        for previous, current in itertools.pairwise(ordered):
             if previous.id == current.id:
                 raise ValueError(f"duplicate expert id {current.id!r} in the pool")
         self.experts: tuple[Expert, ...] = ordered

@@ -427,7 +427,7 @@ def _pool() -> list[panels.Expert]:
                 past_employers=tuple((u, dt.date.fromisoformat(d)) for u, d in e.past_employers),
                 avoid_usccs=frozenset(e.avoid_usccs),
                 active=e.active,
-            )  # fmt: skip
+            )
         )
     return out
 

@@ -268,17 +268,15 @@ def _publish_copy(
             + ent_cols + " FROM enterprises_enterprise WITH NO DATA"
         )  # fmt: skip
         done = 0
+        # no progress writes inside a COPY: the connection is busy with it (an UPDATE there waits forever)
         with cur.copy(f"COPY _pub_enterprise ({ent_cols}) FROM STDIN") as copy:
             for values in enterprises:
                 copy.write_row(values)
                 done += 1
-                if done % 100_000 == 0:
-                    tick("发布企业库 enterprises", 75, 8, done, total)
         cur.execute(
             f"INSERT INTO enterprises_enterprise ({ent_cols}) SELECT {ent_cols} FROM _pub_enterprise "
             f"ON CONFLICT (uscc) DO UPDATE SET {updates}"
         )
-        tick("发布评估结果 results", 85, 14, 0, 1)
         cur.execute(
             "CREATE TEMP TABLE _pub_result (snapshot_id bigint, uscc varchar(18), policy_id varchar(64), "
             "policy_version varchar(32), status varchar(8), failed_conditions jsonb, failed_count smallint, "
@@ -292,8 +290,6 @@ def _publish_copy(
                 v[5], v[7] = json.dumps(v[5], ensure_ascii=False), json.dumps(v[7], ensure_ascii=False)
                 copy.write_row(v)
                 n += 1
-                if n % 500_000 == 0:
-                    tick("发布评估结果 results", 85, 12, n, total * 6)
         cols = ", ".join(RESULT_FIELDS)
         select = ", ".join("e.id" if c == "enterprise_id" else f"r.{c}" for c in RESULT_FIELDS)
         cur.execute(

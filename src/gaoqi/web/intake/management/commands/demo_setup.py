@@ -23,19 +23,19 @@ class Command(BaseCommand):
         snap = current_snapshot()
         if snap is None:
             raise CommandError("publish a snapshot first (gaoqi-web publish --as-of …)")
-        # the enterprise account: a Haidian enterprise one condition short of HTE certification (a near miss)
-        near = (
+        # the enterprise account: a 海淀 enterprise meeting every data condition of HTE certification (so the
+        # demo can walk an application to its certificate); failing that, one a single condition short
+        rows = (
             PolicyResult.objects.filter(
-                snapshot=snap, policy_id="hte-certification", status="fail", failed_count=1,
-                enterprise__district_code="110108",
+                snapshot=snap, policy_id="hte-certification", enterprise__district_code="110108"
             )
-            .order_by("enterprise__uscc")
             .select_related("enterprise")
-            .first()
-        )  # fmt: skip
-        demo_ent = (
-            near.enterprise if near else Enterprise.objects.filter(district_code="110108").order_by("uscc").first()
+            .order_by("enterprise__uscc")
         )
+        ready = [r for r in rows.filter(status="unknown", failed_count=0)
+                 if all(u.startswith("pending:") for u in r.unknown_features)]  # fmt: skip
+        near = rows.filter(status="fail", failed_count=1).first()
+        demo_ent = ready[0].enterprise if ready else near.enterprise if near else None
         if demo_ent is None:
             raise CommandError("no Haidian enterprise in the snapshot")
         members = list(
@@ -50,7 +50,6 @@ class Command(BaseCommand):
             ("district_haidian", roles.DISTRICT, {"district_code": "110108", "display_name": "海淀区科委"}),
             ("district_chaoyang", roles.DISTRICT, {"district_code": "110105", "display_name": "朝阳区科委"}),
             ("municipal", roles.MUNICIPAL, {"display_name": "市科委、中关村管委会"}),
-            ("expert1", roles.EXPERT, {"display_name": "评审专家一"}),
             ("evaluator", roles.EVALUATOR, {"display_name": "第三方评估机构"}),
             ("incubator", roles.INCUBATOR, {"incubator_code": DEMO_INCUBATOR, "display_name": "中关村示范孵化器"}),
             ("sysadmin", roles.SYSADMIN, {"display_name": "系统管理员"}),
@@ -60,6 +59,33 @@ class Command(BaseCommand):
         for username, role, extra in accounts:
             if not User.objects.filter(username=username).exists():
                 user_create(None, username=username, password=DEMO_PASSWORD, role=role, **extra)
+        self._experts()
         self.stdout.write(
-            f"demo accounts ready (password {DEMO_PASSWORD}, demo only); enterprise_demo = {demo_ent.name} {demo_ent.uscc}"
+            f"demo accounts ready (experts expert1–expert{len(EXPERTS)}) "
+            f" (password {DEMO_PASSWORD}, demo only); enterprise_demo = {demo_ent.name} {demo_ent.uscc}"
         )
+
+    def _experts(self) -> None:
+        """The demo expert pool: technical experts in every field (three per field) and financial experts."""
+        from gaoqi.web.certification.models import Expert
+
+        for i, (kind, fields) in enumerate(EXPERTS, start=1):
+            username = f"expert{i}"
+            user = User.objects.filter(username=username).first() or user_create(
+                None, username=username, password=DEMO_PASSWORD, role=roles.EXPERT, display_name=f"评审专家{i}"
+            )
+            Expert.objects.get_or_create(user=user, defaults={"kind": kind, "fields": fields})
+
+
+_FIELDS = [
+    "电子信息",
+    "生物与新医药",
+    "航空航天",
+    "新材料",
+    "高技术服务",
+    "新能源与节能",
+    "资源与环境",
+    "先进制造与自动化",
+]
+#: expert1 is technical in 电子信息; three technical experts per field, then four financial experts.
+EXPERTS: list[tuple[str, list[str]]] = [("technical", [f]) for f in _FIELDS for _ in range(3)] + [("financial", [])] * 4

@@ -1,0 +1,64 @@
+"""Reads on applications, scoped to the user like enterprises: the enterprise its own, a district its district's,
+the municipal office all, an expert the applications whose panel holds them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from gaoqi.web import roles
+from gaoqi.web.certification import workflow as wf
+from gaoqi.web.certification.models import Application, Certificate, Expert, Notification
+
+
+def applications_visible(user: Any) -> QuerySet[Application]:
+    role = getattr(user, "role", None)
+    qs = Application.objects.all()
+    if role in (roles.MUNICIPAL, roles.EVALUATOR):
+        return qs
+    if role == roles.DISTRICT:
+        return qs.filter(district_code=user.district_code)
+    if role == roles.ENTERPRISE:
+        return qs.filter(uscc=user.uscc)
+    if role == roles.EXPERT:
+        expert = Expert.objects.filter(user=user).first()
+        if expert is None:
+            return qs.none()
+        ids = [
+            p for p, ids in qs.filter(panel__isnull=False).values_list("pk", "panel__expert_ids") if expert.pk in ids
+        ]
+        return qs.filter(pk__in=ids)
+    return qs.none()
+
+
+def queue_for(user: Any) -> QuerySet[Application]:
+    """What waits for this user's action (the 工作台's pending tasks)."""
+    role = getattr(user, "role", None)
+    qs = applications_visible(user)
+    if role == roles.DISTRICT:
+        return qs.filter(status=wf.DISTRICT_REVIEW)
+    if role == roles.MUNICIPAL:
+        return qs.filter(status__in=[wf.MUNICIPAL_REVIEW, wf.DECISION, wf.PUBLICITY])
+    if role == roles.ENTERPRISE:
+        return qs.filter(status__in=[wf.DRAFT, wf.CORRECTION])
+    if role == roles.EXPERT:
+        expert = Expert.objects.filter(user=user).first()
+        return qs.filter(status=wf.EXPERT_REVIEW).exclude(panel__scores__expert=expert)
+    return qs.none()
+
+
+def certificates_visible(user: Any) -> QuerySet[Certificate]:
+    role = getattr(user, "role", None)
+    qs = Certificate.objects.all()
+    if role in (roles.MUNICIPAL, roles.EVALUATOR):
+        return qs
+    if role == roles.ENTERPRISE:
+        return qs.filter(uscc=user.uscc)
+    if role == roles.DISTRICT:
+        return qs.filter(application__district_code=user.district_code)
+    return qs.none()
+
+
+def notifications_of(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user)[:100]

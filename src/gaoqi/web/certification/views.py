@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from gaoqi.engine.validate import district_codes
+from gaoqi.web import roles
+from gaoqi.web.certification import selectors, services
+from gaoqi.web.certification import workflow as wf
+from gaoqi.web.certification.config import process_config
+from gaoqi.web.certification.models import Application, Expert, Objection, PostCheck
+from gaoqi.web.certification.panels import FIELDS
+
+
+def _app(request: HttpRequest, pk: int) -> Application:
+    app = selectors.applications_visible(request.user).filter(pk=pk).first()
+    if app is None:
+        raise Http404("申请不存在或不在您的范围内")
+    return app
+
+
+def _back(pk: int) -> HttpResponse:
+    return redirect("certification:detail", pk=pk)
+
+
+def _guarded(request: HttpRequest, fn: Any, *args: Any, **kwargs: Any) -> bool:
+    try:
+        fn(*args, **kwargs)
+        return True
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return False
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    ctx = {
+        "applications": selectors.applications_visible(request.user).order_by("-id")[:200],
+        "queue": selectors.queue_for(request.user)[:200],
+        "fields": FIELDS,
+        "labels": wf.STATUS_LABELS,
+        "districts": district_codes(),
+        "may_start": request.user.role == roles.ENTERPRISE,
+        "default_as_of": services.today().isoformat(),
+    }
+    return render(request, "certification/index.html", ctx)
+
+
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    try:
+        app = services.application_start(
+            request.user, as_of=dt.date.fromisoformat(request.POST["as_of"]), tech_field=request.POST["tech_field"]
+        )
+    except (services.WorkflowError, ValueError, KeyError) as exc:
+        messages.error(request, str(exc))
+        return redirect("certification:index")
+    return _back(app.pk)
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _app(request, pk)
+    user = request.user
+    actions = [t for t in wf.transitions_from(app.status) if user.role in t.roles]
+    panel = getattr(app, "panel", None)
+    expert = Expert.objects.filter(user=user).first() if user.role == roles.EXPERT else None
+    cfg = process_config()
+    limit_key = wf.TIMED.get(app.status)
+    clock = None
+    if limit_key:
+        used = services.elapsed(app.stage_started_at, services.today())
+        clock = {"label": cfg.time_limit_labels[limit_key], "limit": cfg.time_limits[limit_key], "used": used,
+                 "over": used > cfg.time_limits[limit_key]}  # fmt: skip
+    ctx = {
+        "app": app,
+        "labels": wf.STATUS_LABELS,
+        "actions": actions,
+        "is_owner": user.role == roles.ENTERPRISE and user.uscc == app.uscc,
+        "editable": app.status in (wf.DRAFT, wf.CORRECTION),
+        "sections": services.FORM_SECTIONS,
+        "form_text": {
+            k: "\n".join(f"{i.get('code', '')} {i.get('name', '')}".strip() for i in app.form.get(k, []) or [])
+            for k in services.FORM_SECTIONS
+        },
+        "missing": services.missing_attachments(app),
+        "panel": panel,
+        "result": services.panel_result(app) if panel else None,
+        "my_turn_to_score": bool(
+            expert
+            and panel
+            and expert.pk in panel.expert_ids
+            and app.status == wf.EXPERT_REVIEW
+            and not panel.scores.filter(expert=expert).exists()
+        ),
+        "clock": clock,
+        "certificates": app.certificates.all(),
+        "post_check": PostCheck.objects.filter(application=app).first(),
+        "objections": app.objections.all(),
+        "transitions": app.transitions.select_related("actor"),
+        "attested": [c for c in (app.self_check or {}).get("conditions", []) if c["kind"] == "attested"],
+    }
+    return render(request, "certification/detail.html", ctx)
+
+
+@require_POST
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _app(request, pk)
+    form: dict[str, Any] = {}
+    for section in services.FORM_SECTIONS:
+        text = request.POST.get(section, "")
+        items = []
+        for line in text.splitlines():
+            code, _, name = line.strip().partition(" ")
+            if code:
+                items.append({"code": code, "name": name.strip()})
+        form[section] = items
+    if _guarded(request, services.application_update_form, request.user, app, form):
+        messages.success(request, "已保存")
+    return _back(pk)
+
+
+@require_POST
+def attach(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _app(request, pk)
+    f = request.FILES.get("file")
+    if f is None or f.size is None or f.size > services.MAX_ATTACHMENT:
+        messages.error(request, "请选择不超过 20 MB 的 PDF 文件")
+    elif _guarded(
+        request, services.attachment_add, request.user, app, request.POST.get("item", ""), f.name or "", f.read()
+    ):
+        messages.success(request, "附件已上传")
+    return _back(pk)
+
+
+@require_POST
+def declare(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _app(request, pk)
+    ids = request.POST.getlist("condition")
+    if _guarded(request, services.application_declare, request.user, app, ids):
+        messages.success(request, "已记录告知承诺")
+    return _back(pk)
+
+
+@require_POST
+def selfcheck(request: HttpRequest, pk: int) -> HttpResponse:
+    services.application_self_check(request.user, _app(request, pk))
+    return _back(pk)
+
+
+@require_POST
+def act(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _app(request, pk)
+    if _guarded(request, services.application_transition, request.user, app, request.POST.get("action", ""),
+                request.POST.get("comment", "")):  # fmt: skip
+        messages.success(request, "已办理")
+    return _back(pk)
+
+
+@require_POST
+def draw(request: HttpRequest, pk: int) -> HttpResponse:
+    if _guarded(request, services.panel_draw, request.user, _app(request, pk)):
+        messages.success(request, "已随机抽取专家组")
+    return _back(pk)
+
+
+def score(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _app(request, pk)
+    ranges = services.score_ranges(app)
+    if request.method == "POST":
+        try:
+            items = {k: int(request.POST.get(k, "")) for k in ranges}
+        except ValueError:
+            messages.error(request, "每一项都须填写整数分")
+        else:
+            if _guarded(request, services.score_submit, request.user, app, items):
+                messages.success(request, "评分已提交")
+                return _back(pk)
+    return render(request, "certification/score.html", {"app": app, "ranges": ranges})
+
+
+def publicity(request: HttpRequest) -> HttpResponse:
+    apps = Application.objects.filter(status=wf.PUBLICITY).order_by("enterprise_name")
+    rows = [(a, services.period_end(a.stage_started_at, process_config().time_limits["publicity"])[0]) for a in apps]
+    return render(request, "certification/publicity.html", {"rows": rows})
+
+
+@require_POST
+def object_(request: HttpRequest, pk: int) -> HttpResponse:
+    app = Application.objects.filter(pk=pk, status=wf.PUBLICITY).first()
+    if app is None:
+        raise Http404("该企业不在公示期")
+    if _guarded(request, services.objection_file, app, name=request.POST.get("name", ""),
+                contact=request.POST.get("contact", ""), content=request.POST.get("content", "")):  # fmt: skip
+        messages.success(request, "异议已收到，将依法处理")
+    return redirect("certification:publicity")
+
+
+@require_POST
+def objection_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = Objection.objects.filter(pk=pk, application__in=selectors.applications_visible(request.user)).first()
+    if obj is None:
+        raise Http404("异议不存在")
+    _guarded(request, services.objection_handle, request.user, obj, upheld=request.POST.get("upheld") == "1",
+             handling=request.POST.get("handling", ""))  # fmt: skip
+    return _back(obj.application_id)
+
+
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    from gaoqi.web.certification.pdf import certificate_pdf
+
+    cert = selectors.certificates_visible(request.user).filter(pk=pk).first()
+    if cert is None:
+        raise Http404("证书不存在或不在您的范围内")
+    response = HttpResponse(certificate_pdf(cert), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{cert.number}.pdf"'
+    return response
+
+
+@require_POST
+def postcheck(request: HttpRequest, pk: int) -> HttpResponse:
+    check = PostCheck.objects.filter(pk=pk).first()
+    if check is None:
+        raise Http404("核查不存在")
+    _guarded(request, services.post_check_complete, request.user, check, passed=request.POST.get("passed") == "1",
+             reasons=request.POST.get("reasons", ""))  # fmt: skip
+    return _back(check.application_id)
+
+
+def overdue(request: HttpRequest) -> HttpResponse:
+    visible = set(selectors.applications_visible(request.user).values_list("pk", flat=True))
+    rows = [r for r in services.overdue(services.today()) if r["application"].pk in visible]
+    return render(request, "certification/overdue.html",
+                  {"rows": rows, "labels": wf.STATUS_LABELS, "districts": district_codes(),
+                   "reports": services.annual_reports_overdue(services.today()) if request.user.role == roles.MUNICIPAL else []})  # fmt: skip
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    return render(request, "certification/notifications.html", {"items": selectors.notifications_of(request.user)})
