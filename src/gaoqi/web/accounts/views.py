@@ -13,7 +13,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    next_page = "accounts:login"  # (POST only) there is no logged-out template: back to the login page
 
 
 def me(request: HttpRequest) -> HttpResponse:

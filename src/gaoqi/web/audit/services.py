@@ -7,12 +7,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from gaoqi.web.audit.middleware import current_request
 from gaoqi.web.audit.models import AuditEvent
 
 GENESIS = "0" * 64
+CHAIN_LOCK = 0x6A6F71_61756474  # pg_advisory_xact_lock key of the audit chain
 
 
 def _canonical(e: AuditEvent) -> str:
@@ -31,6 +33,8 @@ def _digest(prev: str, e: AuditEvent) -> str:
 
 def client_ip(request: Any) -> str:
     if request is None:
+        request = current_request()  # a service not handed the request, called from a view
+    if request is None:
         return ""
     return str(request.META.get("REMOTE_ADDR", ""))
 
@@ -46,7 +50,12 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event (who, when, what, from where, outcome) to the chain."""
-    # Lock the chain's tail so concurrent writers cannot fork it (PostgreSQL; SQLite serialises writes).
+    # Serialise writers so that concurrent ones cannot fork the chain. On PostgreSQL a row lock on the tail is
+    # not enough (under READ COMMITTED a waiter re-reads the old tail, not the row inserted meanwhile, and an
+    # empty log has no row to lock): a transaction-scoped advisory lock is taken first. SQLite serialises writes.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
     last = AuditEvent.objects.select_for_update().order_by("-id").first()
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     event = AuditEvent(
