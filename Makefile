@@ -10,6 +10,10 @@ export GAOQI_HOME ?= $(CURDIR)/var
 AS_OF ?= 2026-06-30
 HOST ?= 127.0.0.1:8000
 ASSETS := node_modules/.package-lock.json
+# the browser tests (tests/web/test_browser.py) drive Debian's chromium through Playwright (no `playwright install`);
+# a small CJK font so that the pages (and the screenshots in test-artifacts/) show Chinese, not boxes
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-web-postgres install lint typecheck bench clean
 
@@ -23,7 +27,11 @@ $(STAMP): pyproject.toml
 $(ASSETS): package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-install: $(STAMP) $(ASSETS)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium fonts-wqy-microhei
+
+install: $(STAMP) $(ASSETS) $(CHROMIUM)
 
 ## make run: install, build a demo Beijing of $(DEMO_N) enterprises, run the engine, publish the snapshot into the
 ## platform, create the demo accounts and serve on http://$(HOST) (a background worker runs queued pipeline runs).

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema
 
 from gaoqi.web.enterprises import selectors as es
 from gaoqi.web.policies import selectors as ps
@@ -84,12 +84,36 @@ class PolicyOut(Schema):
     versions: list[str]
 
 
+class ErrorOut(Schema):
+    """An error answer: 401 without a session or token (or with a bad token), 403 for a role that may not call
+    the operation, 404 for an enterprise that does not exist or is outside the caller's jurisdiction."""
+
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    """422: a query or path parameter that does not parse (ninja's validation errors)."""
+
+    detail: list[dict[str, Any]]
+
+
+#: The answers every operation may give besides its 200 (AccessMiddleware, ApiTokenMiddleware, ninja).
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
+NOT_FOUND: dict[int, Any] = {**ERRORS, 404: ErrorOut}
+
+
+#: Text parameters: bounded, and never a NUL character (PostgreSQL cannot compare text with one: it was a 500).
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
+Code = Annotated[str, Path(max_length=64, pattern=NO_NUL)]
+
+
 class SearchQuery(Schema):
-    q: str = ""
-    district: str = ""
-    hte: str = ""
-    page: int = 1
-    page_size: int = 25
+    q: Text = ""
+    district: Text = ""
+    hte: Text = ""
+    page: int = Field(1, ge=1, le=100_000)  # unbounded, a large page overflowed the database's OFFSET (500)
+    page_size: int = Field(25, ge=1, le=100)
 
 
 def _out(e: Any) -> dict[str, Any]:
@@ -110,7 +134,7 @@ def _out(e: Any) -> dict[str, Any]:
     }
 
 
-@api.get("/enterprises", response=EnterprisePage, url_name="enterprise_search")
+@api.get("/enterprises", response={200: EnterprisePage, **ERRORS}, url_name="enterprise_search")
 def enterprise_search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
     """Search the enterprises the caller may see (name, former name, pinyin initials or USCC)."""
     size = max(1, min(params.page_size, 100))
@@ -128,20 +152,22 @@ def _visible(request: HttpRequest, uscc: str) -> Any:
     return ent
 
 
-@api.get("/enterprises/{uscc}", response=EnterpriseOut, url_name="enterprise_profile")
-def enterprise_profile(request: HttpRequest, uscc: str) -> dict[str, Any]:
+@api.get("/enterprises/{uscc}", response={200: EnterpriseOut, **NOT_FOUND}, url_name="enterprise_profile")
+def enterprise_profile(request: HttpRequest, uscc: Code) -> dict[str, Any]:
     """One enterprise's profile (personal data is never in the API)."""
     return _out(_visible(request, uscc))
 
 
-@api.get("/enterprises/{uscc}/results", response=list[ResultOut], url_name="enterprise_results")
-def enterprise_results(request: HttpRequest, uscc: str) -> list[Any]:
+@api.get("/enterprises/{uscc}/results", response={200: list[ResultOut], **NOT_FOUND}, url_name="enterprise_results")
+def enterprise_results(request: HttpRequest, uscc: Code) -> list[Any]:
     """Every policy's status for one enterprise in the current snapshot."""
     return list(es.results_of(_visible(request, uscc)))
 
 
-@api.get("/enterprises/{uscc}/explain/{policy_id}", response=ExplainOut, url_name="enterprise_explain")
-def enterprise_explain(request: HttpRequest, uscc: str, policy_id: str) -> dict[str, Any]:
+@api.get(
+    "/enterprises/{uscc}/explain/{policy_id}", response={200: ExplainOut, **NOT_FOUND}, url_name="enterprise_explain"
+)
+def enterprise_explain(request: HttpRequest, uscc: Code, policy_id: Code) -> dict[str, Any]:
     """Every condition of one policy for one enterprise: observed, required, article, outcome, gap."""
     data = es.explain_for(_visible(request, uscc), policy_id)
     if data is None:
@@ -153,7 +179,7 @@ def enterprise_explain(request: HttpRequest, uscc: str, policy_id: str) -> dict[
     return data
 
 
-@api.get("/policies", response=list[PolicyOut], url_name="policy_list")
+@api.get("/policies", response={200: list[PolicyOut], **ERRORS}, url_name="policy_list")
 def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
     """The policy catalogue."""
     return [

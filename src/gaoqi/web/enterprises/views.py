@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from gaoqi.engine.validate import district_codes
@@ -16,7 +18,15 @@ from gaoqi.web.policies.selectors import labelled, policy_names
 def _filter(request: HttpRequest) -> selectors.DirectoryFilter:
     g = request.GET
     keys = selectors.DirectoryFilter.__dataclass_fields__
-    return selectors.DirectoryFilter(**{k: g.get(k, "").strip() for k in keys if g.get(k)})
+    # NUL never reaches the database (PostgreSQL refuses it in text: the page answered 500)
+    return selectors.DirectoryFilter(**{k: g.get(k, "").replace("\x00", "").strip() for k in keys if g.get(k)})
+
+
+def _visible(request: HttpRequest, uscc: str) -> Any:
+    ent = None if "\x00" in uscc else selectors.enterprise_get(request.user, uscc)
+    if ent is None:
+        raise Http404("企业不存在或不在您的管辖范围内")
+    return ent
 
 
 def directory(request: HttpRequest) -> HttpResponse:
@@ -31,8 +41,11 @@ def directory(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "show_district_filter": request.user.role in (roles.MUNICIPAL, roles.EVALUATOR),
     }
-    template = "enterprises/_table.html" if request.headers.get("HX-Request") else "enterprises/directory.html"
-    return render(request, template, ctx)
+    # htmx swaps the results table only; a history restore (back button after hx-push-url) needs the whole page
+    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    response = render(request, "enterprises/_table.html" if partial else "enterprises/directory.html", ctx)
+    patch_vary_headers(response, ("HX-Request",))  # the same URL answers a fragment or a page: never mix them up
+    return response
 
 
 def export(request: HttpRequest) -> HttpResponse:
@@ -46,9 +59,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, uscc: str) -> HttpResponse:
-    ent = selectors.enterprise_get(request.user, uscc)
-    if ent is None:
-        raise Http404("企业不存在或不在您的管辖范围内")
+    ent = _visible(request, uscc)
     results = [labelled(r) for r in selectors.results_of(ent)]
     ctx = {
         "e": ent,
@@ -63,10 +74,8 @@ def detail(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 def explain(request: HttpRequest, uscc: str, policy_id: str) -> HttpResponse:
-    ent = selectors.enterprise_get(request.user, uscc)
-    if ent is None:
-        raise Http404("企业不存在或不在您的管辖范围内")
-    data = selectors.explain_for(ent, policy_id)
+    ent = _visible(request, uscc)
+    data = None if "\x00" in policy_id else selectors.explain_for(ent, policy_id)
     if data is None:
         raise Http404("没有该政策的评估")
     return render(request, "enterprises/_explain.html", {"x": data})
@@ -74,9 +83,7 @@ def explain(request: HttpRequest, uscc: str, policy_id: str) -> HttpResponse:
 
 @require_POST
 def reveal(request: HttpRequest, uscc: str) -> HttpResponse:
-    ent = selectors.enterprise_get(request.user, uscc)
-    if ent is None:
-        raise Http404("企业不存在或不在您的管辖范围内")
+    ent = _visible(request, uscc)
     values = services.enterprise_reveal(request.user, ent, request=request)
     return render(request, "enterprises/_personal.html", {"values": values})
 

@@ -4,18 +4,24 @@
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
+  // no animation for users who ask for less motion (and for the browser tests' screenshots)
+  var still = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  var charts = [];
   function chart(id, option) {
     var el = document.getElementById(id);
     if (!el || !window.echarts) return;
-    window.echarts.init(el).setOption(option);
+    option.animation = !still;
+    var c = window.echarts.getInstanceByDom(el) || window.echarts.init(el);
+    c.setOption(option);
+    charts.push(c);
   }
   function draw() {
     var d = data("dashboard-data");
     if (d) {
       chart("district-chart", {
         title: { text: "各区企业与有效高企", textStyle: { fontSize: 14 } },
-        tooltip: { trigger: "axis" }, legend: { top: 24, data: ["企业", "有效高企"] },
-        grid: { top: 60, bottom: 60 },
+        tooltip: { trigger: "axis" }, legend: { top: 30, data: ["企业", "有效高企"] },
+        grid: { top: 70, bottom: 60 },
         xAxis: { type: "category", data: d.districts, axisLabel: { rotate: 40 } }, yAxis: { type: "value" },
         series: [{ name: "企业", type: "bar", data: d.enterprises }, { name: "有效高企", type: "bar", data: d.hte }]
       });
@@ -28,7 +34,7 @@
     if (s) {
       chart("simulate-chart", {
         title: { text: "各区状态变化", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
-        legend: { top: 24 }, grid: { top: 60, bottom: 60 },
+        legend: { top: 30 }, grid: { top: 70, bottom: 60 },
         xAxis: { type: "category", data: s.categories, axisLabel: { rotate: 40 } }, yAxis: { type: "value" },
         series: s.series.map(function (x) { return { name: x.name, type: "bar", stack: "flip", data: x.data }; })
       });
@@ -37,7 +43,7 @@
     if (f && f.length) {
       chart("finance-chart", {
         title: { text: "销售收入与资产（万元）", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
-        legend: { top: 24 }, grid: { top: 60 },
+        legend: { top: 30 }, grid: { top: 70 },
         xAxis: { type: "category", data: f.map(function (x) { return String(x.year); }) }, yAxis: { type: "value" },
         series: [
           { name: "销售收入", type: "bar", data: f.map(function (x) { return x.sales === null ? null : Number(x.sales); }) },
@@ -47,4 +53,5 @@
     }
   }
   document.addEventListener("DOMContentLoaded", draw);
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
