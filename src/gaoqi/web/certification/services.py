@@ -396,7 +396,9 @@ def application_transition(actor: Any, app: Application, action: str, comment: s
     app.stage_started_at = today()
     if action in ("submit", "resubmit", "file"):
         app.submitted_at = timezone.now()
-    app.save(update_fields=["status", "stage_started_at", "submitted_at"])
+    if action == "file":  # 报备即批准: the application took the pilot route
+        app.route = Application.PILOT
+    app.save(update_fields=["status", "stage_started_at", "submitted_at", "route"])
     _log(app, action, source, t.target, actor, comment, used)
     audit_record(actor, f"application.{action}", target=f"application:{app.pk}",
                  detail={"from": source, "to": t.target, "comment": comment})  # fmt: skip

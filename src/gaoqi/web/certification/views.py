@@ -16,6 +16,21 @@ from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Application, Expert, Objection, PostCheck
 from gaoqi.web.certification.panels import FIELDS
 
+#: Display labels of stored codes (the pages show Chinese, the database keeps the codes).
+CERTIFICATE_LABELS = {
+    "valid": "有效",
+    "revoked": "已撤销",
+    "cancelled": "已注销",
+    "expired": "已过期",
+    "replaced": "已换发",
+}
+OUTCOME_LABELS = {
+    "pass": "满足", "fail": "不满足", "unknown": "缺少数据", "pending": "待专家评审", "declared": "已承诺",
+    "needs_declaration": "待承诺", "passed": "核查通过", "failed": "核查未通过",
+}  # fmt: skip
+KIND_LABELS = {"data": "数据核验", "expert": "专家评审", "attested": "告知承诺"}
+ACTION_LABELS = {"start": "发起申请", **{t.action: t.label for t in reversed(wf.TRANSITIONS)}}  # first label wins
+
 
 def _app(request: HttpRequest, pk: int) -> Application:
     app = selectors.applications_visible(request.user).filter(pk=pk).first()
@@ -38,9 +53,13 @@ def _guarded(request: HttpRequest, fn: Any, *args: Any, **kwargs: Any) -> bool:
 
 
 def index(request: HttpRequest) -> HttpResponse:
+    queue = selectors.queue_for(request.user)
+    if request.user.role == roles.MUNICIPAL:  # 报备即批准 approvals drawn for a check afterwards, not yet checked
+        pending_checks = selectors.applications_visible(request.user).filter(status=wf.FILED, post_check__outcome="")
+        queue = queue | pending_checks
     ctx = {
         "applications": selectors.applications_visible(request.user).order_by("-id")[:200],
-        "queue": selectors.queue_for(request.user)[:200],
+        "queue": queue.order_by("-id")[:200],
         "fields": FIELDS,
         "labels": wf.STATUS_LABELS,
         "districts": district_codes(),
@@ -78,6 +97,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "app": app,
         "labels": wf.STATUS_LABELS,
+        "certificate_labels": CERTIFICATE_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
+        "kind_labels": KIND_LABELS,
+        "action_labels": ACTION_LABELS,
         "actions": actions,
         "is_owner": user.role == roles.ENTERPRISE and user.uscc == app.uscc,
         "editable": app.status in (wf.DRAFT, wf.CORRECTION),
