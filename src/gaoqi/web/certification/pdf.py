@@ -35,6 +35,15 @@ def certificate_pdf(cert: Certificate) -> bytes:
     for line in lines:
         c.drawString(120, y, line)
         y -= 40
+    if cert.status != Certificate.VALID:  # a revoked or replaced certificate must not pass for a valid one
+        c.setFillColorRGB(0.75, 0.1, 0.1)
+        c.setFont("STSong-Light", 48)
+        c.drawCentredString(
+            width / 2,
+            height / 2 - 40,
+            {"revoked": "已撤销", "replaced": "已换发", "cancelled": "已取消"}.get(cert.status, "已失效"),
+        )
+        c.setFillColorRGB(0, 0, 0)
     c.setFont("STSong-Light", 14)
     c.drawRightString(
         width - 100, 90, "北京市科学技术委员会、中关村科技园区管理委员会　北京市财政局　国家税务总局北京市税务局"

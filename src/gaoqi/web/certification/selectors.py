@@ -38,8 +38,10 @@ def queue_for(user: Any) -> QuerySet[Application]:
     qs = applications_visible(user)
     if role == roles.DISTRICT:
         return qs.filter(status=wf.DISTRICT_REVIEW)
-    if role == roles.MUNICIPAL:
-        return qs.filter(status__in=[wf.MUNICIPAL_REVIEW, wf.DECISION, wf.PUBLICITY])
+    if role == roles.MUNICIPAL:  # and 报备即批准 approvals drawn for a check afterwards, not yet checked
+        return qs.filter(status__in=[wf.MUNICIPAL_REVIEW, wf.DECISION, wf.PUBLICITY]) | qs.filter(
+            status=wf.FILED, post_check__outcome=""
+        )
     if role == roles.ENTERPRISE:
         return qs.filter(status__in=[wf.DRAFT, wf.CORRECTION])
     if role == roles.EXPERT:

@@ -54,9 +54,6 @@ def _guarded(request: HttpRequest, fn: Any, *args: Any, **kwargs: Any) -> bool:
 
 def index(request: HttpRequest) -> HttpResponse:
     queue = selectors.queue_for(request.user)
-    if request.user.role == roles.MUNICIPAL:  # 报备即批准 approvals drawn for a check afterwards, not yet checked
-        pending_checks = selectors.applications_visible(request.user).filter(status=wf.FILED, post_check__outcome="")
-        queue = queue | pending_checks
     ctx = {
         "applications": selectors.applications_visible(request.user).order_by("-id")[:200],
         "queue": queue.order_by("-id")[:200],

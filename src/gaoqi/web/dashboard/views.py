@@ -12,7 +12,12 @@ from gaoqi.web.policies.selectors import policy_names
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    ctx: dict[str, object] = {"snapshot": current_snapshot()}
+    from gaoqi.web.certification.selectors import queue_for
+    from gaoqi.web.certification.workflow import STATUS_LABELS
+
+    tasks = queue_for(user)
+    ctx: dict[str, object] = {"snapshot": current_snapshot(), "tasks": tasks[:10], "task_count": tasks.count(),
+                              "status_labels": STATUS_LABELS}  # fmt: skip
     if user.role in roles.ENTERPRISE_VIEWERS:
         figures = dashboard_figures(user)
         names = district_codes()
