@@ -59,3 +59,29 @@ def test_pinyin_initials_follow_phrases() -> None:
 
     assert initials("北京小米科技有限责任公司") == "bjxmkjyxzrgs"
     assert initials("重庆银行") == "cqyh"  # 重 as chong, 行 as hang: phrase readings, not single characters
+
+
+@pytest.mark.django_db
+def test_precomputed_dashboard_counts_equal_live_counts(users: dict[str, Any]) -> None:
+    """The counts computed at publication (read by municipal and district dashboards) are the live counts."""
+    from collections import Counter
+
+    from gaoqi.web.dashboard.selectors import dashboard_figures
+    from gaoqi.web.enterprises.models import Enterprise, PolicyResult
+    from gaoqi.web.policies.selectors import status_counts
+
+    for role, where in (("municipal", {}), ("district", {"enterprise__district_code": users["district"].district_code})):
+        live: Counter[tuple[str, str]] = Counter()
+        for r in PolicyResult.objects.filter(**where):
+            live[(r.policy_id, r.status)] += 1
+            live[(r.policy_id, "near")] += r.status == "fail" and r.failed_count == 1
+        got = status_counts(users[role])
+        assert {(p, k): v for p, d in got.items() for k, v in d.items() if k != "amount" and v} == +live
+        ents = Enterprise.objects.filter(**{k.removeprefix("enterprise__"): v for k, v in where.items()})
+        fig = dashboard_figures(users[role])
+        assert fig["totals"] == {
+            "enterprises": ents.count(),
+            "hte": ents.filter(has_hte=True).count(),
+            "tech_sme": ents.filter(has_tech_sme=True).count(),
+            "above_scale": ents.filter(above_scale=True).count(),
+        }

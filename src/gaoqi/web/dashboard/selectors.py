@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
+from gaoqi.web import roles
 from gaoqi.web.enterprises.selectors import enterprises_visible
 from gaoqi.web.policies.selectors import status_counts
 
 
 def dashboard_figures(user: Any) -> dict[str, Any]:
+    stats = _from_stats(user)
+    if stats is not None:
+        return stats
     qs = enterprises_visible(user)
     totals = qs.aggregate(
         enterprises=Count("id"),
@@ -26,4 +30,34 @@ def dashboard_figures(user: Any) -> dict[str, Any]:
     by_field = list(
         qs.filter(has_hte=True).exclude(tech_field="").values("tech_field").annotate(n=Count("id")).order_by("-n")
     )
+    return {"totals": totals, "by_district": by_district, "by_field": by_field, "policies": status_counts(user)}
+
+
+def _from_stats(user: Any) -> dict[str, Any] | None:
+    """Municipal, evaluator and district views read the counts precomputed at publication."""
+    from gaoqi.web.enterprises.models import DistrictStat, FieldStat
+    from gaoqi.web.enterprises.selectors import jurisdiction
+    from gaoqi.web.intake.selectors import current_snapshot
+
+    scope = jurisdiction(user)
+    snap = current_snapshot()
+    role = getattr(user, "role", None)
+    if snap is None or scope is None or role not in (roles.MUNICIPAL, roles.EVALUATOR, roles.DISTRICT):
+        return None
+    districts = DistrictStat.objects.filter(snapshot=snap)
+    fields = FieldStat.objects.filter(snapshot=snap)
+    if role == roles.DISTRICT:
+        districts = districts.filter(district_code=user.district_code)
+        fields = fields.filter(district_code=user.district_code)
+    by_district = [
+        {"district_code": d.district_code, "n": d.enterprises, "hte": d.hte}
+        for d in districts.order_by("district_code")
+    ]
+    totals = {
+        "enterprises": sum(d.enterprises for d in districts),
+        "hte": sum(d.hte for d in districts),
+        "tech_sme": sum(d.tech_sme for d in districts),
+        "above_scale": sum(d.above_scale for d in districts),
+    }
+    by_field = list(fields.values("tech_field").annotate(n=Sum("n")).order_by("-n"))
     return {"totals": totals, "by_district": by_district, "by_field": by_field, "policies": status_counts(user)}

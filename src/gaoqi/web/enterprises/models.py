@@ -38,6 +38,7 @@ class Enterprise(models.Model):
             models.Index(fields=["district_code", "name"]),
             models.Index(fields=["district_code", "has_hte"]),
             models.Index(fields=["incubator_code"]),
+            models.Index(fields=["name", "id"]),  # the directory's default order
         ]
 
     def __str__(self) -> str:
@@ -77,3 +78,41 @@ class IncubatorMembership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["incubator_code", "uscc"], name="one_membership")]
+
+
+class DistrictStat(models.Model):
+    """Counts per snapshot and district, computed once at publication (dashboards at 2M read these)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    district_code = models.CharField(max_length=6)
+    enterprises = models.PositiveIntegerField()
+    hte = models.PositiveIntegerField()
+    tech_sme = models.PositiveIntegerField()
+    above_scale = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["snapshot", "district_code"], name="one_district_stat")]
+
+
+class FieldStat(models.Model):
+    """Valid HTEs per snapshot, district and technical field."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    district_code = models.CharField(max_length=6)
+    tech_field = models.CharField(max_length=64)
+    n = models.PositiveIntegerField()
+
+
+class PolicyStat(models.Model):
+    """Policy outcomes per snapshot, district, policy and status; ``near`` = failing on one condition only."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    district_code = models.CharField(max_length=6)
+    policy_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=8)
+    near = models.BooleanField()
+    n = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=24, decimal_places=4, null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "district_code"])]

@@ -14,18 +14,24 @@ from gaoqi.web.enterprises.models import Enterprise, PolicyResult
 from gaoqi.web.intake.selectors import current_snapshot
 
 
-def enterprises_visible(user: Any) -> QuerySet[Enterprise]:
+def jurisdiction(user: Any, prefix: str = "") -> Q | None:
+    """The enterprises a user may see, as a condition on Enterprise fields (``prefix`` for a related model,
+    e.g. ``enterprise__``): an empty Q for all, None for none. One definition for every scoped query."""
     role = getattr(user, "role", None)
-    qs = Enterprise.objects.all()
     if role in (roles.MUNICIPAL, roles.EVALUATOR):
-        return qs
+        return Q()
     if role == roles.DISTRICT and user.district_code:
-        return qs.filter(district_code=user.district_code)
+        return Q(**{f"{prefix}district_code": user.district_code})
     if role == roles.ENTERPRISE and user.uscc:
-        return qs.filter(uscc=user.uscc)
+        return Q(**{f"{prefix}uscc": user.uscc})
     if role == roles.INCUBATOR and user.incubator_code:
-        return qs.filter(incubator_code=user.incubator_code)
-    return qs.none()
+        return Q(**{f"{prefix}incubator_code": user.incubator_code})
+    return None
+
+
+def enterprises_visible(user: Any) -> QuerySet[Enterprise]:
+    scope = jurisdiction(user)
+    return Enterprise.objects.none() if scope is None else Enterprise.objects.filter(scope)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from gaoqi.engine.validate import district_codes
 from gaoqi.web import roles
 from gaoqi.web.enterprises import selectors, services
+from gaoqi.web.paging import CappedPaginator as Paginator
 from gaoqi.web.policies.selectors import labelled, policy_names
 
 
