@@ -70,7 +70,10 @@ def test_precomputed_dashboard_counts_equal_live_counts(users: dict[str, Any]) -
     from gaoqi.web.enterprises.models import Enterprise, PolicyResult
     from gaoqi.web.policies.selectors import status_counts
 
-    for role, where in (("municipal", {}), ("district", {"enterprise__district_code": users["district"].district_code})):
+    for role, where in (
+        ("municipal", {}),
+        ("district", {"enterprise__district_code": users["district"].district_code}),
+    ):
         live: Counter[tuple[str, str]] = Counter()
         for r in PolicyResult.objects.filter(**where):
             live[(r.policy_id, r.status)] += 1

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0002_snapshot_stats'),
-        ('intake', '0001_initial'),
+        ("enterprises", "0002_snapshot_stats"),
+        ("intake", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['name', 'id'], name='enterprises_name_be7b6b_idx'),
+            model_name="enterprise",
+            index=models.Index(fields=["name", "id"], name="enterprises_name_be7b6b_idx"),
         ),
     ]
