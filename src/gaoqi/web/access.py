@@ -64,6 +64,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "certification:objection_handle": frozenset({r.MUNICIPAL}),
     "certification:certificate": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "certification:postcheck": frozenset({r.MUNICIPAL}),
+    "certification:annual": frozenset({r.ENTERPRISE}),
+    "certification:rename": frozenset({r.ENTERPRISE}),
     "certification:overdue": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "certification:notifications": ALL_ROLES,
     # audit

@@ -260,3 +260,30 @@ def test_overdue_counts_working_days_per_stage(people: dict[str, Any], clock: di
     assert sv.overdue(dt.date(2026, 10, 9)) == []  # 国庆: only the make-up/ordinary working days count
     late = sv.overdue(sv.workdays.add_workdays(dt.date(2026, 9, 25), limit + 1))
     assert [(x["application"].pk, x["stage"], x["used"]) for x in late] == [(app.pk, wf.DISTRICT_REVIEW, limit + 1)]
+
+
+@pytest.mark.django_db
+def test_daily_job_completes_renames_and_is_idempotent(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+    from gaoqi.web.certification.models import Certificate
+
+    cert = _certificate(people["enterprise"].uscc, dt.date(2025, 12, 1))
+    nc = sv.name_change_request(people["enterprise"], cert, new_name="北京改名后科技有限公司")
+    assert nc.publicity_end is not None
+    clock["day"] = nc.publicity_end  # the last publicity day
+    assert sv.daily()["renamed"] == []
+    clock["day"] = nc.publicity_end + dt.timedelta(days=1)
+    assert sv.daily()["renamed"] == [cert.number]
+    assert sv.daily()["renamed"] == []  # nothing more the second time
+    assert (
+        Certificate.objects.filter(number=cert.number, status=Certificate.VALID).get().enterprise_name
+        == "北京改名后科技有限公司"
+    )
+
+
+@pytest.mark.django_db
+def test_major_change_goes_to_re_review_not_publicity(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+    cert = _certificate(people["enterprise"].uscc, dt.date(2025, 12, 1))
+    nc = sv.name_change_request(people["enterprise"], cert, new_name="北京重组后科技有限公司", major_change=True)
+    assert (nc.status, nc.publicity_end) == ("re_review", None)
+    with pytest.raises(sv.WorkflowError):
+        sv.name_change_complete(nc, dt.date(2027, 1, 1))

@@ -599,7 +599,7 @@ def certificate_issue(app: Application, *, issue_date: dt.date) -> Certificate:
     return cert
 
 
-def publicity_close_due(on: dt.date | None = None) -> list[Application]:
+def publicity_close_due() -> list[Application]:
     """Certify every application whose publicity ended without an upheld or open objection (a daily task)."""
     done = []
     for app in Application.objects.filter(status=wf.PUBLICITY):
@@ -783,3 +783,20 @@ def overdue(on: dt.date) -> list[dict[str, Any]]:
         if used > limit:
             out.append({"application": app, "stage": app.status, "limit": limit, "used": used})
     return out
+
+
+def daily() -> dict[str, Any]:
+    """The day's automatic steps, on the platform's date (idempotent: running twice changes nothing more)."""
+    on = today()
+    closed = publicity_close_due()
+    renamed = []
+    for nc in NameChange.objects.filter(status="publicity", publicity_end__lt=on):
+        renamed.append(name_change_complete(nc, on).number)
+    reminders = annual_report_reminders(on) if on.month == 5 and on.day in (1, 15, 25) else 0
+    renewals = renewal_reminders(on) if on.day == 1 else 0
+    return {
+        "certified": [a.pk for a in closed],
+        "renamed": renamed,
+        "report_reminders": reminders,
+        "renewal_reminders": renewals,
+    }

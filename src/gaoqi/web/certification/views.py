@@ -61,6 +61,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "labels": wf.STATUS_LABELS,
         "districts": district_codes(),
         "may_start": request.user.role == roles.ENTERPRISE,
+        "certificates": selectors.certificates_visible(request.user).filter(status="valid")[:50]
+        if request.user.role == roles.ENTERPRISE
+        else [],
         "default_as_of": services.today().isoformat(),
     }
     return render(request, "certification/index.html", ctx)
@@ -260,3 +263,30 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "certification/notifications.html", {"items": selectors.notifications_of(request.user)})
+
+
+@require_POST
+def annual(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = selectors.certificates_visible(request.user).filter(pk=pk).first()
+    if cert is None:
+        raise Http404("证书不存在")
+    data = {k: request.POST.get(k, "") for k in ("revenue", "rd_expense", "st_staff", "ip_count")}
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        messages.error(request, "请填写报告年度")
+        return redirect("certification:index")
+    if _guarded(request, services.annual_report_submit, request.user, cert, year, data):
+        messages.success(request, f"{year} 年度发展情况报表已提交")
+    return redirect("certification:index")
+
+
+@require_POST
+def rename(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = selectors.certificates_visible(request.user).filter(pk=pk).first()
+    if cert is None:
+        raise Http404("证书不存在")
+    if _guarded(request, services.name_change_request, request.user, cert, new_name=request.POST.get("new_name", "").strip(),
+                major_change=request.POST.get("major") == "1"):  # fmt: skip
+        messages.success(request, "更名申请已提交，公示 10 个工作日后换发证书（编号与有效期不变）")
+    return redirect("certification:index")
