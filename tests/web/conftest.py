@@ -131,3 +131,14 @@ def login(user: Any) -> Client:
     c = Client()
     c.force_login(user)
     return c
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    """Debian's chromium (installed by `make install`), headless, one per test module (Playwright)."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
+        yield b
+        b.close()

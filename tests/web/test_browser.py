@@ -50,14 +50,6 @@ class Watch:
         assert not self.problems, "\n".join(self.problems)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture()
 def open_page(browser: Any, live_server: Any) -> Iterator[Any]:
     """A factory of fresh browser sessions (one context each: cookies are not shared) with a ``Watch``."""

@@ -48,14 +48,6 @@ PDF = (
 # fixtures
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture()
 def open_page(browser: Any, live_server: Any) -> Iterator[Any]:
     """A fresh browser session per actor (cookies not shared), watched for console errors and CSP violations."""

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from gaoqi.web import roles
 from gaoqi.web.accounts.models import User
 from gaoqi.web.accounts.services import user_create
+from gaoqi.web.certification.panels import FIELDS
 from gaoqi.web.enterprises.models import Enterprise, IncubatorMembership, PolicyResult
 from gaoqi.web.intake.selectors import current_snapshot
 
@@ -88,4 +89,4 @@ _FIELDS = [
     "先进制造与自动化",
 ]
 #: expert1 is technical in 电子信息; three technical experts per field, then four financial experts.
-EXPERTS: list[tuple[str, list[str]]] = [("technical", [f]) for f in _FIELDS for _ in range(3)] + [("financial", [])] * 4
+EXPERTS: list[tuple[str, list[str]]] = [("technical", [f]) for f in FIELDS for _ in range(3)] + [("financial", [])] * 4
