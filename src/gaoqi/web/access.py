@@ -67,6 +67,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "certification:annual": frozenset({r.ENTERPRISE}),
     "certification:rename": frozenset({r.ENTERPRISE}),
     "certification:overdue": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "certification:experts": frozenset({r.MUNICIPAL}),
     "certification:notifications": ALL_ROLES,
     # audit
     "audit:log": frozenset({r.AUDITOR}),
@@ -143,6 +144,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("enterprises:mine", "我的企业"),
     ("certification:index", "高企认定"),
     ("certification:overdue", "时限监控"),
+    ("certification:experts", "专家库"),
     ("certification:publicity", "公示"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),

@@ -287,3 +287,28 @@ def test_major_change_goes_to_re_review_not_publicity(people: dict[str, Any], cl
     assert (nc.status, nc.publicity_end) == ("re_review", None)
     with pytest.raises(sv.WorkflowError):
         sv.name_change_complete(nc, dt.date(2027, 1, 1))
+
+
+@pytest.mark.django_db
+def test_expert_pool_page_adds_experts_and_records_conflicts(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+    from gaoqi.web.certification.models import Expert
+    from tests.web.conftest import login
+
+    c = login(people["municipal"])
+    r = c.post("/certification/experts/", {"op": "add", "username": "newexpert", "password": "expert-pass-2026",
+                                             "display_name": "新专家", "kind": "technical", "fields": [FIELD]})  # fmt: skip
+    assert r.status_code == 302
+    new = Expert.objects.get(user__username="newexpert")
+    assert (new.kind, new.fields, new.active) == ("technical", [FIELD], True)
+    # the applicant becomes the expert's former employer (left a year ago): the expert is excluded from its panel
+    r = c.post("/certification/experts/", {"op": "update", "expert": new.pk, "active": "1", "employer_uscc": "",
+                                             "avoid_usccs": "", "past_employers": f"{people['enterprise'].uscc} 2025-07-01"})  # fmt: skip
+    new.refresh_from_db()
+    assert new.past_employers == [[people["enterprise"].uscc, "2025-07-01"]]
+    app = _draft(people)
+    app = sv.application_transition(people["enterprise"], app, "submit")
+    app = sv.application_transition(people["district"], app, "district_pass")
+    panel = sv.panel_draw(people["municipal"], app, seed=7)
+    assert new.pk not in panel.expert_ids and panel.excluded[str(new.pk)] == "former_employer"
+    # only the municipal office manages the pool
+    assert login(people["district"]).get("/certification/experts/").status_code == 403

@@ -800,3 +800,54 @@ def daily() -> dict[str, Any]:
         "report_reminders": reminders,
         "renewal_reminders": renewals,
     }
+
+
+@transaction.atomic
+def expert_add(
+    actor: User,
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    kind: str,
+    fields: list[str],
+    employer_uscc: str = "",
+    avoid_usccs: list[str] | None = None,
+) -> Expert:
+    """Add an expert to the pool (an account with the expert role and its pool record)."""
+    from gaoqi.web.accounts.services import user_create
+
+    if kind not in ("technical", "financial"):
+        raise WorkflowError("专家类别须为技术专家或财务专家")
+    unknown = [f for f in fields if f not in panels.FIELDS]
+    if unknown or (kind == "technical" and not fields):
+        raise WorkflowError("技术专家须选择《国家重点支持的高新技术领域》中的技术领域")
+    user = user_create(actor, username=username, password=password, role=roles.EXPERT, display_name=display_name)
+    expert = Expert.objects.create(
+        user=user, kind=kind, fields=fields, employer_uscc=employer_uscc.strip().upper(),
+        avoid_usccs=[u.strip().upper() for u in (avoid_usccs or []) if u.strip()],
+    )  # fmt: skip
+    audit_record(actor, "expert.add", target=f"expert:{expert.pk}", detail={"kind": kind, "fields": fields})
+    return expert
+
+
+@transaction.atomic
+def expert_update(
+    actor: User,
+    expert: Expert,
+    *,
+    active: bool,
+    employer_uscc: str,
+    avoid_usccs: list[str],
+    past_employers: list[list[str]],
+) -> Expert:
+    """Change an expert's availability and the relations that decide conflicts of interest."""
+    for _uscc, until in past_employers:
+        dt.date.fromisoformat(until)  # raises on a bad date
+    expert.active = active
+    expert.employer_uscc = employer_uscc.strip().upper()
+    expert.avoid_usccs = [u.strip().upper() for u in avoid_usccs if u.strip()]
+    expert.past_employers = [[u.strip().upper(), d] for u, d in past_employers]
+    expert.save(update_fields=["active", "employer_uscc", "avoid_usccs", "past_employers"])
+    audit_record(actor, "expert.update", target=f"expert:{expert.pk}", detail={"active": active})
+    return expert

@@ -8,6 +8,7 @@ urlpatterns = [
     path("start/", views.start, name="start"),
     path("publicity/", views.publicity, name="publicity"),
     path("overdue/", views.overdue, name="overdue"),
+    path("experts/", views.experts, name="experts"),
     path("notifications/", views.notifications, name="notifications"),
     path("certificates/<int:pk>.pdf", views.certificate, name="certificate"),
     path("objections/<int:pk>/handle/", views.objection_handle, name="objection_handle"),

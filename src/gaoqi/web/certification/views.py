@@ -202,7 +202,9 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
             if _guarded(request, services.score_submit, request.user, app, items):
                 messages.success(request, "评分已提交")
                 return _back(pk)
-    return render(request, "certification/score.html", {"app": app, "ranges": ranges})
+    grades = {s["id"]: (s["grade"], s["assessed_by"]) for s in (app.self_check or {}).get("scores", [])}
+    rows = [(key, lo, hi, label, *grades.get(key, (None, "expert"))) for key, (lo, hi, label) in ranges.items()]
+    return render(request, "certification/score.html", {"app": app, "rows": rows})
 
 
 def publicity(request: HttpRequest) -> HttpResponse:
@@ -290,3 +292,31 @@ def rename(request: HttpRequest, pk: int) -> HttpResponse:
                 major_change=request.POST.get("major") == "1"):  # fmt: skip
         messages.success(request, "更名申请已提交，公示 10 个工作日后换发证书（编号与有效期不变）")
     return redirect("certification:index")
+
+
+def experts(request: HttpRequest) -> HttpResponse:
+    """The expert pool (municipal office): add experts, set availability, employers and avoidances."""
+    if request.method == "POST":
+        form = request.POST
+        if form.get("op") == "add":
+            _guarded(
+                request, services.expert_add, request.user, username=form.get("username", "").strip(),
+                password=form.get("password", ""), display_name=form.get("display_name", ""), kind=form.get("kind", ""),
+                fields=form.getlist("fields"), employer_uscc=form.get("employer_uscc", ""),
+                avoid_usccs=form.get("avoid_usccs", "").split(),
+            )  # fmt: skip
+        else:
+            expert = Expert.objects.filter(pk=form.get("expert")).first()
+            if expert is None:
+                raise Http404("专家不存在")
+            past = [line.split() for line in form.get("past_employers", "").splitlines() if line.strip()]
+            try:
+                services.expert_update(
+                    request.user, expert, active=form.get("active") == "1", employer_uscc=form.get("employer_uscc", ""),
+                    avoid_usccs=form.get("avoid_usccs", "").split(), past_employers=[[p[0], p[1]] for p in past if len(p) == 2],
+                )  # fmt: skip
+            except ValueError as exc:
+                messages.error(request, f"日期格式应为 YYYY-MM-DD：{exc}")
+        return redirect("certification:experts")
+    pool = Expert.objects.select_related("user").order_by("kind", "pk")
+    return render(request, "certification/experts.html", {"pool": pool, "fields": FIELDS})
