@@ -419,3 +419,26 @@ def test_kill_9_at_a_random_moment_then_rerun_equals_an_uninterrupted_run(tmp_pa
     proc.wait()
     assert subprocess.run(cmd, capture_output=True, timeout=300).returncode == 0
     assert _status(crashed) == _status(clean)
+
+
+def test_ingest_leaves_the_callers_own_temp_tables_alone(tmp_path: Path) -> None:
+    """A load drops its staging tables only: a temp table the caller made on the same connection survives."""
+    from gaoqi.engine.ingest import STAGING_NAMES, ingest_file
+    from gaoqi.engine.workspace import connect
+
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "registration.csv").write_text(
+        "uscc,name,established_date,district_code,industry_code,status\\n"
+        "91110108MA0123456G,北京测试科技有限公司,2020-01-01,110108,6510,存续\\n",
+        encoding="utf-8",
+    )
+    con = connect(tmp_path / "ws")
+    try:
+        con.execute("CREATE TEMP TABLE my_scratch AS SELECT 42 AS answer")
+        ingest_file(con, feeds / "registration.csv", tmp_path / "ws")
+        left = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+        assert "my_scratch" in left and not (left & STAGING_NAMES)
+        assert con.execute("SELECT answer FROM my_scratch").fetchall() == [(42,)]
+    finally:
+        con.close()

@@ -237,12 +237,23 @@ def _load_staged(
     result.quarantined_by_reason = {str(r): int(n) for r, n in counts}
 
 
+#: The temporary tables and views a load creates (``uscc_bad_<field>`` side tables too); nothing else on the
+#: connection is touched, so a caller's own temp objects survive an ingest.
+STAGING_NAMES: frozenset[str] = frozenset({"stg", "stg_raw", "rej_t", "stg_all", "dup", "typed", "badlines"})
+
+
+def _is_staging(name: str) -> bool:
+    return name in STAGING_NAMES or name.startswith("uscc_bad_")
+
+
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop every temporary table and view the load made (views first: they depend on tables)."""
+    """Drop the load's temporary tables and views (views first: they depend on tables)."""
     for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal").fetchall():
-        con.execute(f"DROP VIEW IF EXISTS {ident(str(name))}")
+        if _is_staging(str(name)):
+            con.execute(f"DROP VIEW IF EXISTS {ident(str(name))}")
     for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall():
-        con.execute(f"DROP TABLE IF EXISTS {ident(str(name))}")
+        if _is_staging(str(name)):
+            con.execute(f"DROP TABLE IF EXISTS {ident(str(name))}")
 
 
 def _crash_point(file_name: str) -> None:
