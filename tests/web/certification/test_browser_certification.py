@@ -255,7 +255,7 @@ def test_standard_route_from_draft_to_certificate(
         assert rows.count() >= 1
         for i in range(rows.count()):
             row = rows.nth(i)
-            lo, hi = (int(x) for x in re.findall(r"\d+", row.locator("td").nth(1).inner_text()))
+            lo, hi = (int(x) for x in re.findall(r"\d+", row.locator("td").nth(2).inner_text()))  # column 1: the band
             box = row.locator("input[type=number]")
             assert (box.get_attribute("min"), box.get_attribute("max")) == (str(lo), str(hi))
             box.fill(str(hi))
