@@ -191,3 +191,56 @@ def test_auditor_page_lists_events_and_verify(users: dict[str, Any]) -> None:
     for role in roles.ROLES:
         if role != roles.AUDITOR:
             assert login(users[role]).get("/audit/").status_code == 403, role
+
+
+@pytest.mark.django_db
+def test_a_chain_rewritten_without_the_key_fails(users: dict[str, Any]) -> None:
+    """The chain is an HMAC with a key the database does not hold: recomputing it with plain SHA-256 after an
+    edit does not verify."""
+    import hashlib
+
+    from django.db import connection
+
+    from gaoqi.web.audit.models import AuditEvent
+    from gaoqi.web.audit.services import GENESIS, _canonical, audit_record, audit_verify
+
+    for i in range(3):
+        audit_record(users["municipal"], "test.event", target=f"t{i}")
+    good = audit_verify()
+    newest = AuditEvent.objects.order_by("-id").first()
+    assert newest is not None and good.ok and good.head_id == newest.pk
+    assert audit_verify((newest.pk, good.head_hash)).ok
+    _disable_triggers()  # rolled back with the test's transaction
+    # an attacker without the key edits a row and re-chains everything with SHA-256
+    first = AuditEvent.objects.order_by("id").first()
+    assert first is not None
+    with connection.cursor() as cur:
+        cur.execute("UPDATE audit_auditevent SET username = %s WHERE id = %s", ["someone_else", first.pk])
+    prev = GENESIS
+    for e in AuditEvent.objects.order_by("id"):
+        digest = hashlib.sha256((prev + _canonical(e)).encode()).hexdigest()
+        with connection.cursor() as cur:
+            cur.execute("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s", [prev, digest, e.pk])
+        prev = digest
+    bad = audit_verify()
+    assert (bad.ok, bad.first_bad_id) == (False, first.pk)
+
+
+@pytest.mark.django_db
+def test_an_anchor_finds_the_deletion_of_the_newest_events(users: dict[str, Any]) -> None:
+    from django.db import connection
+
+    from gaoqi.web.audit.models import AuditEvent
+    from gaoqi.web.audit.services import audit_record, audit_verify
+
+    for i in range(3):
+        audit_record(users["municipal"], "test.event", target=f"t{i}")
+    head = audit_verify()
+    assert head.head_id is not None
+    _disable_triggers()  # rolled back with the test's transaction
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM audit_auditevent WHERE id = %s", [head.head_id])
+    assert audit_verify().ok  # the chain alone cannot tell
+    late = audit_verify((head.head_id, head.head_hash))
+    assert (late.ok, late.first_bad_id) == (False, head.head_id)
+    assert AuditEvent.objects.filter(pk=head.head_id).count() == 0

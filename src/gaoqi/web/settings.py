@@ -22,6 +22,11 @@ DEBUG = os.environ.get("GAOQI_DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("GAOQI_SECRET_KEY", "gaoqi-demo-only-not-for-production")
 if not DEBUG and SECRET_KEY.startswith("gaoqi-demo"):
     raise RuntimeError("set GAOQI_SECRET_KEY in production")
+# The audit chain's HMAC key: held by the audit administrator's deployment, not in the database, so a database
+# writer cannot re-chain altered rows. Production sets GAOQI_AUDIT_KEY (refused to start without it, like the secret key).
+AUDIT_CHAIN_KEY = os.environ.get("GAOQI_AUDIT_KEY", "gaoqi-demo-audit-key")
+if not DEBUG and AUDIT_CHAIN_KEY.startswith("gaoqi-demo"):
+    raise RuntimeError("set GAOQI_AUDIT_KEY in production")
 ALLOWED_HOSTS = os.environ.get("GAOQI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,7 +30,10 @@ def _canonical(e: AuditEvent) -> str:
 
 
 def _digest(prev: str, e: AuditEvent) -> str:
-    return hashlib.sha256((prev + _canonical(e)).encode()).hexdigest()
+    """HMAC-SHA256 keyed with ``settings.AUDIT_CHAIN_KEY``: someone who can write the database but does not
+    hold the key cannot recompute a consistent chain after changing a row."""
+    key = settings.AUDIT_CHAIN_KEY.encode()
+    return hmac.new(key, (prev + _canonical(e)).encode(), hashlib.sha256).hexdigest()
 
 
 def client_ip(request: Any) -> str:
@@ -82,17 +87,30 @@ class Verification:
     events: int
     first_bad_id: int | None
     reason: str
+    head_id: int | None = None  # the newest event: the auditor records (id, hash) elsewhere as an anchor
+    head_hash: str = ""
 
 
-def audit_verify() -> Verification:
-    """Walk the chain from the start; the first event whose links or hash do not match is reported."""
+def audit_verify(anchor: tuple[int, str] | None = None) -> Verification:
+    """Walk the chain from the start; the first event whose links or hash do not match is reported. With an
+    ``anchor`` (an event id and hash the auditor noted earlier, outside the database), also check that this
+    event is still there unchanged: deleting the newest events, which the chain alone cannot show, is found."""
     prev = GENESIS
     count = 0
+    head_id: int | None = None
+    anchored = anchor is None
     for e in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         count += 1
         if e.prev_hash != prev:
             return Verification(False, count, e.id, "链断裂：前序哈希不符（有记录被删除或插入）")
         if _digest(prev, e) != e.hash:
             return Verification(False, count, e.id, "内容被篡改：哈希不符")
-        prev = e.hash
-    return Verification(True, count, None, "完整")
+        if anchor is not None and e.id == anchor[0]:
+            if e.hash != anchor[1]:
+                return Verification(False, count, e.id, "与此前记录的锚点不符：链已被改写")
+            anchored = True
+        prev, head_id = e.hash, e.id
+    if not anchored:
+        assert anchor is not None
+        return Verification(False, count, anchor[0], "锚点记录已不存在：最新的记录被删除", head_id, prev)
+    return Verification(True, count, None, "完整", head_id, prev)

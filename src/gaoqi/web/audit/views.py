@@ -15,4 +15,7 @@ def log(request: HttpRequest) -> HttpResponse:
 
 
 def verify(request: HttpRequest) -> HttpResponse:
-    return render(request, "audit/verify.html", {"result": audit_verify()})
+    anchor = None
+    if request.GET.get("anchor_id", "").isdigit() and request.GET.get("anchor_hash"):
+        anchor = (int(request.GET["anchor_id"]), request.GET["anchor_hash"].strip())
+    return render(request, "audit/verify.html", {"result": audit_verify(anchor), "anchor": anchor})
