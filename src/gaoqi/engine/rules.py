@@ -51,12 +51,12 @@ threshold in force, article, outcome (pass/fail/unknown/pending), gap, and the p
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import duckdb
 import sqlglot
@@ -184,14 +184,31 @@ def _score_sql(text: str, version: PolicyVersion, bound: dict[str, str]) -> str:
     return tree.transform(repl).sql(dialect="duckdb")
 
 
-_SCORES: dict[int, tuple[PolicyVersion, dict[str, CompiledScore]]] = {}
+# Compiled SQL by (version object, what). Compiling parses with SQLGlot (~3 ms a condition); explain and
+# simulate compile the same version again and again. The version is kept in the value so its id cannot be
+# reused while the entry lives.
+_COMPILED: dict[tuple[int, str], tuple[PolicyVersion, object]] = {}
+_T = TypeVar("_T")
+
+
+def _per_version(version: PolicyVersion, what: str, build: Callable[[], _T]) -> _T:
+    key = (id(version), what)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is version:
+        return cast(_T, hit[1])
+    value = build()
+    if len(_COMPILED) > 10_000:
+        _COMPILED.clear()
+    _COMPILED[key] = (version, value)
+    return value
 
 
 def compile_scores(version: PolicyVersion) -> dict[str, CompiledScore]:
     """Every score of the version, in file order (cached per version object)."""
-    hit = _SCORES.get(id(version))
-    if hit is not None and hit[0] is version:
-        return hit[1]
+    return _per_version(version, "\0scores", lambda: _compile_scores(version))
+
+
+def _compile_scores(version: PolicyVersion) -> dict[str, CompiledScore]:
     out: dict[str, CompiledScore] = {}
     for sc in version.scores:
         col = {part: score_column(sc.id, part) for part in ("band", "lo", "hi", "grade", "value")}
@@ -237,9 +254,6 @@ def compile_scores(version: PolicyVersion) -> dict[str, CompiledScore]:
                  (col["hi"], by_band("hi", str(high))), (col["grade"], by_band("grade", "CAST(NULL AS VARCHAR)"))),
                 sc.features,
             )  # fmt: skip
-    if len(_SCORES) > 1_000:
-        _SCORES.clear()
-    _SCORES[id(version)] = (version, out)
     return out
 
 
@@ -331,22 +345,8 @@ class CompiledCondition:
         return text
 
 
-# Compiled conditions by (version object, condition id). Compiling parses with SQLGlot (~3 ms a condition);
-# explain and simulate compile the same version again and again. The version is kept in the value so its
-# id cannot be reused while the entry lives.
-_COMPILED: dict[tuple[int, str], tuple[PolicyVersion, CompiledCondition]] = {}
-
-
 def compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondition:
-    key = (id(version), cond.id)
-    hit = _COMPILED.get(key)
-    if hit is not None and hit[0] is version:
-        return hit[1]
-    compiled = _compile_condition(cond, version)
-    if len(_COMPILED) > 10_000:
-        _COMPILED.clear()
-    _COMPILED[key] = (version, compiled)
-    return compiled
+    return _per_version(version, cond.id, lambda: _compile_condition(cond, version))
 
 
 def _compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondition:
@@ -375,12 +375,8 @@ def _compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondi
     ok = f"CASE WHEN {nulls} THEN NULL {decided} ELSE NULL END"
     if waived is not None:
         ok = f"CASE WHEN {waived} THEN TRUE ELSE {ok} END"
-    inputs = tuple(dict.fromkeys([*cond.features, *(f for k in cond.scores for f in _score_features(scores, k))]))
+    inputs = tuple(dict.fromkeys([*cond.features, *(f for k in cond.scores for f in scores[k].features)]))
     return CompiledCondition(cond, obs, req, ok, per, inputs, lo, hi, waived)
-
-
-def _score_features(scores: dict[str, CompiledScore], sid: str) -> tuple[str, ...]:
-    return scores[sid].features
 
 
 def _list(items: list[str]) -> str:
