@@ -20,32 +20,31 @@ def snapshot_connection(snapshot: Snapshot | None = None) -> duckdb.DuckDBPyConn
     return duckdb.connect(snapshot.duckdb_path, read_only=True)
 
 
-def loads_of(snapshot: Snapshot | None) -> list[dict[str, Any]]:
-    """Every delivered file of the snapshot with its row counts (quarantine reports are per load)."""
+def _records(snapshot: Snapshot | None, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Rows of a query on a snapshot's file as dicts ([] without a snapshot)."""
     con = snapshot_connection(snapshot)
     if con is None:
         return []
     try:
-        cur = con.execute(
-            "SELECT load_id, feed, file_name, file_format, encoding, rows_read, rows_loaded, rows_quarantined, "
-            "loaded_at FROM loads ORDER BY load_id"
-        )
+        cur = con.execute(sql, params or [])
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     finally:
         con.close()
+
+
+def loads_of(snapshot: Snapshot | None) -> list[dict[str, Any]]:
+    """Every delivered file of the snapshot with its row counts (quarantine reports are per load)."""
+    return _records(
+        snapshot,
+        "SELECT load_id, feed, file_name, file_format, encoding, rows_read, rows_loaded, rows_quarantined, "
+        "loaded_at FROM loads ORDER BY load_id",
+    )
 
 
 def quarantine_of(snapshot: Snapshot | None, load_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    con = snapshot_connection(snapshot)
-    if con is None:
-        return []
-    try:
-        cur = con.execute(
-            "SELECT line, field, value, reason_code, message FROM quarantine WHERE load_id = ? ORDER BY line LIMIT ?",
-            [load_id, limit],
-        )
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    finally:
-        con.close()
+    return _records(
+        snapshot,
+        "SELECT line, field, value, reason_code, message FROM quarantine WHERE load_id = ? ORDER BY line LIMIT ?",
+        [load_id, limit],
+    )
