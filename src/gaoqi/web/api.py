@@ -169,7 +169,7 @@ def enterprise_results(request: HttpRequest, uscc: Code) -> list[Any]:
 )
 def enterprise_explain(request: HttpRequest, uscc: Code, policy_id: Code) -> dict[str, Any]:
     """Every condition of one policy for one enterprise: observed, required, article, outcome, gap."""
-    data = es.explain_for(_visible(request, uscc), policy_id)
+    data = es.explain_for(_visible(request, uscc).uscc, policy_id)
     if data is None:
         raise Http404("not found")
     for c in data["conditions"]:

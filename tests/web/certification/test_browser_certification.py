@@ -27,6 +27,7 @@ import pytest
 from gaoqi.web import roles
 from gaoqi.web.certification import services
 from gaoqi.web.certification import workflow as wf
+from gaoqi.web.certification.workdays import deadline_provisional
 from tests.web.conftest import AS_OF, make_user
 from tests.web.test_browser import CHROMIUM, Watch, log_in, nav, shot
 
@@ -277,7 +278,7 @@ def test_standard_route_from_draft_to_certificate(
     assert status(ent) == "公示中"
 
     # 10 working days of publicity without objection: the daily task certifies
-    end, _ = services.period_end(Application.objects.get(pk=pk).stage_started_at, 10)
+    end, _ = deadline_provisional(Application.objects.get(pk=pk).stage_started_at, 10)
     clock["day"] = end
     assert services.publicity_close_due() == []
     clock["day"] = end + dt.timedelta(days=1)

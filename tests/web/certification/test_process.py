@@ -11,6 +11,7 @@ import pytest
 from gaoqi.web import roles
 from gaoqi.web.certification import services as sv
 from gaoqi.web.certification import workflow as wf
+from gaoqi.web.certification.workdays import deadline_provisional
 from tests.web.conftest import make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -127,7 +128,7 @@ def test_the_standard_route_from_draft_to_certificate(people: dict[str, Any], cl
     app = sv.application_transition(p["municipal"], app, "approve")
     assert app.status == wf.PUBLICITY
     start = app.stage_started_at
-    end, _ = sv.period_end(start, 10)
+    end, _ = deadline_provisional(start, 10)
     clock["day"] = end
     assert sv.publicity_close_due() == []  # the last day of publicity: not yet
     clock["day"] = end + dt.timedelta(days=1)
@@ -169,7 +170,7 @@ def test_pilot_route_approves_on_filing_and_a_failed_check_revokes(
     cert = Certificate.objects.get(application=app)
     assert cert.issue_date == clock["day"] and cert.status == Certificate.VALID
     check = PostCheck.objects.get(application=app)
-    due, provisional = sv.period_end(clock["day"], 30)
+    due, provisional = deadline_provisional(clock["day"], 30)
     assert (check.due_date, check.due_provisional) == (due, provisional)
     with pytest.raises(sv.WorkflowError, match="原因"):
         sv.post_check_complete(p["municipal"], check, passed=False)
@@ -220,7 +221,7 @@ def test_name_change_keeps_number_and_validity(people: dict[str, Any], clock: di
 
     cert = _certificate(people["enterprise"].uscc, dt.date(2025, 12, 1))
     nc = sv.name_change_request(people["enterprise"], cert, new_name="北京新名称科技有限公司")
-    end, _ = sv.period_end(clock["day"], 10)
+    end, _ = deadline_provisional(clock["day"], 10)
     assert nc.publicity_end == end
     with pytest.raises(sv.WorkflowError, match="尚未期满"):
         sv.name_change_complete(nc, end)

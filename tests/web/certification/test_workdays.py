@@ -233,3 +233,31 @@ def test_rejects_bad_input() -> None:
         deadline(D(2026, 3, 9), 0)
     with pytest.raises(TypeError):
         is_workday(dt.datetime(2026, 3, 9, 10, 0))
+
+
+def test_provisional_counts_past_the_published_calendar() -> None:
+    """Inside the published years the provisional forms are the official ones; past the last year, weekdays
+    stand in and the result says so."""
+    from gaoqi.web.certification.workdays import (
+        LAST_YEAR,
+        deadline,
+        deadline_provisional,
+        workdays_between,
+        workdays_between_provisional,
+    )
+
+    inside = dt.date(LAST_YEAR, 3, 2)
+    assert deadline_provisional(inside, 10) == (deadline(inside, 10), False)
+    assert workdays_between_provisional(inside, dt.date(LAST_YEAR, 4, 1)) == (
+        workdays_between(inside, dt.date(LAST_YEAR, 4, 1)), False,
+    )  # fmt: skip
+    last_day = dt.date(LAST_YEAR, 12, 31)
+    in_year = [d for d in (dt.date(LAST_YEAR, 12, 20) + dt.timedelta(days=i) for i in range(12)) if d <= last_day]
+    official = [d for d in in_year if chinese_calendar.is_workday(d)]
+    start = in_year[0]
+    # the period: the official working days left in the year, then Monday–Friday of the next one
+    after = [d for d in (dt.date(LAST_YEAR + 1, 1, 1) + dt.timedelta(days=i) for i in range(40)) if d.weekday() < 5]
+    n = len(official) + 5
+    assert deadline_provisional(start, n) == (after[4], True)
+    assert workdays_between_provisional(start, after[4]) == (len(official) - (start in official) + 5, True)
+    assert workdays_between_provisional(after[4], start) == (-(len(official) - (start in official) + 5), True)

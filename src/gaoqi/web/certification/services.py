@@ -49,29 +49,6 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def period_end(start: dt.date, n: int) -> tuple[dt.date, bool]:
-    """The last day of n working days beginning on ``start`` (workdays.deadline), and whether it is provisional:
-    past the last year whose official holidays are published, weekends alone are counted and the date is
-    marked provisional (to be recomputed once the State Council publishes the schedule)."""
-    try:
-        return workdays.deadline(start, n), False
-    except workdays.CalendarRangeError:
-        day, left = start, n
-        while True:
-            if day.weekday() < 5 and (day.year > workdays.LAST_YEAR or workdays.is_workday(day)):
-                left -= 1
-                if left == 0:
-                    return day, True
-            day += dt.timedelta(days=1)
-
-
-def elapsed(a: dt.date, b: dt.date) -> int:
-    try:
-        return workdays.workdays_between(a, b)
-    except workdays.CalendarRangeError:
-        return sum(1 for i in range(1, (b - a).days + 1) if (a + dt.timedelta(days=i)).weekday() < 5)
-
-
 # ------------------------------------------------------------------------------------------------------
 # notifications
 
@@ -87,11 +64,15 @@ def notify(users: Any, text: str, link: str = "") -> int:
     return n
 
 
+def _municipal() -> Any:
+    return User.objects.filter(role=roles.MUNICIPAL, is_active=True)
+
+
 def _next_actors(app: Application) -> Any:
     if app.status in (wf.DISTRICT_REVIEW,):
         return User.objects.filter(role=roles.DISTRICT, district_code=app.district_code, is_active=True)
     if app.status in (wf.MUNICIPAL_REVIEW, wf.DECISION):
-        return User.objects.filter(role=roles.MUNICIPAL, is_active=True)
+        return _municipal()
     if app.status in (wf.CORRECTION, wf.CERTIFIED, wf.REJECTED, wf.FILED, wf.PUBLICITY, wf.REVOKED):
         return User.objects.filter(role=roles.ENTERPRISE, uscc=app.uscc, is_active=True)
     if app.status == wf.EXPERT_REVIEW and hasattr(app, "panel"):
@@ -104,20 +85,9 @@ def _next_actors(app: Application) -> Any:
 
 
 def _snapshot_explain(uscc: str, as_of: dt.date) -> dict[str, Any] | None:
-    from gaoqi.engine.rules import explain
-    from gaoqi.web.intake.selectors import current_snapshot, snapshot_connection
-    from gaoqi.web.policies.selectors import catalogue
+    from gaoqi.web.enterprises.selectors import explain_for
 
-    snap = current_snapshot()
-    con = snapshot_connection(snap)
-    if con is None:
-        return None
-    try:
-        return explain(con, uscc, POLICY_ID, as_of, catalogue())
-    except ValueError:
-        return None
-    finally:
-        con.close()
+    return explain_for(uscc, POLICY_ID, as_of)
 
 
 def prefill_from_profile(uscc: str) -> dict[str, Any]:
@@ -309,10 +279,9 @@ def _pilot_eligible(actor: User, app: Application) -> str | None:
     reason = _self_check_passes(actor, app)
     if reason:
         return reason
-    data = _snapshot_explain(app.uscc, app.as_of)
-    prof = {c["id"]: c for c in (data or {}).get("conditions", [])}
-    accident = prof.get("no_major_accident", {})
-    if accident.get("outcome") != "pass":
+    # the self-check just run holds every condition's outcome: no second evaluation
+    prof = {c["id"]: c for c in app.self_check.get("conditions", [])}
+    if prof.get("no_major_accident", {}).get("outcome") != "pass":
         return "信用记录不符合试点要求"
     if any(c["kind"] == "data" and c["outcome"] != "pass" for c in prof.values()):
         return "并非所有数据条件均已满足"
@@ -343,7 +312,7 @@ def _panel_passes(actor: User, app: Application) -> str | None:
 
 
 def _publicity_over(actor: Any, app: Application) -> str | None:
-    end, _ = period_end(app.stage_started_at, process_config().time_limits["publicity"])
+    end, _ = workdays.deadline_provisional(app.stage_started_at, process_config().time_limits["publicity"])
     if today() <= end:
         return f"公示期至 {end}"
     if app.objections.filter(upheld__isnull=True).exists():
@@ -389,7 +358,7 @@ def application_transition(actor: Any, app: Application, action: str, comment: s
         reason = GUARDS[t.guard](actor, app)
         if reason:
             raise WorkflowError(reason)
-    used = elapsed(app.stage_started_at, today())
+    used, _ = workdays.workdays_between_provisional(app.stage_started_at, today())
     stage_start = app.stage_started_at
     source = app.status
     app.status = t.target
@@ -555,7 +524,7 @@ def objection_file(app: Application, *, name: str, contact: str, content: str) -
     obj = Objection.objects.create(application=app, name=name.strip(), contact=contact.strip(), content=content.strip())
     audit_record(None, "objection.file", target=f"application:{app.pk}", detail={"name": name})
     notify(
-        User.objects.filter(role=roles.MUNICIPAL, is_active=True),
+        _municipal(),
         f"{app.enterprise_name} 公示期收到异议",
         f"/certification/{app.pk}/",
     )
@@ -620,10 +589,10 @@ def post_check_draw(app: Application) -> PostCheck | None:
     audit_record(None, "post_check.draw", target=f"application:{app.pk}", detail={"seed": seed, "chosen": chosen})
     if not chosen:
         return None
-    due, provisional = period_end(today(), cfg.time_limits["post_check"])
+    due, provisional = workdays.deadline_provisional(today(), cfg.time_limits["post_check"])
     check = PostCheck.objects.create(application=app, seed=seed, due_date=due, due_provisional=provisional)
     notify(
-        User.objects.filter(role=roles.MUNICIPAL, is_active=True),
+        _municipal(),
         f"{app.enterprise_name} 被抽中事后核查，{due} 前完成",
         f"/certification/{app.pk}/",
     )
@@ -746,7 +715,7 @@ def name_change_request(actor: User, cert: Certificate, *, new_name: str, major_
     if actor.uscc != cert.uscc or cert.status != Certificate.VALID:
         raise WorkflowError("只能为本企业的有效证书申请更名")
     start = today()
-    end, _ = period_end(start, process_config().time_limits["name_change_publicity"])
+    end, _ = workdays.deadline_provisional(start, process_config().time_limits["name_change_publicity"])
     nc = NameChange.objects.create(
         certificate=cert, old_name=cert.enterprise_name, new_name=new_name, major_change=major_change,
         publicity_start=None if major_change else start, publicity_end=None if major_change else end,
@@ -779,7 +748,7 @@ def overdue(on: dt.date) -> list[dict[str, Any]]:
     out = []
     for app in Application.objects.filter(status__in=list(wf.TIMED)):
         limit = cfg.time_limits[wf.TIMED[app.status]]
-        used = elapsed(app.stage_started_at, on)
+        used, _ = workdays.workdays_between_provisional(app.stage_started_at, on)
         if used > limit:
             out.append({"application": app, "stage": app.status, "limit": limit, "used": used})
     return out

@@ -15,6 +15,7 @@ from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Application, Expert, Objection, PostCheck
 from gaoqi.web.certification.panels import FIELDS
+from gaoqi.web.certification.workdays import deadline_provisional, workdays_between_provisional
 
 #: Display labels of stored codes (the pages show Chinese, the database keeps the codes).
 CERTIFICATE_LABELS = {
@@ -91,7 +92,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     limit_key = wf.TIMED.get(app.status)
     clock = None
     if limit_key:
-        used = services.elapsed(app.stage_started_at, services.today())
+        used = workdays_between_provisional(app.stage_started_at, services.today())[0]
         clock = {"label": cfg.time_limit_labels[limit_key], "limit": cfg.time_limits[limit_key], "used": used,
                  "over": used > cfg.time_limits[limit_key]}  # fmt: skip
     ctx = {
@@ -209,7 +210,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
 
 def publicity(request: HttpRequest) -> HttpResponse:
     apps = Application.objects.filter(status=wf.PUBLICITY).order_by("enterprise_name")
-    rows = [(a, services.period_end(a.stage_started_at, process_config().time_limits["publicity"])[0]) for a in apps]
+    rows = [(a, deadline_provisional(a.stage_started_at, process_config().time_limits["publicity"])[0]) for a in apps]
     return render(request, "certification/publicity.html", {"rows": rows})
 
 

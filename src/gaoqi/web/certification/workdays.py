@@ -37,8 +37,10 @@ __all__ = [
     "CalendarRangeError",
     "add_workdays",
     "deadline",
+    "deadline_provisional",
     "is_workday",
     "workdays_between",
+    "workdays_between_provisional",
 ]
 
 _ONE_DAY: Final = dt.timedelta(days=1)
@@ -123,3 +125,45 @@ def workdays_between(a: dt.date, b: dt.date) -> int:
         if is_workday(day):
             count += 1
     return count
+
+
+# ------------------------------------------------------------------------------------------------------
+# Provisional counting, for the platform's deadlines that run past the last published year
+
+
+def _workday_or_weekday(day: dt.date) -> bool:
+    """``is_workday`` within the published years; after the last one, Monday–Friday (a provisional guess)."""
+    return day.weekday() < 5 if day.year > LAST_YEAR else is_workday(day)
+
+
+def deadline_provisional(start: dt.date, n: int) -> tuple[dt.date, bool]:
+    """``deadline(start, n)`` and False; when the period runs past the last published year, the same count with
+    weekdays standing in for the unpublished year's working days, and True (the date is provisional and must be
+    recomputed once the State Council publishes the schedule and the package is upgraded). Dates before the
+    first known year still raise."""
+    try:
+        return deadline(start, n), False
+    except CalendarRangeError:
+        if start.year < FIRST_YEAR:
+            raise
+    day, left = start, n
+    while True:
+        if _workday_or_weekday(day):
+            left -= 1
+            if left == 0:
+                return day, True
+        day += _ONE_DAY
+
+
+def workdays_between_provisional(a: dt.date, b: dt.date) -> tuple[int, bool]:
+    """``workdays_between(a, b)`` and False; past the last published year, the same count with weekdays standing
+    in for the unpublished year's working days, and True."""
+    try:
+        return workdays_between(a, b), False
+    except CalendarRangeError:
+        if min(a, b).year < FIRST_YEAR:
+            raise
+    if b < a:
+        n, _ = workdays_between_provisional(b, a)
+        return -n, True
+    return sum(1 for i in range(1, (b - a).days + 1) if _workday_or_weekday(a + dt.timedelta(days=i))), True

@@ -5,6 +5,7 @@ Every page, export and API answer goes through ``enterprises_visible``; nothing 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -170,8 +171,9 @@ def profile_details(enterprise: Enterprise) -> dict[str, Any]:
         con.close()
 
 
-def explain_for(enterprise: Enterprise, policy_id: str) -> dict[str, Any] | None:
-    """The engine's explanation of one policy for one enterprise, from the current snapshot."""
+def explain_for(uscc: str, policy_id: str, as_of: date | None = None) -> dict[str, Any] | None:
+    """The engine's explanation of one policy for one enterprise, from the current snapshot (None when there is
+    no snapshot, no such enterprise or policy version, or ``as_of`` is not the snapshot's date)."""
     from gaoqi.engine.rules import explain
     from gaoqi.web.intake.selectors import snapshot_connection
     from gaoqi.web.policies.selectors import catalogue  # loaded once: parsing and checking YAML costs ~0.4 s
@@ -181,7 +183,7 @@ def explain_for(enterprise: Enterprise, policy_id: str) -> dict[str, Any] | None
     if con is None or snap is None:
         return None
     try:
-        return explain(con, enterprise.uscc, policy_id, snap.as_of, catalogue())
+        return explain(con, uscc, policy_id, as_of or snap.as_of, catalogue())
     except ValueError:
         return None
     finally:

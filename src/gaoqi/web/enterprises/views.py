@@ -75,7 +75,7 @@ def detail(request: HttpRequest, uscc: str) -> HttpResponse:
 
 def explain(request: HttpRequest, uscc: str, policy_id: str) -> HttpResponse:
     ent = _visible(request, uscc)
-    data = None if "\x00" in policy_id else selectors.explain_for(ent, policy_id)
+    data = None if "\x00" in policy_id else selectors.explain_for(ent.uscc, policy_id)
     if data is None:
         raise Http404("没有该政策的评估")
     return render(request, "enterprises/_explain.html", {"x": data})

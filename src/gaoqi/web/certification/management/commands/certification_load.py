@@ -23,6 +23,7 @@ from gaoqi.web.accounts.models import User
 from gaoqi.web.certification import services as sv
 from gaoqi.web.certification.models import Expert
 from gaoqi.web.certification.panels import FIELDS, ExpertPool
+from gaoqi.web.certification.workdays import deadline_provisional
 from gaoqi.web.enterprises.models import PolicyResult
 from gaoqi.web.intake.selectors import current_snapshot
 
@@ -107,7 +108,7 @@ class Command(BaseCommand):
                 outcomes[app.status] += 1
             except Exception as exc:  # counted and reported: the target is zero
                 errors.append(f"{ent.uscc}: {type(exc).__name__}: {exc}")
-        clock["day"] = sv.period_end(day, 10)[0] + dt.timedelta(days=1)
+        clock["day"] = deadline_provisional(day, 10)[0] + dt.timedelta(days=1)
         certified = step("publicity close and certificates", sv.publicity_close_due)
         total = time.perf_counter() - started
         self.stdout.write(json.dumps({

@@ -78,15 +78,5 @@ class Command(BaseCommand):
             Expert.objects.get_or_create(user=user, defaults={"kind": kind, "fields": fields})
 
 
-_FIELDS = [
-    "电子信息",
-    "生物与新医药",
-    "航空航天",
-    "新材料",
-    "高技术服务",
-    "新能源与节能",
-    "资源与环境",
-    "先进制造与自动化",
-]
 #: expert1 is technical in 电子信息; three technical experts per field, then four financial experts.
 EXPERTS: list[tuple[str, list[str]]] = [("technical", [f]) for f in FIELDS for _ in range(3)] + [("financial", [])] * 4
