@@ -47,6 +47,8 @@ from typing import Any
 
 import duckdb
 
+from gaoqi.engine.validate import lit
+
 # --------------------------------------------------------------------------------------------------
 # Character tables (step 1)
 
@@ -214,10 +216,6 @@ _SIMPLE_CHARS_SQL = (
 )
 
 
-def _sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
 def _arrow_chars(values: Any) -> Any:
     """Step 1 over an Arrow array (pyarrow's utf8proc NFKC/NFC and RE2)."""
     import pyarrow.compute as pc
@@ -241,13 +239,13 @@ def sql_macros() -> tuple[str, ...]:
     that need them (a branch; a name made only of prefixes or organisation forms).
     """
     sep = BRANCH_SEPARATOR
-    prefix_run = _sql_str(rf"^(?:{_alt(BEIJING_PREFIX)})+")
-    org_tail = _sql_str(rf"(?:{_alt(ORG_FORMS)})+$")
-    branch_tail = _sql_str(rf"(?:{_alt(BRANCH_WORDS)})(?:{_alt(ORG_FORMS)})*$")
+    prefix_run = lit(rf"^(?:{_alt(BEIJING_PREFIX)})+")
+    org_tail = lit(rf"(?:{_alt(ORG_FORMS)})+$")
+    branch_tail = lit(rf"(?:{_alt(BRANCH_WORDS)})(?:{_alt(ORG_FORMS)})*$")
     return (
         f"""
 CREATE OR REPLACE TEMP MACRO gaoqi_name_brackets(s) AS
-    replace(replace(regexp_replace(s, {_sql_str(REGION_IN_BRACKETS_RE)}, '', 'g'), '(', ''), ')', '')
+    replace(replace(regexp_replace(s, {lit(REGION_IN_BRACKETS_RE)}, '', 'g'), '(', ''), ')', '')
 """,
         f"""
 CREATE OR REPLACE TEMP MACRO gaoqi_name_core(s) AS
@@ -255,9 +253,9 @@ CREATE OR REPLACE TEMP MACRO gaoqi_name_core(s) AS
         [list_transform(
             [s],
             lambda gq_x: coalesce(nullif(regexp_replace(gq_x, {prefix_run}, ''), ''),
-                                  regexp_extract(gq_x, {_sql_str(PREFIX_RE)}, 2)))[1]],
+                                  regexp_extract(gq_x, {lit(PREFIX_RE)}, 2)))[1]],
         lambda gq_y: coalesce(nullif(regexp_replace(gq_y, {org_tail}, ''), ''),
-                              regexp_extract(gq_y, {_sql_str(SUFFIX_RE)}, 1)))[1]
+                              regexp_extract(gq_y, {lit(SUFFIX_RE)}, 1)))[1]
 """,
         f"""
 CREATE OR REPLACE TEMP MACRO gaoqi_name_key(s) AS
@@ -266,7 +264,7 @@ CREATE OR REPLACE TEMP MACRO gaoqi_name_key(s) AS
         lambda gq_s: CASE
             WHEN NOT regexp_matches(gq_s, {branch_tail}) THEN gaoqi_name_core(gq_s)
             ELSE list_transform(
-                [regexp_extract(gq_s, {_sql_str(KEY_RE)}, ['p1', 'sep', 'place', 'w1', 'p2', 'w2', 'p3'])],
+                [regexp_extract(gq_s, {lit(KEY_RE)}, ['p1', 'sep', 'place', 'w1', 'p2', 'w2', 'p3'])],
                 lambda gq_m: gaoqi_name_core(gq_m.p1 || replace(gq_m.sep, '{sep}', '') || gq_m.p2 || gq_m.p3)
                     || CASE WHEN gq_m.w1 = '' AND gq_m.w2 = '' THEN ''
                             ELSE '{sep}' || gq_m.place || gq_m.w1 || gq_m.w2 END)[1]
@@ -276,7 +274,7 @@ CREATE OR REPLACE TEMP MACRO gaoqi_name_key(s) AS
         f"""
 CREATE OR REPLACE TEMP MACRO normalize_company_name(name) AS
     CASE
-        WHEN regexp_matches(name, {_sql_str(_SIMPLE_NAME_RE)})
+        WHEN regexp_matches(name, {lit(_SIMPLE_NAME_RE)})
             THEN gaoqi_name_key(gaoqi_name_brackets({_SIMPLE_CHARS_SQL}))
         ELSE nfc_normalize(gaoqi_name_key(gaoqi_name_brackets({CHARS_UDF}(name))))
     END

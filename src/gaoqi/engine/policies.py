@@ -106,6 +106,7 @@ import yaml
 from sqlglot import exp
 
 from gaoqi.engine.features import FEATURE_BY_NAME
+from gaoqi.engine.validate import lit
 
 PolicyKind = Literal["certification", "recognition", "subsidy", "tax", "list"]
 ConditionKind = Literal["data", "attested", "expert"]
@@ -170,7 +171,7 @@ class Parameter:
             return _decimal_sql(self.value)
         if isinstance(self.value, date):
             return f"DATE '{self.value.isoformat()}'"
-        return "'" + str(self.value).replace("'", "''") + "'"
+        return lit(str(self.value))
 
 
 def _decimal_sql(value: Decimal) -> str:

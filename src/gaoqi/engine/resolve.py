@@ -67,6 +67,7 @@ import duckdb
 from gaoqi.engine import names
 from gaoqi.engine import uscc as uscc_mod
 from gaoqi.engine.current import create_current_views
+from gaoqi.engine.validate import lit
 
 if TYPE_CHECKING:
     from splink import SettingsCreator
@@ -143,7 +144,7 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str) -> None:
 
 
 def _sql_list(values: tuple[str, ...]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return ", ".join(lit(v) for v in values)
 
 
 def _regex_alt(values: tuple[str, ...]) -> str:

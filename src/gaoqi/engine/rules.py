@@ -73,6 +73,7 @@ from gaoqi.engine.policies import (
     substitute_params,
 )
 from gaoqi.engine.trace import FEATURE_TRACERS, ip_rows_by_feature
+from gaoqi.engine.validate import lit
 
 ENGINE_VERSION = "gaoqi-rules/1"
 
@@ -98,10 +99,6 @@ def default_policy_dir() -> Path:
     """$GAOQI_POLICIES, else the repository's ``policies/`` directory."""
     env = os.environ.get("GAOQI_POLICIES")
     return Path(env) if env else Path(__file__).resolve().parents[3] / "policies"
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _fmt(x: str, decimals: int) -> str:
@@ -135,7 +132,7 @@ def _display(value: str, vtype: str, unit: str, other: str | None = None) -> str
         return f"CASE WHEN {value} THEN 'true' ELSE 'false' END"
     if vtype in ("text", "date"):
         return f"CAST({value} AS VARCHAR)"
-    return f"{_fine(value, 2, unlike=other)} || {_q(unit)}"
+    return f"{_fine(value, 2, unlike=other)} || {lit(unit)}"
 
 
 @dataclass(frozen=True)
@@ -242,7 +239,7 @@ def _compile_scores(version: PolicyVersion) -> dict[str, CompiledScore]:
 
             def by_band(pick: str, missing: str, sc: Score = sc, band_col: str = col["band"]) -> str:
                 arms = " ".join(
-                    f"WHEN {i} THEN {_q(b.grade) if pick == 'grade' else getattr(b, pick)}"
+                    f"WHEN {i} THEN {lit(b.grade) if pick == 'grade' else getattr(b, pick)}"
                     for i, b in enumerate(sc.bands, start=1)
                 )
                 return f"CASE {band_col} WHEN 0 THEN {missing} {arms} END"
@@ -319,8 +316,8 @@ class CompiledCondition:
         unit = feat.unit if feat is not None and feat.unit else ""
         if cond.scores:
             name, unit = (cond.observed or cond.id) + (" (max)" if cond.op in (">=", ">", "=") else " (min)"), "分"
-        neg = _q(" " + _NEG[cond.op] + " ")
-        text = f"{_q(name + ' ')} || {_display(obs, vtype, unit, req)} || {neg} || {_display(req, vtype, unit)}"
+        neg = lit(" " + _NEG[cond.op] + " ")
+        text = f"{lit(name + ' ')} || {_display(obs, vtype, unit, req)} || {neg} || {_display(req, vtype, unit)}"
         if vtype not in ("money", "ratio", "count", "integer", "number"):
             return text
         # whole numbers: "> 70" needs 71, so at 70 the shortfall is 1, not 0
@@ -336,11 +333,11 @@ class CompiledCondition:
         elif vtype == "money":
             amount = f"{_fine(signed, 4)} || '万元 {word}'"
         else:
-            amount = f"{_fine(signed, 2)} || {_q(unit + ' ' + word)}"
+            amount = f"{_fine(signed, 2)} || {lit(unit + ' ' + word)}"
         text += f" || ': ' || {amount}"
         lever = self.lever(obs, req, per)
         if lever is not None and cond.lever is not None:
-            what = _q(cond.lever.unit + " " + cond.lever.what)
+            what = lit(cond.lever.unit + " " + cond.lever.what)
             text += f" || COALESCE('; about ' || {_fine(lever, 2)} || {what}, '')"
         return text
 
@@ -422,7 +419,7 @@ def version_sql(
     for cc in data:
         features.extend(f for f in cc.inputs if f not in features)
     for j, f in enumerate(features):
-        cols.append(f"CASE WHEN {f} IS NULL THEN {_q(f)} END AS u{j}")
+        cols.append(f"CASE WHEN {f} IS NULL THEN {lit(f)} END AS u{j}")
     if detail:
         for i, cc in enumerate(compiled):
             cols += [f"{cc.observed_min or 'NULL'} AS c{i}_lo", f"{cc.observed_max or 'NULL'} AS c{i}_hi"]
@@ -443,12 +440,12 @@ def version_sql(
     any_fail = " OR ".join(f"c{i}_ok = FALSE" for i in range(n)) or "FALSE"
     any_unknown = " OR ".join([*(f"c{i}_ok IS NULL" for i in range(len(data))), "TRUE" if pending else "FALSE"])
     status = f"CASE WHEN {any_fail} THEN 'fail' WHEN {any_unknown} THEN 'unknown' ELSE 'pass' END"
-    failed = _list([f"CASE WHEN c{i}_ok = FALSE THEN {_q(cc.cond.id)} END" for i, cc in enumerate(compiled)])
+    failed = _list([f"CASE WHEN c{i}_ok = FALSE THEN {lit(cc.cond.id)} END" for i, cc in enumerate(compiled)])
     screen_of = {cc.cond.id: len(data) + k for k, cc in enumerate(screens)}
     pend = [
-        f"CASE WHEN c{screen_of[c.id]}_ok = FALSE THEN NULL ELSE {_q('pending:' + c.id)} END"
+        f"CASE WHEN c{screen_of[c.id]}_ok = FALSE THEN NULL ELSE {lit('pending:' + c.id)} END"
         if c.id in screen_of
-        else _q("pending:" + c.id)
+        else lit("pending:" + c.id)
         for c in pending
     ]
     unknown = _list([*(f"v{j}" for j in range(len(features))), *pend])
@@ -456,11 +453,11 @@ def version_sql(
         binding, gap = "CAST(NULL AS VARCHAR)", "CAST(NULL AS VARCHAR)"
     else:
         least = f"LEAST({', '.join(f'c{i}_rel' for i in range(n))})" if n > 1 else "c0_rel"
-        by_rel = " ".join(f"WHEN c{i}_rel = {least} THEN {_q(cc.cond.id)}" for i, cc in enumerate(compiled))
-        first = " ".join(f"WHEN c{i}_ok = FALSE THEN {_q(cc.cond.id)}" for i, cc in enumerate(compiled))
+        by_rel = " ".join(f"WHEN c{i}_rel = {least} THEN {lit(cc.cond.id)}" for i, cc in enumerate(compiled))
+        first = " ".join(f"WHEN c{i}_ok = FALSE THEN {lit(cc.cond.id)}" for i, cc in enumerate(compiled))
         binding = f"CASE {by_rel} {first} END"
         texts = (
-            f"WHEN bc = {_q(cc.cond.id)} THEN {cc.gap_text(f'c{i}_obs', f'c{i}_req', f'c{i}_per' if cc.per else None)}"
+            f"WHEN bc = {lit(cc.cond.id)} THEN {cc.gap_text(f'c{i}_obs', f'c{i}_req', f'c{i}_per' if cc.per else None)}"
             for i, cc in enumerate(compiled)
         )
         # detail (explain) formats the gap texts of the failing conditions apart, from their values:
@@ -480,10 +477,10 @@ def version_sql(
             extra += [sc.grade, sc.lo, sc.hi, sc.value]
         more = "".join(", " + x for x in extra)
     return (
-        f"SELECT uscc, {_q(policy.id)} AS policy_id, {_q(version.id)} AS policy_version, {status} AS status, "
+        f"SELECT uscc, {lit(policy.id)} AS policy_id, {lit(version.id)} AS policy_version, {status} AS status, "
         f"{failed} AS failed_conditions, {unknown} AS unknown_features, bc AS binding_condition, "
-        f"{gap} AS binding_gap, {day} AS as_of, {_q(ENGINE_VERSION)} AS engine_version, "
-        f"{_q(rhash)} AS ruleset_hash, CASE WHEN {any_fail} THEN NULL ELSE benefit_raw END AS benefit_amount"
+        f"{gap} AS binding_gap, {day} AS as_of, {lit(ENGINE_VERSION)} AS engine_version, "
+        f"{lit(rhash)} AS ruleset_hash, CASE WHEN {any_fail} THEN NULL ELSE benefit_raw END AS benefit_amount"
         f"{more} FROM ({b}) AS b"
     )
 
@@ -524,8 +521,8 @@ def _select(policies: Sequence[Policy], as_of: date, policy_ids: Sequence[str] |
             "CAST(NULL AS VARCHAR) AS policy_version, CAST(NULL AS VARCHAR) AS status, "
             "CAST(ARRAY[] AS VARCHAR[]) AS failed_conditions, CAST(ARRAY[] AS VARCHAR[]) AS unknown_features, "
             "CAST(NULL AS VARCHAR) AS binding_condition, CAST(NULL AS VARCHAR) AS binding_gap, "
-            f"DATE '{as_of.isoformat()}' AS as_of, {_q(ENGINE_VERSION)} AS engine_version, "
-            f"{_q(rhash)} AS ruleset_hash, CAST(NULL AS {MONEY}) AS benefit_amount FROM profile WHERE FALSE"
+            f"DATE '{as_of.isoformat()}' AS as_of, {lit(ENGINE_VERSION)} AS engine_version, "
+            f"{lit(rhash)} AS ruleset_hash, CAST(NULL AS {MONEY}) AS benefit_amount FROM profile WHERE FALSE"
         )
     return "\nUNION ALL\n".join(parts), evaluated
 
@@ -671,7 +668,7 @@ def _provenance(
                             # a literal key and no other filter: DuckDB 2.0 uses the uscc index only then
                             # (with the year filter beside it, it scans all 2M+ rows: 3 ms → 38 ms)
                             for fy, load_id, line in con.execute(
-                                f"SELECT fiscal_year, _load_id, _line FROM {view} WHERE uscc = {_q(uscc)}"
+                                f"SELECT fiscal_year, _load_id, _line FROM {view} WHERE uscc = {lit(uscc)}"
                             ).fetchall()
                             if int(start) <= fy <= int(end)
                         ),
@@ -699,7 +696,7 @@ def _typed_literal(value: Any, sql_type: Any) -> str:
         return f"CAST(NULL AS {sql_type})"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    return f"CAST({_q(str(value))} AS {sql_type})"
+    return f"CAST({lit(str(value))} AS {sql_type})"
 
 
 def _gap_texts(
@@ -762,7 +759,7 @@ def explain(
     scores = compile_scores(version)
     # Only the columns the version reads: `SELECT *` of 120 columns through the nested layers costs more
     # to plan (~25 ms) than the whole evaluation of one enterprise.
-    one = f"(SELECT {', '.join(sorted(version_features(version)))} FROM profile WHERE uscc = {_q(uscc)})"
+    one = f"(SELECT {', '.join(sorted(version_features(version)))} FROM profile WHERE uscc = {lit(uscc)})"
     detail = version_sql(policy, version, as_of, "", one, detail=True)
     # the profile columns explain shows or traces from, not all of them (each column costs a segment read)
     wanted = {"as_of", "fy_window_start", "fy_window_end"}
@@ -774,7 +771,7 @@ def explain(
         wanted.update(f"{src}_{part}" for src in sources if not src.endswith("_window") for part in ("load_id", "line"))
     cur = con.execute(
         f"SELECT d.*, {', '.join(f'p.{c}' for c in sorted(wanted))} FROM ({detail}) AS d, "
-        f"(SELECT {', '.join(sorted(wanted))} FROM profile WHERE uscc = {_q(uscc)}) AS p"
+        f"(SELECT {', '.join(sorted(wanted))} FROM profile WHERE uscc = {lit(uscc)}) AS p"
     )
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()

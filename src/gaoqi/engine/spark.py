@@ -42,6 +42,7 @@ from gaoqi.engine import rules
 from gaoqi.engine.current import create_current_views
 from gaoqi.engine.features import delivered_register_feeds, profile_sql, validate_sql, window_for
 from gaoqi.engine.policies import Policy
+from gaoqi.engine.validate import lit
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -144,10 +145,6 @@ def spark_session(app: str = "gaoqi", threads: int = 2) -> SparkSession:
 # Hand-off: DuckDB → Parquet → Spark temp views
 
 
-def _quote_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def export_tables(con: duckdb.DuckDBPyConnection, names: Iterable[str], out_dir: Path | str) -> dict[str, Path]:
     """Write each DuckDB table or view ``name`` to ``out_dir/name.parquet``; return name → path."""
     out = Path(out_dir)
@@ -157,7 +154,7 @@ def export_tables(con: duckdb.DuckDBPyConnection, names: Iterable[str], out_dir:
         if not name.isidentifier():
             raise ValueError(f"not a table name: {name!r}")
         path = out / f"{name}.parquet"
-        con.execute(f'COPY (SELECT * FROM "{name}") TO {_quote_path(path)} (FORMAT parquet)')
+        con.execute(f'COPY (SELECT * FROM "{name}") TO {lit(str(path))} (FORMAT parquet)')
         paths[name] = path
     return paths
 
@@ -482,7 +479,7 @@ def evaluate_spark(
                     out = Path(tmp) / "results.parquet"
                     df.write.mode("overwrite").parquet(str(out))
                 table = con.sql(
-                    f"SELECT * FROM read_parquet({_quote_path(out / '*.parquet')}) ORDER BY uscc, policy_id"
+                    f"SELECT * FROM read_parquet({lit(str(out / '*.parquet'))}) ORDER BY uscc, policy_id"
                 ).to_arrow_table()
             finally:
                 for name in names:

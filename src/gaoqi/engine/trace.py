@@ -35,6 +35,7 @@ from gaoqi.engine.features import (
     credit_predicates,
     ip_countable_sql,
 )
+from gaoqi.engine.validate import lit
 
 Row = dict[str, Any]
 Tracer = Callable[[duckdb.DuckDBPyConnection, str, date, str], list[Row]]
@@ -64,11 +65,6 @@ CREDIT_ROW_KEYS: tuple[str, ...] = (
 )
 
 
-def _q(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
 def ip_rows(con: duckdb.DuckDBPyConnection, uscc: str, as_of: date, feature: str) -> list[Row]:
     """The IP records counted in ``feature`` (an ip_* count) for ``uscc`` at ``as_of``, by ip_number."""
     if feature not in IP_COUNT_FEATURES:
@@ -86,12 +82,12 @@ def ip_rows_by_feature(
     out: dict[str, list[Row]] = {f: [] for f in features}
     # The enterprise's links (index on ip_link.uscc); a record linked twice still counts once.
     links = con.execute(
-        f"SELECT ip_number, MIN(method) FROM ip_link WHERE uscc = {_q(uscc)} GROUP BY ip_number"
+        f"SELECT ip_number, MIN(method) FROM ip_link WHERE uscc = {lit(uscc)} GROUP BY ip_number"
     ).fetchall()
     if not links or not features:
         return out
     method = {str(number): str(m) for number, m in links}
-    numbers = ", ".join(_q(n) for n in sorted(method))
+    numbers = ", ".join(lit(n) for n in sorted(method))
     flags = ", ".join(f"({IP_COUNT_FEATURES[f][1]}) AS f{i}" for i, f in enumerate(features))
     rows = con.execute(
         f"""
@@ -120,7 +116,7 @@ def credit_rows(con: duckdb.DuckDBPyConnection, uscc: str, as_of: date, feature:
         raise KeyError(f"not a credit count feature: {feature}")
     rows = con.execute(
         f"""
-        WITH c AS MATERIALIZED (SELECT * FROM credit_cur WHERE uscc = {_q(uscc)})
+        WITH c AS MATERIALIZED (SELECT * FROM credit_cur WHERE uscc = {lit(uscc)})
         SELECT c.event_type, c.decided_date, c.removed_date, c.authority, c.document_number, ld.feed,
                ld.file_name, c._load_id, c._line
         FROM c

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from gaoqi.engine.validate import lit
 from gaoqi.web import roles
 from gaoqi.web.enterprises.models import Enterprise, PolicyResult
 from gaoqi.web.intake.selectors import current_snapshot
@@ -113,7 +114,7 @@ def profile_details(enterprise: Enterprise) -> dict[str, Any]:
         names = [d[0] for d in one.description]
         rows = one.fetchall()
         profile = dict(zip(names, rows[0], strict=True)) if rows else {}
-        q = "'" + enterprise.uscc.replace("'", "''") + "'"
+        q = lit(enterprise.uscc)
         loads = {
             lid: (feed, fname)
             for lid, feed, fname in con.execute("SELECT load_id, feed, file_name FROM loads").fetchall()
