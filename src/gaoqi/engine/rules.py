@@ -859,6 +859,10 @@ def explain(
     }
 
 
+#: The largest magnitude a simulated parameter may take (amounts are in 万元 or 元; thresholds far below this).
+PARAMETER_LIMIT = Decimal(10) ** 15
+
+
 def with_parameters(version: PolicyVersion, overrides: dict[str, str]) -> PolicyVersion:
     """A copy of ``version`` with some parameter values replaced (text parsed by each parameter's type)."""
     import dataclasses
@@ -877,9 +881,17 @@ def with_parameters(version: PolicyVersion, overrides: dict[str, str]) -> Policy
             try:
                 value = Decimal(text.strip())
             except InvalidOperation as exc:
-                raise ValueError(f"{name} takes a number, not {text!r}") from exc
+                raise ValueError(f"参数 {name} 须为数字 ({name} takes a number, not {text[:40]!r})") from exc
+            # NaN and Infinity parse as Decimals but are no threshold; nor is a number no column can hold
+            if not value.is_finite() or abs(value) >= PARAMETER_LIMIT:
+                raise ValueError(
+                    f"参数 {name} 须为绝对值小于 10^15 的有限数值 ({name} takes a finite number, not {text[:40]!r})"
+                )
         elif isinstance(old.value, date):
-            value = date.fromisoformat(text.strip())
+            try:
+                value = date.fromisoformat(text.strip())
+            except ValueError as exc:
+                raise ValueError(f"参数 {name} 须为日期 YYYY-MM-DD ({name} takes a date, not {text[:40]!r})") from exc
         else:
             value = text
         params[name] = dataclasses.replace(old, value=value)

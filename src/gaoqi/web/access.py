@@ -54,6 +54,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "certification:detail": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EXPERT, r.EVALUATOR}),
     "certification:edit": frozenset({r.ENTERPRISE}),
     "certification:attach": frozenset({r.ENTERPRISE}),
+    # the applicant and its reviewers (district, municipal, the panel's experts); scoped and audited
+    "certification:attachment": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EXPERT}),
     "certification:declare": frozenset({r.ENTERPRISE}),
     "certification:selfcheck": frozenset({r.ENTERPRISE}),
     "certification:act": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL}),

@@ -28,6 +28,7 @@ from gaoqi.web import roles
 from gaoqi.web.certification import services
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.workdays import deadline_provisional
+from tests.web.certification.pdfs import CLEAN
 from tests.web.conftest import AS_OF, make_user
 from tests.web.test_browser import CHROMIUM, Watch, log_in, nav, shot
 
@@ -38,11 +39,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium missing:
 
 FIELD = "电子信息"  # in the 报备即批准 pilot too
 START_DAY = dt.date(2026, 7, 1)
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF = CLEAN
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from gaoqi.web import roles
 from gaoqi.web.certification import services as sv
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.workdays import deadline_provisional
+from tests.web.certification.pdfs import CLEAN
 from tests.web.conftest import make_user
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = CLEAN
 FIELD = "电子信息"
 
 
@@ -182,8 +183,9 @@ def test_pilot_route_approves_on_filing_and_a_failed_check_revokes(
     assert (rev.recover_tax_from_year, rev.no_application_in_year) == (2026, 2026)
     # revoked this year: no new application in the same year, one next year is fine
     with pytest.raises(sv.WorkflowError, match="当年不得再次申请"):
-        sv.application_start(p["enterprise"], as_of=dt.date(2026, 9, 30), tech_field=FIELD)
-    assert sv.application_start(p["enterprise"], as_of=dt.date(2027, 3, 31), tech_field=FIELD).year == 2027
+        sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field=FIELD)
+    clock["day"] = dt.date(2027, 3, 31)
+    assert sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field=FIELD).year == 2027
 
 
 @pytest.mark.django_db
@@ -296,8 +298,10 @@ def test_expert_pool_page_adds_experts_and_records_conflicts(people: dict[str, A
     from tests.web.conftest import login
 
     c = login(people["municipal"])
-    r = c.post("/certification/experts/", {"op": "add", "username": "newexpert", "password": "expert-pass-2026",
-                                             "display_name": "新专家", "kind": "technical", "fields": [FIELD]})  # fmt: skip
+    # the account is the system administrator's; the pool only lists expert accounts not yet in it
+    make_user(roles.EXPERT, "newexpert", display_name="新专家")
+    assert "newexpert" in c.get("/certification/experts/").content.decode()
+    r = c.post("/certification/experts/", {"op": "add", "username": "newexpert", "kind": "technical", "fields": [FIELD]})
     assert r.status_code == 302
     new = Expert.objects.get(user__username="newexpert")
     assert (new.kind, new.fields, new.active) == ("technical", [FIELD], True)

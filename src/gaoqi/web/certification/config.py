@@ -20,6 +20,7 @@ class ProcessConfig:
     missing_years_cancel: int
     renewal_reminder_months: int
     pilot: dict[str, Any]
+    objections: dict[str, Any]
 
 
 @lru_cache(maxsize=1)
@@ -35,4 +36,5 @@ def process_config() -> ProcessConfig:
         missing_years_cancel=int(raw["annual_report"]["missing_years_cancel"]),
         renewal_reminder_months=int(raw["renewal_reminder_months"]),
         pilot=dict(raw["pilot"]),
+        objections=dict(raw["objections"]),
     )

@@ -6,6 +6,11 @@ from django.db.models import Q
 
 from gaoqi.web.certification import workflow as wf
 
+#: Statuses of an application still in progress (one at a time per enterprise).
+IN_PROGRESS = [
+    wf.DRAFT, wf.CORRECTION, wf.DISTRICT_REVIEW, wf.MUNICIPAL_REVIEW, wf.EXPERT_REVIEW, wf.DECISION, wf.PUBLICITY,
+]  # fmt: skip
+
 
 class Application(models.Model):
     """An HTE certification application (《高新技术企业认定申请书》), standard route or 报备即批准."""
@@ -37,7 +42,11 @@ class Application(models.Model):
                 fields=["uscc", "year"],
                 condition=~Q(status__in=[wf.WITHDRAWN, wf.REJECTED]),
                 name="one_live_application_per_year",
-            )
+            ),
+            # one application in progress per enterprise, whatever its year
+            models.UniqueConstraint(
+                fields=["uscc"], condition=Q(status__in=IN_PROGRESS), name="one_application_in_progress"
+            ),
         ]
         indexes = [models.Index(fields=["status", "district_code"])]
 
@@ -81,6 +90,7 @@ class Expert(models.Model):
     past_employers = models.JSONField(default=list)  # [[uscc, until ISO date], ...]
     avoid_usccs = models.JSONField("申报回避", default=list)
     active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)  # each edit +1: a form drawn from an older version is stale
 
 
 class Panel(models.Model):
@@ -110,9 +120,10 @@ class Objection(models.Model):
     """A written, real-name objection during publicity."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="objections")
-    name = models.CharField("实名", max_length=64)
+    name = models.CharField("实名", max_length=64)  # shown to the municipal office only
     contact = models.CharField("联系方式", max_length=64)
-    content = models.TextField("异议内容")
+    content = models.TextField("异议内容", max_length=2000)
+    address = models.GenericIPAddressField("提交地址", null=True)  # for the per-address limit
     received_at = models.DateTimeField(auto_now_add=True)
     handling = models.TextField("处理意见", blank=True)
     upheld = models.BooleanField(null=True)
@@ -181,6 +192,7 @@ class Revocation(models.Model):
 
 
 class NameChange(models.Model):
+    PENDING = ("publicity", "re_review")
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="name_changes")
     old_name = models.CharField(max_length=200)
     new_name = models.CharField(max_length=200)
@@ -189,6 +201,14 @@ class NameChange(models.Model):
     publicity_end = models.DateField(null=True)
     status = models.CharField(max_length=12, default="publicity")  # publicity, done, re_review
     new_certificate = models.ForeignKey(Certificate, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate"], condition=Q(status__in=["publicity", "re_review"]), name="one_pending_rename"
+            ),
+            models.CheckConstraint(condition=~Q(new_name=""), name="rename_has_a_name"),
+        ]
 
 
 class Notification(models.Model):

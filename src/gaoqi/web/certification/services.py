@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from gaoqi.web.certification import panels, workdays
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import (
+    IN_PROGRESS,
     AnnualReport,
     Application,
     Certificate,
@@ -37,12 +38,17 @@ from gaoqi.web.certification.models import (
     Score,
     TransitionLog,
 )
+from gaoqi.web.certification.pdfcheck import PdfRefused, check_pdf
+from gaoqi.web.core.locks import STALE, DomainError, StaleActionError, locked, serialize
 
 POLICY_ID = "hte-certification"
 
 
-class WorkflowError(ValueError):
+class WorkflowError(DomainError):
     """A move the workflow does not allow (wrong status, role or guard); the message says why, in Chinese."""
+
+
+__all__ = ["STALE", "DomainError", "StaleActionError", "WorkflowError"]  # what the views catch
 
 
 def today() -> dt.date:
@@ -53,9 +59,13 @@ def today() -> dt.date:
 # notifications
 
 
-def notify(users: Any, text: str, link: str = "") -> int:
-    """In-platform notifications, and e-mail through Django's backend to users who have an address."""
+def notify(users: Any, text: str, link: str = "", *, collapse: bool = False) -> int:
+    """In-platform notifications, and e-mail through Django's backend to users who have an address.
+    ``collapse``: a user who has not read the same notice yet gets no second copy (37 objections → one notice)."""
     n = 0
+    if collapse:
+        unread = Notification.objects.filter(text=text, link=link, read_at__isnull=True).values("user_id")
+        users = users.exclude(pk__in=unread)
     for user in users:
         Notification.objects.create(user=user, text=text, link=link)
         if user.email:
@@ -134,41 +144,70 @@ FORM_SECTIONS: dict[str, str] = {
 }
 
 
+def _check_as_of(as_of: dt.date) -> None:
+    """The evaluation date of an application: not in the future, not before the rules in force (2016 measures
+    apply to applications from 2016 on), and the published snapshot's date (the self-check reads its results)."""
+    from gaoqi.web.intake.selectors import current_snapshot
+
+    if as_of > today():
+        raise WorkflowError(f"评估基准日 {as_of} 不能晚于今天")
+    if as_of.year < 2016:
+        raise WorkflowError("评估基准日不能早于2016年（现行认定办法自2016年起施行）")
+    snap = current_snapshot()
+    if snap is not None and as_of != snap.as_of:
+        raise WorkflowError(f"评估基准日须为当前数据快照的日期 {snap.as_of}（自评按该日期的共享数据计算）")
+
+
 @transaction.atomic
 def application_start(actor: User, *, as_of: dt.date, tech_field: str) -> Application:
     if actor.role != roles.ENTERPRISE:
         raise WorkflowError("只有企业用户可以发起认定申请")
     from gaoqi.web.enterprises.models import Enterprise
 
+    if tech_field not in panels.FIELDS:
+        raise WorkflowError("技术领域须为《国家重点支持的高新技术领域》八个领域之一")
+    _check_as_of(as_of)
     ent = Enterprise.objects.filter(uscc=actor.uscc).first()
     if ent is None:
         raise WorkflowError("共享数据中没有您的企业")
-    barred = Revocation.objects.filter(certificate__uscc=ent.uscc, no_application_in_year=as_of.year).exists()
+    serialize(f"application_start:{ent.uscc}")  # two starts at once: the second sees the first's draft
+    year = today().year  # the year of application (申报年度), which a revocation bars
+    barred = Revocation.objects.filter(certificate__uscc=ent.uscc, no_application_in_year=year).exists()
     if barred:
-        raise WorkflowError(f"资格在{as_of.year}年被取消，当年不得再次申请（国科发火〔2016〕195号 五（六）3）")
-    if (
-        Application.objects.filter(uscc=ent.uscc, year=as_of.year)
-        .exclude(status__in=[wf.WITHDRAWN, wf.REJECTED])
-        .exists()
-    ):
-        raise WorkflowError(f"{as_of.year}年已有进行中的申请")
+        raise WorkflowError(f"资格在{year}年被取消，当年不得再次申请（国科发火〔2016〕195号 五（六）3）")
+    if Application.objects.filter(uscc=ent.uscc, status__in=IN_PROGRESS).exists():
+        raise WorkflowError("已有进行中的申请，请在原申请中继续办理")
+    if Application.objects.filter(uscc=ent.uscc, year=year).exclude(status__in=[wf.WITHDRAWN, wf.REJECTED]).exists():
+        raise WorkflowError(f"{year}年度已办理过认定申请")
     app = Application.objects.create(
-        uscc=ent.uscc, enterprise_name=ent.name, district_code=ent.district_code, year=as_of.year,
+        uscc=ent.uscc, enterprise_name=ent.name, district_code=ent.district_code,
         tech_field=tech_field, stage_started_at=today(), prefill=prefill_from_profile(ent.uscc), as_of=as_of,
-        created_by=actor,
+        created_by=actor, year=year,
     )  # fmt: skip
     _log(app, "start", "", wf.DRAFT, actor, "")
     audit_record(actor, "application.start", target=f"application:{app.pk}")
     return app
 
 
+def _editable(actor: User, app: Application) -> Application:
+    """The application re-read under its lock, refused unless its enterprise may still change it."""
+    if actor.role != roles.ENTERPRISE or actor.uscc != app.uscc:
+        raise WorkflowError("只能修改本企业的申请")
+    fresh = locked(Application, app.pk)
+    if fresh.status not in (wf.DRAFT, wf.CORRECTION):
+        raise StaleActionError(f"申请当前为“{wf.STATUS_LABELS[fresh.status]}”，不能再修改（{STALE}）")
+    return fresh
+
+
 @transaction.atomic
 def application_update_form(actor: User, app: Application, form: dict[str, Any]) -> Application:
-    if app.status not in (wf.DRAFT, wf.CORRECTION) or actor.uscc != app.uscc:
-        raise WorkflowError("当前状态不能修改申请书")
     unknown = set(form) - set(FORM_SECTIONS) - {"tech_field"}
     if unknown:
         raise WorkflowError(f"未知的填报项：{', '.join(sorted(unknown))}")
+    form = dict(form)
+    if "tech_field" in form and str(form["tech_field"]) not in panels.FIELDS:
+        raise WorkflowError("技术领域须为《国家重点支持的高新技术领域》八个领域之一")
+    app = _editable(actor, app)  # the sections another session saved meanwhile are kept
     if "tech_field" in form:
         app.tech_field = str(form.pop("tech_field"))
     app.form = {**app.form, **form}
@@ -178,6 +217,9 @@ def application_update_form(actor: User, app: Application, form: dict[str, Any])
 
 
 MAX_ATTACHMENT = 20 * 1024 * 1024
+#: Per application: enough for every RD/PS item of a large applicant, not a storage service.
+MAX_ATTACHMENTS = 60
+MAX_ATTACHMENTS_BYTES = 200 * 1024 * 1024
 
 
 @transaction.atomic
@@ -187,12 +229,21 @@ def attachment_add(actor: User, app: Application, item: str, file_name: str, dat
 
     from gaoqi.web.certification.models import Attachment
 
-    if actor.uscc != app.uscc or app.status not in (wf.DRAFT, wf.CORRECTION):
-        raise WorkflowError("当前状态不能上传附件")
     if len(data) > MAX_ATTACHMENT:
         raise WorkflowError("附件不能超过 20 MB")
-    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
-        raise WorkflowError("附件必须是 PDF 文件（按内容检查）")
+    item = item.strip()
+    if not item or len(item) > 64:
+        raise WorkflowError("请注明附件对应的填报项（如 RD01）")
+    try:
+        check_pdf(data)
+    except PdfRefused as exc:
+        raise WorkflowError(str(exc)) from exc
+    app = _editable(actor, app)
+    have = app.attachments.aggregate(n=models.Count("id"), size=models.Sum("size"))
+    if have["n"] >= MAX_ATTACHMENTS:
+        raise WorkflowError(f"每份申请最多上传 {MAX_ATTACHMENTS} 个附件")
+    if (have["size"] or 0) + len(data) > MAX_ATTACHMENTS_BYTES:
+        raise WorkflowError(f"每份申请的附件合计不能超过 {MAX_ATTACHMENTS_BYTES // (1024 * 1024)} MB")
     digest = hashlib.sha256(data).hexdigest()
     folder = Path(settings.UPLOAD_DIR) / "attachments" / str(app.pk)
     folder.mkdir(parents=True, exist_ok=True)
@@ -203,6 +254,40 @@ def attachment_add(actor: User, app: Application, item: str, file_name: str, dat
     )
     audit_record(actor, "attachment.add", target=f"application:{app.pk}", detail={"item": item, "sha256": digest})
     return att
+
+
+def attachment_may_download(user: Any, app: Application) -> bool:
+    """The applicant, the district of the application, the municipal office and the experts of its panel."""
+    role = getattr(user, "role", None)
+    if role == roles.ENTERPRISE:
+        return bool(user.uscc == app.uscc)
+    if role == roles.DISTRICT:
+        return bool(user.district_code == app.district_code)
+    if role == roles.EXPERT:
+        panel = Panel.objects.filter(application=app).first()
+        expert = Expert.objects.filter(user=user).first()
+        return panel is not None and expert is not None and expert.pk in panel.expert_ids
+    return role == roles.MUNICIPAL
+
+
+def attachment_open(actor: User, app: Application, attachment_id: int) -> tuple[Any, Any]:
+    """The attachment and an open file handle, for those who may review it; every download is audited."""
+    from pathlib import Path
+
+    from gaoqi.web.certification.models import Attachment
+
+    if not attachment_may_download(actor, app):
+        raise WorkflowError("您不能查看该申请的附件")
+    item = Attachment.objects.filter(application=app, pk=attachment_id).first()
+    if item is None:
+        raise WorkflowError("附件不存在")
+    path = Path(item.path)
+    root = (Path(settings.UPLOAD_DIR) / "attachments").resolve()
+    if not path.resolve().is_relative_to(root) or not path.is_file():
+        raise WorkflowError("附件文件不存在")
+    audit_record(actor, "attachment.download", target=f"application:{app.pk}",
+                 detail={"attachment": item.pk, "sha256": item.sha256})  # fmt: skip
+    return item, path.open("rb")
 
 
 def missing_attachments(app: Application) -> list[str]:
@@ -248,10 +333,28 @@ def application_self_check(actor: User | None, app: Application) -> dict[str, An
     return result
 
 
+#: The 告知承诺书 of the 报备即批准 pilot, besides the policy's attested conditions.
+COMMITMENT = "commitment"
+
+
+def declarable_conditions(as_of: dt.date) -> set[str]:
+    """What an enterprise may declare: the policy version's attested conditions and the pilot commitment."""
+    from gaoqi.web.policies.selectors import policy_get
+
+    policy = policy_get(POLICY_ID)
+    version = policy.version_at(as_of) if policy is not None else None
+    attested = {c.id for c in version.conditions if c.kind == "attested"} if version is not None else set()
+    return attested | {COMMITMENT}
+
+
 @transaction.atomic
 def application_declare(actor: User, app: Application, condition_ids: list[str]) -> Application:
-    if actor.uscc != app.uscc:
-        raise WorkflowError("只能为本企业作出承诺")
+    if not condition_ids:
+        raise WorkflowError("请选择要承诺的事项")
+    unknown = set(condition_ids) - declarable_conditions(app.as_of)
+    if unknown:
+        raise WorkflowError("不能承诺的事项：" + "、".join(sorted(unknown)))
+    app = _editable(actor, app)  # two declarations at once: both kept, on the fresh row
     stamp = timezone.now().isoformat()
     app.declarations = {**app.declarations, **dict.fromkeys(condition_ids, stamp)}
     app.save(update_fields=["declarations"])
@@ -342,11 +445,15 @@ def _log(
 
 @transaction.atomic
 def application_transition(actor: Any, app: Application, action: str, comment: str = "") -> Application:
-    """Move ``app`` by ``action`` if the table allows it for the actor's role and the guard passes."""
-    app = Application.objects.select_for_update().get(pk=app.pk)
+    """Move ``app`` by ``action`` if the table allows it for the actor's role and the guard passes (checked on
+    the row re-read under its lock: an action taken on a page that someone else's action made stale is refused)."""
+    seen = app.status
+    app = locked(Application, app.pk)
+    if seen != app.status:
+        raise StaleActionError(f"申请已由“{wf.STATUS_LABELS[seen]}”变为“{wf.STATUS_LABELS[app.status]}”，{STALE}")
     t = wf.find(app.status, action)
     if t is None:
-        raise WorkflowError(f"状态“{wf.STATUS_LABELS[app.status]}”下不能执行“{action}”")
+        raise WorkflowError(f"状态“{wf.STATUS_LABELS[app.status]}”下不能执行该操作")
     role = "system" if actor is None else actor.role
     if role not in t.roles:
         raise WorkflowError(f"您的角色不能执行“{t.label}”")
@@ -416,6 +523,7 @@ def panel_draw(
     actor: User, app: Application, seed: int | None = None, pool: list[panels.Expert] | None = None
 ) -> Panel:
     """Draw the panel at random (seed recorded, so the draw can be redone and checked)."""
+    app = locked(Application, app.pk)
     if app.status != wf.MUNICIPAL_REVIEW:
         raise WorkflowError("只能在市级受理阶段抽取专家")
     if Panel.objects.filter(application=app).exists():
@@ -466,31 +574,44 @@ def score_total(items: dict[str, int]) -> int:
         if sc.assessed_by == "combined" and sc.expr is not None:
             values[sc.id] = f"({_score_sql(sc.expr, version, values)})"
             total = values[sc.id]
-    row = duckdb.execute(f"SELECT {total}").fetchone()
+    con = duckdb.connect()  # private: DuckDB's module-level default connection is not for concurrent threads
+    try:
+        row = con.execute(f"SELECT {total}").fetchone()
+    finally:
+        con.close()
     return int(row[0]) if row else 0
 
 
 @transaction.atomic
 def score_submit(actor: User, app: Application, items: dict[str, int]) -> Score:
-    """One expert's independent scores: every item within its band (data) or range (expert), whole numbers."""
+    """One expert's independent scores: every item within its band (data) or range (expert), whole numbers.
+    The experts of one panel serialise on the application's lock, so the last score always moves it on."""
+    app = locked(Application, app.pk)
     expert = Expert.objects.filter(user=actor).first()
     panel = Panel.objects.filter(application=app).first()
     if expert is None or panel is None or expert.pk not in panel.expert_ids:
         raise WorkflowError("您不是该申请的评审专家")
     if app.status != wf.EXPERT_REVIEW:
-        raise WorkflowError("该申请不在专家评审阶段")
+        raise StaleActionError(f"该申请已不在专家评审阶段（{wf.STATUS_LABELS[app.status]}）")
+    if panel.scores.filter(expert=expert).exists():
+        raise StaleActionError("您已提交过本申请的评分，评分提交后不能修改")
     ranges = score_ranges(app)
     errors = []
     for sid, (lo, hi, label) in ranges.items():
         if sid not in items:
             errors.append(f"{label}：未评分")
-        elif not lo <= int(items[sid]) <= hi:
+        elif not isinstance(items[sid], int) or isinstance(items[sid], bool):
+            errors.append(f"{label}：须为整数分")
+        elif not lo <= items[sid] <= hi:
             errors.append(f"{label}：{items[sid]} 分不在 {lo}–{hi} 分之间")
     if extra := set(items) - set(ranges):
         errors.append("未知评分项：" + "、".join(sorted(extra)))
     if errors:
         raise WorkflowError("；".join(errors))
-    clean = {k: int(v) for k, v in items.items()}
+    try:
+        clean = {k: int(v) for k, v in items.items()}
+    except (TypeError, ValueError) as exc:
+        raise WorkflowError("每一项都须填写整数分") from exc
     score = Score.objects.create(panel=panel, expert=expert, items=clean, total=score_total(clean))
     audit_record(actor, "score.submit", target=f"application:{app.pk}", detail={"total": score.total})
     if panel.scores.count() == len(panel.expert_ids):
@@ -515,25 +636,53 @@ def panel_result(app: Application) -> dict[str, Any] | None:
 # publicity, objections, certificates
 
 
+#: Lengths of a public objection (the model's limits, enforced here too: SQLite does not enforce max_length).
+OBJECTION_NAME_MAX, OBJECTION_CONTACT_MAX, OBJECTION_CONTENT_MAX = 64, 64, 2000
+
+
 @transaction.atomic
-def objection_file(app: Application, *, name: str, contact: str, content: str) -> Objection:
+def objection_file(app: Application, *, name: str, contact: str, content: str, address: str | None = None) -> Objection:
+    """A written, real-name objection from the public: lengths checked, and at most ``objections.per_address``
+    objections per address within ``objections.window_minutes`` (process.yaml) so that a script cannot file
+    dozens in seconds; the municipal office gets one unread notice per application, not one per objection."""
+    name, contact, content = name.strip(), contact.strip(), content.strip()
+    if not name or not content:
+        raise WorkflowError("异议须实名、书面提出")
+    if len(name) > OBJECTION_NAME_MAX or len(contact) > OBJECTION_CONTACT_MAX:
+        raise WorkflowError(f"姓名或单位名称、联系方式均不超过 {OBJECTION_NAME_MAX} 个字")
+    if len(content) > OBJECTION_CONTENT_MAX:
+        raise WorkflowError(f"异议内容不超过 {OBJECTION_CONTENT_MAX} 字，证明材料请按公示公告的方式书面递交")
+    app = locked(Application, app.pk)
     if app.status != wf.PUBLICITY:
         raise WorkflowError("该申请不在公示期")
-    if not name.strip() or not content.strip():
-        raise WorkflowError("异议须实名、书面提出")
-    obj = Objection.objects.create(application=app, name=name.strip(), contact=contact.strip(), content=content.strip())
-    audit_record(None, "objection.file", target=f"application:{app.pk}", detail={"name": name})
-    notify(
-        _municipal(),
-        f"{app.enterprise_name} 公示期收到异议",
-        f"/certification/{app.pk}/",
-    )
+    limits = process_config().objections
+    if address:
+        since = timezone.now() - dt.timedelta(minutes=int(limits["window_minutes"]))
+        recent = Objection.objects.filter(address=address, received_at__gte=since).count()
+        if recent >= int(limits["per_address"]):
+            audit_record(None, "objection.file", target=f"application:{app.pk}", outcome="refused",
+                         detail={"reason": "rate_limited"})  # fmt: skip
+            raise WorkflowError(
+                f"提交过于频繁：同一网络地址 {limits['window_minutes']} 分钟内最多提交 {limits['per_address']} 份异议"
+            )
+    obj = Objection.objects.create(application=app, name=name, contact=contact, content=content, address=address)
+    audit_record(None, "objection.file", target=f"application:{app.pk}", detail={"objection": obj.pk})
+    notify(_municipal(), f"{app.enterprise_name} 公示期收到异议", f"/certification/{app.pk}/", collapse=True)
     return obj
 
 
 @transaction.atomic
 def objection_handle(actor: User, obj: Objection, *, upheld: bool, handling: str) -> Objection:
-    obj.upheld, obj.handling, obj.handled_by = upheld, handling, actor
+    if actor.role != roles.MUNICIPAL:
+        raise WorkflowError("异议由市级管理部门处理")
+    if not handling.strip():
+        raise WorkflowError("请填写处理意见")
+    obj = locked(Objection, obj.pk)
+    if obj.upheld is not None:
+        raise StaleActionError(f"该异议已处理（{'成立' if obj.upheld else '不成立'}），{STALE}")
+    if obj.application.status != wf.PUBLICITY:
+        raise StaleActionError(f"该申请已不在公示期，{STALE}")
+    obj.upheld, obj.handling, obj.handled_by = upheld, handling.strip(), actor
     obj.save(update_fields=["upheld", "handling", "handled_by"])
     audit_record(actor, "objection.handle", target=f"application:{obj.application_id}", detail={"upheld": upheld})
     if upheld:
@@ -552,6 +701,7 @@ def expiry_for(issue: dt.date) -> dt.date:
 
 
 def _next_number(year: int) -> str:
+    serialize("certificate_number")  # two certificates issued at once must not get the same serial
     cfg = process_config().certificate
     prefix = f"{cfg['number_prefix']}{year}{cfg['province_code']}"
     last = Certificate.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
@@ -573,7 +723,10 @@ def publicity_close_due() -> list[Application]:
     done = []
     for app in Application.objects.filter(status=wf.PUBLICITY):
         if _publicity_over(None, app) is None:
-            done.append(application_transition(None, app, "publicity_end"))
+            try:
+                done.append(application_transition(None, app, "publicity_end"))
+            except StaleActionError:  # closed by the municipal office meanwhile
+                continue
     return done
 
 
@@ -601,10 +754,16 @@ def post_check_draw(app: Application) -> PostCheck | None:
 
 @transaction.atomic
 def post_check_complete(actor: User, check: PostCheck, *, passed: bool, reasons: str = "") -> PostCheck:
-    if check.outcome:
-        raise WorkflowError("该核查已完成")
+    if actor.role != roles.MUNICIPAL:
+        raise WorkflowError("事后核查由市级管理部门完成")
     if not passed and not reasons.strip():
         raise WorkflowError("核查未通过须写明原因")
+    check = locked(PostCheck, check.pk)
+    if check.outcome:
+        label = "通过" if check.outcome == "passed" else "未通过"
+        raise StaleActionError(f"该核查已由他人完成（核查{label}），{STALE}")
+    if check.application.status != wf.FILED:
+        raise StaleActionError(f"该申请已是“{wf.STATUS_LABELS[check.application.status]}”，{STALE}")
     check.outcome, check.reasons, check.checked_by, check.checked_at = (
         "passed" if passed else "failed", reasons, actor, timezone.now(),
     )  # fmt: skip
@@ -636,8 +795,9 @@ def certificate_revoke(
     actor: User, cert: Certificate, *, reason: str, article: str | None = None, detail: str, from_year: int
 ) -> Revocation:
     """Cancel the qualification: tax benefits recovered from ``from_year``; no new application this year."""
+    cert = locked(Certificate, cert.pk)
     if cert.status != Certificate.VALID:
-        raise WorkflowError("证书不是有效状态")
+        raise StaleActionError(f"证书已不是有效状态，{STALE}")
     if reason not in REVOCATION_REASONS:
         raise WorkflowError(f"未知的取消原因：{reason}")
     rev = Revocation.objects.create(
@@ -655,11 +815,52 @@ def certificate_revoke(
     return rev
 
 
+#: The figures of the 年度发展情况报表: each a number, none negative.
+ANNUAL_REPORT_FIELDS: dict[str, str] = {
+    "revenue": "销售收入（万元）", "rd_expense": "研发费用（万元）", "st_staff": "科技人员（人）", "ip_count": "知识产权（件）",
+}  # fmt: skip
+
+
+def _annual_report_data(data: dict[str, Any]) -> dict[str, str]:
+    from decimal import Decimal, InvalidOperation
+
+    clean, errors = {}, []
+    for key, label in ANNUAL_REPORT_FIELDS.items():
+        raw = str(data.get(key, "")).strip().replace(",", "")
+        if not raw:
+            continue
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            errors.append(f"{label}须为数字")
+            continue
+        if not value.is_finite() or value < 0:
+            errors.append(f"{label}须为不小于 0 的数字")
+        else:
+            clean[key] = str(value)
+    if unknown := set(data) - set(ANNUAL_REPORT_FIELDS):
+        errors.append("未知的填报项：" + "、".join(sorted(unknown)))
+    if errors:
+        raise WorkflowError("；".join(errors))
+    return clean
+
+
 @transaction.atomic
 def annual_report_submit(actor: User, cert: Certificate, year: int, data: dict[str, Any]) -> AnnualReport:
-    if actor.uscc != cert.uscc:
+    """The 年度发展情况报表 (Art. 13) of one year within the certificate's validity, once a year."""
+    if actor.role != roles.ENTERPRISE or actor.uscc != cert.uscc:
         raise WorkflowError("只能为本企业填报")
-    report = AnnualReport.objects.create(certificate=cert, year=year, data=data)
+    clean = _annual_report_data(data)
+    cert = locked(Certificate, cert.pk)
+    if cert.status != Certificate.VALID:
+        raise WorkflowError("只有有效证书需要填报年度发展情况报表")
+    first, last = cert.issue_date.year, min(cert.expiry_date.year, today().year - 1)
+    if not first <= year <= last:
+        allowed = f"{first}–{last} 年度" if first <= last else "尚无应填报的年度（次年5月填报上一年度）"
+        raise WorkflowError(f"报告年度 {year} 不在可填报范围内：{allowed}")
+    if AnnualReport.objects.filter(certificate__number=cert.number, year=year).exists():
+        raise StaleActionError(f"{year} 年度报表已提交，不能重复提交")
+    report = AnnualReport.objects.create(certificate=cert, year=year, data=clean)
     audit_record(actor, "annual_report.submit", target=f"certificate:{cert.number}", detail={"year": year})
     return report
 
@@ -711,9 +912,21 @@ def renewal_reminders(on: dt.date) -> int:
 @transaction.atomic
 def name_change_request(actor: User, cert: Certificate, *, new_name: str, major_change: bool = False) -> NameChange:
     """Art. 17: a rename alone → 10 working days' publicity, then a new certificate with the same number and
-    validity; a major change → re-review against Art. 11."""
-    if actor.uscc != cert.uscc or cert.status != Certificate.VALID:
-        raise WorkflowError("只能为本企业的有效证书申请更名")
+    validity; a major change → re-review against Art. 11. One pending rename per certificate."""
+    new_name = " ".join(new_name.split())
+    if not new_name:
+        raise WorkflowError("请填写变更后的企业名称")
+    if len(new_name) > 200:
+        raise WorkflowError("企业名称不超过 200 个字")
+    if actor.role != roles.ENTERPRISE or actor.uscc != cert.uscc:
+        raise WorkflowError("只能为本企业的证书申请更名")
+    cert = locked(Certificate, cert.pk)
+    if cert.status != Certificate.VALID:
+        raise WorkflowError("只能为有效证书申请更名")
+    if new_name == cert.enterprise_name:
+        raise WorkflowError("变更后的名称与证书上的名称相同")
+    if cert.name_changes.filter(status__in=NameChange.PENDING).exists():
+        raise StaleActionError("该证书已有办理中的更名申请")
     start = today()
     end, _ = workdays.deadline_provisional(start, process_config().time_limits["name_change_publicity"])
     nc = NameChange.objects.create(
@@ -727,9 +940,14 @@ def name_change_request(actor: User, cert: Certificate, *, new_name: str, major_
 
 @transaction.atomic
 def name_change_complete(nc: NameChange, on: dt.date) -> Certificate:
+    nc = locked(NameChange, nc.pk)
     if nc.status != "publicity" or nc.publicity_end is None or on <= nc.publicity_end:
         raise WorkflowError("更名公示尚未期满")
-    old = nc.certificate
+    if not nc.new_name.strip():
+        raise WorkflowError("变更后的企业名称为空，不能换发证书")
+    old = locked(Certificate, nc.certificate_id)
+    if old.status != Certificate.VALID:
+        raise WorkflowError(f"原证书已不是有效状态（{old.status}），不能换发")
     old.status = Certificate.REPLACED
     old.save(update_fields=["status"])
     new = Certificate.objects.create(
@@ -755,20 +973,49 @@ def overdue(on: dt.date) -> list[dict[str, Any]]:
 
 
 def daily() -> dict[str, Any]:
-    """The day's automatic steps, on the platform's date (idempotent: running twice changes nothing more)."""
+    """The day's automatic steps, on the platform's date (idempotent: running twice changes nothing more).
+    Each item runs in its own transaction: one that fails is reported under ``errors`` (and audited) and the
+    other items and steps still run."""
     on = today()
-    closed = publicity_close_due()
+    errors: list[dict[str, str]] = []
+
+    def attempt(step: str, target: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except Exception as exc:  # one bad item must not stop the day's other steps
+            errors.append({"step": step, "target": target, "error": f"{type(exc).__name__}: {exc}"})
+            audit_record(None, f"daily.{step}", target=target, outcome="failure", detail={"error": str(exc)[:500]})
+            return None
+
+    certified = []
+    for app in Application.objects.filter(status=wf.PUBLICITY):
+        if _publicity_over(None, app) is None:
+            done = attempt("publicity_end", f"application:{app.pk}",
+                           lambda app=app: application_transition(None, app, "publicity_end"))  # fmt: skip
+            if done is not None:
+                certified.append(app.pk)
     renamed = []
     for nc in NameChange.objects.filter(status="publicity", publicity_end__lt=on):
-        renamed.append(name_change_complete(nc, on).number)
-    reminders = annual_report_reminders(on) if on.month == 5 and on.day in (1, 15, 25) else 0
-    renewals = renewal_reminders(on) if on.day == 1 else 0
+        new = attempt("name_change", f"name_change:{nc.pk}", lambda nc=nc: name_change_complete(nc, on))
+        if new is not None:
+            renamed.append(new.number)
+    reminders = renewals = 0
+    if on.month == 5 and on.day in (1, 15, 25):
+        reminders = attempt("report_reminders", "certificates", lambda: annual_report_reminders(on)) or 0
+    if on.day == 1:
+        renewals = attempt("renewal_reminders", "certificates", lambda: renewal_reminders(on)) or 0
     return {
-        "certified": [a.pk for a in closed],
+        "certified": certified,
         "renamed": renamed,
         "report_reminders": reminders,
         "renewal_reminders": renewals,
+        "errors": errors,
     }
+
+
+def expert_accounts_unpooled() -> Any:
+    """Active expert accounts (created by the system administrator) not yet in the pool."""
+    return User.objects.filter(role=roles.EXPERT, is_active=True, expert__isnull=True).order_by("username")
 
 
 @transaction.atomic
@@ -776,22 +1023,25 @@ def expert_add(
     actor: User,
     *,
     username: str,
-    password: str,
-    display_name: str,
     kind: str,
     fields: list[str],
     employer_uscc: str = "",
     avoid_usccs: list[str] | None = None,
 ) -> Expert:
-    """Add an expert to the pool (an account with the expert role and its pool record)."""
-    from gaoqi.web.accounts.services import user_create
-
+    """Put an expert account into the pool with its kind, fields and relations. The account itself is created
+    by the system administrator (accounts are never created here: separation of duties, 等保 level 3)."""
+    if actor.role != roles.MUNICIPAL:
+        raise WorkflowError("专家库由市级管理部门维护")
     if kind not in ("technical", "financial"):
         raise WorkflowError("专家类别须为技术专家或财务专家")
     unknown = [f for f in fields if f not in panels.FIELDS]
     if unknown or (kind == "technical" and not fields):
         raise WorkflowError("技术专家须选择《国家重点支持的高新技术领域》中的技术领域")
-    user = user_create(actor, username=username, password=password, role=roles.EXPERT, display_name=display_name)
+    user = User.objects.select_for_update().filter(username=username.strip()).first()
+    if user is None or user.role != roles.EXPERT or not user.is_active:
+        raise WorkflowError("请选择系统管理员已创建的评审专家账号")
+    if Expert.objects.filter(user=user).exists():
+        raise StaleActionError(f"账号 {user.username} 已在专家库中")
     expert = Expert.objects.create(
         user=user, kind=kind, fields=fields, employer_uscc=employer_uscc.strip().upper(),
         avoid_usccs=[u.strip().upper() for u in (avoid_usccs or []) if u.strip()],
@@ -809,14 +1059,25 @@ def expert_update(
     employer_uscc: str,
     avoid_usccs: list[str],
     past_employers: list[list[str]],
+    version: int | None = None,
 ) -> Expert:
-    """Change an expert's availability and the relations that decide conflicts of interest."""
+    """Change an expert's availability and the relations that decide conflicts of interest. ``version`` is the
+    record's version the form was drawn from: an edit made on a stale form is refused, not silently merged."""
+    if actor.role != roles.MUNICIPAL:
+        raise WorkflowError("专家库由市级管理部门维护")
     for _uscc, until in past_employers:
-        dt.date.fromisoformat(until)  # raises on a bad date
+        try:
+            dt.date.fromisoformat(until)
+        except ValueError as exc:
+            raise WorkflowError(f"日期格式应为 YYYY-MM-DD：{until}") from exc
+    expert = locked(Expert, expert.pk)
+    if version is not None and version != expert.version:
+        raise StaleActionError(f"该专家的信息已被他人修改，{STALE}")
+    expert.version += 1
     expert.active = active
     expert.employer_uscc = employer_uscc.strip().upper()
     expert.avoid_usccs = [u.strip().upper() for u in avoid_usccs if u.strip()]
     expert.past_employers = [[u.strip().upper(), d] for u, d in past_employers]
-    expert.save(update_fields=["active", "employer_uscc", "avoid_usccs", "past_employers"])
+    expert.save(update_fields=["active", "employer_uscc", "avoid_usccs", "past_employers", "version"])
     audit_record(actor, "expert.update", target=f"expert:{expert.pk}", detail={"active": active})
     return expert

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/form/", views.edit, name="edit"),
     path("<int:pk>/attach/", views.attach, name="attach"),
+    path("<int:pk>/attachments/<int:att>/", views.attachment, name="attachment"),
     path("<int:pk>/declare/", views.declare, name="declare"),
     path("<int:pk>/selfcheck/", views.selfcheck, name="selfcheck"),
     path("<int:pk>/act/", views.act, name="act"),

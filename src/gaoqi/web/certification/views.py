@@ -16,6 +16,7 @@ from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Application, Expert, Objection, PostCheck
 from gaoqi.web.certification.panels import FIELDS
 from gaoqi.web.certification.workdays import deadline_provisional, workdays_between_provisional
+from gaoqi.web.intake.selectors import current_snapshot
 
 #: Display labels of stored codes (the pages show Chinese, the database keeps the codes).
 CERTIFICATE_LABELS = {
@@ -48,7 +49,7 @@ def _guarded(request: HttpRequest, fn: Any, *args: Any, **kwargs: Any) -> bool:
     try:
         fn(*args, **kwargs)
         return True
-    except services.WorkflowError as exc:
+    except services.DomainError as exc:
         messages.error(request, str(exc))
         return False
 
@@ -65,7 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "certificates": selectors.certificates_visible(request.user).filter(status="valid")[:50]
         if request.user.role == roles.ENTERPRISE
         else [],
-        "default_as_of": services.today().isoformat(),
+        "default_as_of": (snap.as_of if (snap := current_snapshot()) else services.today()).isoformat(),
     }
     return render(request, "certification/index.html", ctx)
 
@@ -73,10 +74,13 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
     try:
-        app = services.application_start(
-            request.user, as_of=dt.date.fromisoformat(request.POST["as_of"]), tech_field=request.POST["tech_field"]
-        )
-    except (services.WorkflowError, ValueError, KeyError) as exc:
+        as_of = dt.date.fromisoformat(request.POST.get("as_of", ""))
+    except ValueError:
+        messages.error(request, "评估基准日格式应为 YYYY-MM-DD")
+        return redirect("certification:index")
+    try:
+        app = services.application_start(request.user, as_of=as_of, tech_field=request.POST.get("tech_field", ""))
+    except services.DomainError as exc:
         messages.error(request, str(exc))
         return redirect("certification:index")
     return _back(app.pk)
@@ -124,6 +128,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "certificates": app.certificates.all(),
         "post_check": PostCheck.objects.filter(application=app).first(),
         "objections": app.objections.all(),
+        # the objector's real name and contact: the municipal office only (never the enterprise, experts, evaluator)
+        "show_objector": user.role == roles.MUNICIPAL,
+        "may_download": services.attachment_may_download(user, app),
         "transitions": app.transitions.select_related("actor"),
         "attested": [c for c in (app.self_check or {}).get("conditions", []) if c["kind"] == "attested"],
     }
@@ -197,7 +204,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             items = {k: int(request.POST.get(k, "")) for k in ranges}
-        except ValueError:
+        except (ValueError, OverflowError):
             messages.error(request, "每一项都须填写整数分")
         else:
             if _guarded(request, services.score_submit, request.user, app, items):
@@ -220,7 +227,8 @@ def object_(request: HttpRequest, pk: int) -> HttpResponse:
     if app is None:
         raise Http404("该企业不在公示期")
     if _guarded(request, services.objection_file, app, name=request.POST.get("name", ""),
-                contact=request.POST.get("contact", ""), content=request.POST.get("content", "")):  # fmt: skip
+                contact=request.POST.get("contact", ""), content=request.POST.get("content", ""),
+                address=request.META.get("REMOTE_ADDR")):  # fmt: skip
         messages.success(request, "异议已收到，将依法处理")
     return redirect("certification:publicity")
 
@@ -248,7 +256,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def postcheck(request: HttpRequest, pk: int) -> HttpResponse:
-    check = PostCheck.objects.filter(pk=pk).first()
+    check = PostCheck.objects.filter(pk=pk, application__in=selectors.applications_visible(request.user)).first()
     if check is None:
         raise Http404("核查不存在")
     _guarded(request, services.post_check_complete, request.user, check, passed=request.POST.get("passed") == "1",
@@ -276,7 +284,7 @@ def annual(request: HttpRequest, pk: int) -> HttpResponse:
     data = {k: request.POST.get(k, "") for k in ("revenue", "rd_expense", "st_staff", "ip_count")}
     try:
         year = int(request.POST.get("year", ""))
-    except ValueError:
+    except (ValueError, OverflowError):
         messages.error(request, "请填写报告年度")
         return redirect("certification:index")
     if _guarded(request, services.annual_report_submit, request.user, cert, year, data):
@@ -302,8 +310,7 @@ def experts(request: HttpRequest) -> HttpResponse:
         if form.get("op") == "add":
             _guarded(
                 request, services.expert_add, request.user, username=form.get("username", "").strip(),
-                password=form.get("password", ""), display_name=form.get("display_name", ""), kind=form.get("kind", ""),
-                fields=form.getlist("fields"), employer_uscc=form.get("employer_uscc", ""),
+                kind=form.get("kind", ""), fields=form.getlist("fields"), employer_uscc=form.get("employer_uscc", ""),
                 avoid_usccs=form.get("avoid_usccs", "").split(),
             )  # fmt: skip
         else:
@@ -311,13 +318,30 @@ def experts(request: HttpRequest) -> HttpResponse:
             if expert is None:
                 raise Http404("专家不存在")
             past = [line.split() for line in form.get("past_employers", "").splitlines() if line.strip()]
-            try:
-                services.expert_update(
-                    request.user, expert, active=form.get("active") == "1", employer_uscc=form.get("employer_uscc", ""),
-                    avoid_usccs=form.get("avoid_usccs", "").split(), past_employers=[[p[0], p[1]] for p in past if len(p) == 2],
-                )  # fmt: skip
-            except ValueError as exc:
-                messages.error(request, f"日期格式应为 YYYY-MM-DD：{exc}")
+            version = form.get("version", "")
+            _guarded(
+                request, services.expert_update, request.user, expert, active=form.get("active") == "1",
+                employer_uscc=form.get("employer_uscc", ""), avoid_usccs=form.get("avoid_usccs", "").split(),
+                past_employers=[[p[0], p[1]] for p in past if len(p) == 2],
+                version=int(version) if version.isdigit() else None,
+            )  # fmt: skip
         return redirect("certification:experts")
     pool = Expert.objects.select_related("user").order_by("kind", "pk")
-    return render(request, "certification/experts.html", {"pool": pool, "fields": FIELDS})
+    return render(request, "certification/experts.html",
+                  {"pool": pool, "fields": FIELDS, "accounts": services.expert_accounts_unpooled()})  # fmt: skip
+
+
+def attachment(request: HttpRequest, pk: int, att: int) -> HttpResponse:
+    """An uploaded proof, for the applicant and the reviewers of the application (scoped, audited): always a
+    download (attachment) typed application/pdf with nosniff, so a browser never renders it in the page."""
+    from django.http import FileResponse
+
+    app = _app(request, pk)
+    try:
+        item, handle = services.attachment_open(request.user, app, att)
+    except services.DomainError as exc:
+        raise Http404(str(exc)) from exc
+    response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=item.file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

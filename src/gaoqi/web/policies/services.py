@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
+
 from gaoqi.engine.policies import Policy
 from gaoqi.engine.rules import simulate
 from gaoqi.web.audit.services import audit_record
@@ -17,6 +19,8 @@ def policy_simulate(actor: Any, policy: Policy, overrides: dict[str, str]) -> di
         raise ValueError("尚无已发布的数据快照")
     try:
         result = simulate(con, snap.as_of, policy, overrides)
+    except duckdb.Error as exc:  # a value the SQL cannot take: the user's input, not a server fault
+        raise ValueError(f"模拟无法按该参数值计算：{type(exc).__name__}") from exc
     finally:
         con.close()
     audit_record(actor, "policy.simulate", target=f"policy:{policy.id}", detail={"overrides": overrides})

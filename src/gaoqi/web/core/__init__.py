@@ -1,0 +1,1 @@
+"""What every app of the platform shares: locking the object a write acts on (``locks``)."""
