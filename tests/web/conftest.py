@@ -24,6 +24,15 @@ CANARY_NAME = "金丝雀哨兵测试科技有限公司"  # only the canaries car
 HAIDIAN, CHAOYANG = "110108", "110105"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The SQLite test database is a file (settings: TEST NAME) in GAOQI_HOME, which a fresh clone lacks."""
+    from django.conf import settings
+
+    test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if test_name and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        Path(test_name).parent.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(scope="session")
 def engine_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An engine workspace with a resolved synthetic population (built once per test session)."""

@@ -103,6 +103,9 @@ else:
             # IMMEDIATE: a transaction takes the write lock at BEGIN, so two writers serialise and every read
             # inside a service's transaction is fresh (core/locks.py; SQLite has no row locks)
             "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
+            # tests on a file, not Django's shared-cache in-memory database: the concurrency tests' threads then
+            # lock as production does (an in-memory shared cache fails at once with "table is locked")
+            "TEST": {"NAME": str(GAOQI_HOME / "test-platform.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

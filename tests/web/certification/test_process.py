@@ -12,67 +12,11 @@ from gaoqi.web import roles
 from gaoqi.web.certification import services as sv
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.workdays import deadline_provisional
+from tests.web.certification.conftest import FIELD, draft
 from tests.web.certification.pdfs import CLEAN
 from tests.web.conftest import make_user
 
 PDF = CLEAN
-FIELD = "电子信息"
-
-
-@pytest.fixture()
-def clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, dt.date]:
-    """The platform's date, movable by the test (services.today)."""
-    now = {"day": dt.date(2026, 7, 1)}
-    monkeypatch.setattr(sv, "today", lambda: now["day"])
-    return now
-
-
-@pytest.fixture()
-def candidate(snapshot: Any) -> str:
-    """An enterprise passing every data condition of HTE certification (only expert items outstanding)."""
-    from gaoqi.web.enterprises.models import PolicyResult
-
-    rows = PolicyResult.objects.filter(
-        snapshot=snapshot, policy_id="hte-certification", status="unknown", failed_count=0
-    ).select_related("enterprise")
-    # no missing data: only the expert items are outstanding
-    ok = sorted(r.enterprise.uscc for r in rows if all(u.startswith("pending:") for u in r.unknown_features))
-    assert ok, "the synthetic population has a certifiable enterprise"
-    return ok[0]
-
-
-@pytest.fixture()
-def people(candidate: str, snapshot: Any) -> dict[str, Any]:
-    from gaoqi.web.certification.models import Expert
-    from gaoqi.web.enterprises.models import Enterprise
-
-    ent = Enterprise.objects.get(uscc=candidate)
-    out = {
-        "enterprise": make_user(roles.ENTERPRISE, "ent", uscc=candidate),
-        "district": make_user(roles.DISTRICT, "dist", district_code=ent.district_code),
-        "other_district": make_user(roles.DISTRICT, "dist2", district_code="110119" if ent.district_code != "110119" else "110101"),
-        "municipal": make_user(roles.MUNICIPAL, "muni"),
-        "experts": [],
-    }  # fmt: skip
-    for i in range(8):
-        u = make_user(roles.EXPERT, f"tech{i}")
-        out["experts"].append(Expert.objects.create(user=u, kind="technical", fields=[FIELD]))
-    for i in range(3):
-        u = make_user(roles.EXPERT, f"fin{i}")
-        out["experts"].append(Expert.objects.create(user=u, kind="financial", fields=[]))
-    # a conflicted expert: the applicant employed them until a year ago
-    u = make_user(roles.EXPERT, "conflicted")
-    out["experts"].append(
-        Expert.objects.create(user=u, kind="technical", fields=[FIELD], past_employers=[[candidate, "2025-07-01"]])
-    )
-    return out
-
-
-def _draft(p: dict[str, Any]) -> Any:
-    app = sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field=FIELD)
-    sv.application_update_form(p["enterprise"], app, {"rd_projects": [{"code": "RD01", "name": "智能识别算法研发"}]})
-    sv.attachment_add(p["enterprise"], app, "RD01", "rd01.pdf", PDF)
-    return app
 
 
 @pytest.mark.django_db
@@ -80,7 +24,7 @@ def test_the_standard_route_from_draft_to_certificate(people: dict[str, Any], cl
     from gaoqi.web.certification.models import Certificate, Notification
 
     p = people
-    app = _draft(p)
+    app = draft(p)
     # prefilled from the shared data, with sources
     assert app.prefill["basic"]["uscc"] == app.uscc and "第" in app.prefill["basic"]["source"]
     assert app.prefill["finance"] and all("source" in row for row in app.prefill["finance"])
@@ -160,7 +104,7 @@ def test_pilot_route_approves_on_filing_and_a_failed_check_revokes(
     from gaoqi.web.certification.models import Certificate, PostCheck, Revocation
 
     p = people
-    app = _draft(p)
+    app = draft(p)
     with pytest.raises(sv.WorkflowError, match="告知承诺书"):
         sv.application_transition(p["enterprise"], app, "file")
     sv.application_declare(p["enterprise"], app, ["commitment"])
@@ -256,7 +200,7 @@ def test_renewal_reminders_six_months_before_expiry(people: dict[str, Any]) -> N
 @pytest.mark.django_db
 def test_overdue_counts_working_days_per_stage(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
     p = people
-    app = _draft(p)
+    app = draft(p)
     clock["day"] = dt.date(2026, 9, 25)  # a Friday before 国庆
     app = sv.application_transition(p["enterprise"], app, "submit")
     limit = 5  # district review, process.yaml
@@ -301,7 +245,9 @@ def test_expert_pool_page_adds_experts_and_records_conflicts(people: dict[str, A
     # the account is the system administrator's; the pool only lists expert accounts not yet in it
     make_user(roles.EXPERT, "newexpert", display_name="新专家")
     assert "newexpert" in c.get("/certification/experts/").content.decode()
-    r = c.post("/certification/experts/", {"op": "add", "username": "newexpert", "kind": "technical", "fields": [FIELD]})
+    r = c.post(
+        "/certification/experts/", {"op": "add", "username": "newexpert", "kind": "technical", "fields": [FIELD]}
+    )
     assert r.status_code == 302
     new = Expert.objects.get(user__username="newexpert")
     assert (new.kind, new.fields, new.active) == ("technical", [FIELD], True)
@@ -310,7 +256,7 @@ def test_expert_pool_page_adds_experts_and_records_conflicts(people: dict[str, A
                                              "avoid_usccs": "", "past_employers": f"{people['enterprise'].uscc} 2025-07-01"})  # fmt: skip
     new.refresh_from_db()
     assert new.past_employers == [[people["enterprise"].uscc, "2025-07-01"]]
-    app = _draft(people)
+    app = draft(people)
     app = sv.application_transition(people["enterprise"], app, "submit")
     app = sv.application_transition(people["district"], app, "district_pass")
     panel = sv.panel_draw(people["municipal"], app, seed=7)

@@ -9,6 +9,7 @@ import hashlib
 import json
 import random
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -991,12 +992,12 @@ def daily() -> dict[str, Any]:
     for app in Application.objects.filter(status=wf.PUBLICITY):
         if _publicity_over(None, app) is None:
             done = attempt("publicity_end", f"application:{app.pk}",
-                           lambda app=app: application_transition(None, app, "publicity_end"))  # fmt: skip
+                           partial(application_transition, None, app, "publicity_end"))  # fmt: skip
             if done is not None:
                 certified.append(app.pk)
     renamed = []
     for nc in NameChange.objects.filter(status="publicity", publicity_end__lt=on):
-        new = attempt("name_change", f"name_change:{nc.pk}", lambda nc=nc: name_change_complete(nc, on))
+        new = attempt("name_change", f"name_change:{nc.pk}", partial(name_change_complete, nc, on))
         if new is not None:
             renamed.append(new.number)
     reminders = renewals = 0

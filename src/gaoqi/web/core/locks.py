@@ -13,11 +13,9 @@ number): a transaction-scoped advisory lock on PostgreSQL, the write lock on SQL
 from __future__ import annotations
 
 import zlib
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connection, models
-
-M = TypeVar("M", bound=models.Model)
 
 #: What a refused stale action says (the object changed since the page was loaded).
 STALE = "已被他人处理，请刷新页面后查看最新状态"
@@ -36,7 +34,7 @@ def _require_transaction() -> None:
         raise RuntimeError("a locked re-read belongs inside the service's transaction (transaction.atomic)")
 
 
-def locked(model: type[M] | models.QuerySet[M], pk: Any) -> M:
+def locked(model: Any, pk: Any) -> Any:  # a model class or a queryset → its instance (Django is untyped here)
     """The row ``pk`` read afresh under a row lock, inside the caller's transaction."""
     _require_transaction()
     qs = model if isinstance(model, models.QuerySet) else model.objects.all()

@@ -1,0 +1,72 @@
+"""Fixtures of the certification tests: a movable platform date, a certifiable enterprise of the published
+snapshot, the people who act on its application, and a draft with one project and its PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from gaoqi.web import roles
+from gaoqi.web.certification import services as sv
+from tests.web.certification.pdfs import CLEAN
+from tests.web.conftest import make_user
+
+FIELD = "电子信息"
+
+
+@pytest.fixture()
+def clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, dt.date]:
+    """The platform's date, movable by the test (services.today)."""
+    now = {"day": dt.date(2026, 7, 1)}
+    monkeypatch.setattr(sv, "today", lambda: now["day"])
+    return now
+
+
+@pytest.fixture()
+def candidate(snapshot: Any) -> str:
+    """An enterprise passing every data condition of HTE certification (only expert items outstanding)."""
+    from gaoqi.web.enterprises.models import PolicyResult
+
+    rows = PolicyResult.objects.filter(
+        snapshot=snapshot, policy_id="hte-certification", status="unknown", failed_count=0
+    ).select_related("enterprise")
+    # no missing data: only the expert items are outstanding
+    ok = sorted(r.enterprise.uscc for r in rows if all(u.startswith("pending:") for u in r.unknown_features))
+    assert ok, "the synthetic population has a certifiable enterprise"
+    return ok[0]
+
+
+@pytest.fixture()
+def people(candidate: str, snapshot: Any) -> dict[str, Any]:
+    from gaoqi.web.certification.models import Expert
+    from gaoqi.web.enterprises.models import Enterprise
+
+    ent = Enterprise.objects.get(uscc=candidate)
+    out = {
+        "enterprise": make_user(roles.ENTERPRISE, "ent", uscc=candidate),
+        "district": make_user(roles.DISTRICT, "dist", district_code=ent.district_code),
+        "other_district": make_user(roles.DISTRICT, "dist2", district_code="110119" if ent.district_code != "110119" else "110101"),
+        "municipal": make_user(roles.MUNICIPAL, "muni"),
+        "experts": [],
+    }  # fmt: skip
+    for i in range(8):
+        u = make_user(roles.EXPERT, f"tech{i}")
+        out["experts"].append(Expert.objects.create(user=u, kind="technical", fields=[FIELD]))
+    for i in range(3):
+        u = make_user(roles.EXPERT, f"fin{i}")
+        out["experts"].append(Expert.objects.create(user=u, kind="financial", fields=[]))
+    # a conflicted expert: the applicant employed them until a year ago
+    u = make_user(roles.EXPERT, "conflicted")
+    out["experts"].append(
+        Expert.objects.create(user=u, kind="technical", fields=[FIELD], past_employers=[[candidate, "2025-07-01"]])
+    )
+    return out
+
+
+def draft(p: dict[str, Any]) -> Any:
+    app = sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field=FIELD)
+    sv.application_update_form(p["enterprise"], app, {"rd_projects": [{"code": "RD01", "name": "智能识别算法研发"}]})
+    sv.attachment_add(p["enterprise"], app, "RD01", "rd01.pdf", CLEAN)
+    return app
