@@ -65,8 +65,20 @@ def people(candidate: str, snapshot: Any) -> dict[str, Any]:
     return out
 
 
+#: One entry per section the enterprise fills in (each needs its PDF).
+SECTIONS = {
+    "rd_projects": [{"code": "RD01", "name": "智能识别算法研发"}],
+    "products": [{"code": "PS01", "name": "智能识别模组"}],
+    "results": [{"code": "CG01", "name": "识别算法成果转化"}],
+    "rd_management": [{"code": "GL01", "name": "研发项目管理制度"}],
+}
+
+
 def draft(p: dict[str, Any]) -> Any:
+    """A draft with every section filled in and every entry's PDF attached: ready to submit."""
     app = sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field=FIELD)
-    sv.application_update_form(p["enterprise"], app, {"rd_projects": [{"code": "RD01", "name": "智能识别算法研发"}]})
-    sv.attachment_add(p["enterprise"], app, "RD01", "rd01.pdf", CLEAN)
+    sv.application_update_form(p["enterprise"], app, SECTIONS)
+    for entries in SECTIONS.values():
+        for entry in entries:
+            sv.attachment_add(p["enterprise"], app, entry["code"], f"{entry['code']}.pdf", CLEAN)
     return app

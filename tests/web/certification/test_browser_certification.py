@@ -159,15 +159,24 @@ def start_application(page: Any, field: str) -> int:
     return int(match.group(1))
 
 
+#: One entry per section the enterprise fills in, each with its PDF (the self-check requires all four).
+ENTRIES = {"rd_projects": "RD01 智能识别算法研发", "products": "PS01 智能识别模组", "results": "CG01 识别算法成果转化",
+           "rd_management": "GL01 研发项目管理制度"}  # fmt: skip
+
+
 def fill_rd01_with_pdf(page: Any, attachment: Path) -> None:
-    page.locator("textarea[name=rd_projects]").fill("RD01 智能识别算法研发")
+    """Every section filled in, RD01 first with its PDF, then the other entries' PDFs."""
+    for section, line in ENTRIES.items():
+        page.locator(f"textarea[name={section}]").fill(line)
     submit(page, page.get_by_role("button", name="保存", exact=True))
     assert "已保存" in messages(page)
-    assert "缺少附件：RD01" in page.locator("main").inner_text()
-    page.locator("input[name=item]").fill("RD01")
-    page.locator("input[type=file][name=file]").set_input_files(str(attachment))
-    submit(page, page.get_by_role("button", name="上传附件"))
-    assert "附件已上传" in messages(page), messages(page)
+    assert "缺少附件：RD01、PS01、CG01、GL01" in page.locator("main").inner_text()
+    for line in ENTRIES.values():
+        code = line.split()[0]
+        page.locator("input[name=item]").fill(code)
+        page.locator("input[type=file][name=file]").set_input_files(str(attachment))
+        submit(page, page.get_by_role("button", name="上传附件"))
+        assert "附件已上传" in messages(page), messages(page)
     main = page.locator("main").inner_text()
     assert f"RD01（{attachment.name}）" in main and "缺少附件" not in main
     assert page.locator("textarea[name=rd_projects]").input_value() == "RD01 智能识别算法研发"
@@ -231,11 +240,11 @@ def test_standard_route_from_draft_to_certificate(
     muni = open_page()
     log_in(muni, a["municipal"].username)
     open_from_queue(muni, pk)
-    act(muni, "draw")
-    assert "已随机抽取专家组" in messages(muni), messages(muni)
+    act(muni, "accept")  # 受理并抽取专家: one step
     panel_card = card(muni, "四、专家评审")
     assert "5 人" in panel_card.inner_text()
-    act(muni, "accept")
+    assert panel_card.locator("table.panel-members tbody tr").count() == 5
+    assert "（组长）" in panel_card.inner_text() and "随机种子" in panel_card.inner_text()
     assert status(muni) == "专家评审", messages(muni)
     shot(muni, "cert-standard-5-expert-review")
 
@@ -274,12 +283,16 @@ def test_standard_route_from_draft_to_certificate(
     ent.reload()
     assert status(ent) == "公示中"
 
-    # 10 working days of publicity without objection: the daily task certifies
+    # 10 working days of publicity: the page says when they end; the office closes it once they have
     end, _ = deadline_provisional(Application.objects.get(pk=pk).stage_started_at, 10)
+    assert muni.locator(".publicity-ends").inner_text() == f"{end.year}年{end.month}月{end.day}日"
     clock["day"] = end
     assert services.publicity_close_due() == []
+    act(muni, "publicity_end")
+    assert status(muni) == "公示中" and "公示期至" in messages(muni)
     clock["day"] = end + dt.timedelta(days=1)
-    assert [x.pk for x in services.publicity_close_due()] == [pk]
+    act(muni, "publicity_end")
+    assert status(muni) == "已认定", messages(muni)
 
     # the enterprise: 已认定, the certificate's number, and its PDF
     ent.reload()

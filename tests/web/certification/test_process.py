@@ -46,8 +46,6 @@ def test_the_standard_route_from_draft_to_certificate(people: dict[str, Any], cl
     app = sv.application_transition(p["enterprise"], app, "resubmit")
     app = sv.application_transition(p["district"], app, "district_pass")
     assert app.status == wf.MUNICIPAL_REVIEW
-    with pytest.raises(sv.WorkflowError, match="抽取专家"):
-        sv.application_transition(p["municipal"], app, "accept")
     panel = sv.panel_draw(p["municipal"], app, seed=20260701)
     conflicted = next(e.pk for e in p["experts"] if e.user.username == "conflicted")
     assert conflicted not in panel.expert_ids and str(conflicted) in panel.excluded
@@ -263,3 +261,85 @@ def test_expert_pool_page_adds_experts_and_records_conflicts(people: dict[str, A
     assert new.pk not in panel.expert_ids and panel.excluded[str(new.pk)] == "former_employer"
     # only the municipal office manages the pool
     assert login(people["district"]).get("/certification/experts/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_revoking_from_the_application_page_revokes_the_certificate(
+    people: dict[str, Any], clock: dict[str, dt.date], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """撤销资格 on the application goes through the one revocation service: the certificate is revoked with its
+    revocation row, leaves 我的证书, its PDF says 已撤销, and no new application is accepted this year."""
+    from gaoqi.web.certification.config import process_config
+    from gaoqi.web.certification.models import Certificate, Revocation
+    from tests.web.conftest import login
+
+    p = people
+    app = draft(p)
+    sv.application_declare(p["enterprise"], app, ["commitment"])
+    monkeypatch.setitem(process_config().pilot, "post_check_share", 0.0)
+    app = sv.application_transition(p["enterprise"], app, "file")
+    cert = Certificate.objects.get(application=app)
+    c = login(p["municipal"])
+    r = c.post(
+        f"/certification/{app.pk}/act/", {"action": "revoke", "reason": "falsification", "comment": ""}, follow=True
+    )
+    assert any("事实与理由" in str(m) for m in r.context["messages"])
+    r = c.post(f"/certification/{app.pk}/act/",
+               {"action": "revoke", "reason": "falsification", "comment": "研发项目材料伪造"}, follow=True)  # fmt: skip
+    assert r.status_code == 200
+    cert.refresh_from_db()
+    app.refresh_from_db()
+    assert (cert.status, app.status) == (Certificate.REVOKED, wf.REVOKED)
+    rev = Revocation.objects.get(certificate=cert)
+    assert (rev.reason, rev.article, rev.recover_tax_from_year, rev.no_application_in_year) == (
+        "falsification", "国科发火〔2016〕32号 第十九条（一）", 2026, 2026,
+    )  # fmt: skip
+    mine = login(p["enterprise"]).get("/certification/").content.decode()
+    assert cert.number not in mine  # 我的证书 lists valid certificates only
+    pdf = login(p["enterprise"]).get(f"/certification/certificates/{cert.pk}.pdf")
+    assert pdf.status_code == 200
+    with pytest.raises(sv.WorkflowError, match="当年不得再次申请"):
+        sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field=FIELD)
+    # the service refuses a second revocation of the same application
+    with pytest.raises(sv.StaleActionError):
+        sv.application_revoke(p["municipal"], app, reason="falsification", detail="再次撤销")
+
+
+@pytest.mark.django_db
+def test_submission_waits_for_every_section_and_its_attachment(
+    people: dict[str, Any], clock: dict[str, dt.date]
+) -> None:
+    ent = people["enterprise"]
+    app = sv.application_start(ent, as_of=dt.date(2026, 6, 30), tech_field=FIELD)
+    with pytest.raises(sv.WorkflowError) as refused:
+        sv.application_transition(ent, app, "submit")
+    assert (
+        "请填写：研究开发活动（RD01…）、高新技术产品（服务）（PS01…）、科技成果转化情况、研究开发组织管理水平"
+        in str(refused.value)
+    )
+    sv.application_update_form(ent, app, {"rd_projects": [{"code": "RD01", "name": "算法"}],
+                                          "products": [{"code": "PS01", "name": "模组"}]})  # fmt: skip
+    with pytest.raises(sv.WorkflowError) as refused:
+        sv.application_transition(ent, app, "submit")
+    assert "请填写：科技成果转化情况、研究开发组织管理水平" in str(refused.value)
+    assert "缺少附件：RD01、PS01" in str(refused.value)
+
+
+@pytest.mark.django_db
+def test_acceptance_draws_the_panel_and_the_office_sees_it(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+    from gaoqi.web.certification.models import Panel
+    from tests.web.conftest import login
+
+    p = people
+    app = sv.application_transition(p["enterprise"], draft(p), "submit")
+    app = sv.application_transition(p["district"], app, "district_pass")
+    app = sv.application_transition(p["municipal"], app, "accept")  # 受理并抽取专家, one step
+    assert app.status == wf.EXPERT_REVIEW
+    panel = Panel.objects.get(application=app)
+    assert len(panel.expert_ids) == 5 and "conflicted" not in {
+        e.user.username for e in p["experts"] if e.pk in panel.expert_ids
+    }
+    page = login(p["municipal"]).get(f"/certification/{app.pk}/").content.decode()
+    assert f"随机种子 {panel.seed}" in page and "（组长）" in page and "3年内曾任职单位" in page
+    expert_page = login(p["experts"][0].user).get(f"/certification/{app.pk}/")
+    assert "回避排除" not in expert_page.content.decode() or expert_page.status_code == 404

@@ -167,7 +167,6 @@ def application_start(actor: User, *, as_of: dt.date, tech_field: str) -> Applic
 
     if tech_field not in panels.FIELDS:
         raise WorkflowError("技术领域须为《国家重点支持的高新技术领域》八个领域之一")
-    _check_as_of(as_of)
     ent = Enterprise.objects.filter(uscc=actor.uscc).first()
     if ent is None:
         raise WorkflowError("共享数据中没有您的企业")
@@ -180,6 +179,7 @@ def application_start(actor: User, *, as_of: dt.date, tech_field: str) -> Applic
         raise WorkflowError("已有进行中的申请，请在原申请中继续办理")
     if Application.objects.filter(uscc=ent.uscc, year=year).exclude(status__in=[wf.WITHDRAWN, wf.REJECTED]).exists():
         raise WorkflowError(f"{year}年度已办理过认定申请")
+    _check_as_of(as_of)
     app = Application.objects.create(
         uscc=ent.uscc, enterprise_name=ent.name, district_code=ent.district_code,
         tech_field=tech_field, stage_started_at=today(), prefill=prefill_from_profile(ent.uscc), as_of=as_of,
@@ -308,7 +308,16 @@ def application_self_check(actor: User | None, app: Application) -> dict[str, An
     ones need a declaration (告知承诺); expert ones show as pending."""
     data = _snapshot_explain(app.uscc, app.as_of)
     if data is None:
-        result: dict[str, Any] = {"status": "unknown", "blocking": ["没有该企业的评估数据"], "conditions": []}
+        from gaoqi.web.intake.selectors import current_snapshot
+
+        snap = current_snapshot()
+        why = (
+            "尚无已发布的数据快照，请待数据汇聚完成后再自评"
+            if snap is None
+            else f"当前数据快照（评估基准日 {snap.as_of}）中没有贵企业的评估结果：申请的评估基准日 {app.as_of} "
+            "与快照不一致，或贵企业尚未纳入共享数据。请以快照日期重新发起申请，或联系所在区科技主管部门核实登记信息"
+        )
+        result: dict[str, Any] = {"status": "unknown", "blocking": [why], "conditions": []}
     else:
         conditions = []
         blocking = []
@@ -324,6 +333,8 @@ def application_self_check(actor: User | None, app: Application) -> dict[str, An
             elif c["outcome"] == "unknown":
                 blocking.append(f"{c['label']}：缺少共享数据，请联系数据提供部门")
             conditions.append(item)
+        if empty := [label for key, label in FORM_SECTIONS.items() if not app.form.get(key)]:
+            blocking.append("请填写：" + "、".join(empty))
         if missing := missing_attachments(app):
             blocking.append("缺少附件：" + "、".join(missing))
         result = {"status": data["status"], "blocking": blocking, "conditions": conditions, "scores": data["scores"],
@@ -445,9 +456,14 @@ def _log(
 
 
 @transaction.atomic
-def application_transition(actor: Any, app: Application, action: str, comment: str = "") -> Application:
+def application_transition(
+    actor: Any, app: Application, action: str, comment: str = "", *, revocation: bool = False
+) -> Application:
     """Move ``app`` by ``action`` if the table allows it for the actor's role and the guard passes (checked on
-    the row re-read under its lock: an action taken on a page that someone else's action made stale is refused)."""
+    the row re-read under its lock: an action taken on a page that someone else's action made stale is refused).
+    ``revoke`` is only the last step of ``certificate_revoke`` (the one path that ends a qualification)."""
+    if action == "revoke" and not revocation:
+        return application_revoke(actor, app, reason="not_qualified", detail=comment)
     seen = app.status
     app = locked(Application, app.pk)
     if seen != app.status:
@@ -462,6 +478,8 @@ def application_transition(actor: Any, app: Application, action: str, comment: s
         raise WorkflowError("只能操作本企业的申请")
     if t.needs_comment and not comment.strip():
         raise WorkflowError(f"“{t.label}”需要填写意见")
+    if action == "accept" and not Panel.objects.filter(application=app).exists():
+        panel_draw(actor, app)  # 受理并抽取专家: one step (a panel drawn beforehand is kept)
     if t.guard is not None:
         reason = GUARDS[t.guard](actor, app)
         if reason:
@@ -544,6 +562,27 @@ def panel_draw(
         actor, "panel.draw", target=f"application:{app.pk}", detail={"seed": seed, "experts": list(drawn.expert_ids)}
     )
     return panel
+
+
+def panel_members(panel: Panel) -> dict[str, Any]:
+    """The panel as the municipal office reviews it: members (leader first), the seed, and who was excluded why."""
+    reasons = {"current_employer": "现任职单位", "former_employer": "3年内曾任职单位", "declared_avoidance": "申报回避",
+               "inactive": "暂停抽取"}  # fmt: skip
+    experts = {e.pk: e for e in Expert.objects.filter(pk__in=panel.expert_ids).select_related("user")}
+    order = sorted(panel.expert_ids, key=lambda pk: (pk != panel.leader_id, pk))
+    excluded_ids = [int(k) for k in panel.excluded]
+    excluded = {e.pk: e for e in Expert.objects.filter(pk__in=excluded_ids).select_related("user")}
+
+    def name(e: Expert) -> str:
+        return str(e.user.display_name or e.user.username)
+
+    return {
+        "seed": panel.seed,
+        "members": [{"name": name(experts[pk]), "kind": experts[pk].get_kind_display(), "leader": pk == panel.leader_id,
+                     "scored": panel.scores.filter(expert_id=pk).exists()} for pk in order if pk in experts],
+        "excluded": [{"name": name(excluded[int(k)]) if int(k) in excluded else f"#{k}", "reason": reasons.get(v, v)}
+                     for k, v in sorted(panel.excluded.items())],
+    }  # fmt: skip
 
 
 def score_ranges(app: Application) -> dict[str, tuple[int, int, str]]:
@@ -789,6 +828,13 @@ REVOCATION_REASONS: dict[str, str] = {
     "missing_reports": "国科发火〔2016〕32号 第十九条（三）",
     "post_check_failed": "国科发火〔2016〕32号 第十六条",
 }
+REVOCATION_LABELS: dict[str, str] = {
+    "not_qualified": "不符合认定条件（第十六条）",
+    "falsification": "申请认定过程中存在严重弄虚作假行为（第十九条（一））",
+    "major_accident": "发生重大安全、重大质量事故或有严重环境违法行为（第十九条（二））",
+    "missing_reports": "未按期报告与认定条件有关重大变化，或累计两年未填报年度发展情况报表（第十九条（三））",
+    "post_check_failed": "事后核查未通过（第十六条）",
+}
 
 
 @transaction.atomic
@@ -809,7 +855,7 @@ def certificate_revoke(
     cert.save(update_fields=["status"])
     app = cert.application
     if app is not None and app.status in (wf.CERTIFIED, wf.FILED):
-        application_transition(actor, app, "revoke", f"{REVOCATION_REASONS[reason]}：{detail}")
+        application_transition(actor, app, "revoke", f"{REVOCATION_REASONS[reason]}：{detail}", revocation=True)
     audit_record(actor, "certificate.revoke", target=f"certificate:{cert.number}",
                  detail={"reason": reason, "recover_from": from_year})  # fmt: skip
     notify(User.objects.filter(role=roles.ENTERPRISE, uscc=cert.uscc), f"高企资格已取消：{detail}")
@@ -844,6 +890,32 @@ def _annual_report_data(data: dict[str, Any]) -> dict[str, str]:
     if errors:
         raise WorkflowError("；".join(errors))
     return clean
+
+
+@transaction.atomic
+def application_revoke(
+    actor: User, app: Application, *, reason: str, detail: str, from_year: int | None = None
+) -> Application:
+    """撤销资格 from the application: revokes its valid certificate through ``certificate_revoke`` (revocation row,
+    tax recovered from ``from_year`` — by default the certificate's issue year —, no new application this year,
+    the PDF marked 已撤销) and ends the application."""
+    if actor is None or actor.role != roles.MUNICIPAL:
+        raise WorkflowError("撤销资格由市级管理部门决定")
+    if not detail.strip():
+        raise WorkflowError("撤销资格须写明事实与理由")
+    if reason not in REVOCATION_REASONS:
+        raise WorkflowError(f"未知的取消原因：{reason}")
+    app = locked(Application, app.pk)
+    if app.status not in (wf.CERTIFIED, wf.FILED):
+        raise StaleActionError(f"申请当前为“{wf.STATUS_LABELS[app.status]}”，不能撤销资格（{STALE}）")
+    cert = app.certificates.filter(status=Certificate.VALID).order_by("-pk").first()
+    if cert is None:
+        raise StaleActionError(f"该申请没有有效证书，{STALE}")
+    year = from_year if from_year is not None else cert.issue_date.year
+    if not cert.issue_date.year <= year <= today().year:
+        raise WorkflowError(f"追缴税收优惠的起始年度须在 {cert.issue_date.year}–{today().year} 之间")
+    certificate_revoke(actor, cert, reason=reason, detail=detail.strip(), from_year=year)
+    return Application.objects.get(pk=app.pk)
 
 
 @transaction.atomic

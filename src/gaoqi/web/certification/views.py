@@ -107,6 +107,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kind_labels": KIND_LABELS,
         "action_labels": ACTION_LABELS,
         "actions": actions,
+        "revocation_reasons": services.REVOCATION_LABELS,
+        "panel_review": services.panel_members(panel) if panel and user.role == roles.MUNICIPAL else None,
+        "publicity_ends": deadline_provisional(app.stage_started_at, cfg.time_limits["publicity"])[0]
+        if app.status == wf.PUBLICITY
+        else None,
         "is_owner": user.role == roles.ENTERPRISE and user.uscc == app.uscc,
         "editable": app.status in (wf.DRAFT, wf.CORRECTION),
         "sections": services.FORM_SECTIONS,
@@ -185,8 +190,13 @@ def selfcheck(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, pk: int) -> HttpResponse:
     app = _app(request, pk)
-    if _guarded(request, services.application_transition, request.user, app, request.POST.get("action", ""),
-                request.POST.get("comment", "")):  # fmt: skip
+    action, comment = request.POST.get("action", ""), request.POST.get("comment", "")
+    if action == "revoke":  # ends the qualification: the certificate is revoked with its consequences
+        done = _guarded(request, services.application_revoke, request.user, app,
+                        reason=request.POST.get("reason", "not_qualified"), detail=comment)  # fmt: skip
+    else:
+        done = _guarded(request, services.application_transition, request.user, app, action, comment)
+    if done:
         messages.success(request, "已办理")
     return _back(pk)
 
