@@ -6,10 +6,21 @@ from typing import Any
 import duckdb
 
 from gaoqi.web.intake.models import Snapshot
+from gaoqi.web.intake.runlock import run_lock
 
 
 def current_snapshot() -> Snapshot | None:
     return Snapshot.objects.filter(is_current=True).first()
+
+
+def snapshot_interrupted(snapshot: Snapshot) -> bool:
+    """A RUNNING snapshot whose run no longer holds the run lock: its process died (see runlock.py). Read
+    before the worker restarts and marks it failed, so that the page stops waiting for it."""
+    if snapshot.status != Snapshot.RUNNING:
+        return False
+    with run_lock(None, timeout=0) as free:
+        # with the lock held here no run can finish meanwhile: still RUNNING now means interrupted
+        return free and Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.RUNNING).exists()
 
 
 def snapshot_connection(snapshot: Snapshot | None = None) -> duckdb.DuckDBPyConnection | None:
