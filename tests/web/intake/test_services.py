@@ -117,3 +117,36 @@ def test_an_interrupted_run_is_shown_failed_and_recovered(users: dict[str, Any],
     assert services.INTERRUPTED in page
     assert services.snapshot_recover_interrupted(None) == []  # once
     assert list(Snapshot.objects.filter(is_current=True).values_list("pk", flat=True)) == [snapshot.pk]
+
+
+@pytest.mark.django_db
+def test_a_new_registration_file_with_the_same_as_of_reaches_the_next_snapshot(snapshot: Any, gaoqi_home: Any) -> None:
+    """Publish; a registration file renaming one enterprise arrives; publish again for the same as-of date:
+    the profile is rebuilt, and the new snapshot (index and file) carries the new name."""
+    from gaoqi.engine.workspace import connect
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.intake.models import Snapshot
+    from gaoqi.web.intake.selectors import snapshot_connection
+    from gaoqi.web.intake.services import snapshot_run
+    from tests.engine.test_features import write_registration_fix
+
+    uscc = Enterprise.objects.exclude(name__startswith=CANARY_NAME).order_by("uscc").values_list("uscc", flat=True)[0]
+    source = gaoqi_home / "delivered"
+    source.mkdir()
+    con = connect(gaoqi_home)
+    try:
+        write_registration_fix(con, uscc, "北京改名哨兵科技有限公司", source / "registration_rename.csv")
+    finally:
+        con.close()
+    second = snapshot_run(Snapshot.objects.create(as_of=AS_OF, source_dir=str(source)).pk)
+    assert second.status == Snapshot.PUBLISHED and second.is_current
+    ent = Enterprise.objects.get(uscc=uscc)
+    assert (ent.name, ent.name_initials, ent.snapshot_id) == ("北京改名哨兵科技有限公司", "bjgmsbkjyxgs", second.pk)
+    duck = snapshot_connection(second)
+    assert duck is not None
+    try:
+        assert duck.execute("SELECT name FROM profile WHERE uscc = ?", [uscc]).fetchall() == [
+            ("北京改名哨兵科技有限公司",)
+        ]
+    finally:
+        duck.close()
