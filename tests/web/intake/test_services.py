@@ -150,3 +150,24 @@ def test_a_new_registration_file_with_the_same_as_of_reaches_the_next_snapshot(s
         ]
     finally:
         duck.close()
+
+
+@pytest.mark.django_db
+def test_refused_files_are_shown_on_the_intake_page_once_with_their_reason(
+    users: dict[str, Any], gaoqi_home: Any
+) -> None:
+    from gaoqi.web.intake.models import Snapshot
+    from gaoqi.web.intake.services import snapshot_run
+
+    source = gaoqi_home / "delivered"
+    source.mkdir()
+    (source / "budget_2026.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (source / "credit_2026.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    for _ in range(2):  # the second run does not retry them, and the page still lists each once
+        snap = snapshot_run(Snapshot.objects.create(as_of=AS_OF, source_dir=str(source)).pk)
+        assert snap.status == Snapshot.PUBLISHED
+        page = login(users["municipal"]).get("/intake/").content.decode()
+        assert "未导入的文件" in page
+        assert page.count("<td>budget_2026.csv</td>") == 1 and page.count("<td>credit_2026.xlsx</td>") == 1
+        assert "文件名不以任何数据接口名称开头，无法判断所属接口" in page
+        assert "ZIP 文件已损坏" in page

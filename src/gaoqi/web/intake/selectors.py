@@ -59,3 +59,15 @@ def quarantine_of(snapshot: Snapshot | None, load_id: int, limit: int = 200) -> 
         "SELECT line, field, value, reason_code, message FROM quarantine WHERE load_id = ? ORDER BY line LIMIT ?",
         [load_id, limit],
     )
+
+
+def refused_of(snapshot: Snapshot | None) -> list[dict[str, Any]]:
+    """The delivered files refused as a whole (no feed in the name, damaged, a ZIP bomb, a required column
+    missing), each once, with its reason; [] for a snapshot taken before the engine recorded them."""
+    if not _records(snapshot, "SELECT 1 AS x FROM information_schema.tables WHERE table_name = 'refused_files'"):
+        return []
+    return _records(
+        snapshot,
+        "SELECT file_name, nullif(feed, '') AS feed, reason_code, reason, refused_at FROM refused_files "
+        "ORDER BY refused_at, file_name",
+    )

@@ -22,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "snapshots": Snapshot.objects.all()[:20],
         "current": snap,
         "loads": loads,
+        "refused": selectors.refused_of(snap),
         "quarantine": quarantine,
         "chosen": chosen,
         "default_as_of": (snap.as_of if snap else dt.date.today()).isoformat(),
