@@ -42,7 +42,7 @@ run: install
 	$(BIN)/gaoqi-web migrate --verbosity 0
 	$(BIN)/gaoqi-web publish --as-of $(AS_OF)
 	$(BIN)/gaoqi-web demo_setup
-	$(BIN)/gaoqi-web db_worker --no-reload & trap 'kill %1' EXIT INT TERM; $(BIN)/gaoqi-web runserver $(HOST) --noreload
+	$(BIN)/gaoqi-web worker --no-reload & trap 'kill %1' EXIT INT TERM; $(BIN)/gaoqi-web runserver $(HOST) --noreload
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

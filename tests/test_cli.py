@@ -230,3 +230,21 @@ def test_evaluate_on_spark_stores_the_same_results(tmp_path: Path, monkeypatch: 
     result = runner.invoke(app, [*args, "--engine", "spark"])
     assert result.exit_code == 2 and "needs pyspark" in result.output
     assert runner.invoke(app, [*args, "--engine", "flink"]).exit_code == 2
+
+
+def test_a_refused_file_is_reported_once_and_listed_by_status(tmp_path: Path) -> None:
+    feeds, ws = tmp_path / "in", tmp_path / "ws"
+    feeds.mkdir()
+    (feeds / "budget_2026.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    first = runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"])
+    assert first.exit_code == 1  # reported: an error, once
+    assert json.loads(first.stdout)["files"][0]["reason_code"] == "unknown_feed"
+    again = runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"])
+    assert again.exit_code == 0 and json.loads(again.stdout)["files"][0]["skipped"] is True
+    status = json.loads(runner.invoke(app, ["status", "--workspace", str(ws), "--json"]).stdout)
+    assert [(r["file"], r["feed"], r["reason_code"]) for r in status["refused_files"]] == [
+        ("budget_2026.csv", None, "unknown_feed")
+    ]
+    assert status["refused_files"][0]["reason"].startswith("文件名不以任何数据接口名称开头")
+    text = runner.invoke(app, ["status", "--workspace", str(ws)], terminal_width=300).stdout
+    assert "budget_2026.csv" in text and "文件名不以任何数据接口名称开头" in text

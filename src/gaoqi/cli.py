@@ -105,7 +105,13 @@ def ingest(
     else:
         table = Table("file", "feed", "encoding", "read", "loaded", "quarantined", "note", title="导入结果 ingest")
         for f in summary.files:
-            note = "已导入过，跳过 (already loaded)" if f.skipped else (f.error or "")
+            note = (
+                f"已拒收过，跳过 (refused before: {f.reason_code})"
+                if f.refused and f.skipped
+                else "已导入过，跳过 (already loaded)"
+                if f.skipped
+                else (f.error or "")
+            )
             reasons = ", ".join(f"{k}={v}" for k, v in f.quarantined_by_reason.items())
             table.add_row(
                 f.file,
@@ -128,7 +134,7 @@ def ingest(
 
 @app.command()
 def status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
-    """What the workspace holds: loads, rows per feed, quarantined rows, a checksum per table."""
+    """What the workspace holds: loads, rows per feed, quarantined rows, refused files, a checksum per table."""
     from gaoqi.engine.status import workspace_status
     from gaoqi.engine.workspace import connect
 
@@ -145,6 +151,11 @@ def status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
         table.add_row(name, checksum)
     out.print(table)
     out.print(f"{len(data['loads'])} loads; quarantined problems: {data['quarantined_problems']}")
+    if data["refused_files"]:
+        refused = Table("file", "feed", "reason", "refused at", title="未导入的文件 refused files (not retried)")
+        for r in data["refused_files"]:
+            refused.add_row(r["file"], r["feed"] or "?", r["reason"], r["refused_at"])
+        out.print(refused)
 
 
 @app.command()

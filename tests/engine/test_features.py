@@ -831,3 +831,61 @@ def test_ratio_is_exact_for_terminating_quotients(cases: list[tuple[Decimal, Dec
     got = ws.build()
     for e, rate in expected.items():
         assert got[e]["hte_rd_ratio"] == rate
+
+
+# ------------------------------------------------------------------------------------------------------
+# Rebuilding when a load the profile depends on changed (issue 9)
+
+
+def write_registration_fix(con: duckdb.DuckDBPyConnection, uscc: str, name: str, out: Path) -> Path:
+    """A redelivered registration file: the enterprise's current row with a new name."""
+    import csv
+
+    fields = [f.name for f in feed_spec("registration").fields]
+    row = con.execute(f"SELECT {', '.join(fields)} FROM registration_cur WHERE uscc = ?", [uscc]).fetchall()[0]
+    values = dict(zip(fields, row, strict=True), name=name)
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(fields)
+        w.writerow(["" if values[f] is None else str(values[f]) for f in fields])
+    return out
+
+
+@pytest.mark.slow
+def test_profiles_are_rebuilt_when_a_load_or_the_resolution_changed_for_the_same_as_of(tmp_path: Path) -> None:
+    from gaoqi.engine.features import ensure_profiles
+    from gaoqi.engine.ingest import ingest_directory
+    from gaoqi.engine.resolve import resolve
+    from gaoqi.engine.synth import generate
+    from gaoqi.engine.workspace import connect
+
+    feeds, home, fix = tmp_path / "feeds", tmp_path / "home", tmp_path / "fix"
+    fix.mkdir()
+    generate(feeds, enterprises=60, seed=3)
+    ingest_directory(home, feeds)
+    day = date(2026, 6, 30)
+    con = connect(home)
+    try:
+        resolve(con)
+        assert ensure_profiles(con, day) is True
+        assert ensure_profiles(con, day) is False  # nothing changed: not rebuilt
+        resolve(con)  # the same loads resolved again: the same inputs
+        assert ensure_profiles(con, day) is False
+        uscc = con.execute("SELECT min(uscc) FROM profile").fetchall()[0][0]
+        write_registration_fix(con, uscc, "北京新名称哨兵科技有限公司", fix / "registration_fix.csv")
+    finally:
+        con.close()
+    summary = ingest_directory(home, fix)
+    assert [f.rows_loaded for f in summary.files] == [1]
+    con = connect(home)
+    try:
+        assert ensure_profiles(con, day) is True  # a new load, not yet resolved: rebuilt
+        resolve(con)
+        assert ensure_profiles(con, day) is True  # the resolution changed (enterprise carries the new name)
+        assert con.execute("SELECT name FROM profile WHERE uscc = ?", [uscc]).fetchall() == [
+            ("北京新名称哨兵科技有限公司",)
+        ]
+        assert ensure_profiles(con, day) is False
+        assert ensure_profiles(con, date(2026, 7, 1)) is True  # another as-of
+    finally:
+        con.close()

@@ -442,3 +442,75 @@ def test_ingest_leaves_the_callers_own_temp_tables_alone(tmp_path: Path) -> None
         assert con.execute("SELECT answer FROM my_scratch").fetchall() == [(42,)]
     finally:
         con.close()
+
+
+def zip_bomb(path: Path, real: Path, inflated: int = 40 << 20) -> Path:
+    """A real workbook plus one member of ``inflated`` zero bytes: ~40 KB on disk, 40 MB inflated."""
+    import zipfile
+
+    with zipfile.ZipFile(real) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("xl/media/padding.bin", b"\0" * inflated)
+    return path
+
+
+def test_files_refused_as_a_whole_are_recorded_once_with_their_reason_and_not_retried(tmp_path: Path, ws: Path) -> None:
+    """A damaged xlsx, a ZIP bomb and a file of no feed: each refused with its reason (Chinese first), recorded
+    once by content, listed by status, and on the next run skipped without a word."""
+    d, scratch = tmp_path / "in", tmp_path / "scratch"
+    d.mkdir()
+    scratch.mkdir()
+    write_csv(d / "registration.csv", REG_HEADER_EN, [reg_row(JD, "甲")])
+    good = write_xlsx(scratch / "ok.xlsx", ["uscc", "fiscal_year", "sales_revenue"], [[JD, 2024, 100]])
+    (d / "credit_damaged.xlsx").write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    bomb = zip_bomb(d / "finance_bomb.xlsx", good)
+    assert bomb.stat().st_size < 200_000
+    (d / "tax_refunds.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+
+    first = {f.file: f for f in ingest_directory(ws, d).files}
+    assert first["registration.csv"].error is None and first["registration.csv"].rows_loaded == 1
+    assert {n: (f.refused, f.skipped, f.reason_code) for n, f in first.items() if n != "registration.csv"} == {
+        "credit_damaged.xlsx": (True, False, "damaged_file"),
+        "finance_bomb.xlsx": (True, False, "decompressed_too_large"),
+        "tax_refunds.csv": (True, False, "unknown_feed"),
+    }
+    assert "ZIP 文件已损坏" in str(first["credit_damaged.xlsx"].error)
+    assert "疑为压缩炸弹" in str(first["finance_bomb.xlsx"].error)
+    assert "无法判断所属接口" in str(first["tax_refunds.csv"].error)
+    assert rows(ws, "SELECT count(*) FROM finance") == [(0,)]
+
+    second = {f.file: f for f in ingest_directory(ws, d).files}
+    for name in ("credit_damaged.xlsx", "finance_bomb.xlsx", "tax_refunds.csv"):
+        assert (second[name].skipped, second[name].refused, second[name].error) == (True, True, None), name
+    con = connect(ws)
+    try:
+        refused = workspace_status(con)["refused_files"]
+    finally:
+        con.close()
+    assert [(r["file"], r["feed"], r["reason_code"]) for r in sorted(refused, key=lambda r: r["file"])] == [
+        ("credit_damaged.xlsx", "credit", "damaged_file"),
+        ("finance_bomb.xlsx", "finance", "decompressed_too_large"),
+        ("tax_refunds.csv", None, "unknown_feed"),
+    ]
+    assert all(r["reason"] and r["refused_at"] for r in refused)
+
+    # the same bytes under a feed's name are another delivery: tried (and refused for what they lack)
+    (d / "rd_refunds.csv").write_bytes((d / "tax_refunds.csv").read_bytes())
+    third = {f.file: f for f in ingest_directory(ws, d).files}
+    assert third["rd_refunds.csv"].reason_code == "missing_columns" and "缺少必填列" in str(
+        third["rd_refunds.csv"].error
+    )
+
+
+def test_an_xlsx_inflating_beyond_the_limit_is_refused(
+    tmp_path: Path, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    write_xlsx(d / "finance.xlsx", ["uscc", "fiscal_year", "sales_revenue"], [[JD, 2024 - i, 100] for i in range(50)])
+    monkeypatch.setenv("GAOQI_XLSX_MAX_BYTES", "2000")  # a real workbook's XML is larger than that
+    f = ingest_directory(ws, d).files[0]
+    assert f.reason_code == "decompressed_too_large" and f.rows_loaded == 0
+    monkeypatch.delenv("GAOQI_XLSX_MAX_BYTES")
+    assert ingest_directory(ws, d).files[0].skipped  # the same bytes: not retried

@@ -12,6 +12,8 @@ load and row count each table reflects; a table is rebuilt only when they change
 
 from __future__ import annotations
 
+import hashlib
+
 import duckdb
 
 from gaoqi.engine.feeds import all_feeds, feed_spec
@@ -21,6 +23,15 @@ from gaoqi.engine.feeds import all_feeds, feed_spec
 # give, as every code shares its first eight bytes. Cheap: at 2M enterprises about 1 s for ip_cur (3M rows),
 # 0.1 s for credit_cur.
 INDEXED: dict[str, str] = {"finance": "uscc", "rd": "uscc", "credit": "uscc", "ip": "ip_number"}
+
+
+def loads_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """Every load the workspace holds (id and content hash, in order), as one string: what resolution and
+    profiles were built from. Loads are only ever added, each in one transaction, so a new file changes it."""
+    row = con.execute(
+        "SELECT count(*), coalesce(string_agg(load_id || ':' || content_sha256, ',' ORDER BY load_id), '') FROM loads"
+    ).fetchall()[0]
+    return f"{int(row[0])}:{hashlib.sha256(str(row[1]).encode()).hexdigest()}"
 
 
 def current_select_sql(feed: str) -> str:

@@ -26,6 +26,7 @@ The rules it encodes (S-32 = 国科发火〔2016〕32号, S-195 = 国科发火�
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Mapping
@@ -38,7 +39,7 @@ from typing import Any, Literal
 import duckdb
 import sqlglot
 
-from gaoqi.engine.current import create_current_views
+from gaoqi.engine.current import create_current_views, loads_fingerprint
 
 FeatureType = Literal["money", "ratio", "count", "date", "boolean", "text", "integer"]
 
@@ -821,10 +822,19 @@ def build_profiles(con: duckdb.DuckDBPyConnection, as_of: date) -> ProfileSummar
     delivered = delivered_register_feeds(con)
     sql = profile_sql(w.as_of, delivered=delivered)
     validate_sql(sql)
-    # Stored in USCC order: zone maps then let a one-enterprise lookup (explain, a profile page) skip
-    # almost every row group instead of scanning two million rows.
-    con.execute(f"CREATE OR REPLACE TABLE profile AS SELECT * FROM ({sql}) ORDER BY uscc")
-    con.execute("CREATE INDEX profile_uscc ON profile (uscc)")
+    inputs = _profile_inputs(con, sql)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        # Stored in USCC order: zone maps then let a one-enterprise lookup (explain, a profile page) skip
+        # almost every row group instead of scanning two million rows.
+        con.execute(f"CREATE OR REPLACE TABLE profile AS SELECT * FROM ({sql}) ORDER BY uscc")
+        con.execute("CREATE INDEX profile_uscc ON profile (uscc)")
+        con.execute("CREATE OR REPLACE TABLE profile_meta (as_of DATE NOT NULL, inputs VARCHAR NOT NULL)")
+        con.execute("INSERT INTO profile_meta VALUES (?, ?)", [w.as_of, inputs])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     row = con.execute(
         "SELECT COUNT(*), COUNT(sales_revenue_window), COUNT(hte_rd_ratio), "
         "COUNT(*) FILTER (WHERE has_hte_certificate) FROM profile"
@@ -938,12 +948,32 @@ def district_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return out
 
 
+def _profile_inputs(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """What a profile is built from: the loads (every file, by content), the resolution that produced
+    ``enterprise``, ``name_history`` and ``ip_link`` (``resolve_meta``, '' before the first recorded one) and
+    the profile SQL itself (the as-of date, the delivered feeds and the feature definitions are all in it)."""
+    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'resolve_meta'").fetchall()[
+        0
+    ][0]
+    resolved = con.execute("SELECT max(inputs) FROM resolve_meta").fetchall()[0][0] if found else None
+    digest = hashlib.sha256(sql.encode()).hexdigest()
+    return f"loads={loads_fingerprint(con)};resolve={hashlib.sha256(str(resolved or '').encode()).hexdigest()};sql={digest}"
+
+
 def ensure_profiles(con: duckdb.DuckDBPyConnection, as_of: date) -> bool:
-    """Bring the current tables up to date and build ``profile`` unless it is already built for ``as_of``.
-    Returns whether it was (re)built. The rules read ``profile``; callers need not know whether it is fresh."""
+    """Bring the current tables up to date and build ``profile`` unless it is already built for ``as_of``
+    from exactly the same inputs (``profile_meta``: the loads, the resolution, the SQL). A file loaded or a
+    resolution run since, even with the same as-of date, rebuilds it. Returns whether it was (re)built. The
+    rules read ``profile``; callers need not know whether it is fresh."""
     create_current_views(con)
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'profile'").fetchall()
-    if exists[0][0] and con.execute("SELECT min(as_of) FROM profile").fetchall()[0][0] == as_of:
-        return False
+    w = window_for(as_of)
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('profile', 'profile_meta')"
+    ).fetchall()[0][0]
+    if found == 2:
+        built = con.execute("SELECT as_of, inputs FROM profile_meta").fetchall()
+        sql = profile_sql(w.as_of, delivered=delivered_register_feeds(con))
+        if built == [(w.as_of, _profile_inputs(con, sql))]:
+            return False
     build_profiles(con, as_of)
     return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import os
 import shutil
 import signal
@@ -56,6 +57,8 @@ class FileResult:
     skipped: bool = False
     load_id: int | None = None
     error: str | None = None
+    refused: bool = False  # refused as a whole (now: ``error`` says why; or earlier: ``skipped``, said then)
+    reason_code: str | None = None
     extra_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -98,6 +101,10 @@ class IngestSummary:
 class FileError(Exception):
     """The file as a whole cannot be loaded; the message says why, in Chinese and English."""
 
+    def __init__(self, message: str, code: str = "file_refused") -> None:
+        super().__init__(message)
+        self.code = code
+
 
 def delivered_files(directory: Path) -> list[Path]:
     """Files to ingest, in a stable order (so load ids are the same on every run)."""
@@ -136,28 +143,74 @@ def ingest_directory(
 def ingest_file(
     con: duckdb.DuckDBPyConnection, path: Path, home: Path, sniffed_later: Future[sn.Sniffed] | None = None
 ) -> FileResult:
+    """Load one file. A file refused as a whole (no feed in its name, unreadable, damaged, a ZIP bomb, a
+    required column missing) is recorded in ``refused_files`` with its reason and reported once: the same
+    bytes delivered again for the same feed are skipped without a word (the reason stays on record)."""
     started = time.perf_counter()
     feed = feed_for_filename(path.name)
     result = FileResult(file=path.name, feed=feed)
-    if feed is None:
-        result.error = f"文件名不以任何数据接口名称开头，无法判断所属接口 (the file name does not start with a feed name: {path.name})"
-        return result
     try:
-        sniffed = sniffed_later.result() if sniffed_later is not None else sn.sniff(path)
+        if feed is None:
+            if sniffed_later is not None:
+                sniffed_later.cancel()
+            message = "文件名不以任何数据接口名称开头，无法判断所属接口 (the file name does not start with a feed name)"
+            _refuse(con, result, _sha256(path), "unknown_feed", message)
+            return result
+        try:
+            sniffed = sniffed_later.result() if sniffed_later is not None else sn.sniff(path)
+        except (sn.UnreadableFile, UnicodeDecodeError) as exc:
+            code = exc.code if isinstance(exc, sn.UnreadableFile) else "encoding"
+            _refuse(con, result, _sha256(path), code, str(exc))
+            return result
         result.encoding, result.file_format = sniffed.encoding, sniffed.file_format
         row = con.execute("SELECT load_id FROM loads WHERE content_sha256 = ?", [sniffed.sha256]).fetchone()
         if row is not None:
             result.skipped, result.load_id = True, int(row[0])
             return result
-        _load(con, feed_spec(feed), sniffed, result, home)
-    except (sn.UnreadableFile, FileError, UnicodeDecodeError) as exc:
-        result.error = f"{path.name}: {exc}"
+        if _refused_before(con, sniffed.sha256, feed, result):
+            return result
+        try:
+            _load(con, feed_spec(feed), sniffed, result, home)
+        except (sn.UnreadableFile, FileError, UnicodeDecodeError) as exc:
+            code = exc.code if isinstance(exc, sn.UnreadableFile | FileError) else "encoding"
+            _refuse(con, result, sniffed.sha256, code, str(exc))
     except duckdb.Error as exc:
-        # The transaction was rolled back: nothing of this file is stored; the next file goes on.
+        # The transaction was rolled back: nothing of this file is stored; the next file goes on. Not recorded
+        # as refused: it may be the machine (memory, disk), and the file is tried again next time.
         result.error = f"{path.name}: 无法导入 (could not be loaded: {type(exc).__name__}: {str(exc)[:500]})"
     finally:
         result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(sn.CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _refused_before(con: duckdb.DuckDBPyConnection, sha256: str, feed: str | None, result: FileResult) -> bool:
+    """Were these bytes refused for this feed already? Then they are skipped, and not reported again."""
+    found = con.execute(
+        "SELECT reason_code FROM refused_files WHERE content_sha256 = ? AND feed = ?", [sha256, feed or ""]
+    ).fetchall()
+    if not found:
+        return False
+    result.skipped, result.refused, result.reason_code = True, True, str(found[0][0])
+    return True
+
+
+def _refuse(con: duckdb.DuckDBPyConnection, result: FileResult, sha256: str, code: str, reason: str) -> None:
+    """Record a file refused as a whole; report it (``error``) only the first time these bytes are seen."""
+    if _refused_before(con, sha256, result.feed, result):
+        return
+    con.execute(
+        "INSERT INTO refused_files VALUES (?, ?, ?, ?, ?, ?)",
+        [sha256, result.feed or "", result.file, code, reason, dt.datetime.now()],
+    )
+    result.refused, result.reason_code, result.error = True, code, f"{result.file}: {reason}"
 
 
 def _load(con: duckdb.DuckDBPyConnection, spec: FeedSpec, s: sn.Sniffed, result: FileResult, home: Path) -> None:
@@ -167,7 +220,9 @@ def _load(con: duckdb.DuckDBPyConnection, spec: FeedSpec, s: sn.Sniffed, result:
     missing = [f for f in spec.fields if f.required and f.name not in present]
     if missing:
         names = "、".join(f"{f.title}({f.name})" for f in missing)
-        raise FileError(f"缺少必填列: {names} (missing required column(s)); 表头为: {', '.join(headers)}")
+        raise FileError(
+            f"缺少必填列: {names} (missing required column(s)); 表头为: {', '.join(headers)}", "missing_columns"
+        )
     titles = {f.title for f in spec.fields}
     zh = sum(1 for h, m in zip(headers, mapped, strict=True) if m and h in titles)
     result.header_language = "zh" if zh * 2 > len(present) else "en"

@@ -66,7 +66,7 @@ import duckdb
 
 from gaoqi.engine import names
 from gaoqi.engine import uscc as uscc_mod
-from gaoqi.engine.current import create_current_views
+from gaoqi.engine.current import create_current_views, loads_fingerprint
 from gaoqi.engine.validate import lit
 
 if TYPE_CHECKING:
@@ -192,6 +192,11 @@ def resolve(
         done("review")
         summary = _summary(con, fuzzy_names, fuzzy_pairs, seconds)
         _drop_work_tables(con)
+        # what these tables were built from, for the profiles built on them (features.ensure_profiles)
+        _run(con, "CREATE OR REPLACE TABLE resolve_meta (inputs VARCHAR NOT NULL)")
+        con.execute(
+            "INSERT INTO resolve_meta VALUES (?)", [f"{loads_fingerprint(con)}|{review_threshold}|{review_floor}"]
+        )
         _run(con, "COMMIT")
     except BaseException:
         names.finish_pending(con)

@@ -12,7 +12,9 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,26 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class UnreadableFile(Exception):
-    """A file that cannot be read at all; the message names the reason."""
+    """A file that cannot be read at all; the message names the reason, ``code`` classifies it."""
+
+    def __init__(self, message: str, code: str = "unreadable_file") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# An .xlsx is a ZIP: a small file can declare (and inflate to) gigabytes, which the Excel reader would hold in
+# memory. Refused: more than XLSX_MAX_BYTES in all, or, beyond XLSX_RATIO_FROM bytes, more than XLSX_MAX_RATIO
+# times the file's size (a real workbook's XML compresses 5 to 30 times). Both can be set in the environment.
+XLSX_MAX_BYTES = 2 << 30
+XLSX_MAX_RATIO = 200
+XLSX_RATIO_FROM = 16 << 20
+
+
+def xlsx_limits() -> tuple[int, int]:
+    return (
+        int(os.environ.get("GAOQI_XLSX_MAX_BYTES", XLSX_MAX_BYTES)),
+        int(os.environ.get("GAOQI_XLSX_MAX_RATIO", XLSX_MAX_RATIO)),
+    )
 
 
 @dataclass(frozen=True)
@@ -43,16 +64,16 @@ def sniff(path: Path) -> Sniffed:
     with path.open("rb") as fh:
         head = fh.read(CHUNK)
         if not head:
-            raise UnreadableFile("文件为空 (the file is empty)")
+            raise UnreadableFile("文件为空 (the file is empty)", "empty_file")
         digest.update(head)
         size += len(head)
         if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
             for chunk in iter(lambda: fh.read(CHUNK), b""):
                 digest.update(chunk)
                 size += len(chunk)
-            return Sniffed(path, _excel_kind(path, head), None, digest.hexdigest(), size)
+            return Sniffed(path, _excel_kind(path, head, size), None, digest.hexdigest(), size)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise UnreadableFile("UTF-16 编码不受支持，请使用 UTF-8 或 GB18030 (UTF-16 is not accepted)")
+            raise UnreadableFile("UTF-16 编码不受支持，请使用 UTF-8 或 GB18030 (UTF-16 is not accepted)", "encoding")
         bom = head.startswith(codecs.BOM_UTF8)
         decoder = codecs.getincrementaldecoder("utf-8")()
         utf8_ok = True
@@ -80,17 +101,43 @@ def sniff(path: Path) -> Sniffed:
     return Sniffed(path, "csv", encoding, digest.hexdigest(), size)
 
 
-def _excel_kind(path: Path, head: bytes) -> str:
+def _excel_kind(path: Path, head: bytes, size: int) -> str:
     if head.startswith(OLE_MAGIC):
         return "xls"
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-    except zipfile.BadZipFile as exc:
-        raise UnreadableFile(f"ZIP 文件已损坏 (damaged ZIP/xlsx file: {exc})") from exc
-    if "xl/workbook.xml" not in names:
-        raise UnreadableFile("ZIP 文件不是 Excel 工作簿 (a ZIP archive but not an .xlsx workbook)")
+            if "xl/workbook.xml" not in names:
+                raise UnreadableFile(
+                    "ZIP 文件不是 Excel 工作簿 (a ZIP archive but not an .xlsx workbook)", "damaged_file"
+                )
+            _check_inflated_size(zf, size)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise UnreadableFile(f"ZIP 文件已损坏 (damaged ZIP/xlsx file: {exc})", "damaged_file") from exc
     return "xlsx"
+
+
+def _check_inflated_size(zf: zipfile.ZipFile, size: int) -> None:
+    """Refuse a ZIP bomb: first by the sizes the archive declares, then by inflating every member (the reader
+    stops at the declared size and checks the CRC, so an archive lying about its sizes fails here too)."""
+    limit, ratio = xlsx_limits()
+
+    def check(total: int) -> None:
+        if total > limit or (total > XLSX_RATIO_FROM and total > ratio * size):
+            raise UnreadableFile(
+                f"Excel 文件解压后过大（{size:,} 字节的文件解压后超过 {total:,} 字节，上限 {limit:,} 字节、"
+                f"压缩比 {ratio} 倍），疑为压缩炸弹，未导入 (the workbook inflates to more than {total:,} bytes: "
+                "refused as a possible ZIP bomb)",
+                "decompressed_too_large",
+            )
+
+    check(sum(info.file_size for info in zf.infolist()))
+    total = 0
+    for info in zf.infolist():
+        with zf.open(info) as member:
+            while block := member.read(CHUNK):
+                total += len(block)
+                check(total)
 
 
 def _check_gb18030(path: Path) -> None:
@@ -103,7 +150,8 @@ def _check_gb18030(path: Path) -> None:
             except UnicodeDecodeError as exc:
                 raise UnreadableFile(
                     f"既不是 UTF-8 也不是 GB18030 编码，约第 {offset + exc.start} 字节处无法解码 "
-                    f"(neither UTF-8 nor GB18030: undecodable byte near offset {offset + exc.start})"
+                    f"(neither UTF-8 nor GB18030: undecodable byte near offset {offset + exc.start})",
+                    "encoding",
                 ) from exc
             offset += len(chunk)
 
@@ -136,14 +184,23 @@ def iter_records(s: Sniffed) -> Iterator[tuple[int, list[str]]]:
             sheet = wb.get_sheet_by_index(0)
             rows = sheet.iter_rows()
         except Exception as exc:
-            raise UnreadableFile(f"无法读取 Excel 文件 (cannot read the workbook: {exc})") from exc
-        for i, row in enumerate(rows, start=1):
+            raise UnreadableFile(f"无法读取 Excel 文件 (cannot read the workbook: {exc})", "damaged_file") from exc
+        i = 0
+        while True:
+            try:  # a sheet damaged further down fails while its rows are read
+                row = next(rows, None)
+            except Exception as exc:
+                raise UnreadableFile(
+                    f"无法读取 Excel 文件第 {i + 1} 行 (cannot read the workbook at row {i + 1}: {exc})", "damaged_file"
+                ) from exc
+            if row is None:
+                return
+            i += 1
             cells = [_excel_cell(v) for v in row]
             while cells and cells[-1] == "":
                 cells.pop()
             if cells:
                 yield i, cells
-        return
     assert s.encoding is not None
     with s.path.open("r", encoding=s.encoding, newline="") as fh:
         reader = csv.reader(fh)
@@ -157,7 +214,7 @@ def iter_records(s: Sniffed) -> Iterator[tuple[int, list[str]]]:
 def read_header(s: Sniffed) -> tuple[int, list[str]]:
     for line, cells in iter_records(s):
         return line, [c.strip() for c in cells]
-    raise UnreadableFile("文件没有表头 (the file has no header row)")
+    raise UnreadableFile("文件没有表头 (the file has no header row)", "no_header")
 
 
 def write_normalised_csv(s: Sniffed, ncols: int, out: Path) -> tuple[int, list[tuple[int, str, int]]]:

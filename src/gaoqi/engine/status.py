@@ -1,4 +1,4 @@
-"""What a workspace holds: loads, rows per feed, quarantine, and a content checksum per table.
+"""What a workspace holds: loads, rows per feed, quarantine, refused files, and a content checksum per table.
 
 The checksum is order-independent (a sum of row hashes) and leaves out only wall-clock columns
 (``loads.loaded_at``), so two workspaces built from the same files, in one run or after a crash and a
@@ -14,7 +14,7 @@ import duckdb
 from gaoqi.engine.feeds import FEED_NAMES
 
 # Columns that record when, not what: excluded from the checksum.
-VOLATILE = {"loads": ("loaded_at",)}
+VOLATILE = {"loads": ("loaded_at",), "refused_files": ("refused_at",)}
 
 
 def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -44,7 +44,11 @@ def workspace_status(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         str(r): int(n)
         for r, n in con.execute("SELECT reason_code, count(*) FROM quarantine GROUP BY 1 ORDER BY 1").fetchall()
     }
-    tables = ["loads", *FEED_NAMES, "quarantine"]
+    refused = con.execute(
+        "SELECT file_name, nullif(feed, ''), reason_code, reason, strftime(refused_at, '%Y-%m-%d %H:%M:%S'), "
+        "content_sha256 FROM refused_files ORDER BY refused_at, file_name"
+    ).fetchall()
+    tables = ["loads", *FEED_NAMES, "quarantine", "refused_files"]
     return {
         "loads": [
             dict(
@@ -69,5 +73,10 @@ def workspace_status(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "rows": rows,
         "quarantined_problems": by_reason,
         "quarantined_problems_total": sum(by_reason.values()),
+        # files refused as a whole, each once (the same bytes are not retried): why, in Chinese and English
+        "refused_files": [
+            dict(zip(("file", "feed", "reason_code", "reason", "refused_at", "sha256"), r, strict=True))
+            for r in refused
+        ],
         "checksums": {t: table_checksum(con, t) for t in tables},
     }

@@ -8,6 +8,9 @@ Table contract (other modules rely on it):
   delivered file, header = line 1; for Excel the sheet row) and ``_extra`` (extra columns, kept).
 * ``quarantine``: rejected rows, one row per (row, problem): load_id, feed, file_name, line, field,
   value, reason_code, message.
+* ``refused_files``: every delivered file refused as a whole, once per content (SHA-256) and feed ('' when the
+  file name names no feed): file_name, reason_code, reason (Chinese, with English), refused_at. The same
+  bytes delivered again for the same feed are not retried (nor reported again).
 * resolution and features write ``enterprise``, ``name_history``, ``ip_link``, ``link_review`` and
   ``profile`` (see resolve.py and features.py).
 """
@@ -55,6 +58,19 @@ CREATE TABLE IF NOT EXISTS quarantine (
 """
 
 
+REFUSED_DDL = """
+CREATE TABLE IF NOT EXISTS refused_files (
+    content_sha256 VARCHAR NOT NULL,
+    feed VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    reason_code VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    refused_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (content_sha256, feed)
+)
+"""
+
+
 def default_home() -> Path:
     return Path(os.environ.get("GAOQI_HOME", "var"))
 
@@ -81,5 +97,6 @@ def connect(home: Path | str | None = None, *, read_only: bool = False) -> duckd
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LOADS_DDL)
     con.execute(QUARANTINE_DDL)
+    con.execute(REFUSED_DDL)
     for spec in all_feeds():
         con.execute(feed_table_ddl(spec.name))

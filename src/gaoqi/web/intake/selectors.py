@@ -6,10 +6,21 @@ from typing import Any
 import duckdb
 
 from gaoqi.web.intake.models import Snapshot
+from gaoqi.web.intake.runlock import run_lock
 
 
 def current_snapshot() -> Snapshot | None:
     return Snapshot.objects.filter(is_current=True).first()
+
+
+def snapshot_interrupted(snapshot: Snapshot) -> bool:
+    """A RUNNING snapshot whose run no longer holds the run lock: its process died (see runlock.py). Read
+    before the worker restarts and marks it failed, so that the page stops waiting for it."""
+    if snapshot.status != Snapshot.RUNNING:
+        return False
+    with run_lock(None, timeout=0) as free:
+        # with the lock held here no run can finish meanwhile: still RUNNING now means interrupted
+        return free and Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.RUNNING).exists()
 
 
 def snapshot_connection(snapshot: Snapshot | None = None) -> duckdb.DuckDBPyConnection | None:
@@ -47,4 +58,16 @@ def quarantine_of(snapshot: Snapshot | None, load_id: int, limit: int = 200) -> 
         snapshot,
         "SELECT line, field, value, reason_code, message FROM quarantine WHERE load_id = ? ORDER BY line LIMIT ?",
         [load_id, limit],
+    )
+
+
+def refused_of(snapshot: Snapshot | None) -> list[dict[str, Any]]:
+    """The delivered files refused as a whole (no feed in the name, damaged, a ZIP bomb, a required column
+    missing), each once, with its reason; [] for a snapshot taken before the engine recorded them."""
+    if not _records(snapshot, "SELECT 1 AS x FROM information_schema.tables WHERE table_name = 'refused_files'"):
+        return []
+    return _records(
+        snapshot,
+        "SELECT file_name, nullif(feed, '') AS feed, reason_code, reason, refused_at FROM refused_files "
+        "ORDER BY refused_at, file_name",
     )

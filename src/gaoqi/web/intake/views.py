@@ -22,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "snapshots": Snapshot.objects.all()[:20],
         "current": snap,
         "loads": loads,
+        "refused": selectors.refused_of(snap),
         "quarantine": quarantine,
         "chosen": chosen,
         "default_as_of": (snap.as_of if snap else dt.date.today()).isoformat(),
@@ -61,7 +62,8 @@ def publish(request: HttpRequest) -> HttpResponse:
 
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     snap = get_object_or_404(Snapshot, pk=pk)
-    response = render(request, "intake/_progress.html", {"s": snap})
-    if snap.status in (Snapshot.PUBLISHED, Snapshot.FAILED):
+    interrupted = selectors.snapshot_interrupted(snap)
+    response = render(request, "intake/_progress.html", {"s": snap, "interrupted": interrupted})
+    if interrupted or snap.status in (Snapshot.PUBLISHED, Snapshot.FAILED):
         response.status_code = 286  # htmx: stop polling
     return response

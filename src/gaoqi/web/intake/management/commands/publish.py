@@ -1,14 +1,15 @@
-"""``gaoqi-web publish --as-of DATE [--source DIR]``: run the pipeline and publish a snapshot now (no worker)."""
+"""``gaoqi-web publish --as-of DATE [--source DIR]``: run the pipeline and publish a snapshot now (no worker;
+refused while another run is in progress)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from gaoqi.web.intake.models import Snapshot
-from gaoqi.web.intake.services import snapshot_run
+from gaoqi.web.intake.services import RunBusy, snapshot_recover_interrupted, snapshot_run
 
 
 class Command(BaseCommand):
@@ -19,6 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--source", default="", help="a directory of department files to ingest first")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        snapshot_recover_interrupted(None)
         snap = Snapshot.objects.create(as_of=dt.date.fromisoformat(opts["as_of"]), source_dir=opts["source"])
-        snap = snapshot_run(snap.pk)
+        try:
+            snap = snapshot_run(snap.pk, wait=False)  # refused, not queued, while another run is in progress
+        except RunBusy as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"snapshot #{snap.pk} published: {snap.enterprises} enterprises, {snap.results} results")
