@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers
 
 from gaoqi.web import roles as r
 
@@ -83,6 +84,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:policy_list": r.ENTERPRISE_VIEWERS | {r.EXPERT},
 }
 
+#: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
+NO_STORE = frozenset({"enterprises:detail", "enterprises:reveal", "enterprises:export", "certification:certificate"})
+
 #: URL prefixes outside the table: static files (served by Django only in development).
 UNCHECKED_PREFIXES = ("/static/",)
 
@@ -118,7 +122,10 @@ class AccessMiddleware:
         verdict = allowed(name, request.user)
         api = request.path_info.startswith("/api/")
         if verdict:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if name in NO_STORE:
+                add_never_cache_headers(response)
+            return response
         if verdict is None:
             return _deny(api, "该地址未声明访问权限，拒绝访问。")
         if not request.user.is_authenticated:

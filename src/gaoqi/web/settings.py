@@ -17,16 +17,37 @@ GAOQI_HOME = Path(os.environ.get("GAOQI_HOME", REPO_DIR / "var"))
 SNAPSHOT_DIR = GAOQI_HOME / "snapshots"
 UPLOAD_DIR = GAOQI_HOME / "uploads"  # outside the web root
 
-DEBUG = os.environ.get("GAOQI_DEBUG", "1") == "1"
-# The demo key is for a laptop; production sets GAOQI_SECRET_KEY (the check below refuses DEBUG=0 without it).
-SECRET_KEY = os.environ.get("GAOQI_SECRET_KEY", "gaoqi-demo-only-not-for-production")
-if not DEBUG and SECRET_KEY.startswith("gaoqi-demo"):
-    raise RuntimeError("set GAOQI_SECRET_KEY in production")
+# Off unless asked for: a laptop demo says so (`make run` exports GAOQI_DEBUG=1, the tests' settings do too).
+DEBUG = os.environ.get("GAOQI_DEBUG", "0") == "1"
+DEMO_SECRET_KEY = "gaoqi-demo-only-not-for-production"
 # The audit chain's HMAC key: held by the audit administrator's deployment, not in the database, so a database
-# writer cannot re-chain altered rows. Production sets GAOQI_AUDIT_KEY (refused to start without it, like the secret key).
-AUDIT_CHAIN_KEY = os.environ.get("GAOQI_AUDIT_KEY", "gaoqi-demo-audit-key")
-if not DEBUG and AUDIT_CHAIN_KEY.startswith("gaoqi-demo"):
-    raise RuntimeError("set GAOQI_AUDIT_KEY in production")
+# writer cannot re-chain altered rows.
+DEMO_AUDIT_KEY = "gaoqi-demo-audit-key"
+MIN_KEY_LENGTH = 32
+
+
+def _keys() -> tuple[str, str]:
+    """GAOQI_SECRET_KEY and GAOQI_AUDIT_KEY. Both unset: the demo keys, in DEBUG only. One set without the
+    other is a half-configured deployment (it would have run with the public demo audit key): refused in every
+    mode. Production (DEBUG off) refuses a missing, demo or short (< 32 characters) key."""
+    secret, audit = os.environ.get("GAOQI_SECRET_KEY", ""), os.environ.get("GAOQI_AUDIT_KEY", "")
+    if bool(secret) != bool(audit):
+        raise RuntimeError(
+            "set both GAOQI_SECRET_KEY and GAOQI_AUDIT_KEY (or neither, for the demo with GAOQI_DEBUG=1)"
+        )
+    if not secret and DEBUG:
+        return DEMO_SECRET_KEY, DEMO_AUDIT_KEY
+    for name, key in (("GAOQI_SECRET_KEY", secret), ("GAOQI_AUDIT_KEY", audit)):
+        if not key or key.startswith("gaoqi-demo"):
+            raise RuntimeError(f"set {name} in production (or GAOQI_DEBUG=1 for the demo)")
+        if len(key) < MIN_KEY_LENGTH:
+            raise RuntimeError(f"{name} is too short: at least {MIN_KEY_LENGTH} characters")
+    if secret == audit:
+        raise RuntimeError("GAOQI_AUDIT_KEY must differ from GAOQI_SECRET_KEY")
+    return secret, audit
+
+
+SECRET_KEY, AUDIT_CHAIN_KEY = _keys()
 ALLOWED_HOSTS = os.environ.get("GAOQI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -132,6 +153,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+if not DEBUG:
+    # Production is served over HTTPS only, behind the municipal reverse proxy, which terminates TLS and sets
+    # X-Forwarded-Proto (GAOQI_PROXY_SSL_HEADER=0 where the platform terminates TLS itself).
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if os.environ.get("GAOQI_PROXY_SSL_HEADER", "1") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

