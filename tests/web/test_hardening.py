@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from gaoqi.web import roles
 from tests.web.conftest import HAIDIAN, PASSWORD, login
@@ -224,3 +225,89 @@ def test_user_create_and_password_set_run_the_validators(db: Any) -> None:
     user.refresh_from_db()
     assert user.check_password("another-good-passphrase")
     assert AuditEvent.objects.filter(action="user.password_set", target="user:strong").count() == 1
+
+
+# 4. lockout ----------------------------------------------------------------------------------------------------
+
+OFFICE, ATTACKER, ELSEWHERE = "10.1.1.1", "203.0.113.66", "10.2.2.2"
+
+
+def _login(client: Any, username: str, password: str) -> int:
+    return int(client.post("/accounts/login/", {"username": username, "password": password}).status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_hasher")
+def test_attacker_cannot_lock_the_auditor_out_of_its_known_device(users: dict[str, Any]) -> None:
+    from gaoqi.web.audit.models import AuditEvent
+
+    auditor = Client(REMOTE_ADDR=OFFICE)
+    assert _login(auditor, "u_auditor", PASSWORD) == 302  # the office machine becomes a known device
+    assert "gaoqi_device" in auditor.cookies
+    auditor.post("/accounts/logout/")
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    codes = [_login(attacker, "u_auditor", f"guess-{i}-password") for i in range(5)]
+    assert codes == [200, 200, 200, 200, 429]
+    # the account is locked for unknown devices, wherever they are ...
+    assert _login(Client(REMOTE_ADDR=ELSEWHERE), "u_auditor", PASSWORD) == 429
+    # ... but not on the auditor's own machine
+    assert _login(auditor, "u_auditor", PASSWORD) == 302
+    assert "_auth_user_id" in auditor.session
+    # the auditor's login does not unlock the attacker, even with the right password
+    assert _login(attacker, "u_auditor", PASSWORD) == 429
+    # a forged device cookie is worth nothing
+    forged = Client(REMOTE_ADDR=ELSEWHERE)
+    forged.cookies["gaoqi_device"] = "u_auditor"
+    assert _login(forged, "u_auditor", PASSWORD) == 429
+    locks = AuditEvent.objects.filter(action="login.lockout").order_by("id")
+    assert locks.count() == 4  # the 5th guess, the unknown device, the attacker again, the forged cookie
+    first = locks[0]
+    assert (first.target, first.ip, first.outcome, first.detail["reason"]) == (
+        "user:u_auditor",
+        ATTACKER,
+        "denied",
+        "account_address",
+    )
+    assert [e.ip for e in locks] == [ATTACKER, ELSEWHERE, ATTACKER, ELSEWHERE]
+    # one row per request: a locked attempt is not also recorded as a failed login
+    assert AuditEvent.objects.filter(action="login", outcome="failure").count() == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_hasher")
+def test_many_failures_from_one_address_lock_the_address_not_the_office_at_five(users: dict[str, Any]) -> None:
+    from django.conf import settings
+
+    from gaoqi.web.audit.models import AuditEvent
+
+    office = Client(REMOTE_ADDR=OFFICE)
+    # one official's five mistakes lock that official at this address, not the colleagues behind the same NAT
+    assert [_login(office, "u_district", f"typo-{i}-password") for i in range(5)][-1] == 429
+    assert _login(Client(REMOTE_ADDR=OFFICE), "u_municipal", PASSWORD) == 302
+    # a sweep over many accounts from one address locks the address
+    sweeper = Client(REMOTE_ADDR=ATTACKER)
+    limit = settings.AXES_ADDRESS_FAILURE_LIMIT
+    codes = [_login(sweeper, f"nobody-{i}", "wrong-password-x") for i in range(limit)]
+    assert codes[:-1] == [200] * (limit - 1) and codes[-1] == 429
+    assert _login(Client(REMOTE_ADDR=ATTACKER), "u_expert", PASSWORD) == 429
+    assert _login(Client(REMOTE_ADDR=ELSEWHERE), "u_expert", PASSWORD) == 302
+    lock = AuditEvent.objects.filter(action="login.lockout", ip=ATTACKER).order_by("id").first()
+    assert lock is not None and lock.detail["reason"] == "address" and lock.target == f"user:nobody-{limit - 1}"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_hasher")
+def test_the_lock_escalates(users: dict[str, Any]) -> None:
+    from axes.models import AccessAttempt
+
+    from gaoqi.web.accounts.lockout import lock_duration
+
+    assert [lock_duration(n, 5).total_seconds() / 60 for n in (4, 5, 9, 10, 15)] == [0, 15, 15, 30, 60]
+    assert lock_duration(10_000, 5) == dt.timedelta(days=1)
+    c = Client(REMOTE_ADDR=ELSEWHERE)
+    for i in range(10):
+        _login(c, "u_evaluator", f"wrong-{i}-password")  # 5 failures, then 5 more while locked: 10 in all
+    AccessAttempt.objects.update(attempt_time=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20))
+    assert _login(c, "u_evaluator", PASSWORD) == 429  # 10 failures: 30 minutes, not 15
+    AccessAttempt.objects.update(attempt_time=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=61))
+    assert _login(c, "u_evaluator", PASSWORD) == 302
