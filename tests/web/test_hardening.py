@@ -311,3 +311,95 @@ def test_the_lock_escalates(users: dict[str, Any]) -> None:
     assert _login(c, "u_evaluator", PASSWORD) == 429  # 10 failures: 30 minutes, not 15
     AccessAttempt.objects.update(attempt_time=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=61))
     assert _login(c, "u_evaluator", PASSWORD) == 302
+
+
+# 3. API tokens -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_hasher")
+def test_expired_and_revoked_tokens_are_refused_and_audited(users: dict[str, Any]) -> None:
+    from gaoqi.web.accounts.models import ApiToken
+    from gaoqi.web.accounts.services import api_token_create, api_token_revoke
+    from gaoqi.web.audit.models import AuditEvent
+
+    admin, district = users[roles.SYSADMIN], users[roles.DISTRICT]
+    key = api_token_create(admin, district, "统计局系统")
+    token = ApiToken.objects.get()
+    lifetime = token.expires_at - token.created_at
+    assert dt.timedelta(days=89, hours=23) < lifetime <= dt.timedelta(days=90)  # the default: 90 days
+    auth = {"Authorization": f"Bearer {key}"}
+    assert Client().get("/api/policies", headers=auth).status_code == 200
+    ApiToken.objects.update(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    r = Client(REMOTE_ADDR="10.7.7.7").get("/api/policies", headers=auth)
+    assert r.status_code == 401 and "过期" in r.json()["detail"]
+    refused = AuditEvent.objects.filter(action="api.token", outcome="denied").get()
+    assert (refused.username, refused.ip, refused.detail["reason"]) == ("u_district", "10.7.7.7", "expired")
+    ApiToken.objects.update(expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+    assert Client().get("/api/policies", headers=auth).status_code == 200
+    api_token_revoke(admin, token)
+    r = Client().get("/api/policies", headers=auth)
+    assert r.status_code == 401 and "吊销" in r.json()["detail"]
+    reasons = list(
+        AuditEvent.objects.filter(action="api.token").order_by("id").values_list("detail__reason", flat=True)
+    )
+    assert reasons == ["expired", "revoked"]
+    assert Client().get("/api/policies", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+    assert AuditEvent.objects.filter(action="api.token").last().detail["reason"] == "unknown"  # type: ignore[union-attr]
+    # a chosen lifetime, within bounds
+    api_token_create(admin, district, "短期", days=7)
+    assert ApiToken.objects.filter(name="短期").get().expires_at < dt.datetime.now(dt.UTC) + dt.timedelta(
+        days=7, minutes=1
+    )
+    for bad in (0, 367):
+        with pytest.raises(ValueError):
+            api_token_create(admin, district, "x", days=bad)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_hasher")
+def test_token_page_issues_once_lists_and_revokes(users: dict[str, Any]) -> None:
+    from gaoqi.web.accounts.models import ApiToken
+    from gaoqi.web.audit.models import AuditEvent
+
+    admin = Client(enforce_csrf_checks=True)
+    admin.force_login(users[roles.SYSADMIN])
+    page = admin.get("/accounts/tokens/")
+    assert page.status_code == 200 and "签发令牌" in page.content.decode()
+    csrf = admin.cookies["csrftoken"].value
+    # without the CSRF token the form is refused
+    assert admin.post("/accounts/tokens/new/", {"username": "u_municipal", "name": "x"}).status_code == 403
+    assert not ApiToken.objects.exists()
+    r = admin.post(
+        "/accounts/tokens/new/",
+        {"username": "u_municipal", "name": "财政局接口", "days": "30"},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert r.status_code == 200 and "no-store" in r["Cache-Control"]
+    html = r.content.decode()
+    token = ApiToken.objects.get()
+    key = html.split('<div class="notice" id="issued">')[1].split("<code>")[1].split("</code>")[0]
+    assert len(key) >= 40 and token.key_hash not in html
+    assert Client().get("/api/policies", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    # the list never shows the key again
+    listing = admin.get("/accounts/tokens/").content.decode()
+    assert "财政局接口" in listing and "u_municipal" in listing and key not in listing and token.key_hash not in listing
+    assert "有效" in listing
+    r = admin.post(f"/accounts/tokens/{token.pk}/revoke/", headers={"X-CSRFToken": csrf})
+    assert r.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.revoked_by == "u_sysadmin"
+    assert "已吊销" in admin.get("/accounts/tokens/").content.decode()
+    assert Client().get("/api/policies", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    created = AuditEvent.objects.get(action="api_token.create")
+    assert (created.username, created.target, created.detail["days"]) == ("u_sysadmin", "user:u_municipal", 30)
+    assert AuditEvent.objects.filter(action="api_token.revoke", username="u_sysadmin").count() == 1
+    # bad input is refused with a Chinese message, nothing issued
+    r = admin.post(
+        "/accounts/tokens/new/", {"username": "u_municipal", "name": "y", "days": "0"}, headers={"X-CSRFToken": csrf}
+    )
+    assert r.status_code == 400 and "有效期" in r.content.decode()
+    assert ApiToken.objects.count() == 1
+    # only the system administrator
+    for role in set(roles.ROLES) - {roles.SYSADMIN}:
+        assert login(users[role]).get("/accounts/tokens/").status_code == 403, role

@@ -30,6 +30,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "accounts:me": ALL_ROLES,
     "accounts:users": frozenset({r.SYSADMIN}),
     "accounts:security": frozenset({r.SECADMIN}),
+    "accounts:tokens": frozenset({r.SYSADMIN}),
+    "accounts:token_create": frozenset({r.SYSADMIN}),
+    "accounts:token_revoke": frozenset({r.SYSADMIN}),
     # dashboard (工作台)
     "dashboard:home": ALL_ROLES,
     # enterprises (企业库, 企业画像, 我的企业)
@@ -85,7 +88,16 @@ ACCESS: dict[str, frozenset[str] | str] = {
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
-NO_STORE = frozenset({"enterprises:detail", "enterprises:reveal", "enterprises:export", "certification:certificate"})
+NO_STORE = frozenset(
+    {
+        "enterprises:detail",
+        "enterprises:reveal",
+        "enterprises:export",
+        "certification:certificate",
+        "accounts:tokens",
+        "accounts:token_create",  # the new key, shown once
+    }
+)
 
 #: URL prefixes outside the table: static files (served by Django only in development).
 UNCHECKED_PREFIXES = ("/static/",)
@@ -157,6 +169,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("policies:simulate", "政策模拟"),
     ("intake:home", "数据汇聚"),
     ("accounts:users", "账号管理"),
+    ("accounts:tokens", "API 令牌"),
     ("accounts:security", "安全设置"),
     ("audit:log", "审计日志"),
 )
