@@ -17,7 +17,7 @@ import pytest
 from django.test import Client
 
 from gaoqi.web import roles
-from tests.web.conftest import HAIDIAN, PASSWORD, login
+from tests.web.conftest import CHAOYANG, HAIDIAN, PASSWORD, login
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -403,3 +403,121 @@ def test_token_page_issues_once_lists_and_revokes(users: dict[str, Any]) -> None
     # only the system administrator
     for role in set(roles.ROLES) - {roles.SYSADMIN}:
         assert login(users[role]).get("/accounts/tokens/").status_code == 403, role
+
+
+# 5. audit of refusals and reads --------------------------------------------------------------------------------
+
+IP = "10.30.40.50"
+
+
+def _rows(**filters: Any) -> list[Any]:
+    from gaoqi.web.audit.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(**filters).order_by("id"))
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_hasher")
+def test_refusals_are_audited(users: dict[str, Any]) -> None:
+    from gaoqi.web.enterprises.models import Enterprise
+
+    expert = login(users[roles.EXPERT])
+    expert.defaults["REMOTE_ADDR"] = IP
+    assert expert.get("/enterprises/").status_code == 403
+    (denied,) = _rows(action="access.denied")
+    assert (denied.username, denied.role, denied.ip, denied.outcome, denied.target) == (
+        "u_expert",
+        roles.EXPERT,
+        IP,
+        "denied",
+        "url:enterprises:directory",
+    )
+    assert denied.detail == {"reason": "role", "method": "GET", "path": "/enterprises/"}
+    # an enterprise of another district: 404, recorded with the fact that it exists (outside the jurisdiction)
+    chaoyang = Enterprise.objects.filter(district_code=CHAOYANG).order_by("uscc").first()
+    assert chaoyang is not None
+    district = login(users[roles.DISTRICT])
+    district.defaults["REMOTE_ADDR"] = IP
+    assert district.get(f"/enterprises/{chaoyang.uscc}/").status_code == 404
+    assert district.post(f"/enterprises/{chaoyang.uscc}/reveal/").status_code == 404
+    assert district.get(f"/api/enterprises/{chaoyang.uscc}").status_code == 404
+    assert district.get("/enterprises/911100000000000000/").status_code == 404
+    rows = _rows(action="access.not_found")
+    assert [(r.username, r.ip, r.outcome, r.target, r.detail["exists"]) for r in rows] == [
+        ("u_district", IP, "denied", f"uscc:{chaoyang.uscc}", True),
+        ("u_district", IP, "denied", f"uscc:{chaoyang.uscc}", True),
+        ("u_district", IP, "denied", f"uscc:{chaoyang.uscc}", True),
+        ("u_district", IP, "denied", "uscc:911100000000000000", False),
+    ]
+    assert not _rows(action="personal.reveal")  # nothing was revealed, nothing else recorded
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_hasher")
+def test_csrf_failure_is_audited_and_explained_in_chinese(users: dict[str, Any]) -> None:
+    e = _haidian()
+    c = Client(enforce_csrf_checks=True, REMOTE_ADDR=IP)
+    c.force_login(users[roles.DISTRICT])
+    r = c.post(f"/enterprises/{e.uscc}/reveal/")
+    assert r.status_code == 403 and "请求校验失败" in r.content.decode()
+    (row,) = _rows(action="csrf.failure")
+    assert (row.username, row.ip, row.outcome, row.target) == (
+        "u_district",
+        IP,
+        "denied",
+        f"path:/enterprises/{e.uscc}/reveal/",
+    )
+    assert row.detail["method"] == "POST" and "CSRF" in row.detail["reason"]
+    anon = Client(enforce_csrf_checks=True, REMOTE_ADDR=IP)
+    assert anon.post("/accounts/login/", {"username": "u_district", "password": PASSWORD}).status_code == 403
+    assert [(r.username, r.target) for r in _rows(action="csrf.failure")][1] == ("", "path:/accounts/login/")
+    assert not _rows(action="personal.reveal") and not _rows(action="login", outcome="failure")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_hasher")
+def test_reads_are_audited_once_per_request(users: dict[str, Any]) -> None:
+    from gaoqi.web.accounts.services import api_token_create
+    from gaoqi.web.audit.models import AuditEvent
+
+    e = _haidian()
+    district = login(users[roles.DISTRICT])
+    district.defaults["REMOTE_ADDR"] = IP
+    before = AuditEvent.objects.count()
+    assert district.get(f"/enterprises/{e.uscc}/").status_code == 200
+    (view,) = _rows(action="enterprise.view")
+    assert (view.username, view.role, view.ip, view.target, view.outcome) == (
+        "u_district",
+        roles.DISTRICT,
+        IP,
+        f"enterprise:{e.uscc}",
+        "success",
+    )
+    # a reveal and an export are recorded by their services: one row each, no second "read" row
+    assert district.post(f"/enterprises/{e.uscc}/reveal/").status_code == 200
+    assert district.get("/enterprises/export.xlsx").status_code == 200
+    assert AuditEvent.objects.count() == before + 3
+    # an ordinary list page is not a personal-data read
+    assert district.get("/enterprises/").status_code == 200
+    assert AuditEvent.objects.count() == before + 3
+    # certificate downloads
+    cert = _certificate(e.uscc)
+    municipal = login(users[roles.MUNICIPAL])
+    assert municipal.get(f"/certification/certificates/{cert.pk}.pdf").status_code == 200
+    (dl,) = _rows(action="certificate.download")
+    assert (dl.username, dl.target) == ("u_municipal", f"certificate:{cert.pk}")
+    # API reads, by session and by token
+    assert district.get("/api/enterprises", {"q": "科技"}).status_code == 200
+    key = api_token_create(users[roles.SYSADMIN], users[roles.MUNICIPAL], "统计局")
+    assert (
+        Client(REMOTE_ADDR="10.8.8.8")
+        .get(f"/api/enterprises/{e.uscc}", headers={"Authorization": f"Bearer {key}"})
+        .status_code
+        == 200
+    )
+    reads = _rows(action="api.read")
+    assert [(r.username, r.target, r.ip) for r in reads] == [
+        ("u_district", "url:api:enterprise_search", IP),
+        ("u_municipal", "url:api:enterprise_profile", "10.8.8.8"),
+    ]
+    assert reads[0].detail["query"] == "q=%E7%A7%91%E6%8A%80" and "token" in reads[1].detail

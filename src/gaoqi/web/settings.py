@@ -135,6 +135,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+CSRF_FAILURE_VIEW = "gaoqi.web.audit.views.csrf_failure"  # audited, in Chinese
 LOGIN_REDIRECT_URL = "dashboard:home"
 
 # 等保 level 3: lockout after 5 failures; idle sessions end after 30 minutes. The lockout (accounts/lockout.py,

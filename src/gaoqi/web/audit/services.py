@@ -89,6 +89,9 @@ def audit_record(
     event.detail = json.loads(json.dumps(event.detail, ensure_ascii=False, default=str))
     event.hash = _digest(event.prev_hash, event)
     event.save(force_insert=True)
+    served = request if request is not None else current_request()
+    if served is not None:
+        served.gaoqi_audited = True  # the access middleware adds no second row for this request
     return event
 
 
