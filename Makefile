@@ -35,6 +35,8 @@ install: $(STAMP) $(ASSETS) $(CHROMIUM)
 
 ## make run: install, build a demo Beijing of $(DEMO_N) enterprises, run the engine, publish the snapshot into the
 ## platform, create the demo accounts and serve on http://$(HOST) (a background worker runs queued pipeline runs).
+# the laptop demo: DEBUG on and the demo keys (production sets its own keys, see README)
+run: export GAOQI_DEBUG ?= 1
 run: install
 	$(BIN)/gaoqi synth --enterprises $(DEMO_N) --seed 2026 --out $(DEMO_DIR)
 	$(BIN)/gaoqi ingest $(DEMO_DIR) --workspace $(GAOQI_HOME)

@@ -103,8 +103,10 @@ def test_reveal_service_refuses_and_audits_other_roles(db: Any) -> None:
 def test_lockout_and_session_settings() -> None:
     s = django_settings
     assert s.AXES_FAILURE_LIMIT == 5
-    assert dt.timedelta(hours=s.AXES_COOLOFF_TIME) == dt.timedelta(minutes=15)
-    assert s.AXES_LOCKOUT_PARAMETERS == ["username"]
+    assert s.AXES_LOCK_MINUTES == 15 and s.AXES_ADDRESS_FAILURE_LIMIT == 50
+    assert dt.timedelta(hours=s.AXES_COOLOFF_TIME) == dt.timedelta(days=1)  # failures remembered (escalation)
+    assert s.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"], "username", "ip_address"]
+    assert s.AXES_HANDLER == "gaoqi.web.accounts.lockout.LockoutHandler"
     assert "axes.middleware.AxesMiddleware" in s.MIDDLEWARE
     assert s.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
     assert s.SESSION_COOKIE_AGE == 1800
@@ -127,7 +129,7 @@ def test_lockout_after_five_failures(users: dict[str, Any]) -> None:
     assert "账号已锁定" in r.content.decode()
     assert "_auth_user_id" not in c.session
     assert c.get("/").status_code == 302  # not logged in
-    # another client (another address) is refused too: the account is locked, not the address
+    # another client (another address, not a known device of the account) is refused too
     other = Client(REMOTE_ADDR="10.9.9.9")
     assert other.post("/accounts/login/", {"username": "u_municipal", "password": PASSWORD}).status_code == 429
     # another account is not affected

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers
 
 from gaoqi.web import roles as r
 
@@ -29,6 +30,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "accounts:me": ALL_ROLES,
     "accounts:users": frozenset({r.SYSADMIN}),
     "accounts:security": frozenset({r.SECADMIN}),
+    "accounts:tokens": frozenset({r.SYSADMIN}),
+    "accounts:token_create": frozenset({r.SYSADMIN}),
+    "accounts:token_revoke": frozenset({r.SYSADMIN}),
     # dashboard (工作台)
     "dashboard:home": ALL_ROLES,
     # enterprises (企业库, 企业画像, 我的企业)
@@ -85,6 +89,18 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:policy_list": r.ENTERPRISE_VIEWERS | {r.EXPERT},
 }
 
+#: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
+NO_STORE = frozenset(
+    {
+        "enterprises:detail",
+        "enterprises:reveal",
+        "enterprises:export",
+        "certification:certificate",
+        "accounts:tokens",
+        "accounts:token_create",  # the new key, shown once
+    }
+)
+
 #: URL prefixes outside the table: static files (served by Django only in development).
 UNCHECKED_PREFIXES = ("/static/",)
 
@@ -120,14 +136,69 @@ class AccessMiddleware:
         verdict = allowed(name, request.user)
         api = request.path_info.startswith("/api/")
         if verdict:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if name in NO_STORE:
+                add_never_cache_headers(response)
+            if not getattr(request, "gaoqi_audited", False):  # one row per request: a service may have written it
+                _audit_answer(request, name, api, response)
+            return response
         if verdict is None:
+            _audit_refusal(request, name, "undeclared")
             return _deny(api, "该地址未声明访问权限，拒绝访问。")
         if not request.user.is_authenticated:
             if api:
                 return JsonResponse({"detail": "需要登录或令牌 (authentication required)"}, status=401)
             return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+        _audit_refusal(request, name, "role")
         return _deny(api, "您的角色无权访问此页面。")
+
+
+#: Reads recorded in the audit log (等保 level 3: reads of personal data and of issued documents), by URL name:
+#: (action, the path parameter naming the object, its kind). Every successful API call is recorded as ``api.read``.
+AUDITED_READS: dict[str, tuple[str, str, str]] = {
+    "enterprises:detail": ("enterprise.view", "uscc", "enterprise"),  # the profile page (masked personal data)
+    "certification:certificate": ("certificate.download", "pk", "certificate"),
+}
+
+
+def _audit_refusal(request: HttpRequest, name: str | None, reason: str) -> None:
+    from gaoqi.web.audit.services import audit_record
+
+    audit_record(
+        request.user,
+        "access.denied",
+        target=f"url:{name}",
+        request=request,
+        outcome="denied",
+        detail={"reason": reason, "method": request.method, "path": request.path_info[:200]},
+    )
+
+
+def _audit_answer(request: HttpRequest, name: str, api: bool, response: HttpResponse) -> None:
+    """After the view: a 404 on a named object (out of the caller's jurisdiction, or no such object), an audited
+    read, or an API call, as one audit row."""
+    from gaoqi.web.audit.services import audit_record
+
+    kwargs = resolve(request.path_info).kwargs
+    status = response.status_code
+    detail: dict[str, Any] = {"method": request.method, "path": request.path_info[:200], "status": status}
+    if status == 404 and kwargs:
+        if "uscc" in kwargs:
+            from gaoqi.web.enterprises.selectors import enterprise_exists
+
+            detail["exists"] = enterprise_exists(str(kwargs["uscc"]).replace("\x00", ""))  # elsewhere: outside
+        target = ",".join(f"{k}:{v}" for k, v in sorted(kwargs.items()))[:200]
+        audit_record(request.user, "access.not_found", target=target, request=request, outcome="denied", detail=detail)
+    elif status < 400 and name in AUDITED_READS:
+        action, param, kind = AUDITED_READS[name]
+        audit_record(request.user, action, target=f"{kind}:{kwargs.get(param, '')}", request=request, detail=detail)
+    elif api and status < 400:
+        if request.GET:
+            detail["query"] = request.GET.urlencode()[:500]
+        token = getattr(request, "api_token", None)
+        if token is not None:
+            detail["token"] = token.pk
+        audit_record(request.user, "api.read", target=f"url:{name}", request=request, detail=detail)
 
 
 def _deny(api: bool, message: str) -> HttpResponse:
@@ -152,6 +223,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("policies:simulate", "政策模拟"),
     ("intake:home", "数据汇聚"),
     ("accounts:users", "账号管理"),
+    ("accounts:tokens", "API 令牌"),
     ("accounts:security", "安全设置"),
     ("audit:log", "审计日志"),
 )

@@ -1,11 +1,21 @@
 """Token authentication for other departments' systems: ``Authorization: Bearer <key>`` on /api/ acts as the
-token's user (same role, same jurisdiction, same scoping as the pages). Session users work too."""
+token's user (same role, same jurisdiction, same scoping as the pages). Session users work too. An unknown,
+expired or revoked token, or one of a deactivated account, is refused (401) and the refusal is audited."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+REFUSALS = {
+    "unknown": "令牌无效 (invalid token)",
+    "expired": "令牌已过期 (token expired)",
+    "revoked": "令牌已吊销 (token revoked)",
+    "inactive": "令牌所属账号已停用 (account disabled)",
+}
 
 
 class ApiTokenMiddleware:
@@ -17,14 +27,33 @@ class ApiTokenMiddleware:
         if request.path_info.startswith("/api/") and header.startswith("Bearer "):
             from gaoqi.web.accounts.models import ApiToken
             from gaoqi.web.accounts.services import token_hash
+            from gaoqi.web.audit.services import audit_record
 
-            token = (
-                ApiToken.objects.select_related("user")
-                .filter(key_hash=token_hash(header[7:].strip()), revoked_at__isnull=True, user__is_active=True)
-                .first()
-            )
+            now = timezone.now()
+            key = header[7:].strip()
+            token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(key)).first() if key else None
+            refusal: str | None
             if token is None:
-                return JsonResponse({"detail": "令牌无效 (invalid token)"}, status=401)
+                refusal = "unknown"
+            elif not token.user.is_active:
+                refusal = "inactive"
+            else:
+                refusal = None if token.state(now) == "active" else token.state(now)
+            if refusal is not None:
+                target = f"api_token:{token.pk}" if token is not None else "api_token"
+                audit_record(
+                    token.user if token is not None else None,
+                    "api.token",
+                    target=target,
+                    request=request,
+                    outcome="denied",
+                    detail={"reason": refusal, "path": request.path_info[:200]},
+                )
+                return JsonResponse({"detail": REFUSALS[refusal]}, status=401)
+            assert token is not None
+            if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+                ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # coarse: one write a minute
             request.user = token.user
+            request.api_token = token
             request._dont_enforce_csrf_checks = True  # no cookies: no CSRF
         return self.get_response(request)

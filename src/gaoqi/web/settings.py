@@ -17,16 +17,37 @@ GAOQI_HOME = Path(os.environ.get("GAOQI_HOME", REPO_DIR / "var"))
 SNAPSHOT_DIR = GAOQI_HOME / "snapshots"
 UPLOAD_DIR = GAOQI_HOME / "uploads"  # outside the web root
 
-DEBUG = os.environ.get("GAOQI_DEBUG", "1") == "1"
-# The demo key is for a laptop; production sets GAOQI_SECRET_KEY (the check below refuses DEBUG=0 without it).
-SECRET_KEY = os.environ.get("GAOQI_SECRET_KEY", "gaoqi-demo-only-not-for-production")
-if not DEBUG and SECRET_KEY.startswith("gaoqi-demo"):
-    raise RuntimeError("set GAOQI_SECRET_KEY in production")
+# Off unless asked for: a laptop demo says so (`make run` exports GAOQI_DEBUG=1, the tests' settings do too).
+DEBUG = os.environ.get("GAOQI_DEBUG", "0") == "1"
+DEMO_SECRET_KEY = "gaoqi-demo-only-not-for-production"
 # The audit chain's HMAC key: held by the audit administrator's deployment, not in the database, so a database
-# writer cannot re-chain altered rows. Production sets GAOQI_AUDIT_KEY (refused to start without it, like the secret key).
-AUDIT_CHAIN_KEY = os.environ.get("GAOQI_AUDIT_KEY", "gaoqi-demo-audit-key")
-if not DEBUG and AUDIT_CHAIN_KEY.startswith("gaoqi-demo"):
-    raise RuntimeError("set GAOQI_AUDIT_KEY in production")
+# writer cannot re-chain altered rows.
+DEMO_AUDIT_KEY = "gaoqi-demo-audit-key"
+MIN_KEY_LENGTH = 32
+
+
+def _keys() -> tuple[str, str]:
+    """GAOQI_SECRET_KEY and GAOQI_AUDIT_KEY. Both unset: the demo keys, in DEBUG only. One set without the
+    other is a half-configured deployment (it would have run with the public demo audit key): refused in every
+    mode. Production (DEBUG off) refuses a missing, demo or short (< 32 characters) key."""
+    secret, audit = os.environ.get("GAOQI_SECRET_KEY", ""), os.environ.get("GAOQI_AUDIT_KEY", "")
+    if bool(secret) != bool(audit):
+        raise RuntimeError(
+            "set both GAOQI_SECRET_KEY and GAOQI_AUDIT_KEY (or neither, for the demo with GAOQI_DEBUG=1)"
+        )
+    if not secret and DEBUG:
+        return DEMO_SECRET_KEY, DEMO_AUDIT_KEY
+    for name, key in (("GAOQI_SECRET_KEY", secret), ("GAOQI_AUDIT_KEY", audit)):
+        if not key or key.startswith("gaoqi-demo"):
+            raise RuntimeError(f"set {name} in production (or GAOQI_DEBUG=1 for the demo)")
+        if len(key) < MIN_KEY_LENGTH:
+            raise RuntimeError(f"{name} is too short: at least {MIN_KEY_LENGTH} characters")
+    if secret == audit:
+        raise RuntimeError("GAOQI_AUDIT_KEY must differ from GAOQI_SECRET_KEY")
+    return secret, audit
+
+
+SECRET_KEY, AUDIT_CHAIN_KEY = _keys()
 ALLOWED_HOSTS = os.environ.get("GAOQI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -119,17 +140,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+CSRF_FAILURE_VIEW = "gaoqi.web.audit.views.csrf_failure"  # audited, in Chinese
 LOGIN_REDIRECT_URL = "dashboard:home"
 
-# 等保 level 3: lockout after 5 failures in 15 minutes; idle sessions end after 30 minutes.
+# 等保 level 3: lockout after 5 failures; idle sessions end after 30 minutes. The lockout (accounts/lockout.py,
+# ADR 0009) counts failures per account and address, per account, and per address:
+# - account + address: 5 failures lock that pair; account alone: 5 failures from anywhere lock the account on
+#   every device except the account's known devices (a signed cookie set at a successful login), so that
+#   someone elsewhere cannot lock the auditor out with five guesses;
+# - address: 50 failures, whatever the accounts, lock the address (a district office shares one NAT address:
+#   one official's mistakes must not shut the office out);
+# - a lock lasts 15 minutes, doubling with every further 5 (50 for an address) failures, up to a day; failures
+#   are remembered for a day (AXES_COOLOFF_TIME), a correct login forgets those of its account at its address.
+AXES_HANDLER = "gaoqi.web.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.25  # hours
+AXES_ADDRESS_FAILURE_LIMIT = 50
+AXES_LOCK_MINUTES = 15
+AXES_COOLOFF_TIME = 24  # hours
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "gaoqi.web.audit.services.request_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
-# Lock the account, not the address: a district's officials share one intranet NAT address, and an address
-# lockout would shut the whole office out (axes warns about it; the choice is deliberate).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+KNOWN_DEVICE_COOKIE = "gaoqi_device"
+KNOWN_DEVICE_DAYS = 180
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -137,6 +170,17 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+PROXY_HOPS = 0  # reverse proxies in front of the platform (audit.services.request_address)
+if not DEBUG:
+    # Production is served over HTTPS only, behind the municipal reverse proxy, which terminates TLS and sets
+    # X-Forwarded-Proto (GAOQI_PROXY_SSL_HEADER=0 where the platform terminates TLS itself).
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if os.environ.get("GAOQI_PROXY_SSL_HEADER", "1") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        PROXY_HOPS = 1  # the client's address is the one the proxy appends to X-Forwarded-For
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -31,10 +33,21 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A token for another department's system: acts as its user, with the same scoping. Only its hash is kept."""
+    """A token for another department's system: acts as its user, with the same scoping. Only its hash is kept;
+    it works until ``expires_at`` unless revoked earlier."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=64)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    created_by = models.CharField("签发人", max_length=150, blank=True)
+    expires_at = models.DateTimeField("有效期至")
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_by = models.CharField("吊销人", max_length=150, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    def state(self, now: Any) -> str:
+        """``active``, ``expired`` or ``revoked``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"

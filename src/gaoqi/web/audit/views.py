@@ -19,3 +19,18 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.GET.get("anchor_id", "").isdigit() and request.GET.get("anchor_hash"):
         anchor = (int(request.GET["anchor_id"]), request.GET["anchor_hash"].strip())
     return render(request, "audit/verify.html", {"result": audit_verify(anchor), "anchor": anchor})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: the refusal is audited (who, from where, which form) and explained in Chinese."""
+    from gaoqi.web.audit.services import audit_record
+
+    audit_record(
+        request.user,
+        "csrf.failure",
+        target=f"path:{request.path_info[:190]}",
+        request=request,
+        outcome="denied",
+        detail={"reason": reason, "method": request.method},
+    )
+    return render(request, "403_csrf.html", {}, status=403)

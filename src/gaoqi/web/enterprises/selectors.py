@@ -88,6 +88,12 @@ def enterprise_get(user: Any, uscc: str) -> Enterprise | None:
     return enterprises_visible(user).filter(uscc=uscc).first()
 
 
+def enterprise_exists(uscc: str) -> bool:
+    """Whether an enterprise exists at all, whoever may see it: for the audit log only (an official asking for
+    an enterprise outside the jurisdiction), never shown to the user."""
+    return Enterprise.objects.filter(uscc=uscc).exists()
+
+
 def results_of(enterprise: Enterprise) -> QuerySet[PolicyResult]:
     snap = current_snapshot()
     return PolicyResult.objects.filter(snapshot=snap, enterprise=enterprise).order_by("policy_id")

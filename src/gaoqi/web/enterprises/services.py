@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.enterprises.models import Enterprise
+from gaoqi.web.exports import xlsx
 
 EXPORT_LIMIT = 100_000
 EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -48,20 +49,18 @@ def enterprise_reveal(actor: Any, enterprise: Enterprise, *, request: Any = None
 def enterprise_export(actor: Any, qs: QuerySet[Enterprise], *, request: Any = None, filters: dict[str, Any]) -> bytes:
     """An Excel workbook of exactly the enterprises the user may see under the current filters (no personal
     data); the export is audited with its filters and row count."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("企业库")
-    ws.append([label for _, label in EXPORT_COLUMNS])
     n = 0
-    for ent in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        values = []
-        for field, _ in EXPORT_COLUMNS:
-            v = getattr(ent, field)
-            values.append("是" if v is True else "否" if v is False else v)
-        ws.append(values)
-        n += 1
-    buf = io.BytesIO()
-    wb.save(buf)
+
+    def rows() -> Iterator[list[Any]]:
+        nonlocal n
+        for ent in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
+            values = []
+            for field, _ in EXPORT_COLUMNS:
+                v = getattr(ent, field)
+                values.append("是" if v is True else "否" if v is False else v)
+            n += 1
+            yield values
+
+    data = xlsx("企业库", [label for _, label in EXPORT_COLUMNS], rows())
     audit_record(actor, "export", target="enterprises", request=request, detail={"rows": n, "filters": filters})
-    return buf.getvalue()
+    return data
