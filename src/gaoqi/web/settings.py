@@ -131,6 +131,9 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Form fields (files excluded) up to 1 MB: no page posts more; a 2 MB "objection" is refused before a view runs.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]

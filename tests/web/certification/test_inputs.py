@@ -296,6 +296,8 @@ def test_objections_are_bounded_rate_limited_and_notified_once(
     assert r.status_code == 200 and not Objection.objects.exists()
     r = public.post(url, {"name": "张三", "contact": "x", "content": "异" * 2001}, follow=True)
     assert not Objection.objects.exists()
+    r = public.post(url, {"name": "张三", "contact": "x", "content": "x" * (2 * 1024 * 1024)})
+    assert r.status_code == 400 and not Objection.objects.exists()  # refused before the view (1 MB of fields)
     sent = [public.post(url, {"name": f"张三{i}", "contact": "x", "content": "研发费用存疑"}) for i in range(37)]
     assert all(r.status_code == 302 for r in sent)
     assert Objection.objects.count() == 3  # process.yaml: 3 per address per hour

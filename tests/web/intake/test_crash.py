@@ -27,6 +27,7 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
         GAOQI_HOME=str(home),
         PYTHONPATH=f"{SRC}{os.pathsep}{env.get('PYTHONPATH', '')}",
         DJANGO_SETTINGS_MODULE="gaoqi.web.settings",
+        GAOQI_DEBUG="1",  # the demo keys (production settings refuse them)
         **extra,
     )
     return env  # no GAOQI_DATABASE: SQLite in $GAOQI_HOME/platform.sqlite3
