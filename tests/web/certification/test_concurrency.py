@@ -102,8 +102,9 @@ def test_two_sessions_saving_sections_and_declaring_at_once_lose_nothing(
 ) -> None:
     from gaoqi.web.certification.models import Application
 
-    app = draft(people)
     ent = people["enterprise"]
+    app = sv.application_start(ent, as_of=dt.date(2026, 6, 30), tech_field=FIELD)
+    sv.application_update_form(ent, app, {"rd_projects": [{"code": "RD01", "name": "智能识别算法研发"}]})
     stale = [Application.objects.get(pk=app.pk) for _ in range(3)]
     results = race(
         lambda: sv.application_update_form(ent, stale[0], {"products": [{"code": "PS01", "name": "识别模组"}]}),

@@ -108,13 +108,13 @@ def test_reviewers_download_proofs_as_attachments_and_others_do_not(
     from gaoqi.web.audit.models import AuditEvent
 
     app = sv.application_transition(people["enterprise"], draft(people), "submit")
-    att = app.attachments.get()
+    att = app.attachments.get(item="RD01")
     url = f"/certification/{app.pk}/attachments/{att.pk}/"
     for who in ("enterprise", "district", "municipal"):
         r = login(people[who]).get(url)
         assert r.status_code == 200, who
         assert r["Content-Type"] == "application/pdf"
-        assert r["Content-Disposition"].startswith("attachment;") and "rd01.pdf" in r["Content-Disposition"]
+        assert r["Content-Disposition"].startswith("attachment;") and "RD01.pdf" in r["Content-Disposition"]
         assert (r["X-Content-Type-Options"], r["Cache-Control"]) == ("nosniff", "no-store")
         assert b"".join(r.streaming_content) == CLEAN
     assert login(people["other_district"]).get(url).status_code == 404
