@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gaoqi.web.access.AccessMiddleware",
+    "gaoqi.web.core.errors.ChineseErrorPagesMiddleware",  # 404/403/500 in Chinese, DEBUG or not
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -2,6 +2,9 @@ from django.urls import include, path
 
 from gaoqi.web.api import api
 
+handler404 = "gaoqi.web.core.errors.handler_404"
+handler500 = "gaoqi.web.core.errors.handler_500"
+
 urlpatterns = [
     path("", include("gaoqi.web.dashboard.urls")),
     path("accounts/", include("gaoqi.web.accounts.urls")),

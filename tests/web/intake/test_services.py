@@ -96,11 +96,11 @@ def test_an_interrupted_run_is_shown_failed_and_recovered(users: dict[str, Any],
     c = login(users["municipal"])
 
     with run_lock(dead.pk, timeout=0):  # alive
-        r = c.get(f"/intake/progress/{dead.pk}/")
+        r = c.get(f"/intake/progress/{dead.pk}/", HTTP_HX_REQUEST="true")
         assert r.status_code == 200 and "运行中" in r.content.decode() and "运行中断" not in r.content.decode()
         assert services.snapshot_recover_interrupted(users["municipal"]) == []
 
-    r = c.get(f"/intake/progress/{dead.pk}/")
+    r = c.get(f"/intake/progress/{dead.pk}/", HTTP_HX_REQUEST="true")
     assert r.status_code == 286  # htmx: stop polling
     assert "运行中断" in r.content.decode()
 
@@ -111,7 +111,7 @@ def test_an_interrupted_run_is_shown_failed_and_recovered(users: dict[str, Any],
     assert task.status == "FAILED" and "RunInterrupted" in task.exception_class_path
     event = AuditEvent.objects.filter(action="snapshot.recover", target=f"snapshot:{dead.pk}").get()
     assert event.outcome == "failure"
-    r = c.get(f"/intake/progress/{dead.pk}/")
+    r = c.get(f"/intake/progress/{dead.pk}/", HTTP_HX_REQUEST="true")
     assert r.status_code == 286 and services.INTERRUPTED in r.content.decode()
     page = c.get("/intake/").content.decode()
     assert services.INTERRUPTED in page

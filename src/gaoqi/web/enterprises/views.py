@@ -5,11 +5,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from gaoqi.engine.validate import district_codes
 from gaoqi.web import roles
+from gaoqi.web.core.htmx import fragment_of
 from gaoqi.web.enterprises import selectors, services
 from gaoqi.web.paging import CappedPaginator as Paginator
 from gaoqi.web.policies.selectors import labelled, policy_names
@@ -73,6 +75,7 @@ def detail(request: HttpRequest, uscc: str) -> HttpResponse:
     return render(request, "enterprises/detail.html", ctx)
 
 
+@fragment_of(lambda uscc, policy_id: reverse("enterprises:detail", args=[uscc]) + "#policies")
 def explain(request: HttpRequest, uscc: str, policy_id: str) -> HttpResponse:
     ent = _visible(request, uscc)
     data = None if "\x00" in policy_id else selectors.explain_for(ent.uscc, policy_id)

@@ -5,8 +5,10 @@ import datetime as dt
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gaoqi.web.core.htmx import fragment_of
 from gaoqi.web.intake import selectors, services
 from gaoqi.web.intake.models import Snapshot
 
@@ -60,6 +62,7 @@ def publish(request: HttpRequest) -> HttpResponse:
     return redirect("intake:home")
 
 
+@fragment_of(lambda pk: reverse("intake:home"))
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     snap = get_object_or_404(Snapshot, pk=pk)
     interrupted = selectors.snapshot_interrupted(snap)
