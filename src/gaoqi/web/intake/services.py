@@ -1,10 +1,12 @@
 """Pipeline runs and snapshot publishing: the engine's results enter the platform's database.
 
 ``snapshot_request`` queues a run (a django-tasks task); ``snapshot_run`` does it, holding the run lock
-(``runlock.py``: one run at a time): ingest the data directory into the engine workspace, resolve names, build
-profiles, evaluate every policy, copy the workspace to an immutable snapshot file, then publish: the enterprise
-index and the policy results are staged aside in temporary tables and switched in with ONE transaction that
-upserts the enterprises, inserts the results, computes the dashboards' counts and makes the snapshot current.
+(``runlock.py``: one run at a time): write the platform's own certificates and renames as feed files of 高企认定系统
+(``certification/feed.py``, ADR 0011), ingest the data directory and then those files into the engine workspace,
+resolve names, build profiles, evaluate every policy, copy the workspace to an immutable snapshot file, then
+publish: the enterprise index and the policy results are staged aside in temporary tables and switched in with
+ONE transaction that upserts the enterprises, inserts the results, computes the dashboards' counts and makes the
+snapshot current.
 A failure or a crash at any point before that commit leaves the enterprise index, the results and the current
 snapshot as they were. Progress is written as it goes, for the page to show.
 
