@@ -198,3 +198,41 @@ def test_a_rename_is_published_replaces_the_certificate_once_and_is_found_by_its
         con.close()
     assert history == [(clock["day"], NAME_CHANGE_FILE)]
     assert n_hte == 1  # replaced and replacing certificate: counted once
+
+
+@pytest.mark.django_db
+def test_the_platform_feed_maps_statuses_writes_live_certificates_once_and_only_changed_bytes(tmp_path: Any) -> None:
+    from gaoqi.engine.feeds import feed_for_filename
+    from gaoqi.web.audit.models import AuditEvent
+    from gaoqi.web.certification.feed import certificate_rows, feed_files
+    from gaoqi.web.certification.models import Certificate
+
+    def cert(number: str, status: str, field: str = "电子信息", replaces: Any = None) -> Any:
+        issue = dt.date(2025, 3, 1)
+        return Certificate.objects.create(
+            number=number, uscc="91110108MA01ABCD1X", enterprise_name="北京甲科技有限公司", tech_field=field,
+            issue_date=issue, expiry_date=sv.expiry_for(issue), status=status, replaces=replaces,
+        )  # fmt: skip
+
+    old = cert("GR202511000002", Certificate.REPLACED)
+    cert("GR202511000002", Certificate.VALID, replaces=old)
+    cert("GR202511000001", Certificate.CANCELLED, field="先进制造与自动化")
+    cert("GR202511000003", Certificate.EXPIRED, field="不在目录中的领域")
+    assert [(r["number"], r["status"], r["tech_field"]) for r in certificate_rows()] == [
+        ("GR202511000001", "revoked", "advanced_manufacturing"),
+        ("GR202511000002", "valid", "electronic_information"),
+        ("GR202511000003", "expired", ""),
+    ]
+    files = feed_files()
+    assert list(files) == [CERTIFICATE_FILE] and feed_for_filename(CERTIFICATE_FILE) == "certificate"
+    assert (
+        files[CERTIFICATE_FILE].decode().splitlines()[0]
+        == "统一社会信用代码,资质类型,证书编号,发证日期,有效期至,证书状态,技术领域"
+    )
+    assert feed_files() == files  # the same state gives the same bytes
+    assert sv.platform_feed_write(None, tmp_path) == [CERTIFICATE_FILE]
+    assert (tmp_path / CERTIFICATE_FILE).read_bytes() == files[CERTIFICATE_FILE]
+    writes = AuditEvent.objects.filter(action="platform_feed.write").count()
+    assert sv.platform_feed_write(None, tmp_path) == []  # unchanged: left alone, not audited again
+    assert AuditEvent.objects.filter(action="platform_feed.write").count() == writes == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CERTIFICATE_FILE]
