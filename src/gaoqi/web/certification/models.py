@@ -200,6 +200,7 @@ class NameChange(models.Model):
     publicity_start = models.DateField(null=True)
     publicity_end = models.DateField(null=True)
     status = models.CharField(max_length=12, default="publicity")  # publicity, done, re_review
+    completed_on = models.DateField("换发日期", null=True)  # the change date the platform's name_change feed reports
     new_certificate = models.ForeignKey(Certificate, null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -64,3 +64,23 @@ def certificates_visible(user: Any) -> QuerySet[Certificate]:
 
 def notifications_of(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)[:100]
+
+
+def publicity_list() -> dict[str, list[Any]]:
+    """What is in public 公示 now (a public page, no scope): applications in publicity with their period, and
+    certificate renames (Art. 17) in their 10-working-day publicity."""
+    from gaoqi.web.certification.config import process_config
+    from gaoqi.web.certification.models import NameChange
+    from gaoqi.web.certification.workdays import deadline_provisional
+
+    days = process_config().time_limits["publicity"]
+    apps = Application.objects.filter(status=wf.PUBLICITY).order_by("enterprise_name", "pk")
+    renames = (
+        NameChange.objects.filter(status="publicity", publicity_start__isnull=False)
+        .select_related("certificate")
+        .order_by("publicity_start", "pk")
+    )
+    return {
+        "applications": [(a, a.stage_started_at, deadline_provisional(a.stage_started_at, days)[0]) for a in apps],
+        "renames": list(renames),
+    }

@@ -10,6 +10,7 @@ import json
 import random
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -1027,8 +1028,8 @@ def name_change_complete(nc: NameChange, on: dt.date) -> Certificate:
         number=old.number, uscc=old.uscc, enterprise_name=nc.new_name, tech_field=old.tech_field,
         issue_date=old.issue_date, expiry_date=old.expiry_date, application=old.application, replaces=old,
     )  # fmt: skip
-    nc.status, nc.new_certificate = "done", new
-    nc.save(update_fields=["status", "new_certificate"])
+    nc.status, nc.new_certificate, nc.completed_on = "done", new, on
+    nc.save(update_fields=["status", "new_certificate", "completed_on"])
     audit_record(None, "name_change.complete", target=f"certificate:{new.number}", detail={"new_name": nc.new_name})
     return new
 
@@ -1154,3 +1155,29 @@ def expert_update(
     expert.save(update_fields=["active", "employer_uscc", "avoid_usccs", "past_employers", "version"])
     audit_record(actor, "expert.update", target=f"expert:{expert.pk}", detail={"active": active})
     return expert
+
+
+# ------------------------------------------------------------------------------------------------------
+# the platform as a department feed (feed.py, ADR 0011)
+
+
+@transaction.atomic
+def platform_feed_write(actor: Any, directory: Path) -> list[str]:
+    """Write the platform's certificates and completed renames into ``directory`` as feed files, read in one
+    transaction (a consistent state); returns the files whose bytes changed (written atomically and audited).
+    An unchanged file is left alone: the ingest would skip the same bytes anyway."""
+    from gaoqi.web.certification import feed
+
+    directory.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for name, data in feed.feed_files().items():
+        target = directory / name
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        tmp = target.with_name(f".{name}.tmp")  # a dot file: never taken for a delivery
+        tmp.write_bytes(data)
+        tmp.replace(target)
+        changed.append(name)
+    if changed:
+        audit_record(actor, "platform_feed.write", target=f"dir:{directory.name}", detail={"files": changed})
+    return changed

@@ -226,9 +226,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def publicity(request: HttpRequest) -> HttpResponse:
-    apps = Application.objects.filter(status=wf.PUBLICITY).order_by("enterprise_name")
-    rows = [(a, deadline_provisional(a.stage_started_at, process_config().time_limits["publicity"])[0]) for a in apps]
-    return render(request, "certification/publicity.html", {"rows": rows})
+    return render(request, "certification/publicity.html", selectors.publicity_list())
 
 
 @require_POST

@@ -1,10 +1,12 @@
 """Pipeline runs and snapshot publishing: the engine's results enter the platform's database.
 
 ``snapshot_request`` queues a run (a django-tasks task); ``snapshot_run`` does it, holding the run lock
-(``runlock.py``: one run at a time): ingest the data directory into the engine workspace, resolve names, build
-profiles, evaluate every policy, copy the workspace to an immutable snapshot file, then publish: the enterprise
-index and the policy results are staged aside in temporary tables and switched in with ONE transaction that
-upserts the enterprises, inserts the results, computes the dashboards' counts and makes the snapshot current.
+(``runlock.py``: one run at a time): write the platform's own certificates and renames as feed files of 高企认定系统
+(``certification/feed.py``, ADR 0011), ingest the data directory and then those files into the engine workspace,
+resolve names, build profiles, evaluate every policy, copy the workspace to an immutable snapshot file, then
+publish: the enterprise index and the policy results are staged aside in temporary tables and switched in with
+ONE transaction that upserts the enterprises, inserts the results, computes the dashboards' counts and makes the
+snapshot current.
 A failure or a crash at any point before that commit leaves the enterprise index, the results and the current
 snapshot as they were. Progress is written as it goes, for the page to show.
 
@@ -55,6 +57,11 @@ def snapshot_request(actor: Any, *, as_of: date, source_dir: str = "") -> Snapsh
 
 def engine_home() -> Path:
     return Path(settings.GAOQI_HOME)
+
+
+def platform_feed_dir() -> Path:
+    """Where the platform delivers its own feed files (高企认定系统, ADR 0011), next to the engine workspace."""
+    return engine_home() / "platform-feed"
 
 
 INTERRUPTED = "运行中断：工作进程异常退出，请重新运行"
@@ -147,14 +154,22 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
     from gaoqi.engine.resolve import resolve
     from gaoqi.engine.rules import default_policy_dir, evaluate
     from gaoqi.engine.workspace import connect
+    from gaoqi.web.certification.services import platform_feed_write
 
     _recover_locked(None, keep=snapshot.pk)  # a run a crash interrupted earlier is failed before this one starts
     home = engine_home()
     try:
+        _progress(snapshot, 2, "高企认定系统数据 platform feed")
+        platform = platform_feed_dir()
+        platform_feed_write(None, platform)  # the platform's own certificates and renames, as of now
         source = Path(snapshot.source_dir) if snapshot.source_dir else None
         if source is not None and source.is_dir() and any(source.iterdir()):
             _progress(snapshot, 5, "导入数据 ingest")
             ingest_directory(home, Path(snapshot.source_dir))
+        if any(platform.iterdir()):
+            # after the departments' files: in a run where both changed, the platform's record of its own
+            # certificates is the latest delivery (same bytes as last time: skipped)
+            ingest_directory(home, platform)
         con = connect(home)
         try:
             _progress(snapshot, 30, "名称匹配 resolve")

@@ -1,0 +1,109 @@
+"""The platform as a department feed (ADR 0011): the certificates this platform issued, revoked and renamed, and
+the enterprise names its completed renames report, written as files in the engine's own feed formats
+(``engine/schemas/certificate.json``, ``name_change.json``) for the next pipeline run to ingest like any
+department's delivery, with the source 高企认定系统 in the file's name (so every provenance that shows a file
+and line shows it).
+
+The bytes are a function of the database only (no timestamp, a fixed order): an unchanged platform gives the
+same file, which the ingest skips; a change (a certificate issued, revoked or replaced, a rename completed)
+gives a new delivery, whose rows win in the engine's current views (``<feed>_cur``: the latest delivery of
+each key wins). The certificate key is (uscc, kind, number): a renamed enterprise's replacing certificate has
+the same number, so only the live one is written and the replaced one never counts twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from gaoqi.engine.feeds import feed_spec
+from gaoqi.web.certification.models import Certificate, NameChange
+
+SOURCE = "高企认定系统"
+CERTIFICATE_FILE = f"certificate_{SOURCE}.csv"
+NAME_CHANGE_FILE = f"name_change_{SOURCE}.csv"
+
+#: The platform's certificate statuses in the feed's enumeration (``replaced`` is never written: its
+#: replacing certificate carries the same key).
+STATUS_CODES = {
+    Certificate.VALID: "valid",
+    Certificate.REVOKED: "revoked",
+    Certificate.CANCELLED: "revoked",  # 注销: no longer a qualification, as the feed's 取消
+    Certificate.EXPIRED: "expired",
+}
+
+
+def _codes(feed: str, field: str) -> dict[str, str]:
+    """Every accepted spelling of an enumerated field (its code and its Chinese aliases) → the code."""
+    spec = feed_spec(feed).field(field)
+    out = {code: code for code in spec.aliases}
+    out.update({alias: code for code, aliases in spec.aliases.items() for alias in aliases})
+    return out
+
+
+def is_platform_file(file_name: str) -> bool:
+    """Whether a delivered file (a ``loads.file_name``) is one this module writes."""
+    return file_name in (CERTIFICATE_FILE, NAME_CHANGE_FILE)
+
+
+def certificate_rows() -> list[dict[str, Any]]:
+    """One row per certificate number: the live certificate (a replaced one is superseded by its replacement)."""
+    fields = _codes("certificate", "tech_field")
+    rows = []
+    certs = Certificate.objects.exclude(status=Certificate.REPLACED).order_by("number", "uscc", "pk")
+    for c in certs:
+        rows.append(
+            {
+                "uscc": c.uscc,
+                "kind": "hte",
+                "number": c.number,
+                "issue_date": c.issue_date.isoformat(),
+                "expiry_date": c.expiry_date.isoformat(),
+                "status": STATUS_CODES.get(c.status, "revoked"),
+                "tech_field": fields.get(c.tech_field, ""),
+            }
+        )
+    return rows
+
+
+def name_change_rows() -> list[dict[str, Any]]:
+    """One row per completed rename, dated the day the replacing certificate was issued (for a rename completed
+    before that day was recorded: the first day it could have been, the day after its publicity ended)."""
+    rows = []
+    done = NameChange.objects.filter(status="done").select_related("certificate").order_by("pk")
+    for nc in done:
+        day = nc.completed_on or (nc.publicity_end + dt.timedelta(days=1) if nc.publicity_end else None)
+        if day is None or nc.old_name == nc.new_name:
+            continue
+        rows.append(
+            {
+                "uscc": nc.certificate.uscc,
+                "old_name": nc.old_name,
+                "new_name": nc.new_name,
+                "change_date": day.isoformat(),
+            }
+        )
+    return rows
+
+
+def render(feed: str, rows: list[dict[str, Any]]) -> bytes:
+    """A feed file: UTF-8, the schema's Chinese headers, one row a line."""
+    spec = feed_spec(feed)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([f.title for f in spec.fields])
+    for row in rows:
+        w.writerow([row.get(f.name, "") for f in spec.fields])
+    return out.getvalue().encode("utf-8")
+
+
+def feed_files() -> dict[str, bytes]:
+    """The platform's delivery: file name → bytes (a feed with no row yet gives no file)."""
+    files = {}
+    if certs := certificate_rows():
+        files[CERTIFICATE_FILE] = render("certificate", certs)
+    if renames := name_change_rows():
+        files[NAME_CHANGE_FILE] = render("name_change", renames)
+    return files

@@ -1,0 +1,238 @@
+"""The platform as a department feed (ADR 0011): certificates it issues, revokes and renames reach the next
+published snapshot (profile, directory, dashboard, policies) through the engine's normal ingest, with the
+source 高企认定系统 in their provenance; renames are on the public 公示 page and found by the directory search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pytest
+
+from gaoqi.web.certification import services as sv
+from tests.web.certification.conftest import draft
+from tests.web.conftest import login
+
+# the platform's delivery (feed.py), spelt out: the source a person reads in every provenance
+CERTIFICATE_FILE, NAME_CHANGE_FILE = "certificate_高企认定系统.csv", "name_change_高企认定系统.csv"
+
+
+@pytest.fixture()
+def candidate(snapshot: Any) -> str:
+    """A certifiable enterprise (only expert items outstanding) holding no HTE certificate yet, so that the
+    platform's certificate is what makes it one."""
+    from gaoqi.web.enterprises.models import PolicyResult
+
+    rows = PolicyResult.objects.filter(
+        snapshot=snapshot, policy_id="hte-certification", status="unknown", failed_count=0, enterprise__has_hte=False
+    ).select_related("enterprise")
+    ok = sorted(r.enterprise.uscc for r in rows if all(u.startswith("pending:") for u in r.unknown_features))
+    assert ok, "the synthetic population has a certifiable enterprise without a certificate"
+    return ok[0]
+
+
+def _publish(as_of: dt.date) -> Any:
+    from gaoqi.web.intake.models import Snapshot
+    from gaoqi.web.intake.services import snapshot_run
+
+    snap = snapshot_run(Snapshot.objects.create(as_of=as_of).pk)
+    assert snap.status == Snapshot.PUBLISHED, snap.message
+    return snap
+
+
+def _certify(p: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """报备即批准, the shortest route to a certificate: declare the commitment, file."""
+    from gaoqi.web.certification.config import process_config
+    from gaoqi.web.certification.models import Certificate
+
+    monkeypatch.setitem(process_config().pilot, "post_check_share", 0.0)
+    app = draft(p)
+    sv.application_declare(p["enterprise"], app, ["commitment"])
+    app = sv.application_transition(p["enterprise"], app, "file")
+    return Certificate.objects.get(application=app)
+
+
+def _result(snap: Any, uscc: str, policy: str) -> Any:
+    from gaoqi.web.enterprises.models import PolicyResult
+
+    return PolicyResult.objects.get(snapshot=snap, enterprise__uscc=uscc, policy_id=policy)
+
+
+def _hte_total(user: Any) -> int:
+    from gaoqi.web.dashboard.selectors import dashboard_figures
+
+    return int(dashboard_figures(user)["totals"]["hte"])
+
+
+def _hte_field(page: str) -> str:
+    found = re.search(r"<dt>高新技术企业</dt><dd>(.*?)</dd>", page)
+    assert found, "the profile shows the HTE line"
+    return found.group(1)
+
+
+@pytest.mark.django_db
+def test_certificates_issued_and_revoked_by_the_platform_reach_the_next_snapshot(
+    people: dict[str, Any], clock: dict[str, dt.date], snapshot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gaoqi.web.enterprises.models import Enterprise
+
+    p = people
+    uscc = p["enterprise"].uscc
+    muni = p["municipal"]
+    clock["day"] = snapshot.as_of  # certified on the snapshot's date: every snapshot below is of that date
+    first = snapshot
+    assert Enterprise.objects.get(uscc=uscc).has_hte is False
+    before_total = _hte_total(muni)
+    assert _hte_field(login(muni).get(f"/enterprises/{uscc}/").content.decode()) == "否"
+    rd_before = _result(first, uscc, "rd-super-deduction").benefit_amount
+    assert "holds_hte_certificate" in _result(first, uscc, "dongcheng-hte-reward").failed_conditions
+    assert _hte_total(muni) == before_total
+
+    cert = _certify(p, monkeypatch)
+    assert cert.issue_date == clock["day"]
+    snap = _publish(clock["day"])
+
+    ent = Enterprise.objects.get(uscc=uscc)
+    assert (ent.has_hte, ent.hte_expiry_date, ent.tech_field) == (True, cert.expiry_date, "electronic_information")
+    c = login(muni)
+    page = c.get(f"/enterprises/{uscc}/").content.decode()
+    assert _hte_field(page).startswith(f"有效，至 {cert.expiry_date:%Y}")
+    # the certificate's row on the profile says where it came from: the platform's file, line 2
+    assert cert.number in page and f"{CERTIFICATE_FILE} 第2行" in page and "高企认定系统" in page
+    listing = c.get("/enterprises/", {"q": uscc, "hte": "yes"}).content.decode()
+    assert f'href="/enterprises/{uscc}/"' in listing and "✓" in listing
+    assert _hte_total(muni) == before_total + 1
+    assert "holds_hte_certificate" not in _result(snap, uscc, "dongcheng-hte-reward").failed_conditions
+    # the super deduction is reckoned at the HTE tax rate now (15% instead of 25%)
+    rd_after = _result(snap, uscc, "rd-super-deduction").benefit_amount
+    assert rd_before is not None and rd_after is not None
+    assert rd_after == pytest.approx(rd_before * Decimal("0.15") / Decimal("0.25"))
+    con = duckdb.connect(snap.duckdb_path, read_only=True)
+    try:
+        row = con.execute(
+            "SELECT l.file_name, c._line, c.status, p.hte_certificate_number FROM certificate_cur c "
+            "JOIN loads l ON l.load_id = c._load_id JOIN profile p ON p.uscc = c.uscc WHERE c.uscc = ? AND c.number = ?",
+            [uscc, cert.number],
+        ).fetchall()
+        loads = con.execute("SELECT count(*) FROM loads").fetchall()[0][0]
+    finally:
+        con.close()
+    assert row == [(CERTIFICATE_FILE, 2, "valid", cert.number)]
+
+    # nothing changed: the same bytes are skipped, no new delivery
+    again = _publish(clock["day"])
+    con = duckdb.connect(again.duckdb_path, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM loads").fetchall()[0][0] == loads
+    finally:
+        con.close()
+
+    sv.application_revoke(muni, cert.application, reason="falsification", detail="研发项目材料伪造")
+    revoked = _publish(clock["day"])
+    ent = Enterprise.objects.get(uscc=uscc)
+    assert ent.has_hte is False
+    assert _hte_field(c.get(f"/enterprises/{uscc}/").content.decode()) == "否"
+    assert f'href="/enterprises/{uscc}/"' not in c.get("/enterprises/", {"q": uscc, "hte": "yes"}).content.decode()
+    assert _hte_total(muni) == before_total
+    assert "holds_hte_certificate" in _result(revoked, uscc, "dongcheng-hte-reward").failed_conditions
+    assert _result(revoked, uscc, "rd-super-deduction").benefit_amount == rd_before
+
+
+@pytest.mark.django_db
+def test_a_rename_is_published_replaces_the_certificate_once_and_is_found_by_its_new_name(
+    people: dict[str, Any], clock: dict[str, dt.date], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.test import Client
+
+    from gaoqi.web.enterprises.models import Enterprise
+
+    p = people
+    uscc = p["enterprise"].uscc
+    old_name = Enterprise.objects.get(uscc=uscc).name
+    new_name = "北京更名后智能识别科技有限公司"
+    cert = _certify(p, monkeypatch)
+    nc = sv.name_change_request(p["enterprise"], cert, new_name=new_name)
+    assert nc.publicity_start is not None and nc.publicity_end is not None
+
+    # the rename's publicity is public, with its period
+    public = Client().get("/certification/publicity/").content.decode()
+    assert new_name in public and old_name in public and cert.number in public
+    assert f"{nc.publicity_start:%Y年%-m月%-d日}至{nc.publicity_end:%Y年%-m月%-d日}" in public
+
+    clock["day"] = nc.publicity_end + dt.timedelta(days=1)
+    assert sv.daily()["renamed"] == [cert.number]
+    assert new_name not in Client().get("/certification/publicity/").content.decode()  # publicity over
+    from gaoqi.web.certification.feed import certificate_rows
+
+    # the replaced certificate is not written: one row for the number, the live one
+    rows = [r for r in certificate_rows() if r["number"] == cert.number]
+    assert [(r["status"], r["uscc"]) for r in rows] == [("valid", uscc)]
+
+    c = login(p["municipal"])
+
+    def found(q: str) -> bool:
+        return f'href="/enterprises/{uscc}/"' in c.get("/enterprises/", {"q": q}).content.decode()
+
+    assert not found(new_name)  # not published yet
+    snap = _publish(clock["day"])
+    ent = Enterprise.objects.get(uscc=uscc)
+    assert new_name in ent.former_names.split("\n") and ent.has_hte
+    assert found(new_name)
+    assert found("更名后智能识别")
+    assert found(old_name)
+    con = duckdb.connect(snap.duckdb_path, read_only=True)
+    try:
+        history = con.execute(
+            "SELECT h.valid_from, l.file_name FROM name_history h JOIN name_change_cur n "
+            "ON n.uscc = h.uscc AND n.new_name = h.name JOIN loads l ON l.load_id = n._load_id "
+            "WHERE h.uscc = ? AND h.name = ?",
+            [uscc, new_name],
+        ).fetchall()
+        n_hte = con.execute(
+            "SELECT count(*) FROM certificate_cur WHERE uscc = ? AND kind = 'hte' AND status = 'valid'", [uscc]
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert history == [(clock["day"], NAME_CHANGE_FILE)]
+    assert n_hte == 1  # replaced and replacing certificate: counted once
+
+
+@pytest.mark.django_db
+def test_the_platform_feed_maps_statuses_writes_live_certificates_once_and_only_changed_bytes(tmp_path: Any) -> None:
+    from gaoqi.engine.feeds import feed_for_filename
+    from gaoqi.web.audit.models import AuditEvent
+    from gaoqi.web.certification.feed import certificate_rows, feed_files
+    from gaoqi.web.certification.models import Certificate
+
+    def cert(number: str, status: str, field: str = "电子信息", replaces: Any = None) -> Any:
+        issue = dt.date(2025, 3, 1)
+        return Certificate.objects.create(
+            number=number, uscc="91110108MA01ABCD1X", enterprise_name="北京甲科技有限公司", tech_field=field,
+            issue_date=issue, expiry_date=sv.expiry_for(issue), status=status, replaces=replaces,
+        )  # fmt: skip
+
+    old = cert("GR202511000002", Certificate.REPLACED)
+    cert("GR202511000002", Certificate.VALID, replaces=old)
+    cert("GR202511000001", Certificate.CANCELLED, field="先进制造与自动化")
+    cert("GR202511000003", Certificate.EXPIRED, field="不在目录中的领域")
+    assert [(r["number"], r["status"], r["tech_field"]) for r in certificate_rows()] == [
+        ("GR202511000001", "revoked", "advanced_manufacturing"),
+        ("GR202511000002", "valid", "electronic_information"),
+        ("GR202511000003", "expired", ""),
+    ]
+    files = feed_files()
+    assert list(files) == [CERTIFICATE_FILE] and feed_for_filename(CERTIFICATE_FILE) == "certificate"
+    assert (
+        files[CERTIFICATE_FILE].decode().splitlines()[0]
+        == "统一社会信用代码,资质类型,证书编号,发证日期,有效期至,证书状态,技术领域"
+    )
+    assert feed_files() == files  # the same state gives the same bytes
+    assert sv.platform_feed_write(None, tmp_path) == [CERTIFICATE_FILE]
+    assert (tmp_path / CERTIFICATE_FILE).read_bytes() == files[CERTIFICATE_FILE]
+    writes = AuditEvent.objects.filter(action="platform_feed.write").count()
+    assert sv.platform_feed_write(None, tmp_path) == []  # unchanged: left alone, not audited again
+    assert AuditEvent.objects.filter(action="platform_feed.write").count() == writes == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CERTIFICATE_FILE]
