@@ -29,7 +29,7 @@ def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResp
     except Exception:  # the error page itself must not fail (e.g. the database is down)
         body = f'<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>{status}</title><h1>{status} {title}</h1>'
     response = HttpResponse(body, status=status)
-    response.gaoqi_page = True  # type: ignore[attr-defined]
+    response.gaoqi_page = True
     return response
 
 
@@ -40,9 +40,10 @@ class ChineseErrorPagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         # an unknown URL never reaches a view: with DEBUG on, Django answers with its English technical page
-        if settings.DEBUG and response.status_code == 404 and not getattr(response, "gaoqi_page", False):
-            if response.get("Content-Type", "").startswith("text/html") and not request.path.startswith("/api/"):
-                return error_page(request, 404)
+        technical = response.status_code == 404 and not getattr(response, "gaoqi_page", False)
+        html = response.get("Content-Type", "").startswith("text/html") and not request.path.startswith("/api/")
+        if settings.DEBUG and technical and html:
+            return error_page(request, 404)
         return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
