@@ -327,3 +327,22 @@ def test_the_security_page_shows_what_is_in_force_and_changes_it(staff: dict[str
     text = r.content.decode()
     assert "安全设置已更新，立即生效" in text and "首次锁定时长：15 → 20 分钟" in text
     assert "同一账号 5 次失败后锁定 20 分钟" in text and "空闲 10 分钟后失效" in text
+
+
+def test_the_first_system_administrator_comes_from_a_command_not_the_shell(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    from gaoqi.web.accounts.models import User
+
+    monkeypatch.setenv("GAOQI_SYSADMIN_PASSWORD", "short")
+    with pytest.raises(CommandError, match="密码太短"):
+        call_command("sysadmin_create", "root_admin")
+    monkeypatch.setenv("GAOQI_SYSADMIN_PASSWORD", PASSWORD)
+    call_command("sysadmin_create", "root_admin")
+    assert User.objects.get(username="root_admin").role == roles.SYSADMIN
+    assert [(e.username, e.target) for e in _events("user.create")] == [("", "user:root_admin")]
+    with pytest.raises(CommandError, match="已有启用的系统管理员"):
+        call_command("sysadmin_create", "second_admin")
+    assert not User.objects.filter(username="second_admin").exists()
