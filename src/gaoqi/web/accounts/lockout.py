@@ -30,7 +30,7 @@ from django.db.models import Max, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from gaoqi.web.accounts.security import security_value
+from gaoqi.web.accounts.security import security_value, security_values
 
 MAX_LOCK = dt.timedelta(days=1)
 DEVICE_SALT = "gaoqi.accounts.known-device"
@@ -81,13 +81,14 @@ def lock_reason(request: Any, credentials: dict[str, Any] | None = None) -> str 
     now = timezone.now()
     recent = AccessAttempt.objects.filter(attempt_time__gte=now - dt.timedelta(hours=settings.AXES_COOLOFF_TIME))
     ip = getattr(request, "axes_ip_address", None) or ""
-    minutes = security_value("lock_minutes")
-    if _locked(recent.filter(ip_address=ip), security_value("address_failure_limit"), now, minutes):
+    values = security_values()  # one query: the settings in force
+    minutes = values["lock_minutes"]
+    if _locked(recent.filter(ip_address=ip), values["address_failure_limit"], now, minutes):
         return "address"
     username = get_client_username(request, credentials)
     if not username:
         return None
-    limit = security_value("failure_limit")
+    limit = values["failure_limit"]
     if _locked(recent.filter(username=username, ip_address=ip), limit, now, minutes):
         return "account_address"
     if username not in known_accounts(request) and _locked(recent.filter(username=username), limit, now, minutes):
