@@ -53,7 +53,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 def users(request: HttpRequest, *, form: UserCreateForm | None = None, status: int = 200) -> HttpResponse:
     """账号管理: the accounts with filters, and the form creating one."""
-    filters = UserFilterForm(request.GET or None)
+    filters = UserFilterForm(request.GET or None, auto_id="filter_%s")  # ids apart from the create form's
     f = filters.cleaned_data if filters.is_valid() else {}
     qs = users_for_admin(
         request.user,
