@@ -248,3 +248,107 @@ def test_a_refused_file_is_reported_once_and_listed_by_status(tmp_path: Path) ->
     assert status["refused_files"][0]["reason"].startswith("文件名不以任何数据接口名称开头")
     text = runner.invoke(app, ["status", "--workspace", str(ws)], terminal_width=300).stdout
     assert "budget_2026.csv" in text and "文件名不以任何数据接口名称开头" in text
+
+
+# --- commands run out of order: the step to run first, in Chinese and English, exit 1, no traceback ----------
+
+AS_OF = ["--as-of", "2026-06-30"]
+UNKNOWN_USCC = "91110108551385082Q"  # a valid code no synthetic population holds
+
+
+def _out_of_order(args: list[str], ws: Path) -> str:
+    result = runner.invoke(app, [*args, "--workspace", str(ws)])
+    text = result.output
+    assert result.exit_code == 1, (args, result.exit_code, text)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in text and "does not exist" not in text and "Catalog Error" not in text, text
+    return text
+
+
+LATER_STEPS = [
+    ["profiles", *AS_OF],
+    ["evaluate", *AS_OF],
+    ["explain", UNKNOWN_USCC, "--policy", "hte-certification", *AS_OF],
+    ["simulate", "--policy", "hte-certification", "--set", "ip_min=2", *AS_OF],
+    ["status"],
+]
+
+
+@pytest.mark.parametrize("args", [["resolve"], *LATER_STEPS], ids=lambda a: a[0])
+def test_every_step_on_an_empty_workspace_names_ingest(args: list[str], tmp_path: Path) -> None:
+    text = _out_of_order(args, tmp_path / "ws")
+    assert "工作区还没有导入任何数据：请先运行 gaoqi ingest DIR" in text
+    assert "(nothing ingested yet: run `gaoqi ingest DIR` first)" in text
+
+
+@pytest.fixture(scope="module")
+def ingested_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from gaoqi.engine.synth import generate
+
+    feeds, ws = tmp_path_factory.mktemp("feeds"), tmp_path_factory.mktemp("ws")
+    generate(feeds, enterprises=40, seed=5)
+    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    return ws
+
+
+@pytest.mark.parametrize("args", LATER_STEPS, ids=lambda a: a[0])
+def test_every_step_after_ingest_without_resolve_names_resolve(
+    args: list[str], ingested_only: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    ws = tmp_path / "ws"
+    shutil.copytree(ingested_only, ws)
+    text = _out_of_order(args, ws)
+    assert "数据已导入，但尚未进行实体解析：请先运行 gaoqi resolve" in text
+    assert "(ingested but not resolved: run `gaoqi resolve` first)" in text
+
+
+def test_resolve_without_a_registration_feed_names_the_feed(tmp_path: Path) -> None:
+    feeds = tmp_path / "in"
+    feeds.mkdir()
+    (feeds / "finance.csv").write_text(
+        "uscc,fiscal_year,sales_revenue\n91110108551385082Q,2024,100\n", encoding="utf-8"
+    )
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    text = _out_of_order(["resolve"], ws)
+    assert "尚未导入工商登记数据（registration）" in text and "with the registration feed first" in text
+
+
+@pytest.fixture(scope="module")
+def resolved(ingested_only: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    ws = tmp_path_factory.mktemp("resolved") / "ws"
+    shutil.copytree(ingested_only, ws)
+    assert runner.invoke(app, ["resolve", "--workspace", str(ws)]).exit_code == 0
+    return ws
+
+
+def test_a_file_ingested_after_resolve_names_resolve_again(resolved: Path, tmp_path: Path) -> None:
+    import shutil
+
+    ws = tmp_path / "ws"
+    shutil.copytree(resolved, ws)
+    assert runner.invoke(app, ["status", "--workspace", str(ws)]).exit_code == 0  # ready
+    feeds = tmp_path / "more"
+    feeds.mkdir()
+    (feeds / "finance_late.csv").write_text("uscc,fiscal_year,sales_revenue\n91110108551385082Q,2024,7\n", "utf-8")
+    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    text = _out_of_order(["evaluate", *AS_OF], ws)
+    assert "上次实体解析之后又导入了新文件：请先重新运行 gaoqi resolve" in text
+    status = runner.invoke(app, ["status", "--workspace", str(ws), "--json"])
+    assert status.exit_code == 1
+    assert json.loads(status.stdout)["next_step"]["step"] == "resolve"
+
+
+def test_explain_of_an_unknown_enterprise_or_policy_says_so(resolved: Path) -> None:
+    text = _out_of_order(["explain", UNKNOWN_USCC, "--policy", "hte-certification", *AS_OF], resolved)
+    assert f"工作区中没有统一社会信用代码为 {UNKNOWN_USCC} 的企业" in text
+    assert f"(no enterprise {UNKNOWN_USCC} in the workspace" in text
+    result = runner.invoke(app, ["explain", UNKNOWN_USCC, "--policy", "no-such-policy", *AS_OF, "-w", str(resolved)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "没有此政策 no-such-policy：运行 gaoqi policies list 查看政策目录" in result.output
+    result = runner.invoke(app, ["evaluate", "--policy", "no-such-policy", *AS_OF, "-w", str(resolved)])
+    assert result.exit_code == 2 and "没有此政策 no-such-policy" in result.output

@@ -65,6 +65,20 @@ class _Bar:
         self.progress.update(self.task, completed=done, total=total, stage=stage)
 
 
+def _require(con: Any, step: Any, uscc: str | None = None) -> None:
+    """Stop (exit 1, no traceback) when a step runs before the one it depends on, naming the step to run."""
+    from gaoqi.engine.pipeline import StepOrderError, require, require_enterprise
+
+    try:
+        require(con, step)
+        if uscc is not None:
+            require_enterprise(con, uscc)
+    except StepOrderError as exc:
+        con.close()
+        console.print(exc.message, style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -135,17 +149,27 @@ def ingest(
 @app.command()
 def status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """What the workspace holds: loads, rows per feed, quarantined rows, refused files, a checksum per table."""
+    from gaoqi.engine.pipeline import next_step
     from gaoqi.engine.status import workspace_status
     from gaoqi.engine.workspace import connect
 
     con = connect(_home(workspace))
     try:
         data = workspace_status(con)
+        waiting = next_step(con)
     finally:
         con.close()
+    data["next_step"] = None if waiting is None else {"step": waiting.missing, "message": waiting.message}
     if as_json:
         _print_json(data)
-        return
+    else:
+        _status_table(workspace, data)
+    if waiting is not None:  # not ready for profiles and evaluation: say what to run, exit 1
+        console.print(waiting.message, style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def _status_table(workspace: Path | None, data: dict[str, Any]) -> None:
     table = Table("table", "rows / checksum", title=f"workspace {_home(workspace)}")
     for name, checksum in data["checksums"].items():
         table.add_row(name, checksum)
@@ -183,6 +207,7 @@ def resolve(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     from gaoqi.engine.workspace import connect
 
     con = connect(_home(workspace))
+    _require(con, "resolve")
     try:
         create_current_views(con)
         with _Bar("实体解析 resolve", quiet=as_json) as bar:
@@ -215,6 +240,7 @@ def profiles(
 
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     con = connect(_home(workspace))
+    _require(con, "profiles")
     try:
         create_current_views(con)
         build_profiles(con, day)
@@ -286,7 +312,12 @@ def _policy_or_exit(directory: Path | None, policy_id: str) -> Any:
     for p in _load_policies_or_exit(directory):
         if p.id == policy_id:
             return p
-    console.print(f"[red]没有此政策 (no policy {policy_id!r})")
+    console.print(
+        f"没有此政策 {policy_id}：运行 gaoqi policies list 查看政策目录 (no policy {policy_id!r}: see `gaoqi policies list`)",
+        style="red",
+        markup=False,
+        soft_wrap=True,
+    )
     raise typer.Exit(2)
 
 
@@ -379,7 +410,10 @@ def evaluate(
             raise typer.Exit(2) from exc
     day = dt.date.fromisoformat(as_of)
     policies = _load_policies_or_exit(directory)
+    for pid in policy or []:
+        _policy_or_exit(directory, pid)
     con = connect(_home(workspace))
+    _require(con, "evaluate")
     try:
         ensure_profiles(con, day)
         if engine == "spark":
@@ -428,11 +462,20 @@ def explain(
     from gaoqi.engine.workspace import connect
 
     day = dt.date.fromisoformat(as_of)
-    policies = _load_policies_or_exit(directory)
+    chosen = _policy_or_exit(directory, policy)
+    if chosen.version_at(day) is None:
+        console.print(
+            f"政策 {policy} 在 {day} 没有有效版本 (policy {policy} has no version in force at {day})",
+            style="red",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
     con = connect(_home(workspace))
+    _require(con, "explain", uscc=uscc)
     try:
         ensure_profiles(con, day)
-        data = run_explain(con, uscc, policy, day, policies)
+        data = run_explain(con, uscc, policy, day, [chosen])
     finally:
         con.close()
     if as_json:
@@ -488,6 +531,7 @@ def simulate(
     day = dt.date.fromisoformat(as_of)
     chosen = _policy_or_exit(directory, policy)
     con = connect(_home(workspace))
+    _require(con, "simulate")
     try:
         ensure_profiles(con, day)
         try:

@@ -29,7 +29,13 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "accounts:logout": ALL_ROLES,
     "accounts:me": ALL_ROLES,
     "accounts:users": frozenset({r.SYSADMIN}),
+    "accounts:user_create": frozenset({r.SYSADMIN}),
+    "accounts:user_detail": frozenset({r.SYSADMIN}),
+    "accounts:user_role": frozenset({r.SYSADMIN}),
+    "accounts:user_active": frozenset({r.SYSADMIN}),
+    "accounts:user_password": frozenset({r.SYSADMIN}),
     "accounts:security": frozenset({r.SECADMIN}),
+    "accounts:security_update": frozenset({r.SECADMIN}),
     "accounts:tokens": frozenset({r.SYSADMIN}),
     "accounts:token_create": frozenset({r.SYSADMIN}),
     "accounts:token_revoke": frozenset({r.SYSADMIN}),
@@ -98,6 +104,8 @@ NO_STORE = frozenset(
         "certification:certificate",
         "accounts:tokens",
         "accounts:token_create",  # the new key, shown once
+        "accounts:users",  # the accounts' names and jurisdictions
+        "accounts:user_detail",
     }
 )
 

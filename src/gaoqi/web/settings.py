@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gaoqi.web.accounts.middleware.SessionIdleMiddleware",  # the idle length in force (安全设置)
     "gaoqi.web.api_auth.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -167,7 +168,34 @@ AXES_CLIENT_IP_CALLABLE = "gaoqi.web.audit.services.request_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 KNOWN_DEVICE_COOKIE = "gaoqi_device"
 KNOWN_DEVICE_DAYS = 180
-SESSION_COOKIE_AGE = 30 * 60
+SESSION_COOKIE_AGE = 30 * 60  # the server-side session life: the ceiling of the idle length below
+#: What the security administrator may change at run time (安全设置; accounts/security.py): default (a setting
+#: above, divided by divisor), allowed range, label. Stored in accounts.SecuritySetting, read at every use.
+SECURITY_RUNTIME = {
+    "failure_limit": {
+        "default": "AXES_FAILURE_LIMIT",
+        "low": 3,
+        "high": 10,
+        "label": "同一账号失败次数上限",
+        "unit": "次",
+    },
+    "address_failure_limit": {
+        "default": "AXES_ADDRESS_FAILURE_LIMIT",
+        "low": 10,
+        "high": 500,
+        "label": "同一地址失败次数上限",
+        "unit": "次",
+    },
+    "lock_minutes": {"default": "AXES_LOCK_MINUTES", "low": 5, "high": 240, "label": "首次锁定时长", "unit": "分钟"},
+    "session_idle_minutes": {
+        "default": "SESSION_COOKIE_AGE",
+        "divisor": 60,
+        "low": 5,
+        "high": SESSION_COOKIE_AGE // 60,
+        "label": "会话空闲超时",
+        "unit": "分钟",
+    },
+}
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -197,13 +197,15 @@ def test_renewal_reminders_six_months_before_expiry(people: dict[str, Any]) -> N
 
 @pytest.mark.django_db
 def test_overdue_counts_working_days_per_stage(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+    from gaoqi.web.certification.selectors import stage_deadlines
+
     p = people
     app = draft(p)
     clock["day"] = dt.date(2026, 9, 25)  # a Friday before 国庆
     app = sv.application_transition(p["enterprise"], app, "submit")
     limit = 5  # district review, process.yaml
-    assert sv.overdue(dt.date(2026, 10, 9)) == []  # 国庆: only the make-up/ordinary working days count
-    late = sv.overdue(sv.workdays.add_workdays(dt.date(2026, 9, 25), limit + 1))
+    assert stage_deadlines(p["municipal"], dt.date(2026, 10, 9))["overdue"] == []  # 国庆: only working days count
+    late = stage_deadlines(p["municipal"], sv.workdays.add_workdays(dt.date(2026, 9, 25), limit + 1))["overdue"]
     assert [(x["application"].pk, x["stage"], x["used"]) for x in late] == [(app.pk, wf.DISTRICT_REVIEW, limit + 1)]
 
 

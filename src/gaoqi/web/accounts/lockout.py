@@ -3,6 +3,10 @@
 Axes records every failed login as an ``AccessAttempt`` row per (username, address, user agent). Axes alone
 applies one limit to every parameter; this handler applies three, each with an escalating lock:
 
+The three numbers are the 安全设置 in force (``security.security_value``: what the security administrator set,
+else settings.py's ``AXES_FAILURE_LIMIT``, ``AXES_ADDRESS_FAILURE_LIMIT``, ``AXES_LOCK_MINUTES``), read at each
+login attempt.
+
 - account at one address: ``AXES_FAILURE_LIMIT`` failures;
 - account from anywhere: the same limit, except on a known device of the account (a signed cookie set at a
   successful login), so that failures elsewhere never lock the account's owner out of their own machine;
@@ -26,17 +30,20 @@ from django.db.models import Max, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from gaoqi.web.accounts.security import security_value, security_values
+
 MAX_LOCK = dt.timedelta(days=1)
 DEVICE_SALT = "gaoqi.accounts.known-device"
 DEVICE_ACCOUNTS = 5  # accounts remembered per device (a shared office computer)
 
 
-def lock_duration(failures: int, limit: int) -> dt.timedelta:
+def lock_duration(failures: int, limit: int, minutes: int | None = None) -> dt.timedelta:
     """Nothing below the limit; from it, the base lock doubled for every further ``limit`` failures."""
     if failures < limit:
         return dt.timedelta(0)
     doublings = min((failures - limit) // limit, 10)  # 15 minutes × 2**7 is past a day already
-    return min(dt.timedelta(minutes=settings.AXES_LOCK_MINUTES) * 2**doublings, MAX_LOCK)
+    base = security_value("lock_minutes") if minutes is None else minutes
+    return min(dt.timedelta(minutes=base) * 2**doublings, MAX_LOCK)
 
 
 def known_accounts(request: HttpRequest) -> list[str]:
@@ -63,10 +70,10 @@ def remember_device(request: HttpRequest, response: HttpResponse, username: str)
     )
 
 
-def _locked(qs: QuerySet[AccessAttempt], limit: int, now: dt.datetime) -> bool:
+def _locked(qs: QuerySet[AccessAttempt], limit: int, now: dt.datetime, minutes: int) -> bool:
     agg = qs.aggregate(n=Sum("failures_since_start"), last=Max("attempt_time"))
     n, last = agg["n"] or 0, agg["last"]
-    return last is not None and now - last < lock_duration(n, limit)
+    return last is not None and now - last < lock_duration(n, limit, minutes)
 
 
 def lock_reason(request: Any, credentials: dict[str, Any] | None = None) -> str | None:
@@ -74,15 +81,17 @@ def lock_reason(request: Any, credentials: dict[str, Any] | None = None) -> str 
     now = timezone.now()
     recent = AccessAttempt.objects.filter(attempt_time__gte=now - dt.timedelta(hours=settings.AXES_COOLOFF_TIME))
     ip = getattr(request, "axes_ip_address", None) or ""
-    if _locked(recent.filter(ip_address=ip), settings.AXES_ADDRESS_FAILURE_LIMIT, now):
+    values = security_values()  # one query: the settings in force
+    minutes = values["lock_minutes"]
+    if _locked(recent.filter(ip_address=ip), values["address_failure_limit"], now, minutes):
         return "address"
     username = get_client_username(request, credentials)
     if not username:
         return None
-    limit = get_failure_limit(request, credentials)
-    if _locked(recent.filter(username=username, ip_address=ip), limit, now):
+    limit = values["failure_limit"]
+    if _locked(recent.filter(username=username, ip_address=ip), limit, now, minutes):
         return "account_address"
-    if username not in known_accounts(request) and _locked(recent.filter(username=username), limit, now):
+    if username not in known_accounts(request) and _locked(recent.filter(username=username), limit, now, minutes):
         return "account"
     return None
 

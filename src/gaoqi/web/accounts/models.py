@@ -51,3 +51,18 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if self.expires_at <= now else "active"
+
+
+class SecuritySetting(models.Model):
+    """A security setting the security administrator changed at run time (lockout limits, session idle length).
+
+    One row per key of ``security.RUNTIME``; a key without a row has its default from settings.py. Read by the
+    lockout handler and the session idle middleware on every use, so a change applies at once."""
+
+    key = models.CharField("设置项", max_length=32, primary_key=True)
+    value = models.PositiveIntegerField("取值")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_by = models.CharField("修改人", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "安全设置"

@@ -14,6 +14,7 @@ import yaml
 class ProcessConfig:
     time_limits: dict[str, int]
     time_limit_labels: dict[str, str]
+    due_soon_workdays: int
     panel: dict[str, Any]
     certificate: dict[str, Any]
     annual_report_due: tuple[int, int]
@@ -30,6 +31,7 @@ def process_config() -> ProcessConfig:
     return ProcessConfig(
         time_limits={k: int(v["days"]) for k, v in raw["time_limits"].items()},
         time_limit_labels={k: str(v["label"]) for k, v in raw["time_limits"].items()},
+        due_soon_workdays=int(raw["monitoring"]["due_soon_workdays"]),
         panel=dict(raw["panel"]),
         certificate=dict(raw["certificate"]),
         annual_report_due=(month, day),

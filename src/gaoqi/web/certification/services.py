@@ -1034,18 +1034,6 @@ def name_change_complete(nc: NameChange, on: dt.date) -> Certificate:
     return new
 
 
-def overdue(on: dt.date) -> list[dict[str, Any]]:
-    """Applications past their stage's time limit (working days), by stage and district (减时限)."""
-    cfg = process_config()
-    out = []
-    for app in Application.objects.filter(status__in=list(wf.TIMED)):
-        limit = cfg.time_limits[wf.TIMED[app.status]]
-        used, _ = workdays.workdays_between_provisional(app.stage_started_at, on)
-        if used > limit:
-            out.append({"application": app, "stage": app.status, "limit": limit, "used": used})
-    return out
-
-
 def daily() -> dict[str, Any]:
     """The day's automatic steps, on the platform's date (idempotent: running twice changes nothing more).
     Each item runs in its own transaction: one that fails is reported under ``errors`` (and audited) and the

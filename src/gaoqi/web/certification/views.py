@@ -273,10 +273,12 @@ def postcheck(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def overdue(request: HttpRequest) -> HttpResponse:
-    visible = set(selectors.applications_visible(request.user).values_list("pk", flat=True))
-    rows = [r for r in services.overdue(services.today()) if r["application"].pk in visible]
+    """时限监控: the user's overdue and due-soon applications (selectors.stage_deadlines), charted."""
+    deadlines = selectors.stage_deadlines(request.user, services.today())
+    names = district_codes()
     return render(request, "certification/overdue.html",
-                  {"rows": rows, "labels": wf.STATUS_LABELS, "districts": district_codes(),
+                  {**deadlines, "labels": wf.STATUS_LABELS, "districts": names,
+                   "chart": selectors.deadline_chart(deadlines, names),
                    "reports": services.annual_reports_overdue(services.today()) if request.user.role == roles.MUNICIPAL else []})  # fmt: skip
 
 

@@ -39,6 +39,21 @@
         series: s.series.map(function (x) { return { name: x.name, type: "bar", stack: "flip", data: x.data }; })
       });
     }
+    var o = data("overdue-data");
+    if (o) {
+      chart("overdue-district-chart", {
+        title: { text: "各区超时申请（按阶段）", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
+        legend: { top: 30 }, grid: { top: 70, bottom: 60 },
+        xAxis: { type: "category", data: o.districts, axisLabel: { rotate: 40 } }, yAxis: { type: "value", minInterval: 1 },
+        series: o.by_district.map(function (x) { return { name: x.name, type: "bar", stack: "stage", data: x.data }; })
+      });
+      chart("overdue-stage-chart", {
+        title: { text: "各阶段超时与即将到期", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
+        legend: { top: 30 }, grid: { top: 70, bottom: 60 },
+        xAxis: { type: "category", data: o.stages, axisLabel: { rotate: 20 } }, yAxis: { type: "value", minInterval: 1 },
+        series: o.by_stage.map(function (x) { return { name: x.name, type: "bar", data: x.data }; })
+      });
+    }
     var f = data("finance-data");
     if (f && f.length) {
       chart("finance-chart", {
