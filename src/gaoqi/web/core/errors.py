@@ -9,14 +9,19 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 log = logging.getLogger("gaoqi.web")
 
-PAGES = {404: ("404.html", "页面不存在"), 403: ("403.html", "禁止访问"), 500: ("500.html", "服务器内部错误")}
+PAGES = {
+    400: ("400.html", "请求无效"),
+    404: ("404.html", "页面不存在"),
+    403: ("403.html", "禁止访问"),
+    500: ("500.html", "服务器内部错误"),
+}
 
 
 def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
@@ -51,6 +56,9 @@ class ChineseErrorPagesMiddleware:
             return error_page(request, 404, str(exc) if exc.args else "")
         if isinstance(exc, PermissionDenied):
             return error_page(request, 403, str(exc) if exc.args else "")
+        if isinstance(exc, (SuspiciousOperation, BadRequest)):  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+            log.warning("400 %s %s: %s", request.method, request.path, type(exc).__name__)
+            return error_page(request, 400)
         log.exception("500 %s %s", request.method, request.path)
         got_request_exception.send(sender=type(self), request=request)
         return error_page(request, 500)
