@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -65,6 +65,12 @@ class _Bar:
         self.progress.update(self.task, completed=done, total=total, stage=stage)
 
 
+def _fail(message: str, code: int = 1) -> NoReturn:
+    """A refusal the user can act on: the message in red (no markup, no traceback), then the exit code."""
+    console.print(message, style="red", markup=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
 def _require(con: Any, step: Any, uscc: str | None = None) -> None:
     """Stop (exit 1, no traceback) when a step runs before the one it depends on, naming the step to run."""
     from gaoqi.engine.pipeline import StepOrderError, require, require_enterprise
@@ -75,8 +81,7 @@ def _require(con: Any, step: Any, uscc: str | None = None) -> None:
             require_enterprise(con, uscc)
     except StepOrderError as exc:
         con.close()
-        console.print(exc.message, style="red", markup=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        _fail(exc.message)
 
 
 def _print_json(data: Any) -> None:
@@ -312,13 +317,10 @@ def _policy_or_exit(directory: Path | None, policy_id: str) -> Any:
     for p in _load_policies_or_exit(directory):
         if p.id == policy_id:
             return p
-    console.print(
+    _fail(
         f"没有此政策 {policy_id}：运行 gaoqi policies list 查看政策目录 (no policy {policy_id!r}: see `gaoqi policies list`)",
-        style="red",
-        markup=False,
-        soft_wrap=True,
+        2,
     )
-    raise typer.Exit(2)
 
 
 @policies_app.command("check")
@@ -464,13 +466,7 @@ def explain(
     day = dt.date.fromisoformat(as_of)
     chosen = _policy_or_exit(directory, policy)
     if chosen.version_at(day) is None:
-        console.print(
-            f"政策 {policy} 在 {day} 没有有效版本 (policy {policy} has no version in force at {day})",
-            style="red",
-            markup=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(2)
+        _fail(f"政策 {policy} 在 {day} 没有有效版本 (policy {policy} has no version in force at {day})", 2)
     con = connect(_home(workspace))
     _require(con, "explain", uscc=uscc)
     try:
