@@ -13,12 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
 from gaoqi.web import roles as r
+from gaoqi.web.core.errors import error_page
 
 PUBLIC = "public"
 ALL_ROLES = frozenset(r.ROLES)
@@ -152,13 +153,13 @@ class AccessMiddleware:
             return response
         if verdict is None:
             _audit_refusal(request, name, "undeclared")
-            return _deny(api, "该地址未声明访问权限，拒绝访问。")
+            return error_page(request, 403, "该地址未声明访问权限，拒绝访问。")
         if not request.user.is_authenticated:
             if api:
                 return JsonResponse({"detail": "需要登录或令牌 (authentication required)"}, status=401)
             return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
         _audit_refusal(request, name, "role")
-        return _deny(api, "您的角色无权访问此页面。")
+        return error_page(request, 403, "您的角色无权访问此页面。")
 
 
 #: Reads recorded in the audit log (等保 level 3: reads of personal data and of issued documents), by URL name:
@@ -207,15 +208,6 @@ def _audit_answer(request: HttpRequest, name: str, api: bool, response: HttpResp
         if token is not None:
             detail["token"] = token.pk
         audit_record(request.user, "api.read", target=f"url:{name}", request=request, detail=detail)
-
-
-def _deny(api: bool, message: str) -> HttpResponse:
-    if api:
-        return JsonResponse({"detail": message}, status=403)
-    return HttpResponseForbidden(
-        f'<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>403</title><h1>403 禁止访问</h1><p>{message}</p>'
-        '<p><a href="/">返回工作台</a></p></html>'
-    )
 
 
 #: Navigation entries: (URL name, label); shown when the user's role may open them.

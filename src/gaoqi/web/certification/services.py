@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -227,8 +227,6 @@ MAX_ATTACHMENTS_BYTES = 200 * 1024 * 1024
 @transaction.atomic
 def attachment_add(actor: User, app: Application, item: str, file_name: str, data: bytes) -> Any:
     """A PDF for an entered value: checked by content (not by its name), size-limited, stored outside the web root."""
-    from pathlib import Path
-
     from gaoqi.web.certification.models import Attachment
 
     if len(data) > MAX_ATTACHMENT:
@@ -274,8 +272,6 @@ def attachment_may_download(user: Any, app: Application) -> bool:
 
 def attachment_open(actor: User, app: Application, attachment_id: int) -> tuple[Any, Any]:
     """The attachment and an open file handle, for those who may review it; every download is audited."""
-    from pathlib import Path
-
     from gaoqi.web.certification.models import Attachment
 
     if not attachment_may_download(actor, app):
@@ -649,10 +645,7 @@ def score_submit(actor: User, app: Application, items: dict[str, int]) -> Score:
         errors.append("未知评分项：" + "、".join(sorted(extra)))
     if errors:
         raise WorkflowError("；".join(errors))
-    try:
-        clean = {k: int(v) for k, v in items.items()}
-    except (TypeError, ValueError) as exc:
-        raise WorkflowError("每一项都须填写整数分") from exc
+    clean = dict(items)  # every item checked above: a known id, a whole number within its range
     score = Score.objects.create(panel=panel, expert=expert, items=clean, total=score_total(clean))
     audit_record(actor, "score.submit", target=f"application:{app.pk}", detail={"total": score.total})
     if panel.scores.count() == len(panel.expert_ids):
@@ -759,15 +752,19 @@ def certificate_issue(app: Application, *, issue_date: dt.date) -> Certificate:
     return cert
 
 
+def publicity_due() -> Iterator[Application]:
+    """The applications whose publicity ended without an upheld or open objection (to be certified)."""
+    return (app for app in Application.objects.filter(status=wf.PUBLICITY) if _publicity_over(None, app) is None)
+
+
 def publicity_close_due() -> list[Application]:
     """Certify every application whose publicity ended without an upheld or open objection (a daily task)."""
     done = []
-    for app in Application.objects.filter(status=wf.PUBLICITY):
-        if _publicity_over(None, app) is None:
-            try:
-                done.append(application_transition(None, app, "publicity_end"))
-            except StaleActionError:  # closed by the municipal office meanwhile
-                continue
+    for app in publicity_due():
+        try:
+            done.append(application_transition(None, app, "publicity_end"))
+        except StaleActionError:  # closed by the municipal office meanwhile
+            continue
     return done
 
 
@@ -904,8 +901,6 @@ def application_revoke(
         raise WorkflowError("撤销资格由市级管理部门决定")
     if not detail.strip():
         raise WorkflowError("撤销资格须写明事实与理由")
-    if reason not in REVOCATION_REASONS:
-        raise WorkflowError(f"未知的取消原因：{reason}")
     app = locked(Application, app.pk)
     if app.status not in (wf.CERTIFIED, wf.FILED):
         raise StaleActionError(f"申请当前为“{wf.STATUS_LABELS[app.status]}”，不能撤销资格（{STALE}）")
@@ -1050,12 +1045,12 @@ def daily() -> dict[str, Any]:
             return None
 
     certified = []
-    for app in Application.objects.filter(status=wf.PUBLICITY):
-        if _publicity_over(None, app) is None:
-            done = attempt("publicity_end", f"application:{app.pk}",
-                           partial(application_transition, None, app, "publicity_end"))  # fmt: skip
-            if done is not None:
-                certified.append(app.pk)
+    for app in publicity_due():
+        done = attempt(
+            "publicity_end", f"application:{app.pk}", partial(application_transition, None, app, "publicity_end")
+        )
+        if done is not None:
+            certified.append(app.pk)
     renamed = []
     for nc in NameChange.objects.filter(status="publicity", publicity_end__lt=on):
         new = attempt("name_change", f"name_change:{nc.pk}", partial(name_change_complete, nc, on))

@@ -291,7 +291,7 @@ def annual(request: HttpRequest, pk: int) -> HttpResponse:
     cert = selectors.certificates_visible(request.user).filter(pk=pk).first()
     if cert is None:
         raise Http404("证书不存在")
-    data = {k: request.POST.get(k, "") for k in ("revenue", "rd_expense", "st_staff", "ip_count")}
+    data = {k: request.POST.get(k, "") for k in services.ANNUAL_REPORT_FIELDS}
     try:
         year = int(request.POST.get("year", ""))
     except (ValueError, OverflowError):
@@ -343,7 +343,7 @@ def experts(request: HttpRequest) -> HttpResponse:
 
 def attachment(request: HttpRequest, pk: int, att: int) -> HttpResponse:
     """An uploaded proof, for the applicant and the reviewers of the application (scoped, audited): always a
-    download (attachment) typed application/pdf with nosniff, so a browser never renders it in the page."""
+    download (attachment) typed application/pdf, so a browser never renders it in the page."""
     from django.http import FileResponse
 
     app = _app(request, pk)
@@ -352,6 +352,5 @@ def attachment(request: HttpRequest, pk: int, att: int) -> HttpResponse:
     except services.DomainError as exc:
         raise Http404(str(exc)) from exc
     response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=item.file_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "no-store"  # nosniff comes from SecurityMiddleware (SECURE_CONTENT_TYPE_NOSNIFF)
     return response
