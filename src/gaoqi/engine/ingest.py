@@ -12,9 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import os
 import shutil
-import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -39,6 +37,7 @@ from gaoqi.engine.validate import (
     uscc_side_table_sql,
 )
 from gaoqi.engine.workspace import connect
+from gaoqi.faults import crash_point
 
 Progress = Callable[[str, int, int], None]
 
@@ -282,7 +281,7 @@ def _load_staged(
             ],
         )
         _write_quarantine_report(con, home, load_id, s.path.name)
-        _crash_point(s.path.name)
+        crash_point("GAOQI_CRASH_BEFORE_COMMIT", s.path.name)  # just before the commit
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -309,13 +308,6 @@ def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
     for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall():
         if _is_staging(str(name)):
             con.execute(f"DROP TABLE IF EXISTS {ident(str(name))}")
-
-
-def _crash_point(file_name: str) -> None:
-    """Fault injection for the crash tests: SIGKILL this process just before the commit of the named
-    file, exactly as ``kill -9`` would. Inert unless GAOQI_CRASH_BEFORE_COMMIT is set."""
-    if os.environ.get("GAOQI_CRASH_BEFORE_COMMIT") == file_name:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _stage(

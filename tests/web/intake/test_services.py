@@ -39,10 +39,10 @@ def test_an_exception_while_publishing_changes_nothing(
     assert Enterprise.objects.filter(name__startswith=CANARY_NAME).count() == 2  # a new run would rename them
 
     def boom(*args: Any) -> None:
-        if where == "inside the switch" or args == ("publish-staged",):
+        if where == "inside the switch" or args == ("GAOQI_CRASH_AT", "publish-staged"):
             raise RuntimeError("injected")
 
-    monkeypatch.setattr(services, "_stats" if where == "inside the switch" else "_crash_point", boom)
+    monkeypatch.setattr(services, "_stats" if where == "inside the switch" else "crash_point", boom)
     second = Snapshot.objects.create(as_of=AS_OF)
     with pytest.raises(RuntimeError, match="injected"):
         services.snapshot_run(second.pk)

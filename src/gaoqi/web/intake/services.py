@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import shutil
-import signal
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -31,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
+from gaoqi.faults import crash_point
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.intake.models import Snapshot
 from gaoqi.web.intake.runlock import lock_holder, run_lock
@@ -175,7 +174,7 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
             _progress(snapshot, 30, "名称匹配 resolve")
             resolve(con)
             _progress(snapshot, 50, "企业画像 profiles")
-            _crash_point("run-profiles")
+            crash_point("GAOQI_CRASH_AT", "run-profiles")
             ensure_profiles(con, snapshot.as_of)
             _progress(snapshot, 60, "政策评估 evaluate")
             evaluate(con, snapshot.as_of, load_policies(default_policy_dir()))
@@ -318,7 +317,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                 else:
                     done, n_results = _stage_batches(cur, enterprises(), results(), total, tick)
                 con.close()
-                _crash_point("publish-staged")
+                crash_point("GAOQI_CRASH_AT", "publish-staged")
                 _progress(snapshot, 95, "切换快照 switch")
                 with transaction.atomic():  # the switch: everything the pages read changes here, at once
                     cur.execute(_UPSERT_SQL)
@@ -365,7 +364,7 @@ def _stage_batches(
     cur: Any, enterprises: Iterator[tuple[Any, ...]], results: Iterator[tuple[Any, ...]], total: int, tick: Any
 ) -> tuple[int, int]:
     """SQLite: batched inserts into the temporary tables (in the temp database: no lock on the main one)."""
-    done = n = 0
+    counts = []
     for table, rows, width, step, base, span, of in (
         (_PUB_ENTERPRISE, enterprises, len(ENTERPRISE_FIELDS), "暂存企业库 enterprises", 75, 8, total),
         (_PUB_RESULT, results, len(RESULT_FIELDS), "暂存评估结果 results", 83, 12, total * 6),
@@ -376,11 +375,8 @@ def _stage_batches(
             cur.executemany(sql, batch)
             count += len(batch)
             tick(step, base, span, count, of)
-        if table == _PUB_ENTERPRISE:
-            done = count
-        else:
-            n = count
-    return done, n
+        counts.append(count)
+    return counts[0], counts[1]
 
 
 def _stage_copy(
@@ -399,13 +395,6 @@ def _stage_copy(
             copy.write_row(values)
             n += 1
     return done, n
-
-
-def _crash_point(name: str) -> None:
-    """Fault injection for the crash tests: SIGKILL this process at the named point, exactly as ``kill -9``
-    would. Inert unless GAOQI_CRASH_AT names the point."""
-    if os.environ.get("GAOQI_CRASH_AT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _stats(snapshot: Snapshot) -> None:
