@@ -31,7 +31,18 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium fonts-wqy-microhei
 
-install: $(STAMP) $(ASSETS) $(CHROMIUM)
+# the platform's Chinese words for codes (core/labels.py): one catalogue, compiled with GNU gettext's msgfmt
+CATALOGUE := src/gaoqi/web/locale/zh_Hans/LC_MESSAGES/django
+MSGFMT := /usr/bin/msgfmt
+
+$(MSGFMT):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends gettext
+
+$(CATALOGUE).mo: $(CATALOGUE).po $(MSGFMT)
+	$(MSGFMT) --check-format -o $@ $<
+
+install: $(STAMP) $(ASSETS) $(CHROMIUM) $(CATALOGUE).mo
 
 ## make run: install, build a demo Beijing of $(DEMO_N) enterprises, run the engine, publish the snapshot into the
 ## platform, create the demo accounts and serve on http://$(HOST) (a background worker runs queued pipeline runs).

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import sqlglot
 
@@ -43,10 +44,19 @@ def district_codes() -> dict[str, str]:
 
 
 @cache
-def industry_sections() -> dict[str, tuple[int, int]]:
+def _industry_section_data() -> dict[str, dict[str, Any]]:
     text = resources.files("gaoqi.engine").joinpath("data", "industry_sections.json").read_text(encoding="utf-8")
-    data = json.loads(text)
-    return {k: (int(v["divisions"][0]), int(v["divisions"][1])) for k, v in data.items() if not k.startswith("_")}
+    data: dict[str, dict[str, Any]] = json.loads(text)
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def industry_sections() -> dict[str, tuple[int, int]]:
+    return {k: (int(v["divisions"][0]), int(v["divisions"][1])) for k, v in _industry_section_data().items()}
+
+
+def industry_section_names() -> dict[str, str]:
+    """GB/T 4754-2017 section letter → its name (C → 制造业)."""
+    return {k: str(v["name"]) for k, v in _industry_section_data().items()}
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gaoqi.web.access.navigation",
             ],
+            # label, district, percent, cndate…: every template shows words, not codes
+            "builtins": ["gaoqi.web.enterprises.templatetags.gaoqi_extras"],
         },
     }
 ]
@@ -234,6 +236,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# the one catalogue of the Chinese words for codes (core/labels.py); django.mo is compiled at install
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from gaoqi.web.core import labels
+
 register = template.Library()
 
 
@@ -11,3 +13,11 @@ register = template.Library()
 def get_item(mapping: Any, key: Any) -> Any:
     """``{{ dict|get_item:key }}``: a mapping lookup by a variable key."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+# What a person reads instead of a code (core/labels.py); builtins of every template (settings.TEMPLATES).
+register.filter("label", labels.label)
+register.filter("district", labels.district)
+register.filter("industry", labels.industry)
+register.filter("percent", labels.percent)
+register.filter("cndate", labels.cn_date)

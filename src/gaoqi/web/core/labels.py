@@ -1,0 +1,61 @@
+"""What a person reads instead of a code: Chinese labels, district and industry names, percentages, dates.
+
+Labels come from one place, the platform's translation catalogue (``locale/zh_Hans/LC_MESSAGES/django.po``,
+compiled at install): ``msgctxt`` is the kind of code, ``msgid`` the code. District and industry names come from
+the engine's reference data (GB/T 2260, GB/T 4754), so the platform keeps no second copy of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import pgettext
+
+from gaoqi.engine.validate import district_codes, industry_section_names
+
+EMPTY = "—"
+
+
+def label(kind: str, code: Any) -> str:
+    """The Chinese word for ``code`` of ``kind`` (an unknown code is shown as it is; a test walks every page
+    for codes without a word)."""
+    if code is None or code == "":
+        return EMPTY
+    return pgettext(kind, str(code))
+
+
+def district(code: Any) -> str:
+    if not code:
+        return EMPTY
+    return district_codes().get(str(code), str(code))
+
+
+def industry(section: Any) -> str:
+    if not section:
+        return EMPTY
+    return industry_section_names().get(str(section), str(section))
+
+
+def percent(ratio: Any, digits: int = 1) -> str:
+    """0.543157894737 → 54.3%: a ratio as a percentage (one decimal: the rules' thresholds are whole percents)."""
+    if ratio is None or ratio == "":
+        return EMPTY
+    value = float(ratio) * 100
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
+    return f"{text}%"
+
+
+def cn_date(value: Any) -> str:
+    """2026-12-15 (a date, a datetime or an ISO string) → 2026年12月15日."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)

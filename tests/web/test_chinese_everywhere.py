@@ -1,0 +1,211 @@
+"""Every word a person reads is Chinese: every page the platform serves, opened by every role that may open it,
+over a state with applications at each stage, a certificate, a revocation, a rename, objections, runs and uploads.
+
+The test reads what a browser shows (text nodes, button and input values, placeholders, option labels, and the
+string values of the JSON blocks the charts draw their labels from) and fails on any ASCII word outside a short
+allow-list: identifiers (USCCs, certificate numbers, user names, file names), numbers and units, and the names
+of standards and formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from gaoqi.web import roles
+from gaoqi.web.access import ACCESS, PUBLIC
+from gaoqi.web.certification import services as sv
+from tests.web.certification.conftest import candidate, clock, draft, people  # noqa: F401 (fixtures used below)
+from tests.web.conftest import login, make_user
+from tests.web.test_access import PARAM, all_patterns
+
+#: ASCII words a Chinese page may show: names of standards, formats and units (case-sensitive).
+ALLOWED = {
+    "GB", "T", "PDF", "CSV", "Excel", "xlsx", "xls", "API", "ID", "HTTP", "URL", "GR", "MB", "KB", "GB2312",
+    "GBK", "UTF", "BOM", "OpenAPI", "Bearer", "ISO", "Token", "token", "IP", "R", "D",
+}  # fmt: skip
+
+#: downloads and machine-facing endpoints (not pages): their bytes are checked by their own tests
+NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "enterprises:export",
+             "intake:report", "audit:export", "accounts:logout")  # fmt: skip
+
+WORD = re.compile(r"[A-Za-z][A-Za-z_.]*[A-Za-z]|[A-Za-z]")
+#: identifiers: a USCC (18 characters), a certificate or application number, a seed, a hash, an email, a file name
+IDENTIFIER = re.compile(
+    r"\b[0-9A-HJ-NPQRTUWXY]{18}\b|\bGR\d{10,}\b|\b[0-9a-f]{16,64}\b|[\w.+-]+@[\w-]+\.[\w.]+|[\w\-（）()\u4e00-\u9fff]+\.(?:pdf|csv|xlsx|xls)\b"
+)
+
+
+class VisibleText(HTMLParser):
+    """The text a browser shows, plus the string values of JSON data blocks (chart labels)."""
+
+    HIDDEN = frozenset({"script", "style", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._stack: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in ("input", "button") and a.get("type") in ("submit", "button", "reset") and a.get("value"):
+            self.parts.append(a["value"] or "")
+        if a.get("placeholder"):
+            self.parts.append(a["placeholder"] or "")
+        if tag not in ("input", "br", "img", "meta", "link", "hr"):
+            self._stack.append((tag, a))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._stack:
+            if self._stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        tag, attrs = self._stack[-1] if self._stack else ("", {})
+        if tag == "script" and attrs.get("type") == "application/json":
+            self.parts.extend(_json_strings(json.loads(data)))
+        elif not any(t in self.HIDDEN for t, _ in self._stack):
+            self.parts.append(data)
+
+
+def _json_strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _json_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _json_strings(v)]
+    return []
+
+
+def ascii_words(html: str, known: set[str]) -> set[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    text = IDENTIFIER.sub(" ", " ".join(parser.parts))
+    for k in known:  # user names, incubator codes: data that is ASCII by nature
+        text = text.replace(k, " ")
+    return {w for w in WORD.findall(text) if w not in ALLOWED}
+
+
+def test_the_reader_sees_labels_and_chart_strings_but_not_code() -> None:
+    html = (
+        "<html><head><title>企业库</title><style>.x{color:red}</style></head><body><h1>政策 status</h1>"
+        '<script>var pass = 1;</script><script type="application/json" id="c">{"labels": ["fail", "符合"], "n": 3}</script>'
+        '<input type="submit" value="Save"><input name="q" placeholder="uscc or name">'
+        "<p>91110108MA01ABCD2X · GR202611000001 · rd01.pdf · PDF 10 MB · u_municipal</p></body></html>"
+    )
+    assert ascii_words(html, {"u_municipal"}) == {"status", "fail", "Save", "uscc", "or", "name"}
+
+
+@pytest.fixture()
+def world(users: dict[str, Any], people: dict[str, Any], clock: dict[str, dt.date]) -> dict[str, Any]:  # noqa: F811
+    """An application in expert review with its panel, and a certificate (报备即批准) with a pending rename."""
+    from gaoqi.web.certification.config import process_config
+    from gaoqi.web.certification.models import Certificate
+    from gaoqi.web.enterprises.models import Enterprise, PolicyResult
+
+    p = people
+    # in expert review, with a panel (the candidate enterprise)
+    reviewed = sv.application_transition(p["enterprise"], draft(p), "submit")
+    reviewed = sv.application_transition(p["district"], reviewed, "district_pass")
+    reviewed = sv.application_transition(p["municipal"], reviewed, "accept")
+    # another certifiable enterprise, certified through 报备即批准 and then renaming
+    rows = PolicyResult.objects.filter(
+        snapshot__is_current=True, policy_id="hte-certification", status="unknown", failed_count=0
+    ).select_related("enterprise")
+    others = sorted(
+        r.enterprise.uscc
+        for r in rows
+        if r.enterprise.uscc != reviewed.uscc and all(u.startswith("pending:") for u in r.unknown_features)
+    )
+    assert others
+    other = Enterprise.objects.get(uscc=others[0])
+    second = {**p, "enterprise": make_user(roles.ENTERPRISE, "ent2", uscc=other.uscc)}
+    filed = draft(second)
+    sv.application_declare(second["enterprise"], filed, ["commitment"])
+    pilot = process_config().pilot
+    share, pilot["post_check_share"] = pilot["post_check_share"], 0.0
+    try:
+        filed = sv.application_transition(second["enterprise"], filed, "file")
+    finally:
+        pilot["post_check_share"] = share
+    cert = Certificate.objects.get(application=filed)
+    sv.name_change_request(second["enterprise"], cert, new_name="北京新名称科技有限公司")
+    return {"people": p, "users": users, "reviewed": reviewed, "filed": filed, "certificate": cert, "second": second}
+
+
+def _principals(world: dict[str, Any]) -> dict[str, Any]:
+    """One account per role: the certification people where they act, the others from the users fixture."""
+    p, u = world["people"], world["users"]
+    return {
+        roles.ENTERPRISE: world["second"]["enterprise"],
+        "enterprise_applicant": p["enterprise"],
+        roles.DISTRICT: p["district"],
+        roles.MUNICIPAL: p["municipal"],
+        roles.EXPERT: next(e.user for e in p["experts"] if e.pk in world["reviewed"].panel.expert_ids),
+        **{r: u[r] for r in (roles.EVALUATOR, roles.INCUBATOR, roles.SYSADMIN, roles.SECADMIN, roles.AUDITOR)},
+    }
+
+
+def _role(principal: str) -> str:
+    return roles.ENTERPRISE if principal.startswith("enterprise") else principal
+
+
+@pytest.mark.django_db
+def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any) -> None:
+    from gaoqi.web.accounts.models import User
+    from gaoqi.web.enterprises.selectors import enterprises_visible
+
+    known = set(User.objects.values_list("username", flat=True)) | {"INC-T"}
+    values = {
+        "policy_id": "hte-certification",
+        "att": "1",
+    }
+    pks = {
+        "certification:detail": [world["reviewed"].pk, world["filed"].pk],
+        "certification:postcheck": [],
+        "certification:annual": [world["certificate"].pk],
+        "certification:rename": [world["certificate"].pk],
+        "intake:progress": [snapshot.pk],
+    }
+    found: dict[str, set[str]] = {}
+    opened = 0
+    for principal, user in _principals(world).items():
+        client = login(user)
+        role = _role(principal)
+        first = enterprises_visible(user).order_by("uscc").first()
+        for name, route in all_patterns():
+            rule = ACCESS[name]
+            if name.startswith(NOT_PAGES) or not (rule == PUBLIC or role in rule):
+                continue
+            params = PARAM.findall(route)
+            candidates = pks.get(name, [world["reviewed"].pk]) if "pk" in params else [None]
+            for pk in candidates:
+                kwargs = {k: values[k] for k in params if k in values}
+                if "uscc" in params:
+                    if first is None:
+                        continue
+                    kwargs["uscc"] = first.uscc
+                if pk is not None:
+                    kwargs["pk"] = str(pk)
+                url = reverse(name, kwargs=kwargs)
+                response = client.get(url, headers={"HX-Request": "true"})
+                if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                    continue
+                opened += 1
+                words = ascii_words(response.content.decode(), known)
+                if words:
+                    found[f"{principal} {url}"] = words
+        # the public pages, anonymous
+    for url in (reverse("certification:publicity"), reverse("accounts:login")):
+        words = ascii_words(Client().get(url).content.decode(), known)
+        if words:
+            found[f"anonymous {url}"] = words
+    assert opened >= 60
+    assert not found, "ASCII words on Chinese pages:\n" + "\n".join(f"{k}: {sorted(v)}" for k, v in found.items())
