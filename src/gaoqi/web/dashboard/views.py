@@ -5,9 +5,10 @@ from django.shortcuts import render
 
 from gaoqi.engine.validate import district_codes
 from gaoqi.web import roles
+from gaoqi.web.core.labels import label
 from gaoqi.web.dashboard.selectors import dashboard_figures
 from gaoqi.web.intake.selectors import current_snapshot
-from gaoqi.web.policies.selectors import policy_names
+from gaoqi.web.policies.selectors import catalogue, needs_review, policy_names
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,7 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "districts": [names.get(d["district_code"], d["district_code"]) for d in figures["by_district"]],
             "enterprises": [d["n"] for d in figures["by_district"]],
             "hte": [d["hte"] for d in figures["by_district"]],
-            "fields": [{"name": f["tech_field"], "value": f["n"]} for f in figures["by_field"]],
+            "fields": [{"name": label("tech_field", f["tech_field"]), "value": f["n"]} for f in figures["by_field"]],
         }
-        ctx.update(figures=figures, chart=chart, policy_names=policy_names())
+        review = {p.id for p in catalogue() if needs_review(p)}
+        ctx.update(figures=figures, chart=chart, policy_names=policy_names(), review=review)
     return render(request, "dashboard/home.html", ctx)

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from gaoqi.engine.validate import lit
 from gaoqi.web import roles
+from gaoqi.web.core.labels import label
 from gaoqi.web.enterprises.models import Enterprise, PolicyResult
 from gaoqi.web.intake.selectors import current_snapshot
 
@@ -127,8 +128,8 @@ def profile_details(enterprise: Enterprise) -> dict[str, Any]:
         }
 
         def src(load_id: Any, line: Any) -> str:
-            feed, fname = loads.get(load_id, ("?", "?"))
-            return f"{feed} · {fname} 第{line}行"
+            feed, fname = loads.get(load_id, (None, "?"))
+            return f"{label('feed', feed)} · {fname} 第{line}行"
 
         finance = [
             {"year": fy, "sales": s, "total": t, "assets": a, "liabilities": li, "source": src(lid, ln)}

@@ -14,7 +14,7 @@ from gaoqi.web import roles
 from gaoqi.web.core.htmx import fragment_of
 from gaoqi.web.enterprises import selectors, services
 from gaoqi.web.paging import CappedPaginator as Paginator
-from gaoqi.web.policies.selectors import labelled, policy_names
+from gaoqi.web.policies.selectors import labelled, policy_names, readable_explanation
 
 
 def _filter(request: HttpRequest) -> selectors.DirectoryFilter:
@@ -81,7 +81,7 @@ def explain(request: HttpRequest, uscc: str, policy_id: str) -> HttpResponse:
     data = None if "\x00" in policy_id else selectors.explain_for(ent.uscc, policy_id)
     if data is None:
         raise Http404("没有该政策的评估")
-    return render(request, "enterprises/_explain.html", {"x": data})
+    return render(request, "enterprises/_explain.html", {"x": readable_explanation(data)})
 
 
 @require_POST

@@ -102,3 +102,98 @@ def labelled(result: Any) -> Any:
         if not u.startswith("pending:")
     ]
     return result
+
+
+_OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "=", "!=": "≠", "<>": "≠", "IN": "属于", "NOT IN": "不属于"}
+
+
+def _number(value: Any, digits: int = 2) -> str:
+    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def value_text(value: Any, vtype: str | None, unit: str | None = None, feature: str | None = None) -> str:
+    """A condition's observed or required value as a person reads it: 4.27%, 1,200万元 → 1200万元, 海淀区, 是."""
+    from gaoqi.web.core import labels
+
+    if value is None:
+        return labels.EMPTY
+    if isinstance(value, list | tuple):
+        return "、".join(value_text(v, vtype, unit, feature) for v in value)
+    if vtype == "ratio":
+        return labels.percent(value, 2)
+    if vtype == "boolean" or isinstance(value, bool):
+        return "是" if value else "否"
+    if vtype == "date":
+        return labels.cn_date(value)
+    if vtype in ("money", "count", "integer", "number") or isinstance(value, int | float):
+        return f"{_number(value)}{unit or ('万元' if vtype == 'money' else '')}"
+    if feature == "district_code":
+        return labels.district(value)
+    return str(value)
+
+
+def readable_explanation(data: dict[str, Any]) -> dict[str, Any]:
+    """The engine's explanation with what a page shows instead of codes: the policy's name, each condition's
+    observed and required values with their unit, the comparison as a symbol, and each source feature's name."""
+    policy = policy_get(data["policy_id"])
+    version = next((v for v in policy.versions if v.id == data["policy_version"]), None) if policy else None
+    conds = {c.id: c for c in version.conditions} if version else {}
+    data = {**data, "policy_name": policy.name if policy else data["policy_id"]}
+    items = []
+    for item in data["conditions"]:
+        cond = conds.get(item["id"])
+        vtype = cond.observed_type if cond else None
+        feat = FEATURE_BY_NAME.get(cond.observed or "") if cond else None
+        unit = "分" if cond is not None and cond.scores else feat.unit if feat else None
+        name = feat.name if feat else None
+        items.append({
+            **item,
+            "observed_text": value_text(item.get("observed"), vtype, unit, name),
+            "required_text": value_text(item.get("required"), vtype, unit, name),
+            "op_text": _OPS.get(str(item.get("op") or "").upper(), item.get("op") or ""),
+            "sources": [
+                (FEATURE_BY_NAME[f].label if f in FEATURE_BY_NAME else f, rows)
+                for f, rows in (item.get("provenance") or {}).items()
+            ],
+        })  # fmt: skip
+    data["conditions"] = items
+    return data
+
+
+def flip_label(key: str) -> str:
+    """A simulation's status change ("unknown→fail") in words (待定→不符合)."""
+    from gaoqi.web.core.labels import label
+
+    before, _, after = key.partition("→")
+    return f"{label('status', before)}→{label('status', after)}"
+
+
+def needs_review(policy: Policy) -> bool:
+    """True when a version has conditions that data cannot decide (企业声明, 专家评审): data alone never says
+    符合 for it, so its enterprises meeting every data condition are counted as 待定 (awaiting review)."""
+    return any(c.kind != "data" for v in policy.versions for c in v.conditions)
+
+
+def policy_display(policy: Policy) -> list[dict[str, Any]]:
+    """Each version of a policy as its page shows it: parameters by name and value, conditions with their
+    kind and their data test in words (the YAML's ids, expressions and developer notes stay in the files)."""
+    from gaoqi.engine.describe import describe_condition, describe_parameter
+
+    return [
+        {
+            "id": v.id,
+            "valid_from": v.valid_from,
+            "valid_to": v.valid_to,
+            "parameters": [
+                {"label": prm.label, "value": describe_parameter(prm), "unconfirmed": prm.unconfirmed}
+                for prm in v.parameters.values()
+            ],
+            "conditions": [
+                {"label": c.label, "article": c.article, "kind": c.kind, "test": describe_condition(c, v)}
+                for c in v.conditions
+            ],
+            "benefit": v.benefit.label if v.benefit is not None else None,
+        }
+        for v in policy.versions
+    ]

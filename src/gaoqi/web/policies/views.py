@@ -11,7 +11,7 @@ from gaoqi.web.policies.services import policy_simulate
 
 def catalogue(request: HttpRequest) -> HttpResponse:
     counts = selectors.status_counts(request.user) if request.user.role != "expert" else {}
-    rows = [(p, counts.get(p.id)) for p in selectors.catalogue()]
+    rows = [(p, counts.get(p.id), selectors.needs_review(p)) for p in selectors.catalogue()]
     return render(request, "policies/catalogue.html", {"rows": rows})
 
 
@@ -20,7 +20,13 @@ def detail(request: HttpRequest, policy_id: str) -> HttpResponse:
     if policy is None:
         raise Http404("没有这项政策")
     counts = selectors.status_counts(request.user, policy_id).get(policy_id) if request.user.role != "expert" else None
-    return render(request, "policies/detail.html", {"p": policy, "counts": counts})
+    ctx = {
+        "p": policy,
+        "versions": selectors.policy_display(policy),
+        "counts": counts,
+        "review": selectors.needs_review(policy),
+    }
+    return render(request, "policies/detail.html", ctx)
 
 
 def enterprises(request: HttpRequest, policy_id: str) -> HttpResponse:
@@ -34,12 +40,16 @@ def enterprises(request: HttpRequest, policy_id: str) -> HttpResponse:
         qs = selectors.results_visible(request.user, policy_id).filter(status=which)
     qs = qs.select_related("enterprise").order_by("enterprise__name", "pk")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page.object_list = [selectors.labelled(r) for r in page.object_list]
     return render(request, "policies/enterprises.html", {"p": policy, "page": page, "which": which})
 
 
 def simulate(request: HttpRequest) -> HttpResponse:
     policies = selectors.catalogue()
     policy = selectors.policy_get(request.GET.get("policy", "")) or (policies[0] if policies else None)
+    version = None
+    if policy is not None and (snap := selectors.current_snapshot()) is not None:
+        version = policy.version_at(snap.as_of)
     result = None
     error = ""
     if policy is not None and request.GET.get("param"):
@@ -54,11 +64,18 @@ def simulate(request: HttpRequest) -> HttpResponse:
         flips = sorted(result["flips"])
         chart = {
             "categories": [names.get(g, g) for g in groups],
-            "series": [{"name": k, "data": [result["groups"][g].get(k, 0) for g in groups]} for k in flips],
+            "series": [
+                {"name": selectors.flip_label(k), "data": [result["groups"][g].get(k, 0) for g in groups]}
+                for k in flips
+            ],
         }
-    version = None
-    if policy is not None and (snap := selectors.current_snapshot()) is not None:
-        version = policy.version_at(snap.as_of)
+        parameters = version.parameters if version is not None else {}
+        result = {
+            **result,
+            # what a person reads: the parameter's name and each status change in words
+            "changes": {(parameters[k].label if k in parameters else k): v for k, v in result["changes"].items()},
+            "flip_labels": {k: selectors.flip_label(k) for k in flips},
+        }
     ctx = {
         "policies": policies,
         "policy": policy,
@@ -66,6 +83,5 @@ def simulate(request: HttpRequest) -> HttpResponse:
         "result": result,
         "error": error,
         "chart": chart,
-        "districts": district_codes(),
     }
     return render(request, "policies/simulate.html", ctx)

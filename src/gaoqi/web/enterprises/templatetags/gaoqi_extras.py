@@ -16,7 +16,14 @@ def get_item(mapping: Any, key: Any) -> Any:
 
 
 # What a person reads instead of a code (core/labels.py); builtins of every template (settings.TEMPLATES).
-register.filter("label", labels.label)
+
+
+@register.filter("label")
+def label(code: Any, kind: str) -> str:
+    """``{{ code|label:"kind" }}``."""
+    return labels.label(kind, code)
+
+
 register.filter("district", labels.district)
 register.filter("industry", labels.industry)
 register.filter("percent", labels.percent)

@@ -1,0 +1,149 @@
+"""A condition as a person reads it: features by their Chinese names, parameters by their values in force.
+
+``研究开发费用占比 ≥ 若 最近一年销售收入 ≤ 5000万元 则 5%；若 最近一年销售收入 ≤ 20000万元 则 4%；否则 3%``.
+Expressions come from the policy files (already parsed and type-checked by ``policies``); a construct this
+reader does not know makes the whole text None, so a page never shows half a rule or raw SQL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from gaoqi.engine.features import FEATURE_BY_NAME
+from gaoqi.engine.policies import Condition, Parameter, PolicyVersion
+from gaoqi.engine.validate import district_codes, industry_section_names
+
+_OPS: dict[type[exp.Expr], str] = {
+    exp.GTE: "≥", exp.GT: ">", exp.LTE: "≤", exp.LT: "<", exp.EQ: "=", exp.NEQ: "≠",
+    exp.Add: "+", exp.Sub: "−", exp.Mul: "×", exp.Div: "÷", exp.And: "且", exp.Or: "或",
+}  # fmt: skip
+
+
+class _Unknown(Exception):
+    """A construct the reader does not put into words."""
+
+
+def _number(value: Decimal | float | int) -> str:
+    text = f"{Decimal(str(value)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _value(value: Any, unit: str | None, ratio: bool) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal | int | float):
+        if ratio:
+            return _number(Decimal(str(value)) * 100) + "%"
+        return _number(value) + (unit or "")
+    return str(value)
+
+
+class _Reader:
+    def __init__(self, version: PolicyVersion) -> None:
+        self.params: dict[str, Parameter] = version.parameters
+        self.scores = {s.id: s.label for s in version.scores}
+
+    def text(self, node: exp.Expr, context: str | None = None) -> str:
+        """``context``: the feature the value is compared with (its unit and whether it is a ratio)."""
+        if isinstance(node, exp.Paren):
+            return "（" + self.text(node.this, context) + "）"
+        if isinstance(node, exp.Column):
+            table, name = node.table, node.name
+            if table == "param" and name in self.params:
+                prm = self.params[name]
+                if prm.type in ("ratio", "money"):  # a parameter's own type says how it reads
+                    return _value(prm.value, "万元", prm.type == "ratio")
+                return self.literal(str(prm.value), context)
+            if table == "score" and name in self.scores:
+                return self.scores[name]
+            if not table and name in FEATURE_BY_NAME:
+                return FEATURE_BY_NAME[name].label
+            raise _Unknown(node.sql())
+        if isinstance(node, exp.Literal):
+            return self.literal(str(node.this), context)
+        if isinstance(node, exp.Boolean):
+            return "是" if node.this else "否"
+        if isinstance(node, exp.Not):
+            return "并非（" + self.text(node.this, context) + "）"
+        if isinstance(node, exp.Case):
+            arms = [
+                f"若 {self.text(arm.this)} 则 {self.text(arm.args['true'], context)}"
+                for arm in node.args.get("ifs", [])
+            ]
+            default = node.args.get("default")
+            if default is not None:
+                arms.append(f"否则 {self.text(default, context)}")
+            return "（" + "；".join(arms) + "）"
+        if isinstance(node, exp.In):
+            items = "、".join(f"“{self.text(e, _column(node.this))}”" for e in node.expressions)
+            return f"{self.text(node.this)} 属于 {items}"
+        op = _OPS.get(type(node))
+        if op is not None and isinstance(node, exp.Binary):
+            left, right = node.left, node.right
+            # a parameter or literal is read in the unit of the feature it is compared with or added to; a
+            # factor (× ÷) has no unit
+            ctx = None if isinstance(node, exp.Mul | exp.Div) else _column(left) or _column(right) or context
+            return f"{self.text(left, ctx)} {op} {self.text(right, ctx)}"
+        raise _Unknown(type(node).__name__)
+
+    @staticmethod
+    def literal(text: str, context: str | None) -> str:
+        """A code or number compared with feature ``context``: district and industry codes by their names,
+        numbers with the feature's unit."""
+        if context == "district_code":
+            return district_codes().get(text, text)
+        if context == "industry_section":
+            return industry_section_names().get(text, text)
+        feat = FEATURE_BY_NAME.get(context or "")
+        if feat is not None and feat.type in ("count", "integer", "money") and _is_number(text):
+            return _number(Decimal(text)) + (feat.unit or "")
+        return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
+
+
+def _column(node: exp.Expr) -> str | None:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Column) and not node.table and node.name in FEATURE_BY_NAME:
+        return node.name
+    if isinstance(node, exp.Binary):
+        return _column(node.left) or _column(node.right)
+    return None
+
+
+def describe_condition(condition: Condition, version: PolicyVersion) -> str | None:
+    """The condition's data test in words (the expression, or the data screen of an attested or expert
+    condition), or None when it has none or uses a construct this reader does not know."""
+    if condition.observed is None or condition.op is None or condition.required is None:
+        return None
+    reader = _Reader(version)
+    try:
+        observed = sqlglot.parse_one(condition.observed, dialect="duckdb")
+        required = sqlglot.parse_one(condition.required, dialect="duckdb")
+        left = reader.text(observed)
+        if isinstance(observed, exp.Connector):  # (A 或 B) = 是
+            left = f"（{left}）"
+        op = _OPS[type(sqlglot.parse_one(f"1 {condition.op} 1", dialect="duckdb"))]
+        return f"{left} {op} {reader.text(required, _column(observed))}"
+    except (_Unknown, KeyError):
+        return None
+
+
+def describe_parameter(parameter: Parameter) -> str:
+    """A parameter's value in force as a person reads it (ratios as percentages, money in 万元, codes by name)."""
+    if parameter.type in ("ratio", "money"):
+        return _value(parameter.value, "万元", parameter.type == "ratio")
+    if isinstance(parameter.value, bool):
+        return _value(parameter.value, None, False)
+    text = str(parameter.value)
+    return district_codes().get(text, text)
