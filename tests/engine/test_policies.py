@@ -96,7 +96,7 @@ def test_structured_form_is_accepted(tmp_path: Path) -> None:
     text = DEMO.replace(
         "        expr: days_since_established >= param.min_days\n",
         '        observed: hte_rd_ratio\n        op: ">="\n        required: param.ratio_min\n'
-        "        lever: {per: sales_revenue_window, unit: 万元, what: more R&D}\n",
+        "        lever: {per: sales_revenue_window, unit: 万元, what: 增加研究开发费用}\n",
     )
     write(tmp_path, text)
     age = load_policies(tmp_path)[0].versions[0].conditions[0]

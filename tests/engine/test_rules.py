@@ -18,7 +18,7 @@ import sqlglot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gaoqi.engine.features import FEATURE_BY_NAME, build_profiles
+from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, build_profiles
 from gaoqi.engine.feeds import feed_spec
 from gaoqi.engine.policies import Policy, load_policies
 from gaoqi.engine.rules import (
@@ -28,6 +28,7 @@ from gaoqi.engine.rules import (
     explain,
     results_sql,
     transpile_results_sql,
+    version_features,
 )
 from gaoqi.engine.uscc import complete
 from gaoqi.engine.workspace import ensure_schema
@@ -208,7 +209,7 @@ def test_binding_condition_is_the_smallest_relative_gap(ws: Workspace, policies:
         "fail",
         ["st_staff_share", "rd_ratio"],
         "rd_ratio",
-        "hte_rd_ratio 4.3% < 5%: 0.7 points short; about 35万元 more R&D",
+        "研究开发费用占比 4.3%，至少需 5%，差 0.7 个百分点；约需增加研究开发费用 35万元",
     )
     assert r["unknown_features"] == PENDING_2016
 
@@ -219,7 +220,7 @@ def test_staff_gap_in_people(ws: Workspace, policies: list[Policy]) -> None:
         "fail",
         ["st_staff_share"],
         "st_staff_share",
-        "st_staff_share 9.5% < 10%: 0.5 points short; about 0.5人 more S&T staff",
+        "科技人员占比 9.5%，至少需 10%，差 0.5 个百分点；约需增加科技人员 0.5 人",
     )
 
 
@@ -239,16 +240,26 @@ def test_ten_percent_staff_exactly_passes(ws: Workspace, policies: list[Policy])
     [
         # ≤ 5000万 (inclusive) → 5%
         (5000, 250, "unknown", None),
-        (5000, D("249.5"), "fail", "hte_rd_ratio 4.99% < 5%: 0.01 points short; about 1.5万元 more R&D"),
+        (5000, D("249.5"), "fail", "研究开发费用占比 4.99%，至少需 5%，差 0.01 个百分点；约需增加研究开发费用 1.5万元"),
         # 5000.01 → 4%
         (D("5000.01"), D("200.0004"), "unknown", None),
-        (D("5000.01"), D("199.5"), "fail", "hte_rd_ratio 3.99% < 4%: 0.01 points short; about 1.5万元 more R&D"),
+        (
+            D("5000.01"),
+            D("199.5"),
+            "fail",
+            "研究开发费用占比 3.99%，至少需 4%，差 0.01 个百分点；约需增加研究开发费用 1.5万元",
+        ),
         # 2亿 (inclusive) → 4%
         (20000, 800, "unknown", None),
-        (20000, 600, "fail", "hte_rd_ratio 3% < 4%: 1 points short; about 600万元 more R&D"),
+        (20000, 600, "fail", "研究开发费用占比 3%，至少需 4%，差 1 个百分点；约需增加研究开发费用 600万元"),
         # 20000.01 → 3%
         (D("20000.01"), D("600.0003"), "unknown", None),
-        (D("20000.01"), 600, "fail", "hte_rd_ratio 2.9999985% < 3%: 0.0000015 points short; about 0.0009万元 more R&D"),
+        (
+            D("20000.01"),
+            600,
+            "fail",
+            "研究开发费用占比 2.9999985%，至少需 3%，差 0.0000015 个百分点；约需增加研究开发费用 0.0009万元",
+        ),
     ],
 )
 def test_rd_ratio_tiers_by_last_year_sales(
@@ -300,7 +311,7 @@ def test_strictly_greater_fails_at_the_threshold(ws: Workspace, policies: list[P
         ["older", "staff"],
         [],
         "older",  # both relative gaps are 0: file order decides
-        "days_since_established 365天 ≤ 365天: 1天 short",
+        "成立天数 365 天，需大于 365 天，差 1 天",
     )
     assert by[above][3] == "pass"  # no attested/expert condition: all data conditions hold
     # the same enterprises under >= (HTE 2016) pass both conditions
@@ -319,7 +330,7 @@ def test_365_days_passes_364_fails_and_young_enterprise_uses_its_actual_year(
         "fail",
         ["established_one_year"],
         "established_one_year",
-        "days_since_established 364天 < 365天: 1天 short",
+        "成立天数 364 天，至少需 365 天，差 1 天",
     )
 
 
@@ -336,7 +347,10 @@ def test_three_year_window_and_two_year_enterprise(ws: Workspace, policies: list
     assert got[old]["status"] == "unknown"
     assert got[two]["status"] == "unknown"
     assert got[ten]["failed_conditions"] == ["rd_ratio"]
-    assert got[ten]["binding_gap"] == "hte_rd_ratio 1.4286% < 5%: 3.5714 points short; about 250万元 more R&D"
+    assert (
+        got[ten]["binding_gap"]
+        == "研究开发费用占比 1.4286%，至少需 5%，差 3.5714 个百分点；约需增加研究开发费用 250万元"
+    )
 
 
 def test_sixty_percent_shares(ws: Workspace, policies: list[Policy]) -> None:
@@ -350,13 +364,13 @@ def test_sixty_percent_shares(ws: Workspace, policies: list[Policy]) -> None:
         "fail",
         ["ht_revenue_share"],
         "ht_revenue_share",
-        "ht_revenue_share 59.99% < 60%: 0.01 points short; about 0.1万元 more high-tech revenue",
+        "高新技术产品（服务）收入占比 59.99%，至少需 60%，差 0.01 个百分点；约需增加高新技术产品（服务）收入 0.1万元",
     )
     assert brief(got[dom_low]) == (
         "fail",
         ["rd_domestic_share"],
         "rd_domestic_share",
-        "rd_domestic_share 59.99% < 60%: 0.01 points short; about 0.03万元 R&D moved inside China",
+        "境内研究开发费用占比 59.99%，至少需 60%，差 0.01 个百分点；约需将研究开发活动移至境内 0.03万元",
     )
 
 
@@ -369,13 +383,18 @@ def test_ip_and_accidents(ws: Workspace, policies: list[Policy]) -> None:
     old_accident = ws.company()
     ws.credit(old_accident, "major_quality_accident", date(2024, 2, 29))  # 366 days: out
     got = ws.evaluate(policies)
-    assert brief(got[no_ip]) == ("fail", ["core_ip"], "core_ip", "core_ip 0 < 1: 1 short")
+    assert brief(got[no_ip]) == (
+        "fail",
+        ["core_ip"],
+        "core_ip",
+        "Ⅰ类知识产权数与Ⅱ类知识产权数合计 0 件，至少需 1 件，差 1 件",
+    )
     assert got[utility]["status"] == "unknown"
     assert brief(got[accident]) == (
         "fail",
         ["no_major_accident"],
         "no_major_accident",
-        "credit_hte_accidents_365d 1次 > 0次: 1次 over",
+        "近365天重大事故及严重环境违法次数 1 次，至多 0 次，超出 1 次",
     )
     assert got[old_accident]["status"] == "unknown"
 
@@ -434,7 +453,7 @@ def test_2015_uses_the_2008_version_and_2016_the_2016_version(ws: Workspace, pol
         "fail",
         ["rd_ratio"],
         "rd_ratio",
-        "hte_rd_ratio 5% < 6%: 1 points short; about 30万元 more R&D",
+        "研究开发费用占比 5%，至少需 6%，差 1 个百分点；约需增加研究开发费用 30万元",
     )
     assert r15["unknown_features"] == ["pending:tech_field", "pending:staff", "pending:innovation"]
     r16 = ws.evaluate(policies, date(2016, 1, 1))[e]
@@ -458,6 +477,124 @@ def test_unknown_policy_id_is_refused(ws: Workspace, policies: list[Policy]) -> 
     build_profiles(ws.con, AS_OF)
     with pytest.raises(ValueError, match="unknown policy"):
         evaluate(ws.con, AS_OF, policies, ["nope"])
+
+
+# --- gap texts: one Chinese sentence per shape -------------------------------------------------------------
+
+GAP_POLICY = """\
+id: gap-demo
+name: 差距示例
+authority: 科技部
+document_number: 国科发火〔2016〕32号
+kind: recognition
+versions:
+  - id: "1"
+    valid_from: 2016-01-01
+    parameters:
+      n: {{type: {ptype}, value: {pvalue}}}
+    scores:
+      - id: quantity
+        label: 知识产权数量
+        assessed_by: data
+        max: 8
+        bands:
+          - {{grade: A, when: ip_class1_count >= 1, points: [7, 8]}}
+          - {{grade: B, points: [0, 4]}}
+      - id: advancement
+        label: 技术的先进程度
+        assessed_by: expert
+        max: 8
+    conditions:
+      - id: c
+        label: {label}
+        article: 国科发火〔2016〕32号 第十一条（一）
+        kind: data
+        expr: {expr}
+{lever}"""
+
+
+@pytest.mark.parametrize(
+    ("expr", "param", "values", "lever", "gap"),
+    [
+        # >= on a count summed over two features: their labels, their shared unit
+        ("ip_class1_count + ip_class2_count >= param.n", ("count", "1"), {"ip_class1_count": 0, "ip_class2_count": 0},
+         None, "Ⅰ类知识产权数与Ⅱ类知识产权数合计 0 件，至少需 1 件，差 1 件"),
+        ("ip_class1_count >= param.n", ("count", "2"), {"ip_class1_count": 0}, None, "Ⅰ类知识产权数 0 件，至少需 2 件，差 2 件"),
+        # > on whole numbers: "> 365" needs 366
+        ("days_since_established > param.n", ("integer", "365"), {"days_since_established": 300}, None,
+         "成立天数 300 天，需大于 365 天，差 66 天"),
+        ("staff_count_last_year <= param.n", ("count", "500"), {"staff_count_last_year": 600}, None,
+         "最近一年职工总数 600 人，至多 500 人，超出 100 人"),
+        # < on whole numbers: "< 500" allows 499
+        ("staff_count_last_year < param.n", ("count", "500"), {"staff_count_last_year": 500}, None,
+         "最近一年职工总数 500 人，需小于 500 人，超出 1 人"),
+        ("window_years = param.n", ("integer", "3"), {"window_years": 2}, None, "实际经营年数 2 年，应为 3 年，相差 1 年"),
+        ("hte_rd_ratio >= param.n", ("ratio", "0.05"), {"hte_rd_ratio": D("0.043")}, None,
+         "研究开发费用占比 4.3%，至少需 5%，差 0.7 个百分点"),
+        ("sales_revenue_window >= param.n", ("money", "200"), {"sales_revenue_window": 100}, None,
+         "近三年销售收入总额 100万元，至少需 200万元，差 100万元"),
+        # money differences keep 4 decimals; a difference that rounds to 0 is shown to 8
+        ("sales_revenue_window <= param.n", ("money", "200"), {"sales_revenue_window": D("200.0001")}, None,
+         "近三年销售收入总额 200.0001万元，至多 200万元，超出 0.0001万元"),
+        # district codes as names; an unknown code as it is
+        ("district_code = param.n", ("text", '"110101"'), {"district_code": "110108"}, None, "所属区县 海淀区，应为 东城区"),
+        ("district_code = param.n", ("text", '"110101"'), {"district_code": "120101"}, None, "所属区县 120101，应为 东城区"),
+        ("status = param.n", ("text", "存续"), {"status": "注销"}, None, "登记状态 注销，应为 存续"),
+        ("has_hte_certificate = param.n", ("boolean", "true"), {"has_hte_certificate": False}, None,
+         "持有有效高新技术企业证书：否，应为 是"),
+        ("has_hte_certificate = param.n", ("boolean", "false"), {"has_hte_certificate": True}, None,
+         "持有有效高新技术企业证书：是，应为 否"),
+        # a test over an expression is named by the condition's label, which states what is required
+        ("(industry_section IN ('F', 'H')) = param.n", ("boolean", "false"), {"industry_section": "H"}, None,
+         "不属于批发和零售业、住宿和餐饮业：否，应为 是"),
+        ("hte_issue_date >= param.n", ("date", "2024-01-01"), {"hte_issue_date": date(2023, 6, 30)}, None,
+         "高企证书发证日期 2023-06-30，应不早于 2024-01-01"),
+        # scores: the bound that failed, the most (≥, >) or the least (≤, <) the interval allows
+        ("score.advancement > param.n", ("integer", "10"), {"ip_class1_count": 0}, None,
+         "技术的先进程度最高可得 8 分，需大于 10 分，差 3 分"),
+        ("score.quantity < param.n", ("integer", "5"), {"ip_class1_count": 1}, None,
+         "知识产权数量最低可得 7 分，需小于 5 分，超出 3 分"),
+        ("score.quantity <= param.n", ("integer", "5"), {"ip_class1_count": 1}, None,
+         "知识产权数量最低可得 7 分，至多 5 分，超出 2 分"),
+        # the lever: what would close the gap, in its unit
+        ("hte_rd_ratio >= param.n", ("ratio", "0.05"), {"hte_rd_ratio": D("0.043"), "sales_revenue_window": 5000},
+         "{per: sales_revenue_window, unit: 万元, what: 增加研究开发费用}",
+         "研究开发费用占比 4.3%，至少需 5%，差 0.7 个百分点；约需增加研究开发费用 35万元"),
+        ("st_staff_share >= param.n", ("ratio", "0.1"), {"st_staff_share": D("0.095"), "staff_count_last_year": 100},
+         "{per: staff_count_last_year, unit: 人, what: 增加科技人员}",
+         "科技人员占比 9.5%，至少需 10%，差 0.5 个百分点；约需增加科技人员 0.5 人"),
+        # no lever amount without its multiplier: the sentence stops at the gap
+        ("st_staff_share >= param.n", ("ratio", "0.1"), {"st_staff_share": D("0.095"), "staff_count_last_year": None},
+         "{per: staff_count_last_year, unit: 人, what: 增加科技人员}", "科技人员占比 9.5%，至少需 10%，差 0.5 个百分点"),
+    ],
+)  # fmt: skip
+def test_gap_text_is_one_chinese_sentence(
+    tmp_path: Path, expr: str, param: tuple[str, str], values: dict[str, Any], lever: str | None, gap: str
+) -> None:
+    """The batch's binding_gap and explain's gap, over a one-row profile holding just what the condition reads."""
+    label = "不属于批发和零售业、住宿和餐饮业" if "IN" in expr else "示例条件"
+    (tmp_path / "gap.yaml").write_text(
+        GAP_POLICY.format(
+            ptype=param[0], pvalue=param[1], label=label, expr=expr,
+            lever="" if lever is None else f"        lever: {lever}\n",
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    demo = load_policies(tmp_path)
+    version = demo[0].version_at(AS_OF)
+    assert version is not None
+    con = duckdb.connect()
+    assert set(values) <= version_features(version)
+    cols = [f for f in FEATURES if f.name not in ("uscc", "as_of")]
+    typed = ", ".join(f"CAST(? AS {f.sql_type}) AS {f.name}" for f in cols)
+    con.execute(
+        f"CREATE TABLE profile AS SELECT 'U1' AS uscc, DATE '{AS_OF}' AS as_of, {typed}",
+        [values.get(f.name) for f in cols],
+    )
+    con.execute("CREATE TABLE loads (load_id INTEGER, feed VARCHAR, file_name VARCHAR)")
+    rows = evaluate(con, AS_OF, demo).fetchall()
+    assert [(r[3], r[6], r[7]) for r in rows] == [("fail", "c", gap)]
+    assert explain(con, "U1", "gap-demo", AS_OF, demo)["conditions"][0]["gap"] == gap
 
 
 # --- SQL ----------------------------------------------------------------------------------------------------
@@ -488,7 +625,7 @@ def test_explain_gives_every_condition_with_values_and_sources(ws: Workspace, po
     rd = by_id["rd_ratio"]
     assert (rd["outcome"], rd["observed"], rd["required"], rd["op"]) == ("fail", D("0.043"), D("0.05"), ">=")
     assert rd["article"] == "国科发火〔2016〕32号 第十一条（五）"
-    assert rd["gap"] == "hte_rd_ratio 4.3% < 5%: 0.7 points short; about 35万元 more R&D"
+    assert rd["gap"] == "研究开发费用占比 4.3%，至少需 5%，差 0.7 个百分点；约需增加研究开发费用 35万元"
     assert rd["lever"] == D("35")
     assert rd["values"]["sales_revenue_last_year"] == D("2000")
     last = rd["provenance"]["sales_revenue_last_year"]

@@ -157,7 +157,7 @@ def test_innovation_screen_fails_at_a_maximum_of_70_and_waits_for_experts_at_71(
         "fail",
         ["innovation_score"],
         "innovation_score",
-        "score.innovation_total (max) 70分 ≤ 70分: 1分 short",
+        "企业创新能力评价总分最高可得 70 分，需大于 70 分，差 1 分",
     )
     assert got[at_70]["unknown_features"] == ["pending:tech_field"]  # innovation_score failed: not pending
     assert brief(got[at_71]) == ("unknown", [], None, None)
@@ -203,13 +203,13 @@ SME_PENDING = ["pending:not_restricted"]
     ("change", "failed", "gap"),
     [
         ({"staff_count_last_year": D(500)}, [], None),
-        ({"staff_count_last_year": D("500.01")}, ["staff_cap"], "staff_count_last_year 500.01人 > 500人: 0.01人 over"),
+        ({"staff_count_last_year": D("500.01")}, ["staff_cap"], "最近一年职工总数 500.01 人，至多 500 人，超出 0.01 人"),
         ({"sales_revenue_last_year": D(20000)}, [], None),
         ({"sales_revenue_last_year": D("20000.01")}, ["sales_cap"],
-         "sales_revenue_last_year 20000.01万元 > 20000万元: 0.01万元 over"),
+         "最近一年销售收入 20000.01万元，至多 20000万元，超出 0.01万元"),
         ({"total_assets_last_year": D(20000)}, [], None),
         ({"total_assets_last_year": D("20000.5")}, ["assets_cap"],
-         "total_assets_last_year 20000.5万元 > 20000万元: 0.5万元 over"),
+         "最近一年资产总额 20000.5万元，至多 20000万元，超出 0.5万元"),
         ({"abnormal_operation_listed": 1}, ["not_listed"], None),
         ({"credit_research_misconduct_365d": 1}, ["no_accident_or_misconduct"], None),
     ],
@@ -269,9 +269,16 @@ def test_tech_sme_pass_mark_is_60_inclusive_and_needs_a_nonzero_staff_score(poli
     no_staff = p.add(**{**SME_OK, "st_staff_share": D("0.0999")})
     got = p.results(sme)
     assert brief(got[at_60]) == ("unknown", [], None, None)
-    assert brief(got[at_54]) == ("fail", ["score_pass"], "score_pass", "score.total (max) 54分 < 60分: 6分 short")
+    assert brief(got[at_54]) == (
+        "fail",
+        ["score_pass"],
+        "score_pass",
+        "综合评价得分最高可得 54 分，至少需 60 分，差 6 分",
+    )
     assert got[no_staff]["failed_conditions"] == ["st_staff_score_nonzero"]
-    assert got[no_staff]["binding_gap"] == "score.st_staff (max) 0分 ≤ 0分: 1分 short"
+    assert (
+        got[no_staff]["binding_gap"] == "科技人员指标（科技人员数占职工总数的比例）最高可得 0 分，需大于 0 分，差 1 分"
+    )
 
 
 def test_tech_sme_direct_qualification_by_a_valid_hte_certificate(policies: dict[str, Policy]) -> None:
@@ -300,7 +307,7 @@ def test_tech_sme_missing_rd_data_gives_an_interval(policies: dict[str, Policy])
     got = p.results(sme)
     assert got[e]["status"] == "unknown"
     assert got[e]["unknown_features"] == ["rd_expense_last_year", *SME_PENDING]
-    assert brief(got[f]) == ("fail", ["score_pass"], "score_pass", "score.total (max) 54分 < 60分: 6分 short")
+    assert brief(got[f]) == ("fail", ["score_pass"], "score_pass", "综合评价得分最高可得 54 分，至少需 60 分，差 6 分")
 
 
 # --- above designated size ---------------------------------------------------------------------------
@@ -383,7 +390,7 @@ def test_dongcheng_renewal_reward_needs_more_than_ten_percent_growth(policies: d
     above_10 = p.add(**base, sales_revenue_y3=D("1100.01"))
     got = p.results(pol)
     assert brief(got[exactly_10]) == (
-        "fail", ["revenue_growth"], "revenue_growth", "sales_revenue_y3 1100万元 ≤ 1100万元: 0万元 short",
+        "fail", ["revenue_growth"], "revenue_growth", "销售收入（第3年） 1100万元，需大于 1100万元，差 0万元",
     )  # fmt: skip
     assert (got[above_10]["status"], got[above_10]["benefit_amount"]) == ("pass", D(5))
 

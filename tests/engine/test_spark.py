@@ -261,9 +261,11 @@ def test_results_are_identical_on_duckdb_and_spark(workspace: Path, spark: Spark
     assert sum(len(r["failed_conditions"]) >= 2 for r in rows) > 20  # lists built from several items
     gaps = [r["binding_gap"] for r in rows if r["uscc"].startswith("HAND") and r["binding_gap"]]
     assert any(re.search(r"\d\.\d{5,8}%", g) for g in gaps), gaps  # percentages shown to 8 decimals
-    assert any(re.search(r"\d\.\d{5,8}(人|万元)", g) for g in gaps), gaps  # levers shown to 8 decimals
+    assert any(re.search(r"；约需\S+ \d\.\d{5,8}( 人|万元)$", g) for g in gaps), gaps  # levers shown to 8 decimals
     assert any("万元" in g and "%" in g for g in gaps), gaps
-    assert any(" over" in g for g in gaps), gaps
+    assert any("，超出 " in g for g in gaps), gaps
+    # district codes shown as names by the same CASE on both engines
+    assert any(re.fullmatch(r"所属区县 \S+区，应为 东城区", r["binding_gap"] or "") for r in rows)
 
 
 def test_decimal_and_double_rewrites_match_duckdb(spark: SparkSession, tmp_path: Path) -> None:

@@ -108,16 +108,16 @@ class Feature:
 
 
 GROUPS: dict[str, str] = {
-    "enterprise": "登记信息 Registration",
-    "window": "时间窗口 Window",
-    "finance": "财务 Finance (税务)",
-    "rd": "研发与人员 R&D and staff",
-    "growth": "成长性 Growth",
-    "ip": "知识产权 Intellectual property",
-    "credit": "信用 Credit events",
-    "certificate": "资质 Certificates",
-    "social_insurance": "社保 Social insurance",
-    "provenance": "来源 Provenance",
+    "enterprise": "登记信息",
+    "window": "时间窗口",
+    "finance": "财务（税务）",
+    "rd": "研发与人员",
+    "growth": "成长性",
+    "ip": "知识产权",
+    "credit": "信用事件",
+    "certificate": "资质",
+    "social_insurance": "社保",
+    "provenance": "来源",
 }
 
 

@@ -25,7 +25,7 @@ File format (see ``policies/hte-certification.yaml`` for a complete example)::
             article: 国科发火〔2016〕32号 第十一条（五）
             kind: data                     # data | attested | expert
             expr: hte_rd_ratio >= CASE WHEN sales_revenue_last_year <= param.tier1_max THEN … END
-            lever: {per: sales_revenue_window, unit: 万元, what: more R&D}   # optional
+            lever: {per: sales_revenue_window, unit: 万元, what: 增加研究开发费用}   # optional
 
         scores:                            # optional: scored items, see "Scores" below
           - id: st_staff
@@ -83,6 +83,7 @@ Expression rules (checked at load, errors carry file and line):
   money`` is a ratio, ``money * ratio`` money; anything else (e.g. ratio vs money) is a type error.
 * ``lever`` (optional): the amount that would close the gap = (required − observed) × ``per`` (a feature
   expression), shown in ``unit``; e.g. extra R&D = (required ratio − ratio) × sales over the window.
+  ``what`` is a Chinese verb phrase: the gap text ends '；约需{what} {amount}{unit}'.
 * Versions of one policy must not overlap and leave no gap (next valid_from = previous valid_to + 1 day).
 * ``article`` must read ``<document number> 第X条[（Y）]…`` and cite one of the version's ``documents``.
 

@@ -20,8 +20,8 @@ unknown_features   VARCHAR[]  NULL features read by the data conditions that are
 binding_condition  VARCHAR    the failing condition closest to passing: smallest relative gap
                               ``|required − observed| / |required|`` (``|required − observed|`` when
                               required is 0; booleans/text count as 1); ties → file order. NULL unless fail
-binding_gap        VARCHAR    human text for it, e.g. ``hte_rd_ratio 4.3% < 5%: 0.7 points short; about
-                              35万元 more R&D``
+binding_gap        VARCHAR    a Chinese sentence for it, e.g. ``研究开发费用占比 4.3%，至少需 5%，差 0.7 个
+                              百分点；约需增加研究开发费用 35万元``
 as_of              DATE       the evaluation date (= profile.as_of)
 engine_version     VARCHAR    ``ENGINE_VERSION``
 ruleset_hash       VARCHAR    sha256 over (policy id, file sha256) of the evaluated policies
@@ -73,7 +73,7 @@ from gaoqi.engine.policies import (
     substitute_params,
 )
 from gaoqi.engine.trace import FEATURE_TRACERS, ip_rows_by_feature
-from gaoqi.engine.validate import lit
+from gaoqi.engine.validate import district_codes, lit
 
 ENGINE_VERSION = "gaoqi-rules/1"
 
@@ -92,7 +92,10 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "benefit_amount",
 )
 
-_NEG = {">=": "<", ">": "≤", "<=": ">", "<": "≥", "=": "≠"}
+# the gap sentence: what the requirement is called, per operator, and the word before the difference
+_NEED = {">=": "至少需", ">": "需大于", "<=": "至多", "<": "需小于", "=": "应为"}
+_NEED_DATE = {">=": "应不早于", ">": "应晚于", "<=": "应不晚于", "<": "应早于", "=": "应为"}
+_SHORT = {">=": "差", ">": "差", "<=": "超出", "<": "超出", "=": "相差"}
 
 
 def default_policy_dir() -> Path:
@@ -121,6 +124,17 @@ def _fine(x: str, decimals: int, *, unlike: str | None = None, fine: int = 8) ->
     return f"(CASE WHEN {hidden} THEN {_fmt(x, fine)} ELSE {_fmt(x, decimals)} END)"
 
 
+def _unit(unit: str) -> str:
+    """A unit after a number: 万元 and % attach to it, other units (人, 件, 天, 分) follow a space."""
+    return unit if unit in ("", "万元", "%") else " " + unit
+
+
+def _district(value: str) -> str:
+    """A GB/T 2260 district code as the district's name (an unknown code stays as it is)."""
+    arms = " ".join(f"WHEN {lit(code)} THEN {lit(name)}" for code, name in district_codes().items())
+    return f"(CASE {value} {arms} ELSE {value} END)"
+
+
 def _display(value: str, vtype: str, unit: str, other: str | None = None) -> str:
     """A value as text in its unit; ``other`` = the value it is compared with (shown apart if they differ)."""
     if vtype == "ratio":
@@ -129,10 +143,40 @@ def _display(value: str, vtype: str, unit: str, other: str | None = None) -> str
     if vtype == "money":
         return f"{_fine(value, 4, unlike=other)} || '万元'"
     if vtype == "boolean":
-        return f"CASE WHEN {value} THEN 'true' ELSE 'false' END"
+        return f"CASE WHEN {value} THEN '是' ELSE '否' END"
     if vtype in ("text", "date"):
         return f"CAST({value} AS VARCHAR)"
-    return f"{_fine(value, 2, unlike=other)} || {lit(unit)}"
+    return f"{_fine(value, 2, unlike=other)} || {lit(_unit(unit))}"
+
+
+def _observed_name(cond: Condition, version: PolicyVersion) -> tuple[str, str]:
+    """The Chinese name and unit of a condition's observed side, for its gap text: a feature's label, a
+    score's label, summed features' labels ('Ⅰ类知识产权数与Ⅱ类知识产权数合计'), else the condition's label."""
+    assert cond.observed is not None
+    tree = sqlglot.parse_one(cond.observed, dialect="duckdb")
+    while isinstance(tree, sqlglot.exp.Paren):
+        tree = tree.this
+    if cond.scores:
+        if isinstance(tree, sqlglot.exp.Column) and tree.table == SCORE_PREFIX:
+            return version.score(tree.name).label, "分"
+        return cond.label, "分"
+    terms: list[sqlglot.exp.Expr] = []
+    todo: list[sqlglot.exp.Expr] = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, sqlglot.exp.Add):
+            todo += [node.expression, node.left]
+        else:
+            terms.append(node)
+    if not all(isinstance(t, sqlglot.exp.Column) and not t.table and t.name in FEATURE_BY_NAME for t in terms):
+        return cond.label, ""
+    feats = [FEATURE_BY_NAME[cast(sqlglot.exp.Column, t).name] for t in terms]
+    units = {f.unit or "" for f in feats}
+    unit = units.pop() if len(units) == 1 else ""
+    if len(feats) == 1:
+        return feats[0].label, unit
+    labels = [f.label for f in feats]
+    return "、".join(labels[:-1]) + "与" + labels[-1] + "合计", unit
 
 
 @dataclass(frozen=True)
@@ -292,6 +336,8 @@ class CompiledCondition:
     observed_min: str | None = None  # score conditions: the interval of the observed side
     observed_max: str | None = None
     waived: str | None = None  # TRUE when the waiver applies
+    name: str = ""  # the observed side in Chinese, for the gap text (_observed_name)
+    unit: str = ""
 
     def rel_gap(self, obs: str, req: str) -> str:
         """Relative gap (DOUBLE) given SQL for the observed and required values."""
@@ -307,38 +353,46 @@ class CompiledCondition:
         return None if per is None else f"(({req} - {obs}) * {per})"
 
     def gap_text(self, obs: str, req: str, per: str | None) -> str:
-        """Human text 'name observed <neg op> required: difference short; about lever unit what' (VARCHAR)."""
+        """The gap as a Chinese sentence (VARCHAR), e.g. '研究开发费用占比 4.3%，至少需 5%，差 0.7 个百分点；
+        约需增加研究开发费用 35万元' or '所属区县 海淀区，应为 东城区'."""
         cond = self.cond
         assert cond.op is not None
-        vtype = cond.observed_type or "number"
-        name = cond.observed if cond.observed in FEATURE_BY_NAME else cond.id
-        feat = FEATURE_BY_NAME.get(cond.observed or "")
-        unit = feat.unit if feat is not None and feat.unit else ""
-        if cond.scores:
-            name, unit = (cond.observed or cond.id) + (" (max)" if cond.op in (">=", ">", "=") else " (min)"), "分"
-        neg = lit(" " + _NEG[cond.op] + " ")
-        text = f"{lit(name + ' ')} || {_display(obs, vtype, unit, req)} || {neg} || {_display(req, vtype, unit)}"
-        if vtype not in ("money", "ratio", "count", "integer", "number"):
-            return text
+        op, vtype, name, unit = cond.op, cond.observed_type or "number", self.name, self.unit
+        if vtype == "boolean":
+            if cond.observed not in FEATURE_BY_NAME:  # a test named by the condition's label, which states it
+                return lit(name + "：否，应为 是")
+            return f"{lit(name + '：')} || {_display(obs, vtype, unit)} || '，应为 ' || {_display(req, vtype, unit)}"
+        if cond.scores:  # the bound that failed: the most the interval allows (≥, >, =) or the least
+            name += "最高可得" if op in (">=", ">", "=") else "最低可得"
+        if vtype in ("text", "date"):
+            shown_obs, shown_req = _display(obs, vtype, unit), _display(req, vtype, unit)
+            if cond.observed == "district_code":
+                name, shown_obs, shown_req = name.removesuffix("代码"), _district(shown_obs), _district(shown_req)
+            need = (_NEED_DATE if vtype == "date" else _NEED)[op]
+            return f"{lit(name + ' ')} || {shown_obs} || {lit('，' + need + ' ')} || {shown_req}"
+        text = (
+            f"{lit(name + ' ')} || {_display(obs, vtype, unit, req)} || {lit('，' + _NEED[op] + ' ')} || "
+            f"{_display(req, vtype, unit)}"
+        )
         # whole numbers: "> 70" needs 71, so at 70 the shortfall is 1, not 0
-        step = " + 1" if cond.op in (">", "<") and vtype in ("count", "integer") else ""
-        if cond.op in (">=", ">"):
-            signed, word = f"{req} - {obs}{step}", "short"
-        elif cond.op in ("<=", "<"):
-            signed, word = f"{obs} - {req}{step}", "over"
+        step = " + 1" if op in (">", "<") and vtype in ("count", "integer") else ""
+        if op in (">=", ">"):
+            signed = f"{req} - {obs}{step}"
+        elif op in ("<=", "<"):
+            signed = f"{obs} - {req}{step}"
         else:
-            signed, word = f"ABS({req} - {obs})", "off"
+            signed = f"ABS({req} - {obs})"
         if vtype == "ratio":
-            amount = f"{_fine(f'({signed}) * 100', 4, fine=10)} || ' points {word}'"
+            amount = f"{_fine(f'({signed}) * 100', 4, fine=10)} || ' 个百分点'"
         elif vtype == "money":
-            amount = f"{_fine(signed, 4)} || '万元 {word}'"
+            amount = f"{_fine(signed, 4)} || '万元'"
         else:
-            amount = f"{_fine(signed, 2)} || {lit(unit + ' ' + word)}"
-        text += f" || ': ' || {amount}"
+            amount = f"{_fine(signed, 2)} || {lit(_unit(unit))}"
+        text += f" || {lit('，' + _SHORT[op] + ' ')} || {amount}"
         lever = self.lever(obs, req, per)
         if lever is not None and cond.lever is not None:
-            what = lit(cond.lever.unit + " " + cond.lever.what)
-            text += f" || COALESCE('; about ' || {_fine(lever, 2)} || {what}, '')"
+            what = lit("；约需" + cond.lever.what + " ")
+            text += f" || COALESCE({what} || {_fine(lever, 2)} || {lit(_unit(cond.lever.unit))}, '')"
         return text
 
 
@@ -349,6 +403,7 @@ def compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondit
 def _compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondition:
     assert cond.observed is not None and cond.required is not None and cond.op is not None
     req = f"({_sql(cond.required, version)})"
+    name, unit = _observed_name(cond, version)
     per = None if cond.lever is None else f"({_sql(cond.lever.per, version)})"
     waived = None if cond.waiver is None else f"({_sql(cond.waiver.when, version)})"
     nulls = " OR ".join(f"{f} IS NULL" for f in cond.features) or "FALSE"
@@ -357,7 +412,7 @@ def _compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondi
         ok = f"CASE WHEN {nulls} THEN NULL ELSE ({obs} {cond.op} {req}) END"
         if waived is not None:
             ok = f"CASE WHEN {waived} THEN TRUE ELSE {ok} END"
-        return CompiledCondition(cond, obs, req, ok, per, cond.features, waived=waived)
+        return CompiledCondition(cond, obs, req, ok, per, cond.features, waived=waived, name=name, unit=unit)
     scores = compile_scores(version)
     # score columns come from score_layers (version_sql puts them under the condition layer)
     lo = f"({_score_sql(cond.observed, version, {k: v.lo for k, v in scores.items()})})"
@@ -373,7 +428,7 @@ def _compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondi
     if waived is not None:
         ok = f"CASE WHEN {waived} THEN TRUE ELSE {ok} END"
     inputs = tuple(dict.fromkeys([*cond.features, *(f for k in cond.scores for f in scores[k].features)]))
-    return CompiledCondition(cond, obs, req, ok, per, inputs, lo, hi, waived)
+    return CompiledCondition(cond, obs, req, ok, per, inputs, lo, hi, waived, name, unit)
 
 
 def _list(items: list[str]) -> str:
