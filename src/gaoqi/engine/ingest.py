@@ -557,14 +557,18 @@ def _insert_structural(
         con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
+def quarantine_report_path(home: Path, load_id: int, file_name: str) -> Path:
+    """Where the quarantine report of a load is written (a load with no quarantined row has none)."""
+    return home / "quarantine" / f"load-{load_id:05d}-{Path(file_name).stem}.csv"
+
+
 def _write_quarantine_report(con: duckdb.DuckDBPyConnection, home: Path, load_id: int, file_name: str) -> None:
     """The per-load CSV report an official opens in Excel (UTF-8 with BOM so Excel shows Chinese)."""
     n = con.execute("SELECT count(*) FROM quarantine WHERE load_id = ?", [load_id]).fetchone()
     if not n or not n[0]:
         return
-    outdir = home / "quarantine"
-    outdir.mkdir(parents=True, exist_ok=True)
-    out = outdir / f"load-{load_id:05d}-{Path(file_name).stem}.csv"
+    out = quarantine_report_path(home, load_id, file_name)
+    out.parent.mkdir(parents=True, exist_ok=True)
     rows = con.execute(
         "SELECT feed, file_name, line, field, value, reason_code, message FROM quarantine "
         "WHERE load_id = ? ORDER BY line, field",
