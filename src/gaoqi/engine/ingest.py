@@ -105,6 +105,9 @@ class FileError(Exception):
         self.code = code
 
 
+UNKNOWN_FEED = "文件名不以任何数据接口名称开头，无法判断所属接口 (the file name does not start with a feed name)"
+
+
 def delivered_files(directory: Path) -> list[Path]:
     """Files to ingest, in a stable order (so load ids are the same on every run)."""
     return sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith((".", "_", "~$")))
@@ -152,8 +155,7 @@ def ingest_file(
         if feed is None:
             if sniffed_later is not None:
                 sniffed_later.cancel()
-            message = "文件名不以任何数据接口名称开头，无法判断所属接口 (the file name does not start with a feed name)"
-            _refuse(con, result, _sha256(path), "unknown_feed", message)
+            _refuse(con, result, _sha256(path), "unknown_feed", UNKNOWN_FEED)
             return result
         try:
             sniffed = sniffed_later.result() if sniffed_later is not None else sn.sniff(path)
@@ -212,7 +214,8 @@ def _refuse(con: duckdb.DuckDBPyConnection, result: FileResult, sha256: str, cod
     result.refused, result.reason_code, result.error = True, code, f"{result.file}: {reason}"
 
 
-def _load(con: duckdb.DuckDBPyConnection, spec: FeedSpec, s: sn.Sniffed, result: FileResult, home: Path) -> None:
+def _checked_header(spec: FeedSpec, s: sn.Sniffed) -> tuple[int, list[str], list[str | None]]:
+    """The header line, its cells and their columns; a required column missing refuses the file."""
     header_line, headers = sn.read_header(s)
     mapped = map_headers(spec.name, headers)
     present = {m for m in mapped if m}
@@ -222,6 +225,28 @@ def _load(con: duckdb.DuckDBPyConnection, spec: FeedSpec, s: sn.Sniffed, result:
         raise FileError(
             f"缺少必填列: {names} (missing required column(s)); 表头为: {', '.join(headers)}", "missing_columns"
         )
+    return header_line, headers, mapped
+
+
+def precheck(path: Path) -> tuple[str, str] | None:
+    """What can be told about a delivered file without loading it: (reason code, reason) when ingest would
+    refuse it as a whole (no feed in its name, unreadable or not a table, a required column missing), else
+    None. The same checks ``ingest_file`` makes, in the same order; reads the whole file once (encoding)."""
+    feed = feed_for_filename(path.name)
+    if feed is None:
+        return "unknown_feed", UNKNOWN_FEED
+    try:
+        _checked_header(feed_spec(feed), sn.sniff(path))
+    except (sn.UnreadableFile, FileError) as exc:
+        return exc.code, str(exc)
+    except UnicodeDecodeError as exc:
+        return "encoding", str(exc)
+    return None
+
+
+def _load(con: duckdb.DuckDBPyConnection, spec: FeedSpec, s: sn.Sniffed, result: FileResult, home: Path) -> None:
+    header_line, headers, mapped = _checked_header(spec, s)
+    present = {m for m in mapped if m}
     titles = {f.title for f in spec.fields}
     zh = sum(1 for h, m in zip(headers, mapped, strict=True) if m and h in titles)
     result.header_language = "zh" if zh * 2 > len(present) else "en"
@@ -532,14 +557,18 @@ def _insert_structural(
         con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
+def quarantine_report_path(home: Path, load_id: int, file_name: str) -> Path:
+    """Where the quarantine report of a load is written (a load with no quarantined row has none)."""
+    return home / "quarantine" / f"load-{load_id:05d}-{Path(file_name).stem}.csv"
+
+
 def _write_quarantine_report(con: duckdb.DuckDBPyConnection, home: Path, load_id: int, file_name: str) -> None:
     """The per-load CSV report an official opens in Excel (UTF-8 with BOM so Excel shows Chinese)."""
     n = con.execute("SELECT count(*) FROM quarantine WHERE load_id = ?", [load_id]).fetchone()
     if not n or not n[0]:
         return
-    outdir = home / "quarantine"
-    outdir.mkdir(parents=True, exist_ok=True)
-    out = outdir / f"load-{load_id:05d}-{Path(file_name).stem}.csv"
+    out = quarantine_report_path(home, load_id, file_name)
+    out.parent.mkdir(parents=True, exist_ok=True)
     rows = con.execute(
         "SELECT feed, file_name, line, field, value, reason_code, message FROM quarantine "
         "WHERE load_id = ? ORDER BY line, field",

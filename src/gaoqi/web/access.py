@@ -59,6 +59,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "intake:publish": frozenset({r.MUNICIPAL}),
     "intake:progress": frozenset({r.MUNICIPAL}),
     "intake:upload": frozenset({r.MUNICIPAL}),
+    "intake:quarantine_report": frozenset({r.MUNICIPAL}),
     # certification (高企认定)
     "certification:index": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EXPERT, r.EVALUATOR}),
     "certification:start": frozenset({r.ENTERPRISE}),

@@ -35,3 +35,26 @@ class Snapshot(models.Model):
             models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_snapshot"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="snapshot_progress_percent"),
         ]
+
+
+class Upload(models.Model):
+    """A file delivered through the 数据汇聚 page, recorded whatever becomes of it (nothing vanishes).
+
+    What can be told at once is stored here: refused as a whole (the engine's ``precheck`` reason, or the
+    platform's for a file it does not take) or the same bytes as an earlier file (not stored again). Whether it
+    was then loaded, quarantined or refused by a run is read from the current snapshot by ``sha256``
+    (``selectors.upload_verdicts``)."""
+
+    file_name = models.CharField("文件名", max_length=255)
+    stored_name = models.CharField("数据目录中的文件名", max_length=255, blank=True)  # "" when not stored
+    size = models.BigIntegerField("大小（字节）")
+    sha256 = models.CharField("内容哈希（SHA-256）", max_length=64, db_index=True)
+    feed = models.CharField("数据接口", max_length=32, blank=True)
+    refused_code = models.CharField(max_length=64, blank=True)
+    refused_reason = models.TextField("整体未导入原因", blank=True)
+    same_as = models.CharField("相同内容的较早文件", max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]

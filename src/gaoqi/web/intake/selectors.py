@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+from django.db.models import Max
 
-from gaoqi.web.intake.models import Snapshot
+from gaoqi.web.intake.models import Snapshot, Upload
 from gaoqi.web.intake.runlock import run_lock
 
 
@@ -64,10 +67,100 @@ def quarantine_of(snapshot: Snapshot | None, load_id: int, limit: int = 200) -> 
 def refused_of(snapshot: Snapshot | None) -> list[dict[str, Any]]:
     """The delivered files refused as a whole (no feed in the name, damaged, a ZIP bomb, a required column
     missing), each once, with its reason; [] for a snapshot taken before the engine recorded them."""
-    if not _records(snapshot, "SELECT 1 AS x FROM information_schema.tables WHERE table_name = 'refused_files'"):
+    if not _has_refused_files(snapshot):
         return []
     return _records(
         snapshot,
         "SELECT file_name, nullif(feed, '') AS feed, reason_code, reason, refused_at FROM refused_files "
         "ORDER BY refused_at, file_name",
     )
+
+
+def _has_refused_files(snapshot: Snapshot | None) -> bool:
+    return bool(_records(snapshot, "SELECT 1 AS x FROM information_schema.tables WHERE table_name = 'refused_files'"))
+
+
+def loads_by_hash(snapshot: Snapshot | None, hashes: list[str]) -> dict[str, dict[str, Any]]:
+    """The snapshot's loads of these contents (SHA-256), by hash."""
+    if not hashes:
+        return {}
+    rows = _records(
+        snapshot,
+        "SELECT load_id, feed, file_name, content_sha256, rows_read, rows_loaded, rows_quarantined FROM loads "
+        "WHERE list_contains(?, content_sha256)",
+        [hashes],
+    )
+    return {str(r["content_sha256"]): r for r in rows}
+
+
+def _refused_by_hash(snapshot: Snapshot | None, hashes: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    if not hashes or not _has_refused_files(snapshot):
+        return {}
+    rows = _records(
+        snapshot,
+        "SELECT content_sha256, feed, reason_code, reason FROM refused_files WHERE list_contains(?, content_sha256)",
+        [hashes],
+    )
+    return {(str(r["content_sha256"]), str(r["feed"])): r for r in rows}
+
+
+PENDING = "待导入（下次运行时处理）"
+REPLACED = "已被同名文件替换，未导入"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What became of an uploaded file, as the page says it. ``load`` is its load in the current snapshot
+    (for the quarantine rows and report) when it was loaded."""
+
+    kind: str  # pending | loaded | quarantined | same | refused | replaced
+    text: str
+    load: dict[str, Any] | None = None
+
+
+def upload_verdicts(uploads: Iterable[Upload], snapshot: Snapshot | None = None) -> list[tuple[Upload, Verdict]]:
+    """Each upload with its verdict: refused or a repeat as told at upload time; then, by content hash (not by
+    name), loaded (with its quarantined rows) or refused as a whole in the current snapshot; else replaced by a
+    later same-named upload before a run took it, or waiting for the next run."""
+    uploads = list(uploads)
+    snapshot = snapshot or current_snapshot()
+    hashes = sorted({u.sha256 for u in uploads})
+    loads = loads_by_hash(snapshot, hashes)
+    refused = _refused_by_hash(snapshot, hashes)
+    names = {u.stored_name for u in uploads if u.stored_name}
+    latest = dict(
+        Upload.objects.filter(stored_name__in=names)
+        .values("stored_name")
+        .annotate(last=Max("id"))
+        .values_list("stored_name", "last")
+    )
+    out = []
+    for u in uploads:
+        load = loads.get(u.sha256)
+        if u.refused_reason:
+            v = Verdict("refused", f"整体未导入：{u.refused_reason}")
+        elif u.same_as:
+            done = "已导入" if load is not None else "已上传"
+            v = Verdict("same", f"内容与{done}文件相同，未重复导入（{u.same_as}）")
+        elif load is not None:
+            n, m = load["rows_loaded"], load["rows_quarantined"]
+            v = (
+                Verdict("quarantined", f"已导入 {n} 行，隔离 {m} 行", load)
+                if m
+                else Verdict("loaded", f"已导入 {n} 行", load)
+            )
+        elif (u.sha256, u.feed) in refused:
+            v = Verdict("refused", f"整体未导入：{refused[(u.sha256, u.feed)]['reason']}")
+        elif latest.get(u.stored_name, u.pk) != u.pk:
+            v = Verdict("replaced", REPLACED)
+        else:
+            v = Verdict("pending", PENDING)
+        out.append((u, v))
+    return out
+
+
+def upload_load(upload: Upload, snapshot: Snapshot | None = None) -> dict[str, Any] | None:
+    """The load of this upload's own content in the current snapshot (None for a repeat or a refusal)."""
+    if upload.refused_reason or upload.same_as:
+        return None
+    return loads_by_hash(snapshot or current_snapshot(), [upload.sha256]).get(upload.sha256)

@@ -16,10 +16,15 @@ run) marks as failed the runs a crash interrupted, which would otherwise stay "r
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import itertools
 import json
+import os
 import shutil
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,9 +34,12 @@ from django.db import transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
+from gaoqi.engine.feeds import feed_for_filename
 from gaoqi.faults import crash_point
 from gaoqi.web.audit.services import audit_record
-from gaoqi.web.intake.models import Snapshot
+from gaoqi.web.core.locks import serialize
+from gaoqi.web.exports import cell
+from gaoqi.web.intake.models import Snapshot, Upload
 from gaoqi.web.intake.runlock import lock_holder, run_lock
 
 BATCH = 5000
@@ -459,19 +467,128 @@ def _make_current(snapshot: Snapshot, path: Path, meta: tuple[Any, ...], done: i
     )
 
 
-@transaction.atomic
-def upload_store(actor: Any, name: str, chunks: Iterator[bytes]) -> Path:
-    """Save a delivered department file into the data directory (outside the web root)."""
+ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".txt")
+BAD_NAME = "文件名无效"
+BAD_SUFFIX = "只接受 CSV 或 Excel (.xlsx) 文件"
+
+
+def upload_store(actor: Any, name: str, chunks: Iterable[bytes]) -> Upload:
+    """Receive a delivered department file and record it, whatever becomes of it (nothing vanishes).
+
+    The bytes are written aside (hashed as they come), then told at once what needs no run: a name or type the
+    platform does not take, or what the engine's ``precheck`` refuses as a whole (no feed in the name, not a
+    table, a required column missing) is recorded with its reason and not stored; the same bytes as an
+    earlier upload, or as a file the current snapshot already loaded, are recorded as such and not stored
+    again. Anything else goes into the data directory (outside the web root) under its own name, for the
+    next run; a same-named file waiting there is replaced."""
+    from gaoqi.engine.ingest import precheck
+
     safe = Path(name).name
+    refusal = ""
     if not safe or safe.startswith("."):
-        raise ValueError("文件名无效")
-    if Path(safe).suffix.lower() not in (".csv", ".xlsx", ".txt"):
-        raise ValueError("只接受 CSV 或 Excel (.xlsx) 文件")
+        refusal = BAD_NAME
+    elif Path(safe).suffix.lower() not in ACCEPTED_SUFFIXES:
+        refusal = BAD_SUFFIX
     folder = Path(settings.UPLOAD_DIR)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / safe
-    with target.open("wb") as fh:
-        for chunk in chunks:
-            fh.write(chunk)
-    audit_record(actor, "upload", target=f"file:{safe}", detail={"bytes": target.stat().st_size})
-    return target
+    # a subdirectory: the engine reads only the data directory's own files, and precheck sees the real name
+    incoming = Path(tempfile.mkdtemp(prefix=".incoming-", dir=folder))
+    try:
+        aside = incoming / (safe if not refusal else "upload.bin")
+        digest, size = hashlib.sha256(), 0
+        with aside.open("wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        sha = digest.hexdigest()
+        code, reason = ("platform", refusal) if refusal else precheck(aside) or ("", "")
+        loaded_as = "" if reason else _loaded_name(sha)
+        with transaction.atomic():
+            serialize("intake.upload")  # two uploads of the same bytes at once: the second sees the first
+            earlier = None if reason or loaded_as else _waiting_with(sha)
+            same_as = loaded_as or (earlier.file_name if earlier is not None else "")
+            upload = Upload.objects.create(
+                file_name=(safe or name or "？")[:255],
+                stored_name="" if reason or same_as else safe,
+                size=size,
+                sha256=sha,
+                feed=(feed_for_filename(safe) or "") if safe else "",
+                refused_code=code,
+                refused_reason=reason,
+                same_as=same_as,
+                uploaded_by=actor if getattr(actor, "pk", None) else None,
+            )
+            audit_record(
+                actor,
+                "upload",
+                target=f"file:{safe}",
+                outcome="failure" if reason else "success",
+                detail={"upload": upload.pk, "bytes": size, "sha256": sha, "refused": code, "same_as": same_as},
+            )
+            if upload.stored_name:
+                os.replace(aside, folder / safe)
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
+    return upload
+
+
+def _waiting_with(sha: str) -> Upload | None:
+    """An earlier upload of these bytes still in the data directory (not replaced since by a same-named one)."""
+    for earlier in (
+        Upload.objects.filter(sha256=sha, refused_reason="", same_as="").exclude(stored_name="").order_by("id")
+    ):
+        if (
+            not Upload.objects.filter(stored_name=earlier.stored_name, id__gt=earlier.pk)
+            .exclude(stored_name="")
+            .exists()
+        ):
+            return earlier
+    return None
+
+
+def _loaded_name(sha: str) -> str:
+    """The name of the file the current snapshot loaded with these bytes, or ""."""
+    from gaoqi.web.intake.selectors import current_snapshot, loads_by_hash
+
+    found = loads_by_hash(current_snapshot(), [sha])
+    return str(found[sha]["file_name"]) if sha in found else ""
+
+
+def quarantine_report(actor: Any, load: dict[str, Any], *, request: Any = None) -> tuple[str, bytes]:
+    """The engine's quarantine report of a load (its CSV), for download: every cell neutralised (the values
+    are what a department delivered, and a spreadsheet would run a formula), the header in Chinese. Audited.
+    Raises FileNotFoundError when the engine's report is not there (a workspace rebuilt since)."""
+    from gaoqi.engine.ingest import quarantine_report_path
+
+    path = quarantine_report_path(engine_home(), int(load["load_id"]), str(load["file_name"]))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    rows = 0
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for i, row in enumerate(csv.reader(fh)):
+            if i == 0 and row == list(REPORT_COLUMNS):
+                row = [REPORT_COLUMNS[c] for c in row]
+            else:
+                rows += 1
+            writer.writerow([cell(v) for v in row])
+    audit_record(
+        actor,
+        "quarantine.download",
+        target=f"load:{load['load_id']}",
+        request=request,
+        detail={"file": str(load["file_name"]), "rows": rows},
+    )
+    return path.name, out.getvalue().encode("utf-8-sig")  # with a BOM: Excel then reads the Chinese
+
+
+#: The engine's report columns → the header a user reads.
+REPORT_COLUMNS: dict[str, str] = {
+    "feed": "数据接口",
+    "file": "文件",
+    "line": "行号",
+    "field": "字段",
+    "value": "值",
+    "reason_code": "原因代码",
+    "message": "说明",
+}

@@ -3,14 +3,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from gaoqi.web.core.htmx import fragment_of
 from gaoqi.web.intake import selectors, services
-from gaoqi.web.intake.models import Snapshot
+from gaoqi.web.intake.models import Snapshot, Upload
 
 MAX_UPLOAD = 512 * 1024 * 1024
 
@@ -20,7 +23,10 @@ def home(request: HttpRequest) -> HttpResponse:
     loads = selectors.loads_of(snap)
     chosen = request.GET.get("load")
     quarantine = selectors.quarantine_of(snap, int(chosen)) if chosen and chosen.isdigit() else []
+    page = Paginator(Upload.objects.select_related("uploaded_by"), 20).get_page(request.GET.get("page"))
     ctx = {
+        "uploads": selectors.upload_verdicts(page.object_list, snap),
+        "page": page,
         "snapshots": Snapshot.objects.all()[:20],
         "current": snap,
         "loads": loads,
@@ -40,12 +46,26 @@ def upload(request: HttpRequest) -> HttpResponse:
     elif f.size > MAX_UPLOAD:
         messages.error(request, "文件过大")
     else:
-        try:
-            services.upload_store(request.user, f.name, f.chunks())
-            messages.success(request, f"已接收 {f.name}，启动汇聚后导入")
-        except ValueError as exc:
-            messages.error(request, str(exc))
+        upload = services.upload_store(request.user, f.name or "", f.chunks())
+        verdict = selectors.upload_verdicts([upload])[0][1]
+        say = {"pending": messages.success, "same": messages.warning}.get(verdict.kind, messages.error)
+        say(request, f"{upload.file_name}：{verdict.text}")
     return redirect("intake:home")
+
+
+def quarantine_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The engine's quarantine report of an uploaded file's load in the current snapshot, as an attachment."""
+    load = selectors.upload_load(get_object_or_404(Upload, pk=pk))
+    if load is None or not load["rows_quarantined"]:
+        raise Http404("该文件没有隔离报告")
+    try:
+        name, data = services.quarantine_report(request.user, load, request=request)
+    except FileNotFoundError:
+        raise Http404("隔离报告文件不存在（数据工作区已重建），请查看页面上的隔离行") from None
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    add_never_cache_headers(response)  # the rows are what a department delivered: no copy in a cache
+    return response
 
 
 @require_POST
