@@ -28,7 +28,7 @@ from tests.web.test_access import PARAM, all_patterns
 #: ASCII words a Chinese page may show: names of standards, formats and units (case-sensitive).
 ALLOWED = {
     "GB", "T", "PDF", "CSV", "Excel", "xlsx", "xls", "API", "ID", "HTTP", "URL", "GR", "MB", "KB", "GB2312",
-    "GBK", "UTF", "BOM", "OpenAPI", "Bearer", "ISO", "Token", "token", "IP", "R", "D",
+    "GBK", "UTF", "BOM", "OpenAPI", "Bearer", "ISO", "Token", "token", "IP", "R", "D", "SHA",
 }  # fmt: skip
 
 #: downloads and machine-facing endpoints (not pages): their bytes are checked by their own tests

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import pgettext
 
+from gaoqi.engine.feeds import feed_spec
 from gaoqi.engine.validate import district_codes, industry_section_names
 
 EMPTY = "—"
@@ -18,10 +19,31 @@ EMPTY = "—"
 
 def label(kind: str, code: Any) -> str:
     """The Chinese word for ``code`` of ``kind`` (an unknown code is shown as it is; a test walks every page
-    for codes without a word)."""
+    for codes without a word). Feeds are named by the engine's schemas (title and department), not twice."""
     if code is None or code == "":
         return EMPTY
+    if kind == "feed":
+        return feed_name(str(code))
     return pgettext(kind, str(code))
+
+
+def feed_name(feed: str) -> str:
+    """registration → 企业登记（市场监管）."""
+    try:
+        spec = feed_spec(feed)
+    except FileNotFoundError:
+        return feed
+    return spec.title if spec.title == spec.department else f"{spec.title}（{spec.department}）"
+
+
+def field_name(feed: Any, field: Any) -> str:
+    """A feed's column by its Chinese header (registration, uscc → 统一社会信用代码)."""
+    if not field:
+        return EMPTY
+    try:
+        return feed_spec(str(feed)).field(str(field)).title
+    except (FileNotFoundError, KeyError):
+        return str(field)
 
 
 def district(code: Any) -> str:

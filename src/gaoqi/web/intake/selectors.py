@@ -8,6 +8,7 @@ from typing import Any
 import duckdb
 from django.db.models import Max
 
+from gaoqi.web.core.labels import field_name
 from gaoqi.web.intake.models import Snapshot, Upload
 from gaoqi.web.intake.runlock import run_lock
 
@@ -57,11 +58,14 @@ def loads_of(snapshot: Snapshot | None) -> list[dict[str, Any]]:
 
 
 def quarantine_of(snapshot: Snapshot | None, load_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    return _records(
+    rows = _records(
         snapshot,
-        "SELECT line, field, value, reason_code, message FROM quarantine WHERE load_id = ? ORDER BY line LIMIT ?",
+        "SELECT q.line, q.field, q.value, q.reason_code, q.message, l.feed FROM quarantine AS q "
+        "JOIN loads AS l ON l.load_id = q.load_id WHERE q.load_id = ? ORDER BY q.line LIMIT ?",
         [load_id, limit],
     )
+    # the column as the department's file calls it (统一社会信用代码, not uscc)
+    return [{**r, "field_name": field_name(r["feed"], r["field"])} for r in rows]
 
 
 def refused_of(snapshot: Snapshot | None) -> list[dict[str, Any]]:

@@ -149,7 +149,7 @@ def snapshot_run(snapshot_id: int, *, wait: bool = True) -> Snapshot:
             None, "snapshot.run", target=f"snapshot:{snapshot.pk}", outcome="failure", detail={"error": message}
         )
         raise RunBusy(message)
-    Snapshot.objects.filter(pk=snapshot.pk).update(step="等待其他运行结束 waiting")
+    Snapshot.objects.filter(pk=snapshot.pk).update(step="等待其他运行结束")
     with run_lock(snapshot.pk, timeout=None):
         return _run_locked(snapshot)
 
@@ -166,12 +166,12 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
     _recover_locked(None, keep=snapshot.pk)  # a run a crash interrupted earlier is failed before this one starts
     home = engine_home()
     try:
-        _progress(snapshot, 2, "高企认定系统数据 platform feed")
+        _progress(snapshot, 2, "高企认定系统数据")
         platform = platform_feed_dir()
         platform_feed_write(None, platform)  # the platform's own certificates and renames, as of now
         source = Path(snapshot.source_dir) if snapshot.source_dir else None
         if source is not None and source.is_dir() and any(source.iterdir()):
-            _progress(snapshot, 5, "导入数据 ingest")
+            _progress(snapshot, 5, "导入数据")
             ingest_directory(home, Path(snapshot.source_dir))
         if any(platform.iterdir()):
             # after the departments' files: in a run where both changed, the platform's record of its own
@@ -179,22 +179,22 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
             ingest_directory(home, platform)
         con = connect(home)
         try:
-            _progress(snapshot, 30, "名称匹配 resolve")
+            _progress(snapshot, 30, "名称匹配")
             resolve(con)
-            _progress(snapshot, 50, "企业画像 profiles")
+            _progress(snapshot, 50, "企业画像")
             crash_point("GAOQI_CRASH_AT", "run-profiles")
             ensure_profiles(con, snapshot.as_of)
-            _progress(snapshot, 60, "政策评估 evaluate")
+            _progress(snapshot, 60, "政策评估")
             evaluate(con, snapshot.as_of, load_policies(default_policy_dir()))
             meta = con.execute("SELECT engine_version, ruleset_hash FROM results_meta").fetchall()[0]
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        _progress(snapshot, 70, "保存快照 copy")
+        _progress(snapshot, 70, "保存快照")
         Path(settings.SNAPSHOT_DIR).mkdir(parents=True, exist_ok=True)
         target = Path(settings.SNAPSHOT_DIR) / f"snapshot-{snapshot.pk}.duckdb"
         shutil.copy2(home / "gaoqi.duckdb", target)
-        _progress(snapshot, 75, "发布 publish")
+        _progress(snapshot, 75, "发布")
         _publish(snapshot, target, meta)
     except Exception as exc:
         from gaoqi.web.enterprises.models import PolicyResult
@@ -326,7 +326,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                     done, n_results = _stage_batches(cur, enterprises(), results(), total, tick)
                 con.close()
                 crash_point("GAOQI_CRASH_AT", "publish-staged")
-                _progress(snapshot, 95, "切换快照 switch")
+                _progress(snapshot, 95, "切换快照")
                 with transaction.atomic():  # the switch: everything the pages read changes here, at once
                     cur.execute(_UPSERT_SQL)
                     cur.execute(_RESULTS_SQL)
@@ -374,8 +374,8 @@ def _stage_batches(
     """SQLite: batched inserts into the temporary tables (in the temp database: no lock on the main one)."""
     counts = []
     for table, rows, width, step, base, span, of in (
-        (_PUB_ENTERPRISE, enterprises, len(ENTERPRISE_FIELDS), "暂存企业库 enterprises", 75, 8, total),
-        (_PUB_RESULT, results, len(RESULT_FIELDS), "暂存评估结果 results", 83, 12, total * 6),
+        (_PUB_ENTERPRISE, enterprises, len(ENTERPRISE_FIELDS), "暂存企业库", 75, 8, total),
+        (_PUB_RESULT, results, len(RESULT_FIELDS), "暂存评估结果", 83, 12, total * 6),
     ):
         sql = f"INSERT INTO {table} VALUES ({', '.join(['%s'] * width)})"
         count = 0
@@ -397,7 +397,7 @@ def _stage_copy(
         for values in enterprises:
             copy.write_row(values)
             done += 1
-    tick("暂存评估结果 results", 75, 8, done, total)
+    tick("暂存评估结果", 75, 8, done, total)
     with cur.copy(f"COPY {_PUB_RESULT} ({_STAGE_RESULT_COLS}) FROM STDIN") as copy:
         for values in results:
             copy.write_row(values)
@@ -453,7 +453,7 @@ def _make_current(snapshot: Snapshot, path: Path, meta: tuple[Any, ...], done: i
     Snapshot.objects.filter(pk=snapshot.pk).update(
         status=Snapshot.PUBLISHED,
         progress=100,
-        step="完成 done",
+        step="完成",
         duckdb_path=str(path),
         engine_version=str(meta[0]),
         ruleset_hash=str(meta[1]),
