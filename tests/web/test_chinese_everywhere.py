@@ -121,7 +121,11 @@ def world(users: dict[str, Any], people: dict[str, Any], clock: dict[str, dt.dat
     reviewed = sv.application_transition(p["municipal"], reviewed, "accept")
     # another certifiable enterprise, certified through 报备即批准 and then renaming
     rows = PolicyResult.objects.filter(
-        snapshot__is_current=True, policy_id="hte-certification", status="unknown", failed_count=0
+        snapshot__is_current=True,
+        policy_id="hte-certification",
+        status="unknown",
+        failed_count=0,
+        enterprise__has_hte=False,
     ).select_related("enterprise")
     others = sorted(
         r.enterprise.uscc

@@ -29,8 +29,9 @@ def candidate(snapshot: Any) -> str:
     """An enterprise passing every data condition of HTE certification (only expert items outstanding)."""
     from gaoqi.web.enterprises.models import PolicyResult
 
+    # not already an HTE: a valid certificate means applying again only in the year it expires
     rows = PolicyResult.objects.filter(
-        snapshot=snapshot, policy_id="hte-certification", status="unknown", failed_count=0
+        snapshot=snapshot, policy_id="hte-certification", status="unknown", failed_count=0, enterprise__has_hte=False
     ).select_related("enterprise")
     # no missing data: only the expert items are outstanding
     ok = sorted(r.enterprise.uscc for r in rows if all(u.startswith("pending:") for u in r.unknown_features))

@@ -85,7 +85,7 @@ def actors(snapshot: Any, transactional_db: Any) -> dict[str, Any]:
     from gaoqi.web.enterprises.models import Enterprise, PolicyResult
 
     rows = PolicyResult.objects.filter(
-        snapshot=snapshot, policy_id="hte-certification", status="unknown", failed_count=0
+        snapshot=snapshot, policy_id="hte-certification", status="unknown", failed_count=0, enterprise__has_hte=False
     ).select_related("enterprise")
     ok = sorted(r.enterprise.uscc for r in rows if all(u.startswith("pending:") for u in r.unknown_features))
     assert ok, "the synthetic population has a certifiable enterprise"

@@ -345,3 +345,54 @@ def test_acceptance_draws_the_panel_and_the_office_sees_it(people: dict[str, Any
     assert f"随机种子 {panel.seed}" in page and "（组长）" in page and "3年内曾任职单位" in page
     expert_page = login(p["experts"][0].user).get(f"/certification/{app.pk}/")
     assert "回避排除" not in expert_page.content.decode() or expert_page.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_certified_enterprise_applies_again_in_the_year_its_certificate_expires(
+    people: dict[str, Any], clock: dict[str, dt.date], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is in progress after certification, so the enterprise is not told so: it is told until when its
+    certificate is valid and in which year to apply again; in that year it may."""
+    from gaoqi.web.certification.config import process_config
+    from gaoqi.web.certification.models import Certificate
+    from gaoqi.web.enterprises.models import Enterprise
+
+    p = people
+    app = draft(p)
+    sv.application_declare(p["enterprise"], app, ["commitment"])
+    monkeypatch.setitem(process_config().pilot, "post_check_share", 0.0)
+    app = sv.application_transition(p["enterprise"], app, "file")
+    cert = Certificate.objects.get(application=app)
+    assert (cert.issue_date, cert.expiry_date) == (dt.date(2026, 7, 1), dt.date(2029, 6, 30))
+    ent = Enterprise.objects.get(uscc=app.uscc)
+    expected = (
+        f"您的高新技术企业证书（{cert.number}）有效期至2029年6月30日，有效期内无需重复申请；"
+        "请在证书到期当年（2029年）重新申请认定（国科发火〔2016〕32号 第九条）"
+    )
+    assert sv.application_start_refusal(ent) == expected
+    with pytest.raises(sv.WorkflowError) as refused:
+        sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field=FIELD)
+    assert str(refused.value) == expected and "进行中" not in expected
+    clock["day"] = dt.date(2028, 12, 31)  # the last day of the year before expiry: still refused
+    assert sv.application_start_refusal(ent) is not None
+    clock["day"] = dt.date(2029, 1, 1)  # the expiry year: re-certification
+    assert sv.application_start_refusal(ent) is None
+    assert sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field=FIELD).year == 2029
+
+
+@pytest.mark.django_db
+def test_a_certificate_from_the_department_feed_counts_too(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+    from gaoqi.web.enterprises.models import Enterprise
+
+    ent = Enterprise.objects.get(uscc=people["enterprise"].uscc)
+    Enterprise.objects.filter(pk=ent.pk).update(has_hte=True, hte_expiry_date=dt.date(2027, 11, 30))
+    ent.refresh_from_db()
+    refusal = sv.application_start_refusal(ent)
+    assert (
+        refusal is not None
+        and refusal.startswith("您的高新技术企业证书有效期至2027年11月30日")
+        and "（2027年）" in refusal
+    )
+    Enterprise.objects.filter(pk=ent.pk).update(hte_expiry_date=dt.date(2026, 11, 30))  # expires this year
+    ent.refresh_from_db()
+    assert sv.application_start_refusal(ent) is None

@@ -160,6 +160,40 @@ def _check_as_of(as_of: dt.date) -> None:
         raise WorkflowError(f"评估基准日须为当前数据快照的日期 {snap.as_of}（自评按该日期的共享数据计算）")
 
 
+def application_start_refusal(enterprise: Any) -> str | None:
+    """Why the enterprise may not start an application this year, or None. The start form is offered only when
+    this is None, and application_start checks it again under its lock."""
+    year = today().year  # the year of application (申报年度)
+    if Revocation.objects.filter(certificate__uscc=enterprise.uscc, no_application_in_year=year).exists():
+        return f"资格在{year}年被取消，当年不得再次申请（国科发火〔2016〕195号 五（六）3）"
+    if Application.objects.filter(uscc=enterprise.uscc, status__in=IN_PROGRESS).exists():
+        return "已有进行中的申请，请在原申请中继续办理"
+    # A valid qualification lasts three years (国科发火〔2016〕32号 第九条); the enterprise applies again in the
+    # year it expires (195号 四.3: until re-certified it prepays at 15% that year). Certificates issued here or
+    # delivered by the department feed both count.
+    cert = (
+        Certificate.objects.filter(uscc=enterprise.uscc, status=Certificate.VALID, expiry_date__gte=today())
+        .order_by("-expiry_date")
+        .first()
+    )
+    expiry = cert.expiry_date if cert is not None else None
+    if expiry is None and enterprise.has_hte and enterprise.hte_expiry_date and enterprise.hte_expiry_date >= today():
+        expiry = enterprise.hte_expiry_date
+    if expiry is not None and expiry.year > year:
+        number = f"（{cert.number}）" if cert is not None else ""
+        return (
+            f"您的高新技术企业证书{number}有效期至{expiry.year}年{expiry.month}月{expiry.day}日，有效期内无需重复申请；"
+            f"请在证书到期当年（{expiry.year}年）重新申请认定（国科发火〔2016〕32号 第九条）"
+        )
+    if (
+        Application.objects.filter(uscc=enterprise.uscc, year=year)
+        .exclude(status__in=[wf.WITHDRAWN, wf.REJECTED])
+        .exists()
+    ):
+        return f"{year}年度已办理过认定申请"
+    return None
+
+
 @transaction.atomic
 def application_start(actor: User, *, as_of: dt.date, tech_field: str) -> Application:
     if actor.role != roles.ENTERPRISE:
@@ -172,14 +206,10 @@ def application_start(actor: User, *, as_of: dt.date, tech_field: str) -> Applic
     if ent is None:
         raise WorkflowError("共享数据中没有您的企业")
     serialize(f"application_start:{ent.uscc}")  # two starts at once: the second sees the first's draft
+    refusal = application_start_refusal(ent)
+    if refusal is not None:
+        raise WorkflowError(refusal)
     year = today().year  # the year of application (申报年度), which a revocation bars
-    barred = Revocation.objects.filter(certificate__uscc=ent.uscc, no_application_in_year=year).exists()
-    if barred:
-        raise WorkflowError(f"资格在{year}年被取消，当年不得再次申请（国科发火〔2016〕195号 五（六）3）")
-    if Application.objects.filter(uscc=ent.uscc, status__in=IN_PROGRESS).exists():
-        raise WorkflowError("已有进行中的申请，请在原申请中继续办理")
-    if Application.objects.filter(uscc=ent.uscc, year=year).exclude(status__in=[wf.WITHDRAWN, wf.REJECTED]).exists():
-        raise WorkflowError(f"{year}年度已办理过认定申请")
     _check_as_of(as_of)
     app = Application.objects.create(
         uscc=ent.uscc, enterprise_name=ent.name, district_code=ent.district_code,

@@ -28,7 +28,11 @@ class Command(BaseCommand):
         # demo can walk an application to its certificate); failing that, one a single condition short
         rows = (
             PolicyResult.objects.filter(
-                snapshot=snap, policy_id="hte-certification", enterprise__district_code="110108"
+                # not already an HTE: a valid certificate means applying again only in its expiry year
+                snapshot=snap,
+                policy_id="hte-certification",
+                enterprise__district_code="110108",
+                enterprise__has_hte=False,
             )
             .select_related("enterprise")
             .order_by("enterprise__uscc")
