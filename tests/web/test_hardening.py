@@ -64,6 +64,7 @@ def test_export_neutralises_formulas_and_keeps_numbers(users: dict[str, Any]) ->
     from openpyxl import load_workbook
 
     from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.core import labels
     from gaoqi.web.enterprises.services import EXPORT_COLUMNS
 
     e = _haidian()
@@ -81,6 +82,9 @@ def test_export_neutralises_formulas_and_keeps_numbers(users: dict[str, Any]) ->
     col = {field: header.index(label) for field, label in EXPORT_COLUMNS}
     rows = {row[col["uscc"]].value: row for row in ws.iter_rows(min_row=2)}
     mine, theirs = rows[e.uscc], rows[other.uscc]
+    # a person reads the district and the industry by name beside their codes
+    assert (mine[col["district_code"]].value, mine[col["district_name"]].value) == (HAIDIAN, "海淀区")
+    assert theirs[col["industry_name"]].value == labels.industry(other.industry_section) != "—"
     for row, field, original in (
         (mine, "name", PAYLOADS["name"]),
         (mine, "industry_code", "@SUM(1)"),

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
+from gaoqi.web.core import labels
 from gaoqi.web.enterprises.models import Enterprise
 from gaoqi.web.exports import xlsx
 
@@ -17,7 +18,9 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("uscc", "统一社会信用代码"),
     ("name", "企业名称"),
     ("district_code", "区县代码"),
+    ("district_name", "区县"),
     ("industry_code", "行业代码"),
+    ("industry_name", "行业门类"),
     ("status", "登记状态"),
     ("established_date", "成立日期"),
     ("has_hte", "有效高企"),
@@ -46,6 +49,15 @@ def enterprise_reveal(actor: Any, enterprise: Enterprise, *, request: Any = None
     return {"legal_rep_id_number": enterprise.legal_rep_id_number, "phone": enterprise.phone}
 
 
+def named(ent: Enterprise, field: str) -> Any:
+    """A column of the export: the enterprise's field, or the name of its district or industry section."""
+    if field == "district_name":
+        return labels.district(ent.district_code)
+    if field == "industry_name":
+        return labels.industry(ent.industry_section)
+    return getattr(ent, field)
+
+
 def enterprise_export(actor: Any, qs: QuerySet[Enterprise], *, request: Any = None, filters: dict[str, Any]) -> bytes:
     """An Excel workbook of exactly the enterprises the user may see under the current filters (no personal
     data); the export is audited with its filters and row count."""
@@ -56,7 +68,7 @@ def enterprise_export(actor: Any, qs: QuerySet[Enterprise], *, request: Any = No
         for ent in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
             values = []
             for field, _ in EXPORT_COLUMNS:
-                v = getattr(ent, field)
+                v = named(ent, field)
                 values.append("是" if v is True else "否" if v is False else v)
             n += 1
             yield values
