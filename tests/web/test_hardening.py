@@ -63,8 +63,8 @@ PAYLOADS = {
 def test_export_neutralises_formulas_and_keeps_numbers(users: dict[str, Any]) -> None:
     from openpyxl import load_workbook
 
-    from gaoqi.web.enterprises.models import Enterprise
     from gaoqi.web.core import labels
+    from gaoqi.web.enterprises.models import Enterprise
     from gaoqi.web.enterprises.services import EXPORT_COLUMNS
 
     e = _haidian()
