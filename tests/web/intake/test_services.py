@@ -171,3 +171,14 @@ def test_refused_files_are_shown_on_the_intake_page_once_with_their_reason(
         assert page.count("<td>budget_2026.csv</td>") == 1 and page.count("<td>credit_2026.xlsx</td>") == 1
         assert "文件名不以任何数据接口名称开头，无法判断所属接口" in page
         assert "ZIP 文件已损坏" in page
+
+
+def test_a_failed_run_says_why_in_chinese() -> None:
+    """The data office reads the engine's own Chinese reason; a technical error (English) goes to the log and
+    the audit record, and the page says where it went."""
+    from gaoqi.web.intake.services import failure_message
+
+    assert failure_message(ValueError("先运行 resolve（名称匹配）")) == "运行失败：先运行 resolve（名称匹配）"
+    assert failure_message(RuntimeError("Catalog Error: Table with name enterprise does not exist!")) == (
+        "运行失败：内部错误，技术细节已记入运行日志与审计日志，请联系系统管理员"
+    )

@@ -40,7 +40,7 @@ def check_pdf(data: bytes) -> int:
     except PdfRefused:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError) as exc:
-        raise PdfRefused(f"附件无法按 PDF 解析（{type(exc).__name__}）") from exc
+        raise PdfRefused("附件无法按 PDF 解析，请上传完整、未损坏的 PDF 文件") from exc
     if pages < 1:
         raise PdfRefused("附件没有页面")
     return pages

@@ -21,7 +21,9 @@ import hashlib
 import io
 import itertools
 import json
+import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -43,6 +45,19 @@ from gaoqi.web.intake.models import Snapshot, Upload
 from gaoqi.web.intake.runlock import lock_holder, run_lock
 
 BATCH = 5000
+
+logger = logging.getLogger(__name__)
+
+
+def failure_message(exc: BaseException) -> str:
+    """What the data office reads of a failed run: the engine's own Chinese reason when it gave one (a step run
+    out of order, a refused file); otherwise a pointer to the log, which keeps the technical error (so does the
+    audit record)."""
+    text = str(exc).strip()
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return f"运行失败：{text}"
+    logger.error("snapshot run failed", exc_info=exc)
+    return "运行失败：内部错误，技术细节已记入运行日志与审计日志，请联系系统管理员"
 
 
 def _progress(snapshot: Snapshot, percent: int, step: str) -> None:
@@ -201,7 +216,7 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
 
         PolicyResult.objects.filter(snapshot=snapshot).delete()  # a failed run leaves no partial results
         Snapshot.objects.filter(pk=snapshot.pk).update(
-            status=Snapshot.FAILED, message=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+            status=Snapshot.FAILED, message=failure_message(exc), finished_at=timezone.now()
         )
         audit_record(
             None, "snapshot.run", target=f"snapshot:{snapshot.pk}", outcome="failure", detail={"error": str(exc)}

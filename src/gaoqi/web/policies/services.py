@@ -20,7 +20,7 @@ def policy_simulate(actor: Any, policy: Policy, overrides: dict[str, str]) -> di
     try:
         result = simulate(con, snap.as_of, policy, overrides)
     except duckdb.Error as exc:  # a value the SQL cannot take: the user's input, not a server fault
-        raise ValueError(f"模拟无法按该参数值计算：{type(exc).__name__}") from exc
+        raise ValueError("模拟无法按该参数值计算，请换一个数值") from exc
     finally:
         con.close()
     audit_record(actor, "policy.simulate", target=f"policy:{policy.id}", detail={"overrides": overrides})
