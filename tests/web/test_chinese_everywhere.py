@@ -29,6 +29,8 @@ from tests.web.test_access import PARAM, all_patterns
 ALLOWED = {
     "GB", "T", "PDF", "CSV", "Excel", "xlsx", "xls", "API", "ID", "HTTP", "URL", "GR", "MB", "KB", "GB2312",
     "GBK", "UTF", "BOM", "OpenAPI", "Bearer", "ISO", "Token", "token", "IP", "R", "D", "SHA",
+    "Argon",  # Argon2, the password hash (RFC 9106): the word pattern stops at the digit
+    "A", "B", "C", "E", "F",  # grade letters of the official scoring table (国科发火〔2016〕195号 附件2; D above)
 }  # fmt: skip
 
 #: downloads and machine-facing endpoints (not pages): their bytes are checked by their own tests
@@ -37,9 +39,10 @@ NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "e
 
 WORD = re.compile(r"[A-Za-z][A-Za-z_.]*[A-Za-z]|[A-Za-z]")
 #: identifiers: a version in a work's title (V2.0), a USCC (18 characters), a certificate number, a seed or hash,
-#: an email address, a file name
+#: an email address, a file name, an IP number (ZL…, …SR…), an item code of the form (RD01, PS01, CG01, GL01)
 IDENTIFIER = re.compile(
     r"(?<![A-Za-z])V\d+(?:\.\d+)*|\b[0-9A-HJ-NPQRTUWXY]{18}\b|\bGR\d{10,}\b|\b[0-9a-f]{16,64}\b|[\w.+-]+@[\w-]+\.[\w.]+|[\w\-（）()\u4e00-\u9fff]+\.(?:pdf|csv|xlsx|xls)\b"
+    r"|\bZL\d{8,12}\.[\dX]\b|\b\d{4}SR\d{5,8}\b|\b(?:RD|PS|CG|GL)\d{2,}\b"
 )
 
 

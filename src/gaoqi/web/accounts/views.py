@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gaoqi.engine.validate import district_codes
 from gaoqi.web.accounts import services
 from gaoqi.web.accounts.forms import (
     PasswordResetForm,
@@ -70,7 +69,6 @@ def users(request: HttpRequest, *, form: UserCreateForm | None = None, status: i
         "filters": filters,
         "form": form or UserCreateForm(),
         "query_prefix": f"{query.urlencode()}&" if query else "",
-        "districts": district_codes(),
     }
     return render(request, "accounts/users.html", ctx, status=status)
 
@@ -124,7 +122,6 @@ def user_detail(
         "role_form": role_form or UserRoleForm(initial=initial),
         "password_form": password_form or PasswordResetForm(user=user),
         "error": error,
-        "district_name": district_codes().get(user.district_code, ""),
     }
     return render(request, "accounts/user_detail.html", ctx, status=status)
 
@@ -218,7 +215,7 @@ def security(request: HttpRequest, *, form: SecuritySettingsForm | None = None, 
             "关闭浏览器即失效",
         ),
         ("密码规则", "；".join(rules)),
-        ("口令散列", "Argon2"),
+        ("密码存储", "以 Argon2 算法加盐散列存储，不保存明文"),
         ("内容安全策略", "仅允许本站脚本与样式（不允许内联脚本）"),
     ]
     changed = {k: v for k, v in values.items() if v != specs[k].default}

@@ -4,14 +4,19 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from gaoqi.web.audit.selectors import audit_events
+from gaoqi.web.audit.selectors import action_label, audit_actions, audit_events
 from gaoqi.web.audit.services import audit_verify
+from gaoqi.web.core.labels import audit_target, label
 
 
 def log(request: HttpRequest) -> HttpResponse:
     qs = audit_events(request.user, action=request.GET.get("action", ""), username=request.GET.get("username", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/log.html", {"page": page})
+    rows = [
+        (e, label("role", e.role), action_label(e.action), audit_target(e.target), label("audit_outcome", e.outcome))
+        for e in page
+    ]
+    return render(request, "audit/log.html", {"page": page, "rows": rows, "actions": audit_actions()})
 
 
 def verify(request: HttpRequest) -> HttpResponse:

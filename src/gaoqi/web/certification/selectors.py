@@ -14,6 +14,10 @@ from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Application, Certificate, Expert, Notification
 
+#: Each transition's action as a person reads it (the transition table's labels; the first wins for an action
+#: allowed from two statuses): the application's history and the audit log.
+ACTION_LABELS: dict[str, str] = {"start": "发起申请", **{t.action: t.label for t in reversed(wf.TRANSITIONS)}}
+
 
 def applications_visible(user: Any) -> QuerySet[Application]:
     role = getattr(user, "role", None)

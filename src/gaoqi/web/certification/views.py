@@ -16,22 +16,11 @@ from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Application, Expert, Objection, PostCheck
 from gaoqi.web.certification.panels import FIELDS
 from gaoqi.web.certification.workdays import deadline_provisional, workdays_between_provisional
+from gaoqi.web.core.labels import label
 from gaoqi.web.intake.selectors import current_snapshot
 
-#: Display labels of stored codes (the pages show Chinese, the database keeps the codes).
-CERTIFICATE_LABELS = {
-    "valid": "有效",
-    "revoked": "已撤销",
-    "cancelled": "已注销",
-    "expired": "已过期",
-    "replaced": "已换发",
-}
-OUTCOME_LABELS = {
-    "pass": "满足", "fail": "不满足", "unknown": "缺少数据", "pending": "待专家评审", "declared": "已承诺",
-    "needs_declaration": "待承诺", "passed": "核查通过", "failed": "核查未通过",
-}  # fmt: skip
-KIND_LABELS = {"data": "数据核验", "expert": "专家评审", "attested": "告知承诺"}
-ACTION_LABELS = {"start": "发起申请", **{t.action: t.label for t in reversed(wf.TRANSITIONS)}}  # first label wins
+#: The stored codes' words come from the catalogue (core/labels.py); an action's from the transition table.
+ACTION_LABELS = selectors.ACTION_LABELS
 
 
 def _app(request: HttpRequest, pk: int) -> Application:
@@ -61,7 +50,6 @@ def index(request: HttpRequest) -> HttpResponse:
         "queue": queue.order_by("-id")[:200],
         "fields": FIELDS,
         "labels": wf.STATUS_LABELS,
-        "districts": district_codes(),
         "may_start": request.user.role == roles.ENTERPRISE,
         "certificates": selectors.certificates_visible(request.user).filter(status="valid")[:50]
         if request.user.role == roles.ENTERPRISE
@@ -102,10 +90,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "app": app,
         "labels": wf.STATUS_LABELS,
-        "certificate_labels": CERTIFICATE_LABELS,
-        "outcome_labels": OUTCOME_LABELS,
-        "kind_labels": KIND_LABELS,
         "action_labels": ACTION_LABELS,
+        "prefill": _prefill_display(app.prefill or {}),
         "actions": actions,
         "revocation_reasons": services.REVOCATION_LABELS,
         "panel_review": services.panel_members(panel) if panel and user.role == roles.MUNICIPAL else None,
@@ -140,6 +126,33 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attested": [c for c in (app.self_check or {}).get("conditions", []) if c["kind"] == "attested"],
     }
     return render(request, "certification/detail.html", ctx)
+
+
+def _source(text: Any) -> str:
+    """A prefilled value's source, "feed · file 第n行", with the feed's name in Chinese (the stored text keeps
+    the code)."""
+    feed, sep, rest = str(text or "").partition(" · ")
+    return f"{label('feed', feed)}{sep}{rest}" if sep or feed else ""
+
+
+def _prefill_display(prefill: dict[str, Any]) -> dict[str, Any]:
+    """The shared data as a person reads it: feed, IP type and acquisition names instead of codes."""
+    basic = dict(prefill.get("basic", {}))
+    basic["source"] = _source(basic.get("source"))
+    return {
+        "basic": basic,
+        "finance": [{**f, "source": _source(f.get("source"))} for f in prefill.get("finance", [])],
+        "rd": [{**r, "source": _source(r.get("source"))} for r in prefill.get("rd", [])],
+        "ip": [
+            {
+                **i,
+                "source": _source(i.get("source")),
+                "ip_type": label("ip_type", i.get("ip_type")),
+                "acquisition": label("acquisition", i.get("acquisition")),
+            }
+            for i in prefill.get("ip", [])
+        ],
+    }
 
 
 @require_POST
@@ -277,7 +290,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
     deadlines = selectors.stage_deadlines(request.user, services.today())
     names = district_codes()
     return render(request, "certification/overdue.html",
-                  {**deadlines, "labels": wf.STATUS_LABELS, "districts": names,
+                  {**deadlines, "labels": wf.STATUS_LABELS,
                    "chart": selectors.deadline_chart(deadlines, names),
                    "reports": services.annual_reports_overdue(services.today()) if request.user.role == roles.MUNICIPAL else []})  # fmt: skip
 
