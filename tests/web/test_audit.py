@@ -183,10 +183,12 @@ def test_auditor_page_lists_events_and_verify(users: dict[str, Any]) -> None:
     html = c.get("/audit/").content.decode()
     newest = AuditEvent.objects.order_by("-id").first()
     assert newest is not None
-    assert f"<td>{newest.id}</td>" in html and newest.action in html
+    assert newest.action == "login"  # the auditor's own
+    assert f"<td>{newest.id}</td>" in html and "<td>登录</td>" in html and "<td>查看完整个人信息</td>" in html
+    assert "personal.reveal" not in html.replace('value="personal.reveal"', "")  # a code only as the filter's value
     filtered = c.get("/audit/", {"action": "personal.reveal"}).content.decode()
-    assert f"enterprise:{uscc}" in filtered and "u_district" in filtered
-    assert "user.create" not in filtered
+    assert f"<td>企业 {uscc}</td>" in filtered and "<td>u_district</td><td>区级管理人员</td>" in filtered
+    assert "<td>创建账号</td>" not in filtered
     assert "完整" in c.get("/audit/verify/").content.decode()
     for role in roles.ROLES:
         if role != roles.AUDITOR:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,7 +18,11 @@ def log(request: HttpRequest) -> HttpResponse:
         (e, label("role", e.role), action_label(e.action), audit_target(e.target), label("audit_outcome", e.outcome))
         for e in page
     ]
-    return render(request, "audit/log.html", {"page": page, "rows": rows, "actions": audit_actions()})
+    kept = {k: request.GET[k] for k in ("username", "action") if request.GET.get(k)}  # the pager keeps the filter
+    prefix = f"{urlencode(kept)}&" if kept else ""
+    return render(
+        request, "audit/log.html", {"page": page, "rows": rows, "actions": audit_actions(), "query_prefix": prefix}
+    )
 
 
 def verify(request: HttpRequest) -> HttpResponse:

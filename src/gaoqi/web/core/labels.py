@@ -83,6 +83,10 @@ def cn_date(value: Any) -> str:
     return str(value)
 
 
+#: audit target kinds whose value is a row number (申请 #12); the others are names (账号 u_x, 企业 9111…)
+_NUMBERED = frozenset({"application", "expert", "snapshot", "name_change", "api_token", "pk", "att"})
+
+
 def audit_target(target: Any) -> str:
     """An audit row's object (``kind:value``, or ``k:v,k:v`` for a refused URL's parameters) as a person reads it:
     application:12 → 申请 #12, user:u_x → 账号 u_x, url:accounts:users → 页面「账号管理」. The nouns are the
@@ -105,7 +109,15 @@ def audit_target(target: Any) -> str:
         kind, value, noun = "url", name, pgettext("audit_target", "url")
     if kind == "url":
         return f"{noun}「{label('page', value)}」"
-    return f"{noun} #{value}" if value.isdigit() else f"{noun} {value}"
+    if kind in ("policy", "policy_id") and (policy := _policy_name(value)):
+        return f"{noun}「{policy}」"
+    return f"{noun} #{value}" if kind in _NUMBERED else f"{noun} {value}"
+
+
+def _policy_name(policy_id: str) -> str | None:
+    from gaoqi.web.policies.selectors import policy_names  # the policy catalogue (policies/*.yaml), read lazily
+
+    return policy_names().get(policy_id)
 
 
 def _page_of_path(path: str) -> str:
