@@ -217,7 +217,7 @@ def test_enterprise_user_then_auditor(users: dict[str, Any], open_page: Any) -> 
     nav(auditor_page, "审计日志")
     log = auditor_page.locator("section.card table tbody").inner_text()
     for username in (ent_user.username, users["auditor"].username):
-        assert re.search(rf"{username}\s.*\slogin\s.*\ssuccess", log), log
+        assert re.search(rf"{username}\s.*\s登录\s.*\s成功", log), log  # the action and outcome in words
 
 
 def test_five_wrong_passwords_lock_the_account(db: Any, open_page: Any) -> None:
