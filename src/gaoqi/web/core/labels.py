@@ -84,7 +84,7 @@ def cn_date(value: Any) -> str:
 
 
 #: audit target kinds whose value is a row number (申请 #12); the others are names (账号 u_x, 企业 9111…)
-_NUMBERED = frozenset({"application", "expert", "snapshot", "name_change", "api_token", "pk", "att"})
+_NUMBERED = frozenset({"application", "expert", "snapshot", "name_change", "api_token", "load", "pk", "att"})
 
 
 def audit_target(target: Any) -> str:
