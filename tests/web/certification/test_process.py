@@ -396,3 +396,23 @@ def test_a_certificate_from_the_department_feed_counts_too(people: dict[str, Any
     Enterprise.objects.filter(pk=ent.pk).update(hte_expiry_date=dt.date(2026, 11, 30))  # expires this year
     ent.refresh_from_db()
     assert sv.application_start_refusal(ent) is None
+
+
+@pytest.mark.django_db
+def test_the_start_form_gives_way_to_the_reason(
+    people: dict[str, Any], clock: dict[str, dt.date], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """高企认定 offers the start form to an enterprise that may apply, and after its certification says until when
+    the certificate is valid and when to apply again instead of offering a form that would be refused."""
+    from gaoqi.web.certification.config import process_config
+    from tests.web.conftest import login
+
+    page = login(people["enterprise"]).get("/certification/").content.decode()
+    assert "发起认定申请" in page and 'id="start-refusal"' not in page
+    app = draft(people)
+    sv.application_declare(people["enterprise"], app, ["commitment"])
+    monkeypatch.setitem(process_config().pilot, "post_check_share", 0.0)
+    sv.application_transition(people["enterprise"], app, "file")
+    page = login(people["enterprise"]).get("/certification/").content.decode()
+    assert "发起认定申请" not in page
+    assert "有效期至2029年6月30日，有效期内无需重复申请；请在证书到期当年（2029年）重新申请认定" in page

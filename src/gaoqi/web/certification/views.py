@@ -17,6 +17,7 @@ from gaoqi.web.certification.models import Application, Expert, Objection, PostC
 from gaoqi.web.certification.panels import FIELDS
 from gaoqi.web.certification.workdays import deadline_provisional, workdays_between_provisional
 from gaoqi.web.core.labels import label
+from gaoqi.web.enterprises.selectors import enterprise_get
 from gaoqi.web.intake.selectors import current_snapshot
 
 #: The stored codes' words come from the catalogue (core/labels.py); an action's from the transition table.
@@ -45,12 +46,16 @@ def _guarded(request: HttpRequest, fn: Any, *args: Any, **kwargs: Any) -> bool:
 
 def index(request: HttpRequest) -> HttpResponse:
     queue = selectors.queue_for(request.user)
+    may_start = request.user.role == roles.ENTERPRISE
+    ent = enterprise_get(request.user, request.user.uscc) if may_start else None
     ctx = {
         "applications": selectors.applications_visible(request.user).order_by("-id")[:200],
         "queue": queue.order_by("-id")[:200],
         "fields": FIELDS,
         "labels": wf.STATUS_LABELS,
-        "may_start": request.user.role == roles.ENTERPRISE,
+        "may_start": may_start,
+        # why the form is not offered (a valid certificate, a revocation this year, an application in progress)
+        "start_refusal": services.application_start_refusal(ent) if ent is not None else None,
         "certificates": selectors.certificates_visible(request.user).filter(status="valid")[:50]
         if request.user.role == roles.ENTERPRISE
         else [],
@@ -64,7 +69,7 @@ def start(request: HttpRequest) -> HttpResponse:
     try:
         as_of = dt.date.fromisoformat(request.POST.get("as_of", ""))
     except ValueError:
-        messages.error(request, "评估基准日格式应为 YYYY-MM-DD")
+        messages.error(request, "评估基准日应为“年-月-日”，如 2026-06-30")
         return redirect("certification:index")
     try:
         app = services.application_start(request.user, as_of=as_of, tech_field=request.POST.get("tech_field", ""))
