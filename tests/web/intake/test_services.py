@@ -47,7 +47,13 @@ def test_an_exception_while_publishing_changes_nothing(
     with pytest.raises(RuntimeError, match="injected"):
         services.snapshot_run(second.pk)
     second.refresh_from_db()
-    assert second.status == Snapshot.FAILED and not second.is_current and "injected" in second.message
+    assert second.status == Snapshot.FAILED and not second.is_current
+    # the page says where the technical error went; the audit record keeps it
+    assert second.message == "运行失败：内部错误，技术细节已记入运行日志与审计日志，请联系系统管理员"
+    from gaoqi.web.audit.models import AuditEvent
+
+    failed = AuditEvent.objects.filter(action="snapshot.run", outcome="failure", target=f"snapshot:{second.pk}").get()
+    assert failed.detail == {"error": "injected"}
     assert not Enterprise.objects.filter(snapshot=second).exists()
     assert not PolicyResult.objects.filter(snapshot=second).exists()
     assert _state() == before
