@@ -168,7 +168,7 @@ def test_municipal_official(users: dict[str, Any], open_page: Any) -> None:
     page.locator("#simulate-chart canvas").wait_for()
     rows = page.locator("section.card table.list tbody tr")
     assert rows.count() >= 1
-    assert "核心自主知识产权件数下限" in page.locator("section.card").inner_text()  # the parameter by its name
+    assert "Ⅰ类或Ⅱ类知识产权件数下限" in page.locator("section.card").inner_text()  # the parameter by its name
     shot(page, "policy-simulation")
 
 
