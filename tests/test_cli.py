@@ -90,7 +90,7 @@ def test_policies_check_names_file_and_line_of_an_error(tmp_path: Path) -> None:
 def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path) -> None:
     from gaoqi.engine.policies import load_policies
     from gaoqi.engine.rules import default_policy_dir
-    from gaoqi.engine.synth import generate
+    from gaoqi.synth import generate
 
     feeds, ws = tmp_path / "feeds", tmp_path / "ws"
     generate(feeds, enterprises=300, seed=3)
@@ -141,8 +141,8 @@ def test_simulate_counts_exactly_the_enterprises_a_threshold_change_moves(tmp_pa
 
     from gaoqi.engine.policies import load_policies
     from gaoqi.engine.rules import default_policy_dir, evaluate
-    from gaoqi.engine.synth import generate
     from gaoqi.engine.workspace import connect
+    from gaoqi.synth import generate
 
     feeds, ws = tmp_path / "feeds", tmp_path / "ws"
     generate(feeds, enterprises=600, seed=21)
@@ -202,7 +202,7 @@ def test_evaluate_on_spark_stores_the_same_results(tmp_path: Path, monkeypatch: 
     import duckdb
 
     from gaoqi.engine import spark as gs
-    from gaoqi.engine.synth import generate
+    from gaoqi.synth import generate
 
     feeds, ws = tmp_path / "feeds", tmp_path / "ws"
     generate(feeds, enterprises=120, seed=5)
@@ -283,7 +283,7 @@ def test_every_step_on_an_empty_workspace_names_ingest(args: list[str], tmp_path
 
 @pytest.fixture(scope="module")
 def ingested_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from gaoqi.engine.synth import generate
+    from gaoqi.synth import generate
 
     feeds, ws = tmp_path_factory.mktemp("feeds"), tmp_path_factory.mktemp("ws")
     generate(feeds, enterprises=40, seed=5)

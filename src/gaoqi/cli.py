@@ -95,7 +95,7 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bytes.")] = 2026,
 ) -> None:
     """Generate a synthetic Beijing: all eight department feeds, with planted mess recorded in _truth/."""
-    from gaoqi.engine.synth import generate
+    from gaoqi.synth import generate
 
     with _Bar("合成数据 synth") as bar:
         summary = generate(out_dir, enterprises=enterprises, seed=seed, progress=bar)
@@ -592,9 +592,11 @@ def bench_ingest(
 ) -> None:
     """Ingest, validate, resolve and build profiles for a synthetic Beijing; print rows/s per stage,
     peak memory, and name-linking precision and recall against the planted truth."""
-    from gaoqi.engine.bench import run_ingest_benchmark
+    from gaoqi.synth.bench import run_synthetic_ingest_benchmark
 
-    _print_json(run_ingest_benchmark(enterprises=enterprises, seed=seed, data_dir=data_dir, workspace=workspace))
+    _print_json(
+        run_synthetic_ingest_benchmark(enterprises=enterprises, seed=seed, data_dir=data_dir, workspace=workspace)
+    )
 
 
 @bench_app.command("rules")

@@ -856,8 +856,8 @@ def test_profiles_are_rebuilt_when_a_load_or_the_resolution_changed_for_the_same
     from gaoqi.engine.features import ensure_profiles
     from gaoqi.engine.ingest import ingest_directory
     from gaoqi.engine.resolve import resolve
-    from gaoqi.engine.synth import generate
     from gaoqi.engine.workspace import connect
+    from gaoqi.synth import generate
 
     feeds, home, fix = tmp_path / "feeds", tmp_path / "home", tmp_path / "fix"
     fix.mkdir()

@@ -11,8 +11,8 @@ import pytest
 
 from gaoqi.engine.ingest import ingest_directory
 from gaoqi.engine.status import workspace_status
-from gaoqi.engine.synth import generate
 from gaoqi.engine.workspace import connect
+from gaoqi.synth import generate
 
 
 @pytest.fixture(scope="module")

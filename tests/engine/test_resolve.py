@@ -270,7 +270,7 @@ def test_empty_workspace(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    synth = pytest.importorskip("gaoqi.engine.synth")
+    synth = pytest.importorskip("gaoqi.synth")
     ingest = pytest.importorskip("gaoqi.engine.ingest")
     data = tmp_path_factory.mktemp("synth") / "feeds"
     synth.generate(data, enterprises=3000, seed=5)

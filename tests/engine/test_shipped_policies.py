@@ -441,8 +441,8 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConne
     from gaoqi.engine.features import build_profiles
     from gaoqi.engine.ingest import ingest_directory
     from gaoqi.engine.resolve import resolve
-    from gaoqi.engine.synth import generate
     from gaoqi.engine.workspace import connect
+    from gaoqi.synth import generate
 
     feeds, ws = tmp_path_factory.mktemp("feeds"), tmp_path_factory.mktemp("ws")
     generate(feeds, enterprises=200, seed=5)

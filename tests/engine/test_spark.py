@@ -25,8 +25,8 @@ from gaoqi.engine.ingest import ingest_directory
 from gaoqi.engine.policies import load_policies
 from gaoqi.engine.resolve import resolve
 from gaoqi.engine.rules import default_policy_dir, evaluate
-from gaoqi.engine.synth import generate
 from gaoqi.engine.workspace import DB_FILE, connect
+from gaoqi.synth import generate
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

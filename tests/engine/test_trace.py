@@ -22,7 +22,6 @@ from openpyxl import load_workbook
 from gaoqi.engine.features import CREDIT_COUNT_FEATURES, FEATURE_BY_NAME, IP_COUNT_FEATURES, build_profiles
 from gaoqi.engine.ingest import ingest_directory
 from gaoqi.engine.resolve import METHODS, resolve
-from gaoqi.engine.synth import generate
 from gaoqi.engine.trace import (
     CREDIT_ROW_KEYS,
     FEATURE_TRACERS,
@@ -32,6 +31,7 @@ from gaoqi.engine.trace import (
     trace_rows,
 )
 from gaoqi.engine.workspace import connect
+from gaoqi.synth import generate
 from tests.engine.test_features import AS_OF, Workspace
 
 AS_OFS = (date(2025, 3, 1), date(2026, 6, 30))

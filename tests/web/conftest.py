@@ -38,8 +38,8 @@ def engine_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An engine workspace with a resolved synthetic population (built once per test session)."""
     from gaoqi.engine.ingest import ingest_directory
     from gaoqi.engine.resolve import resolve
-    from gaoqi.engine.synth import generate
     from gaoqi.engine.workspace import connect
+    from gaoqi.synth import generate
 
     feeds, home = tmp_path_factory.mktemp("feeds"), tmp_path_factory.mktemp("home")
     generate(feeds, enterprises=300, seed=7)

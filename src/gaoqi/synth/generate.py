@@ -1,23 +1,8 @@
-"""A synthetic Beijing: the eight department feeds for N enterprises, with planted mess and its truth.
+"""The generator: enterprises made in chunks, and every chunk's rows of the eight feeds and the truth.
 
-``generate(out_dir, enterprises, seed)`` writes delivered-looking files (several files per feed, CSV in
-UTF-8, UTF-8 with BOM or GBK, English or Chinese headers, two .xlsx workbooks, mixed date formats, an
-extra column) and under ``out_dir/_truth/`` what a loader and a name linker should find:
-
-* ``enterprises.csv``  uscc, name, former_names (``|``-separated, oldest first), district_code,
-  tech_field (canonical, or empty), is_hte (1 when a valid HTE certificate is held on ``AS_OF``);
-* ``ip_holders.csv``   ip_number, holder_name, true_uscc (empty for holders outside the population),
-  variant (exact, former_name, bracket, width, suffix, region, space, none_enterprise);
-* ``defects.csv``      feed, file, line, reason_code: every planted malformed row, by physical line
-  (header = line 1; for .xlsx the sheet row);
-* ``files.csv``        file, feed, rows, encoding, format, header_language, date_style, extra_column;
-* ``summary.json``     parameters and counts.
-
-Generation streams: enterprises are made in chunks, each from a numpy Generator seeded with
-(seed, chunk index), and every chunk's rows are written before the next chunk starts. The only state
-kept across chunks is the set of name keys (字号 + industry word, so that every name stays unique after
-normalisation), a few serial-number counters and the per-file writers. The same seed and configuration
-give the same bytes.
+Each chunk draws from a numpy Generator seeded with (seed, chunk index), and its rows are written before the
+next chunk starts. The only state kept across chunks is the set of name keys (字号 + industry word, so that
+every name stays unique after normalisation), a few serial-number counters and the per-file writers.
 """
 
 from __future__ import annotations
@@ -26,128 +11,39 @@ import bisect
 import csv
 import datetime as dt
 import json
-import re
-import shutil
 import time
-import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from functools import cache
 from pathlib import Path
-from typing import IO, Any, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 
-from gaoqi.engine import synth_names as pools
-from gaoqi.engine.feeds import FeedSpec, FieldSpec, feed_spec
-from gaoqi.engine.uscc import ALPHABET, complete
-
-F64 = npt.NDArray[np.float64]
-I64 = npt.NDArray[np.int64]
-Bool = npt.NDArray[np.bool_]
-Column = list[str] | I64 | F64
-Cell = str | dt.date
-Row = tuple[Cell, ...]
-Progress = Callable[[str, int, int], None]
-
-AS_OF = dt.date(2026, 3, 31)
-FISCAL_YEARS: tuple[int, ...] = (2021, 2022, 2023, 2024, 2025)
-# Social insurance: the twelve months before AS_OF's month, 2025-03 .. 2026-02, as year*12 + month-1.
-SI_FIRST_MONTH = 2025 * 12 + 2
-SI_MONTHS = 12
-
-_AS_OF = AS_OF.toordinal()
-_ORD_MIN = dt.date(1985, 1, 1).toordinal()
-_ORD_MAX = dt.date(2031, 12, 31).toordinal()
-_ORD_1990 = dt.date(1990, 1, 1).toordinal()
-_ORD_2000 = dt.date(2000, 1, 1).toordinal()
-_ORD_2005 = dt.date(2005, 1, 1).toordinal()
-_ORD_MA = dt.date(2015, 10, 1).toordinal()  # new-style "MA" identifiers after the USCC reform
-
-DEFECT_CODES: tuple[str, ...] = (
-    "uscc_check_character",
-    "negative_value",
-    "not_a_number",
-    "invalid_date",
-    "duplicate_row",
-    "column_count",
+from gaoqi.engine.uscc import complete
+from gaoqi.synth import pools
+from gaoqi.synth.codes import base31, id_number, org_code, patent_number
+from gaoqi.synth.config import (
+    AS_OF,
+    AS_OF_ORD,
+    DEFECT_CODES,
+    F64,
+    FISCAL_YEARS,
+    I64,
+    IP_TYPES,
+    ORD_1990,
+    ORD_2000,
+    ORD_2005,
+    ORD_MA,
+    SI_FIRST_MONTH,
+    SI_MONTHS,
+    VARIANTS,
+    Bool,
+    Progress,
+    SynthConfig,
+    SynthFile,
+    SynthSummary,
 )
-VARIANTS: tuple[str, ...] = (
-    "exact",
-    "former_name",
-    "bracket",
-    "width",
-    "suffix",
-    "region",
-    "space",
-    "typo",
-    "none_enterprise",
-)
-IP_TYPES: tuple[str, ...] = (
-    "invention_patent",
-    "utility_model",
-    "design",
-    "software_copyright",
-    "ic_layout",
-    "plant_variety",
-    "new_drug",
-    "trademark",
-)
-
-
-# --------------------------------------------------------------------------------------------------
-# Public API
-# --------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SynthConfig:
-    """Rates of everything planted. Defaults give the realistic mix described in the module docstring."""
-
-    chunk_size: int = 25_000
-    rename_rate: float = 0.05  # enterprises with a name change
-    second_rename_rate: float = 0.10  # of the renamed, those renamed twice
-    rd_share: float = 0.60  # enterprises with rd rows (approximate; HTEs nearly always have them)
-    social_insurance_share: float = 0.25  # enterprises with monthly social insurance rows
-    credit_rate: float = 0.05  # enterprises with credit events (more among deregistered ones)
-    holder_uscc_share: float = 0.30  # IP rows whose holder_uscc is filled
-    none_enterprise_rate: float = 0.06  # IP rows held by universities, individuals, non-Beijing companies
-    # Holder-name variants of enterprise IP rows (the rest is exact or former_name).
-    variant_rates: tuple[tuple[str, float], ...] = (
-        ("bracket", 0.04),
-        ("suffix", 0.03),
-        ("region", 0.03),
-        ("space", 0.02),
-        # one wrong character, as a clerk mistypes a name: only a fuzzy matcher (Splink) can link these
-        ("typo", 0.005),
-    )
-    # Only names with Latin letters, digits or brackets have a full-width form; of their IP rows:
-    width_rate: float = 0.25
-    ascii_name_rate: float = 0.04  # trade names with Latin letters or digits (云图AI科技)
-    bracket_name_rate: float = 0.06  # names registered as 字号（北京）行业有限公司
-    defect_rate: float = 0.0004  # per row and per defect kind a file carries (at least one each)
-    missing_rate: float = 0.01  # finance values left empty
-
-
-class SynthFile(NamedTuple):
-    name: str
-    feed: str
-    rows: int  # data rows as delivered (planted duplicates and malformed rows included)
-    encoding: str | None  # "utf-8", "utf-8-sig", "gb18030"; None for .xlsx
-    file_format: str  # "csv" | "xlsx"
-
-
-@dataclass(frozen=True)
-class SynthSummary:
-    out_dir: Path
-    enterprises: int
-    seed: int
-    files: tuple[SynthFile, ...]
-    defects: dict[str, int]  # planted malformed rows by reason code
-    seconds: float
-
-    @property
-    def rows(self) -> int:
-        return sum(f.rows for f in self.files)
+from gaoqi.synth.files import FILE_PLANS, Defect, FileWriter, Table
+from gaoqi.synth.names import Name, holder_variant, ip_title
 
 
 def generate(
@@ -186,516 +82,8 @@ def generate(
 
 
 # --------------------------------------------------------------------------------------------------
-# The delivered files
-# --------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FilePlan:
-    name: str
-    feed: str
-    encoding: str | None  # None for xlsx
-    header: str  # "en" | "zh"
-    date_style: str = "iso"  # "iso" | "slash" | "cn" | "mixed" (per row)
-    enum_lang: str = "en"  # "en" | "zh" | "mixed"
-    money_style: str = "fixed2"  # "fixed2" | "trim" | "thousands" (some rows with separators)
-    period_style: str = "dash"  # "dash" | "compact" | "cn" | "mixed"
-    columns: tuple[str, ...] | None = None  # delivered column order; None = schema order
-    extra: str | None = None  # header of an extra, non-schema column (kept by the loader)
-    defects: tuple[str, ...] = ()
-    newline: str = "\n"
-
-    @property
-    def file_format(self) -> str:
-        return "xlsx" if self.encoding is None else "csv"
-
-
-FILE_PLANS: tuple[FilePlan, ...] = (
-    FilePlan(
-        "registration_2026-03.csv",
-        "registration",
-        "utf-8-sig",
-        "zh",
-        date_style="mixed",
-        enum_lang="zh",
-        money_style="trim",
-        extra="备注",
-        defects=("duplicate_row",),
-    ),
-    FilePlan("name_change.csv", "name_change", "gb18030", "zh", date_style="cn", newline="\r\n"),
-    FilePlan(
-        "finance_2024-06.csv",
-        "finance",
-        "utf-8",
-        "en",
-        defects=("negative_value", "not_a_number", "uscc_check_character", "duplicate_row", "column_count"),
-    ),
-    FilePlan(
-        "finance_2025-06.csv",
-        "finance",
-        "gb18030",
-        "zh",
-        money_style="trim",
-        newline="\r\n",
-        defects=("negative_value", "not_a_number", "column_count", "duplicate_row"),
-    ),
-    FilePlan(
-        "finance_2026-03.csv",
-        "finance",
-        "utf-8",
-        "en",
-        money_style="thousands",
-        extra="remark",
-        defects=("not_a_number", "duplicate_row", "negative_value"),
-    ),
-    FilePlan(
-        "rd_2021-2025.csv",
-        "rd",
-        "utf-8-sig",
-        "en",
-        columns=(
-            "fiscal_year",
-            "uscc",
-            "rd_expense",
-            "rd_expense_domestic",
-            "ht_revenue",
-            "staff_count",
-            "st_staff_count",
-            "results_commercialized",
-        ),
-        defects=("negative_value", "not_a_number", "uscc_check_character", "column_count", "duplicate_row"),
-    ),
-    FilePlan(
-        "social_insurance_2025.csv",
-        "social_insurance",
-        "utf-8",
-        "en",
-        period_style="dash",
-        defects=("uscc_check_character", "negative_value", "duplicate_row", "column_count"),
-    ),
-    FilePlan(
-        "social_insurance_2026-01.csv",
-        "social_insurance",
-        "gb18030",
-        "zh",
-        period_style="mixed",
-        newline="\r\n",
-        defects=("column_count", "negative_value"),
-    ),
-    FilePlan(
-        "ip-batch1.csv",
-        "ip",
-        "utf-8",
-        "en",
-        date_style="iso",
-        enum_lang="zh",
-        defects=("invalid_date", "duplicate_row", "column_count"),
-    ),
-    FilePlan(
-        "ip-batch2.csv",
-        "ip",
-        "gb18030",
-        "zh",
-        date_style="cn",
-        enum_lang="zh",
-        newline="\r\n",
-        defects=("invalid_date", "column_count"),
-    ),
-    FilePlan(
-        "ip-batch3.csv",
-        "ip",
-        "utf-8-sig",
-        "zh",
-        date_style="mixed",
-        enum_lang="mixed",
-        extra="备注",
-        defects=("invalid_date", "duplicate_row"),
-    ),
-    # In the workbooks the last column is always filled: a reader that trims trailing empty cells must
-    # not see a short row where the sheet has none.
-    FilePlan(
-        "credit.xlsx",
-        "credit",
-        None,
-        "zh",
-        date_style="mixed",
-        enum_lang="zh",
-        columns=("uscc", "event_type", "decided_date", "removed_date", "authority", "document_number"),
-        defects=("uscc_check_character", "invalid_date", "duplicate_row"),
-    ),
-    FilePlan(
-        "certificate_hte.csv",
-        "certificate",
-        "utf-8",
-        "en",
-        date_style="slash",
-        defects=("invalid_date", "uscc_check_character", "column_count"),
-    ),
-    FilePlan(
-        "certificate_tech_sme.xlsx",
-        "certificate",
-        None,
-        "zh",
-        date_style="iso",
-        enum_lang="zh",
-        columns=("uscc", "kind", "number", "issue_date", "expiry_date", "status"),
-        defects=("invalid_date", "duplicate_row"),
-    ),
-)
-
-_NOT_NUMBERS: tuple[str, ...] = ("N/A", "12万", "约300", "未知", "--", "1.2.3", "#VALUE!", "见附表")
-_BAD_DATES: tuple[tuple[int, int, int], ...] = (
-    (2023, 2, 30),
-    (2024, 13, 1),
-    (2022, 4, 31),
-    (2021, 2, 29),
-    (2025, 6, 31),
-    (2023, 0, 12),
-    (2024, 11, 31),
-)
-_REMARKS: tuple[str, ...] = ("补报", "更正后数据", "数据来源：年度报告", "已核实", "待核实", "迁入", "合并申报")
-_NUMERIC_KINDS = frozenset({"money", "count", "integer"})
-_TEXT_KINDS = frozenset({"uscc", "text", "name", "district_code", "industry_code"})
-
-
-@cache
-def _date_strings(style: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for o in range(_ORD_MIN, _ORD_MAX + 1):
-        d = dt.date.fromordinal(o)
-        if style == "iso":
-            out.append(d.isoformat())
-        elif style == "slash":
-            out.append(f"{d.year}/{d.month}/{d.day}")
-        else:
-            out.append(f"{d.year}年{d.month}月{d.day}日")
-    return tuple(out)
-
-
-_DATE_STYLES = ("iso", "slash", "cn")
-_PERIOD_STYLES = ("dash", "compact", "cn", "slash")
-
-
-def _period_text(m: int, style: str) -> str:
-    y, mo = divmod(m, 12)
-    mo += 1
-    if style == "dash":
-        return f"{y}-{mo:02d}"
-    if style == "compact":
-        return f"{y}{mo:02d}"
-    if style == "cn":
-        return f"{y}年{mo}月"
-    return f"{y}/{mo}"
-
-
-def _bad_date(rng: np.random.Generator, style: str) -> str:
-    y, m, d = _BAD_DATES[int(rng.integers(len(_BAD_DATES)))]
-    if style == "iso":
-        return f"{y}-{m:02d}-{d:02d}"
-    if style == "slash":
-        return f"{y}/{m}/{d}"
-    return f"{y}年{m}月{d}日"
-
-
-def _money_fixed(v: float) -> str:
-    return f"{v:.2f}"
-
-
-def _money_trim(v: float) -> str:
-    s = f"{v:.2f}"
-    if s.endswith("00"):
-        return s[:-3]
-    if s.endswith("0"):
-        return s[:-1]
-    return s
-
-
-@dataclass
-class _Table:
-    n: int
-    cols: dict[str, Column]
-
-
-@dataclass
-class _Defect:
-    feed: str
-    file: str
-    line: int
-    reason_code: str
-
-
-class _FileWriter:
-    """One delivered file: formats typed columns the way this file's department does, plants the
-    malformed rows of its plan and records them with their physical line."""
-
-    def __init__(self, out_dir: Path, plan: FilePlan, cfg: SynthConfig, sink: list[_Defect]) -> None:
-        self.plan = plan
-        self.cfg = cfg
-        self.sink = sink
-        self.spec: FeedSpec = feed_spec(plan.feed)
-        self.fields: tuple[FieldSpec, ...] = tuple(self.spec.field(c) for c in (plan.columns or self.spec.field_names))
-        self.rows = 0
-        self.pending: set[str] = set(plan.defects)  # kinds still to be planted at least once
-        self.path = out_dir / plan.name
-        header = [f.title if plan.header == "zh" else f.name for f in self.fields]
-        if plan.extra is not None:
-            header.append(plan.extra)
-        idx = {f.name: i for i, f in enumerate(self.fields)}
-        self.uscc_col = idx.get("uscc")
-        self.numeric_cols = [i for i, f in enumerate(self.fields) if f.kind in _NUMERIC_KINDS]
-        self.date_cols = [i for i, f in enumerate(self.fields) if f.kind == "date"]
-        self._fh: IO[str] | None = None
-        self._csv: Any = None
-        self._wb: Any = None
-        self._ws: Any = None
-        if plan.encoding is None:
-            from openpyxl import Workbook
-
-            self._wb = Workbook(write_only=True)
-            self._wb.properties.creator = "gaoqi synth"
-            self._wb.properties.created = dt.datetime(2026, 3, 31)
-            self._ws = self._wb.create_sheet(self.spec.title)
-            self._ws.append(header)
-        else:
-            self._fh = self.path.open("w", encoding=plan.encoding, newline="")
-            self._csv = csv.writer(self._fh, lineterminator=plan.newline)
-            self._csv.writerow(header)
-
-    # -- formatting -------------------------------------------------------------------------------
-    def _format(self, f: FieldSpec, col: Column, n: int, row_style: I64, rng: np.random.Generator) -> list[Cell]:
-        plan = self.plan
-        k = f.kind
-        if k in _TEXT_KINDS:
-            assert isinstance(col, list)
-            return list(col)
-        if k == "enum":
-            assert isinstance(col, list)
-            if plan.enum_lang == "en":
-                return list(col)
-            first = {c: a[0] for c, a in f.aliases.items()}
-            if plan.enum_lang == "zh":
-                return [first.get(v, v) for v in col]
-            choices = {c: (c, *a) for c, a in f.aliases.items()}
-            pick = rng.integers(0, 1 << 30, n).tolist()
-            return [(choices[v][p % len(choices[v])] if v in choices else v) for v, p in zip(col, pick, strict=True)]
-        assert isinstance(col, np.ndarray)
-        if k == "date":
-            vals = col.tolist()
-            if plan.date_style == "mixed":
-                tables = [_date_strings(s) for s in _DATE_STYLES]
-                out: list[Cell] = [
-                    (tables[s][o - _ORD_MIN] if o > 0 else "") for o, s in zip(vals, row_style.tolist(), strict=True)
-                ]
-            else:
-                table = _date_strings(plan.date_style)
-                out = [(table[o - _ORD_MIN] if o > 0 else "") for o in vals]
-            if plan.encoding is None:  # a workbook: about half the dates are real Excel dates
-                as_date = (rng.random(n) < 0.5).tolist()
-                out = [
-                    (dt.date.fromordinal(o) if (a and o > 0) else s) for s, o, a in zip(out, vals, as_date, strict=True)
-                ]
-            return out
-        if k == "period":
-            vals = col.tolist()
-            if plan.period_style == "mixed":
-                return [
-                    _period_text(m, _PERIOD_STYLES[1 + s % 3]) for m, s in zip(vals, row_style.tolist(), strict=True)
-                ]
-            return [_period_text(m, plan.period_style) for m in vals]
-        if k == "money":
-            vals = col.tolist()
-            if plan.money_style == "trim":
-                return [("" if v != v else _money_trim(v)) for v in vals]
-            if plan.money_style == "thousands":
-                sep = (rng.random(n) < 0.3).tolist()
-                return [("" if v != v else (f"{v:,.2f}" if s else f"{v:.2f}")) for v, s in zip(vals, sep, strict=True)]
-            return [("" if v != v else _money_fixed(v)) for v in vals]
-        if k == "count":
-            return [("" if v != v else _money_trim(v)) for v in col.tolist()]
-        # year, integer: -1 is empty
-        return [("" if v < 0 else str(v)) for v in col.tolist()]
-
-    # -- writing ----------------------------------------------------------------------------------
-    def write(self, table: _Table, rng: np.random.Generator) -> None:
-        n = table.n
-        if n == 0:
-            return
-        row_style = rng.integers(0, 3, n).astype(np.int64)
-        cols = [self._format(f, table.cols[f.name], n, row_style, rng) for f in self.fields]
-        if self.plan.extra is not None:
-            pick = rng.integers(0, 100, n).tolist()
-            cols.append([(_REMARKS[p % len(_REMARKS)] if p < 8 else "") for p in pick])
-        rows: list[Row] = list(zip(*cols, strict=True))
-        out = self._plant(rows, rng)
-        if self._ws is not None:
-            for r in out:
-                self._ws.append(list(r))
-        else:
-            self._csv.writerows(out)
-        self.rows += len(out)
-
-    def _plant(self, rows: list[Row], rng: np.random.Generator) -> list[Row]:
-        n = len(rows)
-        used: set[int] = set()
-        reason: dict[int, str] = {}
-        dups: dict[int, list[int]] = {}  # insert after position -> source positions
-        for kind in self.plan.defects:
-            k = int(rng.binomial(n, self.cfg.defect_rate))
-            if kind in self.pending:
-                k = max(k, 1)
-            for _ in range(k):
-                for _attempt in range(40):
-                    i = int(rng.integers(n))
-                    if i in used:
-                        continue
-                    new = self._mutate(rows[i], kind, rng)
-                    if new is None:
-                        continue
-                    used.add(i)
-                    if kind == "duplicate_row":
-                        after = min(n - 1, i + int(rng.integers(0, 60)))
-                        dups.setdefault(after, []).append(i)
-                    else:
-                        rows[i] = new
-                        reason[i] = kind
-                    self.pending.discard(kind)
-                    break
-        if not reason and not dups:
-            return rows
-        out: list[Row] = []
-        base = self.rows + 2  # line of the first row of this batch
-        feed, name = self.plan.feed, self.plan.name
-        for i, r in enumerate(rows):
-            if i in reason:
-                self.sink.append(_Defect(feed, name, base + len(out), reason[i]))
-            out.append(r)
-            for src in dups.get(i, ()):
-                self.sink.append(_Defect(feed, name, base + len(out), "duplicate_row"))
-                out.append(rows[src])
-        return out
-
-    def _mutate(self, row: Row, kind: str, rng: np.random.Generator) -> Row | None:
-        """The row with one planted defect of ``kind``, or None when the row cannot carry it."""
-        cells = list(row)
-        if kind == "duplicate_row":
-            return row
-        if kind == "column_count":
-            if self.plan.encoding is None:
-                return None
-            r = rng.random()
-            if r < 0.4:  # a cell left out
-                del cells[int(rng.integers(1, len(cells)))]
-                return tuple(cells)
-            if r < 0.8:  # an amount with an unquoted thousands separator: "1,234.56" splits in two
-                big = [i for i in self.numeric_cols if isinstance(cells[i], str) and _int_digits(str(cells[i])) > 3]
-                if big:
-                    i = big[int(rng.integers(len(big)))]
-                    s = str(cells[i])
-                    cut = _int_digits(s) - 3
-                    cells[i : i + 1] = [s[:cut], s[cut:]]
-                    return tuple(cells)
-            cells.append("")  # a trailing delimiter: one empty cell too many
-            return tuple(cells)
-        if kind == "uscc_check_character":
-            if self.uscc_col is None:
-                return None
-            code = cells[self.uscc_col]
-            if not isinstance(code, str) or len(code) != 18:
-                return None
-            wrong = [c for c in ALPHABET if c != code[17]]
-            cells[self.uscc_col] = code[:17] + wrong[int(rng.integers(len(wrong)))]
-            return tuple(cells)
-        if kind == "negative_value":
-            options = [i for i in self.numeric_cols if _positive(cells[i])]
-            if not options:
-                return None
-            i = options[int(rng.integers(len(options)))]
-            cells[i] = "-" + str(cells[i])
-            return tuple(cells)
-        if kind == "not_a_number":
-            if not self.numeric_cols:
-                return None
-            i = self.numeric_cols[int(rng.integers(len(self.numeric_cols)))]
-            cells[i] = _NOT_NUMBERS[int(rng.integers(len(_NOT_NUMBERS)))]
-            return tuple(cells)
-        if kind == "invalid_date":
-            options = [i for i in self.date_cols if cells[i] != ""]
-            if not options:
-                return None
-            i = options[int(rng.integers(len(options)))]
-            style = self.plan.date_style if self.plan.date_style != "mixed" else _DATE_STYLES[int(rng.integers(3))]
-            cells[i] = _bad_date(rng, style)
-            return tuple(cells)
-        raise ValueError(kind)
-
-    def close(self) -> SynthFile:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-        if self._wb is not None:
-            self._wb.save(self.path)
-            self._wb = None
-            _normalise_xlsx(self.path)
-        return SynthFile(self.plan.name, self.plan.feed, self.rows, self.plan.encoding, self.plan.file_format)
-
-    def abort(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-        self._wb = None
-
-
-def _int_digits(s: str) -> int:
-    """Digits before the decimal point of a plain number ("12345.6" -> 5); 0 when not one."""
-    head = s.split(".", 1)[0]
-    return len(head) if head.isdigit() else 0
-
-
-def _positive(cell: Cell) -> bool:
-    if not isinstance(cell, str) or cell == "":
-        return False
-    try:
-        return float(cell.replace(",", "")) > 0
-    except ValueError:
-        return False
-
-
-_FIXED_ZIP_TIME = (2026, 3, 31, 0, 0, 0)
-_CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
-
-
-def _normalise_xlsx(path: Path) -> None:
-    """Rewrite a workbook with fixed timestamps (zip entries and document properties) so that the
-    same seed gives the same bytes."""
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            if info.filename == "docProps/core.xml":
-                data = _CORE_TIME.sub(rb"\g<1>2026-03-31T00:00:00Z\g<2>", zin.read(info))
-                zout.writestr(zi, data)
-            else:
-                with zin.open(info) as src, zout.open(zi, "w", force_zip64=info.file_size > (1 << 30)) as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-    tmp.replace(path)
-
-
-# --------------------------------------------------------------------------------------------------
 # Enterprises
 # --------------------------------------------------------------------------------------------------
-class _Name(NamedTuple):
-    zh: str  # 字号
-    word: str  # industry word
-    form: str  # organisation form
-    bracket: bool  # registered as 字号（北京）行业有限公司
-
-    def has_width_form(self) -> bool:
-        return self.bracket or any(c.isascii() for c in self.zh)
-
-    def render(self) -> str:
-        if self.bracket:
-            return f"{self.zh}（北京）{self.word}{self.form}"
-        return f"北京{self.zh}{self.word}{self.form}"
 
 
 @dataclass
@@ -711,7 +99,7 @@ class _Ents:
     status: list[str]
     status_date: I64  # 0 = empty
     last_fy: I64
-    names: list[list[_Name]]  # oldest first; the last is the current name
+    names: list[list[Name]]  # oldest first; the last is the current name
     change_dates: list[list[int]]
     revenue: F64  # FY2025-level revenue, 万元
     growth: F64
@@ -796,47 +184,6 @@ _ID_AREA_CUM = _cum([w for _, w in pools.ID_AREAS])
 _CREDIT_CUM = _cum([w for _, _, w in pools.CREDIT_EVENTS])
 _SURNAME_CUM = _cum([1.0 / (i + 8) for i in range(len(pools.SURNAMES))])
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-_PATENT_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
-_FULLWIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
-
-
-def id_number(area: str, birth: dt.date, seq: int) -> str:
-    """An 18-digit resident ID number (GB 11643) with its ISO 7064 MOD 11-2 check character."""
-    first = f"{area}{birth:%Y%m%d}{seq % 1000:03d}"
-    total = sum(int(c) * w for c, w in zip(first, _ID_WEIGHTS, strict=True))
-    return first + _ID_CHECK[total % 11]
-
-
-def id_number_ok(code: str) -> bool:
-    if len(code) != 18 or not code[:17].isdigit():
-        return False
-    total = sum(int(c) * w for c, w in zip(code[:17], _ID_WEIGHTS, strict=True))
-    return code[17] == _ID_CHECK[total % 11]
-
-
-def _org_code(v: int) -> str:
-    """A legacy 9-character organisation code (GB 11714): 8 digits and a check character."""
-    body = f"{v % 100_000_000:08d}"
-    c = 11 - sum(int(ch) * w for ch, w in zip(body, _ORG_WEIGHTS, strict=True)) % 11
-    return body + ("X" if c == 10 else "0" if c == 11 else str(c))
-
-
-def _base31(v: int, width: int) -> str:
-    out = []
-    for _ in range(width):
-        v, r = divmod(v, 31)
-        out.append(ALPHABET[r])
-    return "".join(reversed(out))
-
-
-def _patent_number(year: int, kind: int, serial: int) -> str:
-    body = f"{year}{kind}{serial % 10_000_000:07d}"
-    s = sum(int(c) * w for c, w in zip(body, _PATENT_WEIGHTS, strict=True)) % 11
-    return f"ZL{body}.{'X' if s == 10 else s}"
-
 
 def _add_years(o: int, years: int) -> int:
     d = dt.date.fromordinal(o)
@@ -871,10 +218,10 @@ class _Generator:
         truth = out_dir / "_truth"
         truth.mkdir(exist_ok=True)
         self.truth_dir = truth
-        self.defects: list[_Defect] = []
-        self.writers: dict[str, _FileWriter] = {}
+        self.defects: list[Defect] = []
+        self.writers: dict[str, FileWriter] = {}
         for plan in FILE_PLANS:
-            self.writers[plan.name] = _FileWriter(out_dir, plan, cfg, self.defects)
+            self.writers[plan.name] = FileWriter(out_dir, plan, cfg, self.defects)
         self.keys: set[str] = set()  # 字号 + industry word of every name ever given out
         self.counters: dict[tuple[str, int], int] = {}
         init = np.random.default_rng([seed, 0x5EED])
@@ -958,15 +305,15 @@ class _Generator:
             if tech_u[i] < grp.tech_prob:
                 tech[i] = min(int(np.searchsorted(_TECH_CUMS[g], tech_v[i], side="right")), 7)
         # Established: exponential ages (mean 10 years) inside 1990-01-01 .. AS_OF.
-        max_age = _AS_OF - _ORD_1990
+        max_age = AS_OF_ORD - ORD_1990
         age = rng.exponential(10 * 365.25, n)
         age = np.where(age > max_age, rng.random(n) * max_age, age)
-        est = (_AS_OF - age.astype(np.int64)).astype(np.int64)
-        age_years = (_AS_OF - est) / 365.25
+        est = (AS_OF_ORD - age.astype(np.int64)).astype(np.int64)
+        age_years = (AS_OF_ORD - est) / 365.25
         # Registration status.
         p_dead = 0.11 * np.clip(age_years / 12.0, 0.0, 1.0)
         dead = rng.random(n) < p_dead
-        span = _AS_OF - (est + 183)
+        span = AS_OF_ORD - (est + 183)
         dead &= span > 30
         status_date = np.where(dead, est + 183 + (rng.random(n) * np.maximum(span, 1)).astype(np.int64), 0)
         status_date = status_date.astype(np.int64)
@@ -989,7 +336,7 @@ class _Generator:
         affinity = np.array([g.hte_affinity for g in _GROUPS])[group]
         size_mult = np.clip((np.log(revenue) - 3.0) / 3.0, 0.15, 1.8)
         p_hte = np.clip(0.17 * affinity * size_mult, 0.0, 0.85)
-        hte_ever = (tech >= 0) & (est <= _AS_OF - 400) & (rng.random(n) < p_hte) & ~zero_revenue
+        hte_ever = (tech >= 0) & (est <= AS_OF_ORD - 400) & (rng.random(n) < p_hte) & ~zero_revenue
         p_rd = np.where(hte_ever, 0.98, np.where(tech >= 0, 0.70, 0.30)) * (cfg.rd_share / 0.6)
         rd = rng.random(n) < np.clip(p_rd, 0.0, 1.0)
         si = (~dead) & (est < _YEAR_START[2026] + 31) & (rng.random(n) < cfg.social_insurance_share / 0.93)
@@ -1012,28 +359,28 @@ class _Generator:
             div.append(code)
         uscc: list[str] = []
         for i, g in enumerate(gid.tolist()):
-            if est[i] >= _ORD_MA:
-                ident = "MA" + _base31((g * self.perm_a + self.perm_b) % 31**7, 7)
+            if est[i] >= ORD_MA:
+                ident = "MA" + base31((g * self.perm_a + self.perm_b) % 31**7, 7)
             else:
-                ident = _org_code((g * self.org_a + self.org_b) % 10**8)
+                ident = org_code((g * self.org_a + self.org_b) % 10**8)
             uscc.append(complete(f"91{div[i]}{ident}"))
 
         # Names: current and former.
         form_idx = _pick(rng, _FORM_CUM, n).tolist()
         bracket = (rng.random(n) < cfg.bracket_name_rate).tolist()
-        renamed = (rng.random(n) < cfg.rename_rate) & (est + 200 < _AS_OF - 30)
-        twice = renamed & (rng.random(n) < cfg.second_rename_rate) & (est + 400 < _AS_OF - 60)
-        all_names: list[list[_Name]] = []
+        renamed = (rng.random(n) < cfg.rename_rate) & (est + 200 < AS_OF_ORD - 30)
+        twice = renamed & (rng.random(n) < cfg.second_rename_rate) & (est + 400 < AS_OF_ORD - 60)
+        all_names: list[list[Name]] = []
         change_dates: list[list[int]] = []
         for i in range(n):
             grp = _GROUPS[int(group[i])]
             zh, word = self._fresh(rng, grp.words, cfg.ascii_name_rate)
-            cur = _Name(zh, word, pools.ORG_FORMS[form_idx[i]], bool(bracket[i]))
+            cur = Name(zh, word, pools.ORG_FORMS[form_idx[i]], bool(bracket[i]))
             chain = [cur]
             dates: list[int] = []
             if renamed[i]:
                 k = 2 if twice[i] else 1
-                lo, hi = int(est[i]) + 180, _AS_OF - 30
+                lo, hi = int(est[i]) + 180, AS_OF_ORD - 30
                 ds = sorted(int(x) for x in rng.integers(lo, hi, size=k))
                 if k == 2 and ds[1] - ds[0] < 30:
                     ds = ds[:1]
@@ -1066,7 +413,7 @@ class _Generator:
             si=si,
         )
 
-    def _former(self, rng: np.random.Generator, later: _Name, words: Sequence[str]) -> _Name:
+    def _former(self, rng: np.random.Generator, later: Name, words: Sequence[str]) -> Name:
         """The name an enterprise had before ``later``."""
         r = rng.random()
         if r < 0.25:  # organisation form changed (e.g. 有限公司 -> 股份有限公司): same key
@@ -1075,16 +422,16 @@ class _Generator:
                 if later.form == "股份有限公司"
                 else ("有限责任公司" if later.form == "有限公司" else "有限公司")
             )
-            return _Name(later.zh, later.word, old_form, later.bracket)
+            return Name(later.zh, later.word, old_form, later.bracket)
         if r < 0.65 and len(words) > 1:  # same 字号, another industry word
             others = [w for w in words if w != later.word]
             for _ in range(5):
                 w = others[int(rng.integers(len(others)))]
                 if later.zh + w not in self.keys:
                     self.keys.add(later.zh + w)
-                    return _Name(later.zh, w, later.form, later.bracket)
+                    return Name(later.zh, w, later.form, later.bracket)
         zh, w = self._fresh(rng, (later.word,), self.cfg.ascii_name_rate)
-        return _Name(zh, w, later.form, later.bracket and rng.random() < 0.5)
+        return Name(zh, w, later.form, later.bracket and rng.random() < 0.5)
 
     # -- registration -----------------------------------------------------------------------------
     def _registration(self, e: _Ents, rng: np.random.Generator) -> None:
@@ -1142,7 +489,7 @@ class _Generator:
             k = 2 + p[3] % 3
             items = [grp.scope[(p[0] + j * 7 + p[2]) % len(grp.scope)] for j in range(k)]
             scopes.append("；".join(dict.fromkeys(items)) + "。")
-        table = _Table(
+        table = Table(
             n,
             {
                 "uscc": e.uscc,
@@ -1186,7 +533,7 @@ class _Generator:
                 old.append(chain[j].render())
                 new.append(chain[j + 1].render())
                 dates.append(d)
-        table = _Table(
+        table = Table(
             len(uscc),
             {
                 "uscc": uscc,
@@ -1248,7 +595,7 @@ class _Generator:
             sub = exists[:, cols_idx]
             ent, yi = np.nonzero(sub)  # enterprise-major order
             yj = np.array(cols_idx, dtype=np.int64)[yi]
-            table = _Table(
+            table = Table(
                 len(ent),
                 {
                     "uscc": [e.uscc[i] for i in ent.tolist()],
@@ -1301,7 +648,7 @@ class _Generator:
         ht_rev = np.round(np.where(np.isnan(rev), base_rev, rev) * ht_share, 2)
         results = rng.poisson(np.where(hte, 3.0, np.where(tech, 0.8, 0.1)), (n, ny)).astype(np.int64)
         ent, yi = np.nonzero(exists)
-        table = _Table(
+        table = Table(
             len(ent),
             {
                 "uscc": [e.uscc[i] for i in ent.tolist()],
@@ -1340,7 +687,7 @@ class _Generator:
             idx = np.nonzero(sel)[0]
             ent, mi = np.nonzero(exists[:, idx])
             mj = idx[mi]
-            table = _Table(
+            table = Table(
                 len(ent),
                 {
                     "uscc": [e.uscc[i] for i in ent.tolist()],
@@ -1366,14 +713,14 @@ class _Generator:
         lag_hi = np.array([b for _, b in _IP_LAG])[types]
         lag = rng.integers(lag_lo, lag_hi + 1).astype(np.int64)
         est = e.est[owner]
-        end = np.where(e.status_date[owner] > 0, e.status_date[owner], _AS_OF)
+        end = np.where(e.status_date[owner] > 0, e.status_date[owner], AS_OF_ORD)
         # Original: applied by the owner, granted before the end.
-        lo = np.maximum(est, _ORD_2000)
+        lo = np.maximum(est, ORD_2000)
         hi = end - lag
         app_o = lo + ((rng.random(m) ** 0.6) * np.maximum(hi - lo, 0)).astype(np.int64)
         ok_o = hi >= lo
         # Acquired: granted to someone else (any time since 2005), acquired by the owner later.
-        grant_t = _ORD_2005 + (rng.random(m) ** 0.7 * (end - _ORD_2005)).astype(np.int64)
+        grant_t = ORD_2005 + (rng.random(m) ** 0.7 * (end - ORD_2005)).astype(np.int64)
         acq_lo = np.maximum(est, grant_t)
         acquired_t = acq_lo + (rng.random(m) * np.maximum(end - acq_lo, 0)).astype(np.int64)
         ok_t = end >= acq_lo
@@ -1414,15 +761,15 @@ class _Generator:
             if k < len(chain) - 1:
                 holder, variant = chain[k].render(), "former_name"
             elif wpick[j] and chain[-1].has_width_form():
-                holder, variant = _variant(chain[-1], "width", vrand[j])
+                holder, variant = holder_variant(chain[-1], "width", vrand[j])
             elif vpick[j] < len(vnames):
-                holder, variant = _variant(chain[-1], vnames[vpick[j]], vrand[j])
+                holder, variant = holder_variant(chain[-1], vnames[vpick[j]], vrand[j])
             else:
                 holder, variant = chain[-1].render(), "exact"
             t = types_l[j]
             rows_num.append(self._ip_number(t, app_l[j], grant_l[j]))
             rows_type.append(IP_TYPES[t])
-            rows_title.append(_ip_title(t, chain[-1].zh, _GROUPS[int(e.group[i])], title_r[j]))
+            rows_title.append(ip_title(t, chain[-1].zh, _GROUPS[int(e.group[i])], title_r[j]))
             rows_holder.append(holder)
             rows_huscc.append(e.uscc[i] if with_uscc[j] else "")
             truth.append((rows_num[-1], holder, e.uscc[i], variant))
@@ -1449,7 +796,7 @@ class _Generator:
                 zh = holder[2:4]
             rows_num.append(self._ip_number(t, int(o_app[j]), int(o_grant[j])))
             rows_type.append(IP_TYPES[t])
-            rows_title.append(_ip_title(t, zh, _GROUPS[_GROUP_INDEX["research"]], r))
+            rows_title.append(ip_title(t, zh, _GROUPS[_GROUP_INDEX["research"]], r))
             rows_holder.append(holder)
             rows_huscc.append(huscc)
             truth.append((rows_num[-1], holder, "", "none_enterprise"))
@@ -1465,7 +812,7 @@ class _Generator:
         batches = {"ip-batch1.csv": (0, 1, 2), "ip-batch2.csv": (3, 4), "ip-batch3.csv": (5, 6, 7)}
         for fname, tset in batches.items():
             sel = order[np.isin(all_types[order], tset)].tolist()
-            table = _Table(
+            table = Table(
                 len(sel),
                 {
                     "ip_number": [rows_num[j] for j in sel],
@@ -1487,8 +834,8 @@ class _Generator:
         m = len(types)
         term = np.array(_IP_TERM, dtype=np.int64)[types]
         term = np.where((types == 2) & (app >= dt.date(2021, 6, 1).toordinal()), 15, term)
-        expired = (term > 0) & (app + (term * 365.25).astype(np.int64) < _AS_OF)
-        age = (_AS_OF - app) / 365.25
+        expired = (term > 0) & (app + (term * 365.25).astype(np.int64) < AS_OF_ORD)
+        age = (AS_OF_ORD - app) / 365.25
         patent = types <= 2
         lapse = rng.random(m) < np.where(patent, 0.15 * np.clip(age / 8.0, 0.0, 1.0), 0.03)
         lapse |= dead & (rng.random(m) < 0.6)
@@ -1500,7 +847,7 @@ class _Generator:
         lag_lo = np.array([a for a, _ in _IP_LAG])[types]
         lag_hi = np.array([b for _, b in _IP_LAG])[types]
         lag = rng.integers(lag_lo, lag_hi + 1).astype(np.int64)
-        app = (_ORD_2005 + rng.random(m) ** 0.6 * (_AS_OF - lag - _ORD_2005)).astype(np.int64)
+        app = (ORD_2005 + rng.random(m) ** 0.6 * (AS_OF_ORD - lag - ORD_2005)).astype(np.int64)
         grant = app + lag
         acquired = np.where(rng.random(m) < 0.5, grant, 0).astype(np.int64)
         status = self._ip_status(rng, types, app, np.zeros(m, dtype=np.bool_))
@@ -1513,7 +860,7 @@ class _Generator:
         form = pools.ORG_FORMS[int(_pick(rng, _FORM_CUM, 1)[0])]
         v = self.outside
         self.outside += 1
-        code = complete(f"91{div}MA{_base31((v * 7919 + 12345) % 31**7, 7)}")
+        code = complete(f"91{div}MA{base31((v * 7919 + 12345) % 31**7, 7)}")
         return f"{city}{zh}{word}{form}", code
 
     def _ip_number(self, t: int, app: int, grant: int) -> str:
@@ -1521,7 +868,7 @@ class _Generator:
         ay = dt.date.fromordinal(app).year
         gy = dt.date.fromordinal(grant).year
         if t <= 2:
-            return _patent_number(ay, t + 1, self._serial(kind, ay))
+            return patent_number(ay, t + 1, self._serial(kind, ay))
         if t == 3:
             return f"{gy}SR{self._serial(kind, gy):07d}"
         if t == 4:
@@ -1537,17 +884,17 @@ class _Generator:
     def _credit(self, e: _Ents, rng: np.random.Generator) -> None:
         n = e.n
         p = np.where(e.dead, 0.25, 0.035) * (self.cfg.credit_rate / 0.05)
-        flagged = (rng.random(n) < p) & (e.est < _AS_OF - 60)
+        flagged = (rng.random(n) < p) & (e.est < AS_OF_ORD - 60)
         k = np.where(flagged, rng.geometric(0.6, n), 0)
         owner = np.repeat(np.arange(n, dtype=np.int64), k)
         m = len(owner)
         kind = _pick(rng, _CREDIT_CUM, m).tolist()
         est = e.est[owner]
-        end = np.where(e.status_date[owner] > 0, e.status_date[owner], _AS_OF)
+        end = np.where(e.status_date[owner] > 0, e.status_date[owner], AS_OF_ORD)
         decided = (est + 30 + rng.random(m) * np.maximum(end - est - 30, 1)).astype(np.int64)
         removed_p = np.array([0.5, 0.3, 0.2, 0.0, 0.0, 0.1, 0.0])[np.array(kind, dtype=np.int64)]
         removed = decided + rng.integers(30, 540, m)
-        removed = np.where((rng.random(m) < removed_p) & (removed <= _AS_OF), removed, 0).astype(np.int64)
+        removed = np.where((rng.random(m) < removed_p) & (removed <= AS_OF_ORD), removed, 0).astype(np.int64)
         authority: list[str] = []
         docs: list[str] = []
         for j, i in enumerate(owner.tolist()):
@@ -1577,7 +924,7 @@ class _Generator:
                     if canon == "major_safety_accident"
                     else f"京市监质〔{year}〕{serial}号"
                 )
-        table = _Table(
+        table = Table(
             m,
             {
                 "uscc": [e.uscc[i] for i in owner.tolist()],
@@ -1620,10 +967,10 @@ class _Generator:
                     if (end and expiry > end) or (j == len(ys) - 1 and revoke_u[i] < 0.01):
                         st = "revoked"
                     else:
-                        st = "valid" if expiry > _AS_OF else "expired"
+                        st = "valid" if expiry > AS_OF_ORD else "expired"
                     number = f"GR{yy}11{self._serial('hte', yy):06d}"
                     hte_rows.append((i, "hte", number, issue, expiry, st))
-                    if st == "valid" and issue <= _AS_OF < expiry:
+                    if st == "valid" and issue <= AS_OF_ORD < expiry:
                         e.is_hte[i] = True
             code = _DISTRICT_CODES[int(e.district[i])]
             if tech_l[i] >= 0 and code == "110108" and est_year[i] < 2015 and zgc_u[i][0] < 0.06:
@@ -1640,15 +987,15 @@ class _Generator:
                     if not first_sme and sme_years_u[i][yy - 2022] < 0.35:
                         continue
                     issue = _sme_issue(yy, batch[i][5])
-                    if issue > _AS_OF or issue < int(e.est[i]) + 30:
+                    if issue > AS_OF_ORD or issue < int(e.est[i]) + 30:
                         continue
                     first_sme = False
                     expiry = issue + 365
-                    st = "valid" if expiry > _AS_OF else "expired"
+                    st = "valid" if expiry > AS_OF_ORD else "expired"
                     number = f"{yy}11{code[2:]}A{self._serial('tech_sme', yy):07d}"
                     sme_rows.append((i, "tech_sme", number, issue, expiry, st))
         for fname, rows in (("certificate_hte.csv", hte_rows), ("certificate_tech_sme.xlsx", sme_rows)):
-            table = _Table(
+            table = Table(
                 len(rows),
                 {
                     "uscc": [e.uscc[x[0]] for x in rows],
@@ -1747,131 +1094,3 @@ def _sme_issue(year: int, batch: int) -> int:
         return dt.date(2026, (2, 3, 3, 3)[batch % 4], (27, 13, 20, 27)[batch % 4]).toordinal()
     month, day = ((4, 28), (6, 30), (8, 31), (10, 31))[batch % 4]
     return dt.date(year, month, day).toordinal()
-
-
-def _variant(name: _Name, kind: str, r: int) -> tuple[str, str]:
-    """A holder-name variant of ``name`` of the given kind; ('space' when the kind does not apply)."""
-    zh, word, form = name.zh, name.word, name.form
-    if kind == "bracket":
-        br = "（北京）" if r % 2 else "(北京)"
-        if name.bracket:
-            return f"{zh}{word}{br}{form}", "bracket"
-        return (f"{zh}{word}{br}{form}" if r % 5 < 3 else f"{zh}{br}{word}{form}"), "bracket"
-    if kind == "region":
-        if name.bracket:
-            return f"北京{zh}{word}{form}", "region"
-        return (f"北京市{zh}{word}{form}" if r % 2 else f"{zh}{word}{form}"), "region"
-    if kind == "width" and name.has_width_form():
-        if any(c.isascii() for c in zh):
-            return name.render().translate(_FULLWIDTH), "width"  # ＡＩ, ５Ｇ
-        return name.render().replace("（", "(").replace("）", ")"), "width"
-    if kind == "suffix" and form != "股份有限公司":
-        other = "有限责任公司" if form == "有限公司" else "有限公司"
-        return _Name(zh, word, other, name.bracket).render(), "suffix"
-    if kind == "typo":
-        return _typo(name, r), "typo"
-    # space: inside the name, never at its ends (a loader trims those)
-    sp = " " if r % 3 else "\u3000"
-    text = name.render()
-    cut = (
-        (2, 2 + len(zh), len(text) - len(form))[r % 3]
-        if not name.bracket
-        else (len(zh), len(text) - len(form), 1)[r % 3]
-    )
-    return text[:cut] + sp + text[cut:], "space"
-
-
-# Characters clerks confuse (same sound or similar shape), for the typo variant.
-_CONFUSABLE = {
-    "技": "枝",
-    "科": "料",
-    "信": "倍",
-    "息": "熄",
-    "术": "木",
-    "软": "轨",
-    "件": "伴",
-    "生": "牲",
-    "物": "勿",
-    "医": "区",
-    "药": "约",
-    "材": "村",
-    "料": "科",
-    "能": "熊",
-    "源": "原",
-    "智": "知",
-    "装": "妆",
-    "备": "各",
-    "电": "由",
-    "子": "孑",
-    "网": "冈",
-    "络": "洛",
-    "数": "教",
-    "据": "剧",
-    "新": "薪",
-    "制": "治",
-    "造": "遭",
-    "环": "还",
-    "境": "镜",
-    "检": "捡",
-    "测": "侧",
-    "航": "杭",
-    "天": "夭",
-    "工": "功",
-    "程": "呈",
-    "设": "没",
-    "计": "汁",
-    "服": "伏",
-    "务": "雾",
-    "发": "法",
-    "展": "辗",
-    "创": "仓",
-    "业": "亚",
-    "产": "严",
-    "品": "晶",
-}
-
-
-def _typo(name: _Name, r: int) -> str:
-    """The name with one character of its industry word swapped for a confusable one (or, where none is
-    known, one character of the 字号 doubled): exactly one edit away from the registered name."""
-    word = name.word
-    spots = [i for i, c in enumerate(word) if c in _CONFUSABLE]
-    if spots:
-        i = spots[r % len(spots)]
-        return _Name(name.zh, word[:i] + _CONFUSABLE[word[i]] + word[i + 1 :], name.form, name.bracket).render()
-    i = r % len(name.zh)
-    return _Name(name.zh[: i + 1] + name.zh[i:], word, name.form, name.bracket).render()
-
-
-def _ip_title(t: int, zh: str, grp: pools.IndustryGroup, r: Sequence[int]) -> str:
-    topic = grp.ip_topics[r[0] % len(grp.ip_topics)]
-    if t <= 1:
-        adj = pools.IP_ADJECTIVES[r[1] % len(pools.IP_ADJECTIVES)]
-        return f"一种{adj}{topic}{pools.IP_SUFFIXES[r[2] % len(pools.IP_SUFFIXES)]}"
-    if t == 2:
-        return f"{pools.DESIGN_OBJECTS[r[1] % len(pools.DESIGN_OBJECTS)]}（{'ABCDEFGH'[r[2] % 8]}{r[2] % 9 + 1}）"
-    if t == 3:
-        return f"{zh}{pools.SOFTWARE_PRODUCTS[r[1] % len(pools.SOFTWARE_PRODUCTS)]}V{r[2] % 5 + 1}.{r[2] % 10}"
-    if t == 4:
-        return f"{zh}{topic}控制芯片"
-    if t == 5:
-        return f"京{zh[:1]}{r[1] % 900 + 100}"
-    if t == 6:
-        return f"{topic}{('注射液', '片', '胶囊', '颗粒')[r[1] % 4]}"
-    return zh
-
-
-__all__ = [
-    "AS_OF",
-    "DEFECT_CODES",
-    "FILE_PLANS",
-    "FISCAL_YEARS",
-    "VARIANTS",
-    "FilePlan",
-    "SynthConfig",
-    "SynthFile",
-    "SynthSummary",
-    "generate",
-    "id_number",
-    "id_number_ok",
-]

@@ -1,0 +1,116 @@
+"""What the synthetic Beijing is made of: its dates, defect and variant codes, the rates of everything
+planted (:class:`SynthConfig`) and what :func:`gaoqi.synth.generate` returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+Bool = npt.NDArray[np.bool_]
+Column = list[str] | I64 | F64
+Cell = str | dt.date
+Row = tuple[Cell, ...]
+Progress = Callable[[str, int, int], None]
+
+AS_OF = dt.date(2026, 3, 31)
+FISCAL_YEARS: tuple[int, ...] = (2021, 2022, 2023, 2024, 2025)
+# Social insurance: the twelve months before AS_OF's month, 2025-03 .. 2026-02, as year*12 + month-1.
+SI_FIRST_MONTH = 2025 * 12 + 2
+SI_MONTHS = 12
+
+AS_OF_ORD = AS_OF.toordinal()
+ORD_MIN = dt.date(1985, 1, 1).toordinal()
+ORD_MAX = dt.date(2031, 12, 31).toordinal()
+ORD_1990 = dt.date(1990, 1, 1).toordinal()
+ORD_2000 = dt.date(2000, 1, 1).toordinal()
+ORD_2005 = dt.date(2005, 1, 1).toordinal()
+ORD_MA = dt.date(2015, 10, 1).toordinal()  # new-style "MA" identifiers after the USCC reform
+
+DEFECT_CODES: tuple[str, ...] = (
+    "uscc_check_character",
+    "negative_value",
+    "not_a_number",
+    "invalid_date",
+    "duplicate_row",
+    "column_count",
+)
+VARIANTS: tuple[str, ...] = (
+    "exact",
+    "former_name",
+    "bracket",
+    "width",
+    "suffix",
+    "region",
+    "space",
+    "typo",
+    "none_enterprise",
+)
+IP_TYPES: tuple[str, ...] = (
+    "invention_patent",
+    "utility_model",
+    "design",
+    "software_copyright",
+    "ic_layout",
+    "plant_variety",
+    "new_drug",
+    "trademark",
+)
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    """Rates of everything planted. Defaults give the realistic mix described in the module docstring."""
+
+    chunk_size: int = 25_000
+    rename_rate: float = 0.05  # enterprises with a name change
+    second_rename_rate: float = 0.10  # of the renamed, those renamed twice
+    rd_share: float = 0.60  # enterprises with rd rows (approximate; HTEs nearly always have them)
+    social_insurance_share: float = 0.25  # enterprises with monthly social insurance rows
+    credit_rate: float = 0.05  # enterprises with credit events (more among deregistered ones)
+    holder_uscc_share: float = 0.30  # IP rows whose holder_uscc is filled
+    none_enterprise_rate: float = 0.06  # IP rows held by universities, individuals, non-Beijing companies
+    # Holder-name variants of enterprise IP rows (the rest is exact or former_name).
+    variant_rates: tuple[tuple[str, float], ...] = (
+        ("bracket", 0.04),
+        ("suffix", 0.03),
+        ("region", 0.03),
+        ("space", 0.02),
+        # one wrong character, as a clerk mistypes a name: only a fuzzy matcher (Splink) can link these
+        ("typo", 0.005),
+    )
+    # Only names with Latin letters, digits or brackets have a full-width form; of their IP rows:
+    width_rate: float = 0.25
+    ascii_name_rate: float = 0.04  # trade names with Latin letters or digits (云图AI科技)
+    bracket_name_rate: float = 0.06  # names registered as 字号（北京）行业有限公司
+    defect_rate: float = 0.0004  # per row and per defect kind a file carries (at least one each)
+    missing_rate: float = 0.01  # finance values left empty
+
+
+class SynthFile(NamedTuple):
+    name: str
+    feed: str
+    rows: int  # data rows as delivered (planted duplicates and malformed rows included)
+    encoding: str | None  # "utf-8", "utf-8-sig", "gb18030"; None for .xlsx
+    file_format: str  # "csv" | "xlsx"
+
+
+@dataclass(frozen=True)
+class SynthSummary:
+    out_dir: Path
+    enterprises: int
+    seed: int
+    files: tuple[SynthFile, ...]
+    defects: dict[str, int]  # planted malformed rows by reason code
+    seconds: float
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
