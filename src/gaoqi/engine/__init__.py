@@ -1,4 +1,70 @@
 """The framework-free data engine: ingest → resolve → features → rules → results.
 
-Nothing in this package imports Django or the web layer (import-linter enforces it).
+Nothing in this package imports Django or the web layer (import-linter enforces it). This module is the
+engine's public face: the platform imports only the names in ``__all__`` (a second import-linter contract
+forbids ``gaoqi.web`` every submodule). See README.md beside it.
 """
+
+from gaoqi.engine.describe import describe_condition, describe_parameter
+from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, Feature
+from gaoqi.engine.feeds import FEED_NAMES, FeedSpec, FieldSpec, all_feeds, feed_for_filename, feed_spec
+from gaoqi.engine.ingest import FileResult, IngestSummary
+from gaoqi.engine.policies import (
+    Benefit,
+    Condition,
+    Parameter,
+    Policy,
+    PolicyLoadError,
+    PolicyVersion,
+    Score,
+    load_policies,
+)
+from gaoqi.engine.rules import default_policy_dir
+from gaoqi.engine.uscc import UsccCheck
+from gaoqi.engine.uscc import validate as check_uscc
+from gaoqi.engine.validate import district_codes, industry_section_names
+from gaoqi.engine.workspace_api import (
+    Backend,
+    DuckDBBackend,
+    SimulationError,
+    Source,
+    Workspace,
+    default_policies,
+    score_total,
+)
+
+__all__ = [
+    "FEATURES",
+    "FEATURE_BY_NAME",
+    "FEED_NAMES",
+    "Backend",
+    "Benefit",
+    "Condition",
+    "DuckDBBackend",
+    "Feature",
+    "FeedSpec",
+    "FieldSpec",
+    "FileResult",
+    "IngestSummary",
+    "Parameter",
+    "Policy",
+    "PolicyLoadError",
+    "PolicyVersion",
+    "Score",
+    "SimulationError",
+    "Source",
+    "UsccCheck",
+    "Workspace",
+    "all_feeds",
+    "check_uscc",
+    "default_policies",
+    "default_policy_dir",
+    "describe_condition",
+    "describe_parameter",
+    "district_codes",
+    "feed_for_filename",
+    "feed_spec",
+    "industry_section_names",
+    "load_policies",
+    "score_total",
+]

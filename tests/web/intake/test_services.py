@@ -132,7 +132,7 @@ def test_a_new_registration_file_with_the_same_as_of_reaches_the_next_snapshot(s
     from gaoqi.engine.workspace import connect
     from gaoqi.web.enterprises.models import Enterprise
     from gaoqi.web.intake.models import Snapshot
-    from gaoqi.web.intake.selectors import snapshot_connection
+    from gaoqi.web.intake.selectors import snapshot_workspace
     from gaoqi.web.intake.services import snapshot_run
     from tests.engine.test_features import write_registration_fix
 
@@ -148,14 +148,10 @@ def test_a_new_registration_file_with_the_same_as_of_reaches_the_next_snapshot(s
     assert second.status == Snapshot.PUBLISHED and second.is_current
     ent = Enterprise.objects.get(uscc=uscc)
     assert (ent.name, ent.name_initials, ent.snapshot_id) == ("北京改名哨兵科技有限公司", "bjgmsbkjyxgs", second.pk)
-    duck = snapshot_connection(second)
-    assert duck is not None
-    try:
-        assert duck.execute("SELECT name FROM profile WHERE uscc = ?", [uscc]).fetchall() == [
-            ("北京改名哨兵科技有限公司",)
-        ]
-    finally:
-        duck.close()
+    ws = snapshot_workspace(second)
+    assert ws is not None
+    with ws:
+        assert ws.profile(uscc)["name"] == "北京改名哨兵科技有限公司"
 
 
 @pytest.mark.django_db

@@ -17,7 +17,7 @@ ROLE_CHOICES = list(roles.ROLE_LABELS.items())
 
 
 def _district_choices() -> list[tuple[str, str]]:
-    from gaoqi.engine.validate import district_codes
+    from gaoqi.engine import district_codes
 
     return [("", "—"), *((code, f"{name}（{code}）") for code, name in district_codes().items())]
 

@@ -34,8 +34,8 @@ def jurisdiction_check(role: str, district_code: str = "", uscc: str = "", incub
     """The jurisdiction fields for ``role``, checked: a district code of the engine's district list, a valid
     USCC (GB 32100-2015), an incubator code; the fields the role does not use are emptied. ValidationError
     keyed by field, in Chinese."""
-    from gaoqi.engine.uscc import validate as uscc_validate
-    from gaoqi.engine.validate import district_codes
+    from gaoqi.engine import check_uscc as uscc_validate
+    from gaoqi.engine import district_codes
 
     if role not in roles.ROLES:
         raise ValidationError({"role": "请选择一个角色"})

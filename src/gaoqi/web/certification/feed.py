@@ -18,7 +18,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from gaoqi.engine.feeds import feed_spec
+from gaoqi.engine import feed_spec
 from gaoqi.web.certification.models import Certificate, NameChange
 
 SOURCE = "高企认定系统"

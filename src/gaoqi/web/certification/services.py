@@ -626,27 +626,13 @@ def score_ranges(app: Application) -> dict[str, tuple[int, int, str]]:
 
 
 def score_total(items: dict[str, int]) -> int:
-    """The innovation total by the policy's own combination rules (IP capped at 30, …), evaluated in SQL."""
-    import duckdb
-
-    from gaoqi.engine.rules import _score_sql
+    """The innovation total by the policy's own combination rules (IP capped at 30, …), evaluated by the engine."""
+    from gaoqi.engine import score_total as engine_score_total
     from gaoqi.web.policies.selectors import policy_get
 
     policy = policy_get(POLICY_ID)
     assert policy is not None
-    version = policy.version_at(today()) or policy.versions[-1]
-    values: dict[str, str] = {k: str(int(v)) for k, v in items.items()}
-    total = "0"
-    for sc in version.scores:
-        if sc.assessed_by == "combined" and sc.expr is not None:
-            values[sc.id] = f"({_score_sql(sc.expr, version, values)})"
-            total = values[sc.id]
-    con = duckdb.connect()  # private: DuckDB's module-level default connection is not for concurrent threads
-    try:
-        row = con.execute(f"SELECT {total}").fetchone()
-    finally:
-        con.close()
-    return int(row[0]) if row else 0
+    return engine_score_total(policy, policy.version_at(today()) or policy.versions[-1], items)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gaoqi.engine.validate import district_codes
+from gaoqi.engine import district_codes
 from gaoqi.web import roles
 from gaoqi.web.certification import selectors, services
 from gaoqi.web.certification import workflow as wf

@@ -11,8 +11,7 @@ from typing import Any
 
 from django.utils.translation import pgettext
 
-from gaoqi.engine.feeds import feed_spec
-from gaoqi.engine.validate import district_codes, industry_section_names
+from gaoqi.engine import district_codes, feed_spec, industry_section_names
 
 EMPTY = "—"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from gaoqi.engine.validate import district_codes
+from gaoqi.engine import district_codes
 from gaoqi.web import roles
 from gaoqi.web.core.labels import label
 from gaoqi.web.dashboard.selectors import dashboard_figures

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from gaoqi.engine.validate import lit
+from gaoqi.engine import Source
 from gaoqi.web import roles
 from gaoqi.web.core.labels import label
 from gaoqi.web.enterprises.models import Enterprise, PolicyResult
@@ -111,88 +111,35 @@ def mask_phone(value: str) -> str:
 def profile_details(enterprise: Enterprise) -> dict[str, Any]:
     """Finance by year, staff, IP by class, credit events and certificates from the snapshot, with the
     source (feed, file, line) of each value."""
-    from gaoqi.web.intake.selectors import snapshot_connection
+    from gaoqi.web.intake.selectors import snapshot_workspace
 
-    con = snapshot_connection()
-    if con is None:
+    ws = snapshot_workspace()
+    if ws is None:
         return {}
-    try:
-        one = con.execute("SELECT * FROM profile WHERE uscc = ?", [enterprise.uscc])
-        names = [d[0] for d in one.description]
-        rows = one.fetchall()
-        profile = dict(zip(names, rows[0], strict=True)) if rows else {}
-        q = lit(enterprise.uscc)
-        loads = {
-            lid: (feed, fname)
-            for lid, feed, fname in con.execute("SELECT load_id, feed, file_name FROM loads").fetchall()
-        }
+    with ws:
+        details = ws.profile_details(enterprise.uscc)
 
-        def src(load_id: Any, line: Any) -> str:
-            feed, fname = loads.get(load_id, (None, "?"))
-            return f"{label('feed', feed)} · {fname} 第{line}行"
+    def src(source: Source) -> str:
+        return f"{label('feed', source.feed)} · {source.file_name} 第{source.line}行"
 
-        finance = [
-            {"year": fy, "sales": s, "total": t, "assets": a, "liabilities": li, "source": src(lid, ln)}
-            for fy, s, t, a, li, lid, ln in con.execute(
-                "SELECT fiscal_year, sales_revenue, total_revenue, total_assets, total_liabilities, _load_id, _line "
-                f"FROM finance_cur WHERE uscc = {q}"
-            ).fetchall()
-        ]
-        rd = [
-            {"year": fy, "staff": st, "st_staff": sst, "rd": r, "ht": h, "source": src(lid, ln)}
-            for fy, st, sst, r, h, lid, ln in con.execute(
-                "SELECT fiscal_year, staff_count, st_staff_count, rd_expense, ht_revenue, _load_id, _line "
-                f"FROM rd_cur WHERE uscc = {q}"
-            ).fetchall()
-        ]
-        finance.sort(key=lambda x: x["year"])
-        rd.sort(key=lambda x: x["year"])
-        from gaoqi.engine.trace import ip_rows_by_feature
-
-        as_of = profile.get("as_of")
-        ip = ip_rows_by_feature(con, enterprise.uscc, as_of) if as_of else {}
-        credit = [
-            {"event_type": t, "decided": d, "removed": rm, "authority": au, "document": doc, "source": src(lid, ln)}
-            for t, d, rm, au, doc, lid, ln in con.execute(
-                "SELECT event_type, decided_date, removed_date, authority, document_number, _load_id, _line "
-                f"FROM credit_cur WHERE uscc = {q}"
-            ).fetchall()
-        ]
-        credit.sort(key=lambda x: str(x["decided"]), reverse=True)
-        certs = con.execute(
-            "SELECT kind, number, issue_date, expiry_date, status, tech_field, _load_id, _line FROM certificate_cur "
-            f"WHERE uscc = {q} ORDER BY issue_date"
-        ).fetchall()
-        return {
-            "profile": profile,
-            "finance": finance,
-            "rd": rd,
-            "ip": ip,
-            "credit": credit,
-            "certificates": [
-                {"kind": k, "number": n, "issue": i, "expiry": e, "status": s, "field": f, "source": src(lid, ln)}
-                for k, n, i, e, s, f, lid, ln in certs
-            ],
-            "sources": {"registration": src(profile.get("registration_load_id"), profile.get("registration_line"))},
-        }
-    finally:
-        con.close()
+    for key in ("finance", "rd", "credit", "certificates"):
+        details[key] = [{**row, "source": src(row["source"])} for row in details[key]]
+    details["sources"] = {k: src(v) for k, v in details["sources"].items()}
+    return details
 
 
 def explain_for(uscc: str, policy_id: str, as_of: date | None = None) -> dict[str, Any] | None:
     """The engine's explanation of one policy for one enterprise, from the current snapshot (None when there is
     no snapshot, no such enterprise or policy version, or ``as_of`` is not the snapshot's date)."""
-    from gaoqi.engine.rules import explain
-    from gaoqi.web.intake.selectors import snapshot_connection
+    from gaoqi.web.intake.selectors import snapshot_workspace
     from gaoqi.web.policies.selectors import catalogue  # loaded once: parsing and checking YAML costs ~0.4 s
 
     snap = current_snapshot()
-    con = snapshot_connection(snap)
-    if con is None or snap is None:
+    ws = snapshot_workspace(snap)
+    if ws is None or snap is None:
         return None
-    try:
-        return explain(con, uscc, policy_id, as_of or snap.as_of, catalogue())
-    except ValueError:
-        return None
-    finally:
-        con.close()
+    with ws:
+        try:
+            return ws.explain(uscc, policy_id, as_of or snap.as_of, catalogue())
+        except ValueError:
+            return None

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
-from gaoqi.engine.validate import district_codes
+from gaoqi.engine import district_codes
 from gaoqi.web import roles
 from gaoqi.web.core.htmx import fragment_of
 from gaoqi.web.enterprises import selectors, services

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import duckdb
 from django.db.models import Max
 
+from gaoqi.engine import Workspace
 from gaoqi.web.core.labels import field_name
 from gaoqi.web.intake.models import Snapshot, Upload
 from gaoqi.web.intake.runlock import run_lock
+
+_T = TypeVar("_T")
 
 
 def current_snapshot() -> Snapshot | None:
@@ -27,43 +29,31 @@ def snapshot_interrupted(snapshot: Snapshot) -> bool:
         return free and Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.RUNNING).exists()
 
 
-def snapshot_connection(snapshot: Snapshot | None = None) -> duckdb.DuckDBPyConnection | None:
-    """A read-only connection to a published snapshot's DuckDB file (profiles, results, sources)."""
+def snapshot_workspace(snapshot: Snapshot | None = None) -> Workspace | None:
+    """A published snapshot's workspace file, read-only (profiles, results, sources); None without one.
+    The connection opens on first read; close it (``with``)."""
     snapshot = snapshot or current_snapshot()
     if snapshot is None or not snapshot.duckdb_path or not Path(snapshot.duckdb_path).exists():
         return None
-    return duckdb.connect(snapshot.duckdb_path, read_only=True)
+    return Workspace.open(snapshot.duckdb_path, read_only=True)
 
 
-def _records(snapshot: Snapshot | None, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    """Rows of a query on a snapshot's file as dicts ([] without a snapshot)."""
-    con = snapshot_connection(snapshot)
-    if con is None:
-        return []
-    try:
-        cur = con.execute(sql, params or [])
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    finally:
-        con.close()
+def _read(snapshot: Snapshot | None, read: Callable[[Workspace], _T], empty: _T) -> _T:
+    """One read on a snapshot's workspace (``empty`` without a snapshot)."""
+    ws = snapshot_workspace(snapshot)
+    if ws is None:
+        return empty
+    with ws:
+        return read(ws)
 
 
 def loads_of(snapshot: Snapshot | None) -> list[dict[str, Any]]:
     """Every delivered file of the snapshot with its row counts (quarantine reports are per load)."""
-    return _records(
-        snapshot,
-        "SELECT load_id, feed, file_name, file_format, encoding, rows_read, rows_loaded, rows_quarantined, "
-        "loaded_at FROM loads ORDER BY load_id",
-    )
+    return _read(snapshot, Workspace.loads, [])
 
 
 def quarantine_of(snapshot: Snapshot | None, load_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    rows = _records(
-        snapshot,
-        "SELECT q.line, q.field, q.value, q.reason_code, q.message, l.feed FROM quarantine AS q "
-        "JOIN loads AS l ON l.load_id = q.load_id WHERE q.load_id = ? ORDER BY q.line LIMIT ?",
-        [load_id, limit],
-    )
+    rows: list[dict[str, Any]] = _read(snapshot, lambda ws: ws.quarantine(load_id, limit), [])
     # the column as the department's file calls it (统一社会信用代码, not uscc)
     return [{**r, "field_name": field_name(r["feed"], r["field"])} for r in rows]
 
@@ -71,41 +61,20 @@ def quarantine_of(snapshot: Snapshot | None, load_id: int, limit: int = 200) -> 
 def refused_of(snapshot: Snapshot | None) -> list[dict[str, Any]]:
     """The delivered files refused as a whole (no feed in the name, damaged, a ZIP bomb, a required column
     missing), each once, with its reason; [] for a snapshot taken before the engine recorded them."""
-    if not _has_refused_files(snapshot):
-        return []
-    return _records(
-        snapshot,
-        "SELECT file_name, nullif(feed, '') AS feed, reason_code, reason, refused_at FROM refused_files "
-        "ORDER BY refused_at, file_name",
-    )
-
-
-def _has_refused_files(snapshot: Snapshot | None) -> bool:
-    return bool(_records(snapshot, "SELECT 1 AS x FROM information_schema.tables WHERE table_name = 'refused_files'"))
+    return _read(snapshot, Workspace.refused_files, [])
 
 
 def loads_by_hash(snapshot: Snapshot | None, hashes: list[str]) -> dict[str, dict[str, Any]]:
     """The snapshot's loads of these contents (SHA-256), by hash."""
     if not hashes:
         return {}
-    rows = _records(
-        snapshot,
-        "SELECT load_id, feed, file_name, content_sha256, rows_read, rows_loaded, rows_quarantined FROM loads "
-        "WHERE list_contains(?, content_sha256)",
-        [hashes],
-    )
-    return {str(r["content_sha256"]): r for r in rows}
+    return _read(snapshot, lambda ws: ws.loads_by_hash(hashes), {})
 
 
 def _refused_by_hash(snapshot: Snapshot | None, hashes: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
-    if not hashes or not _has_refused_files(snapshot):
+    if not hashes:
         return {}
-    rows = _records(
-        snapshot,
-        "SELECT content_sha256, feed, reason_code, reason FROM refused_files WHERE list_contains(?, content_sha256)",
-        [hashes],
-    )
-    return {(str(r["content_sha256"]), str(r["feed"])): r for r in rows}
+    return _read(snapshot, lambda ws: ws.refused_by_hash(hashes), {})
 
 
 PENDING = "待导入（下次运行时处理）"

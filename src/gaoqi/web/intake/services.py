@@ -36,7 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
-from gaoqi.engine.feeds import feed_for_filename
+from gaoqi.engine import Workspace, default_policies, feed_for_filename
 from gaoqi.faults import crash_point
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.core.locks import serialize
@@ -170,12 +170,6 @@ def snapshot_run(snapshot_id: int, *, wait: bool = True) -> Snapshot:
 
 
 def _run_locked(snapshot: Snapshot) -> Snapshot:
-    from gaoqi.engine.features import ensure_profiles
-    from gaoqi.engine.ingest import ingest_directory
-    from gaoqi.engine.policies import load_policies
-    from gaoqi.engine.resolve import resolve
-    from gaoqi.engine.rules import default_policy_dir, evaluate
-    from gaoqi.engine.workspace import connect
     from gaoqi.web.certification.services import platform_feed_write
 
     _recover_locked(None, keep=snapshot.pk)  # a run a crash interrupted earlier is failed before this one starts
@@ -185,30 +179,28 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
         platform = platform_feed_dir()
         platform_feed_write(None, platform)  # the platform's own certificates and renames, as of now
         source = Path(snapshot.source_dir) if snapshot.source_dir else None
-        if source is not None and source.is_dir() and any(source.iterdir()):
-            _progress(snapshot, 5, "导入数据")
-            ingest_directory(home, Path(snapshot.source_dir))
-        if any(platform.iterdir()):
-            # after the departments' files: in a run where both changed, the platform's record of its own
-            # certificates is the latest delivery (same bytes as last time: skipped)
-            ingest_directory(home, platform)
-        con = connect(home)
-        try:
+        with Workspace.open(home) as ws:
+            if source is not None and source.is_dir() and any(source.iterdir()):
+                _progress(snapshot, 5, "导入数据")
+                ws.ingest(source)
+            if any(platform.iterdir()):
+                # after the departments' files: in a run where both changed, the platform's record of its own
+                # certificates is the latest delivery (same bytes as last time: skipped)
+                ws.ingest(platform)
             _progress(snapshot, 30, "名称匹配")
-            resolve(con)
+            ws.resolve()
             _progress(snapshot, 50, "企业画像")
             crash_point("GAOQI_CRASH_AT", "run-profiles")
-            ensure_profiles(con, snapshot.as_of)
+            ws.profiles(snapshot.as_of)
             _progress(snapshot, 60, "政策评估")
-            evaluate(con, snapshot.as_of, load_policies(default_policy_dir()))
-            meta = con.execute("SELECT engine_version, ruleset_hash FROM results_meta").fetchall()[0]
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
+            found = ws.evaluate(snapshot.as_of, default_policies())
+            meta = (found["engine_version"], found["ruleset_hash"])
+            ws.checkpoint()
+            database = ws.path
         _progress(snapshot, 70, "保存快照")
         Path(settings.SNAPSHOT_DIR).mkdir(parents=True, exist_ok=True)
         target = Path(settings.SNAPSHOT_DIR) / f"snapshot-{snapshot.pk}.duckdb"
-        shutil.copy2(home / "gaoqi.duckdb", target)
+        shutil.copy2(database, target)
         _progress(snapshot, 75, "发布")
         _publish(snapshot, target, meta)
     except Exception as exc:
@@ -238,17 +230,6 @@ def _size(staff: Any) -> str:
     return "micro" if s < 20 else "small" if s < 100 else "medium" if s < 300 else "large"
 
 
-def _rows(con: Any, sql: str) -> Iterator[dict[str, Any]]:
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    while True:
-        chunk = cur.fetchmany(BATCH)
-        if not chunk:
-            return
-        for row in chunk:
-            yield dict(zip(names, row, strict=True))
-
-
 ENTERPRISE_FIELDS: tuple[str, ...] = (
     "uscc", "name", "former_names", "name_initials", "district_code", "industry_code", "industry_section",
     "tech_field", "status", "established_date", "legal_representative", "legal_rep_id_number", "phone",
@@ -260,21 +241,6 @@ RESULT_FIELDS: tuple[str, ...] = (
     "unknown_features", "binding_condition", "binding_gap", "benefit_amount",
 )  # fmt: skip
 
-_ENTERPRISE_SQL = """
-    SELECT p.uscc, p.name, array_to_string(p.former_names, chr(10)) AS former_names, p.district_code,
-           p.industry_code, p.industry_section, p.tech_field, p.status, p.established_date,
-           e.legal_representative, e.legal_rep_id_number, e.phone, p.has_hte_certificate,
-           p.hte_expiry_date, p.has_tech_sme, p.staff_count_last_year, p.sales_revenue_last_year,
-           coalesce(r.status = 'pass', FALSE) AS above_scale
-    FROM profile p
-    LEFT JOIN enterprise e USING (uscc)
-    LEFT JOIN results r ON r.uscc = p.uscc AND r.policy_id = 'above-scale'
-    ORDER BY p.uscc"""
-_RESULT_SQL = (
-    "SELECT uscc, policy_id, policy_version, status, failed_conditions, unknown_features, "
-    "binding_condition, binding_gap, benefit_amount FROM results ORDER BY uscc, policy_id"
-)
-
 
 def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
     """Load the snapshot's enterprise index and results into this database: build aside, switch at once.
@@ -285,20 +251,19 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
     table, inserts the results joined to the enterprise ids, computes the dashboards' counts and makes the
     snapshot current. A crash or an exception before that commit leaves the enterprise index, the results
     and the current snapshot exactly as they were (temporary tables vanish with the connection)."""
-    import duckdb
     from django.db import connection
 
     from gaoqi.web.enterprises.models import Enterprise, IncubatorMembership
 
-    con = duckdb.connect(str(path), read_only=True)
+    ws = Workspace.open(path, read_only=True)
     try:
         incubated = dict(IncubatorMembership.objects.values_list("uscc", "incubator_code"))
         # pinyin initials cost ~0.1 ms a name: reuse them for names that did not change
         known = {u: (name, ini) for u, name, ini in Enterprise.objects.values_list("uscc", "name", "name_initials")}
-        total = int(con.execute("SELECT count(*) FROM profile").fetchall()[0][0])
+        total = ws.profile_count()
 
         def enterprises() -> Iterator[tuple[Any, ...]]:
-            for row in _rows(con, _ENTERPRISE_SQL):
+            for row in ws.enterprise_rows():
                 name = row["name"] or ""
                 old = known.get(row["uscc"])
                 yield (
@@ -313,7 +278,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                 )  # fmt: skip
 
         def results() -> Iterator[tuple[Any, ...]]:
-            for row in _rows(con, _RESULT_SQL):
+            for row in ws.result_rows():
                 failed = list(row["failed_conditions"] or [])
                 yield (
                     snapshot.pk,
@@ -339,7 +304,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                     done, n_results = _stage_copy(cur, enterprises(), results(), total, tick)
                 else:
                     done, n_results = _stage_batches(cur, enterprises(), results(), total, tick)
-                con.close()
+                ws.close()
                 crash_point("GAOQI_CRASH_AT", "publish-staged")
                 _progress(snapshot, 95, "切换快照")
                 with transaction.atomic():  # the switch: everything the pages read changes here, at once
@@ -349,7 +314,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
             finally:
                 _stage_drop(cur)
     finally:
-        con.close()
+        ws.close()
 
 
 _PUB_ENTERPRISE, _PUB_RESULT = "_pub_enterprise", "_pub_result"
@@ -496,8 +461,6 @@ def upload_store(actor: Any, name: str, chunks: Iterable[bytes]) -> Upload:
     earlier upload, or as a file the current snapshot already loaded, are recorded as such and not stored
     again. Anything else goes into the data directory (outside the web root) under its own name, for the
     next run; a same-named file waiting there is replaced."""
-    from gaoqi.engine.ingest import precheck
-
     safe = Path(name).name
     refusal = ""
     if not safe or safe.startswith("."):
@@ -517,7 +480,7 @@ def upload_store(actor: Any, name: str, chunks: Iterable[bytes]) -> Upload:
                 digest.update(chunk)
                 size += len(chunk)
         sha = digest.hexdigest()
-        code, reason = ("platform", refusal) if refusal else precheck(aside) or ("", "")
+        code, reason = ("platform", refusal) if refusal else Workspace.precheck(aside) or ("", "")
         loaded_as = "" if reason else _loaded_name(sha)
         with transaction.atomic():
             serialize("intake.upload")  # two uploads of the same bytes at once: the second sees the first
@@ -574,9 +537,7 @@ def quarantine_report(actor: Any, load: dict[str, Any], *, request: Any = None) 
     """The engine's quarantine report of a load (its CSV), for download: every cell neutralised (the values
     are what a department delivered, and a spreadsheet would run a formula), the header in Chinese. Audited.
     Raises FileNotFoundError when the engine's report is not there (a workspace rebuilt since)."""
-    from gaoqi.engine.ingest import quarantine_report_path
-
-    path = quarantine_report_path(engine_home(), int(load["load_id"]), str(load["file_name"]))
+    path = Workspace.open(engine_home()).quarantine_report_path(int(load["load_id"]), str(load["file_name"]))
     out = io.StringIO()
     writer = csv.writer(out)
     rows = 0

@@ -7,9 +7,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
-from gaoqi.engine.features import FEATURE_BY_NAME
-from gaoqi.engine.policies import Policy, load_policies
-from gaoqi.engine.rules import default_policy_dir
+from gaoqi.engine import FEATURE_BY_NAME, Policy, default_policy_dir, load_policies
 from gaoqi.web.enterprises.models import PolicyResult
 from gaoqi.web.enterprises.selectors import jurisdiction
 from gaoqi.web.intake.selectors import current_snapshot
@@ -178,7 +176,7 @@ def needs_review(policy: Policy) -> bool:
 def policy_display(policy: Policy) -> list[dict[str, Any]]:
     """Each version of a policy as its page shows it: parameters by name and value, conditions with their
     kind and their data test in words (the YAML's ids, expressions and developer notes stay in the files)."""
-    from gaoqi.engine.describe import describe_condition, describe_parameter
+    from gaoqi.engine import describe_condition, describe_parameter
 
     return [
         {

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from gaoqi.engine.validate import district_codes
+from gaoqi.engine import district_codes
 from gaoqi.web.paging import CappedPaginator as Paginator
 from gaoqi.web.policies import selectors
 from gaoqi.web.policies.services import policy_simulate

@@ -1,0 +1,364 @@
+"""The ``Workspace``: what the platform does with an engine workspace, without knowing its tables or SQL.
+
+A workspace is a home directory (``$GAOQI_HOME``, holding ``gaoqi.duckdb`` and the quarantine reports) or a
+published snapshot file. The pipeline's steps (ingest, resolve, profiles, evaluate) and every read the platform
+makes (a profile and its sources, loads, quarantine, refused files, explanations, simulations, the rows a
+snapshot publishes) are methods here, so the SQL on the engine's tables stays inside the engine.
+
+The connection opens on first use: a workspace opened only for a path (``quarantine_report_path``) or to
+``ingest`` (which opens its own, one transaction per file) holds no DuckDB lock meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+import duckdb
+
+from gaoqi.engine import ingest as _ingest
+from gaoqi.engine import rules as _rules
+from gaoqi.engine.features import ensure_profiles
+from gaoqi.engine.policies import Policy, PolicyVersion, load_policies
+from gaoqi.engine.trace import ip_rows_by_feature
+from gaoqi.engine.workspace import DB_FILE, connect
+
+Row = dict[str, Any]
+FETCH_BATCH = 5000
+
+
+class SimulationError(ValueError):
+    """A parameter value the simulation's SQL cannot take (the user's input, not a server fault)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value came from: the feed, the delivered file and its line (header = line 1)."""
+
+    feed: str | None
+    file_name: str
+    line: Any
+
+
+class Backend(Protocol):
+    """What a Workspace runs its steps on. DuckDB today; Spark's evaluation stays reachable through the CLI
+    (``evaluate --engine spark``) and would implement this too."""
+
+    name: str
+
+    def build_profiles(self, as_of: date) -> bool: ...
+
+    def evaluate(self, as_of: date, policies: Sequence[Policy]) -> None: ...
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBBackend:
+    """The DuckDB backend: one connection to a workspace database file."""
+
+    name = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def build_profiles(self, as_of: date) -> bool:
+        return ensure_profiles(self.con, as_of)
+
+    def evaluate(self, as_of: date, policies: Sequence[Policy]) -> None:
+        _rules.evaluate(self.con, as_of, policies)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
+        cur = self.con.execute(sql, list(params))
+        names = [d[0] for d in cur.description or ()]
+        while chunk := cur.fetchmany(FETCH_BATCH):
+            for row in chunk:
+                yield dict(zip(names, row, strict=True))
+
+    def close(self) -> None:
+        self.con.close()
+
+
+_ENTERPRISE_SQL = """
+    SELECT p.uscc, p.name, array_to_string(p.former_names, chr(10)) AS former_names, p.district_code,
+           p.industry_code, p.industry_section, p.tech_field, p.status, p.established_date,
+           e.legal_representative, e.legal_rep_id_number, e.phone, p.has_hte_certificate,
+           p.hte_expiry_date, p.has_tech_sme, p.staff_count_last_year, p.sales_revenue_last_year,
+           coalesce(r.status = 'pass', FALSE) AS above_scale
+    FROM profile p
+    LEFT JOIN enterprise e USING (uscc)
+    LEFT JOIN results r ON r.uscc = p.uscc AND r.policy_id = 'above-scale'
+    ORDER BY p.uscc"""
+_RESULT_SQL = (
+    "SELECT uscc, policy_id, policy_version, status, failed_conditions, unknown_features, "
+    "binding_condition, binding_gap, benefit_amount FROM results ORDER BY uscc, policy_id"
+)
+
+
+class Workspace:
+    """An engine workspace: ``Workspace.open(home_or_file, read_only=...)``, best used as a context manager."""
+
+    def __init__(self, home: Path | None, file: Path | None, *, read_only: bool) -> None:
+        self.home = home
+        self._file = file
+        self.read_only = read_only
+        self._backend: DuckDBBackend | None = None
+
+    @classmethod
+    def open(cls, home_or_file: Path | str, *, read_only: bool = False) -> Workspace:
+        """A workspace home directory (created if needed unless read-only) or one database file (a snapshot)."""
+        path = Path(home_or_file)
+        if path.suffix == ".duckdb" or path.is_file():
+            return cls(None, path, read_only=read_only)
+        return cls(path, None, read_only=read_only)
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+
+    @property
+    def path(self) -> Path:
+        """The database file (what a snapshot copies)."""
+        if self._file is not None:
+            return self._file
+        assert self.home is not None
+        return self.home / DB_FILE
+
+    @property
+    def backend(self) -> DuckDBBackend:
+        if self._backend is None:
+            if self._file is not None:
+                con = duckdb.connect(str(self._file), read_only=self.read_only)
+            else:
+                con = connect(self.home, read_only=self.read_only)
+            self._backend = DuckDBBackend(con)
+        return self._backend
+
+    @property
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        return self.backend.con
+
+    def _home(self) -> Path:
+        if self.home is None:
+            raise ValueError("this workspace is a single database file, not a home directory")
+        return self.home
+
+    def _records(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return list(self.backend.rows(sql, params))
+
+    def _has_table(self, name: str) -> bool:
+        return bool(
+            self._con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()
+        )
+
+    # -- the pipeline ---------------------------------------------------------------------------------------
+
+    def ingest(self, directory: Path | str) -> _ingest.IngestSummary:
+        """Load every delivered file of ``directory`` (one transaction per file; see ingest.py)."""
+        self.close()  # ingest opens its own connection to the home
+        return _ingest.ingest_directory(self._home(), directory)
+
+    @staticmethod
+    def precheck(path: Path) -> tuple[str, str] | None:
+        """(reason code, reason) when ingest would refuse the file as a whole, else None."""
+        return _ingest.precheck(path)
+
+    def resolve(self) -> Any:
+        """Entity resolution: ``enterprise``, ``name_history``, ``ip_link``, ``link_review``."""
+        from gaoqi.engine.resolve import resolve  # Splink is imported on first use only
+
+        return resolve(self._con)
+
+    def profiles(self, as_of: date) -> bool:
+        """The profile for ``as_of``, rebuilt unless already built from the same inputs; whether it was."""
+        return self.backend.build_profiles(as_of)
+
+    def evaluate(self, as_of: date, policies: Sequence[Policy] | None = None) -> dict[str, Any]:
+        """Every policy version in force at ``as_of`` over the profile; the results' meta (engine version,
+        ruleset hash)."""
+        self.backend.evaluate(as_of, policies if policies is not None else default_policies())
+        return self.results_meta()
+
+    def results_meta(self) -> dict[str, Any]:
+        rows = self._records("SELECT engine_version, ruleset_hash FROM results_meta")
+        return rows[0] if rows else {}
+
+    def checkpoint(self) -> None:
+        self._con.execute("CHECKPOINT")
+
+    # -- reads ----------------------------------------------------------------------------------------------
+
+    def profile(self, uscc: str) -> Row:
+        """One enterprise's profile row ({} when it has none)."""
+        rows = self._records("SELECT * FROM profile WHERE uscc = ?", [uscc])
+        return rows[0] if rows else {}
+
+    def profile_count(self) -> int:
+        return int(self._con.execute("SELECT count(*) FROM profile").fetchall()[0][0])
+
+    def profile_details(self, uscc: str) -> dict[str, Any]:
+        """The profile and what it was built from, each value with its ``Source`` (feed, file, line): finance
+        and R&D/staff by year, IP records by count feature, credit events (latest first), certificates."""
+        con = self._con
+        profile = self.profile(uscc)
+        loads = {
+            lid: (feed, fname)
+            for lid, feed, fname in con.execute("SELECT load_id, feed, file_name FROM loads").fetchall()
+        }
+
+        def src(load_id: Any, line: Any) -> Source:
+            feed, fname = loads.get(load_id, (None, "?"))
+            return Source(feed, fname, line)
+
+        finance = [
+            {"year": fy, "sales": s, "total": t, "assets": a, "liabilities": li, "source": src(lid, ln)}
+            for fy, s, t, a, li, lid, ln in con.execute(
+                "SELECT fiscal_year, sales_revenue, total_revenue, total_assets, total_liabilities, _load_id, _line "
+                "FROM finance_cur WHERE uscc = ?",
+                [uscc],
+            ).fetchall()
+        ]
+        rd = [
+            {"year": fy, "staff": st, "st_staff": sst, "rd": r, "ht": h, "source": src(lid, ln)}
+            for fy, st, sst, r, h, lid, ln in con.execute(
+                "SELECT fiscal_year, staff_count, st_staff_count, rd_expense, ht_revenue, _load_id, _line "
+                "FROM rd_cur WHERE uscc = ?",
+                [uscc],
+            ).fetchall()
+        ]
+        finance.sort(key=lambda x: x["year"])
+        rd.sort(key=lambda x: x["year"])
+        as_of = profile.get("as_of")
+        ip = ip_rows_by_feature(con, uscc, as_of) if as_of else {}
+        credit = [
+            {"event_type": t, "decided": d, "removed": rm, "authority": au, "document": doc, "source": src(lid, ln)}
+            for t, d, rm, au, doc, lid, ln in con.execute(
+                "SELECT event_type, decided_date, removed_date, authority, document_number, _load_id, _line "
+                "FROM credit_cur WHERE uscc = ?",
+                [uscc],
+            ).fetchall()
+        ]
+        credit.sort(key=lambda x: str(x["decided"]), reverse=True)
+        certs = con.execute(
+            "SELECT kind, number, issue_date, expiry_date, status, tech_field, _load_id, _line FROM certificate_cur "
+            "WHERE uscc = ? ORDER BY issue_date",
+            [uscc],
+        ).fetchall()
+        return {
+            "profile": profile,
+            "finance": finance,
+            "rd": rd,
+            "ip": ip,
+            "credit": credit,
+            "certificates": [
+                {"kind": k, "number": n, "issue": i, "expiry": e, "status": s, "field": f, "source": src(lid, ln)}
+                for k, n, i, e, s, f, lid, ln in certs
+            ],
+            "sources": {"registration": src(profile.get("registration_load_id"), profile.get("registration_line"))},
+        }
+
+    def explain(
+        self, uscc: str, policy_id: str, as_of: date, policies: Sequence[Policy] | None = None
+    ) -> dict[str, Any]:
+        """Every condition of the policy version in force for one enterprise, with values and sources
+        (ValueError: no such enterprise, policy version or profile date)."""
+        return _rules.explain(self._con, uscc, policy_id, as_of, policies)
+
+    def simulate(self, as_of: date, policy: Policy, overrides: dict[str, str], by: str = "district") -> dict[str, Any]:
+        """The population impact of a parameter change (SimulationError: a value the SQL cannot take)."""
+        try:
+            return _rules.simulate(self._con, as_of, policy, overrides, by)
+        except duckdb.Error as exc:
+            raise SimulationError(str(exc)) from exc
+
+    def loads(self) -> list[Row]:
+        """Every delivered file loaded, with its row counts."""
+        return self._records(
+            "SELECT load_id, feed, file_name, file_format, encoding, rows_read, rows_loaded, rows_quarantined, "
+            "loaded_at FROM loads ORDER BY load_id"
+        )
+
+    def loads_by_hash(self, hashes: Sequence[str]) -> dict[str, Row]:
+        """The loads of these contents (SHA-256), by hash."""
+        if not hashes:
+            return {}
+        rows = self._records(
+            "SELECT load_id, feed, file_name, content_sha256, rows_read, rows_loaded, rows_quarantined FROM loads "
+            "WHERE list_contains(?, content_sha256)",
+            [list(hashes)],
+        )
+        return {str(r["content_sha256"]): r for r in rows}
+
+    def quarantine(self, load_id: int, limit: int = 200) -> list[Row]:
+        """A load's quarantined rows (line, field, value, reason_code, message, feed), by line."""
+        return self._records(
+            "SELECT q.line, q.field, q.value, q.reason_code, q.message, l.feed FROM quarantine AS q "
+            "JOIN loads AS l ON l.load_id = q.load_id WHERE q.load_id = ? ORDER BY q.line LIMIT ?",
+            [load_id, limit],
+        )
+
+    def refused_files(self) -> list[Row]:
+        """Files refused as a whole, each once with its reason ([] for a workspace older than the record)."""
+        if not self._has_table("refused_files"):
+            return []
+        return self._records(
+            "SELECT file_name, nullif(feed, '') AS feed, reason_code, reason, refused_at FROM refused_files "
+            "ORDER BY refused_at, file_name"
+        )
+
+    def refused_by_hash(self, hashes: Sequence[str]) -> dict[tuple[str, str], Row]:
+        """Refusals of these contents, by (SHA-256, feed)."""
+        if not hashes or not self._has_table("refused_files"):
+            return {}
+        rows = self._records(
+            "SELECT content_sha256, feed, reason_code, reason FROM refused_files WHERE list_contains(?, content_sha256)",
+            [list(hashes)],
+        )
+        return {(str(r["content_sha256"]), str(r["feed"])): r for r in rows}
+
+    def quarantine_report_path(self, load_id: int, file_name: str) -> Path:
+        """Where the quarantine report (CSV) of a load is written under this workspace's home."""
+        return _ingest.quarantine_report_path(self._home(), load_id, file_name)
+
+    def enterprise_rows(self) -> Iterator[Row]:
+        """The enterprise index a snapshot publishes: one row per profile, by USCC, fetched in batches."""
+        return self.backend.rows(_ENTERPRISE_SQL)
+
+    def result_rows(self) -> Iterator[Row]:
+        """The policy results a snapshot publishes, by USCC and policy, fetched in batches."""
+        return self.backend.rows(_RESULT_SQL)
+
+
+def default_policies() -> list[Policy]:
+    """The shipped policies (``policies/*.yaml``, or ``$GAOQI_POLICY_DIR``), loaded and checked."""
+    return load_policies(_rules.default_policy_dir())
+
+
+def score_total(policy: Policy, version: PolicyVersion | None, items: dict[str, int]) -> int:
+    """The innovation total by the version's own combination rules (IP capped at 30, …), evaluated in SQL
+    (``version`` None: the policy's latest)."""
+    version = version or policy.versions[-1]
+    values: dict[str, str] = {k: str(int(v)) for k, v in items.items()}
+    total = "0"
+    for sc in version.scores:
+        if sc.assessed_by == "combined" and sc.expr is not None:
+            values[sc.id] = f"({_rules._score_sql(sc.expr, version, values)})"
+            total = values[sc.id]
+    con = duckdb.connect()  # private: DuckDB's module-level default connection is not for concurrent threads
+    try:
+        row = con.execute(f"SELECT {total}").fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
