@@ -56,3 +56,20 @@ def test_parameters_read_with_their_unit() -> None:
     assert describe_parameter(version.parameters["ip_min"]) == "1"
     assert describe_parameter(_version("dongcheng-hte-reward", "2022").parameters["district"]) == "东城区"
     assert describe_parameter(_version("dongcheng-hte-reward", "2022").parameters["reward"]) == "10万元"
+
+
+def test_values_read_with_their_unit_and_at_most_two_decimals() -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from gaoqi.engine.describe import describe_value
+
+    assert describe_value(0.042724, "ratio") == "4.27%"
+    assert describe_value(Decimal("711.4349"), "money") == "711.43万元"
+    assert describe_value(4.75, "count", "人") == "4.75人"
+    assert describe_value(365, "integer", "天") == "365天"
+    assert describe_value("110108", "text", feature="district_code") == "海淀区"
+    assert describe_value(True, "boolean") == describe_value(True) == "是"
+    assert describe_value(dt.date(2026, 6, 30)) == "2026年6月30日"
+    assert describe_value(None, "ratio") == "—"
+    assert describe_value(["110101", "110108"], "text", feature="district_code") == "东城区、海淀区"

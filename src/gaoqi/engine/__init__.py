@@ -5,7 +5,7 @@ engine's public face: the platform imports only the names in ``__all__`` (a seco
 forbids ``gaoqi.web`` every submodule). See README.md beside it.
 """
 
-from gaoqi.engine.describe import describe_condition, describe_parameter
+from gaoqi.engine.describe import describe_condition, describe_parameter, describe_value
 from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, Feature
 from gaoqi.engine.feeds import FEED_NAMES, FeedSpec, FieldSpec, all_feeds, feed_for_filename, feed_spec
 from gaoqi.engine.ingest import FileResult, IngestSummary
@@ -61,6 +61,7 @@ __all__ = [
     "default_policy_dir",
     "describe_condition",
     "describe_parameter",
+    "describe_value",
     "district_codes",
     "feed_for_filename",
     "feed_spec",

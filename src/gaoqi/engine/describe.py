@@ -6,6 +6,7 @@ reader does not know makes the whole text None, so a page never shows half a rul
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -27,17 +28,31 @@ class _Unknown(Exception):
 
 
 def _number(value: Decimal | float | int) -> str:
-    text = f"{Decimal(str(value)):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """At most two decimals, no trailing zeros: 4.2724 → 4.27, 10.0 → 10."""
+    text = f"{Decimal(str(value)).quantize(Decimal('0.01')):f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
-def _value(value: Any, unit: str | None, ratio: bool) -> str:
-    if isinstance(value, bool):
+def describe_value(
+    value: Any, value_type: str | None = None, unit: str | None = None, feature: str | None = None
+) -> str:
+    """A value as a person reads it: a ratio as a percentage, money in 万元, a count with its unit (two decimals at
+    most), a district code by its name, a boolean as 是/否, a date as 2026年6月30日, nothing as —."""
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return "、".join(describe_value(v, value_type, unit, feature) for v in value)
+    if isinstance(value, bool) or value_type == "boolean":
         return "是" if value else "否"
-    if isinstance(value, Decimal | int | float):
-        if ratio:
-            return _number(Decimal(str(value)) * 100) + "%"
-        return _number(value) + (unit or "")
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    numeric = isinstance(value, Decimal | int | float) or (isinstance(value, str) and _is_number(value))
+    if value_type == "ratio" and numeric:
+        return _number(Decimal(str(value)) * 100) + "%"
+    if numeric and (value_type in ("money", "count", "integer", "number") or not isinstance(value, str)):
+        return _number(Decimal(str(value))) + (unit or ("万元" if value_type == "money" else ""))
+    if feature == "district_code":
+        return district_codes().get(str(value), str(value))
     return str(value)
 
 
@@ -55,7 +70,7 @@ class _Reader:
             if table == "param" and name in self.params:
                 prm = self.params[name]
                 if prm.type in ("ratio", "money"):  # a parameter's own type says how it reads
-                    return _value(prm.value, "万元", prm.type == "ratio")
+                    return describe_value(prm.value, prm.type)
                 return self.literal(str(prm.value), context)
             if table == "score" and name in self.scores:
                 return self.scores[name]
@@ -99,7 +114,7 @@ class _Reader:
             return industry_section_names().get(text, text)
         feat = FEATURE_BY_NAME.get(context or "")
         if feat is not None and feat.type in ("count", "integer", "money") and _is_number(text):
-            return _number(Decimal(text)) + (feat.unit or "")
+            return describe_value(text, feat.type, feat.unit)
         return text
 
 
@@ -141,9 +156,7 @@ def describe_condition(condition: Condition, version: PolicyVersion) -> str | No
 
 def describe_parameter(parameter: Parameter) -> str:
     """A parameter's value in force as a person reads it (ratios as percentages, money in 万元, codes by name)."""
-    if parameter.type in ("ratio", "money"):
-        return _value(parameter.value, "万元", parameter.type == "ratio")
-    if isinstance(parameter.value, bool):
-        return _value(parameter.value, None, False)
+    if parameter.type in ("ratio", "money") or isinstance(parameter.value, bool):
+        return describe_value(parameter.value, parameter.type)
     text = str(parameter.value)
     return district_codes().get(text, text)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import pgettext
 
-from gaoqi.engine import district_codes, feed_spec, industry_section_names
+from gaoqi.engine import describe_value, district_codes, feed_spec, industry_section_names
 
 EMPTY = "—"
 
@@ -77,9 +77,7 @@ def cn_date(value: Any) -> str:
             return value
     if isinstance(value, dt.datetime):
         value = value.date()
-    if isinstance(value, dt.date):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return str(value)
+    return describe_value(value, "date")
 
 
 #: audit target kinds whose value is a row number (申请 #12); the others are names (账号 u_x, 企业 9111…)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
-from gaoqi.engine import FEATURE_BY_NAME, Policy, default_policy_dir, load_policies
+from gaoqi.engine import FEATURE_BY_NAME, Policy, default_policy_dir, describe_value, load_policies
 from gaoqi.web.enterprises.models import PolicyResult
 from gaoqi.web.enterprises.selectors import jurisdiction
 from gaoqi.web.intake.selectors import current_snapshot
@@ -105,32 +105,6 @@ def labelled(result: Any) -> Any:
 _OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "=", "!=": "≠", "<>": "≠", "IN": "属于", "NOT IN": "不属于"}
 
 
-def _number(value: Any, digits: int = 2) -> str:
-    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
-def value_text(value: Any, vtype: str | None, unit: str | None = None, feature: str | None = None) -> str:
-    """A condition's observed or required value as a person reads it: 4.27%, 1,200万元 → 1200万元, 海淀区, 是."""
-    from gaoqi.web.core import labels
-
-    if value is None:
-        return labels.EMPTY
-    if isinstance(value, list | tuple):
-        return "、".join(value_text(v, vtype, unit, feature) for v in value)
-    if vtype == "ratio":
-        return labels.percent(value, 2)
-    if vtype == "boolean" or isinstance(value, bool):
-        return "是" if value else "否"
-    if vtype == "date":
-        return labels.cn_date(value)
-    if vtype in ("money", "count", "integer", "number") or isinstance(value, int | float):
-        return f"{_number(value)}{unit or ('万元' if vtype == 'money' else '')}"
-    if feature == "district_code":
-        return labels.district(value)
-    return str(value)
-
-
 def readable_explanation(data: dict[str, Any]) -> dict[str, Any]:
     """The engine's explanation with what a page shows instead of codes: the policy's name, each condition's
     observed and required values with their unit, the comparison as a symbol, and each source feature's name."""
@@ -147,8 +121,8 @@ def readable_explanation(data: dict[str, Any]) -> dict[str, Any]:
         name = feat.name if feat else None
         items.append({
             **item,
-            "observed_text": value_text(item.get("observed"), vtype, unit, name),
-            "required_text": value_text(item.get("required"), vtype, unit, name),
+            "observed_text": describe_value(item.get("observed"), vtype, unit, name),
+            "required_text": describe_value(item.get("required"), vtype, unit, name),
             "op_text": _OPS.get(str(item.get("op") or "").upper(), item.get("op") or ""),
             "sources": [
                 (FEATURE_BY_NAME[f].label if f in FEATURE_BY_NAME else f, rows)
