@@ -88,3 +88,17 @@ def test_precomputed_dashboard_counts_equal_live_counts(users: dict[str, Any]) -
             "tech_sme": ents.filter(has_tech_sme=True).count(),
             "above_scale": ents.filter(above_scale=True).count(),
         }
+
+
+@pytest.mark.django_db
+def test_the_profile_explains_staff_counts_and_reads_codes_as_words(users: dict[str, Any]) -> None:
+    """Staff counts are annual monthly averages (4.75 人 is possible: said on the page); the district and the
+    industry read by name."""
+    from gaoqi.web.core import labels
+    from gaoqi.web.enterprises.models import Enterprise
+
+    e = Enterprise.objects.filter(district_code="110108").order_by("uscc").first()
+    assert e is not None
+    page = login(users["municipal"]).get(f"/enterprises/{e.uscc}/").content.decode()
+    assert "人数按全年月平均数计算" in page and "如 4.75 人" in page
+    assert "<dd>海淀区</dd>" in page and labels.industry(e.industry_section) in page
