@@ -234,6 +234,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "zh-hans"
+# the platform speaks Chinese only: a browser that prefers English (LocaleMiddleware reads Accept-Language) must
+# not switch the catalogue of words for codes off
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 # the one catalogue of the Chinese words for codes (core/labels.py); django.mo is compiled at install
