@@ -71,12 +71,6 @@ def loads_by_hash(snapshot: Snapshot | None, hashes: list[str]) -> dict[str, dic
     return _read(snapshot, lambda ws: ws.loads_by_hash(hashes), {})
 
 
-def _refused_by_hash(snapshot: Snapshot | None, hashes: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
-    if not hashes:
-        return {}
-    return _read(snapshot, lambda ws: ws.refused_by_hash(hashes), {})
-
-
 PENDING = "待导入（下次运行时处理）"
 REPLACED = "已被同名文件替换，未导入"
 
@@ -98,8 +92,9 @@ def upload_verdicts(uploads: Iterable[Upload], snapshot: Snapshot | None = None)
     uploads = list(uploads)
     snapshot = snapshot or current_snapshot()
     hashes = sorted({u.sha256 for u in uploads})
-    loads = loads_by_hash(snapshot, hashes)
-    refused = _refused_by_hash(snapshot, hashes)
+    # the snapshot's loads and refusals of these contents, in one opening of its file
+    nothing: tuple[dict[str, dict[str, Any]], dict[tuple[str, str], dict[str, Any]]] = ({}, {})
+    loads, refused = _read(snapshot, lambda ws: (ws.loads_by_hash(hashes), ws.refused_by_hash(hashes)), nothing)
     names = {u.stored_name for u in uploads if u.stored_name}
     latest = dict(
         Upload.objects.filter(stored_name__in=names)
