@@ -800,8 +800,8 @@ def test_sql_parses_and_transpiles_to_spark() -> None:
     assert "MAX_BY" in spark and "FILTER" in spark
     assert "DATE '2025-03-01'" in sql and "2024-03-01" in sql
     # the NULL choice for undelivered register feeds is baked into the SQL
-    assert "COALESCE(ipc.class1, 0)" in sql
-    assert "COALESCE(ipc.class1, 0)" not in profile_sql(AS_OF, delivered={"ip": False})
+    assert "COALESCE(ipc.ip_class1_count, 0)" in sql
+    assert "COALESCE(ipc.ip_class1_count, 0)" not in profile_sql(AS_OF, delivered={"ip": False})
 
 
 def test_docs_list_every_feature() -> None:
