@@ -9,7 +9,7 @@ from datetime import date
 import sqlglot
 
 from gaoqi.engine.features import certificates, credit, finance, ip, rd, registration, social_insurance
-from gaoqi.engine.features.declare import GROUPS, Feature, Source, window_for
+from gaoqi.engine.features.declare import GROUPS, Feature, Source, Window, window_for
 
 #: The sources, in a stable order: within a group, columns follow it. Registration comes first (its ``ent``
 #: is the spine every other source joins to).
@@ -28,7 +28,7 @@ SOURCES: tuple[Source, ...] = (
 REGISTER_FEEDS: tuple[str, ...] = tuple(s.register_feed for s in SOURCES if s.register_feed)
 
 
-def _registry(sources: tuple[Source, ...]) -> tuple[Feature, ...]:
+def registry(sources: tuple[Source, ...]) -> tuple[Feature, ...]:
     """Every source's features in column order: by group (``GROUPS``), then source, then declaration."""
     groups = list(GROUPS)
     seen: set[str] = set()
@@ -46,9 +46,8 @@ def _registry(sources: tuple[Source, ...]) -> tuple[Feature, ...]:
     return tuple(k[3] for k in sorted(keyed, key=lambda k: k[:3]))
 
 
-FEATURES: tuple[Feature, ...] = _registry(SOURCES)
+FEATURES: tuple[Feature, ...] = registry(SOURCES)
 FEATURE_BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
-SOURCE_OF: dict[str, Source] = {f.name: s for s in SOURCES for f in s.features}
 
 
 def feature(name: str) -> Feature:
@@ -72,10 +71,15 @@ def profile_sql(as_of: date, *, delivered: Mapping[str, bool] | None = None) -> 
     ``delivered`` says, per register feed (ip, credit, certificate), whether it was delivered at all;
     missing entries count as delivered. Rows come in no particular order.
     """
-    w = window_for(as_of)
-    got = {feed: (delivered or {}).get(feed, True) for feed in REGISTER_FEEDS}
-    pieces = [s.sql(w) for s in SOURCES]
+    return assemble(window_for(as_of), SOURCES, delivered=delivered)
 
+
+def assemble(w: Window, sources: tuple[Source, ...], *, delivered: Mapping[str, bool] | None = None) -> str:
+    """The profile SELECT of ``sources`` for window ``w``: their CTEs in source order, the spine steps ``yr``
+    and ``win`` (see ``SourceSQL``), then one column per feature (``registry(sources)``) over ``win`` and the
+    sources' joins. Each column is the feature's SQL cast to its type; a register feed's feature with
+    ``absent`` is COALESCEd to it when the feed was delivered and NULL when it never was."""
+    pieces = [s.sql(w) for s in sources]
     ctes: dict[str, str] = {}
     for p in pieces:
         for name, body in p.ctes.items():
@@ -92,12 +96,13 @@ def profile_sql(as_of: date, *, delivered: Mapping[str, bool] | None = None) -> 
             SELECT yr.*{window_columns}
             FROM yr"""
 
+    register = {f.name: s.register_feed for s in sources for f in s.features}
     cols = []
-    for f in FEATURES:
+    for f in registry(sources):
         expr = w.sql(f.sql)
         if f.absent is not None:
-            feed = SOURCE_OF[f.name].register_feed
-            expr = f"COALESCE({expr}, {f.absent})" if feed is not None and got[feed] else "NULL"
+            feed = register[f.name]
+            expr = f"COALESCE({expr}, {f.absent})" if feed and (delivered or {}).get(feed, True) else "NULL"
         is_list = f.sql_type.endswith("[]")  # lists keep their type; the rest is cast to the registry's type
         cols.append(f"{expr} AS {f.name}" if is_list else f"CAST({expr} AS {f.sql_type}) AS {f.name}")
     with_sql = ",\n".join(f"{name} AS ({body}\n)" for name, body in ctes.items())
