@@ -24,6 +24,9 @@ STAFF = "DECIMAL(12,2)"
 #: The look-back of the credit counts: the 365 days before the application (S-32 Art. 11(八)).
 CREDIT_LOOKBACK_DAYS = 365
 
+#: The definition's sentence for a window sum.
+WINDOW_SUM_NOTE = "Window years: from fy_window_start to fy_window_end. NULL unless every window year has a value."
+
 #: The feature groups, in column order: the profile's columns are the features ordered by group, then by
 #: source (``profile.SOURCES``), then as declared in their source module.
 GROUPS: dict[str, str] = {

@@ -8,6 +8,7 @@ from functools import partial
 from gaoqi.engine.features.declare import (
     MONEY,
     RATIO,
+    WINDOW_SUM_NOTE,
     Source,
     SourceSQL,
     Window,
@@ -57,7 +58,6 @@ def growth_value(prefix: str) -> str:
 
 
 _FIN = ("finance",)
-_W = "Window years: from fy_window_start to fy_window_end. NULL unless every window year has a value."
 _f = partial(declare, group="finance", feeds=_FIN)
 
 # The per-year step (see _sql): sales_1..3 and na_1..3 (net assets), gated to the operating years, and the
@@ -81,7 +81,7 @@ FEATURES = (
          sql=f"na_{i}")
       for i in (1, 2, 3)),
     _f("sales_revenue_window", "近三年销售收入总额", "money", MONEY,
-       "Sum of sales revenue over the window years. " + _W, unit="万元",
+       "Sum of sales revenue over the window years. " + WINDOW_SUM_NOTE, unit="万元",
        article="S-32 Art. 11(五); S-195 §2.1", provenance="finance_window",
        sql="sales_window"),
     _f("sales_revenue_last_year", "最近一年销售收入", "money", MONEY,

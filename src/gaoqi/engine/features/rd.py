@@ -10,6 +10,7 @@ from gaoqi.engine.features.declare import (
     MONEY,
     RATIO,
     STAFF,
+    WINDOW_SUM_NOTE,
     Source,
     SourceSQL,
     Window,
@@ -21,7 +22,6 @@ from gaoqi.engine.features.declare import (
 )
 
 _RD = ("rd",)
-_W = "Window years: from fy_window_start to fy_window_end. NULL unless every window year has a value."
 _f = partial(declare, group="rd", feeds=_RD)
 
 # The per-year step (see _sql): rde_1..3 (R&D expense), dom_1..3 (domestic), rc_1..3 (results
@@ -39,11 +39,11 @@ FEATURES = (
          sql=f"rde_{i}")
       for i in (1, 2, 3)),
     _f("rd_expense_window", "近三年研究开发费用总额", "money", MONEY,
-       "Sum of R&D expense over the window years. " + _W, unit="万元",
+       "Sum of R&D expense over the window years. " + WINDOW_SUM_NOTE, unit="万元",
        article="S-32 Art. 11(五); S-195 §2.1", provenance="rd_window",
        sql="rde_window"),
     _f("rd_expense_domestic_window", "近三年境内研究开发费用总额", "money", MONEY,
-       "Sum of domestic R&D expense over the window years. " + _W, unit="万元",
+       "Sum of domestic R&D expense over the window years. " + WINDOW_SUM_NOTE, unit="万元",
        article="S-32 Art. 11(五)", provenance="rd_window",
        sql="dom_window"),
     _f("hte_rd_ratio", "研究开发费用占比", "ratio", RATIO,
@@ -78,7 +78,7 @@ FEATURES = (
        article="S-32 Art. 11(四); S-195 §2.2",
        sql=ratio("ly_st_staff", "ly_staff")),
     _f("results_commercialized_window", "近三年科技成果转化数", "count", "BIGINT",
-       "Sum of results commercialised over the window years. " + _W, unit="项",
+       "Sum of results commercialised over the window years. " + WINDOW_SUM_NOTE, unit="项",
        article="S-195 §2.4.2", provenance="rd_window",
        sql="rc_window"),
     _f("results_commercialized_avg", "年均科技成果转化数", "count", RATIO,
