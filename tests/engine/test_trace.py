@@ -32,7 +32,7 @@ from gaoqi.engine.trace import (
 )
 from gaoqi.engine.workspace import connect
 from gaoqi.synth import generate
-from tests.engine.test_features import AS_OF, Workspace
+from tests.engine.features.workspace import AS_OF, Workspace
 
 AS_OFS = (date(2025, 3, 1), date(2026, 6, 30))
 

@@ -134,7 +134,7 @@ def test_a_new_registration_file_with_the_same_as_of_reaches_the_next_snapshot(s
     from gaoqi.web.intake.models import Snapshot
     from gaoqi.web.intake.selectors import snapshot_workspace
     from gaoqi.web.intake.services import snapshot_run
-    from tests.engine.test_features import write_registration_fix
+    from tests.engine.features.workspace import write_registration_fix
 
     uscc = Enterprise.objects.exclude(name__startswith=CANARY_NAME).order_by("uscc").values_list("uscc", flat=True)[0]
     source = gaoqi_home / "delivered"
