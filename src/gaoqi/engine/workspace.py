@@ -12,7 +12,7 @@ Table contract (other modules rely on it):
   file name names no feed): file_name, reason_code, reason (Chinese, with English), refused_at. The same
   bytes delivered again for the same feed are not retried (nor reported again).
 * resolution and features write ``enterprise``, ``name_history``, ``ip_link``, ``link_review`` and
-  ``profile`` (see resolve.py and features.py).
+  ``profile`` (see resolve.py and the features package).
 """
 
 from __future__ import annotations
