@@ -299,7 +299,7 @@ def _policy_dir(directory: Path | None) -> Path:
 
 
 def _load_policies_or_exit(directory: Path | None) -> list[Any]:
-    from gaoqi.engine.policies import PolicyLoadError, load_policies
+    from gaoqi.engine.rules import PolicyLoadError, load_policies
 
     try:
         return load_policies(_policy_dir(directory))
@@ -326,7 +326,7 @@ def _policy_or_exit(directory: Path | None, policy_id: str) -> Any:
 @policies_app.command("check")
 def policies_check(directory: PolicyDirOpt = None) -> None:
     """Check every policy file: known features and parameters, types, articles, version intervals."""
-    from gaoqi.engine.policies import check_policies
+    from gaoqi.engine.rules import check_policies
 
     errors = check_policies(_policy_dir(directory))
     for e in errors:
@@ -362,7 +362,8 @@ def policies_show(policy_id: Annotated[str, typer.Argument()], directory: Policy
             scores = Table("score", "评分项", "by", "bands / expression", "max")
             for sc in v.scores:
                 bands = " ".join(f"{b.grade}:{b.lo}" + (f"–{b.hi}" if b.hi != b.lo else "") for b in sc.bands)
-                scores.add_row(sc.id, sc.label, sc.assessed_by, sc.expr or bands, _cell(sc.max_points))
+                expr = str(sc.expr) if sc.expr is not None else bands
+                scores.add_row(sc.id, sc.label, sc.assessed_by, expr, _cell(sc.max_points))
             out.print(scores)
         conds = Table("id", "条件", "条款 article", "kind", "expression")
         for c in v.conditions:

@@ -20,12 +20,13 @@ from hypothesis import strategies as st
 
 from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, build_profiles
 from gaoqi.engine.feeds import feed_spec
-from gaoqi.engine.policies import Policy, load_policies
 from gaoqi.engine.rules import (
     ENGINE_VERSION,
     RESULT_COLUMNS,
+    Policy,
     evaluate,
     explain,
+    load_policies,
     results_sql,
     transpile_results_sql,
     version_features,

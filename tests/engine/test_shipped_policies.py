@@ -16,8 +16,7 @@ import duckdb
 import pytest
 
 from gaoqi.engine.features import FEATURE_BY_NAME
-from gaoqi.engine.policies import Policy, load_policies
-from gaoqi.engine.rules import evaluate, explain, simulate
+from gaoqi.engine.rules import Policy, evaluate, explain, load_policies, simulate
 from gaoqi.engine.workspace import ensure_schema
 
 AS_OF = date(2026, 6, 30)
