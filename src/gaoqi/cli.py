@@ -476,30 +476,28 @@ def explain(
     finally:
         con.close()
     if as_json:
-        _print_json(data)
+        sys.stdout.write(data.to_json() + "\n")  # the stable form, "schema": "gaoqi-explain/1"
         return
-    out.print(f"[bold]{uscc}[/] × {policy} v{data.get('policy_version')} as of {day}: [bold]{data.get('status')}[/]")
+    out.print(f"[bold]{uscc}[/] × {policy} v{data.policy_version} as of {day}: [bold]{data.status}[/]")
     table = Table("条件", "条款 article", "outcome", "observed", "required", "gap")
-    for c in data.get("conditions", []):
+    for c in data.conditions:
         table.add_row(
-            c["label"],
-            c["article"],
-            c["outcome"],
-            _cell(c.get("observed")),
-            _cell(c.get("required")),
-            _cell(c.get("gap")) if not c.get("waived") else f"waived: {c['waived']}",
+            c.label,
+            c.article,
+            c.outcome,
+            _cell(c.observed),
+            _cell(c.required),
+            _cell(c.gap) if not c.waived else f"waived: {c.waived}",
         )
     out.print(table)
-    if data.get("scores"):
+    if data.scores:
         scores = Table("评分项 score", "评定 by", "grade", "min–max", "满分 max", title="评分 scores (intervals)")
-        for sc in data["scores"]:
-            span = (
-                "?" if sc["min"] is None else f"{sc['min']}" if sc["min"] == sc["max"] else f"{sc['min']}–{sc['max']}"
-            )
-            scores.add_row(sc["label"], sc["assessed_by"], _cell(sc["grade"]), span, _cell(sc["max_points"]))
+        for sc in data.scores:
+            span = "?" if sc.min is None else f"{sc.min}" if sc.min == sc.max else f"{sc.min}–{sc.max}"
+            scores.add_row(sc.label, sc.assessed_by, _cell(sc.grade), span, _cell(sc.max_points))
         out.print(scores)
-    if data.get("benefit_amount") is not None:
-        out.print(f"{data['benefit_label']}: {_wan(data['benefit_amount'])} 万元")
+    if data.benefit_amount is not None:
+        out.print(f"{data.benefit_label}: {_wan(data.benefit_amount)} 万元")
 
 
 @app.command()

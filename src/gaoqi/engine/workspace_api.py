@@ -274,8 +274,9 @@ class Workspace:
         self, uscc: str, policy_id: str, as_of: date, policies: Sequence[Policy] | None = None
     ) -> dict[str, Any]:
         """Every condition of the policy version in force for one enterprise, with values and sources
-        (ValueError: no such enterprise, policy version or profile date)."""
-        return _rules.explain(self._con, uscc, policy_id, as_of, policies)
+        (ValueError: no such enterprise, policy version or profile date): the dictionary form of the engine's
+        ``Explanation`` (its ``to_dict()``), which the platform may annotate."""
+        return _rules.explain(self._con, uscc, policy_id, as_of, policies).to_dict()
 
     def simulate(self, as_of: date, policy: Policy, overrides: dict[str, str], by: str = "district") -> dict[str, Any]:
         """The population impact of a parameter change (SimulationError: a value the SQL cannot take)."""

@@ -19,7 +19,7 @@ from gaoqi.engine.rules.compile import (
     version_sql,
 )
 from gaoqi.engine.rules.evaluate import check_profile, default_policy_dir, evaluate, write_results_meta
-from gaoqi.engine.rules.explain import explain
+from gaoqi.engine.rules.explain import EXPLAIN_SCHEMA, ConditionOutcome, Explanation, Provenance, ScoreOutcome, explain
 from gaoqi.engine.rules.ir import (
     Band,
     Benefit,
@@ -43,18 +43,23 @@ from gaoqi.engine.rules.simulate import PARAMETER_LIMIT, simulate, with_paramete
 
 __all__ = [
     "ENGINE_VERSION",
+    "EXPLAIN_SCHEMA",
     "PARAMETER_LIMIT",
     "RESULT_COLUMNS",
     "Band",
     "Benefit",
     "Condition",
+    "ConditionOutcome",
+    "Explanation",
     "Lever",
     "Parameter",
     "Policy",
     "PolicyError",
     "PolicyLoadError",
     "PolicyVersion",
+    "Provenance",
     "Score",
+    "ScoreOutcome",
     "Waiver",
     "check_policies",
     "check_profile",

@@ -4,12 +4,22 @@
 statement (``compile.version_sql`` with ``detail``) for one enterprise through the USCC index and gives every
 condition with its observed value, the threshold in force, article, outcome (pass/fail/unknown/pending), gap,
 and the provenance of the values (feed and file via ``loads``), and every score with its band and interval.
+
+The answer is typed: an ``Explanation`` holding ``ConditionOutcome``s (with ``Provenance`` per feature) and
+``ScoreOutcome``s. Their field names are the keys of the dictionary form (``to_dict()``, what
+``Workspace.explain`` gives the platform), and each object also reads as a mapping of that form
+(``x["status"]``, ``{**x}``), so templates and older callers read both alike. ``to_json()`` is the stable
+JSON form: the dictionary with ``"schema": "gaoqi-explain/1"`` first, Decimals as exact strings and dates
+in ISO form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -30,6 +40,138 @@ from gaoqi.engine.rules.ir import Policy
 from gaoqi.engine.rules.load import load_policies
 from gaoqi.engine.trace import FEATURE_TRACERS, ip_rows_by_feature
 from gaoqi.engine.validate import lit
+
+EXPLAIN_SCHEMA = "gaoqi-explain/1"
+
+
+class _Record(Mapping[str, Any]):
+    """Reads as the mapping of its ``to_dict()`` form (the dictionaries explain gave before it was typed)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.to_dict())
+
+    def __len__(self) -> int:
+        return len(self.to_dict())
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _Record):
+        return value.to_dict()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)  # Decimal: exact; float: repr
+
+
+@dataclass(frozen=True, eq=False)
+class Provenance(_Record):
+    """Where a value comes from: a row of a delivered file (feed, file name, load and line; ``fiscal_year``
+    for the rows of a window), or, for a register count, one record counted (``record``: its fields, e.g.
+    ip_number and link method, or the credit event)."""
+
+    feed: str | None = None
+    file_name: str | None = None
+    load_id: int | None = None
+    line: int | None = None
+    fiscal_year: int | None = None
+    record: Mapping[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.record is not None:
+            return dict(self.record)
+        out: dict[str, Any] = {} if self.fiscal_year is None else {"fiscal_year": self.fiscal_year}
+        out.update(load_id=self.load_id, line=self.line, feed=self.feed, file_name=self.file_name)
+        return out
+
+    @classmethod
+    def of(cls, item: Mapping[str, Any]) -> Provenance:
+        if set(item) <= {"fiscal_year", "load_id", "line", "feed", "file_name"}:
+            return cls(item.get("feed"), item.get("file_name"), item.get("load_id"), item.get("line"),
+                       item.get("fiscal_year"))  # fmt: skip
+        return cls(record=dict(item))
+
+
+@dataclass(frozen=True, eq=False)
+class ConditionOutcome(_Record):
+    """One condition for one enterprise. ``outcome``: pass/fail/unknown for data conditions; attested and
+    expert ones are ``pending``, or ``fail`` when their data screen fails. ``observed_min``/``observed_max``:
+    the interval of a condition on scores (``observed`` is the bound that decides a failure)."""
+
+    id: str
+    label: str
+    article: str
+    kind: str
+    note: str | None
+    outcome: str
+    observed: Any = None
+    required: Any = None
+    op: str | None = None
+    expr: str | None = None
+    gap: str | None = None
+    lever: Any = None
+    observed_min: Any = None
+    observed_max: Any = None
+    waived: str | None = None
+    # the features read, by name (a field named as the dictionary key: it shadows Mapping.values on purpose)
+    values: dict[str, Any] = field(default_factory=dict)  # type: ignore[assignment]
+    provenance: dict[str, tuple[Provenance, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreOutcome(_Record):
+    """One score for one enterprise: its band (``grade``), interval [min, max] and measured value."""
+
+    id: str
+    label: str
+    article: str | None
+    assessed_by: str
+    grade: str | None
+    min: int | None
+    max: int | None
+    max_points: int | None
+    value: Any
+    note: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class Explanation(_Record):
+    """One policy version for one enterprise: the batch's summary, every condition and every score."""
+
+    uscc: str
+    policy_id: str
+    policy_version: str
+    as_of: date
+    status: str
+    binding_condition: str | None
+    binding_gap: str | None
+    benefit_amount: Decimal | None
+    benefit_label: str | None
+    conditions: tuple[ConditionOutcome, ...]
+    scores: tuple[ScoreOutcome, ...]
+
+    def to_json(self) -> str:
+        """The stable JSON form (``"schema": "gaoqi-explain/1"``)."""
+        return json.dumps({"schema": EXPLAIN_SCHEMA, **_json_value(self.to_dict())}, ensure_ascii=False, indent=2)
+
 
 #: Sources of derived features that have no ``provenance`` of their own in the registry: profile column
 #: prefixes (``P_load_id``/``P_line``) or ``finance_window`` / ``rd_window`` (the window rows of that feed).
@@ -149,16 +291,17 @@ def explain(
     policy_id: str,
     as_of: date,
     policies: Sequence[Policy] | None = None,
-) -> dict[str, Any]:
+) -> Explanation:
     """Every condition of the policy version in force at as_of for one enterprise, with values and sources.
 
-    Returns {uscc, policy_id, policy_version, as_of, status, binding_condition, binding_gap, benefit_amount,
-    conditions: [{id, label, article, kind, outcome, observed, required, op, expr, gap, lever,
-    observed_min, observed_max, waived, values: {feature: value}, provenance: {feature: [{feed, file_name,
-    load_id, line, fiscal_year?}]}, note}], scores: [{id, label, article, assessed_by, grade, min, max,
-    max_points, value}]}. ``outcome`` is pass/fail/unknown for data conditions; attested/expert ones are
-    ``pending``, or ``fail`` when their data screen fails. ``observed_min``/``observed_max`` give the
-    interval of a condition on scores (``observed`` is the bound that decides a failure).
+    An ``Explanation`` (as a mapping: {uscc, policy_id, policy_version, as_of, status, binding_condition,
+    binding_gap, benefit_amount, benefit_label, conditions: [{id, label, article, kind, note, outcome,
+    observed, required, op, expr, gap, lever, observed_min, observed_max, waived, values: {feature: value},
+    provenance: {feature: [{feed, file_name, load_id, line, fiscal_year?}]}}], scores: [{id, label, article,
+    assessed_by, grade, min, max, max_points, value, note}]}). ``outcome`` is pass/fail/unknown for data
+    conditions; attested/expert ones are ``pending``, or ``fail`` when their data screen fails.
+    ``observed_min``/``observed_max`` give the interval of a condition on scores (``observed`` is the bound
+    that decides a failure).
     """
     check_profile(con, as_of)
     policy = choose(policies if policies is not None else load_policies(default_policy_dir()), [policy_id])[0]
@@ -202,37 +345,28 @@ def explain(
     if summary["binding_condition"] is not None:
         summary["binding_gap"] = texts[summary["binding_condition"]][0]
     base = head + per_cond * len(compiled)
-    score_items = []
+    score_items: list[ScoreOutcome] = []
     for i, sc in enumerate(scores.values()):
         grade, lo, hi, value = flat[base + per_score * i : base + per_score * (i + 1)]
         score_items.append(
-            {
-                "id": sc.score.id,
-                "label": sc.score.label,
-                "article": sc.score.article,
-                "assessed_by": sc.score.assessed_by,
-                "grade": grade,
-                "min": None if lo is None else int(lo),
-                "max": None if hi is None else int(hi),
-                "max_points": sc.score.max_points,
-                "value": value,
-                "note": sc.score.note,
-            }
+            ScoreOutcome(
+                id=sc.score.id,
+                label=sc.score.label,
+                article=sc.score.article,
+                assessed_by=sc.score.assessed_by,
+                grade=grade,
+                min=None if lo is None else int(lo),
+                max=None if hi is None else int(hi),
+                max_points=sc.score.max_points,
+                value=value,
+                note=sc.score.note,
+            )
         )
     seen: dict[str, list[dict[str, Any]]] = {}
-    conditions: list[dict[str, Any]] = []
+    conditions: list[ConditionOutcome] = []
     for cond in version.conditions:
-        item: dict[str, Any] = {
-            "id": cond.id,
-            "label": cond.label,
-            "article": cond.article,
-            "kind": cond.kind,
-            "note": cond.note,
-        }
         if cond.id not in compiled:
-            item.update(outcome="pending", observed=None, required=None, op=None, expr=None, gap=None, lever=None)
-            item.update(observed_min=None, observed_max=None, waived=None, values={}, provenance={})
-            conditions.append(item)
+            conditions.append(ConditionOutcome(cond.id, cond.label, cond.article, cond.kind, cond.note, "pending"))
             continue
         cc = compiled[cond.id]
         ok, obs, req, _per, lo, hi, waived = outcomes[cond.id]
@@ -242,7 +376,12 @@ def explain(
             outcome = "unknown" if ok is None else "pass" if ok else "fail"
         else:
             outcome = "fail" if ok is False else "pending"
-        item.update(
+        item = ConditionOutcome(
+            id=cond.id,
+            label=cond.label,
+            article=cond.article,
+            kind=cond.kind,
+            note=cond.note,
             outcome=outcome,
             observed=obs,
             required=req,
@@ -254,19 +393,19 @@ def explain(
             observed_max=hi,
             waived=cond.waiver.label if cond.waiver is not None and waived else None,
             values={f: row[f] for f in feats},
-            provenance={f: _cached_provenance(con, uscc, f, row, seen) for f in feats},
+            provenance={f: tuple(Provenance.of(p) for p in _cached_provenance(con, uscc, f, row, seen)) for f in feats},
         )
         conditions.append(item)
-    return {
-        "uscc": uscc,
-        "policy_id": policy.id,
-        "policy_version": version.id,
-        "as_of": as_of,
-        "status": summary["status"],
-        "binding_condition": summary["binding_condition"],
-        "binding_gap": summary["binding_gap"],
-        "benefit_amount": summary["benefit_amount"],
-        "benefit_label": version.benefit.label if version.benefit is not None else None,
-        "conditions": conditions,
-        "scores": score_items,
-    }
+    return Explanation(
+        uscc=uscc,
+        policy_id=policy.id,
+        policy_version=version.id,
+        as_of=as_of,
+        status=summary["status"],
+        binding_condition=summary["binding_condition"],
+        binding_gap=summary["binding_gap"],
+        benefit_amount=summary["benefit_amount"],
+        benefit_label=version.benefit.label if version.benefit is not None else None,
+        conditions=tuple(conditions),
+        scores=tuple(score_items),
+    )
