@@ -129,7 +129,10 @@ def test_compiled_sql_is_cached_by_file_hash_version_and_parameters(all_policies
     changed = with_parameters(v, {"rd_ratio_tier1": "0.06"})
     assert compile_scores(changed) is not compile_scores(v)
     rd = next(c for c in v.conditions if c.id == "rd_ratio")
-    assert "0.06" in compile_condition(rd, changed).required and "0.06" not in compile_condition(rd, v).required
+    assert (
+        "0.06" in compile_condition(rd, changed).required.sql()
+        and "0.06" not in compile_condition(rd, v).required.sql()
+    )
 
 
 def test_every_policy_kind_compiles_through_one_path(all_policies: list[Policy]) -> None:

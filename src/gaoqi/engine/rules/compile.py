@@ -178,6 +178,42 @@ def _sql(node: ir.Expr, version: PolicyVersion, scores: Mapping[str, str] | None
     return to_sqlglot(node, version.parameters, scores).sql(dialect="duckdb")
 
 
+def _bound(node: ir.Expr, version: PolicyVersion, scores: Mapping[str, str] | None = None) -> exp.Expr:
+    """A tree as a SQLGlot expression with the version's parameters (and ``scores``) bound, in parentheses."""
+    return exp.Paren(this=to_sqlglot(node, version.parameters, scores))
+
+
+def _duck(node: exp.Expr) -> str:
+    return node.sql(dialect="duckdb")
+
+
+def _is_null_any(features: Sequence[str]) -> exp.Expr:
+    """``f1 IS NULL OR f2 IS NULL …`` (FALSE when there are none)."""
+    tests = [exp.Is(this=exp.column(f), expression=exp.Null()) for f in features]
+    if not tests:
+        return exp.Boolean(this=False)
+    out: exp.Expr = tests[0]
+    for t in tests[1:]:
+        out = exp.Or(this=out, expression=t)
+    return out
+
+
+def _case(arms: Sequence[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None = None) -> exp.Case:
+    return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in arms], default=default)
+
+
+def _compare(op: str, left: exp.Expr, right: exp.Expr) -> exp.Expr:
+    return _COMPARE[op](this=left, expression=right)
+
+
+def _int(value: int) -> exp.Expr:
+    return exp.Literal.number(value)
+
+
+def _typed_null(sql_type: str) -> exp.Expr:
+    return exp.Cast(this=exp.Null(), to=exp.DataType.build(sql_type, dialect="duckdb"))
+
+
 def _fine(x: str, decimals: int, *, unlike: str | None = None, fine: int = 8) -> str:
     """_fmt at ``decimals``, or at ``fine`` decimals when that would hide a difference: a non-zero x rounding
     to 0, or (with ``unlike``) an x different from ``unlike`` that rounds to the same text. Percentages of
@@ -251,7 +287,7 @@ class CompiledScore:
 
     score: Score
     depth: int
-    columns: tuple[tuple[str, str], ...]  # (column name, SQL) computed at this depth
+    columns: tuple[tuple[str, exp.Expr], ...]  # (column name, expression) computed at this depth
     features: tuple[str, ...]  # every feature read, through combined scores too
 
     @property
@@ -310,46 +346,49 @@ def _compile_scores(version: PolicyVersion) -> dict[str, CompiledScore]:
     out: dict[str, CompiledScore] = {}
     for sc in version.scores:
         col = {part: score_column(sc.id, part) for part in ("band", "lo", "hi", "grade", "value")}
+        no_grade, no_value = _typed_null("VARCHAR"), _typed_null("DOUBLE")
         if sc.assessed_by == "expert":
-            cols = ((col["lo"], str(sc.min_points)), (col["hi"], str(sc.max_points)),
-                    (col["grade"], "CAST(NULL AS VARCHAR)"), (col["value"], "CAST(NULL AS DOUBLE)"))  # fmt: skip
+            cols = ((col["lo"], _int(sc.min_points)), (col["hi"], _int(sc.max_points or 0)),
+                    (col["grade"], no_grade), (col["value"], no_value))  # fmt: skip
             out[sc.id] = CompiledScore(sc, 2, cols, ())
         elif sc.assessed_by == "combined":
             assert sc.expr is not None
-            lo = _sql(sc.expr, version, {k: out[k].lo for k in sc.scores})
-            hi = _sql(sc.expr, version, {k: out[k].hi for k in sc.scores})
+            lo = to_sqlglot(sc.expr, version.parameters, {k: out[k].lo for k in sc.scores})
+            hi = to_sqlglot(sc.expr, version.parameters, {k: out[k].hi for k in sc.scores})
             feats = tuple(dict.fromkeys(f for k in sc.scores for f in out[k].features))
             depth = 1 + max(out[k].depth for k in sc.scores)  # data and expert scores are ready at 2
-            cols = ((col["lo"], lo), (col["hi"], hi), (col["grade"], "CAST(NULL AS VARCHAR)"),
-                    (col["value"], "CAST(NULL AS DOUBLE)"))  # fmt: skip
+            cols = ((col["lo"], lo), (col["hi"], hi), (col["grade"], no_grade), (col["value"], no_value))
             out[sc.id] = CompiledScore(sc, depth, cols, feats)
         else:
             # Bands are tried in order with three-valued logic: the first test that is TRUE decides, a
             # NULL test before it (missing input, division by zero) leaves the band unknown (0), FALSE goes on.
             # A valued score computes its value once (depth 0) and compares the column (depth 1).
-            arms = [f"WHEN {col['value']} IS NULL THEN 0"] if sc.value is not None else []
+            value_col = exp.column(col["value"])
+            arms: list[tuple[exp.Expr, exp.Expr]] = []
+            if sc.value is not None:
+                arms.append((exp.Is(this=value_col, expression=exp.Null()), _int(0)))
             for i, b in enumerate(sc.bands, start=1):
                 if b.threshold is not None:
-                    arms.append(f"WHEN {col['value']} {b.threshold[0]} ({_sql(b.threshold[1], version)}) THEN {i}")
+                    arms.append((_compare(b.threshold[0], value_col.copy(), _bound(b.threshold[1], version)), _int(i)))
                 elif b.when is not None:
-                    w = _sql(b.when, version)
-                    arms.append(f"WHEN {w} THEN {i} WHEN ({w}) IS NULL THEN 0")
-            band = f"CASE {' '.join(arms)} ELSE {len(sc.bands)} END"
-            value = "CAST(NULL AS DOUBLE)" if sc.value is None else _sql(sc.value, version)
+                    w = to_sqlglot(b.when, version.parameters)
+                    arms.append((w, _int(i)))
+                    arms.append((exp.Is(this=exp.Paren(this=w.copy()), expression=exp.Null()), _int(0)))
+            band = _case(arms, _int(len(sc.bands)))
+            value = no_value if sc.value is None else to_sqlglot(sc.value, version.parameters)
             low, high = min(b.lo for b in sc.bands), max(b.hi for b in sc.bands)
 
-            def by_band(pick: str, missing: str, sc: Score = sc, band_col: str = col["band"]) -> str:
-                arms = " ".join(
-                    f"WHEN {i} THEN {lit(b.grade) if pick == 'grade' else getattr(b, pick)}"
-                    for i, b in enumerate(sc.bands, start=1)
-                )
-                return f"CASE {band_col} WHEN 0 THEN {missing} {arms} END"
+            def by_band(pick: str, missing: exp.Expr, sc: Score = sc, band_col: str = col["band"]) -> exp.Expr:
+                arms = [(_int(0), missing)]
+                for i, b in enumerate(sc.bands, start=1):
+                    arms.append((_int(i), exp.Literal.string(b.grade) if pick == "grade" else _int(getattr(b, pick))))
+                return exp.Case(this=exp.column(band_col), ifs=[exp.If(this=k, true=v) for k, v in arms])
 
             # value (depth 0), band index (1), then the interval and grade from the band index (2)
             out[sc.id] = CompiledScore(
                 sc, 2,
-                ((col["value"], value), (col["band"], band), (col["lo"], by_band("lo", str(low))),
-                 (col["hi"], by_band("hi", str(high))), (col["grade"], by_band("grade", "CAST(NULL AS VARCHAR)"))),
+                ((col["value"], value), (col["band"], band), (col["lo"], by_band("lo", _int(low))),
+                 (col["hi"], by_band("hi", _int(high))), (col["grade"], by_band("grade", no_grade.copy()))),
                 sc.features,
             )  # fmt: skip
     return out
@@ -371,7 +410,7 @@ def score_layers(version: PolicyVersion, inner: str) -> str:
         for k, step in enumerate(steps, start=at):
             while len(levels) <= k:
                 levels.append([])
-            levels[k].extend(f"{expr} AS {name}" for name, expr in step)
+            levels[k].extend(f"{_duck(expr)} AS {name}" for name, expr in step)
     sql = inner
     for depth, cols in enumerate(levels):
         if cols:
@@ -385,14 +424,14 @@ class CompiledCondition:
     screen of an attested/expert one."""
 
     cond: Condition
-    observed: str  # for scores: the interval bound that decides a failure (max for ≥/>/=, min for ≤/<)
-    required: str
-    ok: str  # TRUE / FALSE / NULL (unknown: an input feature is NULL, or a score interval straddles)
-    per: str | None  # lever multiplier
+    observed: exp.Expr  # for scores: the interval bound that decides a failure (max for ≥/>/=, min for ≤/<)
+    required: exp.Expr
+    ok: exp.Expr  # TRUE / FALSE / NULL (unknown: an input feature is NULL, or a score interval straddles)
+    per: exp.Expr | None  # lever multiplier
     inputs: tuple[str, ...] = ()  # features whose NULL leaves the condition unknown (through scores too)
-    observed_min: str | None = None  # score conditions: the interval of the observed side
-    observed_max: str | None = None
-    waived: str | None = None  # TRUE when the waiver applies
+    observed_min: exp.Expr | None = None  # score conditions: the interval of the observed side
+    observed_max: exp.Expr | None = None
+    waived: exp.Expr | None = None  # TRUE when the waiver applies
     name: str = ""  # the observed side in Chinese, for the gap text (_observed_name)
     unit: str = ""
 
@@ -459,33 +498,42 @@ def compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondit
 
 def _compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondition:
     assert cond.observed is not None and cond.required is not None and cond.op is not None
-    req = f"({_sql(cond.required, version)})"
+    req = _bound(cond.required, version)
     name, unit = _observed_name(cond, version)
-    per = None if cond.lever is None else f"({_sql(cond.lever.per, version)})"
-    waived = None if cond.waiver is None else f"({_sql(cond.waiver.when, version)})"
-    nulls = " OR ".join(f"{f} IS NULL" for f in cond.features) or "FALSE"
+    per = None if cond.lever is None else _bound(cond.lever.per, version)
+    waived = None if cond.waiver is None else _bound(cond.waiver.when, version)
+    nulls = _is_null_any(cond.features)
+    op = cond.op
+
+    def waive(ok: exp.Expr) -> exp.Expr:
+        return ok if waived is None else _case([(waived.copy(), exp.Boolean(this=True))], ok)
+
     if not cond.scores:
-        obs = f"({_sql(cond.observed, version)})"
-        ok = f"CASE WHEN {nulls} THEN NULL ELSE ({obs} {cond.op} {req}) END"
-        if waived is not None:
-            ok = f"CASE WHEN {waived} THEN TRUE ELSE {ok} END"
-        return CompiledCondition(cond, obs, req, ok, per, cond.features, waived=waived, name=name, unit=unit)
+        obs = _bound(cond.observed, version)
+        ok = _case([(nulls, exp.Null())], exp.Paren(this=_compare(op, obs.copy(), req.copy())))
+        return CompiledCondition(cond, obs, req, waive(ok), per, cond.features, waived=waived, name=name, unit=unit)
     scores = compile_scores(version)
     # score columns come from score_layers (version_sql puts them under the condition layer)
-    lo = f"({_sql(cond.observed, version, {k: v.lo for k, v in scores.items()})})"
-    hi = f"({_sql(cond.observed, version, {k: v.hi for k, v in scores.items()})})"
-    op = cond.op
+    lo = _bound(cond.observed, version, {k: v.lo for k, v in scores.items()})
+    hi = _bound(cond.observed, version, {k: v.hi for k, v in scores.items()})
+    true, false = exp.Boolean(this=True), exp.Boolean(this=False)
     if op in (">=", ">"):
-        decided, obs = f"WHEN {lo} {op} {req} THEN TRUE WHEN NOT ({hi} {op} {req}) THEN FALSE", hi
+        decided = [(_compare(op, lo.copy(), req.copy()), true),
+                   (exp.Not(this=exp.Paren(this=_compare(op, hi.copy(), req.copy()))), false)]  # fmt: skip
+        obs = hi
     elif op in ("<=", "<"):
-        decided, obs = f"WHEN {hi} {op} {req} THEN TRUE WHEN NOT ({lo} {op} {req}) THEN FALSE", lo
+        decided = [(_compare(op, hi.copy(), req.copy()), true),
+                   (exp.Not(this=exp.Paren(this=_compare(op, lo.copy(), req.copy()))), false)]  # fmt: skip
+        obs = lo
     else:
-        decided, obs = f"WHEN {lo} = {hi} AND {lo} = {req} THEN TRUE WHEN {req} < {lo} OR {req} > {hi} THEN FALSE", hi
-    ok = f"CASE WHEN {nulls} THEN NULL {decided} ELSE NULL END"
-    if waived is not None:
-        ok = f"CASE WHEN {waived} THEN TRUE ELSE {ok} END"
+        same = exp.And(this=exp.EQ(this=lo.copy(), expression=hi.copy()),
+                       expression=exp.EQ(this=lo.copy(), expression=req.copy()))  # fmt: skip
+        outside = exp.Or(this=exp.LT(this=req.copy(), expression=lo.copy()),
+                         expression=exp.GT(this=req.copy(), expression=hi.copy()))  # fmt: skip
+        decided, obs = [(same, true), (outside, false)], hi
+    ok = _case([(nulls, exp.Null()), *decided], exp.Null())
     inputs = tuple(dict.fromkeys([*cond.features, *(f for k in cond.scores for f in scores[k].features)]))
-    return CompiledCondition(cond, obs, req, ok, per, inputs, lo, hi, waived, name, unit)
+    return CompiledCondition(cond, obs, req, waive(ok), per, inputs, lo, hi, waived, name, unit)
 
 
 def _list(items: list[str]) -> str:
@@ -526,16 +574,16 @@ def version_sql(
     cols = ["uscc"]
     features: list[str] = []
     for i, cc in enumerate(compiled):
-        cols += [f"{cc.observed} AS c{i}_obs", f"{cc.required} AS c{i}_req", f"{cc.ok} AS c{i}_ok"]
-        cols.append(f"{cc.per or 'CAST(NULL AS DOUBLE)'} AS c{i}_per")
+        cols += [f"{_duck(cc.observed)} AS c{i}_obs", f"{_duck(cc.required)} AS c{i}_req", f"{_duck(cc.ok)} AS c{i}_ok"]
+        cols.append(f"{'CAST(NULL AS DOUBLE)' if cc.per is None else _duck(cc.per)} AS c{i}_per")
     for cc in data:
         features.extend(f for f in cc.inputs if f not in features)
     for j, f in enumerate(features):
         cols.append(f"CASE WHEN {f} IS NULL THEN {lit(f)} END AS u{j}")
     if detail:
         for i, cc in enumerate(compiled):
-            cols += [f"{cc.observed_min or 'NULL'} AS c{i}_lo", f"{cc.observed_max or 'NULL'} AS c{i}_hi"]
-            cols.append(f"{cc.waived or 'NULL'} AS c{i}_waived")
+            for part, piece in (("lo", cc.observed_min), ("hi", cc.observed_max), ("waived", cc.waived)):
+                cols.append(f"{'NULL' if piece is None else _duck(piece)} AS c{i}_{part}")
         for sc in compile_scores(version).values():
             cols += [sc.grade, sc.lo, sc.hi, sc.value]
     benefit = version.benefit
@@ -569,7 +617,7 @@ def version_sql(
         first = " ".join(f"WHEN c{i}_ok = FALSE THEN {lit(cc.cond.id)}" for i, cc in enumerate(compiled))
         binding = f"CASE {by_rel} {first} END"
         texts = (
-            f"WHEN bc = {lit(cc.cond.id)} THEN {cc.gap_text(f'c{i}_obs', f'c{i}_req', f'c{i}_per' if cc.per else None)}"
+            f"WHEN bc = {lit(cc.cond.id)} THEN {cc.gap_text(f'c{i}_obs', f'c{i}_req', None if cc.per is None else f'c{i}_per')}"
             for i, cc in enumerate(compiled)
         )
         # detail (explain) formats the gap texts of the failing conditions apart, from their values:

@@ -268,7 +268,8 @@ def _gap_texts(
         cc = compiled[cid]
         obs_v, req_v, per_v = outcomes[cid][1:4]
         obs, req, per = (_typed_literal(v, t[1]) for v, t in zip((obs_v, req_v, per_v), types[cid], strict=True))
-        parts += [cc.gap_text(obs, req, per if cc.per else None), cc.lever(obs, req, per if cc.per else None) or "NULL"]
+        lever_per = None if cc.per is None else per
+        parts += [cc.gap_text(obs, req, lever_per), cc.lever(obs, req, lever_per) or "NULL"]
     if not parts:
         return {}
     values = con.execute(f"SELECT {', '.join(parts)}").fetchall()[0]
