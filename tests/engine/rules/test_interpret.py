@@ -56,39 +56,69 @@ def _profile_rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
     return {r[names.index("uscc")]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
 
 
+def _agree(con: duckdb.DuckDBPyConnection, policies: list[Policy], rows: dict[str, dict[str, Any]]) -> int:
+    """Every version of every policy (old versions too: the statement reads the same profiles) over ``rows``:
+    the interpreter's outcomes, status, failed list and score intervals equal the SQL's. Returns the number
+    of (enterprise, version) pairs compared."""
+    compared = 0
+    for policy in policies:
+        for version in policy.versions:
+            order = [c.id for c in explain_order(version)]
+            # the detail columns: per compiled condition c{i}_ok, … (explain's statement over every profile)
+            sql = version_sql(policy, version, AS_OF, "", detail=True)
+            cur = con.execute(f"SELECT * FROM ({sql}) AS d ORDER BY uscc")
+            names = [d[0] for d in cur.description]
+            for values in cur.fetchall():
+                got = dict(zip(names, values, strict=True))
+                row = rows[got["uscc"]]
+                where = (policy.id, version.id, got["uscc"])
+                assert outcomes(version, row) == {cid: got[f"c{i}_ok"] for i, cid in enumerate(order)}, where
+                assert status(version, row) == (got["status"], got["failed_conditions"]), where
+                for sc_id, iv in score_intervals(version, row).items():
+                    assert (iv.lo, iv.hi, iv.grade) == (got[f"sc_{sc_id}_lo"], got[f"sc_{sc_id}_hi"],
+                                                        got[f"sc_{sc_id}_grade"]), (*where, sc_id)  # fmt: skip
+                compared += 1
+    return compared
+
+
 def test_interpreter_outcomes_equal_the_sql_for_every_shipped_policy(
     population: duckdb.DuckDBPyConnection, policies: list[Policy]
 ) -> None:
-    con = population
-    rows = _profile_rows(con)
+    rows = _profile_rows(population)
     assert len(rows) == 500
-    checked: dict[str, int] = {}
+    versions = sum(len(p.versions) for p in policies)
+    assert versions >= 8
+    assert _agree(population, policies, rows) == 500 * versions
+
+
+def test_interpreter_equals_the_sql_at_the_thresholds(
+    population: duckdb.DuckDBPyConnection, policies: list[Policy]
+) -> None:
+    """Rows moved onto each threshold: a feature compared with a parameter set to exactly its value (where
+    exact decimals and floating-point division part ways, if anywhere)."""
+    base = list(_profile_rows(population).values())[:20]
+    con = duckdb.connect()
+    population_types = population.execute("DESCRIBE profile").fetchall()
+    con.execute("CREATE TABLE profile (" + ", ".join(f"{n} {t}" for n, t, *_ in population_types) + ")")
+    names = [n for n, *_ in population_types]
+    rows: dict[str, dict[str, Any]] = {}
     for policy in policies:
-        version = policy.version_at(AS_OF)
-        if version is None:
-            continue
-        order = [c.id for c in explain_order(version)]
-        # the detail columns: per compiled condition c{i}_ok, … (explain's statement over every profile)
-        sql = version_sql(policy, version, AS_OF, "", detail=True)
-        cur = con.execute(f"SELECT * FROM ({sql}) AS d ORDER BY uscc")
-        names = [d[0] for d in cur.description]
-        seen = {"pass": 0, "fail": 0, "unknown": 0}
-        for values in cur.fetchall():
-            got = dict(zip(names, values, strict=True))
-            row = rows[got["uscc"]]
-            sql_outcomes = {cid: got[f"c{i}_ok"] for i, cid in enumerate(order)}
-            assert outcomes(version, row) == sql_outcomes, (policy.id, got["uscc"])
-            assert status(version, row) == (got["status"], got["failed_conditions"]), (policy.id, got["uscc"])
-            for sc_id, iv in score_intervals(version, row).items():
-                assert (iv.lo, iv.hi, iv.grade) == (got[f"sc_{sc_id}_lo"], got[f"sc_{sc_id}_hi"],
-                                                    got[f"sc_{sc_id}_grade"]), (policy.id, sc_id)  # fmt: skip
-            for ok in sql_outcomes.values():
-                seen["unknown" if ok is None else "pass" if ok else "fail"] += 1
-        checked[policy.id] = sum(seen.values())
-        # the sample exercises every outcome somewhere (not every policy has each: see the union below)
-        assert sum(seen.values()) == 500 * len(order), policy.id
-    assert set(checked) == {p.id for p in policies if p.version_at(AS_OF) is not None}
-    assert len(checked) >= 5
+        for version in policy.versions:
+            for cond in version.conditions:
+                if not (isinstance(cond.observed, ir.Feature) and isinstance(cond.required, ir.Param)):
+                    continue
+                value = version.parameters[cond.required.name].value
+                for k, row in enumerate(base):
+                    moved = {**row, cond.observed.name: value, "uscc": f"T{len(rows):05d}{k:02d}"}
+                    rows[moved["uscc"]] = moved
+    assert len(rows) >= 200
+    con.executemany(
+        f"INSERT INTO profile VALUES ({', '.join('?' for _ in names)})", [[r[n] for n in names] for r in rows.values()]
+    )
+    # read back as DuckDB holds them (a parameter stored in a DECIMAL(38,12) or INTEGER column)
+    stored = _profile_rows(con)
+    versions = sum(len(p.versions) for p in policies)
+    assert _agree(con, policies, stored) == len(rows) * versions
 
 
 def test_the_population_reaches_all_three_outcomes(
