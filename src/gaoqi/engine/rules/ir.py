@@ -47,7 +47,7 @@ class Expr:
         return source_text(self)
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True)
 class Feature(Expr):
     """A ``profile`` column (``features.FEATURES``)."""
 
