@@ -88,8 +88,7 @@ def test_policies_check_names_file_and_line_of_an_error(tmp_path: Path) -> None:
 
 
 def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path) -> None:
-    from gaoqi.engine.policies import load_policies
-    from gaoqi.engine.rules import default_policy_dir
+    from gaoqi.engine.rules import default_policy_dir, load_policies
     from gaoqi.synth import generate
 
     feeds, ws = tmp_path / "feeds", tmp_path / "ws"
@@ -139,8 +138,7 @@ def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path) -> None:
 def test_simulate_counts_exactly_the_enterprises_a_threshold_change_moves(tmp_path: Path) -> None:
     import datetime as dt
 
-    from gaoqi.engine.policies import load_policies
-    from gaoqi.engine.rules import default_policy_dir, evaluate
+    from gaoqi.engine.rules import default_policy_dir, evaluate, load_policies
     from gaoqi.engine.workspace import connect
     from gaoqi.synth import generate
 

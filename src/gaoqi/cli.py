@@ -299,7 +299,7 @@ def _policy_dir(directory: Path | None) -> Path:
 
 
 def _load_policies_or_exit(directory: Path | None) -> list[Any]:
-    from gaoqi.engine.policies import PolicyLoadError, load_policies
+    from gaoqi.engine.rules import PolicyLoadError, load_policies
 
     try:
         return load_policies(_policy_dir(directory))
@@ -326,7 +326,7 @@ def _policy_or_exit(directory: Path | None, policy_id: str) -> Any:
 @policies_app.command("check")
 def policies_check(directory: PolicyDirOpt = None) -> None:
     """Check every policy file: known features and parameters, types, articles, version intervals."""
-    from gaoqi.engine.policies import check_policies
+    from gaoqi.engine.rules import check_policies
 
     errors = check_policies(_policy_dir(directory))
     for e in errors:
@@ -362,7 +362,8 @@ def policies_show(policy_id: Annotated[str, typer.Argument()], directory: Policy
             scores = Table("score", "评分项", "by", "bands / expression", "max")
             for sc in v.scores:
                 bands = " ".join(f"{b.grade}:{b.lo}" + (f"–{b.hi}" if b.hi != b.lo else "") for b in sc.bands)
-                scores.add_row(sc.id, sc.label, sc.assessed_by, sc.expr or bands, _cell(sc.max_points))
+                expr = str(sc.expr) if sc.expr is not None else bands
+                scores.add_row(sc.id, sc.label, sc.assessed_by, expr, _cell(sc.max_points))
             out.print(scores)
         conds = Table("id", "条件", "条款 article", "kind", "expression")
         for c in v.conditions:
@@ -475,30 +476,28 @@ def explain(
     finally:
         con.close()
     if as_json:
-        _print_json(data)
+        sys.stdout.write(data.to_json() + "\n")  # the stable form, "schema": "gaoqi-explain/1"
         return
-    out.print(f"[bold]{uscc}[/] × {policy} v{data.get('policy_version')} as of {day}: [bold]{data.get('status')}[/]")
+    out.print(f"[bold]{uscc}[/] × {policy} v{data.policy_version} as of {day}: [bold]{data.status}[/]")
     table = Table("条件", "条款 article", "outcome", "observed", "required", "gap")
-    for c in data.get("conditions", []):
+    for c in data.conditions:
         table.add_row(
-            c["label"],
-            c["article"],
-            c["outcome"],
-            _cell(c.get("observed")),
-            _cell(c.get("required")),
-            _cell(c.get("gap")) if not c.get("waived") else f"waived: {c['waived']}",
+            c.label,
+            c.article,
+            c.outcome,
+            _cell(c.observed),
+            _cell(c.required),
+            _cell(c.gap) if not c.waived else f"waived: {c.waived}",
         )
     out.print(table)
-    if data.get("scores"):
+    if data.scores:
         scores = Table("评分项 score", "评定 by", "grade", "min–max", "满分 max", title="评分 scores (intervals)")
-        for sc in data["scores"]:
-            span = (
-                "?" if sc["min"] is None else f"{sc['min']}" if sc["min"] == sc["max"] else f"{sc['min']}–{sc['max']}"
-            )
-            scores.add_row(sc["label"], sc["assessed_by"], _cell(sc["grade"]), span, _cell(sc["max_points"]))
+        for sc in data.scores:
+            span = "?" if sc.min is None else f"{sc.min}" if sc.min == sc.max else f"{sc.min}–{sc.max}"
+            scores.add_row(sc.label, sc.assessed_by, _cell(sc.grade), span, _cell(sc.max_points))
         out.print(scores)
-    if data.get("benefit_amount") is not None:
-        out.print(f"{data['benefit_label']}: {_wan(data['benefit_amount'])} 万元")
+    if data.benefit_amount is not None:
+        out.print(f"{data.benefit_label}: {_wan(data.benefit_amount)} 万元")
 
 
 @app.command()

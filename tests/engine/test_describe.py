@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gaoqi.engine.describe import describe_condition, describe_parameter
-from gaoqi.engine.policies import PolicyVersion, load_policies
-from gaoqi.engine.rules import default_policy_dir
+from gaoqi.engine.rules import PolicyVersion, default_policy_dir, load_policies
 
 
 def _version(policy_id: str, version_id: str) -> PolicyVersion:

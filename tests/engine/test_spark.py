@@ -22,9 +22,8 @@ import pytest
 from gaoqi.engine import spark as gs
 from gaoqi.engine.features import FEATURES, build_profiles
 from gaoqi.engine.ingest import ingest_directory
-from gaoqi.engine.policies import load_policies
 from gaoqi.engine.resolve import resolve
-from gaoqi.engine.rules import default_policy_dir, evaluate
+from gaoqi.engine.rules import default_policy_dir, evaluate, load_policies
 from gaoqi.engine.workspace import DB_FILE, connect
 from gaoqi.synth import generate
 

@@ -9,17 +9,22 @@ from gaoqi.engine.describe import describe_condition, describe_parameter, descri
 from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, Feature
 from gaoqi.engine.feeds import FEED_NAMES, FeedSpec, FieldSpec, all_feeds, feed_for_filename, feed_spec
 from gaoqi.engine.ingest import FileResult, IngestSummary
-from gaoqi.engine.policies import (
+from gaoqi.engine.rules import (
     Benefit,
     Condition,
+    ConditionOutcome,
+    Explanation,
     Parameter,
     Policy,
     PolicyLoadError,
     PolicyVersion,
+    Provenance,
     Score,
+    ScoreOutcome,
+    compile_all_seconds,
+    default_policy_dir,
     load_policies,
 )
-from gaoqi.engine.rules import default_policy_dir
 from gaoqi.engine.uscc import UsccCheck
 from gaoqi.engine.uscc import validate as check_uscc
 from gaoqi.engine.validate import district_codes, industry_section_names
@@ -40,7 +45,9 @@ __all__ = [
     "Backend",
     "Benefit",
     "Condition",
+    "ConditionOutcome",
     "DuckDBBackend",
+    "Explanation",
     "Feature",
     "FeedSpec",
     "FieldSpec",
@@ -50,13 +57,16 @@ __all__ = [
     "Policy",
     "PolicyLoadError",
     "PolicyVersion",
+    "Provenance",
     "Score",
+    "ScoreOutcome",
     "SimulationError",
     "Source",
     "UsccCheck",
     "Workspace",
     "all_feeds",
     "check_uscc",
+    "compile_all_seconds",
     "default_policies",
     "default_policy_dir",
     "describe_condition",

@@ -161,8 +161,7 @@ def _rules_child(home: str, as_of: str, repeats: int, queue: Any) -> None:
     import statistics
 
     from gaoqi.engine.features import ensure_profiles
-    from gaoqi.engine.policies import load_policies
-    from gaoqi.engine.rules import default_policy_dir, evaluate, explain, simulate
+    from gaoqi.engine.rules import default_policy_dir, evaluate, explain, load_policies, simulate
     from gaoqi.engine.workspace import connect
 
     day = dt.date.fromisoformat(as_of)

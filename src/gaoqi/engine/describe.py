@@ -1,7 +1,7 @@
 """A condition as a person reads it: features by their Chinese names, parameters by their values in force.
 
 ``研究开发费用占比 ≥ 若 最近一年销售收入 ≤ 5000万元 则 5%；若 最近一年销售收入 ≤ 20000万元 则 4%；否则 3%``.
-Expressions come from the policy files (already parsed and type-checked by ``policies``); a construct this
+Expressions come from the policy files (the IR of ``rules``, read as the file's SQLGlot tree); a construct this
 reader does not know makes the whole text None, so a page never shows half a rule or raw SQL."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import sqlglot
 from sqlglot import exp
 
 from gaoqi.engine.features import FEATURE_BY_NAME
-from gaoqi.engine.policies import Condition, Parameter, PolicyVersion
+from gaoqi.engine.rules.compile import to_sqlglot
+from gaoqi.engine.rules.ir import Condition, Parameter, PolicyVersion
 from gaoqi.engine.validate import district_codes, industry_section_names
 
 _OPS: dict[type[exp.Expr], str] = {
@@ -143,8 +144,8 @@ def describe_condition(condition: Condition, version: PolicyVersion) -> str | No
         return None
     reader = _Reader(version)
     try:
-        observed = sqlglot.parse_one(condition.observed, dialect="duckdb")
-        required = sqlglot.parse_one(condition.required, dialect="duckdb")
+        observed = to_sqlglot(condition.observed)  # the file's own expression: param.<name>, score.<id>
+        required = to_sqlglot(condition.required)
         left = reader.text(observed)
         if isinstance(observed, exp.Connector):  # (A 或 B) = 是
             left = f"（{left}）"

@@ -41,7 +41,7 @@ from sqlglot.schema import MappingSchema
 from gaoqi.engine import rules
 from gaoqi.engine.current import create_current_views
 from gaoqi.engine.features import delivered_register_feeds, profile_sql, validate_sql, window_for
-from gaoqi.engine.policies import Policy
+from gaoqi.engine.rules import Policy
 from gaoqi.engine.validate import lit
 
 if TYPE_CHECKING:
@@ -459,7 +459,7 @@ def evaluate_spark(
     is started (``spark_session``) and stopped afterwards. Nothing in the workspace changes
     (``store_results`` writes the rows).
     """
-    rules._check_profile(con, as_of)
+    rules.check_profile(con, as_of)
     sql = rules.results_sql(policies, as_of, policy_ids)
     # DuckDB's own types of the result: the schema the Spark rows are cast to (LIMIT 0 runs nothing)
     target = con.sql(f"SELECT * FROM ({sql}) AS q LIMIT 0").to_arrow_table().schema

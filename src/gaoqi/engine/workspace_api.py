@@ -23,7 +23,8 @@ import duckdb
 from gaoqi.engine import ingest as _ingest
 from gaoqi.engine import rules as _rules
 from gaoqi.engine.features import ensure_profiles
-from gaoqi.engine.policies import Policy, PolicyVersion, load_policies
+from gaoqi.engine.rules import Policy, PolicyVersion, load_policies
+from gaoqi.engine.rules.interpret import combined_total
 from gaoqi.engine.trace import ip_rows_by_feature
 from gaoqi.engine.workspace import DB_FILE, connect
 
@@ -273,8 +274,9 @@ class Workspace:
         self, uscc: str, policy_id: str, as_of: date, policies: Sequence[Policy] | None = None
     ) -> dict[str, Any]:
         """Every condition of the policy version in force for one enterprise, with values and sources
-        (ValueError: no such enterprise, policy version or profile date)."""
-        return _rules.explain(self._con, uscc, policy_id, as_of, policies)
+        (ValueError: no such enterprise, policy version or profile date): the dictionary form of the engine's
+        ``Explanation`` (its ``to_dict()``), which the platform may annotate."""
+        return _rules.explain(self._con, uscc, policy_id, as_of, policies).to_dict()
 
     def simulate(self, as_of: date, policy: Policy, overrides: dict[str, str], by: str = "district") -> dict[str, Any]:
         """The population impact of a parameter change (SimulationError: a value the SQL cannot take)."""
@@ -347,18 +349,6 @@ def default_policies() -> list[Policy]:
 
 
 def score_total(policy: Policy, version: PolicyVersion | None, items: dict[str, int]) -> int:
-    """The innovation total by the version's own combination rules (IP capped at 30, …), evaluated in SQL
-    (``version`` None: the policy's latest)."""
-    version = version or policy.versions[-1]
-    values: dict[str, str] = {k: str(int(v)) for k, v in items.items()}
-    total = "0"
-    for sc in version.scores:
-        if sc.assessed_by == "combined" and sc.expr is not None:
-            values[sc.id] = f"({_rules._score_sql(sc.expr, version, values)})"
-            total = values[sc.id]
-    con = duckdb.connect()  # private: DuckDB's module-level default connection is not for concurrent threads
-    try:
-        row = con.execute(f"SELECT {total}").fetchone()
-    finally:
-        con.close()
-    return int(row[0]) if row else 0
+    """The innovation total by the version's own combination rules (IP capped at 30, …), computed by the
+    rules interpreter (``version`` None: the policy's latest)."""
+    return combined_total(version or policy.versions[-1], items)

@@ -116,7 +116,7 @@ def readable_explanation(data: dict[str, Any]) -> dict[str, Any]:
     for item in data["conditions"]:
         cond = conds.get(item["id"])
         vtype = cond.observed_type if cond else None
-        feat = FEATURE_BY_NAME.get(cond.observed or "") if cond else None
+        feat = FEATURE_BY_NAME.get(cond.observed_feature or "") if cond else None
         unit = "分" if cond is not None and cond.scores else feat.unit if feat else None
         name = feat.name if feat else None
         items.append({

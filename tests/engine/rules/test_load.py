@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gaoqi.engine.policies import PolicyError, PolicyLoadError, check_policies, load_policies
+from gaoqi.engine.rules import PolicyError, PolicyLoadError, check_policies, ir, load_policies
 
-POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
+POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
 
 # Line numbers matter below: 'expr' is line 18, 'article' line 16, the version starts on line 7.
 DEMO = """\
@@ -56,9 +56,12 @@ def test_demo_loads(tmp_path: Path) -> None:
     assert (p.id, p.kind, len(p.versions)) == ("demo", "certification", 1)
     v = p.versions[0]
     age = v.conditions[0]
-    assert (age.observed, age.op, age.required, age.observed_type) == (
+    assert (str(age.observed), age.op, str(age.required), age.observed_type) == (
         "days_since_established", ">=", "param.min_days", "integer",
     )  # fmt: skip
+    # the sides are typed IR trees
+    assert age.observed == ir.Feature("days_since_established", "integer")
+    assert age.required == ir.Param("min_days", "integer")
     assert age.features == ("days_since_established",)
     assert v.parameters["ratio_min"].value == Decimal("0.05")
     assert p.version_at(date(2015, 12, 31)) is None
@@ -267,7 +270,7 @@ def test_scores_screens_and_benefits_load(tmp_path: Path) -> None:
     write(tmp_path, text)
     v = load_policies(tmp_path)[0].versions[0]
     staff, panel, total = v.scores
-    assert [(b.grade, b.lo, b.hi, b.when) for b in staff.bands] == [
+    assert [(b.grade, b.lo, b.hi, b.when and str(b.when)) for b in staff.bands] == [
         ("A", 20, 20, "(st_staff_share) >= (0.3)"),
         ("B", 5, 10, "(st_staff_share) > (0.1)"),
         ("F", 0, 0, None),
@@ -277,8 +280,8 @@ def test_scores_screens_and_benefits_load(tmp_path: Path) -> None:
     )  # fmt: skip
     age, field = v.conditions
     assert age.waiver is not None and age.waiver.features == ("has_hte_certificate",)
-    assert field.screened and field.scores == ("total",) and field.observed == "score.total"
-    assert v.benefit is not None and v.benefit.amount == "param.reward"
+    assert field.screened and field.scores == ("total",) and str(field.observed) == "score.total"
+    assert v.benefit is not None and str(v.benefit.amount) == "param.reward"
 
 
 @pytest.mark.parametrize(

@@ -6,157 +6,32 @@ As-of 2025-03-01 unless a test says otherwise: window FY2022–2024, last year F
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import duckdb
 import pytest
-import sqlglot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, build_profiles
-from gaoqi.engine.feeds import feed_spec
-from gaoqi.engine.policies import Policy, load_policies
 from gaoqi.engine.rules import (
     ENGINE_VERSION,
     RESULT_COLUMNS,
+    Policy,
     evaluate,
     explain,
-    results_sql,
-    transpile_results_sql,
+    load_policies,
     version_features,
 )
-from gaoqi.engine.uscc import complete
-from gaoqi.engine.workspace import ensure_schema
+from tests.engine.rules.support import HteWorkspace as Workspace
 
 AS_OF = date(2025, 3, 1)
 D = Decimal
-POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
+POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
 PENDING_2016 = ["pending:tech_field", "pending:innovation_score"]
-
-_serial = itertools.count(1)
-
-
-def code() -> str:
-    return complete(f"91110108MA{next(_serial):07d}")
-
-
-class Workspace:
-    """In-memory workspace with the feed tables, enterprise, name_history, ip_link and loads rows."""
-
-    LOADS: ClassVar[dict[int, str]] = {1: "registration", 2: "finance", 3: "rd", 4: "ip", 5: "credit", 6: "certificate"}
-
-    def __init__(self) -> None:
-        self.con = duckdb.connect()
-        ensure_schema(self.con)
-        reg = ", ".join(f"{f.name} {f.sql_type}" for f in feed_spec("registration").fields)
-        self.con.execute(f"CREATE TABLE enterprise ({reg}, _load_id INTEGER, _line BIGINT, name_norm VARCHAR)")
-        self.con.execute(
-            "CREATE TABLE name_history (uscc VARCHAR, name VARCHAR, name_norm VARCHAR, valid_from DATE, "
-            "valid_to DATE, source VARCHAR)"
-        )
-        self.con.execute(
-            "CREATE TABLE ip_link (ip_number VARCHAR, uscc VARCHAR, method VARCHAR, match_probability DOUBLE)"
-        )
-        for load_id, feed in self.LOADS.items():
-            self.con.execute(
-                "INSERT INTO loads VALUES (?, ?, ?, ?, 'csv', 'utf-8', 'zh', 0, 0, 0, TIMESTAMP '2025-02-01 00:00:00')",
-                [load_id, feed, f"{feed}_2025.csv", f"sha{load_id}"],
-            )
-        self.line = itertools.count(2)
-        # a bystander with one unrelated credit event: the credit and ip feeds count as delivered
-        other = self.enterprise()
-        self.credit(other, "administrative_penalty", date(2024, 6, 1))
-        self.ip("BYSTANDER-IP", other, "trademark", date(2020, 1, 1))
-
-    def _insert(self, table: str, values: dict[str, Any], load_id: int) -> None:
-        cols = [*values, "_load_id", "_line"]
-        self.con.execute(
-            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-            [*values.values(), load_id, next(self.line)],
-        )
-
-    def enterprise(self, *, established: date | None = date(2010, 1, 1)) -> str:
-        uscc = code()
-        name = f"北京{uscc[-6:]}科技有限公司"
-        self._insert(
-            "enterprise",
-            {"uscc": uscc, "name": name, "established_date": established, "district_code": "110108",
-             "industry_code": "6510", "status": "存续", "name_norm": name},
-            1,
-        )  # fmt: skip
-        return uscc
-
-    def finance(self, uscc: str, fy: int, sales: Any, *, total: Any = None, non_taxable: Any = 0) -> None:
-        self._insert(
-            "finance",
-            {"uscc": uscc, "fiscal_year": fy, "sales_revenue": sales,
-             "total_revenue": sales if total is None else total, "non_taxable_revenue": non_taxable},
-            2,
-        )  # fmt: skip
-
-    def rd(self, uscc: str, fy: int, rd: Any, *, domestic: Any = None, staff: Any = 100, st_staff: Any = 20,
-           ht: Any = None) -> None:  # fmt: skip
-        self._insert(
-            "rd",
-            {"uscc": uscc, "fiscal_year": fy, "rd_expense": rd, "rd_expense_domestic": rd if domestic is None else domestic,
-             "staff_count": staff, "st_staff_count": st_staff, "ht_revenue": ht},
-            3,
-        )  # fmt: skip
-
-    def ip(self, number: str, owner: str, ip_type: str, granted: date) -> None:
-        self._insert(
-            "ip",
-            {"ip_number": number, "ip_type": ip_type, "title": number, "grant_date": granted, "status": "valid",
-             "acquisition": "original"},
-            4,
-        )  # fmt: skip
-        self.con.execute("INSERT INTO ip_link VALUES (?, ?, 'holder_uscc', 1.0)", [number, owner])
-
-    def credit(self, uscc: str, event_type: str, decided: date) -> None:
-        self._insert(
-            "credit",
-            {
-                "uscc": uscc,
-                "event_type": event_type,
-                "decided_date": decided,
-                "document_number": f"京{next(_serial)}号",
-            },
-            5,
-        )
-
-    def company(
-        self,
-        *,
-        established: date = date(2010, 1, 1),
-        sales: tuple[Any, ...] = (1000, 1000, 1000),
-        rd: tuple[Any, ...] = (100, 100, 100),
-        years: tuple[int, ...] = (2022, 2023, 2024),
-        ht: Any = 800,
-        st_staff: Any = 20,
-        domestic: tuple[Any, ...] | None = None,
-        patent: bool = True,
-    ) -> str:
-        """An enterprise meeting every data condition of the 2016 version unless told otherwise."""
-        e = self.enterprise(established=established)
-        for i, (fy, s, r) in enumerate(zip(years, sales, rd, strict=True)):
-            last = i == len(years) - 1
-            self.finance(e, fy, s, total=1000 if last else None)
-            self.rd(e, fy, r, domestic=None if domestic is None else domestic[i], st_staff=st_staff,
-                    ht=ht if last else None)  # fmt: skip
-        if patent:
-            self.ip(f"ZL{e[-8:]}", e, "invention_patent", date(2011, 5, 1))
-        return e
-
-    def evaluate(self, policies: list[Policy], as_of: date = AS_OF) -> dict[str, dict[str, Any]]:
-        build_profiles(self.con, as_of)
-        rel = evaluate(self.con, as_of, policies)
-        names = rel.columns
-        return {r[0]: dict(zip(names, r, strict=True)) for r in rel.fetchall()}
 
 
 @pytest.fixture(scope="module")
@@ -595,53 +470,6 @@ def test_gap_text_is_one_chinese_sentence(
     rows = evaluate(con, AS_OF, demo).fetchall()
     assert [(r[3], r[6], r[7]) for r in rows] == [("fail", "c", gap)]
     assert explain(con, "U1", "gap-demo", AS_OF, demo)["conditions"][0]["gap"] == gap
-
-
-# --- SQL ----------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("as_of", [date(2015, 6, 1), AS_OF])
-def test_sql_parses_and_transpiles_to_spark(policies: list[Policy], as_of: date) -> None:
-    sql = results_sql(policies, as_of)
-    assert sqlglot.parse_one(sql, dialect="duckdb") is not None
-    spark = transpile_results_sql(policies, as_of, "spark")
-    assert "FROM profile" in spark
-    assert sqlglot.parse_one(spark, dialect="spark") is not None
-
-
-# --- explain ----------------------------------------------------------------------------------------------
-
-
-def test_explain_gives_every_condition_with_values_and_sources(ws: Workspace, policies: list[Policy]) -> None:
-    e = ws.company(sales=(1000, 2000, 2000), rd=(70, 70, 75))
-    ws.evaluate(policies)
-    x = explain(ws.con, e, "hte-certification", AS_OF, policies)
-    assert (x["status"], x["policy_version"], x["binding_condition"]) == ("fail", "2016", "rd_ratio")
-    by_id = {c["id"]: c for c in x["conditions"]}
-    assert list(by_id) == [
-        "established_one_year", "core_ip", "tech_field", "st_staff_share", "rd_ratio", "rd_domestic_share",
-        "ht_revenue_share", "innovation_score", "no_major_accident",
-    ]  # fmt: skip
-    rd = by_id["rd_ratio"]
-    assert (rd["outcome"], rd["observed"], rd["required"], rd["op"]) == ("fail", D("0.043"), D("0.05"), ">=")
-    assert rd["article"] == "国科发火〔2016〕32号 第十一条（五）"
-    assert rd["gap"] == "研究开发费用占比 4.3%，至少需 5%，差 0.7 个百分点；约需增加研究开发费用 35万元"
-    assert rd["lever"] == D("35")
-    assert rd["values"]["sales_revenue_last_year"] == D("2000")
-    last = rd["provenance"]["sales_revenue_last_year"]
-    assert [(p["feed"], p["file_name"], p["load_id"]) for p in last] == [("finance", "finance_2025.csv", 2)]
-    window = rd["provenance"]["sales_revenue_window"]
-    assert [(p["fiscal_year"], p["feed"]) for p in window] == [(2022, "finance"), (2023, "finance"), (2024, "finance")]
-    ratio = rd["provenance"]["hte_rd_ratio"]
-    assert [(p["feed"], p["fiscal_year"]) for p in ratio] == [
-        ("rd", 2022), ("rd", 2023), ("rd", 2024), ("finance", 2022), ("finance", 2023), ("finance", 2024),
-    ]  # fmt: skip
-    age = by_id["established_one_year"]["provenance"]["days_since_established"]
-    assert [(p["feed"], p["file_name"]) for p in age] == [("registration", "registration_2025.csv")]
-    assert by_id["innovation_score"]["outcome"] == "pending"
-    assert by_id["innovation_score"]["article"] == "国科发火〔2016〕32号 第十一条（七）"
-    assert by_id["established_one_year"]["outcome"] == "pass"
-    assert by_id["established_one_year"]["gap"] is None
 
 
 # --- property: the SQL agrees with a Python reading of Art. 11 ---------------------------------------------

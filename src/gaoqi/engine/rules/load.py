@@ -1,9 +1,10 @@
-"""Policies as data: ``policies/*.yaml`` loaded, validated and type-checked.
+"""Policies as data: ``policies/*.yaml`` loaded, validated, type-checked and turned into the IR (``ir``).
 
 A policy file describes one programme (HTE certification, a subsidy, …) and its dated versions. Each
 version holds typed parameters and the conditions of the text. A ``data`` condition is a small SQL
 comparison over ``profile`` feature names (``features.FEATURES``) and the version's parameters; the
-evaluator (``rules.py``) compiles all conditions of a version into one set-based SQL statement.
+expressions are parsed once (SQLGlot, DuckDB dialect) and converted to typed IR trees (``to_ir``, with the
+type rules of ``typecheck``); ``compile`` turns a version into one set-based SQL statement.
 
 File format (see ``policies/hte-certification.yaml`` for a complete example)::
 
@@ -93,10 +94,11 @@ Expression rules (checked at load, errors carry file and line):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -107,12 +109,23 @@ import yaml
 from sqlglot import exp
 
 from gaoqi.engine.features import FEATURE_BY_NAME
-from gaoqi.engine.validate import lit
+from gaoqi.engine.rules import ir, typecheck
+from gaoqi.engine.rules.ir import (
+    Band,
+    Benefit,
+    Condition,
+    Lever,
+    Op,
+    Parameter,
+    Policy,
+    PolicyVersion,
+    Score,
+    Waiver,
+)
+from gaoqi.engine.rules.typecheck import NUMERIC, TypeErr
 
 PolicyKind = Literal["certification", "recognition", "subsidy", "tax", "list"]
 ConditionKind = Literal["data", "attested", "expert"]
-Op = Literal[">=", ">", "<=", "<", "="]
-ValueType = Literal["money", "ratio", "count", "integer", "date", "boolean", "text", "number"]
 
 POLICY_KINDS: tuple[str, ...] = ("certification", "recognition", "subsidy", "tax", "list")
 CONDITION_KINDS: tuple[str, ...] = ("data", "attested", "expert")
@@ -128,7 +141,6 @@ ALLOWED_FUNCTIONS: dict[type[exp.Expr], str] = {
 PARAM_PREFIX = "param"
 SCORE_PREFIX = "score"
 SCORE_KINDS: tuple[str, ...] = ("data", "expert")
-NUMERIC: frozenset[str] = frozenset({"money", "ratio", "count", "integer", "number"})
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _CN_NUM = "一二三四五六七八九十百零"
@@ -153,165 +165,6 @@ class PolicyLoadError(ValueError):
     def __init__(self, errors: list[PolicyError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    type: str
-    value: Any  # Decimal for numbers, date, bool or str
-    label: str
-    unconfirmed: bool
-    line: int
-
-    def sql(self) -> str:
-        """The value as a SQL literal (numbers as exact DECIMAL literals)."""
-        if isinstance(self.value, bool):
-            return "TRUE" if self.value else "FALSE"
-        if isinstance(self.value, Decimal):
-            return _decimal_sql(self.value)
-        if isinstance(self.value, date):
-            return f"DATE '{self.value.isoformat()}'"
-        return lit(str(self.value))
-
-
-def _decimal_sql(value: Decimal) -> str:
-    text = format(value, "f")
-    if "." not in text:
-        return text
-    digits = len(text.split(".")[1])
-    return f"CAST({text} AS DECIMAL(38,{max(digits, 1)}))"
-
-
-@dataclass(frozen=True)
-class Lever:
-    per: str  # feature expression (SQL, no parameters)
-    unit: str
-    what: str
-
-
-@dataclass(frozen=True)
-class Band:
-    """One grade of a banded score: points ``lo``–``hi`` when ``when`` (boolean SQL) holds; ``when`` None =
-    every other case (the last band)."""
-
-    grade: str
-    lo: int
-    hi: int
-    when: str | None
-    threshold: tuple[str, str] | None = None  # value bands: (">=" or ">", threshold SQL)
-
-
-@dataclass(frozen=True)
-class Score:
-    """A scored item of a version (an innovation-capacity sub-item, a tech-SME indicator).
-
-    Every score is an interval [min, max] per enterprise: a banded ``data`` score is one band's points
-    (an unknown input widens it to the lowest and highest band), an ``expert`` score is [min_points,
-    max_points] until an expert scores it, and a combined score (``expr``: sums, least, greatest of other
-    scores) maps the intervals through. Conditions reading ``score.<id>`` are decided on the interval:
-    pass when even its minimum passes, fail when even its maximum fails, else unknown."""
-
-    id: str
-    label: str
-    article: str | None
-    assessed_by: str  # data | expert | combined
-    max_points: int | None
-    line: int
-    min_points: int = 0
-    value: str | None = None  # SQL of the measured value (bands compare it), with param refs
-    bands: tuple[Band, ...] = ()
-    expr: str | None = None  # combined scores: SQL over score.<id>, params and literals
-    features: tuple[str, ...] = ()
-    scores: tuple[str, ...] = ()  # the scores a combined score reads
-    note: str | None = None
-    value_type: str | None = None
-
-
-@dataclass(frozen=True)
-class Waiver:
-    """A data test that, when TRUE, passes a condition outright (e.g. direct qualification)."""
-
-    when: str
-    label: str
-    article: str | None
-    features: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Benefit:
-    """What a pass is worth: ``amount`` (money SQL over features and parameters), in 万元."""
-
-    amount: str
-    label: str
-    features: tuple[str, ...]
-    unconfirmed: bool = False
-
-
-@dataclass(frozen=True)
-class Condition:
-    id: str
-    label: str
-    article: str
-    kind: str
-    line: int
-    note: str | None = None
-    # data conditions only (SQL text with param.<name> references)
-    observed: str | None = None
-    op: Op | None = None
-    required: str | None = None
-    observed_type: str | None = None
-    lever: Lever | None = None
-    features: tuple[str, ...] = ()  # the features the comparison reads (observed and required)
-    lever_features: tuple[str, ...] = ()
-    scores: tuple[str, ...] = ()  # the scores the observed side reads (interval semantics)
-    waiver: Waiver | None = None
-
-    @property
-    def screened(self) -> bool:
-        """An attested or expert condition with a data screen: the data can fail it, not pass it."""
-        return self.kind != "data" and self.observed is not None
-
-    @property
-    def expr(self) -> str | None:
-        if self.observed is None:
-            return None
-        return f"{self.observed} {self.op} {self.required}"
-
-
-@dataclass(frozen=True)
-class PolicyVersion:
-    id: str
-    valid_from: date
-    valid_to: date | None
-    documents: tuple[str, ...]
-    parameters: dict[str, Parameter]
-    conditions: tuple[Condition, ...]
-    line: int
-    scores: tuple[Score, ...] = ()
-    benefit: Benefit | None = None
-    notes: str | None = None
-
-    def score(self, score_id: str) -> Score:
-        return next(s for s in self.scores if s.id == score_id)
-
-    def in_force(self, as_of: date) -> bool:
-        return self.valid_from <= as_of and (self.valid_to is None or as_of <= self.valid_to)
-
-
-@dataclass(frozen=True)
-class Policy:
-    id: str
-    name: str
-    authority: str
-    document_number: str
-    kind: str
-    versions: tuple[PolicyVersion, ...]
-    file: str
-    sha256: str = field(repr=False)
-
-    def version_at(self, as_of: date) -> PolicyVersion | None:
-        return next((v for v in self.versions if v.in_force(as_of)), None)
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -482,7 +335,9 @@ def _load_file(path: Path, ctx: _Ctx) -> Policy | None:
     assert pid is not None and name is not None and authority is not None and docno is not None
     assert kind is not None
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Policy(pid, name, authority, docno, kind, tuple(versions), str(path), sha)
+    # each version knows its file's hash: compiled SQL is cached by (file sha256, version id, parameters)
+    stamped = tuple(dataclasses.replace(v, sha256=sha) for v in versions)
+    return Policy(pid, name, authority, docno, kind, stamped, str(path), sha)
 
 
 def _check_intervals(versions: list[PolicyVersion], ctx: _Ctx) -> None:
@@ -576,16 +431,13 @@ def _load_benefit(item: _Map, ctx: _Ctx, params: dict[str, Parameter]) -> Benefi
     for key in raw:
         if key not in ("amount", "label", "unconfirmed", "note"):
             ctx.err(raw.lines[key], f"unknown key '{key}' in benefit")
-    feats: set[str] = set()
-    at = _typed(str(raw["amount"]), raw.lines["amount"], ctx, params, feats)
-    if at is not None and at not in ("money", "number"):
-        ctx.err(raw.lines["amount"], f"type error: a benefit amount is money (万元), not {at}")
+    amount = _typed(str(raw["amount"]), raw.lines["amount"], ctx, params)
+    if amount is not None and amount.type not in ("money", "number"):
+        ctx.err(raw.lines["amount"], f"type error: a benefit amount is money (万元), not {amount.type}")
         return None
-    tree = _parse(str(raw["amount"]), raw.lines["amount"], ctx)
-    if at is None or tree is None:
+    if amount is None:
         return None
-    return Benefit(tree.sql(dialect="duckdb"), str(raw["label"]), tuple(sorted(feats)),
-                   bool(raw.get("unconfirmed", False)))  # fmt: skip
+    return Benefit(amount, str(raw["label"]), ir.features_of(amount), bool(raw.get("unconfirmed", False)))
 
 
 def _load_parameter(name: str, spec: Any, line: int, ctx: _Ctx) -> Parameter | None:
@@ -687,17 +539,16 @@ def _load_condition(
                 text = f"({c['observed']}) {op_text} ({c['required']})"
                 comparison = _comparison(text, c.lines["observed"], ctx, params, scores)
     lever: Lever | None = None
-    lever_feats: set[str] = set()
     if "lever" in c:
         raw = c["lever"]
         if not isinstance(raw, _Map) or "per" not in raw:
             ctx.err(c.lines["lever"], "'lever' needs 'per' (a feature expression), 'unit' and 'what'")
         else:
-            per = str(raw["per"])
-            pt = _typed(per, raw.lines["per"], ctx, {}, lever_feats)
-            if pt is not None and pt not in NUMERIC:
-                ctx.err(raw.lines["per"], f"type error: lever 'per' must be numeric, not {pt}")
-            lever = Lever(per, str(raw.get("unit") or ""), str(raw.get("what") or ""))
+            per = _typed(str(raw["per"]), raw.lines["per"], ctx, {})
+            if per is not None and per.type not in NUMERIC:
+                ctx.err(raw.lines["per"], f"type error: lever 'per' must be numeric, not {per.type}")
+            if per is not None:
+                lever = Lever(per, str(raw.get("unit") or ""), str(raw.get("what") or ""))
     waiver = _load_waiver(c, ctx, params, documents) if "waived_if" in c else None
     if len(ctx.errors) > n_errors or comparison is None or None in (cid, label, article):
         return None
@@ -706,7 +557,8 @@ def _load_condition(
     return Condition(
         cid, label, article, "data", c.line, note,
         observed=obs, op=op, required=req, observed_type=obs_t,
-        lever=lever, features=feats, lever_features=tuple(sorted(lever_feats)), scores=used, waiver=waiver,
+        lever=lever, features=feats, lever_features=ir.features_of(lever.per if lever else None), scores=used,
+        waiver=waiver,
     )  # fmt: skip
 
 
@@ -729,13 +581,13 @@ def _check_article(article: str, line: int, ctx: _Ctx, documents: tuple[str, ...
         )
 
 
-_Comparison = tuple[str, Op, str, str, tuple[str, ...], tuple[str, ...]]
+_Comparison = tuple[ir.Expr, Op, ir.Expr, str, tuple[str, ...], tuple[str, ...]]
 
 
 def _comparison(
     text: str, line: int, ctx: _Ctx, params: dict[str, Parameter], scores: dict[str, Score]
 ) -> _Comparison | None:
-    """One comparison ``<observed> <op> <required>``, type-checked: (observed SQL, op, required SQL,
+    """One comparison ``<observed> <op> <required>``, type-checked: (observed tree, op, required tree,
     observed type, features read, scores read). Scores may appear on the observed side only, in a form
     non-decreasing in each of them (sums, least, greatest)."""
     tree = _parse(text, line, ctx)
@@ -746,36 +598,27 @@ def _comparison(
         return None
     assert isinstance(tree, exp.Binary)
     op = OPS[type(tree)]
-    left, right = _unparen(tree.left), _unparen(tree.right)
-    feats: set[str] = set()
-    used: set[str] = set()
     try:
-        lt = _type_of(left, params, feats, scores, used)
-        right_used: set[str] = set()
-        rt = _type_of(right, params, feats, scores, right_used)
-    except _TypeErr as e:
+        left = ir.unparen(to_ir(tree.left, params, scores))
+        right = ir.unparen(to_ir(tree.right, params, scores))
+    except TypeErr as e:
         ctx.err(line, f"{e} (in '{text}')")
         return None
-    obs_sql, req_sql = left.sql(dialect="duckdb"), right.sql(dialect="duckdb")
-    if right_used:
+    lt, rt = left.type, right.type
+    if ir.scores_of(right):
         ctx.err(line, f"scores belong on the left (observed) side of the comparison ('{text}')")
         return None
-    if used and not _monotone_in_scores(left):
-        ctx.err(line, f"an observed side with scores may only add, least() or greatest() them ('{obs_sql}')")
+    used = ir.scores_of(left)
+    if used and not typecheck.monotone_in_scores(left):
+        ctx.err(line, f"an observed side with scores may only add, least() or greatest() them ('{left}')")
         return None
-    if not _comparable(lt, rt):
-        ctx.err(line, f"type error: cannot compare {lt} with {rt} ({obs_sql} {op} {req_sql})")
+    if not typecheck.comparable(lt, rt):
+        ctx.err(line, f"type error: cannot compare {lt} with {rt} ({left} {op} {right})")
         return None
     if op != "=" and lt in ("boolean", "text"):
         ctx.err(line, f"type error: {op} on {lt}")
         return None
-    return obs_sql, op, req_sql, (lt if lt != "number" else rt), tuple(sorted(feats)), tuple(sorted(used))
-
-
-def _unparen(node: exp.Expr) -> exp.Expr:
-    while isinstance(node, exp.Paren):
-        node = node.this
-    return node
+    return left, op, right, (lt if lt != "number" else rt), ir.features_of(left, right), used
 
 
 def _load_waiver(c: _Map, ctx: _Ctx, params: dict[str, Parameter], documents: tuple[str, ...]) -> Waiver | None:
@@ -784,20 +627,16 @@ def _load_waiver(c: _Map, ctx: _Ctx, params: dict[str, Parameter], documents: tu
     if not isinstance(raw, _Map) or "when" not in raw or "label" not in raw:
         ctx.err(line, "'waived_if' needs 'when' (a boolean data test) and 'label'")
         return None
-    feats: set[str] = set()
-    wt = _typed(str(raw["when"]), raw.lines["when"], ctx, params, feats)
-    if wt is not None and wt != "boolean":
-        ctx.err(raw.lines["when"], f"type error: 'waived_if.when' must be boolean, not {wt}")
+    when = _typed(str(raw["when"]), raw.lines["when"], ctx, params)
+    if when is not None and when.type != "boolean":
+        ctx.err(raw.lines["when"], f"type error: 'waived_if.when' must be boolean, not {when.type}")
         return None
     article = raw.get("article")
     if article is not None:
         _check_article(str(article), raw.lines["article"], ctx, documents)
-    if wt is None:
+    if when is None:
         return None
-    when = _parse(str(raw["when"]), line, ctx)
-    assert when is not None
-    return Waiver(when.sql(dialect="duckdb"), str(raw["label"]), None if article is None else str(article),
-                  tuple(sorted(feats)))  # fmt: skip
+    return Waiver(when, str(raw["label"]), None if article is None else str(article), ir.features_of(when))
 
 
 def _load_score(
@@ -832,16 +671,14 @@ def _load_score(
         return v
 
     max_points, min_points = whole("max"), whole("min") or 0
-    feats: set[str] = set()
     if "expr" in item:
         if any(k in item for k in ("bands", "value", "assessed_by")):
             ctx.err(item.lines["expr"], "a combined score has 'expr' only (no 'bands', 'value' or 'assessed_by')")
             return None
-        used: set[str] = set()
-        text = str(item["expr"])
-        et = _typed(text, item.lines["expr"], ctx, params, feats, scores, used)
-        tree = _parse(text, item.lines["expr"], ctx)
-        if et is not None and tree is not None and (feats or not used or not _monotone_in_scores(tree)):
+        tree = _typed(str(item["expr"]), item.lines["expr"], ctx, params, scores)
+        if tree is not None and (
+            ir.features_of(tree) or not ir.scores_of(tree) or not typecheck.monotone_in_scores(tree)
+        ):
             ctx.err(
                 item.lines["expr"],
                 "a combined score adds, least()s or greatest()s other scores, parameters and numbers only",
@@ -849,8 +686,8 @@ def _load_score(
         if len(ctx.errors) > n_errors or None in (sid, label) or tree is None:
             return None
         assert sid is not None and label is not None
-        return Score(sid, label, article, "combined", max_points, item.line, expr=tree.sql(dialect="duckdb"),
-                     scores=tuple(sorted(used)), note=note)  # fmt: skip
+        return Score(sid, label, article, "combined", max_points, item.line, expr=tree,
+                     scores=ir.scores_of(tree), note=note)  # fmt: skip
     assessed_by = ctx.text(item, "assessed_by")
     if assessed_by is not None and assessed_by not in SCORE_KINDS:
         ctx.err(item.lines["assessed_by"], f"assessed_by '{assessed_by}' must be one of {', '.join(SCORE_KINDS)}")
@@ -864,30 +701,29 @@ def _load_score(
             return None
         assert sid is not None and label is not None and max_points is not None
         return Score(sid, label, article, "expert", max_points, item.line, min_points=min_points, note=note)
-    value_sql: str | None = None
-    value_t: str | None = None
+    value: ir.Expr | None = None
+    # a value that parses but does not type-check is given (its error is reported once, at the value)
+    value_given = "value" in item and _parses(str(item["value"]))
     if "value" in item:
-        value_t = _typed(str(item["value"]), item.lines["value"], ctx, params, feats)
-        tree = _parse(str(item["value"]), item.lines["value"], ctx)
-        if value_t is not None and value_t not in NUMERIC:
-            ctx.err(item.lines["value"], f"type error: a score's value must be numeric, not {value_t}")
-        if tree is not None:
-            value_sql = tree.sql(dialect="duckdb")
+        value = _typed(str(item["value"]), item.lines["value"], ctx, params)
+        if value is not None and value.type not in NUMERIC:
+            ctx.err(item.lines["value"], f"type error: a score's value must be numeric, not {value.type}")
     bands: list[Band] = []
     raw_bands = item.get("bands")
     if not isinstance(raw_bands, _List) or not raw_bands:
         ctx.err(item.lines.get("bands", item.line), "a data score needs 'bands' (a non-empty list)")
     else:
         for i, b in enumerate(raw_bands):
-            band = _load_band(b, ctx, params, feats, value_sql, value_t, max_points, last=i == len(raw_bands) - 1)
+            band = _load_band(b, ctx, params, value, value_given, max_points, last=i == len(raw_bands) - 1)
             if band is not None:
                 bands.append(band)
     if len(ctx.errors) > n_errors or None in (sid, label, max_points):
         return None
     assert sid is not None and label is not None and max_points is not None
+    feats = ir.features_of(value, *(b.when for b in bands))
     return Score(
-        sid, label, article, "data", max_points, item.line, value=value_sql, bands=tuple(bands),
-        features=tuple(sorted(feats)), note=note, value_type=value_t,
+        sid, label, article, "data", max_points, item.line, value=value, bands=tuple(bands),
+        features=feats, note=note, value_type=None if value is None else value.type,
     )  # fmt: skip
 
 
@@ -895,9 +731,8 @@ def _load_band(
     b: Any,
     ctx: _Ctx,
     params: dict[str, Parameter],
-    feats: set[str],
-    value_sql: str | None,
-    value_t: str | None,
+    value: ir.Expr | None,
+    value_given: bool,
     max_points: int | None,
     *,
     last: bool,
@@ -922,8 +757,8 @@ def _load_band(
     if len(tests) > 1:
         ctx.err(b.line, "a band has one of 'when', 'at_least' or 'above'")
         return None
-    when: str | None = None
-    threshold: tuple[str, str] | None = None
+    when: ir.Expr | None = None
+    threshold: tuple[str, ir.Expr] | None = None
     if tests and last:
         ctx.err(b.line, "the last band is the 'otherwise' band: give it no 'when', 'at_least' or 'above'")
         return None
@@ -932,24 +767,31 @@ def _load_band(
         text = str(b[key])
         line = b.lines[key]
         if key == "when":
-            wt = _typed(text, line, ctx, params, feats)
-            if wt is not None and wt != "boolean":
-                ctx.err(line, f"type error: band 'when' must be boolean, not {wt}")
-            when = text
-        elif value_sql is None:
-            ctx.err(line, f"'{key}' compares the score's 'value', which this score does not have")
+            when = _typed(text, line, ctx, params)
+            if when is not None and when.type != "boolean":
+                ctx.err(line, f"type error: band 'when' must be boolean, not {when.type}")
+        elif value is None:
+            if not value_given:
+                ctx.err(line, f"'{key}' compares the score's 'value', which this score does not have")
         else:
-            bt = _typed(text, line, ctx, params, feats)
-            if bt is not None and value_t is not None and not _comparable(value_t, bt):
-                ctx.err(line, f"type error: cannot compare value ({value_t}) with {bt}")
-            when = f"({value_sql}) {'>=' if key == 'at_least' else '>'} ({text})"
-            threshold = (">=" if key == "at_least" else ">", text)
-        if when is not None:
-            tree = _parse(when, line, ctx)
-            when = None if tree is None else tree.sql(dialect="duckdb")
+            bound = _typed(text, line, ctx, params)
+            if bound is not None and not typecheck.comparable(value.type, bound.type):
+                ctx.err(line, f"type error: cannot compare value ({value.type}) with {bound.type}")
+            if bound is not None:
+                op: ir.CompareOp = ">=" if key == "at_least" else ">"
+                threshold = (op, bound)
+                when = ir.Compare(op, ir.Paren(value, value.type), ir.Paren(bound, bound.type))
     elif not last:
         ctx.err(b.line, "only the last band may omit its test ('when', 'at_least' or 'above')")
     return Band(str(b["grade"]), lo, hi, when, threshold)
+
+
+def _parses(text: str) -> bool:
+    try:
+        sqlglot.parse_one(text, dialect="duckdb")
+    except sqlglot.errors.ParseError:
+        return False
+    return True
 
 
 def _parse(text: str, line: int, ctx: _Ctx) -> exp.Expr | None:
@@ -965,200 +807,126 @@ def _typed(
     line: int,
     ctx: _Ctx,
     params: dict[str, Parameter],
-    feats: set[str],
     scores: dict[str, Score] | None = None,
-    used: set[str] | None = None,
-) -> str | None:
+) -> ir.Expr | None:
+    """The text parsed and converted to a typed IR tree; errors (with the text) go to ``ctx``."""
     tree = _parse(text, line, ctx)
     if tree is None:
         return None
     try:
-        return _type_of(tree, params, feats, scores, used)
-    except _TypeErr as e:
+        return to_ir(tree, params, scores)
+    except TypeErr as e:
         ctx.err(line, f"{e} (in '{text}')")
         return None
 
 
-class _TypeErr(Exception):
-    pass
+def to_ir(node: exp.Expr, params: dict[str, Parameter], scores: dict[str, Score] | None = None) -> ir.Expr:
+    """A parsed DSL expression as a typed IR tree; raises TypeErr on anything not allowed.
 
+    Names resolve to features (``features.FEATURES``), parameters (``param.<name>``) and, only when
+    ``scores`` is given, scores (``score.<id>``). Each node's type comes from ``typecheck``'s rule for
+    its kind, children first (so the first error met is the one reported)."""
 
-def _comparable(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if "number" in (a, b):
-        return (a if b == "number" else b) in NUMERIC
-    return {a, b} <= {"count", "integer"}
-
-
-def _type_of(
-    node: exp.Expr,
-    params: dict[str, Parameter],
-    feats: set[str],
-    scores: dict[str, Score] | None = None,
-    used: set[str] | None = None,
-) -> str:
-    """The value type of a condition expression; raises _TypeErr on anything not allowed.
-
-    Collects the features read into ``feats`` and the scores read (``score.<id>``, allowed only when
-    ``scores`` is given) into ``used``."""
-
-    def t(n: exp.Expr, *_: object) -> str:
-        return _type_of(n, params, feats, scores, used)
+    def t(n: exp.Expr) -> ir.Expr:
+        return to_ir(n, params, scores)
 
     if isinstance(node, exp.Paren):
-        return t(node.this)
+        inner = t(node.this)
+        return ir.Paren(inner, inner.type)
     if isinstance(node, exp.Column):
         if node.table:
             if node.table == SCORE_PREFIX and not node.db:
                 if scores is None:
-                    raise _TypeErr(f"scores cannot be used here ('{node.sql()}')")
+                    raise TypeErr(f"scores cannot be used here ('{node.sql()}')")
                 if node.name not in scores:
-                    raise _TypeErr(f"unknown score '{node.name}' (scores are defined before use under 'scores')")
-                if used is not None:
-                    used.add(node.name)
-                return "integer"
+                    raise TypeErr(f"unknown score '{node.name}' (scores are defined before use under 'scores')")
+                return ir.ScoreRef(node.name)
             if node.table != PARAM_PREFIX or node.db:
-                raise _TypeErr(f"unknown name '{node.sql()}' (parameters are written param.<name>)")
+                raise TypeErr(f"unknown name '{node.sql()}' (parameters are written param.<name>)")
             if node.name not in params:
-                raise _TypeErr(f"undeclared parameter '{node.name}'")
-            return params[node.name].type
+                raise TypeErr(f"undeclared parameter '{node.name}'")
+            return ir.Param(node.name, params[node.name].type)
         if node.name not in FEATURE_BY_NAME:
-            raise _TypeErr(f"unknown feature '{node.name}'")
+            raise TypeErr(f"unknown feature '{node.name}'")
         f = FEATURE_BY_NAME[node.name]
         if f.sql_type.endswith("[]"):
-            raise _TypeErr(f"feature '{node.name}' is a list")
-        feats.add(node.name)
-        return f.type
+            raise TypeErr(f"feature '{node.name}' is a list")
+        return ir.Feature(node.name, f.type)
     if isinstance(node, exp.Literal):
-        return "text" if node.is_string else "number"
+        if node.is_string:
+            return ir.Literal(str(node.this), "text")
+        return ir.Literal(Decimal(str(node.this)), "number")
     if isinstance(node, exp.Boolean):
-        return "boolean"
+        return ir.Literal(bool(node.this), "boolean")
     if isinstance(node, exp.Neg):
         inner = t(node.this)
-        if inner not in NUMERIC:
-            raise _TypeErr(f"type error: cannot negate {inner}")
-        return inner
+        return ir.Neg(inner, typecheck.neg(inner.type))
     if isinstance(node, (exp.Add, exp.Sub, exp.Mul, exp.Div)):
         a, b = t(node.left), t(node.right)
-        if a not in NUMERIC or b not in NUMERIC:
-            raise _TypeErr(f"type error: arithmetic on {a} and {b}")
-        if isinstance(node, (exp.Add, exp.Sub)):
-            if not _comparable(a, b):
-                raise _TypeErr(f"type error: cannot add or subtract {a} and {b}")
-            return b if a == "number" else a
-        if isinstance(node, exp.Mul):
-            if a == "number" or b == "number":
-                return b if a == "number" else a
-            if {a, b} == {"money", "ratio"}:
-                return "money"
-            if a == b == "ratio":
-                return "ratio"
-            if {a, b} <= {"count", "integer", "ratio"}:
-                return "count" if "count" in (a, b) else a if a != "ratio" else b
-            raise _TypeErr(f"type error: cannot multiply {a} by {b}")
-        if b == "number":
-            return a
-        if a == b or {a, b} <= {"count", "integer"}:
-            return "ratio"
-        if a == "money" and b == "ratio":
-            return "money"
-        raise _TypeErr(f"type error: cannot divide {a} by {b}")
+        op = _ARITH[type(node)]
+        return ir.Arith(op, a, b, typecheck.arith(op, a.type, b.type))
     if isinstance(node, (exp.And, exp.Or)):
+        sides = []
         for side in (node.left, node.right):
-            st = t(side)
-            if st != "boolean":
-                raise _TypeErr(f"type error: AND/OR on {st}")
-        return "boolean"
+            s = t(side)
+            typecheck.logic(s.type)
+            sides.append(s)
+        return (ir.And if isinstance(node, exp.And) else ir.Or)(sides[0], sides[1])
     if isinstance(node, exp.Not):
-        if t(node.this) != "boolean":
-            raise _TypeErr("type error: NOT on a non-boolean")
-        return "boolean"
+        inner = t(node.this)
+        typecheck.negation(inner.type)
+        return ir.Not(inner)
     if isinstance(node, exp.In):
         if node.args.get("query") is not None or node.args.get("unnest") is not None:
-            raise _TypeErr("subqueries are not allowed")
+            raise TypeErr("subqueries are not allowed")
         left = t(node.this)
+        items: list[ir.Expr] = []
         for item in node.expressions:
             if not isinstance(item, (exp.Literal, exp.Boolean, exp.Neg)):
-                raise _TypeErr(f"IN takes a list of literals, not {item.sql(dialect='duckdb')}")
+                raise TypeErr(f"IN takes a list of literals, not {item.sql(dialect='duckdb')}")
             it = t(item)
-            if not _comparable(left, it):
-                raise _TypeErr(f"type error: {left} IN a list holding {it}")
-        return "boolean"
+            typecheck.in_item(left.type, it.type)
+            items.append(it)
+        return ir.In(left, tuple(items))
     if isinstance(node, exp.Binary) and (type(node) in OPS or isinstance(node, exp.NEQ)):
         a, b = t(node.left), t(node.right)
-        if not _comparable(a, b):
-            raise _TypeErr(f"type error: cannot compare {a} with {b}")
-        return "boolean"
+        typecheck.compare(a.type, b.type)
+        return ir.Compare("<>" if isinstance(node, exp.NEQ) else OPS[type(node)], a, b)
     if isinstance(node, exp.Case):
         if node.this is not None:
-            raise _TypeErr("use CASE WHEN <condition> THEN … (the simple CASE x WHEN … form is not allowed)")
-        types: list[str] = []
+            raise TypeErr("use CASE WHEN <condition> THEN … (the simple CASE x WHEN … form is not allowed)")
+        whens: list[tuple[ir.Expr, ir.Expr]] = []
         for when in node.args.get("ifs") or []:
-            if t(when.this) != "boolean":
-                raise _TypeErr("type error: CASE WHEN needs a boolean condition")
-            types.append(t(when.args["true"]))
+            cond = t(when.this)
+            typecheck.case_condition(cond.type)
+            whens.append((cond, t(when.args["true"])))
         default = node.args.get("default")
         if default is None:
-            raise _TypeErr("CASE needs an ELSE branch")
-        types.append(t(default))
-        return _unify(types, "CASE branches")
+            raise TypeErr("CASE needs an ELSE branch")
+        other = t(default)
+        return ir.Case(tuple(whens), other, typecheck.case([*(v.type for _, v in whens), other.type]))
     if type(node) in ALLOWED_FUNCTIONS:
+        name = ALLOWED_FUNCTIONS[type(node)]
         args = [a for a in (node.this, *node.expressions) if isinstance(a, exp.Expr)]
+        decimals: list[ir.Expr] = []
         if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
             dec = node.args["decimals"]
             if not (isinstance(dec, exp.Literal) and not dec.is_string):
-                raise _TypeErr("round() takes a literal number of decimals")
-        types = [t(a) for a in args]
-        out = _unify(types, ALLOWED_FUNCTIONS[type(node)] + "()")
-        if out not in NUMERIC:
-            raise _TypeErr(f"type error: {ALLOWED_FUNCTIONS[type(node)]}() on {out}")
-        return out
+                raise TypeErr("round() takes a literal number of decimals")
+            decimals.append(ir.Literal(Decimal(str(dec.this)), "number"))
+        typed = [t(a) for a in args]
+        return ir.Func(name, (*typed, *decimals), typecheck.func(name, [a.type for a in typed]))  # type: ignore[arg-type]
     if isinstance(node, (exp.Subquery, exp.Select, exp.Exists, exp.Query)):
-        raise _TypeErr("subqueries are not allowed")
+        raise TypeErr("subqueries are not allowed")
     if isinstance(node, exp.Func):
         name = node.sql_name() if hasattr(node, "sql_name") else type(node).__name__
-        raise _TypeErr(
+        raise TypeErr(
             f"function {name} is not allowed (allowed: CASE, IN, {', '.join(sorted(ALLOWED_FUNCTIONS.values()))})"
         )
-    raise _TypeErr(f"construct not allowed: {node.sql(dialect='duckdb')}")
+    raise TypeErr(f"construct not allowed: {node.sql(dialect='duckdb')}")
 
 
-def _monotone_in_scores(node: exp.Expr) -> bool:
-    """Is the expression non-decreasing in every score it reads? (sums, least, greatest of scores,
-    parameters and literals). Score intervals [min, max] then map to the expression's interval."""
-    if isinstance(node, exp.Paren):
-        return _monotone_in_scores(node.this)
-    if isinstance(node, exp.Add):
-        return _monotone_in_scores(node.left) and _monotone_in_scores(node.right)
-    if isinstance(node, (exp.Least, exp.Greatest)):
-        return all(_monotone_in_scores(a) for a in (node.this, *node.expressions) if isinstance(a, exp.Expr))
-    if isinstance(node, exp.Column):
-        return node.table in (SCORE_PREFIX, PARAM_PREFIX)
-    return isinstance(node, exp.Literal) and not node.is_string
-
-
-def _unify(types: list[str], what: str) -> str:
-    concrete = [x for x in types if x != "number"]
-    if not concrete:
-        return "number"
-    first = concrete[0]
-    for x in concrete[1:]:
-        if not _comparable(first, x):
-            raise _TypeErr(f"type error: {what} mix {first} and {x}")
-    return first
-
-
-def substitute_params(sql_text: str, params: dict[str, Parameter]) -> exp.Expr:
-    """Parse a condition expression and replace param.<name> by the parameter's literal."""
-    tree = sqlglot.parse_one(sql_text, dialect="duckdb")
-
-    def repl(node: exp.Expr) -> exp.Expr:
-        if isinstance(node, exp.Column) and node.table == PARAM_PREFIX:
-            return sqlglot.parse_one(params[node.name].sql(), dialect="duckdb")
-        return node
-
-    return tree.transform(repl)
+_ARITH: dict[type[exp.Expr], ir.ArithOp] = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}
 
 
 def ruleset_hash(policies: list[Policy]) -> str:

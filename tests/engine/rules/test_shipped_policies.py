@@ -1,4 +1,4 @@
-"""The shipped policies other than HTE certification's data conditions (test_rules.py), at their boundaries.
+"""The shipped policies other than HTE certification's data conditions (test_evaluate.py), at their boundaries.
 
 Profiles are written directly (every feature a column, unset ones NULL): the features themselves are tested
 in test_features.py; here the rules are. As-of 2026-06-30: last year FY2025. Money in 万元.
@@ -6,7 +6,6 @@ in test_features.py; here the rules are. As-of 2026-06-30: last year FY2025. Mon
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,46 +14,17 @@ from typing import Any
 import duckdb
 import pytest
 
-from gaoqi.engine.features import FEATURE_BY_NAME
-from gaoqi.engine.policies import Policy, load_policies
-from gaoqi.engine.rules import evaluate, explain, simulate
-from gaoqi.engine.workspace import ensure_schema
+from gaoqi.engine.rules import Policy, evaluate, explain, load_policies
+from tests.engine.rules.support import Profiles
 
 AS_OF = date(2026, 6, 30)
 D = Decimal
-POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
-_serial = itertools.count(1)
+POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
 
 
 @pytest.fixture(scope="module")
 def policies() -> dict[str, Policy]:
     return {p.id: p for p in load_policies(POLICIES_DIR)}
-
-
-class Profiles:
-    """A ``profile`` table with every feature; rows are added with the features a test cares about."""
-
-    def __init__(self) -> None:
-        self.con = duckdb.connect()
-        ensure_schema(self.con)  # loads, quarantine: explain reads loads for provenance
-        self.con.execute("DROP TABLE IF EXISTS profile")
-        names = [f for f in FEATURE_BY_NAME if f not in ("uscc", "as_of")]
-        cols = ", ".join(f"{f} {FEATURE_BY_NAME[f].sql_type}" for f in names)
-        self.con.execute(f"CREATE TABLE profile (uscc VARCHAR, as_of DATE, {cols})")
-
-    def add(self, **values: Any) -> str:
-        uscc = f"E{next(_serial):06d}"
-        cols = ["uscc", "as_of", *values]
-        self.con.execute(
-            f"INSERT INTO profile ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-            [uscc, AS_OF, *values.values()],
-        )
-        return uscc
-
-    def results(self, policy: Policy, as_of: date = AS_OF) -> dict[str, dict[str, Any]]:
-        rel = evaluate(self.con, as_of, [policy])
-        names = rel.columns
-        return {r[0]: dict(zip(names, r, strict=True)) for r in rel.fetchall()}
 
 
 def brief(r: dict[str, Any]) -> tuple[Any, ...]:
@@ -417,20 +387,6 @@ def test_rd_super_deduction_amount_and_excluded_industries(policies: dict[str, P
         "unknown", ["rd_expense_last_year"], None,
     )  # fmt: skip
     assert pol.version_at(date(2022, 12, 31)) is None  # the 100% rate for all starts in 2023
-
-
-def test_simulate_reports_the_fiscal_cost(policies: dict[str, Policy]) -> None:
-    pol = policies["dongcheng-hte-reward"]
-    p = Profiles()
-    base = {"district_code": "110101", "has_hte_certificate": True, "hte_prior_certificate": False}
-    for days in (10, 200, 400, 700, 800):
-        p.add(**base, hte_days_since_issue=days)
-    got = simulate(p.con, AS_OF, pol, {"award_window_days": "730", "reward": "20"})
-    assert got["flips"] == {"fail→pass": 2}
-    assert got["cost"] == {
-        "cost_before": D(20), "cost_after": D(80), "potential_before": D(0), "potential_after": D(0), "change": D(60),
-    }  # fmt: skip
-    assert got["group_cost"]["110101"]["change"] == D(60)
 
 
 # --- explain agrees with the batch ---------------------------------------------------------------------

@@ -1,0 +1,217 @@
+SELECT
+  uscc,
+  'above-scale' AS policy_id,
+  '2011' AS policy_version,
+  CASE
+    WHEN c0_ok = FALSE OR c1_ok = FALSE
+    THEN 'fail'
+    WHEN c0_ok IS NULL OR c1_ok IS NULL OR FALSE
+    THEN 'unknown'
+    ELSE 'pass'
+  END AS status,
+  CASE
+    WHEN CONCAT_WS(
+      ',',
+      CASE WHEN c0_ok = FALSE THEN 'revenue_threshold_sector' END,
+      CASE WHEN c1_ok = FALSE THEN 'revenue' END
+    ) = ''
+    THEN CAST([] AS TEXT[])
+    ELSE STR_SPLIT(
+      CONCAT_WS(
+        ',',
+        CASE WHEN c0_ok = FALSE THEN 'revenue_threshold_sector' END,
+        CASE WHEN c1_ok = FALSE THEN 'revenue' END
+      ),
+      ','
+    )
+  END AS failed_conditions,
+  CASE
+    WHEN CONCAT_WS(',', v0, v1, v2, v3) = ''
+    THEN CAST([] AS TEXT[])
+    ELSE STR_SPLIT(CONCAT_WS(',', v0, v1, v2, v3), ',')
+  END AS unknown_features,
+  bc AS binding_condition,
+  CASE
+    WHEN bc = 'revenue_threshold_sector'
+    THEN '所属行业按年收入划定规模以上（限额以上）标准：否，应为 是'
+    WHEN bc = 'revenue'
+    THEN '最近一年销售收入 ' || (
+      CASE
+        WHEN ROUND(c1_obs, 4) = ROUND(c1_req, 4) AND c1_obs <> c1_req
+        THEN (
+          CASE
+            WHEN CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
+            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
+            ELSE CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
+          END
+        )
+        ELSE (
+          CASE
+            WHEN CAST(CAST(ROUND(c1_obs, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
+            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_obs, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
+            ELSE CAST(CAST(ROUND(c1_obs, 4) AS DECIMAL(38, 4)) AS TEXT)
+          END
+        )
+      END
+    ) || '万元' || '，至少需 ' || (
+      CASE
+        WHEN ROUND(c1_req, 4) = 0 AND c1_req <> 0
+        THEN (
+          CASE
+            WHEN CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
+            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
+            ELSE CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS TEXT)
+          END
+        )
+        ELSE (
+          CASE
+            WHEN CAST(CAST(ROUND(c1_req, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
+            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_req, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
+            ELSE CAST(CAST(ROUND(c1_req, 4) AS DECIMAL(38, 4)) AS TEXT)
+          END
+        )
+      END
+    ) || '万元' || '，差 ' || (
+      CASE
+        WHEN ROUND(c1_req - c1_obs, 4) = 0 AND c1_req - c1_obs <> 0
+        THEN (
+          CASE
+            WHEN CAST(CAST(ROUND(c1_req - c1_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
+            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_req - c1_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
+            ELSE CAST(CAST(ROUND(c1_req - c1_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
+          END
+        )
+        ELSE (
+          CASE
+            WHEN CAST(CAST(ROUND(c1_req - c1_obs, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
+            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_req - c1_obs, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
+            ELSE CAST(CAST(ROUND(c1_req - c1_obs, 4) AS DECIMAL(38, 4)) AS TEXT)
+          END
+        )
+      END
+    ) || '万元'
+  END AS binding_gap,
+  CAST('2011-01-01' AS DATE) AS as_of,
+  'gaoqi-rules/1' AS engine_version,
+  '' AS ruleset_hash,
+  CASE WHEN c0_ok = FALSE OR c1_ok = FALSE THEN NULL ELSE benefit_raw END AS benefit_amount
+FROM (
+  SELECT
+    *,
+    CASE
+      WHEN c0_rel = LEAST(c0_rel, c1_rel)
+      THEN 'revenue_threshold_sector'
+      WHEN c1_rel = LEAST(c0_rel, c1_rel)
+      THEN 'revenue'
+      WHEN c0_ok = FALSE
+      THEN 'revenue_threshold_sector'
+      WHEN c1_ok = FALSE
+      THEN 'revenue'
+    END AS bc
+  FROM (
+    SELECT
+      *,
+      CASE WHEN c0_ok = FALSE THEN CAST(1 AS DOUBLE) END AS c0_rel,
+      CASE
+        WHEN c1_ok = FALSE
+        THEN CASE
+          WHEN CAST(c1_req AS DOUBLE) = 0
+          THEN ABS(CAST(c1_req AS DOUBLE) - CAST(c1_obs AS DOUBLE))
+          ELSE ABS(CAST(c1_req AS DOUBLE) - CAST(c1_obs AS DOUBLE)) / ABS(CAST(c1_req AS DOUBLE))
+        END
+      END AS c1_rel,
+      CASE WHEN c0_ok IS NULL OR c1_ok IS NULL THEN u0 END AS v0,
+      CASE WHEN c0_ok IS NULL OR c1_ok IS NULL THEN u1 END AS v1,
+      CASE WHEN c0_ok IS NULL OR c1_ok IS NULL THEN u2 END AS v2,
+      CASE WHEN c1_ok IS NULL THEN u3 END AS v3
+    FROM (
+      SELECT
+        uscc,
+        (
+          industry_section IN ('B', 'C', 'D', 'G', 'H', 'I', 'L', 'M', 'N', 'O', 'P', 'R')
+          OR industry_division IN ('51', '52', '84', '85')
+          OR industry_class IN ('7020', '7030', '7040', '7090')
+        ) AS c0_obs,
+        (
+          TRUE
+        ) AS c0_req,
+        CASE
+          WHEN industry_class IS NULL OR industry_division IS NULL OR industry_section IS NULL
+          THEN NULL
+          ELSE (
+            (
+              industry_section IN ('B', 'C', 'D', 'G', 'H', 'I', 'L', 'M', 'N', 'O', 'P', 'R')
+              OR industry_division IN ('51', '52', '84', '85')
+              OR industry_class IN ('7020', '7030', '7040', '7090')
+            ) = (
+              TRUE
+            )
+          )
+        END AS c0_ok,
+        CAST(NULL AS DOUBLE) AS c0_per,
+        (
+          sales_revenue_last_year
+        ) AS c1_obs,
+        (
+          CASE
+            WHEN industry_section IN ('B', 'C', 'D')
+            THEN 2000
+            WHEN industry_division = '51'
+            THEN 2000
+            WHEN industry_division = '52'
+            THEN 500
+            WHEN industry_section = 'H'
+            THEN 200
+            WHEN industry_section IN ('G', 'I', 'N') OR industry_division = '84'
+            THEN 2000
+            WHEN industry_section IN ('L', 'M', 'P')
+            OR industry_class IN ('7020', '7030', '7040', '7090')
+            THEN 1000
+            ELSE 500
+          END
+        ) AS c1_req,
+        CASE
+          WHEN industry_class IS NULL
+          OR industry_division IS NULL
+          OR industry_section IS NULL
+          OR sales_revenue_last_year IS NULL
+          THEN NULL
+          ELSE (
+            (
+              sales_revenue_last_year
+            ) >= (
+              CASE
+                WHEN industry_section IN ('B', 'C', 'D')
+                THEN 2000
+                WHEN industry_division = '51'
+                THEN 2000
+                WHEN industry_division = '52'
+                THEN 500
+                WHEN industry_section = 'H'
+                THEN 200
+                WHEN industry_section IN ('G', 'I', 'N') OR industry_division = '84'
+                THEN 2000
+                WHEN industry_section IN ('L', 'M', 'P')
+                OR industry_class IN ('7020', '7030', '7040', '7090')
+                THEN 1000
+                ELSE 500
+              END
+            )
+          )
+        END AS c1_ok,
+        CAST(NULL AS DOUBLE) AS c1_per,
+        CASE WHEN industry_class IS NULL THEN 'industry_class' END AS u0,
+        CASE WHEN industry_division IS NULL THEN 'industry_division' END AS u1,
+        CASE WHEN industry_section IS NULL THEN 'industry_section' END AS u2,
+        CASE WHEN sales_revenue_last_year IS NULL THEN 'sales_revenue_last_year' END AS u3,
+        CAST(NULL AS DECIMAL(38, 4)) AS benefit_raw
+      FROM (
+        SELECT
+          *
+        FROM profile
+        WHERE
+          as_of = CAST('2011-01-01' AS DATE)
+      ) AS sc
+    ) AS p
+  ) AS r
+) AS b
