@@ -29,8 +29,8 @@ from gaoqi.web.core.models import WorkflowLog
 
 #: The role of a move made without a signed-in actor: the platform's own jobs (the daily task) and the public.
 SYSTEM = "system"
-#: The ``source`` of a transition that creates its object.
-NEW = ""
+#: The ``source`` of a transition that creates its object (in the table; its log row's source is "").
+NEW = "<new>"
 
 
 class WorkflowError(DomainError):
@@ -72,6 +72,8 @@ class Workflow:
     )
 
     def __post_init__(self) -> None:
+        if NEW in self.statuses:
+            raise ValueError(f"workflow {self.name}: {NEW} is not a status")
         for t in self.transitions:
             unknown = {t.source, t.target} - set(self.statuses) - {NEW}
             if unknown or t.target == NEW:
@@ -213,7 +215,7 @@ def create(
         raise ValueError(f"{workflow.name}: {action} must create the object in {t.target}")
     WorkflowLog.objects.create(
         workflow=workflow.name, content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk,
-        action=action, source=NEW, target=t.target, actor=_account(actor), comment=comment,
+        action=action, source="", target=t.target, actor=_account(actor), comment=comment,
     )  # fmt: skip
     target = audit_target(obj) if callable(audit_target) else audit_target
     detail = audit_detail(obj) if callable(audit_detail) else audit_detail
