@@ -22,7 +22,7 @@ from gaoqi.web import roles
 from gaoqi.web.audit.models import AuditEvent
 from gaoqi.web.certification import services as sv
 from gaoqi.web.certification import workflow as wf
-from gaoqi.web.core.locks import STALE
+from gaoqi.web.core.locks import STALE, DomainError
 from gaoqi.web.core.models import WorkflowLog
 from gaoqi.web.core.workflow import NEW, SYSTEM, Workflow, WorkflowError, create, transition
 from tests.web import factories
@@ -131,18 +131,19 @@ def _attempt(w: Workflow, obj: Any, action: str, actor: Any, before: int) -> tup
             )
     except _Rollback as done:
         return "moved", (done.status, done.audit, done.log)
-    except WorkflowError as refused:
-        return "refused", str(refused)
+    except DomainError as refused:
+        return "refused", (type(refused).__name__, str(refused))
 
 
 def _expected(name: str, status: str, action: str, role: str) -> tuple[str, Any]:
     rows = {(r[1], r[0]): r for r in EXPECTED[name]}
     row = rows.get((status, action))
     if row is None:
-        return "refused", WORDS[name][1].format(now=LABELS[name][status])
+        error = "StaleActionError" if name in ("post_check", "objection") else "WorkflowError"
+        return "refused", (error, WORDS[name][1].format(now=LABELS[name][status]))
     _, source, target, allowed, label, _, _, audit = row
     if role not in allowed:
-        return "refused", f"您的角色不能执行“{label}”"
+        return "refused", ("WorkflowError", f"您的角色不能执行“{label}”")
     return "moved", (target, audit or None, (name, source, target))
 
 

@@ -138,6 +138,20 @@ def test_refusals_say_why() -> None:
 
 
 @pytest.mark.django_db
+def test_a_decided_object_refuses_as_stale_when_its_table_says_so() -> None:
+    """A one-decision object (a post-check, an objection): no action left means someone else decided it."""
+    from dataclasses import replace
+
+    from gaoqi.web.intake.models import Snapshot
+
+    once = replace(DEMO, forbidden="{noun}已{now}，{stale}", forbidden_is_stale=True)
+    snap = _snapshot("published")
+    with pytest.raises(StaleActionError) as refused, transaction.atomic():
+        transition(once, Snapshot, snap.pk, "publish", factories.user(roles.MUNICIPAL, "muni"))
+    assert str(refused.value) == f"快照已已发布，{STALE}"
+
+
+@pytest.mark.django_db
 def test_hooks_run_in_order_and_their_fields_are_saved() -> None:
     muni = factories.user(roles.MUNICIPAL, "muni")
     snap = _snapshot("running")

@@ -154,6 +154,7 @@ POST_CHECK = register(
         field="outcome",
         stale="该核查已由他人完成（{now}），{stale}",
         forbidden="该核查已由他人完成（{now}），{stale}",
+        forbidden_is_stale=True,
     )
 )  # fmt: skip
 
@@ -176,6 +177,7 @@ OBJECTION = register(
         ),
         stale="该异议已处理（{now}），{stale}",
         forbidden="该异议已处理（{now}），{stale}",
+        forbidden_is_stale=True,
     )
 )  # fmt: skip
 

@@ -67,6 +67,9 @@ class Workflow:
     stale: str = "{noun}已由“{seen}”变为“{now}”，{stale}"
     #: The refusal when the fresh status has no such action ({noun} {now} {stale}).
     forbidden: str = "状态“{now}”下不能执行该操作"
+    #: Whether that refusal is a StaleActionError: an object with one decision (a post-check, an objection)
+    #: has none left once decided, so a missing action means someone else decided it.
+    forbidden_is_stale: bool = False
     _index: dict[tuple[str, str], Transition] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -178,7 +181,8 @@ def transition(
     t = workflow.find(now, action)
     if t is None:
         words = {"noun": workflow.noun, "now": workflow.label(now), "stale": STALE}
-        raise WorkflowError((forbidden or workflow.forbidden).format(**words))
+        error = StaleActionError if workflow.forbidden_is_stale else WorkflowError
+        raise error((forbidden or workflow.forbidden).format(**words))
     _check(workflow, t, actor, obj, comment, guards, permit, prepare)
     log = WorkflowLog(
         workflow=workflow.name, content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk,
