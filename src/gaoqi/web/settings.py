@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "gaoqi.web.core",
     "gaoqi.web.accounts",
     "gaoqi.web.audit",
     "gaoqi.web.intake",

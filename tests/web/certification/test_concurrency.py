@@ -159,7 +159,8 @@ def test_two_officials_editing_one_expert(people: dict[str, Any]) -> None:
 
 
 def test_district_pass_and_return_at_once(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
-    from gaoqi.web.certification.models import Application, TransitionLog
+    from gaoqi.web.certification.models import Application
+    from gaoqi.web.core.models import WorkflowLog
 
     app = sv.application_transition(people["enterprise"], draft(people), "submit")
     colleague = make_user(roles.DISTRICT, "dist_colleague", district_code=app.district_code)
@@ -172,7 +173,7 @@ def test_district_pass_and_return_at_once(people: dict[str, Any], clock: dict[st
     assert isinstance(refusal, sv.StaleActionError)
     app.refresh_from_db()
     assert app.status == (wf.MUNICIPAL_REVIEW if winner == 0 else wf.CORRECTION)
-    assert TransitionLog.objects.filter(application=app, action__in=["district_pass", "district_return"]).count() == 1
+    assert WorkflowLog.objects.filter(application=app, action__in=["district_pass", "district_return"]).count() == 1
 
 
 def test_two_starts_at_once_make_one_application(people: dict[str, Any], clock: dict[str, dt.date]) -> None:

@@ -92,8 +92,9 @@ def _audit_calls() -> list[tuple[str, ast.Call]]:
 
 
 def _daily_steps() -> list[str]:
-    """The daily job's step names (``attempt("step", ...)`` in certification/services.py): audited as daily.<step>."""
-    source = pathlib.Path(str(WEB)).joinpath("certification", "services.py").read_text(encoding="utf-8")
+    """The daily job's step names (``attempt("step", ...)`` in certification/services/daily_job.py): audited as
+    daily.<step>."""
+    source = pathlib.Path(str(WEB)).joinpath("certification", "services", "daily_job.py").read_text(encoding="utf-8")
     return [
         n.args[0].value
         for n in ast.walk(ast.parse(source))
@@ -102,13 +103,13 @@ def _daily_steps() -> list[str]:
 
 
 def audit_actions() -> set[str]:
-    """Every action the platform can write to the audit log: the literal ones, application.<transition>,
-    daily.<step>, and the audited reads (access.AUDITED_READS). A new kind of computed action fails here until
-    it is listed."""
+    """Every action the platform can write to the audit log: the literal ones, the workflows' (core/workflow.py
+    writes each registered table's), daily.<step>, and the audited reads (access.AUDITED_READS). A new kind of
+    computed action fails here until it is listed."""
     from gaoqi.web.access import AUDITED_READS
-    from gaoqi.web.certification import workflow as wf
+    from gaoqi.web.core.workflow import registered
 
-    expand = {"application.": [t.action for t in wf.TRANSITIONS], "daily.": _daily_steps()}
+    expand = {"daily.": _daily_steps()}
     actions: set[str] = set()
     for name, call in _audit_calls():
         if len(call.args) < 2:
@@ -120,6 +121,8 @@ def audit_actions() -> set[str]:
             prefix = arg.values[0].value
             assert prefix in expand, f"{name}: an audit action computed as {prefix}…: list its values here"
             actions |= {prefix + suffix for suffix in expand[prefix]}
+        elif (name, ast.unparse(arg)) == ("workflow.py", "action"):
+            actions |= {a for w in registered() for a in w.audit_actions()}
         else:
             assert (name, ast.unparse(arg)) == ("access.py", "action"), f"{name}: audit action {ast.unparse(arg)}"
             actions |= {a for a, _, _ in AUDITED_READS.values()}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 
@@ -34,6 +35,8 @@ class Application(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # the moves of its workflow (who, when, from, to, comment, working days the stage took), oldest first
+    transitions = GenericRelation("core.WorkflowLog", related_query_name="application")
 
     class Meta:
         ordering = ["-id"]
@@ -52,20 +55,6 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_name} {self.year}"
-
-
-class TransitionLog(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=32)
-    source = models.CharField(max_length=20)
-    target = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    comment = models.TextField(blank=True)
-    workdays_used = models.PositiveIntegerField(null=True)  # working days the stage took
-
-    class Meta:
-        ordering = ["id"]
 
 
 class Attachment(models.Model):
@@ -125,14 +114,21 @@ class Objection(models.Model):
     content = models.TextField("异议内容", max_length=2000)
     address = models.GenericIPAddressField("提交地址", null=True)  # for the per-address limit
     received_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        "处理状态", max_length=10, choices=list(wf.OBJECTION.labels().items()), default=wf.OBJ_PENDING
+    )
     handling = models.TextField("处理意见", blank=True)
-    upheld = models.BooleanField(null=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    @property
+    def upheld(self) -> bool | None:
+        """None while pending, then whether the objection was upheld (the pages read it so)."""
+        return None if self.status == wf.OBJ_PENDING else self.status == wf.OBJ_UPHELD
 
 
 class Certificate(models.Model):
-    VALID, REVOKED, CANCELLED, EXPIRED = "valid", "revoked", "cancelled", "expired"
-    REPLACED = "replaced"  # a name change issued a new certificate with the same number and validity
+    VALID, REVOKED, CANCELLED, EXPIRED = wf.VALID, wf.CERT_REVOKED, wf.CANCELLED, wf.EXPIRED
+    REPLACED = wf.REPLACED  # a name change issued a new certificate with the same number and validity
     number = models.CharField("证书编号", max_length=32)
     uscc = models.CharField(max_length=18, db_index=True)
     enterprise_name = models.CharField(max_length=200)
@@ -192,7 +188,7 @@ class Revocation(models.Model):
 
 
 class NameChange(models.Model):
-    PENDING = ("publicity", "re_review")
+    PENDING = (wf.NC_PUBLICITY, wf.NC_RE_REVIEW)
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="name_changes")
     old_name = models.CharField(max_length=200)
     new_name = models.CharField(max_length=200)

@@ -1,15 +1,19 @@
-"""The certification lifecycle as data: statuses, and a transition table of who may move an application from
-which status to which, under which guard, and within which time limit (process.yaml, in working days).
+"""The certification lifecycle as data: one workflow (core/workflow.py) per kind of object with a status —
+applications, certificates, renames, post-checks, objections — each its statuses and its transition table of who
+may move an object from which status to which, under which guard (a name in the services' guards); the
+applications' stages also have time limits (process.yaml, in working days).
 
-``services.application_transition`` is the only way to change an application's status: it looks the move up
-here, checks the role and the guard, records the transition (who, when, from, to, comment) and audits it.
+Every status change goes through ``core.workflow.transition`` (or ``create`` for the first status): the
+services (certification/services/) look the move up here, and the mechanism checks the role and the guard on
+the row re-read under its lock, records the move (who, when, from, to, comment) and audits it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from django.utils.translation import pgettext_lazy
 
 from gaoqi.web import roles
+from gaoqi.web.core.workflow import NEW, Transition, Workflow, register
 
 DRAFT = "draft"
 CORRECTION = "correction"  # returned for correction (补正)
@@ -49,23 +53,13 @@ TIMED: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: str
-    target: str
-    roles: frozenset[str]
-    label: str
-    guard: str | None = None  # a function name in services.GUARDS
-    needs_comment: bool = False
-
-
 ENT = frozenset({roles.ENTERPRISE})
 DIST = frozenset({roles.DISTRICT})
 MUNI = frozenset({roles.MUNICIPAL})
-SYSTEM = frozenset({"system"})  # moves made by the platform itself (publicity ends, panel scored)
+SYSTEM = frozenset({"system"})  # moves made by the platform itself (publicity ends, panel scored) or the public
 
 TRANSITIONS: tuple[Transition, ...] = (
+    Transition("start", NEW, DRAFT, ENT, "发起申请"),
     Transition("submit", DRAFT, DISTRICT_REVIEW, ENT, "提交申请", guard="self_check_passes"),
     Transition("file", DRAFT, FILED, ENT, "报备即批准：报备", guard="pilot_eligible"),
     Transition("resubmit", CORRECTION, DISTRICT_REVIEW, ENT, "补正后重新提交", guard="self_check_passes"),
@@ -85,9 +79,106 @@ TRANSITIONS: tuple[Transition, ...] = (
 )  # fmt: skip
 
 
+APPLICATION = register(Workflow("application", "申请", STATUS_LABELS, TRANSITIONS))
+
+
 def transitions_from(status: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.source == status]
+    return APPLICATION.transitions_from(status)
 
 
 def find(status: str, action: str) -> Transition | None:
-    return next((t for t in TRANSITIONS if t.source == status and t.action == action), None)
+    return APPLICATION.find(status, action)
+
+
+# ------------------------------------------------------------------------------------------------------
+# certificates (the codes are Certificate's; the labels the catalogue's certificate_status)
+
+VALID, CERT_REVOKED, CANCELLED, EXPIRED, REPLACED = "valid", "revoked", "cancelled", "expired", "replaced"
+
+CERTIFICATE = register(
+    Workflow(
+        "certificate",
+        "证书",
+        {
+            code: pgettext_lazy("certificate_status", code)
+            for code in (VALID, CERT_REVOKED, CANCELLED, EXPIRED, REPLACED)
+        },
+        (
+            Transition("issue", NEW, VALID, SYSTEM, "备案发证"),
+            # a rename's new certificate (same number and validity): name_change.complete is the audited act
+            Transition("reissue", NEW, VALID, SYSTEM, "更名换发新证书", audit=""),
+            Transition("revoke", VALID, CERT_REVOKED, MUNI, "取消高企资格", needs_comment=True),
+            Transition("replace", VALID, REPLACED, SYSTEM, "更名换发，原证书失效", audit=""),
+        ),
+        stale="证书已不是{seen}状态，{stale}",
+        forbidden="证书当前为“{now}”，不能执行该操作",
+    )
+)
+
+# ------------------------------------------------------------------------------------------------------
+# renames (Art. 17): publicity then a new certificate, or a re-review on a major change
+
+NC_PUBLICITY, NC_RE_REVIEW, NC_DONE = "publicity", "re_review", "done"
+
+NAME_CHANGE = register(
+    Workflow(
+        "name_change",
+        "更名申请",
+        {NC_PUBLICITY: "更名公示中", NC_RE_REVIEW: "重大变化重新审查", NC_DONE: "已换发新证书"},
+        (
+            Transition("request", NEW, NC_PUBLICITY, ENT, "申请更名"),
+            Transition("request_major", NEW, NC_RE_REVIEW, ENT, "申请更名（重大变化）", audit="name_change.request"),
+            Transition("complete", NC_PUBLICITY, NC_DONE, SYSTEM, "公示期满，换发证书", guard="rename_publicity_over"),
+        ),
+        forbidden="更名公示尚未期满",
+    )
+)
+
+# ------------------------------------------------------------------------------------------------------
+# 报备即批准: the check afterwards (PostCheck.outcome; "" while pending; labels the catalogue's post_check)
+
+CHECK_PENDING, CHECK_PASSED, CHECK_FAILED = "", "passed", "failed"
+
+POST_CHECK = register(
+    Workflow(
+        "post_check",
+        "事后核查",
+        {CHECK_PENDING: "待核查", CHECK_PASSED: pgettext_lazy("post_check", "passed"),
+         CHECK_FAILED: pgettext_lazy("post_check", "failed")},
+        (
+            Transition("pass", CHECK_PENDING, CHECK_PASSED, MUNI, "核查通过", guard="application_filed",
+                       audit="post_check.complete"),
+            Transition("fail", CHECK_PENDING, CHECK_FAILED, MUNI, "核查未通过（撤销资格）", guard="application_filed",
+                       needs_comment=True, audit="post_check.complete"),
+        ),
+        field="outcome",
+        stale="该核查已由他人完成（{now}），{stale}",
+        forbidden="该核查已由他人完成（{now}），{stale}",
+        forbidden_is_stale=True,
+    )
+)  # fmt: skip
+
+# ------------------------------------------------------------------------------------------------------
+# objections during publicity
+
+OBJ_PENDING, OBJ_UPHELD, OBJ_DISMISSED = "pending", "upheld", "dismissed"
+
+OBJECTION = register(
+    Workflow(
+        "objection",
+        "异议",
+        {OBJ_PENDING: "待处理", OBJ_UPHELD: "成立", OBJ_DISMISSED: "不成立"},
+        (
+            Transition("file", NEW, OBJ_PENDING, SYSTEM, "提出异议"),  # the public, without an account
+            Transition("uphold", OBJ_PENDING, OBJ_UPHELD, MUNI, "异议成立", guard="in_publicity", needs_comment=True,
+                       audit="objection.handle"),
+            Transition("dismiss", OBJ_PENDING, OBJ_DISMISSED, MUNI, "异议不成立", guard="in_publicity",
+                       needs_comment=True, audit="objection.handle"),
+        ),
+        stale="该异议已处理（{now}），{stale}",
+        forbidden="该异议已处理（{now}），{stale}",
+        forbidden_is_stale=True,
+    )
+)  # fmt: skip
+
+WORKFLOWS = (APPLICATION, CERTIFICATE, NAME_CHANGE, POST_CHECK, OBJECTION)

@@ -1,0 +1,131 @@
+"""Writes on certification, by sub-domain: each atomic, taking the acting user, writing the audit log (and, for
+a status change, the workflow log through ``core.workflow``), and notifying whoever must act next.
+
+Callers use this package as one module (``from gaoqi.web.certification import services``; ``services.x``).
+Setting one of its names — a test's ``monkeypatch.setattr(services, "today", …)`` — sets it in every
+sub-module that holds the same object too, so the change reaches the code that calls it (the platform's date is
+read by most of them).
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+from gaoqi.web.certification import workdays
+from gaoqi.web.certification.services import (
+    _common,
+    annual_reports,
+    applications,
+    attachments,
+    certificates,
+    daily_job,
+    expert_panels,
+    experts,
+    guards,
+    name_changes,
+    platform_feed,
+    post_checks,
+    publicity,
+    self_check,
+)
+from gaoqi.web.certification.services._common import FORM_SECTIONS, POLICY_ID, notify, today
+from gaoqi.web.certification.services.annual_reports import (
+    ANNUAL_REPORT_FIELDS,
+    annual_report_reminders,
+    annual_report_submit,
+    annual_reports_overdue,
+    renewal_reminders,
+    report_years,
+)
+from gaoqi.web.certification.services.applications import (
+    COMMITMENT,
+    application_declare,
+    application_start,
+    application_start_refusal,
+    application_transition,
+    application_update_form,
+    declarable_conditions,
+    prefill_from_profile,
+)
+from gaoqi.web.certification.services.attachments import (
+    MAX_ATTACHMENT,
+    MAX_ATTACHMENTS,
+    MAX_ATTACHMENTS_BYTES,
+    attachment_add,
+    attachment_may_download,
+    attachment_open,
+    missing_attachments,
+)
+from gaoqi.web.certification.services.certificates import (
+    REVOCATION_LABELS,
+    REVOCATION_REASONS,
+    application_revoke,
+    certificate_issue,
+    certificate_revoke,
+    expiry_for,
+)
+from gaoqi.web.certification.services.daily_job import daily
+from gaoqi.web.certification.services.expert_panels import (
+    _pool,
+    panel_draw,
+    panel_members,
+    panel_result,
+    score_ranges,
+    score_submit,
+    score_total,
+)
+from gaoqi.web.certification.services.experts import expert_accounts_unpooled, expert_add, expert_update
+from gaoqi.web.certification.services.guards import GUARDS
+from gaoqi.web.certification.services.name_changes import name_change_complete, name_change_request
+from gaoqi.web.certification.services.platform_feed import platform_feed_write
+from gaoqi.web.certification.services.post_checks import post_check_complete, post_check_draw
+from gaoqi.web.certification.services.publicity import (
+    OBJECTION_CONTACT_MAX,
+    OBJECTION_CONTENT_MAX,
+    OBJECTION_NAME_MAX,
+    objection_file,
+    objection_handle,
+    publicity_close_due,
+    publicity_due,
+)
+from gaoqi.web.certification.services.self_check import application_self_check
+from gaoqi.web.core.locks import STALE, DomainError, StaleActionError
+from gaoqi.web.core.workflow import WorkflowError
+
+_SUBMODULES: tuple[types.ModuleType, ...] = (
+    _common, attachments, self_check, expert_panels, guards, certificates, post_checks, applications, publicity,
+    annual_reports, name_changes, experts, platform_feed, daily_job,
+)  # fmt: skip
+_MISSING = object()
+
+
+class _Services(types.ModuleType):
+    """The package's module type: a name set here is set where the sub-modules hold the same object."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        old = self.__dict__.get(name, _MISSING)
+        if old is not _MISSING and not isinstance(old, types.ModuleType):
+            for sub in _SUBMODULES:
+                if sub.__dict__.get(name, _MISSING) is old:
+                    setattr(sub, name, value)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Services
+
+__all__ = [
+    "ANNUAL_REPORT_FIELDS", "COMMITMENT", "FORM_SECTIONS", "GUARDS", "MAX_ATTACHMENT", "MAX_ATTACHMENTS",
+    "MAX_ATTACHMENTS_BYTES", "OBJECTION_CONTACT_MAX", "OBJECTION_CONTENT_MAX", "OBJECTION_NAME_MAX", "POLICY_ID",
+    "REVOCATION_LABELS", "REVOCATION_REASONS", "STALE", "DomainError", "StaleActionError", "WorkflowError", "_pool",
+    "annual_report_reminders", "annual_report_submit", "annual_reports_overdue", "application_declare",
+    "application_revoke", "application_self_check", "application_start", "application_start_refusal",
+    "application_transition", "application_update_form", "attachment_add", "attachment_may_download",
+    "attachment_open", "certificate_issue", "certificate_revoke", "daily", "declarable_conditions", "expert_accounts_unpooled",
+    "expert_add", "expert_update", "expiry_for", "missing_attachments", "name_change_complete",
+    "name_change_request", "notify", "objection_file", "objection_handle", "panel_draw", "panel_members",
+    "panel_result", "platform_feed_write", "post_check_complete", "post_check_draw", "prefill_from_profile",
+    "publicity_close_due", "publicity_due", "renewal_reminders", "report_years", "score_ranges", "score_submit",
+    "score_total", "today", "workdays",
+]  # fmt: skip
