@@ -129,6 +129,13 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return domain_error_response(request, DomainError("请求参数无效：" + "；".join(fields), fields=fields))
 
 
+@api.exception_handler(Exception)
+def _failed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else is Django's 500 (core/errors.py: logged, the shape above), with DEBUG on too: ninja would
+    answer a traceback."""
+    raise exc
+
+
 def _why(error: dict[str, Any]) -> str:
     """A parameter's validation error (pydantic's type and context) in Chinese."""
     ctx = error.get("ctx") or {}

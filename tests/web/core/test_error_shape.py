@@ -123,3 +123,24 @@ def test_a_refused_form_goes_back_to_its_page_with_the_message(world: World) -> 
     assert Snapshot.objects.count() == before
     r = c.post("/intake/upload/", {}, follow=True)
     assert [str(m) for m in r.context["messages"]] == ["请选择文件"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False])
+def test_an_api_failure_is_the_shape_never_a_traceback(
+    world: World, monkeypatch: pytest.MonkeyPatch, debug: bool
+) -> None:
+    from django.test import override_settings
+
+    from gaoqi.web.enterprises import selectors
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(selectors, "enterprise_get", broken)
+    c = Client(raise_request_exception=False)
+    c.force_login(world.users[roles.MUNICIPAL])
+    with override_settings(DEBUG=debug):
+        r = c.get(f"/api/enterprises/{USCC_A}")
+    assert r.status_code == 500 and _error(r) == {"code": "server_error", "message": "服务器内部错误", "fields": {}}
+    assert b"boom" not in r.content and b"Traceback" not in r.content
