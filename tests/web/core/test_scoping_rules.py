@@ -61,3 +61,12 @@ def test_district_scope_is_whole_districts_only() -> None:
     assert district_scope(_user(roles.DISTRICT, district_code="110108")) == Q(district_code="110108")
     assert district_scope(_user(roles.ENTERPRISE, uscc="X")) is None
     assert district_scope(_user(roles.INCUBATOR, incubator_code="I")) is None
+
+
+def test_only_an_enterprise_user_owns_an_enterprise() -> None:
+    from gaoqi.web.core.scoping import own_enterprise
+
+    assert own_enterprise(_user(roles.ENTERPRISE, uscc="91110108MA000000A1")) == "91110108MA000000A1"
+    for role in set(roles.ROLES) - {roles.ENTERPRISE}:  # a stray uscc on another account owns nothing
+        assert own_enterprise(_user(role, uscc="91110108MA000000A1")) == "", role
+    assert own_enterprise(SimpleNamespace()) == ""

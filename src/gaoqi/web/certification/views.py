@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from gaoqi.engine import district_codes
 from gaoqi.web import roles
+from gaoqi.web.access import allowed
 from gaoqi.web.certification import forms, selectors, services
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
@@ -18,6 +19,7 @@ from gaoqi.web.certification.panels import FIELDS
 from gaoqi.web.certification.workdays import deadline_provisional, workdays_between_provisional
 from gaoqi.web.core.errors import DomainError, refusal_as_message, refusals_to, valid_data
 from gaoqi.web.core.labels import label
+from gaoqi.web.core.scoping import own_enterprise
 from gaoqi.web.enterprises.selectors import enterprise_get
 from gaoqi.web.intake.selectors import current_snapshot
 
@@ -43,8 +45,9 @@ to_index = refusals_to(lambda **_: reverse("certification:index"))
 
 def index(request: HttpRequest) -> HttpResponse:
     queue = selectors.queue_for(request.user)
-    may_start = request.user.role == roles.ENTERPRISE
-    ent = enterprise_get(request.user, request.user.uscc) if may_start else None
+    own = own_enterprise(request.user)
+    may_start = allowed("certification:start", request.user) and bool(own)
+    ent = enterprise_get(request.user, own) if may_start else None
     ctx = {
         "applications": selectors.applications_recent(request.user),
         "queue": queue.order_by("-id")[:200],
@@ -87,11 +90,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "prefill": _prefill_display(app.prefill or {}),
         "actions": actions,
         "revocation_reasons": services.REVOCATION_LABELS,
-        "panel_review": services.panel_members(panel) if panel and user.role == roles.MUNICIPAL else None,
+        # who draws the panel reviews it (the access table: the municipal office)
+        "panel_review": services.panel_members(panel) if panel and allowed("certification:draw", user) else None,
         "publicity_ends": deadline_provisional(app.stage_started_at, cfg.time_limits["publicity"])[0]
         if app.status == wf.PUBLICITY
         else None,
-        "is_owner": user.role == roles.ENTERPRISE and user.uscc == app.uscc,
+        "is_owner": own_enterprise(user) == app.uscc,
         "editable": app.status in (wf.DRAFT, wf.CORRECTION),
         "sections": services.FORM_SECTIONS,
         "form_text": {
@@ -111,7 +115,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clock": clock,
         **selectors.application_record(app),  # certificates, post_check, objections, transitions
         # the objector's real name and contact: the municipal office only (never the enterprise, experts, evaluator)
-        "show_objector": user.role == roles.MUNICIPAL,
+        "show_objector": allowed("certification:objection_handle", user),
         "may_download": services.attachment_may_download(user, app),
         "attested": [c for c in (app.self_check or {}).get("conditions", []) if c["kind"] == "attested"],
     }

@@ -77,6 +77,12 @@ def visible_to(
     return queryset.none() if q is None else queryset.filter(q)
 
 
+def own_enterprise(user: Any) -> str:
+    """The USCC of the user's own enterprise: an enterprise user's; "" for every other role (officials see
+    enterprises, they own none)."""
+    return str(getattr(user, "uscc", "") or "") if getattr(user, "role", None) == roles.ENTERPRISE else ""
+
+
 def district_scope(user: Any, field: str = "district_code") -> Q | None:
     """The user's scope when it is a whole number of districts (all, or the account's district), for the figures
     precomputed per district at publication; None for a narrower scope (an enterprise, an incubator, an expert)
@@ -84,4 +90,4 @@ def district_scope(user: Any, field: str = "district_code") -> Q | None:
     return scope_q(user, district=field)
 
 
-__all__ = ["OVERSIGHT", "district_scope", "scope_q", "visible_to"]
+__all__ = ["OVERSIGHT", "district_scope", "own_enterprise", "scope_q", "visible_to"]
