@@ -73,10 +73,10 @@ def test_access_rules_name_only_known_roles() -> None:
 def _uscc_for(role: str, users: dict[str, Any]) -> str:
     """An enterprise the role may see, else any enterprise."""
     from gaoqi.web.enterprises.models import Enterprise
-    from gaoqi.web.enterprises.selectors import enterprises_visible
+    from gaoqi.web.enterprises.selectors import enterprises_visible_to
 
     user = users.get(role)
-    ent = enterprises_visible(user).order_by("uscc").first() if user is not None else None
+    ent = enterprises_visible_to(user).order_by("uscc").first() if user is not None else None
     if ent is None:
         ent = Enterprise.objects.order_by("uscc").first()
     assert ent is not None

@@ -175,7 +175,7 @@ def _role(principal: str) -> str:
 def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any) -> None:
     from gaoqi.web.accounts.models import User
     from gaoqi.web.enterprises.models import Enterprise
-    from gaoqi.web.enterprises.selectors import enterprises_visible
+    from gaoqi.web.enterprises.selectors import enterprises_visible_to
 
     # data that is ASCII by nature: user names, incubator codes, and enterprises' registered names (北京飞驭鼎AR…)
     names = Enterprise.objects.filter(name__regex=r"[A-Za-z]").values_list("name", flat=True)
@@ -196,7 +196,7 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
     for principal, user in _principals(world).items():
         client = login(user)
         role = _role(principal)
-        first = enterprises_visible(user).order_by("uscc").first()
+        first = enterprises_visible_to(user).order_by("uscc").first()
         for name, route in all_patterns():
             rule = ACCESS[name]
             if name.startswith(NOT_PAGES) or not (rule == PUBLIC or role in rule):

@@ -336,14 +336,15 @@ def test_expired_and_revoked_tokens_are_refused_and_audited(users: dict[str, Any
     assert Client().get("/api/policies", headers=auth).status_code == 200
     ApiToken.objects.update(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
     r = Client(REMOTE_ADDR="10.7.7.7").get("/api/policies", headers=auth)
-    assert r.status_code == 401 and "过期" in r.json()["detail"]
+    assert r.status_code == 401 and "过期" in r.json()["error"]["message"]
+    assert r.json()["error"]["code"] == "token_expired"
     refused = AuditEvent.objects.filter(action="api.token", outcome="denied").get()
     assert (refused.username, refused.ip, refused.detail["reason"]) == ("u_district", "10.7.7.7", "expired")
     ApiToken.objects.update(expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
     assert Client().get("/api/policies", headers=auth).status_code == 200
     api_token_revoke(admin, token)
     r = Client().get("/api/policies", headers=auth)
-    assert r.status_code == 401 and "吊销" in r.json()["detail"]
+    assert r.status_code == 401 and "吊销" in r.json()["error"]["message"]
     reasons = list(
         AuditEvent.objects.filter(action="api.token").order_by("id").values_list("detail__reason", flat=True)
     )

@@ -103,12 +103,12 @@ def test_municipal_sees_the_canaries(users: dict[str, Any]) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", SCOPED)
 def test_canaries_never_reach_scoped_roles(users: dict[str, Any], role: str) -> None:
-    from gaoqi.web.enterprises.selectors import enterprises_visible
+    from gaoqi.web.enterprises.selectors import enterprises_visible_to
 
     cans = canaries()
     user = users[role]
     c = login(user)
-    visible = enterprises_visible(user).count()
+    visible = enterprises_visible_to(user).count()
     assert visible > 0
 
     # the directory (HTML, every page, with and without search and filters), also as the htmx fragment
@@ -136,7 +136,7 @@ def test_canaries_never_reach_scoped_roles(users: dict[str, Any], role: str) -> 
             assert CANARY_NAME not in cell and cell not in {e.uscc for e in cans}, f"export ?{query}: {cell}"
         if not query:  # the unfiltered export is exactly the visible set
             exported = {x for x in cells if len(x) == 18 and x.isalnum()}
-            assert exported == set(enterprises_visible(user).values_list("uscc", flat=True))
+            assert exported == set(enterprises_visible_to(user).values_list("uscc", flat=True))
 
     # the policy lists
     for status in ("pass", "fail", "unknown", "near"):
@@ -243,13 +243,13 @@ def test_district_official_sees_exactly_the_district(users: dict[str, Any]) -> N
 @pytest.mark.django_db
 def test_each_district_official_sees_their_district_count(snapshot: Any) -> None:
     from gaoqi.web.enterprises.models import Enterprise
-    from gaoqi.web.enterprises.selectors import enterprises_visible
+    from gaoqi.web.enterprises.selectors import enterprises_visible_to
     from tests.web.conftest import make_user
 
     codes = sorted(set(Enterprise.objects.values_list("district_code", flat=True)) - {""})
     assert len(codes) > 3
     for code in codes:
         user = make_user(roles.DISTRICT, username=f"d_{code}", district_code=code)
-        assert enterprises_visible(user).count() == Enterprise.objects.filter(district_code=code).count()
+        assert enterprises_visible_to(user).count() == Enterprise.objects.filter(district_code=code).count()
         got = login(user).get("/api/enterprises", {"page_size": 1}).json()["count"]
         assert got == Enterprise.objects.filter(district_code=code).count(), code

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
 from gaoqi.web import roles as r
-from gaoqi.web.core.errors import error_page
+from gaoqi.web.core.errors import error_json, error_page
 
 PUBLIC = "public"
 ALL_ROLES = frozenset(r.ROLES)
@@ -157,7 +157,7 @@ class AccessMiddleware:
             return error_page(request, 403, "该地址未声明访问权限，拒绝访问。")
         if not request.user.is_authenticated:
             if api:
-                return JsonResponse({"detail": "需要登录或令牌 (authentication required)"}, status=401)
+                return error_json(401, "需要登录或令牌 (authentication required)")
             return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
         _audit_refusal(request, name, "role")
         return error_page(request, 403, "您的角色无权访问此页面。")

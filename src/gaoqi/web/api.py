@@ -7,9 +7,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja.errors import ValidationError
 
+from gaoqi.web.core.errors import DomainError, Forbidden, NotFound, domain_error_response
 from gaoqi.web.enterprises import selectors as es
 from gaoqi.web.policies import selectors as ps
 
@@ -84,22 +87,69 @@ class PolicyOut(Schema):
     versions: list[str]
 
 
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
 class ErrorOut(Schema):
-    """An error answer: 401 without a session or token (or with a bad token), 403 for a role that may not call
-    the operation, 404 for an enterprise that does not exist or is outside the caller's jurisdiction."""
+    """An error answer, one shape for all (core/errors.py): 400 for a query or path parameter that does not
+    parse (``fields`` says which, and why), 401 without a session or token (or with a bad token), 403 for a
+    role that may not call the operation, 404 for an enterprise that does not exist or is outside the caller's
+    jurisdiction."""
 
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    """422: a query or path parameter that does not parse (ninja's validation errors)."""
-
-    detail: list[dict[str, Any]]
+    error: ErrorDetail
 
 
-#: The answers every operation may give besides its 200 (AccessMiddleware, ApiTokenMiddleware, ninja).
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
+#: The answers every operation may give besides its 200 (AccessMiddleware, ApiTokenMiddleware, the handlers).
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut}
 NOT_FOUND: dict[int, Any] = {**ERRORS, 404: ErrorOut}
+
+
+# The API's refusals, registered once: every one answers core/errors.py's shape.
+@api.exception_handler(DomainError)
+def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return domain_error_response(request, exc)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return domain_error_response(request, NotFound())
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return domain_error_response(request, Forbidden())
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = {str(e["loc"][-1]) if e.get("loc") else "": _why(e) for e in exc.errors}
+    return domain_error_response(request, DomainError("请求参数无效：" + "；".join(fields), fields=fields))
+
+
+@api.exception_handler(Exception)
+def _failed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else is Django's 500 (core/errors.py: logged, the shape above), with DEBUG on too: ninja would
+    answer a traceback."""
+    raise exc
+
+
+def _why(error: dict[str, Any]) -> str:
+    """A parameter's validation error (pydantic's type and context) in Chinese."""
+    ctx = error.get("ctx") or {}
+    words = {
+        "missing": "必须填写",
+        "string_too_long": f"过长（最多 {ctx.get('max_length')} 个字符）",
+        "string_pattern_mismatch": "含有不允许的字符",
+        "int_parsing": "应为整数",
+        "int_type": "应为整数",
+        "int_from_float": "应为整数",
+        "greater_than_equal": f"不能小于 {ctx.get('ge')}",
+        "less_than_equal": f"不能大于 {ctx.get('le')}",
+    }
+    return words.get(str(error.get("type")), "格式不正确")
 
 
 #: Text parameters: bounded, and never a NUL character (PostgreSQL cannot compare text with one: it was a 500).
@@ -140,15 +190,14 @@ def enterprise_search(request: HttpRequest, params: Query[SearchQuery]) -> dict[
     size = max(1, min(params.page_size, 100))
     page = max(1, params.page)
     f = es.DirectoryFilter(q=params.q, district=params.district, hte=params.hte)
-    qs = es.enterprise_search(request.user, f)
-    items = list(qs[(page - 1) * size : page * size])
-    return {"count": qs.count(), "page": page, "page_size": size, "items": [_out(e) for e in items]}
+    count, items = es.enterprise_search_page(request.user, f, page, size)
+    return {"count": count, "page": page, "page_size": size, "items": [_out(e) for e in items]}
 
 
 def _visible(request: HttpRequest, uscc: str) -> Any:
     ent = es.enterprise_get(request.user, uscc)
     if ent is None:
-        raise Http404("not found")
+        raise NotFound("企业不存在或不在您的管辖范围内")
     return ent
 
 
@@ -171,7 +220,7 @@ def enterprise_explain(request: HttpRequest, uscc: Code, policy_id: Code) -> dic
     """Every condition of one policy for one enterprise: observed, required, article, outcome, gap."""
     data = es.explain_for(_visible(request, uscc).uscc, policy_id)
     if data is None:
-        raise Http404("not found")
+        raise NotFound("没有该政策对该企业的评估")
     for c in data["conditions"]:
         for key in ("observed", "required"):
             v = c.get(key)

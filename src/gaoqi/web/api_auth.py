@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from gaoqi.web.core.errors import error_json
 
 REFUSALS = {
     "unknown": "令牌无效 (invalid token)",
@@ -49,7 +51,7 @@ class ApiTokenMiddleware:
                     outcome="denied",
                     detail={"reason": refusal, "path": request.path_info[:200]},
                 )
-                return JsonResponse({"detail": REFUSALS[refusal]}, status=401)
+                return error_json(401, REFUSALS[refusal], code=f"token_{refusal}")
             assert token is not None
             if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
                 ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # coarse: one write a minute

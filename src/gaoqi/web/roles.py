@@ -25,7 +25,7 @@ ROLE_LABELS: dict[str, str] = {
 }
 ROLES: tuple[str, ...] = tuple(ROLE_LABELS)
 
-#: Roles that see enterprises at all (each scoped by selectors.enterprises_visible).
+#: Roles that see enterprises at all (each scoped by selectors.enterprises_visible_to).
 ENTERPRISE_VIEWERS = frozenset({ENTERPRISE, DISTRICT, MUNICIPAL, EVALUATOR, INCUBATOR})
 #: Officials who see enterprise lists (directory, policy lists, exports).
 OFFICIALS = frozenset({DISTRICT, MUNICIPAL, EVALUATOR, INCUBATOR})

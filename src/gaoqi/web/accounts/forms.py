@@ -129,3 +129,37 @@ class SecuritySettingsForm(forms.Form):
                     "required": "请填写此项",
                 },
             )
+
+
+class TokenCreateForm(forms.Form):
+    """签发令牌: an active account, a purpose and a lifetime in days (bounds and purpose: the service's)."""
+
+    username = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        to_field_name="username",
+        error_messages={"required": "请选择一个启用的账号", "invalid_choice": "请选择一个启用的账号"},
+    )
+    name = forms.CharField(required=False, strip=False)
+    days = forms.RegexField(regex=r"^\s*\d+\s*$", required=False, error_messages={"invalid": "有效期须为天数"})
+
+    def __init__(self, *args: Any, holders: Any, default_days: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].queryset = holders
+        self.default_days = default_days
+
+    def clean_days(self) -> int:
+        days = str(self.cleaned_data.get("days") or "").strip()
+        return int(days) if days else self.default_days
+
+
+class UserActiveForm(forms.Form):
+    """停用 (``0``) or 启用 (``1``) an account."""
+
+    active = forms.TypedChoiceField(
+        choices=[("0", "停用"), ("1", "启用")],
+        coerce=lambda v: v == "1",
+        error_messages={
+            "required": "请求无效：请在页面上点击“停用账号”或“启用账号”",
+            "invalid_choice": "请求无效：请在页面上点击“停用账号”或“启用账号”",
+        },
+    )

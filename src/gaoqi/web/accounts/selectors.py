@@ -1,9 +1,23 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from gaoqi.web import roles
 from gaoqi.web.accounts.models import ApiToken, SecuritySetting, User
+from gaoqi.web.core.scoping import visible_to
+
+#: Accounts and API tokens are the system administrator's (三员分立): no one else reads them here.
+ADMINS = frozenset({roles.SYSADMIN})
+
+
+def users_visible_to(actor: Any) -> QuerySet[User]:
+    return visible_to(User.objects.all(), actor, sees_all=ADMINS)
+
+
+def api_tokens_visible_to(actor: Any) -> QuerySet[ApiToken]:
+    return visible_to(ApiToken.objects.all(), actor, sees_all=ADMINS)
 
 
 def users_for_admin(
@@ -11,18 +25,20 @@ def users_for_admin(
 ) -> QuerySet[User]:
     """The accounts a system administrator manages (never passwords), filtered: a part of the username, name,
     USCC or incubator code; a role; a district; active or disabled."""
-    if actor.role != roles.SYSADMIN:
-        return User.objects.none()
-    qs = User.objects.order_by("role", "username").only(
-        "username",
-        "role",
-        "district_code",
-        "uscc",
-        "incubator_code",
-        "display_name",
-        "is_active",
-        "last_login",
-        "date_joined",
+    qs = (
+        users_visible_to(actor)
+        .order_by("role", "username")
+        .only(
+            "username",
+            "role",
+            "district_code",
+            "uscc",
+            "incubator_code",
+            "display_name",
+            "is_active",
+            "last_login",
+            "date_joined",
+        )
     )
     if q:
         qs = qs.filter(
@@ -49,7 +65,8 @@ def user_for_admin(actor: User, pk: int) -> User | None:
 def api_tokens_for_admin(actor: User) -> QuerySet[ApiToken]:
     """Every API token, newest first (the hash is never shown: ``key_hash`` is left out)."""
     return (
-        ApiToken.objects.select_related("user")
+        api_tokens_visible_to(actor)
+        .select_related("user")
         .order_by("-created_at", "-id")
         .only(
             "name",
@@ -67,7 +84,12 @@ def api_tokens_for_admin(actor: User) -> QuerySet[ApiToken]:
 
 def token_holders(actor: User) -> QuerySet[User]:
     """The active accounts a token may be issued for."""
-    return User.objects.filter(is_active=True).order_by("role", "username").only("username", "role", "display_name")
+    return (
+        users_visible_to(actor)
+        .filter(is_active=True)
+        .order_by("role", "username")
+        .only("username", "role", "display_name")
+    )
 
 
 def stored_security_settings() -> QuerySet[SecuritySetting]:

@@ -14,6 +14,8 @@ from gaoqi.web.accounts import services
 from gaoqi.web.accounts.forms import (
     PasswordResetForm,
     SecuritySettingsForm,
+    TokenCreateForm,
+    UserActiveForm,
     UserCreateForm,
     UserFilterForm,
     UserRoleForm,
@@ -28,7 +30,7 @@ from gaoqi.web.accounts.selectors import (
     user_for_admin,
     users_for_admin,
 )
-from gaoqi.web.core.locks import DomainError
+from gaoqi.web.core.errors import DomainError, valid_data
 from gaoqi.web.paging import CappedPaginator as Paginator
 
 
@@ -153,10 +155,8 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
 def user_active(request: HttpRequest, pk: int) -> HttpResponse:
     """停用 (``active=0``) or 启用 (``active=1``) an account."""
     user = _managed(request, pk)
-    if request.POST.get("active") not in ("0", "1"):
-        return user_detail(request, pk, error="请求无效：请在页面上点击“停用账号”或“启用账号”", status=400)
-    enable = request.POST["active"] == "1"
     try:
+        enable = valid_data(UserActiveForm(request.POST))["active"]
         if enable:
             services.user_enable(request.user, user)
         else:
@@ -276,16 +276,10 @@ def tokens(request: HttpRequest, *, issued: str = "", error: str = "", status: i
 
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    from gaoqi.web.accounts.models import User
-
-    holder = User.objects.filter(username=request.POST.get("username", ""), is_active=True).first()
-    days = request.POST.get("days", str(services.TOKEN_DAYS)).strip()
-    if holder is None:
-        return tokens(request, error="请选择一个启用的账号", status=400)
-    if not days.isdigit():
-        return tokens(request, error="有效期须为天数", status=400)
-    try:
-        key = services.api_token_create(request.user, holder, request.POST.get("name", ""), days=int(days))
+    form = TokenCreateForm(request.POST, holders=token_holders(request.user), default_days=services.TOKEN_DAYS)
+    try:  # DomainError is a ValueError, as the service's refusals are
+        d = valid_data(form)
+        key = services.api_token_create(request.user, d["username"], d["name"], days=d["days"])
     except ValueError as e:
         return tokens(request, error=str(e), status=400)
     return tokens(request, issued=key)  # shown in this answer only (no-store), never again

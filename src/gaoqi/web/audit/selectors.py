@@ -4,13 +4,23 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from gaoqi.web import roles
 from gaoqi.web.audit.models import AuditEvent
 from gaoqi.web.core.labels import label
+from gaoqi.web.core.scoping import visible_to
+
+#: The log is the audit administrator's (三员分立): no one else reads it, not even the other administrators.
+AUDITORS = frozenset({roles.AUDITOR})
+
+
+def audit_entries_visible_to(user: Any) -> QuerySet[AuditEvent]:
+    """The audit log, newest first."""
+    return visible_to(AuditEvent.objects.order_by("-id"), user, sees_all=AUDITORS)
 
 
 def audit_events(actor: Any, *, action: str = "", username: str = "") -> QuerySet[AuditEvent]:
     """The log for the audit administrator, newest first, optionally filtered."""
-    qs = AuditEvent.objects.order_by("-id")
+    qs = audit_entries_visible_to(actor)
     if action:
         qs = qs.filter(action=action)
     if username:

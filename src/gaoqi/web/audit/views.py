@@ -6,19 +6,20 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from gaoqi.web.audit.forms import AnchorForm, filters
 from gaoqi.web.audit.selectors import action_label, audit_actions, audit_events
 from gaoqi.web.audit.services import audit_verify
 from gaoqi.web.core.labels import audit_target, label
 
 
 def log(request: HttpRequest) -> HttpResponse:
-    qs = audit_events(request.user, action=request.GET.get("action", ""), username=request.GET.get("username", ""))
+    kept = filters(request.GET)  # the pager keeps the filter
+    qs = audit_events(request.user, **kept)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [
         (e, label("role", e.role), action_label(e.action), audit_target(e.target), label("audit_outcome", e.outcome))
         for e in page
     ]
-    kept = {k: request.GET[k] for k in ("username", "action") if request.GET.get(k)}  # the pager keeps the filter
     prefix = f"{urlencode(kept)}&" if kept else ""
     return render(
         request, "audit/log.html", {"page": page, "rows": rows, "actions": audit_actions(), "query_prefix": prefix}
@@ -26,9 +27,7 @@ def log(request: HttpRequest) -> HttpResponse:
 
 
 def verify(request: HttpRequest) -> HttpResponse:
-    anchor = None
-    if request.GET.get("anchor_id", "").isdigit() and request.GET.get("anchor_hash"):
-        anchor = (int(request.GET["anchor_id"]), request.GET["anchor_hash"].strip())
+    anchor = AnchorForm(request.GET).anchor()
     return render(request, "audit/verify.html", {"result": audit_verify(anchor), "anchor": anchor})
 
 

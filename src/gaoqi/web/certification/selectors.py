@@ -6,67 +6,128 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from gaoqi.web import roles
 from gaoqi.web.certification import workdays
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
-from gaoqi.web.certification.models import Application, Certificate, Expert, Notification
+from gaoqi.web.certification.models import Application, Certificate, Expert, Notification, Objection, PostCheck
+from gaoqi.web.core.scoping import visible_to
 
 #: Each transition's action as a person reads it (the transition table's labels; the first wins for an action
 #: allowed from two statuses): the application's history and the audit log.
 ACTION_LABELS: dict[str, str] = {"start": "发起申请", **{t.action: t.label for t in reversed(wf.TRANSITIONS)}}
 
 
-def applications_visible(user: Any) -> QuerySet[Application]:
-    role = getattr(user, "role", None)
-    qs = Application.objects.all()
-    if role in (roles.MUNICIPAL, roles.EVALUATOR):
-        return qs
-    if role == roles.DISTRICT:
-        return qs.filter(district_code=user.district_code)
-    if role == roles.ENTERPRISE:
-        return qs.filter(uscc=user.uscc)
-    if role == roles.EXPERT:
-        expert = Expert.objects.filter(user=user).first()
-        if expert is None:
-            return qs.none()
-        ids = [
-            p for p, ids in qs.filter(panel__isnull=False).values_list("pk", "panel__expert_ids") if expert.pk in ids
-        ]
-        return qs.filter(pk__in=ids)
-    return qs.none()
+def _assigned(user: Any) -> Q | None:
+    """An expert's applications: those whose panel holds the expert (the panel keeps its experts' ids)."""
+    expert = expert_of(user)
+    if expert is None:
+        return None
+    panels = Application.objects.filter(panel__isnull=False).values_list("pk", "panel__expert_ids")
+    return Q(pk__in=[pk for pk, ids in panels if expert.pk in ids])
+
+
+def applications_visible_to(user: Any) -> QuerySet[Application]:
+    """The applications the user may see (core/scoping.py): the enterprise its own, a district its district's,
+    the municipal office and evaluators all, an expert those of the panels the expert sits on."""
+    return visible_to(Application.objects.all(), user, district="district_code", uscc="uscc", expert=_assigned)
+
+
+def application_get(user: Any, pk: int) -> Application | None:
+    """One application if the user may see it (None: the page answers 404, whether it exists or not)."""
+    return applications_visible_to(user).filter(pk=pk).first()
+
+
+def applications_recent(user: Any, limit: int = 200) -> QuerySet[Application]:
+    return applications_visible_to(user).order_by("-id")[:limit]
+
+
+def application_in_publicity(pk: int) -> Application | None:
+    """An application in public 公示 (the public objection form: no scope, only what is published)."""
+    return Application.objects.filter(pk=pk, status=wf.PUBLICITY).first()
+
+
+def application_record(app: Application) -> dict[str, Any]:
+    """What the application's page shows besides the application: certificates, post-check, objections and
+    the history of its moves."""
+    return {
+        "certificates": list(app.certificates.all()),
+        "post_check": PostCheck.objects.filter(application=app).first(),
+        "objections": list(app.objections.all()),
+        "transitions": list(app.transitions.select_related("actor")),
+    }
+
+
+#: What waits for each role's action (the 工作台's pending tasks): the statuses in which the role acts.
+QUEUE_STATUSES: dict[str, tuple[str, ...]] = {
+    roles.DISTRICT: (wf.DISTRICT_REVIEW,),
+    roles.MUNICIPAL: (wf.MUNICIPAL_REVIEW, wf.DECISION, wf.PUBLICITY),
+    roles.ENTERPRISE: (wf.DRAFT, wf.CORRECTION),
+    roles.EXPERT: (wf.EXPERT_REVIEW,),
+}
 
 
 def queue_for(user: Any) -> QuerySet[Application]:
-    """What waits for this user's action (the 工作台's pending tasks)."""
-    role = getattr(user, "role", None)
-    qs = applications_visible(user)
-    if role == roles.DISTRICT:
-        return qs.filter(status=wf.DISTRICT_REVIEW)
-    if role == roles.MUNICIPAL:  # and 报备即批准 approvals drawn for a check afterwards, not yet checked
-        return qs.filter(status__in=[wf.MUNICIPAL_REVIEW, wf.DECISION, wf.PUBLICITY]) | qs.filter(
-            status=wf.FILED, post_check__outcome=""
-        )
-    if role == roles.ENTERPRISE:
-        return qs.filter(status__in=[wf.DRAFT, wf.CORRECTION])
-    if role == roles.EXPERT:
-        expert = Expert.objects.filter(user=user).first()
-        return qs.filter(status=wf.EXPERT_REVIEW).exclude(panel__scores__expert=expert)
-    return qs.none()
+    """What waits for this user's action, among the applications the user may see: the statuses the role acts
+    in; for the municipal office also 报备即批准 approvals drawn for a check afterwards and not yet checked; for an
+    expert only the applications the expert has not scored yet."""
+    qs = applications_visible_to(user)
+    statuses = QUEUE_STATUSES.get(getattr(user, "role", ""), ())
+    queue = qs.filter(status__in=statuses)
+    if wf.MUNICIPAL_REVIEW in statuses:
+        queue = queue | qs.filter(status=wf.FILED, post_check__outcome="")
+    if wf.EXPERT_REVIEW in statuses:
+        queue = queue.exclude(panel__scores__expert=expert_of(user))
+    return queue
 
 
-def certificates_visible(user: Any) -> QuerySet[Certificate]:
-    role = getattr(user, "role", None)
-    qs = Certificate.objects.all()
-    if role in (roles.MUNICIPAL, roles.EVALUATOR):
-        return qs
-    if role == roles.ENTERPRISE:
-        return qs.filter(uscc=user.uscc)
-    if role == roles.DISTRICT:
-        return qs.filter(application__district_code=user.district_code)
-    return qs.none()
+def certificates_visible_to(user: Any) -> QuerySet[Certificate]:
+    """The certificates the user may see: the enterprise its own, a district those of its district's
+    applications, the municipal office and evaluators all."""
+    return visible_to(Certificate.objects.all(), user, district="application__district_code", uscc="uscc")
+
+
+def certificate_get(user: Any, pk: int) -> Certificate | None:
+    return certificates_visible_to(user).filter(pk=pk).first()
+
+
+def certificates_held(user: Any, limit: int = 50) -> QuerySet[Certificate]:
+    """The valid certificates the user's own enterprise holds (an enterprise user's; none for officials)."""
+    own = visible_to(Certificate.objects.all(), user, sees_all=frozenset(), uscc="uscc")
+    return own.filter(status="valid")[:limit]
+
+
+def objection_get(user: Any, pk: int) -> Objection | None:
+    """An objection to an application the user may see."""
+    return Objection.objects.filter(pk=pk, application__in=applications_visible_to(user)).first()
+
+
+def post_check_get(user: Any, pk: int) -> PostCheck | None:
+    """A post-check (报备即批准 抽查) of an application the user may see."""
+    return PostCheck.objects.filter(pk=pk, application__in=applications_visible_to(user)).first()
+
+
+def expert_of(user: Any) -> Expert | None:
+    """The user's record in the expert pool (None for anyone else)."""
+    if getattr(user, "role", None) != roles.EXPERT:
+        return None
+    return Expert.objects.filter(user=user).first()
+
+
+def expert_has_scored(panel: Any, expert: Expert) -> bool:
+    return bool(panel.scores.filter(expert=expert).exists())
+
+
+def experts_visible_to(user: Any) -> QuerySet[Expert]:
+    """The expert pool: the municipal office manages it; no one else reads it here."""
+    qs = Expert.objects.select_related("user").order_by("kind", "pk")
+    return visible_to(qs, user, sees_all=frozenset({roles.MUNICIPAL}))
+
+
+def expert_get(user: Any, pk: Any) -> Expert | None:
+    return experts_visible_to(user).filter(pk=pk).first() if str(pk).isdigit() else None
 
 
 def notifications_of(user: Any) -> QuerySet[Notification]:
@@ -105,7 +166,7 @@ def stage_deadlines(user: Any, on: dt.date) -> dict[str, Any]:
     soon = cfg.due_soon_workdays
     overdue: list[dict[str, Any]] = []
     due_soon: list[dict[str, Any]] = []
-    timed = applications_visible(user).filter(status__in=list(wf.TIMED)).order_by("stage_started_at", "pk")
+    timed = applications_visible_to(user).filter(status__in=list(wf.TIMED)).order_by("stage_started_at", "pk")
     for app in timed:
         limit = cfg.time_limits[wf.TIMED[app.status]]
         used, provisional = workdays.workdays_between_provisional(app.stage_started_at, on)

@@ -1,22 +1,25 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gaoqi.engine import district_codes
 from gaoqi.web import roles
-from gaoqi.web.certification import selectors, services
+from gaoqi.web.access import allowed
+from gaoqi.web.certification import forms, selectors, services
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
-from gaoqi.web.certification.models import Application, Expert, Objection, PostCheck
+from gaoqi.web.certification.models import Application
 from gaoqi.web.certification.panels import FIELDS
 from gaoqi.web.certification.workdays import deadline_provisional, workdays_between_provisional
+from gaoqi.web.core.errors import DomainError, refusal_as_message, refusals_to, valid_data
 from gaoqi.web.core.labels import label
+from gaoqi.web.core.scoping import own_enterprise
 from gaoqi.web.enterprises.selectors import enterprise_get
 from gaoqi.web.intake.selectors import current_snapshot
 
@@ -25,7 +28,7 @@ ACTION_LABELS = selectors.ACTION_LABELS
 
 
 def _app(request: HttpRequest, pk: int) -> Application:
-    app = selectors.applications_visible(request.user).filter(pk=pk).first()
+    app = selectors.application_get(request.user, pk)
     if app is None:
         raise Http404("申请不存在或不在您的范围内")
     return app
@@ -35,47 +38,35 @@ def _back(pk: int) -> HttpResponse:
     return redirect("certification:detail", pk=pk)
 
 
-def _guarded(request: HttpRequest, fn: Any, *args: Any, **kwargs: Any) -> bool:
-    try:
-        fn(*args, **kwargs)
-        return True
-    except services.DomainError as exc:
-        messages.error(request, str(exc))
-        return False
+#: Where a refused form goes back to, its message shown there (core/errors.refusals_to).
+to_application = refusals_to(lambda pk, **_: reverse("certification:detail", args=[pk]))
+to_index = refusals_to(lambda **_: reverse("certification:index"))
 
 
 def index(request: HttpRequest) -> HttpResponse:
     queue = selectors.queue_for(request.user)
-    may_start = request.user.role == roles.ENTERPRISE
-    ent = enterprise_get(request.user, request.user.uscc) if may_start else None
+    own = own_enterprise(request.user)
+    may_start = allowed("certification:start", request.user) and bool(own)
+    ent = enterprise_get(request.user, own) if may_start else None
     ctx = {
-        "applications": selectors.applications_visible(request.user).order_by("-id")[:200],
+        "applications": selectors.applications_recent(request.user),
         "queue": queue.order_by("-id")[:200],
         "fields": FIELDS,
         "labels": wf.STATUS_LABELS,
         "may_start": may_start,
         # why the form is not offered (a valid certificate, a revocation this year, an application in progress)
         "start_refusal": services.application_start_refusal(ent) if ent is not None else None,
-        "certificates": selectors.certificates_visible(request.user).filter(status="valid")[:50]
-        if request.user.role == roles.ENTERPRISE
-        else [],
+        "certificates": selectors.certificates_held(request.user),
         "default_as_of": (snap.as_of if (snap := current_snapshot()) else services.today()).isoformat(),
     }
     return render(request, "certification/index.html", ctx)
 
 
 @require_POST
+@to_index
 def start(request: HttpRequest) -> HttpResponse:
-    try:
-        as_of = dt.date.fromisoformat(request.POST.get("as_of", ""))
-    except ValueError:
-        messages.error(request, "评估基准日应为“年-月-日”，如 2026-06-30")
-        return redirect("certification:index")
-    try:
-        app = services.application_start(request.user, as_of=as_of, tech_field=request.POST.get("tech_field", ""))
-    except services.DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("certification:index")
+    d = valid_data(forms.StartForm(request.POST))
+    app = services.application_start(request.user, as_of=d["as_of"], tech_field=d["tech_field"])
     return _back(app.pk)
 
 
@@ -84,7 +75,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     actions = [t for t in wf.transitions_from(app.status) if user.role in t.roles]
     panel = getattr(app, "panel", None)
-    expert = Expert.objects.filter(user=user).first() if user.role == roles.EXPERT else None
+    expert = selectors.expert_of(user)
     cfg = process_config()
     limit_key = wf.TIMED.get(app.status)
     clock = None
@@ -99,11 +90,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "prefill": _prefill_display(app.prefill or {}),
         "actions": actions,
         "revocation_reasons": services.REVOCATION_LABELS,
-        "panel_review": services.panel_members(panel) if panel and user.role == roles.MUNICIPAL else None,
+        # who draws the panel reviews it (the access table: the municipal office)
+        "panel_review": services.panel_members(panel) if panel and allowed("certification:draw", user) else None,
         "publicity_ends": deadline_provisional(app.stage_started_at, cfg.time_limits["publicity"])[0]
         if app.status == wf.PUBLICITY
         else None,
-        "is_owner": user.role == roles.ENTERPRISE and user.uscc == app.uscc,
+        "is_owner": own_enterprise(user) == app.uscc,
         "editable": app.status in (wf.DRAFT, wf.CORRECTION),
         "sections": services.FORM_SECTIONS,
         "form_text": {
@@ -118,16 +110,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             and panel
             and expert.pk in panel.expert_ids
             and app.status == wf.EXPERT_REVIEW
-            and not panel.scores.filter(expert=expert).exists()
+            and not selectors.expert_has_scored(panel, expert)
         ),
         "clock": clock,
-        "certificates": app.certificates.all(),
-        "post_check": PostCheck.objects.filter(application=app).first(),
-        "objections": app.objections.all(),
+        **selectors.application_record(app),  # certificates, post_check, objections, transitions
         # the objector's real name and contact: the municipal office only (never the enterprise, experts, evaluator)
-        "show_objector": user.role == roles.MUNICIPAL,
+        "show_objector": allowed("certification:objection_handle", user),
         "may_download": services.attachment_may_download(user, app),
-        "transitions": app.transitions.select_related("actor"),
         "attested": [c for c in (app.self_check or {}).get("conditions", []) if c["kind"] == "attested"],
     }
     return render(request, "certification/detail.html", ctx)
@@ -161,68 +150,58 @@ def _prefill_display(prefill: dict[str, Any]) -> dict[str, Any]:
 
 
 @require_POST
+@to_application
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     app = _app(request, pk)
-    form: dict[str, Any] = {}
-    for section in services.FORM_SECTIONS:
-        text = request.POST.get(section, "")
-        items = []
-        for line in text.splitlines():
-            code, _, name = line.strip().partition(" ")
-            if code:
-                items.append({"code": code, "name": name.strip()})
-        form[section] = items
-    if _guarded(request, services.application_update_form, request.user, app, form):
-        messages.success(request, "已保存")
+    services.application_update_form(request.user, app, valid_data(forms.ApplicationForm(request.POST)))
+    messages.success(request, "已保存")
     return _back(pk)
 
 
 @require_POST
+@to_application
 def attach(request: HttpRequest, pk: int) -> HttpResponse:
     app = _app(request, pk)
-    f = request.FILES.get("file")
-    if f is None or f.size is None or f.size > services.MAX_ATTACHMENT:
-        messages.error(request, "请选择不超过 20 MB 的 PDF 文件")
-    elif _guarded(
-        request, services.attachment_add, request.user, app, request.POST.get("item", ""), f.name or "", f.read()
-    ):
-        messages.success(request, "附件已上传")
+    d = valid_data(forms.AttachForm(request.POST, request.FILES))
+    services.attachment_add(request.user, app, d["item"], d["file"].name or "", d["file"].read())
+    messages.success(request, "附件已上传")
     return _back(pk)
 
 
 @require_POST
+@to_application
 def declare(request: HttpRequest, pk: int) -> HttpResponse:
     app = _app(request, pk)
-    ids = request.POST.getlist("condition")
-    if _guarded(request, services.application_declare, request.user, app, ids):
-        messages.success(request, "已记录告知承诺")
+    services.application_declare(request.user, app, valid_data(forms.DeclareForm(request.POST))["condition"])
+    messages.success(request, "已记录告知承诺")
     return _back(pk)
 
 
 @require_POST
+@to_application
 def selfcheck(request: HttpRequest, pk: int) -> HttpResponse:
     services.application_self_check(request.user, _app(request, pk))
     return _back(pk)
 
 
 @require_POST
+@to_application
 def act(request: HttpRequest, pk: int) -> HttpResponse:
     app = _app(request, pk)
-    action, comment = request.POST.get("action", ""), request.POST.get("comment", "")
-    if action == "revoke":  # ends the qualification: the certificate is revoked with its consequences
-        done = _guarded(request, services.application_revoke, request.user, app,
-                        reason=request.POST.get("reason", "not_qualified"), detail=comment)  # fmt: skip
+    d = valid_data(forms.ActForm(request.POST))
+    if d["action"] == "revoke":  # ends the qualification: the certificate is revoked with its consequences
+        services.application_revoke(request.user, app, reason=d["reason"], detail=d["comment"])
     else:
-        done = _guarded(request, services.application_transition, request.user, app, action, comment)
-    if done:
-        messages.success(request, "已办理")
+        services.application_transition(request.user, app, d["action"], d["comment"])
+    messages.success(request, "已办理")
     return _back(pk)
 
 
 @require_POST
+@to_application
 def draw(request: HttpRequest, pk: int) -> HttpResponse:
-    if _guarded(request, services.panel_draw, request.user, _app(request, pk)):
-        messages.success(request, "已随机抽取专家组")
+    services.panel_draw(request.user, _app(request, pk))
+    messages.success(request, "已随机抽取专家组")
     return _back(pk)
 
 
@@ -230,14 +209,10 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     app = _app(request, pk)
     ranges = services.score_ranges(app)
     if request.method == "POST":
-        try:
-            items = {k: int(request.POST.get(k, "")) for k in ranges}
-        except (ValueError, OverflowError):
-            messages.error(request, "每一项都须填写整数分")
-        else:
-            if _guarded(request, services.score_submit, request.user, app, items):
-                messages.success(request, "评分已提交")
-                return _back(pk)
+        with refusal_as_message(request):  # refused: the message on the score page again
+            services.score_submit(request.user, app, valid_data(forms.ScoreForm(request.POST, items=ranges)))
+            messages.success(request, "评分已提交")
+            return _back(pk)
     grades = {s["id"]: (s["grade"], s["assessed_by"]) for s in (app.self_check or {}).get("scores", [])}
     rows = [(key, lo, hi, label, *grades.get(key, (None, "expert"))) for key, (lo, hi, label) in ranges.items()]
     return render(request, "certification/score.html", {"app": app, "rows": rows})
@@ -248,31 +223,31 @@ def publicity(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@refusals_to(lambda **_: reverse("certification:publicity"))
 def object_(request: HttpRequest, pk: int) -> HttpResponse:
-    app = Application.objects.filter(pk=pk, status=wf.PUBLICITY).first()
+    app = selectors.application_in_publicity(pk)
     if app is None:
         raise Http404("该企业不在公示期")
-    if _guarded(request, services.objection_file, app, name=request.POST.get("name", ""),
-                contact=request.POST.get("contact", ""), content=request.POST.get("content", ""),
-                address=request.META.get("REMOTE_ADDR")):  # fmt: skip
-        messages.success(request, "异议已收到，将依法处理")
+    d = valid_data(forms.ObjectionForm(request.POST))
+    services.objection_file(app, **d, address=request.META.get("REMOTE_ADDR"))
+    messages.success(request, "异议已收到，将依法处理")
     return redirect("certification:publicity")
 
 
 @require_POST
 def objection_handle(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = Objection.objects.filter(pk=pk, application__in=selectors.applications_visible(request.user)).first()
+    obj = selectors.objection_get(request.user, pk)
     if obj is None:
         raise Http404("异议不存在")
-    _guarded(request, services.objection_handle, request.user, obj, upheld=request.POST.get("upheld") == "1",
-             handling=request.POST.get("handling", ""))  # fmt: skip
+    with refusal_as_message(request):
+        services.objection_handle(request.user, obj, **valid_data(forms.ObjectionHandleForm(request.POST)))
     return _back(obj.application_id)
 
 
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     from gaoqi.web.certification.pdf import certificate_pdf
 
-    cert = selectors.certificates_visible(request.user).filter(pk=pk).first()
+    cert = selectors.certificate_get(request.user, pk)
     if cert is None:
         raise Http404("证书不存在或不在您的范围内")
     response = HttpResponse(certificate_pdf(cert), content_type="application/pdf")
@@ -282,11 +257,11 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def postcheck(request: HttpRequest, pk: int) -> HttpResponse:
-    check = PostCheck.objects.filter(pk=pk, application__in=selectors.applications_visible(request.user)).first()
+    check = selectors.post_check_get(request.user, pk)
     if check is None:
         raise Http404("核查不存在")
-    _guarded(request, services.post_check_complete, request.user, check, passed=request.POST.get("passed") == "1",
-             reasons=request.POST.get("reasons", ""))  # fmt: skip
+    with refusal_as_message(request):
+        services.post_check_complete(request.user, check, **valid_data(forms.PostCheckForm(request.POST)))
     return _back(check.application_id)
 
 
@@ -304,59 +279,51 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "certification/notifications.html", {"items": selectors.notifications_of(request.user)})
 
 
-@require_POST
-def annual(request: HttpRequest, pk: int) -> HttpResponse:
-    cert = selectors.certificates_visible(request.user).filter(pk=pk).first()
+def _certificate(request: HttpRequest, pk: int) -> Any:
+    cert = selectors.certificate_get(request.user, pk)
     if cert is None:
         raise Http404("证书不存在")
-    data = {k: request.POST.get(k, "") for k in services.ANNUAL_REPORT_FIELDS}
-    try:
-        year = int(request.POST.get("year", ""))
-    except (ValueError, OverflowError):
-        messages.error(request, "请填写报告年度")
-        return redirect("certification:index")
-    if _guarded(request, services.annual_report_submit, request.user, cert, year, data):
-        messages.success(request, f"{year} 年度发展情况报表已提交")
+    return cert
+
+
+@require_POST
+@to_index
+def annual(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = _certificate(request, pk)
+    form = forms.AnnualReportForm(request.POST)
+    year = valid_data(form)["year"]
+    services.annual_report_submit(request.user, cert, year, form.report())
+    messages.success(request, f"{year} 年度发展情况报表已提交")
     return redirect("certification:index")
 
 
 @require_POST
+@to_index
 def rename(request: HttpRequest, pk: int) -> HttpResponse:
-    cert = selectors.certificates_visible(request.user).filter(pk=pk).first()
-    if cert is None:
-        raise Http404("证书不存在")
-    if _guarded(request, services.name_change_request, request.user, cert, new_name=request.POST.get("new_name", "").strip(),
-                major_change=request.POST.get("major") == "1"):  # fmt: skip
-        messages.success(request, "更名申请已提交，公示 10 个工作日后换发证书（编号与有效期不变）")
+    cert = _certificate(request, pk)
+    d = valid_data(forms.RenameForm(request.POST))
+    services.name_change_request(request.user, cert, new_name=d["new_name"], major_change=d["major"])
+    messages.success(request, "更名申请已提交，公示 10 个工作日后换发证书（编号与有效期不变）")
     return redirect("certification:index")
 
 
 def experts(request: HttpRequest) -> HttpResponse:
     """The expert pool (municipal office): add experts, set availability, employers and avoidances."""
     if request.method == "POST":
-        form = request.POST
-        if form.get("op") == "add":
-            _guarded(
-                request, services.expert_add, request.user, username=form.get("username", "").strip(),
-                kind=form.get("kind", ""), fields=form.getlist("fields"), employer_uscc=form.get("employer_uscc", ""),
-                avoid_usccs=form.get("avoid_usccs", "").split(),
-            )  # fmt: skip
+        if request.POST.get("op") == "add":
+            with refusal_as_message(request):
+                services.expert_add(request.user, **valid_data(forms.ExpertAddForm(request.POST)))
         else:
-            expert = Expert.objects.filter(pk=form.get("expert")).first()
+            d = valid_data(forms.ExpertUpdateForm(request.POST))
+            expert = selectors.expert_get(request.user, d.pop("expert"))
             if expert is None:
                 raise Http404("专家不存在")
-            past = [line.split() for line in form.get("past_employers", "").splitlines() if line.strip()]
-            version = form.get("version", "")
-            _guarded(
-                request, services.expert_update, request.user, expert, active=form.get("active") == "1",
-                employer_uscc=form.get("employer_uscc", ""), avoid_usccs=form.get("avoid_usccs", "").split(),
-                past_employers=[[p[0], p[1]] for p in past if len(p) == 2],
-                version=int(version) if version.isdigit() else None,
-            )  # fmt: skip
+            with refusal_as_message(request):
+                services.expert_update(request.user, expert, **d)
         return redirect("certification:experts")
-    pool = Expert.objects.select_related("user").order_by("kind", "pk")
     return render(request, "certification/experts.html",
-                  {"pool": pool, "fields": FIELDS, "accounts": services.expert_accounts_unpooled()})  # fmt: skip
+                  {"pool": selectors.experts_visible_to(request.user), "fields": FIELDS,
+                   "accounts": services.expert_accounts_unpooled()})  # fmt: skip
 
 
 def attachment(request: HttpRequest, pk: int, att: int) -> HttpResponse:
@@ -367,7 +334,7 @@ def attachment(request: HttpRequest, pk: int, att: int) -> HttpResponse:
     app = _app(request, pk)
     try:
         item, handle = services.attachment_open(request.user, app, att)
-    except services.DomainError as exc:
+    except DomainError as exc:
         raise Http404(str(exc)) from exc
     response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=item.file_name)
     response["Cache-Control"] = "no-store"  # nosniff comes from SecurityMiddleware (SECURE_CONTENT_TYPE_NOSNIFF)

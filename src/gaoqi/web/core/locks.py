@@ -17,16 +17,10 @@ from typing import Any
 
 from django.db import connection, models
 
+from gaoqi.web.core.errors import DomainError, StaleActionError  # re-exported: the services' refusals
+
 #: What a refused stale action says (the object changed since the page was loaded).
-STALE = "已被他人处理，请刷新页面后查看最新状态"
-
-
-class DomainError(ValueError):
-    """A refusal a user reads (in Chinese): the action is not allowed now, or its input is wrong."""
-
-
-class StaleActionError(DomainError):
-    """The object was changed by someone else's committed action: the request acted on an old copy."""
+STALE = StaleActionError.default_message
 
 
 def _require_transaction() -> None:

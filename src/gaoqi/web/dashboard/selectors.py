@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
-from gaoqi.web import roles
-from gaoqi.web.enterprises.selectors import enterprises_visible
+from gaoqi.web.core.scoping import district_scope
+from gaoqi.web.enterprises.selectors import enterprises_visible_to
 from gaoqi.web.policies.selectors import status_counts
 
 
@@ -15,7 +15,7 @@ def dashboard_figures(user: Any) -> dict[str, Any]:
     stats = _from_stats(user)
     if stats is not None:
         return stats
-    qs = enterprises_visible(user)
+    qs = enterprises_visible_to(user)
     totals = qs.aggregate(
         enterprises=Count("id"),
         hte=Count("id", filter=Q(has_hte=True)),
@@ -36,19 +36,14 @@ def dashboard_figures(user: Any) -> dict[str, Any]:
 def _from_stats(user: Any) -> dict[str, Any] | None:
     """Municipal, evaluator and district views read the counts precomputed at publication."""
     from gaoqi.web.enterprises.models import DistrictStat, FieldStat
-    from gaoqi.web.enterprises.selectors import jurisdiction
     from gaoqi.web.intake.selectors import current_snapshot
 
-    scope = jurisdiction(user)
+    scope = district_scope(user)  # all, or one district: the precomputed figures are per district
     snap = current_snapshot()
-    role = getattr(user, "role", None)
-    if snap is None or scope is None or role not in (roles.MUNICIPAL, roles.EVALUATOR, roles.DISTRICT):
+    if snap is None or scope is None:
         return None
-    districts = DistrictStat.objects.filter(snapshot=snap)
-    fields = FieldStat.objects.filter(snapshot=snap)
-    if role == roles.DISTRICT:
-        districts = districts.filter(district_code=user.district_code)
-        fields = fields.filter(district_code=user.district_code)
+    districts = DistrictStat.objects.filter(scope, snapshot=snap)
+    fields = FieldStat.objects.filter(scope, snapshot=snap)
     by_district = [
         {"district_code": d.district_code, "n": d.enterprises, "hte": d.hte}
         for d in districts.order_by("district_code")

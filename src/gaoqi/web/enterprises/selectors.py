@@ -1,6 +1,6 @@
 """Reads on enterprises, always scoped to the user: a district official sees the district's enterprises, an
 enterprise user its own, an incubator operator its incubated ones, municipal officials and evaluators all.
-Every page, export and API answer goes through ``enterprises_visible``; nothing else reads Enterprise."""
+Every page, export and API answer goes through ``enterprises_visible_to``; nothing else reads Enterprise."""
 
 from __future__ import annotations
 
@@ -11,29 +11,20 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from gaoqi.engine import Source
-from gaoqi.web import roles
 from gaoqi.web.core.labels import label
+from gaoqi.web.core.scoping import scope_q
 from gaoqi.web.enterprises.models import Enterprise, PolicyResult
 from gaoqi.web.intake.selectors import current_snapshot
 
 
-def jurisdiction(user: Any, prefix: str = "") -> Q | None:
+def enterprise_scope(user: Any, prefix: str = "") -> Q | None:
     """The enterprises a user may see, as a condition on Enterprise fields (``prefix`` for a related model,
-    e.g. ``enterprise__``): an empty Q for all, None for none. One definition for every scoped query."""
-    role = getattr(user, "role", None)
-    if role in (roles.MUNICIPAL, roles.EVALUATOR):
-        return Q()
-    if role == roles.DISTRICT and user.district_code:
-        return Q(**{f"{prefix}district_code": user.district_code})
-    if role == roles.ENTERPRISE and user.uscc:
-        return Q(**{f"{prefix}uscc": user.uscc})
-    if role == roles.INCUBATOR and user.incubator_code:
-        return Q(**{f"{prefix}incubator_code": user.incubator_code})
-    return None
+    e.g. ``enterprise__``): an empty Q for all, None for none (the role rules: core/scoping.py)."""
+    return scope_q(user, district=f"{prefix}district_code", uscc=f"{prefix}uscc", incubator=f"{prefix}incubator_code")
 
 
-def enterprises_visible(user: Any) -> QuerySet[Enterprise]:
-    scope = jurisdiction(user)
+def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:
+    scope = enterprise_scope(user)
     return Enterprise.objects.none() if scope is None else Enterprise.objects.filter(scope)
 
 
@@ -55,7 +46,7 @@ SORTS = {"name": "name", "-sales": "-sales_last_year", "-staff": "-staff", "esta
 
 def enterprise_search(user: Any, f: DirectoryFilter) -> QuerySet[Enterprise]:
     """The directory: search by current or former name, pinyin initials or USCC, with filters."""
-    qs = enterprises_visible(user)
+    qs = enterprises_visible_to(user)
     q = f.q.strip()
     if q:
         if q.isascii() and q.replace(" ", "").isalnum() and len(q) >= 15:
@@ -83,10 +74,16 @@ def enterprise_search(user: Any, f: DirectoryFilter) -> QuerySet[Enterprise]:
     return qs.order_by(SORTS.get(f.sort, "name"), "pk")
 
 
+def enterprise_search_page(user: Any, f: DirectoryFilter, page: int, size: int) -> tuple[int, list[Enterprise]]:
+    """One page (from 1) of the directory's search, with the number of matches."""
+    qs = enterprise_search(user, f)
+    return qs.count(), list(qs[(page - 1) * size : page * size])
+
+
 def enterprise_get(user: Any, uscc: str) -> Enterprise | None:
     """One enterprise if the user may see it (None otherwise: the page answers 404, never 403, so that
     existence outside the jurisdiction is not disclosed)."""
-    return enterprises_visible(user).filter(uscc=uscc).first()
+    return enterprises_visible_to(user).filter(uscc=uscc).first()
 
 
 def enterprise_exists(uscc: str) -> bool:

@@ -12,16 +12,15 @@ from django.views.decorators.http import require_POST
 from gaoqi.engine import district_codes
 from gaoqi.web import roles
 from gaoqi.web.core.htmx import fragment_of
+from gaoqi.web.core.scoping import OVERSIGHT
 from gaoqi.web.enterprises import selectors, services
+from gaoqi.web.enterprises.forms import DirectoryFilterForm
 from gaoqi.web.paging import CappedPaginator as Paginator
 from gaoqi.web.policies.selectors import labelled, policy_names, readable_explanation
 
 
 def _filter(request: HttpRequest) -> selectors.DirectoryFilter:
-    g = request.GET
-    keys = selectors.DirectoryFilter.__dataclass_fields__
-    # NUL never reaches the database (PostgreSQL refuses it in text: the page answered 500)
-    return selectors.DirectoryFilter(**{k: g.get(k, "").replace("\x00", "").strip() for k in keys if g.get(k)})
+    return DirectoryFilterForm(request.GET).filter()
 
 
 def _visible(request: HttpRequest, uscc: str) -> Any:
@@ -41,7 +40,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "districts": district_codes(),
         "policies": policy_names(),
         "query": request.GET.urlencode(),
-        "show_district_filter": request.user.role in (roles.MUNICIPAL, roles.EVALUATOR),
+        "show_district_filter": request.user.role in OVERSIGHT,  # the others see one district at most
     }
     # htmx swaps the results table only; a history restore (back button after hx-push-url) needs the whole page
     partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from gaoqi.engine import Workspace
+from gaoqi.web import roles
 from gaoqi.web.core.labels import field_name
+from gaoqi.web.core.scoping import visible_to
 from gaoqi.web.intake.models import Snapshot, Upload
 from gaoqi.web.intake.runlock import run_lock
 
@@ -17,6 +19,28 @@ _T = TypeVar("_T")
 
 def current_snapshot() -> Snapshot | None:
     return Snapshot.objects.filter(is_current=True).first()
+
+
+#: The data intake is the municipal office's (数据汇聚): no one else reads uploads or snapshot runs here.
+INTAKE = frozenset({roles.MUNICIPAL})
+
+
+def uploads_visible_to(user: Any) -> QuerySet[Upload]:
+    """The delivered files, newest first, with who uploaded them."""
+    return visible_to(Upload.objects.select_related("uploaded_by").order_by("-id"), user, sees_all=INTAKE)
+
+
+def upload_get(user: Any, pk: int) -> Upload | None:
+    return uploads_visible_to(user).filter(pk=pk).first()
+
+
+def snapshots_visible_to(user: Any) -> QuerySet[Snapshot]:
+    """The pipeline's runs (queued, running, published, failed), newest first."""
+    return visible_to(Snapshot.objects.order_by("-id"), user, sees_all=INTAKE)
+
+
+def snapshot_get(user: Any, pk: int) -> Snapshot | None:
+    return snapshots_visible_to(user).filter(pk=pk).first()
 
 
 def snapshot_interrupted(snapshot: Snapshot) -> bool:

@@ -6,11 +6,12 @@ from django.shortcuts import render
 from gaoqi.engine import district_codes
 from gaoqi.web.paging import CappedPaginator as Paginator
 from gaoqi.web.policies import selectors
+from gaoqi.web.policies.forms import PolicyEnterprisesForm, SimulateForm
 from gaoqi.web.policies.services import policy_simulate
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    counts = selectors.status_counts(request.user) if request.user.role != "expert" else {}
+    counts = selectors.status_counts(request.user)  # scoped: none for a role that sees no enterprise
     rows = [(p, counts.get(p.id), selectors.needs_review(p)) for p in selectors.catalogue()]
     return render(request, "policies/catalogue.html", {"rows": rows})
 
@@ -19,7 +20,7 @@ def detail(request: HttpRequest, policy_id: str) -> HttpResponse:
     policy = selectors.policy_get(policy_id)
     if policy is None:
         raise Http404("没有这项政策")
-    counts = selectors.status_counts(request.user, policy_id).get(policy_id) if request.user.role != "expert" else None
+    counts = selectors.status_counts(request.user, policy_id).get(policy_id)
     ctx = {
         "p": policy,
         "versions": selectors.policy_display(policy),
@@ -33,28 +34,26 @@ def enterprises(request: HttpRequest, policy_id: str) -> HttpResponse:
     policy = selectors.policy_get(policy_id)
     if policy is None:
         raise Http404("没有这项政策")
-    which = request.GET.get("status", "near")
-    if which == "near":
-        qs = selectors.near_misses(request.user, policy_id)
-    else:
-        qs = selectors.results_visible(request.user, policy_id).filter(status=which)
-    qs = qs.select_related("enterprise").order_by("enterprise__name", "pk")
+    which = PolicyEnterprisesForm(request.GET).which()
+    qs = selectors.policy_enterprises(request.user, policy_id, which)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     page.object_list = [selectors.labelled(r) for r in page.object_list]
     return render(request, "policies/enterprises.html", {"p": policy, "page": page, "which": which})
 
 
 def simulate(request: HttpRequest) -> HttpResponse:
+    form = SimulateForm(request.GET)
+    asked = form.cleaned_data if form.is_valid() else {}
     policies = selectors.catalogue()
-    policy = selectors.policy_get(request.GET.get("policy", "")) or (policies[0] if policies else None)
+    policy = selectors.policy_get(asked.get("policy", "")) or (policies[0] if policies else None)
     version = None
     if policy is not None and (snap := selectors.current_snapshot()) is not None:
         version = policy.version_at(snap.as_of)
     result = None
     error = ""
-    if policy is not None and request.GET.get("param"):
+    if policy is not None and asked.get("param"):
         try:
-            result = policy_simulate(request.user, policy, {request.GET["param"]: request.GET.get("value", "")})
+            result = policy_simulate(request.user, policy, {asked["param"]: asked.get("value", "")})
         except ValueError as exc:
             error = str(exc)
     chart = None
