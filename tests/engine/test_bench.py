@@ -18,6 +18,7 @@ from gaoqi.engine import Workspace, default_policies, default_policy_dir
 from gaoqi.engine.bench import (
     FloorStaleError,
     compare_results,
+    floor_sql,
     hte_floor_parameters,
     hte_floor_simulation_sql,
     hte_floor_sql,
@@ -152,6 +153,29 @@ def test_the_floor_gives_the_engines_statuses_and_failed_conditions(workspace: P
     failed = {c for _, f in engine.values() for c in f}
     assert {"core_ip", "rd_ratio", "innovation_score"} <= failed
     assert single == [(one, engine[one][0])]
+
+
+def test_the_floor_of_every_policy_gives_the_engines_statuses_and_failed_conditions(workspace: Path) -> None:
+    with Workspace.open(workspace) as ws:
+        ws.evaluate(AS_OF)
+        con = ws.backend.con
+        columns = [r[0] for r in con.execute("DESCRIBE profile").fetchall()]
+        sql = "SELECT uscc, policy_id, status, failed_conditions FROM {}"
+        engine = {(r[0], r[1]): r[2:] for r in con.execute(sql.format("results")).fetchall()}
+        floor = {
+            (r[0], r[1]): r[2:]
+            for r in con.execute(sql.format(f"({floor_sql(HTE_FILE.parent, AS_OF, columns)})")).fetchall()
+        }
+    assert len(engine) == 400 * 6
+    assert floor == engine
+    statuses: dict[str, set[str]] = {}
+    for (_, pid), (status, _) in engine.items():
+        statuses.setdefault(pid, set()).add(status)
+    # every status of every policy that can pass is exercised (HTE certification and tech-sme have pending items)
+    assert statuses["above-scale"] == statuses["rd-super-deduction"] == {"pass", "fail", "unknown"}
+    assert statuses["tech-sme"] == {"fail", "unknown"}
+    tech = {c for (_, pid), (_, failed) in engine.items() if pid == "tech-sme" for c in failed}
+    assert {"score_pass", "st_staff_score_nonzero", "not_listed"} <= tech
 
 
 def test_the_floor_simulation_moves_the_enterprises_the_engine_moves(workspace: Path) -> None:

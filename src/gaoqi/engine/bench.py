@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -555,7 +555,8 @@ def _code_child(spec: dict[str, Any]) -> dict[str, Any]:
         fig["simulate_flips"] = dict(sorted(sim["flips"].items()))
         t = time.perf_counter()
         ws.evaluate(day, policies)
-        fig["evaluate_all"] = time.perf_counter() - t
+        con.execute(f"COPY results TO {_q(str(out / f'all-{impl}.parquet'))} (FORMAT parquet)")
+        fig["evaluate_all_parquet"] = time.perf_counter() - t
         fig["results_all"] = int(con.execute("SELECT count(*) FROM results").fetchall()[0][0])
     return fig
 
@@ -587,6 +588,11 @@ def _floor_child(spec: dict[str, Any]) -> dict[str, Any]:
         rows = con.execute(hte_floor_simulation_sql(policy_file, day, dict(HTE_SIMULATION))).fetchall()
         fig["simulate"] = time.perf_counter() - t
         fig["simulate_flips"] = _flips(rows)
+        columns = [str(r[0]) for r in con.execute("DESCRIBE profile").fetchall()]
+        t = time.perf_counter()
+        sql = floor_sql(policy_file.parent, day, columns)
+        con.execute(f"COPY ({sql}) TO {_q(str(out / 'all-floor.parquet'))} (FORMAT parquet)")
+        fig["evaluate_all_parquet"] = time.perf_counter() - t
     finally:
         con.close()
     return fig
@@ -624,7 +630,7 @@ def _child(python: str, src: str | None, spec: dict[str, Any]) -> dict[str, Any]
 
 
 def _commands(
-    impl: str, python: str, src: str | None, spec: dict[str, Any], floor_sql: dict[str, Path], usccs: Sequence[str]
+    impl: str, python: str, src: str | None, spec: dict[str, Any], floor_files: dict[str, Path], usccs: Sequence[str]
 ) -> dict[str, Any]:
     """Wall times of whole commands: evaluate HTE to Parquet, evaluate every policy to Parquet, explain."""
     ws, day, out = spec["workspace"], spec["as_of"], Path(spec["out"])
@@ -633,8 +639,11 @@ def _commands(
     if impl == "floor":
         db = str(Path(ws) / "gaoqi.duckdb")
         run = [python, "-c", _FLOOR_COMMAND, db]
-        fig["evaluate_hte_command"], _ = _run([*run, str(floor_sql["evaluate"]), _memory_limit()], env)
-        fig["explain_command"] = [_run([*run, str(floor_sql[f"explain:{u}"]), _memory_limit()], env)[0] for u in usccs]
+        fig["evaluate_hte_command"], _ = _run([*run, str(floor_files["evaluate"]), _memory_limit()], env)
+        fig["evaluate_all_command"], _ = _run([*run, str(floor_files["evaluate_all"]), _memory_limit()], env)
+        fig["explain_command"] = [
+            _run([*run, str(floor_files[f"explain:{u}"]), _memory_limit()], env)[0] for u in usccs
+        ]
         return fig
     gaoqi = [python, "-m", "gaoqi.cli"]
     hte_out = out / f"hte-command-{impl}.parquet"
@@ -665,7 +674,7 @@ def _summary(rounds: list[dict[str, dict[str, Any]]], impl: str) -> dict[str, An
         return {}
     out: dict[str, Any] = {}
     keys = (
-        "evaluate_hte", "evaluate_hte_parquet", "evaluate_all", "simulate", "evaluate_hte_command",
+        "evaluate_hte", "evaluate_hte_parquet", "evaluate_all_parquet", "simulate", "evaluate_hte_command",
         "evaluate_all_command",
     )  # fmt: skip
     for key in keys:
@@ -695,18 +704,18 @@ def _agreement(out: Path) -> dict[str, Any]:
     import duckdb
 
     checks: dict[str, Any] = {}
-    floor = out / "hte-floor.parquet"
     con = duckdb.connect()
     try:
-        for impl in ("new", "old"):
-            engine = out / f"hte-{impl}.parquet"
+        for what, impl in ((w, i) for w in ("hte", "all") for i in ("new", "old")):
+            engine, floor = out / f"{what}-{impl}.parquet", out / f"{what}-floor.parquet"
             if engine.exists() and floor.exists():
                 row = con.execute(
                     "SELECT count(*), count(*) FILTER (WHERE e.status IS DISTINCT FROM f.status), "
                     "count(*) FILTER (WHERE e.failed_conditions IS DISTINCT FROM f.failed_conditions) "
-                    f"FROM read_parquet({_q(str(engine))}) e FULL JOIN read_parquet({_q(str(floor))}) f USING (uscc)"
+                    f"FROM read_parquet({_q(str(engine))}) e FULL JOIN read_parquet({_q(str(floor))}) f "
+                    "USING (uscc, policy_id)"
                 ).fetchall()[0]
-                checks[f"floor_vs_{impl}"] = {
+                checks[f"floor vs {impl} ({what})"] = {
                     "rows": int(row[0]),
                     "status_differs": int(row[1]),
                     "failed_conditions_differ": int(row[2]),
@@ -757,17 +766,24 @@ def run_rules_benchmark(
             for r in con.execute("SELECT uscc FROM profile ORDER BY hash(uscc) LIMIT ?", [explain_n + 1]).fetchall()
         ]
         enterprises = int(con.execute("SELECT count(*) FROM profile").fetchall()[0][0])
+        columns = [str(r[0]) for r in con.execute("DESCRIBE profile").fetchall()]
     finally:
         con.close()
-    floor_sql = {"evaluate": out / "floor-evaluate.sql"}
-    floor_sql["evaluate"].write_text(
+    floor_files = {"evaluate": out / "floor-evaluate.sql"}
+    floor_files["evaluate"].write_text(
         f"COPY ({hte_floor_sql(policy_file, day)}) TO {_q(str(out / 'hte-floor-command.parquet'))} (FORMAT parquet)",
+        encoding="utf-8",
+    )
+    floor_files["evaluate_all"] = out / "floor-evaluate-all.sql"
+    floor_files["evaluate_all"].write_text(
+        f"COPY ({floor_sql(policy_file.parent, day, columns)}) TO "
+        f"{_q(str(out / 'all-floor-command.parquet'))} (FORMAT parquet)",
         encoding="utf-8",
     )
     command_usccs = usccs[1 : 1 + commands_per_round]
     for u in command_usccs:
-        floor_sql[f"explain:{u}"] = out / f"floor-explain-{u}.sql"
-        floor_sql[f"explain:{u}"].write_text(hte_floor_sql(policy_file, day, u), encoding="utf-8")
+        floor_files[f"explain:{u}"] = out / f"floor-explain-{u}.sql"
+        floor_files[f"explain:{u}"].write_text(hte_floor_sql(policy_file, day, u), encoding="utf-8")
     contenders: list[tuple[str, str | None]] = [("new", new_src), ("floor", new_src)]
     if baseline_src is not None:
         contenders.insert(1, ("old", str(Path(baseline_src).resolve())))
@@ -782,13 +798,13 @@ def run_rules_benchmark(
             if progress is not None:
                 progress(f"round {r + 1}/{rounds}: {impl}")
             fig = _child(python, src, {**spec, "impl": impl})
-            fig.update(_commands(impl, python, src, {**spec, "impl": impl}, floor_sql, command_usccs))
+            fig.update(_commands(impl, python, src, {**spec, "impl": impl}, floor_files, command_usccs))
             got[impl] = fig
         results.append(got)
     load["after"] = os.getloadavg()
     summary = {impl: _summary(results, impl) for impl, _ in contenders}
     rows = []
-    for key in ("evaluate_hte_parquet", "evaluate_hte_command", "evaluate_hte", "evaluate_all",
+    for key in ("evaluate_hte_parquet", "evaluate_hte_command", "evaluate_hte", "evaluate_all_parquet",
                 "evaluate_all_command", "explain_median", "explain_p95", "simulate", "explain_command",
                 "compile_all"):  # fmt: skip
         row: dict[str, Any] = {"figure": key}
@@ -827,3 +843,165 @@ def run_rules_benchmark(
         "out_dir": str(out),
         "raw": results,
     }
+
+
+# ------------------------------------------------------------------------------------------------------
+# the floor of every shipped policy: each data condition as its policy file writes it (parameters as literals,
+# unknown when a feature it reads is NULL), hand-written score layers, status and failed conditions
+
+TECH_SME_POLICY = "tech-sme"
+
+
+def _bands(v: str, bands: Sequence[tuple[float, int]], top: int) -> tuple[str, str]:
+    """(lo, hi) points of a value graded by ``at_least`` bands (first match wins, else 0): unknown value →
+    the whole range [0, top]."""
+    arms = " ".join(f"WHEN ({v}) >= {t} THEN {pts}" for t, pts in bands)
+    return (
+        f"CASE WHEN ({v}) IS NULL THEN 0 {arms} ELSE 0 END",
+        f"CASE WHEN ({v}) IS NULL THEN {top} {arms} ELSE 0 END",
+    )
+
+
+def _tech_sme_scores() -> dict[str, tuple[str, str]]:
+    """科技型中小企业 综合评价 (tech-sme.yaml, version 2017): every band's points are one number, so a known
+    value gives lo = hi; an unknown one (NULL, or a division by zero) the band range."""
+    st = _bands("st_staff_share", [(0.30, 20), (0.25, 16), (0.20, 12), (0.15, 8), (0.10, 4)], 20)
+    rs = _bands("rd_expense_last_year / sales_revenue_last_year", [(0.06, 50), (0.05, 40), (0.04, 30), (0.03, 20), (0.02, 10)], 50)  # fmt: skip
+    rc = _bands("rd_expense_last_year / total_costs_last_year", [(0.30, 50), (0.25, 40), (0.20, 30), (0.15, 20), (0.10, 10)], 50)  # fmt: skip
+    ip_known = (
+        "WHEN ip_class1_count >= 1 THEN 30 WHEN ip_class1_count IS NULL THEN {open} "
+        "WHEN ip_class2_count IS NULL THEN {open} WHEN ip_class2_count >= 4 THEN 24 WHEN ip_class2_count >= 3 "
+        "THEN 18 WHEN ip_class2_count >= 2 THEN 12 WHEN ip_class2_count >= 1 THEN 6 ELSE 0"
+    )
+    ip = (f"CASE {ip_known.format(open=0)} END", f"CASE {ip_known.format(open=30)} END")
+    total = tuple(f"({st[k]}) + greatest({rs[k]}, {rc[k]}) + ({ip[k]})" for k in (0, 1))
+    return {"st_staff": st, "total": (total[0], total[1])}
+
+
+#: What the score floors are written for (the policy file's scores, labels and notes left out).
+_TECH_SME_SCORES_SAID = (
+    "st_staff:data:st_staff_share:A>=0.3=20,B>=0.25=16,C>=0.2=12,D>=0.15=8,E>=0.1=4,F=0|"
+    "rd_to_sales:data:rd_expense_last_year / sales_revenue_last_year:A>=0.06=50,B>=0.05=40,C>=0.04=30,D>=0.03=20,"
+    "E>=0.02=10,F=0|"
+    "rd_to_costs:data:rd_expense_last_year / total_costs_last_year:A>=0.3=50,B>=0.25=40,C>=0.2=30,D>=0.15=20,"
+    "E>=0.1=10,F=0|"
+    "rd_input::greatest(score.rd_to_sales, score.rd_to_costs):|"
+    "ip_results:data::A?ip_class1_count >= 1=30,B?ip_class2_count >= 4=24,C?ip_class2_count >= 3=18,"
+    "D?ip_class2_count >= 2=12,E?ip_class2_count >= 1=6,F=0|"
+    "total::score.st_staff + score.rd_input + score.ip_results:"
+)
+
+
+def _scores_said(scores: Sequence[dict[str, Any]]) -> str:
+    out = []
+    for sc in scores:
+        bands = []
+        for b in sc.get("bands") or ():
+            test = f">={b['at_least']}" if "at_least" in b else f">{b['above']}" if "above" in b else ""
+            test = f"?{b['when']}" if "when" in b else test
+            bands.append(f"{b['grade']}{test}={b['points']}")
+        value = " ".join(str(sc.get("value") or sc.get("expr") or "").split())
+        out.append(f"{sc['id']}:{sc.get('assessed_by', '')}:{value}:{','.join(bands)}")
+    return "|".join(out)
+
+
+def _literal(param: dict[str, Any]) -> str:
+    value = param["value"]
+    if param.get("type") == "text" or isinstance(value, str):
+        return _q(str(value))
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    return str(value)
+
+
+_PARAM = r"param\.([A-Za-z_][A-Za-z0-9_]*)"
+_NAME = r"'[^']*'|([A-Za-z_][A-Za-z0-9_]*)"
+
+
+def _written(expr: str, params: dict[str, Any]) -> str:
+    import re
+
+    return re.sub(_PARAM, lambda m: _literal(params[m.group(1)]), " ".join(str(expr).split()))
+
+
+def _reads(expr: str, columns: Collection[str]) -> list[str]:
+    """The profile columns an expression reads (names outside string literals), in order."""
+    import re
+
+    return list(dict.fromkeys(m.group(1) for m in re.finditer(_NAME, expr) if m.group(1) in columns))
+
+
+def _policy_floor(doc: dict[str, Any], version: dict[str, Any], as_of: dt.date, columns: Collection[str],
+                  where: str) -> str:  # fmt: skip
+    """uscc, policy_id, status, failed_conditions of one policy version other than HTE certification."""
+    import re
+
+    params = version.get("parameters") or {}
+    scores: dict[str, tuple[str, str]] = {}
+    if version.get("scores"):
+        if doc["id"] != TECH_SME_POLICY or _scores_said(version["scores"]) != _TECH_SME_SCORES_SAID:
+            raise FloorStaleError(f"{doc['id']} version {version['id']}: no hand-written floor for these scores")
+        scores = _tech_sme_scores()
+    conds: list[tuple[str, str]] = []
+    pending = False
+    for c in version["conditions"]:
+        if c.get("kind") != "data":
+            if c.get("screen"):
+                raise FloorStaleError(f"{doc['id']}: no floor for the screen of {c['id']}")
+            pending = True
+            continue
+        expr = _written(c["expr"], params)
+        on_score = re.fullmatch(r"score\.([A-Za-z_]+)\s*(>=|>)\s*(.+)", expr)
+        if on_score is not None:
+            name, op, req = on_score.groups()
+            if name not in scores or _reads(req, columns):
+                raise FloorStaleError(f"{doc['id']}: no floor for {c['id']}")
+            lo, hi = scores[name]
+            ok = f"CASE WHEN ({lo}) {op} {req} THEN TRUE WHEN NOT (({hi}) {op} {req}) THEN FALSE END"
+        else:
+            if "score." in expr:
+                raise FloorStaleError(f"{doc['id']}: no floor for {c['id']}")
+            nulls = " OR ".join(f"{f} IS NULL" for f in _reads(expr, columns)) or "FALSE"
+            ok = f"CASE WHEN {nulls} THEN NULL ELSE ({expr}) END"
+        waiver = c.get("waived_if")
+        if waiver:
+            ok = f"CASE WHEN ({_written(waiver['when'], params)}) THEN TRUE ELSE {ok} END"
+        conds.append((str(c["id"]), ok))
+    if not conds:
+        raise FloorStaleError(f"{doc['id']}: no data condition")
+    names = [f"c{i}" for i in range(len(conds))]
+    unknown = " OR ".join([*(f"{n} IS NULL" for n in names), "TRUE" if pending else "FALSE"])
+    status = (
+        f"CASE WHEN {' OR '.join(f'{n} = FALSE' for n in names)} THEN 'fail' WHEN {unknown} THEN 'unknown' "
+        "ELSE 'pass' END"
+    )
+    items = ", ".join(f"CASE WHEN {n} = FALSE THEN {_q(cid)} END" for (cid, _), n in zip(conds, names, strict=True))
+    cols = ", ".join(f"{sql} AS {n}" for (_, sql), n in zip(conds, names, strict=True))
+    return (
+        f"SELECT uscc, {_q(str(doc['id']))} AS policy_id, {status} AS status, "
+        f"list_filter([{items}], lambda x: x IS NOT NULL) AS failed_conditions "
+        f"FROM (SELECT uscc, {cols} FROM profile WHERE as_of = DATE '{as_of.isoformat()}'{where})"
+    )
+
+
+def floor_sql(policy_dir: Path, as_of: dt.date, columns: Collection[str], uscc: str | None = None) -> str:
+    """The floor of every policy in ``policy_dir`` (its ``*.yaml``) in force at ``as_of``: uscc, policy_id,
+    status, failed_conditions (HTE certification by ``hte_floor_sql``, the others from their files).
+    ``columns``: the profile's columns (the names a condition may read)."""
+    import yaml
+
+    parts = []
+    where = "" if uscc is None else f" AND uscc = {_q(uscc)}"
+    for path in sorted(policy_dir.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if doc["id"] == HTE_POLICY:
+            parts.append(f"SELECT uscc, policy_id, status, failed_conditions FROM ({hte_floor_sql(path, as_of, uscc)})")
+            continue
+        try:
+            version = _version_in_force(doc, as_of)
+        except FloorStaleError:
+            continue  # no version in force: no rows, as the engine
+        parts.append(_policy_floor(doc, version, as_of, columns, where))
+    return "\nUNION ALL\n".join(parts)
