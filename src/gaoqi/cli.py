@@ -610,6 +610,9 @@ def bench_rules(
         Path | None,
         typer.Option(help="The old code's src/ directory (a worktree of the baseline commit), timed alongside."),
     ] = None,
+    new_src: Annotated[
+        Path | None, typer.Option(help="The new code's src/ directory (default: the code running this command).")
+    ] = None,
     out_dir: Annotated[Path | None, typer.Option(help="Keep the result files here (default: a temp dir).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -627,6 +630,7 @@ def bench_rules(
             explain_n=explain_n,
             commands_per_round=commands,
             baseline_src=baseline_src,
+            new_src=new_src,
             out_dir=out_dir,
             progress=lambda text: status_line.update(f"bench rules: {text}"),
         )
@@ -667,13 +671,14 @@ _BENCH_LABELS = {
     "evaluate_hte_parquet": "evaluate HTE → Parquet (in process)",
     "evaluate_hte_command": "gaoqi evaluate --policy hte --out (command)",
     "evaluate_hte": "evaluate HTE → results table",
-    "evaluate_all": "evaluate all policies (in process)",
+    "evaluate_all_parquet": "evaluate all policies → Parquet (in process)",
     "evaluate_all_command": "gaoqi evaluate --out, all policies (command)",
     "explain_median": "explain HTE, warm (median)",
     "explain_p95": "explain HTE, warm (p95)",
     "simulate": "simulate HTE rd_ratio_tier1=0.04",
     "explain_command": "gaoqi explain (command, min)",
-    "compile_all": "compile every shipped policy",
+    "compile_all": "compile every shipped policy (warm)",
+    "compile_all_cold": "compile every shipped policy (first in process)",
 }
 
 
