@@ -831,7 +831,7 @@ def run_rules_benchmark(
             row["met"] = row["new"] <= _ABSOLUTE_GOALS[key]
         rows.append(row)
     flips = {impl: summary[impl].get("simulate_flips") for impl, _ in contenders}
-    return {
+    figures = {
         "workspace": str(workspace),
         "as_of": as_of,
         "enterprises": enterprises,
@@ -851,6 +851,8 @@ def run_rules_benchmark(
         "out_dir": str(out),
         "raw": results,
     }
+    (out / "figures.json").write_text(json.dumps(figures, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return figures
 
 
 # ------------------------------------------------------------------------------------------------------
