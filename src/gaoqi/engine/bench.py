@@ -213,14 +213,12 @@ def compare_results(
         only_b = [c for c in cols_b if c not in cols_a and c not in skip]
         keys = ", ".join(_ident(k) for k in RESULT_KEYS)
 
-        def scalar(sql: str) -> int:
-            return int(con.execute(sql).fetchall()[0][0])
+        def rows_and_keys(side: str) -> tuple[int, int]:
+            row = con.execute(f"SELECT count(*), count(DISTINCT ({keys})) FROM {side}").fetchall()[0]
+            return int(row[0]), int(row[1])
 
-        rows_a, rows_b = scalar("SELECT count(*) FROM a"), scalar("SELECT count(*) FROM b")
-        dup_a = rows_a - scalar(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM a)")
-        dup_b = rows_b - scalar(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM b)")
-        only_rows_a = scalar(f"SELECT count(*) FROM a ANTI JOIN b USING ({keys})")
-        only_rows_b = scalar(f"SELECT count(*) FROM b ANTI JOIN a USING ({keys})")
+        (rows_a, keys_a), (rows_b, keys_b) = rows_and_keys("a"), rows_and_keys("b")
+        dup_a, dup_b = rows_a - keys_a, rows_b - keys_b
 
         def differs(c: str) -> str:
             x, y = f"a.{_ident(c)}", f"b.{_ident(c)}"
@@ -228,12 +226,15 @@ def compare_results(
                 return f"{_numbers_sql(x)} IS DISTINCT FROM {_numbers_sql(y)}"
             return f"{x} IS DISTINCT FROM {y}"
 
-        counts: dict[str, int] = {}
-        joined = scalar(f"SELECT count(*) FROM a JOIN b USING ({keys})")
-        if common:
-            filters = ", ".join(f"count(*) FILTER (WHERE {differs(c)})" for c in common)
-            row = con.execute(f"SELECT {filters} FROM a JOIN b USING ({keys})").fetchall()[0]
-            counts = {c: int(n) for c, n in zip(common, row, strict=True)}
+        # one pass: a full join, with a marker per side
+        filters = "".join(f", count(*) FILTER (WHERE _a AND _b AND {differs(c)})" for c in common)
+        row = con.execute(
+            "SELECT count(*) FILTER (WHERE _b IS NULL), count(*) FILTER (WHERE _a IS NULL), "
+            f"count(*) FILTER (WHERE _a AND _b){filters} "
+            f"FROM (SELECT *, TRUE AS _a FROM a) AS a FULL JOIN (SELECT *, TRUE AS _b FROM b) AS b USING ({keys})"
+        ).fetchall()[0]
+        only_rows_a, only_rows_b, joined = int(row[0]), int(row[1]), int(row[2])
+        counts: dict[str, int] = {c: int(n) for c, n in zip(common, row[3:], strict=True)}
         for c in only_a + only_b:
             counts[c] = joined
         shown: dict[str, list[dict[str, Any]]] = {}
