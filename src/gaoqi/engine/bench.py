@@ -396,13 +396,20 @@ def _status_sql(conds: list[tuple[str, str]], suffix: str = "") -> tuple[str, st
     return status, failed
 
 
+def _on(as_of: dt.date) -> str:
+    """The profile rows of ``as_of``. One enterprise is read by its USCC alone instead (the profile holds one
+    date, as the engine checks): DuckDB uses the USCC index only when the key is the only filter, as the
+    engine's explain reads it."""
+    return f"as_of = DATE '{as_of.isoformat()}'"
+
+
 def _hte_floor_inner(as_of: dt.date, where: str, variants: dict[str, dict[str, str]]) -> str:
     cols: list[str] = []
     for suffix, params in variants.items():
         cols += [f"{sql} AS c_{cid}{suffix}" for cid, sql in _hte_floor_conditions(params)]
     return (
         f"SELECT uscc, district_code, {', '.join(cols)} FROM (SELECT *, {INNOVATION_HI} AS innovation_hi "
-        f"FROM (SELECT {_HTE_FLOOR_FEATURES} FROM profile WHERE as_of = DATE '{as_of.isoformat()}'{where}))"
+        f"FROM (SELECT {_HTE_FLOOR_FEATURES} FROM profile WHERE {where or _on(as_of)}))"
     )
 
 
@@ -412,7 +419,7 @@ def hte_floor_sql(policy_file: Path, as_of: dt.date, uscc: str | None = None) ->
     params = hte_floor_parameters(policy_file, as_of)
     conds = _hte_floor_conditions(params)
     status, failed = _status_sql(conds)
-    where = "" if uscc is None else f" AND uscc = {_q(uscc)}"
+    where = "" if uscc is None else f"uscc = {_q(uscc)}"
     cond_cols = ", ".join(f"c_{cid}" for cid, _ in conds)
     return (
         f"SELECT uscc, {_q(HTE_POLICY)} AS policy_id, {status} AS status, {failed} AS failed_conditions, "
@@ -993,7 +1000,7 @@ def _policy_floor(doc: dict[str, Any], version: dict[str, Any], as_of: dt.date, 
     return (
         f"SELECT uscc, {_q(str(doc['id']))} AS policy_id, {status} AS status, "
         f"list_filter([{items}], lambda x: x IS NOT NULL) AS failed_conditions "
-        f"FROM (SELECT uscc, {cols} FROM profile WHERE as_of = DATE '{as_of.isoformat()}'{where})"
+        f"FROM (SELECT uscc, {cols} FROM profile WHERE {where or _on(as_of)})"
     )
 
 
@@ -1004,7 +1011,7 @@ def floor_sql(policy_dir: Path, as_of: dt.date, columns: Collection[str], uscc: 
     import yaml
 
     parts = []
-    where = "" if uscc is None else f" AND uscc = {_q(uscc)}"
+    where = "" if uscc is None else f"uscc = {_q(uscc)}"
     for path in sorted(policy_dir.glob("*.yaml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         if doc["id"] == HTE_POLICY:
