@@ -100,6 +100,7 @@ def test_reveal_service_refuses_and_audits_other_roles(db: Any) -> None:
     assert (ev.username, ev.outcome) == ("inc", "denied")
 
 
+@pytest.mark.argon2
 def test_lockout_and_session_settings() -> None:
     s = django_settings
     assert s.AXES_FAILURE_LIMIT == 5
@@ -170,6 +171,7 @@ def test_session_ends_after_30_idle_minutes(users: dict[str, Any]) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.argon2
 def test_argon2_is_the_hasher_of_a_created_user(db: Any) -> None:
     from gaoqi.web.accounts.models import User
     from tests.web.conftest import make_user
