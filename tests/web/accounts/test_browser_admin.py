@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from gaoqi.web import roles
+from gaoqi.web.core import clock
 from tests.web.conftest import HAIDIAN, PASSWORD, make_user
 from tests.web.test_browser import CHROMIUM, log_in, nav, open_page  # noqa: F401  (open_page: a fixture)
 
@@ -68,13 +69,12 @@ def test_the_administrators_create_an_account_and_tighten_the_lockout(db: Any, o
 
 
 def test_the_deadline_chart_draws(db: Any, open_page: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    from gaoqi.web.certification import services as sv
     from gaoqi.web.certification import workflow as wf
     from gaoqi.web.certification.models import Application
     from gaoqi.web.certification.workdays import add_workdays
 
     on = dt.date(2026, 11, 16)
-    monkeypatch.setattr(sv, "today", lambda: on)
+    monkeypatch.setattr(clock, "today", lambda: on)
     official = make_user(roles.DISTRICT, "dist_b", district_code=HAIDIAN)
     for i, (stage, used) in enumerate([(wf.DISTRICT_REVIEW, 7), (wf.EXPERT_REVIEW, 14)]):
         Application.objects.create(

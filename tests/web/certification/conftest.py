@@ -10,6 +10,7 @@ import pytest
 
 from gaoqi.web import roles
 from gaoqi.web.certification import services as sv
+from gaoqi.web.core import clock as platform_clock
 from tests.web.certification.pdfs import CLEAN
 from tests.web.conftest import make_user
 
@@ -18,9 +19,9 @@ FIELD = "电子信息"
 
 @pytest.fixture()
 def clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, dt.date]:
-    """The platform's date, movable by the test (services.today)."""
+    """The platform's date, movable by the test (core.clock.today)."""
     now = {"day": dt.date(2026, 7, 1)}
-    monkeypatch.setattr(sv, "today", lambda: now["day"])
+    monkeypatch.setattr(platform_clock, "today", lambda: now["day"])
     return now
 
 

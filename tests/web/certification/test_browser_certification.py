@@ -10,7 +10,7 @@ its part of the journey through the pages.
    apply again the same year.
 
 The browser set-up (Debian's chromium, the console/CSP watch, the login helper) is ``tests/web/test_browser.py``'s.
-``live_server`` serves from a thread of this process, so moving ``services.today`` here moves the server's date.
+``live_server`` serves from a thread of this process, so moving ``core.clock.today`` here moves the server's date.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from gaoqi.web import roles
 from gaoqi.web.certification import services
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.workdays import deadline_provisional
+from gaoqi.web.core import clock as platform_clock
 from tests.web.certification.pdfs import CLEAN
 from tests.web.conftest import AS_OF, make_user
 from tests.web.test_browser import CHROMIUM, Watch, log_in, nav, shot
@@ -71,9 +72,9 @@ def open_page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 @pytest.fixture()
 def clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, dt.date]:
-    """The platform's date (services.today), movable by the test; the live server thread sees the same."""
+    """The platform's date (core.clock.today), movable by the test; the live server thread sees the same."""
     now = {"day": START_DAY}
-    monkeypatch.setattr(services, "today", lambda: now["day"])
+    monkeypatch.setattr(platform_clock, "today", lambda: now["day"])
     return now
 
 

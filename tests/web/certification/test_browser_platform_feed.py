@@ -13,6 +13,7 @@ import pytest
 
 from gaoqi.web import roles
 from gaoqi.web.certification import services as sv
+from gaoqi.web.core import clock as platform_clock
 from tests.web.certification.conftest import draft
 from tests.web.conftest import AS_OF, make_user
 from tests.web.test_browser import CHROMIUM, log_in, nav, open_page, search, shot
@@ -30,7 +31,7 @@ NEW_NAME = "北京更名后智能识别科技有限公司"
 @pytest.fixture()
 def clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, dt.date]:
     now = {"day": AS_OF}  # certified on the snapshot's date
-    monkeypatch.setattr(sv, "today", lambda: now["day"])
+    monkeypatch.setattr(platform_clock, "today", lambda: now["day"])
     return now
 
 

@@ -93,7 +93,9 @@ def test_active_or_fake_pdfs_are_refused(people: dict[str, Any], clock: dict[str
 
 @pytest.mark.django_db
 def test_attachment_quota(people: dict[str, Any], clock: dict[str, dt.date], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sv, "MAX_ATTACHMENTS", 3)
+    from gaoqi.web.certification.services import attachments
+
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENTS", 3)  # where the quota is read
     app = sv.application_start(people["enterprise"], as_of=dt.date(2026, 6, 30), tech_field=FIELD)
     for i in range(3):
         sv.attachment_add(people["enterprise"], app, f"RD0{i}", f"rd{i}.pdf", CLEAN)
@@ -255,7 +257,9 @@ def test_one_failing_item_does_not_stop_the_daily_job(
     def fails(on: dt.date) -> int:
         raise RuntimeError("mail server down")
 
-    monkeypatch.setattr(sv, "annual_report_reminders", fails)
+    from gaoqi.web.certification.services import daily_job
+
+    monkeypatch.setattr(daily_job, "annual_report_reminders", fails)  # the step the daily job calls
     assert nc_fine.publicity_end is not None
     clock["day"] = dt.date(2027, 5, 1)  # after both publicities; a reminder day and a renewal day
     out = sv.daily()

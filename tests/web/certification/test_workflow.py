@@ -333,17 +333,18 @@ def test_a_rename_replaces_the_certificate_through_both_workflows(clock: dict[st
     assert pending.status == "publicity" and not _log(pending)
 
 
-def test_a_patched_name_reaches_the_submodules_that_use_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    from gaoqi.web.certification.services import _common, applications, attachments, daily_job
+def test_every_service_reads_the_one_clock() -> None:
+    """The platform's date is core.clock.today: no service module keeps a date function of its own (a test or a
+    load run moving the clock moves every service)."""
+    import inspect
+    import re
 
-    day = dt.date(2030, 1, 2)
-    original = sv.today
-    monkeypatch.setattr(sv, "today", lambda: day)
-    assert (sv.today(), _common.today(), applications.today(), daily_job.today()) == (day, day, day, day)
-    monkeypatch.setattr(sv, "MAX_ATTACHMENTS", 3)
-    assert attachments.MAX_ATTACHMENTS == 3
-    monkeypatch.undo()
-    assert sv.today is original and applications.today is original and attachments.MAX_ATTACHMENTS == 60
+    from gaoqi.web.certification import services as package
+
+    for path in sorted(pathlib.Path(inspect.getfile(package)).parent.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"def today\(|timezone\.localdate\(|date\.today\(", text), path.name
+        assert not re.search(r"(?<![\w.])today\(\)", text), f"{path.name} calls a today() that is not clock.today()"
 
 
 def test_no_status_is_assigned_outside_the_mechanism() -> None:

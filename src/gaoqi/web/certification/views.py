@@ -17,6 +17,7 @@ from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Application
 from gaoqi.web.certification.panels import FIELDS
 from gaoqi.web.certification.workdays import deadline_provisional, workdays_between_provisional
+from gaoqi.web.core import clock
 from gaoqi.web.core.errors import DomainError, refusal_as_message, refusals_to, valid_data
 from gaoqi.web.core.labels import label
 from gaoqi.web.core.scoping import own_enterprise
@@ -57,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
         # why the form is not offered (a valid certificate, a revocation this year, an application in progress)
         "start_refusal": services.application_start_refusal(ent) if ent is not None else None,
         "certificates": selectors.certificates_held(request.user),
-        "default_as_of": (snap.as_of if (snap := current_snapshot()) else services.today()).isoformat(),
+        "default_as_of": (snap.as_of if (snap := current_snapshot()) else clock.today()).isoformat(),
     }
     return render(request, "certification/index.html", ctx)
 
@@ -78,10 +79,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     expert = selectors.expert_of(user)
     cfg = process_config()
     limit_key = wf.TIMED.get(app.status)
-    clock = None
+    stage_clock = None
     if limit_key:
-        used = workdays_between_provisional(app.stage_started_at, services.today())[0]
-        clock = {"label": cfg.time_limit_labels[limit_key], "limit": cfg.time_limits[limit_key], "used": used,
+        used = workdays_between_provisional(app.stage_started_at, clock.today())[0]
+        stage_clock = {"label": cfg.time_limit_labels[limit_key], "limit": cfg.time_limits[limit_key], "used": used,
                  "over": used > cfg.time_limits[limit_key]}  # fmt: skip
     ctx = {
         "app": app,
@@ -112,7 +113,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             and app.status == wf.EXPERT_REVIEW
             and not selectors.expert_has_scored(panel, expert)
         ),
-        "clock": clock,
+        "clock": stage_clock,
         **selectors.application_record(app),  # certificates, post_check, objections, transitions
         # the objector's real name and contact: the municipal office only (never the enterprise, experts, evaluator)
         "show_objector": allowed("certification:objection_handle", user),
@@ -267,12 +268,12 @@ def postcheck(request: HttpRequest, pk: int) -> HttpResponse:
 
 def overdue(request: HttpRequest) -> HttpResponse:
     """时限监控: the user's overdue and due-soon applications (selectors.stage_deadlines), charted."""
-    deadlines = selectors.stage_deadlines(request.user, services.today())
+    deadlines = selectors.stage_deadlines(request.user, clock.today())
     names = district_codes()
     return render(request, "certification/overdue.html",
                   {**deadlines, "labels": wf.STATUS_LABELS,
                    "chart": selectors.deadline_chart(deadlines, names),
-                   "reports": services.annual_reports_overdue(services.today()) if request.user.role == roles.MUNICIPAL else []})  # fmt: skip
+                   "reports": services.annual_reports_overdue(clock.today()) if request.user.role == roles.MUNICIPAL else []})  # fmt: skip
 
 
 def notifications(request: HttpRequest) -> HttpResponse:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +9,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from gaoqi.web.core import clock
 from gaoqi.web.core.errors import refusals_to, valid_data
 from gaoqi.web.core.htmx import fragment_of
 from gaoqi.web.intake import selectors, services
@@ -37,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "refused": selectors.refused_of(snap),
         "quarantine": quarantine,
         "chosen": load,
-        "default_as_of": (snap.as_of if snap else dt.date.today()).isoformat(),
+        "default_as_of": (snap.as_of if snap else clock.today()).isoformat(),
     }
     return render(request, "intake/home.html", ctx)
 

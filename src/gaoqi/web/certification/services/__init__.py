@@ -1,36 +1,14 @@
 """Writes on certification, by sub-domain: each atomic, taking the acting user, writing the audit log (and, for
 a status change, the workflow log through ``core.workflow``), and notifying whoever must act next.
 
-Callers use this package as one module (``from gaoqi.web.certification import services``; ``services.x``).
-Setting one of its names — a test's ``monkeypatch.setattr(services, "today", …)`` — sets it in every
-sub-module that holds the same object too, so the change reaches the code that calls it (the platform's date is
-read by most of them).
+Callers use this package as one module (``from gaoqi.web.certification import services``; ``services.x``). The
+platform's date is ``core.clock.today`` (a test moves it there, once, for every service).
 """
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import Any
-
 from gaoqi.web.certification import workdays
-from gaoqi.web.certification.services import (
-    _common,
-    annual_reports,
-    applications,
-    attachments,
-    certificates,
-    daily_job,
-    expert_panels,
-    experts,
-    guards,
-    name_changes,
-    platform_feed,
-    post_checks,
-    publicity,
-    self_check,
-)
-from gaoqi.web.certification.services._common import FORM_SECTIONS, POLICY_ID, notify, today
+from gaoqi.web.certification.services._common import FORM_SECTIONS, POLICY_ID, notify
 from gaoqi.web.certification.services.annual_reports import (
     ANNUAL_REPORT_FIELDS,
     annual_report_reminders,
@@ -94,27 +72,6 @@ from gaoqi.web.certification.services.self_check import application_self_check
 from gaoqi.web.core.locks import STALE, DomainError, StaleActionError
 from gaoqi.web.core.workflow import WorkflowError
 
-_SUBMODULES: tuple[types.ModuleType, ...] = (
-    _common, attachments, self_check, expert_panels, guards, certificates, post_checks, applications, publicity,
-    annual_reports, name_changes, experts, platform_feed, daily_job,
-)  # fmt: skip
-_MISSING = object()
-
-
-class _Services(types.ModuleType):
-    """The package's module type: a name set here is set where the sub-modules hold the same object."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        old = self.__dict__.get(name, _MISSING)
-        if old is not _MISSING and not isinstance(old, types.ModuleType):
-            for sub in _SUBMODULES:
-                if sub.__dict__.get(name, _MISSING) is old:
-                    setattr(sub, name, value)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Services
-
 __all__ = [
     "ANNUAL_REPORT_FIELDS", "COMMITMENT", "FORM_SECTIONS", "GUARDS", "MAX_ATTACHMENT", "MAX_ATTACHMENTS",
     "MAX_ATTACHMENTS_BYTES", "OBJECTION_CONTACT_MAX", "OBJECTION_CONTENT_MAX", "OBJECTION_NAME_MAX", "POLICY_ID",
@@ -127,5 +84,5 @@ __all__ = [
     "name_change_request", "notify", "objection_file", "objection_handle", "panel_draw", "panel_members",
     "panel_result", "platform_feed_write", "post_check_complete", "post_check_draw", "prefill_from_profile",
     "publicity_close_due", "publicity_due", "renewal_reminders", "report_years", "score_ranges", "score_submit",
-    "score_total", "today", "workdays",
+    "score_total", "workdays",
 ]  # fmt: skip

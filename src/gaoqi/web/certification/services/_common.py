@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.core.mail import send_mail
-from django.utils import timezone
 
 from gaoqi.web import roles
 from gaoqi.web.accounts.models import User
@@ -17,10 +16,6 @@ from gaoqi.web.core.locks import STALE, StaleActionError, locked
 from gaoqi.web.core.workflow import WorkflowError
 
 POLICY_ID = "hte-certification"
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 def notify(users: Any, text: str, link: str = "", *, collapse: bool = False) -> int:

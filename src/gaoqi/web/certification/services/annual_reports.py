@@ -12,7 +12,8 @@ from gaoqi.web.accounts.models import User
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import AnnualReport, Certificate
-from gaoqi.web.certification.services._common import notify, today
+from gaoqi.web.certification.services._common import notify
+from gaoqi.web.core import clock
 from gaoqi.web.core.locks import StaleActionError, locked
 from gaoqi.web.core.workflow import WorkflowError
 
@@ -55,7 +56,7 @@ def annual_report_submit(actor: User, cert: Certificate, year: int, data: dict[s
     cert = locked(Certificate, cert.pk)
     if cert.status != Certificate.VALID:
         raise WorkflowError("只有有效证书需要填报年度发展情况报表")
-    first, last = cert.issue_date.year, min(cert.expiry_date.year, today().year - 1)
+    first, last = cert.issue_date.year, min(cert.expiry_date.year, clock.today().year - 1)
     if not first <= year <= last:
         allowed = f"{first}–{last} 年度" if first <= last else "尚无应填报的年度（次年5月填报上一年度）"
         raise WorkflowError(f"报告年度 {year} 不在可填报范围内：{allowed}")

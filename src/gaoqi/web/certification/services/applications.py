@@ -15,11 +15,12 @@ from gaoqi.web.audit.services import audit_record
 from gaoqi.web.certification import panels, workdays
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.models import IN_PROGRESS, Application, Certificate, Panel, Revocation
-from gaoqi.web.certification.services._common import FORM_SECTIONS, POLICY_ID, _editable, _municipal, notify, today
+from gaoqi.web.certification.services._common import FORM_SECTIONS, POLICY_ID, _editable, _municipal, notify
 from gaoqi.web.certification.services.certificates import application_revoke, certificate_issue
 from gaoqi.web.certification.services.expert_panels import panel_draw
 from gaoqi.web.certification.services.guards import GUARDS
 from gaoqi.web.certification.services.post_checks import post_check_draw
+from gaoqi.web.core import clock
 from gaoqi.web.core.locks import serialize
 from gaoqi.web.core.models import WorkflowLog
 from gaoqi.web.core.workflow import Transition, WorkflowError, create, transition
@@ -77,7 +78,7 @@ def _check_as_of(as_of: dt.date) -> None:
     apply to applications from 2016 on), and the published snapshot's date (the self-check reads its results)."""
     from gaoqi.web.intake.selectors import current_snapshot
 
-    if as_of > today():
+    if as_of > clock.today():
         raise WorkflowError(f"评估基准日 {as_of} 不能晚于今天")
     if as_of.year < 2016:
         raise WorkflowError("评估基准日不能早于2016年（现行认定办法自2016年起施行）")
@@ -89,7 +90,7 @@ def _check_as_of(as_of: dt.date) -> None:
 def application_start_refusal(enterprise: Any) -> str | None:
     """Why the enterprise may not start an application this year, or None. The start form is offered only when
     this is None, and application_start checks it again under its lock."""
-    year = today().year  # the year of application (申报年度)
+    year = clock.today().year  # the year of application (申报年度)
     if Revocation.objects.filter(certificate__uscc=enterprise.uscc, no_application_in_year=year).exists():
         return f"资格在{year}年被取消，当年不得再次申请（国科发火〔2016〕195号 五（六）3）"
     if Application.objects.filter(uscc=enterprise.uscc, status__in=IN_PROGRESS).exists():
@@ -98,12 +99,17 @@ def application_start_refusal(enterprise: Any) -> str | None:
     # year it expires (195号 四.3: until re-certified it prepays at 15% that year). Certificates issued here or
     # delivered by the department feed both count.
     cert = (
-        Certificate.objects.filter(uscc=enterprise.uscc, status=Certificate.VALID, expiry_date__gte=today())
+        Certificate.objects.filter(uscc=enterprise.uscc, status=Certificate.VALID, expiry_date__gte=clock.today())
         .order_by("-expiry_date")
         .first()
     )
     expiry = cert.expiry_date if cert is not None else None
-    if expiry is None and enterprise.has_hte and enterprise.hte_expiry_date and enterprise.hte_expiry_date >= today():
+    if (
+        expiry is None
+        and enterprise.has_hte
+        and enterprise.hte_expiry_date
+        and enterprise.hte_expiry_date >= clock.today()
+    ):
         expiry = enterprise.hte_expiry_date
     if expiry is not None and expiry.year > year:
         number = f"（{cert.number}）" if cert is not None else ""
@@ -135,13 +141,13 @@ def application_start(actor: User, *, as_of: dt.date, tech_field: str) -> Applic
     refusal = application_start_refusal(ent)
     if refusal is not None:
         raise WorkflowError(refusal)
-    year = today().year  # the year of application (申报年度), which a revocation bars
+    year = clock.today().year  # the year of application (申报年度), which a revocation bars
     _check_as_of(as_of)
     app: Application = create(
         wf.APPLICATION, "start", actor,
         lambda status: Application.objects.create(
             uscc=ent.uscc, enterprise_name=ent.name, district_code=ent.district_code, tech_field=tech_field,
-            stage_started_at=today(), prefill=prefill_from_profile(ent.uscc), as_of=as_of, created_by=actor,
+            stage_started_at=clock.today(), prefill=prefill_from_profile(ent.uscc), as_of=as_of, created_by=actor,
             year=year, status=status,
         ),
         audit_detail={},
@@ -220,9 +226,9 @@ def application_transition(
             panel_draw(actor, fresh)  # 受理并抽取专家: one step (a panel drawn beforehand is kept)
 
     def on_enter(fresh: Application, t: Transition, log: WorkflowLog) -> list[str]:
-        log.workdays_used, _ = workdays.workdays_between_provisional(fresh.stage_started_at, today())
+        log.workdays_used, _ = workdays.workdays_between_provisional(fresh.stage_started_at, clock.today())
         stage_start["at"] = fresh.stage_started_at
-        fresh.stage_started_at = today()
+        fresh.stage_started_at = clock.today()
         if t.action in ("submit", "resubmit", "file"):
             fresh.submitted_at = timezone.now()
         if t.action == "file":  # 报备即批准: the application took the pilot route
@@ -237,7 +243,7 @@ def application_transition(
     if t.target == wf.CERTIFIED:  # the certification date is the publicity date (hte-rules.md §1.4 step 7)
         certificate_issue(app, issue_date=stage_start["at"])
     if t.target == wf.FILED:
-        certificate_issue(app, issue_date=today())
+        certificate_issue(app, issue_date=clock.today())
         post_check_draw(app)
     notify(_next_actors(app), f"{app.enterprise_name}：{t.label}（{wf.STATUS_LABELS[t.target]}）",
            f"/certification/{app.pk}/")  # fmt: skip

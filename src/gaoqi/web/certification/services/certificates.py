@@ -13,7 +13,8 @@ from gaoqi.web.accounts.models import User
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Application, Certificate, Revocation
-from gaoqi.web.certification.services._common import notify, today
+from gaoqi.web.certification.services._common import notify
+from gaoqi.web.core import clock
 from gaoqi.web.core.locks import STALE, StaleActionError, locked, serialize
 from gaoqi.web.core.workflow import WorkflowError, create, transition
 
@@ -83,7 +84,7 @@ def certificate_revoke(
     ).obj  # fmt: skip
     rev = Revocation.objects.create(
         certificate=cert, reason=reason, article=article or REVOCATION_REASONS[reason], detail=detail,
-        recover_tax_from_year=from_year, no_application_in_year=today().year, decided_by=actor,
+        recover_tax_from_year=from_year, no_application_in_year=clock.today().year, decided_by=actor,
     )  # fmt: skip
     app = cert.application
     if app is not None and app.status in (wf.CERTIFIED, wf.FILED):
@@ -110,7 +111,7 @@ def application_revoke(
     if cert is None:
         raise StaleActionError(f"该申请没有有效证书，{STALE}")
     year = from_year if from_year is not None else cert.issue_date.year
-    if not cert.issue_date.year <= year <= today().year:
-        raise WorkflowError(f"追缴税收优惠的起始年度须在 {cert.issue_date.year}–{today().year} 之间")
+    if not cert.issue_date.year <= year <= clock.today().year:
+        raise WorkflowError(f"追缴税收优惠的起始年度须在 {cert.issue_date.year}–{clock.today().year} 之间")
     certificate_revoke(actor, cert, reason=reason, detail=detail.strip(), from_year=year)
     return Application.objects.get(pk=app.pk)

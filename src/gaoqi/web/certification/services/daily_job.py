@@ -9,18 +9,18 @@ from typing import Any
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.models import NameChange
-from gaoqi.web.certification.services._common import today
 from gaoqi.web.certification.services.annual_reports import annual_report_reminders, renewal_reminders
 from gaoqi.web.certification.services.applications import application_transition
 from gaoqi.web.certification.services.name_changes import name_change_complete
 from gaoqi.web.certification.services.publicity import publicity_due
+from gaoqi.web.core import clock
 
 
 def daily() -> dict[str, Any]:
     """The day's automatic steps, on the platform's date (idempotent: running twice changes nothing more).
     Each item runs in its own transaction: one that fails is reported under ``errors`` (and audited) and the
     other items and steps still run."""
-    on = today()
+    on = clock.today()
     errors: list[dict[str, str]] = []
 
     def attempt(step: str, target: str, fn: Callable[[], Any]) -> Any:

@@ -14,7 +14,8 @@ from gaoqi.web.certification import panels
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Application, Expert, Panel, Score
-from gaoqi.web.certification.services._common import POLICY_ID, _snapshot_explain, today
+from gaoqi.web.certification.services._common import POLICY_ID, _snapshot_explain
+from gaoqi.web.core import clock
 from gaoqi.web.core.locks import StaleActionError, locked
 from gaoqi.web.core.workflow import WorkflowError
 
@@ -58,7 +59,7 @@ def panel_draw(
     seed = seed if seed is not None else random.SystemRandom().randrange(2**62)
     try:
         drawn = panels.draw_panel(
-            app.uscc, app.tech_field, pool if pool is not None else _pool(), _rules(), seed, today()
+            app.uscc, app.tech_field, pool if pool is not None else _pool(), _rules(), seed, clock.today()
         )
     except panels.PanelError as exc:
         raise WorkflowError(f"无法组成专家组：{exc}") from exc
@@ -113,7 +114,7 @@ def score_total(items: dict[str, int]) -> int:
 
     policy = policy_get(POLICY_ID)
     assert policy is not None
-    return engine_score_total(policy, policy.version_at(today()) or policy.versions[-1], items)
+    return engine_score_total(policy, policy.version_at(clock.today()) or policy.versions[-1], items)
 
 
 @transaction.atomic

@@ -12,9 +12,9 @@ from gaoqi.web.certification import workdays
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Application, Panel
-from gaoqi.web.certification.services._common import today
 from gaoqi.web.certification.services.expert_panels import panel_result
 from gaoqi.web.certification.services.self_check import application_self_check
+from gaoqi.web.core import clock
 
 
 def _self_check_passes(actor: User, app: Application) -> str | None:
@@ -67,7 +67,7 @@ def _panel_passes(actor: User, app: Application) -> str | None:
 
 def _publicity_over(actor: Any, app: Application) -> str | None:
     end, _ = workdays.deadline_provisional(app.stage_started_at, process_config().time_limits["publicity"])
-    if today() <= end:
+    if clock.today() <= end:
         return f"公示期至 {end}"
     if app.objections.filter(status=wf.OBJ_PENDING).exists():
         return "有未处理的异议"

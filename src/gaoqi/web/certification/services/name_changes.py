@@ -14,7 +14,7 @@ from gaoqi.web.certification import workdays
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Certificate, NameChange
-from gaoqi.web.certification.services._common import today
+from gaoqi.web.core import clock
 from gaoqi.web.core.locks import StaleActionError, locked
 from gaoqi.web.core.models import WorkflowLog
 from gaoqi.web.core.workflow import Transition, WorkflowError, create, transition
@@ -38,7 +38,7 @@ def name_change_request(actor: User, cert: Certificate, *, new_name: str, major_
         raise WorkflowError("变更后的名称与证书上的名称相同")
     if cert.name_changes.filter(status__in=NameChange.PENDING).exists():
         raise StaleActionError("该证书已有办理中的更名申请")
-    start = today()
+    start = clock.today()
     end, _ = workdays.deadline_provisional(start, process_config().time_limits["name_change_publicity"])
     nc: NameChange = create(
         wf.NAME_CHANGE, "request_major" if major_change else "request", actor,

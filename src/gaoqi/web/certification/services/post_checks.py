@@ -16,8 +16,9 @@ from gaoqi.web.certification import workdays
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Application, Certificate, PostCheck
-from gaoqi.web.certification.services._common import _municipal, notify, today
+from gaoqi.web.certification.services._common import _municipal, notify
 from gaoqi.web.certification.services.certificates import certificate_revoke
+from gaoqi.web.core import clock
 from gaoqi.web.core.locks import STALE, StaleActionError
 from gaoqi.web.core.workflow import Transition, WorkflowError, WorkflowLog, transition
 
@@ -30,7 +31,7 @@ def post_check_draw(app: Application) -> PostCheck | None:
     audit_record(None, "post_check.draw", target=f"application:{app.pk}", detail={"seed": seed, "chosen": chosen})
     if not chosen:
         return None
-    due, provisional = workdays.deadline_provisional(today(), cfg.time_limits["post_check"])
+    due, provisional = workdays.deadline_provisional(clock.today(), cfg.time_limits["post_check"])
     check = PostCheck.objects.create(application=app, seed=seed, due_date=due, due_provisional=provisional)
     notify(
         _municipal(),

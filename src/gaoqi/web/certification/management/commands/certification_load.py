@@ -5,7 +5,7 @@ printed; the target is none. It creates its own accounts (load_*) and expert poo
 database, not a production one.
 
 The publicity period is 10 working days: the command runs on a fixed calendar date and moves the platform's
-date past the end of publicity to close it (``services.today``), as the daily task would days later.
+date past the end of publicity to close it (``core.clock.today``), as the daily task would days later.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from gaoqi.web.certification import services as sv
 from gaoqi.web.certification.models import Expert
 from gaoqi.web.certification.panels import FIELDS, ExpertPool
 from gaoqi.web.certification.workdays import deadline_provisional
+from gaoqi.web.core import clock
 from gaoqi.web.enterprises.models import PolicyResult
 from gaoqi.web.intake.selectors import current_snapshot
 
@@ -52,8 +53,8 @@ class Command(BaseCommand):
             raise CommandError("no published snapshot")
         n = opts["applications"]
         day = dt.date.fromisoformat(opts["start"])
-        clock = {"day": day}
-        sv.today = lambda: clock["day"]  # the run's calendar (see the module docstring)
+        calendar = {"day": day}
+        clock.today = lambda: calendar["day"]  # the run's calendar (see the module docstring)
         rows = PolicyResult.objects.filter(snapshot=snap, policy_id="hte-certification", status="unknown",
                                            failed_count=0).select_related("enterprise").order_by("enterprise__uscc")  # fmt: skip
         ready = [r.enterprise for r in rows.iterator(chunk_size=2000)
@@ -108,7 +109,7 @@ class Command(BaseCommand):
                 outcomes[app.status] += 1
             except Exception as exc:  # counted and reported: the target is zero
                 errors.append(f"{ent.uscc}: {type(exc).__name__}: {exc}")
-        clock["day"] = deadline_provisional(day, 10)[0] + dt.timedelta(days=1)
+        calendar["day"] = deadline_provisional(day, 10)[0] + dt.timedelta(days=1)
         certified = step("publicity close and certificates", sv.publicity_close_due)
         total = time.perf_counter() - started
         self.stdout.write(json.dumps({
