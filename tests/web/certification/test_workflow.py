@@ -139,11 +139,11 @@ def _expected(name: str, status: str, action: str, role: str) -> tuple[str, Any]
     rows = {(r[1], r[0]): r for r in EXPECTED[name]}
     row = rows.get((status, action))
     if row is None:
-        error = "StaleActionError" if name in ("post_check", "objection") else "WorkflowError"
+        error = "StaleActionError" if name in ("post_check", "objection") else "StatusRefused"
         return "refused", (error, WORDS[name][1].format(now=LABELS[name][status]))
     _, source, target, allowed, label, _, _, audit = row
     if role not in allowed:
-        return "refused", ("WorkflowError", f"您的角色不能执行“{label}”")
+        return "refused", ("RoleRefused", f"您的角色不能执行“{label}”")
     return "moved", (target, audit or None, (name, source, target))
 
 

@@ -264,3 +264,14 @@ def test_two_writers_at_once_one_wins_the_other_is_told_it_is_stale() -> None:
     assert str(refusal) == f"快照已由“运行中”变为“{DEMO.label(final)}”，{STALE}"
     assert Snapshot.objects.get(pk=snap.pk).status == final
     assert list(WorkflowLog.objects.values_list("source", "target")) == [("running", final)]
+
+
+def test_refusals_answer_with_the_status_of_their_kind() -> None:
+    """A role that may not make a move is a 403, a move the object's status does not have a 409 (the object is
+    not where the request thought), a comment missing or a guard failing a 400: one shape, one status per kind."""
+    from gaoqi.web.core.workflow import RoleRefused, StatusRefused
+
+    assert (RoleRefused("x").status, RoleRefused("x").code) == (403, "forbidden")
+    assert (StatusRefused("x").status, StatusRefused("x").code) == (409, "wrong_status")
+    assert (WorkflowError("x").status, WorkflowError("x").code) == (400, "invalid")
+    assert issubclass(RoleRefused, WorkflowError) and issubclass(StatusRefused, WorkflowError)

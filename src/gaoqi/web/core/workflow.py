@@ -34,7 +34,22 @@ NEW = "<new>"
 
 
 class WorkflowError(DomainError):
-    """A move the workflow does not allow (wrong status, role or guard); the message says why, in Chinese."""
+    """A move the workflow does not allow (wrong status, role or guard); the message says why, in Chinese.
+    Input the move needs (a comment) or a guard that fails answers 400."""
+
+
+class RoleRefused(WorkflowError):
+    """The actor's role may not make this move (403)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class StatusRefused(WorkflowError):
+    """The object's status has no such move (409: the object is not where the request thought it was)."""
+
+    status = 409
+    code = "wrong_status"
 
 
 @dataclass(frozen=True)
@@ -181,7 +196,7 @@ def transition(
     t = workflow.find(now, action)
     if t is None:
         words = {"noun": workflow.noun, "now": workflow.label(now), "stale": STALE}
-        error = StaleActionError if workflow.forbidden_is_stale else WorkflowError
+        error = StaleActionError if workflow.forbidden_is_stale else StatusRefused
         raise error((forbidden or workflow.forbidden).format(**words))
     _check(workflow, t, actor, obj, comment, guards, permit, prepare)
     log = WorkflowLog(
@@ -238,7 +253,7 @@ def _check(
     prepare: Callable[[Any, Any, Transition], None] | None,
 ) -> None:
     if role_of(actor) not in t.roles:
-        raise WorkflowError(f"您的角色不能执行“{t.label}”")
+        raise RoleRefused(f"您的角色不能执行“{t.label}”")
     if permit is not None and (reason := permit(actor, obj)):
         raise WorkflowError(reason)
     if t.needs_comment and not comment.strip():
@@ -281,7 +296,9 @@ __all__ = [
     "SYSTEM",
     "DomainError",
     "Moved",
+    "RoleRefused",
     "StaleActionError",
+    "StatusRefused",
     "Transition",
     "Workflow",
     "WorkflowError",
