@@ -537,11 +537,11 @@ def _compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondi
 
 
 def _list(items: list[str]) -> str:
-    """A VARCHAR[] from optional text items (NULL items are dropped): CONCAT_WS then split."""
+    """A VARCHAR[] from optional text items, NULL items dropped: a list filtered, not text joined and split
+    (Spark: ``FILTER(ARRAY(…), x -> NOT x IS NULL)``)."""
     if not items:
         return "CAST(ARRAY[] AS VARCHAR[])"
-    joined = f"CONCAT_WS(',', {', '.join(items)})"
-    return f"CASE WHEN {joined} = '' THEN CAST(ARRAY[] AS VARCHAR[]) ELSE STRING_SPLIT({joined}, ',') END"
+    return f"LIST_FILTER([{', '.join(items)}], LAMBDA x : NOT x IS NULL)"
 
 
 def version_sql(
