@@ -553,6 +553,22 @@ def version_sql(
     *,
     detail: bool = False,
 ) -> str:
+    """The SELECT producing the result rows of one policy version over ``profile`` (``_version_sql``),
+    cached per version like the compiled pieces: printing the pieces as text is most of an explain's
+    Python time."""
+    key = f"\0sql|{policy.id}|{as_of.isoformat()}|{rhash}|{detail}|{source}"
+    return _per_version(version, key, lambda: _version_sql(policy, version, as_of, rhash, source, detail=detail))
+
+
+def _version_sql(
+    policy: Policy,
+    version: PolicyVersion,
+    as_of: date,
+    rhash: str,
+    source: str = "profile",
+    *,
+    detail: bool = False,
+) -> str:
     """The SELECT producing the result rows of one policy version over ``profile``.
 
     ``detail`` (explain) leaves binding_gap NULL and adds, per compiled condition i, ``c{i}_ok, c{i}_obs,
