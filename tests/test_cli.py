@@ -15,7 +15,19 @@ runner = CliRunner()
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["synth"], ["ingest"], ["status"], ["uscc"], ["resolve"], ["profiles"], ["bench"], ["bench", "ingest"]],
+    [
+        [],
+        ["synth"],
+        ["ingest"],
+        ["status"],
+        ["uscc"],
+        ["resolve"],
+        ["profiles"],
+        ["bench"],
+        ["bench", "ingest"],
+        ["bench", "rules"],
+        ["bench", "compare"],
+    ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
@@ -350,3 +362,28 @@ def test_explain_of_an_unknown_enterprise_or_policy_says_so(resolved: Path) -> N
     assert "没有此政策 no-such-policy：运行 gaoqi policies list 查看政策目录" in result.output
     result = runner.invoke(app, ["evaluate", "--policy", "no-such-policy", *AS_OF, "-w", str(resolved)])
     assert result.exit_code == 2 and "没有此政策 no-such-policy" in result.output
+
+
+def test_bench_compare_prints_the_differing_cells_and_exits_1_unless_there_are_none(tmp_path: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    rows = "('A1', 'hte', 'fail', ['core_ip'], '差 0.7 个百分点'), ('A2', 'hte', 'unknown', [], NULL)"
+    cols = "(uscc, policy_id, status, failed_conditions, binding_gap)"
+    con.execute(f"COPY (SELECT * FROM (VALUES {rows}) AS t{cols}) TO '{tmp_path / 'old.parquet'}' (FORMAT parquet)")
+    changed = rows.replace("'unknown'", "'fail'").replace("0.7", "0.70")  # a status; the same number
+    con.execute(f"COPY (SELECT * FROM (VALUES {changed}) AS t{cols}) TO '{tmp_path / 'new.parquet'}' (FORMAT parquet)")
+    con.close()
+    same = runner.invoke(app, ["bench", "compare", str(tmp_path / "old.parquet"), str(tmp_path / "old.parquet")])
+    assert same.exit_code == 0, same.output
+    assert "differing cells: 0" in same.stdout
+    got = runner.invoke(
+        app, ["bench", "compare", str(tmp_path / "old.parquet"), str(tmp_path / "new.parquet"), "--json"]
+    )
+    assert got.exit_code == 1
+    data = json.loads(got.stdout)
+    assert (data["columns"], data["differing_cells"]) == (
+        {"status": 1, "failed_conditions": 0, "binding_gap": 0}, 1,
+    )  # fmt: skip
+    missing = runner.invoke(app, ["bench", "compare", str(tmp_path / "nope.parquet"), str(tmp_path / "new.parquet")])
+    assert missing.exit_code == 2

@@ -602,13 +602,123 @@ def bench_ingest(
 def bench_rules(
     workspace: WorkspaceOpt = None,
     as_of: Annotated[str, typer.Option("--as-of")] = "2026-06-30",
-    repeats: Annotated[int, typer.Option(help="How many explain calls to time.")] = 20,
+    rounds: Annotated[int, typer.Option(help="Interleaved rounds; each figure keeps its minimum.")] = 3,
+    explain_n: Annotated[int, typer.Option("--explain-n", help="Enterprises whose explain is timed.")] = 20,
+    commands: Annotated[int, typer.Option(help="`gaoqi explain` commands timed per round.")] = 2,
+    baseline_src: Annotated[
+        Path | None,
+        typer.Option(help="The old code's src/ directory (a worktree of the baseline commit), timed alongside."),
+    ] = None,
+    new_src: Annotated[
+        Path | None, typer.Option(help="The new code's src/ directory (default: the code running this command).")
+    ] = None,
+    out_dir: Annotated[Path | None, typer.Option(help="Keep the result files here (default: a temp dir).")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Evaluate every policy for every enterprise of a resolved workspace (e.g. the one `bench ingest` left)
-    and time explain for single enterprises; print the figures."""
+    """The rules core on a workspace with profiles (e.g. the one `bench ingest` left): evaluate, explain,
+    simulate, `gaoqi explain` and compiling, each beside a hand-written DuckDB floor and the ratio (and beside
+    the old code with --baseline-src), in interleaved rounds, minimum times."""
     from gaoqi.engine.bench import run_rules_benchmark
 
-    _print_json(run_rules_benchmark(workspace=_home(workspace), as_of=as_of, repeats=repeats))
+    home = _home(workspace)
+    with console.status("bench rules") as status_line:
+        data = run_rules_benchmark(
+            workspace=home,
+            as_of=as_of,
+            rounds=rounds,
+            explain_n=explain_n,
+            commands_per_round=commands,
+            baseline_src=baseline_src,
+            new_src=new_src,
+            out_dir=out_dir,
+            progress=lambda text: status_line.update(f"bench rules: {text}"),
+        )
+    if as_json:
+        _print_json(data)
+        return
+    impls = ["new", *(["old"] if baseline_src is not None else []), "floor"]
+    ratios = ["new/floor", *(["old/floor", "new/old"] if baseline_src is not None else [])]
+    table = Table(
+        "figure", *impls, *ratios, "goal", "met",
+        title=f"bench rules: {data['enterprises']:,} enterprises as of {as_of}, {data['rounds']} rounds (minimum)",
+    )  # fmt: skip
+    for row in data["figures"]:
+        cells = [_bench_time(row["figure"], row.get(i)) for i in impls]
+        cells += [f"{row[r]:.2f}×" if row.get(r) is not None else "—" for r in ratios]
+        met = "" if row.get("met") is None else "yes" if row["met"] else "NO"
+        table.add_row(_BENCH_LABELS.get(row["figure"], row["figure"]), *cells, row.get("goal") or "", met)
+    out.print(table)
+    for impl, how in data["compile_how"].items():
+        out.print(f"compile ({impl}): {how}")
+    for impl, src in data["sources"].items():
+        out.print(f"{impl} code: {src}; profile rebuilt: {data['profile_rebuilt'][impl]}")
+    out.print(f"simulate {data['simulate_flips']} (agree: {data['simulate_flips_agree']})")
+    out.print(f"checks: {data['checks']}")
+    la = data["load_average"]
+    out.print(
+        f"load average before {la['before']}, after {la['after']} ({data['cpus']} cpus); files in {data['out_dir']}"
+    )
+
+
+def _bench_time(figure: str, seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return f"{seconds * 1000:.1f} ms" if figure.startswith(("explain", "compile")) else f"{seconds:.3f} s"
+
+
+_BENCH_LABELS = {
+    "evaluate_hte_parquet": "evaluate HTE → Parquet (in process)",
+    "evaluate_hte_command": "gaoqi evaluate --policy hte --out (command)",
+    "evaluate_hte": "evaluate HTE → results table",
+    "evaluate_all_parquet": "evaluate all policies → Parquet (in process)",
+    "evaluate_all_command": "gaoqi evaluate --out, all policies (command)",
+    "explain_median": "explain HTE, warm (median)",
+    "explain_p95": "explain HTE, warm (p95)",
+    "simulate": "simulate HTE rd_ratio_tier1=0.04",
+    "explain_command": "gaoqi explain (command, min)",
+    "compile_all": "compile every shipped policy (warm)",
+    "compile_all_cold": "compile every shipped policy (first in process)",
+}
+
+
+@bench_app.command("compare")
+def bench_compare(
+    old: Annotated[Path, typer.Argument(help="Results before (Parquet, e.g. `gaoqi evaluate --out old.parquet`).")],
+    new: Annotated[Path, typer.Argument(help="Results after (Parquet).")],
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="A column not to compare (repeatable), e.g. engine_version.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Two result files cell by cell, joined on (uscc, policy_id): differing cells per column (binding_gap by
+    its numbers), rows on one side only; exit 1 unless 0 cells differ."""
+    from gaoqi.engine.bench import compare_results
+
+    for path in (old, new):
+        if not path.is_file():
+            _fail(f"no such file: {path}", 2)
+    data = compare_results(old, new, ignore=ignore or ())
+    if as_json:
+        _print_json(data)
+    else:
+        table = Table("column", "differing cells", title=f"{old} vs {new}: {data['rows_joined']:,} rows joined")
+        for col, n in data["columns"].items():
+            mark = " (only in old)" if col in data["columns_only_old"] else ""
+            mark = " (only in new)" if col in data["columns_only_new"] else mark
+            table.add_row(col + mark, f"{n:,}")
+        table.add_row("rows only in old", f"{data['rows_only_old']:,}")
+        table.add_row("rows only in new", f"{data['rows_only_new']:,}")
+        table.add_row("duplicate keys (old / new)", f"{data['duplicate_keys_old']:,} / {data['duplicate_keys_new']:,}")
+        table.add_row("[bold]total differing cells", f"[bold]{data['differing_cells']:,}")
+        out.print(table)
+        for col, items in data["examples"].items():
+            for item in items:
+                out.print(f"{col} {item['key']}: {item['old']!r} → {item['new']!r}", markup=False)
+        if data["ignored"]:
+            out.print(f"not compared: {', '.join(data['ignored'])}")
+        out.print(f"differing cells: {data['differing_cells']}")
+    if data["differing_cells"]:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":
