@@ -322,3 +322,28 @@ def test_articles_without_a_bracketed_number_cite_the_document_by_name(tmp_path:
     assert check_policies(tmp_path) == []
     bad = text.replace("财政部 税务总局公告2023年第7号 第二条", "财政部 税务总局公告2023年第8号 第二条")
     assert "must read '<document number>" in errors_of(tmp_path, bad)[0][2]
+
+
+def test_checked_policies_are_cached_by_file_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean file is stored as pickled IR and read back equal; a changed file is loaded (and checked)
+    again; an unreadable entry is replaced by a fresh load; GAOQI_POLICY_CACHE=0 reads the YAML."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GAOQI_CACHE_DIR", str(cache))
+    pdir = tmp_path / "p"
+    pdir.mkdir()
+    src = (POLICIES_DIR / "dongcheng-hte-reward.yaml").read_text(encoding="utf-8")
+    (pdir / "x.yaml").write_text(src, encoding="utf-8")
+    monkeypatch.setenv("GAOQI_POLICY_CACHE", "0")
+    plain = load_policies(pdir)
+    assert not cache.exists()
+    monkeypatch.setenv("GAOQI_POLICY_CACHE", "1")
+    first = load_policies(pdir)
+    entries = list((cache / "policies").glob("*.pickle"))
+    assert len(entries) == 1
+    assert load_policies(pdir) == first == plain
+    entries[0].write_bytes(b"not a pickle")
+    assert load_policies(pdir) == plain
+    # a changed file: a new key, and the checks run (a bad edit is reported, not served from the cache)
+    (pdir / "x.yaml").write_text(src.replace("kind: data", "kind: dataa", 1), encoding="utf-8")
+    with pytest.raises(PolicyLoadError):
+        load_policies(pdir)

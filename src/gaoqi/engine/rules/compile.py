@@ -537,14 +537,30 @@ def _compile_condition(cond: Condition, version: PolicyVersion) -> CompiledCondi
 
 
 def _list(items: list[str]) -> str:
-    """A VARCHAR[] from optional text items (NULL items are dropped): CONCAT_WS then split."""
+    """A VARCHAR[] from optional text items, NULL items dropped: a list filtered, not text joined and split
+    (Spark: ``FILTER(ARRAY(…), x -> NOT x IS NULL)``)."""
     if not items:
         return "CAST(ARRAY[] AS VARCHAR[])"
-    joined = f"CONCAT_WS(',', {', '.join(items)})"
-    return f"CASE WHEN {joined} = '' THEN CAST(ARRAY[] AS VARCHAR[]) ELSE STRING_SPLIT({joined}, ',') END"
+    return f"LIST_FILTER([{', '.join(items)}], LAMBDA x : NOT x IS NULL)"
 
 
 def version_sql(
+    policy: Policy,
+    version: PolicyVersion,
+    as_of: date,
+    rhash: str,
+    source: str = "profile",
+    *,
+    detail: bool = False,
+) -> str:
+    """The SELECT producing the result rows of one policy version over ``profile`` (``_version_sql``),
+    cached per version like the compiled pieces: printing the pieces as text is most of an explain's
+    Python time."""
+    key = f"\0sql|{policy.id}|{as_of.isoformat()}|{rhash}|{detail}|{source}"
+    return _per_version(version, key, lambda: _version_sql(policy, version, as_of, rhash, source, detail=detail))
+
+
+def _version_sql(
     policy: Policy,
     version: PolicyVersion,
     as_of: date,

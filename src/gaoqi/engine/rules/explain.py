@@ -42,6 +42,7 @@ from gaoqi.engine.trace import FEATURE_TRACERS, ip_rows_by_feature
 from gaoqi.engine.validate import lit
 
 EXPLAIN_SCHEMA = "gaoqi-explain/1"
+_ONE = "__gaoqi_explain_row__"  # where the enterprise's profile row goes in the cached statement
 
 
 class _Record(Mapping[str, Any]):
@@ -316,8 +317,9 @@ def explain(
     scores = compile_scores(version)
     # Only the columns the version reads: `SELECT *` of 120 columns through the nested layers costs more
     # to plan (~25 ms) than the whole evaluation of one enterprise.
+    # (the statement is compiled once per version, over a placeholder for this enterprise's row)
     one = f"(SELECT {', '.join(sorted(version_features(version)))} FROM profile WHERE uscc = {lit(uscc)})"
-    detail = version_sql(policy, version, as_of, "", one, detail=True)
+    detail = version_sql(policy, version, as_of, "", _ONE, detail=True).replace(_ONE, one)
     # the profile columns explain shows or traces from, not all of them (each column costs a segment read)
     wanted = {"as_of", "fy_window_start", "fy_window_end"}
     for cc in compiled.values():

@@ -1,9 +1,13 @@
 """What if a parameter changed? The population impact in one pass over ``profile``.
 
-``simulate(con, as_of, policy, overrides, by)`` compiles the version in force twice — as written and with
-``with_parameters(version, overrides)`` — and counts, per district or HTE technical field, how many
-enterprises move between pass, fail and unknown, and what the passing (and possibly passing) enterprises
-would be paid before and after.
+``simulate(con, as_of, policy, overrides, by)`` counts, per district or HTE technical field, how many
+enterprises move between pass, fail and unknown when ``with_parameters(version, overrides)`` replaces the
+version in force, and what the passing (and possibly passing) enterprises would be paid before and after.
+
+One SELECT over ``profile`` (``one_pass_sql``) gives both outcomes: every condition is computed once, and
+only the conditions (and the benefit amount) reading a changed parameter a second time with the new
+values — no second evaluation of the whole version, no join of two. When a changed parameter is read by a
+score (a band threshold), both versions are evaluated and joined on uscc (``_two_pass_sql``).
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from typing import Any
 import duckdb
 import sqlglot
 
-from gaoqi.engine.rules.compile import version_sql
+from gaoqi.engine.features import MONEY
+from gaoqi.engine.rules import ir
+from gaoqi.engine.rules.compile import compile_condition, compile_expr, score_layers, version_sql
 from gaoqi.engine.rules.evaluate import check_profile
-from gaoqi.engine.rules.ir import Policy, PolicyVersion
+from gaoqi.engine.rules.ir import Condition, Policy, PolicyVersion
 
 #: The largest magnitude a simulated parameter may take (amounts are in 万元 or 元; thresholds far below this).
 PARAMETER_LIMIT = Decimal(10) ** 15
@@ -73,20 +79,11 @@ def simulate(
     group = {"district": "district_code", "field": "coalesce(tech_field, '(none)')"}.get(by)
     if group is None:
         raise ValueError("by must be 'district' or 'field'")
-    base_sql = version_sql(policy, version, as_of, "")
-    new_sql = version_sql(policy, changed, as_of, "")
     # fiscal cost: what the passing enterprises are paid, before and after; "unknown" rows would cost
     # the same amounts if their outstanding items were settled in their favour
-    sql = (
-        f"WITH base AS (SELECT uscc, status, benefit_amount AS amount FROM ({base_sql})), "
-        f"new AS (SELECT uscc, status, benefit_amount AS amount FROM ({new_sql})) "
-        f"SELECT {group} AS grp, base.status AS before, new.status AS after, count(*) AS n, "
-        "sum(CASE WHEN base.status = 'pass' THEN base.amount END) AS cost_before, "
-        "sum(CASE WHEN new.status = 'pass' THEN new.amount END) AS cost_after, "
-        "sum(CASE WHEN base.status = 'unknown' THEN base.amount END) AS potential_before, "
-        "sum(CASE WHEN new.status = 'unknown' THEN new.amount END) AS potential_after "
-        f"FROM base JOIN new USING (uscc) JOIN profile USING (uscc) GROUP BY ALL ORDER BY ALL"
-    )
+    sql = one_pass_sql(version, changed, set(overrides), as_of, group)
+    if sql is None:
+        sql = _two_pass_sql(policy, version, changed, as_of, group)
     sqlglot.parse_one(sql, dialect="duckdb")
     rows = con.execute(sql).fetchall()
     groups: dict[str, dict[str, int]] = {}
@@ -121,3 +118,81 @@ def simulate(
             {g: {**c, "change": c["cost_after"] - c["cost_before"]} for g, c in group_cost.items()} if pays else None
         ),
     }
+
+
+def _two_pass_sql(policy: Policy, version: PolicyVersion, changed: PolicyVersion, as_of: date, group: str) -> str:
+    """Both versions evaluated in full and joined on uscc (a changed parameter read by a score)."""
+    base_sql = version_sql(policy, version, as_of, "")
+    new_sql = version_sql(policy, changed, as_of, "")
+    return (
+        f"WITH base AS (SELECT uscc, status, benefit_amount AS amount FROM ({base_sql})), "
+        f"new AS (SELECT uscc, status, benefit_amount AS amount FROM ({new_sql})) "
+        f"SELECT {group} AS grp, base.status AS before, new.status AS after, count(*) AS n, "
+        "sum(CASE WHEN base.status = 'pass' THEN base.amount END) AS cost_before, "
+        "sum(CASE WHEN new.status = 'pass' THEN new.amount END) AS cost_after, "
+        "sum(CASE WHEN base.status = 'unknown' THEN base.amount END) AS potential_before, "
+        "sum(CASE WHEN new.status = 'unknown' THEN new.amount END) AS potential_after "
+        f"FROM base JOIN new USING (uscc) JOIN profile USING (uscc) GROUP BY ALL ORDER BY ALL"
+    )
+
+
+def _params_read(*nodes: ir.Expr | None) -> set[str]:
+    return {n.name for node in nodes if node is not None for n in node.walk() if isinstance(n, ir.Param)}
+
+
+def _condition_params(cond: Condition) -> set[str]:
+    """The parameters a condition's outcome reads (its comparison and waiver; a lever decides nothing)."""
+    return _params_read(cond.observed, cond.required, None if cond.waiver is None else cond.waiver.when)
+
+
+def one_pass_sql(
+    version: PolicyVersion, changed: PolicyVersion, names: set[str], as_of: date, group: str
+) -> str | None:
+    """Per group, the (before, after) status pairs with counts and amounts, in one SELECT over ``profile``:
+    the outcomes of ``version``'s conditions (``version_sql``'s expressions and status rule) and, a second
+    time with the values of ``changed``, only those of the conditions reading a parameter in ``names``.
+    None when a score reads one (its layers would have to be duplicated too)."""
+    for sc in version.scores:
+        bands = [t for b in sc.bands for t in (b.when, None if b.threshold is None else b.threshold[1])]
+        if _params_read(sc.value, sc.expr, *bands) & names:
+            return None
+    data = [c for c in version.conditions if c.kind == "data"]
+    screens = [c for c in version.conditions if c.screened]
+    pending = any(c.kind != "data" for c in version.conditions)
+    cols = [f"{group} AS grp"]
+    before: list[str] = []
+    after: list[str] = []
+    for i, cond in enumerate([*data, *screens]):
+        cols.append(f"{compile_condition(cond, version).ok.sql(dialect='duckdb')} AS c{i}_ok")
+        before.append(f"c{i}_ok")
+        if _condition_params(cond) & names:
+            cols.append(f"{compile_condition(cond, changed).ok.sql(dialect='duckdb')} AS n{i}_ok")
+            after.append(f"n{i}_ok")
+        else:
+            after.append(f"c{i}_ok")
+    benefit = version.benefit
+    if benefit is None:
+        cols += [f"CAST(NULL AS {MONEY}) AS amount_before", "amount_before AS amount_after"]
+    else:
+        cols.append(f"CAST({compile_expr(benefit.amount, version)} AS {MONEY}) AS amount_before")
+        new_amount = f"CAST({compile_expr(benefit.amount, changed)} AS {MONEY})"
+        cols.append(f"{new_amount if _params_read(benefit.amount) & names else 'amount_before'} AS amount_after")
+
+    def status(oks: list[str]) -> str:  # version_sql's rule
+        fail = " OR ".join(f"{ok} = FALSE" for ok in oks) or "FALSE"
+        unknown = " OR ".join([*(f"{ok} IS NULL" for ok in oks[: len(data)]), "TRUE" if pending else "FALSE"])
+        return f"CASE WHEN {fail} THEN 'fail' WHEN {unknown} THEN 'unknown' ELSE 'pass' END"
+
+    scored = score_layers(version, f"SELECT * FROM profile WHERE as_of = DATE '{as_of.isoformat()}'")
+    outcomes = (
+        f"SELECT grp, {status(before)} AS before, {status(after)} AS after, amount_before, amount_after "
+        f"FROM (SELECT {', '.join(cols)} FROM ({scored}) AS sc) AS c"
+    )
+    return (
+        "SELECT grp, before, after, count(*) AS n, "
+        "sum(CASE WHEN before = 'pass' THEN amount_before END) AS cost_before, "
+        "sum(CASE WHEN after = 'pass' THEN amount_after END) AS cost_after, "
+        "sum(CASE WHEN before = 'unknown' THEN amount_before END) AS potential_before, "
+        "sum(CASE WHEN after = 'unknown' THEN amount_after END) AS potential_after "
+        f"FROM ({outcomes}) AS o GROUP BY ALL ORDER BY ALL"
+    )

@@ -9,27 +9,14 @@ SELECT
     THEN 'unknown'
     ELSE 'pass'
   END AS status,
-  CASE
-    WHEN CONCAT_WS(
-      ',',
+  LIST_FILTER(
+    [
       CASE WHEN c0_ok = FALSE THEN 'revenue_threshold_sector' END,
       CASE WHEN c1_ok = FALSE THEN 'revenue' END
-    ) = ''
-    THEN CAST([] AS TEXT[])
-    ELSE STR_SPLIT(
-      CONCAT_WS(
-        ',',
-        CASE WHEN c0_ok = FALSE THEN 'revenue_threshold_sector' END,
-        CASE WHEN c1_ok = FALSE THEN 'revenue' END
-      ),
-      ','
-    )
-  END AS failed_conditions,
-  CASE
-    WHEN CONCAT_WS(',', v0, v1, v2) = ''
-    THEN CAST([] AS TEXT[])
-    ELSE STR_SPLIT(CONCAT_WS(',', v0, v1, v2), ',')
-  END AS unknown_features,
+    ],
+    LAMBDA x : NOT x IS NULL
+  ) AS failed_conditions,
+  LIST_FILTER([v0, v1, v2], LAMBDA x : NOT x IS NULL) AS unknown_features,
   bc AS binding_condition,
   CASE
     WHEN bc = 'revenue_threshold_sector'

@@ -9,27 +9,14 @@ SELECT
     THEN 'unknown'
     ELSE 'pass'
   END AS status,
-  CASE
-    WHEN CONCAT_WS(
-      ',',
+  FILTER(
+    ARRAY(
       CASE WHEN c0_ok = FALSE THEN 'revenue_threshold_sector' END,
       CASE WHEN c1_ok = FALSE THEN 'revenue' END
-    ) = ''
-    THEN CAST(ARRAY() AS ARRAY<STRING>)
-    ELSE SPLIT(
-      CONCAT_WS(
-        ',',
-        CASE WHEN c0_ok = FALSE THEN 'revenue_threshold_sector' END,
-        CASE WHEN c1_ok = FALSE THEN 'revenue' END
-      ),
-      CONCAT('\\Q', ',', '\\E')
-    )
-  END AS failed_conditions,
-  CASE
-    WHEN CONCAT_WS(',', v0, v1, v2, v3) = ''
-    THEN CAST(ARRAY() AS ARRAY<STRING>)
-    ELSE SPLIT(CONCAT_WS(',', v0, v1, v2, v3), CONCAT('\\Q', ',', '\\E'))
-  END AS unknown_features,
+    ),
+    x -> NOT x IS NULL
+  ) AS failed_conditions,
+  FILTER(ARRAY(v0, v1, v2, v3), x -> NOT x IS NULL) AS unknown_features,
   bc AS binding_condition,
   CASE
     WHEN bc = 'revenue_threshold_sector'

@@ -14,33 +14,17 @@ SELECT
     THEN 'unknown'
     ELSE 'pass'
   END AS status,
-  CASE
-    WHEN CONCAT_WS(
-      ',',
+  LIST_FILTER(
+    [
       CASE WHEN c0_ok = FALSE THEN 'registered_in_dongcheng' END,
       CASE WHEN c1_ok = FALSE THEN 'holds_hte_certificate' END,
       CASE WHEN c2_ok = FALSE THEN 'recertified' END,
       CASE WHEN c3_ok = FALSE THEN 'newly_certified' END,
       CASE WHEN c4_ok = FALSE THEN 'revenue_growth' END
-    ) = ''
-    THEN CAST([] AS TEXT[])
-    ELSE STR_SPLIT(
-      CONCAT_WS(
-        ',',
-        CASE WHEN c0_ok = FALSE THEN 'registered_in_dongcheng' END,
-        CASE WHEN c1_ok = FALSE THEN 'holds_hte_certificate' END,
-        CASE WHEN c2_ok = FALSE THEN 'recertified' END,
-        CASE WHEN c3_ok = FALSE THEN 'newly_certified' END,
-        CASE WHEN c4_ok = FALSE THEN 'revenue_growth' END
-      ),
-      ','
-    )
-  END AS failed_conditions,
-  CASE
-    WHEN CONCAT_WS(',', v0, v1, v2, v3, v4, v5) = ''
-    THEN CAST([] AS TEXT[])
-    ELSE STR_SPLIT(CONCAT_WS(',', v0, v1, v2, v3, v4, v5), ',')
-  END AS unknown_features,
+    ],
+    LAMBDA x : NOT x IS NULL
+  ) AS failed_conditions,
+  LIST_FILTER([v0, v1, v2, v3, v4, v5], LAMBDA x : NOT x IS NULL) AS unknown_features,
   bc AS binding_condition,
   CASE
     WHEN bc = 'registered_in_dongcheng'

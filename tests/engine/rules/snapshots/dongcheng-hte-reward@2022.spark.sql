@@ -9,31 +9,16 @@ SELECT
     THEN 'unknown'
     ELSE 'pass'
   END AS status,
-  CASE
-    WHEN CONCAT_WS(
-      ',',
+  FILTER(
+    ARRAY(
       CASE WHEN c0_ok = FALSE THEN 'registered_in_dongcheng' END,
       CASE WHEN c1_ok = FALSE THEN 'holds_hte_certificate' END,
       CASE WHEN c2_ok = FALSE THEN 'first_certification' END,
       CASE WHEN c3_ok = FALSE THEN 'newly_certified' END
-    ) = ''
-    THEN CAST(ARRAY() AS ARRAY<STRING>)
-    ELSE SPLIT(
-      CONCAT_WS(
-        ',',
-        CASE WHEN c0_ok = FALSE THEN 'registered_in_dongcheng' END,
-        CASE WHEN c1_ok = FALSE THEN 'holds_hte_certificate' END,
-        CASE WHEN c2_ok = FALSE THEN 'first_certification' END,
-        CASE WHEN c3_ok = FALSE THEN 'newly_certified' END
-      ),
-      CONCAT('\\Q', ',', '\\E')
-    )
-  END AS failed_conditions,
-  CASE
-    WHEN CONCAT_WS(',', v0, v1, v2, v3) = ''
-    THEN CAST(ARRAY() AS ARRAY<STRING>)
-    ELSE SPLIT(CONCAT_WS(',', v0, v1, v2, v3), CONCAT('\\Q', ',', '\\E'))
-  END AS unknown_features,
+    ),
+    x -> NOT x IS NULL
+  ) AS failed_conditions,
+  FILTER(ARRAY(v0, v1, v2, v3), x -> NOT x IS NULL) AS unknown_features,
   bc AS binding_condition,
   CASE
     WHEN bc = 'registered_in_dongcheng'

@@ -9,34 +9,29 @@ SELECT
     THEN 'unknown'
     ELSE 'pass'
   END AS status,
-  CASE
-    WHEN CONCAT_WS(
-      ',',
+  LIST_FILTER(
+    [
       CASE WHEN c0_ok = FALSE THEN 'core_ip' END,
       CASE WHEN c1_ok = FALSE THEN 'rd_ratio' END,
       CASE WHEN c2_ok = FALSE THEN 'rd_domestic_share' END,
       CASE WHEN c3_ok = FALSE THEN 'ht_revenue_share' END
-    ) = ''
-    THEN CAST([] AS TEXT[])
-    ELSE STR_SPLIT(
-      CONCAT_WS(
-        ',',
-        CASE WHEN c0_ok = FALSE THEN 'core_ip' END,
-        CASE WHEN c1_ok = FALSE THEN 'rd_ratio' END,
-        CASE WHEN c2_ok = FALSE THEN 'rd_domestic_share' END,
-        CASE WHEN c3_ok = FALSE THEN 'ht_revenue_share' END
-      ),
-      ','
-    )
-  END AS failed_conditions,
-  CASE
-    WHEN CONCAT_WS(',', v0, v1, v2, v3, v4, v5, 'pending:tech_field', 'pending:staff', 'pending:innovation') = ''
-    THEN CAST([] AS TEXT[])
-    ELSE STR_SPLIT(
-      CONCAT_WS(',', v0, v1, v2, v3, v4, v5, 'pending:tech_field', 'pending:staff', 'pending:innovation'),
-      ','
-    )
-  END AS unknown_features,
+    ],
+    LAMBDA x : NOT x IS NULL
+  ) AS failed_conditions,
+  LIST_FILTER(
+    [
+      v0,
+      v1,
+      v2,
+      v3,
+      v4,
+      v5,
+      'pending:tech_field',
+      'pending:staff',
+      'pending:innovation'
+    ],
+    LAMBDA x : NOT x IS NULL
+  ) AS unknown_features,
   bc AS binding_condition,
   CASE
     WHEN bc = 'core_ip'

@@ -9,34 +9,19 @@ SELECT
     THEN 'unknown'
     ELSE 'pass'
   END AS status,
-  CASE
-    WHEN CONCAT_WS(
-      ',',
+  FILTER(
+    ARRAY(
       CASE WHEN c0_ok = FALSE THEN 'core_ip' END,
       CASE WHEN c1_ok = FALSE THEN 'rd_ratio' END,
       CASE WHEN c2_ok = FALSE THEN 'rd_domestic_share' END,
       CASE WHEN c3_ok = FALSE THEN 'ht_revenue_share' END
-    ) = ''
-    THEN CAST(ARRAY() AS ARRAY<STRING>)
-    ELSE SPLIT(
-      CONCAT_WS(
-        ',',
-        CASE WHEN c0_ok = FALSE THEN 'core_ip' END,
-        CASE WHEN c1_ok = FALSE THEN 'rd_ratio' END,
-        CASE WHEN c2_ok = FALSE THEN 'rd_domestic_share' END,
-        CASE WHEN c3_ok = FALSE THEN 'ht_revenue_share' END
-      ),
-      CONCAT('\\Q', ',', '\\E')
-    )
-  END AS failed_conditions,
-  CASE
-    WHEN CONCAT_WS(',', v0, v1, v2, v3, v4, v5, 'pending:tech_field', 'pending:staff', 'pending:innovation') = ''
-    THEN CAST(ARRAY() AS ARRAY<STRING>)
-    ELSE SPLIT(
-      CONCAT_WS(',', v0, v1, v2, v3, v4, v5, 'pending:tech_field', 'pending:staff', 'pending:innovation'),
-      CONCAT('\\Q', ',', '\\E')
-    )
-  END AS unknown_features,
+    ),
+    x -> NOT x IS NULL
+  ) AS failed_conditions,
+  FILTER(
+    ARRAY(v0, v1, v2, v3, v4, v5, 'pending:tech_field', 'pending:staff', 'pending:innovation'),
+    x -> NOT x IS NULL
+  ) AS unknown_features,
   bc AS binding_condition,
   CASE
     WHEN bc = 'core_ip'

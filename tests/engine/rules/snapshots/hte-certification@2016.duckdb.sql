@@ -23,9 +23,8 @@ SELECT
     THEN 'unknown'
     ELSE 'pass'
   END AS status,
-  CASE
-    WHEN CONCAT_WS(
-      ',',
+  LIST_FILTER(
+    [
       CASE WHEN c0_ok = FALSE THEN 'established_one_year' END,
       CASE WHEN c1_ok = FALSE THEN 'core_ip' END,
       CASE WHEN c2_ok = FALSE THEN 'st_staff_share' END,
@@ -34,26 +33,11 @@ SELECT
       CASE WHEN c5_ok = FALSE THEN 'ht_revenue_share' END,
       CASE WHEN c6_ok = FALSE THEN 'no_major_accident' END,
       CASE WHEN c7_ok = FALSE THEN 'innovation_score' END
-    ) = ''
-    THEN CAST([] AS TEXT[])
-    ELSE STR_SPLIT(
-      CONCAT_WS(
-        ',',
-        CASE WHEN c0_ok = FALSE THEN 'established_one_year' END,
-        CASE WHEN c1_ok = FALSE THEN 'core_ip' END,
-        CASE WHEN c2_ok = FALSE THEN 'st_staff_share' END,
-        CASE WHEN c3_ok = FALSE THEN 'rd_ratio' END,
-        CASE WHEN c4_ok = FALSE THEN 'rd_domestic_share' END,
-        CASE WHEN c5_ok = FALSE THEN 'ht_revenue_share' END,
-        CASE WHEN c6_ok = FALSE THEN 'no_major_accident' END,
-        CASE WHEN c7_ok = FALSE THEN 'innovation_score' END
-      ),
-      ','
-    )
-  END AS failed_conditions,
-  CASE
-    WHEN CONCAT_WS(
-      ',',
+    ],
+    LAMBDA x : NOT x IS NULL
+  ) AS failed_conditions,
+  LIST_FILTER(
+    [
       v0,
       v1,
       v2,
@@ -65,26 +49,9 @@ SELECT
       v8,
       'pending:tech_field',
       CASE WHEN c7_ok = FALSE THEN NULL ELSE 'pending:innovation_score' END
-    ) = ''
-    THEN CAST([] AS TEXT[])
-    ELSE STR_SPLIT(
-      CONCAT_WS(
-        ',',
-        v0,
-        v1,
-        v2,
-        v3,
-        v4,
-        v5,
-        v6,
-        v7,
-        v8,
-        'pending:tech_field',
-        CASE WHEN c7_ok = FALSE THEN NULL ELSE 'pending:innovation_score' END
-      ),
-      ','
-    )
-  END AS unknown_features,
+    ],
+    LAMBDA x : NOT x IS NULL
+  ) AS unknown_features,
   bc AS binding_condition,
   CASE
     WHEN bc = 'established_one_year'

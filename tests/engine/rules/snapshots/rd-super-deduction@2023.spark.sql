@@ -9,27 +9,14 @@ SELECT
     THEN 'unknown'
     ELSE 'pass'
   END AS status,
-  CASE
-    WHEN CONCAT_WS(
-      ',',
+  FILTER(
+    ARRAY(
       CASE WHEN c0_ok = FALSE THEN 'has_rd_expense' END,
       CASE WHEN c1_ok = FALSE THEN 'not_excluded_industry' END
-    ) = ''
-    THEN CAST(ARRAY() AS ARRAY<STRING>)
-    ELSE SPLIT(
-      CONCAT_WS(
-        ',',
-        CASE WHEN c0_ok = FALSE THEN 'has_rd_expense' END,
-        CASE WHEN c1_ok = FALSE THEN 'not_excluded_industry' END
-      ),
-      CONCAT('\\Q', ',', '\\E')
-    )
-  END AS failed_conditions,
-  CASE
-    WHEN CONCAT_WS(',', v0, v1, v2) = ''
-    THEN CAST(ARRAY() AS ARRAY<STRING>)
-    ELSE SPLIT(CONCAT_WS(',', v0, v1, v2), CONCAT('\\Q', ',', '\\E'))
-  END AS unknown_features,
+    ),
+    x -> NOT x IS NULL
+  ) AS failed_conditions,
+  FILTER(ARRAY(v0, v1, v2), x -> NOT x IS NULL) AS unknown_features,
   bc AS binding_condition,
   CASE
     WHEN bc = 'has_rd_expense'

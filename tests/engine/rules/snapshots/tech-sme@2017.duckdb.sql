@@ -24,9 +24,8 @@ SELECT
     THEN 'unknown'
     ELSE 'pass'
   END AS status,
-  CASE
-    WHEN CONCAT_WS(
-      ',',
+  LIST_FILTER(
+    [
       CASE WHEN c0_ok = FALSE THEN 'resident_enterprise' END,
       CASE WHEN c1_ok = FALSE THEN 'staff_cap' END,
       CASE WHEN c2_ok = FALSE THEN 'sales_cap' END,
@@ -35,31 +34,13 @@ SELECT
       CASE WHEN c5_ok = FALSE THEN 'not_listed' END,
       CASE WHEN c6_ok = FALSE THEN 'score_pass' END,
       CASE WHEN c7_ok = FALSE THEN 'st_staff_score_nonzero' END
-    ) = ''
-    THEN CAST([] AS TEXT[])
-    ELSE STR_SPLIT(
-      CONCAT_WS(
-        ',',
-        CASE WHEN c0_ok = FALSE THEN 'resident_enterprise' END,
-        CASE WHEN c1_ok = FALSE THEN 'staff_cap' END,
-        CASE WHEN c2_ok = FALSE THEN 'sales_cap' END,
-        CASE WHEN c3_ok = FALSE THEN 'assets_cap' END,
-        CASE WHEN c4_ok = FALSE THEN 'no_accident_or_misconduct' END,
-        CASE WHEN c5_ok = FALSE THEN 'not_listed' END,
-        CASE WHEN c6_ok = FALSE THEN 'score_pass' END,
-        CASE WHEN c7_ok = FALSE THEN 'st_staff_score_nonzero' END
-      ),
-      ','
-    )
-  END AS failed_conditions,
-  CASE
-    WHEN CONCAT_WS(',', v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, 'pending:not_restricted') = ''
-    THEN CAST([] AS TEXT[])
-    ELSE STR_SPLIT(
-      CONCAT_WS(',', v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, 'pending:not_restricted'),
-      ','
-    )
-  END AS unknown_features,
+    ],
+    LAMBDA x : NOT x IS NULL
+  ) AS failed_conditions,
+  LIST_FILTER(
+    [v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, 'pending:not_restricted'],
+    LAMBDA x : NOT x IS NULL
+  ) AS unknown_features,
   bc AS binding_condition,
   CASE
     WHEN bc = 'resident_enterprise'
