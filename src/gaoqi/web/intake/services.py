@@ -33,6 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
@@ -512,17 +513,16 @@ def upload_store(actor: Any, name: str, chunks: Iterable[bytes]) -> Upload:
 
 
 def _waiting_with(sha: str) -> Upload | None:
-    """An earlier upload of these bytes still in the data directory (not replaced since by a same-named one)."""
-    for earlier in (
-        Upload.objects.filter(sha256=sha, refused_reason="", same_as="").exclude(stored_name="").order_by("id")
-    ):
-        if (
-            not Upload.objects.filter(stored_name=earlier.stored_name, id__gt=earlier.pk)
-            .exclude(stored_name="")
-            .exists()
-        ):
-            return earlier
-    return None
+    """An earlier upload of these bytes still in the data directory (not replaced since by a same-named one),
+    in one query."""
+    replaced = Upload.objects.filter(stored_name=OuterRef("stored_name"), id__gt=OuterRef("pk")).exclude(stored_name="")
+    return (
+        Upload.objects.filter(sha256=sha, refused_reason="", same_as="")
+        .exclude(stored_name="")
+        .filter(~Exists(replaced))
+        .order_by("id")
+        .first()
+    )
 
 
 def _loaded_name(sha: str) -> str:
