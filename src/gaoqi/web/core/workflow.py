@@ -122,14 +122,24 @@ class Workflow:
         """Every audit action the table can write (the catalogue must have a word for each)."""
         return {a for t in self.transitions if (a := self.audit_action(t))}
 
+    def no_move(self, status: str, template: str | None = None) -> str:
+        """The refusal of an action the table has no row for from ``status`` (``template``: the caller's
+        wording instead of the workflow's ``forbidden``)."""
+        return (template or self.forbidden).format(noun=self.noun, now=self.label(status), stale=STALE)
+
+    @staticmethod
+    def wrong_role(t: Transition) -> str:
+        """The refusal of a move the actor's role may not make."""
+        return f"您的角色不能执行“{t.label}”"
+
     def refusal(self, status: str, action: str, role: str) -> str | None:
         """Why the table refuses ``action`` on an object in ``status`` for ``role`` (None: the table allows it;
         the caller's permission, the comment and the guard are checked by ``transition`` on the fresh row)."""
         t = self.find(status, action)
         if t is None:
-            return self.forbidden.format(noun=self.noun, now=self.label(status), stale=STALE)
+            return self.no_move(status)
         if role not in t.roles:
-            return f"您的角色不能执行“{t.label}”"
+            return self.wrong_role(t)
         return None
 
 
@@ -195,9 +205,8 @@ def transition(
         raise StaleActionError(workflow.stale.format(**words))
     t = workflow.find(now, action)
     if t is None:
-        words = {"noun": workflow.noun, "now": workflow.label(now), "stale": STALE}
         error = StaleActionError if workflow.forbidden_is_stale else StatusRefused
-        raise error((forbidden or workflow.forbidden).format(**words))
+        raise error(workflow.no_move(now, forbidden))
     _check(workflow, t, actor, obj, comment, guards, permit, prepare)
     log = WorkflowLog(
         workflow=workflow.name, content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk,
@@ -253,7 +262,7 @@ def _check(
     prepare: Callable[[Any, Any, Transition], None] | None,
 ) -> None:
     if role_of(actor) not in t.roles:
-        raise RoleRefused(f"您的角色不能执行“{t.label}”")
+        raise RoleRefused(workflow.wrong_role(t))
     if permit is not None and (reason := permit(actor, obj)):
         raise WorkflowError(reason)
     if t.needs_comment and not comment.strip():
