@@ -613,9 +613,9 @@ def _version_sql(
     for j, f in enumerate(features):
         readers = " OR ".join(f"c{i}_ok IS NULL" for i, cc in enumerate(data) if f in cc.inputs)
         rels.append(f"CASE WHEN {readers} THEN u{j} END AS v{j}")
-    any_fail = " OR ".join(f"c{i}_ok = FALSE" for i in range(n)) or "FALSE"
-    any_unknown = " OR ".join([*(f"c{i}_ok IS NULL" for i in range(len(data))), "TRUE" if pending else "FALSE"])
-    status = f"CASE WHEN {any_fail} THEN 'fail' WHEN {any_unknown} THEN 'unknown' ELSE 'pass' END"
+    oks = [f"c{i}_ok" for i in range(n)]
+    any_fail = any_fail_sql(oks)
+    status = status_sql(oks, len(data), bool(pending))
     failed = _list([f"CASE WHEN c{i}_ok = FALSE THEN {lit(cc.cond.id)} END" for i, cc in enumerate(compiled)])
     screen_of = {cc.cond.id: len(data) + k for k, cc in enumerate(screens)}
     pend = [
@@ -659,6 +659,19 @@ def _version_sql(
         f"{lit(rhash)} AS ruleset_hash, CASE WHEN {any_fail} THEN NULL ELSE benefit_raw END AS benefit_amount"
         f"{more} FROM ({b}) AS b"
     )
+
+
+def any_fail_sql(oks: Sequence[str]) -> str:
+    """TRUE when one of the outcome columns ``oks`` (data conditions, then data screens) is FALSE."""
+    return " OR ".join(f"{ok} = FALSE" for ok in oks) or "FALSE"
+
+
+def status_sql(oks: Sequence[str], data_count: int, pending: bool) -> str:
+    """The status rule over the outcome columns ``oks`` (the first ``data_count`` the data conditions, then
+    the data screens): fail if any is FALSE; else unknown if a data condition is unknown or an attested or
+    expert condition is outstanding (``pending``); else pass."""
+    unknown = " OR ".join([*(f"{ok} IS NULL" for ok in oks[:data_count]), "TRUE" if pending else "FALSE"])
+    return f"CASE WHEN {any_fail_sql(oks)} THEN 'fail' WHEN {unknown} THEN 'unknown' ELSE 'pass' END"
 
 
 def version_features(version: PolicyVersion) -> set[str]:

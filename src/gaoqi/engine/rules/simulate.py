@@ -22,7 +22,14 @@ import sqlglot
 
 from gaoqi.engine.features import MONEY
 from gaoqi.engine.rules import ir
-from gaoqi.engine.rules.compile import compile_condition, compile_expr, score_layers, version_sql
+from gaoqi.engine.rules.compile import (
+    compile_condition,
+    compile_expr,
+    explain_order,
+    score_layers,
+    status_sql,
+    version_sql,
+)
 from gaoqi.engine.rules.evaluate import check_profile
 from gaoqi.engine.rules.ir import Condition, Policy, PolicyVersion
 
@@ -124,15 +131,26 @@ def _two_pass_sql(policy: Policy, version: PolicyVersion, changed: PolicyVersion
     """Both versions evaluated in full and joined on uscc (a changed parameter read by a score)."""
     base_sql = version_sql(policy, version, as_of, "")
     new_sql = version_sql(policy, changed, as_of, "")
-    return (
+    outcomes = (
         f"WITH base AS (SELECT uscc, status, benefit_amount AS amount FROM ({base_sql})), "
         f"new AS (SELECT uscc, status, benefit_amount AS amount FROM ({new_sql})) "
-        f"SELECT {group} AS grp, base.status AS before, new.status AS after, count(*) AS n, "
-        "sum(CASE WHEN base.status = 'pass' THEN base.amount END) AS cost_before, "
-        "sum(CASE WHEN new.status = 'pass' THEN new.amount END) AS cost_after, "
-        "sum(CASE WHEN base.status = 'unknown' THEN base.amount END) AS potential_before, "
-        "sum(CASE WHEN new.status = 'unknown' THEN new.amount END) AS potential_after "
-        f"FROM base JOIN new USING (uscc) JOIN profile USING (uscc) GROUP BY ALL ORDER BY ALL"
+        f"SELECT {group} AS grp, base.status AS before, new.status AS after, base.amount AS amount_before, "
+        "new.amount AS amount_after FROM base JOIN new USING (uscc) JOIN profile USING (uscc)"
+    )
+    return _flips_and_cost(outcomes)
+
+
+def _flips_and_cost(outcomes: str) -> str:
+    """Per group, the (before, after) status pairs with their counts, and what the passing (cost) and the
+    unknown (potential) enterprises are paid before and after, from rows (grp, before, after, amount_before,
+    amount_after)."""
+    return (
+        "SELECT grp, before, after, count(*) AS n, "
+        "sum(CASE WHEN before = 'pass' THEN amount_before END) AS cost_before, "
+        "sum(CASE WHEN after = 'pass' THEN amount_after END) AS cost_after, "
+        "sum(CASE WHEN before = 'unknown' THEN amount_before END) AS potential_before, "
+        "sum(CASE WHEN after = 'unknown' THEN amount_after END) AS potential_after "
+        f"FROM ({outcomes}) AS o GROUP BY ALL ORDER BY ALL"
     )
 
 
@@ -157,12 +175,11 @@ def one_pass_sql(
         if _params_read(sc.value, sc.expr, *bands) & names:
             return None
     data = [c for c in version.conditions if c.kind == "data"]
-    screens = [c for c in version.conditions if c.screened]
     pending = any(c.kind != "data" for c in version.conditions)
     cols = [f"{group} AS grp"]
     before: list[str] = []
     after: list[str] = []
-    for i, cond in enumerate([*data, *screens]):
+    for i, cond in enumerate(explain_order(version)):
         cols.append(f"{compile_condition(cond, version).ok.sql(dialect='duckdb')} AS c{i}_ok")
         before.append(f"c{i}_ok")
         if _condition_params(cond) & names:
@@ -178,21 +195,10 @@ def one_pass_sql(
         new_amount = f"CAST({compile_expr(benefit.amount, changed)} AS {MONEY})"
         cols.append(f"{new_amount if _params_read(benefit.amount) & names else 'amount_before'} AS amount_after")
 
-    def status(oks: list[str]) -> str:  # version_sql's rule
-        fail = " OR ".join(f"{ok} = FALSE" for ok in oks) or "FALSE"
-        unknown = " OR ".join([*(f"{ok} IS NULL" for ok in oks[: len(data)]), "TRUE" if pending else "FALSE"])
-        return f"CASE WHEN {fail} THEN 'fail' WHEN {unknown} THEN 'unknown' ELSE 'pass' END"
-
     scored = score_layers(version, f"SELECT * FROM profile WHERE as_of = DATE '{as_of.isoformat()}'")
     outcomes = (
-        f"SELECT grp, {status(before)} AS before, {status(after)} AS after, amount_before, amount_after "
+        f"SELECT grp, {status_sql(before, len(data), pending)} AS before, "
+        f"{status_sql(after, len(data), pending)} AS after, amount_before, amount_after "
         f"FROM (SELECT {', '.join(cols)} FROM ({scored}) AS sc) AS c"
     )
-    return (
-        "SELECT grp, before, after, count(*) AS n, "
-        "sum(CASE WHEN before = 'pass' THEN amount_before END) AS cost_before, "
-        "sum(CASE WHEN after = 'pass' THEN amount_after END) AS cost_after, "
-        "sum(CASE WHEN before = 'unknown' THEN amount_before END) AS potential_before, "
-        "sum(CASE WHEN after = 'unknown' THEN amount_after END) AS potential_after "
-        f"FROM ({outcomes}) AS o GROUP BY ALL ORDER BY ALL"
-    )
+    return _flips_and_cost(outcomes)
