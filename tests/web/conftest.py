@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from gaoqi.web import roles
@@ -244,6 +246,30 @@ def login(user: Any) -> Client:
     c = Client()
     c.force_login(user)
     return c
+
+
+def race(*calls: Callable[[], Any]) -> list[tuple[str, Any]]:
+    """Run the calls at once (one thread each, each with its own database connection, released together by a
+    barrier); ("ok", result) or ("error", exception) per call, in order."""
+    barrier = threading.Barrier(len(calls))
+    out: list[tuple[str, Any]] = [("error", RuntimeError("did not run"))] * len(calls)
+
+    def run(i: int, fn: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            out[i] = ("ok", fn())
+        except Exception as exc:
+            out[i] = ("error", exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a racing call did not finish (deadlock?)"
+    return out
 
 
 @pytest.fixture(scope="module")

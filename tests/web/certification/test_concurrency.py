@@ -9,44 +9,18 @@ a copy of the object loaded before the race, as a view does before calling its s
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from gaoqi.web import roles
 from gaoqi.web.certification import services as sv
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
 from tests.web.certification.conftest import FIELD, draft
-from tests.web.conftest import make_user
+from tests.web.conftest import make_user, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls: Callable[[], Any]) -> list[tuple[str, Any]]:
-    """Run the calls at once (one thread each); ("ok", result) or ("error", exception) per call, in order."""
-    barrier = threading.Barrier(len(calls))
-    out: list[tuple[str, Any]] = [("error", RuntimeError("did not run"))] * len(calls)
-
-    def run(i: int, fn: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            out[i] = ("ok", fn())
-        except Exception as exc:
-            out[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a racing call did not finish (deadlock?)"
-    return out
 
 
 def one_winner(results: list[tuple[str, Any]]) -> tuple[int, Exception]:

@@ -4,12 +4,10 @@ and guard checks on the fresh row, the log row and the audit entry — and a rea
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 
 from gaoqi.web import roles
 from gaoqi.web.audit.models import AuditEvent
@@ -26,6 +24,7 @@ from gaoqi.web.core.workflow import (
     transition,
 )
 from tests.web import factories
+from tests.web.conftest import race
 
 MUNI = frozenset({roles.MUNICIPAL})
 DEMO = Workflow(
@@ -223,28 +222,6 @@ def test_a_table_with_unknown_statuses_or_two_moves_of_one_action_is_refused() -
     assert DEMO not in registered()  # only the platform's own tables are registered
 
 
-def _race(*calls: Callable[[], Any]) -> list[tuple[str, Any]]:
-    barrier = threading.Barrier(len(calls))
-    out: list[tuple[str, Any]] = [("error", RuntimeError("did not run"))] * len(calls)
-
-    def run(i: int, fn: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            out[i] = ("ok", fn())
-        except Exception as exc:
-            out[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    return out
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_writers_at_once_one_wins_the_other_is_told_it_is_stale() -> None:
     from gaoqi.web.intake.models import Snapshot
@@ -252,7 +229,7 @@ def test_two_writers_at_once_one_wins_the_other_is_told_it_is_stale() -> None:
     muni, other = factories.user(roles.MUNICIPAL, "muni"), factories.user(roles.MUNICIPAL, "muni2")
     snap = _snapshot("running")
     copy_a, copy_b = Snapshot.objects.get(pk=snap.pk), Snapshot.objects.get(pk=snap.pk)
-    results = _race(
+    results = race(
         lambda: _move(copy_a, "publish", muni, seen=copy_a.status),
         lambda: _move(copy_b, "fail", other, seen=copy_b.status, comment="数据有误"),
     )
