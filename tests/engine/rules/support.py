@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from pathlib import Path
 from typing import Any, ClassVar
 
 import duckdb
+import pytest
 
 from gaoqi.engine.features import FEATURE_BY_NAME, build_profiles
 from gaoqi.engine.feeds import feed_spec
@@ -20,7 +22,29 @@ AS_OF = date(2025, 3, 1)
 #: As-of of ``Profiles``: last year FY2025.
 PROFILES_AS_OF = date(2026, 6, 30)
 
+#: The shipped policies.
+POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
+
 _serial = itertools.count(1)
+
+
+def synthetic_population(
+    tmp_path_factory: pytest.TempPathFactory, *, enterprises: int, seed: int, as_of: date
+) -> duckdb.DuckDBPyConnection:
+    """A synthetic Beijing (the generator's planted mess included) ingested, resolved and profiled as of
+    ``as_of``: an open connection to its workspace."""
+    from gaoqi.engine.ingest import ingest_directory
+    from gaoqi.engine.resolve import resolve
+    from gaoqi.engine.workspace import connect
+    from gaoqi.synth import generate
+
+    feeds, ws = tmp_path_factory.mktemp("feeds"), tmp_path_factory.mktemp("ws")
+    generate(feeds, enterprises=enterprises, seed=seed)
+    ingest_directory(ws, feeds)
+    con = connect(ws)
+    resolve(con)
+    build_profiles(con, as_of)
+    return con
 
 
 def code() -> str:

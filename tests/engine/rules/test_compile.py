@@ -28,11 +28,9 @@ from gaoqi.engine.rules import (
 )
 from gaoqi.engine.rules.compile import _COMPILED, compile_condition, compile_scores
 from gaoqi.engine.rules.load import to_ir
-from tests.engine.rules.support import AS_OF
+from tests.engine.rules.support import AS_OF, POLICIES_DIR
 
 D = Decimal
-
-POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
 
 
 @pytest.fixture(scope="module")

@@ -26,11 +26,11 @@ from gaoqi.engine.rules import (
     load_policies,
     version_features,
 )
+from tests.engine.rules.support import POLICIES_DIR
 from tests.engine.rules.support import HteWorkspace as Workspace
 
 AS_OF = date(2025, 3, 1)
 D = Decimal
-POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
 PENDING_2016 = ["pending:tech_field", "pending:innovation_score"]
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -22,11 +21,10 @@ from gaoqi.engine.rules import (
     explain,
     load_policies,
 )
-from tests.engine.rules.support import AS_OF
+from tests.engine.rules.support import AS_OF, POLICIES_DIR
 from tests.engine.rules.support import HteWorkspace as Workspace
 
 D = Decimal
-POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,10 +20,10 @@ from gaoqi.engine import score_total
 from gaoqi.engine.rules import Policy, ir, load_policies, version_sql
 from gaoqi.engine.rules.compile import explain_order
 from gaoqi.engine.rules.interpret import combined_total, compare, evaluate_expr, outcomes, score_intervals, status
+from tests.engine.rules.support import POLICIES_DIR, synthetic_population
 
 AS_OF = date(2026, 6, 30)
 D = Decimal
-POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
 
 
 @pytest.fixture(scope="module")
@@ -34,18 +33,7 @@ def policies() -> list[Policy]:
 
 @pytest.fixture(scope="module")
 def population(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    from gaoqi.engine.features import build_profiles
-    from gaoqi.engine.ingest import ingest_directory
-    from gaoqi.engine.resolve import resolve
-    from gaoqi.engine.workspace import connect
-    from gaoqi.synth import generate
-
-    feeds, ws = tmp_path_factory.mktemp("feeds"), tmp_path_factory.mktemp("ws")
-    generate(feeds, enterprises=500, seed=23)
-    ingest_directory(ws, feeds)
-    con = connect(ws)
-    resolve(con)
-    build_profiles(con, AS_OF)
+    con = synthetic_population(tmp_path_factory, enterprises=500, seed=23, as_of=AS_OF)
     yield con
     con.close()
 

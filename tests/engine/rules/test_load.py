@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from gaoqi.engine.rules import PolicyError, PolicyLoadError, check_policies, ir, load_policies
-
-POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
+from tests.engine.rules.support import POLICIES_DIR
 
 # Line numbers matter below: 'expr' is line 18, 'article' line 16, the version starts on line 7.
 DEMO = """\

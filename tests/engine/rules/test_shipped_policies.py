@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
 from gaoqi.engine.rules import Policy, evaluate, explain, load_policies
-from tests.engine.rules.support import Profiles
+from tests.engine.rules.support import POLICIES_DIR, Profiles, synthetic_population
 
 AS_OF = date(2026, 6, 30)
 D = Decimal
-POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
 
 
 @pytest.fixture(scope="module")
@@ -394,18 +392,7 @@ def test_rd_super_deduction_amount_and_excluded_industries(policies: dict[str, P
 
 @pytest.fixture(scope="module")
 def population(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    from gaoqi.engine.features import build_profiles
-    from gaoqi.engine.ingest import ingest_directory
-    from gaoqi.engine.resolve import resolve
-    from gaoqi.engine.workspace import connect
-    from gaoqi.synth import generate
-
-    feeds, ws = tmp_path_factory.mktemp("feeds"), tmp_path_factory.mktemp("ws")
-    generate(feeds, enterprises=200, seed=5)
-    ingest_directory(ws, feeds)
-    con = connect(ws)
-    resolve(con)
-    build_profiles(con, AS_OF)
+    con = synthetic_population(tmp_path_factory, enterprises=200, seed=5, as_of=AS_OF)
     return con
 
 

@@ -6,18 +6,16 @@ import importlib
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from gaoqi.engine.rules import Policy, load_policies, simulate
+from tests.engine.rules.support import POLICIES_DIR, Profiles, synthetic_population
 from tests.engine.rules.support import PROFILES_AS_OF as AS_OF
-from tests.engine.rules.support import Profiles
 
 D = Decimal
 SYNTH_AS_OF = date(2026, 6, 30)
-POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
 
 
 @pytest.fixture(scope="module")
@@ -41,18 +39,7 @@ def test_simulate_reports_the_fiscal_cost(policies: dict[str, Policy]) -> None:
 
 @pytest.fixture(scope="module")
 def population(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    from gaoqi.engine.features import build_profiles
-    from gaoqi.engine.ingest import ingest_directory
-    from gaoqi.engine.resolve import resolve
-    from gaoqi.engine.workspace import connect
-    from gaoqi.synth import generate
-
-    feeds, ws = tmp_path_factory.mktemp("feeds"), tmp_path_factory.mktemp("ws")
-    generate(feeds, enterprises=300, seed=29)
-    ingest_directory(ws, feeds)
-    con = connect(ws)
-    resolve(con)
-    build_profiles(con, SYNTH_AS_OF)
+    con = synthetic_population(tmp_path_factory, enterprises=300, seed=29, as_of=SYNTH_AS_OF)
     yield con
     con.close()
 
