@@ -32,6 +32,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 
+from gaoqi.web.core.htmx import is_htmx
+
 log = logging.getLogger("gaoqi.web")
 
 
@@ -122,11 +124,6 @@ def error_json(
 
 def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    """An htmx swap (not a history restore, which needs the whole page)."""
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 def error_page(request: HttpRequest, status: int, message: str = "", *, code: str = "") -> HttpResponse:

@@ -12,6 +12,11 @@ from django.shortcuts import redirect
 from django.utils.cache import patch_vary_headers
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """An htmx swap (not a history restore, which needs the whole page)."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
 def fragment_of(page: Callable[..., str]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Serve the view's fragment to htmx requests only; ``page(**kwargs)`` names the full page's URL. The view
     runs either way, so that what it refuses (out of scope: 404) is refused alike."""

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from gaoqi.engine import district_codes
 from gaoqi.web import roles
-from gaoqi.web.core.htmx import fragment_of
+from gaoqi.web.core.htmx import fragment_of, is_htmx
 from gaoqi.web.core.scoping import OVERSIGHT
 from gaoqi.web.enterprises import selectors, services
 from gaoqi.web.enterprises.forms import DirectoryFilterForm
@@ -43,8 +43,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "show_district_filter": request.user.role in OVERSIGHT,  # the others see one district at most
     }
     # htmx swaps the results table only; a history restore (back button after hx-push-url) needs the whole page
-    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
-    response = render(request, "enterprises/_table.html" if partial else "enterprises/directory.html", ctx)
+    response = render(request, "enterprises/_table.html" if is_htmx(request) else "enterprises/directory.html", ctx)
     patch_vary_headers(response, ("HX-Request",))  # the same URL answers a fragment or a page: never mix them up
     return response
 
