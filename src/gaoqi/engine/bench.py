@@ -1,4 +1,6 @@
-"""``gaoqi bench ingest``: the engine's speed, memory and linking-quality figures on a folder of feeds.
+"""The engine's benchmarks. ``gaoqi bench ingest``: speed, memory and linking-quality figures on a folder of
+feeds. ``gaoqi bench compare``: two result files cell by cell. ``gaoqi bench rules``: evaluate, explain,
+simulate and compile, by the code running it, an older tree and a hand-written DuckDB floor, side by side.
 
 The pipeline (ingest → resolve → profiles) runs in a fresh child process so that its peak memory (the
 child's maximum resident set size) is measured alone, without the generator's. The synthetic Beijing is made
@@ -22,6 +24,8 @@ import time
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
+
+from gaoqi.engine.validate import ident, lit
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -166,19 +170,10 @@ NUMBER_COLUMNS: tuple[str, ...] = ("binding_gap",)
 _NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
 
 
-def _q(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _numbers_sql(column: str) -> str:
     """The numbers of a text column, in order, as a DOUBLE[] (NULL text → NULL)."""
     plain = f"regexp_replace({column}, '([0-9]),([0-9])', '\\1\\2', 'g')"
-    return f"list_transform(regexp_extract_all({plain}, {_q(_NUMBER)}), lambda x: CAST(x AS DOUBLE))"
+    return f"list_transform(regexp_extract_all({plain}, {lit(_NUMBER)}), lambda x: CAST(x AS DOUBLE))"
 
 
 def compare_results(
@@ -198,9 +193,9 @@ def compare_results(
 
     con = duckdb.connect()
     try:
-        con.execute(f"SET memory_limit = {_q(os.environ.get('GAOQI_MEMORY_LIMIT', '6GB'))}")
-        con.execute(f"CREATE VIEW a AS SELECT * FROM read_parquet({_q(str(old))})")
-        con.execute(f"CREATE VIEW b AS SELECT * FROM read_parquet({_q(str(new))})")
+        con.execute(f"SET memory_limit = {lit(os.environ.get('GAOQI_MEMORY_LIMIT', '6GB'))}")
+        con.execute(f"CREATE VIEW a AS SELECT * FROM read_parquet({lit(str(old))})")
+        con.execute(f"CREATE VIEW b AS SELECT * FROM read_parquet({lit(str(new))})")
         cols_a = [str(r[0]) for r in con.execute("DESCRIBE a").fetchall()]
         cols_b = [str(r[0]) for r in con.execute("DESCRIBE b").fetchall()]
         for side, cols in (("old", cols_a), ("new", cols_b)):
@@ -211,7 +206,7 @@ def compare_results(
         common = [c for c in cols_a if c in cols_b and c not in skip]
         only_a = [c for c in cols_a if c not in cols_b and c not in skip]
         only_b = [c for c in cols_b if c not in cols_a and c not in skip]
-        keys = ", ".join(_ident(k) for k in RESULT_KEYS)
+        keys = ", ".join(ident(k) for k in RESULT_KEYS)
 
         def rows_and_keys(side: str) -> tuple[int, int]:
             row = con.execute(f"SELECT count(*), count(DISTINCT ({keys})) FROM {side}").fetchall()[0]
@@ -221,7 +216,7 @@ def compare_results(
         dup_a, dup_b = rows_a - keys_a, rows_b - keys_b
 
         def differs(c: str) -> str:
-            x, y = f"a.{_ident(c)}", f"b.{_ident(c)}"
+            x, y = f"a.{ident(c)}", f"b.{ident(c)}"
             if c in NUMBER_COLUMNS:
                 return f"{_numbers_sql(x)} IS DISTINCT FROM {_numbers_sql(y)}"
             return f"{x} IS DISTINCT FROM {y}"
@@ -241,7 +236,7 @@ def compare_results(
         for c in common:
             if counts[c] and examples > 0:
                 got = con.execute(
-                    f"SELECT {keys}, CAST(a.{_ident(c)} AS VARCHAR), CAST(b.{_ident(c)} AS VARCHAR) "
+                    f"SELECT {keys}, CAST(a.{ident(c)} AS VARCHAR), CAST(b.{ident(c)} AS VARCHAR) "
                     f"FROM a JOIN b USING ({keys}) WHERE {differs(c)} ORDER BY ALL LIMIT {int(examples)}"
                 ).fetchall()
                 shown[c] = [{"key": list(r[: len(RESULT_KEYS)]), "old": r[-2], "new": r[-1]} for r in got]
@@ -386,14 +381,24 @@ _HTE_FLOOR_FEATURES = (
 )
 
 
+def _floor_status(conds: list[tuple[str, str]], names: list[str], *, pending: bool) -> tuple[str, str]:
+    """Status and failed_conditions over the condition columns ``names`` (one per condition of ``conds``): fail
+    if any is FALSE; else unknown if any is NULL or an attested or expert condition is outstanding
+    (``pending``); else pass."""
+    fail = " OR ".join(f"{n} = FALSE" for n in names)
+    if pending:
+        status = f"CASE WHEN {fail} THEN 'fail' ELSE 'unknown' END"
+    else:
+        unknown = " OR ".join(f"{n} IS NULL" for n in names)
+        status = f"CASE WHEN {fail} THEN 'fail' WHEN {unknown} THEN 'unknown' ELSE 'pass' END"
+    items = ", ".join(f"CASE WHEN {n} = FALSE THEN {lit(cid)} END" for (cid, _), n in zip(conds, names, strict=True))
+    return status, f"list_filter([{items}], lambda x: x IS NOT NULL)"
+
+
 def _status_sql(conds: list[tuple[str, str]], suffix: str = "") -> tuple[str, str]:
-    """Status and failed_conditions over the condition columns ``c_<id><suffix>``: fail if any is FALSE; else
-    unknown (HTE certification always has pending expert conditions, e.g. tech_field)."""
-    names = [f"c_{cid}{suffix}" for cid, _ in conds]
-    status = f"CASE WHEN {' OR '.join(f'{n} = FALSE' for n in names)} THEN 'fail' ELSE 'unknown' END"
-    items = ", ".join(f"CASE WHEN {n} = FALSE THEN {_q(cid)} END" for (cid, _), n in zip(conds, names, strict=True))
-    failed = f"list_filter([{items}], lambda x: x IS NOT NULL)"
-    return status, failed
+    """HTE certification's status and failed_conditions over the columns ``c_<id><suffix>`` (it always has
+    pending expert conditions, e.g. tech_field: never pass)."""
+    return _floor_status(conds, [f"c_{cid}{suffix}" for cid, _ in conds], pending=True)
 
 
 def _on(as_of: dt.date) -> str:
@@ -419,10 +424,10 @@ def hte_floor_sql(policy_file: Path, as_of: dt.date, uscc: str | None = None) ->
     params = hte_floor_parameters(policy_file, as_of)
     conds = _hte_floor_conditions(params)
     status, failed = _status_sql(conds)
-    where = "" if uscc is None else f"uscc = {_q(uscc)}"
+    where = "" if uscc is None else f"uscc = {lit(uscc)}"
     cond_cols = ", ".join(f"c_{cid}" for cid, _ in conds)
     return (
-        f"SELECT uscc, {_q(HTE_POLICY)} AS policy_id, {status} AS status, {failed} AS failed_conditions, "
+        f"SELECT uscc, {lit(HTE_POLICY)} AS policy_id, {status} AS status, {failed} AS failed_conditions, "
         f"{cond_cols} FROM ({_hte_floor_inner(as_of, where, {'': params})})"
     )
 
@@ -555,7 +560,7 @@ def _code_child(spec: dict[str, Any]) -> dict[str, Any]:
         t0 = time.perf_counter()
         ws.evaluate(day, hte)
         t1 = time.perf_counter()
-        con.execute(f"COPY results TO {_q(str(target))} (FORMAT parquet)")
+        con.execute(f"COPY results TO {lit(str(target))} (FORMAT parquet)")
         fig["evaluate_hte"] = t1 - t0
         fig["evaluate_hte_parquet"] = time.perf_counter() - t0
         ws.explain(usccs[0], HTE_POLICY, day, hte)  # warm-up
@@ -571,7 +576,7 @@ def _code_child(spec: dict[str, Any]) -> dict[str, Any]:
         fig["simulate_flips"] = dict(sorted(sim["flips"].items()))
         t = time.perf_counter()
         ws.evaluate(day, policies)
-        con.execute(f"COPY results TO {_q(str(out / f'all-{impl}.parquet'))} (FORMAT parquet)")
+        con.execute(f"COPY results TO {lit(str(out / f'all-{impl}.parquet'))} (FORMAT parquet)")
         fig["evaluate_all_parquet"] = time.perf_counter() - t
         fig["results_all"] = int(con.execute("SELECT count(*) FROM results").fetchall()[0][0])
     return fig
@@ -587,11 +592,11 @@ def _floor_child(spec: dict[str, Any]) -> dict[str, Any]:
     fig: dict[str, Any] = {}
     con = duckdb.connect(spec["database"], read_only=True)
     try:
-        con.execute(f"SET memory_limit = {_q(_memory_limit())}")
+        con.execute(f"SET memory_limit = {lit(_memory_limit())}")
         con.execute("SET preserve_insertion_order = true")
         target = out / "hte-floor.parquet"
         t = time.perf_counter()
-        con.execute(f"COPY ({hte_floor_sql(policy_file, day)}) TO {_q(str(target))} (FORMAT parquet)")
+        con.execute(f"COPY ({hte_floor_sql(policy_file, day)}) TO {lit(str(target))} (FORMAT parquet)")
         fig["evaluate_hte_parquet"] = time.perf_counter() - t
         con.execute(hte_floor_sql(policy_file, day, usccs[0])).fetchall()  # warm-up
         times: dict[str, float] = {}
@@ -607,7 +612,7 @@ def _floor_child(spec: dict[str, Any]) -> dict[str, Any]:
         columns = [str(r[0]) for r in con.execute("DESCRIBE profile").fetchall()]
         t = time.perf_counter()
         sql = floor_sql(policy_file.parent, day, columns)
-        con.execute(f"COPY ({sql}) TO {_q(str(out / 'all-floor.parquet'))} (FORMAT parquet)")
+        con.execute(f"COPY ({sql}) TO {lit(str(out / 'all-floor.parquet'))} (FORMAT parquet)")
         fig["evaluate_all_parquet"] = time.perf_counter() - t
     finally:
         con.close()
@@ -729,7 +734,7 @@ def _agreement(out: Path) -> dict[str, Any]:
                 row = con.execute(
                     "SELECT count(*), count(*) FILTER (WHERE e.status IS DISTINCT FROM f.status), "
                     "count(*) FILTER (WHERE e.failed_conditions IS DISTINCT FROM f.failed_conditions) "
-                    f"FROM read_parquet({_q(str(engine))}) e FULL JOIN read_parquet({_q(str(floor))}) f "
+                    f"FROM read_parquet({lit(str(engine))}) e FULL JOIN read_parquet({lit(str(floor))}) f "
                     "USING (uscc, policy_id)"
                 ).fetchall()[0]
                 checks[f"floor vs {impl} ({what})"] = {
@@ -790,13 +795,13 @@ def run_rules_benchmark(
         con.close()
     floor_files = {"evaluate": out / "floor-evaluate.sql"}
     floor_files["evaluate"].write_text(
-        f"COPY ({hte_floor_sql(policy_file, day)}) TO {_q(str(out / 'hte-floor-command.parquet'))} (FORMAT parquet)",
+        f"COPY ({hte_floor_sql(policy_file, day)}) TO {lit(str(out / 'hte-floor-command.parquet'))} (FORMAT parquet)",
         encoding="utf-8",
     )
     floor_files["evaluate_all"] = out / "floor-evaluate-all.sql"
     floor_files["evaluate_all"].write_text(
         f"COPY ({floor_sql(policy_file.parent, day, columns)}) TO "
-        f"{_q(str(out / 'all-floor-command.parquet'))} (FORMAT parquet)",
+        f"{lit(str(out / 'all-floor-command.parquet'))} (FORMAT parquet)",
         encoding="utf-8",
     )
     command_usccs = usccs[1 : 1 + commands_per_round]
@@ -929,7 +934,7 @@ def _scores_said(scores: Sequence[dict[str, Any]]) -> str:
 def _literal(param: dict[str, Any]) -> str:
     value = param["value"]
     if param.get("type") == "text" or isinstance(value, str):
-        return _q(str(value))
+        return lit(str(value))
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.date):
@@ -993,16 +998,10 @@ def _policy_floor(doc: dict[str, Any], version: dict[str, Any], as_of: dt.date, 
     if not conds:
         raise FloorStaleError(f"{doc['id']}: no data condition")
     names = [f"c{i}" for i in range(len(conds))]
-    unknown = " OR ".join([*(f"{n} IS NULL" for n in names), "TRUE" if pending else "FALSE"])
-    status = (
-        f"CASE WHEN {' OR '.join(f'{n} = FALSE' for n in names)} THEN 'fail' WHEN {unknown} THEN 'unknown' "
-        "ELSE 'pass' END"
-    )
-    items = ", ".join(f"CASE WHEN {n} = FALSE THEN {_q(cid)} END" for (cid, _), n in zip(conds, names, strict=True))
+    status, failed = _floor_status(conds, names, pending=pending)
     cols = ", ".join(f"{sql} AS {n}" for (_, sql), n in zip(conds, names, strict=True))
     return (
-        f"SELECT uscc, {_q(str(doc['id']))} AS policy_id, {status} AS status, "
-        f"list_filter([{items}], lambda x: x IS NOT NULL) AS failed_conditions "
+        f"SELECT uscc, {lit(str(doc['id']))} AS policy_id, {status} AS status, {failed} AS failed_conditions "
         f"FROM (SELECT uscc, {cols} FROM profile WHERE {where or _on(as_of)})"
     )
 
@@ -1014,7 +1013,7 @@ def floor_sql(policy_dir: Path, as_of: dt.date, columns: Collection[str], uscc: 
     import yaml
 
     parts = []
-    where = "" if uscc is None else f"uscc = {_q(uscc)}"
+    where = "" if uscc is None else f"uscc = {lit(uscc)}"
     for path in sorted(policy_dir.glob("*.yaml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         if doc["id"] == HTE_POLICY:
