@@ -311,6 +311,7 @@ def test_every_name_in_all_exists_once() -> None:
     names = gaoqi.engine.__all__
     assert len(names) == len(set(names))
     assert [n for n in names if not hasattr(gaoqi.engine, n)] == []
+    assert set(names) == set(gaoqi.engine._LAZY)  # the face's two lists (names loaded on first use) in step
     assert {"Workspace", "Policy", "FEATURE_BY_NAME", "load_policies", "score_total", "check_uscc"} <= set(names)
 
 
