@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from gaoqi.engine.features.declare import Source, SourceSQL, Window, declare, lit, source_row
+from gaoqi.engine.features.declare import Source, SourceSQL, Window, date_lit, declare, source_row
 
 HTE_VALIDITY_YEARS = 3  # S-32 Art. 9, used only when a HTE certificate has no expiry date
 
@@ -67,7 +67,7 @@ FEATURES = (
 
 
 def _sql(w: Window) -> SourceSQL:
-    a = lit(w.as_of)
+    a = date_lit(w.as_of)
     expiry = (
         f"COALESCE(expiry_date, CASE WHEN kind = 'hte' THEN "
         f"CAST(issue_date + INTERVAL {HTE_VALIDITY_YEARS} YEAR - INTERVAL 1 DAY AS DATE) END)"

@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from gaoqi.engine.features.declare import Source, SourceSQL, Window, count_columns, declare, in_list, lit, window_for
+from gaoqi.engine.features.declare import (
+    Source,
+    SourceSQL,
+    Window,
+    count_columns,
+    date_lit,
+    declare,
+    in_list,
+    window_for,
+)
 
 CREDIT_EVENT_TYPES: tuple[str, ...] = (
     "major_safety_accident",
@@ -81,7 +90,7 @@ def _sql(w: Window) -> SourceSQL:
             "cr": f"""
             SELECT uscc, {count_columns(w, FEATURES)}
             FROM credit_cur
-            WHERE decided_date <= {lit(w.as_of)}
+            WHERE decided_date <= {date_lit(w.as_of)}
             GROUP BY uscc""",
         },
         joins=("LEFT JOIN cr ON cr.uscc = win.uscc",),

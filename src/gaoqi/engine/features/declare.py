@@ -133,11 +133,11 @@ class Window:
         """``template`` with this window's values filled in (see the module docstring)."""
         return template.format_map(
             {
-                "as_of": lit(self.as_of),
+                "as_of": date_lit(self.as_of),
                 "as_of_year": self.as_of.year,
                 "first_year": self.first_year,
                 "last_year": self.last_year,
-                "credit_from": lit(self.credit_from),
+                "credit_from": date_lit(self.credit_from),
             }
         )
 
@@ -193,7 +193,7 @@ class Source:
 # SQL helpers
 
 
-def lit(d: date) -> str:
+def date_lit(d: date) -> str:
     return f"DATE '{d.isoformat()}'"
 
 

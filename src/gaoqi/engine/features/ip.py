@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from gaoqi.engine.features.declare import Source, SourceSQL, Window, as_date, count_columns, declare, in_list, lit
+from gaoqi.engine.features.declare import Source, SourceSQL, Window, as_date, count_columns, date_lit, declare, in_list
 
 IP_CLASS1: tuple[str, ...] = ("invention_patent", "plant_variety", "new_drug", "ic_layout")
 IP_CLASS2: tuple[str, ...] = ("utility_model", "design", "software_copyright")
@@ -48,7 +48,7 @@ IP_COUNT_FEATURES: dict[str, tuple[str, str]] = {f.name: (f.name, f.counts) for 
 def ip_countable_sql(as_of: date, alias: str = "i") -> str:
     """Predicate on ``ip_cur`` (as ``alias``): the records any ip_* count may include at ``as_of`` — valid,
     class Ⅰ or Ⅱ, granted strictly before as_of and, if acquired, acquired strictly before as_of."""
-    a = lit(as_date(as_of))
+    a = date_lit(as_date(as_of))
     return (
         f"{alias}.status = 'valid' AND {alias}.grant_date < {a} AND {alias}.ip_type IN {in_list(IP_CLASS1 + IP_CLASS2)} "
         f"AND ({alias}.acquired_date IS NULL OR {alias}.acquired_date < {a})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from gaoqi.engine.features.declare import Source, SourceSQL, Window, declare, lit, source_row
+from gaoqi.engine.features.declare import Source, SourceSQL, Window, date_lit, declare, source_row
 
 _SI = ("social_insurance",)
 _f = partial(declare, group="social_insurance", feeds=_SI)
@@ -27,7 +27,7 @@ FEATURES = (
 
 
 def _sql(w: Window) -> SourceSQL:
-    a = lit(w.as_of)
+    a = date_lit(w.as_of)
     return SourceSQL(
         ctes={
             # The latest period per enterprise, from the raw table (it has exactly the view's (uscc, period)
