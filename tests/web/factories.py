@@ -12,19 +12,16 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from gaoqi.engine.uscc import complete
 from gaoqi.web import roles
 from tests.web.conftest import AS_OF, HAIDIAN, make_user
 
-_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015 (no I, O, S, V, Z)
-_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _serial = itertools.count(1)
 
 
 def uscc(n: int | None = None, district_code: str = HAIDIAN) -> str:
     """A valid unified social credit code (check character by GB 32100-2015), distinct per ``n``."""
-    first17 = f"91{district_code}MA{(next(_serial) if n is None else n):07d}"
-    total = sum(_ALPHABET.index(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
-    return first17 + _ALPHABET[(31 - total % 31) % 31]
+    return complete(f"91{district_code}MA{(next(_serial) if n is None else n):07d}")
 
 
 def snapshot() -> Any:
