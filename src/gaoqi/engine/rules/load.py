@@ -317,7 +317,8 @@ def _policy_cache_dir() -> Path | None:
 
 
 def _engine_stamp() -> str:
-    """The code and registry the IR depends on: the rules and features modules' stat and the features."""
+    """The code and registry the IR depends on: the rules and features modules' stat and the features (both
+    fixed for the life of the process: computed once)."""
     global _code_stamp
     if _code_stamp is None:
         here = Path(__file__).resolve().parent
@@ -326,9 +327,9 @@ def _engine_stamp() -> str:
             for f in sorted(folder.glob("*.py")):
                 st = f.stat()
                 parts.append(f"{f.name}:{st.st_size}:{st.st_mtime_ns}")
-        _code_stamp = "|".join(parts)
-    registry = "|".join(f"{f.name}:{f.type}:{f.unit}:{f.label}" for f in FEATURE_BY_NAME.values())
-    return hashlib.sha256(f"{_code_stamp}|{registry}".encode()).hexdigest()
+        parts += (f"{f.name}:{f.type}:{f.unit}:{f.label}" for f in FEATURE_BY_NAME.values())
+        _code_stamp = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return _code_stamp
 
 
 def _load_file_cached(path: Path, ctx: _Ctx) -> Policy | None:
