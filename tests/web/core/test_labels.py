@@ -218,6 +218,6 @@ def test_application_moves_in_the_log_read_as_the_workflow_says() -> None:
     from gaoqi.web.audit.selectors import action_label
     from gaoqi.web.certification import workflow as wf
 
-    assert action_label("application.submit") == wf.find(wf.DRAFT, "submit").label == "提交申请"  # type: ignore[union-attr]
+    assert action_label("application.submit") == wf.APPLICATION.find(wf.DRAFT, "submit").label == "提交申请"  # type: ignore[union-attr]
     assert action_label("application.start") == "发起认定申请"
     assert action_label("user.create") == "创建账号"

@@ -74,7 +74,7 @@ def start(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = _app(request, pk)
     user = request.user
-    actions = [t for t in wf.transitions_from(app.status) if user.role in t.roles]
+    actions = [t for t in wf.APPLICATION.transitions_from(app.status) if user.role in t.roles]
     panel = getattr(app, "panel", None)
     expert = selectors.expert_of(user)
     cfg = process_config()

@@ -82,14 +82,6 @@ TRANSITIONS: tuple[Transition, ...] = (
 APPLICATION = register(Workflow("application", "申请", STATUS_LABELS, TRANSITIONS))
 
 
-def transitions_from(status: str) -> list[Transition]:
-    return APPLICATION.transitions_from(status)
-
-
-def find(status: str, action: str) -> Transition | None:
-    return APPLICATION.find(status, action)
-
-
 # ------------------------------------------------------------------------------------------------------
 # certificates (the codes are Certificate's; the labels the catalogue's certificate_status)
 
