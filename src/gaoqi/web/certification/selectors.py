@@ -17,7 +17,7 @@ from gaoqi.web.core.scoping import visible_to
 
 #: Each transition's action as a person reads it (the transition table's labels; the first wins for an action
 #: allowed from two statuses): the application's history and the audit log.
-ACTION_LABELS: dict[str, str] = {"start": "发起申请", **{t.action: t.label for t in reversed(wf.TRANSITIONS)}}
+ACTION_LABELS: dict[str, str] = {t.action: t.label for t in reversed(wf.TRANSITIONS)}
 
 
 def _assigned(user: Any) -> Q | None:
