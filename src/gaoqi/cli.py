@@ -383,7 +383,14 @@ def evaluate(
     as_of: Annotated[str, typer.Option("--as-of", help="Application date, YYYY-MM-DD.")],
     policy: Annotated[list[str] | None, typer.Option("--policy", help="Policy id (repeatable; default all).")] = None,
     workspace: WorkspaceOpt = None,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write results to FILE.csv or FILE.parquet.")] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write results to FILE.parquet (the binding condition's values typed) or FILE.csv (with the gap "
+            "sentence too).",
+        ),
+    ] = None,
     directory: PolicyDirOpt = None,
     engine: Annotated[
         str,
@@ -426,8 +433,10 @@ def evaluate(
         else:
             run_evaluate(con, day, policies, policy)
         if out_file is not None:
+            # Parquet, for programs, keeps the values typed; a CSV, for people, adds the gap sentence
             fmt = "parquet" if out_file.suffix == ".parquet" else "csv"
-            con.execute(f"COPY results TO {lit(str(out_file))} (FORMAT {fmt}{', HEADER' if fmt == 'csv' else ''})")
+            table = "results" if fmt == "parquet" else "results_with_gap"
+            con.execute(f"COPY {table} TO {lit(str(out_file))} (FORMAT {fmt}{', HEADER' if fmt == 'csv' else ''})")
         rows = con.execute(
             "SELECT policy_id, policy_version, status, count(*) FROM results GROUP BY ALL ORDER BY ALL"
         ).fetchall()

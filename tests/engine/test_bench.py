@@ -212,3 +212,27 @@ def test_the_floor_reads_its_parameters_from_the_policy_file_and_refuses_other_c
     )
     with pytest.raises(FloorStaleError, match="other conditions"):
         hte_floor_parameters(changed, AS_OF)
+
+
+def test_typed_binding_values_are_compared_by_the_sentence_they_render(workspace: Path, tmp_path: Path) -> None:
+    """A results file as stored (binding values typed, no sentence) against one holding the sentences: the
+    sentences are rendered from the values and compared; a changed value shows as a differing sentence."""
+    home = tmp_path / "ws"
+    shutil.copytree(workspace, home)
+    with Workspace.open(home) as ws:
+        ws.evaluate(AS_OF)
+        con = ws.backend.con
+        con.execute(f"COPY results_with_gap TO '{tmp_path / 'texts.parquet'}' (FORMAT parquet)")
+        con.execute(f"COPY results TO '{tmp_path / 'typed.parquet'}' (FORMAT parquet)")
+        failing = con.execute(
+            "SELECT count(*) FROM results WHERE status = 'fail' AND binding_observed IS NOT NULL"
+        ).fetchall()[0][0]
+        con.execute(
+            f"COPY (SELECT * REPLACE (binding_observed + 1 AS binding_observed) FROM results) "
+            f"TO '{tmp_path / 'moved.parquet'}' (FORMAT parquet)"
+        )
+    same = compare_results(tmp_path / "texts.parquet", tmp_path / "typed.parquet")
+    assert (same["rendered"], same["differing_cells"], same["columns"]["binding_gap"]) == ("new", 0, 0)
+    assert "binding_observed" not in same["columns"]  # compared through the sentence it renders
+    moved = compare_results(tmp_path / "texts.parquet", tmp_path / "moved.parquet")
+    assert failing > 50 and moved["columns"]["binding_gap"] == failing == moved["differing_cells"]

@@ -242,7 +242,7 @@ def test_the_rows_a_snapshot_publishes(home: Path, con: duckdb.DuckDBPyConnectio
         assert results == _records(
             con,
             "SELECT uscc, policy_id, policy_version, status, failed_conditions, unknown_features, "
-            "binding_condition, binding_gap, benefit_amount FROM results ORDER BY uscc, policy_id",
+            "binding_condition, binding_gap, benefit_amount FROM results_with_gap ORDER BY uscc, policy_id",
         )
         assert ws.results_meta() == _records(con, "SELECT engine_version, ruleset_hash FROM results_meta")[0]
         with pytest.raises(ValueError):

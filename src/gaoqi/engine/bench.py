@@ -182,13 +182,17 @@ def compare_results(
     *,
     ignore: Sequence[str] = (),
     examples: int = 3,
+    policies: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
     """Compare two result files (Parquet) joined on (uscc, policy_id): per column, how many cells differ
     (``IS DISTINCT FROM``; lists as lists; ``binding_gap`` by the numbers it contains, in order), rows on one
     side only, duplicate keys, and the total of differing cells (0 = identical).
 
     A column on one side only counts every joined row as a differing cell (``ignore`` leaves columns out,
-    e.g. ``engine_version`` when only the engine's name changed)."""
+    e.g. ``engine_version`` when only the engine's name changed). A file holding the binding condition's
+    values typed (``binding_observed`` …) but no ``binding_gap`` has its sentences rendered from them by the
+    ``policies`` (default: the shipped ones) and compared with the other file's; the typed columns are then
+    not compared on their own (``rendered`` names the side)."""
     import duckdb
 
     con = duckdb.connect()
@@ -202,7 +206,11 @@ def compare_results(
             missing = [k for k in RESULT_KEYS if k not in cols]
             if missing:
                 raise ValueError(f"the {side} file has no column {', '.join(missing)}")
-        skip = {*RESULT_KEYS, *ignore}
+        rendered = _render_gaps(con, {"a": (old, cols_a), "b": (new, cols_b)}, policies)
+        if rendered:
+            cols_a = [str(r[0]) for r in con.execute("DESCRIBE a").fetchall()]
+            cols_b = [str(r[0]) for r in con.execute("DESCRIBE b").fetchall()]
+        skip = {*RESULT_KEYS, *ignore, *(STORED_GAP_COLUMNS if rendered else ())}
         common = [c for c in cols_a if c in cols_b and c not in skip]
         only_a = [c for c in cols_a if c not in cols_b and c not in skip]
         only_b = [c for c in cols_b if c not in cols_a and c not in skip]
@@ -258,8 +266,40 @@ def compare_results(
         "columns_only_new": only_b,
         "ignored": [c for c in ignore if c in cols_a or c in cols_b],
         "examples": shown,
+        "rendered": rendered,
         "differing_cells": total,
     }
+
+
+#: the results' typed values of the binding condition, from which its sentence is rendered when read
+STORED_GAP_COLUMNS: tuple[str, ...] = (
+    "binding_observed", "binding_required", "binding_per", "binding_observed_text", "binding_required_text",
+)  # fmt: skip
+
+
+def _render_gaps(con: Any, sides: dict[str, tuple[Path | str, list[str]]], policies: Sequence[Any] | None) -> str:
+    """When one side (view ``a`` or ``b`` over its file, with its columns) has binding_gap and the other only
+    the typed values, redefine the latter with its sentences rendered (as the view ``results_with_gap``
+    does); the side rendered ('old', 'new') or ''."""
+    from gaoqi.engine.rules.compile import binding_gap_sql
+
+    for side, other, name in (("b", "a", "new"), ("a", "b", "old")):
+        path, mine = sides[side]
+        if "binding_gap" in sides[other][1] and "binding_gap" not in mine and "binding_observed" in mine:
+            if policies is None:
+                from gaoqi.engine.rules.evaluate import default_policy_dir
+                from gaoqi.engine.rules.load import load_policies
+
+                policies = load_policies(default_policy_dir())
+            days = [r[0] for r in con.execute(f"SELECT DISTINCT as_of FROM {side} WHERE as_of IS NOT NULL").fetchall()]
+            if len(days) != 1:
+                raise ValueError(f"cannot render the gap sentences of a file holding {len(days)} as-of dates")
+            gap = binding_gap_sql(policies, days[0])
+            con.execute(
+                f"CREATE OR REPLACE VIEW {side} AS SELECT *, {gap} AS binding_gap FROM read_parquet({lit(str(path))})"
+            )
+            return name
+    return ""
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -503,14 +503,14 @@ def store_results(
     policy_ids: Sequence[str] | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """Replace ``results`` with the rows of ``evaluate_spark`` and ``results_meta`` as ``rules.evaluate``
-    does; return ``results`` as a relation."""
+    does; return ``results_with_gap`` (the results with their gap sentences) as a relation."""
     con.register("_gaoqi_spark_results", table)
     try:
         con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM _gaoqi_spark_results")
     finally:
         con.unregister("_gaoqi_spark_results")
     rules.write_results_meta(con, as_of, policies, policy_ids)
-    return con.table("results")
+    return con.table("results_with_gap")
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -97,7 +97,7 @@ _ENTERPRISE_SQL = """
     ORDER BY p.uscc"""
 _RESULT_SQL = (
     "SELECT uscc, policy_id, policy_version, status, failed_conditions, unknown_features, "
-    "binding_condition, binding_gap, benefit_amount FROM results ORDER BY uscc, policy_id"
+    "binding_condition, binding_gap, benefit_amount FROM results_with_gap ORDER BY uscc, policy_id"
 )
 
 

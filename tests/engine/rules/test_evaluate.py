@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, build_profiles
 from gaoqi.engine.rules import (
     ENGINE_VERSION,
-    RESULT_COLUMNS,
+    RESULT_VIEW_COLUMNS,
     Policy,
     evaluate,
     explain,
@@ -55,7 +55,7 @@ def brief(r: dict[str, Any]) -> tuple[Any, ...]:
 def test_perfect_data_is_unknown_because_expert_conditions_are_pending(ws: Workspace, policies: list[Policy]) -> None:
     e = ws.company()
     r = ws.evaluate(policies)[e]
-    assert tuple(r) == RESULT_COLUMNS
+    assert tuple(r) == RESULT_VIEW_COLUMNS
     assert (r["policy_id"], r["policy_version"]) == ("hte-certification", "2016")
     assert brief(r) == ("unknown", [], None, None)
     assert r["unknown_features"] == PENDING_2016
@@ -226,6 +226,33 @@ def test_three_year_window_and_two_year_enterprise(ws: Workspace, policies: list
         got[ten]["binding_gap"]
         == "研究开发费用占比 1.4286%，至少需 5%，差 3.5714 个百分点；约需增加研究开发费用 250万元"
     )
+
+
+def test_the_binding_values_are_stored_typed_and_the_sentence_rendered_from_them(
+    ws: Workspace, policies: list[Policy]
+) -> None:
+    """results keeps the binding condition's numbers exactly (no text formatted in the batch);
+    results_with_gap renders the sentence from them, the same sentence explain gives."""
+    ten = ws.company(years=(2022, 2023, 2024), sales=(5000, 1000, 1000), rd=(0, 50, 50))
+    young = ws.company(established=date(2024, 3, 2), years=(2024,), sales=(1000,), rd=(50,))
+    got = ws.evaluate(policies)
+    stored = {
+        r[0]: r[1:]
+        for r in ws.con.execute(
+            "SELECT uscc, binding_condition, binding_observed, binding_required, binding_per, "
+            "binding_observed_text, binding_required_text FROM results"
+        ).fetchall()
+    }
+    # 100 / 7000 carried to 12 decimals; the tier's 5 %; the lever's multiplier, the window's sales
+    assert stored[ten] == ("rd_ratio", D("0.014285714286"), D("0.05"), D("7000"), None, None)
+    assert stored[young] == ("established_one_year", D("364"), D("365"), None, None, None)
+    assert ws.con.execute("DESCRIBE SELECT binding_observed, binding_per FROM results").fetchall()[0][1] == (
+        "DECIMAL(38,12)"
+    )
+    sentence = "研究开发费用占比 1.4286%，至少需 5%，差 3.5714 个百分点；约需增加研究开发费用 250万元"
+    assert got[ten]["binding_gap"] == sentence
+    assert explain(ws.con, ten, "hte-certification", AS_OF, policies)["binding_gap"] == sentence
+    assert "binding_gap" not in [r[0] for r in ws.con.execute("DESCRIBE results").fetchall()]
 
 
 def test_sixty_percent_shares(ws: Workspace, policies: list[Policy]) -> None:

@@ -404,7 +404,7 @@ def test_explain_gives_the_batch_status_and_gap_for_every_enterprise_and_policy(
     evaluate(con, AS_OF, list(policies.values()))
     rows = con.execute(
         "SELECT uscc, policy_id, status, failed_conditions, binding_condition, binding_gap, benefit_amount "
-        "FROM results ORDER BY ALL"
+        "FROM results_with_gap ORDER BY ALL"
     ).fetchall()
     assert {r[2] for r in rows} >= {"pass", "fail", "unknown"}
     gaps = 0

@@ -43,11 +43,21 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "failed_conditions",
     "unknown_features",
     "binding_condition",
-    "binding_gap",
+    "binding_observed",
+    "binding_required",
+    "binding_per",
+    "binding_observed_text",
+    "binding_required_text",
     "as_of",
     "engine_version",
     "ruleset_hash",
     "benefit_amount",
+)
+#: what ``results_with_gap`` shows: the results with the gap sentence after the binding condition
+RESULT_VIEW_COLUMNS: tuple[str, ...] = (
+    *RESULT_COLUMNS[: RESULT_COLUMNS.index("binding_condition") + 1],
+    "binding_gap",
+    *RESULT_COLUMNS[RESULT_COLUMNS.index("binding_condition") + 1 :],
 )
 
 # ------------------------------------------------------------------------------------------------------
@@ -160,6 +170,12 @@ def compile_expr(
     """One tree as SQL of ``dialect`` with the version's parameters bound."""
     return to_sqlglot(node, version.parameters, scores).sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
 
+
+# observed types whose values the results store as numbers (binding_observed …); the others as text
+NUMERIC_TYPES = ("money", "ratio", "count", "integer", "number")
+#: the exact type the results store a binding condition's numbers in: every shipped value type (counts,
+#: money to 4 decimals, ratios to 12) converts to it and back without loss
+STORED_NUMBER = "DECIMAL(38,12)"
 
 # the gap sentence: what the requirement is called, per operator, and the word before the difference
 _NEED = {">=": "至少需", ">": "需大于", "<=": "至多", "<": "需小于", "=": "应为"}
@@ -438,7 +454,7 @@ class CompiledCondition:
     def rel_gap(self, obs: str, req: str) -> str:
         """Relative gap (DOUBLE) given SQL for the observed and required values."""
         vtype = self.cond.observed_type or "number"
-        if vtype in ("money", "ratio", "count", "integer", "number"):
+        if vtype in NUMERIC_TYPES:
             diff = f"ABS(CAST({req} AS DOUBLE) - CAST({obs} AS DOUBLE))"
             return f"CASE WHEN CAST({req} AS DOUBLE) = 0 THEN {diff} ELSE {diff} / ABS(CAST({req} AS DOUBLE)) END"
         if vtype in ("boolean", "text"):
@@ -571,7 +587,7 @@ def _version_sql(
 ) -> str:
     """The SELECT producing the result rows of one policy version over ``profile``.
 
-    ``detail`` (explain) leaves binding_gap NULL and adds, per compiled condition i, ``c{i}_ok, c{i}_obs,
+    ``detail`` (explain) adds, per compiled condition i, ``c{i}_ok, c{i}_obs,
     c{i}_req, c{i}_per, c{i}_lo, c{i}_hi, c{i}_waived`` and per score ``sc_<id>_grade, sc_<id>_lo,
     sc_<id>_hi, sc_<id>_value`` (conditions in ``explain_order(version)``, scores in file order).
 
@@ -580,8 +596,9 @@ def _version_sql(
     ``c{i}_obs``, required value ``c{i}_req``, lever multiplier ``c{i}_per`` and outcome ``c{i}_ok`` (NULL =
     unknown), per input feature a NULL marker ``u{j}``, and the benefit amount; ``r`` adds the relative gaps
     ``c{i}_rel`` of failing conditions and keeps a feature's marker only where a condition reading it is
-    unknown (``v{j}``); ``b`` picks the binding condition ``bc``; the outer SELECT derives status, the
-    lists, and the gap text of the binding condition only.
+    unknown (``v{j}``); ``b`` picks the binding condition's index ``bi``; the outer SELECT derives status,
+    the lists, and the binding condition with its values, typed (``_binding_columns``; the sentence is
+    rendered when read: ``binding_gap_sql``).
     """
     data = [compile_condition(c, version) for c in version.conditions if c.kind == "data"]
     screens = [compile_condition(c, version) for c in version.conditions if c.screened]
@@ -625,25 +642,12 @@ def _version_sql(
         for c in pending
     ]
     unknown = _list([*(f"v{j}" for j in range(len(features))), *pend])
-    if n == 0:
-        binding, gap = "CAST(NULL AS VARCHAR)", "CAST(NULL AS VARCHAR)"
-    else:
-        least = f"LEAST({', '.join(f'c{i}_rel' for i in range(n))})" if n > 1 else "c0_rel"
-        by_rel = " ".join(f"WHEN c{i}_rel = {least} THEN {lit(cc.cond.id)}" for i, cc in enumerate(compiled))
-        first = " ".join(f"WHEN c{i}_ok = FALSE THEN {lit(cc.cond.id)}" for i, cc in enumerate(compiled))
-        binding = f"CASE {by_rel} {first} END"
-        texts = (
-            f"WHEN bc = {lit(cc.cond.id)} THEN {cc.gap_text(f'c{i}_obs', f'c{i}_req', None if cc.per is None else f'c{i}_per')}"
-            for i, cc in enumerate(compiled)
-        )
-        # detail (explain) formats the gap texts of the failing conditions apart, from their values:
-        # the texts are most of this SQL, and planning them for one enterprise costs more than running it
-        gap = "CAST(NULL AS VARCHAR)" if detail else f"CASE {' '.join(texts)} END"
+    binding, stored = _binding_columns(compiled)
     day = f"DATE '{as_of.isoformat()}'"
     scored = score_layers(version, f"SELECT * FROM {source} WHERE as_of = {day}")
     p = f"SELECT {', '.join(cols)} FROM ({scored}) AS sc"
     r = f"SELECT *, {', '.join(rels)} FROM ({p}) AS p" if rels else f"SELECT * FROM ({p}) AS p"
-    b = f"SELECT *, {binding} AS bc FROM ({r}) AS r"
+    b = f"SELECT *, {binding} AS bi FROM ({r}) AS r"
     more = ""
     if detail:
         extra: list[str] = []
@@ -654,11 +658,78 @@ def _version_sql(
         more = "".join(", " + x for x in extra)
     return (
         f"SELECT uscc, {lit(policy.id)} AS policy_id, {lit(version.id)} AS policy_version, {status} AS status, "
-        f"{failed} AS failed_conditions, {unknown} AS unknown_features, bc AS binding_condition, "
-        f"{gap} AS binding_gap, {day} AS as_of, {lit(ENGINE_VERSION)} AS engine_version, "
+        f"{failed} AS failed_conditions, {unknown} AS unknown_features, {stored}, {day} AS as_of, {lit(ENGINE_VERSION)} AS engine_version, "
         f"{lit(rhash)} AS ruleset_hash, CASE WHEN {any_fail} THEN NULL ELSE benefit_raw END AS benefit_amount"
         f"{more} FROM ({b}) AS b"
     )
+
+
+def _binding_columns(compiled: Sequence[CompiledCondition]) -> tuple[str, str]:
+    """The binding condition's index ``bi`` (over the layer holding ``c{i}_rel``) and the stored columns
+    derived from it: binding_condition and its values, typed — numbers as ``STORED_NUMBER``, other values as
+    text — so the sentence is rendered where results are read (``binding_gap_sql``), not for every row."""
+    n = len(compiled)
+    if n == 0:
+        return "CAST(NULL AS INTEGER)", (
+            f"CAST(NULL AS VARCHAR) AS binding_condition, CAST(NULL AS {STORED_NUMBER}) AS binding_observed, "
+            f"CAST(NULL AS {STORED_NUMBER}) AS binding_required, CAST(NULL AS {STORED_NUMBER}) AS binding_per, "
+            "CAST(NULL AS VARCHAR) AS binding_observed_text, CAST(NULL AS VARCHAR) AS binding_required_text"
+        )
+    least = f"LEAST({', '.join(f'c{i}_rel' for i in range(n))})" if n > 1 else "c0_rel"
+    # smallest relative gap first; a failing condition without one (dates) only when no other has one
+    by_rel = " ".join(f"WHEN c{i}_rel = {least} THEN {i}" for i in range(n))
+    first = " ".join(f"WHEN c{i}_ok = FALSE THEN {i}" for i in range(n))
+    index = f"CASE {by_rel} {first} END"
+
+    def pick(name: str, sql_type: str, arms: list[tuple[int, str]]) -> str:
+        if not arms:
+            return f"CAST(NULL AS {sql_type}) AS {name}"
+        whens = " ".join(f"WHEN {i} THEN CAST({value} AS {sql_type})" for i, value in arms)
+        return f"CASE bi {whens} END AS {name}"
+
+    numeric = [i for i, cc in enumerate(compiled) if (cc.cond.observed_type or "number") in NUMERIC_TYPES]
+    other = [i for i in range(n) if i not in numeric]
+    columns = [
+        pick("binding_condition", "VARCHAR", [(i, lit(cc.cond.id)) for i, cc in enumerate(compiled)]),
+        pick("binding_observed", STORED_NUMBER, [(i, f"c{i}_obs") for i in numeric]),
+        pick("binding_required", STORED_NUMBER, [(i, f"c{i}_req") for i in numeric]),
+        pick("binding_per", STORED_NUMBER, [(i, f"c{i}_per") for i in numeric if compiled[i].per is not None]),
+        pick("binding_observed_text", "VARCHAR", [(i, f"c{i}_obs") for i in other]),
+        pick("binding_required_text", "VARCHAR", [(i, f"c{i}_req") for i in other]),
+    ]
+    return index, ", ".join(columns)
+
+
+def stored_values(cc: CompiledCondition) -> tuple[str, str, str | None]:
+    """SQL over a results row for a binding condition's observed, required and lever multiplier values,
+    back in the type the condition compares (what ``gap_text`` formats)."""
+    vtype = cc.cond.observed_type or "number"
+    if vtype in NUMERIC_TYPES:
+        return "binding_observed", "binding_required", None if cc.per is None else "binding_per"
+    cast = {"boolean": "BOOLEAN", "date": "DATE"}.get(vtype)
+    if cast is None:
+        return "binding_observed_text", "binding_required_text", None
+    return f"CAST(binding_observed_text AS {cast})", f"CAST(binding_required_text AS {cast})", None
+
+
+def binding_gap_sql(policies: Sequence[Policy], as_of: date, policy_ids: Sequence[str] | None = None) -> str:
+    """``binding_gap`` as a SQL expression over a row of ``results``: the binding condition's sentence (e.g.
+    '研究开发费用占比 4.3%，至少需 5%，差 0.7 个百分点；约需增加研究开发费用 35万元') rendered from its stored
+    values, for every policy version in force at as_of; NULL when no condition binds."""
+    arms: list[str] = []
+    for policy in choose(policies, policy_ids):
+        version = policy.version_at(as_of)
+        if version is None or not explain_order(version):
+            continue
+        texts = []
+        for cond in explain_order(version):
+            cc = compile_condition(cond, version)
+            texts.append(f"WHEN {lit(cond.id)} THEN {cc.gap_text(*stored_values(cc))}")
+        arms.append(
+            f"WHEN policy_id = {lit(policy.id)} AND policy_version = {lit(version.id)} "
+            f"THEN CASE binding_condition {' '.join(texts)} END"
+        )
+    return f"CASE {' '.join(arms)} END" if arms else "CAST(NULL AS VARCHAR)"
 
 
 def any_fail_sql(oks: Sequence[str]) -> str:
@@ -705,12 +776,12 @@ def select_sql(policies: Sequence[Policy], as_of: date, policy_ids: Sequence[str
         parts.append(version_sql(p, v, as_of, rhash))
         evaluated.append(f"{p.id}@{v.id}")
     if not parts:  # an empty result with the right columns
+        binding = _binding_columns([])[1]
         parts.append(
             "SELECT CAST(NULL AS VARCHAR) AS uscc, CAST(NULL AS VARCHAR) AS policy_id, "
             "CAST(NULL AS VARCHAR) AS policy_version, CAST(NULL AS VARCHAR) AS status, "
             "CAST(ARRAY[] AS VARCHAR[]) AS failed_conditions, CAST(ARRAY[] AS VARCHAR[]) AS unknown_features, "
-            "CAST(NULL AS VARCHAR) AS binding_condition, CAST(NULL AS VARCHAR) AS binding_gap, "
-            f"DATE '{as_of.isoformat()}' AS as_of, {lit(ENGINE_VERSION)} AS engine_version, "
+            f"{binding}, DATE '{as_of.isoformat()}' AS as_of, {lit(ENGINE_VERSION)} AS engine_version, "
             f"{lit(rhash)} AS ruleset_hash, CAST(NULL AS {MONEY}) AS benefit_amount FROM profile WHERE FALSE"
         )
     return "\nUNION ALL\n".join(parts), evaluated

@@ -20,8 +20,13 @@ unknown_features   VARCHAR[]  NULL features read by the data conditions that are
 binding_condition  VARCHAR    the failing condition closest to passing: smallest relative gap
                               ``|required − observed| / |required|`` (``|required − observed|`` when
                               required is 0; booleans/text count as 1); ties → file order. NULL unless fail
-binding_gap        VARCHAR    a Chinese sentence for it, e.g. ``研究开发费用占比 4.3%，至少需 5%，差 0.7 个
-                              百分点；约需增加研究开发费用 35万元``
+binding_observed   DECIMAL    its observed value (a score condition: the bound that failed) when it is a
+                              number (money, ratio, count, integer), exact: DECIMAL(38,12)
+binding_required   DECIMAL    the value it requires (a number)
+binding_per        DECIMAL    its lever's multiplier, when it has a lever: the amount to add is
+                              (required − observed) × per (e.g. R&D expense to add = gap × sales revenue)
+binding_observed_  VARCHAR    the observed and required values of a binding condition that is not a
+ text, _required_text         number (boolean, text, date), as text
 as_of              DATE       the evaluation date (= profile.as_of)
 engine_version     VARCHAR    ``ENGINE_VERSION``
 ruleset_hash       VARCHAR    sha256 over (policy id, file sha256) of the evaluated policies
@@ -35,6 +40,11 @@ comparison that is NULL although its inputs are not — impossible with the allo
 division by zero — is unknown too, without a feature to list.) A policy with no version in force at
 as_of gives no rows. Gap numbers: percentages to 4 decimals, money to 4, counts and levers to 2, each
 shown to 8 decimals (percentages 10: ratios carry 12) instead when rounding would hide the difference; trailing zeros dropped.
+
+The gap sentence (``binding_gap``, e.g. ``研究开发费用占比 4.3%，至少需 5%，差 0.7 个百分点；约需增加研究开发费用
+35万元``) is rendered where results are read, from the stored values (``compile.binding_gap_sql``): the view
+``results_with_gap`` is ``results`` plus that column (formatting it for every failing row of the batch was
+most of an evaluation's time).
 
 Metadata: the table ``results_meta`` (one row, replaced with ``results``) holds as_of, engine_version,
 ruleset_hash, the evaluated ``policy_id@version`` list, the ``loads.load_id`` list present when evaluating
@@ -56,7 +66,7 @@ from pathlib import Path
 import duckdb
 import sqlglot
 
-from gaoqi.engine.rules.compile import ENGINE_VERSION, choose, select_sql
+from gaoqi.engine.rules.compile import ENGINE_VERSION, RESULT_VIEW_COLUMNS, binding_gap_sql, choose, select_sql
 from gaoqi.engine.rules.ir import Policy
 from gaoqi.engine.rules.load import ruleset_hash
 
@@ -82,13 +92,13 @@ def evaluate(
     policies: Sequence[Policy],
     policy_ids: Sequence[str] | None = None,
 ) -> duckdb.DuckDBPyRelation:
-    """Replace tables ``results`` and ``results_meta``; return ``results`` as a relation."""
+    """Replace tables ``results`` and ``results_meta``; return ``results_with_gap`` as a relation."""
     check_profile(con, as_of)
     sql, evaluated = select_sql(policies, as_of, policy_ids)
     sqlglot.parse_one(sql, dialect="duckdb")
     con.execute(f"CREATE OR REPLACE TABLE results AS {sql}")
     write_results_meta(con, as_of, policies, policy_ids, evaluated)
-    return con.table("results")
+    return con.table("results_with_gap")
 
 
 def write_results_meta(
@@ -99,7 +109,8 @@ def write_results_meta(
     evaluated: Sequence[str] | None = None,
 ) -> None:
     """Replace ``results_meta`` with the row describing ``results`` (``evaluated``: the ``policy_id@version``
-    list; None → as ``evaluate`` computes it). The Spark engine writes the same row (``spark.store_results``)."""
+    list; None → as ``evaluate`` computes it) and the view ``results_with_gap`` (``results`` and its gap
+    sentences). The Spark engine writes the same (``spark.store_results``)."""
     if evaluated is None:
         evaluated = select_sql(policies, as_of, policy_ids)[1]
     has_loads = con.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'loads'").fetchall()[0][
@@ -123,3 +134,6 @@ def write_results_meta(
             datetime.now(UTC).replace(tzinfo=None),
         ],
     )
+    gap = binding_gap_sql(policies, as_of, policy_ids)
+    shown = ", ".join(f"{gap} AS binding_gap" if c == "binding_gap" else c for c in RESULT_VIEW_COLUMNS)
+    con.execute(f"CREATE OR REPLACE VIEW results_with_gap AS SELECT {shown} FROM results")

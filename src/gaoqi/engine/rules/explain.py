@@ -345,6 +345,8 @@ def explain(
     outcomes = {cid: flat[head + per_cond * i : head + per_cond * (i + 1)] for i, cid in enumerate(compiled)}
     types = {cid: cur.description[head + per_cond * i + 1 : head + per_cond * i + 4] for i, cid in enumerate(compiled)}
     texts = _gap_texts(con, compiled, outcomes, types)
+    # the sentence is rendered from the failing conditions' values, as results_with_gap renders it
+    summary["binding_gap"] = None
     if summary["binding_condition"] is not None:
         summary["binding_gap"] = texts[summary["binding_condition"]][0]
     base = head + per_cond * len(compiled)

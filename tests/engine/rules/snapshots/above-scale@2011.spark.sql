@@ -17,67 +17,17 @@ SELECT
     x -> NOT x IS NULL
   ) AS failed_conditions,
   FILTER(ARRAY(v0, v1, v2, v3), x -> NOT x IS NULL) AS unknown_features,
-  bc AS binding_condition,
-  CASE
-    WHEN bc = 'revenue_threshold_sector'
-    THEN '所属行业按年收入划定规模以上（限额以上）标准：否，应为 是'
-    WHEN bc = 'revenue'
-    THEN '最近一年销售收入 ' || (
-      CASE
-        WHEN ROUND(c1_obs, 4) = ROUND(c1_req, 4) AND c1_obs <> c1_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_obs, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_obs, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_obs, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || '万元' || '，至少需 ' || (
-      CASE
-        WHEN ROUND(c1_req, 4) = 0 AND c1_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_req, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_req, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_req, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || '万元' || '，差 ' || (
-      CASE
-        WHEN ROUND(c1_req - c1_obs, 4) = 0 AND c1_req - c1_obs <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_req - c1_obs, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_req - c1_obs, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_req - c1_obs, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_req - c1_obs, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_req - c1_obs, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_req - c1_obs, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || '万元'
-  END AS binding_gap,
+  CASE bi
+    WHEN 0
+    THEN CAST('revenue_threshold_sector' AS STRING)
+    WHEN 1
+    THEN CAST('revenue' AS STRING)
+  END AS binding_condition,
+  CASE bi WHEN 1 THEN CAST(c1_obs AS DECIMAL(38, 12)) END AS binding_observed,
+  CASE bi WHEN 1 THEN CAST(c1_req AS DECIMAL(38, 12)) END AS binding_required,
+  CAST(NULL AS DECIMAL(38, 12)) AS binding_per,
+  CASE bi WHEN 0 THEN CAST(c0_obs AS STRING) END AS binding_observed_text,
+  CASE bi WHEN 0 THEN CAST(c0_req AS STRING) END AS binding_required_text,
   CAST('2011-01-01' AS DATE) AS as_of,
   'gaoqi-rules/1' AS engine_version,
   '' AS ruleset_hash,
@@ -87,14 +37,14 @@ FROM (
     *,
     CASE
       WHEN c0_rel = LEAST(c0_rel, c1_rel)
-      THEN 'revenue_threshold_sector'
+      THEN 0
       WHEN c1_rel = LEAST(c0_rel, c1_rel)
-      THEN 'revenue'
+      THEN 1
       WHEN c0_ok = FALSE
-      THEN 'revenue_threshold_sector'
+      THEN 0
       WHEN c1_ok = FALSE
-      THEN 'revenue'
-    END AS bc
+      THEN 1
+    END AS bi
   FROM (
     SELECT
       *,

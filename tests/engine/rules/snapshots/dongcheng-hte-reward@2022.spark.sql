@@ -19,143 +19,35 @@ SELECT
     x -> NOT x IS NULL
   ) AS failed_conditions,
   FILTER(ARRAY(v0, v1, v2, v3), x -> NOT x IS NULL) AS unknown_features,
-  bc AS binding_condition,
-  CASE
-    WHEN bc = 'registered_in_dongcheng'
-    THEN '所属区县 ' || (
-      CASE CAST(c0_obs AS STRING)
-        WHEN '110101'
-        THEN '东城区'
-        WHEN '110102'
-        THEN '西城区'
-        WHEN '110105'
-        THEN '朝阳区'
-        WHEN '110106'
-        THEN '丰台区'
-        WHEN '110107'
-        THEN '石景山区'
-        WHEN '110108'
-        THEN '海淀区'
-        WHEN '110109'
-        THEN '门头沟区'
-        WHEN '110111'
-        THEN '房山区'
-        WHEN '110112'
-        THEN '通州区'
-        WHEN '110113'
-        THEN '顺义区'
-        WHEN '110114'
-        THEN '昌平区'
-        WHEN '110115'
-        THEN '大兴区'
-        WHEN '110116'
-        THEN '怀柔区'
-        WHEN '110117'
-        THEN '平谷区'
-        WHEN '110118'
-        THEN '密云区'
-        WHEN '110119'
-        THEN '延庆区'
-        ELSE CAST(c0_obs AS STRING)
-      END
-    ) || '，应为 ' || (
-      CASE CAST(c0_req AS STRING)
-        WHEN '110101'
-        THEN '东城区'
-        WHEN '110102'
-        THEN '西城区'
-        WHEN '110105'
-        THEN '朝阳区'
-        WHEN '110106'
-        THEN '丰台区'
-        WHEN '110107'
-        THEN '石景山区'
-        WHEN '110108'
-        THEN '海淀区'
-        WHEN '110109'
-        THEN '门头沟区'
-        WHEN '110111'
-        THEN '房山区'
-        WHEN '110112'
-        THEN '通州区'
-        WHEN '110113'
-        THEN '顺义区'
-        WHEN '110114'
-        THEN '昌平区'
-        WHEN '110115'
-        THEN '大兴区'
-        WHEN '110116'
-        THEN '怀柔区'
-        WHEN '110117'
-        THEN '平谷区'
-        WHEN '110118'
-        THEN '密云区'
-        WHEN '110119'
-        THEN '延庆区'
-        ELSE CAST(c0_req AS STRING)
-      END
-    )
-    WHEN bc = 'holds_hte_certificate'
-    THEN '持有有效高新技术企业证书：' || CASE WHEN c1_obs THEN '是' ELSE '否' END || '，应为 ' || CASE WHEN c1_req THEN '是' ELSE '否' END
-    WHEN bc = 'first_certification'
-    THEN '曾持有更早的高企证书（重新认定）：' || CASE WHEN c2_obs THEN '是' ELSE '否' END || '，应为 ' || CASE WHEN c2_req THEN '是' ELSE '否' END
-    WHEN bc = 'newly_certified'
-    THEN '高企证书发证天数 ' || (
-      CASE
-        WHEN ROUND(c3_obs, 2) = ROUND(c3_req, 2) AND c3_obs <> c3_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_obs, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c3_obs, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c3_obs, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_obs, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c3_obs, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c3_obs, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 天' || '，至多 ' || (
-      CASE
-        WHEN ROUND(c3_req, 2) = 0 AND c3_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_req, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c3_req, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c3_req, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_req, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c3_req, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c3_req, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 天' || '，超出 ' || (
-      CASE
-        WHEN ROUND(c3_obs - c3_req, 2) = 0 AND c3_obs - c3_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_obs - c3_req, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c3_obs - c3_req, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c3_obs - c3_req, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_obs - c3_req, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c3_obs - c3_req, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c3_obs - c3_req, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 天'
-  END AS binding_gap,
+  CASE bi
+    WHEN 0
+    THEN CAST('registered_in_dongcheng' AS STRING)
+    WHEN 1
+    THEN CAST('holds_hte_certificate' AS STRING)
+    WHEN 2
+    THEN CAST('first_certification' AS STRING)
+    WHEN 3
+    THEN CAST('newly_certified' AS STRING)
+  END AS binding_condition,
+  CASE bi WHEN 3 THEN CAST(c3_obs AS DECIMAL(38, 12)) END AS binding_observed,
+  CASE bi WHEN 3 THEN CAST(c3_req AS DECIMAL(38, 12)) END AS binding_required,
+  CAST(NULL AS DECIMAL(38, 12)) AS binding_per,
+  CASE bi
+    WHEN 0
+    THEN CAST(c0_obs AS STRING)
+    WHEN 1
+    THEN CAST(c1_obs AS STRING)
+    WHEN 2
+    THEN CAST(c2_obs AS STRING)
+  END AS binding_observed_text,
+  CASE bi
+    WHEN 0
+    THEN CAST(c0_req AS STRING)
+    WHEN 1
+    THEN CAST(c1_req AS STRING)
+    WHEN 2
+    THEN CAST(c2_req AS STRING)
+  END AS binding_required_text,
   CAST('2022-08-02' AS DATE) AS as_of,
   'gaoqi-rules/1' AS engine_version,
   '' AS ruleset_hash,
@@ -169,22 +61,22 @@ FROM (
     *,
     CASE
       WHEN c0_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel)
-      THEN 'registered_in_dongcheng'
+      THEN 0
       WHEN c1_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel)
-      THEN 'holds_hte_certificate'
+      THEN 1
       WHEN c2_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel)
-      THEN 'first_certification'
+      THEN 2
       WHEN c3_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel)
-      THEN 'newly_certified'
+      THEN 3
       WHEN c0_ok = FALSE
-      THEN 'registered_in_dongcheng'
+      THEN 0
       WHEN c1_ok = FALSE
-      THEN 'holds_hte_certificate'
+      THEN 1
       WHEN c2_ok = FALSE
-      THEN 'first_certification'
+      THEN 2
       WHEN c3_ok = FALSE
-      THEN 'newly_certified'
-    END AS bc
+      THEN 3
+    END AS bi
   FROM (
     SELECT
       *,

@@ -52,885 +52,72 @@ SELECT
     ),
     x -> NOT x IS NULL
   ) AS unknown_features,
-  bc AS binding_condition,
-  CASE
-    WHEN bc = 'established_one_year'
-    THEN '成立天数 ' || (
-      CASE
-        WHEN ROUND(c0_obs, 2) = ROUND(c0_req, 2) AND c0_obs <> c0_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_obs, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c0_obs, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c0_obs, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_obs, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c0_obs, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c0_obs, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 天' || '，至少需 ' || (
-      CASE
-        WHEN ROUND(c0_req, 2) = 0 AND c0_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c0_req, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c0_req, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c0_req, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c0_req, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 天' || '，差 ' || (
-      CASE
-        WHEN ROUND(c0_req - c0_obs, 2) = 0 AND c0_req - c0_obs <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req - c0_obs, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c0_req - c0_obs, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c0_req - c0_obs, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req - c0_obs, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c0_req - c0_obs, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c0_req - c0_obs, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 天'
-    WHEN bc = 'core_ip'
-    THEN 'Ⅰ类知识产权数与Ⅱ类知识产权数合计 ' || (
-      CASE
-        WHEN ROUND(c1_obs, 2) = ROUND(c1_req, 2) AND c1_obs <> c1_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_obs, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_obs, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_obs, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 件' || '，至少需 ' || (
-      CASE
-        WHEN ROUND(c1_req, 2) = 0 AND c1_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_req, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_req, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_req, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 件' || '，差 ' || (
-      CASE
-        WHEN ROUND(c1_req - c1_obs, 2) = 0 AND c1_req - c1_obs <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_req - c1_obs, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_req - c1_obs, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_req - c1_obs, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_req - c1_obs, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c1_req - c1_obs, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c1_req - c1_obs, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 件'
-    WHEN bc = 'st_staff_share'
-    THEN '科技人员占比 ' || (
-      CASE
-        WHEN ROUND((
-          c2_obs
-        ) * 100, 4) = ROUND((
-          c2_req
-        ) * 100, 4)
-        AND (
-          c2_obs
-        ) * 100 <> (
-          c2_req
-        ) * 100
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c2_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c2_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c2_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c2_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c2_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c2_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || '%' || '，至少需 ' || (
-      CASE
-        WHEN ROUND((
-          c2_req
-        ) * 100, 4) = 0 AND (
-          c2_req
-        ) * 100 <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c2_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c2_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c2_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c2_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c2_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c2_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || '%' || '，差 ' || (
-      CASE
-        WHEN ROUND((
-          c2_req - c2_obs
-        ) * 100, 4) = 0 AND (
-          c2_req - c2_obs
-        ) * 100 <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c2_req - c2_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c2_req - c2_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c2_req - c2_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c2_req - c2_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c2_req - c2_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c2_req - c2_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || ' 个百分点' || COALESCE(
-      '；约需增加科技人员 ' || (
-        CASE
-          WHEN ROUND((
-            (
-              c2_req - c2_obs
-            ) * c2_per
-          ), 2) = 0
-          AND (
-            (
-              c2_req - c2_obs
-            ) * c2_per
-          ) <> 0
-          THEN (
-            CASE
-              WHEN CAST(CAST(ROUND((
-                (
-                  c2_req - c2_obs
-                ) * c2_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-              THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-                (
-                  c2_req - c2_obs
-                ) * c2_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING)))
-              ELSE CAST(CAST(ROUND((
-                (
-                  c2_req - c2_obs
-                ) * c2_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING)
-            END
-          )
-          ELSE (
-            CASE
-              WHEN CAST(CAST(ROUND((
-                (
-                  c2_req - c2_obs
-                ) * c2_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-              THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-                (
-                  c2_req - c2_obs
-                ) * c2_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING)))
-              ELSE CAST(CAST(ROUND((
-                (
-                  c2_req - c2_obs
-                ) * c2_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING)
-            END
-          )
-        END
-      ) || ' 人',
-      ''
-    )
-    WHEN bc = 'rd_ratio'
-    THEN '研究开发费用占比 ' || (
-      CASE
-        WHEN ROUND((
-          c3_obs
-        ) * 100, 4) = ROUND((
-          c3_req
-        ) * 100, 4)
-        AND (
-          c3_obs
-        ) * 100 <> (
-          c3_req
-        ) * 100
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c3_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c3_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c3_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c3_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c3_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c3_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || '%' || '，至少需 ' || (
-      CASE
-        WHEN ROUND((
-          c3_req
-        ) * 100, 4) = 0 AND (
-          c3_req
-        ) * 100 <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c3_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c3_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c3_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c3_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c3_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c3_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || '%' || '，差 ' || (
-      CASE
-        WHEN ROUND((
-          c3_req - c3_obs
-        ) * 100, 4) = 0 AND (
-          c3_req - c3_obs
-        ) * 100 <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c3_req - c3_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c3_req - c3_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c3_req - c3_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c3_req - c3_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c3_req - c3_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c3_req - c3_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || ' 个百分点' || COALESCE(
-      '；约需增加研究开发费用 ' || (
-        CASE
-          WHEN ROUND((
-            (
-              c3_req - c3_obs
-            ) * c3_per
-          ), 2) = 0
-          AND (
-            (
-              c3_req - c3_obs
-            ) * c3_per
-          ) <> 0
-          THEN (
-            CASE
-              WHEN CAST(CAST(ROUND((
-                (
-                  c3_req - c3_obs
-                ) * c3_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-              THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-                (
-                  c3_req - c3_obs
-                ) * c3_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING)))
-              ELSE CAST(CAST(ROUND((
-                (
-                  c3_req - c3_obs
-                ) * c3_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING)
-            END
-          )
-          ELSE (
-            CASE
-              WHEN CAST(CAST(ROUND((
-                (
-                  c3_req - c3_obs
-                ) * c3_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-              THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-                (
-                  c3_req - c3_obs
-                ) * c3_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING)))
-              ELSE CAST(CAST(ROUND((
-                (
-                  c3_req - c3_obs
-                ) * c3_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING)
-            END
-          )
-        END
-      ) || '万元',
-      ''
-    )
-    WHEN bc = 'rd_domestic_share'
-    THEN '境内研究开发费用占比 ' || (
-      CASE
-        WHEN ROUND((
-          c4_obs
-        ) * 100, 4) = ROUND((
-          c4_req
-        ) * 100, 4)
-        AND (
-          c4_obs
-        ) * 100 <> (
-          c4_req
-        ) * 100
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c4_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c4_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c4_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c4_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c4_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c4_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || '%' || '，至少需 ' || (
-      CASE
-        WHEN ROUND((
-          c4_req
-        ) * 100, 4) = 0 AND (
-          c4_req
-        ) * 100 <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c4_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c4_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c4_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c4_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c4_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c4_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || '%' || '，差 ' || (
-      CASE
-        WHEN ROUND((
-          c4_req - c4_obs
-        ) * 100, 4) = 0 AND (
-          c4_req - c4_obs
-        ) * 100 <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c4_req - c4_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c4_req - c4_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c4_req - c4_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c4_req - c4_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c4_req - c4_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c4_req - c4_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || ' 个百分点' || COALESCE(
-      '；约需将研究开发活动移至境内 ' || (
-        CASE
-          WHEN ROUND((
-            (
-              c4_req - c4_obs
-            ) * c4_per
-          ), 2) = 0
-          AND (
-            (
-              c4_req - c4_obs
-            ) * c4_per
-          ) <> 0
-          THEN (
-            CASE
-              WHEN CAST(CAST(ROUND((
-                (
-                  c4_req - c4_obs
-                ) * c4_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-              THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-                (
-                  c4_req - c4_obs
-                ) * c4_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING)))
-              ELSE CAST(CAST(ROUND((
-                (
-                  c4_req - c4_obs
-                ) * c4_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING)
-            END
-          )
-          ELSE (
-            CASE
-              WHEN CAST(CAST(ROUND((
-                (
-                  c4_req - c4_obs
-                ) * c4_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-              THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-                (
-                  c4_req - c4_obs
-                ) * c4_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING)))
-              ELSE CAST(CAST(ROUND((
-                (
-                  c4_req - c4_obs
-                ) * c4_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING)
-            END
-          )
-        END
-      ) || '万元',
-      ''
-    )
-    WHEN bc = 'ht_revenue_share'
-    THEN '高新技术产品（服务）收入占比 ' || (
-      CASE
-        WHEN ROUND((
-          c5_obs
-        ) * 100, 4) = ROUND((
-          c5_req
-        ) * 100, 4)
-        AND (
-          c5_obs
-        ) * 100 <> (
-          c5_req
-        ) * 100
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c5_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c5_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c5_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c5_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c5_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c5_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || '%' || '，至少需 ' || (
-      CASE
-        WHEN ROUND((
-          c5_req
-        ) * 100, 4) = 0 AND (
-          c5_req
-        ) * 100 <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c5_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c5_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c5_req
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c5_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c5_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c5_req
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || '%' || '，差 ' || (
-      CASE
-        WHEN ROUND((
-          c5_req - c5_obs
-        ) * 100, 4) = 0 AND (
-          c5_req - c5_obs
-        ) * 100 <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c5_req - c5_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c5_req - c5_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c5_req - c5_obs
-            ) * 100, 10) AS DECIMAL(38, 10)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND((
-              c5_req - c5_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-              c5_req - c5_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)))
-            ELSE CAST(CAST(ROUND((
-              c5_req - c5_obs
-            ) * 100, 4) AS DECIMAL(38, 4)) AS STRING)
-          END
-        )
-      END
-    ) || ' 个百分点' || COALESCE(
-      '；约需增加高新技术产品（服务）收入 ' || (
-        CASE
-          WHEN ROUND((
-            (
-              c5_req - c5_obs
-            ) * c5_per
-          ), 2) = 0
-          AND (
-            (
-              c5_req - c5_obs
-            ) * c5_per
-          ) <> 0
-          THEN (
-            CASE
-              WHEN CAST(CAST(ROUND((
-                (
-                  c5_req - c5_obs
-                ) * c5_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-              THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-                (
-                  c5_req - c5_obs
-                ) * c5_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING)))
-              ELSE CAST(CAST(ROUND((
-                (
-                  c5_req - c5_obs
-                ) * c5_per
-              ), 8) AS DECIMAL(38, 8)) AS STRING)
-            END
-          )
-          ELSE (
-            CASE
-              WHEN CAST(CAST(ROUND((
-                (
-                  c5_req - c5_obs
-                ) * c5_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-              THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND((
-                (
-                  c5_req - c5_obs
-                ) * c5_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING)))
-              ELSE CAST(CAST(ROUND((
-                (
-                  c5_req - c5_obs
-                ) * c5_per
-              ), 2) AS DECIMAL(38, 2)) AS STRING)
-            END
-          )
-        END
-      ) || '万元',
-      ''
-    )
-    WHEN bc = 'no_major_accident'
-    THEN '近365天重大事故及严重环境违法次数 ' || (
-      CASE
-        WHEN ROUND(c6_obs, 2) = ROUND(c6_req, 2) AND c6_obs <> c6_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_obs, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c6_obs, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c6_obs, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_obs, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c6_obs, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c6_obs, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 次' || '，至多 ' || (
-      CASE
-        WHEN ROUND(c6_req, 2) = 0 AND c6_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_req, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c6_req, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c6_req, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_req, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c6_req, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c6_req, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 次' || '，超出 ' || (
-      CASE
-        WHEN ROUND(c6_obs - c6_req, 2) = 0 AND c6_obs - c6_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_obs - c6_req, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c6_obs - c6_req, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c6_obs - c6_req, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_obs - c6_req, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c6_obs - c6_req, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c6_obs - c6_req, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 次'
-    WHEN bc = 'innovation_score'
-    THEN '企业创新能力评价总分最高可得 ' || (
-      CASE
-        WHEN ROUND(c7_obs, 2) = ROUND(c7_req, 2) AND c7_obs <> c7_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_obs, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c7_obs, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c7_obs, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_obs, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c7_obs, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c7_obs, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 分' || '，需大于 ' || (
-      CASE
-        WHEN ROUND(c7_req, 2) = 0 AND c7_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_req, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c7_req, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c7_req, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_req, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c7_req, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c7_req, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 分' || '，差 ' || (
-      CASE
-        WHEN ROUND(c7_req - c7_obs + 1, 2) = 0 AND c7_req - c7_obs + 1 <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_req - c7_obs + 1, 8) AS DECIMAL(38, 8)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c7_req - c7_obs + 1, 8) AS DECIMAL(38, 8)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c7_req - c7_obs + 1, 8) AS DECIMAL(38, 8)) AS STRING)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_req - c7_obs + 1, 2) AS DECIMAL(38, 2)) AS STRING) LIKE '%.%'
-            THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(CAST(ROUND(c7_req - c7_obs + 1, 2) AS DECIMAL(38, 2)) AS STRING)))
-            ELSE CAST(CAST(ROUND(c7_req - c7_obs + 1, 2) AS DECIMAL(38, 2)) AS STRING)
-          END
-        )
-      END
-    ) || ' 分'
-  END AS binding_gap,
+  CASE bi
+    WHEN 0
+    THEN CAST('established_one_year' AS STRING)
+    WHEN 1
+    THEN CAST('core_ip' AS STRING)
+    WHEN 2
+    THEN CAST('st_staff_share' AS STRING)
+    WHEN 3
+    THEN CAST('rd_ratio' AS STRING)
+    WHEN 4
+    THEN CAST('rd_domestic_share' AS STRING)
+    WHEN 5
+    THEN CAST('ht_revenue_share' AS STRING)
+    WHEN 6
+    THEN CAST('no_major_accident' AS STRING)
+    WHEN 7
+    THEN CAST('innovation_score' AS STRING)
+  END AS binding_condition,
+  CASE bi
+    WHEN 0
+    THEN CAST(c0_obs AS DECIMAL(38, 12))
+    WHEN 1
+    THEN CAST(c1_obs AS DECIMAL(38, 12))
+    WHEN 2
+    THEN CAST(c2_obs AS DECIMAL(38, 12))
+    WHEN 3
+    THEN CAST(c3_obs AS DECIMAL(38, 12))
+    WHEN 4
+    THEN CAST(c4_obs AS DECIMAL(38, 12))
+    WHEN 5
+    THEN CAST(c5_obs AS DECIMAL(38, 12))
+    WHEN 6
+    THEN CAST(c6_obs AS DECIMAL(38, 12))
+    WHEN 7
+    THEN CAST(c7_obs AS DECIMAL(38, 12))
+  END AS binding_observed,
+  CASE bi
+    WHEN 0
+    THEN CAST(c0_req AS DECIMAL(38, 12))
+    WHEN 1
+    THEN CAST(c1_req AS DECIMAL(38, 12))
+    WHEN 2
+    THEN CAST(c2_req AS DECIMAL(38, 12))
+    WHEN 3
+    THEN CAST(c3_req AS DECIMAL(38, 12))
+    WHEN 4
+    THEN CAST(c4_req AS DECIMAL(38, 12))
+    WHEN 5
+    THEN CAST(c5_req AS DECIMAL(38, 12))
+    WHEN 6
+    THEN CAST(c6_req AS DECIMAL(38, 12))
+    WHEN 7
+    THEN CAST(c7_req AS DECIMAL(38, 12))
+  END AS binding_required,
+  CASE bi
+    WHEN 2
+    THEN CAST(c2_per AS DECIMAL(38, 12))
+    WHEN 3
+    THEN CAST(c3_per AS DECIMAL(38, 12))
+    WHEN 4
+    THEN CAST(c4_per AS DECIMAL(38, 12))
+    WHEN 5
+    THEN CAST(c5_per AS DECIMAL(38, 12))
+  END AS binding_per,
+  CAST(NULL AS STRING) AS binding_observed_text,
+  CAST(NULL AS STRING) AS binding_required_text,
   CAST('2016-01-01' AS DATE) AS as_of,
   'gaoqi-rules/1' AS engine_version,
   '' AS ruleset_hash,
@@ -951,38 +138,38 @@ FROM (
     *,
     CASE
       WHEN c0_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'established_one_year'
+      THEN 0
       WHEN c1_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'core_ip'
+      THEN 1
       WHEN c2_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'st_staff_share'
+      THEN 2
       WHEN c3_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'rd_ratio'
+      THEN 3
       WHEN c4_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'rd_domestic_share'
+      THEN 4
       WHEN c5_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'ht_revenue_share'
+      THEN 5
       WHEN c6_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'no_major_accident'
+      THEN 6
       WHEN c7_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'innovation_score'
+      THEN 7
       WHEN c0_ok = FALSE
-      THEN 'established_one_year'
+      THEN 0
       WHEN c1_ok = FALSE
-      THEN 'core_ip'
+      THEN 1
       WHEN c2_ok = FALSE
-      THEN 'st_staff_share'
+      THEN 2
       WHEN c3_ok = FALSE
-      THEN 'rd_ratio'
+      THEN 3
       WHEN c4_ok = FALSE
-      THEN 'rd_domestic_share'
+      THEN 4
       WHEN c5_ok = FALSE
-      THEN 'ht_revenue_share'
+      THEN 5
       WHEN c6_ok = FALSE
-      THEN 'no_major_accident'
+      THEN 6
       WHEN c7_ok = FALSE
-      THEN 'innovation_score'
-    END AS bc
+      THEN 7
+    END AS bi
   FROM (
     SELECT
       *,

@@ -17,67 +17,17 @@ SELECT
     LAMBDA x : NOT x IS NULL
   ) AS failed_conditions,
   LIST_FILTER([v0, v1, v2], LAMBDA x : NOT x IS NULL) AS unknown_features,
-  bc AS binding_condition,
-  CASE
-    WHEN bc = 'has_rd_expense'
-    THEN '最近一年研究开发费用 ' || (
-      CASE
-        WHEN ROUND(c0_obs, 4) = ROUND(c0_req, 4) AND c0_obs <> c0_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_obs, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_obs, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_obs, 4) AS DECIMAL(38, 4)) AS TEXT)
-          END
-        )
-      END
-    ) || '万元' || '，需大于 ' || (
-      CASE
-        WHEN ROUND(c0_req, 4) = 0 AND c0_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_req, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_req, 4) AS DECIMAL(38, 4)) AS TEXT)
-          END
-        )
-      END
-    ) || '万元' || '，差 ' || (
-      CASE
-        WHEN ROUND(c0_req - c0_obs, 4) = 0 AND c0_req - c0_obs <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req - c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_req - c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_req - c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req - c0_obs, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_req - c0_obs, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_req - c0_obs, 4) AS DECIMAL(38, 4)) AS TEXT)
-          END
-        )
-      END
-    ) || '万元'
-    WHEN bc = 'not_excluded_industry'
-    THEN '不属于烟草制造业、住宿和餐饮业、批发和零售业、房地产业、租赁和商务服务业、娱乐业：否，应为 是'
-  END AS binding_gap,
+  CASE bi
+    WHEN 0
+    THEN CAST('has_rd_expense' AS TEXT)
+    WHEN 1
+    THEN CAST('not_excluded_industry' AS TEXT)
+  END AS binding_condition,
+  CASE bi WHEN 0 THEN CAST(c0_obs AS DECIMAL(38, 12)) END AS binding_observed,
+  CASE bi WHEN 0 THEN CAST(c0_req AS DECIMAL(38, 12)) END AS binding_required,
+  CAST(NULL AS DECIMAL(38, 12)) AS binding_per,
+  CASE bi WHEN 1 THEN CAST(c1_obs AS TEXT) END AS binding_observed_text,
+  CASE bi WHEN 1 THEN CAST(c1_req AS TEXT) END AS binding_required_text,
   CAST('2023-01-01' AS DATE) AS as_of,
   'gaoqi-rules/1' AS engine_version,
   '' AS ruleset_hash,
@@ -87,14 +37,14 @@ FROM (
     *,
     CASE
       WHEN c0_rel = LEAST(c0_rel, c1_rel)
-      THEN 'has_rd_expense'
+      THEN 0
       WHEN c1_rel = LEAST(c0_rel, c1_rel)
-      THEN 'not_excluded_industry'
+      THEN 1
       WHEN c0_ok = FALSE
-      THEN 'has_rd_expense'
+      THEN 0
       WHEN c1_ok = FALSE
-      THEN 'not_excluded_industry'
-    END AS bc
+      THEN 1
+    END AS bi
   FROM (
     SELECT
       *,

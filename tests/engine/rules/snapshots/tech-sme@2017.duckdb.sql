@@ -41,463 +41,63 @@ SELECT
     [v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, 'pending:not_restricted'],
     LAMBDA x : NOT x IS NULL
   ) AS unknown_features,
-  bc AS binding_condition,
-  CASE
-    WHEN bc = 'resident_enterprise'
-    THEN '成立天数 ' || (
-      CASE
-        WHEN ROUND(c0_obs, 2) = ROUND(c0_req, 2) AND c0_obs <> c0_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_obs, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_obs, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_obs, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 天' || '，至少需 ' || (
-      CASE
-        WHEN ROUND(c0_req, 2) = 0 AND c0_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_req, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_req, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 天' || '，差 ' || (
-      CASE
-        WHEN ROUND(c0_req - c0_obs, 2) = 0 AND c0_req - c0_obs <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req - c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_req - c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_req - c0_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c0_req - c0_obs, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c0_req - c0_obs, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c0_req - c0_obs, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 天'
-    WHEN bc = 'staff_cap'
-    THEN '最近一年职工总数 ' || (
-      CASE
-        WHEN ROUND(c1_obs, 2) = ROUND(c1_req, 2) AND c1_obs <> c1_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c1_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_obs, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_obs, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c1_obs, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 人' || '，至多 ' || (
-      CASE
-        WHEN ROUND(c1_req, 2) = 0 AND c1_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c1_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_req, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_req, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c1_req, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 人' || '，超出 ' || (
-      CASE
-        WHEN ROUND(c1_obs - c1_req, 2) = 0 AND c1_obs - c1_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_obs - c1_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_obs - c1_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c1_obs - c1_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c1_obs - c1_req, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c1_obs - c1_req, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c1_obs - c1_req, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 人'
-    WHEN bc = 'sales_cap'
-    THEN '最近一年销售收入 ' || (
-      CASE
-        WHEN ROUND(c2_obs, 4) = ROUND(c2_req, 4) AND c2_obs <> c2_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c2_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c2_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c2_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c2_obs, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c2_obs, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c2_obs, 4) AS DECIMAL(38, 4)) AS TEXT)
-          END
-        )
-      END
-    ) || '万元' || '，至多 ' || (
-      CASE
-        WHEN ROUND(c2_req, 4) = 0 AND c2_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c2_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c2_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c2_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c2_req, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c2_req, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c2_req, 4) AS DECIMAL(38, 4)) AS TEXT)
-          END
-        )
-      END
-    ) || '万元' || '，超出 ' || (
-      CASE
-        WHEN ROUND(c2_obs - c2_req, 4) = 0 AND c2_obs - c2_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c2_obs - c2_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c2_obs - c2_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c2_obs - c2_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c2_obs - c2_req, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c2_obs - c2_req, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c2_obs - c2_req, 4) AS DECIMAL(38, 4)) AS TEXT)
-          END
-        )
-      END
-    ) || '万元'
-    WHEN bc = 'assets_cap'
-    THEN '最近一年资产总额 ' || (
-      CASE
-        WHEN ROUND(c3_obs, 4) = ROUND(c3_req, 4) AND c3_obs <> c3_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c3_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c3_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_obs, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c3_obs, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c3_obs, 4) AS DECIMAL(38, 4)) AS TEXT)
-          END
-        )
-      END
-    ) || '万元' || '，至多 ' || (
-      CASE
-        WHEN ROUND(c3_req, 4) = 0 AND c3_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c3_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c3_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_req, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c3_req, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c3_req, 4) AS DECIMAL(38, 4)) AS TEXT)
-          END
-        )
-      END
-    ) || '万元' || '，超出 ' || (
-      CASE
-        WHEN ROUND(c3_obs - c3_req, 4) = 0 AND c3_obs - c3_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_obs - c3_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c3_obs - c3_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c3_obs - c3_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c3_obs - c3_req, 4) AS DECIMAL(38, 4)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c3_obs - c3_req, 4) AS DECIMAL(38, 4)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c3_obs - c3_req, 4) AS DECIMAL(38, 4)) AS TEXT)
-          END
-        )
-      END
-    ) || '万元'
-    WHEN bc = 'no_accident_or_misconduct'
-    THEN '近365天重大事故及严重环境违法次数与近365天科研失信次数合计 ' || (
-      CASE
-        WHEN ROUND(c4_obs, 2) = ROUND(c4_req, 2) AND c4_obs <> c4_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c4_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c4_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c4_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c4_obs, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c4_obs, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c4_obs, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 次' || '，至多 ' || (
-      CASE
-        WHEN ROUND(c4_req, 2) = 0 AND c4_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c4_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c4_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c4_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c4_req, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c4_req, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c4_req, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 次' || '，超出 ' || (
-      CASE
-        WHEN ROUND(c4_obs - c4_req, 2) = 0 AND c4_obs - c4_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c4_obs - c4_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c4_obs - c4_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c4_obs - c4_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c4_obs - c4_req, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c4_obs - c4_req, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c4_obs - c4_req, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 次'
-    WHEN bc = 'not_listed'
-    THEN '经营异常名录在列数与严重失信名单在列数合计 ' || (
-      CASE
-        WHEN ROUND(c5_obs, 2) = ROUND(c5_req, 2) AND c5_obs <> c5_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c5_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c5_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c5_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c5_obs, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c5_obs, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c5_obs, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 条' || '，至多 ' || (
-      CASE
-        WHEN ROUND(c5_req, 2) = 0 AND c5_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c5_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c5_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c5_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c5_req, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c5_req, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c5_req, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 条' || '，超出 ' || (
-      CASE
-        WHEN ROUND(c5_obs - c5_req, 2) = 0 AND c5_obs - c5_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c5_obs - c5_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c5_obs - c5_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c5_obs - c5_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c5_obs - c5_req, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c5_obs - c5_req, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c5_obs - c5_req, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 条'
-    WHEN bc = 'score_pass'
-    THEN '综合评价得分最高可得 ' || (
-      CASE
-        WHEN ROUND(c6_obs, 2) = ROUND(c6_req, 2) AND c6_obs <> c6_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c6_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c6_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_obs, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c6_obs, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c6_obs, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 分' || '，至少需 ' || (
-      CASE
-        WHEN ROUND(c6_req, 2) = 0 AND c6_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c6_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c6_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_req, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c6_req, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c6_req, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 分' || '，差 ' || (
-      CASE
-        WHEN ROUND(c6_req - c6_obs, 2) = 0 AND c6_req - c6_obs <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_req - c6_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c6_req - c6_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c6_req - c6_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c6_req - c6_obs, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c6_req - c6_obs, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c6_req - c6_obs, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 分'
-    WHEN bc = 'st_staff_score_nonzero'
-    THEN '科技人员指标（科技人员数占职工总数的比例）最高可得 ' || (
-      CASE
-        WHEN ROUND(c7_obs, 2) = ROUND(c7_req, 2) AND c7_obs <> c7_req
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_obs, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c7_obs, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c7_obs, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_obs, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c7_obs, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c7_obs, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 分' || '，需大于 ' || (
-      CASE
-        WHEN ROUND(c7_req, 2) = 0 AND c7_req <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_req, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c7_req, 8) AS DECIMAL(38, 8)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c7_req, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_req, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(RTRIM(CAST(CAST(ROUND(c7_req, 2) AS DECIMAL(38, 2)) AS TEXT), '0'), '.')
-            ELSE CAST(CAST(ROUND(c7_req, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 分' || '，差 ' || (
-      CASE
-        WHEN ROUND(c7_req - c7_obs + 1, 2) = 0 AND c7_req - c7_obs + 1 <> 0
-        THEN (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_req - c7_obs + 1, 8) AS DECIMAL(38, 8)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(
-              RTRIM(CAST(CAST(ROUND(c7_req - c7_obs + 1, 8) AS DECIMAL(38, 8)) AS TEXT), '0'),
-              '.'
-            )
-            ELSE CAST(CAST(ROUND(c7_req - c7_obs + 1, 8) AS DECIMAL(38, 8)) AS TEXT)
-          END
-        )
-        ELSE (
-          CASE
-            WHEN CAST(CAST(ROUND(c7_req - c7_obs + 1, 2) AS DECIMAL(38, 2)) AS TEXT) LIKE '%.%'
-            THEN RTRIM(
-              RTRIM(CAST(CAST(ROUND(c7_req - c7_obs + 1, 2) AS DECIMAL(38, 2)) AS TEXT), '0'),
-              '.'
-            )
-            ELSE CAST(CAST(ROUND(c7_req - c7_obs + 1, 2) AS DECIMAL(38, 2)) AS TEXT)
-          END
-        )
-      END
-    ) || ' 分'
-  END AS binding_gap,
+  CASE bi
+    WHEN 0
+    THEN CAST('resident_enterprise' AS TEXT)
+    WHEN 1
+    THEN CAST('staff_cap' AS TEXT)
+    WHEN 2
+    THEN CAST('sales_cap' AS TEXT)
+    WHEN 3
+    THEN CAST('assets_cap' AS TEXT)
+    WHEN 4
+    THEN CAST('no_accident_or_misconduct' AS TEXT)
+    WHEN 5
+    THEN CAST('not_listed' AS TEXT)
+    WHEN 6
+    THEN CAST('score_pass' AS TEXT)
+    WHEN 7
+    THEN CAST('st_staff_score_nonzero' AS TEXT)
+  END AS binding_condition,
+  CASE bi
+    WHEN 0
+    THEN CAST(c0_obs AS DECIMAL(38, 12))
+    WHEN 1
+    THEN CAST(c1_obs AS DECIMAL(38, 12))
+    WHEN 2
+    THEN CAST(c2_obs AS DECIMAL(38, 12))
+    WHEN 3
+    THEN CAST(c3_obs AS DECIMAL(38, 12))
+    WHEN 4
+    THEN CAST(c4_obs AS DECIMAL(38, 12))
+    WHEN 5
+    THEN CAST(c5_obs AS DECIMAL(38, 12))
+    WHEN 6
+    THEN CAST(c6_obs AS DECIMAL(38, 12))
+    WHEN 7
+    THEN CAST(c7_obs AS DECIMAL(38, 12))
+  END AS binding_observed,
+  CASE bi
+    WHEN 0
+    THEN CAST(c0_req AS DECIMAL(38, 12))
+    WHEN 1
+    THEN CAST(c1_req AS DECIMAL(38, 12))
+    WHEN 2
+    THEN CAST(c2_req AS DECIMAL(38, 12))
+    WHEN 3
+    THEN CAST(c3_req AS DECIMAL(38, 12))
+    WHEN 4
+    THEN CAST(c4_req AS DECIMAL(38, 12))
+    WHEN 5
+    THEN CAST(c5_req AS DECIMAL(38, 12))
+    WHEN 6
+    THEN CAST(c6_req AS DECIMAL(38, 12))
+    WHEN 7
+    THEN CAST(c7_req AS DECIMAL(38, 12))
+  END AS binding_required,
+  CAST(NULL AS DECIMAL(38, 12)) AS binding_per,
+  CAST(NULL AS TEXT) AS binding_observed_text,
+  CAST(NULL AS TEXT) AS binding_required_text,
   CAST('2017-05-03' AS DATE) AS as_of,
   'gaoqi-rules/1' AS engine_version,
   '' AS ruleset_hash,
@@ -518,38 +118,38 @@ FROM (
     *,
     CASE
       WHEN c0_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'resident_enterprise'
+      THEN 0
       WHEN c1_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'staff_cap'
+      THEN 1
       WHEN c2_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'sales_cap'
+      THEN 2
       WHEN c3_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'assets_cap'
+      THEN 3
       WHEN c4_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'no_accident_or_misconduct'
+      THEN 4
       WHEN c5_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'not_listed'
+      THEN 5
       WHEN c6_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'score_pass'
+      THEN 6
       WHEN c7_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel, c5_rel, c6_rel, c7_rel)
-      THEN 'st_staff_score_nonzero'
+      THEN 7
       WHEN c0_ok = FALSE
-      THEN 'resident_enterprise'
+      THEN 0
       WHEN c1_ok = FALSE
-      THEN 'staff_cap'
+      THEN 1
       WHEN c2_ok = FALSE
-      THEN 'sales_cap'
+      THEN 2
       WHEN c3_ok = FALSE
-      THEN 'assets_cap'
+      THEN 3
       WHEN c4_ok = FALSE
-      THEN 'no_accident_or_misconduct'
+      THEN 4
       WHEN c5_ok = FALSE
-      THEN 'not_listed'
+      THEN 5
       WHEN c6_ok = FALSE
-      THEN 'score_pass'
+      THEN 6
       WHEN c7_ok = FALSE
-      THEN 'st_staff_score_nonzero'
-    END AS bc
+      THEN 7
+    END AS bi
   FROM (
     SELECT
       *,
