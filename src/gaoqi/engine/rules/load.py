@@ -101,17 +101,15 @@ import os
 import pickle
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
-
-import sqlglot
-import yaml
-from sqlglot import exp
+from typing import TYPE_CHECKING, Any, Literal
 
 from gaoqi.engine.features import FEATURE_BY_NAME
+from gaoqi.engine.lazy import LazyMapping, LazyModule
 from gaoqi.engine.rules import ir, typecheck
 from gaoqi.engine.rules.ir import (
     Band,
@@ -127,20 +125,34 @@ from gaoqi.engine.rules.ir import (
 )
 from gaoqi.engine.rules.typecheck import NUMERIC, TypeErr
 
+if TYPE_CHECKING:
+    import sqlglot
+    import yaml
+    from sqlglot import exp
+else:  # imported on first use (gaoqi.engine.lazy): a policy loaded from the cache
+    # (the pickled IR) needs neither sqlglot nor yaml
+    sqlglot = LazyModule("sqlglot", globals(), "sqlglot")
+    yaml = LazyModule("yaml", globals(), "yaml")
+    exp = LazyModule("sqlglot.expressions", globals(), "exp")
+
 PolicyKind = Literal["certification", "recognition", "subsidy", "tax", "list"]
 ConditionKind = Literal["data", "attested", "expert"]
 
 POLICY_KINDS: tuple[str, ...] = ("certification", "recognition", "subsidy", "tax", "list")
 CONDITION_KINDS: tuple[str, ...] = ("data", "attested", "expert")
-OPS: dict[type[exp.Expr], Op] = {exp.GTE: ">=", exp.GT: ">", exp.LTE: "<=", exp.LT: "<", exp.EQ: "="}
+OPS: Mapping[type[exp.Expr], Op] = LazyMapping(
+    lambda: {exp.GTE: ">=", exp.GT: ">", exp.LTE: "<=", exp.LT: "<", exp.EQ: "="}
+)
 PARAM_TYPES: tuple[str, ...] = ("money", "ratio", "count", "integer", "date", "boolean", "text")
 #: SQL functions a condition may use (sqlglot expression classes).
-ALLOWED_FUNCTIONS: dict[type[exp.Expr], str] = {
-    exp.Least: "least",
-    exp.Greatest: "greatest",
-    exp.Abs: "abs",
-    exp.Round: "round",
-}
+ALLOWED_FUNCTIONS: Mapping[type[exp.Expr], str] = LazyMapping(
+    lambda: {
+        exp.Least: "least",
+        exp.Greatest: "greatest",
+        exp.Abs: "abs",
+        exp.Round: "round",
+    }
+)
 PARAM_PREFIX = "param"
 SCORE_PREFIX = "score"
 SCORE_KINDS: tuple[str, ...] = ("data", "expert")
@@ -993,7 +1005,9 @@ def to_ir(node: exp.Expr, params: dict[str, Parameter], scores: dict[str, Score]
     raise TypeErr(f"construct not allowed: {node.sql(dialect='duckdb')}")
 
 
-_ARITH: dict[type[exp.Expr], ir.ArithOp] = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}
+_ARITH: Mapping[type[exp.Expr], ir.ArithOp] = LazyMapping(
+    lambda: {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}
+)
 
 
 def ruleset_hash(policies: list[Policy]) -> str:
