@@ -96,6 +96,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.util
 import itertools
 import os
 import pickle
@@ -329,8 +330,9 @@ def _policy_cache_dir() -> Path | None:
 
 
 def _engine_stamp() -> str:
-    """The code and registry the IR depends on: the rules and features modules' stat and the features (both
-    fixed for the life of the process: computed once)."""
+    """The code and registry the IR depends on: the rules and features modules' stat, sqlglot's (it parses the
+    expressions and renders their text, which the IR keeps) and the features (all fixed for the life of the
+    process: computed once)."""
     global _code_stamp
     if _code_stamp is None:
         here = Path(__file__).resolve().parent
@@ -339,6 +341,11 @@ def _engine_stamp() -> str:
             for f in sorted(folder.glob("*.py")):
                 st = f.stat()
                 parts.append(f"{f.name}:{st.st_size}:{st.st_mtime_ns}")
+        spec = importlib.util.find_spec("sqlglot")  # where it is installed, without importing it
+        if spec is not None and spec.origin is not None:
+            for f in (Path(spec.origin).parent / "__init__.py", Path(spec.origin).parent / "_version.py"):
+                st = f.stat() if f.exists() else None
+                parts.append(f"sqlglot/{f.name}:{st.st_size}:{st.st_mtime_ns}" if st else f"sqlglot/{f.name}:-")
         parts += (f"{f.name}:{f.type}:{f.unit}:{f.label}" for f in FEATURE_BY_NAME.values())
         _code_stamp = hashlib.sha256("|".join(parts).encode()).hexdigest()
     return _code_stamp
@@ -363,6 +370,7 @@ def _load_file_cached(path: Path, ctx: _Ctx) -> Policy | None:
         pass
     policy = _load_file(path, ctx)
     if policy is not None and not ctx.errors:
+        _render_texts(policy)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = entry.with_suffix(f".{os.getpid()}.tmp")
@@ -371,6 +379,22 @@ def _load_file_cached(path: Path, ctx: _Ctx) -> Policy | None:
         except OSError:
             pass
     return policy
+
+
+def _render_texts(value: Any) -> None:
+    """Render (``str``) every expression of the policy once, so that the pickle keeps their DSL text (the
+    explanations and ``policies show`` print it; rendering it needs sqlglot)."""
+    if isinstance(value, ir.Expr):
+        str(value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _render_texts(getattr(value, f.name))
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            _render_texts(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _render_texts(item)
 
 
 def _load_file(path: Path, ctx: _Ctx) -> Policy | None:
