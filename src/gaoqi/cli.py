@@ -2,7 +2,7 @@
 
 Built on the standard library's argparse, and every command imports what it uses when it runs: the engine's
 modules, and rich only where a table, progress bar or colour is printed. ``gaoqi explain --json`` starts
-without typer, click, pydantic or rich (tests/test_cli_imports.py keeps it so): their imports cost more than
+without typer, click, pydantic or rich (tests/test_lean_imports.py keeps it so): their imports cost more than
 the explanation itself. ``main(argv)`` returns the exit code: 0, 1 for a failure or refusal, 2 for a usage
 error (and for the refusals that name a wrong argument, e.g. an unknown policy).
 """
@@ -464,7 +464,7 @@ def evaluate(
 def explain(uscc: str, policy: str, as_of: str, workspace: Path | None, as_json: bool, directory: Path | None) -> None:
     """Every condition for one enterprise: observed value, threshold, article, outcome, gap and sources."""
     from gaoqi.engine.features import ensure_profiles
-    from gaoqi.engine.rules import explain as run_explain
+    from gaoqi.engine.rules.sqlcache import explain_cached as run_explain
     from gaoqi.engine.workspace import connect
 
     day = dt.date.fromisoformat(as_of)
