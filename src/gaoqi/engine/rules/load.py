@@ -344,8 +344,10 @@ def _engine_stamp() -> str:
         spec = importlib.util.find_spec("sqlglot")  # where it is installed, without importing it
         if spec is not None and spec.origin is not None:
             for f in (Path(spec.origin).parent / "__init__.py", Path(spec.origin).parent / "_version.py"):
-                st = f.stat() if f.exists() else None
-                parts.append(f"sqlglot/{f.name}:{st.st_size}:{st.st_mtime_ns}" if st else f"sqlglot/{f.name}:-")
+                found = f.stat() if f.exists() else None
+                parts.append(
+                    f"sqlglot/{f.name}:{found.st_size}:{found.st_mtime_ns}" if found else f"sqlglot/{f.name}:-"
+                )
         parts += (f"{f.name}:{f.type}:{f.unit}:{f.label}" for f in FEATURE_BY_NAME.values())
         _code_stamp = hashlib.sha256("|".join(parts).encode()).hexdigest()
     return _code_stamp
