@@ -437,8 +437,8 @@ def evaluate(
         if out_file is not None:
             # Parquet, for programs, keeps the values typed; a CSV, for people, adds the gap sentence
             fmt = "parquet" if out_file.suffix == ".parquet" else "csv"
-            table = "results" if fmt == "parquet" else "results_with_gap"
-            con.execute(f"COPY {table} TO {lit(str(out_file))} (FORMAT {fmt}{', HEADER' if fmt == 'csv' else ''})")
+            source = "results" if fmt == "parquet" else "results_with_gap"
+            con.execute(f"COPY {source} TO {lit(str(out_file))} (FORMAT {fmt}{', HEADER' if fmt == 'csv' else ''})")
         rows = con.execute(
             "SELECT policy_id, policy_version, status, count(*) FROM results GROUP BY ALL ORDER BY ALL"
         ).fetchall()
