@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from gaoqi.cli import app
+from gaoqi.cli import main
 
-runner = CliRunner()
+
+@dataclass
+class Result:
+    """One run of ``main``: its exit code, what it printed, and the exception it raised (None if none)."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None = None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def invoke(capsys: pytest.CaptureFixture[str], args: list[str]) -> Result:
+    """``gaoqi ARGS`` in process, as the console script runs it; an uncaught exception is exit 1."""
+    capsys.readouterr()  # what the test printed before
+    error: BaseException | None = None
+    try:
+        code = main(args)
+    except Exception as exc:
+        code, error = 1, exc
+    out, err = capsys.readouterr()
+    return Result(code, out, err, error)
 
 
 @pytest.mark.parametrize(
@@ -29,29 +53,29 @@ runner = CliRunner()
         ["bench", "compare"],
     ],
 )
-def test_every_command_has_help(command: list[str]) -> None:
-    result = runner.invoke(app, [*command, "--help"])
+def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    result = invoke(capsys, [*command, "--help"])
     assert result.exit_code == 0
     assert "Usage" in result.output
 
 
-def test_uscc_says_why_and_exits_1_when_any_code_is_bad() -> None:
-    result = runner.invoke(app, ["uscc", "91110108551385082Q", "91110108551385082A"])
+def test_uscc_says_why_and_exits_1_when_any_code_is_bad(capsys: pytest.CaptureFixture[str]) -> None:
+    result = invoke(capsys, ["uscc", "91110108551385082Q", "91110108551385082A"])
     assert result.exit_code == 1
     assert "uscc_check_character" in result.output
     assert "应为“Q”" in result.output
-    ok = runner.invoke(app, ["uscc", "91110108551385082Q"])
+    ok = invoke(capsys, ["uscc", "91110108551385082Q"])
     assert ok.exit_code == 0
 
 
-def test_ingest_json_then_status_json(tmp_path: Path) -> None:
+def test_ingest_json_then_status_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     feeds = tmp_path / "in"
     feeds.mkdir()
     (feeds / "finance.csv").write_text(
         "uscc,fiscal_year,sales_revenue\n91110108551385082Q,2024,100\n91110108551385082Q,2023,-1\n", encoding="utf-8"
     )
     ws = tmp_path / "ws"
-    result = runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"])
+    result = invoke(capsys, ["ingest", str(feeds), "--workspace", str(ws), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     f = data["files"][0]
@@ -64,51 +88,51 @@ def test_ingest_json_then_status_json(tmp_path: Path) -> None:
         False,
     )
     assert f["quarantined_by_reason"] == {"negative_value": 1}
-    again = json.loads(runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).stdout)
+    again = json.loads(invoke(capsys, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).stdout)
     assert again["files"][0]["skipped"] is True
-    status = json.loads(runner.invoke(app, ["status", "--workspace", str(ws), "--json"]).stdout)
+    status = json.loads(invoke(capsys, ["status", "--workspace", str(ws), "--json"]).stdout)
     assert status["rows"]["finance"] == 1
     assert status["quarantined_problems"] == {"negative_value": 1}
     assert status["checksums"]["finance"].startswith("1:")
 
 
-def test_ingest_exits_1_when_a_file_cannot_be_read(tmp_path: Path) -> None:
+def test_ingest_exits_1_when_a_file_cannot_be_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     feeds = tmp_path / "in"
     feeds.mkdir()
     (feeds / "finance.csv").write_bytes(b"")
-    result = runner.invoke(app, ["ingest", str(feeds), "--workspace", str(tmp_path / "ws"), "--json"])
+    result = invoke(capsys, ["ingest", str(feeds), "--workspace", str(tmp_path / "ws"), "--json"])
     assert result.exit_code == 1
     assert "finance.csv" in json.loads(result.stdout)["files"][0]["error"]
 
 
-def test_policies_check_list_show() -> None:
-    assert runner.invoke(app, ["policies", "check"]).exit_code == 0
-    listing = runner.invoke(app, ["policies", "list"])
+def test_policies_check_list_show(capsys: pytest.CaptureFixture[str]) -> None:
+    assert invoke(capsys, ["policies", "check"]).exit_code == 0
+    listing = invoke(capsys, ["policies", "list"])
     assert listing.exit_code == 0 and "hte-certification" in listing.output
-    show = runner.invoke(app, ["policies", "show", "hte-certification"])
+    show = invoke(capsys, ["policies", "show", "hte-certification"])
     assert show.exit_code == 0 and "第十一条（五）" in show.output
-    assert runner.invoke(app, ["policies", "show", "no-such-policy"]).exit_code == 2
+    assert invoke(capsys, ["policies", "show", "no-such-policy"]).exit_code == 2
 
 
-def test_policies_check_names_file_and_line_of_an_error(tmp_path: Path) -> None:
+def test_policies_check_names_file_and_line_of_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = (Path(__file__).resolve().parents[1] / "policies" / "hte-certification.yaml").read_text(encoding="utf-8")
     bad = bad.replace("days_since_established", "days_since_founded", 1)
     (tmp_path / "hte.yaml").write_text(bad, encoding="utf-8")
-    result = runner.invoke(app, ["policies", "check", "--policies", str(tmp_path)])
+    result = invoke(capsys, ["policies", "check", "--policies", str(tmp_path)])
     assert result.exit_code == 1
     assert "hte.yaml:" in result.output and "days_since_founded" in result.output
 
 
-def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path) -> None:
+def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from gaoqi.engine.rules import default_policy_dir, load_policies
     from gaoqi.synth import generate
 
     feeds, ws = tmp_path / "feeds", tmp_path / "ws"
     generate(feeds, enterprises=300, seed=3)
-    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
-    assert runner.invoke(app, ["resolve", "--workspace", str(ws)]).exit_code == 0
+    assert invoke(capsys, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    assert invoke(capsys, ["resolve", "--workspace", str(ws)]).exit_code == 0
     out_csv = tmp_path / "results.csv"
-    result = runner.invoke(app, ["evaluate", "--as-of", "2026-06-30", "--workspace", str(ws), "--out", str(out_csv)])
+    result = invoke(capsys, ["evaluate", "--as-of", "2026-06-30", "--workspace", str(ws), "--out", str(out_csv)])
     assert result.exit_code == 0, result.output
     import csv
 
@@ -127,8 +151,8 @@ def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path) -> None:
     ]
     assert {r["status"] for r in rows} <= {"pass", "fail", "unknown"}
     failing = next(r for r in rows if r["status"] == "fail" and r["policy_id"] == "hte-certification")
-    explained = runner.invoke(
-        app,
+    explained = invoke(
+        capsys,
         [
             "explain",
             failing["uscc"],
@@ -147,7 +171,9 @@ def test_evaluate_and_explain_on_a_synthetic_population(tmp_path: Path) -> None:
     assert data["binding_condition"] == failing["binding_condition"]
 
 
-def test_simulate_counts_exactly_the_enterprises_a_threshold_change_moves(tmp_path: Path) -> None:
+def test_simulate_counts_exactly_the_enterprises_a_threshold_change_moves(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import datetime as dt
 
     from gaoqi.engine.rules import default_policy_dir, evaluate, load_policies
@@ -156,10 +182,10 @@ def test_simulate_counts_exactly_the_enterprises_a_threshold_change_moves(tmp_pa
 
     feeds, ws = tmp_path / "feeds", tmp_path / "ws"
     generate(feeds, enterprises=600, seed=21)
-    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
-    assert runner.invoke(app, ["resolve", "--workspace", str(ws)]).exit_code == 0
-    result = runner.invoke(
-        app,
+    assert invoke(capsys, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    assert invoke(capsys, ["resolve", "--workspace", str(ws)]).exit_code == 0
+    result = invoke(
+        capsys,
         [
             "simulate",
             "--policy",
@@ -200,13 +226,13 @@ def test_simulate_counts_exactly_the_enterprises_a_threshold_change_moves(tmp_pa
     assert expected > 0
     assert data["flips"] == {"fail→unknown": expected}
     assert {k: v["fail→unknown"] for k, v in data["groups"].items() if "fail→unknown" in v} == by_district
-    bad = runner.invoke(
-        app, ["simulate", "--policy", "hte-certification", "--set", "no_such=1", "--workspace", str(ws)]
-    )
+    bad = invoke(capsys, ["simulate", "--policy", "hte-certification", "--set", "no_such=1", "--workspace", str(ws)])
     assert bad.exit_code == 2 and "no_such" in bad.output
 
 
-def test_evaluate_on_spark_stores_the_same_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_evaluate_on_spark_stores_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """--engine spark: results computed on Spark land in the workspace exactly as DuckDB's would."""
     pytest.importorskip("pyspark")
     import duckdb
@@ -216,13 +242,13 @@ def test_evaluate_on_spark_stores_the_same_results(tmp_path: Path, monkeypatch: 
 
     feeds, ws = tmp_path / "feeds", tmp_path / "ws"
     generate(feeds, enterprises=120, seed=5)
-    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
-    assert runner.invoke(app, ["resolve", "--workspace", str(ws)]).exit_code == 0
+    assert invoke(capsys, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    assert invoke(capsys, ["resolve", "--workspace", str(ws)]).exit_code == 0
     args = ["evaluate", "--as-of", "2026-06-30", "--workspace", str(ws)]
     outs = {}
     for engine in ("duckdb", "spark"):
         outs[engine] = tmp_path / f"{engine}.parquet"
-        result = runner.invoke(app, [*args, "--engine", engine, "--out", str(outs[engine])])
+        result = invoke(capsys, [*args, "--engine", engine, "--out", str(outs[engine])])
         assert result.exit_code == 0, result.output
         assert "why not" in result.output
     con = duckdb.connect()
@@ -237,26 +263,28 @@ def test_evaluate_on_spark_stores_the_same_results(tmp_path: Path, monkeypatch: 
         raise gs.SparkUnavailableError("the Spark engine needs pyspark")
 
     monkeypatch.setattr(gs, "_require_pyspark", missing)
-    result = runner.invoke(app, [*args, "--engine", "spark"])
+    result = invoke(capsys, [*args, "--engine", "spark"])
     assert result.exit_code == 2 and "needs pyspark" in result.output
-    assert runner.invoke(app, [*args, "--engine", "flink"]).exit_code == 2
+    assert invoke(capsys, [*args, "--engine", "flink"]).exit_code == 2
 
 
-def test_a_refused_file_is_reported_once_and_listed_by_status(tmp_path: Path) -> None:
+def test_a_refused_file_is_reported_once_and_listed_by_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     feeds, ws = tmp_path / "in", tmp_path / "ws"
     feeds.mkdir()
     (feeds / "budget_2026.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    first = runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"])
+    first = invoke(capsys, ["ingest", str(feeds), "--workspace", str(ws), "--json"])
     assert first.exit_code == 1  # reported: an error, once
     assert json.loads(first.stdout)["files"][0]["reason_code"] == "unknown_feed"
-    again = runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"])
+    again = invoke(capsys, ["ingest", str(feeds), "--workspace", str(ws), "--json"])
     assert again.exit_code == 0 and json.loads(again.stdout)["files"][0]["skipped"] is True
-    status = json.loads(runner.invoke(app, ["status", "--workspace", str(ws), "--json"]).stdout)
+    status = json.loads(invoke(capsys, ["status", "--workspace", str(ws), "--json"]).stdout)
     assert [(r["file"], r["feed"], r["reason_code"]) for r in status["refused_files"]] == [
         ("budget_2026.csv", None, "unknown_feed")
     ]
     assert status["refused_files"][0]["reason"].startswith("文件名不以任何数据接口名称开头")
-    text = runner.invoke(app, ["status", "--workspace", str(ws)], terminal_width=300).stdout
+    text = invoke(capsys, ["status", "--workspace", str(ws)]).stdout
     assert "budget_2026.csv" in text and "文件名不以任何数据接口名称开头" in text
 
 
@@ -266,11 +294,11 @@ AS_OF = ["--as-of", "2026-06-30"]
 UNKNOWN_USCC = "91110108551385082Q"  # a valid code no synthetic population holds
 
 
-def _out_of_order(args: list[str], ws: Path) -> str:
-    result = runner.invoke(app, [*args, "--workspace", str(ws)])
+def _out_of_order(capsys: pytest.CaptureFixture[str], args: list[str], ws: Path) -> str:
+    result = invoke(capsys, [*args, "--workspace", str(ws)])
     text = result.output
     assert result.exit_code == 1, (args, result.exit_code, text)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exception is None, result.exception  # no uncaught exception
     assert "Traceback" not in text and "does not exist" not in text and "Catalog Error" not in text, text
     return text
 
@@ -285,8 +313,10 @@ LATER_STEPS = [
 
 
 @pytest.mark.parametrize("args", [["resolve"], *LATER_STEPS], ids=lambda a: a[0])
-def test_every_step_on_an_empty_workspace_names_ingest(args: list[str], tmp_path: Path) -> None:
-    text = _out_of_order(args, tmp_path / "ws")
+def test_every_step_on_an_empty_workspace_names_ingest(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _out_of_order(capsys, args, tmp_path / "ws")
     assert "工作区还没有导入任何数据：请先运行 gaoqi ingest DIR" in text
     assert "(nothing ingested yet: run `gaoqi ingest DIR` first)" in text
 
@@ -297,32 +327,32 @@ def ingested_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     feeds, ws = tmp_path_factory.mktemp("feeds"), tmp_path_factory.mktemp("ws")
     generate(feeds, enterprises=40, seed=5)
-    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    assert main(["ingest", str(feeds), "--workspace", str(ws), "--json"]) == 0
     return ws
 
 
 @pytest.mark.parametrize("args", LATER_STEPS, ids=lambda a: a[0])
 def test_every_step_after_ingest_without_resolve_names_resolve(
-    args: list[str], ingested_only: Path, tmp_path: Path
+    args: list[str], ingested_only: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import shutil
 
     ws = tmp_path / "ws"
     shutil.copytree(ingested_only, ws)
-    text = _out_of_order(args, ws)
+    text = _out_of_order(capsys, args, ws)
     assert "数据已导入，但尚未进行实体解析：请先运行 gaoqi resolve" in text
     assert "(ingested but not resolved: run `gaoqi resolve` first)" in text
 
 
-def test_resolve_without_a_registration_feed_names_the_feed(tmp_path: Path) -> None:
+def test_resolve_without_a_registration_feed_names_the_feed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     feeds = tmp_path / "in"
     feeds.mkdir()
     (feeds / "finance.csv").write_text(
         "uscc,fiscal_year,sales_revenue\n91110108551385082Q,2024,100\n", encoding="utf-8"
     )
     ws = tmp_path / "ws"
-    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
-    text = _out_of_order(["resolve"], ws)
+    assert invoke(capsys, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    text = _out_of_order(capsys, ["resolve"], ws)
     assert "尚未导入工商登记数据（registration）" in text and "with the registration feed first" in text
 
 
@@ -332,39 +362,43 @@ def resolved(ingested_only: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
     ws = tmp_path_factory.mktemp("resolved") / "ws"
     shutil.copytree(ingested_only, ws)
-    assert runner.invoke(app, ["resolve", "--workspace", str(ws)]).exit_code == 0
+    assert main(["resolve", "--workspace", str(ws)]) == 0
     return ws
 
 
-def test_a_file_ingested_after_resolve_names_resolve_again(resolved: Path, tmp_path: Path) -> None:
+def test_a_file_ingested_after_resolve_names_resolve_again(
+    resolved: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import shutil
 
     ws = tmp_path / "ws"
     shutil.copytree(resolved, ws)
-    assert runner.invoke(app, ["status", "--workspace", str(ws)]).exit_code == 0  # ready
+    assert invoke(capsys, ["status", "--workspace", str(ws)]).exit_code == 0  # ready
     feeds = tmp_path / "more"
     feeds.mkdir()
     (feeds / "finance_late.csv").write_text("uscc,fiscal_year,sales_revenue\n91110108551385082Q,2024,7\n", "utf-8")
-    assert runner.invoke(app, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
-    text = _out_of_order(["evaluate", *AS_OF], ws)
+    assert invoke(capsys, ["ingest", str(feeds), "--workspace", str(ws), "--json"]).exit_code == 0
+    text = _out_of_order(capsys, ["evaluate", *AS_OF], ws)
     assert "上次实体解析之后又导入了新文件：请先重新运行 gaoqi resolve" in text
-    status = runner.invoke(app, ["status", "--workspace", str(ws), "--json"])
+    status = invoke(capsys, ["status", "--workspace", str(ws), "--json"])
     assert status.exit_code == 1
     assert json.loads(status.stdout)["next_step"]["step"] == "resolve"
 
 
-def test_explain_of_an_unknown_enterprise_or_policy_says_so(resolved: Path) -> None:
-    text = _out_of_order(["explain", UNKNOWN_USCC, "--policy", "hte-certification", *AS_OF], resolved)
+def test_explain_of_an_unknown_enterprise_or_policy_says_so(resolved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = _out_of_order(capsys, ["explain", UNKNOWN_USCC, "--policy", "hte-certification", *AS_OF], resolved)
     assert f"工作区中没有统一社会信用代码为 {UNKNOWN_USCC} 的企业" in text
     assert f"(no enterprise {UNKNOWN_USCC} in the workspace" in text
-    result = runner.invoke(app, ["explain", UNKNOWN_USCC, "--policy", "no-such-policy", *AS_OF, "-w", str(resolved)])
+    result = invoke(capsys, ["explain", UNKNOWN_USCC, "--policy", "no-such-policy", *AS_OF, "-w", str(resolved)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "没有此政策 no-such-policy：运行 gaoqi policies list 查看政策目录" in result.output
-    result = runner.invoke(app, ["evaluate", "--policy", "no-such-policy", *AS_OF, "-w", str(resolved)])
+    result = invoke(capsys, ["evaluate", "--policy", "no-such-policy", *AS_OF, "-w", str(resolved)])
     assert result.exit_code == 2 and "没有此政策 no-such-policy" in result.output
 
 
-def test_bench_compare_prints_the_differing_cells_and_exits_1_unless_there_are_none(tmp_path: Path) -> None:
+def test_bench_compare_prints_the_differing_cells_and_exits_1_unless_there_are_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import duckdb
 
     con = duckdb.connect()
@@ -374,16 +408,14 @@ def test_bench_compare_prints_the_differing_cells_and_exits_1_unless_there_are_n
     changed = rows.replace("'unknown'", "'fail'").replace("0.7", "0.70")  # a status; the same number
     con.execute(f"COPY (SELECT * FROM (VALUES {changed}) AS t{cols}) TO '{tmp_path / 'new.parquet'}' (FORMAT parquet)")
     con.close()
-    same = runner.invoke(app, ["bench", "compare", str(tmp_path / "old.parquet"), str(tmp_path / "old.parquet")])
+    same = invoke(capsys, ["bench", "compare", str(tmp_path / "old.parquet"), str(tmp_path / "old.parquet")])
     assert same.exit_code == 0, same.output
     assert "differing cells: 0" in same.stdout
-    got = runner.invoke(
-        app, ["bench", "compare", str(tmp_path / "old.parquet"), str(tmp_path / "new.parquet"), "--json"]
-    )
+    got = invoke(capsys, ["bench", "compare", str(tmp_path / "old.parquet"), str(tmp_path / "new.parquet"), "--json"])
     assert got.exit_code == 1
     data = json.loads(got.stdout)
     assert (data["columns"], data["differing_cells"]) == (
         {"status": 1, "failed_conditions": 0, "binding_gap": 0}, 1,
     )  # fmt: skip
-    missing = runner.invoke(app, ["bench", "compare", str(tmp_path / "nope.parquet"), str(tmp_path / "new.parquet")])
+    missing = invoke(capsys, ["bench", "compare", str(tmp_path / "nope.parquet"), str(tmp_path / "new.parquet")])
     assert missing.exit_code == 2

@@ -1,36 +1,62 @@
-"""The ``gaoqi`` command line: synth, ingest, status, uscc, resolve, profiles, bench."""
+"""The ``gaoqi`` command line: synth, ingest, status, uscc, resolve, profiles, evaluate, explain, simulate, bench.
+
+Built on the standard library's argparse, and every command imports what it uses when it runs: the engine's
+modules, and rich only where a table, progress bar or colour is printed. ``gaoqi explain --json`` starts
+without typer, click, pydantic or rich (tests/test_lean_imports.py keeps it so): their imports cost more than
+the explanation itself. ``main(argv)`` returns the exit code: 0, 1 for a failure or refusal, 2 for a usage
+error (and for the refusals that name a wrong argument, e.g. an unknown policy).
+"""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
 
-app = typer.Typer(
-    help="gaoqi (高企): 高新技术企业认定管理与服务 — the data engine's command line.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-policies_app = typer.Typer(help="The policy catalogue (policies/*.yaml): check, list, show.", no_args_is_help=True)
-bench_app = typer.Typer(help="Benchmarks that print figures (see docs/benchmarks.md).", no_args_is_help=True)
-app.add_typer(bench_app, name="bench")
-app.add_typer(policies_app, name="policies")
+HELP = "gaoqi (高企): 高新技术企业认定管理与服务 — the data engine's command line."
 
-console = Console(stderr=True)
-out = Console() if sys.stdout.isatty() else Console(width=140)  # piped output: no truncated columns
 
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option("--workspace", "-w", help="Workspace directory (default: $GAOQI_HOME or ./var)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary.")]
+class _Exit(Exception):
+    """Leave the command with an exit code (caught by ``main``)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _LazyConsole:
+    """A rich Console made on first use, so that rich is imported only by a command that prints with it."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self.stderr = stderr
+        self._console: Console | None = None
+
+    def get(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            if self.stderr:
+                self._console = Console(stderr=True)
+            else:  # piped output: no truncated columns
+                self._console = Console() if sys.stdout.isatty() else Console(width=140)
+        return self._console
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        self.get().print(*objects, **kwargs)
+
+    def reset(self) -> None:
+        self._console = None
+
+
+console = _LazyConsole(stderr=True)
+out = _LazyConsole(stderr=False)
 
 
 def _home(workspace: Path | None) -> Path:
@@ -43,14 +69,17 @@ class _Bar:
     """A rich progress bar fed by the engine's progress(stage, done, total) callbacks."""
 
     def __init__(self, label: str, quiet: bool = False) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        err = console.get()
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("{task.fields[stage]}"),
-            console=console,
-            disable=quiet or not console.is_terminal,
+            console=err,
+            disable=quiet or not err.is_terminal,
         )
         self.task = self.progress.add_task(label, total=None, stage="")
 
@@ -68,7 +97,7 @@ class _Bar:
 def _fail(message: str, code: int = 1) -> NoReturn:
     """A refusal the user can act on: the message in red (no markup, no traceback), then the exit code."""
     console.print(message, style="red", markup=False, soft_wrap=True)
-    raise typer.Exit(code)
+    raise _Exit(code)
 
 
 def _require(con: Any, step: Any, uscc: str | None = None) -> None:
@@ -88,13 +117,10 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-@app.command()
-def synth(
-    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write the department files to.")],
-    enterprises: Annotated[int, typer.Option("--enterprises", "-n", help="Number of enterprises.")] = 20000,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bytes.")] = 2026,
-) -> None:
+def synth(out_dir: Path, enterprises: int, seed: int) -> None:
     """Generate a synthetic Beijing: all eight department feeds, with planted mess recorded in _truth/."""
+    from rich.table import Table
+
     from gaoqi.synth import generate
 
     with _Bar("合成数据 synth") as bar:
@@ -105,18 +131,15 @@ def synth(
     out.print(table)
 
 
-@app.command()
-def ingest(
-    directory: Annotated[Path, typer.Argument(help="Directory of delivered department files.")],
-    workspace: WorkspaceOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
+def ingest(directory: Path, workspace: Path | None, as_json: bool) -> None:
     """Load every department file of DIRECTORY: validate, quarantine bad rows, skip files already loaded."""
+    from rich.table import Table
+
     from gaoqi.engine.ingest import ingest_directory
 
     if not directory.is_dir():
         console.print(f"[red]不是目录 (not a directory): {directory}")
-        raise typer.Exit(2)
+        raise _Exit(2)
     with _Bar("导入 ingest", quiet=as_json) as bar:
         summary = ingest_directory(_home(workspace), directory, progress=bar)
     if as_json:
@@ -148,11 +171,10 @@ def ingest(
             f"quarantine reports in {_home(workspace) / 'quarantine'}"
         )
     if summary.errors:
-        raise typer.Exit(1)
+        raise _Exit(1)
 
 
-@app.command()
-def status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+def status(workspace: Path | None, as_json: bool) -> None:
     """What the workspace holds: loads, rows per feed, quarantined rows, refused files, a checksum per table."""
     from gaoqi.engine.pipeline import next_step
     from gaoqi.engine.status import workspace_status
@@ -171,10 +193,12 @@ def status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
         _status_table(workspace, data)
     if waiting is not None:  # not ready for profiles and evaluation: say what to run, exit 1
         console.print(waiting.message, style="red", markup=False, soft_wrap=True)
-        raise typer.Exit(1)
+        raise _Exit(1)
 
 
 def _status_table(workspace: Path | None, data: dict[str, Any]) -> None:
+    from rich.table import Table
+
     table = Table("table", "rows / checksum", title=f"workspace {_home(workspace)}")
     for name, checksum in data["checksums"].items():
         table.add_row(name, checksum)
@@ -187,8 +211,7 @@ def _status_table(workspace: Path | None, data: dict[str, Any]) -> None:
         out.print(refused)
 
 
-@app.command()
-def uscc(codes: Annotated[list[str], typer.Argument(help="Codes to check.")]) -> None:
+def uscc(codes: list[str]) -> None:
     """Validate unified social credit codes (GB 32100-2015) and say why a bad one is bad."""
     from gaoqi.engine.uscc import validate
 
@@ -201,11 +224,10 @@ def uscc(codes: Annotated[list[str], typer.Argument(help="Codes to check.")]) ->
             bad += 1
             out.print(f"[red]✗[/] {code}  {r.reason_code}: {r.message}")
     if bad:
-        raise typer.Exit(1)
+        raise _Exit(1)
 
 
-@app.command()
-def resolve(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+def resolve(workspace: Path | None, as_json: bool) -> None:
     """Entity resolution: enterprises, name history, and links from name-only records (IP holders)."""
     from gaoqi.engine.current import create_current_views
     from gaoqi.engine.resolve import resolve as run_resolve
@@ -232,12 +254,7 @@ def resolve(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     )
 
 
-@app.command()
-def profiles(
-    workspace: WorkspaceOpt = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="As-of (application) date, YYYY-MM-DD.")] = None,
-    as_json: JsonOpt = False,
-) -> None:
+def profiles(workspace: Path | None, as_of: str | None, as_json: bool) -> None:
     """Build the enterprise profiles (企业画像) for an as-of date and print a summary."""
     from gaoqi.engine.current import create_current_views
     from gaoqi.engine.features import build_profiles, district_summary, profile_summary
@@ -256,6 +273,8 @@ def profiles(
     if as_json:
         _print_json(data)
         return
+    from rich.table import Table
+
     window = data["fy_window"]
     table = Table(
         "区",
@@ -287,11 +306,6 @@ def profiles(
     )
 
 
-PolicyDirOpt = Annotated[
-    Path | None, typer.Option("--policies", help="Policy directory (default: $GAOQI_POLICIES or ./policies).")
-]
-
-
 def _policy_dir(directory: Path | None) -> Path:
     from gaoqi.engine.rules import default_policy_dir
 
@@ -306,7 +320,7 @@ def _load_policies_or_exit(directory: Path | None) -> list[Any]:
     except PolicyLoadError as exc:
         for e in exc.errors:
             console.print(f"[red]{e}")
-        raise typer.Exit(1) from exc
+        raise _Exit(1) from exc
 
 
 def _cell(value: object) -> str:
@@ -323,8 +337,7 @@ def _policy_or_exit(directory: Path | None, policy_id: str) -> Any:
     )
 
 
-@policies_app.command("check")
-def policies_check(directory: PolicyDirOpt = None) -> None:
+def policies_check(directory: Path | None) -> None:
     """Check every policy file: known features and parameters, types, articles, version intervals."""
     from gaoqi.engine.rules import check_policies
 
@@ -332,13 +345,14 @@ def policies_check(directory: PolicyDirOpt = None) -> None:
     for e in errors:
         out.print(f"[red]{e}")
     if errors:
-        raise typer.Exit(1)
+        raise _Exit(1)
     out.print(f"[green]✓[/] {_policy_dir(directory)}: no errors")
 
 
-@policies_app.command("list")
-def policies_list(directory: PolicyDirOpt = None) -> None:
+def policies_list(directory: Path | None) -> None:
     """The catalogue: each policy with its versions."""
+    from rich.table import Table
+
     table = Table("id", "名称", "发文", "kind", "versions", title="政策库 policies")
     for p in _load_policies_or_exit(directory):
         versions = "; ".join(f"{v.id}: {v.valid_from}–{v.valid_to or ''}" for v in p.versions)
@@ -346,9 +360,10 @@ def policies_list(directory: PolicyDirOpt = None) -> None:
     out.print(table)
 
 
-@policies_app.command("show")
-def policies_show(policy_id: Annotated[str, typer.Argument()], directory: PolicyDirOpt = None) -> None:
+def policies_show(policy_id: str, directory: Path | None) -> None:
     """One policy: every version's parameters and conditions with their articles."""
+    from rich.table import Table
+
     p = _policy_or_exit(directory, policy_id)
     out.print(f"[bold]{p.name}[/] ({p.id}) — {p.authority}, {p.document_number}")
     for v in p.versions:
@@ -378,30 +393,17 @@ def policies_show(policy_id: Annotated[str, typer.Argument()], directory: Policy
             out.print(f"benefit: {v.benefit.label} = {v.benefit.amount} (万元)")
 
 
-@app.command()
 def evaluate(
-    as_of: Annotated[str, typer.Option("--as-of", help="Application date, YYYY-MM-DD.")],
-    policy: Annotated[list[str] | None, typer.Option("--policy", help="Policy id (repeatable; default all).")] = None,
-    workspace: WorkspaceOpt = None,
-    out_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            help="Write results to FILE.parquet (the binding condition's values typed) or FILE.csv (with the gap "
-            "sentence too).",
-        ),
-    ] = None,
-    directory: PolicyDirOpt = None,
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine",
-            help="duckdb, or spark: computed on Apache Spark (local mode, needs the spark extra) and stored in "
-            "the workspace's results like duckdb's.",
-        ),
-    ] = "duckdb",
+    as_of: str,
+    policy: list[str] | None,
+    workspace: Path | None,
+    out_file: Path | None,
+    directory: Path | None,
+    engine: str,
 ) -> None:
     """Every enterprise × policy: pass, fail or unknown, the failing conditions and the binding gap."""
+    from rich.table import Table
+
     from gaoqi.engine.features import ensure_profiles
     from gaoqi.engine.rules import evaluate as run_evaluate
     from gaoqi.engine.validate import lit
@@ -409,7 +411,7 @@ def evaluate(
 
     if engine not in ("duckdb", "spark"):
         console.print(f"[red]--engine must be duckdb or spark, not {engine!r}")
-        raise typer.Exit(2)
+        raise _Exit(2)
     if engine == "spark":
         from gaoqi.engine.spark import SparkUnavailableError, require_pyspark
 
@@ -417,7 +419,7 @@ def evaluate(
             require_pyspark()
         except SparkUnavailableError as exc:
             console.print(f"[red]{exc}")
-            raise typer.Exit(2) from exc
+            raise _Exit(2) from exc
     day = dt.date.fromisoformat(as_of)
     policies = _load_policies_or_exit(directory)
     for pid in policy or []:
@@ -435,8 +437,8 @@ def evaluate(
         if out_file is not None:
             # Parquet, for programs, keeps the values typed; a CSV, for people, adds the gap sentence
             fmt = "parquet" if out_file.suffix == ".parquet" else "csv"
-            table = "results" if fmt == "parquet" else "results_with_gap"
-            con.execute(f"COPY {table} TO {lit(str(out_file))} (FORMAT {fmt}{', HEADER' if fmt == 'csv' else ''})")
+            source = "results" if fmt == "parquet" else "results_with_gap"
+            con.execute(f"COPY {source} TO {lit(str(out_file))} (FORMAT {fmt}{', HEADER' if fmt == 'csv' else ''})")
         rows = con.execute(
             "SELECT policy_id, policy_version, status, count(*) FROM results GROUP BY ALL ORDER BY ALL"
         ).fetchall()
@@ -459,18 +461,10 @@ def evaluate(
         out.print(f"results written to {out_file}")
 
 
-@app.command()
-def explain(
-    uscc: Annotated[str, typer.Argument(help="The enterprise's unified social credit code.")],
-    policy: Annotated[str, typer.Option("--policy", help="Policy id.")],
-    as_of: Annotated[str, typer.Option("--as-of", help="Application date, YYYY-MM-DD.")],
-    workspace: WorkspaceOpt = None,
-    as_json: JsonOpt = False,
-    directory: PolicyDirOpt = None,
-) -> None:
+def explain(uscc: str, policy: str, as_of: str, workspace: Path | None, as_json: bool, directory: Path | None) -> None:
     """Every condition for one enterprise: observed value, threshold, article, outcome, gap and sources."""
     from gaoqi.engine.features import ensure_profiles
-    from gaoqi.engine.rules import explain as run_explain
+    from gaoqi.engine.rules.sqlcache import explain_cached as run_explain
     from gaoqi.engine.workspace import connect
 
     day = dt.date.fromisoformat(as_of)
@@ -487,6 +481,8 @@ def explain(
     if as_json:
         sys.stdout.write(data.to_json() + "\n")  # the stable form, "schema": "gaoqi-explain/1"
         return
+    from rich.table import Table
+
     out.print(f"[bold]{uscc}[/] × {policy} v{data.policy_version} as of {day}: [bold]{data.status}[/]")
     table = Table("条件", "条款 article", "outcome", "observed", "required", "gap")
     for c in data.conditions:
@@ -509,15 +505,14 @@ def explain(
         out.print(f"{data.benefit_label}: {_wan(data.benefit_amount)} 万元")
 
 
-@app.command()
 def simulate(
-    policy: Annotated[str, typer.Option("--policy", help="Policy id.")],
-    set_: Annotated[list[str], typer.Option("--set", help="PARAM=VALUE (repeatable).")],
-    as_of: Annotated[str, typer.Option("--as-of", help="Application date, YYYY-MM-DD.")] = "2026-06-30",
-    by: Annotated[str, typer.Option("--by", help="district or field")] = "district",
-    workspace: WorkspaceOpt = None,
-    as_json: JsonOpt = False,
-    directory: PolicyDirOpt = None,
+    policy: str,
+    set_: list[str],
+    as_of: str,
+    by: str,
+    workspace: Path | None,
+    as_json: bool,
+    directory: Path | None,
 ) -> None:
     """What if a threshold changed? How many enterprises move between pass, fail and unknown, by group."""
     from gaoqi.engine.features import ensure_profiles
@@ -530,7 +525,7 @@ def simulate(
         name, sep, value = item.partition("=")
         if not sep:
             console.print(f"[red]--set takes PARAM=VALUE, not {item!r}")
-            raise typer.Exit(2)
+            raise _Exit(2)
         overrides[name.strip()] = value.strip()
     day = dt.date.fromisoformat(as_of)
     chosen = _policy_or_exit(directory, policy)
@@ -542,12 +537,14 @@ def simulate(
             data = run_simulate(con, day, chosen, overrides, by)
         except ValueError as exc:
             console.print(f"[red]{exc}")
-            raise typer.Exit(2) from exc
+            raise _Exit(2) from exc
     finally:
         con.close()
     if as_json:
         _print_json(data)
         return
+    from rich.table import Table
+
     changes = ", ".join(f"{k}: {v['from']} → {v['to']}" for k, v in data["changes"].items())
     keys = sorted(data["flips"])
     names = district_codes()
@@ -577,10 +574,7 @@ def _wan(amount: Any, *, sign: bool = False) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-@app.command("feeds-doc")
-def feeds_doc(
-    write: Annotated[Path | None, typer.Option("--write", help="Write to this file instead of stdout.")] = None,
-) -> None:
+def feeds_doc(write: Path | None) -> None:
     """Print (or write) docs/feeds.md, generated from the feed schemas."""
     from gaoqi.engine.feeds_doc import render
 
@@ -591,13 +585,7 @@ def feeds_doc(
         sys.stdout.write(text)
 
 
-@bench_app.command("ingest")
-def bench_ingest(
-    enterprises: Annotated[int, typer.Option("--enterprises", "-n")] = 2_000_000,
-    seed: Annotated[int, typer.Option()] = 7,
-    data_dir: Annotated[Path | None, typer.Option(help="Reuse or create the synthetic feeds here.")] = None,
-    workspace: WorkspaceOpt = None,
-) -> None:
+def bench_ingest(enterprises: int, seed: int, data_dir: Path | None, workspace: Path | None) -> None:
     """Ingest, validate, resolve and build profiles for a synthetic Beijing; print rows/s per stage,
     peak memory, and name-linking precision and recall against the planted truth."""
     from gaoqi.synth.bench import run_synthetic_ingest_benchmark
@@ -607,22 +595,16 @@ def bench_ingest(
     )
 
 
-@bench_app.command("rules")
 def bench_rules(
-    workspace: WorkspaceOpt = None,
-    as_of: Annotated[str, typer.Option("--as-of")] = "2026-06-30",
-    rounds: Annotated[int, typer.Option(help="Interleaved rounds; each figure keeps its minimum.")] = 3,
-    explain_n: Annotated[int, typer.Option("--explain-n", help="Enterprises whose explain is timed.")] = 20,
-    commands: Annotated[int, typer.Option(help="`gaoqi explain` commands timed per round.")] = 2,
-    baseline_src: Annotated[
-        Path | None,
-        typer.Option(help="The old code's src/ directory (a worktree of the baseline commit), timed alongside."),
-    ] = None,
-    new_src: Annotated[
-        Path | None, typer.Option(help="The new code's src/ directory (default: the code running this command).")
-    ] = None,
-    out_dir: Annotated[Path | None, typer.Option(help="Keep the result files here (default: a temp dir).")] = None,
-    as_json: JsonOpt = False,
+    workspace: Path | None,
+    as_of: str,
+    rounds: int,
+    explain_n: int,
+    commands: int,
+    baseline_src: Path | None,
+    new_src: Path | None,
+    out_dir: Path | None,
+    as_json: bool,
 ) -> None:
     """The rules core on a workspace with profiles (e.g. the one `bench ingest` left): evaluate, explain,
     simulate, `gaoqi explain` and compiling, each beside a hand-written DuckDB floor and the ratio (and beside
@@ -630,7 +612,7 @@ def bench_rules(
     from gaoqi.engine.bench import run_rules_benchmark
 
     home = _home(workspace)
-    with console.status("bench rules") as status_line:
+    with console.get().status("bench rules") as status_line:
         data = run_rules_benchmark(
             workspace=home,
             as_of=as_of,
@@ -645,6 +627,8 @@ def bench_rules(
     if as_json:
         _print_json(data)
         return
+    from rich.table import Table
+
     impls = ["new", *(["old"] if baseline_src is not None else []), "floor"]
     ratios = ["new/floor", *(["old/floor", "new/old"] if baseline_src is not None else [])]
     table = Table(
@@ -690,17 +674,11 @@ _BENCH_LABELS = {
 }
 
 
-@bench_app.command("compare")
-def bench_compare(
-    old: Annotated[Path, typer.Argument(help="Results before (Parquet, e.g. `gaoqi evaluate --out old.parquet`).")],
-    new: Annotated[Path, typer.Argument(help="Results after (Parquet).")],
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="A column not to compare (repeatable), e.g. engine_version.")
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
+def bench_compare(old: Path, new: Path, ignore: list[str] | None, as_json: bool) -> None:
     """Two result files cell by cell, joined on (uscc, policy_id): differing cells per column (binding_gap by
     its numbers), rows on one side only; exit 1 unless 0 cells differ."""
+    from rich.table import Table
+
     from gaoqi.engine.bench import compare_results
 
     for path in (old, new):
@@ -727,8 +705,223 @@ def bench_compare(
             out.print(f"not compared: {', '.join(data['ignored'])}")
         out.print(f"differing cells: {data['differing_cells']}")
     if data["differing_cells"]:
-        raise typer.Exit(1)
+        raise _Exit(1)
+
+
+# ------------------------------------------------------------------------------------------------------
+# The parser: one per command, each command's options beside its help text
+
+
+class _Help(argparse.HelpFormatter):
+    """argparse's help with "Usage:" and each option's default, as the command line printed them before."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "Usage: " if prefix is None else prefix)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.option_strings and action.default not in (None, False, argparse.SUPPRESS):
+            text += " [default: %(default)s]"
+        return text
+
+
+def _summary(func: Callable[..., Any]) -> str:
+    """The first paragraph of a command's docstring, on one line: its line in the list of commands."""
+    return " ".join((func.__doc__ or "").strip().split("\n\n")[0].split())
+
+
+def _add(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, func: Callable[..., Any]
+) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=_summary(func), description=func.__doc__, formatter_class=_Help, allow_abbrev=False)
+    p.set_defaults(func=func)
+    return p
+
+
+def _group(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    p = sub.add_parser(name, help=text, description=text, formatter_class=_Help, allow_abbrev=False)
+    p.set_defaults(func=None, group=p)  # no sub-command: its help (exit 2)
+    return p.add_subparsers(title="commands", metavar="COMMAND")
+
+
+def _workspace(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workspace", "-w", type=Path, metavar="DIR", help="Workspace directory (default: $GAOQI_HOME or ./var)."
+    )
+
+
+def _json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", dest="as_json", action="store_true", help="Print a machine-readable JSON summary.")
+
+
+def _policies(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--policies",
+        dest="directory",
+        type=Path,
+        metavar="DIR",
+        help="Policy directory (default: $GAOQI_POLICIES or ./policies).",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``gaoqi`` parser: a sub-command per command, ``policies …`` and ``bench …`` groups."""
+    parser = argparse.ArgumentParser(prog="gaoqi", description=HELP, formatter_class=_Help, allow_abbrev=False)
+    parser.set_defaults(func=None, group=parser)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    p = _add(sub, "synth", synth)
+    p.add_argument(
+        "--out",
+        dest="out_dir",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="Directory to write the department files to.",
+    )
+    p.add_argument("--enterprises", "-n", type=int, default=20000, help="Number of enterprises.")
+    p.add_argument("--seed", type=int, default=2026, help="Random seed: the same seed gives the same bytes.")
+
+    p = _add(sub, "ingest", ingest)
+    p.add_argument("directory", type=Path, metavar="DIRECTORY", help="Directory of delivered department files.")
+    _workspace(p)
+    _json(p)
+
+    p = _add(sub, "status", status)
+    _workspace(p)
+    _json(p)
+
+    p = _add(sub, "uscc", uscc)
+    p.add_argument("codes", nargs="+", metavar="CODES", help="Codes to check.")
+
+    p = _add(sub, "resolve", resolve)
+    _workspace(p)
+    _json(p)
+
+    p = _add(sub, "profiles", profiles)
+    _workspace(p)
+    p.add_argument("--as-of", help="As-of (application) date, YYYY-MM-DD.")
+    _json(p)
+
+    p = _add(sub, "evaluate", evaluate)
+    p.add_argument("--as-of", required=True, help="Application date, YYYY-MM-DD.")
+    p.add_argument("--policy", action="append", help="Policy id (repeatable; default all).")
+    _workspace(p)
+    p.add_argument(
+        "--out",
+        dest="out_file",
+        type=Path,
+        metavar="FILE",
+        help="Write results to FILE.parquet (the binding condition's values typed) or FILE.csv (with the gap "
+        "sentence too).",
+    )
+    _policies(p)
+    p.add_argument(
+        "--engine",
+        default="duckdb",
+        help="duckdb, or spark: computed on Apache Spark (local mode, needs the spark extra) and stored in the "
+        "workspace's results like duckdb's.",
+    )
+
+    p = _add(sub, "explain", explain)
+    p.add_argument("uscc", metavar="USCC", help="The enterprise's unified social credit code.")
+    p.add_argument("--policy", required=True, help="Policy id.")
+    p.add_argument("--as-of", required=True, help="Application date, YYYY-MM-DD.")
+    _workspace(p)
+    _json(p)
+    _policies(p)
+
+    p = _add(sub, "simulate", simulate)
+    p.add_argument("--policy", required=True, help="Policy id.")
+    p.add_argument(
+        "--set", dest="set_", action="append", required=True, metavar="PARAM=VALUE", help="PARAM=VALUE (repeatable)."
+    )
+    p.add_argument("--as-of", default="2026-06-30", help="Application date, YYYY-MM-DD.")
+    p.add_argument("--by", default="district", help="district or field")
+    _workspace(p)
+    _json(p)
+    _policies(p)
+
+    p = _add(sub, "feeds-doc", feeds_doc)
+    p.add_argument("--write", type=Path, metavar="FILE", help="Write to this file instead of stdout.")
+
+    bench = _group(sub, "bench", "Benchmarks that print figures (see docs/benchmarks.md).")
+    p = _add(bench, "ingest", bench_ingest)
+    p.add_argument("--enterprises", "-n", type=int, default=2_000_000, help="Number of enterprises.")
+    p.add_argument("--seed", type=int, default=7, help="Random seed of the synthetic feeds.")
+    p.add_argument("--data-dir", type=Path, metavar="DIR", help="Reuse or create the synthetic feeds here.")
+    _workspace(p)
+
+    p = _add(bench, "rules", bench_rules)
+    _workspace(p)
+    p.add_argument("--as-of", default="2026-06-30", help="Application date, YYYY-MM-DD.")
+    p.add_argument("--rounds", type=int, default=3, help="Interleaved rounds; each figure keeps its minimum.")
+    p.add_argument("--explain-n", type=int, default=20, help="Enterprises whose explain is timed.")
+    p.add_argument("--commands", type=int, default=2, help="`gaoqi explain` commands timed per round.")
+    p.add_argument(
+        "--baseline-src",
+        type=Path,
+        metavar="DIR",
+        help="The old code's src/ directory (a worktree of the baseline commit), timed alongside.",
+    )
+    p.add_argument(
+        "--new-src",
+        type=Path,
+        metavar="DIR",
+        help="The new code's src/ directory (default: the code running this command).",
+    )
+    p.add_argument("--out-dir", type=Path, metavar="DIR", help="Keep the result files here (default: a temp dir).")
+    _json(p)
+
+    p = _add(bench, "compare", bench_compare)
+    p.add_argument(
+        "old", type=Path, metavar="OLD", help="Results before (Parquet, e.g. `gaoqi evaluate --out old.parquet`)."
+    )
+    p.add_argument("new", type=Path, metavar="NEW", help="Results after (Parquet).")
+    p.add_argument("--ignore", action="append", help="A column not to compare (repeatable), e.g. engine_version.")
+    _json(p)
+
+    policies = _group(sub, "policies", "The policy catalogue (policies/*.yaml): check, list, show.")
+    p = _add(policies, "check", policies_check)
+    _policies(p)
+    p = _add(policies, "list", policies_list)
+    _policies(p)
+    p = _add(policies, "show", policies_show)
+    p.add_argument("policy_id", metavar="POLICY_ID")
+    _policies(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default: ``sys.argv[1:]``); the exit code (0, 1, or 2 for a usage
+    error). Without a command, a group's help (exit 2)."""
+    parser = build_parser()
+    try:
+        args = vars(parser.parse_args(sys.argv[1:] if argv is None else list(argv)))
+    except SystemExit as exc:  # --help (0) or a usage error (2), printed by argparse
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    func, group = args.pop("func"), args.pop("group")
+    if func is None:
+        group.print_help()
+        return 2
+    console.reset()  # made again for this run's streams (tests capture them per call)
+    out.reset()
+    try:
+        func(**args)
+    except _Exit as exc:
+        return exc.code
+    except KeyboardInterrupt:
+        sys.stderr.write("Aborted!\n")
+        return 1
+    return 0
+
+
+#: The console script's entry before the move to argparse (``gaoqi = "gaoqi.cli:app"``): an install made then
+#: keeps working until it is reinstalled.
+app = main
 
 
 if __name__ == "__main__":
-    app()
+    sys.exit(main())

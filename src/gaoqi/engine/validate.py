@@ -13,12 +13,16 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import sqlglot
+from typing import TYPE_CHECKING, Any
 
 from gaoqi.engine.feeds import FeedSpec, FieldSpec
+from gaoqi.engine.lazy import LazyModule
 from gaoqi.engine.uscc import ALPHABET, WEIGHTS
+
+if TYPE_CHECKING:
+    import sqlglot
+else:  # imported on first use (gaoqi.engine.lazy)
+    sqlglot = LazyModule("sqlglot", globals(), "sqlglot")
 
 
 def lit(text: str) -> str:

@@ -26,28 +26,73 @@ The rules it encodes (S-32 = 国科发火〔2016〕32号, S-195 = 国科发火�
   at most 12 decimals (so 250 / 5000 is exactly 0.05 and 115 / 100 − 1 exactly 0.15).
 """
 
-from gaoqi.engine.features.build import (
-    ProfileSummary,
-    build_profiles,
-    delivered_register_feeds,
-    district_summary,
-    ensure_profiles,
-    profile_summary,
-)
-from gaoqi.engine.features.credit import CREDIT_COUNT_FEATURES, credit_predicates
-from gaoqi.engine.features.declare import GROUPS, MONEY, Feature, window_for
-from gaoqi.engine.features.finance import GROWTH_BASES
-from gaoqi.engine.features.ip import IP_COUNT_FEATURES, ip_countable_sql
-from gaoqi.engine.features.profile import (
-    FEATURE_BY_NAME,
-    FEATURES,
-    feature,
-    features_markdown,
-    profile_sql,
-    provenance_columns,
-    transpile_profile_sql,
-    validate_sql,
-)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gaoqi.engine.features.build import (
+        ProfileSummary,
+        build_profiles,
+        delivered_register_feeds,
+        district_summary,
+        ensure_profiles,
+        profile_summary,
+    )
+    from gaoqi.engine.features.credit import CREDIT_COUNT_FEATURES, credit_predicates
+    from gaoqi.engine.features.declare import GROUPS, MONEY, Feature, window_for
+    from gaoqi.engine.features.finance import GROWTH_BASES
+    from gaoqi.engine.features.ip import IP_COUNT_FEATURES, ip_countable_sql
+    from gaoqi.engine.features.profile import (
+        FEATURE_BY_NAME,
+        FEATURES,
+        feature,
+        features_markdown,
+        profile_sql,
+        provenance_columns,
+        transpile_profile_sql,
+        validate_sql,
+    )
+
+
+# The names load on first use (PEP 562), as in gaoqi.engine: the feature declarations (FEATURE_BY_NAME, labels,
+# units) without the profile builder and its imports (the workspace, current views; `gaoqi explain` needs
+# neither).
+_LAZY: dict[str, tuple[str, str]] = {
+    "ProfileSummary": ("gaoqi.engine.features.build", "ProfileSummary"),
+    "build_profiles": ("gaoqi.engine.features.build", "build_profiles"),
+    "delivered_register_feeds": ("gaoqi.engine.features.build", "delivered_register_feeds"),
+    "district_summary": ("gaoqi.engine.features.build", "district_summary"),
+    "ensure_profiles": ("gaoqi.engine.features.build", "ensure_profiles"),
+    "profile_summary": ("gaoqi.engine.features.build", "profile_summary"),
+    "CREDIT_COUNT_FEATURES": ("gaoqi.engine.features.credit", "CREDIT_COUNT_FEATURES"),
+    "credit_predicates": ("gaoqi.engine.features.credit", "credit_predicates"),
+    "GROUPS": ("gaoqi.engine.features.declare", "GROUPS"),
+    "MONEY": ("gaoqi.engine.features.declare", "MONEY"),
+    "Feature": ("gaoqi.engine.features.declare", "Feature"),
+    "window_for": ("gaoqi.engine.features.declare", "window_for"),
+    "GROWTH_BASES": ("gaoqi.engine.features.finance", "GROWTH_BASES"),
+    "IP_COUNT_FEATURES": ("gaoqi.engine.features.ip", "IP_COUNT_FEATURES"),
+    "ip_countable_sql": ("gaoqi.engine.features.ip", "ip_countable_sql"),
+    "FEATURE_BY_NAME": ("gaoqi.engine.features.profile", "FEATURE_BY_NAME"),
+    "FEATURES": ("gaoqi.engine.features.profile", "FEATURES"),
+    "feature": ("gaoqi.engine.features.profile", "feature"),
+    "features_markdown": ("gaoqi.engine.features.profile", "features_markdown"),
+    "profile_sql": ("gaoqi.engine.features.profile", "profile_sql"),
+    "provenance_columns": ("gaoqi.engine.features.profile", "provenance_columns"),
+    "transpile_profile_sql": ("gaoqi.engine.features.profile", "transpile_profile_sql"),
+    "validate_sql": ("gaoqi.engine.features.profile", "validate_sql"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'gaoqi.engine.features' has no attribute {name!r}")
+    import importlib
+
+    module, attr = _LAZY[name]
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CREDIT_COUNT_FEATURES",

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-import sqlglot
-
 from gaoqi.engine.features import certificates, credit, finance, ip, rd, registration, social_insurance
 from gaoqi.engine.features.declare import GROUPS, Feature, Source, Window, window_for
 
@@ -117,11 +115,15 @@ FROM win
 
 def validate_sql(sql: str) -> None:
     """Parse the generated SQL with sqlglot (DuckDB dialect); raises sqlglot.errors.ParseError."""
+    import sqlglot  # here, not at the top: the registry (FEATURE_BY_NAME) is read without sqlglot
+
     sqlglot.parse_one(sql, dialect="duckdb")
 
 
 def transpile_profile_sql(as_of: date, dialect: str = "spark", *, delivered: Mapping[str, bool] | None = None) -> str:
     """The profile SELECT in another dialect (for the Spark port); raises on unsupported constructs."""
+    import sqlglot
+
     return sqlglot.transpile(
         profile_sql(as_of, delivered=delivered),
         read="duckdb",

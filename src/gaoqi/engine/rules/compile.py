@@ -22,16 +22,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar, cast
-
-import sqlglot
-from sqlglot import exp
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from gaoqi.engine.features import FEATURE_BY_NAME, MONEY
+from gaoqi.engine.lazy import LazyMapping, LazyModule
 from gaoqi.engine.rules import ir
 from gaoqi.engine.rules.ir import Condition, Parameter, Policy, PolicyVersion, Score
 from gaoqi.engine.rules.load import PARAM_PREFIX, SCORE_PREFIX, load_policies, ruleset_hash
 from gaoqi.engine.validate import district_codes, lit
+
+if TYPE_CHECKING:
+    import sqlglot
+    from sqlglot import exp
+else:  # imported on first use (gaoqi.engine.lazy): running cached SQL needs no sqlglot
+    sqlglot = LazyModule("sqlglot", globals(), "sqlglot")
+    exp = LazyModule("sqlglot.expressions", globals(), "exp")
 
 ENGINE_VERSION = "gaoqi-rules/1"
 
@@ -63,10 +68,10 @@ RESULT_VIEW_COLUMNS: tuple[str, ...] = (
 # ------------------------------------------------------------------------------------------------------
 # The visitor: IR → SQLGlot
 
-_ARITH: dict[str, type[exp.Binary]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul, "/": exp.Div}
-_COMPARE: dict[str, type[exp.Binary]] = {
+_ARITH: Mapping[str, type[exp.Binary]] = LazyMapping(lambda: {"+": exp.Add, "-": exp.Sub, "*": exp.Mul, "/": exp.Div})
+_COMPARE: Mapping[str, type[exp.Binary]] = LazyMapping(lambda: {
     ">=": exp.GTE, ">": exp.GT, "<=": exp.LTE, "<": exp.LT, "=": exp.EQ, "<>": exp.NEQ,
-}  # fmt: skip
+})  # fmt: skip
 
 
 def _decimal_sql(value: Decimal) -> exp.Expr:

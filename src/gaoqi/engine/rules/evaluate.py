@@ -62,13 +62,19 @@ import os
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import sqlglot
 
+from gaoqi.engine.lazy import LazyModule
 from gaoqi.engine.rules.compile import ENGINE_VERSION, RESULT_VIEW_COLUMNS, binding_gap_sql, choose, select_sql
 from gaoqi.engine.rules.ir import Policy
 from gaoqi.engine.rules.load import ruleset_hash
+
+if TYPE_CHECKING:
+    import sqlglot
+else:  # imported on first use (gaoqi.engine.lazy)
+    sqlglot = LazyModule("sqlglot", globals(), "sqlglot")
 
 
 def default_policy_dir() -> Path:

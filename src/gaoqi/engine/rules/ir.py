@@ -42,9 +42,15 @@ class Expr:
             yield from child.walk()
 
     def __str__(self) -> str:
-        from gaoqi.engine.rules.compile import source_text  # the DSL text is rendered by the one visitor
+        # rendered once and kept on the node (a memo, not a field: not compared, hashed or shown by repr); the
+        # policy cache pickles it, so that a cached policy shows its text without sqlglot (rules.load)
+        text = self.__dict__.get("_text")
+        if text is None:
+            from gaoqi.engine.rules.compile import source_text  # the DSL text is rendered by the one visitor
 
-        return source_text(self)
+            text = source_text(self)
+            object.__setattr__(self, "_text", text)
+        return str(text)
 
 
 @dataclass(frozen=True)

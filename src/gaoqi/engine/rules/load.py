@@ -96,22 +96,21 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.util
 import itertools
 import os
 import pickle
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
-
-import sqlglot
-import yaml
-from sqlglot import exp
+from typing import TYPE_CHECKING, Any, Literal
 
 from gaoqi.engine.features import FEATURE_BY_NAME
+from gaoqi.engine.lazy import LazyMapping, LazyModule
 from gaoqi.engine.rules import ir, typecheck
 from gaoqi.engine.rules.ir import (
     Band,
@@ -127,20 +126,34 @@ from gaoqi.engine.rules.ir import (
 )
 from gaoqi.engine.rules.typecheck import NUMERIC, TypeErr
 
+if TYPE_CHECKING:
+    import sqlglot
+    import yaml
+    from sqlglot import exp
+else:  # imported on first use (gaoqi.engine.lazy): a policy loaded from the cache
+    # (the pickled IR) needs neither sqlglot nor yaml
+    sqlglot = LazyModule("sqlglot", globals(), "sqlglot")
+    yaml = LazyModule("yaml", globals(), "yaml")
+    exp = LazyModule("sqlglot.expressions", globals(), "exp")
+
 PolicyKind = Literal["certification", "recognition", "subsidy", "tax", "list"]
 ConditionKind = Literal["data", "attested", "expert"]
 
 POLICY_KINDS: tuple[str, ...] = ("certification", "recognition", "subsidy", "tax", "list")
 CONDITION_KINDS: tuple[str, ...] = ("data", "attested", "expert")
-OPS: dict[type[exp.Expr], Op] = {exp.GTE: ">=", exp.GT: ">", exp.LTE: "<=", exp.LT: "<", exp.EQ: "="}
+OPS: Mapping[type[exp.Expr], Op] = LazyMapping(
+    lambda: {exp.GTE: ">=", exp.GT: ">", exp.LTE: "<=", exp.LT: "<", exp.EQ: "="}
+)
 PARAM_TYPES: tuple[str, ...] = ("money", "ratio", "count", "integer", "date", "boolean", "text")
 #: SQL functions a condition may use (sqlglot expression classes).
-ALLOWED_FUNCTIONS: dict[type[exp.Expr], str] = {
-    exp.Least: "least",
-    exp.Greatest: "greatest",
-    exp.Abs: "abs",
-    exp.Round: "round",
-}
+ALLOWED_FUNCTIONS: Mapping[type[exp.Expr], str] = LazyMapping(
+    lambda: {
+        exp.Least: "least",
+        exp.Greatest: "greatest",
+        exp.Abs: "abs",
+        exp.Round: "round",
+    }
+)
 PARAM_PREFIX = "param"
 SCORE_PREFIX = "score"
 SCORE_KINDS: tuple[str, ...] = ("data", "expert")
@@ -317,8 +330,9 @@ def _policy_cache_dir() -> Path | None:
 
 
 def _engine_stamp() -> str:
-    """The code and registry the IR depends on: the rules and features modules' stat and the features (both
-    fixed for the life of the process: computed once)."""
+    """The code and registry the IR depends on: the rules and features modules' stat, sqlglot's (it parses the
+    expressions and renders their text, which the IR keeps) and the features (all fixed for the life of the
+    process: computed once)."""
     global _code_stamp
     if _code_stamp is None:
         here = Path(__file__).resolve().parent
@@ -327,6 +341,13 @@ def _engine_stamp() -> str:
             for f in sorted(folder.glob("*.py")):
                 st = f.stat()
                 parts.append(f"{f.name}:{st.st_size}:{st.st_mtime_ns}")
+        spec = importlib.util.find_spec("sqlglot")  # where it is installed, without importing it
+        if spec is not None and spec.origin is not None:
+            for f in (Path(spec.origin).parent / "__init__.py", Path(spec.origin).parent / "_version.py"):
+                found = f.stat() if f.exists() else None
+                parts.append(
+                    f"sqlglot/{f.name}:{found.st_size}:{found.st_mtime_ns}" if found else f"sqlglot/{f.name}:-"
+                )
         parts += (f"{f.name}:{f.type}:{f.unit}:{f.label}" for f in FEATURE_BY_NAME.values())
         _code_stamp = hashlib.sha256("|".join(parts).encode()).hexdigest()
     return _code_stamp
@@ -351,6 +372,7 @@ def _load_file_cached(path: Path, ctx: _Ctx) -> Policy | None:
         pass
     policy = _load_file(path, ctx)
     if policy is not None and not ctx.errors:
+        _render_texts(policy)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = entry.with_suffix(f".{os.getpid()}.tmp")
@@ -359,6 +381,22 @@ def _load_file_cached(path: Path, ctx: _Ctx) -> Policy | None:
         except OSError:
             pass
     return policy
+
+
+def _render_texts(value: Any) -> None:
+    """Render (``str``) every expression of the policy once, so that the pickle keeps their DSL text (the
+    explanations and ``policies show`` print it; rendering it needs sqlglot)."""
+    if isinstance(value, ir.Expr):
+        str(value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _render_texts(getattr(value, f.name))
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            _render_texts(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _render_texts(item)
 
 
 def _load_file(path: Path, ctx: _Ctx) -> Policy | None:
@@ -993,7 +1031,9 @@ def to_ir(node: exp.Expr, params: dict[str, Parameter], scores: dict[str, Score]
     raise TypeErr(f"construct not allowed: {node.sql(dialect='duckdb')}")
 
 
-_ARITH: dict[type[exp.Expr], ir.ArithOp] = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}
+_ARITH: Mapping[type[exp.Expr], ir.ArithOp] = LazyMapping(
+    lambda: {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}
+)
 
 
 def ruleset_hash(policies: list[Policy]) -> str:

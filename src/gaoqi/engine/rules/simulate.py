@@ -15,12 +15,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import sqlglot
 
 from gaoqi.engine.features import MONEY
+from gaoqi.engine.lazy import LazyModule
 from gaoqi.engine.rules import ir
 from gaoqi.engine.rules.compile import (
     compile_condition,
@@ -32,6 +32,11 @@ from gaoqi.engine.rules.compile import (
 )
 from gaoqi.engine.rules.evaluate import check_profile
 from gaoqi.engine.rules.ir import Condition, Policy, PolicyVersion
+
+if TYPE_CHECKING:
+    import sqlglot
+else:  # imported on first use (gaoqi.engine.lazy)
+    sqlglot = LazyModule("sqlglot", globals(), "sqlglot")
 
 #: The largest magnitude a simulated parameter may take (amounts are in 万元 or 元; thresholds far below this).
 PARAMETER_LIMIT = Decimal(10) ** 15
