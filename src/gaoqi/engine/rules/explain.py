@@ -46,7 +46,7 @@ from gaoqi.engine.rules.load import load_policies
 from gaoqi.engine.trace import FEATURE_TRACERS, ip_rows_by_feature
 from gaoqi.engine.validate import lit
 
-_Detail = tuple[dict[str, Any], dict[str, Sequence[Any]], Sequence[Any], dict[str, tuple[str | None, Any]]]
+_Detail = tuple[dict[str, Any], Mapping[str, Sequence[Any]], Sequence[Any], dict[str, tuple[str | None, Any]]]
 
 EXPLAIN_SCHEMA = "gaoqi-explain/1"
 _ONE = "__gaoqi_explain_row__"  # where the enterprise's profile row goes in the cached statement
@@ -474,7 +474,7 @@ def _python_detail(
         benefit = _typed(
             evaluate_expr(version.benefit.amount, row, params), plan.head[RESULT_COLUMNS.index("benefit_amount")]
         )
-    summary = {"status": status, "binding_condition": binding, "benefit_amount": benefit}
+    summary: dict[str, Any] = {"status": status, "binding_condition": binding, "benefit_amount": benefit}
     texts: dict[str, tuple[str | None, Any]] = {}
     for cid in failing:
         cc = compiled[cid]

@@ -142,13 +142,14 @@ def gap_text(cc: CompiledCondition, obs: Any, req: Any, per: Any) -> str | None:
         need = (_NEED_DATE if vtype == "date" else _NEED)[op]
         return _cat(name + " ", shown_obs, "，" + need + " ", shown_req)
     text = _cat(name + " ", display(obs, vtype, unit, req), "，" + _NEED[op] + " ", display(req, vtype, unit))
+    signed: Any
     step = op in (">", "<") and vtype in ("count", "integer")
     if op in (">=", ">"):
         signed = _arith("-", req, obs)
     elif op in ("<=", "<"):
         signed = _arith("-", obs, req)
     else:
-        diff = _arith("-", req, obs)
+        diff: Any = _arith("-", req, obs)
         signed = None if diff is None else abs(diff)
     if step:
         signed = _arith("+", signed, 1)
