@@ -333,9 +333,9 @@ def _typed(value: Any, sql_type: str) -> Any:
     if sql_type.startswith("DECIMAL("):
         if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
             raise _Untyped(sql_type)
-        scale = int(sql_type[:-1].rsplit(",", 1)[1])
+        width, scale = (int(x) for x in sql_type[8:-1].split(","))
         out = Decimal(value).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
-        if out != value:
+        if out != value or len(out.as_tuple().digits) > width:  # the SQL rounds no value; it fails on overflow
             raise _Untyped(sql_type)
         return out
     if sql_type == "DOUBLE":
@@ -535,7 +535,7 @@ def explain(
     if plan is not None:  # warm: the version's SQL evaluated in Python (interpret, gaptext), typed as the SQL
         try:
             detail = _python_detail(plan, version, compiled, scores, row)
-        except (Unformattable, _Untyped, ArithmeticError, TypeError):
+        except (Unformattable, _Untyped, ArithmeticError, TypeError):  # decimal.InvalidOperation included
             detail = None  # a value the SQL would reject or type otherwise: the SQL decides
     if detail is None:  # cold: the version's statement, which also gives the types of its columns
         detail, plan = _sql_detail(con, uscc, policy, version, as_of, compiled)
