@@ -18,16 +18,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
 
 from gaoqi.engine.features import FEATURE_BY_NAME, IP_COUNT_FEATURES
 from gaoqi.engine.rules.compile import (
+    NUMERIC_TYPES,
     RESULT_COLUMNS,
     CompiledCondition,
+    CompiledScore,
+    _cache_key,
     choose,
     compile_condition,
     compile_scores,
@@ -36,10 +39,14 @@ from gaoqi.engine.rules.compile import (
     version_sql,
 )
 from gaoqi.engine.rules.evaluate import check_profile, default_policy_dir
-from gaoqi.engine.rules.ir import Policy
+from gaoqi.engine.rules.gaptext import Unformattable, gap_text, lever_value
+from gaoqi.engine.rules.interpret import compare, condition_outcome, evaluate_expr, score_intervals
+from gaoqi.engine.rules.ir import Policy, PolicyVersion
 from gaoqi.engine.rules.load import load_policies
 from gaoqi.engine.trace import FEATURE_TRACERS, ip_rows_by_feature
 from gaoqi.engine.validate import lit
+
+_Detail = tuple[dict[str, Any], Mapping[str, Sequence[Any]], Sequence[Any], dict[str, tuple[str | None, Any]]]
 
 EXPLAIN_SCHEMA = "gaoqi-explain/1"
 _ONE = "__gaoqi_explain_row__"  # where the enterprise's profile row goes in the cached statement
@@ -287,6 +294,200 @@ def _cached_provenance(
     return [dict(item) for item in seen[key]]
 
 
+class _Untyped(ValueError):
+    """A value computed in Python that the SQL column's type would not hold as it is."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a warm explain needs of the version's statement: the SQL types of its columns (summary, the
+    seven per condition, the four per score) and of each lever (``CompiledCondition.lever``)."""
+
+    head: tuple[str, ...]
+    conditions: dict[str, tuple[str, ...]]
+    scores: tuple[str, ...]
+    levers: dict[str, str]
+
+
+# by (version, policy id, as_of, the profile columns' types): the types a version's statement gives
+_PLANS: dict[tuple[object, ...], tuple[PolicyVersion | None, _Plan]] = {}
+
+
+def _plan(version: PolicyVersion, key: tuple[object, ...]) -> _Plan | None:
+    hit = _PLANS.get((*_cache_key(version, "\0explain"), *key))
+    if hit is None or (not version.sha256 and hit[0] is not version):
+        return None
+    return hit[1]
+
+
+def _remember(version: PolicyVersion, key: tuple[object, ...], plan: _Plan) -> None:
+    if len(_PLANS) > 1_000:
+        _PLANS.clear()
+    _PLANS[(*_cache_key(version, "\0explain"), *key)] = (None if version.sha256 else version, plan)
+
+
+def _typed(value: Any, sql_type: str) -> Any:
+    """A value computed by ``interpret`` as DuckDB returns it in a column of ``sql_type``."""
+    if value is None:
+        return None
+    if sql_type.startswith("DECIMAL("):
+        if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+            raise _Untyped(sql_type)
+        width, scale = (int(x) for x in sql_type[8:-1].split(","))
+        out = Decimal(value).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+        if out != value or len(out.as_tuple().digits) > width:  # the SQL rounds no value; it fails on overflow
+            raise _Untyped(sql_type)
+        return out
+    if sql_type == "DOUBLE":
+        if isinstance(value, bool) or not isinstance(value, (Decimal, int, float)):
+            raise _Untyped(sql_type)
+        return float(value)
+    if sql_type in ("INTEGER", "BIGINT", "HUGEINT", "SMALLINT", "TINYINT"):
+        if isinstance(value, bool) or not isinstance(value, (Decimal, int)) or value != int(value):
+            raise _Untyped(sql_type)
+        return int(value)
+    if sql_type == "BOOLEAN" and isinstance(value, bool):
+        return value
+    if sql_type == "VARCHAR" and isinstance(value, str):
+        return value
+    if sql_type == "DATE" and isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise _Untyped(sql_type)
+
+
+def _sql_detail(
+    con: duckdb.DuckDBPyConnection,
+    uscc: str,
+    policy: Policy,
+    version: PolicyVersion,
+    as_of: date,
+    compiled: dict[str, CompiledCondition],
+) -> tuple[_Detail, _Plan]:
+    """The summary, every condition and every score by the version's statement (``version_sql``'s detail
+    columns) for one enterprise, and the types of its columns. Planning that statement costs some 20 ms,
+    so it runs on the first explain of a version only (and whenever Python cannot reproduce the SQL)."""
+    # Only the columns the version reads: `SELECT *` of 120 columns through the nested layers costs more
+    # to plan (~25 ms) than the whole evaluation of one enterprise.
+    # (the statement is compiled once per version, over a placeholder for this enterprise's row)
+    one = f"(SELECT {', '.join(sorted(version_features(version)))} FROM profile WHERE uscc = {lit(uscc)})"
+    cur = con.execute(version_sql(policy, version, as_of, "", _ONE, detail=True).replace(_ONE, one))
+    rows = cur.fetchall()
+    if not rows:
+        raise ValueError(f"no profile row for {uscc}")
+    flat, kinds = rows[0], [str(d[1]) for d in cur.description]
+    per_cond, head = 7, len(RESULT_COLUMNS)
+    summary = dict(zip(RESULT_COLUMNS, flat[:head], strict=True))
+    outcomes = {cid: flat[head + per_cond * i : head + per_cond * (i + 1)] for i, cid in enumerate(compiled)}
+    types = {cid: cur.description[head + per_cond * i + 1 : head + per_cond * i + 4] for i, cid in enumerate(compiled)}
+    texts = _gap_texts(con, compiled, outcomes, types)
+    base = head + per_cond * len(compiled)
+    levers: dict[str, str] = {}
+    with_lever = [cid for cid, cc in compiled.items() if cc.per is not None]
+    if with_lever:
+        nulls = [compiled[cid].lever(*(f"CAST(NULL AS {t[1]})" for t in types[cid])) or "NULL" for cid in with_lever]
+        lever_types = con.execute(f"SELECT {', '.join(nulls)}").description
+        levers = {cid: str(d[1]) for cid, d in zip(with_lever, lever_types, strict=True)}
+    plan = _Plan(
+        head=tuple(kinds[:head]),
+        conditions={
+            cid: tuple(kinds[head + per_cond * i : head + per_cond * (i + 1)]) for i, cid in enumerate(compiled)
+        },
+        scores=tuple(kinds[base:]),
+        levers=levers,
+    )
+    return (summary, outcomes, flat[base:], texts), plan
+
+
+def _rel_gap(cc: CompiledCondition, obs: Any, req: Any) -> float | None:
+    """``CompiledCondition.rel_gap`` (DOUBLE)."""
+    vtype = cc.cond.observed_type or "number"
+    if vtype in NUMERIC_TYPES:
+        if obs is None or req is None:
+            return None
+        r, o = float(req), float(obs)
+        diff = abs(r - o)
+        return diff if r == 0 else diff / abs(r)
+    return 1.0 if vtype in ("boolean", "text") else None
+
+
+def _python_detail(
+    plan: _Plan,
+    version: PolicyVersion,
+    compiled: dict[str, CompiledCondition],
+    scores: Mapping[str, CompiledScore],
+    row: Mapping[str, Any],
+) -> _Detail:
+    """What ``_sql_detail`` gives, computed by ``interpret`` and ``gaptext`` over the profile row and typed
+    as the statement's columns (``plan``): no statement to plan."""
+    params = version.parameters
+    iv = score_intervals(version, row) if version.scores else {}
+    outcomes: dict[str, tuple[Any, ...]] = {}
+    for cid, cc in compiled.items():
+        cond = cc.cond
+        assert cond.observed is not None and cond.required is not None
+        ok = condition_outcome(cond, version, row, iv)
+        req = evaluate_expr(cond.required, row, params)
+        lo = hi = None
+        if cond.scores:
+            lo = evaluate_expr(cond.observed, row, params, {k: v.lo for k, v in iv.items()})
+            hi = evaluate_expr(cond.observed, row, params, {k: v.hi for k, v in iv.items()})
+            obs = lo if cond.op in ("<=", "<") else hi
+        else:
+            obs = evaluate_expr(cond.observed, row, params)
+        per = None if cond.lever is None else evaluate_expr(cond.lever.per, row, params)
+        waived = None if cond.waiver is None else evaluate_expr(cond.waiver.when, row, params)
+        values = (ok, obs, req, per, lo, hi, waived)
+        outcomes[cid] = tuple(_typed(v, t) for v, t in zip(values, plan.conditions[cid], strict=True))
+    flat_scores: list[Any] = []
+    for (sid, sc), kinds in zip(scores.items(), _chunks(plan.scores, 4), strict=True):
+        interval = iv[sid]
+        value = None
+        if sc.score.assessed_by == "data" and sc.score.value is not None:
+            value = evaluate_expr(sc.score.value, row, params)
+        parts = (interval.grade, interval.lo, interval.hi, value)
+        flat_scores += [_typed(v, t) for v, t in zip(parts, kinds, strict=True)]
+    oks = [o[0] for o in outcomes.values()]
+    data_count = sum(1 for cc in compiled.values() if cc.cond.kind == "data")
+    pending = any(c.kind != "data" for c in version.conditions)
+    any_fail = any(ok is False for ok in oks)
+    if any_fail:
+        status = "fail"
+    elif any(ok is None for ok in oks[:data_count]) or pending:
+        status = "unknown"
+    else:
+        status = "pass"
+    binding = None
+    failing = [cid for cid, o in outcomes.items() if o[0] is False]
+    if failing:
+        rels = {cid: _rel_gap(compiled[cid], outcomes[cid][1], outcomes[cid][2]) for cid in failing}
+        known = [r for r in rels.values() if r is not None]
+        if known:
+            least = known[0]
+            for r in known[1:]:
+                if compare("<", r, least):
+                    least = r
+            binding = next((cid for cid in failing if rels[cid] is not None and compare("=", rels[cid], least)), None)
+        if binding is None:
+            binding = failing[0]
+    benefit = None
+    if version.benefit is not None and not any_fail:
+        benefit = _typed(
+            evaluate_expr(version.benefit.amount, row, params), plan.head[RESULT_COLUMNS.index("benefit_amount")]
+        )
+    summary: dict[str, Any] = {"status": status, "binding_condition": binding, "benefit_amount": benefit}
+    texts: dict[str, tuple[str | None, Any]] = {}
+    for cid in failing:
+        cc = compiled[cid]
+        _ok, obs, req, per = outcomes[cid][:4]
+        lever = None if cc.per is None else _typed(lever_value(obs, req, per), plan.levers[cid])
+        texts[cid] = (gap_text(cc, obs, req, per if cc.per is not None else None), lever)
+    return summary, outcomes, flat_scores, texts
+
+
+def _chunks(items: Sequence[str], size: int) -> list[tuple[str, ...]]:
+    return [tuple(items[i : i + size]) for i in range(0, len(items), size)]
+
+
 def explain(
     con: duckdb.DuckDBPyConnection,
     uscc: str,
@@ -310,16 +511,9 @@ def explain(
     version = policy.version_at(as_of)
     if version is None:
         raise ValueError(f"policy {policy_id} has no version in force at {as_of}")
-    # One query: the summary, every condition and every score (version_sql's detail columns, each
-    # expression written once), and the profile row, both through the USCC index.
     ordered = explain_order(version)
     compiled = {c.id: compile_condition(c, version) for c in ordered}
     scores = compile_scores(version)
-    # Only the columns the version reads: `SELECT *` of 120 columns through the nested layers costs more
-    # to plan (~25 ms) than the whole evaluation of one enterprise.
-    # (the statement is compiled once per version, over a placeholder for this enterprise's row)
-    one = f"(SELECT {', '.join(sorted(version_features(version)))} FROM profile WHERE uscc = {lit(uscc)})"
-    detail = version_sql(policy, version, as_of, "", _ONE, detail=True).replace(_ONE, one)
     # the profile columns explain shows or traces from, not all of them (each column costs a segment read)
     wanted = {"as_of", "fy_window_start", "fy_window_end"}
     for cc in compiled.values():
@@ -328,31 +522,32 @@ def explain(
         feat = FEATURE_BY_NAME[name]
         sources = (feat.provenance,) if feat.provenance is not None else DERIVED_PROVENANCE.get(name, ())
         wanted.update(f"{src}_{part}" for src in sources if not src.endswith("_window") for part in ("load_id", "line"))
-    cur = con.execute(
-        f"SELECT d.*, {', '.join(f'p.{c}' for c in sorted(wanted))} FROM ({detail}) AS d, "
-        f"(SELECT {', '.join(sorted(wanted))} FROM profile WHERE uscc = {lit(uscc)}) AS p"
-    )
-    names = [d[0] for d in cur.description]
+    # The enterprise's row, through the USCC index: the columns the version reads and those shown.
+    columns = sorted(version_features(version) | wanted)
+    cur = con.execute(f"SELECT {', '.join(columns)} FROM profile WHERE uscc = {lit(uscc)}")
     rows = cur.fetchall()
     if not rows:
         raise ValueError(f"no profile row for {uscc}")
-    flat = rows[0]
-    per_cond, per_score = 7, 4
-    head = len(RESULT_COLUMNS)
-    k = head + per_cond * len(compiled) + per_score * len(scores)
-    row = dict(zip(names[k:], flat[k:], strict=True))
-    summary = dict(zip(RESULT_COLUMNS, flat[:head], strict=True))
-    outcomes = {cid: flat[head + per_cond * i : head + per_cond * (i + 1)] for i, cid in enumerate(compiled)}
-    types = {cid: cur.description[head + per_cond * i + 1 : head + per_cond * i + 4] for i, cid in enumerate(compiled)}
-    texts = _gap_texts(con, compiled, outcomes, types)
+    row = dict(zip(columns, rows[0], strict=True))
+    key = (policy.id, as_of, tuple(str(d[1]) for d in cur.description))
+    plan = _plan(version, key)
+    detail = None
+    if plan is not None:  # warm: the version's SQL evaluated in Python (interpret, gaptext), typed as the SQL
+        try:
+            detail = _python_detail(plan, version, compiled, scores, row)
+        except (Unformattable, _Untyped, ArithmeticError, TypeError):  # decimal.InvalidOperation included
+            detail = None  # a value the SQL would reject or type otherwise: the SQL decides
+    if detail is None:  # cold: the version's statement, which also gives the types of its columns
+        detail, plan = _sql_detail(con, uscc, policy, version, as_of, compiled)
+        _remember(version, key, plan)
+    summary, outcomes, flat_scores, texts = detail
     # the sentence is rendered from the failing conditions' values, as results_with_gap renders it
-    summary["binding_gap"] = None
-    if summary["binding_condition"] is not None:
-        summary["binding_gap"] = texts[summary["binding_condition"]][0]
-    base = head + per_cond * len(compiled)
+    binding = summary["binding_condition"]
+    binding_gap = None if binding is None else texts[binding][0]
+    per_score = 4
     score_items: list[ScoreOutcome] = []
     for i, sc in enumerate(scores.values()):
-        grade, lo, hi, value = flat[base + per_score * i : base + per_score * (i + 1)]
+        grade, lo, hi, value = flat_scores[per_score * i : per_score * (i + 1)]
         score_items.append(
             ScoreOutcome(
                 id=sc.score.id,
@@ -408,7 +603,7 @@ def explain(
         as_of=as_of,
         status=summary["status"],
         binding_condition=summary["binding_condition"],
-        binding_gap=summary["binding_gap"],
+        binding_gap=binding_gap,
         benefit_amount=summary["benefit_amount"],
         benefit_label=version.benefit.label if version.benefit is not None else None,
         conditions=tuple(conditions),
