@@ -3,6 +3,7 @@ compiled on a hit, another entry for any change of policy or engine, and a bad e
 
 from __future__ import annotations
 
+import importlib
 import pickle
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,16 @@ from gaoqi.engine.rules import compile as compiled_pieces
 from gaoqi.engine.rules.sqlcache import FrozenSQL, explain_cached
 from tests.engine.rules.support import AS_OF, POLICIES_DIR
 from tests.engine.rules.support import HteWorkspace as Workspace
+
+# the module, not the function the package exports under the same name
+explain_module = importlib.import_module("gaoqi.engine.rules.explain")
+
+
+def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a fresh process knows: nothing compiled, no explain plan recorded (its first explain runs the SQL)."""
+    monkeypatch.setattr(compiled_pieces, "_COMPILED", {})
+    monkeypatch.setattr(explain_module, "_PLANS", {})
+
 
 HTE = "hte-certification"
 
@@ -28,7 +39,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture()
 def fresh(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """An empty table of compiled pieces (as in a new process), and counts of what gets compiled."""
-    monkeypatch.setattr(compiled_pieces, "_COMPILED", {})
+    _new_process(monkeypatch)
     calls = {"condition": 0, "statement": 0}
     condition, statement = compiled_pieces._compile_condition, compiled_pieces._version_sql
 
@@ -64,7 +75,7 @@ def test_a_cached_explanation_is_the_compiled_one_and_compiles_nothing(
     usccs = _companies(ws)
     ws.evaluate(policies)
     expected = {u: explain(ws.con, u, HTE, AS_OF, policies).to_json() for u in usccs}
-    monkeypatch.setattr(compiled_pieces, "_COMPILED", {})  # a new process: nothing compiled yet
+    _new_process(monkeypatch)  # a new process: nothing compiled yet
     assert explain_cached(ws.con, usccs[0], HTE, AS_OF, policies).to_json() == expected[usccs[0]]
     entries = list(cache.glob("*.pickle"))
     assert len(entries) == 1  # one entry per (policy file, version, parameters, as-of, engine)
@@ -72,7 +83,7 @@ def test_a_cached_explanation_is_the_compiled_one_and_compiles_nothing(
     assert any(isinstance(v, str) for v in stored.values())  # the statement
     assert all("sqlglot" not in type(v).__module__ for v in stored.values())
 
-    monkeypatch.setattr(compiled_pieces, "_COMPILED", {})  # the next process: read, not compiled
+    _new_process(monkeypatch)  # the next process: read, not compiled
     fresh.update(condition=0, statement=0)
     for u in usccs:
         assert explain_cached(ws.con, u, HTE, AS_OF, policies).to_json() == expected[u]
@@ -98,7 +109,7 @@ def test_a_changed_policy_or_engine_reads_another_entry(
     pdir.mkdir()
     (pdir / f"{HTE}.yaml").write_text(changed, encoding="utf-8")
     edited = _hte(pdir)
-    monkeypatch.setattr(compiled_pieces, "_COMPILED", {})
+    _new_process(monkeypatch)
     after = explain_cached(ws.con, u, HTE, AS_OF, edited)
     assert after.to_json() == explain(ws.con, u, HTE, AS_OF, edited).to_json()
     assert {c["id"]: c["outcome"] for c in after["conditions"]}["rd_ratio"] == "pass"
@@ -106,7 +117,7 @@ def test_a_changed_policy_or_engine_reads_another_entry(
     # the engine's code changed (its stamp): another key again, never the old entry
     monkeypatch.setattr(sqlcache, "_stamp", None)
     monkeypatch.setattr(sqlcache, "_engine_stamp", lambda: "another engine")
-    monkeypatch.setattr(compiled_pieces, "_COMPILED", {})
+    _new_process(monkeypatch)
     assert explain_cached(ws.con, u, HTE, AS_OF, policies).to_json() == before.to_json()
     assert len(list(cache.glob("*.pickle"))) == 3
 
@@ -116,19 +127,19 @@ def test_a_bad_entry_is_not_served(cache: Path, fresh: dict[str, int], monkeypat
     u = _companies(ws)[0]
     ws.evaluate(policies)
     expected = explain(ws.con, u, HTE, AS_OF, policies).to_json()
-    monkeypatch.setattr(compiled_pieces, "_COMPILED", {})
+    _new_process(monkeypatch)
     explain_cached(ws.con, u, HTE, AS_OF, policies)
     [entry] = cache.glob("*.pickle")
     stored = pickle.loads(entry.read_bytes())
     # unreadable: compiled again (and stored again)
     entry.write_bytes(b"not a pickle")
-    monkeypatch.setattr(compiled_pieces, "_COMPILED", {})
+    _new_process(monkeypatch)
     assert explain_cached(ws.con, u, HTE, AS_OF, policies).to_json() == expected
     assert pickle.loads(entry.read_bytes()).keys() == stored.keys()
     # a statement that does not run: the explanation is computed as without the cache
     broken = {k: (FrozenSQL("SELECT no_such_column") if isinstance(v, str) else v) for k, v in stored.items()}
     entry.write_bytes(pickle.dumps(broken))
-    monkeypatch.setattr(compiled_pieces, "_COMPILED", {})
+    _new_process(monkeypatch)
     assert explain_cached(ws.con, u, HTE, AS_OF, policies).to_json() == expected
 
 
