@@ -19,6 +19,7 @@ from typing import Literal
 import duckdb
 
 from gaoqi.engine.current import loads_fingerprint
+from gaoqi.engine.validate import lit
 
 STEPS: tuple[str, ...] = ("ingest", "resolve", "profiles", "evaluate")
 Step = Literal["resolve", "profiles", "evaluate", "explain", "simulate"]
@@ -107,7 +108,8 @@ def require(con: duckdb.DuckDBPyConnection, step: Step) -> None:
 
 def require_enterprise(con: duckdb.DuckDBPyConnection, uscc: str) -> None:
     """After ``require(con, "explain")``: the USCC is one of the resolved enterprises."""
-    found = con.execute("SELECT count(*) FROM enterprise WHERE uscc = ?", [uscc]).fetchall()[0][0]
+    # the key as a literal: DuckDB looks a literal up in the index (enterprise_uscc); a parameter it scans for
+    found = con.execute(f"SELECT count(*) FROM enterprise WHERE uscc = {lit(uscc)}").fetchall()[0][0]
     if not found:
         raise StepOrderError(
             "ingest",

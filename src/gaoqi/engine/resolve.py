@@ -218,6 +218,8 @@ def _enterprise(con: duckdb.DuckDBPyConnection) -> None:
         FROM registration_cur
         """,
     )
+    # is this USCC an enterprise (gaoqi explain asks before anything else): 1 ms instead of a 60 ms scan at 2M
+    _run(con, "CREATE INDEX enterprise_uscc ON enterprise (uscc)")
 
 
 def _name_history(con: duckdb.DuckDBPyConnection) -> None:

@@ -80,15 +80,28 @@ def test_a_cached_explanation_is_the_compiled_one_and_compiles_nothing(
     entries = list(cache.glob("*.pickle"))
     assert len(entries) == 1  # one entry per (policy file, version, parameters, as-of, engine)
     stored = pickle.loads(entries[0].read_bytes())
-    assert any(isinstance(v, str) for v in stored.values())  # the statement
-    assert all("sqlglot" not in type(v).__module__ for v in stored.values())
+    assert any(isinstance(v, str) for v in stored["compiled"].values())  # the statement
+    assert all("sqlglot" not in type(v).__module__ for v in stored["compiled"].values())
+    assert len(stored["plans"]) == 1  # the column types a warm explain needs
 
-    _new_process(monkeypatch)  # the next process: read, not compiled
+    _new_process(monkeypatch)  # the next process: read, not compiled, and its first explain runs in Python
     fresh.update(condition=0, statement=0)
+    queries: list[str] = []
+    real_execute = ws.con.execute
+
+    class Counting:  # DuckDB's connection cannot be patched: wrap it to see the statements explain runs
+        def __getattr__(self, name: str) -> Any:
+            return getattr(ws.con, name)
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            queries.append(sql)
+            return real_execute(sql, *args)
+
     for u in usccs:
-        assert explain_cached(ws.con, u, HTE, AS_OF, policies).to_json() == expected[u]
+        assert explain_cached(Counting(), u, HTE, AS_OF, policies).to_json() == expected[u]  # type: ignore[arg-type]
     assert fresh == {"condition": 0, "statement": 0}
-    assert compiled_pieces._COMPILED == {}  # the frozen pieces were the call's only: nothing else receives one
+    assert not [q for q in queries if "AS policy_id" in q]  # no detail statement: the plan came from the entry
+    assert compiled_pieces._COMPILED == {} and explain_module._PLANS == {}  # the call's only: nothing kept
 
 
 def test_a_changed_policy_or_engine_reads_another_entry(
@@ -137,7 +150,12 @@ def test_a_bad_entry_is_not_served(cache: Path, fresh: dict[str, int], monkeypat
     assert explain_cached(ws.con, u, HTE, AS_OF, policies).to_json() == expected
     assert pickle.loads(entry.read_bytes()).keys() == stored.keys()
     # a statement that does not run: the explanation is computed as without the cache
-    broken = {k: (FrozenSQL("SELECT no_such_column") if isinstance(v, str) else v) for k, v in stored.items()}
+    broken = {
+        "compiled": {
+            k: (FrozenSQL("SELECT no_such_column") if isinstance(v, str) else v) for k, v in stored["compiled"].items()
+        },
+        "plans": {},  # no plan: the first explain runs the (broken) statement
+    }
     entry.write_bytes(pickle.dumps(broken))
     _new_process(monkeypatch)
     assert explain_cached(ws.con, u, HTE, AS_OF, policies).to_json() == expected
