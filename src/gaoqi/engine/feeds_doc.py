@@ -90,7 +90,9 @@ def render() -> str:
                 values = (values + " " if values else "") + f.description
             required = "yes" if f.required else ""
             if f.required_when:
-                required = "; ".join(f"when {k} is {' or '.join(f'`{x}`' for x in v)}" for k, v in f.required_when.items())
+                required = "; ".join(
+                    f"when {k} is {' or '.join(f'`{x}`' for x in v)}" for k, v in f.required_when.items()
+                )
             lines.append(f"| `{f.name}` | {f.title} | {KIND_TEXT[f.kind]} | {required} | {values} |")
         lines.append("")
     lines += ["## Quarantine reason codes", "", "| reason_code | meaning |", "|---|---|"]
