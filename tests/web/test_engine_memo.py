@@ -61,7 +61,7 @@ def test_a_replayed_run_publishes_what_the_engine_computes(
     assert run["replayed"] is True and replayed.status == "published"
     real, _ = _fresh_run(engine_workspace, tmp_path / "real", settings, None)
     assert real.status == "published"
-    assert (replayed.enterprises, replayed.results) == (real.enterprises, real.results) == (300, 300 * 6)
+    assert (replayed.enterprises, replayed.results) == (real.enterprises, real.results) == (300, 300 * 7)
     assert (replayed.engine_version, replayed.ruleset_hash) == (real.engine_version, real.ruleset_hash)
     assert _published(replayed) == _published(real)
 

@@ -90,7 +90,7 @@ def test_municipal_sees_the_canaries(users: dict[str, Any]) -> None:
     assert api["count"] == 2 and {i["uscc"] for i in api["items"]} == {e.uscc for e in cans}
     for e in cans:
         assert c.get(f"/api/enterprises/{e.uscc}").json()["name"] == e.name
-        assert len(c.get(f"/api/enterprises/{e.uscc}/results").json()) == 6
+        assert len(c.get(f"/api/enterprises/{e.uscc}/results").json()) == 7
         assert c.get(f"/api/enterprises/{e.uscc}/explain/{POLICY}").status_code == 200
         assert e.name in _text(c.get(f"/enterprises/{e.uscc}/"))
     lists = "".join(

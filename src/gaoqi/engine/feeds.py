@@ -51,6 +51,10 @@ class FieldSpec:
     required: bool
     personal: bool = False
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # required only on rows where another field has one of these (typed) values: {"kind": ("zgc_hte",)}
+    required_when: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    max_length: int | None = None  # characters of a text value
+    description: str = ""
 
     @property
     def sql_type(self) -> str:
@@ -86,6 +90,9 @@ def _field_from_json(d: dict[str, Any]) -> FieldSpec:
         required=bool(constraints.get("required", False)),
         personal=bool(d.get("gaoqi:personal", False)),
         aliases=aliases,
+        required_when={k: tuple(v) for k, v in d.get("gaoqi:requiredWhen", {}).items()},
+        max_length=constraints.get("maxLength"),
+        description=str(d.get("description", "")),
     )
 
 

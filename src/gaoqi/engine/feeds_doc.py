@@ -34,6 +34,7 @@ REASONS = [
     ("invalid_date", "not a date in an accepted format, or an impossible date (2023-02-30)"),
     ("invalid_period", "not a month in an accepted format"),
     ("invalid_enum", "a value outside the field's list"),
+    ("too_long", "a text longer than the field allows"),
     ("invalid_district_code", "not one of Beijing's 16 district codes"),
     ("invalid_industry_code", "not a GB/T 4754-2017 code, or the section letter does not match the division"),
     ("duplicate_row", "an exact copy of an earlier row of the same file (the first copy is kept)"),
@@ -83,7 +84,16 @@ def render() -> str:
             values = "; ".join(f"`{k}` ({'、'.join(v)})" for k, v in f.aliases.items())
             if f.personal:
                 values = (values + " " if values else "") + "personal data: masked unless the role may reveal it"
-            lines.append(f"| `{f.name}` | {f.title} | {KIND_TEXT[f.kind]} | {'yes' if f.required else ''} | {values} |")
+            if f.max_length is not None:
+                values = (values + " " if values else "") + f"at most {f.max_length} characters."
+            if f.description:
+                values = (values + " " if values else "") + f.description
+            required = "yes" if f.required else ""
+            if f.required_when:
+                required = "; ".join(
+                    f"when {k} is {' or '.join(f'`{x}`' for x in v)}" for k, v in f.required_when.items()
+                )
+            lines.append(f"| `{f.name}` | {f.title} | {KIND_TEXT[f.kind]} | {required} | {values} |")
         lines.append("")
     lines += ["## Quarantine reason codes", "", "| reason_code | meaning |", "|---|---|"]
     lines += [f"| `{code}` | {text} |" for code, text in REASONS]

@@ -180,6 +180,24 @@ def checks_for(f: FieldSpec, v: str, n: str, t: str) -> list[Check]:
                 f"concat('必填字段为空: ', {lit(f.title)}, ' (', {name}, ')')",
             )
         )
+    for other, values in f.required_when.items():
+        # the other field's typed value (an enumeration's canonical code), so aliases count too
+        t_other = ident("t_" + other)
+        out.append(
+            Check(
+                f"{v} IS NULL AND {t_other} IN ({', '.join(lit(x) for x in values)})",
+                "required_missing",
+                f"concat('必填字段为空: ', {lit(f.title)}, ' (', {name}, ')，', {lit(other)}, ' 为 ', {t_other}, ' 时必填')",
+            )
+        )
+    if f.max_length is not None:
+        out.append(
+            Check(
+                f"length({v}) > {int(f.max_length)}",
+                "too_long",
+                f"concat({lit(f.title)}, '超过{int(f.max_length)}个字符: ', {v})",
+            )
+        )
     k = f.kind
     if k == "uscc":
         # The code checks run once per distinct code (uscc_side_table_sql); rows test membership.

@@ -100,3 +100,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(REFUSED_DDL)
     for spec in all_feeds():
         con.execute(feed_table_ddl(spec.name))
+    # A workspace created before a feed gained an optional column (certificate.subtype) gets it, empty.
+    have = set(con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall())
+    for spec in all_feeds():
+        for f in spec.fields:
+            if (spec.name, f.name) not in have:
+                con.execute(f"ALTER TABLE {spec.name} ADD COLUMN {f.name} {f.sql_type}")

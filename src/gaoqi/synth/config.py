@@ -92,6 +92,12 @@ class SynthConfig:
     bracket_name_rate: float = 0.06  # names registered as 字号（北京）行业有限公司
     defect_rate: float = 0.0004  # per row and per defect kind a file carries (at least one each)
     missing_rate: float = 0.01  # finance values left empty
+    # 中关村高新技术企业 certificates of young tech enterprises (established 4 months to 3 years before AS_OF),
+    # the route into the cultivation pool; older ZGC certificates (Haidian, before 2019) have lapsed.
+    zgc_young_rate: float = 0.12
+    # The sub-types written on ZGC certificates, with their shares. The sub-types' definition was not found
+    # (programmes.md row 1.9): 科技服务型 as the other one is a guess.
+    zgc_subtypes: tuple[tuple[str, float], ...] = (("科技创新型", 0.7), ("科技服务型", 0.3))
 
 
 class SynthFile(NamedTuple):

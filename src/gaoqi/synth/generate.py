@@ -940,8 +940,8 @@ class _Generator:
     # -- certificates -----------------------------------------------------------------------------
     def _certificates(self, e: _Ents, rng: np.random.Generator) -> None:
         n = e.n
-        hte_rows: list[tuple[int, str, str, int, int, str]] = []
-        sme_rows: list[tuple[int, str, str, int, int, str]] = []
+        hte_rows: list[tuple[int, str, str, int, int, str, str]] = []
+        sme_rows: list[tuple[int, str, str, int, int, str, str]] = []
         est_year = _year_of(e.est).tolist()
         first_u = rng.random(n).tolist()
         renew_u = rng.random((n, 4)).tolist()
@@ -951,6 +951,10 @@ class _Generator:
         sme_u = rng.random(n).tolist()
         sme_years_u = rng.random((n, 5)).tolist()
         tech_l = e.tech.tolist()
+        # drawn after the draws above, which the ZGC sub-types left as they were
+        names, shares = zip(*self.cfg.zgc_subtypes, strict=True)
+        zgc_sub = [names[j] for j in _pick(rng, _cum(shares), n).tolist()]
+        young_u = rng.random((n, 2)).tolist()
         for i in range(n):
             end = int(e.status_date[i]) if e.dead[i] else 0
             if e.hte_ever[i]:
@@ -969,7 +973,7 @@ class _Generator:
                     else:
                         st = "valid" if expiry > AS_OF_ORD else "expired"
                     number = f"GR{yy}11{self._serial('hte', yy):06d}"
-                    hte_rows.append((i, "hte", number, issue, expiry, st))
+                    hte_rows.append((i, "hte", number, issue, expiry, st, ""))
                     if st == "valid" and issue <= AS_OF_ORD < expiry:
                         e.is_hte[i] = True
             code = _DISTRICT_CODES[int(e.district[i])]
@@ -978,7 +982,14 @@ class _Generator:
                 issue = dt.date(yy, 6, 15 + batch[i][4]).toordinal()
                 if not end or issue < end:
                     number = f"ZGC{yy}{self._serial('zgc_hte', yy):05d}"
-                    hte_rows.append((i, "zgc_hte", number, issue, _add_years(issue, 3), "expired"))
+                    hte_rows.append((i, "zgc_hte", number, issue, _add_years(issue, 3), "expired", zgc_sub[i]))
+            young = AS_OF_ORD - 3 * 365 <= int(e.est[i]) <= AS_OF_ORD - 120
+            if tech_l[i] >= 0 and young and not e.dead[i] and young_u[i][0] < self.cfg.zgc_young_rate:
+                # certified 90 days after establishment or later, valid three years
+                issue = int(e.est[i]) + 90 + int(young_u[i][1] * (AS_OF_ORD - int(e.est[i]) - 90))
+                yy = dt.date.fromordinal(issue).year
+                number = f"ZGC{yy}{self._serial('zgc_hte', yy):05d}"
+                hte_rows.append((i, "zgc_hte", number, issue, _add_years(issue, 3), "valid", zgc_sub[i]))
             small = e.revenue[i] < 20000 and e.staff[i] < 500 and not e.dead[i]
             if tech_l[i] >= 0 and small and sme_u[i] < 0.06:
                 # Evaluated yearly (2022..2026); each registration number is valid for a year.
@@ -993,7 +1004,7 @@ class _Generator:
                     expiry = issue + 365
                     st = "valid" if expiry > AS_OF_ORD else "expired"
                     number = f"{yy}11{code[2:]}A{self._serial('tech_sme', yy):07d}"
-                    sme_rows.append((i, "tech_sme", number, issue, expiry, st))
+                    sme_rows.append((i, "tech_sme", number, issue, expiry, st, ""))
         for fname, rows in (("certificate_hte.csv", hte_rows), ("certificate_tech_sme.xlsx", sme_rows)):
             table = Table(
                 len(rows),
@@ -1005,6 +1016,7 @@ class _Generator:
                     "expiry_date": np.array([x[4] for x in rows], dtype=np.int64),
                     "status": [x[5] for x in rows],
                     "tech_field": [(pools.TECH_FIELDS[tech_l[x[0]]] if x[1] != "tech_sme" else "") for x in rows],
+                    "subtype": [x[6] for x in rows],
                 },
             )
             self.writers[fname].write(table, rng)

@@ -84,3 +84,28 @@ def test_prior_hte_certificate_and_first_issue_date(ws: Workspace) -> None:
     # a year earlier the renewed enterprise's current certificate was its first one
     p = ws.build(date(2022, 3, 1))[renewed]
     assert (p["hte_prior_certificate"], p["hte_first_issue_date"]) == (False, date(2019, 11, 1))
+
+
+def test_zgc_hte_of_the_innovative_subtype(ws: Workspace) -> None:
+    innovative = ws.enterprise()
+    ws.certificate(innovative, "zgc_hte", date(2024, 6, 1), date(2027, 5, 31), subtype="科技创新型")
+    long_form = ws.enterprise()
+    ws.certificate(long_form, "zgc_hte", date(2024, 6, 1), None, subtype="科技创新型企业")
+    other = ws.enterprise()  # a current ZGC certificate of another sub-type
+    ws.certificate(other, "zgc_hte", date(2024, 6, 1), None, subtype="科技服务型")
+    lapsed = ws.enterprise()  # 科技创新型, expired the day before as_of; a current one of another sub-type
+    ws.certificate(lapsed, "zgc_hte", date(2022, 3, 1), date(2025, 2, 28), subtype="科技创新型", number="A")
+    ws.certificate(lapsed, "zgc_hte", date(2024, 6, 1), None, subtype="科技服务型", number="B")
+    revoked = ws.enterprise()
+    ws.certificate(revoked, "zgc_hte", date(2024, 6, 1), None, status="revoked", subtype="科技创新型")
+    future = ws.enterprise()  # issued the day after as_of
+    ws.certificate(future, "zgc_hte", date(2025, 3, 2), None, subtype="科技创新型")
+    national_only = ws.enterprise()  # a sub-type on another kind does not count
+    ws.certificate(national_only, "hte", date(2024, 6, 1), None, subtype="科技创新型")
+    none = ws.enterprise()
+
+    got = ws.build()
+    flags = {e: (got[e]["has_zgc_hte"], got[e]["has_zgc_hte_innovative"]) for e in got}
+    assert flags[innovative] == flags[long_form] == (True, True)
+    assert flags[other] == flags[lapsed] == (True, False)
+    assert flags[revoked] == flags[future] == flags[none] == flags[national_only] == (False, False)

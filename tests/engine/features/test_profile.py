@@ -49,6 +49,7 @@ def test_register_feeds_never_delivered_give_null(ws: Workspace) -> None:
     for col in ("ip_class1_count", "credit_major_safety_accident_365d", "abnormal_operation_listed"):
         assert p[col] is None, col
     assert p["has_hte_certificate"] is None and p["has_tech_sme"] is None
+    assert p["has_zgc_hte"] is None and p["has_zgc_hte_innovative"] is None
     assert p["hte_prior_certificate"] is None and p["hte_first_issue_date"] is None
     assert p["former_names"] == []
 
@@ -137,7 +138,7 @@ def test_the_registry_is_built_from_the_source_modules() -> None:
     for m in sourced.values():
         assert m.SOURCE.features is m.FEATURES  # a module's declarations are its source's features
     declared = {f.name: f for s in SOURCES for f in s.features}
-    assert len(declared) == sum(len(s.features) for s in SOURCES) == len(FEATURES) == 85
+    assert len(declared) == sum(len(s.features) for s in SOURCES) == len(FEATURES) == 88
     assert all(FEATURE_BY_NAME[name] is f for name, f in declared.items())  # the very declarations, nothing else
     assert REGISTER_FEEDS == ("ip", "credit", "certificate")
 

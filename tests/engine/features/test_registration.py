@@ -84,3 +84,34 @@ def test_industry_division_and_class(
     e = ws.enterprise(industry_code=industry_code)
     p = ws.build()[e]
     assert (p["industry_division"], p["industry_class"]) == (division, klass)
+
+
+@pytest.mark.parametrize(
+    ("established", "as_of", "years", "civil_code"),
+    [
+        # programmes.md §2.3 P1–P3: the anniversary completes the year; the Civil Code counts it as under
+        (date(2024, 3, 1), date(2026, 2, 28), 1, 1),
+        (date(2024, 3, 1), date(2026, 3, 1), 2, 1),
+        (date(2024, 3, 1), date(2026, 3, 2), 2, 2),
+        # 29 February: add_years gives 28 February in a common year, 29 February in a leap year
+        (date(2024, 2, 29), date(2026, 2, 27), 1, 1),
+        (date(2024, 2, 29), date(2026, 2, 28), 2, 1),
+        (date(2024, 2, 29), date(2026, 3, 1), 2, 2),
+        (date(2024, 2, 29), date(2028, 2, 28), 3, 3),
+        (date(2024, 2, 29), date(2028, 2, 29), 4, 3),
+        # a 28 February establishment in a leap as-of year, the year boundary, and before establishment
+        (date(2023, 2, 28), date(2024, 2, 28), 1, 0),
+        (date(2023, 2, 28), date(2024, 2, 29), 1, 1),
+        (date(2024, 1, 1), date(2026, 1, 1), 2, 1),
+        (date(2025, 12, 31), date(2025, 12, 31), 0, -1),
+        (date(2026, 1, 1), date(2025, 12, 31), -1, -1),
+    ],
+)
+def test_established_full_years_both_readings(
+    ws: Workspace, established: date, as_of: date, years: int, civil_code: int
+) -> None:
+    e = ws.enterprise(established=established)
+    unknown = ws.enterprise(established=None)
+    got = ws.build(as_of)
+    assert (got[e]["established_full_years"], got[e]["established_full_years_civil_code"]) == (years, civil_code)
+    assert got[unknown]["established_full_years"] is None and got[unknown]["established_full_years_civil_code"] is None

@@ -175,6 +175,7 @@ class Workspace:
         status: str | None = "valid",
         tech_field: str | None = None,
         number: str | None = None,
+        subtype: str | None = None,
     ) -> None:
         values = {
             "uscc": uscc,
@@ -184,6 +185,7 @@ class Workspace:
             "expiry_date": expiry,
             "status": status,
             "tech_field": tech_field,
+            "subtype": subtype,
         }
         self._insert("certificate", values, 6, None)
 

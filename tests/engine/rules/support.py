@@ -86,13 +86,13 @@ class HteWorkspace:
             [*values.values(), load_id, next(self.line)],
         )
 
-    def enterprise(self, *, established: date | None = date(2010, 1, 1)) -> str:
+    def enterprise(self, *, established: date | None = date(2010, 1, 1), status: str = "存续") -> str:
         uscc = code()
         name = f"北京{uscc[-6:]}科技有限公司"
         self._insert(
             "enterprise",
             {"uscc": uscc, "name": name, "established_date": established, "district_code": "110108",
-             "industry_code": "6510", "status": "存续", "name_norm": name},
+             "industry_code": "6510", "status": status, "name_norm": name},
             1,
         )  # fmt: skip
         return uscc
@@ -123,17 +123,28 @@ class HteWorkspace:
         )  # fmt: skip
         self.con.execute("INSERT INTO ip_link VALUES (?, ?, 'holder_uscc', 1.0)", [number, owner])
 
-    def credit(self, uscc: str, event_type: str, decided: date) -> None:
+    def credit(self, uscc: str, event_type: str, decided: date, *, removed: date | None = None) -> None:
         self._insert(
             "credit",
             {
                 "uscc": uscc,
                 "event_type": event_type,
                 "decided_date": decided,
+                "removed_date": removed,
                 "document_number": f"京{next(_serial)}号",
             },
             5,
         )
+
+    def certificate(
+        self, uscc: str, kind: str, issued: date, expiry: date | None = None, *, subtype: str | None = None
+    ) -> None:
+        self._insert(
+            "certificate",
+            {"uscc": uscc, "kind": kind, "number": f"C{next(_serial):09d}", "issue_date": issued,
+             "expiry_date": expiry, "status": "valid", "subtype": subtype},
+            6,
+        )  # fmt: skip
 
     def company(
         self,

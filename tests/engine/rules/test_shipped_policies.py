@@ -6,6 +6,7 @@ in test_features.py; here the rules are. As-of 2026-06-30: last year FY2025. Mon
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,8 @@ import duckdb
 import pytest
 
 from gaoqi.engine.rules import Policy, evaluate, explain, load_policies
-from tests.engine.rules.support import POLICIES_DIR, Profiles, synthetic_population
+from gaoqi.engine.rules.simulate import with_parameters
+from tests.engine.rules.support import POLICIES_DIR, HteWorkspace, Profiles, synthetic_population
 
 AS_OF = date(2026, 6, 30)
 D = Decimal
@@ -385,6 +387,88 @@ def test_rd_super_deduction_amount_and_excluded_industries(policies: dict[str, P
         "unknown", ["rd_expense_last_year"], None,
     )  # fmt: skip
     assert pol.version_at(date(2022, 12, 31)) is None  # the 100% rate for all starts in 2023
+
+
+# --- cultivation pool, automatic route (programmes.md §2) ----------------------------------------------
+
+
+def civil_code(pool: Policy) -> Policy:
+    """The pool with the Civil Code's reading of "less than two years" (age_rule_civil_code)."""
+    return dataclasses.replace(
+        pool, versions=tuple(with_parameters(v, {"age_rule_civil_code": "true"}) for v in pool.versions)
+    )
+
+
+def pool_status(ws: HteWorkspace, pool: Policy, uscc: str, as_of: date) -> tuple[Any, ...]:
+    r = ws.evaluate([pool], as_of)[uscc]
+    return r["status"], r["failed_conditions"]
+
+
+def zgc_young(ws: HteWorkspace, established: date, *, subtype: str = "科技创新型", status: str = "存续") -> str:
+    e = ws.enterprise(established=established, status=status)
+    ws.certificate(e, "zgc_hte", date(2024, 6, 1), date(2027, 5, 31), subtype=subtype)
+    return e
+
+
+@pytest.mark.parametrize(
+    ("vector", "established", "as_of", "anniversary", "civil"),
+    [
+        ("P1", date(2024, 3, 1), date(2026, 2, 28), "pass", "pass"),
+        ("P2", date(2024, 3, 1), date(2026, 3, 1), "fail", "pass"),
+        ("P3", date(2024, 2, 29), date(2026, 2, 28), "fail", "pass"),
+        ("P2+1 day", date(2024, 3, 1), date(2026, 3, 2), "fail", "fail"),
+        ("P3+1 day", date(2024, 2, 29), date(2026, 3, 1), "fail", "fail"),
+    ],
+)
+def test_pool_age_vectors_under_both_readings(
+    policies: dict[str, Policy], vector: str, established: date, as_of: date, anniversary: str, civil: str
+) -> None:
+    pool = policies["cultivation-pool"]
+    ws = HteWorkspace()
+    e = zgc_young(ws, established)
+    failed = {"pass": [], "fail": ["under_age_limit"]}
+    assert pool_status(ws, pool, e, as_of) == (anniversary, failed[anniversary]), vector
+    assert pool_status(ws, civil_code(pool), e, as_of) == (civil, failed[civil]), vector
+
+
+def test_pool_p4_another_subtype_is_not_on_the_automatic_route(policies: dict[str, Policy]) -> None:
+    ws = HteWorkspace()
+    e = zgc_young(ws, date(2025, 3, 1), subtype="科技服务型")
+    assert pool_status(ws, policies["cultivation-pool"], e, date(2026, 3, 1)) == ("fail", ["zgc_hte_innovative"])
+
+
+def test_pool_exclusions_at_their_boundaries(policies: dict[str, Policy]) -> None:
+    pool, as_of = policies["cultivation-pool"], date(2026, 3, 1)
+    ws = HteWorkspace()
+    young = date(2025, 3, 1)
+    hte_today = zgc_young(ws, young)  # a national HTE certificate valid to the as-of date, inclusive
+    ws.certificate(hte_today, "hte", date(2023, 3, 2), as_of)
+    hte_lapsed = zgc_young(ws, young)  # … expired the day before
+    ws.certificate(hte_lapsed, "hte", date(2023, 3, 1), date(2026, 2, 28))
+    listed = zgc_young(ws, young)  # an abnormal-operation listing removed the day after as_of: in force
+    ws.credit(listed, "abnormal_operation", date(2025, 6, 1), removed=date(2026, 3, 2))
+    delisted = zgc_young(ws, young)  # … removed on the as-of date: no longer in force
+    ws.credit(delisted, "abnormal_operation", date(2025, 6, 1), removed=as_of)
+    dishonest = zgc_young(ws, young)  # a serious-dishonesty listing decided on the as-of date
+    ws.credit(dishonest, "serious_dishonesty", as_of)
+    moved = zgc_young(ws, young, status="迁出")
+    cancelled = zgc_young(ws, young, status="注销")
+    revoked = zgc_young(ws, young, status="吊销")
+    operating = zgc_young(ws, young, status="在业")
+    got = {e: (r["status"], r["failed_conditions"]) for e, r in ws.evaluate([pool], as_of).items()}
+    assert got[hte_today] == ("fail", ["not_national_hte"])
+    assert got[hte_lapsed] == got[delisted] == got[operating] == ("pass", [])
+    assert got[listed] == got[dishonest] == ("fail", ["not_listed"])
+    assert got[moved] == ("fail", ["registered_in_beijing"])
+    assert got[cancelled] == got[revoked] == ("fail", ["not_deregistered"])
+
+
+def test_pool_is_unknown_when_the_certificate_feed_was_never_delivered(policies: dict[str, Policy]) -> None:
+    ws = HteWorkspace()
+    e = ws.enterprise(established=date(2025, 3, 1))
+    r = ws.evaluate([policies["cultivation-pool"]], date(2026, 3, 1))[e]
+    assert (r["status"], r["failed_conditions"]) == ("unknown", [])
+    assert set(r["unknown_features"]) == {"has_zgc_hte_innovative", "has_hte_certificate"}
 
 
 # --- explain agrees with the batch ---------------------------------------------------------------------

@@ -227,7 +227,7 @@ def test_the_platform_feed_maps_statuses_writes_live_certificates_once_and_only_
     assert list(files) == [CERTIFICATE_FILE] and feed_for_filename(CERTIFICATE_FILE) == "certificate"
     assert (
         files[CERTIFICATE_FILE].decode().splitlines()[0]
-        == "统一社会信用代码,资质类型,证书编号,发证日期,有效期至,证书状态,技术领域"
+        == "统一社会信用代码,资质类型,证书编号,发证日期,有效期至,证书状态,技术领域,证书子类型"
     )
     assert feed_files() == files  # the same state gives the same bytes
     assert sv.platform_feed_write(None, tmp_path) == [CERTIFICATE_FILE]

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from functools import partial
 
-from gaoqi.engine.features.declare import Source, SourceSQL, Window, date_lit, declare, source_row
+from gaoqi.engine.features.declare import Source, SourceSQL, Window, date_lit, declare, in_list, source_row
 
 HTE_VALIDITY_YEARS = 3  # S-32 Art. 9, used only when a HTE certificate has no expiry date
+#: How the feed writes the 科技创新型 sub-type of a ZGC HTE certificate (free text, trimmed at ingest). The
+#: sub-types' definition was not found (programmes.md row 1.9): UNCONFIRMED.
+ZGC_INNOVATIVE_SUBTYPES = ("科技创新型", "科技创新型企业")
 
 _CE = ("certificate",)
 _f = partial(declare, group="certificate", feeds=_CE)
 
 # ``ce`` (see _sql) has, per enterprise: hte = the current HTE certificate (a struct), n_hte / n_tech_sme /
-# n_zgc_hte = how many current certificates of each kind, hte_first = the first HTE issue date.
+# n_zgc_hte = how many current certificates of each kind, n_zgc_hte_innovative = how many current zgc_hte
+# ones of sub-type 科技创新型, hte_first = the first HTE issue date.
 # fmt: off
 FEATURES = (
     _f("has_hte_certificate", "持有有效高新技术企业证书", "boolean", "BOOLEAN",
@@ -59,6 +63,11 @@ FEATURES = (
     _f("has_zgc_hte", "中关村高新技术企业（有效）", "boolean", "BOOLEAN",
        "A zgc_hte certificate is current at as_of (same rule; no expiry = current).",
        sql="ce.n_zgc_hte > 0", absent="FALSE"),
+    _f("has_zgc_hte_innovative", "中关村高新技术企业（科技创新型，有效）", "boolean", "BOOLEAN",
+       "A zgc_hte certificate of sub-type 科技创新型 (written 科技创新型 or 科技创新型企业) is current at as_of "
+       "(same rule as has_zgc_hte). The sub-type's definition was not found (UNCONFIRMED).",
+       article="SEED §三(一)三",
+       sql="ce.n_zgc_hte_innovative > 0", absent="FALSE"),
     # --- provenance ---------------------------------------------------------------------------------
     *source_row("hte_certificate", "高企证书", "the current HTE certificate row", feeds=_CE,
                 load_id="ce.hte.load_id", line="ce.hte.line"),
@@ -68,6 +77,7 @@ FEATURES = (
 
 def _sql(w: Window) -> SourceSQL:
     a = date_lit(w.as_of)
+    innovative = in_list(ZGC_INNOVATIVE_SUBTYPES)
     expiry = (
         f"COALESCE(expiry_date, CASE WHEN kind = 'hte' THEN "
         f"CAST(issue_date + INTERVAL {HTE_VALIDITY_YEARS} YEAR - INTERVAL 1 DAY AS DATE) END)"
@@ -77,12 +87,12 @@ def _sql(w: Window) -> SourceSQL:
             # Every certificate issued by as_of, flagged current (not revoked, not expired at as_of): the
             # current ones give the flags and the HTE certificate; all HTE ones the first issue date.
             "cert": f"""
-            SELECT uscc, kind, number, issue_date, tech_field, _load_id, _line, {expiry} AS expiry,
+            SELECT uscc, kind, number, issue_date, tech_field, subtype, _load_id, _line, {expiry} AS expiry,
                    COALESCE(status, '') <> 'revoked'
                    AND ({expiry} IS NULL OR {expiry} >= {a}) AS cur
             FROM certificate_cur
             WHERE issue_date <= {a}""",
-            "ce": """
+            "ce": f"""
             SELECT uscc,
                    ARG_MAX(STRUCT_PACK(number := number, issue_date := issue_date, expiry := expiry,
                                        tech_field := tech_field, load_id := _load_id, line := _line),
@@ -92,6 +102,8 @@ def _sql(w: Window) -> SourceSQL:
                    COUNT(*) FILTER (WHERE kind = 'hte' AND cur) AS n_hte,
                    COUNT(*) FILTER (WHERE kind = 'tech_sme' AND cur) AS n_tech_sme,
                    COUNT(*) FILTER (WHERE kind = 'zgc_hte' AND cur) AS n_zgc_hte,
+                   COUNT(*) FILTER (WHERE kind = 'zgc_hte' AND cur AND subtype IN {innovative})
+                       AS n_zgc_hte_innovative,
                    MIN(issue_date) FILTER (WHERE kind = 'hte') AS hte_first
             FROM cert
             GROUP BY uscc""",

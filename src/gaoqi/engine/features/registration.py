@@ -3,7 +3,9 @@ industry classification, former names (``name_history``) and the enterprise's wi
 
 from __future__ import annotations
 
+import calendar
 import json
+from datetime import date, timedelta
 from functools import cache, partial
 from importlib import resources
 
@@ -77,6 +79,19 @@ FEATURES = (
        "as_of − established_date in days (negative if established after as_of). Condition (一) holds "
        "at ≥ 365.", unit="天", article="S-32 Art. 11(一); S-195 §三 (一年以上 = 365 days)",
        sql="DATE_DIFF('day', win.established_date, {as_of})"),
+    _f("established_full_years", "成立满周年数", "integer", "INTEGER",
+       "Whole years from established_date to as_of: the largest n with add_years(established_date, n) ≤ "
+       "as_of, add_years mapping 29 Feb to 28 Feb in a common year. The anniversary itself completes the "
+       "year (2024-03-01 → 2 on 2026-03-01; 2024-02-29 → 2 on 2026-02-28). Negative if established after "
+       "as_of.", unit="年", article="SEED §三(一)三 (成立不满两年: the anniversary reading is a DEFAULT)",
+       sql="win.full_years"),
+    _f("established_full_years_civil_code", "成立满周年数（民法典期间计算）", "integer", "INTEGER",
+       "Whole years counted by the Civil Code's period rules (Art. 201: the starting day is not counted; "
+       "Art. 202: a period ends with the corresponding day of its last month, or that month's last day if "
+       "it has none): established_full_years at as_of − 1 day, so the anniversary itself still counts as "
+       "under (2024-03-01 → 1 on 2026-03-01, 2 on 2026-03-02; 2024-02-29 → 1 on 2026-02-28).",
+       unit="年", article="民法典 第二百零一条、第二百零二条",
+       sql="win.full_years_civil_code"),
     # --- window -------------------------------------------------------------------------------------
     _f("fy_window_start", "窗口起始年度", "integer", "INTEGER",
        "First fiscal year of the enterprise's window: as_of year − 3, or the establishment year if later. "
@@ -99,6 +114,19 @@ FEATURES = (
 # fmt: on
 
 
+def full_years_sql(on: date) -> str:
+    """Whole years from ``established_date`` to the day ``on``: its year minus the establishment year, less
+    one if the anniversary in ``on``'s year is later than ``on``. Plain EXTRACT and CASE on literals, the
+    same on DuckDB and Spark; a 29 February establishment has its anniversary on 28 February in a common
+    year (add_years)."""
+    md = "EXTRACT(MONTH FROM established_date) * 100 + EXTRACT(DAY FROM established_date)"
+    anniversary = md if calendar.isleap(on.year) else f"CASE WHEN {md} = 229 THEN 228 ELSE {md} END"
+    return (
+        f"{on.year} - EXTRACT(YEAR FROM established_date) "
+        f"- CASE WHEN {on.month * 100 + on.day} < {anniversary} THEN 1 ELSE 0 END"
+    )
+
+
 def _sql(w: Window) -> SourceSQL:
     year = "EXTRACT(YEAR FROM established_date)"
     ay = w.as_of.year
@@ -119,7 +147,9 @@ def _sql(w: Window) -> SourceSQL:
                    CASE WHEN established_date IS NULL THEN 3
                         WHEN {year} <= {w.first_year} THEN 3
                         WHEN {year} >= {ay} THEN 0
-                        ELSE {ay} - {year} END AS k
+                        ELSE {ay} - {year} END AS k,
+                   {full_years_sql(w.as_of)} AS full_years,
+                   {full_years_sql(w.as_of - timedelta(days=1))} AS full_years_civil_code
             FROM enterprise""",
             # every two-digit GB/T 4754 division with its section
             "sec": f"""
