@@ -103,9 +103,16 @@ def test_zgc_hte_of_the_innovative_subtype(ws: Workspace) -> None:
     national_only = ws.enterprise()  # a sub-type on another kind does not count
     ws.certificate(national_only, "hte", date(2024, 6, 1), None, subtype="科技创新型")
     none = ws.enterprise()
+    unstated = ws.enterprise()  # a current ZGC certificate delivered without its sub-type
+    ws.certificate(unstated, "zgc_hte", date(2024, 6, 1), None)
+    unstated_too = ws.enterprise()  # … beside a current 科技创新型 one: that one decides
+    ws.certificate(unstated_too, "zgc_hte", date(2024, 6, 1), None, number="A")
+    ws.certificate(unstated_too, "zgc_hte", date(2024, 6, 1), None, subtype="科技创新型", number="B")
 
     got = ws.build()
     flags = {e: (got[e]["has_zgc_hte"], got[e]["has_zgc_hte_innovative"]) for e in got}
+    assert flags[unstated] == (True, None)
+    assert flags[unstated_too] == (True, True)
     assert flags[innovative] == flags[long_form] == (True, True)
     assert flags[other] == flags[lapsed] == (True, False)
     assert flags[revoked] == flags[future] == flags[none] == flags[national_only] == (False, False)

@@ -165,7 +165,9 @@ def test_every_feature_has_its_sql_and_every_column_is_a_feature() -> None:
     for f in FEATURES:
         expr = w.sql(f.sql)
         assert expr.strip() and "{" not in expr, f.name
-        if f.absent is not None:
+        if f.absent is not None and f.absent_when is not None:
+            expr = f"CASE WHEN {w.sql(f.absent_when)} THEN {f.absent} ELSE {expr} END"
+        elif f.absent is not None:
             expr = f"COALESCE({expr}, {f.absent})"
         column = f"{expr} AS {f.name}" if f.sql_type.endswith("[]") else f"CAST({expr} AS {f.sql_type}) AS {f.name}"
         assert column in sql, f.name  # the column is its declaration's SQL

@@ -20,7 +20,8 @@ _f = partial(declare, group="certificate", feeds=_CE)
 
 # ``ce`` (see _sql) has, per enterprise: hte = the current HTE certificate (a struct), n_hte / n_tech_sme /
 # n_zgc_hte = how many current certificates of each kind, n_zgc_hte_innovative = how many current zgc_hte
-# ones of sub-type 科技创新型, hte_first = the first HTE issue date.
+# ones of sub-type 科技创新型, n_zgc_hte_no_subtype = those delivered without a sub-type, hte_first = the first HTE
+# issue date.
 # fmt: off
 FEATURES = (
     _f("has_hte_certificate", "持有有效高新技术企业证书", "boolean", "BOOLEAN",
@@ -65,9 +66,11 @@ FEATURES = (
        sql="ce.n_zgc_hte > 0", absent="FALSE"),
     _f("has_zgc_hte_innovative", "中关村高新技术企业（科技创新型，有效）", "boolean", "BOOLEAN",
        "A zgc_hte certificate of sub-type 科技创新型 (written 科技创新型 or 科技创新型企业) is current at as_of "
-       "(same rule as has_zgc_hte). The sub-type's definition was not found (UNCONFIRMED).",
+       "(same rule as has_zgc_hte); unknown (NULL) when none is but a current one was delivered without its "
+       "sub-type. The sub-type's definition was not found (UNCONFIRMED).",
        article="SEED §三(一)三",
-       sql="ce.n_zgc_hte_innovative > 0", absent="FALSE"),
+       sql="CASE WHEN ce.n_zgc_hte_innovative > 0 THEN TRUE WHEN ce.n_zgc_hte_no_subtype > 0 THEN NULL "
+           "ELSE FALSE END", absent="FALSE", absent_when="ce.uscc IS NULL"),
     # --- provenance ---------------------------------------------------------------------------------
     *source_row("hte_certificate", "高企证书", "the current HTE certificate row", feeds=_CE,
                 load_id="ce.hte.load_id", line="ce.hte.line"),
@@ -104,6 +107,7 @@ def _sql(w: Window) -> SourceSQL:
                    COUNT(*) FILTER (WHERE kind = 'zgc_hte' AND cur) AS n_zgc_hte,
                    COUNT(*) FILTER (WHERE kind = 'zgc_hte' AND cur AND subtype IN {innovative})
                        AS n_zgc_hte_innovative,
+                   COUNT(*) FILTER (WHERE kind = 'zgc_hte' AND cur AND subtype IS NULL) AS n_zgc_hte_no_subtype,
                    MIN(issue_date) FILTER (WHERE kind = 'hte') AS hte_first
             FROM cert
             GROUP BY uscc""",

@@ -66,6 +66,9 @@ class Feature:
     #: Register feeds only: the value for an enterprise without rows when the feed was delivered ("0",
     #: "FALSE"); the column is NULL for everyone when the feed never was.
     absent: str | None = None
+    #: With ``absent``: the test (template) telling an enterprise without rows, when the feature's own SQL
+    #: can be NULL for one with rows (unknown) — then ``absent`` replaces only that case, not every NULL.
+    absent_when: str | None = None
     #: Counts of a source's rows: the predicate (template) selecting the rows counted. The source's
     #: per-enterprise pass has the column ``COUNT(*) FILTER (WHERE <counts>) AS <name>`` (``count_columns``).
     counts: str | None = None
@@ -85,6 +88,7 @@ def declare(
     article: str | None = None,
     provenance: str | None = None,
     absent: str | None = None,
+    absent_when: str | None = None,
     counts: str | None = None,
 ) -> Feature:
     """A ``Feature``, positional in the order a declaration reads: name, label, type, SQL type, definition."""
@@ -101,6 +105,7 @@ def declare(
         sql=sql,
         provenance=provenance,
         absent=absent,
+        absent_when=absent_when,
         counts=counts,
     )
 

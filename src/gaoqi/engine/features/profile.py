@@ -76,7 +76,8 @@ def assemble(w: Window, sources: tuple[Source, ...], *, delivered: Mapping[str, 
     """The profile SELECT of ``sources`` for window ``w``: their CTEs in source order, the spine steps ``yr``
     and ``win`` (see ``SourceSQL``), then one column per feature (``registry(sources)``) over ``win`` and the
     sources' joins. Each column is the feature's SQL cast to its type; a register feed's feature with
-    ``absent`` is COALESCEd to it when the feed was delivered and NULL when it never was."""
+    ``absent`` is COALESCEd to it when the feed was delivered (or takes it where ``absent_when`` holds) and NULL
+    when it never was."""
     pieces = [s.sql(w) for s in sources]
     ctes: dict[str, str] = {}
     for p in pieces:
@@ -100,7 +101,12 @@ def assemble(w: Window, sources: tuple[Source, ...], *, delivered: Mapping[str, 
         expr = w.sql(f.sql)
         if f.absent is not None:
             feed = register[f.name]
-            expr = f"COALESCE({expr}, {f.absent})" if feed and (delivered or {}).get(feed, True) else "NULL"
+            if not (feed and (delivered or {}).get(feed, True)):
+                expr = "NULL"
+            elif f.absent_when is not None:
+                expr = f"CASE WHEN {w.sql(f.absent_when)} THEN {f.absent} ELSE {expr} END"
+            else:
+                expr = f"COALESCE({expr}, {f.absent})"
         is_list = f.sql_type.endswith("[]")  # lists keep their type; the rest is cast to the registry's type
         cols.append(f"{expr} AS {f.name}" if is_list else f"CAST({expr} AS {f.sql_type}) AS {f.name}")
     with_sql = ",\n".join(f"{name} AS ({body}\n)" for name, body in ctes.items())
