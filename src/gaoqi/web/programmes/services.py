@@ -119,11 +119,14 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
         reason_sql = " UNION ALL ".join(["SELECT %s AS list_id, %s AS version, %s AS reason"] * len(reasons))
         r_active, _ = _in("r.policy_id", active)
         r_cert, _ = _in("r.policy_id", [i for i in active if lists.ends_on_certification(i)])
+        # the entrants are chosen into a temporary table first: an INSERT whose NOT EXISTS reads the table it
+        # writes took minutes on PostgreSQL when the planner thought the table empty (a scan per row)
+        cur.execute("DROP TABLE IF EXISTS _list_entrants")
         cur.execute(
-            f"INSERT INTO {M} (enterprise_id, list_id, route, entered_on, entered_snapshot_id, policy_version, "
-            "reason, ruleset_hash, left_reason, left_ruleset_hash, left_comment, removal_holds) "
-            "SELECT r.enterprise_id, r.policy_id, %s, %s, %s, r.policy_version, COALESCE(rv.reason, ''), %s, "
-            "'', '', '', %s "
+            "CREATE TEMP TABLE _list_entrants AS "
+            "SELECT r.enterprise_id, r.policy_id, %s AS route, %s AS entered_on, %s AS entered_snapshot_id, "
+            "r.policy_version, COALESCE(rv.reason, '') AS reason, %s AS ruleset_hash, '' AS left_reason, "
+            "'' AS left_ruleset_hash, '' AS left_comment, %s AS removal_holds "
             f"FROM {R} r JOIN {E} e ON e.id = r.enterprise_id "
             f"LEFT JOIN ({reason_sql}) rv ON rv.list_id = r.policy_id AND rv.version = r.policy_version "
             f"WHERE r.snapshot_id = %s AND r.status = 'pass' AND {r_active} "
@@ -133,7 +136,11 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
             [RULE, as_of, sid, rhash, False, *[x for row in reasons for x in row], sid, *active_params,
              *cert_params, True, True],
         )  # fmt: skip
+        cols = ("enterprise_id, list_id, route, entered_on, entered_snapshot_id, policy_version, reason, ruleset_hash, "
+                "left_reason, left_ruleset_hash, left_comment, removal_holds")  # fmt: skip
+        cur.execute(f"INSERT INTO {M} ({cols}) SELECT * FROM _list_entrants")
         counts["entered"] += cur.rowcount
+        cur.execute("DROP TABLE _list_entrants")
         _stats(cur, sid)
     audit_record(None, "list.update", target=f"snapshot:{sid}", detail=counts)
     return counts
