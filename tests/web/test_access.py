@@ -95,7 +95,7 @@ def _request(client: Client, url: str) -> Any:
 def test_matrix_every_pattern_every_role(users: dict[str, Any], snapshot: Any) -> None:
     failures: list[str] = []
     checked = 0
-    values_fixed = {"policy_id": "hte-certification", "pk": str(snapshot.pk), "att": "1"}
+    values_fixed = {"policy_id": "hte-certification", "list_id": "above-scale", "pk": str(snapshot.pk), "att": "1"}
     for name, route in all_patterns():
         rule = ACCESS.get(name)
         if rule is None:

@@ -54,6 +54,11 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "policies:detail": r.ENTERPRISE_VIEWERS | {r.EXPERT},
     "policies:enterprises": r.OFFICIALS,
     "policies:simulate": frozenset({r.MUNICIPAL}),
+    # programme lists (名单): officials, scoped like the directory; removal by municipal and district officials
+    "programmes:index": r.OFFICIALS,
+    "programmes:detail": r.OFFICIALS,
+    "programmes:export": r.OFFICIALS,
+    "programmes:remove": frozenset({r.DISTRICT, r.MUNICIPAL}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -95,6 +100,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:enterprise_results": r.ENTERPRISE_VIEWERS,
     "api:enterprise_explain": r.ENTERPRISE_VIEWERS,
     "api:policy_list": r.ENTERPRISE_VIEWERS | {r.EXPERT},
+    "api:list_members": r.ENTERPRISE_VIEWERS,  # an enterprise user: its own memberships only
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -103,6 +109,7 @@ NO_STORE = frozenset(
         "enterprises:detail",
         "enterprises:reveal",
         "enterprises:export",
+        "programmes:export",
         "certification:certificate",
         "accounts:tokens",
         "accounts:token_create",  # the new key, shown once
@@ -220,6 +227,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("certification:overdue", "时限监控"),
     ("certification:experts", "专家库"),
     ("certification:publicity", "公示"),
+    ("programmes:index", "名单"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),
     ("intake:home", "数据汇聚"),

@@ -242,3 +242,73 @@ def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for p in ps.catalogue()
     ]
+
+
+class MemberOut(Schema):
+    uscc: str
+    name: str
+    district_code: str
+    industry_section: str
+    tech_field: str
+    route: str
+    entered_on: date
+    entered_snapshot: int
+    policy_version: str
+    reason: str
+    ruleset_hash: str
+
+
+class MemberPage(Schema):
+    list_id: str
+    count: int
+    page: int
+    page_size: int
+    items: list[MemberOut]
+
+
+class MemberQuery(Schema):
+    district: Text = ""
+    section: Text = ""
+    tech_field: Text = ""
+    route: Text = ""
+    entered_since: date | None = None
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+@api.get("/lists/{list_id}/members", response={200: MemberPage, **NOT_FOUND}, url_name="list_members")
+def list_members(request: HttpRequest, list_id: Code, params: Query[MemberQuery]) -> dict[str, Any]:
+    """The enterprises on a programme list now (a policy of kind ``list``), with why each is on it: only those the
+    caller may see (an enterprise account: itself, if it is on the list)."""
+    from gaoqi.web.programmes import lists
+    from gaoqi.web.programmes import selectors as ls
+
+    if lists.list_get(list_id) is None:
+        raise NotFound("没有该名单")
+    f = ls.MemberFilter(
+        district=params.district, section=params.section, tech_field=params.tech_field, route=params.route,
+        entered_since=params.entered_since,
+    )  # fmt: skip
+    count, items = ls.member_search(request.user, list_id, f, params.page, params.page_size)
+    return {
+        "list_id": list_id,
+        "count": count,
+        "page": params.page,
+        "page_size": params.page_size,
+        "items": [
+            {
+                "uscc": m.enterprise.uscc,
+                "name": m.enterprise.name,
+                "district_code": m.enterprise.district_code,
+                "industry_section": m.enterprise.industry_section,
+                "tech_field": m.enterprise.tech_field,
+                "route": m.route,
+                "entered_on": m.entered_on,
+                "entered_snapshot": m.entered_snapshot_id,
+                "policy_version": m.policy_version,
+                "reason": m.reason,
+                "ruleset_hash": m.ruleset_hash,
+            }
+            for m in items
+        ],
+    }

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "gaoqi.web.policies",
     "gaoqi.web.dashboard",
     "gaoqi.web.certification",
+    "gaoqi.web.programmes",
 ]
 
 MIDDLEWARE = [

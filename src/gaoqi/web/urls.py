@@ -13,5 +13,6 @@ urlpatterns = [
     path("intake/", include("gaoqi.web.intake.urls")),
     path("audit/", include("gaoqi.web.audit.urls")),
     path("certification/", include("gaoqi.web.certification.urls")),
+    path("programmes/", include("gaoqi.web.programmes.urls")),
     path("api/", api.urls),
 ]

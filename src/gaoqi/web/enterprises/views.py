@@ -17,6 +17,7 @@ from gaoqi.web.enterprises import selectors, services
 from gaoqi.web.enterprises.forms import DirectoryFilterForm
 from gaoqi.web.paging import CappedPaginator as Paginator
 from gaoqi.web.policies.selectors import labelled, policy_names, readable_explanation
+from gaoqi.web.programmes.selectors import enterprise_lists
 
 
 def _filter(request: HttpRequest) -> selectors.DirectoryFilter:
@@ -69,6 +70,8 @@ def detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "masked_phone": selectors.mask_phone(ent.phone),
         "may_reveal": request.user.role in roles.MAY_REVEAL_PERSONAL,
         "districts": district_codes(),
+        "memberships": enterprise_lists(ent),
+        "list_names": policy_names(),
     }
     return render(request, "enterprises/detail.html", ctx)
 

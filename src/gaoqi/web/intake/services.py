@@ -44,6 +44,7 @@ from gaoqi.web.core.locks import serialize
 from gaoqi.web.exports import cell
 from gaoqi.web.intake.models import Snapshot, Upload
 from gaoqi.web.intake.runlock import lock_holder, run_lock
+from gaoqi.web.programmes.services import memberships_update
 
 BATCH = 5000
 
@@ -312,6 +313,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                     cur.execute(_UPSERT_SQL)
                     cur.execute(_RESULTS_SQL)
                     _make_current(snapshot, path, meta, done, n_results)
+                    memberships_update(snapshot)  # the lists' entries and exits, in the same switch
             finally:
                 _stage_drop(cur)
     finally:

@@ -54,6 +54,19 @@
         series: o.by_stage.map(function (x) { return { name: x.name, type: "bar", data: x.data }; })
       });
     }
+    var l = data("list-data");
+    if (l) {
+      var over = function (id, title, groups) {
+        chart(id, {
+          title: { text: title, textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
+          legend: { top: 30, type: "scroll" }, grid: { top: 70, bottom: 40 },
+          xAxis: { type: "category", data: l.snapshots }, yAxis: { type: "value", minInterval: 1 },
+          series: groups.map(function (x) { return { name: x.name, type: "line", data: x.data }; })
+        });
+      };
+      over("list-district-chart", "各区名单企业数", l.by_district);
+      over("list-field-chart", "各技术领域名单企业数", l.by_field);
+    }
     var f = data("finance-data");
     if (f && f.length) {
       chart("finance-chart", {
