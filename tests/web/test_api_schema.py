@@ -61,6 +61,9 @@ def _pinned(operation: Any) -> list[Any]:
     if operation.path == "/api/enterprises":  # searches that find something
         queries = st.sampled_from([{"q": "北京"}, {"q": "bj"}, {"q": CANARY_NAME}, {"page": 2, "page_size": 100}])
         return [queries.flatmap(lambda q: operation.as_strategy(query=q))]
+    if "list_id" in names:  # real lists (one published with members) and a made-up one
+        list_ids = st.sampled_from(["above-scale", "cultivation-pool", "no-such-list"])
+        return [list_ids.flatmap(lambda lid: operation.as_strategy(path_parameters={"list_id": lid}))]
     if "uscc" not in names:
         return []
     real = Enterprise.objects.exclude(name__startswith=CANARY_NAME).order_by("uscc").values_list("uscc", flat=True)
