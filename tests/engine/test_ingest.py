@@ -14,6 +14,7 @@ import duckdb
 import openpyxl
 import pytest
 
+from gaoqi.engine.current import create_current_views
 from gaoqi.engine.ingest import ingest_directory
 from gaoqi.engine.status import workspace_status
 from gaoqi.engine.workspace import connect
@@ -541,9 +542,24 @@ def test_a_subtype_is_optional_and_has_at_most_50_characters(tmp_path: Path, ws:
 
 
 def test_a_workspace_from_before_the_subtype_column_gets_it(tmp_path: Path, ws: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    write_csv(
+        d / "certificate.csv",
+        ["统一社会信用代码", "资质类型", "证书编号", "发证日期"],
+        [[JD, "hte", "GR1", "2025-01-01"]],
+    )
+    ingest_directory(ws, d)
     con = connect(ws)
+    create_current_views(con)
+    # the workspace as an older release left it: no sub-type in the raw table nor in its current table
     con.execute("ALTER TABLE certificate DROP COLUMN subtype")
+    con.execute("CREATE OR REPLACE TABLE certificate_cur AS SELECT * EXCLUDE (subtype) FROM certificate_cur")
     con.close()
     con = connect(ws)
     assert "subtype" in [r[0] for r in con.execute("DESCRIBE certificate").fetchall()]
+    # the loads did not change, but the columns did: the current table is rebuilt with the new column
+    assert create_current_views(con) == ["certificate"]
+    assert con.execute("SELECT number, subtype FROM certificate_cur").fetchall() == [("GR1", None)]
+    assert create_current_views(con) == []
     con.close()

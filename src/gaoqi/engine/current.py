@@ -55,6 +55,12 @@ def create_current_views(con: duckdb.DuckDBPyConnection) -> list[str]:
         "raw_rows BIGINT NOT NULL)"
     )
     rebuilt: list[str] = []
+    # a feed that gained a column (workspace.ensure_schema adds it to the raw table) rebuilds its current table
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal ORDER BY table_name, column_index"
+    ).fetchall():
+        columns.setdefault(str(table), []).append(str(column))
     for spec in all_feeds():
         feed = spec.name
         # fetchall, not fetchone: DuckDB refuses some later calls while a result is left unread
@@ -64,7 +70,13 @@ def create_current_views(con: duckdb.DuckDBPyConnection) -> list[str]:
         state = found[0] if found else None
         name = f"{feed}_cur"
         kind = _kind(con, name)
-        if kind == "TABLE" and state is not None and (int(state[0]), int(state[1])) == (last, raw_rows):
+        same_columns = columns.get(name) == columns.get(feed)
+        if (
+            kind == "TABLE"
+            and state is not None
+            and (int(state[0]), int(state[1])) == (last, raw_rows)
+            and same_columns
+        ):
             continue
         if kind is not None:
             con.execute(f"DROP {kind} {name}")
