@@ -5,7 +5,9 @@ engine's public face: the platform imports only the names in ``__all__`` (a seco
 forbids ``gaoqi.web`` every submodule). See README.md beside it.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from gaoqi.engine.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from gaoqi.engine.describe import describe_condition, describe_parameter, describe_value
@@ -86,15 +88,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'gaoqi.engine' has no attribute {name!r}")
-    import importlib
-
-    module, attr = _LAZY[name]
-    value = getattr(importlib.import_module(module), attr)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 __all__ = [

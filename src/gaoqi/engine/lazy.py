@@ -11,7 +11,8 @@ A module that needs sqlglot only when it compiles writes::
         sqlglot = LazyModule("sqlglot", globals(), "sqlglot")
         exp = LazyModule("sqlglot.expressions", globals(), "exp")
 
-and a module-level table of sqlglot classes is a ``LazyMapping``, built when first read.
+and a module-level table of sqlglot classes is a ``LazyMapping``, built when first read. A package whose public
+names load on first use (PEP 562) sets ``__getattr__ = lazy_attributes(__name__, TABLE, globals())``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,23 @@ from typing import Any, TypeVar
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+
+
+def lazy_attributes(
+    package: str, table: Mapping[str, tuple[str, str]], namespace: dict[str, Any]
+) -> Callable[[str], Any]:
+    """A module ``__getattr__`` (PEP 562) giving each name of ``table`` (name → (module, attribute)) by importing
+    its module on first use, then keeping it in ``namespace`` so later reads are plain global lookups."""
+
+    def __getattr__(name: str) -> Any:
+        if name not in table:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        module, attr = table[name]
+        value = getattr(importlib.import_module(module), attr)
+        namespace[name] = value
+        return value
+
+    return __getattr__
 
 
 class LazyModule:

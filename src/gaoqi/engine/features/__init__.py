@@ -26,7 +26,9 @@ The rules it encodes (S-32 = 国科发火〔2016〕32号, S-195 = 国科发火�
   at most 12 decimals (so 250 / 5000 is exactly 0.05 and 115 / 100 − 1 exactly 0.15).
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from gaoqi.engine.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from gaoqi.engine.features.build import (
@@ -83,15 +85,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'gaoqi.engine.features' has no attribute {name!r}")
-    import importlib
-
-    module, attr = _LAZY[name]
-    value = getattr(importlib.import_module(module), attr)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 __all__ = [
