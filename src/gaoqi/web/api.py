@@ -397,10 +397,9 @@ def _write(request: HttpRequest) -> None:
 
 
 def _written(request: HttpRequest, pk: int) -> dict[str, Any]:
-    """The recommendation as the write left it; the workflow's audit entry is the request's row (no api.read)."""
+    """The recommendation as the write left it (the workflow's audit entry is the request's row: no api.read)."""
     from gaoqi.web.programmes import selectors as ls
 
-    request.gaoqi_audited = True  # type: ignore[attr-defined]
     rec = ls.recommendation_get(request.user, pk)
     assert rec is not None
     return _rec_out(rec)
