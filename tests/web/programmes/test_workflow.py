@@ -51,14 +51,16 @@ class _Rollback(Exception):
 
 
 def _enter(obj: Any, t: Any, log: Any) -> list[str]:
-    """What the confirmation's service does on entering ``confirmed``: the stay on the list."""
+    """What the services do on a move: keep the comment (a decline's is required by a constraint) and, on
+    entering ``confirmed``, open the stay on the list."""
+    obj.decision_comment = log.comment
     if t.target != wf.CONFIRMED:
-        return []
+        return ["decision_comment"]
     obj.membership = ListMembership.objects.create(
         enterprise=obj.enterprise, list_id=obj.list_id, route="recommendation", entered_on="2026-07-01",
         entered_snapshot=obj.enterprise.snapshot, reason=obj.reason,
     )  # fmt: skip
-    return ["membership"]
+    return ["decision_comment", "membership"]
 
 
 def _attempt(obj: Any, action: str, actor: Any, before: int) -> tuple[str, Any]:
