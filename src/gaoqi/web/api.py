@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import ValidationError
 from ninja.utils import check_csrf
 
@@ -431,7 +431,7 @@ def recommendation_list(request: HttpRequest, list_id: Code, params: Query[Recom
 
 
 @api.post("/recommendations", response={201: RecommendationOut, **WRITE_ERRORS}, url_name="recommendation_create")
-def recommendation_create(request: HttpRequest, body: RecommendationIn) -> tuple[int, dict[str, Any]]:
+def recommendation_create(request: HttpRequest, body: RecommendationIn) -> Status:
     """A district official recommends an enterprise of the district for a list (default: the cultivation pool),
     with a reason; the municipal office confirms or declines it. Refused: outside the district (404), already
     certified, already on the list or already recommended (409), no reason or a list without recommendations
@@ -440,7 +440,7 @@ def recommendation_create(request: HttpRequest, body: RecommendationIn) -> tuple
 
     _write(request)
     rec = programmes.recommendation_create(request.user, body.uscc, body.list_id, body.reason)
-    return 201, _written(request, rec.pk)
+    return Status(201, _written(request, rec.pk))
 
 
 @api.post(
