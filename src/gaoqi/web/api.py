@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -151,6 +151,10 @@ def _why(error: dict[str, Any]) -> str:
         "greater_than_equal": f"不能小于 {ctx.get('ge')}",
         "less_than_equal": f"不能大于 {ctx.get('le')}",
     }
+    if error.get("type") == "string_pattern_mismatch" and ctx.get("pattern") == NOT_BLANK:
+        return "必须填写"
+    if error.get("type") == "literal_error":
+        return f"应为 {ctx.get('expected')}"
     return words.get(str(error.get("type")), "格式不正确")
 
 
@@ -320,7 +324,14 @@ def list_members(request: HttpRequest, list_id: Code, params: Query[MemberQuery]
 # recommendations (培育库 entry path A): a district recommends, the municipal office confirms or declines
 
 PK = Annotated[int, Path(ge=1, le=2**62)]
-Reason = Annotated[str, Field(max_length=2000, pattern=NO_NUL)]
+#: A text that says something: at least one character that is not white space (nor NUL anywhere). The services
+#: refuse a blank reason or decline comment too; in the schema, a client learns it before calling.
+NOT_BLANK = r"^[^\x00]*[^\x00\s\x1c-\x1f][^\x00]*$"
+Reason = Annotated[str, Field(max_length=2000, pattern=NOT_BLANK)]
+Comment = Annotated[str, Field(max_length=2000, pattern=NO_NUL)]
+#: The lists that take recommendations (programmes.lists.RECOMMENDABLE; a test keeps the two equal).
+RecommendableList = Literal["cultivation-pool"]
+RecommendationStatus = Literal["", "submitted", "confirmed", "declined", "withdrawn"]
 
 
 class RecommendationOut(Schema):
@@ -348,19 +359,23 @@ class RecommendationPage(Schema):
 
 
 class RecommendationQuery(Schema):
-    status: Annotated[str, Field(max_length=16, pattern=NO_NUL)] = ""
+    status: RecommendationStatus = ""
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
 
 
 class RecommendationIn(Schema):
     uscc: Annotated[str, Field(max_length=64, pattern=NO_NUL)]
-    list_id: Annotated[str, Field(max_length=64, pattern=NO_NUL)] = "cultivation-pool"
+    list_id: RecommendableList = "cultivation-pool"
     reason: Reason
 
 
 class DecisionIn(Schema):
-    comment: Reason = ""
+    comment: Comment = ""
+
+
+class DeclineIn(Schema):
+    comment: Reason
 
 
 #: The answers of a write besides its success: 400 input or guard, 404 outside the jurisdiction, 409 the
@@ -413,12 +428,9 @@ def recommendation_list(request: HttpRequest, list_id: Code, params: Query[Recom
     all), the waiting first; ``status`` one of submitted, confirmed, declined, withdrawn ("" all)."""
     from gaoqi.web.programmes import lists
     from gaoqi.web.programmes import selectors as ls
-    from gaoqi.web.programmes.workflow import STATUS_LABELS
 
     if not lists.recommendable(list_id):
         raise NotFound("该名单不接受推荐")
-    if params.status and params.status not in STATUS_LABELS:
-        raise DomainError("请求参数无效：status", fields={"status": "应为 " + "、".join(STATUS_LABELS)})
     qs = ls.recommendation_queue(request.user, list_id, params.status)
     start = (params.page - 1) * params.page_size
     return {
@@ -463,7 +475,7 @@ def recommendation_confirm(request: HttpRequest, pk: PK, body: DecisionIn) -> di
     response={200: RecommendationOut, **WRITE_ERRORS},
     url_name="recommendation_decline",
 )
-def recommendation_decline(request: HttpRequest, pk: PK, body: DecisionIn) -> dict[str, Any]:
+def recommendation_decline(request: HttpRequest, pk: PK, body: DeclineIn) -> dict[str, Any]:
     """The municipal office declines a waiting recommendation; the comment is required (400 without)."""
     from gaoqi.web.programmes import services as programmes
 

@@ -180,11 +180,18 @@ def test_the_api_creates_lists_and_decides_in_the_one_error_shape(state: dict[st
     outside = _post(district, "/api/recommendations", {"uscc": state["chaoyang"].enterprise.uscc, "reason": "x"})
     assert outside.status_code == 404 and outside.json()["error"]["code"] == "not_found"
     blank = _post(district, "/api/recommendations", {"uscc": state["free"].uscc, "reason": " "})
-    assert blank.status_code == 400  # the reason is checked before the enterprise
-    assert blank.json()["error"] == {"code": "invalid", "message": "请填写推荐理由", "fields": {"reason": "必须填写"}}
+    assert blank.status_code == 400  # the schema says a reason is not blank
+    assert blank.json()["error"] == {
+        "code": "invalid",
+        "message": "请求参数无效：reason",
+        "fields": {"reason": "必须填写"},
+    }
+    other_list = _post(district, "/api/recommendations", {"uscc": state["free"].uscc, "list_id": "above-scale",
+                                                          "reason": "理由"})  # fmt: skip
+    assert other_list.status_code == 400 and set(other_list.json()["error"]["fields"]) == {"list_id"}
     pk = body["id"]
-    no_comment = _post(muni, f"/api/recommendations/{pk}/decline", {"comment": ""})
-    assert no_comment.status_code == 400 and no_comment.json()["error"]["message"] == "“不予纳入”需要填写意见"
+    no_comment = _post(muni, f"/api/recommendations/{pk}/decline", {"comment": " "})
+    assert no_comment.status_code == 400 and no_comment.json()["error"]["fields"] == {"comment": "必须填写"}
     confirmed = _post(muni, f"/api/recommendations/{pk}/confirm", {"comment": "同意"})
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
     assert confirmed.json()["membership_entered_on"] is not None
@@ -198,6 +205,15 @@ def test_the_api_creates_lists_and_decides_in_the_one_error_shape(state: dict[st
     other = login(state["people"]["district_chaoyang"])
     assert _post(other, f"/api/recommendations/{state['haidian'].pk}/withdraw", {}).status_code == 404
     assert _post(district, f"/api/recommendations/{state['haidian'].pk}/withdraw", {}).json()["status"] == "withdrawn"
+
+
+def test_the_api_names_the_lists_that_take_recommendations() -> None:
+    from typing import get_args
+
+    from gaoqi.web import api
+    from gaoqi.web.programmes import lists
+
+    assert set(get_args(api.RecommendableList)) == lists.RECOMMENDABLE
 
 
 def test_an_api_write_with_a_session_needs_the_csrf_token(state: dict[str, Any]) -> None:
