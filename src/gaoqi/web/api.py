@@ -443,7 +443,7 @@ def recommendation_list(request: HttpRequest, list_id: Code, params: Query[Recom
 
 
 @api.post("/recommendations", response={201: RecommendationOut, **WRITE_ERRORS}, url_name="recommendation_create")
-def recommendation_create(request: HttpRequest, body: RecommendationIn) -> Status:
+def recommendation_create(request: HttpRequest, body: RecommendationIn) -> Status[dict[str, Any]]:
     """A district official recommends an enterprise of the district for a list (default: the cultivation pool),
     with a reason; the municipal office confirms or declines it. Refused: outside the district (404), already
     certified, already on the list or already recommended (409), no reason or a list without recommendations
