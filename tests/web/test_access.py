@@ -19,6 +19,8 @@ from gaoqi.web.access import ACCESS, PUBLIC
 from tests.web.conftest import login
 
 ANONYMOUS = "anonymous"
+#: URL names whose ``list_id`` must name a list that takes recommendations (the cultivation pool)
+RECOMMENDATION_PAGES = ("programmes:recommendations", "programmes:recommend", "api:recommendation_list")
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +98,8 @@ def test_matrix_every_pattern_every_role(users: dict[str, Any], snapshot: Any) -
     failures: list[str] = []
     checked = 0
     values_fixed = {"policy_id": "hte-certification", "list_id": "above-scale", "pk": str(snapshot.pk), "att": "1"}
+    # pages of the lists that take recommendations (the others answer 404 there)
+    values_by_name = {name: {"list_id": "cultivation-pool"} for name in RECOMMENDATION_PAGES}
     for name, route in all_patterns():
         rule = ACCESS.get(name)
         if rule is None:
@@ -107,6 +111,8 @@ def test_matrix_every_pattern_every_role(users: dict[str, Any], snapshot: Any) -
             for param in PARAM.findall(route):
                 if param == "uscc":
                     kwargs[param] = _uscc_for(principal, users)
+                elif param in values_by_name.get(name, {}):
+                    kwargs[param] = values_by_name[name][param]
                 elif param in values_fixed:
                     kwargs[param] = values_fixed[param]
                 else:

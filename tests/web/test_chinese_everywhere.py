@@ -23,7 +23,7 @@ from gaoqi.web.access import ACCESS, PUBLIC
 from gaoqi.web.certification import services as sv
 from tests.web.certification.conftest import candidate, clock, draft, people  # noqa: F401 (fixtures used below)
 from tests.web.conftest import login, make_user
-from tests.web.test_access import PARAM, all_patterns
+from tests.web.test_access import PARAM, RECOMMENDATION_PAGES, all_patterns
 
 #: ASCII words a Chinese page may show: names of standards, formats and units (case-sensitive).
 ALLOWED = {
@@ -192,6 +192,9 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         "certification:rename": [world["certificate"].pk],
         "intake:progress": [snapshot.pk],
         "programmes:remove": [],  # a form's POST, not a page
+        "programmes:recommendation_confirm": [],  # forms' POSTs, not pages
+        "programmes:recommendation_decline": [],
+        "programmes:recommendation_withdraw": [],
     }
     found: dict[str, set[str]] = {}
     opened = 0
@@ -207,6 +210,8 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
             candidates = pks.get(name, [world["reviewed"].pk]) if "pk" in params else [None]
             for pk in candidates:
                 kwargs = {k: values[k] for k in params if k in values}
+                if name in RECOMMENDATION_PAGES:
+                    kwargs["list_id"] = "cultivation-pool"
                 if "uscc" in params:
                     if first is None:
                         continue

@@ -59,6 +59,13 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "programmes:detail": r.OFFICIALS,
     "programmes:export": r.OFFICIALS,
     "programmes:remove": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    # recommendations (培育库 entry path A): a district recommends, the municipal office confirms or declines;
+    # the queue shows a district its own (withdraw) and the municipal office all
+    "programmes:recommendations": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "programmes:recommend": frozenset({r.DISTRICT}),
+    "programmes:recommendation_confirm": frozenset({r.MUNICIPAL}),
+    "programmes:recommendation_decline": frozenset({r.MUNICIPAL}),
+    "programmes:recommendation_withdraw": frozenset({r.DISTRICT}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -101,6 +108,11 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:enterprise_explain": r.ENTERPRISE_VIEWERS,
     "api:policy_list": r.ENTERPRISE_VIEWERS | {r.EXPERT},
     "api:list_members": r.ENTERPRISE_VIEWERS,  # an enterprise user: its own memberships only
+    "api:recommendation_list": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "api:recommendation_create": frozenset({r.DISTRICT}),
+    "api:recommendation_confirm": frozenset({r.MUNICIPAL}),
+    "api:recommendation_decline": frozenset({r.MUNICIPAL}),
+    "api:recommendation_withdraw": frozenset({r.DISTRICT}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).

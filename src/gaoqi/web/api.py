@@ -1,16 +1,18 @@
 """The JSON API (django-ninja, OpenAPI at /api/openapi.json): enterprise search, profile, policy results and
-explanations, with the pages' access table and scoping (access.ACCESS names every operation)."""
+explanations, list members, and recommendations for a list (its only writes: a session caller sends the CSRF
+token), with the pages' access table and scoping (access.ACCESS names every operation)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import ValidationError
+from ninja.utils import check_csrf
 
 from gaoqi.web.core.errors import DomainError, Forbidden, NotFound, domain_error_response
 from gaoqi.web.enterprises import selectors as es
@@ -149,6 +151,10 @@ def _why(error: dict[str, Any]) -> str:
         "greater_than_equal": f"不能小于 {ctx.get('ge')}",
         "less_than_equal": f"不能大于 {ctx.get('le')}",
     }
+    if error.get("type") == "string_pattern_mismatch" and ctx.get("pattern") == NOT_BLANK:
+        return "必须填写"
+    if error.get("type") == "literal_error":
+        return f"应为 {ctx.get('expected')}"
     return words.get(str(error.get("type")), "格式不正确")
 
 
@@ -312,3 +318,181 @@ def list_members(request: HttpRequest, list_id: Code, params: Query[MemberQuery]
             for m in items
         ],
     }
+
+
+# ------------------------------------------------------------------------------------------------------
+# recommendations (培育库 entry path A): a district recommends, the municipal office confirms or declines
+
+PK = Annotated[int, Path(ge=1, le=2**62)]
+#: A text that says something: at least one character that is not white space (nor NUL anywhere). The services
+#: refuse a blank reason or decline comment too; in the schema, a client learns it before calling.
+NOT_BLANK = r"^[^\x00]*[^\x00\s\x1c-\x1f][^\x00]*$"
+Reason = Annotated[str, Field(max_length=2000, pattern=NOT_BLANK)]
+Comment = Annotated[str, Field(max_length=2000, pattern=NO_NUL)]
+#: The lists that take recommendations (programmes.lists.RECOMMENDABLE; a test keeps the two equal).
+RecommendableList = Literal["cultivation-pool"]
+RecommendationStatus = Literal["", "submitted", "confirmed", "declined", "withdrawn"]
+
+
+class RecommendationOut(Schema):
+    id: int
+    uscc: str
+    name: str
+    list_id: str
+    district_code: str
+    reason: str
+    status: str
+    recommended_by: str
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_comment: str
+    membership_entered_on: date | None
+
+
+class RecommendationPage(Schema):
+    list_id: str
+    count: int
+    page: int
+    page_size: int
+    items: list[RecommendationOut]
+
+
+class RecommendationQuery(Schema):
+    status: RecommendationStatus = ""
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+class RecommendationIn(Schema):
+    uscc: Annotated[str, Field(max_length=64, pattern=NO_NUL)]
+    list_id: RecommendableList = "cultivation-pool"
+    reason: Reason
+
+
+class DecisionIn(Schema):
+    comment: Comment = ""
+
+
+class DeclineIn(Schema):
+    comment: Reason
+
+
+#: The answers of a write besides its success: 400 input or guard, 404 outside the jurisdiction, 409 the
+#: recommendation or the enterprise is not (any more) where the request thought.
+WRITE_ERRORS: dict[int, Any] = {**NOT_FOUND, 409: ErrorOut}
+
+
+def _rec_out(r: Any) -> dict[str, Any]:
+    def who(user: Any) -> str | None:
+        return None if user is None else (user.display_name or user.username)
+
+    return {
+        "id": r.pk,
+        "uscc": r.enterprise.uscc,
+        "name": r.enterprise.name,
+        "list_id": r.list_id,
+        "district_code": r.district_code,
+        "reason": r.reason,
+        "status": r.status,
+        "recommended_by": who(r.recommended_by),
+        "created_at": r.created_at,
+        "decided_by": who(r.decided_by),
+        "decided_at": r.decided_at,
+        "decision_comment": r.decision_comment,
+        "membership_entered_on": r.membership.entered_on if r.membership_id else None,
+    }
+
+
+def _write(request: HttpRequest) -> None:
+    """A write with a session cookie must carry the CSRF token (ninja exempts its views; a bearer token, which a
+    browser never sends by itself, needs none): refused as 403 otherwise."""
+    if getattr(request, "api_token", None) is None and check_csrf(request) is not None:
+        raise Forbidden("请求缺少有效的 CSRF 令牌，未予处理")
+
+
+def _written(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """The recommendation as the write left it (the workflow's audit entry is the request's row: no api.read)."""
+    from gaoqi.web.programmes import selectors as ls
+
+    rec = ls.recommendation_get(request.user, pk)
+    assert rec is not None
+    return _rec_out(rec)
+
+
+@api.get(
+    "/lists/{list_id}/recommendations", response={200: RecommendationPage, **NOT_FOUND}, url_name="recommendation_list"
+)
+def recommendation_list(request: HttpRequest, list_id: Code, params: Query[RecommendationQuery]) -> dict[str, Any]:
+    """A list's recommendations the caller may see (a district official: the district's; the municipal office:
+    all), the waiting first; ``status`` one of submitted, confirmed, declined, withdrawn ("" all)."""
+    from gaoqi.web.programmes import lists
+    from gaoqi.web.programmes import selectors as ls
+
+    if not lists.recommendable(list_id):
+        raise NotFound("该名单不接受推荐")
+    qs = ls.recommendation_queue(request.user, list_id, params.status)
+    start = (params.page - 1) * params.page_size
+    return {
+        "list_id": list_id,
+        "count": qs.count(),
+        "page": params.page,
+        "page_size": params.page_size,
+        "items": [_rec_out(r) for r in qs[start : start + params.page_size]],
+    }
+
+
+@api.post("/recommendations", response={201: RecommendationOut, **WRITE_ERRORS}, url_name="recommendation_create")
+def recommendation_create(request: HttpRequest, body: RecommendationIn) -> Status[dict[str, Any]]:
+    """A district official recommends an enterprise of the district for a list (default: the cultivation pool),
+    with a reason; the municipal office confirms or declines it. Refused: outside the district (404), already
+    certified, already on the list or already recommended (409), no reason or a list without recommendations
+    (400)."""
+    from gaoqi.web.programmes import services as programmes
+
+    _write(request)
+    rec = programmes.recommendation_create(request.user, body.uscc, body.list_id, body.reason)
+    return Status(201, _written(request, rec.pk))
+
+
+@api.post(
+    "/recommendations/{pk}/confirm",
+    response={200: RecommendationOut, **WRITE_ERRORS},
+    url_name="recommendation_confirm",
+)
+def recommendation_confirm(request: HttpRequest, pk: PK, body: DecisionIn) -> dict[str, Any]:
+    """The municipal office confirms a waiting recommendation (comment optional): the enterprise enters the list
+    (route ``recommendation``). A recommendation already decided answers 409."""
+    from gaoqi.web.programmes import services as programmes
+
+    _write(request)
+    programmes.recommendation_confirm(request.user, pk, body.comment)
+    return _written(request, pk)
+
+
+@api.post(
+    "/recommendations/{pk}/decline",
+    response={200: RecommendationOut, **WRITE_ERRORS},
+    url_name="recommendation_decline",
+)
+def recommendation_decline(request: HttpRequest, pk: PK, body: DeclineIn) -> dict[str, Any]:
+    """The municipal office declines a waiting recommendation; the comment is required (400 without)."""
+    from gaoqi.web.programmes import services as programmes
+
+    _write(request)
+    programmes.recommendation_decline(request.user, pk, body.comment)
+    return _written(request, pk)
+
+
+@api.post(
+    "/recommendations/{pk}/withdraw",
+    response={200: RecommendationOut, **WRITE_ERRORS},
+    url_name="recommendation_withdraw",
+)
+def recommendation_withdraw(request: HttpRequest, pk: PK, body: DecisionIn) -> dict[str, Any]:
+    """The recommending district withdraws its recommendation while it waits."""
+    from gaoqi.web.programmes import services as programmes
+
+    _write(request)
+    programmes.recommendation_withdraw(request.user, pk, body.comment)
+    return _written(request, pk)

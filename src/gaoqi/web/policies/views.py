@@ -8,6 +8,7 @@ from gaoqi.web.paging import CappedPaginator as Paginator
 from gaoqi.web.policies import selectors
 from gaoqi.web.policies.forms import PolicyEnterprisesForm, SimulateForm
 from gaoqi.web.policies.services import policy_simulate
+from gaoqi.web.programmes.selectors import recommend_from
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -38,7 +39,8 @@ def enterprises(request: HttpRequest, policy_id: str) -> HttpResponse:
     qs = selectors.policy_enterprises(request.user, policy_id, which)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     page.object_list = [selectors.labelled(r) for r in page.object_list]
-    return render(request, "policies/enterprises.html", {"p": policy, "page": page, "which": which})
+    ctx = {"p": policy, "page": page, "which": which, "recommend_list": recommend_from(request.user, policy_id)}
+    return render(request, "policies/enterprises.html", ctx)
 
 
 def simulate(request: HttpRequest) -> HttpResponse:

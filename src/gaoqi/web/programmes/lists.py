@@ -4,7 +4,11 @@ The lists are every policy of kind ``list`` the engine loads (``gaoqi.engine.def
 names one, so a new list policy in ``policies/`` is a new list. ``ENDS_ON_CERTIFICATION`` names the lists that
 an enterprise leaves (reason ``certified``) once it holds a valid HTE certificate (培育库: the pool exists to
 bring enterprises to certification); every other list is left only when its rule is no longer met, when it
-expires, or on an official's removal. Add a list id here to make certification end it."""
+expires, or on an official's removal. Add a list id here to make certification end it.
+
+``RECOMMENDABLE`` names the lists a district official may recommend an enterprise into, for the municipal office
+to confirm or decline (entry path A of the cultivation pool: shared/reference/programmes.md §2, row 1.2); the
+automatic route is the list's rule. Add a list id here to open a list to recommendations."""
 
 from __future__ import annotations
 
@@ -12,6 +16,10 @@ from typing import Any
 
 #: Lists an enterprise leaves when it holds a valid HTE certificate (Enterprise.has_hte).
 ENDS_ON_CERTIFICATION: frozenset[str] = frozenset({"cultivation-pool"})
+#: Lists a district official may recommend an enterprise into (confirmed or declined by the municipal office).
+RECOMMENDABLE: frozenset[str] = frozenset({"cultivation-pool"})
+#: The list a recommendation goes to when none is named (the API's default).
+DEFAULT_RECOMMENDABLE = "cultivation-pool"
 
 
 def list_policies() -> tuple[Any, ...]:
@@ -31,3 +39,8 @@ def list_get(list_id: str) -> Any | None:
 
 def ends_on_certification(list_id: str) -> bool:
     return list_id in ENDS_ON_CERTIFICATION
+
+
+def recommendable(list_id: str) -> bool:
+    """Whether recommendations are open for ``list_id`` (named in ``RECOMMENDABLE`` and a list policy today)."""
+    return list_id in RECOMMENDABLE and list_get(list_id) is not None

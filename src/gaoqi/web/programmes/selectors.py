@@ -9,16 +9,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
 
+from gaoqi.web import roles
 from gaoqi.web.core.labels import district, label
-from gaoqi.web.core.scoping import district_scope
-from gaoqi.web.enterprises.models import Enterprise
+from gaoqi.web.core.scoping import district_scope, visible_to
+from gaoqi.web.enterprises.models import Enterprise, PolicyResult
 from gaoqi.web.enterprises.selectors import enterprise_scope
 from gaoqi.web.intake.models import Snapshot
 from gaoqi.web.intake.selectors import current_snapshot
 from gaoqi.web.programmes import lists
-from gaoqi.web.programmes.models import ListMembership, ListStat
+from gaoqi.web.programmes.models import ListMembership, ListStat, Recommendation
+from gaoqi.web.programmes.workflow import SUBMITTED
 
 
 def memberships_visible_to(user: Any) -> QuerySet[ListMembership]:
@@ -133,4 +135,150 @@ def member_search(user: Any, list_id: str, f: MemberFilter, page: int, size: int
     return qs.count(), list(qs[(page - 1) * size : page * size])
 
 
-__all__ = ["MemberFilter", "changes", "counts_over_time", "current_snapshot", "enterprise_lists", "members"]
+# ------------------------------------------------------------------------------------------------------
+# recommendations (the cultivation pool's entry path A)
+
+#: The roles that read recommendations: the municipal office all, a district official the district's.
+RECOMMENDATION_READERS = frozenset({roles.MUNICIPAL, roles.DISTRICT})
+
+
+def recommendations_visible_to(user: Any) -> QuerySet[Recommendation]:
+    """The recommendations the user may see: the municipal office every one, a district official those of the
+    district (the recommending district's), every other role none."""
+    qs = Recommendation.objects.select_related("enterprise", "recommended_by", "decided_by", "membership")
+    return visible_to(qs, user, sees_all=frozenset({roles.MUNICIPAL}), district="district_code")
+
+
+def recommendation_queue(user: Any, list_id: str, status: str = "") -> QuerySet[Recommendation]:
+    """One list's recommendations the user may see (``status``: one status; "" every one), the waiting first,
+    then the latest."""
+    qs = recommendations_visible_to(user).filter(list_id=list_id)
+    if status:
+        qs = qs.filter(status=status)
+    waiting_first = Case(When(status=SUBMITTED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return qs.order_by(waiting_first, "-created_at", "-pk")
+
+
+def recommendation_get(user: Any, pk: int) -> Recommendation | None:
+    return recommendations_visible_to(user).filter(pk=pk).first()
+
+
+#: The HTE certification policy whose result the soft criteria are read from.
+HTE_POLICY = "hte-certification"
+#: The soft criteria shown to a district when it recommends (shared/reference/programmes.md §2.2, DEFAULT: shown,
+#: never enforced): (label, the HTE certification conditions that test it, by policy version).
+SOFT_CRITERIA: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("拥有Ⅰ类或Ⅱ类知识产权", ("core_ip",)),
+    ("科技人员占比不低于10%", ("st_staff_share", "staff")),
+    ("近三年研发费用占销售收入比例符合要求", ("rd_ratio",)),
+)
+MIN_MONTHS_REGISTERED = 6
+MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One soft criterion for one enterprise: its words, whether it is met (met / not_met / unknown) and why."""
+
+    label: str
+    state: str
+    note: str
+
+
+def _months_before(day: date, months: int) -> date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = [31, 29 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return date(y, m + 1, min(day.day, last[m]))
+
+
+def _hints(ent: Enterprise, result: PolicyResult | None, today: date) -> list[Hint]:
+    out = []
+    for words, conditions in SOFT_CRITERIA:
+        if result is None:
+            out.append(Hint(words, UNKNOWN, "当前快照中没有该企业的高企认定评估结果"))
+        elif set(conditions) & set(result.failed_conditions or []):
+            out.append(Hint(words, NOT_MET, "高企认定评估：不符合"))
+        elif result.status == "pass" or not result.unknown_features:
+            out.append(Hint(words, MET, "高企认定评估：符合"))
+        else:
+            out.append(Hint(words, UNKNOWN, "高企认定评估：未见不符合，但部分数据缺失"))
+    months = f"注册成立满{MIN_MONTHS_REGISTERED}个月"
+    if ent.established_date is None:
+        out.append(Hint(months, UNKNOWN, "成立日期不详"))
+    elif ent.established_date <= _months_before(today, MIN_MONTHS_REGISTERED):
+        out.append(Hint(months, MET, f"{ent.established_date:%Y年%m月%d日}成立"))
+    else:
+        out.append(Hint(months, NOT_MET, f"{ent.established_date:%Y年%m月%d日}成立"))
+    return out
+
+
+def soft_criteria(enterprises: list[Enterprise]) -> dict[int, list[Hint]]:
+    """The soft criteria of a recommendation for each enterprise (by id), from its HTE certification result in
+    the current snapshot and its registration date: hints for the district and the municipal office, not
+    conditions (a recommendation is never refused for them). One query for all the enterprises."""
+    from gaoqi.web.core import clock
+
+    snap = current_snapshot()
+    ids = [e.pk for e in enterprises]
+    results: dict[int, PolicyResult] = {}
+    if snap is not None and ids:
+        for r in PolicyResult.objects.filter(snapshot=snap, policy_id=HTE_POLICY, enterprise_id__in=ids):
+            results[r.enterprise_id] = r
+    today = clock.today()
+    return {e.pk: _hints(e, results.get(e.pk), today) for e in enterprises}
+
+
+@dataclass(frozen=True)
+class RecommendOption:
+    """A list the user may recommend an enterprise into, and why not now (None: the form is offered)."""
+
+    list_id: str
+    name: str
+    refusal: str | None
+
+
+def recommend_options(user: Any, enterprise: Enterprise) -> list[RecommendOption]:
+    """The lists a district official may recommend ``enterprise`` into (the caller has checked the official may
+    see it), each with what would refuse it now (certified, already on the list, already waiting); none for any
+    other role. What the service refuses, said before the official writes a reason."""
+    if getattr(user, "role", None) != roles.DISTRICT:
+        return []
+    out = []
+    for list_id in sorted(lists.RECOMMENDABLE):
+        policy = lists.list_get(list_id)
+        if policy is None:
+            continue
+        refusal = None
+        if lists.ends_on_certification(list_id) and enterprise.has_hte:
+            refusal = "该企业已是有效期内的高新技术企业，无需纳入培育库"
+        elif ListMembership.objects.filter(enterprise=enterprise, list_id=list_id, left_on__isnull=True).exists():
+            refusal = "该企业已在名单中"
+        elif Recommendation.objects.filter(enterprise=enterprise, list_id=list_id, status=SUBMITTED).exists():
+            refusal = "该企业已被推荐，正等待市级确认"
+        out.append(RecommendOption(list_id, policy.name, refusal))
+    return out
+
+
+def recommend_from(user: Any, policy_id: str) -> str | None:
+    """The list a district official may recommend an enterprise into from a policy's enterprise list (the HTE
+    certification's near misses: candidates for the cultivation pool), or None."""
+    if getattr(user, "role", None) != roles.DISTRICT or policy_id != HTE_POLICY:
+        return None
+    return lists.DEFAULT_RECOMMENDABLE if lists.recommendable(lists.DEFAULT_RECOMMENDABLE) else None
+
+
+__all__ = [
+    "Hint",
+    "MemberFilter",
+    "changes",
+    "counts_over_time",
+    "current_snapshot",
+    "enterprise_lists",
+    "members",
+    "recommend_from",
+    "recommend_options",
+    "recommendation_get",
+    "recommendation_queue",
+    "recommendations_visible_to",
+    "soft_criteria",
+]

@@ -1,24 +1,27 @@
-"""Writes on programme lists (ADR 0016): the memberships a published snapshot decides, and an official's
-removal. ``memberships_update`` runs inside the publishing transaction (``intake.services._publish``) and is
-set-based SQL over the new snapshot's policy results and the open memberships: a few statements whatever the
-number of enterprises, and running it again for the same snapshot changes nothing."""
+"""Writes on programme lists (ADR 0016): the memberships a published snapshot decides, an official's removal,
+and a district's recommendation with the municipal office's decision. ``memberships_update`` runs inside the
+publishing transaction (``intake.services._publish``) and is set-based SQL over the new snapshot's policy
+results and the open memberships: a few statements whatever the number of enterprises, and running it again for
+the same snapshot changes nothing."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
-from gaoqi.web.core import clock
-from gaoqi.web.core.errors import DomainError, Forbidden, NotFound
+from gaoqi.web.core import clock, labels
+from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gaoqi.web.core.locks import STALE, StaleActionError, locked
 from gaoqi.web.intake.models import Snapshot
 from gaoqi.web.programmes import lists
 from gaoqi.web.programmes.models import (
     CERTIFIED,
     EXPIRED,
+    RECOMMENDATION,
     REMOVED,
     RULE,
     RULE_NO_LONGER_MET,
@@ -232,3 +235,173 @@ def members_export(actor: Any, list_id: str, qs: Any, *, request: Any = None, fi
     data = xlsx("名单", list(EXPORT_COLUMNS), rows())
     audit_record(actor, "export", target=f"list:{list_id}", request=request, detail={"rows": n, "filters": filters})
     return data
+
+
+# ------------------------------------------------------------------------------------------------------
+# recommendations (the cultivation pool's entry path A): a district recommends, the municipal office decides
+
+REASON_MAX = 2000
+
+
+def _who(user: Any) -> str:
+    return str(getattr(user, "display_name", "") or getattr(user, "username", ""))
+
+
+def _eligibility(enterprise: Any, list_id: str) -> str | None:
+    """Why ``enterprise`` cannot be put on ``list_id`` now (certified for a list certification ends; already on
+    it), or None. Read inside the caller's transaction: a recommendation and its confirmation both ask."""
+    from gaoqi.web.enterprises.models import Enterprise
+
+    if lists.ends_on_certification(list_id) and Enterprise.objects.filter(pk=enterprise.pk, has_hte=True).exists():
+        return "该企业已是有效期内的高新技术企业，无需纳入培育库"
+    stay = ListMembership.objects.filter(enterprise_id=enterprise.pk, list_id=list_id, left_on__isnull=True).first()
+    if stay is not None:
+        return f"该企业已在名单中（{stay.get_route_display()}，{stay.entered_on:%Y年%m月%d日}纳入）"
+    return None
+
+
+@transaction.atomic
+def recommendation_create(actor: Any, uscc: str, list_id: str, reason: str) -> Any:
+    """A district official recommends an enterprise of the district for a list, with a reason.
+
+    Refused, in words: a role other than a district official's (403); a list that takes no recommendations
+    (400); no reason (400); an enterprise outside the official's district (404, as the directory: existence is
+    not disclosed); an enterprise already certified (for a list certification ends), already on the list, or
+    already recommended and waiting (409). Concurrent recommendations of one enterprise are serialised (one
+    wins, the other is told it is already recommended). Logged and audited by the workflow."""
+    from gaoqi.web.core.locks import serialize
+    from gaoqi.web.core.workflow import NEW, RoleRefused, create, role_of
+    from gaoqi.web.enterprises.selectors import enterprise_get
+    from gaoqi.web.programmes.models import Recommendation
+    from gaoqi.web.programmes.workflow import RECOMMENDATION, SUBMITTED
+
+    submit = RECOMMENDATION.find(NEW, "submit")
+    assert submit is not None
+    if role_of(actor) not in submit.roles:
+        raise RoleRefused("只有区级管理人员可以推荐企业")
+    list_id = (list_id or "").strip()
+    if not lists.recommendable(list_id):
+        raise DomainError("该名单不接受推荐", fields={"list_id": "不接受推荐的名单"})
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写推荐理由", fields={"reason": "必须填写"})
+    if len(reason) > REASON_MAX:
+        raise DomainError(f"推荐理由不能超过{REASON_MAX}字", fields={"reason": f"最多{REASON_MAX}字"})
+    ent = enterprise_get(actor, (uscc or "").replace("\x00", "").strip())
+    if ent is None:
+        raise NotFound("企业不存在或不在您的管辖范围内")
+    serialize(f"recommendation:{list_id}:{ent.pk}")  # two officials recommending it at once: one at a time
+    if why := _eligibility(ent, list_id):
+        raise Conflict(why, code="ineligible")
+    waiting = Recommendation.objects.filter(enterprise=ent, list_id=list_id, status=SUBMITTED).first()
+    if waiting is not None:
+        raise Conflict(
+            f"该企业已于{timezone.localtime(waiting.created_at):%Y年%m月%d日}被推荐，正等待市级确认，不能重复推荐",
+            code="already_recommended",
+        )
+
+    def make(status: str) -> Any:
+        return Recommendation.objects.create(
+            enterprise=ent, list_id=list_id, reason=reason, district_code=actor.district_code,
+            recommended_by=actor, status=status,
+        )  # fmt: skip
+
+    return create(
+        RECOMMENDATION, "submit", actor, make,
+        audit_target=lambda r: f"recommendation:{r.pk}",
+        audit_detail=lambda r: {"uscc": ent.uscc, "list": list_id, "reason": reason},
+    )  # fmt: skip
+
+
+#: Roles that read recommendations at all (the district its own, the municipal office all).
+MAY_SEE_RECOMMENDATIONS = frozenset({roles.DISTRICT, roles.MUNICIPAL})
+
+
+def _visible_recommendation(actor: Any, pk: int) -> tuple[str, str]:
+    """The recommendation's enterprise (USCC) and list, if the actor may see it (403 for a role that reads none,
+    404 for one outside the district or none at all)."""
+    from gaoqi.web.programmes.selectors import recommendations_visible_to
+
+    if getattr(actor, "role", None) not in MAY_SEE_RECOMMENDATIONS:
+        raise Forbidden("您的角色不能处理推荐")
+    row = recommendations_visible_to(actor).filter(pk=pk).values_list("enterprise__uscc", "list_id").first()
+    if row is None:
+        raise NotFound("推荐不存在或不在您的管辖范围内")
+    return row
+
+
+def _decide(actor: Any, pk: int, action: str, comment: str, seen: str | None, **kw: Any) -> Any:
+    from gaoqi.web.core.workflow import transition
+    from gaoqi.web.programmes.models import Recommendation
+    from gaoqi.web.programmes.workflow import RECOMMENDATION
+
+    comment = (comment or "").strip()
+    if len(comment) > REASON_MAX:
+        raise DomainError(f"意见不能超过{REASON_MAX}字", fields={"comment": f"最多{REASON_MAX}字"})
+    uscc, list_id = _visible_recommendation(actor, pk)
+    enter = kw.pop("on_enter", None)
+    detail: dict[str, Any] = {"uscc": uscc, "list": list_id, "comment": comment}
+
+    def on_enter(obj: Any, t: Any, log: Any) -> list[str]:
+        obj.decided_by, obj.decided_at, obj.decision_comment = actor, timezone.now(), comment
+        extra = list(enter(obj, t, log)) if enter is not None else []
+        if obj.membership_id is not None:
+            detail["membership"] = obj.membership_id
+        return ["decided_by", "decided_at", "decision_comment", *extra]
+
+    moved = transition(
+        RECOMMENDATION, Recommendation, pk, action, actor, seen=seen or None, comment=comment, on_enter=on_enter,
+        audit_target=f"recommendation:{pk}", audit_detail=detail, **kw,
+    )  # fmt: skip
+    return moved.obj
+
+
+@transaction.atomic
+def recommendation_confirm(actor: Any, pk: int, comment: str = "", *, seen: str | None = None) -> Any:
+    """The municipal office confirms a waiting recommendation (comment optional): in the same transaction the
+    enterprise enters the list (route ``recommendation``, dated today, the current snapshot, the reason with who
+    recommended and who confirmed). The recommendation is re-read under its lock (ADR 0010): of two officials
+    confirming at once, one wins and the other is told it has been decided. Refused when the enterprise has
+    meanwhile been certified or put on the list (decline it then, with a comment)."""
+    from gaoqi.web.intake.selectors import current_snapshot
+
+    snap = current_snapshot()
+    if snap is None:
+        raise DomainError("尚无已发布的数据快照，暂不能纳入名单")
+
+    def still_eligible(actor: Any, rec: Any) -> str | None:
+        why = _eligibility(rec.enterprise, rec.list_id)
+        return f"{why}，请以“不予纳入”处理并说明" if why else None
+
+    def enter(rec: Any, t: Any, log: Any) -> list[str]:
+        from django.db import IntegrityError
+
+        why = f"{rec.reason}（{labels.district(rec.district_code)}推荐，推荐人：{_who(rec.recommended_by)}；"
+        why += f"市级确认，确认人：{_who(actor)}" + (f"，意见：{rec.decision_comment}" if rec.decision_comment else "")
+        try:
+            with transaction.atomic():  # a stay opened meanwhile (a publication): refused, not a 500
+                rec.membership = ListMembership.objects.create(
+                    enterprise=rec.enterprise, list_id=rec.list_id, route=RECOMMENDATION, entered_on=clock.today(),
+                    entered_snapshot=snap, reason=why + "）",
+                )  # fmt: skip
+        except IntegrityError:
+            raise StaleActionError(f"该企业已在名单中，{STALE}") from None
+        return ["membership"]
+
+    return _decide(actor, pk, "confirm", comment, seen, guards={"still_eligible": still_eligible}, on_enter=enter)
+
+
+@transaction.atomic
+def recommendation_decline(actor: Any, pk: int, comment: str, *, seen: str | None = None) -> Any:
+    """The municipal office declines a waiting recommendation, with a comment (the district reads why)."""
+    return _decide(actor, pk, "decline", comment, seen)
+
+
+@transaction.atomic
+def recommendation_withdraw(actor: Any, pk: int, comment: str = "", *, seen: str | None = None) -> Any:
+    """The recommending district withdraws its recommendation while it waits."""
+
+    def own_district(actor: Any, rec: Any) -> str | None:
+        return None if rec.district_code == getattr(actor, "district_code", None) else "只能撤回本区的推荐"
+
+    return _decide(actor, pk, "withdraw", comment, seen, permit=own_district)
