@@ -176,3 +176,34 @@ def test_two_officials_removing_at_once_one_wins() -> None:
     err = next(v for k, v in out if k == "error")
     assert isinstance(err, StaleActionError)
     assert ListMembership.objects.filter(left_reason="removed").count() == 1
+
+
+def test_the_cultivation_period_ends_every_stay_in_its_last_year() -> None:
+    """cultivation-pool's max_stay_years (3, counted from the year of entry; unconfirmed): a stay entered in
+    2024 lasts through 2026 and ends at the first snapshot of 2027, whatever the route; the rule does not bring
+    the enterprise back, a recommendation may."""
+    from tests.web.programmes.factories import POOL
+
+    ruled, recommended, later = f.enterprise(name="甲"), f.enterprise(name="乙"), f.enterprise(name="丙")
+    s1 = publish(dt.date(2024, 12, 31), {ruled: "pass", recommended: "fail", later: "fail"}, list_id=POOL)
+    ListMembership.objects.create(
+        enterprise=recommended, list_id=POOL, route="recommendation", entered_on=dt.date(2024, 1, 1),
+        entered_snapshot=s1, reason="区推荐",
+    )  # fmt: skip
+    s2 = publish(dt.date(2025, 1, 1), {ruled: "pass", recommended: "fail", later: "pass"}, list_id=POOL)
+    s3 = publish(dt.date(2026, 12, 31), {ruled: "pass", recommended: "fail", later: "pass"}, list_id=POOL)
+    assert s3.counts == {"entered": 0, "left": 0}  # the third year of a 2024 entry: still on the list
+    s4 = publish(dt.date(2027, 1, 1), {ruled: "pass", recommended: "fail", later: "pass"}, list_id=POOL)
+    assert history(ruled, POOL) == [("rule", dt.date(2024, 12, 31), s1.pk, dt.date(2027, 1, 1), s4.pk, "period_over")]
+    assert history(recommended, POOL) == [
+        ("recommendation", dt.date(2024, 1, 1), s1.pk, dt.date(2027, 1, 1), s4.pk, "period_over")
+    ]
+    assert history(later, POOL) == [("rule", dt.date(2025, 1, 1), s2.pk, None, None, "")]  # entered 2025: stays
+    assert s4.counts == {"entered": 0, "left": 2}  # still passing, but not back by the rule
+
+
+def test_a_list_without_a_period_keeps_its_members() -> None:
+    a = f.enterprise(name="甲")
+    s1 = publish(dt.date(2020, 6, 30), {a: "pass"})
+    publish(dt.date(2030, 6, 30), {a: "pass"})  # above-scale has no max_stay_years
+    assert history(a) == [("rule", dt.date(2020, 6, 30), s1.pk, None, None, "")]

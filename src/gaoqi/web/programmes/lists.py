@@ -12,6 +12,7 @@ automatic route is the list's rule. Add a list id here to open a list to recomme
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 #: Lists an enterprise leaves when it holds a valid HTE certificate (Enterprise.has_hte).
@@ -44,3 +45,17 @@ def ends_on_certification(list_id: str) -> bool:
 def recommendable(list_id: str) -> bool:
     """Whether recommendations are open for ``list_id`` (named in ``RECOMMENDABLE`` and a list policy today)."""
     return list_id in RECOMMENDABLE and list_get(list_id) is not None
+
+
+#: The parameter of a list policy giving how many years a stay lasts, counted from the year of entry.
+STAY_PARAMETER = "max_stay_years"
+
+
+def stay_limit(policy: Any, as_of: dt.date) -> dt.date | None:
+    """Stays entered before this date are over at ``as_of`` (None: the list sets no period): with N years
+    counted from the year of entry, a stay entered in year Y lasts through year Y + N − 1."""
+    version = policy.version_at(as_of)
+    parameter = None if version is None else version.parameters.get(STAY_PARAMETER)
+    if parameter is None:
+        return None
+    return dt.date(as_of.year - int(parameter.value) + 1, 1, 1)

@@ -21,6 +21,7 @@ from gaoqi.web.programmes import lists
 from gaoqi.web.programmes.models import (
     CERTIFIED,
     EXPIRED,
+    PERIOD_OVER,
     RECOMMENDATION,
     REMOVED,
     RULE,
@@ -53,8 +54,10 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
     transaction (the snapshot switch). By the rule, per list:
 
     - an enterprise whose result is ``pass`` enters (dated the snapshot's as-of date, with the ruleset hash and
-      the reason) unless it is already on the list, an official's removal still holds, or it holds a valid
-      HTE certificate and certification ends the list (``lists.ENDS_ON_CERTIFICATION``);
+      the reason) unless it is already on the list, an official's removal still holds, it holds a valid
+      HTE certificate and certification ends the list (``lists.ENDS_ON_CERTIFICATION``), or a stay of its on
+      the list ended with its period over (the rule does not bring it back; a recommendation may);
+    - any open stay ends when the list's period is over (``period_over``: a policy parameter, ``lists.stay_limit``);
     - an open stay entered by the rule ends when the result is no longer ``pass`` (``rule_no_longer_met``; no
       result at all counts as not met) or, for a list certification ends, when the enterprise now holds a
       valid certificate (``certified``, whatever the route);
@@ -110,6 +113,15 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
             [*left_params, CERTIFIED, *cert_params, True],
         )
         counts["left"] += cur.rowcount
+        # the cultivation period over (lists with one), whatever the route
+        for list_id in active:
+            limit = lists.stay_limit(policies[list_id], as_of)
+            if limit is not None:
+                cur.execute(
+                    f"UPDATE {M} SET {left}, left_reason = %s WHERE left_on IS NULL AND list_id = %s AND entered_on < %s",
+                    [*left_params, PERIOD_OVER, list_id, limit],
+                )
+                counts["left"] += cur.rowcount
         # the rule no longer met: the stays the rule decided
         cur.execute(
             f"UPDATE {M} SET {left}, left_reason = %s WHERE left_on IS NULL AND route = %s AND {in_active} "
@@ -135,9 +147,9 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
             f"WHERE r.snapshot_id = %s AND r.status = 'pass' AND {r_active} "
             f"AND NOT ({r_cert} AND e.has_hte = %s) "
             f"AND NOT EXISTS (SELECT 1 FROM {M} m WHERE m.enterprise_id = r.enterprise_id "
-            "AND m.list_id = r.policy_id AND (m.left_on IS NULL OR m.removal_holds = %s))",
+            "AND m.list_id = r.policy_id AND (m.left_on IS NULL OR m.removal_holds = %s OR m.left_reason = %s))",
             [RULE, as_of, sid, rhash, False, *[x for row in reasons for x in row], sid, *active_params,
-             *cert_params, True, True],
+             *cert_params, True, True, PERIOD_OVER],
         )  # fmt: skip
         cols = ("enterprise_id, list_id, route, entered_on, entered_snapshot_id, policy_version, reason, ruleset_hash, "
                 "left_reason, left_ruleset_hash, left_comment, removal_holds")  # fmt: skip
