@@ -918,10 +918,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-#: The console script's entry before the move to argparse (``gaoqi = "gaoqi.cli:app"``): an install made then
-#: keeps working until it is reinstalled.
-app = main
-
-
 if __name__ == "__main__":
     sys.exit(main())

@@ -40,7 +40,7 @@ from gaoqi.engine.rules.compile import (
 )
 from gaoqi.engine.rules.evaluate import check_profile, default_policy_dir
 from gaoqi.engine.rules.gaptext import Unformattable, gap_text, lever_value
-from gaoqi.engine.rules.interpret import compare, condition_outcome, evaluate_expr, score_intervals
+from gaoqi.engine.rules.interpret import compare, condition_outcome, evaluate_expr, score_intervals, status_of
 from gaoqi.engine.rules.ir import Policy, PolicyVersion
 from gaoqi.engine.rules.load import load_policies
 from gaoqi.engine.trace import FEATURE_TRACERS, ip_rows_by_feature
@@ -446,16 +446,8 @@ def _python_detail(
             value = evaluate_expr(sc.score.value, row, params)
         parts = (interval.grade, interval.lo, interval.hi, value)
         flat_scores += [_typed(v, t) for v, t in zip(parts, kinds, strict=True)]
-    oks = [o[0] for o in outcomes.values()]
-    data_count = sum(1 for cc in compiled.values() if cc.cond.kind == "data")
-    pending = any(c.kind != "data" for c in version.conditions)
-    any_fail = any(ok is False for ok in oks)
-    if any_fail:
-        status = "fail"
-    elif any(ok is None for ok in oks[:data_count]) or pending:
-        status = "unknown"
-    else:
-        status = "pass"
+    status, _failed = status_of(version, {cid: o[0] for cid, o in outcomes.items()})
+    any_fail = status == "fail"
     binding = None
     failing = [cid for cid, o in outcomes.items() if o[0] is False]
     if failing:

@@ -163,6 +163,4 @@ def gap_text(cc: CompiledCondition, obs: Any, req: Any, per: Any) -> str | None:
     if per is not None and cond.lever is not None:
         suffix = _cat("；约需" + cond.lever.what + " ", fine(lever_value(obs, req, per), 2), _unit(cond.lever.unit))
         text = _cat(text, suffix or "")
-    elif cond.lever is not None:
-        text = _cat(text, "")
     return text

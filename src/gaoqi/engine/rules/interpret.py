@@ -266,7 +266,13 @@ def outcomes(version: PolicyVersion, row: Mapping[str, Any]) -> dict[str, bool |
 
 def status(version: PolicyVersion, row: Mapping[str, Any]) -> tuple[str, list[str]]:
     """(status, failed condition ids in file order) as the SQL's ``results`` row gives them."""
-    decided = outcomes(version, row)
+    return status_of(version, outcomes(version, row))
+
+
+def status_of(version: PolicyVersion, decided: Mapping[str, bool | None]) -> tuple[str, list[str]]:
+    """``status`` from the outcomes already decided (every data condition and data screen, by id): fail if one
+    is FALSE; else unknown if a data condition is unknown or an attested or expert condition is outstanding;
+    else pass (``compile.status_sql``)."""
     data = [c for c in version.conditions if c.kind == "data"]
     screens = [c for c in version.conditions if c.screened]
     failed = [c.id for c in (*data, *screens) if decided[c.id] is False]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 
 from gaoqi.web import roles
 from gaoqi.web.core.labels import district, label
@@ -123,11 +123,17 @@ def enterprise_lists(enterprise: Enterprise) -> list[ListMembership]:
 
 def list_summaries(user: Any) -> list[dict[str, Any]]:
     """Every list with its members the user may see."""
-    out = []
-    for p in lists.list_policies():
-        n = memberships_visible_to(user).filter(list_id=p.id, left_on__isnull=True).count()
-        out.append({"id": p.id, "name": p.name, "authority": p.authority, "members": n})
-    return out
+    counts = dict(
+        memberships_visible_to(user)
+        .filter(left_on__isnull=True)
+        .order_by()
+        .values_list("list_id")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"id": p.id, "name": p.name, "authority": p.authority, "members": counts.get(p.id, 0)}
+        for p in lists.list_policies()
+    ]
 
 
 def member_search(user: Any, list_id: str, f: MemberFilter, page: int, size: int) -> tuple[int, list[ListMembership]]:
