@@ -21,7 +21,7 @@ from django.urls import reverse
 from gaoqi.web import roles
 from gaoqi.web.access import ACCESS, PUBLIC
 from gaoqi.web.certification import services as sv
-from tests.web.certification.conftest import candidate, clock, draft, people  # noqa: F401 (fixtures used below)
+from tests.web.certification.conftest import PILOT_DECLARATIONS, candidate, certifiable, clock, draft, people  # noqa: F401 (fixtures used below)
 from tests.web.conftest import login, make_user
 from tests.web.test_access import PARAM, RECOMMENDATION_PAGES, all_patterns
 
@@ -118,7 +118,7 @@ def world(users: dict[str, Any], people: dict[str, Any], clock: dict[str, dt.dat
     """An application in expert review with its panel, and a certificate (报备即批准) with a pending rename."""
     from gaoqi.web.certification.config import process_config
     from gaoqi.web.certification.models import Certificate
-    from gaoqi.web.enterprises.models import Enterprise, PolicyResult
+    from gaoqi.web.enterprises.models import Enterprise
 
     p = people
     # in expert review, with a panel (the candidate enterprise)
@@ -126,23 +126,12 @@ def world(users: dict[str, Any], people: dict[str, Any], clock: dict[str, dt.dat
     reviewed = sv.application_transition(p["district"], reviewed, "district_pass")
     reviewed = sv.application_transition(p["municipal"], reviewed, "accept")
     # another certifiable enterprise, certified through 报备即批准 and then renaming
-    rows = PolicyResult.objects.filter(
-        snapshot__is_current=True,
-        policy_id="hte-certification",
-        status="unknown",
-        failed_count=0,
-        enterprise__has_hte=False,
-    ).select_related("enterprise")
-    others = sorted(
-        r.enterprise.uscc
-        for r in rows
-        if r.enterprise.uscc != reviewed.uscc and all(u.startswith("pending:") for u in r.unknown_features)
-    )
+    others = [u for u in certifiable(enterprise__has_hte=False) if u != reviewed.uscc]
     assert others
     other = Enterprise.objects.get(uscc=others[0])
     second = {**p, "enterprise": make_user(roles.ENTERPRISE, "ent2", uscc=other.uscc)}
     filed = draft(second)
-    sv.application_declare(second["enterprise"], filed, ["commitment"])
+    sv.application_declare(second["enterprise"], filed, PILOT_DECLARATIONS)
     pilot = process_config().pilot
     share, pilot["post_check_share"] = pilot["post_check_share"], 0.0
     try:

@@ -86,13 +86,15 @@ class HteWorkspace:
             [*values.values(), load_id, next(self.line)],
         )
 
-    def enterprise(self, *, established: date | None = date(2010, 1, 1), status: str = "存续") -> str:
+    def enterprise(
+        self, *, established: date | None = date(2010, 1, 1), status: str = "存续", industry: str = "6510"
+    ) -> str:
         uscc = code()
         name = f"北京{uscc[-6:]}科技有限公司"
         self._insert(
             "enterprise",
             {"uscc": uscc, "name": name, "established_date": established, "district_code": "110108",
-             "industry_code": "6510", "status": status, "name_norm": name},
+             "industry_code": industry, "status": status, "name_norm": name},
             1,
         )  # fmt: skip
         return uscc

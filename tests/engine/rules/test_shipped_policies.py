@@ -500,3 +500,63 @@ def test_explain_gives_the_batch_status_and_gap_for_every_enterprise_and_policy(
         assert [c["id"] for c in got["conditions"] if c["outcome"] == "fail"] == failed
         gaps += gap is not None
     assert gaps > 200
+
+
+# --- 报备即批准 pilot scope (programmes.md §8.1 row 7.7; 京科高发〔2022〕117号) ---------------------------------
+
+PILOT_AS_OF = date(2026, 6, 30)
+
+
+def pilot_company(
+    ws: HteWorkspace,
+    *,
+    industry: str = "3973",
+    sales: Any = 2000,
+    domestic: Any = 50,
+    established: date = date(2020, 1, 1),
+    status: str = "存续",
+) -> str:
+    """Three years of R&D of 100 with ``domestic`` of it in China, and ``sales`` in the last year (2025)."""
+    e = ws.enterprise(established=established, status=status, industry=industry)
+    for fy in (2023, 2024, 2025):
+        ws.finance(e, fy, sales)
+        ws.rd(e, fy, 100, domestic=domestic)
+    return e
+
+
+def test_pilot_is_in_force_from_the_2022_notice_only(policies: dict[str, Policy]) -> None:
+    pilot = policies["hte-filing-pilot"]
+    assert pilot.version_at(date(2022, 5, 18)) is None  # the 2021 plan's own scope was not seen: closed
+    version = pilot.version_at(date(2022, 5, 19))
+    assert version is not None and version.id == "2022"
+    params = version.parameters
+    assert params["rd_domestic_share_min"].value == Decimal("0.5") and not params["rd_domestic_share_min"].unconfirmed
+    assert [c.id for c in version.conditions if c.kind == "attested"] == ["pilot_area"]
+
+
+def test_pilot_scope_at_its_boundaries(policies: dict[str, Policy]) -> None:
+    pilot = policies["hte-filing-pilot"]
+    ws = HteWorkspace()
+    half = pilot_company(ws)  # 50% in China: the pilot's floor, inclusive (the certification's 60% fails it)
+    below = pilot_company(ws, domestic=Decimal("49.99"))
+    one_year = pilot_company(ws, established=date(2025, 6, 30))  # first anniversary on the as-of date
+    day_short = pilot_company(ws, established=date(2025, 7, 1))
+    ind_line = pilot_company(ws, industry="3973", sales=2000)  # 规模以上工业 ≥ 2,000万元
+    ind_under = pilot_company(ws, industry="3973", sales=Decimal("1999.99"))
+    soft_line = pilot_company(ws, industry="6520", sales=2000)  # section I ≥ 2,000万元
+    soft_under = pilot_company(ws, industry="6520", sales=Decimal("1999.99"))
+    rd_line = pilot_company(ws, industry="7320", sales=1000)  # section M ≥ 1,000万元
+    rd_under = pilot_company(ws, industry="7320", sales=Decimal("999.99"))
+    trade = pilot_company(ws, industry="5171", sales=50000)  # wholesale: not 生产研发类 whatever its size
+    moved = pilot_company(ws, status="迁出")
+    got = {e: (r["status"], r["failed_conditions"]) for e, r in ws.evaluate([pilot], PILOT_AS_OF).items()}
+    passing = ("unknown", [])  # only the attested area is outstanding
+    assert got[half] == got[one_year] == got[ind_line] == got[soft_line] == got[rd_line] == passing
+    assert got[below] == ("fail", ["rd_domestic_share"])
+    assert got[day_short] == ("fail", ["operating_one_year"])
+    assert got[ind_under] == got[soft_under] == got[rd_under] == ("fail", ["above_scale"])
+    assert got[trade] == ("fail", ["production_rd_sector"])
+    assert got[moved] == ("fail", ["registered_in_beijing"])
+    # the certification's own rule fails the enterprise the pilot accepts: the pilot's condition decides it there
+    hte = ws.evaluate([policies["hte-certification"]], PILOT_AS_OF)
+    assert "rd_domestic_share" in hte[half]["failed_conditions"]

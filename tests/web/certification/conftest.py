@@ -15,6 +15,8 @@ from tests.web.certification.pdfs import CLEAN
 from tests.web.conftest import make_user
 
 FIELD = "电子信息"
+#: What filing under the 报备即批准 pilot needs declared: the 告知承诺书 and the pilot's attested scope (its area).
+PILOT_DECLARATIONS = ["commitment", "pilot_area"]
 
 
 @pytest.fixture()
@@ -25,17 +27,26 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, dt.date]:
     return now
 
 
-@pytest.fixture()
-def candidate(snapshot: Any) -> str:
-    """An enterprise passing every data condition of HTE certification (only expert items outstanding)."""
+def certifiable(**where: Any) -> list[str]:
+    """Enterprises of the current snapshot passing every data condition of HTE certification (only expert items
+    outstanding) and inside the 报备即批准 pilot's scope (only its declaration outstanding), not already HTEs."""
     from gaoqi.web.enterprises.models import PolicyResult
 
+    def clean(policy_id: str) -> set[str]:
+        rows = PolicyResult.objects.filter(
+            snapshot__is_current=True, policy_id=policy_id, status="unknown", failed_count=0, **where
+        ).values_list("enterprise__uscc", "unknown_features")
+        # no missing data: only the expert (or attested) items are outstanding
+        return {uscc for uscc, unknown in rows if all(u.startswith("pending:") for u in unknown)}
+
     # not already an HTE: a valid certificate means applying again only in the year it expires
-    rows = PolicyResult.objects.filter(
-        snapshot=snapshot, policy_id="hte-certification", status="unknown", failed_count=0, enterprise__has_hte=False
-    ).select_related("enterprise")
-    # no missing data: only the expert items are outstanding
-    ok = sorted(r.enterprise.uscc for r in rows if all(u.startswith("pending:") for u in r.unknown_features))
+    return sorted(clean("hte-certification") & clean("hte-filing-pilot"))
+
+
+@pytest.fixture()
+def candidate(snapshot: Any) -> str:
+    """An enterprise passing every data condition of HTE certification and of the pilot's scope."""
+    ok = certifiable(enterprise__has_hte=False)
     assert ok, "the synthetic population has a certifiable enterprise"
     return ok[0]
 

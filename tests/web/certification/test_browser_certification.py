@@ -326,7 +326,11 @@ def test_pilot_filing_then_a_failed_check_afterwards_revokes(
     pk = start_application(ent, FIELD)
     fill_rd01_with_pdf(ent, attachment)
     run_self_check(ent)
+    # the self-check shows the pilot's own conditions: only the declarations are outstanding
+    pilot_blocking = ent.locator(".pilot-blocking li").all_inner_texts()
+    assert pilot_blocking and all("告知承诺" in b for b in pilot_blocking), pilot_blocking
     ent.locator('input[name=condition][value="commitment"]').check()
+    ent.locator('input[name=condition][value="pilot_area"]').check()
     submit(ent, ent.get_by_role("button", name="提交承诺"))
     assert "已记录告知承诺" in messages(ent)
     assert ent.locator('input[name=condition][value="commitment"]').is_checked()

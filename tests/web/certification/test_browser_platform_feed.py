@@ -14,7 +14,7 @@ import pytest
 from gaoqi.web import roles
 from gaoqi.web.certification import services as sv
 from gaoqi.web.core import clock as platform_clock
-from tests.web.certification.conftest import draft
+from tests.web.certification.conftest import PILOT_DECLARATIONS, draft
 from tests.web.conftest import AS_OF, make_user
 from tests.web.test_browser import CHROMIUM, log_in, nav, open_page, search, shot
 
@@ -50,7 +50,7 @@ def holder(snapshot: Any, transactional_db: Any, clock: dict[str, dt.date], monk
     user = make_user(roles.ENTERPRISE, "ent", uscc=ent.uscc)
     monkeypatch.setitem(process_config().pilot, "post_check_share", 0.0)
     app = draft({"enterprise": user})
-    sv.application_declare(user, app, ["commitment"])
+    sv.application_declare(user, app, PILOT_DECLARATIONS)
     sv.application_transition(user, app, "file")
     return ent
 

@@ -17,7 +17,7 @@ from gaoqi.web import roles
 from gaoqi.web.certification import services as sv
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
-from tests.web.certification.conftest import FIELD, draft
+from tests.web.certification.conftest import FIELD, PILOT_DECLARATIONS, draft
 from tests.web.conftest import make_user, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,7 +38,7 @@ def _filed_with_post_check(p: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -
     from gaoqi.web.certification.models import PostCheck
 
     app = draft(p)
-    sv.application_declare(p["enterprise"], app, ["commitment"])
+    sv.application_declare(p["enterprise"], app, PILOT_DECLARATIONS)
     monkeypatch.setitem(process_config().pilot, "post_check_share", 1.0)
     app = sv.application_transition(p["enterprise"], app, "file")
     assert app.status == wf.FILED

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from gaoqi.web.certification import services as sv
-from tests.web.certification.conftest import draft
+from tests.web.certification.conftest import PILOT_DECLARATIONS, draft
 from tests.web.conftest import login
 
 # the platform's delivery (feed.py), spelt out: the source a person reads in every provenance
@@ -50,7 +50,7 @@ def _certify(p: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
 
     monkeypatch.setitem(process_config().pilot, "post_check_share", 0.0)
     app = draft(p)
-    sv.application_declare(p["enterprise"], app, ["commitment"])
+    sv.application_declare(p["enterprise"], app, PILOT_DECLARATIONS)
     app = sv.application_transition(p["enterprise"], app, "file")
     return Certificate.objects.get(application=app)
 

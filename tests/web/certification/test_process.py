@@ -12,7 +12,7 @@ from gaoqi.web import roles
 from gaoqi.web.certification import services as sv
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.workdays import deadline_provisional
-from tests.web.certification.conftest import FIELD, draft
+from tests.web.certification.conftest import FIELD, PILOT_DECLARATIONS, draft
 from tests.web.certification.pdfs import CLEAN
 from tests.web.conftest import make_user
 
@@ -105,7 +105,7 @@ def test_pilot_route_approves_on_filing_and_a_failed_check_revokes(
     app = draft(p)
     with pytest.raises(sv.WorkflowError, match="告知承诺书"):
         sv.application_transition(p["enterprise"], app, "file")
-    sv.application_declare(p["enterprise"], app, ["commitment"])
+    sv.application_declare(p["enterprise"], app, PILOT_DECLARATIONS)
     cfg = process_config()
     monkeypatch.setitem(cfg.pilot, "post_check_share", 1.0)  # every pilot approval is checked, for the test
     app = sv.application_transition(p["enterprise"], app, "file")
@@ -134,7 +134,7 @@ def test_pilot_route_approves_on_filing_and_a_failed_check_revokes(
 def test_pilot_scope_is_configurable(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
     p = people
     app = sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field="航空航天")
-    sv.application_declare(p["enterprise"], app, ["commitment"])
+    sv.application_declare(p["enterprise"], app, PILOT_DECLARATIONS)
     with pytest.raises(sv.WorkflowError, match="不在报备即批准试点范围内"):
         sv.application_transition(p["enterprise"], app, "file")
 
@@ -277,7 +277,7 @@ def test_revoking_from_the_application_page_revokes_the_certificate(
 
     p = people
     app = draft(p)
-    sv.application_declare(p["enterprise"], app, ["commitment"])
+    sv.application_declare(p["enterprise"], app, PILOT_DECLARATIONS)
     monkeypatch.setitem(process_config().pilot, "post_check_share", 0.0)
     app = sv.application_transition(p["enterprise"], app, "file")
     cert = Certificate.objects.get(application=app)
@@ -359,7 +359,7 @@ def test_a_certified_enterprise_applies_again_in_the_year_its_certificate_expire
 
     p = people
     app = draft(p)
-    sv.application_declare(p["enterprise"], app, ["commitment"])
+    sv.application_declare(p["enterprise"], app, PILOT_DECLARATIONS)
     monkeypatch.setitem(process_config().pilot, "post_check_share", 0.0)
     app = sv.application_transition(p["enterprise"], app, "file")
     cert = Certificate.objects.get(application=app)
@@ -410,7 +410,7 @@ def test_the_start_form_gives_way_to_the_reason(
     page = login(people["enterprise"]).get("/certification/").content.decode()
     assert "发起认定申请" in page and 'id="start-refusal"' not in page
     app = draft(people)
-    sv.application_declare(people["enterprise"], app, ["commitment"])
+    sv.application_declare(people["enterprise"], app, PILOT_DECLARATIONS)
     monkeypatch.setitem(process_config().pilot, "post_check_share", 0.0)
     sv.application_transition(people["enterprise"], app, "file")
     page = login(people["enterprise"]).get("/certification/").content.decode()

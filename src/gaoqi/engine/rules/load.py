@@ -161,9 +161,10 @@ SCORE_KINDS: tuple[str, ...] = ("data", "expert")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _CN_NUM = "一二三四五六七八九十百零"
 #: 国科发火〔2016〕32号 第十一条（五） — document number, then an article, optional item and free text.
-#: Guidelines without articles are cited by section: 国科发火〔2016〕195号 二（四）, or by annex: … 附件2.
+#: Guidelines without articles are cited by section: 国科发火〔2016〕195号 二（四）, or by annex: … 附件2. A text
+#: whose article numbers were not seen is cited by 正文 and what the passage is: 京科高发〔2022〕117号 正文（试点范围）.
 _ARTICLE = re.compile(
-    rf"^(?P<doc>\S+〔\d{{4}}〕\d+号) (第[{_CN_NUM}]+条|[{_CN_NUM}]+、?|附件\d*)(（[{_CN_NUM}]+）)*(\S.*)?$"
+    rf"^(?P<doc>\S+〔\d{{4}}〕\d+号) (第[{_CN_NUM}]+条|[{_CN_NUM}]+、?|附件\d*|正文(?=（))(（[{_CN_NUM}]+）)*(\S.*)?$"
 )
 
 

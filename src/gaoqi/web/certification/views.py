@@ -119,6 +119,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_objector": allowed("certification:objection_handle", user),
         "may_download": services.attachment_may_download(user, app),
         "attested": [c for c in (app.self_check or {}).get("conditions", []) if c["kind"] == "attested"],
+        "pilot": (app.self_check or {}).get("pilot"),
     }
     return render(request, "certification/detail.html", ctx)
 

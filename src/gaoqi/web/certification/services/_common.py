@@ -16,6 +16,9 @@ from gaoqi.web.core.locks import STALE, StaleActionError, locked
 from gaoqi.web.core.workflow import WorkflowError
 
 POLICY_ID = "hte-certification"
+#: The 报备即批准 pilot's scope (policies/hte-filing-pilot.yaml): a route of POLICY_ID, whose conditions of the same
+#: id it decides instead (its R&D-in-China share of 50% for the certification's 60%).
+PILOT_POLICY_ID = "hte-filing-pilot"
 
 
 def notify(users: Any, text: str, link: str = "", *, collapse: bool = False) -> int:
@@ -37,10 +40,10 @@ def _municipal() -> Any:
     return User.objects.filter(role=roles.MUNICIPAL, is_active=True)
 
 
-def _snapshot_explain(uscc: str, as_of: dt.date) -> dict[str, Any] | None:
+def _snapshot_explain(uscc: str, as_of: dt.date, policy_id: str = POLICY_ID) -> dict[str, Any] | None:
     from gaoqi.web.enterprises.selectors import explain_for
 
-    return explain_for(uscc, POLICY_ID, as_of)
+    return explain_for(uscc, policy_id, as_of)
 
 
 #: What the enterprise fills in (the government does not hold it); each list item needs a PDF attachment.

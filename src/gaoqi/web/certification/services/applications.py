@@ -15,7 +15,14 @@ from gaoqi.web.audit.services import audit_record
 from gaoqi.web.certification import panels, workdays
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.models import IN_PROGRESS, Application, Certificate, Panel, Revocation
-from gaoqi.web.certification.services._common import FORM_SECTIONS, POLICY_ID, _editable, _municipal, notify
+from gaoqi.web.certification.services._common import (
+    FORM_SECTIONS,
+    PILOT_POLICY_ID,
+    POLICY_ID,
+    _editable,
+    _municipal,
+    notify,
+)
 from gaoqi.web.certification.services.certificates import application_revoke, certificate_issue
 from gaoqi.web.certification.services.expert_panels import panel_draw
 from gaoqi.web.certification.services.guards import GUARDS
@@ -177,13 +184,16 @@ COMMITMENT = "commitment"
 
 
 def declarable_conditions(as_of: dt.date) -> set[str]:
-    """What an enterprise may declare: the policy version's attested conditions and the pilot commitment."""
+    """What an enterprise may declare: the attested conditions of the certification's version and of the 报备即批准
+    pilot's version in force at ``as_of``, and the pilot commitment."""
     from gaoqi.web.policies.selectors import policy_get
 
-    policy = policy_get(POLICY_ID)
-    version = policy.version_at(as_of) if policy is not None else None
-    attested = {c.id for c in version.conditions if c.kind == "attested"} if version is not None else set()
-    return attested | {COMMITMENT}
+    attested = {COMMITMENT}
+    for policy_id in (POLICY_ID, PILOT_POLICY_ID):
+        policy = policy_get(policy_id)
+        version = policy.version_at(as_of) if policy is not None else None
+        attested |= {c.id for c in version.conditions if c.kind == "attested"} if version is not None else set()
+    return attested
 
 
 @transaction.atomic

@@ -23,6 +23,8 @@ def _self_check_passes(actor: User, app: Application) -> str | None:
 
 
 def _pilot_eligible(actor: User, app: Application) -> str | None:
+    """报备即批准: the pilot is open, the field is in its scope, the 告知承诺书 is signed, and the self-check's
+    pilot route (policies/hte-filing-pilot.yaml with the certification's other conditions) blocks nothing."""
     cfg = process_config().pilot
     if not cfg.get("enabled"):
         return "报备即批准试点未开放"
@@ -30,14 +32,17 @@ def _pilot_eligible(actor: User, app: Application) -> str | None:
         return f"技术领域“{app.tech_field}”不在报备即批准试点范围内"
     if "commitment" not in app.declarations:
         return "需要签署告知承诺书"
-    reason = _self_check_passes(actor, app)
-    if reason:
-        return reason
+    pilot = application_self_check(actor, app).get("pilot")
+    if pilot is None:
+        return f"评估基准日 {app.as_of} 不在报备即批准试点政策的有效期内，或尚无试点范围的评估结果"
+    if pilot["blocking"]:
+        return "不符合报备即批准试点条件：" + "；".join(pilot["blocking"])
     # the self-check just run holds every condition's outcome: no second evaluation
-    prof = {c["id"]: c for c in app.self_check.get("conditions", [])}
-    if prof.get("no_major_accident", {}).get("outcome") != "pass":
+    hte = {c["id"]: c for c in app.self_check.get("conditions", [])}
+    if hte.get("no_major_accident", {}).get("outcome") != "pass":
         return "信用记录不符合试点要求"
-    if any(c["kind"] == "data" and c["outcome"] != "pass" for c in prof.values()):
+    decided = {c["id"]: c for c in [*hte.values(), *pilot["conditions"]]}  # the pilot's outcome wins on its ids
+    if any(c["kind"] == "data" and c["outcome"] != "pass" for c in decided.values()):
         return "并非所有数据条件均已满足"
     return None
 

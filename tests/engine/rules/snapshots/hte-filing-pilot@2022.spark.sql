@@ -1,0 +1,248 @@
+SELECT
+  uscc,
+  'hte-filing-pilot' AS policy_id,
+  '2022' AS policy_version,
+  CASE
+    WHEN c0_ok = FALSE OR c1_ok = FALSE OR c2_ok = FALSE OR c3_ok = FALSE OR c4_ok = FALSE
+    THEN 'fail'
+    WHEN c0_ok IS NULL
+    OR c1_ok IS NULL
+    OR c2_ok IS NULL
+    OR c3_ok IS NULL
+    OR c4_ok IS NULL
+    OR TRUE
+    THEN 'unknown'
+    ELSE 'pass'
+  END AS status,
+  FILTER(
+    ARRAY(
+      CASE WHEN c0_ok = FALSE THEN 'registered_in_beijing' END,
+      CASE WHEN c1_ok = FALSE THEN 'operating_one_year' END,
+      CASE WHEN c2_ok = FALSE THEN 'production_rd_sector' END,
+      CASE WHEN c3_ok = FALSE THEN 'above_scale' END,
+      CASE WHEN c4_ok = FALSE THEN 'rd_domestic_share' END
+    ),
+    x -> NOT x IS NULL
+  ) AS failed_conditions,
+  FILTER(ARRAY(v0, v1, v2, v3, v4, 'pending:pilot_area'), x -> NOT x IS NULL) AS unknown_features,
+  CASE bi
+    WHEN 0
+    THEN CAST('registered_in_beijing' AS STRING)
+    WHEN 1
+    THEN CAST('operating_one_year' AS STRING)
+    WHEN 2
+    THEN CAST('production_rd_sector' AS STRING)
+    WHEN 3
+    THEN CAST('above_scale' AS STRING)
+    WHEN 4
+    THEN CAST('rd_domestic_share' AS STRING)
+  END AS binding_condition,
+  CASE bi
+    WHEN 1
+    THEN CAST(c1_obs AS DECIMAL(38, 12))
+    WHEN 3
+    THEN CAST(c3_obs AS DECIMAL(38, 12))
+    WHEN 4
+    THEN CAST(c4_obs AS DECIMAL(38, 12))
+  END AS binding_observed,
+  CASE bi
+    WHEN 1
+    THEN CAST(c1_req AS DECIMAL(38, 12))
+    WHEN 3
+    THEN CAST(c3_req AS DECIMAL(38, 12))
+    WHEN 4
+    THEN CAST(c4_req AS DECIMAL(38, 12))
+  END AS binding_required,
+  CASE bi WHEN 4 THEN CAST(c4_per AS DECIMAL(38, 12)) END AS binding_per,
+  CASE bi WHEN 0 THEN CAST(c0_obs AS STRING) WHEN 2 THEN CAST(c2_obs AS STRING) END AS binding_observed_text,
+  CASE bi WHEN 0 THEN CAST(c0_req AS STRING) WHEN 2 THEN CAST(c2_req AS STRING) END AS binding_required_text,
+  CAST('2022-05-19' AS DATE) AS as_of,
+  'gaoqi-rules/1' AS engine_version,
+  '' AS ruleset_hash,
+  CASE
+    WHEN c0_ok = FALSE OR c1_ok = FALSE OR c2_ok = FALSE OR c3_ok = FALSE OR c4_ok = FALSE
+    THEN NULL
+    ELSE benefit_raw
+  END AS benefit_amount
+FROM (
+  SELECT
+    *,
+    CASE
+      WHEN c0_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel)
+      THEN 0
+      WHEN c1_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel)
+      THEN 1
+      WHEN c2_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel)
+      THEN 2
+      WHEN c3_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel)
+      THEN 3
+      WHEN c4_rel = LEAST(c0_rel, c1_rel, c2_rel, c3_rel, c4_rel)
+      THEN 4
+      WHEN c0_ok = FALSE
+      THEN 0
+      WHEN c1_ok = FALSE
+      THEN 1
+      WHEN c2_ok = FALSE
+      THEN 2
+      WHEN c3_ok = FALSE
+      THEN 3
+      WHEN c4_ok = FALSE
+      THEN 4
+    END AS bi
+  FROM (
+    SELECT
+      *,
+      CASE WHEN c0_ok = FALSE THEN CAST(1 AS DOUBLE) END AS c0_rel,
+      CASE
+        WHEN c1_ok = FALSE
+        THEN CASE
+          WHEN CAST(c1_req AS DOUBLE) = 0
+          THEN ABS(CAST(c1_req AS DOUBLE) - CAST(c1_obs AS DOUBLE))
+          ELSE ABS(CAST(c1_req AS DOUBLE) - CAST(c1_obs AS DOUBLE)) / ABS(CAST(c1_req AS DOUBLE))
+        END
+      END AS c1_rel,
+      CASE WHEN c2_ok = FALSE THEN CAST(1 AS DOUBLE) END AS c2_rel,
+      CASE
+        WHEN c3_ok = FALSE
+        THEN CASE
+          WHEN CAST(c3_req AS DOUBLE) = 0
+          THEN ABS(CAST(c3_req AS DOUBLE) - CAST(c3_obs AS DOUBLE))
+          ELSE ABS(CAST(c3_req AS DOUBLE) - CAST(c3_obs AS DOUBLE)) / ABS(CAST(c3_req AS DOUBLE))
+        END
+      END AS c3_rel,
+      CASE
+        WHEN c4_ok = FALSE
+        THEN CASE
+          WHEN CAST(c4_req AS DOUBLE) = 0
+          THEN ABS(CAST(c4_req AS DOUBLE) - CAST(c4_obs AS DOUBLE))
+          ELSE ABS(CAST(c4_req AS DOUBLE) - CAST(c4_obs AS DOUBLE)) / ABS(CAST(c4_req AS DOUBLE))
+        END
+      END AS c4_rel,
+      CASE WHEN c0_ok IS NULL THEN u0 END AS v0,
+      CASE WHEN c1_ok IS NULL THEN u1 END AS v1,
+      CASE WHEN c2_ok IS NULL OR c3_ok IS NULL THEN u2 END AS v2,
+      CASE WHEN c3_ok IS NULL THEN u3 END AS v3,
+      CASE WHEN c4_ok IS NULL THEN u4 END AS v4
+    FROM (
+      SELECT
+        uscc,
+        (
+          status = '迁出'
+        ) AS c0_obs,
+        (
+          FALSE
+        ) AS c0_req,
+        CASE
+          WHEN status IS NULL
+          THEN NULL
+          ELSE (
+            (
+              status = '迁出'
+            ) = (
+              FALSE
+            )
+          )
+        END AS c0_ok,
+        CAST(NULL AS DOUBLE) AS c0_per,
+        (
+          established_full_years
+        ) AS c1_obs,
+        (
+          1
+        ) AS c1_req,
+        CASE
+          WHEN established_full_years IS NULL
+          THEN NULL
+          ELSE (
+            (
+              established_full_years
+            ) >= (
+              1
+            )
+          )
+        END AS c1_ok,
+        CAST(NULL AS DOUBLE) AS c1_per,
+        (
+          industry_section IN ('C', 'I', 'M')
+        ) AS c2_obs,
+        (
+          TRUE
+        ) AS c2_req,
+        CASE
+          WHEN industry_section IS NULL
+          THEN NULL
+          ELSE (
+            (
+              industry_section IN ('C', 'I', 'M')
+            ) = (
+              TRUE
+            )
+          )
+        END AS c2_ok,
+        CAST(NULL AS DOUBLE) AS c2_per,
+        (
+          sales_revenue_last_year
+        ) AS c3_obs,
+        (
+          CASE
+            WHEN industry_section = 'C'
+            THEN 2000
+            WHEN industry_section = 'I'
+            THEN 2000
+            ELSE 1000
+          END
+        ) AS c3_req,
+        CASE
+          WHEN industry_section IS NULL OR sales_revenue_last_year IS NULL
+          THEN NULL
+          ELSE (
+            (
+              sales_revenue_last_year
+            ) >= (
+              CASE
+                WHEN industry_section = 'C'
+                THEN 2000
+                WHEN industry_section = 'I'
+                THEN 2000
+                ELSE 1000
+              END
+            )
+          )
+        END AS c3_ok,
+        CAST(NULL AS DOUBLE) AS c3_per,
+        (
+          rd_domestic_share
+        ) AS c4_obs,
+        (
+          CAST(0.50 AS DECIMAL(38, 2))
+        ) AS c4_req,
+        CASE
+          WHEN rd_domestic_share IS NULL
+          THEN NULL
+          ELSE (
+            (
+              rd_domestic_share
+            ) >= (
+              CAST(0.50 AS DECIMAL(38, 2))
+            )
+          )
+        END AS c4_ok,
+        (
+          rd_expense_window
+        ) AS c4_per,
+        CASE WHEN status IS NULL THEN 'status' END AS u0,
+        CASE WHEN established_full_years IS NULL THEN 'established_full_years' END AS u1,
+        CASE WHEN industry_section IS NULL THEN 'industry_section' END AS u2,
+        CASE WHEN sales_revenue_last_year IS NULL THEN 'sales_revenue_last_year' END AS u3,
+        CASE WHEN rd_domestic_share IS NULL THEN 'rd_domestic_share' END AS u4,
+        CAST(NULL AS DECIMAL(38, 4)) AS benefit_raw
+      FROM (
+        SELECT
+          *
+        FROM profile
+        WHERE
+          as_of = CAST('2022-05-19' AS DATE)
+      ) AS sc
+    ) AS p
+  ) AS r
+) AS b
