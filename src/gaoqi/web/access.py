@@ -62,6 +62,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     # recommendations (培育库 entry path A): a district recommends, the municipal office confirms or declines;
     # the queue shows a district its own (withdraw) and the municipal office all
     "programmes:recommendations": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "programmes:recommendation_queue": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "programmes:recommend": frozenset({r.DISTRICT}),
     "programmes:recommendation_confirm": frozenset({r.MUNICIPAL}),
     "programmes:recommendation_decline": frozenset({r.MUNICIPAL}),
@@ -240,6 +241,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("certification:experts", "专家库"),
     ("certification:publicity", "公示"),
     ("programmes:index", "名单"),
+    ("programmes:recommendation_queue", "培育库推荐"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),
     ("intake:home", "数据汇聚"),

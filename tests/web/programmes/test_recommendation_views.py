@@ -42,6 +42,7 @@ def _urls(state: dict[str, Any]) -> dict[str, tuple[str, str, set[str]]]:
     pk = state["haidian"].pk
     return {
         "queue": ("get", QUEUE, {roles.DISTRICT, roles.MUNICIPAL}),
+        "nav": ("get", reverse("programmes:recommendation_queue"), {roles.DISTRICT, roles.MUNICIPAL}),
         "recommend": ("get", reverse("programmes:recommend", args=[POOL, state["free"].uscc]), {roles.DISTRICT}),
         "confirm": ("post", reverse("programmes:recommendation_confirm", args=[pk]), {roles.MUNICIPAL}),
         "decline": ("post", reverse("programmes:recommendation_decline", args=[pk]), {roles.MUNICIPAL}),
@@ -61,6 +62,16 @@ def test_deny_by_default_for_each_role(state: dict[str, Any]) -> None:
             response = getattr(client, method)(url)
             assert response.status_code == 403, (name, role, response.status_code)
     assert Recommendation.objects.get(pk=state["haidian"].pk).status == "submitted"  # nothing was decided
+
+
+def test_the_navigation_leads_the_officials_who_decide_to_the_pools_queue(state: dict[str, Any]) -> None:
+    for role in (roles.DISTRICT, roles.MUNICIPAL):
+        client = login(state["people"][role])
+        assert 'href="/programmes/recommendations/"' in client.get(reverse("dashboard:home")).content.decode()
+        response = client.get(reverse("programmes:recommendation_queue"))
+        assert (response.status_code, response["Location"]) == (302, QUEUE), role
+    page = login(state["people"][roles.ENTERPRISE]).get(reverse("dashboard:home")).content.decode()
+    assert "/programmes/recommendations/" not in page
 
 
 def test_the_municipal_queue_shows_every_district_with_hints_and_decisions(state: dict[str, Any]) -> None:

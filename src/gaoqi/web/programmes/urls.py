@@ -5,6 +5,7 @@ from gaoqi.web.programmes import views
 app_name = "programmes"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("recommendations/", views.recommendation_queue, name="recommendation_queue"),
     path("recommendations/<int:pk>/confirm/", views.recommendation_confirm, name="recommendation_confirm"),
     path("recommendations/<int:pk>/decline/", views.recommendation_decline, name="recommendation_decline"),
     path("recommendations/<int:pk>/withdraw/", views.recommendation_withdraw, name="recommendation_withdraw"),

@@ -105,6 +105,11 @@ def _queue_url(list_id: str = lists.DEFAULT_RECOMMENDABLE) -> str:
     return reverse("programmes:recommendations", args=[list_id])
 
 
+def recommendation_queue(request: HttpRequest) -> HttpResponse:
+    """The navigation's entry to the recommendations: the queue of the default list (the cultivation pool)."""
+    return redirect("programmes:recommendations", list_id=lists.DEFAULT_RECOMMENDABLE)
+
+
 def recommendations(request: HttpRequest, list_id: str) -> HttpResponse:
     """The recommendations of a list: the municipal office's queue (confirm, decline) and a district's own
     (withdraw), with the soft criteria of each enterprise; htmx swaps the table."""
