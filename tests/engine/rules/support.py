@@ -99,11 +99,14 @@ class HteWorkspace:
         )  # fmt: skip
         return uscc
 
-    def finance(self, uscc: str, fy: int, sales: Any, *, total: Any = None, non_taxable: Any = 0) -> None:
+    def finance(
+        self, uscc: str, fy: int, sales: Any, *, total: Any = None, non_taxable: Any = 0, assets: Any = None
+    ) -> None:
         self._insert(
             "finance",
             {"uscc": uscc, "fiscal_year": fy, "sales_revenue": sales,
-             "total_revenue": sales if total is None else total, "non_taxable_revenue": non_taxable},
+             "total_revenue": sales if total is None else total, "non_taxable_revenue": non_taxable,
+             "total_assets": assets},
             2,
         )  # fmt: skip
 

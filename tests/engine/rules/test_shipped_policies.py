@@ -560,3 +560,115 @@ def test_pilot_scope_at_its_boundaries(policies: dict[str, Policy]) -> None:
     # the certification's own rule fails the enterprise the pilot accepts: the pilot's condition decides it there
     hte = ws.evaluate([policies["hte-certification"]], PILOT_AS_OF)
     assert "rd_domestic_share" in hte[half]["failed_conditions"]
+
+
+# --- 小升规 and 规升强 lists (programmes.md §3, §4; test vectors X1–X6) -------------------------------------
+
+
+def sized(ws: HteWorkspace, *, industry: str, staff: Any, sales: Any, assets: Any = 1000, hte: bool = True) -> str:
+    """An HTE with ``staff`` and ``sales`` (and ``assets``) in the last fiscal year (2025) and a year before."""
+    e = ws.enterprise(industry=industry)
+    for fy in (2024, 2025):
+        ws.finance(e, fy, sales, assets=assets)
+        ws.rd(e, fy, 10, staff=staff)
+    if hte:
+        ws.certificate(e, "hte", date(2024, 12, 1), date(2027, 11, 30))
+    return e
+
+
+def statuses(ws: HteWorkspace, policy: Policy, as_of: date = PILOT_AS_OF) -> dict[str, tuple[str, list[str]]]:
+    return {e: (r["status"], r["failed_conditions"]) for e, r in ws.evaluate([policy], as_of).items()}
+
+
+@pytest.mark.parametrize(
+    ("vector", "industry", "staff", "sales", "xsg", "gsq"),
+    [
+        ("X1", "6510", 120, 1500, "pass", "fail"),  # software SME below the 2,000 line
+        ("X2", "6510", 350, 12000, "fail", "pass"),  # not an SME: staff ≥ 300 and revenue ≥ 10,000
+        ("X3", "6510", 350, 9000, "fail", "fail"),  # an above-scale SME: on neither list
+        ("X4", "3973", 900, 45000, "fail", "fail"),  # industry SME by staff (< 1,000) though revenue is large
+        ("X6", "7320", 80, 900, "pass", "fail"),  # research services below the 1,000 line
+    ],
+)
+def test_size_vectors(
+    policies: dict[str, Policy], vector: str, industry: str, staff: int, sales: int, xsg: str, gsq: str
+) -> None:
+    ws = HteWorkspace()
+    e = sized(ws, industry=industry, staff=staff, sales=sales)
+    assert statuses(ws, policies["small-to-above-scale"])[e][0] == xsg, vector
+    assert statuses(ws, policies["above-scale-to-strong"])[e][0] == gsq, vector
+
+
+def test_x5_the_uniform_revenue_cap_puts_a_large_industry_sme_on_the_strong_list(policies: dict[str, Policy]) -> None:
+    strong = policies["above-scale-to-strong"]
+    uniform = dataclasses.replace(
+        strong, versions=tuple(with_parameters(v, {"uniform_revenue_cap": "true"}) for v in strong.versions)
+    )
+    ws = HteWorkspace()
+    x4 = sized(ws, industry="3973", staff=900, sales=45000)
+    at_cap = sized(ws, industry="3973", staff=10, sales=20000)
+    under_cap = sized(ws, industry="3973", staff=10, sales=Decimal("19999.99"))
+    got = statuses(ws, uniform)
+    assert got[x4] == got[at_cap] == ("pass", [])
+    assert got[under_cap] == ("fail", ["above_upper_cap"])
+
+
+@pytest.mark.parametrize(
+    ("industry", "line"),
+    [("3973", 2000), ("5171", 2000), ("5271", 500), ("6110", 200), ("6510", 2000), ("7320", 1000), ("8010", 500)],
+)
+def test_small_to_above_scale_one_yuan_each_side_of_the_line(
+    policies: dict[str, Policy], industry: str, line: int
+) -> None:
+    ws = HteWorkspace()
+    below = sized(ws, industry=industry, staff=50, sales=Decimal(line) - Decimal("0.0001"))  # one yuan below
+    at = sized(ws, industry=industry, staff=50, sales=line)
+    not_hte = sized(ws, industry=industry, staff=50, sales=Decimal(line) - 1, hte=False)
+    got = statuses(ws, policies["small-to-above-scale"])
+    assert got[below] == ("pass", []), industry
+    assert got[at] == ("fail", ["below_scale_line"]), industry
+    assert got[not_hte] == ("fail", ["valid_hte"]), industry
+
+
+def test_small_to_above_scale_leaves_sectors_without_a_revenue_line_out(policies: dict[str, Policy]) -> None:
+    ws = HteWorkspace()
+    construction = sized(ws, industry="4710", staff=50, sales=100)
+    got = statuses(ws, policies["small-to-above-scale"])
+    assert got[construction] == ("fail", ["revenue_threshold_sector"])
+
+
+@pytest.mark.parametrize(
+    ("industry", "staff", "revenue", "assets"),
+    [
+        ("3973", 1000, 40000, 1000),  # industry
+        ("6510", 300, 10000, 1000),  # software and IT services
+        ("6311", 2000, 100000, 1000),  # information transmission
+        ("5171", 200, 40000, 1000),  # wholesale
+        ("5271", 300, 20000, 1000),  # retail
+        ("6110", 300, 10000, 1000),  # hospitality
+        ("7211", 300, 1, 120000),  # leasing and business services: staff and assets
+        ("4710", 1, 80000, 80000),  # construction: revenue and assets
+        ("7320", 300, 1, 1000),  # other (scientific research and technical services): staff only
+    ],
+)
+def test_above_scale_to_strong_at_each_sme_bound(
+    policies: dict[str, Policy], industry: str, staff: int, revenue: int, assets: int
+) -> None:
+    """The SME bounds are exclusive (an SME is below one of them): at both bounds the HTE is above the cap; one
+    unit below either, it is still an SME."""
+    ws = HteWorkspace()
+    at = sized(ws, industry=industry, staff=staff, sales=revenue, assets=assets)
+    staff_under = sized(ws, industry=industry, staff=staff - 1, sales=revenue, assets=assets) if staff > 1 else None
+    money_under = sized(
+        ws,
+        industry=industry,
+        staff=staff,
+        sales=revenue - 1 if revenue > 1 else revenue,
+        assets=assets - 1 if revenue == 1 or industry == "4710" else assets,
+    )
+    got = statuses(ws, policies["above-scale-to-strong"])
+    assert got[at] == ("pass", []), industry
+    if staff_under is not None:
+        assert got[staff_under] == ("fail", ["above_upper_cap"]), industry
+    if industry != "7320":
+        assert got[money_under] == ("fail", ["above_upper_cap"]), industry
