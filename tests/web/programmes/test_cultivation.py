@@ -369,3 +369,35 @@ def test_coverage_counts_pool_members_trained_and_tutored_this_year() -> None:
     assert (cov.training_target, cov.tutoring_target, cov.targets_default) == (0.8, 0.5, True)
     assert sel.coverage(f.user(roles.MUNICIPAL)).members == 5
     assert sel.coverage(f.user(roles.DISTRICT), 2025).tutored == 1
+
+
+# the workflow's table, written out
+
+
+T = {roles.DISTRICT, roles.MUNICIPAL, roles.INCUBATOR}
+RECORD_TABLE = [
+    # (action, source, target, roles, label, guard, needs a comment)
+    ("confirm", "recorded", "confirmed", {roles.ENTERPRISE}, "确认无误", "answerable", False),
+    ("dispute", "recorded", "disputed", {roles.ENTERPRISE}, "提出异议", "answerable", True),
+    ("correct", "disputed", "recorded", T, "更正记录", None, True),
+]
+
+
+@pytest.mark.parametrize(("name", "create_label", "create_audit"),
+                         [("tutoring", "记录一对一辅导", "tutoring.record"), ("attendance", "邀请参加培训", "")])  # fmt: skip
+def test_the_record_workflows_are_the_expected_tables(name: str, create_label: str, create_audit: str) -> None:
+    from gaoqi.web.core.workflow import NEW, SYSTEM
+    from gaoqi.web.programmes import workflow as wf
+
+    w = {"tutoring": wf.TUTORING, "attendance": wf.ATTENDANCE}[name]
+    expected = [("record", NEW, "recorded", T, create_label, None, False), *RECORD_TABLE]
+    got = [(t.action, t.source, t.target, set(t.roles), t.label, t.guard, t.needs_comment) for t in w.transitions]
+    assert got == expected
+    assert w.audit_action(w.transitions[0]) == create_audit
+    assert w.labels() == {"recorded": "待企业确认", "confirmed": "企业已确认", "disputed": "企业有异议"}
+    allowed = {(src, action, role) for action, src, _, rs, *_ in expected for role in rs}
+    for status in (NEW, *w.statuses):
+        for action in w.actions():
+            for role in (*roles.ROLES, SYSTEM):
+                refusal = w.refusal(status, action, role)
+                assert (refusal is None) == ((status, action, role) in allowed), (status, action, role, refusal)
