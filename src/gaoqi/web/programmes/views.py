@@ -71,6 +71,7 @@ def detail(request: HttpRequest, list_id: str) -> HttpResponse:
         "may_remove": request.user.role in services.MAY_REMOVE,
         "may_see_recommendations": lists.recommendable(policy.id)
         and request.user.role in selectors.RECOMMENDATION_READERS,
+        "cultivation_links": policy.id == lists.CULTIVATION_POOL and request.user.role in TUTORS,
     }
     if is_htmx(request):
         response = render(request, "programmes/_members.html", ctx)
