@@ -401,3 +401,28 @@ def test_the_record_workflows_are_the_expected_tables(name: str, create_label: s
             for role in (*roles.ROLES, SYSTEM):
                 refusal = w.refusal(status, action, role)
                 assert (refusal is None) == ((status, action, role) in allowed), (status, action, role, refusal)
+
+
+def test_the_gap_sentences_are_the_engines_for_a_real_snapshot(snapshot: Any) -> None:
+    """On a published snapshot with its workspace file: each failed condition's gap sentence is the engine's
+    explanation's (read through gaoqi.engine's Workspace), in the result's order."""
+    from gaoqi.web.enterprises.models import PolicyResult
+    from gaoqi.web.enterprises.selectors import explain_for
+
+    result = (
+        PolicyResult.objects.filter(snapshot=snapshot, policy_id="hte-certification", status="fail",
+                                    failed_count__gte=2, enterprise__district_code=HAIDIAN)
+        .select_related("enterprise").order_by("enterprise__uscc").first()
+    )  # fmt: skip
+    assert result is not None
+    ent = result.enterprise
+    ListMembership.objects.create(enterprise=ent, list_id="cultivation-pool", route="recommendation",
+                                  entered_on=snapshot.as_of, entered_snapshot=snapshot, reason="推荐")  # fmt: skip
+    rec = sv.tutoring_create(f.user(roles.DISTRICT), ent.uscc, TODAY, "建议")
+    data = explain_for(ent.uscc, "hte-certification")
+    assert data is not None
+    explained = {c["id"]: c for c in data["conditions"]}
+    assert [c["id"] for c in rec.gaps["conditions"]] == list(result.failed_conditions)
+    assert [c["gap"] for c in rec.gaps["conditions"]] == [explained[i]["gap"] or "" for i in result.failed_conditions]
+    assert any(c["gap"] for c in rec.gaps["conditions"])
+    assert [c["label"] for c in rec.gaps["conditions"]] == [explained[i]["label"] for i in result.failed_conditions]

@@ -85,7 +85,9 @@ def test_no_canary_on_any_page_download_or_api_answer_of_a_haidian_viewer(world:
             download = c.get(reverse("programmes:material_download", args=[w["material"].pk]))
             assert download.status_code == 200 and b"".join(download.streaming_content) == CLEAN, who
             assert download["Cache-Control"].startswith("no-store") or "no-store" in download["Cache-Control"]
-        for name in ("programmes:coverage",) if who != "enterprise" else ():
+        for name in (
+            ("programmes:coverage", "programmes:tutoring_new", "programmes:training_new") if who != "enterprise" else ()
+        ):
             page = c.get(reverse(name))
             assert page.status_code == 200 and CANARY_NAME not in page.content.decode()
     # the municipal office sees both

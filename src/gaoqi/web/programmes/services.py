@@ -442,7 +442,7 @@ def _org(actor: Any) -> tuple[str, str, str]:
     raise Forbidden("只有区级、市级管理人员和孵化器运营方可以记录培育活动")
 
 
-def _same_org(actor: Any, obj: Any) -> str | None:
+def org_refusal(actor: Any, obj: Any) -> str | None:
     """Why ``actor`` may not change a record its organisation did not make (None: it may)."""
     kind = getattr(obj, "organiser_kind", None) or getattr(obj, "tutor_kind", "")
     if _org(actor) != (kind, obj.district_code, obj.incubator_code):
@@ -542,7 +542,7 @@ def _answer(
 
     def permit(actor: Any, obj: Any) -> str | None:
         if action == "correct":
-            return (org_of or _same_org)(actor, obj)
+            return (org_of or org_refusal)(actor, obj)
         if getattr(actor, "role", None) != roles.ENTERPRISE or obj.enterprise.uscc != getattr(actor, "uscc", None):
             return "只有企业本身可以确认或提出异议"
         return None
@@ -609,7 +609,7 @@ def _tutoring_of_org(actor: Any, pk: int) -> Any:
     rec = tutorings_visible_to(actor).filter(pk=pk).first()
     if rec is None:
         raise NotFound("辅导记录不存在或不在您的管辖范围内")
-    if why := _same_org(actor, rec):
+    if why := org_refusal(actor, rec):
         raise Forbidden(why.replace("更正", "跟进"))
     return rec
 
@@ -712,7 +712,7 @@ def _session_of_org(actor: Any, pk: int) -> Any:
     if not trainings_visible_to(actor).filter(pk=pk).exists():
         raise NotFound("培训不存在或不在您的管辖范围内")
     session = locked(TrainingSession, pk)
-    if why := _same_org(actor, session):
+    if why := org_refusal(actor, session):
         raise Forbidden(why.replace("更正", "修改"))
     return session
 
@@ -786,7 +786,7 @@ def attendance_correct(actor: Any, pk: int, comment: str, attended: bool, *, see
         return ["attended"]
 
     def permit_session(actor: Any, obj: Any) -> str | None:
-        return _same_org(actor, obj.session)
+        return org_refusal(actor, obj.session)
 
     return _answer(ATTENDANCE, TrainingAttendance.objects.select_related("session"), attendances_visible_to, actor,
                    pk, "correct", comment, seen, on_correct=on_correct, org_of=permit_session)  # fmt: skip

@@ -274,7 +274,7 @@ def tutoring_new(request: HttpRequest) -> HttpResponse:
 
 def _tutoring_ctx(request: HttpRequest, rec: Any, *, error: str = "", notice: str = "") -> dict[str, Any]:
     user = request.user
-    own_org = _tutor(request) and services._same_org(user, rec) is None
+    own_org = _tutor(request) and services.org_refusal(user, rec) is None
     return {
         "r": rec,
         "followups": list(rec.followups.all()),
@@ -373,7 +373,7 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.training_get(request.user, pk)
     if session is None:
         raise Http404("培训不存在或不在您的管辖范围内")
-    own_org = _tutor(request) and services._same_org(request.user, session) is None
+    own_org = _tutor(request) and services.org_refusal(request.user, session) is None
     rows = selectors.attendances_visible_to(request.user).filter(session=session)
     ctx = {
         "s": session,
