@@ -64,7 +64,37 @@ def district_bearer(db: Any) -> dict[str, str]:
 
 #: Operations only a district official may call (every other one is called as the municipal office).
 DISTRICT_OPERATIONS = {"POST /api/recommendations", "POST /api/recommendations/{pk}/withdraw"}
+#: Operations only an enterprise calls, for itself (its tutoring records).
+ENTERPRISE_OPERATIONS = {"POST /api/tutorings/{pk}/confirm", "POST /api/tutorings/{pk}/dispute"}
 POOL = "cultivation-pool"
+
+
+@pytest.fixture()
+def tutorings(snapshot: Any) -> dict[str, Any]:
+    """A 海淀 pool member with tutoring records waiting for its answer (each answered once: one 200, then 409),
+    and its account's API token."""
+    import datetime as dt
+
+    from gaoqi.web.accounts.services import api_token_create
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.programmes.models import ListMembership
+    from gaoqi.web.programmes.services import tutoring_create
+
+    ent = (
+        Enterprise.objects.filter(district_code=HAIDIAN, has_hte=False)
+        .exclude(list_memberships__list_id=POOL)
+        .exclude(name__startswith=CANARY_NAME)
+        .order_by("-uscc")
+        .first()
+    )
+    assert ent is not None
+    ListMembership.objects.create(enterprise=ent, list_id=POOL, route="recommendation", entered_on=snapshot.as_of,
+                                  entered_snapshot=snapshot, reason="推荐")  # fmt: skip
+    tutor = make_user(roles.DISTRICT, username="st_tutor", district_code=HAIDIAN)
+    pks = [tutoring_create(tutor, ent.uscc, dt.date(2026, 6, 1), "建议规范研发费用归集").pk for _ in range(6)]
+    user = make_user(roles.ENTERPRISE, username="st_enterprise", uscc=ent.uscc)
+    token = {"Authorization": f"Bearer {api_token_create(None, user, 'schemathesis')}"}
+    return {"confirm": pks[:3], "dispute": pks[3:], "bearer": token}
 
 
 @pytest.fixture()
@@ -95,7 +125,7 @@ def recommendations(snapshot: Any) -> dict[str, Any]:
     }
 
 
-def _pinned(operation: Any, recs: dict[str, Any] | None = None) -> list[Any]:
+def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, Any] | None = None) -> list[Any]:
     """Strategies with real path parameters: a visible enterprise, a canary, a made-up code; real policies; real
     waiting recommendations and enterprises free to be recommended."""
     from gaoqi.web.enterprises.models import Enterprise
@@ -104,6 +134,10 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None) -> list[Any]:
     if recs is not None and operation.path == "/api/recommendations":
         bodies = st.sampled_from([{"uscc": u, "list_id": POOL, "reason": "研发投入增长快"} for u in recs["free"]])
         return [bodies.flatmap(lambda b: operation.as_strategy(body=b))]
+    if tuts is not None and "pk" in names and operation.path.startswith("/api/tutorings/"):
+        action = operation.path.rsplit("/", 1)[-1]
+        pks = st.sampled_from([*tuts[action], 10**9])
+        return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}, body={"comment": "日期有误"}))]
     if recs is not None and "pk" in names:
         action = operation.path.rsplit("/", 1)[-1]
         pks = st.sampled_from([*recs[action], 10**9])
@@ -135,6 +169,7 @@ def test_every_operation_conforms_to_the_schema(
     bearer: dict[str, str],
     district_bearer: dict[str, str],
     recommendations: dict[str, Any],
+    tutorings: dict[str, Any],
 ) -> None:
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert {op.path for op in operations} >= {"/api/enterprises", "/api/enterprises/{uscc}", "/api/policies"}
@@ -142,8 +177,10 @@ def test_every_operation_conforms_to_the_schema(
     statuses: dict[str, set[int]] = {}
 
     for operation in operations:
-        strategy = st.one_of(operation.as_strategy(), *_pinned(operation, recommendations))
-        token = district_bearer if f"{operation.method.upper()} {operation.path}" in DISTRICT_OPERATIONS else bearer
+        strategy = st.one_of(operation.as_strategy(), *_pinned(operation, recommendations, tutorings))
+        label = f"{operation.method.upper()} {operation.path}"
+        token = district_bearer if label in DISTRICT_OPERATIONS else bearer
+        token = tutorings["bearer"] if label in ENTERPRISE_OPERATIONS else token
 
         @settings(
             max_examples=EXAMPLES * 2,

@@ -67,6 +67,21 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "programmes:recommendation_confirm": frozenset({r.MUNICIPAL}),
     "programmes:recommendation_decline": frozenset({r.MUNICIPAL}),
     "programmes:recommendation_withdraw": frozenset({r.DISTRICT}),
+    # the records of cultivation (培育记录, issue 12): tutors (district, municipal, incubator) record training sessions
+    # and one-to-one tutoring of pool members; the enterprise sees its own and confirms or disputes them
+    "programmes:cultivation": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "programmes:coverage": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:tutoring_new": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:tutoring_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "programmes:tutoring_answer": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "programmes:followup_add": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:followup_outcome": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:training_new": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:training_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "programmes:training_attendance": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:material_upload": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:material_download": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "programmes:attendance_answer": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -114,6 +129,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:recommendation_confirm": frozenset({r.MUNICIPAL}),
     "api:recommendation_decline": frozenset({r.MUNICIPAL}),
     "api:recommendation_withdraw": frozenset({r.DISTRICT}),
+    "api:tutoring_list": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "api:tutoring_confirm": frozenset({r.ENTERPRISE}),
+    "api:tutoring_dispute": frozenset({r.ENTERPRISE}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -123,6 +141,7 @@ NO_STORE = frozenset(
         "enterprises:reveal",
         "enterprises:export",
         "programmes:export",
+        "programmes:material_download",
         "certification:certificate",
         "accounts:tokens",
         "accounts:token_create",  # the new key, shown once
@@ -242,6 +261,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("certification:publicity", "公示"),
     ("programmes:index", "名单"),
     ("programmes:recommendation_queue", "培育库推荐"),
+    ("programmes:cultivation", "培育记录"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),
     ("intake:home", "数据汇聚"),

@@ -288,3 +288,173 @@ __all__ = [
     "recommendations_visible_to",
     "soft_criteria",
 ]
+
+
+# ------------------------------------------------------------------------------------------------------
+# the records of cultivation (issue 12)
+
+#: The roles that read cultivation records: the tutors (district, municipal, incubator) and the enterprise itself.
+CULTIVATION_READERS = frozenset({roles.DISTRICT, roles.MUNICIPAL, roles.INCUBATOR, roles.ENTERPRISE})
+_MUNI = frozenset({roles.MUNICIPAL})
+
+
+def tutorings_visible_to(user: Any) -> QuerySet[Any]:
+    """Tutoring records scoped like the directory (the enterprise's district, USCC, incubator): the municipal
+    office all, a district official its district's enterprises', an incubator its incubated ones', an enterprise
+    its own; every other role none."""
+    from gaoqi.web.programmes.models import Tutoring
+
+    qs = Tutoring.objects.select_related("enterprise", "tutor", "answered_by", "gaps_snapshot")
+    return visible_to(qs, user, sees_all=_MUNI, district="enterprise__district_code", uscc="enterprise__uscc",
+                      incubator="enterprise__incubator_code")  # fmt: skip
+
+
+def tutoring_get(user: Any, pk: int) -> Any | None:
+    return tutorings_visible_to(user).filter(pk=pk).first()
+
+
+def trainings_visible_to(user: Any) -> QuerySet[Any]:
+    """Training sessions: the municipal office all, a district official its district's, an incubator its own, an
+    enterprise those it was invited to; every other role none."""
+    from gaoqi.web.programmes.models import TrainingAttendance, TrainingSession
+
+    if getattr(user, "role", None) == roles.ENTERPRISE:
+        mine = visible_to(TrainingAttendance.objects.all(), user, uscc="enterprise__uscc").values("session_id")
+        return TrainingSession.objects.filter(pk__in=mine).select_related("organised_by")
+    qs = TrainingSession.objects.select_related("organised_by")
+    return visible_to(qs, user, sees_all=_MUNI, district="district_code", incubator="incubator_code")
+
+
+def training_get(user: Any, pk: int) -> Any | None:
+    return trainings_visible_to(user).filter(pk=pk).first()
+
+
+def attendances_visible_to(user: Any) -> QuerySet[Any]:
+    """Attendance rows: those of the sessions the user sees; an enterprise its own row only (never the other
+    invited enterprises')."""
+    from gaoqi.web.programmes.models import TrainingAttendance
+
+    qs = TrainingAttendance.objects.select_related("enterprise", "session", "answered_by")
+    if getattr(user, "role", None) == roles.ENTERPRISE:
+        return visible_to(qs, user, uscc="enterprise__uscc")
+    return qs.filter(session__in=trainings_visible_to(user).values("pk"))
+
+
+def frozen_gaps(enterprise: Enterprise) -> tuple[Snapshot | None, dict[str, Any]]:
+    """The gaps the engine shows for ``enterprise`` now: its HTE certification result in the current snapshot
+    (``PolicyResult``), each failed condition with its words and gap sentence (the engine's explanation through
+    ``gaoqi.engine`` Workspace, read from the snapshot file; the result's binding gap where the file is not
+    there). A plain dict, to be stored as it is (a later snapshot does not change it)."""
+    from gaoqi.web.enterprises.selectors import explain_for
+    from gaoqi.web.policies.selectors import condition_labels
+
+    snap = current_snapshot()
+    if snap is None:
+        return None, {"note": "尚无已发布的数据快照", "conditions": []}
+    base: dict[str, Any] = {"snapshot": snap.pk, "as_of": snap.as_of.isoformat(), "policy": HTE_POLICY}
+    result = PolicyResult.objects.filter(snapshot=snap, enterprise=enterprise, policy_id=HTE_POLICY).first()
+    if result is None:
+        return snap, {**base, "note": "当前快照中没有该企业的高企认定评估结果", "conditions": []}
+    failed = list(result.failed_conditions or [])
+    explained: dict[str, Any] = {}
+    if failed:
+        data = explain_for(enterprise.uscc, HTE_POLICY)
+        explained = {c["id"]: c for c in (data or {}).get("conditions", [])}
+    words = condition_labels(HTE_POLICY, result.policy_version)
+    conditions = []
+    for cid in failed:
+        c = explained.get(cid, {})
+        gap = c.get("gap") or (result.binding_gap if cid == result.binding_condition else "") or ""
+        conditions.append({"id": cid, "label": str(c.get("label") or words.get(cid, cid)), "gap": str(gap)})
+    return snap, {**base, "policy_version": result.policy_version, "status": result.status, "conditions": conditions}
+
+
+def tutoring_summary(user: Any, enterprise: Enterprise) -> dict[str, Any]:
+    """For the profile page: how many tutoring sessions of the enterprise the user may see, and the last one."""
+    qs = tutorings_visible_to(user).filter(enterprise=enterprise).order_by("-held_on", "-pk")
+    return {"count": qs.count(), "last": qs.first(), "may_see": getattr(user, "role", None) in CULTIVATION_READERS}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    year: int
+    members: int
+    trained: int
+    tutored: int
+    both: int
+    training_target: float
+    tutoring_target: float
+    targets_default: bool
+
+    @property
+    def trained_share(self) -> float | None:
+        return self.trained / self.members if self.members else None
+
+    @property
+    def tutored_share(self) -> float | None:
+        return self.tutored / self.members if self.members else None
+
+    @property
+    def both_share(self) -> float | None:
+        return self.both / self.members if self.members else None
+
+
+def coverage(user: Any, year: int | None = None) -> Coverage:
+    """Of the cultivation pool's members the user may see (open stays), how many attended at least one training
+    this year and had at least one one-to-one tutoring this year; with the targets (cultivation.yaml, defaults)."""
+    from gaoqi.web.core import clock
+    from gaoqi.web.programmes.cultivation import cultivation_config
+    from gaoqi.web.programmes.models import TrainingAttendance, Tutoring
+
+    year = year or clock.today().year
+    pool = memberships_visible_to(user).filter(list_id=lists.CULTIVATION_POOL, left_on__isnull=True)
+    ids = pool.values("enterprise_id")
+    trained = TrainingAttendance.objects.filter(attended=True, session__held_on__year=year, enterprise_id__in=ids)
+    tutored = Tutoring.objects.filter(held_on__year=year, enterprise_id__in=ids)
+    cfg = cultivation_config()
+    trained_ids, tutored_ids = trained.values("enterprise_id"), tutored.values("enterprise_id")
+    return Coverage(
+        year=year, members=pool.count(),
+        trained=pool.filter(enterprise_id__in=trained_ids).count(),
+        tutored=pool.filter(enterprise_id__in=tutored_ids).count(),
+        both=pool.filter(enterprise_id__in=trained_ids).filter(enterprise_id__in=tutored_ids).count(),
+        training_target=cfg.training_share.value, tutoring_target=cfg.tutoring_share.value,
+        targets_default=cfg.training_share.default or cfg.tutoring_share.default,
+    )  # fmt: skip
+
+
+def pool_members_for(user: Any, limit: int) -> list[Enterprise]:
+    """The cultivation pool's current members the user may see (the invitation form's choices), by name."""
+    qs = members(user, lists.CULTIVATION_POOL).order_by("enterprise__name", "pk")
+    return [m.enterprise for m in qs[:limit]]
+
+
+def record_log(obj: Any, workflow: Any) -> list[dict[str, Any]]:
+    """A record's moves (recorded, confirmed, disputed, corrected): when, who, the move's words, the comment (the
+    caller has checked it may see the record)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gaoqi.web.core.models import WorkflowLog
+
+    ct = ContentType.objects.get_for_model(type(obj))
+    words = {t.action: t.label for t in workflow.transitions}
+    rows = WorkflowLog.objects.filter(content_type=ct, object_id=obj.pk).select_related("actor").order_by("pk")
+    return [
+        {"at": r.at, "who": (r.actor.display_name or r.actor.username) if r.actor else "系统",
+         "move": words.get(r.action, r.action), "comment": r.comment}
+        for r in rows
+    ]  # fmt: skip
+
+
+__all__ += [
+    "Coverage",
+    "attendances_visible_to",
+    "coverage",
+    "frozen_gaps",
+    "pool_members_for",
+    "record_log",
+    "trainings_visible_to",
+    "tutoring_get",
+    "tutoring_summary",
+    "tutorings_visible_to",
+]
