@@ -70,6 +70,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     # the records of cultivation (培育记录, issue 12): tutors (district, municipal, incubator) record training sessions
     # and one-to-one tutoring of pool members; the enterprise sees its own and confirms or disputes them
     "programmes:cultivation": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "programmes:cultivation_export": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
     "programmes:coverage": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
     "programmes:tutoring_new": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
     "programmes:tutoring_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
@@ -142,6 +143,7 @@ NO_STORE = frozenset(
         "enterprises:export",
         "programmes:export",
         "programmes:material_download",
+        "programmes:cultivation_export",
         "certification:certificate",
         "accounts:tokens",
         "accounts:token_create",  # the new key, shown once

@@ -238,3 +238,30 @@ def test_the_profile_shows_the_tutoring_count_and_the_last_session(world: dict[s
         assert "一对一辅导 2 次" in html and "2026年6月30日" in html
     html = login(f.user(roles.EVALUATOR)).get(reverse("enterprises:detail", args=[w["hd"].uscc])).content.decode()
     assert "一对一辅导" not in html
+
+
+def test_the_tutoring_export_is_scoped_audited_and_neutralises_formulas(world: dict[str, Any]) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from gaoqi.web.audit.models import AuditEvent
+
+    w = world
+    sv.tutoring_create(w["district"], w["hd"].uscc, dt.date(2026, 6, 22), '=HYPERLINK("http://x")')
+    url = reverse("programmes:cultivation_export")
+
+    def sheet(user: Any) -> list[tuple[Any, ...]]:
+        response = login(user).get(url)
+        assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+        return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+    rows = sheet(w["district"])
+    assert rows[0][:3] == ("统一社会信用代码", "企业名称", "所属区县")
+    assert [r[1] for r in rows[1:]] == ["北京海淀培育科技有限公司"] * 2  # the 朝阳 canary is not there
+    assert rows[1][5] == '\'=HYPERLINK("http://x")'  # text, never a formula
+    assert rows[2][6].endswith("研发费用占比还差1.2个百分点")  # the gaps frozen when the record was made
+    assert rows[2][7] == "0/1"
+    assert len(sheet(w["municipal"])) == 4  # both districts' three records
+    assert AuditEvent.objects.filter(action="export", target="tutorings").count() == 2
+    assert login(w["enterprise"]).get(url).status_code == 403

@@ -250,6 +250,39 @@ def members_export(actor: Any, list_id: str, qs: Any, *, request: Any = None, fi
     return data
 
 
+TUTORING_EXPORT_COLUMNS: tuple[str, ...] = (
+    "统一社会信用代码", "企业名称", "所属区县", "辅导日期", "辅导人", "辅导意见", "记录时的差距", "后续事项（已完成/共计）",
+    "企业确认", "企业意见",
+)  # fmt: skip
+
+
+def tutorings_export(actor: Any, qs: Any, *, request: Any = None) -> bytes:
+    """An Excel workbook of the tutoring records the user may see (``qs``, already scoped), every cell through
+    ``exports.xlsx`` (advice starting with = + - @ stays text). Audited."""
+    from gaoqi.web.core import labels
+    from gaoqi.web.exports import xlsx
+
+    n = 0
+
+    def rows() -> Any:
+        nonlocal n
+        for t in qs.prefetch_related("followups")[:EXPORT_LIMIT]:
+            n += 1
+            gaps = "；".join(
+                f"{g['label']}：{g['gap']}" if g.get("gap") else g["label"] for g in t.gaps.get("conditions", [])
+            )
+            followups = list(t.followups.all())
+            done = sum(1 for x in followups if x.outcome == "done")
+            yield [
+                t.enterprise.uscc, t.enterprise.name, labels.district(t.enterprise.district_code), t.held_on,
+                _who(t.tutor), t.advice, gaps, f"{done}/{len(followups)}", t.get_status_display(), t.enterprise_comment,
+            ]  # fmt: skip
+
+    data = xlsx("一对一辅导", list(TUTORING_EXPORT_COLUMNS), rows())
+    audit_record(actor, "export", target="tutorings", request=request, detail={"rows": n})
+    return data
+
+
 # ------------------------------------------------------------------------------------------------------
 # recommendations (the cultivation pool's entry path A): a district recommends, the municipal office decides
 

@@ -12,6 +12,7 @@ urlpatterns = [
     # the records of cultivation (issue 12); before "<str:list_id>/", which "cultivation/" would match
     path("cultivation/", views.cultivation, name="cultivation"),
     path("cultivation/coverage/", views.coverage, name="coverage"),
+    path("cultivation/tutorings.xlsx", views.cultivation_export, name="cultivation_export"),
     path("cultivation/tutoring/new/", views.tutoring_new, name="tutoring_new"),
     path("cultivation/tutoring/<int:pk>/", views.tutoring_detail, name="tutoring_detail"),
     path("cultivation/tutoring/<int:pk>/answer/", views.tutoring_answer, name="tutoring_answer"),

@@ -251,6 +251,15 @@ def cultivation(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def cultivation_export(request: HttpRequest) -> HttpResponse:
+    """The tutoring records the viewer may see, as an Excel workbook."""
+    qs = selectors.tutorings_visible_to(request.user).order_by("-held_on", "-pk")
+    data = services.tutorings_export(request.user, qs, request=request)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="tutorings.xlsx"'
+    return response
+
+
 def coverage(request: HttpRequest) -> HttpResponse:
     return render(request, "programmes/coverage.html", {"c": selectors.coverage(request.user)})
 
