@@ -496,3 +496,11 @@ def recommendation_withdraw(request: HttpRequest, pk: PK, body: DecisionIn) -> d
     _write(request)
     programmes.recommendation_withdraw(request.user, pk, body.comment)
     return _written(request, pk)
+
+
+# ------------------------------------------------------------------------------------------------------
+# 科技型中小企业评价 (techsme/api.py)
+
+from gaoqi.web.techsme.api import router as _techsme_router  # noqa: E402  (it reads this module's ERRORS)
+
+api.add_router("/tech-sme", _techsme_router)
