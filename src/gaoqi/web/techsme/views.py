@@ -118,7 +118,7 @@ def selfcheck(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("评价不存在或不在您的管辖范围内")
     check = services.evaluation_self_check(request.user, ev)
     if is_htmx(request):
-        response = render(request, "techsme/_sc.html", {"check": check, "ev": ev})
+        response = render(request, "techsme/_selfcheck.html", {"check": check, "ev": ev})
         patch_vary_headers(response, ("HX-Request",))
         return response
     return redirect(_detail_url(pk))
