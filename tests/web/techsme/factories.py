@@ -8,7 +8,7 @@ from typing import Any
 
 from gaoqi.web import roles
 from tests.web.conftest import AS_OF, HAIDIAN
-from tests.web.factories import user, uscc
+from tests.web.factories import uscc, user
 
 #: Shared data of an enterprise that passes every condition: 30% S&T staff (20), R&D 6% of sales (50) and 7.5%
 #: of costs (0), one Class I IP (30): 100 points.

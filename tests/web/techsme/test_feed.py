@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from gaoqi.web import roles
+from gaoqi.web.core.workflow import WorkflowError
 from gaoqi.web.techsme import services
 from gaoqi.web.techsme import workflow as wf
 from gaoqi.web.techsme.models import Registration
@@ -89,5 +90,5 @@ def test_a_real_enterprise_starts_from_its_profile(snapshot: Any, clock: dict[st
         assert bool(values[name]["source"]) == (held is not None), name
     assert "第" in values["sales_revenue_last_year"]["source"] and "行" in values["sales_revenue_last_year"]["source"]
     assert (ev.status, ev.as_of, ev.district_code, ev.year) == (wf.DRAFT, snapshot.as_of, HAIDIAN, 2026)
-    with pytest.raises(services.WorkflowError, match="已有进行中的评价"):
+    with pytest.raises(WorkflowError, match="已有进行中的评价"):
         services.evaluation_start(user)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from gaoqi.web import roles
-from gaoqi.web.core.models import WorkflowLog
 from gaoqi.web.core.locks import StaleActionError
+from gaoqi.web.core.models import WorkflowLog
 from gaoqi.web.core.workflow import RoleRefused, StatusRefused, WorkflowError
 from gaoqi.web.techsme import feed, services
 from gaoqi.web.techsme import workflow as wf
@@ -21,7 +21,7 @@ from gaoqi.web.techsme.config import process_config
 from gaoqi.web.techsme.models import UPDATE, Evaluation, Registration
 from tests.web import factories as f
 from tests.web.conftest import CHAOYANG, HAIDIAN
-from tests.web.techsme.factories import evaluation, registration
+from tests.web.techsme.factories import evaluation
 
 pytestmark = pytest.mark.django_db
 NUMBER = re.compile(r"^2026110108A\d{7}$")
@@ -61,7 +61,9 @@ def test_submit_return_resubmit_approve(clock: dict[str, dt.date], officials: di
     ev = services.evaluation_transition(owner, ev, "resubmit")
     ev = services.evaluation_transition(officials["municipal"], ev, "approve")
     assert (ev.status, ev.stage_started_at) == (wf.PUBLICITY, clock["day"])
-    log = list(WorkflowLog.objects.filter(workflow="techsme_evaluation", object_id=ev.pk).values_list("action", "target"))
+    log = list(
+        WorkflowLog.objects.filter(workflow="techsme_evaluation", object_id=ev.pk).values_list("action", "target")
+    )
     assert log == [("submit", "submitted"), ("return", "returned"), ("resubmit", "submitted"), ("approve", "publicity")]
 
 
@@ -72,7 +74,9 @@ def test_a_failing_self_check_cannot_be_submitted() -> None:
     assert Evaluation.objects.get(pk=ev.pk).status == wf.DRAFT
 
 
-def test_publicity_lasts_ten_working_days_across_national_day(clock: dict[str, dt.date], officials: dict[str, Any]) -> None:
+def test_publicity_lasts_ten_working_days_across_national_day(
+    clock: dict[str, dt.date], officials: dict[str, Any]
+) -> None:
     """Approved on Wednesday 30 September 2026: 30 Sep, 8, 9, 10 (a make-up Saturday), 12–16, 19 October."""
     assert process_config().time_limits["publicity"] == 10
     clock["day"] = dt.date(2026, 9, 30)
@@ -101,7 +105,9 @@ def test_numbers_run_per_year_and_district_without_gaps(clock: dict[str, dt.date
     assert Registration.objects.values("number").distinct().count() == Registration.objects.count() == 4
 
 
-def test_the_number_format_is_configured(clock: dict[str, dt.date], officials: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_number_format_is_configured(
+    clock: dict[str, dt.date], officials: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfg = dataclasses.replace(process_config(), number_prefix="KX{year}-{district}-", serial_digits=4)
     monkeypatch.setattr(services, "process_config", lambda: cfg)
     ev = evaluation(status=wf.PUBLICITY, stage_started_at=dt.date(2026, 6, 1))
@@ -130,7 +136,9 @@ def test_yearly_update_by_31_march(clock: dict[str, dt.date], officials: dict[st
     assert services.daily()["lapsed"] == []
 
 
-def test_an_update_on_1_april_is_late_and_the_daily_job_revokes(clock: dict[str, dt.date], officials: dict[str, Any]) -> None:
+def test_an_update_on_1_april_is_late_and_the_daily_job_revokes(
+    clock: dict[str, dt.date], officials: dict[str, Any]
+) -> None:
     reg = Registration.objects.get(evaluation=_registered(clock, officials))
     upd = _update_draft(reg, 2027)
     clock["day"] = dt.date(2027, 3, 31)
@@ -151,7 +159,9 @@ def test_an_update_on_1_april_is_late_and_the_daily_job_revokes(clock: dict[str,
                      "expiry_date": "2027-03-31", "status": "revoked"}]  # fmt: skip
 
 
-def test_revocation_by_an_official_needs_a_reason_and_a_comment(clock: dict[str, dt.date], officials: dict[str, Any]) -> None:
+def test_revocation_by_an_official_needs_a_reason_and_a_comment(
+    clock: dict[str, dt.date], officials: dict[str, Any]
+) -> None:
     reg = Registration.objects.get(evaluation=_registered(clock, officials))
     with pytest.raises(WorkflowError, match="请选择撤销原因"):
         services.registration_revoke(officials["municipal"], reg, "whim", "说明")

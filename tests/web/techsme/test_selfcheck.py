@@ -103,7 +103,9 @@ def test_an_art8_ground_is_declared_for_the_office_and_needs_its_evidence() -> N
     r = check(values=low, direct_ground="award")
     assert outcome(r, "score_pass") == "direct_declared"
     assert r["blocking"] == ["直接确认：请说明依据（奖励、研发机构或标准的名称与文号）"]
-    assert check(values=low, direct_ground="award", direct_evidence="国家科学技术进步奖二等奖（第二完成单位）")["passed"]
+    assert check(values=low, direct_ground="award", direct_evidence="国家科学技术进步奖二等奖（第二完成单位）")[
+        "passed"
+    ]
     # (1) an HTE certificate is read from the data, not declared
     r = check(values=low, direct_ground="hte")
     assert "直接确认（一）：共享数据中没有贵企业有效期内的高新技术企业证书" in r["blocking"]

@@ -29,7 +29,9 @@ def world(clock: dict[str, dt.date]) -> dict[str, Any]:
     reg_canary = registration(
         evaluation(status=wf.REGISTERED, district_code=CHAOYANG, name=f"{CANARY_NAME}入库"), number="2026110105A0000007"
     )
-    public = evaluation(status=wf.PUBLICITY, district_code=CHAOYANG, name="公示中的科小企业", stage_started_at=dt.date(2026, 7, 1))
+    public = evaluation(
+        status=wf.PUBLICITY, district_code=CHAOYANG, name="公示中的科小企业", stage_started_at=dt.date(2026, 7, 1)
+    )
     return {
         "mine": mine, "canary": canary, "reg_mine": reg_mine, "reg_canary": reg_canary, "public": public,
         "district": f.user(roles.DISTRICT, district_code=HAIDIAN), "municipal": f.user(roles.MUNICIPAL),
@@ -119,7 +121,9 @@ def test_offices_act_in_their_jurisdiction(world: dict[str, Any]) -> None:
     assert "需要填写意见" in _text(r)
     r = c.post(f"/tech-sme/{world['mine'].pk}/act/", {"action": "approve", "seen": "submitted"})
     assert r.status_code == 302 and Evaluation.objects.get(pk=world["mine"].pk).status == wf.PUBLICITY
-    r = login(world["municipal"]).post(f"/tech-sme/{world['canary'].pk}/act/", {"action": "reject", "comment": "信息不完整"})
+    r = login(world["municipal"]).post(
+        f"/tech-sme/{world['canary'].pk}/act/", {"action": "reject", "comment": "信息不完整"}
+    )
     assert r.status_code == 302 and Evaluation.objects.get(pk=world["canary"].pk).status == wf.REJECTED
 
 
@@ -128,7 +132,42 @@ def test_revocation_page(world: dict[str, Any]) -> None:
     pk = world["reg_mine"].pk
     r = c.post(f"/tech-sme/registrations/{pk}/revoke/", {"reason": "listed", "comment": ""}, follow=True)
     assert "请填写撤销说明" in _text(r)
-    r = c.post(f"/tech-sme/registrations/{pk}/revoke/", {"reason": "listed", "comment": "列入严重违法失信名单", "seen": "valid"})
+    r = c.post(
+        f"/tech-sme/registrations/{pk}/revoke/",
+        {"reason": "listed", "comment": "列入严重违法失信名单", "seen": "valid"},
+    )
     assert r.status_code == 302
     page = _text(c.get(f"/tech-sme/registrations/{pk}/"))
     assert "已撤销" in page and "被列入经营异常名录或严重违法失信企业名单" in page and "列入严重违法失信名单" in page
+
+
+def test_every_techsme_page_is_in_chinese(world: dict[str, Any]) -> None:
+    from gaoqi.web.accounts.models import User
+    from tests.web.test_chinese_everywhere import BROWSER, ascii_words
+
+    known = set(User.objects.values_list("username", flat=True))
+    ev, reg = world["mine"], world["reg_mine"]
+    views = {
+        "enterprise": ["/tech-sme/", f"/tech-sme/{ev.pk}/", f"/tech-sme/registrations/{reg.pk}/"],
+        "district": ["/tech-sme/queue/", "/tech-sme/queue/?status=all", f"/tech-sme/{ev.pk}/", "/tech-sme/registrations/"],
+        "municipal": ["/tech-sme/queue/?status=publicity", f"/tech-sme/{world['public'].pk}/",
+                      f"/tech-sme/registrations/{reg.pk}/", f"/tech-sme/registrations/{world['reg_canary'].pk}/"],
+    }  # fmt: skip
+    found = {}
+    for who, urls in views.items():
+        c = login(world[who])
+        for url in urls:
+            r = c.get(url, headers=BROWSER)
+            assert r.status_code in (200, 404), url
+            if r.status_code == 200 and (words := ascii_words(_text(r), known)):
+                found[f"{who} {url}"] = words
+    draft = evaluation(values={"ip_class2_count": None}, rd_indicator="costs", direct_ground="award")
+    r = login(draft.created_by).post(f"/tech-sme/{draft.pk}/selfcheck/", headers={**HX, **BROWSER})
+    assert "科技人员指标" in _text(r)
+    r = login(draft.created_by).get(f"/tech-sme/{draft.pk}/", headers=BROWSER)
+    assert 'name="ip_class2_count"' in _text(r)
+    if words := ascii_words(_text(r), known):
+        found["selfcheck"] = words
+    if words := ascii_words(_text(Client().get("/tech-sme/publicity/", headers=BROWSER)), known):
+        found["publicity"] = words
+    assert not found, found

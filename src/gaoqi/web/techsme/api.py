@@ -13,7 +13,7 @@ from gaoqi.web.api import ERRORS, NOT_FOUND
 from gaoqi.web.core.errors import NotFound
 from gaoqi.web.techsme import selectors, selfcheck
 
-router = Router(tags=["科技型中小企业评价"])
+router: Router = Router(tags=["科技型中小企业评价"])
 
 PK = Annotated[int, Path(ge=1, le=2**62)]
 

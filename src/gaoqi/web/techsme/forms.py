@@ -40,7 +40,7 @@ class DeclareForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["conditions"].choices = [(c, c) for c in choices]  # type: ignore[attr-defined]
+        self.fields["conditions"].choices = [(c, c) for c in choices]
 
 
 class ActForm(forms.Form):
@@ -50,8 +50,12 @@ class ActForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    reason = forms.ChoiceField(choices=list(wf.REVOCATION_REASONS.items()), error_messages={"required": "请选择撤销原因"})
-    comment = forms.CharField(max_length=2000, strip=True, error_messages={"required": "请填写撤销说明", **COMMENT_TOO_LONG})
+    reason = forms.ChoiceField(
+        choices=list(wf.REVOCATION_REASONS.items()), error_messages={"required": "请选择撤销原因"}
+    )
+    comment = forms.CharField(
+        max_length=2000, strip=True, error_messages={"required": "请填写撤销说明", **COMMENT_TOO_LONG}
+    )
     seen = forms.ChoiceField(required=False, choices=[("", ""), (wf.VALID, "有效"), (wf.REVOKED, "已撤销")])
 
 

@@ -143,13 +143,14 @@ def self_check(ev: Evaluation) -> dict[str, Any]:
     """The evaluation checked against the policy version in force at its as-of date: each indicator's score, the
     total against the pass mark, every condition's outcome, what is missing, and what blocks submission."""
     version = version_at(ev)
-    chosen, denominator = RD_SCORES[ev.rd_indicator]
-    other = next(sid for key, (sid, _) in RD_SCORES.items() if key != ev.rd_indicator)
+    chosen = RD_SCORES[ev.rd_indicator][0]
+    # the indicator not chosen: its score counts 0 and its denominator is not asked for
+    other, unneeded = next(v for k, v in RD_SCORES.items() if k != ev.rd_indicator)
     row = row_of(ev)
     result = evaluate_one(version, row, zero=[other])
     scores = result["scores"]
-    pass_min = version.parameters["pass_min"].value
-    needed = [n for n in INPUTS if n != RD_SCORES[RD_COSTS if ev.rd_indicator == RD_SALES else RD_SALES][1]]
+    pass_min = Decimal(str(version.parameters["pass_min"].value))
+    needed = [n for n in INPUTS if n != unneeded]
     missing = [input_label(n) for n in needed if row[n] is None]
     blocking: list[str] = []
     if missing:

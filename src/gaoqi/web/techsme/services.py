@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,11 @@ def evaluation_start_refusal(uscc: str, kind: str) -> str | None:
     if kind == FIRST:
         if reg is not None:
             return f"贵企业已入库（登记编号 {reg.number}），请办理年度信息更新"
-        if Evaluation.objects.filter(uscc=uscc, year=today.year).exclude(status__in=[wf.WITHDRAWN, wf.REJECTED]).exists():
+        if (
+            Evaluation.objects.filter(uscc=uscc, year=today.year)
+            .exclude(status__in=[wf.WITHDRAWN, wf.REJECTED])
+            .exists()
+        ):
             return f"{today.year}年度已办理过评价"
         return None
     if reg is None:
@@ -164,7 +169,9 @@ def evaluation_fill(
     ev = _editable(actor, ev)
     locked_names = [n for n in values if selfcheck.sourced(ev, n) and values[n] not in (None, "")]
     if locked_names:
-        raise WorkflowError("以下数值来自共享数据，已锁定：" + "、".join(selfcheck.input_label(n) for n in locked_names))
+        raise WorkflowError(
+            "以下数值来自共享数据，已锁定：" + "、".join(selfcheck.input_label(n) for n in locked_names)
+        )
     form = dict(ev.form)
     for name, text in values.items():
         if not selfcheck.sourced(ev, name):
@@ -254,7 +261,9 @@ def _own(actor: Any, ev: Evaluation) -> str | None:
 
 
 @transaction.atomic
-def evaluation_transition(actor: Any, ev: Evaluation, action: str, comment: str = "", *, seen: str | None = None) -> Evaluation:
+def evaluation_transition(
+    actor: Any, ev: Evaluation, action: str, comment: str = "", *, seen: str | None = None
+) -> Evaluation:
     """Move ``ev`` by ``action`` (workflow.py), checked on the row re-read under its lock. ``register`` gives the
     registration its number in the same transaction; ``update`` carries the registration to the next year."""
 
@@ -328,7 +337,9 @@ def _revoke(actor: Any, reg: Registration, action: str, reason: str, comment: st
 
 
 @transaction.atomic
-def registration_revoke(actor: Any, reg: Registration, reason: str, comment: str, *, seen: str | None = None) -> Registration:
+def registration_revoke(
+    actor: Any, reg: Registration, reason: str, comment: str, *, seen: str | None = None
+) -> Registration:
     """An official revokes a registration number for an Art. 14 reason, with a comment."""
     if reason not in wf.REVOCATION_REASONS:
         raise WorkflowError("请选择撤销原因（《科技型中小企业评价办法》第十四条）")
@@ -367,13 +378,17 @@ def daily() -> dict[str, Any]:
             return None
 
     registered = [
-        ev.pk for ev in publicity_due()
-        if attempt("techsme_register", f"techsme_evaluation:{ev.pk}", lambda ev=ev: evaluation_transition(None, ev, "register"))
-    ]  # fmt: skip
+        ev.pk
+        for ev in publicity_due()
+        if attempt(
+            "techsme_register", f"techsme_evaluation:{ev.pk}", partial(evaluation_transition, None, ev, "register")
+        )
+    ]
     lapsed = [
-        pk for pk in registrations_overdue(on)
-        if attempt("techsme_lapse", f"techsme_registration:{pk}", lambda pk=pk: registration_lapse(pk))
-    ]  # fmt: skip
+        pk
+        for pk in registrations_overdue(on)
+        if attempt("techsme_lapse", f"techsme_registration:{pk}", partial(registration_lapse, pk))
+    ]
     return {"registered": registered, "lapsed": lapsed, "errors": errors}
 
 

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,90 +14,191 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='NumberCounter',
+            name="NumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=32, unique=True)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("prefix", models.CharField(max_length=32, unique=True)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Evaluation',
+            name="Evaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uscc', models.CharField(db_index=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('enterprise_name', models.CharField(max_length=200, verbose_name='企业名称')),
-                ('district_code', models.CharField(db_index=True, max_length=6, verbose_name='所属区县')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='评价年度')),
-                ('kind', models.CharField(choices=[('first', '入库评价'), ('update', '年度更新')], default='first', max_length=8, verbose_name='类型')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('returned', '退回补正'), ('publicity', '公示中'), ('registered', '已入库登记'), ('rejected', '不予登记'), ('withdrawn', '已撤回'), ('updated', '年度信息已更新')], default='draft', max_length=20, verbose_name='状态')),
-                ('stage_started_at', models.DateField(verbose_name='本阶段开始日')),
-                ('as_of', models.DateField(verbose_name='评估基准日')),
-                ('prefill', models.JSONField(default=dict, verbose_name='共享数据（锁定，含来源）')),
-                ('form', models.JSONField(default=dict, verbose_name='企业填报内容')),
-                ('rd_indicator', models.CharField(choices=[('sales', '（1）研发费用占销售收入总额的比例'), ('costs', '（2）研发费用占成本费用支出总额的比例')], default='sales', max_length=8, verbose_name='研发投入指标')),
-                ('declarations', models.JSONField(default=dict, verbose_name='承诺事项')),
-                ('direct_ground', models.CharField(blank=True, choices=[('', '无'), ('hte', '（一）拥有有效期内高新技术企业资格证书'), ('award', '（二）近五年内获得过国家级科技奖励，并在获奖单位中排在前三名'), ('rd_institution', '（三）拥有经认定的省部级以上研发机构'), ('standard', '（四）近五年内主导制定过国际标准、国家标准或行业标准')], default='', max_length=16, verbose_name='直接确认情形')),
-                ('direct_evidence', models.TextField(blank=True, verbose_name='直接确认说明')),
-                ('self_check', models.JSONField(default=dict, verbose_name='自评结果')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("uscc", models.CharField(db_index=True, max_length=18, verbose_name="统一社会信用代码")),
+                ("enterprise_name", models.CharField(max_length=200, verbose_name="企业名称")),
+                ("district_code", models.CharField(db_index=True, max_length=6, verbose_name="所属区县")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="评价年度")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("first", "入库评价"), ("update", "年度更新")],
+                        default="first",
+                        max_length=8,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("returned", "退回补正"),
+                            ("publicity", "公示中"),
+                            ("registered", "已入库登记"),
+                            ("rejected", "不予登记"),
+                            ("withdrawn", "已撤回"),
+                            ("updated", "年度信息已更新"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("stage_started_at", models.DateField(verbose_name="本阶段开始日")),
+                ("as_of", models.DateField(verbose_name="评估基准日")),
+                ("prefill", models.JSONField(default=dict, verbose_name="共享数据（锁定，含来源）")),
+                ("form", models.JSONField(default=dict, verbose_name="企业填报内容")),
+                (
+                    "rd_indicator",
+                    models.CharField(
+                        choices=[
+                            ("sales", "（1）研发费用占销售收入总额的比例"),
+                            ("costs", "（2）研发费用占成本费用支出总额的比例"),
+                        ],
+                        default="sales",
+                        max_length=8,
+                        verbose_name="研发投入指标",
+                    ),
+                ),
+                ("declarations", models.JSONField(default=dict, verbose_name="承诺事项")),
+                (
+                    "direct_ground",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "无"),
+                            ("hte", "（一）拥有有效期内高新技术企业资格证书"),
+                            ("award", "（二）近五年内获得过国家级科技奖励，并在获奖单位中排在前三名"),
+                            ("rd_institution", "（三）拥有经认定的省部级以上研发机构"),
+                            ("standard", "（四）近五年内主导制定过国际标准、国家标准或行业标准"),
+                        ],
+                        default="",
+                        max_length=16,
+                        verbose_name="直接确认情形",
+                    ),
+                ),
+                ("direct_evidence", models.TextField(blank=True, verbose_name="直接确认说明")),
+                ("self_check", models.JSONField(default=dict, verbose_name="自评结果")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Registration',
+            name="Registration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='登记编号')),
-                ('uscc', models.CharField(db_index=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('enterprise_name', models.CharField(max_length=200, verbose_name='企业名称')),
-                ('district_code', models.CharField(db_index=True, max_length=6, verbose_name='所属区县')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='入库年度')),
-                ('registered_on', models.DateField(verbose_name='入库日期')),
-                ('updated_year', models.PositiveSmallIntegerField(verbose_name='最近更新年度')),
-                ('valid_until', models.DateField(verbose_name='下次更新截止日')),
-                ('status', models.CharField(default='valid', max_length=10, verbose_name='状态')),
-                ('revoked_on', models.DateField(blank=True, null=True, verbose_name='撤销日期')),
-                ('revoke_reason', models.CharField(blank=True, max_length=32, verbose_name='撤销原因')),
-                ('revoke_comment', models.TextField(blank=True, verbose_name='撤销说明')),
-                ('evaluation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='registered_as', to='techsme.evaluation')),
-                ('revoked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=32, unique=True, verbose_name="登记编号")),
+                ("uscc", models.CharField(db_index=True, max_length=18, verbose_name="统一社会信用代码")),
+                ("enterprise_name", models.CharField(max_length=200, verbose_name="企业名称")),
+                ("district_code", models.CharField(db_index=True, max_length=6, verbose_name="所属区县")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="入库年度")),
+                ("registered_on", models.DateField(verbose_name="入库日期")),
+                ("updated_year", models.PositiveSmallIntegerField(verbose_name="最近更新年度")),
+                ("valid_until", models.DateField(verbose_name="下次更新截止日")),
+                ("status", models.CharField(default="valid", max_length=10, verbose_name="状态")),
+                ("revoked_on", models.DateField(blank=True, null=True, verbose_name="撤销日期")),
+                ("revoke_reason", models.CharField(blank=True, max_length=32, verbose_name="撤销原因")),
+                ("revoke_comment", models.TextField(blank=True, verbose_name="撤销说明")),
+                (
+                    "evaluation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registered_as",
+                        to="techsme.evaluation",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.AddField(
-            model_name='evaluation',
-            name='registration',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='updates', to='techsme.registration'),
+            model_name="evaluation",
+            name="registration",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="updates",
+                to="techsme.registration",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'valid')), fields=('uscc',), name='techsme_one_valid_registration'),
+            model_name="registration",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "valid")), fields=("uscc",), name="techsme_one_valid_registration"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'valid'), models.Q(('revoked_on__isnull', False), models.Q(('revoke_reason', ''), _negated=True)), _connector='OR'), name='techsme_revocation_complete'),
+            model_name="registration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "valid"),
+                    models.Q(("revoked_on__isnull", False), models.Q(("revoke_reason", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="techsme_revocation_complete",
+            ),
         ),
         migrations.AddIndex(
-            model_name='evaluation',
-            index=models.Index(fields=['status', 'district_code'], name='techsme_eva_status_ef6da8_idx'),
+            model_name="evaluation",
+            index=models.Index(fields=["status", "district_code"], name="techsme_eva_status_ef6da8_idx"),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('draft', 'submitted', 'returned', 'publicity'))), fields=('uscc',), name='techsme_one_in_progress'),
+            model_name="evaluation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("draft", "submitted", "returned", "publicity"))),
+                fields=("uscc",),
+                name="techsme_one_in_progress",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['withdrawn', 'rejected']), _negated=True), fields=('uscc', 'year'), name='techsme_one_per_year'),
+            model_name="evaluation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["withdrawn", "rejected"]), _negated=True),
+                fields=("uscc", "year"),
+                name="techsme_one_per_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'first'), ('registration__isnull', True)), models.Q(('kind', 'update'), ('registration__isnull', False)), _connector='OR'), name='techsme_update_has_registration'),
+            model_name="evaluation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "first"), ("registration__isnull", True)),
+                    models.Q(("kind", "update"), ("registration__isnull", False)),
+                    _connector="OR",
+                ),
+                name="techsme_update_has_registration",
+            ),
         ),
     ]
