@@ -145,7 +145,11 @@ def test_every_techsme_page_is_in_chinese(world: dict[str, Any]) -> None:
     from gaoqi.web.accounts.models import User
     from tests.web.test_chinese_everywhere import BROWSER, ascii_words
 
-    known = set(User.objects.values_list("username", flat=True))
+    draft = evaluation(values={"ip_class2_count": None}, rd_indicator="costs", direct_ground="award")
+    # data shown as delivered: account names and the made-up enterprises' names (科小企业…K3X…)
+    known = set(User.objects.values_list("username", flat=True)) | set(
+        Evaluation.objects.values_list("enterprise_name", flat=True)
+    )
     ev, reg = world["mine"], world["reg_mine"]
     views = {
         "enterprise": ["/tech-sme/", f"/tech-sme/{ev.pk}/", f"/tech-sme/registrations/{reg.pk}/"],
@@ -161,7 +165,6 @@ def test_every_techsme_page_is_in_chinese(world: dict[str, Any]) -> None:
             assert r.status_code in (200, 404), url
             if r.status_code == 200 and (words := ascii_words(_text(r), known)):
                 found[f"{who} {url}"] = words
-    draft = evaluation(values={"ip_class2_count": None}, rd_indicator="costs", direct_ground="award")
     r = login(draft.created_by).post(f"/tech-sme/{draft.pk}/selfcheck/", headers={**HX, **BROWSER})
     assert "科技人员指标" in _text(r)
     r = login(draft.created_by).get(f"/tech-sme/{draft.pk}/", headers=BROWSER)
