@@ -111,7 +111,10 @@ def test_the_enterprise_fills_in_checks_and_submits(world: dict[str, Any]) -> No
     assert (data["total"], data["pass_min"], data["passed"]) == ("100", 60, True)
     r = c.post(f"/tech-sme/{ev.pk}/act/", {"action": "submit", "seen": "draft"})
     assert r.status_code == 302 and Evaluation.objects.get(pk=ev.pk).status == wf.SUBMITTED
-    assert "科小企业" in _text(c.get("/tech-sme/"))
+    mine = _text(c.get("/tech-sme/"))
+    assert f'href="/tech-sme/{ev.pk}/"' in mine and "待审核" in mine
+    other = _text(login(f.user(roles.ENTERPRISE)).get("/tech-sme/"))
+    assert f'href="/tech-sme/{ev.pk}/"' not in other and "暂无评价" in other and "开始入库评价" in other
 
 
 def test_offices_act_in_their_jurisdiction(world: dict[str, Any]) -> None:

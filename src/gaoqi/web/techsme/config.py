@@ -17,7 +17,6 @@ class ProcessConfig:
     time_limit_labels: dict[str, str]
     update_due: tuple[int, int]  # (month, day): the yearly update's last day (Art. 12)
     update_opens: tuple[int, int]
-    major_change_report_months: int
     number_prefix: str
     serial_digits: int
 
@@ -43,7 +42,6 @@ def process_config() -> ProcessConfig:
         time_limit_labels={k: str(v["label"]) for k, v in raw["time_limits"].items()},
         update_due=_month_day(raw["annual_update"]["due_month_day"]),
         update_opens=_month_day(raw["annual_update"]["opens_month_day"]),
-        major_change_report_months=int(raw["major_change_report_months"]),
         number_prefix=str(raw["registration_number"]["prefix"]),
         serial_digits=int(raw["registration_number"]["serial_digits"]),
     )

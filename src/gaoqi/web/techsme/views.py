@@ -68,7 +68,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ev = _evaluation(request, pk)
     role = request.user.role
     may_edit = role == roles.ENTERPRISE and ev.status in (wf.DRAFT, wf.RETURNED)
-    actions = [t for t in wf.EVALUATION.transitions_from(ev.status) if role in t.roles]
+    # a first evaluation is submitted, a yearly update is made (the other's button would only be refused)
+    hidden = {"update"} if ev.kind == FIRST else {"submit", "resubmit"}
+    actions = [t for t in wf.EVALUATION.transitions_from(ev.status) if role in t.roles and t.action not in hidden]
     version = sc.version_at(ev)
     ctx = {
         "ev": ev,
