@@ -21,7 +21,7 @@ from gaoqi.web.techsme.config import process_config
 from gaoqi.web.techsme.models import UPDATE, Evaluation, Registration
 from tests.web import factories as f
 from tests.web.conftest import CHAOYANG, HAIDIAN
-from tests.web.techsme.factories import evaluation
+from tests.web.techsme.factories import evaluation, registration
 
 pytestmark = pytest.mark.django_db
 NUMBER = re.compile(r"^2026110108A\d{7}$")
@@ -186,3 +186,26 @@ def test_one_evaluation_in_progress_and_stale_moves(clock: dict[str, dt.date], o
     with pytest.raises(StatusRefused):
         services.evaluation_transition(officials["municipal"], Evaluation.objects.get(pk=ev.pk), "reject", "不予登记")
     assert services.evaluation_start_refusal(ev.uscc, "first") == "已有进行中的评价，请在原评价中继续办理"
+
+
+def test_one_failing_item_does_not_stop_the_daily_job(
+    clock: dict[str, dt.date], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = registration(evaluation(status=wf.REGISTERED), number="2026110108A0000001")
+    second = registration(evaluation(status=wf.REGISTERED), number="2026110108A0000002")
+    real = services.registration_lapse
+
+    def lapse(pk: int) -> Registration:
+        if pk == first.pk:
+            raise RuntimeError("磁盘已满")
+        return real(pk)
+
+    monkeypatch.setattr(services, "registration_lapse", lapse)
+    clock["day"] = dt.date(2027, 4, 1)
+    done = services.daily()
+    assert done["lapsed"] == [second.pk]
+    assert done["errors"] == [
+        {"step": "techsme_lapse", "target": f"techsme_registration:{first.pk}", "error": "RuntimeError: 磁盘已满"}
+    ]
+    assert Registration.objects.get(pk=first.pk).status == wf.VALID
+    assert Registration.objects.get(pk=second.pk).status == wf.REVOKED

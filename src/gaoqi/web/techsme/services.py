@@ -20,7 +20,7 @@ from django.utils import timezone
 from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.certification import workdays
-from gaoqi.web.certification.services import feed_files_write
+from gaoqi.web.certification.services import daily_item, feed_files_write
 from gaoqi.web.core import clock
 from gaoqi.web.core.locks import STALE, StaleActionError, locked, serialize
 from gaoqi.web.core.models import WorkflowLog
@@ -369,14 +369,7 @@ def daily() -> dict[str, Any]:
     on = clock.today()
     errors: list[dict[str, str]] = []
 
-    def attempt(step: str, target: str, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except Exception as exc:  # one bad item must not stop the others
-            errors.append({"step": step, "target": target, "error": f"{type(exc).__name__}: {exc}"})
-            audit_record(None, f"daily.{step}", target=target, outcome="failure", detail={"error": str(exc)[:500]})
-            return None
-
+    attempt = partial(daily_item, errors)
     registered = [
         ev.pk
         for ev in publicity_due()

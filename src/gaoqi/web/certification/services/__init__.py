@@ -44,7 +44,7 @@ from gaoqi.web.certification.services.certificates import (
     certificate_revoke,
     expiry_for,
 )
-from gaoqi.web.certification.services.daily_job import daily
+from gaoqi.web.certification.services.daily_job import daily, daily_item
 from gaoqi.web.certification.services.expert_panels import (
     _pool,
     panel_draw,
@@ -79,7 +79,7 @@ __all__ = [
     "annual_report_reminders", "annual_report_submit", "annual_reports_overdue", "application_declare",
     "application_revoke", "application_self_check", "application_start", "application_start_refusal",
     "application_transition", "application_update_form", "attachment_add", "attachment_may_download",
-    "attachment_open", "certificate_issue", "certificate_revoke", "daily", "declarable_conditions", "expert_accounts_unpooled",
+    "attachment_open", "certificate_issue", "certificate_revoke", "daily", "daily_item", "declarable_conditions", "expert_accounts_unpooled",
     "expert_add", "expert_update", "expiry_for", "feed_files_write", "missing_attachments", "name_change_complete",
     "name_change_request", "notify", "objection_file", "objection_handle", "panel_draw", "panel_members",
     "panel_result", "platform_feed_write", "post_check_complete", "post_check_draw", "prefill_from_profile",
