@@ -125,3 +125,13 @@ def test_sourced_values_are_locked_and_the_others_filled_in() -> None:
                                   rd_indicator="costs")  # fmt: skip
     assert ev.form == {"ip_class2_count": "2", "total_costs_last_year": "900"} and ev.rd_indicator == "costs"
     assert selfcheck.value_of(ev, "staff_count_last_year") == 100  # the shared value
+
+
+@pytest.mark.parametrize(
+    ("st_staff", "class2", "total", "ok"),
+    [(15, 0, "58", False), (10, 1, "60", True)],  # every band's points are even: 58 is the highest total below 60
+)
+def test_the_pass_mark_at_its_edge(st_staff: int, class2: int, total: str, ok: bool) -> None:
+    # staff 100: 15 S&T → band D (8), 10 → band E (4); R&D 6% of sales (50); no Class I, Class II as given
+    r = check(values={"st_staff_count_last_year": st_staff, "ip_class1_count": 0, "ip_class2_count": class2})
+    assert (r["total"], outcome(r, "score_pass"), r["passed"]) == (total, "pass" if ok else "fail", ok)
