@@ -117,7 +117,10 @@ def recommendations(snapshot: Any) -> dict[str, Any]:
                                       recommended_by=by)
         for e in free[:9]
     ]  # fmt: skip
+    from tests.web.techsme.factories import evaluation
+
     return {
+        "self-check": [evaluation(code=free[0].uscc).pk],  # a tech-SME evaluation (any official sees its self-check)
         "confirm": [r.pk for r in waiting[0:3]],
         "decline": [r.pk for r in waiting[3:6]],
         "withdraw": [r.pk for r in waiting[6:9]],
@@ -138,6 +141,9 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
         action = operation.path.rsplit("/", 1)[-1]
         pks = st.sampled_from([*tuts[action], 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}, body={"comment": "日期有误"}))]
+    if recs is not None and operation.path == "/api/tech-sme/evaluations/{pk}/self-check":
+        pks = st.sampled_from([*recs["self-check"], 10**9])
+        return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if recs is not None and "pk" in names:
         action = operation.path.rsplit("/", 1)[-1]
         pks = st.sampled_from([*recs[action], 10**9])

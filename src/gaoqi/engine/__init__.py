@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         Source,
         Workspace,
         default_policies,
+        evaluate_one,
         score_total,
     )
 
@@ -85,6 +86,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Workspace": ("gaoqi.engine.workspace_api", "Workspace"),
     "default_policies": ("gaoqi.engine.workspace_api", "default_policies"),
     "score_total": ("gaoqi.engine.workspace_api", "score_total"),
+    "evaluate_one": ("gaoqi.engine.workspace_api", "evaluate_one"),
 }
 
 
@@ -126,6 +128,7 @@ __all__ = [
     "describe_parameter",
     "describe_value",
     "district_codes",
+    "evaluate_one",
     "feed_for_filename",
     "feed_spec",
     "industry_section_names",

@@ -11,9 +11,10 @@ The connection opens on first use: a workspace opened only for a path (``quarant
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -24,7 +25,7 @@ from gaoqi.engine import ingest as _ingest
 from gaoqi.engine import rules as _rules
 from gaoqi.engine.features import ensure_profiles
 from gaoqi.engine.rules import Policy, PolicyVersion, load_policies
-from gaoqi.engine.rules.interpret import combined_total
+from gaoqi.engine.rules.interpret import Interval, combined_total, outcomes, score_intervals, status_of
 from gaoqi.engine.trace import ip_rows_by_feature
 from gaoqi.engine.workspace import DB_FILE, connect
 
@@ -352,3 +353,25 @@ def score_total(policy: Policy, version: PolicyVersion | None, items: dict[str, 
     """The innovation total by the version's own combination rules (IP capped at 30, …), computed by the
     rules interpreter (``version`` None: the policy's latest)."""
     return combined_total(version or policy.versions[-1], items)
+
+
+class _Row(dict[str, Any]):
+    """Feature values of one enterprise; a feature not given is missing (None), as a NULL in the profile."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def evaluate_one(version: PolicyVersion, row: Mapping[str, Any], *, zero: Iterable[str] = ()) -> dict[str, Any]:
+    """One enterprise's scores and data conditions over the feature values in ``row`` (missing: unknown), by the
+    rules interpreter (the SQL's semantics): a form's self-check before the data reach a snapshot. ``zero``:
+    scores that count 0 points (an indicator the enterprise did not choose); the combined scores follow.
+    Returns ``scores`` (id → lo, hi, grade), ``conditions`` (data conditions and screens, id → True, False or
+    None), ``status`` and ``failed`` as a results row gives them."""
+    values = _Row(row)
+    fixed = {sid: Interval(Decimal(0), Decimal(0)) for sid in zero}
+    iv = score_intervals(version, values, fixed)
+    decided = outcomes(version, values, iv)
+    status, failed = status_of(version, decided)
+    scores = {sid: {"lo": i.lo, "hi": i.hi, "grade": i.grade} for sid, i in iv.items()}
+    return {"scores": scores, "conditions": decided, "status": status, "failed": failed}

@@ -83,6 +83,20 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "programmes:material_upload": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
     "programmes:material_download": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
     "programmes:attendance_answer": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    # 科技型中小企业评价 (tech-SME evaluation): the enterprise evaluates itself and updates yearly; the district its
+    # district's and the municipal office all review; the municipal office revokes; 公示 is public
+    "techsme:mine": frozenset({r.ENTERPRISE}),
+    "techsme:start": frozenset({r.ENTERPRISE}),
+    "techsme:detail": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "techsme:fill": frozenset({r.ENTERPRISE}),
+    "techsme:declare": frozenset({r.ENTERPRISE}),
+    "techsme:selfcheck": frozenset({r.ENTERPRISE}),
+    "techsme:act": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL}),
+    "techsme:queue": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "techsme:registrations": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "techsme:registration": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "techsme:revoke": frozenset({r.MUNICIPAL}),
+    "techsme:publicity": PUBLIC,
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -133,6 +147,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:tutoring_list": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
     "api:tutoring_confirm": frozenset({r.ENTERPRISE}),
     "api:tutoring_dispute": frozenset({r.ENTERPRISE}),
+    "api:techsme_registrations": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:techsme_self_check": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -264,6 +280,9 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("programmes:index", "名单"),
     ("programmes:recommendation_queue", "培育库推荐"),
     ("programmes:cultivation", "培育记录"),
+    ("techsme:mine", "科技型中小企业"),
+    ("techsme:queue", "科小评价审核"),
+    ("techsme:registrations", "科小入库"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),
     ("intake:home", "数据汇聚"),

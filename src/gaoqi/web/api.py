@@ -636,3 +636,10 @@ def tutoring_dispute(request: HttpRequest, pk: PK, body: DeclineIn) -> dict[str,
     _write(request)
     programmes.tutoring_dispute(request.user, pk, body.comment)
     return _tutoring_written(request, pk)
+
+
+# 科技型中小企业评价 (techsme/api.py)
+
+from gaoqi.web.techsme.api import router as _techsme_router  # noqa: E402  (it reads this module's ERRORS)
+
+api.add_router("/tech-sme", _techsme_router)

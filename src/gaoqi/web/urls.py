@@ -14,5 +14,6 @@ urlpatterns = [
     path("audit/", include("gaoqi.web.audit.urls")),
     path("certification/", include("gaoqi.web.certification.urls")),
     path("programmes/", include("gaoqi.web.programmes.urls")),
+    path("tech-sme/", include("gaoqi.web.techsme.urls")),
     path("api/", api.urls),
 ]

@@ -173,6 +173,7 @@ def snapshot_run(snapshot_id: int, *, wait: bool = True) -> Snapshot:
 
 def _run_locked(snapshot: Snapshot) -> Snapshot:
     from gaoqi.web.certification.services import platform_feed_write
+    from gaoqi.web.techsme.services import techsme_feed_write
 
     _recover_locked(None, keep=snapshot.pk)  # a run a crash interrupted earlier is failed before this one starts
     home = engine_home()
@@ -180,6 +181,7 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
         _progress(snapshot, 2, "高企认定系统数据")
         platform = platform_feed_dir()
         platform_feed_write(None, platform)  # the platform's own certificates and renames, as of now
+        techsme_feed_write(None, platform)  # and its tech-SME registrations (certificate rows of kind tech_sme)
         source = Path(snapshot.source_dir) if snapshot.source_dir else None
         with Workspace.open(home) as ws:
             if source is not None and source.is_dir() and any(source.iterdir()):
