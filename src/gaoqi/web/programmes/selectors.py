@@ -215,6 +215,10 @@ def _hints(ent: Enterprise, result: PolicyResult | None, today: date) -> list[Hi
         out.append(Hint(months, MET, f"{ent.established_date:%Y年%m月%d日}成立"))
     else:
         out.append(Hint(months, NOT_MET, f"{ent.established_date:%Y年%m月%d日}成立"))
+    # a plus, not a requirement (programmes.md §2.2): the registration comes back from the tech-SME evaluation's
+    # feed (techsme/feed.py) as the profile's has_tech_sme
+    plus = "已入库科技型中小企业（加分项）"
+    out.append(Hint(plus, MET, "有效的入库登记") if ent.has_tech_sme else Hint(plus, NOT_MET, "未入库或登记已失效"))
     return out
 
 
