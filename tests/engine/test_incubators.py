@@ -248,7 +248,9 @@ def test_vector_i4_counts_for_the_last_incubator_only(ws: Workspace) -> None:
 
 def _vector(ws: Workspace, code: str, **figs: Any) -> None:
     cols = {f.name: f.sql_type for f in INCUBATOR_FEATURES}
-    if not ws.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'incubator_profile'").fetchall()[0][0]:
+    if not ws.con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'incubator_profile'"
+    ).fetchall()[0][0]:
         ws.con.execute(
             "CREATE TABLE incubator_profile (incubator_code VARCHAR, as_of DATE, "
             + ", ".join(f"{n} {t}" for n, t in cols.items())

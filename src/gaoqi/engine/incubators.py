@@ -39,6 +39,8 @@ from gaoqi.engine.rules.ir import Policy, PolicyVersion
 from gaoqi.engine.rules.load import ruleset_hash
 from gaoqi.engine.validate import lit
 
+#: The workspace tables this step writes.
+TABLES = ("incubator_results", "incubator_city", "incubator_profile", "incubator_enterprise")
 #: The parameters of an incubator policy version the figures read.
 FIGURE_PARAMETERS = ("grad_window_years", "growth_rate_above", "pool_policy")
 
@@ -235,7 +237,10 @@ def build_incubator_figures(
     enterprise_policies: Sequence[Policy],
 ) -> int:
     """Replace ``incubator_enterprise``, ``incubator_profile``, ``incubator_city`` and ``incubator_results``
-    for ``as_of`` (after ``evaluate`` at the same date); return how many incubators were evaluated."""
+    for ``as_of`` (after ``evaluate`` at the same date); return how many incubators were evaluated. The tables
+    of an earlier run are dropped first: when the figures cannot be computed now, none of another date remain."""
+    for table in TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     check_profile(con, as_of)
     evaluated = con.execute("SELECT max(as_of) FROM results_meta").fetchall() if _has(con, "results_meta") else []
     if not evaluated or evaluated[0][0] != as_of:
@@ -245,7 +250,9 @@ def build_incubator_figures(
         raise IncubatorFiguresError(f"no policy over incubators is in force at {as_of}")
     fp = figure_parameters(pairs[0][1])
     every = enterprise_sql(as_of, fp, _certificate_conditions(enterprise_policies, fp.pool_policy, as_of))
-    con.execute(f"CREATE OR REPLACE TABLE incubator_enterprise AS SELECT * FROM ({every}) WHERE incubator_code IS NOT NULL")
+    con.execute(
+        f"CREATE OR REPLACE TABLE incubator_enterprise AS SELECT * FROM ({every}) WHERE incubator_code IS NOT NULL"
+    )
     con.execute(f"CREATE OR REPLACE TABLE incubator_profile AS {incubator_profile_sql(as_of)}")
     con.execute(f"CREATE OR REPLACE TABLE incubator_city AS {city_sql(as_of, every)}")
     return evaluate_incubators(con, as_of, incubator_policies)

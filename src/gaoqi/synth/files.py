@@ -177,8 +177,15 @@ FILE_PLANS: tuple[FilePlan, ...] = (
     ),
     # The incubator roster and the incubation relations (科技部门): an unknown incubator code is planted in the
     # relations (the roster has no such body: quarantined as unknown_reference).
-    FilePlan("incubator_2026.csv", "incubator", "utf-8-sig", "zh", date_style="cn", enum_lang="zh",
-             defects=("duplicate_row",)),  # fmt: skip
+    FilePlan(
+        "incubator_2026.csv",
+        "incubator",
+        "utf-8-sig",
+        "zh",
+        date_style="cn",
+        enum_lang="zh",
+        defects=("duplicate_row",),
+    ),
     FilePlan(
         "incubation_2026-03.csv",
         "incubation",

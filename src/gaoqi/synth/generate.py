@@ -282,10 +282,7 @@ class _Generator:
             out.append((body, code))
         table = Table(
             n,
-            {
-                k: (np.array(v, dtype=np.int64) if k in ("recognised_on", "valid_to") else v)
-                for k, v in rows.items()
-            },
+            {k: (np.array(v, dtype=np.int64) if k in ("recognised_on", "valid_to") else v) for k, v in rows.items()},
         )
         self.writers["incubator_2026.csv"].write(table, rng)
         return out

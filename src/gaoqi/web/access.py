@@ -66,6 +66,12 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "programmes:recommendation_confirm": frozenset({r.MUNICIPAL}),
     "programmes:recommendation_decline": frozenset({r.MUNICIPAL}),
     "programmes:recommendation_withdraw": frozenset({r.DISTRICT}),
+    # incubators and service agencies (孵化器、服务机构, issue 12): the ranking for the municipal office, evaluators
+    # and districts (their district's bodies); each body's page also for its own account; scoped by selectors
+    "incubators:ranking": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT}),
+    "incubators:export": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT}),
+    "incubators:detail": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),
+    "incubators:mine": frozenset({r.INCUBATOR}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -113,6 +119,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:recommendation_confirm": frozenset({r.MUNICIPAL}),
     "api:recommendation_decline": frozenset({r.MUNICIPAL}),
     "api:recommendation_withdraw": frozenset({r.DISTRICT}),
+    "api:incubator_ranking": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),  # an account: itself
+    "api:incubator_figures": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -122,6 +130,7 @@ NO_STORE = frozenset(
         "enterprises:reveal",
         "enterprises:export",
         "programmes:export",
+        "incubators:export",
         "certification:certificate",
         "accounts:tokens",
         "accounts:token_create",  # the new key, shown once
@@ -240,6 +249,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("certification:experts", "专家库"),
     ("certification:publicity", "公示"),
     ("programmes:index", "名单"),
+    ("incubators:ranking", "孵化机构"),
+    ("incubators:mine", "我的孵化机构"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),
     ("intake:home", "数据汇聚"),

@@ -496,3 +496,11 @@ def recommendation_withdraw(request: HttpRequest, pk: PK, body: DecisionIn) -> d
     _write(request)
     programmes.recommendation_withdraw(request.user, pk, body.comment)
     return _written(request, pk)
+
+
+# ------------------------------------------------------------------------------------------------------
+# incubators and service agencies (issue 12): their app's router, with this API's error answers
+
+from gaoqi.web.incubators.api import register as _incubators  # noqa: E402  (needs ERRORS and NOT_FOUND above)
+
+api.add_router("/incubators", _incubators(ERRORS, NOT_FOUND))

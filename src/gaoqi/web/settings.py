@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "gaoqi.web.dashboard",
     "gaoqi.web.certification",
     "gaoqi.web.programmes",
+    "gaoqi.web.incubators",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("audit/", include("gaoqi.web.audit.urls")),
     path("certification/", include("gaoqi.web.certification.urls")),
     path("programmes/", include("gaoqi.web.programmes.urls")),
+    path("incubators/", include("gaoqi.web.incubators.urls")),
     path("api/", api.urls),
 ]

@@ -189,7 +189,9 @@ class Workspace:
         }
         self._insert("certificate", values, 6, None)
 
-    def incubator(self, code: str, *, kind: str = "incubator", level: str = "municipal", district: str = "110108") -> str:
+    def incubator(
+        self, code: str, *, kind: str = "incubator", level: str = "municipal", district: str = "110108"
+    ) -> str:
         values = {
             "code": code,
             "name": f"{code}孵化器",
