@@ -10,7 +10,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from gaoqi.engine import district_codes
+from gaoqi.engine import describe_parameter, district_codes
 from gaoqi.web.core import labels
 from gaoqi.web.core.scoping import OVERSIGHT
 from gaoqi.web.incubators import selectors, services
@@ -49,8 +49,17 @@ def _evaluation(figures: IncubatorFigures | None) -> dict[str, Any]:
         "gate_labels": {c.id: c.label for c in version.conditions},
         "gate_types": {c.id: c.observed_type for c in version.conditions},
         "score_labels": {s.id: s.label for s in version.scores},
-        "parameters": list(version.parameters.values()),
+        "parameters": [(p.label, _parameter(p), p.unconfirmed) for p in version.parameters.values()],
     }
+
+
+def _parameter(p: Any) -> str:
+    """A parameter's value in words (a ratio as a percentage; a policy named by its name, not its id)."""
+    from gaoqi.web.policies.selectors import policy_names
+
+    if p.type == "text":
+        return policy_names().get(str(p.value), str(p.value))
+    return describe_parameter(p)
 
 
 def ranking(request: HttpRequest) -> HttpResponse:
