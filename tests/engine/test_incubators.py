@@ -331,3 +331,21 @@ def test_figures_need_an_evaluation_at_the_same_date(ws: Workspace) -> None:
     evaluate(ws.con, AS_OF, load_policies(POLICY_DIR))
     with pytest.raises(IncubatorFiguresError, match="no policy over incubators"):
         build_incubator_figures(ws.con, AS_OF, [], load_policies(POLICY_DIR))
+
+
+def test_the_interpreter_scores_the_formula_scores_as_the_sql(ws: Workspace) -> None:
+    from gaoqi.engine.rules.interpret import score_intervals
+
+    _vector(ws, "I1", **I1)
+    _vector(ws, "no_due", **{**I1, "hte_due": 0, "hte_recertified": 0, "recert_rate": None})
+    got = _evaluated(ws)
+    (policy,) = incubator_policies()
+    version = policy.version_at(AS_OF)
+    assert version is not None
+    for code in ("I1", "no_due"):
+        row = rows(ws, f"SELECT * FROM incubator_profile WHERE incubator_code = '{code}'")[0]
+        python = {k: (round(float(v.lo), 9), round(float(v.hi), 9)) for k, v in score_intervals(version, row).items()}
+        sql = {s["id"]: (round(s["lo"], 9), round(s["hi"], 9)) for s in got[code]["scores"]}
+        assert python == sql
+    # an unknown 复审率: its points are the whole range
+    assert {s["id"]: (s["lo"], s["hi"]) for s in got["no_due"]["scores"]}["recert_points"] == (0.0, 20.0)

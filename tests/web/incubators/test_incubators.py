@@ -24,16 +24,16 @@ def world(users: dict[str, Any], snapshot: Any) -> dict[str, Any]:
     from gaoqi.web.enterprises.models import Enterprise
     from gaoqi.web.incubators.models import Incubator, IncubatorFigures
 
-    figures = list(IncubatorFigures.objects.filter(snapshot=snapshot).select_related("incubator").order_by("-incubated", "rank"))
+    figures = list(
+        IncubatorFigures.objects.filter(snapshot=snapshot).select_related("incubator").order_by("-incubated", "rank")
+    )
     assert len(figures) >= 3
     a, b = figures[0].incubator, figures[1].incubator
     # the users fixture gave ten 海淀 enterprises the code INC-T by hand; put the feed's attribution back
     for ent in Enterprise.objects.filter(incubator_code="INC-T"):
         ent.incubator_code = ""
         ent.save(update_fields=["incubator_code"])
-    other = next(
-        (c for c in ("110105", "110108", "110101", "110102", "110106") if c != a.district_code), "110105"
-    )
+    other = next((c for c in ("110105", "110108", "110101", "110102", "110106") if c != a.district_code), "110105")
     return {
         "snapshot": snapshot,
         "a": a,
@@ -57,12 +57,17 @@ def test_publishing_stores_the_engines_figures(world: dict[str, Any]) -> None:
     with Workspace.open(snap.duckdb_path, read_only=True) as ws:
         engine = {r["incubator_code"]: r for r in ws.incubator_rows()}
         city = ws.incubator_city()
-    published = {f.incubator.code: f for f in IncubatorFigures.objects.filter(snapshot=snap).select_related("incubator")}
+    published = {
+        f.incubator.code: f for f in IncubatorFigures.objects.filter(snapshot=snap).select_related("incubator")
+    }
     assert set(published) == set(engine) == {i.code for i in world["incubators"]}
     for code, f in published.items():
         e = engine[code]
         assert (f.incubated, f.new_hte, f.hte_valid, f.pool_members) == (
-            e["incubated"], e["new_hte"], e["hte_valid"], e["pool_members"]
+            e["incubated"],
+            e["new_hte"],
+            e["hte_valid"],
+            e["pool_members"],
         )
         assert f.status == e["status"] and f.failed_conditions == list(e["failed_conditions"])
         # the enterprise index carries the same attribution: each body's enterprises, counted by hand
@@ -156,14 +161,14 @@ def test_the_export_is_the_ranking_with_formula_cells_neutralised(world: dict[st
     from gaoqi.web.incubators.models import Incubator
 
     a = world["a"]
-    Incubator.objects.filter(pk=a.pk).update(name="=HYPERLINK(\"http://evil\")")
+    Incubator.objects.filter(pk=a.pk).update(name='=HYPERLINK("http://evil")')
     data = login(world["municipal"]).get(reverse("incubators:export"))
     assert data.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(data.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 1 + len(world["incubators"])
     names = [r[2] for r in rows[1:]]
-    assert "'=HYPERLINK(\"http://evil\")" in names
+    assert '\'=HYPERLINK("http://evil")' in names
     assert [r[0] for r in rows[1:]] == list(range(1, len(rows)))
     district = openpyxl.load_workbook(io.BytesIO(login(world["district_a"]).get(reverse("incubators:export")).content))
     codes = {r[1] for r in list(district.active.iter_rows(values_only=True))[1:]}

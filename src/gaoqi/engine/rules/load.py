@@ -12,7 +12,8 @@ File format (see ``policies/hte-certification.yaml`` for a complete example)::
     name: 高新技术企业认定
     authority: 科技部 财政部 国家税务总局
     document_number: 国科发火〔2016〕32号
-    kind: certification                    # certification | recognition | subsidy | tax | list
+    kind: certification                    # certification | recognition | subsidy | tax | list | evaluation
+    subject: enterprise                    # optional: enterprise (profile) | incubator (rules/subjects.py)
     versions:
       - id: "2016"
         valid_from: 2016-01-01
@@ -71,7 +72,9 @@ Expression rules (checked at load, errors carry file and line):
 * ``expr`` must be one comparison ``<observed> <op> <required>`` with op in ``>= > <= < =``; the two
   sides are the structured form the evaluator uses for gaps ("by how much"). Alternatively write
   ``observed:``, ``op:`` and ``required:`` separately; ``expr`` is then derived.
-* Names: profile features (``features.FEATURES``) and parameters as ``param.<name>`` (declared in the
+* Scores may also be formulas: ``points: <numeric expression>`` instead of bands (README: formula scores).
+* Names: the subject's features (``features.FEATURES`` for enterprises, ``features.incubator.FEATURES`` for
+  ``subject: incubator``) and parameters as ``param.<name>`` (declared in the
   version's ``parameters``). Literals: numbers, strings, TRUE/FALSE. No subqueries, no ``*``.
 * Operators and functions: ``+ - * /``, comparisons, ``AND OR NOT``, ``x IN (literal, …)`` and ``CASE WHEN
   … THEN … ELSE … END`` (ELSE required), and the functions in ``ALLOWED_FUNCTIONS`` (least, greatest, abs,

@@ -5,7 +5,7 @@ every figure comes from the engine (``Workspace.incubator_figures``), the applic
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -45,7 +45,7 @@ def _applied(year: int, codes: Iterable[str]) -> Counter[str]:
     return out
 
 
-def figures_publish(snapshot: Snapshot, rows: list[Mapping[str, Any]], city: Mapping[str, Any]) -> int:
+def figures_publish(snapshot: Snapshot, rows: Sequence[Mapping[str, Any]], city: Mapping[str, Any]) -> int:
     """Store the roster, each incubator's figures and evaluation (``rows``: the engine's ``incubator_rows``, best
     first) and the city's figures for ``snapshot``; idempotent (the same snapshot again replaces its rows). Runs
     inside the caller's transaction (the snapshot switch); returns how many incubators were stored."""
