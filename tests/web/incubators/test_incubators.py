@@ -30,8 +30,12 @@ def world(users: dict[str, Any], snapshot: Any) -> dict[str, Any]:
     assert len(figures) >= 3
     a, b = figures[0].incubator, figures[1].incubator
     # the users fixture gave ten 海淀 enterprises the code INC-T by hand; put the feed's attribution back
+    from gaoqi.engine import Workspace
+
+    with Workspace.open(snapshot.duckdb_path, read_only=True) as ws:
+        published = {r["uscc"]: r["incubator_code"] or "" for r in ws.enterprise_rows()}
     for ent in Enterprise.objects.filter(incubator_code="INC-T"):
-        ent.incubator_code = ""
+        ent.incubator_code = published[ent.uscc]
         ent.save(update_fields=["incubator_code"])
     other = next((c for c in ("110105", "110108", "110101", "110102", "110106") if c != a.district_code), "110105")
     return {
