@@ -344,7 +344,10 @@ def test_the_interpreter_scores_the_formula_scores_as_the_sql(ws: Workspace) -> 
     assert version is not None
     for code in ("I1", "no_due"):
         row = rows(ws, f"SELECT * FROM incubator_profile WHERE incubator_code = '{code}'")[0]
-        python = {k: (round(float(v.lo), 9), round(float(v.hi), 9)) for k, v in score_intervals(version, row).items()}
+        python = {
+            k: (round(float(str(v.lo)), 9), round(float(str(v.hi)), 9))
+            for k, v in score_intervals(version, row).items()
+        }
         sql = {s["id"]: (round(s["lo"], 9), round(s["hi"], 9)) for s in got[code]["scores"]}
         assert python == sql
     # an unknown 复审率: its points are the whole range
