@@ -151,6 +151,11 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
     if operation.path == "/api/enterprises":  # searches that find something
         queries = st.sampled_from([{"q": "北京"}, {"q": "bj"}, {"q": CANARY_NAME}, {"page": 2, "page_size": 100}])
         return [queries.flatmap(lambda q: operation.as_strategy(query=q))]
+    if "code" in names:  # the roster's bodies (incubators pages) and a made-up code
+        from gaoqi.web.incubators.models import Incubator
+
+        codes = st.sampled_from([*Incubator.objects.order_by("code").values_list("code", flat=True)[:3], "NO-SUCH"])
+        return [codes.flatmap(lambda code: operation.as_strategy(path_parameters={"code": code}))]
     if "list_id" in names:  # real lists (one published with members) and a made-up one
         list_ids = st.sampled_from(["above-scale", "cultivation-pool", "no-such-list"])
         return [list_ids.flatmap(lambda lid: operation.as_strategy(path_parameters={"list_id": lid}))]

@@ -168,11 +168,15 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
 
     # data that is ASCII by nature: user names, incubator codes, and enterprises' registered names (北京飞驭鼎AR…)
     names = Enterprise.objects.filter(name__regex=r"[A-Za-z]").values_list("name", flat=True)
-    known = set(User.objects.values_list("username", flat=True)) | {"INC-T"} | set(names)
+    from gaoqi.web.incubators.models import Incubator
+
+    codes = list(Incubator.objects.order_by("code").values_list("code", flat=True))  # the roster's (FH0108001)
+    known = set(User.objects.values_list("username", flat=True)) | {"INC-T"} | set(names) | set(codes)
     values = {
         "policy_id": "hte-certification",
         "list_id": "above-scale",
         "att": "1",
+        "code": codes[0] if codes else "FH0000000",
     }
     pks = {
         "certification:detail": [world["reviewed"].pk, world["filed"].pk],

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from gaoqi.engine.describe import describe_condition, describe_parameter, describe_value
     from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, Feature
     from gaoqi.engine.feeds import FEED_NAMES, FeedSpec, FieldSpec, all_feeds, feed_for_filename, feed_spec
+    from gaoqi.engine.incubators import IncubatorFiguresError
     from gaoqi.engine.ingest import FileResult, IngestSummary
     from gaoqi.engine.rules import (
         Benefit,
@@ -82,6 +83,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Backend": ("gaoqi.engine.workspace_api", "Backend"),
     "DuckDBBackend": ("gaoqi.engine.workspace_api", "DuckDBBackend"),
     "SimulationError": ("gaoqi.engine.workspace_api", "SimulationError"),
+    "IncubatorFiguresError": ("gaoqi.engine.incubators", "IncubatorFiguresError"),
     "Source": ("gaoqi.engine.workspace_api", "Source"),
     "Workspace": ("gaoqi.engine.workspace_api", "Workspace"),
     "default_policies": ("gaoqi.engine.workspace_api", "default_policies"),
@@ -107,6 +109,7 @@ __all__ = [
     "FeedSpec",
     "FieldSpec",
     "FileResult",
+    "IncubatorFiguresError",
     "IngestSummary",
     "Parameter",
     "Policy",

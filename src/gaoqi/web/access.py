@@ -97,6 +97,12 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "techsme:registration": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "techsme:revoke": frozenset({r.MUNICIPAL}),
     "techsme:publicity": PUBLIC,
+    # incubators and service agencies (孵化器、服务机构, issue 12): the ranking for the municipal office, evaluators
+    # and districts (their district's bodies); each body's page also for its own account; scoped by selectors
+    "incubators:ranking": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT}),
+    "incubators:export": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT}),
+    "incubators:detail": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),
+    "incubators:mine": frozenset({r.INCUBATOR}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -149,6 +155,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:tutoring_dispute": frozenset({r.ENTERPRISE}),
     "api:techsme_registrations": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:techsme_self_check": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:incubator_ranking": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),  # an account: itself
+    "api:incubator_figures": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -160,6 +168,7 @@ NO_STORE = frozenset(
         "programmes:export",
         "programmes:material_download",
         "programmes:cultivation_export",
+        "incubators:export",
         "certification:certificate",
         "accounts:tokens",
         "accounts:token_create",  # the new key, shown once
@@ -283,6 +292,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),
+    ("incubators:ranking", "孵化机构"),
+    ("incubators:mine", "我的孵化机构"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),
     ("intake:home", "数据汇聚"),

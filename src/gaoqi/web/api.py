@@ -643,3 +643,8 @@ def tutoring_dispute(request: HttpRequest, pk: PK, body: DeclineIn) -> dict[str,
 from gaoqi.web.techsme.api import router as _techsme_router  # noqa: E402  (it reads this module's ERRORS)
 
 api.add_router("/tech-sme", _techsme_router)
+# incubators and service agencies (issue 12): their app's router, with this API's error answers
+
+from gaoqi.web.incubators.api import register as _incubators  # noqa: E402  (needs ERRORS and NOT_FOUND above)
+
+api.add_router("/incubators", _incubators(ERRORS, NOT_FOUND))

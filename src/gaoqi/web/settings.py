@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "gaoqi.web.certification",
     "gaoqi.web.programmes",
     "gaoqi.web.techsme",
+    "gaoqi.web.incubators",
 ]
 
 MIDDLEWARE = [

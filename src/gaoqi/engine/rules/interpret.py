@@ -219,6 +219,12 @@ def score_intervals(
             lo = evaluate_expr(sc.expr, row, params, {k: out[k].lo for k in sc.scores})
             hi = evaluate_expr(sc.expr, row, params, {k: out[k].hi for k in sc.scores})
             out[sc.id] = Interval(lo, hi)
+        elif sc.formula is not None:
+            points = evaluate_expr(sc.formula, row, params)
+            if points is None:
+                out[sc.id] = Interval(Decimal(sc.min_points), Decimal(sc.max_points or 0))
+            else:
+                out[sc.id] = Interval(points, points)
         else:
             band = _band(sc, row, params)
             if band == 0:
