@@ -179,14 +179,27 @@ def test_the_export_is_the_ranking_with_formula_cells_neutralised(world: dict[st
     assert codes == {i.code for i in world["incubators"] if i.district_code == a.district_code}
 
 
-def test_the_page_compares_with_the_city_and_tutoring_is_not_wired(world: dict[str, Any]) -> None:
-    from gaoqi.web.incubators.selectors import tutoring_given
+def test_the_page_compares_with_the_city_and_counts_the_tutoring_the_body_gave(world: dict[str, Any]) -> None:
+    import datetime as dt
 
-    a = world["a"]
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.incubators.selectors import tutoring_given
+    from gaoqi.web.programmes.models import ORG_INCUBATOR, TrainingSession, Tutoring
+
+    a, b = world["a"], world["b"]
+    ent = Enterprise.objects.filter(incubator_code=a.code).first() or Enterprise.objects.first()
+    assert ent is not None
+    by_a = {"tutor_kind": ORG_INCUBATOR, "incubator_code": a.code, "tutor": world["inc_a"], "enterprise": ent,
+            "advice": "规范研发辅助账"}  # fmt: skip
+    Tutoring.objects.create(held_on=dt.date(2026, 1, 1), **by_a)
+    Tutoring.objects.create(held_on=dt.date(2026, 12, 31), **by_a)
+    Tutoring.objects.create(held_on=dt.date(2025, 12, 31), **by_a)  # another year
+    Tutoring.objects.create(**{**by_a, "incubator_code": b.code, "tutor": world["inc_b"]}, held_on=dt.date(2026, 5, 1))
+    TrainingSession.objects.create(held_on=dt.date(2026, 3, 1), topic="高企政策解读", organiser_kind=ORG_INCUBATOR,
+                                   incubator_code=a.code, organised_by=world["inc_a"], mode="onsite", hours=2)  # fmt: skip
+    assert (tutoring_given(a.code, 2026), tutoring_given(a.code, 2025), tutoring_given(b.code, 2026)) == (3, 1, 1)
     text = login(world["municipal"]).get(reverse("incubators:detail", args=[a.code])).content.decode()
-    assert "与全市比较" in text and "评价门槛" in text
-    assert "辅导记录尚未接入" in text
-    assert tutoring_given(a.code, 2026) == 0  # TODO(lead): the programmes app's tutoring records
+    assert "与全市比较" in text and "评价门槛" in text and "尚未接入" not in text
 
 
 def test_republishing_the_same_snapshot_replaces_its_figures(world: dict[str, Any]) -> None:

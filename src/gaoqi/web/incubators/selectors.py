@@ -112,8 +112,12 @@ def incubator_enterprises(user: Any, incubator: Incubator, pool_policy: str = ""
 
 
 def tutoring_given(incubator_code: str, year: int) -> int:
-    """Tutoring (辅导) the incubator gave its enterprises in ``year``.
+    """Tutoring (辅导) the body gave in ``year``, from the cultivation records (programmes: one-to-one tutoring it
+    recorded and policy training sessions it organised), never typed in."""
+    from gaoqi.web.programmes.models import ORG_INCUBATOR, TrainingSession, Tutoring
 
-    TODO(lead): wire to the tutoring records being added to the programmes app (another change in flight); until
-    then 0, shown on the page as not yet recorded (never typed in here)."""
-    return 0
+    tutorings = Tutoring.objects.filter(tutor_kind=ORG_INCUBATOR, incubator_code=incubator_code, held_on__year=year)
+    trainings = TrainingSession.objects.filter(
+        organiser_kind=ORG_INCUBATOR, incubator_code=incubator_code, held_on__year=year
+    )
+    return tutorings.count() + trainings.count()

@@ -472,7 +472,7 @@ def _org(actor: Any) -> tuple[str, str, str]:
         return ORG_DISTRICT, actor.district_code, ""
     if role == roles.INCUBATOR and getattr(actor, "incubator_code", ""):
         return ORG_INCUBATOR, "", actor.incubator_code
-    raise Forbidden("只有区级、市级管理人员和孵化器运营方可以记录培育活动")
+    raise Forbidden("只有区级、市级管理人员和孵化器、服务机构可以记录培育活动")
 
 
 def org_refusal(actor: Any, obj: Any) -> str | None:
@@ -533,7 +533,7 @@ def tutoring_create(
     t = TUTORING.find(NEW, "record")
     assert t is not None
     if role_of(actor) not in t.roles:
-        raise RoleRefused("只有区级、市级管理人员和孵化器运营方可以记录一对一辅导")
+        raise RoleRefused("只有区级、市级管理人员和孵化器、服务机构可以记录一对一辅导")
     kind, district_code, incubator_code = _org(actor)
     _not_future(held_on, "辅导日期", "held_on")
     advice = _text(advice, "辅导意见", "advice")
