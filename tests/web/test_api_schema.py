@@ -259,3 +259,20 @@ def test_what_once_answered_500_is_a_documented_400(api_schema: Any, bearer: dic
         field = next(iter(params), "uscc")
         assert set(error["fields"]) == {field}, error
         assert error["fields"][field] in ("含有不允许的字符", "不能大于 100000", "不能大于 100"), error
+
+
+def test_no_two_api_schemas_share_a_name() -> None:
+    """django-ninja names a schema's OpenAPI component after its class: two classes of one name (ScoreOut in two
+    apps) leave one component for both, and one of the two answers then violates the published schema."""
+    import ast
+    from collections import Counter
+    from pathlib import Path
+
+    web = Path(__file__).resolve().parents[2] / "src" / "gaoqi" / "web"
+    names = Counter(
+        node.name
+        for path in [web / "api.py", *web.glob("*/api.py")]
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.ClassDef) and any(getattr(b, "id", "") == "Schema" for b in node.bases)
+    )
+    assert [n for n, k in names.items() if k > 1] == []

@@ -403,6 +403,52 @@ def test_the_record_workflows_are_the_expected_tables(name: str, create_label: s
                 assert (refusal is None) == ((status, action, role) in allowed), (status, action, role, refusal)
 
 
+FOLLOWUP_TABLE = [
+    ("done", "open", "done", T, "已完成"),
+    ("not_done", "open", "not_done", T, "未完成"),
+    ("done", "not_done", "done", T, "改为已完成"),
+    ("not_done", "done", "not_done", T, "改为未完成"),
+    ("reopen", "done", "open", T, "重新打开"),
+    ("reopen", "not_done", "open", T, "重新打开"),
+]
+
+
+def test_the_follow_up_workflow_is_the_expected_table() -> None:
+    from gaoqi.web.core.workflow import SYSTEM, registered
+    from gaoqi.web.programmes import workflow as wf
+
+    w = wf.FOLLOWUP
+    assert w in registered() and w.field == "outcome"
+    assert [(t.action, t.source, t.target, set(t.roles), t.label) for t in w.transitions] == FOLLOWUP_TABLE
+    assert {w.audit_action(t) for t in w.transitions} == {"followup.outcome"}
+    allowed = {(src, action, role) for action, src, _, rs, _ in FOLLOWUP_TABLE for role in rs}
+    for status in w.statuses:
+        for action in w.actions():
+            for role in (*roles.ROLES, SYSTEM):
+                assert (w.refusal(status, action, role) is None) == ((status, action, role) in allowed)
+
+
+def test_a_follow_up_outcome_is_a_move_refused_when_stale_and_logged() -> None:
+    from gaoqi.web.core.locks import StaleActionError
+    from gaoqi.web.core.models import WorkflowLog
+    from gaoqi.web.programmes.models import FollowUp
+
+    ent = member("北京跟进科技有限公司")
+    tutor = f.user(roles.DISTRICT, "followup_tutor")
+    rec = sv.tutoring_create(
+        tutor, ent.uscc, dt.date(2026, 6, 1), "规范研发辅助账", [("整理辅助账", dt.date(2026, 9, 30))]
+    )
+    item = FollowUp.objects.get(tutoring=rec)
+    sv.followup_outcome(tutor, item.pk, "done", dt.date(2026, 6, 30), "已整理")
+    with pytest.raises(StaleActionError, match="已完成"):
+        sv.followup_outcome(tutor, item.pk, "done", dt.date(2026, 6, 30))  # a second 已完成 from a stale page
+    sv.followup_outcome(tutor, item.pk, "open")
+    item.refresh_from_db()
+    assert (item.outcome, item.outcome_on, item.outcome_note) == ("open", None, "")
+    log = WorkflowLog.objects.filter(workflow="followup", object_id=item.pk).order_by("pk")
+    assert [(r.source, r.target) for r in log] == [("open", "done"), ("done", "open")]
+
+
 def test_the_gap_sentences_are_the_engines_for_a_real_snapshot(snapshot: Any) -> None:
     """On a published snapshot with its workspace file: each failed condition's gap sentence is the engine's
     explanation's (read through gaoqi.engine's Workspace), in the result's order."""

@@ -27,7 +27,7 @@ class GateOut(Schema):
     required: float | None
 
 
-class ScoreOut(Schema):
+class IncubatorScoreOut(Schema):
     id: str
     lo: float | None
     hi: float | None
@@ -79,7 +79,7 @@ class IncubatorDetailOut(IncubatorOut):
     policy_id: str
     policy_version: str
     gates: list[GateOut]
-    scores: list[ScoreOut]
+    scores: list[IncubatorScoreOut]
     city: FiguresOut | None
     tutoring_given: int
 

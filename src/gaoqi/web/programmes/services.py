@@ -662,29 +662,39 @@ def followup_add(actor: Any, tutoring_pk: int, action: str, due_on: Any) -> Any:
     return item
 
 
+#: The follow-up workflow's action that records each outcome.
+_OUTCOME_ACTION = {"open": "reopen", "done": "done", "not_done": "not_done"}
+
+
 @transaction.atomic
 def followup_outcome(actor: Any, pk: int, outcome: str, outcome_on: Any = None, note: str = "") -> Any:
     """The tutor's organisation records a follow-up's outcome: done or not done (dated, not in the future, with an
-    optional note), or open again. The follow-up is re-read under its lock. Audited."""
-    from gaoqi.web.programmes.models import DONE, NOT_DONE, OPEN, FollowUp
+    optional note), the other of the two as a correction, or open again — a move of the follow-up workflow
+    (``workflow.FOLLOWUP``: locked re-read, the table's roles, the log and the audit entry)."""
+    from gaoqi.web.core.workflow import transition
+    from gaoqi.web.programmes.models import OPEN, FollowUp
+    from gaoqi.web.programmes.workflow import FOLLOWUP
 
     row = FollowUp.objects.filter(pk=pk).values_list("tutoring_id", flat=True).first()
     if row is None:
         raise NotFound("跟进事项不存在")
     _tutoring_of_org(actor, row)
-    if outcome not in (OPEN, DONE, NOT_DONE):
+    if outcome not in _OUTCOME_ACTION:
         raise DomainError("请选择结果：已完成、未完成或进行中", fields={"outcome": "未知的结果"})
     note = _text(note, "结果说明", "outcome_note", required=False)
-    item = locked(FollowUp, pk)
-    if outcome == OPEN:
-        item.outcome, item.outcome_on, item.outcome_note = OPEN, None, note
-    else:
+    if outcome != OPEN:
         _not_future(outcome_on, "结果日期", "outcome_on")
-        item.outcome, item.outcome_on, item.outcome_note = outcome, outcome_on, note
-    item.save(update_fields=["outcome", "outcome_on", "outcome_note"])
-    audit_record(actor, "followup.outcome", target=f"tutoring:{row}",
-                 detail={"followup": pk, "outcome": outcome, "outcome_on": str(outcome_on or ""), "note": note})  # fmt: skip
-    return item
+
+    def on_enter(item: Any, t: Any, log: Any) -> list[str]:
+        item.outcome_on = None if outcome == OPEN else outcome_on
+        item.outcome_note = note
+        return ["outcome_on", "outcome_note"]
+
+    moved = transition(
+        FOLLOWUP, FollowUp, pk, _OUTCOME_ACTION[outcome], actor, on_enter=on_enter, audit_target=f"tutoring:{row}",
+        audit_detail={"followup": pk, "outcome": outcome, "outcome_on": str(outcome_on or ""), "note": note},
+    )  # fmt: skip
+    return moved.obj
 
 
 # training sessions (政策培训)

@@ -82,4 +82,27 @@ TUTORING = _record_workflow("tutoring", "辅导记录", "记录一对一辅导")
 #: session (one audit entry for the session, none per invitation).
 ATTENDANCE = _record_workflow("attendance", "培训参训记录", "邀请参加培训")
 
-WORKFLOWS = (RECOMMENDATION, TUTORING, ATTENDANCE)
+#: A tutoring session's follow-up action (跟进事项): its outcome recorded by the tutor's organisation (done or not
+#: done, dated), corrected from one to the other, or opened again.
+FOLLOWUP_OPEN, FOLLOWUP_DONE, FOLLOWUP_NOT_DONE = "open", "done", "not_done"
+FOLLOWUP = register(
+    Workflow(
+        "followup",
+        "跟进事项",
+        {FOLLOWUP_OPEN: "进行中", FOLLOWUP_DONE: "已完成", FOLLOWUP_NOT_DONE: "未完成"},
+        (
+            Transition("done", FOLLOWUP_OPEN, FOLLOWUP_DONE, TUTORS, "已完成", audit="followup.outcome"),
+            Transition("not_done", FOLLOWUP_OPEN, FOLLOWUP_NOT_DONE, TUTORS, "未完成", audit="followup.outcome"),
+            Transition("done", FOLLOWUP_NOT_DONE, FOLLOWUP_DONE, TUTORS, "改为已完成", audit="followup.outcome"),
+            Transition("not_done", FOLLOWUP_DONE, FOLLOWUP_NOT_DONE, TUTORS, "改为未完成", audit="followup.outcome"),
+            Transition("reopen", FOLLOWUP_DONE, FOLLOWUP_OPEN, TUTORS, "重新打开", audit="followup.outcome"),
+            Transition("reopen", FOLLOWUP_NOT_DONE, FOLLOWUP_OPEN, TUTORS, "重新打开", audit="followup.outcome"),
+        ),
+        field="outcome",
+        stale="跟进事项已由“{seen}”变为“{now}”，{stale}",
+        forbidden="该跟进事项当前为“{now}”，不能执行该操作，{stale}",
+        forbidden_is_stale=True,
+    )
+)
+
+WORKFLOWS = (RECOMMENDATION, TUTORING, ATTENDANCE, FOLLOWUP)

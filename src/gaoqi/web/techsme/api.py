@@ -45,7 +45,7 @@ class RegistrationQuery(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
-class ScoreOut(Schema):
+class TechSmeScoreOut(Schema):
     id: str
     label: str
     article: str
@@ -69,7 +69,7 @@ class SelfCheckOut(Schema):
     status: str
     policy_version: str
     rd_indicator: str
-    scores: list[ScoreOut]
+    scores: list[TechSmeScoreOut]
     total: str
     pass_min: int
     score_passed: bool
