@@ -496,3 +496,7 @@ def recommendation_withdraw(request: HttpRequest, pk: PK, body: DecisionIn) -> d
     _write(request)
     programmes.recommendation_withdraw(request.user, pk, body.comment)
     return _written(request, pk)
+
+
+# the apps' own operations (each module registers on ``api``; imported last, when every name above exists)
+import gaoqi.web.programmes.api  # noqa: E402, F401

@@ -17,13 +17,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gaoqi.engine import district_codes
 from gaoqi.web import roles
-from gaoqi.web.core.errors import DomainError, refusals_to, valid_data
+from gaoqi.web.core.errors import DomainError, Forbidden, refusals_to, valid_data
 from gaoqi.web.core.htmx import is_htmx
 from gaoqi.web.core.scoping import OVERSIGHT
 from gaoqi.web.enterprises.selectors import enterprise_get
 from gaoqi.web.paging import CappedPaginator as Paginator
+from gaoqi.web.programmes import funnel as funnels
 from gaoqi.web.programmes import lists, selectors, services
-from gaoqi.web.programmes.forms import DecisionForm, MemberFilterForm, QueueFilterForm, RecommendForm, RemoveForm
+from gaoqi.web.programmes.forms import (
+    DecisionForm,
+    FunnelFilterForm,
+    MemberFilterForm,
+    QueueFilterForm,
+    RecommendForm,
+    RemoveForm,
+)  # fmt: skip
+from gaoqi.web.programmes.models import ROUTES
 from gaoqi.web.programmes.workflow import RECOMMENDATION, STATUS_LABELS, SUBMITTED
 
 
@@ -56,6 +65,7 @@ def detail(request: HttpRequest, list_id: str) -> HttpResponse:
         "may_remove": request.user.role in services.MAY_REMOVE,
         "may_see_recommendations": lists.recommendable(policy.id)
         and request.user.role in selectors.RECOMMENDATION_READERS,
+        "may_see_funnel": lists.ends_on_certification(policy.id) and request.user.role in FUNNEL_READERS,
     }
     if is_htmx(request):
         response = render(request, "programmes/_members.html", ctx)
@@ -89,6 +99,85 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     m = services.membership_remove(request.user, pk, comment, request=request)  # refusals: core/errors.py
     messages.success(request, f"已将{m.enterprise.name}移出名单")
     return redirect("programmes:detail", list_id=m.list_id)
+
+
+# ------------------------------------------------------------------------------------------------------
+# the funnel (lists that certification ends: in the pool → applied → certified)
+
+
+#: The roles that read the funnel (district figures: core.scoping.district_scope; access.py says the same).
+FUNNEL_READERS = frozenset({roles.DISTRICT, roles.MUNICIPAL, roles.EVALUATOR})
+
+
+def _funnel_list(list_id: str) -> Any:
+    if "\x00" in list_id or not lists.ends_on_certification(list_id):
+        raise Http404("该名单没有认定转化统计")
+    return _list(list_id)
+
+
+def _funnel_data(request: HttpRequest, policy: Any) -> Any:
+    data = funnels.funnel(request.user, policy.id, FunnelFilterForm(request.GET).filter())
+    if data is None:  # the role reads no district figures (the access table lets none in: belt and braces)
+        raise Forbidden()
+    return data
+
+
+def funnel(request: HttpRequest, list_id: str) -> HttpResponse:
+    """The list's funnel for the user's districts, filtered by cohort and route; htmx swaps the figures."""
+    policy = _funnel_list(list_id)
+    data = _funnel_data(request, policy)
+    ctx = {
+        "policy": policy,
+        "fn": data,
+        "ks": funnels.KS,
+        "routes": ROUTES,
+        "query": request.GET.urlencode(),
+        "chart": _funnel_chart(data),
+    }
+    template = "programmes/_funnel.html" if is_htmx(request) else "programmes/funnel.html"
+    response = render(request, template, ctx)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _funnel_chart(data: Any) -> dict[str, Any]:
+    """The chart's data: the selection's three stages, and the rate certified ÷ entrants per district and route."""
+    from gaoqi.web.core.labels import district
+
+    t = data.total
+    districts = [r.district for r in data.by_district]
+    series = []
+    for route, name in ROUTES:
+        if data.f.route not in ("", route):
+            continue
+        values = []
+        for d in districts:
+            total = funnels.FunnelRow()
+            for r in data.rows:
+                if r.district == d and r.route == route:
+                    total.add(r)
+            values.append(None if total.certified_rate is None else round(total.certified_rate * 100, 1))
+        series.append({"name": name, "data": values})
+    return {
+        "stages": [
+            {"name": "纳入培育库", "value": t.entrants},
+            {"name": "提出认定申请", "value": t.applied},
+            {"name": "获得认定", "value": t.certified},
+        ],
+        "districts": [district(d) for d in districts],
+        "rates": series,
+    }
+
+
+def funnel_export(request: HttpRequest, list_id: str) -> HttpResponse:
+    policy = _funnel_list(list_id)
+    data = _funnel_data(request, policy)
+    f = data.f
+    filters = {k: str(v) for k, v in (("cohort", f.cohort), ("route", f.route)) if v}
+    body = services.funnel_export(request.user, data, request=request, filters=filters)
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="funnel-{policy.id}.xlsx"'
+    return response
 
 
 # ------------------------------------------------------------------------------------------------------

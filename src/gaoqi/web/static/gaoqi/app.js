@@ -67,6 +67,20 @@
       over("list-district-chart", "各区名单企业数", l.by_district);
       over("list-field-chart", "各技术领域名单企业数", l.by_field);
     }
+    var fn = data("funnel-data");
+    if (fn) {
+      chart("funnel-chart", {
+        title: { text: "纳入 → 申请 → 认定", textStyle: { fontSize: 14 } }, tooltip: { trigger: "item" },
+        series: [{ type: "funnel", top: 40, bottom: 10, sort: "none", minSize: "10%",
+                   label: { formatter: "{b}：{c}" }, data: fn.stages }]
+      });
+      chart("funnel-district-chart", {
+        title: { text: "各区认定率（%）", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
+        legend: { top: 30 }, grid: { top: 70, bottom: 60 },
+        xAxis: { type: "category", data: fn.districts, axisLabel: { rotate: 40 } }, yAxis: { type: "value", max: 100 },
+        series: fn.rates.map(function (x) { return { name: x.name, type: "bar", data: x.data }; })
+      });
+    }
     var f = data("finance-data");
     if (f && f.length) {
       chart("finance-chart", {

@@ -1,0 +1,283 @@
+"""The cultivation pool's funnel (issue 12): in the pool → applied → certified, per district, cohort (the year
+of entry) and route in (``rule``: automatic inclusion; ``recommendation``), with conversion rates, certification
+by the end of year y+k (k = 1, 2, 3) and the median days from entry to certification. A selector: scoped like
+the counts per district (``core.scoping.district_scope``: municipal officials and evaluators every district, a
+district official the district's enterprises, every other role nothing).
+
+How it counts (shared/reference/programmes.md §2.2, conversion metric, DEFAULT):
+
+- **entrant**: one stay (``ListMembership``) on the list; its cohort is the year of ``entered_on``. An
+  enterprise that leaves and enters again is a new entrant of its new entry's year. Its district is the
+  enterprise's district now, as for every other scoped read.
+- **certified date** of a stay: the earliest of (a) a certificate the platform issued (``Certificate.issue_date``,
+  any status but ``revoked``: a revoked qualification is void) dated on or after the entry, and (b) the stay's
+  exit with reason ``certified`` (``left_on``: the as-of date of the first snapshot whose department data showed
+  a valid HTE certificate — a certificate obtained outside the platform, through the national system, arrives
+  so; the index keeps no issue date for those, so the snapshot's date is the date known). A certificate dated
+  before the entry never counts (the stay cannot have brought it).
+- **certified** (the funnel's last stage): a certified date on or before the stay's end (while on the list, or
+  as its exit).
+- **applied**: an application submitted through the platform (``Application.submitted_at``: submitted, or filed
+  on the pilot route; a draft is not an application) between the entry and the stay's end, **or** certified: a
+  certificate from department data means an application was filed with the national system, which the platform
+  does not see. So applied ≥ certified always; ``applied_here`` counts the platform's applications alone.
+- **conversion(y, k)** = entrants of cohort y with a certified date by 31 December of y+k ÷ entrants of cohort y
+  (the reference's metric: a certificate after the stay ended counts too, when the platform issued it). Until
+  that day has passed the figure is still moving: ``open_k`` says so.
+
+Set-based: one SQL statement groups the stays by district, cohort, route and the few per-stay outcomes (applied
+or not, certified or not, certificate year − cohort, days to certification); Python only adds those groups up
+(they are additive: a stay is in exactly one) and reads medians off the days' counts. The dates are compared in
+SQL that runs on SQLite and PostgreSQL alike (``_YEAR`` and ``_DAYS`` are the two vendor spellings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections
+from django.db.models import Case, DateField, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce, ExtractYear
+
+from gaoqi.web.core import clock
+from gaoqi.web.core.scoping import district_scope
+
+#: k of conversion(y, k): certified by the end of year y+k (the reference reports 1, 2 and 3).
+KS: tuple[int, ...] = (1, 2, 3)
+#: A date after every real one (an open stay's end, for "no later than the stay's end").
+_NEVER = dt.date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class FunnelFilter:
+    cohort: int | None = None  # the year of entry; None: every cohort
+    route: str = ""  # "rule" / "recommendation"; "": both
+
+
+@dataclass
+class FunnelRow:
+    """The funnel of one group of stays (``district`` "" = every district in scope, ``cohort`` None = every
+    cohort, ``route`` "" = both routes)."""
+
+    district: str = ""
+    cohort: int | None = None
+    route: str = ""
+    entrants: int = 0
+    applied: int = 0
+    applied_here: int = 0  # of which through this platform
+    certified: int = 0
+    #: k → stays certified by 31 December of (cohort + k)
+    by_end: dict[int, int] = field(default_factory=lambda: dict.fromkeys(KS, 0))
+    #: k → some stay's cohort + k has not ended yet (the figure may still grow)
+    open_k: dict[int, bool] = field(default_factory=lambda: dict.fromkeys(KS, False))
+    #: days from entry to certification (certified stays) → how many stays
+    days: Counter[int] = field(default_factory=Counter)
+
+    def add(self, other: FunnelRow) -> None:
+        self.entrants += other.entrants
+        self.applied += other.applied
+        self.applied_here += other.applied_here
+        self.certified += other.certified
+        for k in KS:
+            self.by_end[k] += other.by_end[k]
+            self.open_k[k] = self.open_k[k] or other.open_k[k]
+        self.days.update(other.days)
+
+    @staticmethod
+    def _rate(n: int, d: int) -> float | None:
+        return n / d if d else None
+
+    @property
+    def applied_rate(self) -> float | None:
+        return self._rate(self.applied, self.entrants)
+
+    @property
+    def certified_rate(self) -> float | None:
+        """certified ÷ entrants."""
+        return self._rate(self.certified, self.entrants)
+
+    @property
+    def certified_of_applied(self) -> float | None:
+        return self._rate(self.certified, self.applied)
+
+    @property
+    def conversion(self) -> dict[int, float | None]:
+        """k → conversion(y, k) of the reference (certified by the end of y+k ÷ entrants)."""
+        return {k: self._rate(self.by_end[k], self.entrants) for k in KS}
+
+    @property
+    def conversions(self) -> list[tuple[int, float | None, bool]]:
+        """(k, conversion(y, k), still moving) for k in KS: what a page shows."""
+        return [(k, self._rate(self.by_end[k], self.entrants), self.open_k[k]) for k in KS]
+
+    @property
+    def median_days(self) -> float | None:
+        """The median of the days from entry to certification of the certified stays (None: none certified)."""
+        return median(self.days)
+
+
+def median(counts: Counter[int]) -> float | None:
+    """The median of values given as value → how many (the mean of the two middle values for an even count)."""
+    n = sum(counts.values())
+    if n == 0:
+        return None
+    lo_rank, hi_rank = (n + 1) // 2, n // 2 + 1  # 1-based ranks of the middle value(s)
+    seen, lo, hi = 0, None, None
+    for value in sorted(counts):
+        seen += counts[value]
+        if lo is None and seen >= lo_rank:
+            lo = value
+        if seen >= hi_rank:
+            hi = value
+            break
+    assert lo is not None and hi is not None
+    return (lo + hi) / 2
+
+
+@dataclass(frozen=True)
+class Funnel:
+    list_id: str
+    today: dt.date
+    f: FunnelFilter
+    cohorts: list[int]  # every cohort in the user's scope (for the filter), oldest first
+    total: FunnelRow  # the selection (filter applied), every district
+    by_route: list[FunnelRow]  # the selection per route
+    by_cohort: list[FunnelRow]  # the selection per cohort
+    by_district: list[FunnelRow]  # the selection per district
+    rows: list[FunnelRow]  # the selection per district × cohort × route
+
+    @property
+    def empty(self) -> bool:
+        return self.total.entrants == 0
+
+
+#: The year of a date and the days between two dates, per database (the only vendor SQL here).
+_YEAR = {"postgresql": "CAST(EXTRACT(YEAR FROM {0}) AS integer)", "sqlite": "CAST(strftime('%%Y', {0}) AS integer)"}
+_DAYS = {"postgresql": "({0} - {1})", "sqlite": "CAST(julianday({0}) - julianday({1}) AS integer)"}
+
+
+def _stays(scope: Any, list_id: str) -> Any:
+    """One row per stay in scope: district, cohort, route, entered, left, the platform's first certificate on or
+    after the entry, the exit-as-certified date, and whether the platform received an application in the stay."""
+    from gaoqi.web.certification.models import Application, Certificate
+    from gaoqi.web.programmes.models import CERTIFIED, ListMembership
+
+    cert = (
+        Certificate.objects.filter(uscc=OuterRef("enterprise__uscc"), issue_date__gte=OuterRef("entered_on"))
+        .exclude(status=Certificate.REVOKED)
+        .order_by("issue_date")
+        .values("issue_date")[:1]
+    )
+    applied = Application.objects.filter(
+        uscc=OuterRef("enterprise__uscc"),
+        submitted_at__isnull=False,
+        submitted_at__date__gte=OuterRef("entered_on"),
+        submitted_at__date__lte=Coalesce(OuterRef("left_on"), Value(_NEVER)),
+    )
+    return (
+        ListMembership.objects.filter(scope, list_id=list_id)
+        .order_by()
+        .values(
+            d=F("enterprise__district_code"),
+            y=ExtractYear("entered_on"),
+            r=F("route"),
+            e=F("entered_on"),
+            l=F("left_on"),
+            pc=Subquery(cert, output_field=DateField()),
+            xc=Case(When(left_reason=CERTIFIED, then=F("left_on")), default=None, output_field=DateField()),
+            ap=Exists(applied),
+        )
+    )
+
+
+def _grouped(scope: Any, list_id: str) -> list[tuple[Any, ...]]:
+    """(district, cohort, route, applied here, certified, certificate year − cohort, days, stays), one SQL
+    statement: the per-stay subqueries are evaluated once per stay (a materialised CTE), then grouped."""
+    qs = _stays(scope, list_id)
+    db = connections[qs.db]
+    inner, params = qs.query.get_compiler(using=qs.db).as_sql()
+    vendor = db.vendor if db.vendor in _YEAR else "postgresql"
+    cert = "CASE WHEN pc IS NULL THEN xc WHEN xc IS NULL OR pc < xc THEN pc ELSE xc END"
+    in_stay = "c IS NOT NULL AND (l IS NULL OR c <= l)"
+    sql = (
+        f"WITH s AS MATERIALIZED ({inner}), t AS (SELECT d, y, r, e, l, ap, {cert} AS c FROM s) "
+        f"SELECT d, y, r, CASE WHEN ap THEN 1 ELSE 0 END, CASE WHEN {in_stay} THEN 1 ELSE 0 END, "
+        f"{_YEAR[vendor].format('c')} - y, CASE WHEN {in_stay} THEN {_DAYS[vendor].format('c', 'e')} END, COUNT(*) "
+        "FROM t GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    )
+    with db.cursor() as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+
+
+def _rows(grouped: Iterable[tuple[Any, ...]], today: dt.date) -> dict[tuple[str, int, str], FunnelRow]:
+    out: dict[tuple[str, int, str], FunnelRow] = {}
+    for d, y, r, ap, cf, offset, days, n in grouped:
+        key = (d or "", int(y), r)
+        row = out.get(key)
+        if row is None:
+            row = out[key] = FunnelRow(district=key[0], cohort=key[1], route=r)
+            # 31 December of y + k has not passed: the figure may still grow
+            row.open_k = {k: today <= dt.date(key[1] + k, 12, 31) for k in KS}
+        row.entrants += n
+        row.applied_here += n if ap else 0
+        row.applied += n if (ap or cf) else 0
+        if cf:
+            row.certified += n
+            row.days[int(days)] += n
+        for k in KS:
+            if offset is not None and offset <= k:
+                row.by_end[k] += n
+    return out
+
+
+def _sum(rows: Iterable[FunnelRow], **key: Any) -> FunnelRow:
+    total = FunnelRow(**key)
+    for r in rows:
+        total.add(r)
+    return total
+
+
+def funnel(user: Any, list_id: str, f: FunnelFilter | None = None) -> Funnel | None:
+    """The funnel of ``list_id`` for ``user`` (None: the user reads no district figures), the filter applied to
+    the grouped rows (the cohorts offered are every cohort in scope)."""
+    from gaoqi.web.programmes.models import ROUTES
+
+    scope = district_scope(user, "enterprise__district_code")
+    if scope is None:
+        return None
+    ORDER = {code: i for i, (code, _) in enumerate(ROUTES)}  # routes as the model lists them (rule first)
+    f = f or FunnelFilter()
+    today = clock.today()
+    everything = _rows(_grouped(scope, list_id), today)
+    cohorts = sorted({y for _, y, _ in everything})
+    rows = sorted(
+        (
+            r
+            for (_, y, route), r in everything.items()
+            if (f.cohort is None or y == f.cohort) and (not f.route or route == f.route)
+        ),
+        key=lambda r: (r.district, r.cohort or 0, ORDER.get(r.route, len(ORDER))),
+    )
+
+    def by(attr: str) -> list[FunnelRow]:
+        keys = sorted({getattr(r, attr) for r in rows}, key=lambda k: (ORDER.get(k, len(ORDER)), k))
+        return [_sum((r for r in rows if getattr(r, attr) == k), **{attr: k}) for k in keys]
+
+    return Funnel(
+        list_id=list_id,
+        today=today,
+        f=f,
+        cohorts=cohorts,
+        total=_sum(rows, cohort=f.cohort, route=f.route),
+        by_route=by("route"),
+        by_cohort=by("cohort"),
+        by_district=by("district"),
+        rows=rows,
+    )
+
+
+__all__ = ["KS", "Funnel", "FunnelFilter", "FunnelRow", "funnel", "median"]
