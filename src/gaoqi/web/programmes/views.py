@@ -4,6 +4,7 @@ declines it: the queue). Thin: each view validates its input with a form and cal
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -132,7 +133,7 @@ def funnel(request: HttpRequest, list_id: str) -> HttpResponse:
         "ks": funnels.KS,
         "routes": ROUTES,
         "query": request.GET.urlencode(),
-        "chart": _funnel_chart(data),
+        "chart_json": json.dumps(_funnel_chart(data)),
     }
     template = "programmes/_funnel.html" if is_htmx(request) else "programmes/funnel.html"
     response = render(request, template, ctx)
