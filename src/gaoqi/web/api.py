@@ -266,7 +266,8 @@ class MemberOut(Schema):
 
 class MemberPage(Schema):
     list_id: str
-    count: int
+    count: int = Field(description="the members matching, counted up to 10,000 (then 10,001 and count_capped)")
+    count_capped: bool = Field(description="more members match than count says: narrow the filter")
     page: int
     page_size: int
     items: list[MemberOut]
@@ -295,10 +296,11 @@ def list_members(request: HttpRequest, list_id: Code, params: Query[MemberQuery]
         district=params.district, section=params.section, tech_field=params.tech_field, route=params.route,
         entered_since=params.entered_since,
     )  # fmt: skip
-    count, items = ls.member_search(request.user, list_id, f, params.page, params.page_size)
+    count, capped, items = ls.member_search(request.user, list_id, f, params.page, params.page_size)
     return {
         "list_id": list_id,
         "count": count,
+        "count_capped": capped,
         "page": params.page,
         "page_size": params.page_size,
         "items": [

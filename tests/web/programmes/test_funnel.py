@@ -239,3 +239,17 @@ def test_the_api_is_scoped(pool: dict[str, Any]) -> None:
         assert login(f.user(role)).get(url).status_code == 403, role
     assert login(f.user(roles.MUNICIPAL)).get("/api/lists/above-scale/funnel").status_code == 404
     assert login(f.user(roles.MUNICIPAL)).get(url + "?route=other").status_code == 400
+
+
+def test_an_application_counts_by_its_day_in_beijing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Submitted at 00:30 in Beijing on the day of entry (16:30 UTC the day before): in the stay; at 23:30 the
+    evening before: not."""
+    from gaoqi.web.core import clock
+
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    on_time, early = f.enterprise(name="企业准时"), f.enterprise(name="企业提前")
+    for ent, when in ((on_time, dt.datetime(2026, 1, 1, 0, 30)), (early, dt.datetime(2025, 12, 31, 23, 30))):
+        _stay(ent, "rule", dt.date(2026, 1, 1))
+        f.application("district_review", code=ent.uscc, submitted_at=timezone.make_aware(when))
+    data = funnel(f.user(roles.MUNICIPAL), POOL)
+    assert data is not None and (data.total.entrants, data.total.applied_here) == (2, 1)

@@ -54,7 +54,10 @@ def members(user: Any, list_id: str, f: MemberFilter | None = None) -> QuerySet[
         qs = qs.filter(route=f.route)
     if f.entered_since:
         qs = qs.filter(entered_on__gte=f.entered_since)
-    return qs.order_by("-entered_on", "enterprise__name", "pk")
+    # the latest recorded first: stays are recorded as snapshots are published and recommendations confirmed, so
+    # the key's order is the entries' order, and the primary key's index serves it (a sort by entry date and
+    # name was a sort of every member: 1.2 million at 2M enterprises)
+    return qs.order_by("-pk")
 
 
 def previous_snapshot(snapshot: Snapshot | None) -> Snapshot | None:
@@ -63,19 +66,32 @@ def previous_snapshot(snapshot: Snapshot | None) -> Snapshot | None:
     return Snapshot.objects.filter(status=Snapshot.PUBLISHED, pk__lt=snapshot.pk).order_by("-pk").first()
 
 
+#: How many entries and exits the list page shows, and up to how many it counts (beyond: "1000+"; the members'
+#: filter by entry date and the export tell the rest). Counting a district's share of 600,000 entries (2M
+#: enterprises) took 0.5 s; the first thousand are found in milliseconds.
+CHANGES_SHOWN = 50
+CHANGES_CAP = 1000
+
+
 def changes(user: Any, list_id: str, snapshot: Snapshot | None = None) -> dict[str, Any]:
     """Entries and exits since the previous snapshot: the stays the current snapshot opened and closed (and
-    officials' removals since it was published)."""
+    officials' removals since it was published). ``entered`` / ``left``: every one (querysets);
+    ``entered_shown`` / ``left_shown``: the first ``CHANGES_SHOWN`` in the order they were recorded (the order of
+    the (list, snapshot) indexes: no sort of a snapshot's changes); ``entered_count`` / ``left_count``: how many,
+    counted up to ``CHANGES_CAP`` (``*_capped``: more)."""
     snap = snapshot or current_snapshot()
     qs = memberships_visible_to(user).filter(list_id=list_id)
+    out: dict[str, Any] = {"snapshot": snap, "previous": previous_snapshot(snap), "shown": CHANGES_SHOWN}
     if snap is None:
-        return {"snapshot": None, "previous": None, "entered": qs.none(), "left": qs.none()}
-    return {
-        "snapshot": snap,
-        "previous": previous_snapshot(snap),
-        "entered": qs.filter(entered_snapshot=snap).order_by("enterprise__name", "pk"),
-        "left": qs.filter(left_snapshot=snap).order_by("enterprise__name", "pk"),
-    }
+        entered, left = qs.none(), qs.none()
+    else:
+        entered = qs.filter(entered_snapshot=snap).order_by("list_id", "entered_snapshot_id")
+        left = qs.filter(left_snapshot=snap).order_by("list_id", "left_snapshot_id")
+    for key, rows in (("entered", entered), ("left", left)):
+        n = rows.order_by()[: CHANGES_CAP + 1].count()
+        out.update({key: rows, f"{key}_shown": list(rows[:CHANGES_SHOWN]), f"{key}_count": min(n, CHANGES_CAP),
+                    f"{key}_capped": n > CHANGES_CAP})  # fmt: skip
+    return out
 
 
 def counts_over_time(user: Any, list_id: str) -> dict[str, Any] | None:
@@ -122,23 +138,40 @@ def enterprise_lists(enterprise: Enterprise) -> list[ListMembership]:
 
 
 def list_summaries(user: Any) -> list[dict[str, Any]]:
-    """Every list with its members the user may see."""
-    counts = dict(
-        memberships_visible_to(user)
-        .filter(left_on__isnull=True)
-        .order_by()
-        .values_list("list_id")
-        .annotate(n=Count("pk"))
-    )
+    """Every list with its members the user may see: for whole districts (municipal officials, evaluators, a
+    district official) as the current snapshot published them (``ListStat``: a removal since then counts at the
+    next snapshot), for a narrower scope (an incubator, an enterprise) counted now."""
+    scope = district_scope(user)
+    snap = current_snapshot()
+    if scope is not None:
+        rows = ListStat.objects.filter(scope, snapshot=snap) if snap is not None else ListStat.objects.none()
+        counts = dict(rows.order_by().values_list("list_id").annotate(n=Sum("n")))
+    else:
+        counts = dict(
+            memberships_visible_to(user)
+            .filter(left_on__isnull=True)
+            .order_by()
+            .values_list("list_id")
+            .annotate(n=Count("pk"))
+        )
     return [
         {"id": p.id, "name": p.name, "authority": p.authority, "members": counts.get(p.id, 0)}
         for p in lists.list_policies()
     ]
 
 
-def member_search(user: Any, list_id: str, f: MemberFilter, page: int, size: int) -> tuple[int, list[ListMembership]]:
+#: The API counts a list's members up to this many (beyond: this + 1, and ``count_capped``): an exact count of a
+#: district's share of 1.2 million members took longer than the page of members itself.
+MEMBERS_COUNT_CAP = 10_000
+
+
+def member_search(
+    user: Any, list_id: str, f: MemberFilter, page: int, size: int
+) -> tuple[int, bool, list[ListMembership]]:
+    """One page of ``members`` with their count, counted up to ``MEMBERS_COUNT_CAP`` (the flag: more)."""
     qs = members(user, list_id, f)
-    return qs.count(), list(qs[(page - 1) * size : page * size])
+    n = qs.order_by()[: MEMBERS_COUNT_CAP + 1].count()
+    return n, n > MEMBERS_COUNT_CAP, list(qs[(page - 1) * size : page * size])
 
 
 # ------------------------------------------------------------------------------------------------------
