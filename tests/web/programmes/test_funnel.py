@@ -29,6 +29,14 @@ TODAY = dt.date(2027, 3, 1)
 CANARY = "朝阳漏斗哨兵科技有限公司"
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_funnels() -> None:
+    """A funnel is kept until its data changes (funnel._signature); test databases reuse keys: start empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _at(day: dt.date) -> Any:
     """Noon in Beijing on ``day`` (a submission time)."""
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, 12, 0))
@@ -253,3 +261,33 @@ def test_an_application_counts_by_its_day_in_beijing(monkeypatch: pytest.MonkeyP
         f.application("district_review", code=ent.uscc, submitted_at=timezone.make_aware(when))
     data = funnel(f.user(roles.MUNICIPAL), POOL)
     assert data is not None and (data.total.entrants, data.total.applied_here) == (2, 1)
+
+
+def test_a_kept_funnel_follows_the_data(pool: dict[str, Any]) -> None:
+    """The funnel is kept between requests, and recomputed when what it counts changes: a certificate issued, a
+    revocation, an official's removal, an application submitted, a new stay."""
+    from gaoqi.web.certification.models import Certificate
+    from gaoqi.web.programmes import funnel as fn
+    from gaoqi.web.programmes.models import ListMembership
+    from gaoqi.web.programmes.services import membership_remove
+
+    municipal = f.user(roles.MUNICIPAL)
+    before = funnel(municipal, POOL)
+    assert before is not None and before.total.certified == 4
+    f.certificate(code=pool["a3"].uscc, issue_date=dt.date(2027, 2, 1))  # a3: applied, now certified
+    after = funnel(municipal, POOL)
+    assert after is not None and after.total.certified == 5
+    signatures = [fn._signature()]
+    Certificate.objects.filter(uscc=pool["a3"].uscc).update(status="revoked")
+    signatures.append(fn._signature())
+    assert funnel(municipal, POOL).total.certified == 4  # type: ignore[union-attr]
+    stay = ListMembership.objects.get(enterprise=pool["a6"], list_id=POOL)
+    membership_remove(municipal, stay.pk, "迁出本市")
+    signatures.append(fn._signature())
+    _applied(pool["a6"], dt.date(2026, 12, 1), status="withdrawn")
+    signatures.append(fn._signature())
+    _stay(pool["a6"], "recommendation", TODAY)
+    signatures.append(fn._signature())
+    assert len(set(signatures)) == len(signatures)
+    last = funnel(municipal, POOL)
+    assert last is not None and (last.total.entrants, last.total.applied_here) == (11, 7)

@@ -41,7 +41,7 @@ class MemberFilter:
 
 
 def members(user: Any, list_id: str, f: MemberFilter | None = None) -> QuerySet[ListMembership]:
-    """The enterprises on the list now (open memberships), filtered, the latest entries first."""
+    """The enterprises on the list now (open memberships), filtered, by the enterprise's key (the latest first)."""
     f = f or MemberFilter()
     qs = memberships_visible_to(user).filter(list_id=list_id, left_on__isnull=True)
     if f.district:
@@ -54,10 +54,11 @@ def members(user: Any, list_id: str, f: MemberFilter | None = None) -> QuerySet[
         qs = qs.filter(route=f.route)
     if f.entered_since:
         qs = qs.filter(entered_on__gte=f.entered_since)
-    # the latest recorded first: stays are recorded as snapshots are published and recommendations confirmed, so
-    # the key's order is the entries' order, and the primary key's index serves it (a sort by entry date and
-    # name was a sort of every member: 1.2 million at 2M enterprises)
-    return qs.order_by("-pk")
+    # By the enterprise's key, the latest indexed first: a total order (one open stay per enterprise and list)
+    # that the indexes serve whatever the filter — the open stays' (enterprise, list) index, merged with the
+    # enterprises' key for a district, or the enterprises first for a narrow filter — with no sort. A sort by
+    # entry date and name sorted every member (1.2 million of above-scale at 2M enterprises).
+    return qs.order_by("-enterprise_id")
 
 
 def previous_snapshot(snapshot: Snapshot | None) -> Snapshot | None:
