@@ -89,7 +89,7 @@ def test_the_index_reads_the_published_counts_scoped(listed: dict[str, Any]) -> 
     from gaoqi.web.programmes.services import membership_remove
 
     def members(user: Any) -> int:
-        return next(x["members"] for x in selectors.list_summaries(user) if x["id"] == LIST)
+        return int(next(x["members"] for x in selectors.list_summaries(user) if x["id"] == LIST))
 
     municipal, haidian = f.user(roles.MUNICIPAL), f.user(roles.DISTRICT, district_code=H)
     assert (members(municipal), members(haidian), members(f.user(roles.EVALUATOR))) == (5, 4, 5)
