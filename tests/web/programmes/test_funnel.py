@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gaoqi.web import roles
-from gaoqi.web.programmes.funnel import FunnelFilter, FunnelRow, funnel, median
+from gaoqi.web.programmes.funnel import FunnelFilter, FunnelRow, chart, funnel, median
 from tests.web import factories as f
 from tests.web.conftest import login
 
@@ -141,6 +141,13 @@ def test_the_funnel_equals_a_count_by_hand(pool: dict[str, Any]) -> None:
     # k's year-end passed (closed) or not yet (the figure may still grow), on 2027-03-01
     assert got[(H, 2025, "rule")].open_k == {1: False, 2: True, 3: True}
     assert got[(C, 2024, "rule")].open_k == {1: False, 2: False, 3: True}
+    drawn = chart(data)
+    assert [x["value"] for x in drawn["stages"]] == [10, 7, 4]
+    assert drawn["districts"] == ["东城区", "朝阳区", "海淀区"]  # by code: 110101, 110105, 110108
+    assert drawn["rates"] == [
+        {"name": "按规则纳入", "data": [None, 0.0, 50.0]},  # 海淀 rule: 2 certified of 4
+        {"name": "推荐纳入", "data": [0.0, 100.0, 50.0]},
+    ]
 
 
 def test_filters_by_cohort_and_route(pool: dict[str, Any]) -> None:

@@ -331,4 +331,34 @@ def funnel(user: Any, list_id: str, f: FunnelFilter | None = None) -> Funnel | N
     )
 
 
-__all__ = ["KS", "Funnel", "FunnelFilter", "FunnelRow", "funnel", "median"]
+def chart(data: Funnel) -> dict[str, Any]:
+    """The chart's data: the selection's three stages, and the rate certified ÷ entrants per district and route."""
+    from gaoqi.web.core.labels import district
+    from gaoqi.web.programmes.models import ROUTES
+
+    t = data.total
+    districts = [r.district for r in data.by_district]
+    series = []
+    for route, name in ROUTES:
+        if data.f.route not in ("", route):
+            continue
+        values = []
+        for d in districts:
+            total = FunnelRow()
+            for r in data.rows:
+                if r.district == d and r.route == route:
+                    total.add(r)
+            values.append(None if total.certified_rate is None else round(total.certified_rate * 100, 1))
+        series.append({"name": name, "data": values})
+    return {
+        "stages": [
+            {"name": "纳入培育库", "value": t.entrants},
+            {"name": "提出认定申请", "value": t.applied},
+            {"name": "获得认定", "value": t.certified},
+        ],
+        "districts": [district(d) for d in districts],
+        "rates": series,
+    }
+
+
+__all__ = ["KS", "Funnel", "FunnelFilter", "FunnelRow", "chart", "funnel", "median"]

@@ -151,41 +151,12 @@ def funnel(request: HttpRequest, list_id: str) -> HttpResponse:
         "ks": funnels.KS,
         "routes": ROUTES,
         "query": request.GET.urlencode(),
-        "chart_json": json.dumps(_funnel_chart(data)),
+        "chart_json": json.dumps(funnels.chart(data)),
     }
     template = "programmes/_funnel.html" if is_htmx(request) else "programmes/funnel.html"
     response = render(request, template, ctx)
     patch_vary_headers(response, ("HX-Request",))
     return response
-
-
-def _funnel_chart(data: Any) -> dict[str, Any]:
-    """The chart's data: the selection's three stages, and the rate certified ÷ entrants per district and route."""
-    from gaoqi.web.core.labels import district
-
-    t = data.total
-    districts = [r.district for r in data.by_district]
-    series = []
-    for route, name in ROUTES:
-        if data.f.route not in ("", route):
-            continue
-        values = []
-        for d in districts:
-            total = funnels.FunnelRow()
-            for r in data.rows:
-                if r.district == d and r.route == route:
-                    total.add(r)
-            values.append(None if total.certified_rate is None else round(total.certified_rate * 100, 1))
-        series.append({"name": name, "data": values})
-    return {
-        "stages": [
-            {"name": "纳入培育库", "value": t.entrants},
-            {"name": "提出认定申请", "value": t.applied},
-            {"name": "获得认定", "value": t.certified},
-        ],
-        "districts": [district(d) for d in districts],
-        "rates": series,
-    }
 
 
 def funnel_export(request: HttpRequest, list_id: str) -> HttpResponse:
