@@ -29,14 +29,6 @@ TODAY = dt.date(2027, 3, 1)
 CANARY = "朝阳漏斗哨兵科技有限公司"
 
 
-@pytest.fixture(autouse=True)
-def _no_kept_funnels() -> None:
-    """A funnel is kept until its data changes (funnel._signature); test databases reuse keys: start empty."""
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 def _at(day: dt.date) -> Any:
     """Noon in Beijing on ``day`` (a submission time)."""
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, 12, 0))
@@ -284,17 +276,17 @@ def test_a_kept_funnel_follows_the_data(pool: dict[str, Any]) -> None:
     f.certificate(code=pool["a3"].uscc, issue_date=dt.date(2027, 2, 1))  # a3: applied, now certified
     after = funnel(municipal, POOL)
     assert after is not None and after.total.certified == 5
-    signatures = [fn._signature()]
+    signatures = [fn.data_signature()]
     Certificate.objects.filter(uscc=pool["a3"].uscc).update(status="revoked")
-    signatures.append(fn._signature())
+    signatures.append(fn.data_signature())
     assert funnel(municipal, POOL).total.certified == 4  # type: ignore[union-attr]
     stay = ListMembership.objects.get(enterprise=pool["a6"], list_id=POOL)
     membership_remove(municipal, stay.pk, "迁出本市")
-    signatures.append(fn._signature())
+    signatures.append(fn.data_signature())
     _applied(pool["a6"], dt.date(2026, 12, 1), status="withdrawn")
-    signatures.append(fn._signature())
+    signatures.append(fn.data_signature())
     _stay(pool["a6"], "recommendation", TODAY)
-    signatures.append(fn._signature())
+    signatures.append(fn.data_signature())
     assert len(set(signatures)) == len(signatures)
     last = funnel(municipal, POOL)
     assert last is not None and (last.total.entrants, last.total.applied_here) == (11, 7)

@@ -99,3 +99,20 @@ def test_the_index_reads_the_published_counts_scoped(listed: dict[str, Any]) -> 
     assert members(haidian) == 4  # as published: the removal counts at the next snapshot
     own = f.user(roles.ENTERPRISE, uscc=listed["enterprises"][1].uscc)
     assert members(own) == (0 if stay.enterprise_id == listed["enterprises"][1].pk else 1)  # counted now
+
+
+def test_a_kept_count_follows_the_stays(listed: dict[str, Any]) -> None:
+    """Counts are kept until the stays change: an official's removal and a new entry are counted at once."""
+    from gaoqi.web.programmes.models import ListMembership
+    from gaoqi.web.programmes.services import membership_remove
+
+    haidian = f.user(roles.DISTRICT, district_code=H)
+    assert selectors.count_upto(selectors.members(haidian, LIST), 100) == 4
+    membership_remove(haidian, selectors.members(haidian, LIST).first().pk, "迁出本市")  # type: ignore[union-attr]
+    assert selectors.count_upto(selectors.members(haidian, LIST), 100) == 3
+    ListMembership.objects.create(
+        enterprise=f.enterprise(name="新海淀企业", district_code=H), list_id=LIST, route="recommendation",
+        entered_on=dt.date(2026, 7, 1), entered_snapshot=listed["snapshot"],
+    )  # fmt: skip
+    assert selectors.count_upto(selectors.members(haidian, LIST), 100) == 4
+    assert selectors.count_upto(selectors.members(haidian, LIST), 2) == 3  # the cap is part of the key

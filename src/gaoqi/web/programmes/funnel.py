@@ -226,7 +226,7 @@ def _grouped(scope: Any, list_id: str) -> list[tuple[Any, ...]]:
 CACHE_SECONDS = 600
 
 
-def _signature() -> tuple[Any, ...]:
+def data_signature() -> tuple[Any, ...]:
     """What the funnel is computed from, in a few index reads: the current snapshot (publishing moves districts and
     stays), the latest stay (entries by rule or recommendation), officials' removals (``left_by``: they end stays
     between snapshots), the applications' latest submission and the certificates' latest issue and revocations."""
@@ -255,7 +255,7 @@ def _cached_grouped(user: Any, scope: Any, list_id: str) -> list[tuple[Any, ...]
     from django.core.cache import cache
 
     who = "all" if not scope else getattr(user, "district_code", "")
-    raw = repr((list_id, who, _signature())).encode()
+    raw = repr((list_id, who, data_signature())).encode()
     key = "programmes.funnel." + hashlib.sha256(raw).hexdigest()
     rows = cache.get(key)
     if rows is None:
@@ -361,4 +361,4 @@ def chart(data: Funnel) -> dict[str, Any]:
     }
 
 
-__all__ = ["KS", "Funnel", "FunnelFilter", "FunnelRow", "chart", "funnel", "median"]
+__all__ = ["KS", "Funnel", "FunnelFilter", "FunnelRow", "chart", "data_signature", "funnel", "median"]

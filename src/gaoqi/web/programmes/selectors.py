@@ -31,6 +31,28 @@ def memberships_visible_to(user: Any) -> QuerySet[ListMembership]:
     return ListMembership.objects.filter(scope).select_related("enterprise", "entered_snapshot", "left_snapshot")
 
 
+def count_upto(qs: QuerySet[Any], cap: int) -> int:
+    """How many rows ``qs`` has, counted up to ``cap`` + 1, kept (Django's cache) until the stays change: the key
+    is the query itself (its scope and filters) and ``funnel.data_signature()`` (the current snapshot, the latest
+    stay, officials' removals, …). A district's count at 2M enterprises reads the district's 125,000 enterprises
+    (about 100 ms); a list page makes three."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from gaoqi.web.programmes.funnel import data_signature
+
+    if qs.query.is_empty():  # a scope that sees nothing (``none()``): no query to name
+        return 0
+    raw = repr((str(qs.order_by().query), cap, data_signature())).encode()
+    key = "programmes.count." + hashlib.sha256(raw).hexdigest()
+    n = cache.get(key)
+    if n is None:
+        n = int(qs.order_by()[: cap + 1].count())
+        cache.set(key, n, 600)
+    return int(n)
+
+
 @dataclass(frozen=True)
 class MemberFilter:
     district: str = ""
@@ -89,7 +111,7 @@ def changes(user: Any, list_id: str, snapshot: Snapshot | None = None) -> dict[s
         entered = qs.filter(entered_snapshot=snap).order_by("list_id", "entered_snapshot_id")
         left = qs.filter(left_snapshot=snap).order_by("list_id", "left_snapshot_id")
     for key, rows in (("entered", entered), ("left", left)):
-        n = rows.order_by()[: CHANGES_CAP + 1].count()
+        n = count_upto(rows, CHANGES_CAP)
         out.update({key: rows, f"{key}_shown": list(rows[:CHANGES_SHOWN]), f"{key}_count": min(n, CHANGES_CAP),
                     f"{key}_capped": n > CHANGES_CAP})  # fmt: skip
     return out
@@ -171,7 +193,7 @@ def member_search(
 ) -> tuple[int, bool, list[ListMembership]]:
     """One page of ``members`` with their count, counted up to ``MEMBERS_COUNT_CAP`` (the flag: more)."""
     qs = members(user, list_id, f)
-    n = qs.order_by()[: MEMBERS_COUNT_CAP + 1].count()
+    n = count_upto(qs, MEMBERS_COUNT_CAP)
     return n, n > MEMBERS_COUNT_CAP, list(qs[(page - 1) * size : page * size])
 
 

@@ -46,7 +46,7 @@ class ListPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return int(self.object_list.order_by()[: self.MEMBERS_CAP + 1].count())
+        return selectors.count_upto(self.object_list, self.MEMBERS_CAP)
 
     @property
     def capped(self) -> bool:
