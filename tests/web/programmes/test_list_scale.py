@@ -108,7 +108,7 @@ def test_a_kept_count_follows_the_stays(listed: dict[str, Any]) -> None:
 
     haidian = f.user(roles.DISTRICT, district_code=H)
     assert selectors.count_upto(selectors.members(haidian, LIST), 100) == 4
-    membership_remove(haidian, selectors.members(haidian, LIST).first().pk, "迁出本市")  # type: ignore[union-attr]
+    membership_remove(haidian, selectors.members(haidian, LIST).first().pk, "迁出本市")
     assert selectors.count_upto(selectors.members(haidian, LIST), 100) == 3
     ListMembership.objects.create(
         enterprise=f.enterprise(name="新海淀企业", district_code=H), list_id=LIST, route="recommendation",
