@@ -59,6 +59,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "programmes:detail": r.OFFICIALS,
     "programmes:export": r.OFFICIALS,
     "programmes:remove": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    # the cultivation pool's funnel: figures per district (municipal and evaluator all, a district its own)
+    "programmes:funnel": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "programmes:funnel_export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     # recommendations (培育库 entry path A): a district recommends, the municipal office confirms or declines;
     # the queue shows a district its own (withdraw) and the municipal office all
     "programmes:recommendations": frozenset({r.DISTRICT, r.MUNICIPAL}),
@@ -145,6 +148,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:enterprise_explain": r.ENTERPRISE_VIEWERS,
     "api:policy_list": r.ENTERPRISE_VIEWERS | {r.EXPERT},
     "api:list_members": r.ENTERPRISE_VIEWERS,  # an enterprise user: its own memberships only
+    "api:list_funnel": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:recommendation_list": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "api:recommendation_create": frozenset({r.DISTRICT}),
     "api:recommendation_confirm": frozenset({r.MUNICIPAL}),
@@ -169,6 +173,7 @@ NO_STORE = frozenset(
         "programmes:material_download",
         "programmes:cultivation_export",
         "incubators:export",
+        "programmes:funnel_export",
         "certification:certificate",
         "accounts:tokens",
         "accounts:token_create",  # the new key, shown once

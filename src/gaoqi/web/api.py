@@ -266,7 +266,8 @@ class MemberOut(Schema):
 
 class MemberPage(Schema):
     list_id: str
-    count: int
+    count: int = Field(description="the members matching, counted up to 10,000 (then 10,001 and count_capped)")
+    count_capped: bool = Field(description="more members match than count says: narrow the filter")
     page: int
     page_size: int
     items: list[MemberOut]
@@ -295,10 +296,11 @@ def list_members(request: HttpRequest, list_id: Code, params: Query[MemberQuery]
         district=params.district, section=params.section, tech_field=params.tech_field, route=params.route,
         entered_since=params.entered_since,
     )  # fmt: skip
-    count, items = ls.member_search(request.user, list_id, f, params.page, params.page_size)
+    count, capped, items = ls.member_search(request.user, list_id, f, params.page, params.page_size)
     return {
         "list_id": list_id,
         "count": count,
+        "count_capped": capped,
         "page": params.page,
         "page_size": params.page_size,
         "items": [
@@ -648,3 +650,5 @@ api.add_router("/tech-sme", _techsme_router)
 from gaoqi.web.incubators.api import register as _incubators  # noqa: E402  (needs ERRORS and NOT_FOUND above)
 
 api.add_router("/incubators", _incubators(ERRORS, NOT_FOUND))
+# the apps' own operations (each module registers on ``api``; imported last, when every name above exists)
+import gaoqi.web.programmes.api  # noqa: E402, F401

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from gaoqi.web.enterprises.forms import SearchText
+from gaoqi.web.programmes.funnel import FunnelFilter
 from gaoqi.web.programmes.models import MODES, OUTCOMES, ROUTES
 from gaoqi.web.programmes.selectors import MemberFilter
 from gaoqi.web.programmes.workflow import RECORD_LABELS, STATUS_LABELS, SUBMITTED
@@ -25,6 +26,18 @@ class MemberFilterForm(forms.Form):
         self.is_valid()  # the fields that parse are in cleaned_data
         data: dict[str, Any] = {k: v for k, v in self.cleaned_data.items() if v}
         return MemberFilter(**data)
+
+
+class FunnelFilterForm(forms.Form):
+    """The funnel's filter (the page, its export and the API read the same): a cohort (year of entry) and a
+    route in; a value that does not parse is ignored (every cohort, both routes)."""
+
+    cohort = forms.IntegerField(required=False, min_value=1900, max_value=9998)
+    route = forms.ChoiceField(required=False, choices=[("", ""), *ROUTES])
+
+    def filter(self) -> FunnelFilter:
+        self.is_valid()
+        return FunnelFilter(cohort=self.cleaned_data.get("cohort"), route=self.cleaned_data.get("route") or "")
 
 
 class RemoveForm(forms.Form):

@@ -31,6 +31,28 @@ def memberships_visible_to(user: Any) -> QuerySet[ListMembership]:
     return ListMembership.objects.filter(scope).select_related("enterprise", "entered_snapshot", "left_snapshot")
 
 
+def count_upto(qs: QuerySet[Any], cap: int) -> int:
+    """How many rows ``qs`` has, counted up to ``cap`` + 1, kept (Django's cache) until the stays change: the key
+    is the query itself (its scope and filters) and ``funnel.data_signature()`` (the current snapshot, the latest
+    stay, officials' removals, …). A district's count at 2M enterprises reads the district's 125,000 enterprises
+    (about 100 ms); a list page makes three."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from gaoqi.web.programmes.funnel import data_signature
+
+    if qs.query.is_empty():  # a scope that sees nothing (``none()``): no query to name
+        return 0
+    raw = repr((str(qs.order_by().query), cap, data_signature())).encode()
+    key = "programmes.count." + hashlib.sha256(raw).hexdigest()
+    n = cache.get(key)
+    if n is None:
+        n = int(qs.order_by()[: cap + 1].count())
+        cache.set(key, n, 600)
+    return int(n)
+
+
 @dataclass(frozen=True)
 class MemberFilter:
     district: str = ""
@@ -41,7 +63,7 @@ class MemberFilter:
 
 
 def members(user: Any, list_id: str, f: MemberFilter | None = None) -> QuerySet[ListMembership]:
-    """The enterprises on the list now (open memberships), filtered, the latest entries first."""
+    """The enterprises on the list now (open memberships), filtered, by the enterprise's key (the latest first)."""
     f = f or MemberFilter()
     qs = memberships_visible_to(user).filter(list_id=list_id, left_on__isnull=True)
     if f.district:
@@ -54,7 +76,11 @@ def members(user: Any, list_id: str, f: MemberFilter | None = None) -> QuerySet[
         qs = qs.filter(route=f.route)
     if f.entered_since:
         qs = qs.filter(entered_on__gte=f.entered_since)
-    return qs.order_by("-entered_on", "enterprise__name", "pk")
+    # By the enterprise's key, the latest indexed first: a total order (one open stay per enterprise and list)
+    # that the indexes serve whatever the filter — the open stays' (enterprise, list) index, merged with the
+    # enterprises' key for a district, or the enterprises first for a narrow filter — with no sort. A sort by
+    # entry date and name sorted every member (1.2 million of above-scale at 2M enterprises).
+    return qs.order_by("-enterprise_id")
 
 
 def previous_snapshot(snapshot: Snapshot | None) -> Snapshot | None:
@@ -63,19 +89,32 @@ def previous_snapshot(snapshot: Snapshot | None) -> Snapshot | None:
     return Snapshot.objects.filter(status=Snapshot.PUBLISHED, pk__lt=snapshot.pk).order_by("-pk").first()
 
 
+#: How many entries and exits the list page shows, and up to how many it counts (beyond: "1000+"; the members'
+#: filter by entry date and the export tell the rest). Counting a district's share of 600,000 entries (2M
+#: enterprises) took 0.5 s; the first thousand are found in milliseconds.
+CHANGES_SHOWN = 50
+CHANGES_CAP = 1000
+
+
 def changes(user: Any, list_id: str, snapshot: Snapshot | None = None) -> dict[str, Any]:
     """Entries and exits since the previous snapshot: the stays the current snapshot opened and closed (and
-    officials' removals since it was published)."""
+    officials' removals since it was published). ``entered`` / ``left``: every one (querysets);
+    ``entered_shown`` / ``left_shown``: the first ``CHANGES_SHOWN`` in the order they were recorded (the order of
+    the (list, snapshot) indexes: no sort of a snapshot's changes); ``entered_count`` / ``left_count``: how many,
+    counted up to ``CHANGES_CAP`` (``*_capped``: more)."""
     snap = snapshot or current_snapshot()
     qs = memberships_visible_to(user).filter(list_id=list_id)
+    out: dict[str, Any] = {"snapshot": snap, "previous": previous_snapshot(snap), "shown": CHANGES_SHOWN}
     if snap is None:
-        return {"snapshot": None, "previous": None, "entered": qs.none(), "left": qs.none()}
-    return {
-        "snapshot": snap,
-        "previous": previous_snapshot(snap),
-        "entered": qs.filter(entered_snapshot=snap).order_by("enterprise__name", "pk"),
-        "left": qs.filter(left_snapshot=snap).order_by("enterprise__name", "pk"),
-    }
+        entered, left = qs.none(), qs.none()
+    else:
+        entered = qs.filter(entered_snapshot=snap).order_by("list_id", "entered_snapshot_id")
+        left = qs.filter(left_snapshot=snap).order_by("list_id", "left_snapshot_id")
+    for key, rows in (("entered", entered), ("left", left)):
+        n = count_upto(rows, CHANGES_CAP)
+        out.update({key: rows, f"{key}_shown": list(rows[:CHANGES_SHOWN]), f"{key}_count": min(n, CHANGES_CAP),
+                    f"{key}_capped": n > CHANGES_CAP})  # fmt: skip
+    return out
 
 
 def counts_over_time(user: Any, list_id: str) -> dict[str, Any] | None:
@@ -122,23 +161,40 @@ def enterprise_lists(enterprise: Enterprise) -> list[ListMembership]:
 
 
 def list_summaries(user: Any) -> list[dict[str, Any]]:
-    """Every list with its members the user may see."""
-    counts = dict(
-        memberships_visible_to(user)
-        .filter(left_on__isnull=True)
-        .order_by()
-        .values_list("list_id")
-        .annotate(n=Count("pk"))
-    )
+    """Every list with its members the user may see: for whole districts (municipal officials, evaluators, a
+    district official) as the current snapshot published them (``ListStat``: a removal since then counts at the
+    next snapshot), for a narrower scope (an incubator, an enterprise) counted now."""
+    scope = district_scope(user)
+    snap = current_snapshot()
+    if scope is not None:
+        rows = ListStat.objects.filter(scope, snapshot=snap) if snap is not None else ListStat.objects.none()
+        counts = dict(rows.order_by().values_list("list_id").annotate(n=Sum("n")))
+    else:
+        counts = dict(
+            memberships_visible_to(user)
+            .filter(left_on__isnull=True)
+            .order_by()
+            .values_list("list_id")
+            .annotate(n=Count("pk"))
+        )
     return [
         {"id": p.id, "name": p.name, "authority": p.authority, "members": counts.get(p.id, 0)}
         for p in lists.list_policies()
     ]
 
 
-def member_search(user: Any, list_id: str, f: MemberFilter, page: int, size: int) -> tuple[int, list[ListMembership]]:
+#: The API counts a list's members up to this many (beyond: this + 1, and ``count_capped``): an exact count of a
+#: district's share of 1.2 million members took longer than the page of members itself.
+MEMBERS_COUNT_CAP = 10_000
+
+
+def member_search(
+    user: Any, list_id: str, f: MemberFilter, page: int, size: int
+) -> tuple[int, bool, list[ListMembership]]:
+    """One page of ``members`` with their count, counted up to ``MEMBERS_COUNT_CAP`` (the flag: more)."""
     qs = members(user, list_id, f)
-    return qs.count(), list(qs[(page - 1) * size : page * size])
+    n = count_upto(qs, MEMBERS_COUNT_CAP)
+    return n, n > MEMBERS_COUNT_CAP, list(qs[(page - 1) * size : page * size])
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ declines it: the queue). Thin: each view validates its input with a form and cal
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import asdict
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -18,17 +20,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gaoqi.engine import district_codes
 from gaoqi.web import roles
 from gaoqi.web.core import clock
-from gaoqi.web.core.errors import DomainError, refusals_to, valid_data
+from gaoqi.web.core.errors import DomainError, Forbidden, refusals_to, valid_data
 from gaoqi.web.core.htmx import is_htmx
 from gaoqi.web.core.scoping import OVERSIGHT
 from gaoqi.web.enterprises.selectors import enterprise_get
 from gaoqi.web.paging import CappedPaginator as Paginator
+from gaoqi.web.programmes import funnel as funnels
 from gaoqi.web.programmes import lists, selectors, services
 from gaoqi.web.programmes.forms import (
     AnswerForm,
     AttendanceForm,
     DecisionForm,
     FollowUpForm,
+    FunnelFilterForm,
     MaterialForm,
     MemberFilterForm,
     OutcomeForm,
@@ -38,8 +42,23 @@ from gaoqi.web.programmes.forms import (
     TrainingForm,
     TutoringForm,
 )
-from gaoqi.web.programmes.models import MODES, OUTCOMES
+from gaoqi.web.programmes.models import MODES, OUTCOMES, ROUTES
 from gaoqi.web.programmes.workflow import DISPUTED, RECOMMENDATION, RECORDED, STATUS_LABELS, SUBMITTED, TUTORING, TUTORS
+
+
+class ListPaginator(Paginator):
+    """A list's members, counted up to ``MEMBERS_CAP`` (beyond: "1000+ 条，请缩小查询范围"; the page header gives
+    the list's size as published): a district's share of 1.2 million members was counted in half a second."""
+
+    MEMBERS_CAP = 1000
+
+    @cached_property
+    def count(self) -> int:
+        return selectors.count_upto(self.object_list, self.MEMBERS_CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.MEMBERS_CAP
 
 
 def _list(list_id: str) -> Any:
@@ -57,7 +76,7 @@ def detail(request: HttpRequest, list_id: str) -> HttpResponse:
     policy = _list(list_id)
     f = MemberFilterForm(request.GET).filter()
     qs = selectors.members(request.user, policy.id, f)
-    page = Paginator(qs, 25, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    page = ListPaginator(qs, 25, allow_empty_first_page=True).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
@@ -72,12 +91,15 @@ def detail(request: HttpRequest, list_id: str) -> HttpResponse:
         "may_see_recommendations": lists.recommendable(policy.id)
         and request.user.role in selectors.RECOMMENDATION_READERS,
         "cultivation_links": policy.id == lists.CULTIVATION_POOL and request.user.role in TUTORS,
+        "may_see_funnel": lists.ends_on_certification(policy.id) and request.user.role in FUNNEL_READERS,
     }
     if is_htmx(request):
         response = render(request, "programmes/_members.html", ctx)
     else:
         ctx["changes"] = selectors.changes(request.user, policy.id)
-        ctx["chart"] = selectors.counts_over_time(request.user, policy.id)
+        ctx["chart"] = chart = selectors.counts_over_time(request.user, policy.id)
+        # the list's size as the latest snapshot published it (the members' count stops at ListPaginator's cap)
+        ctx["published"] = sum(x["data"][-1] for x in chart["by_district"]) if chart and chart["snapshots"] else None
         response = render(request, "programmes/detail.html", ctx)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -105,6 +127,56 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     m = services.membership_remove(request.user, pk, comment, request=request)  # refusals: core/errors.py
     messages.success(request, f"已将{m.enterprise.name}移出名单")
     return redirect("programmes:detail", list_id=m.list_id)
+
+
+# ------------------------------------------------------------------------------------------------------
+# the funnel (lists that certification ends: in the pool → applied → certified)
+
+
+#: The roles that read the funnel (district figures: core.scoping.district_scope; access.py says the same).
+FUNNEL_READERS = frozenset({roles.DISTRICT, roles.MUNICIPAL, roles.EVALUATOR})
+
+
+def _funnel_list(list_id: str) -> Any:
+    if "\x00" in list_id or not lists.ends_on_certification(list_id):
+        raise Http404("该名单没有认定转化统计")
+    return _list(list_id)
+
+
+def _funnel_data(request: HttpRequest, policy: Any) -> Any:
+    data = funnels.funnel(request.user, policy.id, FunnelFilterForm(request.GET).filter())
+    if data is None:  # the role reads no district figures (the access table lets none in: belt and braces)
+        raise Forbidden()
+    return data
+
+
+def funnel(request: HttpRequest, list_id: str) -> HttpResponse:
+    """The list's funnel for the user's districts, filtered by cohort and route; htmx swaps the figures."""
+    policy = _funnel_list(list_id)
+    data = _funnel_data(request, policy)
+    ctx = {
+        "policy": policy,
+        "fn": data,
+        "ks": funnels.KS,
+        "routes": ROUTES,
+        "query": request.GET.urlencode(),
+        "chart_json": json.dumps(funnels.chart(data)),
+    }
+    template = "programmes/_funnel.html" if is_htmx(request) else "programmes/funnel.html"
+    response = render(request, template, ctx)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def funnel_export(request: HttpRequest, list_id: str) -> HttpResponse:
+    policy = _funnel_list(list_id)
+    data = _funnel_data(request, policy)
+    f = data.f
+    filters = {k: str(v) for k, v in (("cohort", f.cohort), ("route", f.route)) if v}
+    body = services.funnel_export(request.user, data, request=request, filters=filters)
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="funnel-{policy.id}.xlsx"'
+    return response
 
 
 # ------------------------------------------------------------------------------------------------------
