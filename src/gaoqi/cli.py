@@ -118,7 +118,7 @@ def _print_json(data: Any) -> None:
 
 
 def synth(out_dir: Path, enterprises: int, seed: int) -> None:
-    """Generate a synthetic Beijing: all eight department feeds, with planted mess recorded in _truth/."""
+    """Generate a synthetic Beijing: all ten department feeds, with planted mess recorded in _truth/."""
     from rich.table import Table
 
     from gaoqi.synth import generate

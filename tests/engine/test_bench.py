@@ -166,7 +166,7 @@ def test_the_floor_of_every_policy_gives_the_engines_statuses_and_failed_conditi
             (r[0], r[1]): r[2:]
             for r in con.execute(sql.format(f"({floor_sql(HTE_FILE.parent, AS_OF, columns)})")).fetchall()
         }
-    assert len(engine) == 400 * 7  # the shipped policies
+    assert len(engine) == 400 * len(default_policies())  # the shipped enterprise policies
     assert floor == engine
     statuses: dict[str, set[str]] = {}
     for (_, pid), (status, _) in engine.items():

@@ -28,6 +28,7 @@ from gaoqi.engine import (
     Source,
     Workspace,
     default_policies,
+    evaluate_one,
     load_policies,
     score_total,
 )
@@ -273,6 +274,38 @@ def test_score_total_combines_by_the_policys_rules() -> None:
     low = {**top, "tech_advancement": 2, "core_support": 2, "commercialization": 11}
     assert score_total(hte, version, low) == (2 + 2 + 8 + 6 + 2) + 11 + 20 + 20
     assert score_total(hte, None, low) == score_total(hte, hte.versions[-1], low)
+
+
+def test_evaluate_one_agrees_with_the_sql_for_every_enterprise(con: duckdb.DuckDBPyConnection) -> None:
+    """The tech-SME self-check's read (one row of feature values through the interpreter) gives the results
+    table's status and failed conditions for every enterprise; counting an indicator 0 lowers the total by it."""
+    sme = next(p for p in default_policies() if p.id == "tech-sme")
+    version = sme.version_at(AS_OF)
+    assert version is not None
+    results = {
+        r["uscc"]: (r["status"], list(r["failed_conditions"]))
+        for r in _records(con, "SELECT uscc, status, failed_conditions FROM results WHERE policy_id = 'tech-sme'")
+    }
+    profiles = _records(con, "SELECT * FROM profile")
+    assert len(profiles) == len(results) > 100
+    zeroed = 0
+    for row in profiles:
+        one = evaluate_one(version, row)
+        assert (one["status"], one["failed"]) == results[row["uscc"]], row["uscc"]
+        s = one["scores"]
+        if (
+            s["rd_to_sales"]["grade"]
+            and s["rd_to_costs"]["grade"]
+            and s["st_staff"]["grade"]
+            and s["ip_results"]["grade"]
+        ):
+            only_costs = evaluate_one(version, row, zero=["rd_to_sales"])["scores"]
+            assert only_costs["rd_to_sales"] == {"lo": 0, "hi": 0, "grade": None}
+            assert only_costs["total"]["lo"] == s["st_staff"]["lo"] + s["rd_to_costs"]["lo"] + s["ip_results"]["lo"]
+            zeroed += 1
+    assert zeroed > 10
+    # a feature not given is missing: the caps are unknown, the status too
+    assert evaluate_one(version, {})["conditions"]["staff_cap"] is None
 
 
 # -- the contract ----------------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from tests.web.conftest import login
 ANONYMOUS = "anonymous"
 #: URL names whose ``list_id`` must name a list that takes recommendations (the cultivation pool)
 RECOMMENDATION_PAGES = ("programmes:recommendations", "programmes:recommend", "api:recommendation_list")
+#: URL names whose ``list_id`` must name a list that certification ends (the cultivation pool's funnel)
+FUNNEL_PAGES = ("programmes:funnel", "programmes:funnel_export", "api:list_funnel")
 
 
 @pytest.fixture(autouse=True)
@@ -97,9 +99,13 @@ def _request(client: Client, url: str) -> Any:
 def test_matrix_every_pattern_every_role(users: dict[str, Any], snapshot: Any) -> None:
     failures: list[str] = []
     checked = 0
-    values_fixed = {"policy_id": "hte-certification", "list_id": "above-scale", "pk": str(snapshot.pk), "att": "1"}
+    from gaoqi.web.incubators.models import Incubator
+
+    first = Incubator.objects.order_by("code").first()  # a body of the published roster (incubators pages)
+    values_fixed = {"policy_id": "hte-certification", "list_id": "above-scale", "pk": str(snapshot.pk), "att": "1",
+                    "code": first.code if first is not None else "FH0000000"}  # fmt: skip
     # pages of the lists that take recommendations (the others answer 404 there)
-    values_by_name = {name: {"list_id": "cultivation-pool"} for name in RECOMMENDATION_PAGES}
+    values_by_name = {name: {"list_id": "cultivation-pool"} for name in (*RECOMMENDATION_PAGES, *FUNNEL_PAGES)}
     for name, route in all_patterns():
         rule = ACCESS.get(name)
         if rule is None:

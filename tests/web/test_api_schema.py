@@ -64,7 +64,37 @@ def district_bearer(db: Any) -> dict[str, str]:
 
 #: Operations only a district official may call (every other one is called as the municipal office).
 DISTRICT_OPERATIONS = {"POST /api/recommendations", "POST /api/recommendations/{pk}/withdraw"}
+#: Operations only an enterprise calls, for itself (its tutoring records).
+ENTERPRISE_OPERATIONS = {"POST /api/tutorings/{pk}/confirm", "POST /api/tutorings/{pk}/dispute"}
 POOL = "cultivation-pool"
+
+
+@pytest.fixture()
+def tutorings(snapshot: Any) -> dict[str, Any]:
+    """A 海淀 pool member with tutoring records waiting for its answer (each answered once: one 200, then 409),
+    and its account's API token."""
+    import datetime as dt
+
+    from gaoqi.web.accounts.services import api_token_create
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.programmes.models import ListMembership
+    from gaoqi.web.programmes.services import tutoring_create
+
+    ent = (
+        Enterprise.objects.filter(district_code=HAIDIAN, has_hte=False)
+        .exclude(list_memberships__list_id=POOL)
+        .exclude(name__startswith=CANARY_NAME)
+        .order_by("-uscc")
+        .first()
+    )
+    assert ent is not None
+    ListMembership.objects.create(enterprise=ent, list_id=POOL, route="recommendation", entered_on=snapshot.as_of,
+                                  entered_snapshot=snapshot, reason="推荐")  # fmt: skip
+    tutor = make_user(roles.DISTRICT, username="st_tutor", district_code=HAIDIAN)
+    pks = [tutoring_create(tutor, ent.uscc, dt.date(2026, 6, 1), "建议规范研发费用归集").pk for _ in range(6)]
+    user = make_user(roles.ENTERPRISE, username="st_enterprise", uscc=ent.uscc)
+    token = {"Authorization": f"Bearer {api_token_create(None, user, 'schemathesis')}"}
+    return {"confirm": pks[:3], "dispute": pks[3:], "bearer": token}
 
 
 @pytest.fixture()
@@ -87,7 +117,10 @@ def recommendations(snapshot: Any) -> dict[str, Any]:
                                       recommended_by=by)
         for e in free[:9]
     ]  # fmt: skip
+    from tests.web.techsme.factories import evaluation
+
     return {
+        "self-check": [evaluation(code=free[0].uscc).pk],  # a tech-SME evaluation (any official sees its self-check)
         "confirm": [r.pk for r in waiting[0:3]],
         "decline": [r.pk for r in waiting[3:6]],
         "withdraw": [r.pk for r in waiting[6:9]],
@@ -95,7 +128,7 @@ def recommendations(snapshot: Any) -> dict[str, Any]:
     }
 
 
-def _pinned(operation: Any, recs: dict[str, Any] | None = None) -> list[Any]:
+def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, Any] | None = None) -> list[Any]:
     """Strategies with real path parameters: a visible enterprise, a canary, a made-up code; real policies; real
     waiting recommendations and enterprises free to be recommended."""
     from gaoqi.web.enterprises.models import Enterprise
@@ -104,6 +137,13 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None) -> list[Any]:
     if recs is not None and operation.path == "/api/recommendations":
         bodies = st.sampled_from([{"uscc": u, "list_id": POOL, "reason": "研发投入增长快"} for u in recs["free"]])
         return [bodies.flatmap(lambda b: operation.as_strategy(body=b))]
+    if tuts is not None and "pk" in names and operation.path.startswith("/api/tutorings/"):
+        action = operation.path.rsplit("/", 1)[-1]
+        pks = st.sampled_from([*tuts[action], 10**9])
+        return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}, body={"comment": "日期有误"}))]
+    if recs is not None and operation.path == "/api/tech-sme/evaluations/{pk}/self-check":
+        pks = st.sampled_from([*recs["self-check"], 10**9])
+        return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if recs is not None and "pk" in names:
         action = operation.path.rsplit("/", 1)[-1]
         pks = st.sampled_from([*recs[action], 10**9])
@@ -111,6 +151,11 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None) -> list[Any]:
     if operation.path == "/api/enterprises":  # searches that find something
         queries = st.sampled_from([{"q": "北京"}, {"q": "bj"}, {"q": CANARY_NAME}, {"page": 2, "page_size": 100}])
         return [queries.flatmap(lambda q: operation.as_strategy(query=q))]
+    if "code" in names:  # the roster's bodies (incubators pages) and a made-up code
+        from gaoqi.web.incubators.models import Incubator
+
+        codes = st.sampled_from([*Incubator.objects.order_by("code").values_list("code", flat=True)[:3], "NO-SUCH"])
+        return [codes.flatmap(lambda code: operation.as_strategy(path_parameters={"code": code}))]
     if "list_id" in names:  # real lists (one published with members) and a made-up one
         list_ids = st.sampled_from(["above-scale", "cultivation-pool", "no-such-list"])
         return [list_ids.flatmap(lambda lid: operation.as_strategy(path_parameters={"list_id": lid}))]
@@ -135,6 +180,7 @@ def test_every_operation_conforms_to_the_schema(
     bearer: dict[str, str],
     district_bearer: dict[str, str],
     recommendations: dict[str, Any],
+    tutorings: dict[str, Any],
 ) -> None:
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert {op.path for op in operations} >= {"/api/enterprises", "/api/enterprises/{uscc}", "/api/policies"}
@@ -142,8 +188,10 @@ def test_every_operation_conforms_to_the_schema(
     statuses: dict[str, set[int]] = {}
 
     for operation in operations:
-        strategy = st.one_of(operation.as_strategy(), *_pinned(operation, recommendations))
-        token = district_bearer if f"{operation.method.upper()} {operation.path}" in DISTRICT_OPERATIONS else bearer
+        strategy = st.one_of(operation.as_strategy(), *_pinned(operation, recommendations, tutorings))
+        label = f"{operation.method.upper()} {operation.path}"
+        token = district_bearer if label in DISTRICT_OPERATIONS else bearer
+        token = tutorings["bearer"] if label in ENTERPRISE_OPERATIONS else token
 
         @settings(
             max_examples=EXAMPLES * 2,
@@ -211,3 +259,20 @@ def test_what_once_answered_500_is_a_documented_400(api_schema: Any, bearer: dic
         field = next(iter(params), "uscc")
         assert set(error["fields"]) == {field}, error
         assert error["fields"][field] in ("含有不允许的字符", "不能大于 100000", "不能大于 100"), error
+
+
+def test_no_two_api_schemas_share_a_name() -> None:
+    """django-ninja names a schema's OpenAPI component after its class: two classes of one name (ScoreOut in two
+    apps) leave one component for both, and one of the two answers then violates the published schema."""
+    import ast
+    from collections import Counter
+    from pathlib import Path
+
+    web = Path(__file__).resolve().parents[2] / "src" / "gaoqi" / "web"
+    names = Counter(
+        node.name
+        for path in [web / "api.py", *web.glob("*/api.py")]
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.ClassDef) and any(getattr(b, "id", "") == "Schema" for b in node.bases)
+    )
+    assert [n for n, k in names.items() if k > 1] == []

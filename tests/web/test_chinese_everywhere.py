@@ -23,7 +23,7 @@ from gaoqi.web.access import ACCESS, PUBLIC
 from gaoqi.web.certification import services as sv
 from tests.web.certification.conftest import PILOT_DECLARATIONS, candidate, certifiable, clock, draft, people  # noqa: F401 (fixtures used below)
 from tests.web.conftest import login, make_user
-from tests.web.test_access import PARAM, RECOMMENDATION_PAGES, all_patterns
+from tests.web.test_access import FUNNEL_PAGES, PARAM, RECOMMENDATION_PAGES, all_patterns
 
 #: ASCII words a Chinese page may show: names of standards, formats and units (case-sensitive).
 ALLOWED = {
@@ -35,7 +35,8 @@ ALLOWED = {
 
 #: downloads and machine-facing endpoints (not pages): their bytes are checked by their own tests
 NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "enterprises:export",
-             "intake:report", "audit:export", "accounts:logout", "programmes:export")  # fmt: skip
+             "intake:report", "audit:export", "accounts:logout", "programmes:export",
+             "programmes:funnel_export")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -168,11 +169,15 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
 
     # data that is ASCII by nature: user names, incubator codes, and enterprises' registered names (北京飞驭鼎AR…)
     names = Enterprise.objects.filter(name__regex=r"[A-Za-z]").values_list("name", flat=True)
-    known = set(User.objects.values_list("username", flat=True)) | {"INC-T"} | set(names)
+    from gaoqi.web.incubators.models import Incubator
+
+    codes = list(Incubator.objects.order_by("code").values_list("code", flat=True))  # the roster's (FH0108001)
+    known = set(User.objects.values_list("username", flat=True)) | {"INC-T"} | set(names) | set(codes)
     values = {
         "policy_id": "hte-certification",
         "list_id": "above-scale",
         "att": "1",
+        "code": codes[0] if codes else "FH0000000",
     }
     pks = {
         "certification:detail": [world["reviewed"].pk, world["filed"].pk],
@@ -199,7 +204,7 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
             candidates = pks.get(name, [world["reviewed"].pk]) if "pk" in params else [None]
             for pk in candidates:
                 kwargs = {k: values[k] for k in params if k in values}
-                if name in RECOMMENDATION_PAGES:
+                if name in RECOMMENDATION_PAGES or name in FUNNEL_PAGES:
                     kwargs["list_id"] = "cultivation-pool"
                 if "uscc" in params:
                     if first is None:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from gaoqi.engine.describe import describe_condition, describe_parameter, describe_value
     from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, Feature
     from gaoqi.engine.feeds import FEED_NAMES, FeedSpec, FieldSpec, all_feeds, feed_for_filename, feed_spec
+    from gaoqi.engine.incubators import IncubatorFiguresError
     from gaoqi.engine.ingest import FileResult, IngestSummary
     from gaoqi.engine.rules import (
         Benefit,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         Source,
         Workspace,
         default_policies,
+        evaluate_one,
         score_total,
     )
 
@@ -81,10 +83,12 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Backend": ("gaoqi.engine.workspace_api", "Backend"),
     "DuckDBBackend": ("gaoqi.engine.workspace_api", "DuckDBBackend"),
     "SimulationError": ("gaoqi.engine.workspace_api", "SimulationError"),
+    "IncubatorFiguresError": ("gaoqi.engine.incubators", "IncubatorFiguresError"),
     "Source": ("gaoqi.engine.workspace_api", "Source"),
     "Workspace": ("gaoqi.engine.workspace_api", "Workspace"),
     "default_policies": ("gaoqi.engine.workspace_api", "default_policies"),
     "score_total": ("gaoqi.engine.workspace_api", "score_total"),
+    "evaluate_one": ("gaoqi.engine.workspace_api", "evaluate_one"),
 }
 
 
@@ -105,6 +109,7 @@ __all__ = [
     "FeedSpec",
     "FieldSpec",
     "FileResult",
+    "IncubatorFiguresError",
     "IngestSummary",
     "Parameter",
     "Policy",
@@ -126,6 +131,7 @@ __all__ = [
     "describe_parameter",
     "describe_value",
     "district_codes",
+    "evaluate_one",
     "feed_for_filename",
     "feed_spec",
     "industry_section_names",

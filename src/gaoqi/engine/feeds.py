@@ -24,6 +24,8 @@ FEED_NAMES: tuple[str, ...] = (
     "ip",
     "credit",
     "certificate",
+    "incubator",
+    "incubation",
 )
 
 # Storage type in the workspace for each field kind.
@@ -55,6 +57,8 @@ class FieldSpec:
     required_when: dict[str, tuple[str, ...]] = field(default_factory=dict)
     max_length: int | None = None  # characters of a text value
     description: str = ""
+    #: a Frictionless foreign key: (feed, field) whose delivered values this field's value must be one of
+    references: tuple[str, str] | None = None
 
     @property
     def sql_type(self) -> str:
@@ -80,7 +84,7 @@ class FeedSpec:
         raise KeyError(name)
 
 
-def _field_from_json(d: dict[str, Any]) -> FieldSpec:
+def _field_from_json(d: dict[str, Any], references: tuple[str, str] | None = None) -> FieldSpec:
     constraints = d.get("constraints", {})
     aliases = {k: tuple(v) for k, v in d.get("gaoqi:aliases", {}).items()}
     return FieldSpec(
@@ -93,7 +97,17 @@ def _field_from_json(d: dict[str, Any]) -> FieldSpec:
         required_when={k: tuple(v) for k, v in d.get("gaoqi:requiredWhen", {}).items()},
         max_length=constraints.get("maxLength"),
         description=str(d.get("description", "")),
+        references=references,
     )
+
+
+def _foreign_keys(d: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Field → (feed, field) of the schema's single-field ``foreignKeys``."""
+    out: dict[str, tuple[str, str]] = {}
+    for fk in d.get("foreignKeys", []):
+        ref = fk["reference"]
+        out[str(fk["fields"])] = (str(ref["resource"]), str(ref["fields"]))
+    return out
 
 
 @cache
@@ -112,12 +126,18 @@ def feed_spec(feed: str) -> FeedSpec:
         title=d["title"],
         department=d["gaoqi:department"],
         key=tuple(d["primaryKey"]),
-        fields=tuple(_field_from_json(f) for f in d["fields"]),
+        fields=tuple(_field_from_json(f, _foreign_keys(d).get(f["name"])) for f in d["fields"]),
     )
 
 
 def all_feeds() -> tuple[FeedSpec, ...]:
     return tuple(feed_spec(n) for n in FEED_NAMES)
+
+
+@cache
+def referenced_feeds() -> frozenset[str]:
+    """Feeds another feed's foreign key points at (the incubator roster): their files are loaded first."""
+    return frozenset(f.references[0] for spec in all_feeds() for f in spec.fields if f.references is not None)
 
 
 def feed_for_filename(filename: str) -> str | None:

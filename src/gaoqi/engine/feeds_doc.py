@@ -35,6 +35,10 @@ REASONS = [
     ("invalid_period", "not a month in an accepted format"),
     ("invalid_enum", "a value outside the field's list"),
     ("too_long", "a text longer than the field allows"),
+    (
+        "unknown_reference",
+        "a code another feed must hold and does not (an incubation row naming no body of the incubator roster)",
+    ),
     ("invalid_district_code", "not one of Beijing's 16 district codes"),
     ("invalid_industry_code", "not a GB/T 4754-2017 code, or the section letter does not match the division"),
     ("duplicate_row", "an exact copy of an earlier row of the same file (the first copy is kept)"),
@@ -86,6 +90,10 @@ def render() -> str:
                 values = (values + " " if values else "") + "personal data: masked unless the role may reveal it"
             if f.max_length is not None:
                 values = (values + " " if values else "") + f"at most {f.max_length} characters."
+            if f.references is not None:
+                values = (
+                    values + " " if values else ""
+                ) + f"One of the `{f.references[1]}` values of `{f.references[0]}`."
             if f.description:
                 values = (values + " " if values else "") + f.description
             required = "yes" if f.required else ""

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from gaoqi.engine import sniff as sn
-from gaoqi.engine.feeds import FeedSpec, feed_for_filename, feed_spec, map_headers
+from gaoqi.engine.feeds import FeedSpec, feed_for_filename, feed_spec, map_headers, referenced_feeds
 from gaoqi.engine.validate import (
     NUMERIC_KINDS,
     check_sql,
@@ -109,8 +109,11 @@ UNKNOWN_FEED = "文件名不以任何数据接口名称开头，无法判断所�
 
 
 def delivered_files(directory: Path) -> list[Path]:
-    """Files to ingest, in a stable order (so load ids are the same on every run)."""
-    return sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith((".", "_", "~$")))
+    """Files to ingest, in a stable order (so load ids are the same on every run): the files of feeds another
+    feed refers to (the incubator roster, which incubation rows must name) first, then by name."""
+    first = referenced_feeds()
+    files = (p for p in directory.iterdir() if p.is_file() and not p.name.startswith((".", "_", "~$")))
+    return sorted(files, key=lambda p: (feed_for_filename(p.name) not in first, p.name))
 
 
 def ingest_directory(

@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from gaoqi.engine.feeds import FeedSpec, FieldSpec
+from gaoqi.engine.feeds import FeedSpec, FieldSpec, feed_spec
 from gaoqi.engine.lazy import LazyModule
 from gaoqi.engine.uscc import ALPHABET, WEIGHTS
 
@@ -196,6 +196,15 @@ def checks_for(f: FieldSpec, v: str, n: str, t: str) -> list[Check]:
                 f"length({v}) > {int(f.max_length)}",
                 "too_long",
                 f"concat({lit(f.title)}, '超过{int(f.max_length)}个字符: ', {v})",
+            )
+        )
+    if f.references is not None:
+        feed, column = f.references
+        out.append(
+            Check(
+                f"{t} IS NOT NULL AND {t} NOT IN (SELECT {ident(column)} FROM {ident(feed)} WHERE {ident(column)} IS NOT NULL)",
+                "unknown_reference",
+                f"concat({lit(f.title)}, '不在{feed_spec(feed).title}中: ', {v})",
             )
         )
     k = f.kind

@@ -11,20 +11,22 @@ The connection opens on first use: a workspace opened only for a path (``quarant
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
 import duckdb
 
+from gaoqi.engine import incubators as _incubators
 from gaoqi.engine import ingest as _ingest
 from gaoqi.engine import rules as _rules
 from gaoqi.engine.features import ensure_profiles
 from gaoqi.engine.rules import Policy, PolicyVersion, load_policies
-from gaoqi.engine.rules.interpret import combined_total
+from gaoqi.engine.rules.interpret import Interval, combined_total, outcomes, score_intervals, status_of
 from gaoqi.engine.trace import ip_rows_by_feature
 from gaoqi.engine.workspace import DB_FILE, connect
 
@@ -90,10 +92,10 @@ _ENTERPRISE_SQL = """
            p.industry_code, p.industry_section, p.tech_field, p.status, p.established_date,
            e.legal_representative, e.legal_rep_id_number, e.phone, p.has_hte_certificate,
            p.hte_expiry_date, p.has_tech_sme, p.staff_count_last_year, p.sales_revenue_last_year,
-           coalesce(r.status = 'pass', FALSE) AS above_scale
+           coalesce(r.status = 'pass', FALSE) AS above_scale, {incubator} AS incubator_code
     FROM profile p
     LEFT JOIN enterprise e USING (uscc)
-    LEFT JOIN results r ON r.uscc = p.uscc AND r.policy_id = 'above-scale'
+    LEFT JOIN results r ON r.uscc = p.uscc AND r.policy_id = 'above-scale'{incubator_join}
     ORDER BY p.uscc"""
 _RESULT_SQL = (
     "SELECT uscc, policy_id, policy_version, status, failed_conditions, unknown_features, "
@@ -335,20 +337,94 @@ class Workspace:
         return _ingest.quarantine_report_path(self._home(), load_id, file_name)
 
     def enterprise_rows(self) -> Iterator[Row]:
-        """The enterprise index a snapshot publishes: one row per profile, by USCC, fetched in batches."""
-        return self.backend.rows(_ENTERPRISE_SQL)
+        """The enterprise index a snapshot publishes: one row per profile, by USCC, fetched in batches.
+        ``incubator_code``: the incubator the enterprise counts for in the incubator figures (attached), when
+        they were computed (``incubator_figures``), else NULL."""
+        if self._has_table("incubator_enterprise"):
+            sql = _ENTERPRISE_SQL.format(
+                incubator="ie.incubator_code",
+                incubator_join="\n    LEFT JOIN incubator_enterprise ie ON ie.uscc = p.uscc AND ie.attached",
+            )
+        else:
+            sql = _ENTERPRISE_SQL.format(incubator="CAST(NULL AS VARCHAR)", incubator_join="")
+        return self.backend.rows(sql)
+
+    def incubator_figures(
+        self,
+        as_of: date,
+        policies: Sequence[Policy] | None = None,
+        enterprise_policies: Sequence[Policy] | None = None,
+    ) -> list[Row]:
+        """The incubator figures and their evaluation at ``as_of`` (``gaoqi.engine.incubators``; run after
+        ``evaluate`` at the same date): computed set-based into the workspace, then returned as
+        ``incubator_rows``. ``policies``: the policies over incubators (default: the shipped ones);
+        ``enterprise_policies``: where the cultivation pool's conditions are read (default: the shipped ones).
+        Raises ``IncubatorFiguresError`` when they cannot be computed."""
+        _incubators.build_incubator_figures(
+            self._con,
+            as_of,
+            policies if policies is not None else default_policies("incubator"),
+            enterprise_policies if enterprise_policies is not None else default_policies(),
+        )
+        return self.incubator_rows()
+
+    def incubator_rows(self) -> list[Row]:
+        """Per incubator of the roster: its roster facts, its figures (``features.incubator``) and its evaluation
+        (status, failed and unknown gates, ``gates`` and ``scores`` as lists, the total ``score_lo``–``score_hi``),
+        best score first; [] when the figures were never computed in this workspace."""
+        if not self._has_table("incubator_results"):
+            return []
+        return list(self.backend.rows(_incubators.ROWS_SQL))
+
+    def incubator_city(self) -> Row:
+        """The same figures over every enterprise (the city's rates); {} when never computed."""
+        if not self._has_table("incubator_city"):
+            return {}
+        rows = self._records("SELECT * FROM incubator_city")
+        return rows[0] if rows else {}
+
+    def incubator_enterprises(self, incubator_code: str) -> list[Row]:
+        """The enterprises attributed to an incubator with the flags its figures count (attached or not)."""
+        if not self._has_table("incubator_enterprise"):
+            return []
+        return self._records(
+            "SELECT * FROM incubator_enterprise WHERE incubator_code = ? ORDER BY uscc", [incubator_code]
+        )
 
     def result_rows(self) -> Iterator[Row]:
         """The policy results a snapshot publishes, by USCC and policy, fetched in batches."""
         return self.backend.rows(_RESULT_SQL)
 
 
-def default_policies() -> list[Policy]:
-    """The shipped policies (``policies/*.yaml``, or ``$GAOQI_POLICY_DIR``), loaded and checked."""
-    return load_policies(_rules.default_policy_dir())
+def default_policies(subject: str = "enterprise") -> list[Policy]:
+    """The shipped policies over ``subject`` (enterprises, or ``incubator``) (``policies/*.yaml``, or
+    ``$GAOQI_POLICY_DIR``), loaded and checked."""
+    return load_policies(_rules.default_policy_dir(), subject)
 
 
 def score_total(policy: Policy, version: PolicyVersion | None, items: dict[str, int]) -> int:
     """The innovation total by the version's own combination rules (IP capped at 30, …), computed by the
     rules interpreter (``version`` None: the policy's latest)."""
     return combined_total(version or policy.versions[-1], items)
+
+
+class _Row(dict[str, Any]):
+    """Feature values of one enterprise; a feature not given is missing (None), as a NULL in the profile."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def evaluate_one(version: PolicyVersion, row: Mapping[str, Any], *, zero: Iterable[str] = ()) -> dict[str, Any]:
+    """One enterprise's scores and data conditions over the feature values in ``row`` (missing: unknown), by the
+    rules interpreter (the SQL's semantics): a form's self-check before the data reach a snapshot. ``zero``:
+    scores that count 0 points (an indicator the enterprise did not choose); the combined scores follow.
+    Returns ``scores`` (id → lo, hi, grade), ``conditions`` (data conditions and screens, id → True, False or
+    None), ``status`` and ``failed`` as a results row gives them."""
+    values = _Row(row)
+    fixed = {sid: Interval(Decimal(0), Decimal(0)) for sid in zero}
+    iv = score_intervals(version, values, fixed)
+    decided = outcomes(version, values, iv)
+    status, failed = status_of(version, decided)
+    scores = {sid: {"lo": i.lo, "hi": i.hi, "grade": i.grade} for sid, i in iv.items()}
+    return {"scores": scores, "conditions": decided, "status": status, "failed": failed}

@@ -1,4 +1,4 @@
-"""A synthetic Beijing: the eight department feeds for N enterprises, with planted mess and its truth.
+"""A synthetic Beijing: the ten department feeds (the incubator roster and relations included) for N enterprises, with planted mess and its truth.
 
 ``generate(out_dir, enterprises, seed)`` writes delivered-looking files (several files per feed, CSV in
 UTF-8, UTF-8 with BOM or GBK, English or Chinese headers, two .xlsx workbooks, mixed date formats, an

@@ -41,6 +41,7 @@ DEFECT_CODES: tuple[str, ...] = (
     "invalid_date",
     "duplicate_row",
     "column_count",
+    "unknown_reference",
 )
 VARIANTS: tuple[str, ...] = (
     "exact",
@@ -98,6 +99,19 @@ class SynthConfig:
     # The sub-types written on ZGC certificates, with their shares. The sub-types' definition was not found
     # (programmes.md row 1.9): 科技服务型 as the other one is a guess.
     zgc_subtypes: tuple[tuple[str, float], ...] = (("科技创新型", 0.7), ("科技服务型", 0.3))
+    # The incubator roster: about one incubator or maker space per this many enterprises (at least 3), and one
+    # service agency per this many (at least 1).
+    enterprises_per_incubator: int = 2000
+    enterprises_per_agency: int = 10000
+    # Incubation relations of young enterprises (established within incubated_max_age_years of AS_OF): the share
+    # incubated, higher for tech enterprises; of those, the shares that moved to another incubator (vector I4),
+    # graduated and exited.
+    incubated_tech_rate: float = 0.35
+    incubated_other_rate: float = 0.08
+    incubated_max_age_years: int = 6
+    moved_rate: float = 0.10
+    graduated_rate: float = 0.25
+    exited_rate: float = 0.10
 
 
 class SynthFile(NamedTuple):

@@ -175,7 +175,31 @@ FILE_PLANS: tuple[FilePlan, ...] = (
         columns=("uscc", "kind", "number", "issue_date", "expiry_date", "status"),
         defects=("invalid_date", "duplicate_row"),
     ),
+    # The incubator roster and the incubation relations (科技部门): an unknown incubator code is planted in the
+    # relations (the roster has no such body: quarantined as unknown_reference).
+    FilePlan(
+        "incubator_2026.csv",
+        "incubator",
+        "utf-8-sig",
+        "zh",
+        date_style="cn",
+        enum_lang="zh",
+        defects=("duplicate_row",),
+    ),
+    FilePlan(
+        "incubation_2026-03.csv",
+        "incubation",
+        "gb18030",
+        "zh",
+        date_style="mixed",
+        enum_lang="mixed",
+        newline="\r\n",
+        defects=("unknown_reference", "uscc_check_character", "invalid_date", "duplicate_row"),
+    ),
 )
+
+#: The code planted where a relation names no body of the roster.
+UNKNOWN_INCUBATOR = "FH999999"
 
 
 _BAD_DATES: tuple[tuple[int, int, int], ...] = (
@@ -460,6 +484,12 @@ class FileWriter:
             i = options[int(rng.integers(len(options)))]
             style = self.plan.date_style if self.plan.date_style != "mixed" else _DATE_STYLES[int(rng.integers(3))]
             cells[i] = _bad_date(rng, style)
+            return tuple(cells)
+        if kind == "unknown_reference":
+            refs = [i for i, f in enumerate(self.fields) if f.references is not None]
+            if not refs:
+                return None
+            cells[refs[0]] = UNKNOWN_INCUBATOR
             return tuple(cells)
         raise ValueError(kind)
 

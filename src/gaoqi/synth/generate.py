@@ -15,9 +15,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from gaoqi.engine.feeds import feed_spec
 from gaoqi.engine.uscc import complete
 from gaoqi.synth import pools
 from gaoqi.synth.codes import base31, id_number, org_code, patent_number
@@ -241,6 +243,100 @@ class _Generator:
         self._ip_csv.writerow(["ip_number", "holder_name", "true_uscc", "variant"])
         self.variant_counts: dict[str, int] = dict.fromkeys(VARIANTS, 0)
         self.enterprises_written = 0
+        self.incubators = self._roster(enterprises)
+
+    # -- incubators ---------------------------------------------------------------------------------
+    def _roster(self, enterprises: int) -> list[tuple[str, str]]:
+        """Write the incubator roster (its own random stream: the other files' draws are unchanged); return
+        (code, district code) of each body that incubates."""
+        cfg = self.cfg
+        rng = np.random.default_rng([self.seed, 0x1CB0])
+        n_inc = max(3, enterprises // cfg.enterprises_per_incubator)
+        n_agency = max(1, enterprises // cfg.enterprises_per_agency)
+        n = n_inc + n_agency
+        district = _pick(rng, _DISTRICT_CUM, n).tolist()
+        maker = (rng.random(n) < 0.3).tolist()
+        levels = ("national", "municipal", "district", "other")
+        level = _pick(rng, _cum([0.15, 0.35, 0.35, 0.15]), n).tolist()
+        recognised = rng.integers(dt.date(2015, 1, 1).toordinal(), dt.date(2025, 12, 31).toordinal(), n).tolist()
+        rows: dict[str, list[Any]] = {k: [] for k in feed_spec("incubator").field_names}
+        out: list[tuple[str, str]] = []
+        for k in range(n):
+            code = _DISTRICT_CODES[district[k]]
+            abbr = _DISTRICT_NAMES[district[k]].removesuffix("区")
+            body = f"FH{code[2:]}{k + 1:03d}"
+            if k >= n_inc:
+                kind, name = "service_agency", f"{abbr}科技企业孵化服务中心第{k + 1}号"
+            elif maker[k]:
+                kind, name = "maker_space", f"{abbr}创新工场众创空间第{k + 1}号"
+            else:
+                kind, name = "incubator", f"{abbr}科技企业孵化器第{k + 1}号"
+            rows["code"].append(body)
+            rows["name"].append(name)
+            rows["kind"].append(kind)
+            rows["level"].append(levels[level[k]])
+            rows["district_code"].append(code)
+            rows["operator_uscc"].append(complete(f"91{code}MH{base31(self.seed * 1000 + k, 7)}"))
+            rows["recognised_on"].append(recognised[k])
+            rows["valid_to"].append(_add_years(recognised[k], 3) - 1)
+            out.append((body, code))
+        table = Table(
+            n,
+            {k: (np.array(v, dtype=np.int64) if k in ("recognised_on", "valid_to") else v) for k, v in rows.items()},
+        )
+        self.writers["incubator_2026.csv"].write(table, rng)
+        return out
+
+    def _incubation(self, c: int, e: _Ents) -> None:
+        """Relations of young enterprises (their own random stream per chunk): mostly in an incubator of their
+        district; some graduate, some leave, some move to another incubator (vector I4)."""
+        cfg = self.cfg
+        rng = np.random.default_rng([self.seed, c + 1, 0x1CB1])
+        n = e.n
+        by_district: dict[str, list[str]] = {}
+        for code, d in self.incubators:
+            by_district.setdefault(d, []).append(code)
+        codes = [code for code, _ in self.incubators]
+        u = rng.random((n, 6)).tolist()
+        young_from = AS_OF_ORD - cfg.incubated_max_age_years * 365
+        rows: list[tuple[str, str, int, int, str]] = []
+        for i in range(n):
+            est = int(e.est[i])
+            if est < young_from or e.dead[i]:
+                continue
+            rate = cfg.incubated_tech_rate if e.tech[i] >= 0 else cfg.incubated_other_rate
+            if u[i][0] >= rate:
+                continue
+            local = by_district.get(_DISTRICT_CODES[int(e.district[i])])
+            pool = local if local and u[i][1] < 0.7 else codes
+            first = pool[int(u[i][2] * len(pool)) % len(pool)]
+            entered = est + int(u[i][3] * 365)
+            if entered >= AS_OF_ORD:
+                continue
+            r = u[i][4]
+            stay = 180 + int(u[i][5] * 4 * 365)  # days until graduation or leaving
+            left = entered + stay
+            if r < cfg.moved_rate and left < AS_OF_ORD - 30:
+                rows.append((first, e.uscc[i], entered, left, "exited"))
+                second = codes[(codes.index(first) + 1 + int(u[i][2] * 1000) % max(1, len(codes) - 1)) % len(codes)]
+                rows.append((second, e.uscc[i], left + 1 + int(u[i][1] * 29), 0, "incubating"))
+            elif r < cfg.moved_rate + cfg.graduated_rate and left < AS_OF_ORD:
+                rows.append((first, e.uscc[i], entered, left, "graduated"))
+            elif r < cfg.moved_rate + cfg.graduated_rate + cfg.exited_rate and left < AS_OF_ORD:
+                rows.append((first, e.uscc[i], entered, left, "exited"))
+            else:
+                rows.append((first, e.uscc[i], entered, 0, "incubating"))
+        table = Table(
+            len(rows),
+            {
+                "incubator_code": [r[0] for r in rows],
+                "uscc": [r[1] for r in rows],
+                "entered_on": np.array([r[2] for r in rows], dtype=np.int64),
+                "left_on": np.array([r[3] for r in rows], dtype=np.int64),
+                "status": [r[4] for r in rows],
+            },
+        )
+        self.writers["incubation_2026-03.csv"].write(table, rng)
 
     # -- serials ----------------------------------------------------------------------------------
     def _serial(self, kind: str, year: int) -> int:
@@ -282,6 +378,7 @@ class _Generator:
         self._ip(e, rng)
         self._credit(e, rng)
         self._certificates(e, rng)
+        self._incubation(c, e)
         self._truth_enterprises(e)
 
     def _enterprises(self, rng: np.random.Generator, start: int, n: int) -> _Ents:

@@ -59,6 +59,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "programmes:detail": r.OFFICIALS,
     "programmes:export": r.OFFICIALS,
     "programmes:remove": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    # the cultivation pool's funnel: figures per district (municipal and evaluator all, a district its own)
+    "programmes:funnel": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "programmes:funnel_export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     # recommendations (培育库 entry path A): a district recommends, the municipal office confirms or declines;
     # the queue shows a district its own (withdraw) and the municipal office all
     "programmes:recommendations": frozenset({r.DISTRICT, r.MUNICIPAL}),
@@ -67,6 +70,42 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "programmes:recommendation_confirm": frozenset({r.MUNICIPAL}),
     "programmes:recommendation_decline": frozenset({r.MUNICIPAL}),
     "programmes:recommendation_withdraw": frozenset({r.DISTRICT}),
+    # the records of cultivation (培育记录, issue 12): tutors (district, municipal, incubator) record training sessions
+    # and one-to-one tutoring of pool members; the enterprise sees its own and confirms or disputes them
+    "programmes:cultivation": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "programmes:cultivation_export": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:coverage": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:tutoring_new": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:tutoring_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "programmes:tutoring_answer": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "programmes:followup_add": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:followup_outcome": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:training_new": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:training_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "programmes:training_attendance": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:material_upload": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "programmes:material_download": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "programmes:attendance_answer": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    # 科技型中小企业评价 (tech-SME evaluation): the enterprise evaluates itself and updates yearly; the district its
+    # district's and the municipal office all review; the municipal office revokes; 公示 is public
+    "techsme:mine": frozenset({r.ENTERPRISE}),
+    "techsme:start": frozenset({r.ENTERPRISE}),
+    "techsme:detail": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "techsme:fill": frozenset({r.ENTERPRISE}),
+    "techsme:declare": frozenset({r.ENTERPRISE}),
+    "techsme:selfcheck": frozenset({r.ENTERPRISE}),
+    "techsme:act": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL}),
+    "techsme:queue": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "techsme:registrations": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "techsme:registration": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "techsme:revoke": frozenset({r.MUNICIPAL}),
+    "techsme:publicity": PUBLIC,
+    # incubators and service agencies (孵化器、服务机构, issue 12): the ranking for the municipal office, evaluators
+    # and districts (their district's bodies); each body's page also for its own account; scoped by selectors
+    "incubators:ranking": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT}),
+    "incubators:export": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT}),
+    "incubators:detail": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),
+    "incubators:mine": frozenset({r.INCUBATOR}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -109,11 +148,19 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:enterprise_explain": r.ENTERPRISE_VIEWERS,
     "api:policy_list": r.ENTERPRISE_VIEWERS | {r.EXPERT},
     "api:list_members": r.ENTERPRISE_VIEWERS,  # an enterprise user: its own memberships only
+    "api:list_funnel": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:recommendation_list": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "api:recommendation_create": frozenset({r.DISTRICT}),
     "api:recommendation_confirm": frozenset({r.MUNICIPAL}),
     "api:recommendation_decline": frozenset({r.MUNICIPAL}),
     "api:recommendation_withdraw": frozenset({r.DISTRICT}),
+    "api:tutoring_list": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR, r.ENTERPRISE}),
+    "api:tutoring_confirm": frozenset({r.ENTERPRISE}),
+    "api:tutoring_dispute": frozenset({r.ENTERPRISE}),
+    "api:techsme_registrations": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:techsme_self_check": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:incubator_ranking": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),  # an account: itself
+    "api:incubator_figures": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -123,6 +170,10 @@ NO_STORE = frozenset(
         "enterprises:reveal",
         "enterprises:export",
         "programmes:export",
+        "programmes:material_download",
+        "programmes:cultivation_export",
+        "incubators:export",
+        "programmes:funnel_export",
         "certification:certificate",
         "accounts:tokens",
         "accounts:token_create",  # the new key, shown once
@@ -242,6 +293,12 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("certification:publicity", "公示"),
     ("programmes:index", "名单"),
     ("programmes:recommendation_queue", "培育库推荐"),
+    ("programmes:cultivation", "培育记录"),
+    ("techsme:mine", "科技型中小企业"),
+    ("techsme:queue", "科小评价审核"),
+    ("techsme:registrations", "科小入库"),
+    ("incubators:ranking", "孵化机构"),
+    ("incubators:mine", "我的孵化机构"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),
     ("intake:home", "数据汇聚"),

@@ -266,7 +266,8 @@ class MemberOut(Schema):
 
 class MemberPage(Schema):
     list_id: str
-    count: int
+    count: int = Field(description="the members matching, counted up to 10,000 (then 10,001 and count_capped)")
+    count_capped: bool = Field(description="more members match than count says: narrow the filter")
     page: int
     page_size: int
     items: list[MemberOut]
@@ -295,10 +296,11 @@ def list_members(request: HttpRequest, list_id: Code, params: Query[MemberQuery]
         district=params.district, section=params.section, tech_field=params.tech_field, route=params.route,
         entered_since=params.entered_since,
     )  # fmt: skip
-    count, items = ls.member_search(request.user, list_id, f, params.page, params.page_size)
+    count, capped, items = ls.member_search(request.user, list_id, f, params.page, params.page_size)
     return {
         "list_id": list_id,
         "count": count,
+        "count_capped": capped,
         "page": params.page,
         "page_size": params.page_size,
         "items": [
@@ -496,3 +498,157 @@ def recommendation_withdraw(request: HttpRequest, pk: PK, body: DecisionIn) -> d
     _write(request)
     programmes.recommendation_withdraw(request.user, pk, body.comment)
     return _written(request, pk)
+
+
+# ------------------------------------------------------------------------------------------------------
+# the records of cultivation (issue 12): one-to-one tutoring of the cultivation pool's members, confirmed or
+# disputed by the enterprise itself
+
+RecordStatus = Literal["", "recorded", "confirmed", "disputed"]
+
+
+class GapOut(Schema):
+    id: str
+    label: str
+    gap: str
+
+
+class FollowUpOut(Schema):
+    id: int
+    action: str
+    due_on: date
+    outcome: Literal["open", "done", "not_done"]
+    outcome_on: date | None
+    outcome_note: str
+
+
+class TutoringOut(Schema):
+    id: int
+    uscc: str
+    name: str
+    held_on: date
+    tutor: str
+    tutor_kind: Literal["district", "municipal", "incubator"]
+    advice: str
+    gaps_as_of: date | None
+    gaps_policy_version: str | None
+    gaps_note: str | None
+    gaps: list[GapOut]
+    followups: list[FollowUpOut]
+    status: Literal["recorded", "confirmed", "disputed"]
+    answered_by: str | None
+    answered_at: datetime | None
+    enterprise_comment: str
+
+
+class TutoringPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[TutoringOut]
+
+
+class TutoringQuery(Schema):
+    status: RecordStatus = ""
+    uscc: Annotated[str, Field(max_length=18, pattern=NO_NUL)] = ""
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+def _tutoring_out(r: Any) -> dict[str, Any]:
+    def who(user: Any) -> str | None:
+        return None if user is None else (user.display_name or user.username)
+
+    gaps = r.gaps or {}
+    return {
+        "id": r.pk,
+        "uscc": r.enterprise.uscc,
+        "name": r.enterprise.name,
+        "held_on": r.held_on,
+        "tutor": who(r.tutor),
+        "tutor_kind": r.tutor_kind,
+        "advice": r.advice,
+        "gaps_as_of": gaps.get("as_of"),
+        "gaps_policy_version": gaps.get("policy_version"),
+        "gaps_note": gaps.get("note"),
+        "gaps": gaps.get("conditions", []),
+        "followups": [
+            {
+                "id": f.pk,
+                "action": f.action,
+                "due_on": f.due_on,
+                "outcome": f.outcome,
+                "outcome_on": f.outcome_on,
+                "outcome_note": f.outcome_note,
+            }
+            for f in r.followups.all()
+        ],
+        "status": r.status,
+        "answered_by": who(r.answered_by),
+        "answered_at": r.answered_at,
+        "enterprise_comment": r.enterprise_comment,
+    }
+
+
+@api.get("/tutorings", response={200: TutoringPage, **NOT_FOUND}, url_name="tutoring_list")
+def tutoring_list(request: HttpRequest, params: Query[TutoringQuery]) -> dict[str, Any]:
+    """One-to-one tutoring records the caller may see (a district official: its district's enterprises; an
+    incubator: its incubated ones; the municipal office: all; an enterprise: its own), the latest first, with the
+    gaps frozen when each was recorded and the follow-up actions."""
+    from gaoqi.web.programmes import selectors as ls
+
+    qs = ls.tutorings_visible_to(request.user).prefetch_related("followups").order_by("-held_on", "-pk")
+    if params.status:
+        qs = qs.filter(status=params.status)
+    if params.uscc:
+        qs = qs.filter(enterprise__uscc=params.uscc)
+    start = (params.page - 1) * params.page_size
+    return {
+        "count": qs.count(),
+        "page": params.page,
+        "page_size": params.page_size,
+        "items": [_tutoring_out(r) for r in qs[start : start + params.page_size]],
+    }
+
+
+def _tutoring_written(request: HttpRequest, pk: int) -> dict[str, Any]:
+    from gaoqi.web.programmes import selectors as ls
+
+    rec = ls.tutoring_get(request.user, pk)
+    assert rec is not None
+    return _tutoring_out(rec)
+
+
+@api.post("/tutorings/{pk}/confirm", response={200: TutoringOut, **WRITE_ERRORS}, url_name="tutoring_confirm")
+def tutoring_confirm(request: HttpRequest, pk: PK, body: DecisionIn) -> dict[str, Any]:
+    """The enterprise confirms its own tutoring record (comment optional). Another enterprise's record answers
+    404; a record already confirmed or disputed answers 409."""
+    from gaoqi.web.programmes import services as programmes
+
+    _write(request)
+    programmes.tutoring_confirm(request.user, pk, body.comment)
+    return _tutoring_written(request, pk)
+
+
+@api.post("/tutorings/{pk}/dispute", response={200: TutoringOut, **WRITE_ERRORS}, url_name="tutoring_dispute")
+def tutoring_dispute(request: HttpRequest, pk: PK, body: DeclineIn) -> dict[str, Any]:
+    """The enterprise disputes its own tutoring record; the comment (why) is required."""
+    from gaoqi.web.programmes import services as programmes
+
+    _write(request)
+    programmes.tutoring_dispute(request.user, pk, body.comment)
+    return _tutoring_written(request, pk)
+
+
+# 科技型中小企业评价 (techsme/api.py)
+
+from gaoqi.web.techsme.api import router as _techsme_router  # noqa: E402  (it reads this module's ERRORS)
+
+api.add_router("/tech-sme", _techsme_router)
+# incubators and service agencies (issue 12): their app's router, with this API's error answers
+
+from gaoqi.web.incubators.api import register as _incubators  # noqa: E402  (needs ERRORS and NOT_FOUND above)
+
+api.add_router("/incubators", _incubators(ERRORS, NOT_FOUND))
+# the apps' own operations (each module registers on ``api``; imported last, when every name above exists)
+import gaoqi.web.programmes.api  # noqa: E402, F401

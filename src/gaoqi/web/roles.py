@@ -18,7 +18,7 @@ ROLE_LABELS: dict[str, str] = {
     MUNICIPAL: "市级管理人员",
     EXPERT: "评审专家",
     EVALUATOR: "第三方评估机构",
-    INCUBATOR: "孵化器运营方",
+    INCUBATOR: "孵化器、服务机构",
     SYSADMIN: "系统管理员",
     SECADMIN: "安全管理员",
     AUDITOR: "审计管理员",

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "gaoqi.web.dashboard",
     "gaoqi.web.certification",
     "gaoqi.web.programmes",
+    "gaoqi.web.techsme",
+    "gaoqi.web.incubators",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,7 @@ urlpatterns = [
     path("audit/", include("gaoqi.web.audit.urls")),
     path("certification/", include("gaoqi.web.certification.urls")),
     path("programmes/", include("gaoqi.web.programmes.urls")),
+    path("tech-sme/", include("gaoqi.web.techsme.urls")),
+    path("incubators/", include("gaoqi.web.incubators.urls")),
     path("api/", api.urls),
 ]

@@ -124,7 +124,16 @@ def _package_modules() -> dict[str, ModuleType]:
 
 def test_the_registry_is_built_from_the_source_modules() -> None:
     sourced = {name: m for name, m in _package_modules().items() if hasattr(m, "SOURCE")}
-    assert sorted(sourced) == ["certificates", "credit", "finance", "ip", "rd", "registration", "social_insurance"]
+    assert sorted(sourced) == [
+        "certificates",
+        "credit",
+        "finance",
+        "incubation",
+        "ip",
+        "rd",
+        "registration",
+        "social_insurance",
+    ]
     assert [s.name for s in SOURCES] == [
         "registration",
         "finance",
@@ -133,12 +142,13 @@ def test_the_registry_is_built_from_the_source_modules() -> None:
         "credit",
         "social_insurance",
         "certificates",
+        "incubation",
     ]
     assert {id(m.SOURCE) for m in sourced.values()} == {id(s) for s in SOURCES}
     for m in sourced.values():
         assert m.SOURCE.features is m.FEATURES  # a module's declarations are its source's features
     declared = {f.name: f for s in SOURCES for f in s.features}
-    assert len(declared) == sum(len(s.features) for s in SOURCES) == len(FEATURES) == 88
+    assert len(declared) == sum(len(s.features) for s in SOURCES) == len(FEATURES) == 94
     assert all(FEATURE_BY_NAME[name] is f for name, f in declared.items())  # the very declarations, nothing else
     assert REGISTER_FEEDS == ("ip", "credit", "certificate")
 
@@ -150,11 +160,13 @@ def test_columns_follow_group_then_source_then_declaration() -> None:
     # every group is one contiguous block, in GROUPS order
     assert [g for g, _ in itertools.groupby(f.group for f in FEATURES)] == groups
     assert [f.name for f in FEATURES[:3]] == ["as_of", "uscc", "name"]
-    assert [f.name for f in FEATURES[-4:]] == [
-        "social_insurance_load_id",
-        "social_insurance_line",
-        "hte_certificate_load_id",
-        "hte_certificate_line",
+    assert [f.name for f in FEATURES[-6:]] == [
+        "incubation_load_id",
+        "incubation_line",
+        "incubator_code",
+        "incubation_status",
+        "incubation_entered_on",
+        "incubation_left_on",
     ]
 
 

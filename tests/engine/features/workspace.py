@@ -189,6 +189,26 @@ class Workspace:
         }
         self._insert("certificate", values, 6, None)
 
+    def incubator(
+        self, code: str, *, kind: str = "incubator", level: str = "municipal", district: str = "110108"
+    ) -> str:
+        values = {
+            "code": code,
+            "name": f"{code}孵化器",
+            "kind": kind,
+            "level": level,
+            "district_code": district,
+            "operator_uscc": complete("91110108MA9999999"),
+        }
+        self._insert("incubator", values, 8, None)
+        return code
+
+    def incubation(
+        self, incubator: str, uscc: str, entered: date, left: date | None = None, status: str = "incubating"
+    ) -> None:
+        values = {"incubator_code": incubator, "uscc": uscc, "entered_on": entered, "left_on": left, "status": status}
+        self._insert("incubation", values, 9, None)
+
     def insured(self, uscc: str, period: date, count: int | None) -> None:
         self._insert("social_insurance", {"uscc": uscc, "period": period, "insured_count": count}, 7, None)
 

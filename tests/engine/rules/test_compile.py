@@ -28,6 +28,7 @@ from gaoqi.engine.rules import (
 )
 from gaoqi.engine.rules.compile import _COMPILED, compile_condition, compile_scores
 from gaoqi.engine.rules.load import to_ir
+from gaoqi.engine.rules.subjects import SUBJECTS
 from tests.engine.rules.support import AS_OF, POLICIES_DIR
 
 D = Decimal
@@ -40,7 +41,8 @@ def policies() -> list[Policy]:
 
 @pytest.fixture(scope="module")
 def all_policies() -> list[Policy]:
-    return load_policies(POLICIES_DIR)
+    """Every shipped policy, over enterprises and over incubators (ADR 0018)."""
+    return load_policies(POLICIES_DIR) + load_policies(POLICIES_DIR, "incubator")
 
 
 @pytest.mark.parametrize("as_of", [date(2015, 6, 1), AS_OF])
@@ -85,7 +87,9 @@ def test_every_shipped_tree_prints_as_dsl_that_loads_back_to_the_same_tree(all_p
             scores = {s.id: s for s in v.scores}
             for name, node in _trees(v):
                 text = source_text(node)
-                again = to_ir(sqlglot.parse_one(text, dialect="duckdb"), v.parameters, scores)
+                again = to_ir(
+                    sqlglot.parse_one(text, dialect="duckdb"), v.parameters, scores, SUBJECTS[policy.subject].features
+                )
                 assert again == node, (policy.id, name, text)
                 assert typecheck.type_of(node) == node.type, (policy.id, name)
                 count += 1
@@ -134,11 +138,12 @@ def test_compiled_sql_is_cached_by_file_hash_version_and_parameters(all_policies
 
 
 def test_every_policy_kind_compiles_through_one_path(all_policies: list[Policy]) -> None:
-    assert {p.kind for p in all_policies} >= {"certification", "recognition", "subsidy", "tax", "list"}
+    assert {p.kind for p in all_policies} >= {"certification", "recognition", "subsidy", "tax", "list", "evaluation"}
     for p in all_policies:
         for v in p.versions:
             sql = compile_version(p, v, v.valid_from)
-            assert sql.startswith("SELECT uscc, ") and f"'{p.id}' AS policy_id" in sql
+            key = SUBJECTS[p.subject].key  # uscc, or incubator_code for a policy over incubators
+            assert sql.startswith(f"SELECT {key}, ") and f"'{p.id}' AS policy_id" in sql
 
 
 def test_compile_all_seconds_compiles_every_shipped_version(all_policies: list[Policy]) -> None:
@@ -156,7 +161,8 @@ SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 
 
 def _versions() -> list[tuple[str, str]]:
-    return [(p.id, v.id) for p in load_policies(POLICIES_DIR) for v in p.versions]
+    shipped = load_policies(POLICIES_DIR) + load_policies(POLICIES_DIR, "incubator")
+    return [(p.id, v.id) for p in shipped for v in p.versions]
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "spark"])

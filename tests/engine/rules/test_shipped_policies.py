@@ -386,7 +386,28 @@ def test_rd_super_deduction_amount_and_excluded_industries(policies: dict[str, P
     assert (got[unknown]["status"], got[unknown]["unknown_features"], got[unknown]["benefit_amount"]) == (
         "unknown", ["rd_expense_last_year"], None,
     )  # fmt: skip
-    assert pol.version_at(date(2022, 12, 31)) is None  # the 100% rate for all starts in 2023
+    assert pol.version_at(date(2023, 1, 1)).id == "2023"  # the 100% rate for all starts in 2023
+    assert pol.version_at(date(2021, 12, 31)) is None
+
+
+def test_rd_super_deduction_in_2022_is_for_registered_tech_smes_and_manufacturing(policies: dict[str, Policy]) -> None:
+    """2022: 100% for tech-based SMEs (公告2022年第16号: the tech-SME registration, has_tech_sme) and manufacturing
+    (公告2021年第13号); a software enterprise without a registration is not covered that year."""
+    pol = policies["rd-super-deduction"]
+    p = Profiles()
+    common = {"rd_expense_last_year": D(400), "has_hte_certificate": False}
+    registered = p.add(industry_section="I", industry_division="65", has_tech_sme=True, **common)
+    unregistered = p.add(industry_section="I", industry_division="65", has_tech_sme=False, **common)
+    maker = p.add(industry_section="C", industry_division="39", has_tech_sme=False, **common)
+    registered_retail = p.add(industry_section="F", industry_division="52", has_tech_sme=True, **common)
+    p.con.execute("UPDATE profile SET as_of = DATE '2022-12-31'")  # the same profiles, as of the end of 2022
+    got = p.results(pol, date(2022, 12, 31))
+    assert (got[registered]["status"], got[registered]["benefit_amount"]) == ("pass", D(100))
+    assert got[maker]["status"] == "pass"
+    assert got[unregistered]["failed_conditions"] == ["tech_sme_or_manufacturing"]
+    assert got[registered_retail]["failed_conditions"] == ["not_excluded_industry"]
+    p.con.execute("UPDATE profile SET as_of = ?", [date(2026, 6, 30)])
+    assert p.results(pol, date(2026, 6, 30))[unregistered]["status"] == "pass"  # from 2023 every eligible enterprise
 
 
 # --- cultivation pool, automatic route (programmes.md §2) ----------------------------------------------

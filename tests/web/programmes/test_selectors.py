@@ -113,15 +113,18 @@ def test_soft_criteria_are_hints_from_the_hte_result_and_the_registration_date(w
     a, b, c = (world.enterprises[u] for u in (USCC_A, USCC_B, USCC_C))
     Enterprise.objects.filter(pk=a.pk).update(established_date=dt.date(2026, 1, 1))  # exactly six months
     Enterprise.objects.filter(pk=b.pk).update(established_date=dt.date(2026, 1, 2))
+    Enterprise.objects.filter(pk=a.pk).update(has_tech_sme=True)
+    Enterprise.objects.filter(pk__in=[b.pk, c.pk]).update(has_tech_sme=False)
     PolicyResult.objects.filter(enterprise=a).update(failed_conditions=["core_ip"], unknown_features=[])
     PolicyResult.objects.filter(enterprise=b).update(failed_conditions=["rd_ratio"], unknown_features=["rd_ratio_3y"])
     PolicyResult.objects.filter(enterprise=c).delete()
     hints = selectors.soft_criteria([Enterprise.objects.get(pk=e.pk) for e in (a, b, c)])
-    assert [h.state for h in hints[a.pk]] == ["not_met", "met", "met", "met"]
-    assert [h.state for h in hints[b.pk]] == ["unknown", "unknown", "not_met", "not_met"]
-    assert [h.state for h in hints[c.pk]] == ["unknown", "unknown", "unknown", "unknown"]
+    assert [h.state for h in hints[a.pk]] == ["not_met", "met", "met", "met", "met"]
+    assert [h.state for h in hints[b.pk]] == ["unknown", "unknown", "not_met", "not_met", "not_met"]
+    assert [h.state for h in hints[c.pk]] == ["unknown", "unknown", "unknown", "unknown", "not_met"]
     assert [h.label for h in hints[a.pk]] == [
         "拥有Ⅰ类或Ⅱ类知识产权", "科技人员占比不低于10%", "近三年研发费用占销售收入比例符合要求", "注册成立满6个月",
+        "已入库科技型中小企业（加分项）",
     ]  # fmt: skip
     assert hints[c.pk][0].note == "当前快照中没有该企业的高企认定评估结果"
     assert hints[c.pk][3].note == "成立日期不详"

@@ -40,6 +40,7 @@ GROUPS: dict[str, str] = {
     "certificate": "资质",
     "social_insurance": "社保",
     "provenance": "来源",
+    "incubation": "孵化",
 }
 
 

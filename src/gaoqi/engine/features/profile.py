@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from gaoqi.engine.features import certificates, credit, finance, ip, rd, registration, social_insurance
+from gaoqi.engine.features import (
+    certificates,
+    credit,
+    finance,
+    incubation,
+    ip,
+    rd,
+    registration,
+    social_insurance,
+)
 from gaoqi.engine.features.declare import GROUPS, Feature, Source, Window, window_for
 
 #: The sources, in a stable order: within a group, columns follow it. Registration comes first (its ``ent``
@@ -19,6 +28,7 @@ SOURCES: tuple[Source, ...] = (
     credit.SOURCE,
     social_insurance.SOURCE,
     certificates.SOURCE,
+    incubation.SOURCE,
 )
 
 #: Register feeds: an enterprise with no rows has none of the things listed (0 / false), provided the feed

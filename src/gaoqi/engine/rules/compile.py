@@ -24,11 +24,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from gaoqi.engine.features import FEATURE_BY_NAME, MONEY
+from gaoqi.engine.features import MONEY
 from gaoqi.engine.lazy import LazyMapping, LazyModule
 from gaoqi.engine.rules import ir
 from gaoqi.engine.rules.ir import Condition, Parameter, Policy, PolicyVersion, Score
 from gaoqi.engine.rules.load import PARAM_PREFIX, SCORE_PREFIX, load_policies, ruleset_hash
+from gaoqi.engine.rules.subjects import SUBJECTS, any_feature
 from gaoqi.engine.validate import district_codes, lit
 
 if TYPE_CHECKING:
@@ -289,7 +290,7 @@ def _observed_name(cond: Condition, version: PolicyVersion) -> tuple[str, str]:
             terms.append(node)
     if not all(isinstance(t, ir.Feature) for t in terms):
         return cond.label, ""
-    feats = [FEATURE_BY_NAME[cast(ir.Feature, t).name] for t in terms]
+    feats = [any_feature(cast(ir.Feature, t).name) for t in terms]
     units = {f.unit or "" for f in feats}
     unit = units.pop() if len(units) == 1 else ""
     if len(feats) == 1:
@@ -380,6 +381,21 @@ def _compile_scores(version: PolicyVersion) -> dict[str, CompiledScore]:
             depth = 1 + max(out[k].depth for k in sc.scores)  # data and expert scores are ready at 2
             cols = ((col["lo"], lo), (col["hi"], hi), (col["grade"], no_grade), (col["value"], no_value))
             out[sc.id] = CompiledScore(sc, depth, cols, feats)
+        elif sc.formula is not None:
+            # a formula score: its value (depth 0), known or not (1), then [value, value] or, unknown, the
+            # whole range [min, max] (2)
+            value = to_sqlglot(sc.formula, version.parameters)
+            known = _case([(exp.Is(this=exp.column(col["value"]), expression=exp.Null()), _int(0))], _int(1))
+
+            def by_known(missing: int, band_col: str = col["band"], value_col: str = col["value"]) -> exp.Expr:
+                return _case([(_compare("=", exp.column(band_col), _int(0)), _int(missing))], exp.column(value_col))
+
+            out[sc.id] = CompiledScore(
+                sc, 2,
+                ((col["value"], value), (col["band"], known), (col["lo"], by_known(sc.min_points)),
+                 (col["hi"], by_known(sc.max_points or 0)), (col["grade"], no_grade)),
+                sc.features,
+            )  # fmt: skip
         else:
             # Bands are tried in order with three-valued logic: the first test that is TRUE decides, a
             # NULL test before it (missing input, division by zero) leaves the band unknown (0), FALSE goes on.
@@ -609,7 +625,8 @@ def _version_sql(
     screens = [compile_condition(c, version) for c in version.conditions if c.screened]
     pending = [c for c in version.conditions if c.kind != "data"]
     compiled = [*data, *screens]
-    cols = ["uscc"]
+    key = SUBJECTS[policy.subject].key  # uscc for enterprises
+    cols = [key]
     features: list[str] = []
     for i, cc in enumerate(compiled):
         cols += [f"{_duck(cc.observed)} AS c{i}_obs", f"{_duck(cc.required)} AS c{i}_req", f"{_duck(cc.ok)} AS c{i}_ok"]
@@ -662,7 +679,7 @@ def _version_sql(
             extra += [sc.grade, sc.lo, sc.hi, sc.value]
         more = "".join(", " + x for x in extra)
     return (
-        f"SELECT uscc, {lit(policy.id)} AS policy_id, {lit(version.id)} AS policy_version, {status} AS status, "
+        f"SELECT {key}, {lit(policy.id)} AS policy_id, {lit(version.id)} AS policy_version, {status} AS status, "
         f"{failed} AS failed_conditions, {unknown} AS unknown_features, {stored}, {day} AS as_of, {lit(ENGINE_VERSION)} AS engine_version, "
         f"{lit(rhash)} AS ruleset_hash, CASE WHEN {any_fail} THEN NULL ELSE benefit_raw END AS benefit_amount"
         f"{more} FROM ({b}) AS b"

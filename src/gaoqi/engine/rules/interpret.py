@@ -202,18 +202,29 @@ def _band(score: Score, row: Mapping[str, Any], params: Mapping[str, Parameter])
     return len(score.bands)
 
 
-def score_intervals(version: PolicyVersion, row: Mapping[str, Any]) -> dict[str, Interval]:
-    """Every score of the version for one enterprise, in file order."""
+def score_intervals(
+    version: PolicyVersion, row: Mapping[str, Any], fixed: Mapping[str, Interval] | None = None
+) -> dict[str, Interval]:
+    """Every score of the version for one enterprise, in file order; ``fixed``: scores given instead of
+    computed (the combined scores that read them follow)."""
     out: dict[str, Interval] = {}
     params = version.parameters
     for sc in version.scores:
-        if sc.assessed_by == "expert":
+        if fixed is not None and sc.id in fixed:
+            out[sc.id] = fixed[sc.id]
+        elif sc.assessed_by == "expert":
             out[sc.id] = Interval(Decimal(sc.min_points), Decimal(sc.max_points or 0))
         elif sc.assessed_by == "combined":
             assert sc.expr is not None
             lo = evaluate_expr(sc.expr, row, params, {k: out[k].lo for k in sc.scores})
             hi = evaluate_expr(sc.expr, row, params, {k: out[k].hi for k in sc.scores})
             out[sc.id] = Interval(lo, hi)
+        elif sc.formula is not None:
+            points = evaluate_expr(sc.formula, row, params)
+            if points is None:
+                out[sc.id] = Interval(Decimal(sc.min_points), Decimal(sc.max_points or 0))
+            else:
+                out[sc.id] = Interval(points, points)
         else:
             band = _band(sc, row, params)
             if band == 0:
@@ -258,9 +269,12 @@ def condition_outcome(
     return False if compare("<", req, lo) is True or compare(">", req, hi) is True else None
 
 
-def outcomes(version: PolicyVersion, row: Mapping[str, Any]) -> dict[str, bool | None]:
-    """Every data condition and data screen of the version for one enterprise, by condition id."""
-    iv = score_intervals(version, row) if version.scores else {}
+def outcomes(
+    version: PolicyVersion, row: Mapping[str, Any], intervals: Mapping[str, Interval] | None = None
+) -> dict[str, bool | None]:
+    """Every data condition and data screen of the version for one enterprise, by condition id (``intervals``:
+    the scores already computed)."""
+    iv = intervals if intervals is not None else score_intervals(version, row) if version.scores else {}
     return {c.id: condition_outcome(c, version, row, iv) for c in version.conditions if c.kind == "data" or c.screened}
 
 

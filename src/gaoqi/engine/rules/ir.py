@@ -268,6 +268,9 @@ class Score:
     scores: tuple[str, ...] = ()  # the scores a combined score reads
     note: str | None = None
     value_type: str | None = None
+    #: a data score computed by a formula (``points:``) over features and parameters instead of bands: its
+    #: interval is [value, value], or [min_points, max_points] when the formula is NULL (an input unknown)
+    formula: Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -358,6 +361,8 @@ class Policy:
     versions: tuple[PolicyVersion, ...]
     file: str
     sha256: str = field(repr=False)
+    #: what the policy is evaluated over (``rules.subjects``): ``enterprise`` (``profile``) or ``incubator``
+    subject: str = "enterprise"
 
     def version_at(self, as_of: date) -> PolicyVersion | None:
         return next((v for v in self.versions if v.in_force(as_of)), None)

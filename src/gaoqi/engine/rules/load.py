@@ -12,7 +12,8 @@ File format (see ``policies/hte-certification.yaml`` for a complete example)::
     name: 高新技术企业认定
     authority: 科技部 财政部 国家税务总局
     document_number: 国科发火〔2016〕32号
-    kind: certification                    # certification | recognition | subsidy | tax | list
+    kind: certification                    # certification | recognition | subsidy | tax | list | evaluation
+    subject: enterprise                    # optional: enterprise (profile) | incubator (rules/subjects.py)
     versions:
       - id: "2016"
         valid_from: 2016-01-01
@@ -71,7 +72,9 @@ Expression rules (checked at load, errors carry file and line):
 * ``expr`` must be one comparison ``<observed> <op> <required>`` with op in ``>= > <= < =``; the two
   sides are the structured form the evaluator uses for gaps ("by how much"). Alternatively write
   ``observed:``, ``op:`` and ``required:`` separately; ``expr`` is then derived.
-* Names: profile features (``features.FEATURES``) and parameters as ``param.<name>`` (declared in the
+* Scores may also be formulas: ``points: <numeric expression>`` instead of bands (README: formula scores).
+* Names: the subject's features (``features.FEATURES`` for enterprises, ``features.incubator.FEATURES`` for
+  ``subject: incubator``) and parameters as ``param.<name>`` (declared in the
   version's ``parameters``). Literals: numbers, strings, TRUE/FALSE. No subqueries, no ``*``.
 * Operators and functions: ``+ - * /``, comparisons, ``AND OR NOT``, ``x IN (literal, …)`` and ``CASE WHEN
   … THEN … ELSE … END`` (ELSE required), and the functions in ``ALLOWED_FUNCTIONS`` (least, greatest, abs,
@@ -110,6 +113,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from gaoqi.engine.features import FEATURE_BY_NAME
+from gaoqi.engine.features.declare import Feature
 from gaoqi.engine.lazy import LazyMapping, LazyModule
 from gaoqi.engine.rules import ir, typecheck
 from gaoqi.engine.rules.ir import (
@@ -124,6 +128,7 @@ from gaoqi.engine.rules.ir import (
     Score,
     Waiver,
 )
+from gaoqi.engine.rules.subjects import DEFAULT_SUBJECT, SUBJECTS
 from gaoqi.engine.rules.typecheck import NUMERIC, TypeErr
 
 if TYPE_CHECKING:
@@ -136,10 +141,10 @@ else:  # imported on first use (gaoqi.engine.lazy): a policy loaded from the cac
     yaml = LazyModule("yaml", globals(), "yaml")
     exp = LazyModule("sqlglot.expressions", globals(), "exp")
 
-PolicyKind = Literal["certification", "recognition", "subsidy", "tax", "list"]
+PolicyKind = Literal["certification", "recognition", "subsidy", "tax", "list", "evaluation"]
 ConditionKind = Literal["data", "attested", "expert"]
 
-POLICY_KINDS: tuple[str, ...] = ("certification", "recognition", "subsidy", "tax", "list")
+POLICY_KINDS: tuple[str, ...] = ("certification", "recognition", "subsidy", "tax", "list", "evaluation")
 CONDITION_KINDS: tuple[str, ...] = ("data", "attested", "expert")
 OPS: Mapping[type[exp.Expr], Op] = LazyMapping(
     lambda: {exp.GTE: ">=", exp.GT: ">", exp.LTE: "<=", exp.LT: "<", exp.EQ: "="}
@@ -242,6 +247,8 @@ class _Ctx:
     def __init__(self, file: str) -> None:
         self.file = file
         self.errors: list[PolicyError] = []
+        # the features names resolve to: the policy's subject's (set when its 'subject' is read)
+        self.features: Mapping[str, Feature] = SUBJECTS[DEFAULT_SUBJECT].features
 
     def err(self, line: int, message: str) -> None:
         self.errors.append(PolicyError(self.file, line, message))
@@ -274,12 +281,15 @@ def check_policies(directory: Path | str) -> list[PolicyError]:
     return _load(Path(directory))[1]
 
 
-def load_policies(directory: Path | str) -> list[Policy]:
-    """The policies in ``directory/*.yaml``, sorted by id; raises PolicyLoadError on any error."""
+def load_policies(directory: Path | str, subject: str = DEFAULT_SUBJECT) -> list[Policy]:
+    """The policies over ``subject`` (``rules.subjects``: enterprises unless asked) in ``directory/*.yaml``,
+    sorted by id; raises PolicyLoadError on any error in any file (of whatever subject)."""
+    if subject not in SUBJECTS:
+        raise ValueError(f"unknown policy subject {subject!r} (one of {', '.join(SUBJECTS)})")
     policies, errors = _load(Path(directory))
     if errors:
         raise PolicyLoadError(errors)
-    return policies
+    return [p for p in policies if p.subject == subject]
 
 
 def load_policy_file(path: Path | str) -> Policy:
@@ -316,7 +326,7 @@ def _load(directory: Path) -> tuple[list[Policy], list[PolicyError]]:
 # engine's code (the stat of the rules and features modules) and the feature registry (names, types,
 # units, labels); only files that loaded without errors are stored; an unreadable entry is reloaded.
 # $GAOQI_CACHE_DIR, else $XDG_CACHE_HOME/gaoqi, else ~/.cache/gaoqi; GAOQI_POLICY_CACHE=0 turns it off.
-_CACHE_FORMAT = "gaoqi-policy-ir/1"
+_CACHE_FORMAT = "gaoqi-policy-ir/2"
 _code_stamp: str | None = None
 
 
@@ -349,7 +359,8 @@ def _engine_stamp() -> str:
                 parts.append(
                     f"sqlglot/{f.name}:{found.st_size}:{found.st_mtime_ns}" if found else f"sqlglot/{f.name}:-"
                 )
-        parts += (f"{f.name}:{f.type}:{f.unit}:{f.label}" for f in FEATURE_BY_NAME.values())
+        for subject in SUBJECTS.values():
+            parts += (f"{f.name}:{f.type}:{f.unit}:{f.label}" for f in subject.features.values())
         _code_stamp = hashlib.sha256("|".join(parts).encode()).hexdigest()
     return _code_stamp
 
@@ -413,10 +424,15 @@ def _load_file(path: Path, ctx: _Ctx) -> Policy | None:
     if not isinstance(doc, _Map):
         ctx.err(1, "a policy file must be a mapping")
         return None
-    known = {"id", "name", "authority", "document_number", "kind", "versions", "notes"}
+    known = {"id", "name", "authority", "document_number", "kind", "versions", "notes", "subject"}
     for key in doc:
         if key not in known:
             ctx.err(doc.lines[key], f"unknown key '{key}'")
+    subject = ctx.text(doc, "subject", required=False) or DEFAULT_SUBJECT
+    if subject not in SUBJECTS:
+        ctx.err(doc.lines["subject"], f"subject '{subject}' must be one of {', '.join(SUBJECTS)}")
+        return None
+    ctx.features = SUBJECTS[subject].features
     pid = ctx.text(doc, "id")
     if pid is not None and not _ID.match(pid):
         ctx.err(doc.lines["id"], f"policy id '{pid}' must match [a-z0-9][a-z0-9_-]*")
@@ -443,7 +459,7 @@ def _load_file(path: Path, ctx: _Ctx) -> Policy | None:
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     # each version knows its file's hash: compiled SQL is cached by (file sha256, version id, parameters)
     stamped = tuple(dataclasses.replace(v, sha256=sha) for v in versions)
-    return Policy(pid, name, authority, docno, kind, stamped, str(path), sha)
+    return Policy(pid, name, authority, docno, kind, stamped, str(path), sha, subject)
 
 
 def _check_intervals(versions: list[PolicyVersion], ctx: _Ctx) -> None:
@@ -705,8 +721,8 @@ def _comparison(
     assert isinstance(tree, exp.Binary)
     op = OPS[type(tree)]
     try:
-        left = ir.unparen(to_ir(tree.left, params, scores))
-        right = ir.unparen(to_ir(tree.right, params, scores))
+        left = ir.unparen(to_ir(tree.left, params, scores, ctx.features))
+        right = ir.unparen(to_ir(tree.right, params, scores, ctx.features))
     except TypeErr as e:
         ctx.err(line, f"{e} (in '{text}')")
         return None
@@ -752,7 +768,7 @@ def _load_score(
         ctx.err(getattr(item, "line", 0), "a score must be a mapping")
         return None
     n_errors = len(ctx.errors)
-    known = {"id", "label", "article", "assessed_by", "max", "min", "value", "bands", "expr", "note"}
+    known = {"id", "label", "article", "assessed_by", "max", "min", "value", "bands", "expr", "note", "points"}
     for key in item:
         if key not in known:
             ctx.err(item.lines[key], f"unknown key '{key}' in score")
@@ -807,6 +823,21 @@ def _load_score(
             return None
         assert sid is not None and label is not None and max_points is not None
         return Score(sid, label, article, "expert", max_points, item.line, min_points=min_points, note=note)
+    if "points" in item:
+        # a formula score: its points computed from features and parameters (no bands)
+        for k in ("bands", "value"):
+            if k in item:
+                ctx.err(item.lines[k], f"a score with 'points' (a formula) has no '{k}'")
+        if assessed_by not in (None, "data"):
+            ctx.err(item.lines["points"], "'points' (a formula) is for data scores")
+        formula = _typed(str(item["points"]), item.lines["points"], ctx, params)
+        if formula is not None and formula.type not in NUMERIC:
+            ctx.err(item.lines["points"], f"type error: a score's points must be numeric, not {formula.type}")
+        if len(ctx.errors) > n_errors or None in (sid, label, max_points) or formula is None:
+            return None
+        assert sid is not None and label is not None and max_points is not None
+        return Score(sid, label, article, "data", max_points, item.line, min_points=min_points,
+                     features=ir.features_of(formula), note=note, value_type=formula.type, formula=formula)  # fmt: skip
     value: ir.Expr | None = None
     # a value that parses but does not type-check is given (its error is reported once, at the value)
     value_given = "value" in item and _parses(str(item["value"]))
@@ -920,21 +951,28 @@ def _typed(
     if tree is None:
         return None
     try:
-        return to_ir(tree, params, scores)
+        return to_ir(tree, params, scores, ctx.features)
     except TypeErr as e:
         ctx.err(line, f"{e} (in '{text}')")
         return None
 
 
-def to_ir(node: exp.Expr, params: dict[str, Parameter], scores: dict[str, Score] | None = None) -> ir.Expr:
+def to_ir(
+    node: exp.Expr,
+    params: dict[str, Parameter],
+    scores: dict[str, Score] | None = None,
+    features: Mapping[str, Feature] | None = None,
+) -> ir.Expr:
     """A parsed DSL expression as a typed IR tree; raises TypeErr on anything not allowed.
 
     Names resolve to features (``features.FEATURES``), parameters (``param.<name>``) and, only when
     ``scores`` is given, scores (``score.<id>``). Each node's type comes from ``typecheck``'s rule for
     its kind, children first (so the first error met is the one reported)."""
 
+    known = FEATURE_BY_NAME if features is None else features
+
     def t(n: exp.Expr) -> ir.Expr:
-        return to_ir(n, params, scores)
+        return to_ir(n, params, scores, known)
 
     if isinstance(node, exp.Paren):
         inner = t(node.this)
@@ -952,9 +990,9 @@ def to_ir(node: exp.Expr, params: dict[str, Parameter], scores: dict[str, Score]
             if node.name not in params:
                 raise TypeErr(f"undeclared parameter '{node.name}'")
             return ir.Param(node.name, params[node.name].type)
-        if node.name not in FEATURE_BY_NAME:
+        if node.name not in known:
             raise TypeErr(f"unknown feature '{node.name}'")
-        f = FEATURE_BY_NAME[node.name]
+        f = known[node.name]
         if f.sql_type.endswith("[]"):
             raise TypeErr(f"feature '{node.name}' is a list")
         return ir.Feature(node.name, f.type)

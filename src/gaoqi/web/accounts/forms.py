@@ -26,7 +26,7 @@ class JurisdictionMixin(forms.Form):
     role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES)
     district_code = forms.ChoiceField(label="所属区县（区级管理人员）", required=False, choices=_district_choices)
     uscc = forms.CharField(label="统一社会信用代码（企业用户）", required=False, max_length=18)
-    incubator_code = forms.CharField(label="孵化器代码（孵化器运营方）", required=False, max_length=32)
+    incubator_code = forms.CharField(label="机构代码（孵化器、服务机构）", required=False, max_length=32)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

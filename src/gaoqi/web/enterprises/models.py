@@ -29,6 +29,7 @@ class Enterprise(models.Model):
     sales_last_year = models.DecimalField("最近一年销售收入（万元）", max_digits=20, decimal_places=4, null=True)
     size = models.CharField("规模", max_length=8, blank=True)  # micro / small / medium / large (by staff)
     above_scale = models.BooleanField("规模以上", default=False)
+    # the incubator the enterprise counts for (the incubation feed, engine: incubators.py), published per snapshot
     incubator_code = models.CharField("所在孵化器", max_length=32, blank=True)
     snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
 
@@ -68,16 +69,6 @@ class PolicyResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["snapshot", "enterprise", "policy_id"], name="one_result_per_policy"),
         ]
-
-
-class IncubatorMembership(models.Model):
-    """Which enterprises an incubator hosts (entered by the incubator's operator or its district)."""
-
-    incubator_code = models.CharField(max_length=32)
-    uscc = models.CharField(max_length=18)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["incubator_code", "uscc"], name="one_membership")]
 
 
 class DistrictStat(models.Model):

@@ -17,7 +17,7 @@ from gaoqi.web.enterprises import selectors, services
 from gaoqi.web.enterprises.forms import DirectoryFilterForm
 from gaoqi.web.paging import CappedPaginator as Paginator
 from gaoqi.web.policies.selectors import labelled, policy_names, readable_explanation
-from gaoqi.web.programmes.selectors import enterprise_lists, recommend_options
+from gaoqi.web.programmes.selectors import enterprise_lists, recommend_options, tutoring_summary
 
 
 def _filter(request: HttpRequest) -> selectors.DirectoryFilter:
@@ -73,6 +73,7 @@ def detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "memberships": enterprise_lists(ent),
         "list_names": policy_names(),
         "recommend": recommend_options(request.user, ent),  # a district official's recommendation (培育库)
+        "cultivation": tutoring_summary(request.user, ent),  # the pool's one-to-one tutoring (count, last)
     }
     return render(request, "enterprises/detail.html", ctx)
 

@@ -16,6 +16,7 @@ run) marks as failed the runs a crash interrupted, which would otherwise stay "r
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -37,7 +38,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
-from gaoqi.engine import Workspace, default_policies, feed_for_filename
+from gaoqi.engine import IncubatorFiguresError, Workspace, default_policies, feed_for_filename
 from gaoqi.faults import crash_point
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.core.locks import serialize
@@ -173,6 +174,7 @@ def snapshot_run(snapshot_id: int, *, wait: bool = True) -> Snapshot:
 
 def _run_locked(snapshot: Snapshot) -> Snapshot:
     from gaoqi.web.certification.services import platform_feed_write
+    from gaoqi.web.techsme.services import techsme_feed_write
 
     _recover_locked(None, keep=snapshot.pk)  # a run a crash interrupted earlier is failed before this one starts
     home = engine_home()
@@ -180,6 +182,7 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
         _progress(snapshot, 2, "高企认定系统数据")
         platform = platform_feed_dir()
         platform_feed_write(None, platform)  # the platform's own certificates and renames, as of now
+        techsme_feed_write(None, platform)  # and its tech-SME registrations (certificate rows of kind tech_sme)
         source = Path(snapshot.source_dir) if snapshot.source_dir else None
         with Workspace.open(home) as ws:
             if source is not None and source.is_dir() and any(source.iterdir()):
@@ -197,6 +200,10 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
             _progress(snapshot, 60, "政策评估")
             found = ws.evaluate(snapshot.as_of, default_policies())
             meta = (found["engine_version"], found["ruleset_hash"])
+            _progress(snapshot, 66, "孵化机构评价")
+            # the incubators' figures and evaluation (issue 12); none when no evaluation is in force at as-of
+            with contextlib.suppress(IncubatorFiguresError):
+                ws.incubator_figures(snapshot.as_of)
             ws.checkpoint()
             database = ws.path
         _progress(snapshot, 70, "保存快照")
@@ -255,11 +262,13 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
     and the current snapshot exactly as they were (temporary tables vanish with the connection)."""
     from django.db import connection
 
-    from gaoqi.web.enterprises.models import Enterprise, IncubatorMembership
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.incubators.services import figures_publish
 
     ws = Workspace.open(path, read_only=True)
     try:
-        incubated = dict(IncubatorMembership.objects.values_list("uscc", "incubator_code"))
+        # the incubators' figures (a few hundred rows), published in the same switch
+        incubator_rows, incubator_city = ws.incubator_rows(), ws.incubator_city()
         # pinyin initials cost ~0.1 ms a name: reuse them for names that did not change
         known = {u: (name, ini) for u, name, ini in Enterprise.objects.values_list("uscc", "name", "name_initials")}
         total = ws.profile_count()
@@ -276,7 +285,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                     row["legal_representative"] or "", row["legal_rep_id_number"] or "", row["phone"] or "",
                     bool(row["has_hte_certificate"]), row["hte_expiry_date"], bool(row["has_tech_sme"]),
                     row["staff_count_last_year"], row["sales_revenue_last_year"], _size(row["staff_count_last_year"]),
-                    bool(row["above_scale"]), incubated.get(row["uscc"], ""), snapshot.pk,
+                    bool(row["above_scale"]), row["incubator_code"] or "", snapshot.pk,
                 )  # fmt: skip
 
         def results() -> Iterator[tuple[Any, ...]]:
@@ -314,6 +323,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                     cur.execute(_RESULTS_SQL)
                     _make_current(snapshot, path, meta, done, n_results)
                     memberships_update(snapshot)  # the lists' entries and exits, in the same switch
+                    figures_publish(snapshot, incubator_rows, incubator_city)  # after the index: applications
             finally:
                 _stage_drop(cur)
     finally:

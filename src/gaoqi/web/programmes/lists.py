@@ -59,3 +59,7 @@ def stay_limit(policy: Any, as_of: dt.date) -> dt.date | None:
     if parameter is None:
         return None
     return dt.date(as_of.year - int(parameter.value) + 1, 1, 1)
+
+
+#: The cultivation pool (培育库): the list whose members are tutored and trained (the records of cultivation).
+CULTIVATION_POOL = "cultivation-pool"

@@ -3,7 +3,12 @@
 A list is a policy of kind ``list`` in ``policies/*.yaml``; ``list_id`` is its policy id. A membership is one
 stay of one enterprise on one list: it enters at a snapshot (by the rule, or on an official's recommendation)
 and leaves at a later one (or when an official removes it). At most one stay is open per enterprise and list.
-A ``Recommendation`` is a district's proposal to put an enterprise on a list; its confirmation opens a stay."""
+A ``Recommendation`` is a district's proposal to put an enterprise on a list; its confirmation opens a stay.
+
+The records of cultivation (the pool's work with its members): a ``TrainingSession`` (政策培训) with its invited
+and attending enterprises (``TrainingAttendance``, one row per enterprise) and its PDF materials, and a
+``Tutoring`` (一对一辅导) with the gaps the engine showed at the time (frozen) and its ``FollowUp`` actions. Each
+attendance and tutoring is confirmed or disputed by the enterprise itself (``workflow.TUTORING``, ``ATTENDANCE``)."""
 
 from __future__ import annotations
 
@@ -15,7 +20,14 @@ from django.utils import timezone
 from gaoqi.web.enterprises.models import Enterprise
 from gaoqi.web.intake.models import Snapshot
 from gaoqi.web.programmes.lists import DEFAULT_RECOMMENDABLE
-from gaoqi.web.programmes.workflow import CONFIRMED, DECLINED, STATUS_LABELS, SUBMITTED
+from gaoqi.web.programmes.workflow import (
+    CONFIRMED,
+    DECLINED,
+    RECORD_LABELS,
+    RECORDED,
+    STATUS_LABELS,
+    SUBMITTED,
+)
 
 RULE, RECOMMENDATION = "rule", "recommendation"
 ROUTES = [(RULE, "按规则纳入"), (RECOMMENDATION, "推荐纳入")]
@@ -132,3 +144,153 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"recommendation:{self.pk} {self.list_id} {self.status}"
+
+
+# ------------------------------------------------------------------------------------------------------
+# the records of cultivation (issue 12)
+
+#: The organiser's or tutor's kind of organisation (the acting account's role).
+ORG_DISTRICT, ORG_MUNICIPAL, ORG_INCUBATOR = "district", "municipal", "incubator"
+ORG_KINDS = [
+    (ORG_DISTRICT, "区科技主管部门"),
+    (ORG_MUNICIPAL, "市科委、中关村管委会"),
+    (ORG_INCUBATOR, "孵化器、服务机构"),
+]
+ONSITE, ONLINE = "onsite", "online"
+MODES = [(ONSITE, "现场"), (ONLINE, "线上")]
+RECORD_STATUSES = list(RECORD_LABELS.items())
+
+
+class Confirmable(models.Model):
+    """The enterprise's word on a record: confirmed (who, when) or disputed with its comment; the status moves
+    only through the record's workflow (core/workflow.py)."""
+
+    status = models.CharField("确认状态", max_length=16, choices=RECORD_STATUSES, default=RECORDED)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField("企业确认时间", null=True, blank=True)
+    enterprise_comment = models.TextField("企业意见", blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class TrainingSession(models.Model):
+    """A policy training session (政策培训) organised by a district, the municipal office or an incubator (service
+    agency): ``district_code`` / ``incubator_code`` say whose (the organiser's jurisdiction, scoping its readers)."""
+
+    held_on = models.DateField("培训日期")
+    topic = models.CharField("培训主题", max_length=200)
+    organiser_kind = models.CharField("主办方类型", max_length=16, choices=ORG_KINDS)
+    district_code = models.CharField("主办区县", max_length=6, blank=True)
+    incubator_code = models.CharField("主办孵化器", max_length=32, blank=True)
+    organised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField("培训方式", max_length=8, choices=MODES)
+    hours = models.DecimalField("培训时长（小时）", max_digits=5, decimal_places=1)
+    created_at = models.DateTimeField("记录时间", default=timezone.now, editable=False)
+    attendance_recorded_at = models.DateTimeField("参训登记时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="training_hours_positive"),
+            models.CheckConstraint(condition=Q(mode__in=[ONSITE, ONLINE]), name="training_mode_known"),
+            models.CheckConstraint(
+                condition=(Q(organiser_kind=ORG_DISTRICT) & ~Q(district_code=""))
+                | Q(organiser_kind=ORG_MUNICIPAL, district_code="", incubator_code="")
+                | (Q(organiser_kind=ORG_INCUBATOR) & ~Q(incubator_code="")),
+                name="training_organiser_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["district_code", "held_on"]), models.Index(fields=["incubator_code"])]
+
+
+class TrainingAttendance(Confirmable):
+    """One enterprise invited to a session; ``attended`` is recorded after it (None until then)."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="attendances")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="training_attendances")
+    attended = models.BooleanField("是否参训", null=True, blank=True)
+
+    class Meta:
+        ordering = ["enterprise__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "enterprise"], name="one_invitation_per_enterprise"),
+            models.CheckConstraint(condition=Q(status__in=list(RECORD_LABELS)), name="attendance_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status="disputed") | ~Q(enterprise_comment=""), name="attendance_dispute_has_comment"
+            ),
+        ]
+        indexes = [models.Index(fields=["enterprise", "attended"])]
+
+
+class TrainingMaterial(models.Model):
+    """A PDF handed out at a session (checked by content, stored outside the web root)."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="materials")
+    file_name = models.CharField("文件名", max_length=200)
+    path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+
+class Tutoring(Confirmable):
+    """A one-to-one tutoring session (一对一辅导) of a pool member by its tutor, with the gaps the engine showed for
+    the enterprise when the record was made (``gaps``: a frozen copy of the HTE certification result's failed
+    conditions and their gap sentences, from the snapshot then current: a later snapshot does not change it)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="tutorings")
+    tutor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    tutor_kind = models.CharField("辅导方类型", max_length=16, choices=ORG_KINDS)
+    district_code = models.CharField("辅导方区县", max_length=6, blank=True)
+    incubator_code = models.CharField("辅导方孵化器", max_length=32, blank=True)
+    held_on = models.DateField("辅导日期")
+    advice = models.TextField("辅导意见")
+    gaps = models.JSONField("差距（记录时）", default=dict)
+    gaps_snapshot = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("记录时间", default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(advice=""), name="tutoring_has_advice"),
+            models.CheckConstraint(condition=Q(status__in=list(RECORD_LABELS)), name="tutoring_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status="disputed") | ~Q(enterprise_comment=""), name="tutoring_dispute_has_comment"
+            ),
+        ]
+        indexes = [models.Index(fields=["enterprise", "held_on"]), models.Index(fields=["district_code", "held_on"])]
+
+
+OPEN, DONE, NOT_DONE = "open", "done", "not_done"
+OUTCOMES = [(OPEN, "进行中"), (DONE, "已完成"), (NOT_DONE, "未完成")]
+
+
+class FollowUp(models.Model):
+    """A follow-up action agreed at a tutoring session, and its outcome (recorded by the tutor)."""
+
+    tutoring = models.ForeignKey(Tutoring, on_delete=models.CASCADE, related_name="followups")
+    action = models.TextField("跟进事项")
+    due_on = models.DateField("完成期限")
+    outcome = models.CharField("结果", max_length=10, choices=OUTCOMES, default=OPEN)
+    outcome_on = models.DateField("结果日期", null=True, blank=True)
+    outcome_note = models.TextField("结果说明", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(action=""), name="followup_has_action"),
+            models.CheckConstraint(condition=Q(outcome__in=[OPEN, DONE, NOT_DONE]), name="followup_outcome_known"),
+            models.CheckConstraint(
+                condition=Q(outcome=OPEN, outcome_on__isnull=True) | (~Q(outcome=OPEN) & Q(outcome_on__isnull=False)),
+                name="followup_outcome_dated",
+            ),
+        ]

@@ -6,6 +6,7 @@ the same snapshot changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
@@ -249,6 +250,79 @@ def members_export(actor: Any, list_id: str, qs: Any, *, request: Any = None, fi
     return data
 
 
+TUTORING_EXPORT_COLUMNS: tuple[str, ...] = (
+    "统一社会信用代码", "企业名称", "所属区县", "辅导日期", "辅导人", "辅导意见", "记录时的差距", "后续事项（已完成/共计）",
+    "企业确认", "企业意见",
+)  # fmt: skip
+
+
+def tutorings_export(actor: Any, qs: Any, *, request: Any = None) -> bytes:
+    """An Excel workbook of the tutoring records the user may see (``qs``, already scoped), every cell through
+    ``exports.xlsx`` (advice starting with = + - @ stays text). Audited."""
+    from gaoqi.web.core import labels
+    from gaoqi.web.exports import xlsx
+
+    n = 0
+
+    def rows() -> Any:
+        nonlocal n
+        for t in qs.prefetch_related("followups")[:EXPORT_LIMIT]:
+            n += 1
+            gaps = "；".join(
+                f"{g['label']}：{g['gap']}" if g.get("gap") else g["label"] for g in t.gaps.get("conditions", [])
+            )
+            followups = list(t.followups.all())
+            done = sum(1 for x in followups if x.outcome == "done")
+            yield [
+                t.enterprise.uscc, t.enterprise.name, labels.district(t.enterprise.district_code), t.held_on,
+                _who(t.tutor), t.advice, gaps, f"{done}/{len(followups)}", t.get_status_display(), t.enterprise_comment,
+            ]  # fmt: skip
+
+    data = xlsx("一对一辅导", list(TUTORING_EXPORT_COLUMNS), rows())
+    audit_record(actor, "export", target="tutorings", request=request, detail={"rows": n})
+    return data
+
+
+FUNNEL_COLUMNS: tuple[str, ...] = (
+    "区县", "纳入年度", "纳入方式", "纳入企业数", "提出申请", "其中经本平台申请", "获得认定", "申请率", "认定率",
+    "1年期转化率", "2年期转化率", "3年期转化率", "入库至认定中位天数",
+)  # fmt: skip
+
+
+def funnel_export(actor: Any, data: Any, *, request: Any = None, filters: dict[str, Any]) -> bytes:
+    """The funnel (``funnel.funnel``: already scoped) as a workbook: one line per district × cohort × route,
+    then one per route and the total; every cell through ``exports.xlsx``. A conversion whose year-end has not
+    passed yet is marked. Audited."""
+    from gaoqi.web.core import labels
+    from gaoqi.web.exports import xlsx
+    from gaoqi.web.programmes.funnel import KS
+    from gaoqi.web.programmes.models import ROUTES
+
+    routes = dict(ROUTES)
+
+    def line(r: Any) -> list[Any]:
+        conversions = [
+            labels.percent(r.conversion[k]) + ("（未满期）" if r.open_k[k] and r.entrants else "") for k in KS
+        ]
+        median = r.median_days
+        return [
+            labels.district(r.district) if r.district else "全部区县",
+            str(r.cohort) if r.cohort else "全部年度",
+            routes.get(r.route, "全部方式"),
+            r.entrants, r.applied, r.applied_here, r.certified,
+            labels.percent(r.applied_rate), labels.percent(r.certified_rate), *conversions,
+            None if median is None else median,
+        ]  # fmt: skip
+
+    rows = [*(line(r) for r in data.rows), *(line(r) for r in data.by_route), line(data.total)]
+    out = xlsx("培育转化", list(FUNNEL_COLUMNS), rows)
+    audit_record(
+        actor, "export", target=f"list:{data.list_id}", request=request,
+        detail={"rows": len(rows), "filters": filters, "view": "funnel"},
+    )  # fmt: skip
+    return out
+
+
 # ------------------------------------------------------------------------------------------------------
 # recommendations (the cultivation pool's entry path A): a district recommends, the municipal office decides
 
@@ -417,3 +491,445 @@ def recommendation_withdraw(actor: Any, pk: int, comment: str = "", *, seen: str
         return None if rec.district_code == getattr(actor, "district_code", None) else "只能撤回本区的推荐"
 
     return _decide(actor, pk, "withdraw", comment, seen, permit=own_district)
+
+
+# ------------------------------------------------------------------------------------------------------
+# the records of cultivation (issue 12): policy training sessions and one-to-one tutoring of pool members, each
+# confirmed or disputed by the enterprise itself
+
+TEXT_MAX = 4000
+
+
+def _org(actor: Any) -> tuple[str, str, str]:
+    """The acting tutor's (organiser's) organisation: (kind, district code, incubator code). A role that records
+    no cultivation, or an account without its jurisdiction, is refused (403)."""
+    from gaoqi.web.programmes.models import ORG_DISTRICT, ORG_INCUBATOR, ORG_MUNICIPAL
+
+    role = getattr(actor, "role", None)
+    if role == roles.MUNICIPAL:
+        return ORG_MUNICIPAL, "", ""
+    if role == roles.DISTRICT and getattr(actor, "district_code", ""):
+        return ORG_DISTRICT, actor.district_code, ""
+    if role == roles.INCUBATOR and getattr(actor, "incubator_code", ""):
+        return ORG_INCUBATOR, "", actor.incubator_code
+    raise Forbidden("只有区级、市级管理人员和孵化器、服务机构可以记录培育活动")
+
+
+def org_refusal(actor: Any, obj: Any) -> str | None:
+    """Why ``actor`` may not change a record its organisation did not make (None: it may)."""
+    kind = getattr(obj, "organiser_kind", None) or getattr(obj, "tutor_kind", "")
+    if _org(actor) != (kind, obj.district_code, obj.incubator_code):
+        return "只能更正本单位记录的培育活动"
+    return None
+
+
+def _text(value: str, what: str, field: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if required and not value:
+        raise DomainError(f"请填写{what}", fields={field: "必须填写"})
+    if len(value) > limit:
+        raise DomainError(f"{what}不能超过{limit}字", fields={field: f"最多{limit}字"})
+    return value
+
+
+def _not_future(day: Any, what: str, field: str) -> None:
+    if day is None:
+        raise DomainError(f"请填写{what}", fields={field: "必须填写"})
+    if day > clock.today():
+        raise DomainError(f"{what}不能晚于今天（{clock.today():%Y年%m月%d日}）", fields={field: "不能是将来的日期"})
+
+
+def _pool_member(actor: Any, uscc: str) -> Any:
+    """The enterprise ``uscc`` if the actor may see it (404 otherwise, as the directory) and it is a current member
+    of the cultivation pool (400 otherwise, saying so)."""
+    from gaoqi.web.enterprises.selectors import enterprise_get
+
+    ent = enterprise_get(actor, (uscc or "").replace("\x00", "").strip())
+    if ent is None:
+        raise NotFound("企业不存在或不在您的管辖范围内")
+    if not ListMembership.objects.filter(enterprise=ent, list_id=lists.CULTIVATION_POOL, left_on__isnull=True).exists():
+        raise DomainError(
+            f"{ent.name}目前不在培育库中，不能记录培育活动（请先推荐纳入培育库）", code="not_in_pool",
+            fields={"uscc": "不是培育库现有企业"},
+        )  # fmt: skip
+    return ent
+
+
+@transaction.atomic
+def tutoring_create(
+    actor: Any, uscc: str, held_on: Any, advice: str, followups: list[tuple[str, Any]] | None = None
+) -> Any:
+    """A tutor records a one-to-one tutoring session of a pool member: a district official for the district's
+    enterprises, the municipal office for any, an incubator's operator for its incubated ones (the directory's
+    scope). Refused: another role (403); an enterprise outside the tutor's scope (404); one not on the
+    cultivation pool now (400); a date in the future, no advice (400). The gaps the engine shows for the
+    enterprise (its HTE certification result in the current snapshot) are copied into the record and stay as
+    they were. Follow-up actions (text, due date) may be given at once. Logged and audited by the workflow."""
+    from gaoqi.web.core.workflow import NEW, RoleRefused, create, role_of
+    from gaoqi.web.programmes.models import FollowUp, Tutoring
+    from gaoqi.web.programmes.selectors import frozen_gaps
+    from gaoqi.web.programmes.workflow import TUTORING
+
+    t = TUTORING.find(NEW, "record")
+    assert t is not None
+    if role_of(actor) not in t.roles:
+        raise RoleRefused("只有区级、市级管理人员和孵化器、服务机构可以记录一对一辅导")
+    kind, district_code, incubator_code = _org(actor)
+    _not_future(held_on, "辅导日期", "held_on")
+    advice = _text(advice, "辅导意见", "advice")
+    items = [(_text(a, "跟进事项", "followups"), d) for a, d in (followups or []) if (a or "").strip()]
+    if any(d is None for _, d in items):
+        raise DomainError("请填写每个跟进事项的完成期限", fields={"followups": "缺少完成期限"})
+    ent = _pool_member(actor, uscc)
+    snap, gaps = frozen_gaps(ent)
+
+    def make(status: str) -> Any:
+        rec = Tutoring.objects.create(
+            enterprise=ent, tutor=actor, tutor_kind=kind, district_code=district_code, incubator_code=incubator_code,
+            held_on=held_on, advice=advice, gaps=gaps, gaps_snapshot=snap, status=status,
+        )  # fmt: skip
+        FollowUp.objects.bulk_create(FollowUp(tutoring=rec, action=a, due_on=d, recorded_by=actor) for a, d in items)
+        return rec
+
+    return create(
+        TUTORING, "record", actor, make,
+        audit_target=lambda r: f"tutoring:{r.pk}",
+        audit_detail=lambda r: {"uscc": ent.uscc, "held_on": str(held_on), "followups": len(items),
+                                "gaps": [c["id"] for c in gaps.get("conditions", [])]},
+    )  # fmt: skip
+
+
+def _answer(
+    workflow: Any, model: Any, visible: Any, actor: Any, pk: int, action: str, comment: str, seen: str | None,
+    *, guard: Any = None, on_correct: Any = None, org_of: Any = None,
+) -> Any:  # fmt: skip
+    """The enterprise's confirmation or dispute of a record, or its tutor's correction of a disputed one: through
+    the record's workflow (locked re-read, stale refusal, role, log row, audit). The record must be visible to
+    the actor (404 otherwise); the enterprise answers only for itself, a tutor corrects only its
+    organisation's records."""
+    from gaoqi.web.core.workflow import transition
+
+    comment = _text(comment, "意见", "comment", required=False, limit=REASON_MAX)
+    if not visible(actor).filter(pk=pk).exists():
+        raise NotFound("记录不存在或不在您的管辖范围内")
+
+    def permit(actor: Any, obj: Any) -> str | None:
+        if action == "correct":
+            return (org_of or org_refusal)(actor, obj)
+        if getattr(actor, "role", None) != roles.ENTERPRISE or obj.enterprise.uscc != getattr(actor, "uscc", None):
+            return "只有企业本身可以确认或提出异议"
+        return None
+
+    def on_enter(obj: Any, t: Any, log: Any) -> list[str]:
+        if action == "correct":
+            obj.answered_by, obj.answered_at = None, None
+            return ["answered_by", "answered_at", *(on_correct(obj) if on_correct else [])]
+        obj.answered_by, obj.answered_at, obj.enterprise_comment = actor, timezone.now(), comment
+        return ["answered_by", "answered_at", "enterprise_comment"]
+
+    moved = transition(
+        workflow, model, pk, action, actor, seen=seen or None, comment=comment, permit=permit, on_enter=on_enter,
+        guards={"answerable": guard or (lambda actor, obj: None)},
+        audit_target=f"{workflow.name}:{pk}", audit_detail={"action": action, "comment": comment},
+    )  # fmt: skip
+    return moved.obj
+
+
+@transaction.atomic
+def tutoring_confirm(actor: Any, pk: int, comment: str = "", *, seen: str | None = None) -> Any:
+    """The enterprise confirms its tutoring record (who and when are kept). Of a confirmation and a dispute sent
+    at once, one wins; the other is told the record has changed."""
+    from gaoqi.web.programmes.models import Tutoring
+    from gaoqi.web.programmes.selectors import tutorings_visible_to
+    from gaoqi.web.programmes.workflow import TUTORING
+
+    return _answer(TUTORING, Tutoring, tutorings_visible_to, actor, pk, "confirm", comment, seen)
+
+
+@transaction.atomic
+def tutoring_dispute(actor: Any, pk: int, comment: str, *, seen: str | None = None) -> Any:
+    """The enterprise disputes its tutoring record, saying why (the comment is required)."""
+    from gaoqi.web.programmes.models import Tutoring
+    from gaoqi.web.programmes.selectors import tutorings_visible_to
+    from gaoqi.web.programmes.workflow import TUTORING
+
+    return _answer(TUTORING, Tutoring, tutorings_visible_to, actor, pk, "dispute", comment, seen)
+
+
+@transaction.atomic
+def tutoring_correct(actor: Any, pk: int, comment: str, advice: str = "", *, seen: str | None = None) -> Any:
+    """The tutor's organisation corrects a disputed record (what was corrected: the comment; the advice may be
+    rewritten): it is recorded again, for the enterprise to confirm."""
+    from gaoqi.web.programmes.models import Tutoring
+    from gaoqi.web.programmes.selectors import tutorings_visible_to
+    from gaoqi.web.programmes.workflow import TUTORING
+
+    advice = _text(advice, "辅导意见", "advice", required=False)
+
+    def on_correct(obj: Any) -> list[str]:
+        if advice:
+            obj.advice = advice
+            return ["advice"]
+        return []
+
+    return _answer(TUTORING, Tutoring, tutorings_visible_to, actor, pk, "correct", comment, seen, on_correct=on_correct)
+
+
+def _tutoring_of_org(actor: Any, pk: int) -> Any:
+    from gaoqi.web.programmes.selectors import tutorings_visible_to
+
+    _org(actor)
+    rec = tutorings_visible_to(actor).filter(pk=pk).first()
+    if rec is None:
+        raise NotFound("辅导记录不存在或不在您的管辖范围内")
+    if why := org_refusal(actor, rec):
+        raise Forbidden(why.replace("更正", "跟进"))
+    return rec
+
+
+@transaction.atomic
+def followup_add(actor: Any, tutoring_pk: int, action: str, due_on: Any) -> Any:
+    """The tutor's organisation adds a follow-up action (text, due date) to its tutoring record. Audited."""
+    from gaoqi.web.programmes.models import FollowUp
+
+    rec = _tutoring_of_org(actor, tutoring_pk)
+    action = _text(action, "跟进事项", "action")
+    if due_on is None:
+        raise DomainError("请填写完成期限", fields={"due_on": "必须填写"})
+    item = FollowUp.objects.create(tutoring=rec, action=action, due_on=due_on, recorded_by=actor)
+    audit_record(actor, "followup.add", target=f"tutoring:{rec.pk}",
+                 detail={"followup": item.pk, "action": action, "due_on": str(due_on)})  # fmt: skip
+    return item
+
+
+#: The follow-up workflow's action that records each outcome.
+_OUTCOME_ACTION = {"open": "reopen", "done": "done", "not_done": "not_done"}
+
+
+@transaction.atomic
+def followup_outcome(actor: Any, pk: int, outcome: str, outcome_on: Any = None, note: str = "") -> Any:
+    """The tutor's organisation records a follow-up's outcome: done or not done (dated, not in the future, with an
+    optional note), the other of the two as a correction, or open again — a move of the follow-up workflow
+    (``workflow.FOLLOWUP``: locked re-read, the table's roles, the log and the audit entry)."""
+    from gaoqi.web.core.workflow import transition
+    from gaoqi.web.programmes.models import OPEN, FollowUp
+    from gaoqi.web.programmes.workflow import FOLLOWUP
+
+    row = FollowUp.objects.filter(pk=pk).values_list("tutoring_id", flat=True).first()
+    if row is None:
+        raise NotFound("跟进事项不存在")
+    _tutoring_of_org(actor, row)
+    if outcome not in _OUTCOME_ACTION:
+        raise DomainError("请选择结果：已完成、未完成或进行中", fields={"outcome": "未知的结果"})
+    note = _text(note, "结果说明", "outcome_note", required=False)
+    if outcome != OPEN:
+        _not_future(outcome_on, "结果日期", "outcome_on")
+
+    def on_enter(item: Any, t: Any, log: Any) -> list[str]:
+        item.outcome_on = None if outcome == OPEN else outcome_on
+        item.outcome_note = note
+        return ["outcome_on", "outcome_note"]
+
+    moved = transition(
+        FOLLOWUP, FollowUp, pk, _OUTCOME_ACTION[outcome], actor, on_enter=on_enter, audit_target=f"tutoring:{row}",
+        audit_detail={"followup": pk, "outcome": outcome, "outcome_on": str(outcome_on or ""), "note": note},
+    )  # fmt: skip
+    return moved.obj
+
+
+# training sessions (政策培训)
+
+
+@transaction.atomic
+def training_create(actor: Any, held_on: Any, topic: str, mode: str, hours: Any, invited: list[str]) -> Any:
+    """An organiser records a policy training session and invites pool members it may see (the directory's
+    scope; each must be on the cultivation pool now). One attendance row per invited enterprise, to be marked
+    after the session. Refused: a role that organises none (403); an invited enterprise outside the scope (404)
+    or not in the pool (400); no topic, mode, hours or invitation (400). Audited once for the session."""
+    from decimal import Decimal, InvalidOperation
+
+    from gaoqi.web.core.workflow import create
+    from gaoqi.web.programmes.cultivation import cultivation_config
+    from gaoqi.web.programmes.models import MODES, TrainingAttendance, TrainingSession
+    from gaoqi.web.programmes.workflow import ATTENDANCE
+
+    kind, district_code, incubator_code = _org(actor)
+    if held_on is None:
+        raise DomainError("请填写培训日期", fields={"held_on": "必须填写"})
+    topic = _text(topic, "培训主题", "topic", limit=200)
+    if mode not in dict(MODES):
+        raise DomainError("请选择培训方式：现场或线上", fields={"mode": "未知的方式"})
+    try:
+        hours = Decimal(str(hours))
+    except InvalidOperation:
+        raise DomainError("培训时长应为数字（小时）", fields={"hours": "不是数字"}) from None
+    if not hours.is_finite() or hours <= 0 or hours > 100:
+        raise DomainError("培训时长应大于0且不超过100小时", fields={"hours": "超出范围"})
+    usccs = sorted({(u or "").strip() for u in invited if (u or "").strip()})
+    if not usccs:
+        raise DomainError("请选择受邀企业", fields={"invited": "至少一家"})
+    limit = cultivation_config().max_invited
+    if len(usccs) > limit:
+        raise DomainError(f"每次培训最多邀请{limit}家企业", fields={"invited": f"最多{limit}家"})
+    enterprises = [_pool_member(actor, u) for u in usccs]
+    session = TrainingSession.objects.create(
+        held_on=held_on, topic=topic, organiser_kind=kind, district_code=district_code, incubator_code=incubator_code,
+        organised_by=actor, mode=mode, hours=hours.quantize(Decimal("0.1")),
+    )  # fmt: skip
+
+    def invitation(ent: Any) -> Callable[[str], Any]:
+        return lambda status: TrainingAttendance.objects.create(session=session, enterprise=ent, status=status)
+
+    for ent in enterprises:
+        create(ATTENDANCE, "record", actor, invitation(ent))
+    audit_record(actor, "training.create", target=f"training:{session.pk}",
+                 detail={"held_on": str(held_on), "topic": topic, "invited": usccs})  # fmt: skip
+    return session
+
+
+def _session_of_org(actor: Any, pk: int) -> Any:
+    from gaoqi.web.programmes.models import TrainingSession
+    from gaoqi.web.programmes.selectors import trainings_visible_to
+
+    _org(actor)
+    if not trainings_visible_to(actor).filter(pk=pk).exists():
+        raise NotFound("培训不存在或不在您的管辖范围内")
+    session = locked(TrainingSession, pk)
+    if why := org_refusal(actor, session):
+        raise Forbidden(why.replace("更正", "修改"))
+    return session
+
+
+@transaction.atomic
+def training_attendance_record(actor: Any, pk: int, attended: list[str]) -> Any:
+    """After the session, its organiser records who attended: a subset of the invited (an enterprise not invited
+    is refused, by name). Once: a correction goes through the enterprise's dispute. The session is re-read under
+    its lock (two officials recording at once: the second is told it is done). Audited."""
+    from gaoqi.web.programmes.models import TrainingAttendance
+
+    session = _session_of_org(actor, pk)
+    if session.held_on > clock.today():
+        raise DomainError("培训尚未举行，不能登记参训情况", fields={"attended": "培训日期在将来"})
+    if session.attendance_recorded_at is not None:
+        raise StaleActionError(
+            f"参训情况已于{timezone.localtime(session.attendance_recorded_at):%Y年%m月%d日}登记，{STALE}"
+        )
+    rows = TrainingAttendance.objects.filter(session=session)
+    invited = dict(rows.values_list("enterprise__uscc", "pk"))
+    came = {(u or "").strip() for u in attended if (u or "").strip()}
+    if stray := sorted(came - set(invited)):
+        raise DomainError("以下企业未受邀参加本次培训，不能登记为参训：" + "、".join(stray), code="not_invited",
+                          fields={"attended": "不在受邀企业中"})  # fmt: skip
+    rows.filter(enterprise__uscc__in=came).update(attended=True)
+    rows.exclude(enterprise__uscc__in=came).update(attended=False)
+    session.attendance_recorded_at = timezone.now()
+    session.save(update_fields=["attendance_recorded_at"])
+    audit_record(actor, "training.attendance", target=f"training:{session.pk}",
+                 detail={"attended": sorted(came), "invited": len(invited)})  # fmt: skip
+    return session
+
+
+def _attendance_answerable(actor: Any, obj: Any) -> str | None:
+    if obj.session.attendance_recorded_at is None:
+        return "培训的参训情况尚未登记，暂不能确认"
+    return None
+
+
+@transaction.atomic
+def attendance_confirm(actor: Any, pk: int, comment: str = "", *, seen: str | None = None) -> Any:
+    """The enterprise confirms its attendance record (once the organiser has recorded who came)."""
+    from gaoqi.web.programmes.models import TrainingAttendance
+    from gaoqi.web.programmes.selectors import attendances_visible_to
+    from gaoqi.web.programmes.workflow import ATTENDANCE
+
+    return _answer(ATTENDANCE, TrainingAttendance, attendances_visible_to, actor, pk, "confirm", comment, seen,
+                   guard=_attendance_answerable)  # fmt: skip
+
+
+@transaction.atomic
+def attendance_dispute(actor: Any, pk: int, comment: str, *, seen: str | None = None) -> Any:
+    """The enterprise disputes its attendance record, saying why."""
+    from gaoqi.web.programmes.models import TrainingAttendance
+    from gaoqi.web.programmes.selectors import attendances_visible_to
+    from gaoqi.web.programmes.workflow import ATTENDANCE
+
+    return _answer(ATTENDANCE, TrainingAttendance, attendances_visible_to, actor, pk, "dispute", comment, seen,
+                   guard=_attendance_answerable)  # fmt: skip
+
+
+@transaction.atomic
+def attendance_correct(actor: Any, pk: int, comment: str, attended: bool, *, seen: str | None = None) -> Any:
+    """The organiser corrects a disputed attendance (attended or not), with what was corrected."""
+    from gaoqi.web.programmes.models import TrainingAttendance
+    from gaoqi.web.programmes.selectors import attendances_visible_to
+    from gaoqi.web.programmes.workflow import ATTENDANCE
+
+    def on_correct(obj: Any) -> list[str]:
+        obj.attended = bool(attended)
+        return ["attended"]
+
+    def permit_session(actor: Any, obj: Any) -> str | None:
+        return org_refusal(actor, obj.session)
+
+    return _answer(ATTENDANCE, TrainingAttendance.objects.select_related("session"), attendances_visible_to, actor,
+                   pk, "correct", comment, seen, on_correct=on_correct, org_of=permit_session)  # fmt: skip
+
+
+@transaction.atomic
+def training_material_add(actor: Any, pk: int, file_name: str, data: bytes) -> Any:
+    """The organiser uploads a material (PDF only, checked by content with certification/pdfcheck.py, not by its
+    name; size and count limited by cultivation.yaml), stored outside the web root. Audited."""
+    import hashlib
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from gaoqi.web.certification.pdfcheck import PdfRefused, check_pdf
+    from gaoqi.web.programmes.cultivation import cultivation_config
+    from gaoqi.web.programmes.models import TrainingMaterial
+
+    cfg = cultivation_config()
+    session = _session_of_org(actor, pk)
+    if not data:
+        raise DomainError("请选择要上传的文件", fields={"file": "必须选择"})
+    if len(data) > cfg.material_max_bytes:
+        raise DomainError(f"培训资料不能超过 {cfg.material_max_bytes // (1024 * 1024)} MB", fields={"file": "文件过大"})
+    try:
+        pages = check_pdf(data)
+    except PdfRefused as exc:
+        raise DomainError(str(exc).replace("附件", "培训资料"), fields={"file": "不是可接受的 PDF"}) from exc
+    if TrainingMaterial.objects.filter(session=session).count() >= cfg.materials_per_session:
+        raise DomainError(f"每次培训最多上传 {cfg.materials_per_session} 份资料")
+    digest = hashlib.sha256(data).hexdigest()
+    folder = Path(settings.UPLOAD_DIR) / "training" / str(session.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest}.pdf"
+    path.write_bytes(data)
+    name = Path((file_name or "").replace("\x00", "")).name[:200] or "培训资料.pdf"
+    item = TrainingMaterial.objects.create(session=session, file_name=name, path=str(path), sha256=digest,
+                                           size=len(data), pages=pages, uploaded_by=actor)  # fmt: skip
+    audit_record(actor, "training.material_add", target=f"training:{session.pk}",
+                 detail={"material": item.pk, "sha256": digest, "size": len(data)})  # fmt: skip
+    return item
+
+
+def training_material_open(actor: Any, pk: int) -> tuple[Any, Any]:
+    """A material and its open file, for those who see the session (its organiser's scope, the invited
+    enterprises); every download is audited."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from gaoqi.web.programmes.models import TrainingMaterial
+    from gaoqi.web.programmes.selectors import trainings_visible_to
+
+    item = TrainingMaterial.objects.filter(pk=pk, session__in=trainings_visible_to(actor).values("pk")).first()
+    if item is None:
+        raise NotFound("培训资料不存在或不在您的管辖范围内")
+    path = Path(item.path)
+    root = (Path(settings.UPLOAD_DIR) / "training").resolve()
+    if not path.resolve().is_relative_to(root) or not path.is_file():
+        raise NotFound("培训资料文件不存在")
+    audit_record(actor, "training.material_download", target=f"training:{item.session_id}",
+                 detail={"material": item.pk, "sha256": item.sha256})  # fmt: skip
+    return item, path.open("rb")

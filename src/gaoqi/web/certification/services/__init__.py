@@ -44,7 +44,7 @@ from gaoqi.web.certification.services.certificates import (
     certificate_revoke,
     expiry_for,
 )
-from gaoqi.web.certification.services.daily_job import daily
+from gaoqi.web.certification.services.daily_job import daily, daily_item
 from gaoqi.web.certification.services.expert_panels import (
     _pool,
     panel_draw,
@@ -57,7 +57,7 @@ from gaoqi.web.certification.services.expert_panels import (
 from gaoqi.web.certification.services.experts import expert_accounts_unpooled, expert_add, expert_update
 from gaoqi.web.certification.services.guards import GUARDS
 from gaoqi.web.certification.services.name_changes import name_change_complete, name_change_request
-from gaoqi.web.certification.services.platform_feed import platform_feed_write
+from gaoqi.web.certification.services.platform_feed import feed_files_write, platform_feed_write
 from gaoqi.web.certification.services.post_checks import post_check_complete, post_check_draw
 from gaoqi.web.certification.services.publicity import (
     OBJECTION_CONTACT_MAX,
@@ -79,8 +79,8 @@ __all__ = [
     "annual_report_reminders", "annual_report_submit", "annual_reports_overdue", "application_declare",
     "application_revoke", "application_self_check", "application_start", "application_start_refusal",
     "application_transition", "application_update_form", "attachment_add", "attachment_may_download",
-    "attachment_open", "certificate_issue", "certificate_revoke", "daily", "declarable_conditions", "expert_accounts_unpooled",
-    "expert_add", "expert_update", "expiry_for", "missing_attachments", "name_change_complete",
+    "attachment_open", "certificate_issue", "certificate_revoke", "daily", "daily_item", "declarable_conditions", "expert_accounts_unpooled",
+    "expert_add", "expert_update", "expiry_for", "feed_files_write", "missing_attachments", "name_change_complete",
     "name_change_request", "notify", "objection_file", "objection_handle", "panel_draw", "panel_members",
     "panel_result", "platform_feed_write", "post_check_complete", "post_check_draw", "prefill_from_profile",
     "publicity_close_due", "publicity_due", "renewal_reminders", "report_years", "score_ranges", "score_submit",

@@ -16,6 +16,18 @@ from gaoqi.web.certification.services.publicity import publicity_due
 from gaoqi.web.core import clock
 
 
+def daily_item(errors: list[dict[str, str]], step: str, target: str, fn: Callable[[], Any]) -> Any:
+    """One item of a daily job: ``fn()``'s result; when it fails, None, the failure added to ``errors`` and
+    audited (``daily.<step>``), so that one bad item does not stop the day's other items and steps. The
+    platform's other daily jobs (techsme) run their items through it too."""
+    try:
+        return fn()
+    except Exception as exc:  # one bad item must not stop the day's other steps
+        errors.append({"step": step, "target": target, "error": f"{type(exc).__name__}: {exc}"})
+        audit_record(None, f"daily.{step}", target=target, outcome="failure", detail={"error": str(exc)[:500]})
+        return None
+
+
 def daily() -> dict[str, Any]:
     """The day's automatic steps, on the platform's date (idempotent: running twice changes nothing more).
     Each item runs in its own transaction: one that fails is reported under ``errors`` (and audited) and the
@@ -23,13 +35,7 @@ def daily() -> dict[str, Any]:
     on = clock.today()
     errors: list[dict[str, str]] = []
 
-    def attempt(step: str, target: str, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except Exception as exc:  # one bad item must not stop the day's other steps
-            errors.append({"step": step, "target": target, "error": f"{type(exc).__name__}: {exc}"})
-            audit_record(None, f"daily.{step}", target=target, outcome="failure", detail={"error": str(exc)[:500]})
-            return None
+    attempt = partial(daily_item, errors)
 
     certified = []
     for app in publicity_due():

@@ -13,13 +13,20 @@ from gaoqi.web.audit.services import audit_record
 @transaction.atomic
 def platform_feed_write(actor: Any, directory: Path) -> list[str]:
     """Write the platform's certificates and completed renames into ``directory`` as feed files, read in one
-    transaction (a consistent state); returns the files whose bytes changed (written atomically and audited).
-    An unchanged file is left alone: the ingest would skip the same bytes anyway."""
+    transaction (a consistent state); returns the files whose bytes changed (written atomically and audited)."""
     from gaoqi.web.certification import feed
 
+    return feed_files_write(actor, directory, feed.feed_files())
+
+
+@transaction.atomic
+def feed_files_write(actor: Any, directory: Path, files: dict[str, bytes]) -> list[str]:
+    """Write feed files (name → bytes) into ``directory``: each changed file atomically (a dot file renamed into
+    place), the changed ones audited and returned. An unchanged file is left alone: the ingest would skip the
+    same bytes anyway. The platform's other apps deliver their feeds through it (techsme: its registrations)."""
     directory.mkdir(parents=True, exist_ok=True)
     changed = []
-    for name, data in feed.feed_files().items():
+    for name, data in files.items():
         target = directory / name
         if target.is_file() and target.read_bytes() == data:
             continue

@@ -7,13 +7,15 @@
   // no animation for users who ask for less motion (and for the browser tests' screenshots)
   var still = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   var charts = [];
+  // a chart inside a fragment htmx swaps is named by data-chart, not id: htmx's settle step would copy the old
+  // container's style attribute (ECharts') onto the new one, which the CSP refuses
   function chart(id, option) {
-    var el = document.getElementById(id);
+    var el = document.getElementById(id) || document.querySelector('[data-chart="' + id + '"]');
     if (!el || !window.echarts) return;
     option.animation = !still;
     var c = window.echarts.getInstanceByDom(el) || window.echarts.init(el);
     c.setOption(option);
-    charts.push(c);
+    if (charts.indexOf(c) < 0) charts.push(c);
   }
   function draw() {
     var d = data("dashboard-data");
@@ -67,6 +69,22 @@
       over("list-district-chart", "各区名单企业数", l.by_district);
       over("list-field-chart", "各技术领域名单企业数", l.by_field);
     }
+    // in a fragment htmx swaps, a chart's data rides on an attribute (htmx drops <script> blocks it inserts)
+    var holder = document.querySelector("[data-funnel]");
+    var fn = holder ? JSON.parse(holder.getAttribute("data-funnel")) : null;
+    if (fn) {
+      chart("funnel-chart", {
+        title: { text: "纳入 → 申请 → 认定", textStyle: { fontSize: 14 } }, tooltip: { trigger: "item" },
+        series: [{ type: "funnel", top: 40, bottom: 10, sort: "none", minSize: "10%",
+                   label: { formatter: "{b}：{c}" }, data: fn.stages }]
+      });
+      chart("funnel-district-chart", {
+        title: { text: "各区认定率（%）", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
+        legend: { top: 30 }, grid: { top: 70, bottom: 60 },
+        xAxis: { type: "category", data: fn.districts, axisLabel: { rotate: 40 } }, yAxis: { type: "value", max: 100 },
+        series: fn.rates.map(function (x) { return { name: x.name, type: "bar", data: x.data }; })
+      });
+    }
     var f = data("finance-data");
     if (f && f.length) {
       chart("finance-chart", {
@@ -81,5 +99,10 @@
     }
   }
   document.addEventListener("DOMContentLoaded", draw);
+  // a fragment swapped in by htmx may bring its own chart data (the funnel's filter): draw it
+  document.addEventListener("htmx:afterSettle", function () {
+    charts = charts.filter(function (c) { return !c.isDisposed() && document.body.contains(c.getDom()); });
+    draw();
+  });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();

@@ -1,20 +1,22 @@
-"""``gaoqi-web demo_setup``: one demo account per role, an incubator with members. FOR THE DEMO ONLY."""
+"""``gaoqi-web demo_setup``: one demo account per role (the incubator account: the roster's busiest body, from the
+incubation feed). FOR THE DEMO ONLY."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 
 from gaoqi.web import roles
 from gaoqi.web.accounts.models import User
 from gaoqi.web.accounts.services import user_create
 from gaoqi.web.certification.panels import FIELDS
-from gaoqi.web.enterprises.models import Enterprise, IncubatorMembership, PolicyResult
+from gaoqi.web.enterprises.models import Enterprise, PolicyResult
 from gaoqi.web.intake.selectors import current_snapshot
 
 DEMO_PASSWORD = "gaoqi-demo-2026"
-DEMO_INCUBATOR = "ZGC-INC-01"
+DEMO_INCUBATOR = "ZGC-INC-01"  # only when no enterprise counts for any incubator (no incubation feed)
 
 
 class Command(BaseCommand):
@@ -43,20 +45,22 @@ class Command(BaseCommand):
         demo_ent = ready[0].enterprise if ready else near.enterprise if near else None
         if demo_ent is None:
             raise CommandError("no Haidian enterprise in the snapshot")
-        members = list(
-            Enterprise.objects.filter(district_code="110108").order_by("uscc").values_list("uscc", flat=True)[:150]
+        # the incubator account: the roster's body (incubator feed) counting the most enterprises, as published
+        busiest = (
+            Enterprise.objects.exclude(incubator_code="")
+            .values("incubator_code")
+            .annotate(n=Count("id"))
+            .order_by("-n", "incubator_code")
+            .first()
         )
-        IncubatorMembership.objects.bulk_create(
-            [IncubatorMembership(incubator_code=DEMO_INCUBATOR, uscc=u) for u in members], ignore_conflicts=True
-        )
-        Enterprise.objects.filter(uscc__in=members).update(incubator_code=DEMO_INCUBATOR)
+        incubator = busiest["incubator_code"] if busiest else DEMO_INCUBATOR
         accounts = [
             ("enterprise_demo", roles.ENTERPRISE, {"uscc": demo_ent.uscc, "display_name": demo_ent.name}),
             ("district_haidian", roles.DISTRICT, {"district_code": "110108", "display_name": "海淀区科委"}),
             ("district_chaoyang", roles.DISTRICT, {"district_code": "110105", "display_name": "朝阳区科委"}),
             ("municipal", roles.MUNICIPAL, {"display_name": "市科委、中关村管委会"}),
             ("evaluator", roles.EVALUATOR, {"display_name": "第三方评估机构"}),
-            ("incubator", roles.INCUBATOR, {"incubator_code": DEMO_INCUBATOR, "display_name": "中关村示范孵化器"}),
+            ("incubator", roles.INCUBATOR, {"incubator_code": incubator, "display_name": "示范孵化机构"}),
             ("sysadmin", roles.SYSADMIN, {"display_name": "系统管理员"}),
             ("secadmin", roles.SECADMIN, {"display_name": "安全管理员"}),
             ("auditor", roles.AUDITOR, {"display_name": "审计管理员"}),

@@ -13,6 +13,13 @@ must skip): the first snapshot (everything enters), a second one (half of above-
 of the pool's change), and the
 second published again (nothing changes). Each is one ``memberships_update`` in its own transaction, as the
 publish runs it.
+
+Then it leaves the database ready for the list pages (``gaoqi-web bench_platform --pages lists``): the second
+snapshot current, and the cultivation pool's funnel fed — for every third stay on the pool an application
+submitted a month after the entry, for every tenth a certificate issued two months after it (stays entered at
+the first snapshot and ended at the second keep them: applied in the stay, certified after it). The snapshots
+are a year apart (2025-06-30, 2026-06-30): two cohorts. Enterprise g is in district 110101 + (g / 7) mod 16, so
+that every district has members on both lists.
 """
 
 from __future__ import annotations
@@ -54,18 +61,68 @@ class Command(BaseCommand):
             with transaction.atomic():
                 counts = memberships_update(snap)
             self.stdout.write(f"{label}: {counts} in {time.perf_counter() - t:.2f} s")
+        t = time.perf_counter()
+        with transaction.atomic():
+            applied, certified = self._pages(snaps[1])
+        with connection.cursor() as cur:  # the visibility map a live database's autovacuum keeps (index-only scans)
+            cur.execute("VACUUM ANALYZE")
+        self.stdout.write(
+            f"pages: snapshot #{snaps[1].pk} current, {applied:,} applications and {certified:,} certificates on "
+            f"the pool in {time.perf_counter() - t:.1f} s"
+        )
+
+    def _pages(self, current: Snapshot) -> tuple[int, int]:
+        """The current snapshot, and the pool's applications and certificates (see the module's words)."""
+        from django.utils import timezone
+
+        from gaoqi.web import roles
+        from gaoqi.web.accounts.models import User
+        from gaoqi.web.certification.models import Application, Certificate
+        from gaoqi.web.programmes.models import ListMembership
+
+        Snapshot.objects.filter(pk=current.pk).update(is_current=True)
+        author = User.objects.filter(username="bench_enterprise").first() or User.objects.create(
+            username="bench_enterprise", role=roles.ENTERPRISE, uscc="91110108MA00000000"
+        )
+        stays = (
+            ListMembership.objects.filter(list_id="cultivation-pool")
+            .order_by("pk")
+            .values_list("pk", "enterprise__uscc", "enterprise__name", "enterprise__district_code", "entered_on")
+        )
+        apps, certs, seen = [], [], set()
+        for pk, uscc, name, district, entered in stays.iterator(chunk_size=5000):
+            if uscc in seen:  # one application and certificate per enterprise (the constraints allow no more)
+                continue
+            seen.add(uscc)
+            filed = entered + dt.timedelta(days=30)
+            if pk % 3 == 0:
+                apps.append(Application(
+                    uscc=uscc, enterprise_name=name, district_code=district, year=filed.year, tech_field="01",
+                    status="certified" if pk % 10 == 0 else "municipal_review", stage_started_at=filed, as_of=entered,
+                    created_by=author, submitted_at=timezone.make_aware(dt.datetime.combine(filed, dt.time(12))),
+                ))  # fmt: skip
+            if pk % 10 == 0:
+                issued = entered + dt.timedelta(days=60)
+                certs.append(Certificate(
+                    number=f"GR{issued.year}11{pk:08d}", uscc=uscc, enterprise_name=name, tech_field="01",
+                    issue_date=issued, expiry_date=issued + dt.timedelta(days=3 * 365),
+                ))  # fmt: skip
+        # at most one application in progress per enterprise: those certified are not in progress
+        Application.objects.bulk_create(apps, batch_size=2000)
+        Certificate.objects.bulk_create(certs, batch_size=2000)
+        return len(apps), len(certs)
 
     def _build(self, n: int, others: int) -> tuple[list[Snapshot], int]:
         snaps = [
             Snapshot.objects.create(as_of=day, status=Snapshot.PUBLISHED, progress=100, ruleset_hash=f"h{i}")
-            for i, day in enumerate((dt.date(2026, 3, 31), dt.date(2026, 6, 30)))
+            for i, day in enumerate((dt.date(2025, 6, 30), dt.date(2026, 6, 30)))
         ]
         with connection.cursor() as cur:
             cur.execute(
                 "INSERT INTO enterprises_enterprise (uscc, name, former_names, name_initials, district_code, "
                 "industry_code, industry_section, tech_field, status, legal_representative, legal_rep_id_number, "
                 "phone, has_hte, has_tech_sme, size, above_scale, incubator_code, snapshot_id) "
-                "SELECT lpad(g::text, 18, '0'), 'e' || g, '', '', (110101 + g %% 16)::text, '', 'C', "
+                "SELECT lpad(g::text, 18, '0'), 'e' || g, '', '', (110101 + (g / 7) %% 16)::text, '', 'C', "
                 "(g %% 8)::text, '', '', '', '', false, false, '', false, '', %s FROM generate_series(1, %s) g",
                 [snaps[0].pk, n],
             )

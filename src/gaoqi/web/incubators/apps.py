@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IncubatorsConfig(AppConfig):
+    name = "gaoqi.web.incubators"
+    label = "incubators"
