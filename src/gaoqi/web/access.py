@@ -149,6 +149,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:policy_list": r.ENTERPRISE_VIEWERS | {r.EXPERT},
     "api:list_members": r.ENTERPRISE_VIEWERS,  # an enterprise user: its own memberships only
     "api:list_funnel": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    # 财源建设重点企业 (规升强 members, dated) for the tax side: a municipal or evaluator token reads all
+    "api:fiscal_key_enterprises": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:recommendation_list": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "api:recommendation_create": frozenset({r.DISTRICT}),
     "api:recommendation_confirm": frozenset({r.MUNICIPAL}),

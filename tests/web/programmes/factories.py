@@ -11,15 +11,23 @@ from django.db import transaction
 
 LIST = "above-scale"  # the shipped list policy (kind: list)
 POOL = "cultivation-pool"  # the list that takes recommendations
-VERSIONS = {LIST: "2011", POOL: "2022"}
+SMALL = "small-to-above-scale"  # 小升规: its exit to above-scale is a conversion
+STRONG = "above-scale-to-strong"  # 规升强: its members are 财源建设重点企业
+VERSIONS = {LIST: "2011", POOL: "2022", SMALL: "2022", STRONG: "2022"}
 
 
 def publish(
-    as_of: dt.date, statuses: dict[Any, str | None], *, ruleset: str = "h1", snap: Any = None, list_id: str = LIST
+    as_of: dt.date,
+    statuses: dict[Any, str | None],
+    *,
+    ruleset: str = "h1",
+    snap: Any = None,
+    list_id: str = LIST,
+    others: dict[str, dict[Any, str]] | None = None,
 ) -> Any:
     """A published snapshot at ``as_of`` where each enterprise's result for ``list_id`` (``above-scale`` unless
-    told) has the given status (None: no result); the memberships updated. ``snap``: publish that snapshot
-    again."""
+    told) has the given status (None: no result), and ``others``' results of other policies; the memberships
+    updated. ``snap``: publish that snapshot again."""
     from gaoqi.web.enterprises.models import PolicyResult
     from gaoqi.web.intake.models import Snapshot
     from gaoqi.web.programmes.services import memberships_update
@@ -34,6 +42,11 @@ def publish(
                 PolicyResult(snapshot=snap, enterprise=e, policy_id=list_id, policy_version=VERSIONS[list_id], status=s)
                 for e, s in statuses.items()
                 if s is not None
+            )
+            PolicyResult.objects.bulk_create(
+                PolicyResult(snapshot=snap, enterprise=e, policy_id=pid, policy_version=VERSIONS[pid], status=s)
+                for pid, results in (others or {}).items()
+                for e, s in results.items()
             )
         counts = memberships_update(snap)
     snap.counts = counts

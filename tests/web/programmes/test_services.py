@@ -15,7 +15,7 @@ from gaoqi.web.programmes.models import ListMembership
 from gaoqi.web.programmes.services import membership_remove
 from tests.web import factories as f
 from tests.web.conftest import CHAOYANG, race
-from tests.web.programmes.factories import LIST, history, publish
+from tests.web.programmes.factories import LIST, SMALL, STRONG, history, publish
 
 D1, D2, D3 = dt.date(2026, 3, 31), dt.date(2026, 6, 30), dt.date(2026, 9, 30)
 pytestmark = pytest.mark.django_db
@@ -207,3 +207,55 @@ def test_a_list_without_a_period_keeps_its_members() -> None:
     s1 = publish(dt.date(2020, 6, 30), {a: "pass"})
     publish(dt.date(2030, 6, 30), {a: "pass"})  # above-scale has no max_stay_years
     assert history(a) == [("rule", dt.date(2020, 6, 30), s1.pk, None, None, "")]
+
+
+def test_reaching_the_line_is_a_conversion_out_of_small_to_above_scale() -> None:
+    """小升规: a member whose rule is no longer met because it now passes above-scale leaves as converted
+    (规下→规上); one that fails both leaves as no longer meeting the rule; republishing changes nothing."""
+    grew, shrank, stays = (f.enterprise(name=n) for n in ("长大", "退出", "留下"))
+    s1 = publish(D1, {grew: "pass", shrank: "pass", stays: "pass"}, list_id=SMALL)
+    assert s1.counts == {"entered": 3, "left": 0}
+    s2 = publish(D2, {grew: "fail", shrank: "fail", stays: "pass"}, list_id=SMALL,
+                 others={LIST: {grew: "pass", shrank: "fail", stays: "fail"}})  # fmt: skip
+    assert history(grew, SMALL) == [("rule", D1, s1.pk, D2, s2.pk, "converted")]
+    assert history(shrank, SMALL) == [("rule", D1, s1.pk, D2, s2.pk, "rule_no_longer_met")]
+    assert history(stays, SMALL) == [("rule", D1, s1.pk, None, None, "")]
+    assert history(grew, LIST) == [("rule", D2, s2.pk, None, None, "")]  # and it enters the above-scale list
+    again = publish(D2, {}, list_id=SMALL, snap=s2)
+    assert again.counts == {"entered": 0, "left": 0}
+    assert (
+        ListMembership.objects.get(enterprise=grew, list_id=SMALL).get_left_reason_display()
+        == "已达规模以上（规下→规上）"
+    )
+
+
+def test_fiscal_key_enterprises_are_the_strong_lists_members_on_the_day_asked() -> None:
+    """财源建设重点企业 through the API: a 规升强 stay is the flag, dated; the day it leaves it is no longer one;
+    a district official reads its district's only; other roles are refused."""
+    from tests.web.conftest import login
+
+    hd, cy, gone = (
+        f.enterprise(name="海淀规升强"),
+        f.enterprise(name="朝阳规升强", district_code=CHAOYANG),
+        f.enterprise(name="离开"),
+    )
+    s1 = publish(D1, {hd: "pass", cy: "pass", gone: "pass"}, list_id=STRONG)
+    publish(D3, {hd: "pass", cy: "pass", gone: "fail"}, list_id=STRONG)
+    muni = login(f.user(roles.MUNICIPAL, "fiscal_muni"))
+
+    def on(client: Any, day: dt.date) -> list[tuple[str, str, str | None]]:
+        answer = client.get("/api/fiscal-key-enterprises", {"as_of": day.isoformat()})
+        assert answer.status_code == 200
+        return sorted((i["name"], i["flagged_from"], i["flagged_to"]) for i in answer.json()["items"])
+
+    assert on(muni, D1 - dt.timedelta(days=1)) == []
+    assert on(muni, D2) == [("朝阳规升强", "2026-03-31", None), ("海淀规升强", "2026-03-31", None),
+                            ("离开", "2026-03-31", "2026-09-30")]  # fmt: skip
+    assert [n for n, *_ in on(muni, D3)] == ["朝阳规升强", "海淀规升强"]  # gone on the day it left
+    district = login(f.user(roles.DISTRICT, "fiscal_hd"))
+    assert [n for n, *_ in on(district, D2)] == ["海淀规升强", "离开"]
+    assert (
+        login(f.user(roles.ENTERPRISE, "fiscal_ent", uscc=hd.uscc)).get("/api/fiscal-key-enterprises").status_code
+        == 403
+    )
+    assert s1.counts["entered"] == 3

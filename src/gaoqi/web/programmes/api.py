@@ -4,6 +4,7 @@ access.ACCESS names every operation, the selector scopes it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -89,4 +90,59 @@ def list_funnel(request: HttpRequest, list_id: Code, params: Query[FunnelQuery])
         "by_cohort": [_row(r) for r in data.by_cohort],
         "by_district": [_row(r) for r in data.by_district],
         "rows": [_row(r) for r in data.rows],
+    }
+
+
+class FiscalKeyOut(Schema):
+    uscc: str
+    name: str
+    district_code: str
+    flagged_from: str = Field(description="the day the enterprise entered the 规升强 list (the flag's start)")
+    flagged_to: str | None = Field(description="the day it left (the flag's end, exclusive); null while on it")
+    source: Literal["AUTO_GSQ"] = Field(
+        description="AUTO_GSQ: every 规升强 member (the finance bureau's own list is not known)"
+    )
+
+
+class FiscalKeyPage(Schema):
+    as_of: str
+    count: int
+    page: int
+    page_size: int
+    items: list[FiscalKeyOut]
+
+
+class FiscalKeyQuery(Schema):
+    as_of: dt.date | None = Field(None, description="the day asked about; today when absent")
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(100, ge=1, le=1000)
+
+
+@api.get("/fiscal-key-enterprises", response={200: FiscalKeyPage, **NOT_FOUND}, url_name="fiscal_key_enterprises")
+def fiscal_key_enterprises(request: HttpRequest, params: Query[FiscalKeyQuery]) -> dict[str, Any]:
+    """财源建设重点企业 on a day: every enterprise on the 规升强 list that day, with the dates of its flag (a stay on
+    the list), for the tax side to read. Scoped: the municipal office and evaluators all, a district its own."""
+    from gaoqi.web.core import clock
+    from gaoqi.web.programmes import selectors
+
+    day = params.as_of or clock.today()
+    qs = selectors.fiscal_key_on(request.user, day).select_related("enterprise")
+    start = (params.page - 1) * params.page_size
+    rows = list(qs[start : start + params.page_size])
+    return {
+        "as_of": day.isoformat(),
+        "count": qs.count(),
+        "page": params.page,
+        "page_size": params.page_size,
+        "items": [
+            {
+                "uscc": m.enterprise.uscc,
+                "name": m.enterprise.name,
+                "district_code": m.enterprise.district_code,
+                "flagged_from": m.entered_on.isoformat(),
+                "flagged_to": m.left_on.isoformat() if m.left_on else None,
+                "source": "AUTO_GSQ",
+            }
+            for m in rows
+        ],
     }

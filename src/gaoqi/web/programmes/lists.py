@@ -17,6 +17,10 @@ from typing import Any
 
 #: Lists an enterprise leaves when it holds a valid HTE certificate (Enterprise.has_hte).
 ENDS_ON_CERTIFICATION: frozenset[str] = frozenset({"cultivation-pool"})
+#: Lists whose exit is a conversion when the enterprise now passes another policy: 小升规 members that reach their
+#: sector's 规模以上 line leave as converted (规下→规上, the figure the measures exist for), not as no longer meeting
+#: the rule. list id → the policy whose pass is the conversion.
+CONVERTS_TO: dict[str, str] = {"small-to-above-scale": "above-scale"}
 #: Lists a district official may recommend an enterprise into (confirmed or declined by the municipal office).
 RECOMMENDABLE: frozenset[str] = frozenset({"cultivation-pool"})
 #: The list a recommendation goes to when none is named (the API's default).
@@ -36,6 +40,16 @@ def list_ids() -> tuple[str, ...]:
 
 def list_get(list_id: str) -> Any | None:
     return next((p for p in list_policies() if p.id == list_id), None)
+
+
+#: The 规升强 list: every member is a 财源建设重点企业 (key fiscal-revenue enterprise) while it is on it (SEED
+#: §三(三)一, "全部纳入", CONFIRMED draft); the stay's dates are the flag's (programmes.md §4.2, source AUTO_GSQ).
+FISCAL_KEY_LIST = "above-scale-to-strong"
+
+
+def converts_to(list_id: str) -> str | None:
+    """The policy whose pass turns an exit from ``list_id`` into a conversion (None: the list has none)."""
+    return CONVERTS_TO.get(list_id)
 
 
 def ends_on_certification(list_id: str) -> bool:

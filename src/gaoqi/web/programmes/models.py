@@ -33,11 +33,13 @@ RULE, RECOMMENDATION = "rule", "recommendation"
 ROUTES = [(RULE, "按规则纳入"), (RECOMMENDATION, "推荐纳入")]
 CERTIFIED, RULE_NO_LONGER_MET, EXPIRED, REMOVED = "certified", "rule_no_longer_met", "expired", "removed"
 PERIOD_OVER = "period_over"
+CONVERTED = "converted"
 LEFT_REASONS = [
     (CERTIFIED, "已认定为高新技术企业"),
     (RULE_NO_LONGER_MET, "不再符合条件"),
     (EXPIRED, "名单已到期"),
     (PERIOD_OVER, "培育期满"),
+    (CONVERTED, "已达规模以上（规下→规上）"),
     (REMOVED, "管理人员移出"),
 ]
 

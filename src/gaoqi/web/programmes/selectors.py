@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from gaoqi.web import roles
 from gaoqi.web.core.labels import district, label
@@ -81,6 +81,13 @@ def members(user: Any, list_id: str, f: MemberFilter | None = None) -> QuerySet[
     # enterprises' key for a district, or the enterprises first for a narrow filter — with no sort. A sort by
     # entry date and name sorted every member (1.2 million of above-scale at 2M enterprises).
     return qs.order_by("-enterprise_id")
+
+
+def fiscal_key_on(user: Any, day: date) -> QuerySet[ListMembership]:
+    """The 财源建设重点企业 on ``day`` (scoped): the 规升强 stays that cover it (entered on or before, not left by
+    then), in the enterprises' key order."""
+    qs = memberships_visible_to(user).filter(list_id=lists.FISCAL_KEY_LIST, entered_on__lte=day)
+    return qs.filter(Q(left_on__isnull=True) | Q(left_on__gt=day)).order_by("-enterprise_id")
 
 
 def previous_snapshot(snapshot: Snapshot | None) -> Snapshot | None:

@@ -21,6 +21,7 @@ from gaoqi.web.intake.models import Snapshot
 from gaoqi.web.programmes import lists
 from gaoqi.web.programmes.models import (
     CERTIFIED,
+    CONVERTED,
     EXPIRED,
     PERIOD_OVER,
     RECOMMENDATION,
@@ -62,6 +63,8 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
     - an open stay entered by the rule ends when the result is no longer ``pass`` (``rule_no_longer_met``; no
       result at all counts as not met) or, for a list certification ends, when the enterprise now holds a
       valid certificate (``certified``, whatever the route);
+    - an open stay of a list with a conversion (``lists.CONVERTS_TO``: 小升规) ends as ``converted`` when its rule is
+      no longer met and the enterprise now passes the conversion's policy (``above-scale``), whatever the route;
     - a list with no result in this snapshot (no version in force any more, or no longer a list policy) ends
       every open stay (``expired``).
 
@@ -121,6 +124,20 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
                 cur.execute(
                     f"UPDATE {M} SET {left}, left_reason = %s WHERE left_on IS NULL AND list_id = %s AND entered_on < %s",
                     [*left_params, PERIOD_OVER, list_id, limit],
+                )
+                counts["left"] += cur.rowcount
+        # a conversion (小升规: now above the line): an exit of its own, whatever the route
+        for list_id in active:
+            target = lists.converts_to(list_id)
+            if target is not None:
+                converted = (
+                    f"EXISTS (SELECT 1 FROM {R} c WHERE c.snapshot_id = %s AND c.enterprise_id = {M}.enterprise_id "
+                    "AND c.policy_id = %s AND c.status = 'pass')"
+                )
+                cur.execute(
+                    f"UPDATE {M} SET {left}, left_reason = %s WHERE left_on IS NULL AND list_id = %s "
+                    f"AND NOT {passing} AND {converted}",
+                    [*left_params, CONVERTED, list_id, sid, sid, target],
                 )
                 counts["left"] += cur.rowcount
         # the rule no longer met: the stays the rule decided
