@@ -59,6 +59,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "programmes:detail": r.OFFICIALS,
     "programmes:export": r.OFFICIALS,
     "programmes:remove": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    # officials' adjustments of 小升规 / 规升强 (issue 13): added or removed with a reason, all on the record
+    "programmes:add": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "programmes:adjustments": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     # the cultivation pool's funnel: figures per district (municipal and evaluator all, a district its own)
     "programmes:funnel": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "programmes:funnel_export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),

@@ -334,13 +334,13 @@ def funnel(user: Any, list_id: str, f: FunnelFilter | None = None) -> Funnel | N
 def chart(data: Funnel) -> dict[str, Any]:
     """The chart's data: the selection's three stages, and the rate certified ÷ entrants per district and route."""
     from gaoqi.web.core.labels import district
-    from gaoqi.web.programmes.models import ROUTES
+    from gaoqi.web.programmes.models import ADJUSTMENT, ROUTES
 
     t = data.total
     districts = [r.district for r in data.by_district]
     series = []
     for route, name in ROUTES:
-        if data.f.route not in ("", route):
+        if data.f.route not in ("", route) or route == ADJUSTMENT:  # the lists certification ends take none
             continue
         values = []
         for d in districts:

@@ -47,6 +47,15 @@ def list_get(list_id: str) -> Any | None:
 FISCAL_KEY_LIST = "above-scale-to-strong"
 
 
+#: Lists officials adjust directly, with a reason (issue 13: 小升规 and 规升强 — a district its district's
+#: enterprises, the municipal office any); every adjustment is on the municipal office's record of adjustments.
+ADJUSTABLE: frozenset[str] = frozenset({"small-to-above-scale", "above-scale-to-strong"})
+
+
+def adjustable(list_id: str) -> bool:
+    return list_id in ADJUSTABLE and list_get(list_id) is not None
+
+
 def converts_to(list_id: str) -> str | None:
     """The policy whose pass turns an exit from ``list_id`` into a conversion (None: the list has none)."""
     return CONVERTS_TO.get(list_id)

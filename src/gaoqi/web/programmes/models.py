@@ -29,8 +29,8 @@ from gaoqi.web.programmes.workflow import (
     SUBMITTED,
 )
 
-RULE, RECOMMENDATION = "rule", "recommendation"
-ROUTES = [(RULE, "按规则纳入"), (RECOMMENDATION, "推荐纳入")]
+RULE, RECOMMENDATION, ADJUSTMENT = "rule", "recommendation", "adjustment"
+ROUTES = [(RULE, "按规则纳入"), (RECOMMENDATION, "推荐纳入"), (ADJUSTMENT, "调整纳入")]
 CERTIFIED, RULE_NO_LONGER_MET, EXPIRED, REMOVED = "certified", "rule_no_longer_met", "expired", "removed"
 PERIOD_OVER = "period_over"
 CONVERTED = "converted"
@@ -59,6 +59,10 @@ class ListMembership(models.Model):
     left_ruleset_hash = models.CharField("移出时规则集校验值", max_length=64, blank=True)
     left_comment = models.TextField("移出说明", blank=True)
     left_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    #: The official who put the enterprise on the list by an adjustment (route ``adjustment``).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     #: An official's removal holds while the enterprise still meets the rule: it does not re-enter by the rule
     #: at the next snapshot (nor when the same snapshot is published again); the first snapshot where the rule
     #: is not met clears it, so a later pass enters it again.
@@ -76,7 +80,13 @@ class ListMembership(models.Model):
                 name="membership_left_complete",
             ),
             models.CheckConstraint(condition=~Q(left_reason=REMOVED) | ~Q(left_comment=""), name="removal_has_comment"),
-            models.CheckConstraint(condition=Q(route__in=[RULE, RECOMMENDATION]), name="membership_route_known"),
+            models.CheckConstraint(
+                condition=Q(route__in=[RULE, RECOMMENDATION, ADJUSTMENT]), name="membership_route_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(route=ADJUSTMENT) | (~Q(reason="") & Q(entered_by__isnull=False)),
+                name="adjustment_has_reason_and_official",
+            ),
         ]
         indexes = [
             models.Index(fields=["list_id", "left_on"]),

@@ -83,6 +83,17 @@ def members(user: Any, list_id: str, f: MemberFilter | None = None) -> QuerySet[
     return qs.order_by("-enterprise_id")
 
 
+def adjustments(user: Any, list_id: str | None = None) -> QuerySet[ListMembership]:
+    """Officials' adjustments of the lists (scoped): stays entered by an adjustment and stays an official
+    removed, the latest first — the municipal office sees every one, a district its district's."""
+    from gaoqi.web.programmes.models import ADJUSTMENT, REMOVED
+
+    qs = memberships_visible_to(user).filter(Q(route=ADJUSTMENT) | Q(left_reason=REMOVED))
+    if list_id:
+        qs = qs.filter(list_id=list_id)
+    return qs.select_related("enterprise", "entered_by", "left_by").order_by("-pk")
+
+
 def fiscal_key_on(user: Any, day: date) -> QuerySet[ListMembership]:
     """The 财源建设重点企业 on ``day`` (scoped): the 规升强 stays that cover it (entered on or before, not left by
     then), in the enterprises' key order."""

@@ -20,6 +20,7 @@ from gaoqi.web.core.locks import STALE, StaleActionError, locked
 from gaoqi.web.intake.models import Snapshot
 from gaoqi.web.programmes import lists
 from gaoqi.web.programmes.models import (
+    ADJUSTMENT,
     CERTIFIED,
     CONVERTED,
     EXPIRED,
@@ -189,6 +190,42 @@ def _stats(cur: Any, sid: int) -> None:
         "GROUP BY m.list_id, e.district_code, e.tech_field",
         [sid],
     )
+
+
+@transaction.atomic
+def membership_add(actor: Any, list_id: str, uscc: str, reason: str, *, request: Any = None) -> ListMembership:
+    """An official puts an enterprise on an adjustable list (``lists.ADJUSTABLE``) with a reason: a district
+    official its district's enterprises, the municipal office any. The stay's route is ``adjustment``: the rule
+    does not end it (a conversion, certification where it applies, or a removal does). Two officials adding the
+    same enterprise at once: the enterprise's row is locked, the second is told it is already on the list.
+    Audited; the municipal office sees every adjustment (``selectors.adjustments``)."""
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.enterprises.selectors import enterprise_get
+    from gaoqi.web.intake.selectors import current_snapshot
+
+    if getattr(actor, "role", None) not in MAY_REMOVE:
+        raise Forbidden("您的角色不能调整名单")
+    if not lists.adjustable(list_id):
+        raise NotFound("该名单不能由管理人员调整")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写纳入理由", fields={"reason": "必须填写"})
+    ent = enterprise_get(actor, (uscc or "").strip().upper())
+    if ent is None:
+        raise NotFound("企业不存在或不在您的管辖范围内")
+    locked(Enterprise, ent.pk)  # two adds of one enterprise at once: one after the other
+    if ListMembership.objects.filter(enterprise=ent, list_id=list_id, left_on__isnull=True).exists():
+        raise Conflict("该企业已在名单中")
+    snap = current_snapshot()
+    if snap is None:
+        raise DomainError("尚无已发布的数据快照")
+    m = ListMembership.objects.create(
+        enterprise=ent, list_id=list_id, route=ADJUSTMENT, entered_on=clock.today(), entered_snapshot=snap,
+        reason=reason[:2000], ruleset_hash=snap.ruleset_hash, entered_by=actor,
+    )  # fmt: skip
+    audit_record(actor, "list.add", target=f"membership:{m.pk}", request=request,
+                 detail={"list": list_id, "uscc": ent.uscc, "reason": m.reason})  # fmt: skip
+    return m
 
 
 @transaction.atomic

@@ -92,6 +92,7 @@ def detail(request: HttpRequest, list_id: str) -> HttpResponse:
         and request.user.role in selectors.RECOMMENDATION_READERS,
         "cultivation_links": policy.id == lists.CULTIVATION_POOL and request.user.role in TUTORS,
         "may_see_funnel": lists.ends_on_certification(policy.id) and request.user.role in FUNNEL_READERS,
+        "may_adjust": lists.adjustable(policy.id) and request.user.role in services.MAY_REMOVE,
     }
     if is_htmx(request):
         response = render(request, "programmes/_members.html", ctx)
@@ -103,6 +104,25 @@ def detail(request: HttpRequest, list_id: str) -> HttpResponse:
         response = render(request, "programmes/detail.html", ctx)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+@require_POST
+def add(request: HttpRequest, list_id: str) -> HttpResponse:
+    """An official's adjustment: an enterprise put on the list with a reason (refusals: core/errors.py)."""
+    policy = _list(list_id)
+    m = services.membership_add(request.user, policy.id, request.POST.get("uscc", ""), request.POST.get("reason", ""),
+                                request=request)  # fmt: skip
+    messages.success(request, f"已将{m.enterprise.name}纳入{policy.name}")
+    return redirect("programmes:detail", list_id=policy.id)
+
+
+def adjustments(request: HttpRequest, list_id: str) -> HttpResponse:
+    """The officials' adjustments of a list (added with a reason, removed with a comment), scoped."""
+    policy = _list(list_id)
+    page = Paginator(selectors.adjustments(request.user, policy.id), 50, allow_empty_first_page=True).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "programmes/adjustments.html", {"policy": policy, "page": page})
 
 
 def export(request: HttpRequest, list_id: str) -> HttpResponse:
