@@ -82,7 +82,11 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
         .values_list("policy_id", flat=True)
         .distinct()
     )
-    open_lists = set(ListMembership.objects.filter(left_on__isnull=True).values_list("list_id", flat=True).distinct())
+    # order_by(): the model's default order would put entered_on and id into the DISTINCT (every open stay, 1.5
+    # million rows at 2M enterprises, instead of one per list)
+    open_lists = set(
+        ListMembership.objects.filter(left_on__isnull=True).order_by().values_list("list_id", flat=True).distinct()
+    )
     expired = sorted(open_lists - evaluated)
     active = sorted(evaluated)
     counts = {"entered": 0, "left": 0}

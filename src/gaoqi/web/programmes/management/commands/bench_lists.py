@@ -7,8 +7,8 @@ rows and refuses a database that holds a snapshot already::
     GAOQI_DATABASE=postgres GAOQI_PG_NAME=gaoqi_bench gaoqi-web migrate
     GAOQI_DATABASE=postgres GAOQI_PG_NAME=gaoqi_bench gaoqi-web bench_lists --enterprises 2000000
 
-Three snapshots of the same enterprises, each with the results of two list policies (``above-scale``: 60 % pass,
-and ``cultivation-pool``: 1 % pass) and of ``--other-policies`` other policies (results ``memberships_update``
+Three snapshots of the same enterprises, each with the results of the four list policies (``above-scale``: 60 %
+pass, ``cultivation-pool``: 1 %, ``small-to-above-scale``: 10 %, ``above-scale-to-strong``: 3 %) and of ``--other-policies`` other policies (results ``memberships_update``
 must skip): the first snapshot (everything enters), a second one (half of above-scale's members and all
 of the pool's change), and the
 second published again (nothing changes). Each is one ``memberships_update`` in its own transaction, as the
@@ -34,7 +34,8 @@ from django.db import connection, transaction
 from gaoqi.web.intake.models import Snapshot
 from gaoqi.web.programmes.services import memberships_update
 
-LISTS = (("above-scale", 60), ("cultivation-pool", 1))  # list id, percent passing
+#: list id, percent passing: every list policy shipped (小升规's exits to above-scale are conversions)
+LISTS = (("above-scale", 60), ("cultivation-pool", 1), ("small-to-above-scale", 10), ("above-scale-to-strong", 3))
 
 
 class Command(BaseCommand):
