@@ -974,20 +974,16 @@ def training_material_add(actor: Any, pk: int, file_name: str, data: bytes) -> A
 def training_material_open(actor: Any, pk: int) -> tuple[Any, Any]:
     """A material and its open file, for those who see the session (its organiser's scope, the invited
     enterprises); every download is audited."""
-    from pathlib import Path
-
-    from django.conf import settings
-
+    from gaoqi.web.core.uploads import stored_open
     from gaoqi.web.programmes.models import TrainingMaterial
     from gaoqi.web.programmes.selectors import trainings_visible_to
 
     item = TrainingMaterial.objects.filter(pk=pk, session__in=trainings_visible_to(actor).values("pk")).first()
     if item is None:
         raise NotFound("培训资料不存在或不在您的管辖范围内")
-    path = Path(item.path)
-    root = (Path(settings.UPLOAD_DIR) / "training").resolve()
-    if not path.resolve().is_relative_to(root) or not path.is_file():
+    handle = stored_open(item.path, "training")
+    if handle is None:
         raise NotFound("培训资料文件不存在")
     audit_record(actor, "training.material_download", target=f"training:{item.session_id}",
                  detail={"material": item.pk, "sha256": item.sha256})  # fmt: skip
-    return item, path.open("rb")
+    return item, handle

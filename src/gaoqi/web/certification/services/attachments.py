@@ -16,6 +16,7 @@ from gaoqi.web.audit.services import audit_record
 from gaoqi.web.certification.models import Application, Expert, Panel
 from gaoqi.web.certification.pdfcheck import PdfRefused, check_pdf
 from gaoqi.web.certification.services._common import FORM_SECTIONS, _editable
+from gaoqi.web.core.uploads import stored_open
 from gaoqi.web.core.workflow import WorkflowError
 
 MAX_ATTACHMENT = 20 * 1024 * 1024
@@ -81,13 +82,12 @@ def attachment_open(actor: User, app: Application, attachment_id: int) -> tuple[
     item = Attachment.objects.filter(application=app, pk=attachment_id).first()
     if item is None:
         raise WorkflowError("附件不存在")
-    path = Path(item.path)
-    root = (Path(settings.UPLOAD_DIR) / "attachments").resolve()
-    if not path.resolve().is_relative_to(root) or not path.is_file():
+    handle = stored_open(item.path, "attachments")
+    if handle is None:
         raise WorkflowError("附件文件不存在")
     audit_record(actor, "attachment.download", target=f"application:{app.pk}",
                  detail={"attachment": item.pk, "sha256": item.sha256})  # fmt: skip
-    return item, path.open("rb")
+    return item, handle
 
 
 def missing_attachments(app: Application) -> list[str]:
