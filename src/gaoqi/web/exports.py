@@ -9,6 +9,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.http import HttpResponse
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -42,3 +44,13 @@ def xlsx(sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> by
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """The workbook ``data`` as a download named ``filename`` (an ASCII name: the browser's default)."""
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -15,6 +15,7 @@ from gaoqi.web.core.htmx import fragment_of, is_htmx
 from gaoqi.web.core.scoping import OVERSIGHT
 from gaoqi.web.enterprises import selectors, services
 from gaoqi.web.enterprises.forms import DirectoryFilterForm
+from gaoqi.web.exports import xlsx_response
 from gaoqi.web.paging import CappedPaginator as Paginator
 from gaoqi.web.policies.selectors import labelled, policy_names, readable_explanation
 from gaoqi.web.programmes.selectors import enterprise_lists, recommend_options, tutoring_summary
@@ -54,9 +55,7 @@ def export(request: HttpRequest) -> HttpResponse:
     data = services.enterprise_export(
         request.user, selectors.enterprise_search(request.user, f), request=request, filters=asdict(f)
     )
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="enterprises.xlsx"'
-    return response
+    return xlsx_response(data, "enterprises.xlsx")
 
 
 def detail(request: HttpRequest, uscc: str) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from gaoqi.engine import describe_parameter, district_codes
 from gaoqi.web.core import labels
 from gaoqi.web.core.scoping import OVERSIGHT
+from gaoqi.web.exports import xlsx_response
 from gaoqi.web.incubators import selectors, services
 from gaoqi.web.incubators.forms import RankingForm
 from gaoqi.web.incubators.models import COUNTS, KINDS, SHARES, IncubatorFigures
@@ -95,9 +96,7 @@ def export(request: HttpRequest) -> HttpResponse:
         request=request,
         filters={k: str(v) for k, v in asdict(f).items() if v},
     )
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="incubators.xlsx"'
-    return response
+    return xlsx_response(data, "incubators.xlsx")
 
 
 def detail(request: HttpRequest, code: str) -> HttpResponse:

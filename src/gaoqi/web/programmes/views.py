@@ -24,6 +24,7 @@ from gaoqi.web.core.errors import DomainError, Forbidden, refusals_to, valid_dat
 from gaoqi.web.core.htmx import is_htmx
 from gaoqi.web.core.scoping import OVERSIGHT
 from gaoqi.web.enterprises.selectors import enterprise_get
+from gaoqi.web.exports import xlsx_response
 from gaoqi.web.paging import CappedPaginator as Paginator
 from gaoqi.web.programmes import funnel as funnels
 from gaoqi.web.programmes import lists, selectors, services
@@ -135,9 +136,7 @@ def export(request: HttpRequest, list_id: str) -> HttpResponse:
         request=request,
         filters={k: str(v) for k, v in asdict(f).items() if v},
     )
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="list-{policy.id}.xlsx"'
-    return response
+    return xlsx_response(data, f"list-{policy.id}.xlsx")
 
 
 @require_POST
@@ -194,9 +193,7 @@ def funnel_export(request: HttpRequest, list_id: str) -> HttpResponse:
     f = data.f
     filters = {k: str(v) for k, v in (("cohort", f.cohort), ("route", f.route)) if v}
     body = services.funnel_export(request.user, data, request=request, filters=filters)
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="funnel-{policy.id}.xlsx"'
-    return response
+    return xlsx_response(body, f"funnel-{policy.id}.xlsx")
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -347,9 +344,7 @@ def cultivation_export(request: HttpRequest) -> HttpResponse:
     """The tutoring records the viewer may see, as an Excel workbook."""
     qs = selectors.tutorings_visible_to(request.user).order_by("-held_on", "-pk")
     data = services.tutorings_export(request.user, qs, request=request)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="tutorings.xlsx"'
-    return response
+    return xlsx_response(data, "tutorings.xlsx")
 
 
 def coverage(request: HttpRequest) -> HttpResponse:
