@@ -1,8 +1,10 @@
-"""Files the platform stored from uploads (certification attachments, training materials): opened only from
-under their own folder of ``settings.UPLOAD_DIR``, so that a path in a database row never reaches elsewhere."""
+"""Files the platform stores from uploads (certification attachments, training materials): written by content
+under their own folder of ``settings.UPLOAD_DIR``, and opened only from there, so that a path in a database row
+never reaches elsewhere."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import IO
 
@@ -16,3 +18,14 @@ def stored_open(path: str, folder: str) -> IO[bytes] | None:
     if not file.resolve().is_relative_to(root) or not file.is_file():
         return None
     return file.open("rb")
+
+
+def stored_write(folder: str, owner: object, data: bytes) -> tuple[str, str]:
+    """Store ``data`` as ``UPLOAD_DIR/folder/owner/<sha256>.pdf`` (the same bytes twice: one file); return the
+    path and the digest."""
+    digest = hashlib.sha256(data).hexdigest()
+    place = Path(settings.UPLOAD_DIR) / folder / str(owner)
+    place.mkdir(parents=True, exist_ok=True)
+    path = place / f"{digest}.pdf"
+    path.write_bytes(data)
+    return str(path), digest

@@ -937,12 +937,10 @@ def attendance_correct(actor: Any, pk: int, comment: str, attended: bool, *, see
 def training_material_add(actor: Any, pk: int, file_name: str, data: bytes) -> Any:
     """The organiser uploads a material (PDF only, checked by content with certification/pdfcheck.py, not by its
     name; size and count limited by cultivation.yaml), stored outside the web root. Audited."""
-    import hashlib
     from pathlib import Path
 
-    from django.conf import settings
-
     from gaoqi.web.certification.pdfcheck import PdfRefused, check_pdf
+    from gaoqi.web.core.uploads import stored_write
     from gaoqi.web.programmes.cultivation import cultivation_config
     from gaoqi.web.programmes.models import TrainingMaterial
 
@@ -958,13 +956,9 @@ def training_material_add(actor: Any, pk: int, file_name: str, data: bytes) -> A
         raise DomainError(str(exc).replace("附件", "培训资料"), fields={"file": "不是可接受的 PDF"}) from exc
     if TrainingMaterial.objects.filter(session=session).count() >= cfg.materials_per_session:
         raise DomainError(f"每次培训最多上传 {cfg.materials_per_session} 份资料")
-    digest = hashlib.sha256(data).hexdigest()
-    folder = Path(settings.UPLOAD_DIR) / "training" / str(session.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}.pdf"
-    path.write_bytes(data)
+    path, digest = stored_write("training", session.pk, data)
     name = Path((file_name or "").replace("\x00", "")).name[:200] or "培训资料.pdf"
-    item = TrainingMaterial.objects.create(session=session, file_name=name, path=str(path), sha256=digest,
+    item = TrainingMaterial.objects.create(session=session, file_name=name, path=path, sha256=digest,
                                            size=len(data), pages=pages, uploaded_by=actor)  # fmt: skip
     audit_record(actor, "training.material_add", target=f"training:{session.pk}",
                  detail={"material": item.pk, "sha256": digest, "size": len(data)})  # fmt: skip

@@ -3,11 +3,9 @@ stored outside the web root, and opened (audited) only by those who review the a
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import models, transaction
 
 from gaoqi.web import roles
@@ -16,7 +14,7 @@ from gaoqi.web.audit.services import audit_record
 from gaoqi.web.certification.models import Application, Expert, Panel
 from gaoqi.web.certification.pdfcheck import PdfRefused, check_pdf
 from gaoqi.web.certification.services._common import FORM_SECTIONS, _editable
-from gaoqi.web.core.uploads import stored_open
+from gaoqi.web.core.uploads import stored_open, stored_write
 from gaoqi.web.core.workflow import WorkflowError
 
 MAX_ATTACHMENT = 20 * 1024 * 1024
@@ -47,13 +45,9 @@ def attachment_add(actor: User, app: Application, item: str, file_name: str, dat
         raise WorkflowError(f"每份申请最多上传 {MAX_ATTACHMENTS} 个附件")
     if (have["size"] or 0) + len(data) > MAX_ATTACHMENTS_BYTES:
         raise WorkflowError(f"每份申请的附件合计不能超过 {MAX_ATTACHMENTS_BYTES // (1024 * 1024)} MB")
-    digest = hashlib.sha256(data).hexdigest()
-    folder = Path(settings.UPLOAD_DIR) / "attachments" / str(app.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}.pdf"
-    path.write_bytes(data)
+    path, digest = stored_write("attachments", app.pk, data)
     att = Attachment.objects.create(
-        application=app, item=item, file_name=Path(file_name).name[:200], path=str(path), sha256=digest, size=len(data)
+        application=app, item=item, file_name=Path(file_name).name[:200], path=path, sha256=digest, size=len(data)
     )
     audit_record(actor, "attachment.add", target=f"application:{app.pk}", detail={"item": item, "sha256": digest})
     return att
