@@ -35,16 +35,9 @@ def _pilot_eligible(actor: User, app: Application) -> str | None:
     pilot = application_self_check(actor, app).get("pilot")
     if pilot is None:
         return f"评估基准日 {app.as_of} 不在报备即批准试点政策的有效期内，或尚无试点范围的评估结果"
-    if pilot["blocking"]:
-        return "不符合报备即批准试点条件：" + "；".join(pilot["blocking"])
-    # the self-check just run holds every condition's outcome: no second evaluation
-    hte = {c["id"]: c for c in app.self_check.get("conditions", [])}
-    if hte.get("no_major_accident", {}).get("outcome") != "pass":
-        return "信用记录不符合试点要求"
-    decided = {c["id"]: c for c in [*hte.values(), *pilot["conditions"]]}  # the pilot's outcome wins on its ids
-    if any(c["kind"] == "data" and c["outcome"] != "pass" for c in decided.values()):
-        return "并非所有数据条件均已满足"
-    return None
+    # the pilot's blocking already holds every data condition not passed (failed or unknown, the certification's
+    # credit condition among them) with the pilot's outcome on its own ids: nothing else to check
+    return "不符合报备即批准试点条件：" + "；".join(pilot["blocking"]) if pilot["blocking"] else None
 
 
 def _in_jurisdiction(actor: User, app: Application) -> str | None:
