@@ -214,3 +214,27 @@ def test_republishing_the_same_snapshot_replaces_its_figures(world: dict[str, An
     assert n == len(before)
     after = list(IncubatorFigures.objects.filter(snapshot=snap).order_by("rank").values_list("incubator_id", "rank"))
     assert after == before
+
+
+@pytest.mark.django_db
+def test_applications_count_for_the_incubators_asked_submitted_in_the_year() -> None:
+    """每个孵化机构当年提出的高企申请：草稿、已撤回和其他年度不计，未入孵或不在所问机构的企业不计。"""
+    import datetime as dt
+
+    from gaoqi.web.certification import workflow as cwf
+    from gaoqi.web.certification.models import Application
+    from gaoqi.web.incubators.services import _applied
+    from tests.web import factories as f
+
+    officer = make_user(roles.MUNICIPAL, "applied_counter")
+    cases = [("INC-A", 2026, cwf.DISTRICT_REVIEW), ("INC-A", 2026, cwf.DRAFT), ("INC-A", 2025, cwf.DISTRICT_REVIEW),
+             ("INC-B", 2026, cwf.WITHDRAWN), ("INC-B", 2026, cwf.MUNICIPAL_REVIEW), ("", 2026, cwf.DISTRICT_REVIEW),
+             ("INC-C", 2026, cwf.DISTRICT_REVIEW), ("INC-A", 2026, cwf.CERTIFIED)]  # fmt: skip
+    for i, (code, year, status) in enumerate(cases):
+        ent = f.enterprise(name=f"申报企业{i}")
+        ent.incubator_code = code
+        ent.save(update_fields=["incubator_code"])
+        Application.objects.create(uscc=ent.uscc, enterprise_name=ent.name, district_code=ent.district_code, year=year,
+                                   tech_field="电子信息", status=status, stage_started_at=dt.date(year, 6, 1),
+                                   as_of=dt.date(year, 6, 30), created_by=officer)  # fmt: skip
+    assert _applied(2026, ["INC-A", "INC-B"]) == {"INC-A": 2, "INC-B": 1}

@@ -4,12 +4,12 @@ every figure comes from the engine (``Workspace.incubator_figures``), the applic
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.incubators.models import COUNTS, SHARES, CityFigures, Incubator, IncubatorFigures
@@ -27,22 +27,21 @@ def _points(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _applied(year: int, codes: Iterable[str]) -> Counter[str]:
+def _applied(year: int, codes: Iterable[str]) -> dict[str, int]:
     """Applications for HTE certification of the year (submitted: not drafts, not withdrawn) by the enterprises
     each incubator counts, from the certification app (``Enterprise.incubator_code`` as just published)."""
     from gaoqi.web.certification import workflow as wf
     from gaoqi.web.certification.models import Application
     from gaoqi.web.enterprises.models import Enterprise
 
-    wanted = set(codes)
     usccs = Application.objects.filter(year=year).exclude(status__in=[wf.DRAFT, wf.WITHDRAWN]).values("uscc")
-    out: Counter[str] = Counter()
-    for code in (
-        Enterprise.objects.filter(uscc__in=usccs).exclude(incubator_code="").values_list("incubator_code", flat=True)
-    ):
-        if code in wanted:
-            out[code] += 1
-    return out
+    counted = (
+        Enterprise.objects.filter(uscc__in=usccs, incubator_code__in=set(codes))
+        .order_by()
+        .values_list("incubator_code")
+        .annotate(n=Count("pk"))
+    )
+    return dict(counted)
 
 
 def figures_publish(snapshot: Snapshot, rows: Sequence[Mapping[str, Any]], city: Mapping[str, Any]) -> int:
