@@ -30,9 +30,10 @@ from decimal import Decimal
 
 import duckdb
 
-from gaoqi.engine.features.certificates import HTE_VALIDITY_YEARS
+from gaoqi.engine.features.certificates import HTE_DEFAULT_EXPIRY
 from gaoqi.engine.features.declare import RATIO, date_lit, ratio
 from gaoqi.engine.features.incubator import FEATURES as INCUBATOR_FEATURES
+from gaoqi.engine.pipeline import has_table
 from gaoqi.engine.rules.compile import explain_order, version_sql
 from gaoqi.engine.rules.evaluate import check_profile
 from gaoqi.engine.rules.ir import Policy, PolicyVersion
@@ -96,7 +97,7 @@ def enterprise_sql(as_of: date, fp: FigureParameters, cert_conditions: Sequence[
     year_start = date_lit(date(y, 1, 1))
     grad_from = date_lit(date(y - fp.grad_window_years, 1, 1))
     g = f"CAST({lit(str(fp.growth_rate_above))} AS DECIMAL(38, 12))"
-    expiry = f"COALESCE(expiry_date, CAST(issue_date + INTERVAL {HTE_VALIDITY_YEARS} YEAR - INTERVAL 1 DAY AS DATE))"
+    expiry = f"COALESCE(expiry_date, {HTE_DEFAULT_EXPIRY})"
     if cert_conditions:
         ids = ", ".join(lit(c) for c in cert_conditions)
         but_for_cert = (
@@ -242,7 +243,7 @@ def build_incubator_figures(
     for table in TABLES:
         con.execute(f"DROP TABLE IF EXISTS {table}")
     check_profile(con, as_of)
-    evaluated = con.execute("SELECT max(as_of) FROM results_meta").fetchall() if _has(con, "results_meta") else []
+    evaluated = con.execute("SELECT max(as_of) FROM results_meta").fetchall() if has_table(con, "results_meta") else []
     if not evaluated or evaluated[0][0] != as_of:
         raise IncubatorFiguresError(f"evaluate the enterprises at {as_of} first (the figures read the pool's results)")
     pairs = in_force(incubator_policies, as_of)
@@ -267,11 +268,6 @@ def evaluate_incubators(con: duckdb.DuckDBPyConnection, as_of: date, incubator_p
     rhash = ruleset_hash([p for p, _ in pairs])
     con.execute(f"CREATE OR REPLACE TABLE incubator_results AS {results_sql(pairs, as_of, rhash)}")
     return int(con.execute("SELECT count(DISTINCT incubator_code) FROM incubator_results").fetchall()[0][0])
-
-
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchall()
-    return bool(found[0][0])
 
 
 #: The rows the platform publishes: roster, figures and the evaluation, best first (ADR 0018).

@@ -42,13 +42,14 @@ class StepOrderError(Exception):
         self.message = message
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the workspace holds table ``name``."""
     n = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()[0][0]
     return bool(n)
 
 
 def _loads(con: duckdb.DuckDBPyConnection, feed: str | None = None) -> int:
-    if not _has_table(con, "loads"):
+    if not has_table(con, "loads"):
         return 0
     if feed is None:
         return int(con.execute("SELECT count(*) FROM loads").fetchall()[0][0])
@@ -57,7 +58,7 @@ def _loads(con: duckdb.DuckDBPyConnection, feed: str | None = None) -> int:
 
 def _resolved_from_current_loads(con: duckdb.DuckDBPyConnection) -> bool | None:
     """None: never resolved; False: resolved, but files were loaded since; True: up to date."""
-    if not (_has_table(con, "resolve_meta") and _has_table(con, "enterprise")):
+    if not (has_table(con, "resolve_meta") and has_table(con, "enterprise")):
         return None
     row = con.execute("SELECT max(inputs) FROM resolve_meta").fetchall()[0][0]
     if row is None:

@@ -11,6 +11,8 @@ from functools import partial
 from gaoqi.engine.features.declare import Source, SourceSQL, Window, date_lit, declare, in_list, source_row
 
 HTE_VALIDITY_YEARS = 3  # S-32 Art. 9, used only when a HTE certificate has no expiry date
+#: An HTE certificate's last day when the feed gives no expiry date: three years from its issue, the day before.
+HTE_DEFAULT_EXPIRY = f"CAST(issue_date + INTERVAL {HTE_VALIDITY_YEARS} YEAR - INTERVAL 1 DAY AS DATE)"
 #: How the feed writes the 科技创新型 sub-type of a ZGC HTE certificate (free text, trimmed at ingest). The
 #: sub-types' definition was not found (programmes.md row 1.9): UNCONFIRMED.
 ZGC_INNOVATIVE_SUBTYPES = ("科技创新型", "科技创新型企业")
@@ -81,10 +83,7 @@ FEATURES = (
 def _sql(w: Window) -> SourceSQL:
     a = date_lit(w.as_of)
     innovative = in_list(ZGC_INNOVATIVE_SUBTYPES)
-    expiry = (
-        f"COALESCE(expiry_date, CASE WHEN kind = 'hte' THEN "
-        f"CAST(issue_date + INTERVAL {HTE_VALIDITY_YEARS} YEAR - INTERVAL 1 DAY AS DATE) END)"
-    )
+    expiry = f"COALESCE(expiry_date, CASE WHEN kind = 'hte' THEN {HTE_DEFAULT_EXPIRY} END)"
     return SourceSQL(
         ctes={
             # Every certificate issued by as_of, flagged current (not revoked, not expired at as_of): the
