@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         default_policy_dir,
         load_policies,
     )
+    from gaoqi.engine.rules.compile import version_features
     from gaoqi.engine.uscc import UsccCheck
     from gaoqi.engine.uscc import validate as check_uscc
     from gaoqi.engine.validate import district_codes, industry_section_names
@@ -89,6 +90,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "default_policies": ("gaoqi.engine.workspace_api", "default_policies"),
     "score_total": ("gaoqi.engine.workspace_api", "score_total"),
     "evaluate_one": ("gaoqi.engine.workspace_api", "evaluate_one"),
+    "version_features": ("gaoqi.engine.rules.compile", "version_features"),
 }
 
 
@@ -137,4 +139,5 @@ __all__ = [
     "industry_section_names",
     "load_policies",
     "score_total",
+    "version_features",
 ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from gaoqi.engine import FEATURE_BY_NAME, Policy, PolicyVersion, evaluate_one
+from gaoqi.engine import FEATURE_BY_NAME, Policy, PolicyVersion, evaluate_one, version_features
 from gaoqi.web.techsme.config import process_config
 from gaoqi.web.techsme.models import RD_COSTS, RD_SALES, Evaluation
 
@@ -57,17 +57,6 @@ def version_at(ev: Evaluation) -> PolicyVersion:
     return version_for_date(ev.as_of)
 
 
-def _features(version: PolicyVersion) -> set[str]:
-    names: set[str] = set()
-    for c in version.conditions:
-        names.update(c.features)
-        if c.waiver is not None:
-            names.update(c.waiver.features)
-    for s in version.scores:
-        names.update(s.features)
-    return names
-
-
 def _text(value: Any) -> Any:
     return value if value is None or isinstance(value, (bool, int)) else str(value)
 
@@ -91,7 +80,9 @@ def prefill(ent: Any) -> dict[str, Any]:
         else:
             source = by_year[part].get(last_year, "")
         values[name] = {"value": _text(value), "source": source if value is not None else ""}
-    others = sorted(_features(version_for_date(profile.get("as_of"))) - set(INPUTS) - {"st_staff_share"})
+    # the keys (uscc, as_of) are the snapshot's, not values the policy scores
+    read = version_features(version_for_date(profile.get("as_of"))) - {"uscc", "as_of"}
+    others = sorted(read - set(INPUTS) - {"st_staff_share"})
     return {"values": values, "profile": {k: _text(profile.get(k)) for k in others}}
 
 
