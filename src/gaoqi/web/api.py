@@ -16,6 +16,7 @@ from ninja.utils import check_csrf
 
 from gaoqi.web.core.errors import DomainError, Forbidden, NotFound, domain_error_response
 from gaoqi.web.enterprises import selectors as es
+from gaoqi.web.paging import api_page
 from gaoqi.web.policies import selectors as ps
 
 api = NinjaAPI(title="gaoqi 高企 API", version="1", urls_namespace="api", docs_url="/docs")
@@ -434,14 +435,7 @@ def recommendation_list(request: HttpRequest, list_id: Code, params: Query[Recom
     if not lists.recommendable(list_id):
         raise NotFound("该名单不接受推荐")
     qs = ls.recommendation_queue(request.user, list_id, params.status)
-    start = (params.page - 1) * params.page_size
-    return {
-        "list_id": list_id,
-        "count": qs.count(),
-        "page": params.page,
-        "page_size": params.page_size,
-        "items": [_rec_out(r) for r in qs[start : start + params.page_size]],
-    }
+    return {"list_id": list_id, **api_page(qs, params.page, params.page_size, _rec_out)}
 
 
 @api.post("/recommendations", response={201: RecommendationOut, **WRITE_ERRORS}, url_name="recommendation_create")
@@ -602,13 +596,7 @@ def tutoring_list(request: HttpRequest, params: Query[TutoringQuery]) -> dict[st
         qs = qs.filter(status=params.status)
     if params.uscc:
         qs = qs.filter(enterprise__uscc=params.uscc)
-    start = (params.page - 1) * params.page_size
-    return {
-        "count": qs.count(),
-        "page": params.page,
-        "page_size": params.page_size,
-        "items": [_tutoring_out(r) for r in qs[start : start + params.page_size]],
-    }
+    return api_page(qs, params.page, params.page_size, _tutoring_out)
 
 
 def _tutoring_written(request: HttpRequest, pk: int) -> dict[str, Any]:

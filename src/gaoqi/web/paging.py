@@ -3,7 +3,9 @@ and pages beyond it are not offered (a user narrows the search instead of paging
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 from django.core.paginator import Paginator
 
@@ -18,3 +20,10 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > CAP
+
+
+def api_page(qs: Any, page: int, size: int, item: Callable[[Any], Any]) -> dict[str, Any]:
+    """One page of ``qs`` as the JSON API answers a list: ``count`` (all of ``qs``), ``page``, ``page_size`` and
+    the page's ``items``, each through ``item``."""
+    start = (page - 1) * size
+    return {"count": qs.count(), "page": page, "page_size": size, "items": [item(x) for x in qs[start : start + size]]}

@@ -13,6 +13,7 @@ from ninja import Field, Path, Query, Router, Schema
 from gaoqi.web.core.errors import NotFound
 from gaoqi.web.incubators import selectors
 from gaoqi.web.incubators.models import COUNTS, SHARES, IncubatorFigures
+from gaoqi.web.paging import api_page
 
 router = Router(tags=["incubators"])
 
@@ -122,14 +123,7 @@ def register(errors: dict[int, Any], not_found: dict[int, Any]) -> Router:
         """Every incubator and service agency the caller may see (municipal office and evaluators: all; a
         district: its district's; an incubator account: itself), with its rank, evaluation and figures."""
         f = selectors.RankingFilter(kind=params.kind, district=params.district, status=params.status, sort=params.sort)
-        qs = selectors.ranking(request.user, f)
-        start = (params.page - 1) * params.page_size
-        return {
-            "count": qs.count(),
-            "page": params.page,
-            "page_size": params.page_size,
-            "items": [_item(x) for x in qs[start : start + params.page_size]],
-        }
+        return api_page(selectors.ranking(request.user, f), params.page, params.page_size, _item)
 
     @router.get("/{code}", response={200: IncubatorDetailOut, **not_found}, url_name="incubator_figures")
     def incubator_figures(request: HttpRequest, code: IncCode) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from ninja import Field, Query, Schema
 
 from gaoqi.web.api import NOT_FOUND, Code, api
 from gaoqi.web.core.errors import Forbidden, NotFound
+from gaoqi.web.paging import api_page
 
 
 class FunnelRowOut(Schema):
@@ -127,22 +128,15 @@ def fiscal_key_enterprises(request: HttpRequest, params: Query[FiscalKeyQuery]) 
 
     day = params.as_of or clock.today()
     qs = selectors.fiscal_key_on(request.user, day).select_related("enterprise")
-    start = (params.page - 1) * params.page_size
-    rows = list(qs[start : start + params.page_size])
-    return {
-        "as_of": day.isoformat(),
-        "count": qs.count(),
-        "page": params.page,
-        "page_size": params.page_size,
-        "items": [
-            {
-                "uscc": m.enterprise.uscc,
-                "name": m.enterprise.name,
-                "district_code": m.enterprise.district_code,
-                "flagged_from": m.entered_on.isoformat(),
-                "flagged_to": m.left_on.isoformat() if m.left_on else None,
-                "source": "AUTO_GSQ",
-            }
-            for m in rows
-        ],
-    }
+
+    def item(m: Any) -> dict[str, Any]:
+        return {
+            "uscc": m.enterprise.uscc,
+            "name": m.enterprise.name,
+            "district_code": m.enterprise.district_code,
+            "flagged_from": m.entered_on.isoformat(),
+            "flagged_to": m.left_on.isoformat() if m.left_on else None,
+            "source": "AUTO_GSQ",
+        }
+
+    return {"as_of": day.isoformat(), **api_page(qs, params.page, params.page_size, item)}

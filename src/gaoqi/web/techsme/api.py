@@ -11,6 +11,7 @@ from ninja import Field, Path, Query, Router, Schema
 
 from gaoqi.web.api import ERRORS, NOT_FOUND
 from gaoqi.web.core.errors import NotFound
+from gaoqi.web.paging import api_page
 from gaoqi.web.techsme import selectors, selfcheck
 
 router: Router = Router(tags=["科技型中小企业评价"])
@@ -86,15 +87,14 @@ def registrations(request: HttpRequest, params: Query[RegistrationQuery]) -> dic
     qs = selectors.registrations_visible_to(request.user).order_by("number")
     if params.status:
         qs = qs.filter(status=params.status)
-    start = (params.page - 1) * params.page_size
-    rows = qs[start : start + params.page_size]
-    items = [
-        {"number": r.number, "uscc": r.uscc, "name": r.enterprise_name, "district_code": r.district_code,
-         "year": r.year, "registered_on": r.registered_on, "updated_year": r.updated_year,
-         "valid_until": r.valid_until, "status": r.status, "revoked_on": r.revoked_on, "revoke_reason": r.revoke_reason}
-        for r in rows
-    ]  # fmt: skip
-    return {"count": qs.count(), "page": params.page, "page_size": params.page_size, "items": items}
+
+    def item(r: Any) -> dict[str, Any]:
+        return {"number": r.number, "uscc": r.uscc, "name": r.enterprise_name, "district_code": r.district_code,
+                "year": r.year, "registered_on": r.registered_on, "updated_year": r.updated_year,
+                "valid_until": r.valid_until, "status": r.status, "revoked_on": r.revoked_on,
+                "revoke_reason": r.revoke_reason}  # fmt: skip
+
+    return api_page(qs, params.page, params.page_size, item)
 
 
 @router.get("/evaluations/{pk}/self-check", response={200: SelfCheckOut, **NOT_FOUND}, url_name="techsme_self_check")
