@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "gaoqi.web.programmes",
     "gaoqi.web.techsme",
     "gaoqi.web.incubators",
+    "gaoqi.web.units",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,58 @@
+"""Reads of the units app: the roster, a unit by code (bad codes refused in words), and the units whose work a
+user sees (``unit_scope_q``: municipal oversight all, a district official its district's units and the units it
+is a member of)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from gaoqi.web import roles
+from gaoqi.web.core.errors import DomainError
+from gaoqi.web.core.scoping import OVERSIGHT
+from gaoqi.web.units.models import MUNICIPAL, Unit, UnitMember
+
+
+def units_active(*, level: str | None = None, district_code: str | None = None) -> QuerySet[Unit]:
+    qs = Unit.objects.filter(active=True)
+    if level:
+        qs = qs.filter(level=level)
+    if district_code is not None:
+        qs = qs.filter(district_code=district_code)
+    return qs
+
+
+def unit_get(code: str) -> Unit:
+    """The active unit of ``code``; an unknown or retired code is refused with a clear message (400)."""
+    unit = Unit.objects.filter(code=code, active=True).first()
+    if unit is None:
+        raise DomainError(f"责任单位“{code}”不存在或已停用。", fields={"unit": "不存在的单位"})
+    return unit
+
+
+def unit_for(kind: str, *, level: str, district_code: str = "") -> Unit | None:
+    """The active unit of a kind at a level (a district's when ``level`` is district), or None."""
+    return Unit.objects.filter(
+        active=True, kind=kind, level=level, district_code="" if level == MUNICIPAL else district_code
+    ).first()
+
+
+def unit_scope_q(user: Any, field: str = "unit") -> Q | None:
+    """The rows owed by units ``user`` may see, as a condition on ``field`` (a FK to Unit; "" for Unit itself): all for the municipal
+    office and evaluators; a district official: its district's units and those it acts for; others: none."""
+    role = getattr(user, "role", None)
+    if role is None or not getattr(user, "is_active", True):
+        return None
+    if role in OVERSIGHT:
+        return Q()
+    if role == roles.DISTRICT and user.district_code:
+        member_of = UnitMember.objects.filter(user=user).values("unit_id")
+        prefix, ident = (f"{field}__", f"{field}_id") if field else ("", "id")
+        return Q(**{f"{prefix}district_code": user.district_code}) | Q(**{f"{ident}__in": member_of})
+    return None
+
+
+def units_acted_for(user: Any) -> QuerySet[Unit]:
+    """The units ``user`` is a member of (its 我方承办 filter)."""
+    return Unit.objects.filter(members__user=user)
