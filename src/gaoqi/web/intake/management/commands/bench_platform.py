@@ -5,7 +5,7 @@ Times, as a municipal and as a district official (海淀), the requests a user m
 - ``main``: the directory's first page, a filter, name / pinyin / USCC searches, a deep page, a policy's near
   misses, a profile page, an explanation, the API search, the dashboard (the profile and the explanation read
   the snapshot's DuckDB file: a published snapshot is needed);
-- ``lists`` (issue 12): the lists' index, the cultivation pool's and the above-scale list's pages (members,
+- ``lists`` (issues 12, 13): the lists' index, the cultivation pool's, the above-scale list's, 小升规's and 规升强's pages (members,
   entries and exits of the snapshot, counts over time) without and with a filter, the members alone as htmx
   asks for them when a filter changes, the pool's funnel (and by cohort and route), the API's members (and
   filtered). These read only the platform's database: ``bench_lists`` builds one at any size.
@@ -34,6 +34,7 @@ from gaoqi.web.intake.selectors import current_snapshot
 
 DISTRICT = "110108"  # 海淀
 POOL, ABOVE = "cultivation-pool", "above-scale"
+SMALL, STRONG = "small-to-above-scale", "above-scale-to-strong"  # 小升规, 规升强 (issue 13)
 
 
 def _main_urls(who: str) -> dict[str, str]:
@@ -73,6 +74,12 @@ def _list_urls(who: str) -> dict[str, str]:
         "pool funnel cohort + route (htmx)": f"/programmes/{POOL}/funnel/?cohort={cohort}&route=rule&htmx",
         "API members": f"/api/lists/{ABOVE}/members",
         "API members filtered": f"/api/lists/{POOL}/members?{district}route=rule",
+        "小升规 page": f"/programmes/{SMALL}/",
+        "小升规 members filtered (htmx)": f"/programmes/{SMALL}/?{district}section=I&htmx",
+        "规升强 page": f"/programmes/{STRONG}/",
+        "规升强 members page 2 (htmx)": f"/programmes/{STRONG}/?page=2&htmx",
+        "小升规 adjustments (名单调整记录)": f"/programmes/{SMALL}/adjustments/",
+        "API fiscal-key enterprises": "/api/fiscal-key-enterprises",
     }
 
 
