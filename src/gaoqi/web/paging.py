@@ -22,8 +22,11 @@ class CappedPaginator(Paginator):
         return self.count > CAP
 
 
-def api_page(qs: Any, page: int, size: int, item: Callable[[Any], Any]) -> dict[str, Any]:
-    """One page of ``qs`` as the JSON API answers a list: ``count`` (all of ``qs``), ``page``, ``page_size`` and
-    the page's ``items``, each through ``item``."""
+def api_page(
+    qs: Any, page: int, size: int, item: Callable[[Any], Any], *, count: Callable[[Any], int] | None = None
+) -> dict[str, Any]:
+    """One page of ``qs`` as the JSON API answers a list: ``count`` (all of ``qs``; ``count(qs)`` when given, e.g. a
+    count kept until the data changes), ``page``, ``page_size`` and the page's ``items``, each through ``item``."""
     start = (page - 1) * size
-    return {"count": qs.count(), "page": page, "page_size": size, "items": [item(x) for x in qs[start : start + size]]}
+    total = count(qs) if count is not None else qs.count()
+    return {"count": total, "page": page, "page_size": size, "items": [item(x) for x in qs[start : start + size]]}
