@@ -35,6 +35,9 @@ def today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
 
 @pytest.fixture()
 def world(db: Any, today: dt.date) -> dict[str, Any]:
+    from gaoqi.web.units.services import units_sync
+
+    units_sync()  # a transactional test's flush removed the roster the migration loaded
     hd1 = f.enterprise(name="北京海淀规升强一号科技有限公司")
     hd2 = f.enterprise(name="北京海淀规升强二号科技有限公司")
     cy = f.enterprise(name="北京朝阳规升强科技有限公司", district_code=CHAOYANG)
