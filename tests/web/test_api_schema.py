@@ -146,7 +146,9 @@ def _service_package() -> dict[str, int]:
                                       entered_on=snap.as_of, entered_snapshot=snap)  # fmt: skip
         muni = make_user(roles.MUNICIPAL, username="st_sp_municipal")
         dist = make_user(roles.DISTRICT, username="st_sp_district", district_code=HAIDIAN)
-        pkg = package_create(muni, uscc=ent.uscc, year=clock.today().year, municipal_steward=muni, district_steward=dist)
+        pkg = package_create(
+            muni, uscc=ent.uscc, year=clock.today().year, municipal_steward=muni, district_steward=dist
+        )
         item_assign(muni, pkg.pk, need="协调研发用房", category="space", unit_code="110108.sci", handler=dist)
     item = ServiceItem.objects.filter(package=pkg).first()
     assert item is not None

@@ -65,7 +65,7 @@ def test_stewards_are_checked(world: dict[str, Any]) -> None:
     from gaoqi.web.servicepacks.services import package_create
 
     w = world
-    with pytest.raises(DomainError, match="企业所在区（海淀区）.*朝阳区") as e:
+    with pytest.raises(DomainError, match=r"企业所在区（海淀区）.*朝阳区") as e:
         package_create(w["municipal"], uscc=w["hd1"].uscc, year=2026, municipal_steward=w["municipal"],
                        district_steward=w["chaoyang"])  # fmt: skip
     assert e.value.fields == {"district_steward": "不是企业所在区的管理人员"}
@@ -115,11 +115,11 @@ def test_an_unknown_or_retired_unit_is_refused(world: dict[str, Any]) -> None:
     from gaoqi.web.units.models import Unit
 
     pkg = package(world)
-    with pytest.raises(DomainError, match="责任单位“m.nosuch”不存在") as e:
+    with pytest.raises(DomainError, match=r"责任单位“m\.nosuch”不存在") as e:
         item(world, pkg, unit="m.nosuch")
     assert e.value.fields == {"unit": "不存在的单位"}
     Unit.objects.filter(code="m.ip").update(active=False)
-    with pytest.raises(DomainError, match="责任单位“m.ip”不存在或已停用"):
+    with pytest.raises(DomainError, match=r"责任单位“m\.ip”不存在或已停用"):
         item(world, pkg, unit="m.ip", handler="municipal")
     assert not ServiceItem.objects.exists()
 
@@ -221,7 +221,9 @@ def test_the_whole_round(world: dict[str, Any]) -> None:
     with pytest.raises(WorkflowError, match="已重新办理过一次"):
         services.item_act(w["ent1"], i.pk, "reopen", "还是不够")
     assert ServiceItem.objects.get(pk=i.pk).status == "done"
-    actions = list(AuditEvent.objects.filter(target=f"service_item:{i.pk}").order_by("pk").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(target=f"service_item:{i.pk}").order_by("pk").values_list("action", flat=True)
+    )
     assert actions == ["service_item.assign", "service_item.accept", "service_item.complete", "servicepacks.item_rate",
                        "service_item.reopen", "service_item.complete", "servicepacks.item_rate"]  # fmt: skip
 
@@ -238,7 +240,12 @@ def test_return_reassign_and_cancel(world: dict[str, Any], monkeypatch: pytest.M
         services.item_act(w["municipal2"], i.pk, "reassign")  # neither the assigner nor a steward
     monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 14))
     i = services.item_act(w["municipal"], i.pk, "reassign", unit_code="m.hr", handler=w["municipal2"])  # a steward
-    assert (i.status, i.unit.code, i.handler, i.assigned_on) == ("assigned", "m.hr", w["municipal2"], dt.date(2026, 12, 14))
+    assert (i.status, i.unit.code, i.handler, i.assigned_on) == (
+        "assigned",
+        "m.hr",
+        w["municipal2"],
+        dt.date(2026, 12, 14),
+    )
     assert i.due_on == workdays.deadline_provisional(dt.date(2026, 12, 15), 5)[0]
     with pytest.raises(WorkflowError, match="交办人"):
         services.item_act(w["municipal2"], i.pk, "cancel", "企业已自行解决")
@@ -285,7 +292,7 @@ def test_scoping_canaries(world: dict[str, Any]) -> None:
 def test_the_summary_equals_a_count_by_hand(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     w = world
     pkg = package(w)
-    a, b, c, d, e = (item(w, pkg) for _ in range(5))
+    a, b, c, d, _e = (item(w, pkg) for _ in range(5))
     m = item(w, pkg, unit="m.hte", handler="municipal")
     for x in (a, b, c):
         services.item_act(w["haidian"], x.pk, "accept")

@@ -59,11 +59,16 @@ def test_the_district_handles_and_the_enterprise_rates(world: dict[str, Any]) ->
     r = d.post(reverse("servicepacks:item_act", args=[i.pk]), {"action": "complete", "comment": "", "seen": "accepted"},
                follow=True)  # fmt: skip
     assert "需要填写意见" in _text(r)
-    d.post(reverse("servicepacks:item_act", args=[i.pk]), {"action": "complete", "comment": "已落实", "seen": "accepted"})
+    d.post(
+        reverse("servicepacks:item_act", args=[i.pk]), {"action": "complete", "comment": "已落实", "seen": "accepted"}
+    )
     assert ServiceItem.objects.get(pk=i.pk).status == "done"
     # the enterprise: an official cannot rate (the access table), another enterprise gets 404
     assert d.post(reverse("servicepacks:item_rate", args=[i.pk]), {"rating": "satisfied"}).status_code == 403
-    assert login(w["ent2"]).post(reverse("servicepacks:item_rate", args=[i.pk]), {"rating": "satisfied"}).status_code == 404
+    assert (
+        login(w["ent2"]).post(reverse("servicepacks:item_rate", args=[i.pk]), {"rating": "satisfied"}).status_code
+        == 404
+    )
     e = login(w["ent1"])
     mine = _text(e.get(reverse("servicepacks:mine")))
     assert "2026年度服务包" in mine

@@ -29,7 +29,9 @@ class BulkForm(forms.Form):
 
 class ItemForm(forms.Form):
     need = forms.CharField(max_length=4000, strip=True, error_messages={"required": "请填写服务需求", **TOO_LONG})
-    category = forms.ChoiceField(choices=_categories, error_messages={"required": "请选择类别", "invalid_choice": "未知类别"})
+    category = forms.ChoiceField(
+        choices=_categories, error_messages={"required": "请选择类别", "invalid_choice": "未知类别"}
+    )
     complex_item = forms.BooleanField(required=False)
     unit = forms.CharField(max_length=32, strip=True, error_messages={"required": "请选择责任单位"})
     handler = forms.CharField(max_length=150, error_messages={"required": "请选择责任人"})

@@ -38,7 +38,10 @@ class ServicePackage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="one_service_package_per_year"),
         ]
-        indexes = [models.Index(fields=["district_code", "year"], name="sp_package_district_year")]
+        indexes = [
+            models.Index(fields=["district_code", "year"], name="sp_package_district_year"),
+            models.Index(fields=["-year", "-id"], name="sp_package_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise.name}（{self.year}年服务包）"
@@ -81,6 +84,7 @@ class ServiceItem(models.Model):
             models.Index(fields=["due_on", "id"], condition=Q(status__in=OPEN), name="sp_item_open_due"),
             models.Index(fields=["unit", "due_on", "id"], condition=Q(status__in=OPEN), name="sp_item_open_unit_due"),
             models.Index(fields=["status", "due_on", "id"], name="sp_item_status_due"),
+            models.Index(fields=["due_on", "id"], name="sp_item_due"),
             models.Index(fields=["unit", "status", "due_on", "id"], name="sp_item_unit_status_due"),
         ]
 

@@ -126,7 +126,9 @@ def package_create(
         raise NotFound("企业不存在或不在您的管辖范围内。")
     _check_year(year)
     if not on_list(enterprise):
-        raise DomainError(f"{enterprise.name}当前不在规升强名单中，不能建立服务包。", fields={"uscc": "不在规升强名单中"})
+        raise DomainError(
+            f"{enterprise.name}当前不在规升强名单中，不能建立服务包。", fields={"uscc": "不在规升强名单中"}
+        )
     _check_stewards(enterprise, municipal_steward, district_steward)
     serialize(f"servicepacks.package:{enterprise.pk}:{year}")
     if ServicePackage.objects.filter(enterprise=enterprise, year=year).exists():
@@ -205,9 +207,7 @@ def _unit_and_handler(package: ServicePackage, unit_code: str, handler: Any) -> 
             fields={"unit": "不是企业所在区的单位"},
         )
     if handler is None or not may_handle(handler, unit):
-        raise DomainError(
-            f"责任人须为{unit.name}的经办人或同级管理人员。", fields={"handler": "不能代表该责任单位"}
-        )
+        raise DomainError(f"责任人须为{unit.name}的经办人或同级管理人员。", fields={"handler": "不能代表该责任单位"})
     return unit
 
 
@@ -339,7 +339,7 @@ def item_act(
         ITEM, qs, pk, action, actor, seen=seen, comment=comment, permit=_PERMITS[action],
         guards={"reopenable": _reopenable}, on_enter=on_enter, audit_target=f"service_item:{pk}",
     )  # fmt: skip
-    return moved.obj  # type: ignore[no-any-return]
+    return moved.obj
 
 
 @transaction.atomic
@@ -361,7 +361,7 @@ def item_rate(actor: Any, pk: int, rating: str, comment: str = "") -> ServiceIte
     item.save(update_fields=["rating"])
     audit_record(actor, "servicepacks.item_rate", target=f"service_item:{pk}",
                  detail={"rating": rating, "round": item.round})  # fmt: skip
-    return item  # type: ignore[no-any-return]
+    return item
 
 
 EXPORT_LIMIT = 100_000
