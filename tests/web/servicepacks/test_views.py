@@ -190,3 +190,22 @@ def test_every_word_on_these_pages_is_chinese(world: dict[str, Any]) -> None:
             if words := ascii_words(_text(r), known):
                 found[f"{who} {url}"] = words
     assert not found, found
+
+
+def test_the_bulk_action_reports_its_counts(world: dict[str, Any]) -> None:
+    w = world
+    package(w)
+    r = login(w["municipal"]).post(reverse("servicepacks:package_bulk"), {"year": 2026,
+                                   "municipal_steward": "sp_municipal"}, follow=True)  # fmt: skip
+    assert "已为 2 家规升强企业建立2026年度服务包；1 家已有服务包；0 家" in _text(r)
+    assert ServicePackage.objects.filter(year=2026).count() == 3
+    assert login(w["haidian"]).post(reverse("servicepacks:package_bulk"), {"year": 2026}).status_code == 403
+    r = login(w["municipal"]).post(reverse("servicepacks:package_bulk"), {"year": 2031,
+                                   "municipal_steward": "sp_municipal"}, follow=True)  # fmt: skip
+    assert "服务包年度只能为2026年或2027年" in _text(r)
+
+
+def test_a_bad_page_key_or_filter_is_ignored(world: dict[str, Any]) -> None:
+    c = login(world["municipal"])
+    for q in ("?after=bogus", "?status=nosuch", "?after=2026-13-45_1", "?category=nosuch"):
+        assert c.get(reverse("servicepacks:queue") + q).status_code == 200, q
