@@ -128,6 +128,33 @@ def recommendations(snapshot: Any) -> dict[str, Any]:
     }
 
 
+def _service_package() -> dict[str, int]:
+    """A 海淀 规升强 member's service package with one item (made once per test)."""
+    from gaoqi.web.programmes.models import ListMembership
+    from gaoqi.web.servicepacks.models import ServiceItem, ServicePackage
+
+    pkg = ServicePackage.objects.first()
+    if pkg is None:
+        from gaoqi.web.core import clock
+        from gaoqi.web.enterprises.models import Enterprise
+        from gaoqi.web.intake.models import Snapshot
+        from gaoqi.web.servicepacks.services import item_assign, package_create
+
+        ent = Enterprise.objects.filter(district_code=HAIDIAN).exclude(name__startswith=CANARY_NAME).order_by("uscc")[0]
+        snap = Snapshot.objects.get(is_current=True)
+        ListMembership.objects.create(enterprise=ent, list_id="above-scale-to-strong", route="rule",
+                                      entered_on=snap.as_of, entered_snapshot=snap)  # fmt: skip
+        muni = make_user(roles.MUNICIPAL, username="st_sp_municipal")
+        dist = make_user(roles.DISTRICT, username="st_sp_district", district_code=HAIDIAN)
+        pkg = package_create(
+            muni, uscc=ent.uscc, year=clock.today().year, municipal_steward=muni, district_steward=dist
+        )
+        item_assign(muni, pkg.pk, need="协调研发用房", category="space", unit_code="110108.sci", handler=dist)
+    item = ServiceItem.objects.filter(package=pkg).first()
+    assert item is not None
+    return {"package": pkg.pk, "item": item.pk}
+
+
 def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, Any] | None = None) -> list[Any]:
     """Strategies with real path parameters: a visible enterprise, a canary, a made-up code; real policies; real
     waiting recommendations and enterprises free to be recommended."""
@@ -143,6 +170,10 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}, body={"comment": "日期有误"}))]
     if recs is not None and operation.path == "/api/tech-sme/evaluations/{pk}/self-check":
         pks = st.sampled_from([*recs["self-check"], 10**9])
+        return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
+    if "pk" in names and operation.path.startswith("/api/service-packages/"):  # a real package and item
+        real = _service_package()
+        pks = st.sampled_from([real["item" if "/items/" in operation.path else "package"], 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if recs is not None and "pk" in names:
         action = operation.path.rsplit("/", 1)[-1]

@@ -109,6 +109,19 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "incubators:export": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT}),
     "incubators:detail": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),
     "incubators:mine": frozenset({r.INCUBATOR}),
+    # service packages (服务包) of the 规升强 list (issue 13, ADR 0021): officials' queue of the items their units
+    # owe and the packages (municipal all, a district its own); the enterprise sees and rates its own; moves are
+    # checked by the service (the unit's officials, the assigner, the enterprise itself)
+    "servicepacks:queue": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "servicepacks:queue_export": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "servicepacks:packages": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "servicepacks:package_new": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "servicepacks:package_bulk": frozenset({r.MUNICIPAL}),
+    "servicepacks:package": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "servicepacks:item_assign": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "servicepacks:item_act": frozenset({r.DISTRICT, r.MUNICIPAL, r.ENTERPRISE}),
+    "servicepacks:item_rate": frozenset({r.ENTERPRISE}),
+    "servicepacks:mine": frozenset({r.ENTERPRISE}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -166,6 +179,10 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:techsme_self_check": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:incubator_ranking": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),  # an account: itself
     "api:incubator_figures": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),
+    "api:service_package_list": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "api:service_package_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "api:service_package_items": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "api:service_package_item": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -178,6 +195,7 @@ NO_STORE = frozenset(
         "programmes:material_download",
         "programmes:cultivation_export",
         "incubators:export",
+        "servicepacks:queue_export",
         "programmes:funnel_export",
         "certification:certificate",
         "accounts:tokens",
@@ -299,6 +317,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("programmes:index", "名单"),
     ("programmes:recommendation_queue", "培育库推荐"),
     ("programmes:cultivation", "培育记录"),
+    ("servicepacks:queue", "服务包"),
+    ("servicepacks:mine", "我的服务包"),
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),

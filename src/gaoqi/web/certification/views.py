@@ -269,10 +269,12 @@ def postcheck(request: HttpRequest, pk: int) -> HttpResponse:
 
 def overdue(request: HttpRequest) -> HttpResponse:
     """时限监控: the user's overdue and due-soon applications (selectors.stage_deadlines), charted."""
+    from gaoqi.web.servicepacks.selectors import overdue_section
+
     deadlines = selectors.stage_deadlines(request.user, clock.today())
     names = district_codes()
     return render(request, "certification/overdue.html",
-                  {**deadlines, "labels": wf.STATUS_LABELS,
+                  {**deadlines, "labels": wf.STATUS_LABELS, "service_items": overdue_section(request.user, clock.today()),
                    "chart": selectors.deadline_chart(deadlines, names),
                    "reports": services.annual_reports_overdue(clock.today()) if request.user.role == roles.MUNICIPAL else []})  # fmt: skip
 

@@ -69,10 +69,38 @@ class Command(BaseCommand):
             if not User.objects.filter(username=username).exists():
                 user_create(None, username=username, password=DEMO_PASSWORD, role=role, **extra)
         self._experts()
+        self._service_package()
         self.stdout.write(
             f"demo accounts ready (experts expert1–expert{len(EXPERTS)}) "
             f" (password {DEMO_PASSWORD}, demo only); enterprise_demo = {demo_ent.name} {demo_ent.uscc}"
         )
+
+    def _service_package(self) -> None:
+        """A 海淀 规升强 member's service package for this year with three items (one assigned, one accepted, one
+        done), if the list has a 海淀 member and no package exists yet."""
+        from gaoqi.web.core import clock
+        from gaoqi.web.programmes.models import ListMembership
+        from gaoqi.web.servicepacks import services as sp
+        from gaoqi.web.servicepacks.models import ServicePackage
+
+        member = (ListMembership.objects.filter(list_id=sp.STRONG_LIST, left_on__isnull=True,
+                                                enterprise__district_code="110108")
+                  .select_related("enterprise").order_by("enterprise__uscc").first())  # fmt: skip
+        if member is None or ServicePackage.objects.filter(enterprise=member.enterprise).exists():
+            return
+        muni, haidian = User.objects.get(username="municipal"), User.objects.get(username="district_haidian")
+        pkg = sp.package_create(muni, uscc=member.enterprise.uscc, year=clock.today().year, municipal_steward=muni,
+                                district_steward=haidian)  # fmt: skip
+        needs = [
+            ("space", "110108.planning", haidian, "扩建研发中心，需协调用地指标约 20 亩"),
+            ("talent", "110108.hr", haidian, "引进博士 5 名，申请工作居住证指标"),
+            ("policy", "m.hte", muni, "高新技术企业重新认定前的政策辅导"),
+        ]
+        items = [sp.item_assign(muni, pkg.pk, need=n, category=c, unit_code=u, handler=h) for c, u, h, n in needs]
+        sp.item_act(haidian, items[1].pk, "accept")
+        sp.item_act(muni, items[2].pk, "accept")
+        sp.item_act(muni, items[2].pk, "complete", "已组织一对一政策辅导，企业已明确研发费用归集要求")
+        self.stdout.write(f"service package: {member.enterprise.name} {pkg.year}")
 
     def _experts(self) -> None:
         """The demo expert pool: technical experts in every field (three per field) and financial experts."""
