@@ -202,3 +202,10 @@ def is_member(enterprise: Any) -> list[str]:
 
 def sees_all(user: Any) -> bool:
     return getattr(user, "role", None) in OVERSIGHT
+
+
+def enterprises_seen(user: Any) -> QuerySet[Any]:
+    """The ids of the enterprises the user sees (for tests and pickers)."""
+    from gaoqi.web.enterprises.selectors import enterprises_visible_to
+
+    return enterprises_visible_to(user).values_list("id", flat=True)
