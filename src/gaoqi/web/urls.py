@@ -16,5 +16,6 @@ urlpatterns = [
     path("programmes/", include("gaoqi.web.programmes.urls")),
     path("tech-sme/", include("gaoqi.web.techsme.urls")),
     path("incubators/", include("gaoqi.web.incubators.urls")),
+    path("support/", include("gaoqi.web.support.urls")),
     path("api/", api.urls),
 ]

@@ -209,3 +209,11 @@ def enterprises_seen(user: Any) -> QuerySet[Any]:
     from gaoqi.web.enterprises.selectors import enterprises_visible_to
 
     return enterprises_visible_to(user).values_list("id", flat=True)
+
+
+def members_of_district(user: Any, district_code: str, limit: int = 1000) -> list[Any]:
+    """The 小升规 / 规升强 members of a district the user sees (the allocate form's picker)."""
+    from gaoqi.web.enterprises.selectors import enterprises_visible_to
+
+    qs = enterprises_visible_to(user).filter(district_code=district_code).filter(_member_of(list(LISTS), "id"))
+    return list(qs.order_by("name")[:limit])
