@@ -114,7 +114,9 @@ def test_delivery_refusals_and_audit(qualified: dict[str, Any]) -> None:
     row = services.delivery_inform(None, uscc=w["hd"].uscc, policy_id=P2, informed_on="2026-12-01", via="platform")
     assert (row.informed_via, row.informed_by) == ("platform", None)
     # an earlier informing keeps the first date
-    row = services.delivery_inform(w["haidian"], uscc=w["hd"].uscc, policy_id=P2, informed_on="2026-11-01", via="training")
+    row = services.delivery_inform(
+        w["haidian"], uscc=w["hd"].uscc, policy_id=P2, informed_on="2026-11-01", via="training"
+    )
     assert (str(row.informed_on), row.informed_via) == ("2026-11-01", "training")
     assert AuditEvent.objects.filter(action="support.delivery_inform").count() == 4
     assert AuditEvent.objects.filter(action="support.delivery_claim").count() == 1

@@ -86,7 +86,13 @@ def test_a_need_wanting_chaoyang_is_chaoyangs_to_offer(world: dict[str, Any]) ->
 
 
 def test_bad_input_refused(world: dict[str, Any]) -> None:
-    base = {"uscc": world["hd"].uscc, "area": "800", "district_code": "110108", "wanted_from": "2027-03-01", "use": "rd"}
+    base = {
+        "uscc": world["hd"].uscc,
+        "area": "800",
+        "district_code": "110108",
+        "wanted_from": "2027-03-01",
+        "use": "rd",
+    }
     for over, words in (({"area": "0"}, "须大于零"), ({"area": "-5"}, "不能为负数"), ({"district_code": "999999"}, "区县不存在"),
                         ({"use": "仓储"}, "研发、生产或办公"), ({"wanted_from": "明年"}, "需求时间")):  # fmt: skip
         with pytest.raises(DomainError, match=words):

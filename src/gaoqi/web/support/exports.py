@@ -50,5 +50,7 @@ def gaps_export(actor: Any, qs: Any, *, request: Any = None, filters: dict[str, 
                    names.get(r.policy_id, r.policy_id), "是" if r.informed else "否", "是" if r.claimed else "否"]  # fmt: skip
 
     data = xlsx("符合条件但未告知或未享受", list(GAP_COLUMNS), rows())
-    audit_record(actor, "export", target="url:support:delivery", request=request, detail={"rows": n, "filters": filters})
+    audit_record(
+        actor, "export", target="url:support:delivery", request=request, detail={"rows": n, "filters": filters}
+    )
     return data

@@ -46,7 +46,9 @@ class SupportRecord(models.Model):
     class Meta:
         ordering = ["-on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="support_amount_not_negative")
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="support_amount_not_negative"
+            )
         ]
         indexes = [
             models.Index(fields=["enterprise", "category"]),
@@ -65,7 +67,9 @@ class Quota(models.Model):
     class Meta:
         ordering = ["district_code", "-year", "quota_type"]
         constraints = [
-            models.UniqueConstraint(fields=["district_code", "year", "quota_type"], name="one_quota_per_district_year_type"),
+            models.UniqueConstraint(
+                fields=["district_code", "year", "quota_type"], name="one_quota_per_district_year_type"
+            ),
             models.CheckConstraint(condition=Q(quota_type__in=[WRP, HOUSING]), name="quota_type_known"),
         ]
 
@@ -135,7 +139,9 @@ class SpaceOffer(models.Model):
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(area__gt=0), name="space_offer_area_positive"),
-            models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gte=0), name="space_offer_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="space_offer_price_not_negative"
+            ),
         ]
 
 
@@ -165,7 +171,8 @@ class PolicyDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise_uscc", "policy_id"], name="one_delivery_per_policy"),
             models.CheckConstraint(
-                condition=Q(informed_on__isnull=True, informed_via="") | (Q(informed_on__isnull=False) & ~Q(informed_via="")),
+                condition=Q(informed_on__isnull=True, informed_via="")
+                | (Q(informed_on__isnull=False) & ~Q(informed_via="")),
                 name="delivery_informed_complete",
             ),
         ]

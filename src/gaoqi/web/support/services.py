@@ -128,7 +128,9 @@ def record_create(
     if k is None:
         raise DomainError("支持类别或事项不存在", fields={"kind": "不存在的事项"})
     if not k.manual:
-        raise DomainError(f"“{k.label}”由系统根据指标配给或空间需求自动记录，不能手工填写", fields={"kind": "不能手工填写"})
+        raise DomainError(
+            f"“{k.label}”由系统根据指标配给或空间需求自动记录，不能手工填写", fields={"kind": "不能手工填写"}
+        )
     ent = _enterprise(actor, uscc)
     day = _date(on, "日期", "on")
     if day > clock.today():
@@ -201,7 +203,9 @@ def quota_set(actor: Any, *, district_code: str, year: int, quota_type: str, tot
         quota = locked(Quota, quota.pk)
         used = _used(quota)
         if n < used:
-            raise Conflict(f"指标总数不能低于已配给数：已配给 {used}，拟设为 {int(n)}", fields={"total": "低于已配给数"})
+            raise Conflict(
+                f"指标总数不能低于已配给数：已配给 {used}，拟设为 {int(n)}", fields={"total": "低于已配给数"}
+            )
         before = quota.total
         quota.total, quota.set_by, quota.updated_at = int(n), actor, timezone.now()
         quota.save(update_fields=["total", "set_by", "updated_at"])
@@ -270,11 +274,14 @@ def allocation_create(actor: Any, quota_id: int, *, uscc: str, tier: str, count:
     mine = Allocation.objects.filter(quota=quota, enterprise=ent)
     other_tier = mine.exclude(tier=tier).values_list("tier", flat=True).first()
     if other_tier:
-        raise Conflict(f"该企业本年度此类指标已按{other_tier}梯度配给，不能改按{tier}梯度", fields={"tier": "梯度不一致"})
+        raise Conflict(
+            f"该企业本年度此类指标已按{other_tier}梯度配给，不能改按{tier}梯度", fields={"tier": "梯度不一致"}
+        )
     held = int(mine.aggregate(n=Sum("count"))["n"] or 0)
     if held + want > cap_row.cap:
         raise Conflict(
-            f"超过{tier}梯度每家企业上限 {cap_row.cap}：该企业已获配 {held}，本次 {want}", fields={"count": "超过梯度上限"}
+            f"超过{tier}梯度每家企业上限 {cap_row.cap}：该企业已获配 {held}，本次 {want}",
+            fields={"count": "超过梯度上限"},
         )
     alloc = Allocation.objects.create(quota=quota, enterprise=ent, tier=tier, count=want, allocated_by=actor)
     unit = unit_for("hr" if quota.quota_type == WRP else "housing", level=DISTRICT, district_code=quota.district_code)

@@ -194,7 +194,6 @@ def _quota_ctx(request: HttpRequest, pk: int) -> dict[str, Any]:
     if q is None:
         raise Http404("指标不存在或不在您的管辖范围内")
     used = selectors.allocated(q)
-    from gaoqi.web.enterprises.selectors import enterprises_visible_to
 
     return {
         "q": q, "used": used, "remaining": q.total - used, "tiers": list(q.tiers.all()),
@@ -250,7 +249,7 @@ def space(request: HttpRequest) -> HttpResponse:
     if status:
         qs = qs.filter(status=status)
     page = Paginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
-    query, prefix = _query(request)
+    _, prefix = _query(request)
     return render(request, "support/space.html", {
         "page": page, "status": status, "statuses": SPACE_NEED.labels(), "query_prefix": prefix,
         "may_record": request.user.role in services.QUOTA_SETTERS,
@@ -306,7 +305,9 @@ def space_offer(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals_to(lambda pk: reverse("support:space_detail", kwargs={"pk": pk}))
 def space_act(request: HttpRequest, pk: int) -> HttpResponse:
     p = request.POST
-    n = services.space_need_move(request.user, pk, p.get("action", ""), p.get("comment", ""), seen=p.get("seen") or None)
+    n = services.space_need_move(
+        request.user, pk, p.get("action", ""), p.get("comment", ""), seen=p.get("seen") or None
+    )
     messages.success(request, f"空间需求已变为“{SPACE_NEED.label(n.status)}”")
     return redirect("support:space_detail", pk=pk)
 

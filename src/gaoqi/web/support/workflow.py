@@ -32,7 +32,9 @@ SPACE_NEED = register(
             Transition("offer", DECLINED, OFFERED, OFFICIALS, "再次提供空间", audit="support.space_offer"),
             Transition("accept", OFFERED, ACCEPTED, ENT, "接受", audit="support.space_accept"),
             Transition("decline", OFFERED, DECLINED, ENT, "婉拒", audit="support.space_decline"),
-            Transition("settle", ACCEPTED, SETTLED, OFFICIALS, "已落地", needs_comment=True, audit="support.space_settle"),
+            Transition(
+                "settle", ACCEPTED, SETTLED, OFFICIALS, "已落地", needs_comment=True, audit="support.space_settle"
+            ),
             *(
                 Transition("close", s, CLOSED, OFFICIALS, "关闭需求", needs_comment=True, audit="support.space_close")
                 for s in (OPEN, OFFERED, ACCEPTED, DECLINED)

@@ -7,177 +7,346 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0005_delete_incubatormembership'),
-        ('units', '0002_roster'),
+        ("enterprises", "0005_delete_incubatormembership"),
+        ("units", "0002_roster"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Quota',
+            name="Quota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('district_code', models.CharField(max_length=6, verbose_name='区县')),
-                ('year', models.PositiveIntegerField(verbose_name='年度')),
-                ('quota_type', models.CharField(choices=[('wrp', '工作居住证'), ('housing', '保障性租赁住房')], max_length=16, verbose_name='指标类型')),
-                ('total', models.PositiveIntegerField(verbose_name='指标总数')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('set_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("district_code", models.CharField(max_length=6, verbose_name="区县")),
+                ("year", models.PositiveIntegerField(verbose_name="年度")),
+                (
+                    "quota_type",
+                    models.CharField(
+                        choices=[("wrp", "工作居住证"), ("housing", "保障性租赁住房")],
+                        max_length=16,
+                        verbose_name="指标类型",
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(verbose_name="指标总数")),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['district_code', '-year', 'quota_type'],
+                "ordering": ["district_code", "-year", "quota_type"],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('A', 'A'), ('B', 'B'), ('C', 'C')], max_length=1, verbose_name='梯度')),
-                ('count', models.PositiveIntegerField(verbose_name='数量')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('allocated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quota_allocations', to='enterprises.enterprise')),
-                ('quota', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='support.quota')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "tier",
+                    models.CharField(choices=[("A", "A"), ("B", "B"), ("C", "C")], max_length=1, verbose_name="梯度"),
+                ),
+                ("count", models.PositiveIntegerField(verbose_name="数量")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "allocated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quota_allocations",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "quota",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="allocations", to="support.quota"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='QuotaTier',
+            name="QuotaTier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('A', 'A'), ('B', 'B'), ('C', 'C')], max_length=1, verbose_name='梯度')),
-                ('cap', models.PositiveIntegerField(verbose_name='每家企业上限')),
-                ('quota', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tiers', to='support.quota')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "tier",
+                    models.CharField(choices=[("A", "A"), ("B", "B"), ("C", "C")], max_length=1, verbose_name="梯度"),
+                ),
+                ("cap", models.PositiveIntegerField(verbose_name="每家企业上限")),
+                (
+                    "quota",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tiers", to="support.quota"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['tier'],
+                "ordering": ["tier"],
             },
         ),
         migrations.CreateModel(
-            name='SpaceNeed',
+            name="SpaceNeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='面积（平方米）')),
-                ('district_code', models.CharField(max_length=6, verbose_name='意向区县')),
-                ('wanted_from', models.DateField(verbose_name='需求时间')),
-                ('use', models.CharField(choices=[('rd', '研发'), ('production', '生产'), ('office', '办公')], max_length=16, verbose_name='用途')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('status', models.CharField(max_length=16, verbose_name='状态')),
-                ('outcome', models.TextField(blank=True, verbose_name='结果')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='space_needs', to='enterprises.enterprise')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("area", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="面积（平方米）")),
+                ("district_code", models.CharField(max_length=6, verbose_name="意向区县")),
+                ("wanted_from", models.DateField(verbose_name="需求时间")),
+                (
+                    "use",
+                    models.CharField(
+                        choices=[("rd", "研发"), ("production", "生产"), ("office", "办公")],
+                        max_length=16,
+                        verbose_name="用途",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("status", models.CharField(max_length=16, verbose_name="状态")),
+                ("outcome", models.TextField(blank=True, verbose_name="结果")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="space_needs",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SpaceOffer',
+            name="SpaceOffer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=200, verbose_name='地址')),
-                ('area', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='面积（平方米）')),
-                ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='租金（元/平方米/天）')),
-                ('answer', models.CharField(choices=[('pending', '待企业答复'), ('accepted', '企业已接受'), ('declined', '企业已婉拒')], default='pending', max_length=16, verbose_name='企业答复')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('need', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='support.spaceneed')),
-                ('offered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='提供单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("address", models.CharField(max_length=200, verbose_name="地址")),
+                ("area", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="面积（平方米）")),
+                (
+                    "price",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="租金（元/平方米/天）"
+                    ),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[("pending", "待企业答复"), ("accepted", "企业已接受"), ("declined", "企业已婉拒")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="企业答复",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "need",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="offers", to="support.spaceneed"
+                    ),
+                ),
+                (
+                    "offered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.unit",
+                        verbose_name="提供单位",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SupportRecord',
+            name="SupportRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(max_length=16, verbose_name='类别')),
-                ('kind', models.CharField(max_length=32, verbose_name='事项')),
-                ('on', models.DateField(verbose_name='日期')),
-                ('details', models.JSONField(default=dict, verbose_name='事项内容')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='金额（万元）')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('allocation', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='record', to='support.allocation')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='support_records', to='enterprises.enterprise')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='责任单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("category", models.CharField(max_length=16, verbose_name="类别")),
+                ("kind", models.CharField(max_length=32, verbose_name="事项")),
+                ("on", models.DateField(verbose_name="日期")),
+                ("details", models.JSONField(default=dict, verbose_name="事项内容")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="金额（万元）"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "allocation",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="record",
+                        to="support.allocation",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="support_records",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-on', '-id'],
+                "ordering": ["-on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyDelivery',
+            name="PolicyDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enterprise_uscc', models.CharField(max_length=18, verbose_name='统一社会信用代码')),
-                ('policy_id', models.CharField(max_length=64, verbose_name='政策')),
-                ('informed_on', models.DateField(blank=True, null=True, verbose_name='告知日期')),
-                ('informed_via', models.CharField(blank=True, choices=[('visit', '走访'), ('training', '培训'), ('phone', '电话'), ('platform', '平台')], max_length=16, verbose_name='告知方式')),
-                ('claimed_on', models.DateField(blank=True, null=True, verbose_name='享受日期')),
-                ('claim_note', models.TextField(blank=True, verbose_name='享受情况说明')),
-                ('claimed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('informed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("enterprise_uscc", models.CharField(max_length=18, verbose_name="统一社会信用代码")),
+                ("policy_id", models.CharField(max_length=64, verbose_name="政策")),
+                ("informed_on", models.DateField(blank=True, null=True, verbose_name="告知日期")),
+                (
+                    "informed_via",
+                    models.CharField(
+                        blank=True,
+                        choices=[("visit", "走访"), ("training", "培训"), ("phone", "电话"), ("platform", "平台")],
+                        max_length=16,
+                        verbose_name="告知方式",
+                    ),
+                ),
+                ("claimed_on", models.DateField(blank=True, null=True, verbose_name="享受日期")),
+                ("claim_note", models.TextField(blank=True, verbose_name="享受情况说明")),
+                (
+                    "claimed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "informed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('enterprise_uscc', 'policy_id'), name='one_delivery_per_policy'), models.CheckConstraint(condition=models.Q(models.Q(('informed_on__isnull', True), ('informed_via', '')), models.Q(('informed_on__isnull', False), models.Q(('informed_via', ''), _negated=True)), _connector='OR'), name='delivery_informed_complete')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("enterprise_uscc", "policy_id"), name="one_delivery_per_policy"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("informed_on__isnull", True), ("informed_via", "")),
+                            models.Q(("informed_on__isnull", False), models.Q(("informed_via", ""), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="delivery_informed_complete",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='quota',
-            constraint=models.UniqueConstraint(fields=('district_code', 'year', 'quota_type'), name='one_quota_per_district_year_type'),
+            model_name="quota",
+            constraint=models.UniqueConstraint(
+                fields=("district_code", "year", "quota_type"), name="one_quota_per_district_year_type"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quota',
-            constraint=models.CheckConstraint(condition=models.Q(('quota_type__in', ['wrp', 'housing'])), name='quota_type_known'),
+            model_name="quota",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quota_type__in", ["wrp", "housing"])), name="quota_type_known"
+            ),
         ),
         migrations.AddIndex(
-            model_name='allocation',
-            index=models.Index(fields=['quota', 'enterprise'], name='support_all_quota_i_f37172_idx'),
+            model_name="allocation",
+            index=models.Index(fields=["quota", "enterprise"], name="support_all_quota_i_f37172_idx"),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('count__gte', 1)), name='allocation_count_positive'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(condition=models.Q(("count__gte", 1)), name="allocation_count_positive"),
         ),
         migrations.AddConstraint(
-            model_name='quotatier',
-            constraint=models.UniqueConstraint(fields=('quota', 'tier'), name='one_cap_per_tier'),
+            model_name="quotatier",
+            constraint=models.UniqueConstraint(fields=("quota", "tier"), name="one_cap_per_tier"),
         ),
         migrations.AddIndex(
-            model_name='spaceneed',
-            index=models.Index(fields=['district_code', 'status'], name='support_spa_distric_d4ca41_idx'),
+            model_name="spaceneed",
+            index=models.Index(fields=["district_code", "status"], name="support_spa_distric_d4ca41_idx"),
         ),
         migrations.AddConstraint(
-            model_name='spaceneed',
-            constraint=models.CheckConstraint(condition=models.Q(('area__gt', 0)), name='space_need_area_positive'),
+            model_name="spaceneed",
+            constraint=models.CheckConstraint(condition=models.Q(("area__gt", 0)), name="space_need_area_positive"),
         ),
         migrations.AddConstraint(
-            model_name='spaceoffer',
-            constraint=models.CheckConstraint(condition=models.Q(('area__gt', 0)), name='space_offer_area_positive'),
+            model_name="spaceoffer",
+            constraint=models.CheckConstraint(condition=models.Q(("area__gt", 0)), name="space_offer_area_positive"),
         ),
         migrations.AddConstraint(
-            model_name='spaceoffer',
-            constraint=models.CheckConstraint(condition=models.Q(('price__isnull', True), ('price__gte', 0), _connector='OR'), name='space_offer_price_not_negative'),
+            model_name="spaceoffer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price__isnull", True), ("price__gte", 0), _connector="OR"),
+                name="space_offer_price_not_negative",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supportrecord',
-            index=models.Index(fields=['enterprise', 'category'], name='support_sup_enterpr_95bc0c_idx'),
+            model_name="supportrecord",
+            index=models.Index(fields=["enterprise", "category"], name="support_sup_enterpr_95bc0c_idx"),
         ),
         migrations.AddIndex(
-            model_name='supportrecord',
-            index=models.Index(fields=['category', 'on'], name='support_sup_categor_d0cc60_idx'),
+            model_name="supportrecord",
+            index=models.Index(fields=["category", "on"], name="support_sup_categor_d0cc60_idx"),
         ),
         migrations.AddConstraint(
-            model_name='supportrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), name='support_amount_not_negative'),
+            model_name="supportrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__isnull", True), ("amount__gte", 0), _connector="OR"),
+                name="support_amount_not_negative",
+            ),
         ),
     ]
