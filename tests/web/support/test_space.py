@@ -39,7 +39,7 @@ def test_the_whole_way_open_offered_declined_offered_accepted_settled(world: dic
     assert services.space_need_move(world["ent"], n.pk, "accept").status == ACCEPTED
     assert SpaceOffer.objects.filter(need=n).values_list("answer", flat=True).order_by("id")[1] == ACCEPTED
     done = services.space_need_move(world["haidian"], n.pk, "settle", "已签约入驻")
-    assert (done.status, done.outcome) == (SETTLED, "已签约入驻")
+    assert (done.status, done.result) == (SETTLED, "已签约入驻")
     rec = SupportRecord.objects.get(category="space")
     assert (rec.kind, rec.unit.code, rec.details["area"]) == ("space_settled", "110108.planning", "750.00")
     actions = list(AuditEvent.objects.filter(action__startswith="support.space").values_list("action", flat=True))

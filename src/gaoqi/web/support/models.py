@@ -111,7 +111,7 @@ class SpaceNeed(models.Model):
     use = models.CharField("用途", max_length=16, choices=USES)
     note = models.TextField("说明", blank=True)
     status = models.CharField("状态", max_length=16)
-    outcome = models.TextField("结果", blank=True)
+    result = models.TextField("结果", blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -390,7 +390,7 @@ def space_need_move(actor: Any, pk: int, action: str, comment: str = "", seen: s
             if offer is not None:
                 SpaceOffer.objects.filter(pk=offer.pk).update(answer=ACCEPTED if action == "accept" else DECLINED)
             return []
-        obj.outcome = comment
+        obj.result = comment
         if action == "settle":
             offer = obj.offers.filter(answer=ACCEPTED).order_by("-at").first()
             SupportRecord.objects.create(
@@ -398,7 +398,7 @@ def space_need_move(actor: Any, pk: int, action: str, comment: str = "", seen: s
                 unit=offer.unit if offer else _settle_unit(obj), details={"address": offer.address if offer else "",
                 "area": str(offer.area if offer else obj.area)}, note=comment, recorded_by=actor,
             )  # fmt: skip
-        return ["outcome"]
+        return ["result"]
 
     moved = transition(
         SPACE_NEED, SpaceNeed, pk, action, actor, seen=seen, comment=comment, permit=_own_enterprise,
