@@ -217,3 +217,10 @@ def members_of_district(user: Any, district_code: str, limit: int = 1000) -> lis
 
     qs = enterprises_visible_to(user).filter(district_code=district_code).filter(_member_of(list(LISTS), "id"))
     return list(qs.order_by("name")[:limit])
+
+
+def members_visible(user: Any, limit: int = 1000) -> list[Any]:
+    """The 小升规 / 规升强 members the user sees (the forms' picker: the pages start from the list members)."""
+    from gaoqi.web.enterprises.selectors import enterprises_visible_to
+
+    return list(enterprises_visible_to(user).filter(_member_of(list(LISTS), "id")).order_by("name")[:limit])

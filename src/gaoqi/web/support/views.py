@@ -93,6 +93,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
     return render(request, "support/record_new.html", {
         "kind": kind, "kinds": [(c, ks) for c, ks in manual if ks], "units": units_active().order_by("level", "code"),
         "form": request.POST if request.method == "POST" else request.GET, "today": clock.today(),
+        "members": selectors.members_visible(request.user),
     }, status=status)  # fmt: skip
 
 
@@ -274,6 +275,7 @@ def space_new(request: HttpRequest) -> HttpResponse:
     return render(request, "support/space_new.html", {
         "form": request.POST if request.method == "POST" else request.GET, "districts": district_codes(),
         "uses": USES, "is_enterprise": user.role == roles.ENTERPRISE,
+        "members": [] if user.role == roles.ENTERPRISE else selectors.members_visible(user),
     }, status=status)  # fmt: skip
 
 
