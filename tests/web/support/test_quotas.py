@@ -143,3 +143,22 @@ def test_two_officials_allocating_the_last_unit_at_once_one_wins(world: dict[str
     assert isinstance(errors[0], Conflict) and str(errors[0]) == "名额已用完：剩余 0"
     assert selectors.allocated(q) == 3
     assert SupportRecord.objects.filter(category="talent").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reduction_and_an_allocation_at_once_never_leave_more_allocated_than_the_total(
+    world: dict[str, Any],
+) -> None:
+    h, m = world["haidian"], world["municipal"]
+    q = quota(h, 3)
+    give(h, q, world["hd"], 2)
+    results = race(lambda: quota(m, 2), lambda: give(h, q, world["hd2"], 1))
+    oks = [i for i, (kind, _) in enumerate(results) if kind == "ok"]
+    assert len(oks) == 1, results
+    q.refresh_from_db()
+    if oks == [0]:  # the reduction first: nothing left to give
+        assert (q.total, selectors.allocated(q)) == (2, 2)
+        assert str(results[1][1]) == "名额已用完：剩余 0"
+    else:  # the allocation first: the reduction would go below what is allocated
+        assert (q.total, selectors.allocated(q)) == (3, 3)
+        assert "已配给 3，拟设为 2" in str(results[0][1])

@@ -133,3 +133,26 @@ def test_space_pages_move_the_need(filled: dict[str, Any]) -> None:
     login(w["ent"]).post(f"/support/space/{pk}/act/", {"action": "accept", "seen": "offered"})
     page = login(w["haidian"]).get(f"/support/space/{pk}/").content.decode()
     assert "企业已接受" in page and "已落地" in page
+
+
+def test_the_quota_forms(filled: dict[str, Any]) -> None:
+    w = filled
+    c = login(w["haidian"])
+    # a district official's quota is its own district's, whatever the form says
+    r = c.post(
+        "/support/quotas/set/", {"district_code": "110105", "year": "2026", "quota_type": "housing", "total": "7"}
+    )
+    assert r.status_code == 302
+    from gaoqi.web.support.models import Quota
+
+    assert Quota.objects.get(quota_type="housing").district_code == "110108"
+    r = c.post(f"/support/quotas/{w['quota'].pk}/tier/", {"tier": "A", "cap": "0"}, follow=True)
+    assert "上限不能低于该梯度企业已获配给数：已有企业获配 1" in r.content.decode()
+    # without htmx the refusal comes back as the page's message
+    r = c.post(
+        f"/support/quotas/{w['quota'].pk}/allocate/", {"uscc": w["hd2"].uscc, "tier": "A", "count": "5"}, follow=True
+    )
+    assert "名额不足：剩余 1，本次配给 5" in r.content.decode()
+    r = login(w["chaoyang"]).post(f"/support/quotas/{w['quota'].pk}/allocate/", {"uscc": w["hd2"].uscc, "tier": "A",
+                                  "count": "1"}, headers={"HX-Request": "true"})  # fmt: skip
+    assert r.status_code == 404
