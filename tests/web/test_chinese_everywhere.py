@@ -36,7 +36,7 @@ ALLOWED = {
 #: downloads and machine-facing endpoints (not pages): their bytes are checked by their own tests
 NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "enterprises:export",
              "intake:report", "audit:export", "accounts:logout", "programmes:export",
-             "programmes:funnel_export")  # fmt: skip
+             "programmes:funnel_export", "support:export", "support:delivery_export")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -161,6 +161,44 @@ def _role(principal: str) -> str:
     return roles.ENTERPRISE if principal.startswith("enterprise") else principal
 
 
+def _support_world(world: dict[str, Any]) -> dict[str, Any]:
+    """定向支持 with something on every page: the district's enterprises and the enterprise user's on the 小升规 list,
+    a record of each, a talent quota with an allocation, a space need with an offer, a policy told of."""
+    import datetime as dt
+
+    from gaoqi.web.enterprises.models import Enterprise, PolicyResult
+    from gaoqi.web.intake.selectors import current_snapshot
+    from gaoqi.web.programmes.models import ListMembership
+    from gaoqi.web.support import services as support
+
+    district = world["people"]["district"]
+    own = Enterprise.objects.get(uscc=world["second"]["enterprise"].uscc)
+    local = Enterprise.objects.filter(district_code=district.district_code).order_by("uscc").first()
+    snap = current_snapshot()
+    for ent in {own.pk: own, local.pk: local}.values():
+        ListMembership.objects.get_or_create(
+            enterprise=ent, list_id="small-to-above-scale", left_on=None,
+            defaults={"route": "rule", "entered_on": dt.date(2026, 6, 30), "entered_snapshot": snap},
+        )  # fmt: skip
+        PolicyResult.objects.get_or_create(snapshot=snap, enterprise=ent, policy_id="tech-sme",
+                                           defaults={"policy_version": "v1", "status": "pass"})  # fmt: skip
+        PolicyResult.objects.filter(snapshot=snap, enterprise=ent, policy_id="tech-sme").update(status="pass")
+    from gaoqi.web.core import clock as platform_clock
+
+    municipal, today = world["people"]["municipal"], platform_clock.today()
+    for ent in (own, local):
+        support.record_create(municipal, uscc=ent.uscc, category="financing", kind="listing_stage", on=today,
+                              unit="m.finance", details={"stage": "辅导备案", "board": "北交所"})  # fmt: skip
+    support.delivery_inform(municipal, uscc=local.uscc, policy_id="tech-sme", informed_on=today, via="visit")
+    quota = support.quota_set(municipal, district_code=local.district_code, year=today.year, quota_type="wrp", total=10)
+    support.allocation_create(municipal, quota.pk, uscc=local.uscc, tier="B", count=2)
+    need = support.space_need_create(municipal, uscc=own.uscc, area="500", district_code=local.district_code,
+                                     wanted_from="2027-02-01", use="production")  # fmt: skip
+    support.space_offer_create(municipal, need.pk, address="产业园三号楼", area="480",
+                               unit=f"{local.district_code}.planning", price="3.2")  # fmt: skip
+    return {"quota": quota, "need": need}
+
+
 @pytest.mark.django_db
 def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any) -> None:
     from gaoqi.web.accounts.models import User
@@ -179,7 +217,10 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         "att": "1",
         "code": codes[0] if codes else "FH0000000",
     }
+    support = _support_world(world)
     pks = {
+        "support:quota_detail": [support["quota"].pk],
+        "support:space_detail": [support["need"].pk],
         "certification:detail": [world["reviewed"].pk, world["filed"].pk],
         "certification:postcheck": [],
         "certification:annual": [world["certificate"].pk],

@@ -122,6 +122,28 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "servicepacks:item_act": frozenset({r.DISTRICT, r.MUNICIPAL, r.ENTERPRISE}),
     "servicepacks:item_rate": frozenset({r.ENTERPRISE}),
     "servicepacks:mine": frozenset({r.ENTERPRISE}),
+    # targeted support of 小升规 / 规升强 members (定向支持, issue 13): records written by district and municipal
+    # officials and incubators' operators, read by them, evaluators and the enterprise itself (its own); talent
+    # quotas set and allocated by the district (the municipal office any district); space needs; 应知尽知
+    "support:index": r.OFFICIALS,
+    "support:export": r.OFFICIALS,
+    "support:record_new": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "support:mine": frozenset({r.ENTERPRISE}),
+    "support:enterprise": r.ENTERPRISE_VIEWERS,
+    "support:inform": frozenset({r.DISTRICT, r.MUNICIPAL, r.INCUBATOR}),
+    "support:claim": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "support:quotas": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "support:quota_set": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "support:quota_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "support:tier_set": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "support:allocate": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "support:space": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "support:space_new": frozenset({r.DISTRICT, r.MUNICIPAL, r.ENTERPRISE}),
+    "support:space_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "support:space_offer": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "support:space_act": frozenset({r.DISTRICT, r.MUNICIPAL, r.ENTERPRISE}),
+    "support:delivery": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "support:delivery_export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -183,6 +205,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:service_package_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:service_package_items": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:service_package_item": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "api:support_records": r.ENTERPRISE_VIEWERS,  # scoped: an enterprise its own records
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -196,6 +219,8 @@ NO_STORE = frozenset(
         "programmes:cultivation_export",
         "incubators:export",
         "servicepacks:queue_export",
+        "support:export",
+        "support:delivery_export",
         "programmes:funnel_export",
         "certification:certificate",
         "accounts:tokens",
@@ -319,6 +344,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("programmes:cultivation", "培育记录"),
     ("servicepacks:queue", "服务包"),
     ("servicepacks:mine", "我的服务包"),
+    ("support:index", "定向支持"),
+    ("support:mine", "我的支持"),
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),

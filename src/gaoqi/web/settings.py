@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "gaoqi.web.incubators",
     "gaoqi.web.units",
     "gaoqi.web.servicepacks",
+    "gaoqi.web.support",
 ]
 
 MIDDLEWARE = [

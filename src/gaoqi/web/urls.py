@@ -17,5 +17,6 @@ urlpatterns = [
     path("tech-sme/", include("gaoqi.web.techsme.urls")),
     path("incubators/", include("gaoqi.web.incubators.urls")),
     path("service-packages/", include("gaoqi.web.servicepacks.urls")),
+    path("support/", include("gaoqi.web.support.urls")),
     path("api/", api.urls),
 ]

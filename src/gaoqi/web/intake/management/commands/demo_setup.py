@@ -70,6 +70,7 @@ class Command(BaseCommand):
                 user_create(None, username=username, password=DEMO_PASSWORD, role=role, **extra)
         self._experts()
         self._service_package()
+        self._support()
         self.stdout.write(
             f"demo accounts ready (experts expert1–expert{len(EXPERTS)}) "
             f" (password {DEMO_PASSWORD}, demo only); enterprise_demo = {demo_ent.name} {demo_ent.uscc}"
@@ -112,6 +113,41 @@ class Command(BaseCommand):
                 None, username=username, password=DEMO_PASSWORD, role=roles.EXPERT, display_name=f"评审专家{i}"
             )
             Expert.objects.get_or_create(user=user, defaults={"kind": kind, "fields": fields})
+
+    def _support(self) -> None:
+        """定向支持 demo rows (once): 海淀's talent quotas of the year, and a few support records and an allocation for
+        海淀's 小升规 / 规升强 members, written through the services by the 海淀 account."""
+        from gaoqi.web.core import clock
+        from gaoqi.web.programmes.models import ListMembership
+        from gaoqi.web.support import services as support
+        from gaoqi.web.support.models import Quota
+
+        haidian = User.objects.get(username="district_haidian")
+        year = clock.today().year
+        if Quota.objects.filter(district_code="110108", year=year).exists():
+            return
+        wrp = support.quota_set(haidian, district_code="110108", year=year, quota_type="wrp", total=200)
+        support.quota_set(haidian, district_code="110108", year=year, quota_type="housing", total=50)
+        members = (
+            ListMembership.objects.filter(
+                list_id__in=("small-to-above-scale", "above-scale-to-strong"),
+                left_on__isnull=True,
+                enterprise__district_code="110108",
+            )
+            .select_related("enterprise")
+            .order_by("list_id", "enterprise__uscc")
+        )
+        for m in list(members[:1]) + list(members.filter(list_id="above-scale-to-strong")[:1]):
+            ent = m.enterprise
+            support.record_create(
+                haidian, uscc=ent.uscc, category="financing", kind="credit_product", on=clock.today(),
+                unit="110108.finance", details={"bank": "北京银行", "product": "科技信用贷"}, amount="300",
+            )  # fmt: skip
+            support.record_create(
+                haidian, uscc=ent.uscc, category="technology", kind="university_match", on=clock.today(),
+                unit="110108.sci", details={"university": "清华大学", "topic": "联合研发"},
+            )  # fmt: skip
+            support.allocation_create(haidian, wrp.pk, uscc=ent.uscc, tier="B", count=3)
 
 
 #: expert1 is technical in 电子信息; three technical experts per field, then four financial experts.
