@@ -81,7 +81,10 @@ def cn_date(value: Any) -> str:
 
 
 #: audit target kinds whose value is a row number (申请 #12); the others are names (账号 u_x, 企业 9111…)
-_NUMBERED = frozenset({"application", "expert", "snapshot", "name_change", "api_token", "load", "pk", "att"})
+_NUMBERED = frozenset(
+    {"application", "expert", "snapshot", "name_change", "api_token", "load", "pk", "att"}
+    | {"support", "quota", "space_need", "service_package", "service_item"}  # issue 13's records: by number
+)
 
 
 def audit_target(target: Any) -> str:
