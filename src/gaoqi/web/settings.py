@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gaoqi.web.techsme",
     "gaoqi.web.incubators",
     "gaoqi.web.units",
+    "gaoqi.web.servicedesk",
 ]
 
 MIDDLEWARE = [
