@@ -16,5 +16,6 @@ urlpatterns = [
     path("programmes/", include("gaoqi.web.programmes.urls")),
     path("tech-sme/", include("gaoqi.web.techsme.urls")),
     path("incubators/", include("gaoqi.web.incubators.urls")),
+    path("servicedesk/", include("gaoqi.web.servicedesk.urls")),
     path("api/", api.urls),
 ]
