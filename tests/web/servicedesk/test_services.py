@@ -136,7 +136,7 @@ def test_transfer_to_another_unit_and_an_unknown_unit_refused(sd: Any) -> None:
     with pytest.raises(WorkflowError, match="需要填写意见"):
         sv.request_transfer(sd["haidian"], req.pk, "110108.housing", "")
     moved = sv.request_transfer(sd["haidian"], req.pk, "110108.housing", "属保障性租赁住房事项")
-    assert (moved.unit.code, moved.status, moved.route_rule) == ("110108.housing", wf.FILED, "转办：110108.hr → 110108.housing")
+    assert (moved.unit.code, moved.status, moved.route_rule) == ("110108.housing", wf.FILED, "转办：海淀区人力资源和社会保障局 → 海淀区住房和城乡建设委员会")
     assert moved.transitions.filter(action="transfer", comment="属保障性租赁住房事项").exists()
 
 

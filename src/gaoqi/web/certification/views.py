@@ -271,6 +271,9 @@ def overdue(request: HttpRequest) -> HttpResponse:
     """时限监控: the user's overdue and due-soon applications (selectors.stage_deadlines), charted."""
     deadlines = selectors.stage_deadlines(request.user, clock.today())
     names = district_codes()
+    from gaoqi.web.servicedesk.selectors import overdue_for_monitoring  # 企业诉求 (servicedesk): its own section
+
+    deadlines["requests_overdue"] = overdue_for_monitoring(request.user)
     return render(request, "certification/overdue.html",
                   {**deadlines, "labels": wf.STATUS_LABELS,
                    "chart": selectors.deadline_chart(deadlines, names),

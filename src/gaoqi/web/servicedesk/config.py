@@ -95,10 +95,12 @@ class Routing:
         of the rule that chose it (recorded on the request)."""
         from gaoqi.web.units.selectors import unit_for, unit_get
 
+        from gaoqi.web.core.labels import district, label
+
+        cat = label("sd_category", category)
         rule = self.rules.get(category)
         if rule is not None and district_code in rule.overrides:
-            code = rule.overrides[district_code]
-            return unit_get(code), f"{category}：{district_code} 区县例外 → {code}"
+            return unit_get(rule.overrides[district_code]), f"{cat}：{district(district_code)}例外规则"
         chosen = rule or self.fallback
         unit = unit_for(chosen.kind, level=chosen.level, district_code=district_code)
         if unit is None and rule is not None:  # the rule's unit is missing in that place: 兜底
@@ -108,8 +110,9 @@ class Routing:
             from gaoqi.web.core.errors import DomainError
 
             raise DomainError(f"无法为区县“{district_code}”找到承办单位（兜底规则：区人民政府）。")
-        words = f"{category}：{chosen.level}.{chosen.kind}" if chosen is rule else f"{category}：兜底 → 区人民政府"
-        return unit, words
+        if chosen is rule:
+            return unit, f"{cat}：{'市级' if chosen.level == 'municipal' else '区级'}承办规则"
+        return unit, f"{cat}：无对应规则，兜底至区人民政府"
 
 
 def routing_parse(raw: Any, district_codes: list[str]) -> Routing:

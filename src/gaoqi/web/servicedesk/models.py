@@ -75,7 +75,7 @@ class Request(models.Model):
     description = models.TextField("诉求内容")
     status = models.CharField("状态", max_length=12, choices=list(wf.STATUS_LABELS.items()))
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    route_rule = models.CharField("分派依据", max_length=120)
+    route_rule = models.CharField("分派依据", max_length=200)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField("提交时间")
     filed_on = models.DateField("提交日期")

@@ -294,8 +294,8 @@ def request_transfer(actor: Any, pk: int, unit_code: str, reason: str, *, seen: 
 
     def enter(obj: Request, t: Transition, log: Any) -> list[str]:
         due, provisional = due_after(clock.today(), process_config().acceptance_workdays)
-        old = obj.unit.code
-        obj.unit, obj.route_rule = unit, f"转办：{old} → {unit.code}"[:120]
+        old = obj.unit.name
+        obj.unit, obj.route_rule = unit, f"转办：{old} → {unit.name}"[:200]
         obj.accept_due, obj.escalated_on, obj.escalated_to = due, None, None
         obj.due_on = due if t.target != wf.ACCEPTED else obj.answer_due
         obj.due_provisional = obj.due_provisional or provisional
