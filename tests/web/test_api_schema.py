@@ -64,9 +64,13 @@ def district_bearer(db: Any) -> dict[str, str]:
 
 #: Operations only a district official may call (every other one is called as the municipal office).
 DISTRICT_OPERATIONS = {"POST /api/recommendations", "POST /api/recommendations/{pk}/withdraw"}
-#: Operations only an enterprise calls, for itself (its tutoring records).
-ENTERPRISE_OPERATIONS = {"POST /api/tutorings/{pk}/confirm", "POST /api/tutorings/{pk}/dispute",
-                         "POST /api/servicedesk/filings", "POST /api/servicedesk/requests/{pk}/rate"}
+#: Operations only an enterprise calls, for itself (its tutoring records, its requests).
+ENTERPRISE_OPERATIONS = {
+    "POST /api/tutorings/{pk}/confirm",
+    "POST /api/tutorings/{pk}/dispute",
+    "POST /api/servicedesk/filings",
+    "POST /api/servicedesk/requests/{pk}/rate",
+}
 POOL = "cultivation-pool"
 
 

@@ -74,7 +74,7 @@ def test_a_retired_unit_makes_the_file_fail_and_an_unknown_category_too(sd: Any)
     from gaoqi.web.units.models import Unit
 
     Unit.objects.filter(code="m.economy").update(active=False)
-    with pytest.raises(RoutingError, match="m.economy"):
+    with pytest.raises(RoutingError, match=r"m\.economy"):
         routing_load()
     with pytest.raises(RoutingError, match="未知的诉求类别“parking”"):
         routing_load("fallback: {level: district, kind: gov}\ncategories:\n  parking: {level: district, kind: gov}\n")

@@ -71,13 +71,13 @@ def test_an_attachment_with_a_fake_pdf_name_is_refused(sd: Any) -> None:
     from gaoqi.web.servicedesk.models import Request
 
     for data in (b"GIF89a not a pdf at all", ACTIVE["javascript"], ACTIVE["html_polyglot"]):
-        with pytest.raises(DomainError, match="材料.pdf"):
+        with pytest.raises(DomainError, match=r"材料\.pdf"):
             file_request(sd["ent"], files=[("材料.pdf", data)])
     assert not Request.objects.exists()
     req = file_request(sd["ent"], files=[("营业执照.pdf", CLEAN)])
     (att,) = req.attachments.all()
     assert (att.file_name, att.pages, att.size) == ("营业执照.pdf", 1, len(CLEAN))
-    item, handle = sv.attachment_open(sd["ent"], att.pk)
+    _item, handle = sv.attachment_open(sd["ent"], att.pk)
     assert handle.read() == CLEAN
     handle.close()
     with pytest.raises(NotFound):
@@ -131,12 +131,16 @@ def test_reopen_once_then_refused(sd: Any) -> None:
 
 def test_transfer_to_another_unit_and_an_unknown_unit_refused(sd: Any) -> None:
     req = file_request(sd["ent"])  # → 110108.hr
-    with pytest.raises(DomainError, match="责任单位“110108.nowhere”不存在"):
+    with pytest.raises(DomainError, match=r"责任单位“110108\.nowhere”不存在"):
         sv.request_transfer(sd["haidian"], req.pk, "110108.nowhere", "不属本单位职责")
     with pytest.raises(WorkflowError, match="需要填写意见"):
         sv.request_transfer(sd["haidian"], req.pk, "110108.housing", "")
     moved = sv.request_transfer(sd["haidian"], req.pk, "110108.housing", "属保障性租赁住房事项")
-    assert (moved.unit.code, moved.status, moved.route_rule) == ("110108.housing", wf.FILED, "转办：海淀区人力资源和社会保障局 → 海淀区住房和城乡建设委员会")
+    assert (moved.unit.code, moved.status, moved.route_rule) == (
+        "110108.housing",
+        wf.FILED,
+        "转办：海淀区人力资源和社会保障局 → 海淀区住房和城乡建设委员会",
+    )
     assert moved.transitions.filter(action="transfer", comment="属保障性租赁住房事项").exists()
 
 
@@ -193,4 +197,7 @@ def test_every_move_is_audited_with_its_target(sd: Any) -> None:
     rows = AuditEvent.objects.filter(target=f"servicedesk_request:{req.pk}").order_by("pk")
     assert [r.action for r in rows] == ["servicedesk_request.file", "servicedesk_request.accept",
                                         "servicedesk_request.answer", "servicedesk_request.rate"]  # fmt: skip
-    assert rows[0].detail["unit"] == f"{HAIDIAN}.hr" and rows[3].detail == {"resolved": "YES", "satisfaction": "SATISFIED"}
+    assert rows[0].detail["unit"] == f"{HAIDIAN}.hr" and rows[3].detail == {
+        "resolved": "YES",
+        "satisfaction": "SATISFIED",
+    }

@@ -40,7 +40,11 @@ def test_an_enterprise_files_with_a_pdf_and_downloads_it(sd: Any) -> None:
 
 def test_a_fake_pdf_is_refused_on_the_page_and_nothing_is_written(sd: Any) -> None:
     c = login(sd["ent"])
-    r = c.post("/servicedesk/new/", {**FORM, "attachments": SimpleUploadedFile("假证明.pdf", b"MZ\x90\x00 not a pdf")}, follow=True)
+    r = c.post(
+        "/servicedesk/new/",
+        {**FORM, "attachments": SimpleUploadedFile("假证明.pdf", b"MZ\x90\x00 not a pdf")},
+        follow=True,
+    )
     assert "假证明.pdf" in r.content.decode() and "PDF" in r.content.decode()
     assert not Request.objects.exists()
 
@@ -77,12 +81,16 @@ def test_the_journey_through_the_pages(sd: Any) -> None:
     assert off.post(f"/servicedesk/{req.pk}/act/", {"action": "accept", "seen": "filed"}).status_code == 302
     off.post(f"/servicedesk/{req.pk}/act/", {"action": "answer", "seen": "accepted", "comment": "请携带劳动合同"})
     ent = login(sd["ent"])
-    refused = login(sd["ent2"]).post(f"/servicedesk/{req.pk}/act/", {"action": "rate", "resolved": "YES", "satisfaction": "SATISFIED"})
+    refused = login(sd["ent2"]).post(
+        f"/servicedesk/{req.pk}/act/", {"action": "rate", "resolved": "YES", "satisfaction": "SATISFIED"}
+    )
     assert refused.status_code == 404
     ent.post(f"/servicedesk/{req.pk}/act/", {"action": "rate", "resolved": "YES", "satisfaction": "SATISFIED"})
     page = ent.get(f"/servicedesk/{req.pk}/").content.decode()
     assert "已办结" in page and "已解决 · 满意" in page and "请携带劳动合同" in page
-    again = ent.post(f"/servicedesk/{req.pk}/act/", {"action": "rate", "resolved": "NO", "satisfaction": "DISSATISFIED"}, follow=True)
+    again = ent.post(
+        f"/servicedesk/{req.pk}/act/", {"action": "rate", "resolved": "NO", "satisfaction": "DISSATISFIED"}, follow=True
+    )
     assert "不能执行该操作" in again.content.decode()
     assert Request.objects.get().resolved == "YES"
 
@@ -107,14 +115,21 @@ def test_the_api_lists_scoped_and_rates(sd: Any) -> None:
     sv.request_accept(sd["haidian"], mine.pk)
     sv.request_answer(sd["haidian"], mine.pk, "已答复")
     body = {"resolved": "NO", "satisfaction": "DISSATISFIED", "comment": "未解决"}
-    assert login(sd["ent2"]).post(f"/api/servicedesk/requests/{mine.pk}/rate", body, content_type="application/json").status_code == 404
+    assert (
+        login(sd["ent2"])
+        .post(f"/api/servicedesk/requests/{mine.pk}/rate", body, content_type="application/json")
+        .status_code
+        == 404
+    )
     ok = login(sd["ent"]).post(f"/api/servicedesk/requests/{mine.pk}/rate", body, content_type="application/json")
     assert ok.status_code == 200 and ok.json()["status"] == "closed"
     twice = login(sd["ent"]).post(f"/api/servicedesk/requests/{mine.pk}/rate", body, content_type="application/json")
     assert twice.status_code == 409
     filed = login(sd["ent"]).post("/api/servicedesk/filings", {"category": "other", "title": "咨询", "description": "内容"},
                                   content_type="application/json")  # fmt: skip
-    assert filed.status_code == 200 and filed.json()["unit"] == f"{HAIDIAN}.gov" and filed.json()["uscc"] == sd["hd"].uscc
+    assert (
+        filed.status_code == 200 and filed.json()["unit"] == f"{HAIDIAN}.gov" and filed.json()["uscc"] == sd["hd"].uscc
+    )
 
 
 def test_a_service_day_from_invitation_to_follow_up(sd: Any) -> None:
@@ -131,7 +146,12 @@ def test_a_service_day_from_invitation_to_follow_up(sd: Any) -> None:
         file_request(sd["haidian"], uscc=sd["hd2"].uscc, channel="entrepreneur_day", event_id=event.pk)
     r = c.post("/servicedesk/new/", {**FORM, "uscc": sd["hd"].uscc, "channel": "entrepreneur_day", "event": event.pk})
     req = Request.objects.get()
-    assert (req.channel, req.event_id, req.filed_by, req.uscc) == ("entrepreneur_day", event.pk, sd["haidian"], sd["hd"].uscc)
+    assert (req.channel, req.event_id, req.filed_by, req.uscc) == (
+        "entrepreneur_day",
+        event.pk,
+        sd["haidian"],
+        sd["hd"].uscc,
+    )
     c.post(f"/servicedesk/days/{event.pk}/followup/", {"on": "2026-10-09", "text": "已督促区人社局专人对接"})
     page = c.get(f"/servicedesk/days/{event.pk}/").content.decode()
     assert "已督促区人社局专人对接" in page and "工作居住证咨询" in page and "李四（副区长）" in page

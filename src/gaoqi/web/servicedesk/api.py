@@ -20,7 +20,9 @@ router: Router = Router(tags=["企业诉求"])
 PK = Annotated[int, Path(ge=1, le=2**62)]
 WRITE_ERRORS: dict[int, Any] = {**NOT_FOUND, 409: NOT_FOUND[400]}
 
-Category = Literal["hte", "cultivation", "wrp", "housing", "financing", "space", "first_set", "stats", "policy", "other"]
+Category = Literal[
+    "hte", "cultivation", "wrp", "housing", "financing", "space", "first_set", "stats", "policy", "other"
+]
 Status = Literal["", "filed", "accepted", "answered", "closed", "reopened"]
 
 
@@ -64,7 +66,9 @@ class ServiceDeskRequestPage(Schema):
 
 class ServiceDeskRequestQuery(Schema):
     status: Status = ""
-    category: Literal["", "hte", "cultivation", "wrp", "housing", "financing", "space", "first_set", "stats", "policy", "other"] = ""
+    category: Literal[
+        "", "hte", "cultivation", "wrp", "housing", "financing", "space", "first_set", "stats", "policy", "other"
+    ] = ""
     overdue: bool = False
     page: int = Field(1, ge=1, le=400)
     page_size: int = Field(25, ge=1, le=100)
@@ -147,7 +151,9 @@ def request_detail(request: HttpRequest, pk: PK) -> dict[str, Any]:
     return _out(r, detail=True)
 
 
-@router.post("/filings", response={200: ServiceDeskRequestDetailOut, **WRITE_ERRORS}, url_name="servicedesk_request_file")
+@router.post(
+    "/filings", response={200: ServiceDeskRequestDetailOut, **WRITE_ERRORS}, url_name="servicedesk_request_file"
+)
 def request_file(request: HttpRequest, body: ServiceDeskFileIn) -> dict[str, Any]:
     """An enterprise files a request for itself (channel: the platform; attachments on the page). Officials
     record requests on behalf of enterprises on the pages (12345, service days, service packages)."""
@@ -157,11 +163,17 @@ def request_file(request: HttpRequest, body: ServiceDeskFileIn) -> dict[str, Any
     return _out(selectors.request_get(request.user, r.pk), detail=True)
 
 
-@router.post("/requests/{pk}/rate", response={200: ServiceDeskRequestDetailOut, **WRITE_ERRORS}, url_name="servicedesk_request_rate")
+@router.post(
+    "/requests/{pk}/rate",
+    response={200: ServiceDeskRequestDetailOut, **WRITE_ERRORS},
+    url_name="servicedesk_request_rate",
+)
 def request_rate(request: HttpRequest, pk: PK, body: ServiceDeskRateIn) -> dict[str, Any]:
     """The filing enterprise rates the answer (once; 409 when the request is not answered)."""
     _write(request)
-    services.request_rate(request.user, pk, resolved=body.resolved, satisfaction=body.satisfaction, comment=body.comment)
+    services.request_rate(
+        request.user, pk, resolved=body.resolved, satisfaction=body.satisfaction, comment=body.comment
+    )
     return _out(selectors.request_get(request.user, pk), detail=True)
 
 

@@ -93,9 +93,8 @@ class Routing:
     def resolve(self, category: str, district_code: str) -> tuple[Any, str]:
         """The active unit for a request of ``category`` from an enterprise of ``district_code``, and the words
         of the rule that chose it (recorded on the request)."""
-        from gaoqi.web.units.selectors import unit_for, unit_get
-
         from gaoqi.web.core.labels import district, label
+        from gaoqi.web.units.selectors import unit_for, unit_get
 
         cat = label("sd_category", category)
         rule = self.rules.get(category)

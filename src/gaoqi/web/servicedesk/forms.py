@@ -17,14 +17,27 @@ def _codes(codes: tuple[str, ...], blank: bool = False) -> list[tuple[str, str]]
 
 
 class FileForm(forms.Form):
-    category = forms.ChoiceField(choices=_codes(CATEGORIES), error_messages={"required": "请选择诉求类别", "invalid_choice": "未知的诉求类别"})
-    urgency = forms.ChoiceField(choices=_codes(URGENCIES, blank=True), required=False, error_messages={"invalid_choice": "未知的紧急程度"})
-    channel = forms.ChoiceField(choices=_codes(CHANNELS, blank=True), required=False, error_messages={"invalid_choice": "未知的来源渠道"})
-    title = forms.CharField(max_length=100, strip=True, error_messages={"required": "请填写标题", "max_length": "标题不能超过100字"})
-    description = forms.CharField(max_length=5000, strip=True, error_messages={"required": "请填写诉求内容", "max_length": "诉求内容不能超过5000字"})
-    uscc = forms.CharField(max_length=18, required=False, strip=True, error_messages={"max_length": "统一社会信用代码为18位"})
+    category = forms.ChoiceField(
+        choices=_codes(CATEGORIES), error_messages={"required": "请选择诉求类别", "invalid_choice": "未知的诉求类别"}
+    )
+    urgency = forms.ChoiceField(
+        choices=_codes(URGENCIES, blank=True), required=False, error_messages={"invalid_choice": "未知的紧急程度"}
+    )
+    channel = forms.ChoiceField(
+        choices=_codes(CHANNELS, blank=True), required=False, error_messages={"invalid_choice": "未知的来源渠道"}
+    )
+    title = forms.CharField(
+        max_length=100, strip=True, error_messages={"required": "请填写标题", "max_length": "标题不能超过100字"}
+    )
+    description = forms.CharField(
+        max_length=5000,
+        strip=True,
+        error_messages={"required": "请填写诉求内容", "max_length": "诉求内容不能超过5000字"},
+    )
+    uscc = forms.CharField(
+        max_length=18, required=False, strip=True, error_messages={"max_length": "统一社会信用代码为18位"}
+    )
     event = forms.IntegerField(required=False, min_value=1, error_messages={"invalid": "企业家服务日无效"})
-    # fmt: skip
 
 
 ACTIONS = ("accept", "answer", "transfer", "rate", "reopen")
@@ -32,7 +45,9 @@ ACTIONS = ("accept", "answer", "transfer", "rate", "reopen")
 
 class ActForm(forms.Form):
     action = forms.ChoiceField(choices=_codes(ACTIONS), error_messages={"required": "未指定操作"})
-    comment = forms.CharField(required=False, max_length=5000, strip=True, error_messages={"max_length": "意见不能超过5000字"})
+    comment = forms.CharField(
+        required=False, max_length=5000, strip=True, error_messages={"max_length": "意见不能超过5000字"}
+    )
     seen = forms.ChoiceField(required=False, choices=[("", ""), *wf.STATUS_LABELS.items()])
     unit = forms.CharField(required=False, max_length=32, strip=True)
     resolved = forms.ChoiceField(required=False, choices=_codes(RESOLVED, blank=True))
@@ -70,7 +85,9 @@ class DayForm(forms.Form):
     invited = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea)
 
     def codes(self) -> list[str]:
-        return [c for c in str(self.cleaned_data.get("invited") or "").replace("，", ",").replace(",", "\n").split() if c]
+        return [
+            c for c in str(self.cleaned_data.get("invited") or "").replace("，", ",").replace(",", "\n").split() if c
+        ]
 
 
 class AttendanceForm(forms.Form):
@@ -84,4 +101,8 @@ class AttendanceForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     on = forms.DateField(error_messages={"required": "请填写日期", "invalid": "日期格式应为 2026-12-15"})
-    text = forms.CharField(max_length=2000, strip=True, error_messages={"required": "请填写跟进情况", "max_length": "跟进情况不能超过2000字"})
+    text = forms.CharField(
+        max_length=2000,
+        strip=True,
+        error_messages={"required": "请填写跟进情况", "max_length": "跟进情况不能超过2000字"},
+    )

@@ -145,7 +145,9 @@ def request_file(
     if actor.role == roles.ENTERPRISE and channel != "platform":
         raise DomainError("企业通过平台提出的诉求，渠道为“平台提交”", fields={"channel": "企业只能在平台提交"})
     if actor.role != roles.ENTERPRISE and channel == "platform":
-        raise DomainError("代企业录入的诉求须注明来源渠道（12345热线、企业家服务日或服务包）", fields={"channel": "请选择渠道"})
+        raise DomainError(
+            "代企业录入的诉求须注明来源渠道（12345热线、企业家服务日或服务包）", fields={"channel": "请选择渠道"}
+        )
     event = None
     if channel == "entrepreneur_day" or event_id:
         event = _event_for_request(actor, event_id, ent.uscc)
@@ -177,7 +179,9 @@ def _event_for_request(actor: Any, event_id: int | None, uscc: str) -> ServiceDa
     from gaoqi.web.servicedesk.selectors import service_days_visible_to
 
     if actor.role == roles.ENTERPRISE:
-        raise DomainError("企业家服务日上收集的诉求由区级或市级管理人员代为录入", fields={"channel": "企业不能选择此渠道"})
+        raise DomainError(
+            "企业家服务日上收集的诉求由区级或市级管理人员代为录入", fields={"channel": "企业不能选择此渠道"}
+        )
     if not event_id:
         raise DomainError("请选择收集诉求的企业家服务日", fields={"event": "必须选择"})
     event = service_days_visible_to(actor).filter(pk=event_id).first()
@@ -249,7 +253,7 @@ def _move(actor: Any, pk: int, action: str, *, comment: str = "", seen: str | No
         audit_target=f"servicedesk_request:{pk}",
         audit_detail=detail,
     )  # fmt: skip
-    return moved.obj  # type: ignore[no-any-return]
+    return moved.obj
 
 
 @transaction.atomic
@@ -405,9 +409,7 @@ def daily() -> dict[str, Any]:
     ]
     unrated = Request.objects.filter(status=wf.ANSWERED, due_on__lt=today).order_by("pk").values_list("pk", flat=True)
     closed = [
-        pk
-        for pk in unrated
-        if attempt("servicedesk_close", f"servicedesk_request:{pk}", partial(request_close, pk))
+        pk for pk in unrated if attempt("servicedesk_close", f"servicedesk_request:{pk}", partial(request_close, pk))
     ]
     return {"escalated": escalated, "closed": closed, "errors": errors}
 
@@ -452,7 +454,9 @@ def service_day_create(
         raise DomainError(f"以下企业不存在或不属于该区：{'、'.join(unknown[:5])}", fields={"invited": "不属于该区"})
     event = ServiceDay.objects.create(district_code=district_code, held_on=held_on, leader_name=leader_name[:50],
                                       leader_title=leader_title[:100], topic=topic[:200], created_by=actor)  # fmt: skip
-    ServiceDayInvite.objects.bulk_create([ServiceDayInvite(event=event, uscc=c, enterprise_name=found[c]) for c in codes])
+    ServiceDayInvite.objects.bulk_create(
+        [ServiceDayInvite(event=event, uscc=c, enterprise_name=found[c]) for c in codes]
+    )
     audit_record(actor, "servicedesk.day_create", target=f"service_day:{event.pk}",
                  detail={"district": district_code, "held_on": held_on.isoformat(), "invited": len(codes)})  # fmt: skip
     return event
@@ -468,7 +472,9 @@ def service_day_attendance(actor: Any, pk: int, attended: Sequence[str]) -> Serv
         raise DomainError("出席企业须在受邀企业之中", fields={"attended": "未受邀"})
     event.invites.update(attended=False)
     event.invites.filter(uscc__in=chosen).update(attended=True)
-    audit_record(actor, "servicedesk.day_attendance", target=f"service_day:{event.pk}", detail={"attended": len(chosen)})
+    audit_record(
+        actor, "servicedesk.day_attendance", target=f"service_day:{event.pk}", detail={"attended": len(chosen)}
+    )
     return event
 
 

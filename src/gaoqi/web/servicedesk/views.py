@@ -44,7 +44,9 @@ def _choices() -> dict[str, Any]:
 
 
 def mine(request: HttpRequest) -> HttpResponse:
-    page = CappedPaginator(selectors.mine(request.user), 25, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.mine(request.user), 25, allow_empty_first_page=True).get_page(
+        request.GET.get("page")
+    )
     return render(request, "servicedesk/mine.html", {"page": page, "today": clock.today(), **_choices()})
 
 
@@ -53,7 +55,12 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _file(request)
     days = list(selectors.service_days_visible_to(request.user)[:50]) if request.user.role != roles.ENTERPRISE else []
-    ctx = {"days": days, "uscc": request.GET.get("uscc", "")[:18], "event": request.GET.get("event", "")[:12], **_choices()}
+    ctx = {
+        "days": days,
+        "uscc": request.GET.get("uscc", "")[:18],
+        "event": request.GET.get("event", "")[:12],
+        **_choices(),
+    }
     return render(request, "servicedesk/new.html", ctx)
 
 
@@ -95,7 +102,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _transfer_units(user: Any, req: Any) -> list[Any]:
     from gaoqi.web.units.selectors import units_active
 
-    return [u for u in units_active() if u.pk != req.unit_id and (u.level == "municipal" or u.district_code == req.district_code)]
+    return [
+        u
+        for u in units_active()
+        if u.pk != req.unit_id and (u.level == "municipal" or u.district_code == req.district_code)
+    ]
 
 
 @require_POST
@@ -111,7 +122,9 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "transfer":
         req = services.request_transfer(request.user, pk, d["unit"], comment, seen=seen)
     elif action == "rate":
-        req = services.request_rate(request.user, pk, resolved=d["resolved"], satisfaction=d["satisfaction"], comment=comment)
+        req = services.request_rate(
+            request.user, pk, resolved=d["resolved"], satisfaction=d["satisfaction"], comment=comment
+        )
     else:
         req = services.request_reopen(request.user, pk, comment)
     messages.success(request, f"诉求 #{req.pk}：{wf.STATUS_LABELS[req.status]}")
@@ -202,7 +215,21 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     by, year = forms.StatsForm(request.GET).asked()
     rows = selectors.stats(request.user, by, year=year)
     names = district_codes()
-    header = ["分组", "派单数", "按时受理", "按时答复", "已评价", "解决", "部分解决", "满意", "基本满意", "响应率", "解决率", "满意率", "综合得分"]
+    header = [
+        "分组",
+        "派单数",
+        "按时受理",
+        "按时答复",
+        "已评价",
+        "解决",
+        "部分解决",
+        "满意",
+        "基本满意",
+        "响应率",
+        "解决率",
+        "满意率",
+        "综合得分",
+    ]
     body = (
         [_key_label(by, r.key, names), r.dispatched, r.accepted_in_time, r.answered_in_time, r.rated, r.yes, r.partly,
          r.satisfied, r.basically, r.response, r.resolution, r.satisfaction, r.composite]
@@ -219,7 +246,9 @@ def days(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(selectors.service_days_visible_to(request.user), 25, allow_empty_first_page=True).get_page(
         request.GET.get("page")
     )
-    return render(request, "servicedesk/days.html", {"page": page, "districts": district_codes(), "today": clock.today()})
+    return render(
+        request, "servicedesk/days.html", {"page": page, "districts": district_codes(), "today": clock.today()}
+    )
 
 
 @require_POST

@@ -6,156 +6,300 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('units', '0002_roster'),
+        ("units", "0002_roster"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Request',
+            name="Request",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uscc', models.CharField(max_length=18, verbose_name='统一社会信用代码')),
-                ('enterprise_name', models.CharField(max_length=200, verbose_name='企业名称')),
-                ('district_code', models.CharField(max_length=6, verbose_name='所属区县')),
-                ('category', models.CharField(choices=[('hte', 'hte'), ('cultivation', 'cultivation'), ('wrp', 'wrp'), ('housing', 'housing'), ('financing', 'financing'), ('space', 'space'), ('first_set', 'first_set'), ('stats', 'stats'), ('policy', 'policy'), ('other', 'other')], max_length=16, verbose_name='诉求类别')),
-                ('urgency', models.CharField(choices=[('EMERGENCY', 'EMERGENCY'), ('TIMELY', 'TIMELY'), ('GENERAL', 'GENERAL'), ('COMPLEX', 'COMPLEX')], max_length=12, verbose_name='紧急程度')),
-                ('channel', models.CharField(choices=[('platform', 'platform'), ('hotline_12345', 'hotline_12345'), ('entrepreneur_day', 'entrepreneur_day'), ('service_package', 'service_package')], max_length=20, verbose_name='来源渠道')),
-                ('title', models.CharField(max_length=100, verbose_name='标题')),
-                ('description', models.TextField(verbose_name='诉求内容')),
-                ('status', models.CharField(choices=[('filed', '已提交'), ('accepted', '已受理'), ('answered', '已答复'), ('closed', '已办结'), ('reopened', '重新办理')], max_length=12, verbose_name='状态')),
-                ('route_rule', models.CharField(max_length=200, verbose_name='分派依据')),
-                ('filed_at', models.DateTimeField(verbose_name='提交时间')),
-                ('filed_on', models.DateField(verbose_name='提交日期')),
-                ('accept_due', models.DateField(verbose_name='受理时限')),
-                ('answer_due', models.DateField(verbose_name='答复时限')),
-                ('due_provisional', models.BooleanField(default=False, verbose_name='时限暂定')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='本阶段时限')),
-                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='受理日期')),
-                ('answered_on', models.DateField(blank=True, null=True, verbose_name='答复日期')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='办结日期')),
-                ('answer', models.TextField(blank=True, verbose_name='答复内容')),
-                ('resolved', models.CharField(blank=True, choices=[('YES', 'YES'), ('PARTLY', 'PARTLY'), ('NO', 'NO')], max_length=8, verbose_name='是否解决')),
-                ('satisfaction', models.CharField(blank=True, choices=[('SATISFIED', 'SATISFIED'), ('BASICALLY', 'BASICALLY'), ('DISSATISFIED', 'DISSATISFIED')], max_length=16, verbose_name='满意度')),
-                ('rating_comment', models.TextField(blank=True, verbose_name='评价意见')),
-                ('rated_on', models.DateField(blank=True, null=True, verbose_name='评价日期')),
-                ('reopen_count', models.PositiveSmallIntegerField(default=0, verbose_name='重新办理次数')),
-                ('escalated_on', models.DateField(blank=True, null=True, verbose_name='督办日期')),
-                ('escalated_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='督办单位')),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("uscc", models.CharField(max_length=18, verbose_name="统一社会信用代码")),
+                ("enterprise_name", models.CharField(max_length=200, verbose_name="企业名称")),
+                ("district_code", models.CharField(max_length=6, verbose_name="所属区县")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("hte", "hte"),
+                            ("cultivation", "cultivation"),
+                            ("wrp", "wrp"),
+                            ("housing", "housing"),
+                            ("financing", "financing"),
+                            ("space", "space"),
+                            ("first_set", "first_set"),
+                            ("stats", "stats"),
+                            ("policy", "policy"),
+                            ("other", "other"),
+                        ],
+                        max_length=16,
+                        verbose_name="诉求类别",
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("EMERGENCY", "EMERGENCY"),
+                            ("TIMELY", "TIMELY"),
+                            ("GENERAL", "GENERAL"),
+                            ("COMPLEX", "COMPLEX"),
+                        ],
+                        max_length=12,
+                        verbose_name="紧急程度",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("platform", "platform"),
+                            ("hotline_12345", "hotline_12345"),
+                            ("entrepreneur_day", "entrepreneur_day"),
+                            ("service_package", "service_package"),
+                        ],
+                        max_length=20,
+                        verbose_name="来源渠道",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="标题")),
+                ("description", models.TextField(verbose_name="诉求内容")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("filed", "已提交"),
+                            ("accepted", "已受理"),
+                            ("answered", "已答复"),
+                            ("closed", "已办结"),
+                            ("reopened", "重新办理"),
+                        ],
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("route_rule", models.CharField(max_length=200, verbose_name="分派依据")),
+                ("filed_at", models.DateTimeField(verbose_name="提交时间")),
+                ("filed_on", models.DateField(verbose_name="提交日期")),
+                ("accept_due", models.DateField(verbose_name="受理时限")),
+                ("answer_due", models.DateField(verbose_name="答复时限")),
+                ("due_provisional", models.BooleanField(default=False, verbose_name="时限暂定")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="本阶段时限")),
+                ("accepted_on", models.DateField(blank=True, null=True, verbose_name="受理日期")),
+                ("answered_on", models.DateField(blank=True, null=True, verbose_name="答复日期")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="办结日期")),
+                ("answer", models.TextField(blank=True, verbose_name="答复内容")),
+                (
+                    "resolved",
+                    models.CharField(
+                        blank=True,
+                        choices=[("YES", "YES"), ("PARTLY", "PARTLY"), ("NO", "NO")],
+                        max_length=8,
+                        verbose_name="是否解决",
+                    ),
+                ),
+                (
+                    "satisfaction",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("SATISFIED", "SATISFIED"),
+                            ("BASICALLY", "BASICALLY"),
+                            ("DISSATISFIED", "DISSATISFIED"),
+                        ],
+                        max_length=16,
+                        verbose_name="满意度",
+                    ),
+                ),
+                ("rating_comment", models.TextField(blank=True, verbose_name="评价意见")),
+                ("rated_on", models.DateField(blank=True, null=True, verbose_name="评价日期")),
+                ("reopen_count", models.PositiveSmallIntegerField(default=0, verbose_name="重新办理次数")),
+                ("escalated_on", models.DateField(blank=True, null=True, verbose_name="督办日期")),
+                (
+                    "escalated_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.unit",
+                        verbose_name="督办单位",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="units.unit"),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='RequestAttachment',
+            name="RequestAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('path', models.CharField(max_length=500)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('pages', models.PositiveIntegerField()),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='servicedesk.request')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("path", models.CharField(max_length=500)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                ("pages", models.PositiveIntegerField()),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="servicedesk.request",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceDay',
+            name="ServiceDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('district_code', models.CharField(db_index=True, max_length=6, verbose_name='区县代码')),
-                ('held_on', models.DateField(verbose_name='日期')),
-                ('leader_name', models.CharField(max_length=50, verbose_name='带队领导')),
-                ('leader_title', models.CharField(max_length=100, verbose_name='领导职务')),
-                ('topic', models.CharField(max_length=200, verbose_name='主题')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("district_code", models.CharField(db_index=True, max_length=6, verbose_name="区县代码")),
+                ("held_on", models.DateField(verbose_name="日期")),
+                ("leader_name", models.CharField(max_length=50, verbose_name="带队领导")),
+                ("leader_title", models.CharField(max_length=100, verbose_name="领导职务")),
+                ("topic", models.CharField(max_length=200, verbose_name="主题")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on', '-id'],
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='request',
-            name='event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='servicedesk.serviceday'),
+            model_name="request",
+            name="event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="requests",
+                to="servicedesk.serviceday",
+            ),
         ),
         migrations.CreateModel(
-            name='ServiceDayFollowUp',
+            name="ServiceDayFollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='日期')),
-                ('text', models.TextField(verbose_name='跟进情况')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followups', to='servicedesk.serviceday')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("on", models.DateField(verbose_name="日期")),
+                ("text", models.TextField(verbose_name="跟进情况")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followups",
+                        to="servicedesk.serviceday",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['on', 'id'],
+                "ordering": ["on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceDayInvite',
+            name="ServiceDayInvite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uscc', models.CharField(db_index=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('enterprise_name', models.CharField(max_length=200, verbose_name='企业名称')),
-                ('attended', models.BooleanField(default=False, verbose_name='出席')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invites', to='servicedesk.serviceday')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("uscc", models.CharField(db_index=True, max_length=18, verbose_name="统一社会信用代码")),
+                ("enterprise_name", models.CharField(max_length=200, verbose_name="企业名称")),
+                ("attended", models.BooleanField(default=False, verbose_name="出席")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="invites", to="servicedesk.serviceday"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['enterprise_name'],
+                "ordering": ["enterprise_name"],
             },
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['unit', 'status', 'due_on'], name='sd_req_unit_status_due'),
+            model_name="request",
+            index=models.Index(fields=["unit", "status", "due_on"], name="sd_req_unit_status_due"),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['status', 'due_on'], name='sd_req_status_due'),
+            model_name="request",
+            index=models.Index(fields=["status", "due_on"], name="sd_req_status_due"),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['category', 'id'], name='sd_req_category_id'),
+            model_name="request",
+            index=models.Index(fields=["category", "id"], name="sd_req_category_id"),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['unit', 'id'], name='sd_req_unit_id'),
+            model_name="request",
+            index=models.Index(fields=["unit", "id"], name="sd_req_unit_id"),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['district_code', 'id'], name='sd_req_district_id'),
+            model_name="request",
+            index=models.Index(fields=["district_code", "id"], name="sd_req_district_id"),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['uscc', 'id'], name='sd_req_uscc_id'),
+            model_name="request",
+            index=models.Index(fields=["uscc", "id"], name="sd_req_uscc_id"),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['filed_on'], name='sd_req_filed_on'),
+            model_name="request",
+            index=models.Index(fields=["filed_on"], name="sd_req_filed_on"),
         ),
         migrations.AddConstraint(
-            model_name='request',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('resolved', ''), ('satisfaction', '')), models.Q(models.Q(('resolved', ''), _negated=True), models.Q(('satisfaction', ''), _negated=True)), _connector='OR'), name='servicedesk_rating_whole'),
+            model_name="request",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("resolved", ""), ("satisfaction", "")),
+                    models.Q(models.Q(("resolved", ""), _negated=True), models.Q(("satisfaction", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="servicedesk_rating_whole",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='request',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('channel', 'entrepreneur_day'), _negated=True), ('event__isnull', False), _connector='OR'), name='servicedesk_day_has_event'),
+            model_name="request",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("channel", "entrepreneur_day"), _negated=True), ("event__isnull", False), _connector="OR"
+                ),
+                name="servicedesk_day_has_event",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicedayinvite',
-            constraint=models.UniqueConstraint(fields=('event', 'uscc'), name='servicedesk_invite_once'),
+            model_name="servicedayinvite",
+            constraint=models.UniqueConstraint(fields=("event", "uscc"), name="servicedesk_invite_once"),
         ),
     ]

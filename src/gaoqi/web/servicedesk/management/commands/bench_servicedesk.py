@@ -83,7 +83,9 @@ class Command(BaseCommand):
                 out[label] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(p95(times), 1),
                               "max_ms": round(max(times), 1), "first_ms": round(first, 1), "status": status}  # fmt: skip
                 o = out[label]
-                self.stderr.write(f"{who:>16} {label:<28} p50 {o['p50_ms']:>7} p95 {o['p95_ms']:>7} max {o['max_ms']:>7}")
+                self.stderr.write(
+                    f"{who:>16} {label:<28} p50 {o['p50_ms']:>7} p95 {o['p95_ms']:>7} max {o['max_ms']:>7}"
+                )
             figures[who] = out
         self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
 
