@@ -160,3 +160,12 @@ def test_a_service_day_from_invitation_to_follow_up(sd: Any) -> None:
     assert login(sd["ent_cy"]).get(f"/servicedesk/days/{event.pk}/").status_code == 404
     assert login(sd["chaoyang"]).get(f"/servicedesk/days/{event.pk}/").status_code == 404
     assert "人才政策专场" in login(sd["municipal"]).get("/servicedesk/days/").content.decode()
+
+
+def test_the_demo_rows_are_made_once(sd: Any) -> None:
+    from gaoqi.web.servicedesk.demo import demo_rows
+
+    assert demo_rows(sd["ent"], sd["haidian"], sd["municipal"]) == 4
+    assert demo_rows(sd["ent"], sd["haidian"], sd["municipal"]) == 0
+    assert Request.objects.filter(channel="entrepreneur_day", status="filed").count() == 1
+    assert Request.objects.filter(status="closed", resolved="YES").count() == 1
