@@ -187,6 +187,11 @@ def test_scoping_canaries(sd: Any) -> None:
     assert list(sel.queue(sd["chaoyang"], sel.QueueFilter())) == [cy]
     assert list(sel.queue(sd["ent"], sel.QueueFilter())) == []  # the queue is the officials'
     assert {r.key for r in sel.stats(sd["chaoyang"], "district")} == {CHAOYANG}
+    # a 海淀 enterprise's request to a municipal unit: 海淀 sees it, but it is not in 海淀's handling queue
+    municipal = file_request(sd["ent"], category="hte")
+    assert sel.request_get(sd["haidian"], municipal.pk) is not None
+    assert list(sel.queue(sd["haidian"], sel.QueueFilter())) == [hd]
+    assert list(sel.queue(sd["municipal"], sel.QueueFilter(unit="m.hte"))) == [municipal]
 
 
 def test_every_move_is_audited_with_its_target(sd: Any) -> None:
@@ -201,3 +206,20 @@ def test_every_move_is_audited_with_its_target(sd: Any) -> None:
         "resolved": "YES",
         "satisfaction": "SATISFIED",
     }
+
+
+def test_the_command_and_the_task_escalate_once(sd: Any) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from gaoqi.web.servicedesk.tasks import servicedesk_daily
+
+    req = file_request(sd["ent"])
+    sd["clock"]["day"] = D(2026, 10, 9)
+    out = StringIO()
+    call_command("servicedesk_escalate", stdout=out)
+    assert json.loads(out.getvalue())["escalated"] == [req.pk]
+    assert servicedesk_daily.call()["escalated"] == []  # the task runs the same job: nothing more to do
+    assert req.transitions.filter(action="escalate").count() == 1

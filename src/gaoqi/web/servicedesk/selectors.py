@@ -76,11 +76,19 @@ class QueueFilter:
     district: str = ""
 
 
+def handling_scope_q(user: Any) -> Q | None:
+    """What a user's units owe (``unit_scope_q`` on the handling unit) and what was escalated to them: the queue.
+    (A district official also *sees* its district's enterprises' requests to municipal units, on their pages.)"""
+    units, escalated = unit_scope_q(user, "unit"), unit_scope_q(user, "escalated_to")
+    return None if units is None or escalated is None else units | escalated
+
+
 def queue(user: Any, f: QueueFilter) -> QuerySet[Request]:
-    """The handling queue (诉求办理), newest first: the officials' scope (the units they may see), filtered."""
+    """The handling queue (诉求办理), newest first: the requests the units the official may see owe, filtered."""
     if getattr(user, "role", None) not in (roles.DISTRICT, roles.MUNICIPAL, roles.EVALUATOR):
         return Request.objects.none()
-    qs = requests_visible_to(user)
+    scope = handling_scope_q(user)
+    qs = Request.objects.none() if scope is None else Request.objects.filter(scope)
     if f.status:
         qs = qs.filter(status=f.status)
     if f.category:
