@@ -64,8 +64,13 @@ def district_bearer(db: Any) -> dict[str, str]:
 
 #: Operations only a district official may call (every other one is called as the municipal office).
 DISTRICT_OPERATIONS = {"POST /api/recommendations", "POST /api/recommendations/{pk}/withdraw"}
-#: Operations only an enterprise calls, for itself (its tutoring records).
-ENTERPRISE_OPERATIONS = {"POST /api/tutorings/{pk}/confirm", "POST /api/tutorings/{pk}/dispute"}
+#: Operations only an enterprise calls, for itself (its tutoring records, its requests).
+ENTERPRISE_OPERATIONS = {
+    "POST /api/tutorings/{pk}/confirm",
+    "POST /api/tutorings/{pk}/dispute",
+    "POST /api/servicedesk/filings",
+    "POST /api/servicedesk/requests/{pk}/rate",
+}
 POOL = "cultivation-pool"
 
 
@@ -175,6 +180,11 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
         real = _service_package()
         pks = st.sampled_from([real["item" if "/items/" in operation.path else "package"], 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
+    if "pk" in names and operation.path.startswith("/api/servicedesk/"):  # enterprise requests: real ones and none
+        from gaoqi.web.servicedesk.models import Request
+
+        pks = st.sampled_from([*Request.objects.order_by("pk").values_list("pk", flat=True)[:2], 10**9])
+        return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if recs is not None and "pk" in names:
         action = operation.path.rsplit("/", 1)[-1]
         pks = st.sampled_from([*recs[action], 10**9])
@@ -205,7 +215,24 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
     return [st.builds(fixed, usccs, policy_ids).flatmap(lambda pp: operation.as_strategy(path_parameters=pp))]
 
 
+@pytest.fixture()
+def requests_answered(tutorings: dict[str, Any]) -> list[int]:
+    """The tutored enterprise's requests, answered (each rated once: one 200, then 409)."""
+    from gaoqi.web.accounts.models import User
+    from gaoqi.web.servicedesk import services as sd
+    from gaoqi.web.units.services import units_sync
+
+    units_sync()  # a transactional test's flush may have emptied the roster
+    ent, muni = User.objects.get(username="st_enterprise"), make_user(roles.MUNICIPAL, username="st_handler")
+    pks = [sd.request_file(ent, category="hte", title="复审材料", description="复审材料要求").pk for _ in range(3)]
+    for pk in pks:
+        sd.request_accept(muni, pk)
+        sd.request_answer(muni, pk, "按认定工作指引准备")
+    return pks
+
+
 def test_every_operation_conforms_to_the_schema(
+    requests_answered: list[int],
     snapshot: Any,
     api_schema: Any,
     bearer: dict[str, str],

@@ -199,6 +199,30 @@ def _support_world(world: dict[str, Any]) -> dict[str, Any]:
     return {"quota": quota, "need": need}
 
 
+def _servicedesk_rows(world: dict[str, Any]) -> dict[str, int]:
+    """An answered and rated enterprise request (escalated once) and a service day with a follow-up."""
+    from gaoqi.web.servicedesk import services as sd
+    from gaoqi.web.units.services import units_sync
+
+    units_sync()
+    ent, muni = world["second"]["enterprise"], world["people"]["municipal"]
+    req = sd.request_file(ent, category="hte", title="复审材料咨询", description="复审时研发费用归集口径")
+    sd.request_accept(muni, req.pk)
+    sd.request_answer(muni, req.pk, "按认定工作指引归集")
+    sd.request_rate(ent, req.pk, resolved="PARTLY", satisfaction="BASICALLY", comment="基本清楚")
+    day = sd.service_day_create(muni, district_code=ent_district(ent), held_on=dt.date(2026, 6, 1), leader_name="张三",
+                                leader_title="副区长", topic="高企政策宣讲", invited=[ent.uscc])  # fmt: skip
+    sd.service_day_attendance(muni, day.pk, [ent.uscc])
+    sd.service_day_followup(muni, day.pk, on=dt.date(2026, 6, 5), text="已协调区科信局跟进")
+    return {"request": req.pk, "day": day.pk}
+
+
+def ent_district(user: Any) -> str:
+    from gaoqi.web.enterprises.models import Enterprise
+
+    return str(Enterprise.objects.get(uscc=user.uscc).district_code)
+
+
 @pytest.mark.django_db
 def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any) -> None:
     from gaoqi.web.accounts.models import User
@@ -218,9 +242,12 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         "code": codes[0] if codes else "FH0000000",
     }
     support = _support_world(world)
+    desk = _servicedesk_rows(world)
     pks = {
         "support:quota_detail": [support["quota"].pk],
         "support:space_detail": [support["need"].pk],
+        "servicedesk:detail": [desk["request"]],
+        "servicedesk:day": [desk["day"]],
         "certification:detail": [world["reviewed"].pk, world["filed"].pk],
         "certification:postcheck": [],
         "certification:annual": [world["certificate"].pk],

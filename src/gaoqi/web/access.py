@@ -144,6 +144,22 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "support:space_act": frozenset({r.DISTRICT, r.MUNICIPAL, r.ENTERPRISE}),
     "support:delivery": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "support:delivery_export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    # enterprise requests (企业诉求) and 企业家服务日 (issue 13): an enterprise files and rates its own; officials
+    # handle what their units owe (scoped by servicedesk.selectors); evaluators read the queue and the figures
+    "servicedesk:mine": frozenset({r.ENTERPRISE}),
+    "servicedesk:new": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL}),
+    "servicedesk:detail": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "servicedesk:act": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL}),
+    "servicedesk:attachment": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "servicedesk:queue": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "servicedesk:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "servicedesk:stats": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "servicedesk:stats_export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "servicedesk:days": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "servicedesk:day": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "servicedesk:day_create": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "servicedesk:day_attendance": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "servicedesk:day_followup": frozenset({r.DISTRICT, r.MUNICIPAL}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -199,6 +215,11 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:tutoring_dispute": frozenset({r.ENTERPRISE}),
     "api:techsme_registrations": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:techsme_self_check": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:servicedesk_requests": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:servicedesk_request": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:servicedesk_request_file": frozenset({r.ENTERPRISE}),
+    "api:servicedesk_request_rate": frozenset({r.ENTERPRISE}),
+    "api:servicedesk_stats": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:incubator_ranking": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),  # an account: itself
     "api:incubator_figures": frozenset({r.MUNICIPAL, r.EVALUATOR, r.DISTRICT, r.INCUBATOR}),
     "api:service_package_list": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
@@ -223,6 +244,11 @@ NO_STORE = frozenset(
         "support:delivery_export",
         "programmes:funnel_export",
         "certification:certificate",
+        "servicedesk:detail",  # an enterprise's request, its answer and rating
+        "servicedesk:attachment",
+        "servicedesk:export",
+        "api:servicedesk_request",
+        "api:servicedesk_requests",
         "accounts:tokens",
         "accounts:token_create",  # the new key, shown once
         "accounts:users",  # the accounts' names and jurisdictions
@@ -349,6 +375,9 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),
+    ("servicedesk:mine", "我的诉求"),
+    ("servicedesk:queue", "诉求办理"),
+    ("servicedesk:days", "企业家服务日"),
     ("incubators:ranking", "孵化机构"),
     ("incubators:mine", "我的孵化机构"),
     ("policies:catalogue", "政策库"),

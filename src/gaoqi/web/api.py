@@ -633,6 +633,11 @@ def tutoring_dispute(request: HttpRequest, pk: PK, body: DeclineIn) -> dict[str,
 from gaoqi.web.techsme.api import router as _techsme_router  # noqa: E402  (it reads this module's ERRORS)
 
 api.add_router("/tech-sme", _techsme_router)
+# 企业诉求 (servicedesk/api.py)
+
+from gaoqi.web.servicedesk.api import router as _servicedesk_router  # noqa: E402  (it reads this module's ERRORS)
+
+api.add_router("/servicedesk", _servicedesk_router)
 # incubators and service agencies (issue 12): their app's router, with this API's error answers
 
 from gaoqi.web.incubators.api import register as _incubators  # noqa: E402  (needs ERRORS and NOT_FOUND above)
@@ -640,5 +645,5 @@ from gaoqi.web.incubators.api import register as _incubators  # noqa: E402  (nee
 api.add_router("/incubators", _incubators(ERRORS, NOT_FOUND))
 # the apps' own operations (each module registers on ``api``; imported last, when every name above exists)
 import gaoqi.web.programmes.api  # noqa: E402
-import gaoqi.web.servicepacks.api  # noqa: E402, F401
+import gaoqi.web.servicepacks.api  # noqa: E402
 import gaoqi.web.support.api  # noqa: E402, F401

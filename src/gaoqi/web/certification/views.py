@@ -273,6 +273,9 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
     deadlines = selectors.stage_deadlines(request.user, clock.today())
     names = district_codes()
+    from gaoqi.web.servicedesk.selectors import overdue_for_monitoring  # 企业诉求 (servicedesk): its own section
+
+    deadlines["requests_overdue"] = overdue_for_monitoring(request.user)
     return render(request, "certification/overdue.html",
                   {**deadlines, "labels": wf.STATUS_LABELS, "service_items": overdue_section(request.user, clock.today()),
                    "chart": selectors.deadline_chart(deadlines, names),

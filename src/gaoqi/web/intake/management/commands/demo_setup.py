@@ -71,6 +71,9 @@ class Command(BaseCommand):
         self._experts()
         self._service_package()
         self._support()
+        from gaoqi.web.servicedesk.demo import demo_rows  # 企业诉求 and a 企业家服务日 (servicedesk)
+
+        demo_rows(*(User.objects.get(username=u) for u in ("enterprise_demo", "district_haidian", "municipal")))
         self.stdout.write(
             f"demo accounts ready (experts expert1–expert{len(EXPERTS)}) "
             f" (password {DEMO_PASSWORD}, demo only); enterprise_demo = {demo_ent.name} {demo_ent.uscc}"

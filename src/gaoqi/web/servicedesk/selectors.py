@@ -1,0 +1,214 @@
+"""The servicedesk's reads, scoped: an enterprise sees its own requests; an official the requests owed by the
+units it may see (``units.unit_scope_q``: municipal oversight all, a district official its district's units and
+those it acts for), those escalated to them, and — a district official — its district's enterprises' requests;
+evaluators see all (read only). The queue pages with a capped count; the statistics (三率) are one grouped SQL
+statement per table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from gaoqi.web import roles
+from gaoqi.web.core import clock
+from gaoqi.web.core.scoping import OVERSIGHT
+from gaoqi.web.servicedesk import workflow as wf
+from gaoqi.web.servicedesk.config import process_config
+from gaoqi.web.servicedesk.models import Request, ServiceDay
+from gaoqi.web.units.selectors import unit_scope_q
+
+
+def request_scope_q(user: Any) -> Q | None:
+    role = getattr(user, "role", None)
+    if role is None or not getattr(user, "is_active", True):
+        return None
+    if role in OVERSIGHT:
+        return Q()
+    if role == roles.ENTERPRISE:
+        return Q(uscc=user.uscc) if user.uscc else None
+    if role == roles.DISTRICT:
+        units = unit_scope_q(user, "unit")
+        escalated = unit_scope_q(user, "escalated_to")
+        if units is None or escalated is None or not user.district_code:
+            return None
+        return units | escalated | Q(district_code=user.district_code)
+    return None
+
+
+def requests_visible_to(user: Any) -> QuerySet[Request]:
+    q = request_scope_q(user)
+    return Request.objects.none() if q is None else Request.objects.filter(q)
+
+
+def request_get(user: Any, pk: int) -> Request | None:
+    return requests_visible_to(user).select_related("unit", "escalated_to", "event", "filed_by").filter(pk=pk).first()
+
+
+def history(req: Request) -> list[Any]:
+    return list(req.transitions.select_related("actor").order_by("pk"))
+
+
+def may_handle(user: Any, req: Request) -> bool:
+    """Whether ``user`` acts for the request's unit (accept, answer, transfer)."""
+    from gaoqi.web.units.models import Unit
+
+    if getattr(user, "role", None) not in (roles.DISTRICT, roles.MUNICIPAL):
+        return False
+    q = unit_scope_q(user, "")
+    return q is not None and Unit.objects.filter(q).filter(pk=req.unit_id).exists()
+
+
+def overdue_q(today: dt.date | None = None) -> Q:
+    """Waiting for the unit past its stage's last day (due today is not overdue)."""
+    return Q(status__in=wf.UNIT_OWES, due_on__lt=today or clock.today())
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = ""
+    category: str = ""
+    unit: str = ""  # a unit code
+    overdue: bool = False
+    district: str = ""
+
+
+def handling_scope_q(user: Any) -> Q | None:
+    """What a user's units owe (``unit_scope_q`` on the handling unit) and what was escalated to them: the queue.
+    (A district official also *sees* its district's enterprises' requests to municipal units, on their pages.)"""
+    units, escalated = unit_scope_q(user, "unit"), unit_scope_q(user, "escalated_to")
+    return None if units is None or escalated is None else units | escalated
+
+
+def queue(user: Any, f: QueueFilter) -> QuerySet[Request]:
+    """The handling queue (诉求办理), newest first: the requests the units the official may see owe, filtered."""
+    if getattr(user, "role", None) not in (roles.DISTRICT, roles.MUNICIPAL, roles.EVALUATOR):
+        return Request.objects.none()
+    scope = handling_scope_q(user)
+    qs = Request.objects.none() if scope is None else Request.objects.filter(scope)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.unit:
+        qs = qs.filter(unit__code=f.unit)
+    if f.district:
+        qs = qs.filter(district_code=f.district)
+    if f.overdue:
+        qs = qs.filter(overdue_q())
+    return qs.select_related("unit").order_by("-id")
+
+
+def mine(user: Any) -> QuerySet[Request]:
+    return requests_visible_to(user).select_related("unit").order_by("-id")
+
+
+def overdue_for_monitoring(user: Any, limit: int = 50) -> tuple[int, list[Request]]:
+    """时限监控: the overdue requests the user may see (count, the oldest first, at most ``limit``)."""
+    qs = requests_visible_to(user).filter(overdue_q())
+    return qs.count(), list(qs.select_related("unit").order_by("due_on", "pk")[:limit])
+
+
+# ------------------------------------------------------------------------------------------------------
+# statistics (三率)
+
+DIMENSIONS = {"unit": "unit__name", "category": "category", "district": "district_code", "month": "month"}
+
+
+@dataclass(frozen=True)
+class Rates:
+    key: Any
+    dispatched: int
+    accepted_in_time: int
+    answered_in_time: int
+    rated: int
+    yes: int
+    partly: int
+    satisfied: int
+    basically: int
+
+    @property
+    def response(self) -> float | None:
+        return self.accepted_in_time / self.dispatched if self.dispatched else None
+
+    @property
+    def resolution(self) -> float | None:
+        w = process_config().partly_weight
+        return (self.yes + w * self.partly) / self.rated if self.rated else None
+
+    @property
+    def satisfaction(self) -> float | None:
+        w = process_config().basically_weight
+        return (self.satisfied + w * self.basically) / self.rated if self.rated else None
+
+    @property
+    def composite(self) -> float | None:
+        parts = (self.response, self.resolution, self.satisfaction)
+        if any(p is None for p in parts):
+            return None
+        w = process_config().weights
+        return round(w["response"] * parts[0] + w["resolution"] * parts[1] + w["satisfaction"] * parts[2], 3)  # type: ignore[operator]
+
+
+def rates_from_counts(key: Any, row: dict[str, Any]) -> Rates:
+    return Rates(key, *(int(row[k] or 0) for k in ("dispatched", "accepted_in_time", "answered_in_time", "rated",
+                                                   "yes", "partly", "satisfied", "basically")))  # fmt: skip
+
+
+def stats(user: Any, by: str, *, year: int | None = None) -> list[Rates]:
+    """三率 per ``by`` (unit, category, district, month) over the requests the user may see: ONE grouped
+    statement (COUNT … FILTER on PostgreSQL, CASE on SQLite). Dispatched: every request; accepted / answered in
+    time: on or before the stage's last day; rated: requests with a rating (the enterprise's, once)."""
+    if by not in DIMENSIONS:
+        raise ValueError(by)
+    qs = requests_visible_to(user)
+    if year:
+        qs = qs.filter(filed_on__year=year)
+    if by == "month":
+        qs = qs.annotate(month=TruncMonth("filed_on"))
+    rated = ~Q(resolved="")
+    rows = (
+        qs.values(DIMENSIONS[by])
+        .annotate(
+            dispatched=Count("pk"),
+            accepted_in_time=Count("pk", filter=Q(accepted_on__isnull=False, accepted_on__lte=F("accept_due"))),
+            answered_in_time=Count("pk", filter=Q(answered_on__isnull=False, answered_on__lte=F("answer_due"))),
+            rated=Count("pk", filter=rated),
+            yes=Count("pk", filter=Q(resolved="YES")),
+            partly=Count("pk", filter=Q(resolved="PARTLY")),
+            satisfied=Count("pk", filter=Q(satisfaction="SATISFIED")),
+            basically=Count("pk", filter=Q(satisfaction="BASICALLY")),
+        )
+        .order_by(DIMENSIONS[by])
+    )
+    return [rates_from_counts(r[DIMENSIONS[by]], r) for r in rows]
+
+
+def stats_total(rows: list[Rates]) -> Rates:
+    fields = ("dispatched", "accepted_in_time", "answered_in_time", "rated", "yes", "partly", "satisfied", "basically")
+    return Rates("合计", *(sum(getattr(r, f) for r in rows) for f in fields))
+
+
+# ------------------------------------------------------------------------------------------------------
+# entrepreneur service days
+
+
+def service_days_visible_to(user: Any) -> QuerySet[ServiceDay]:
+    """Municipal officials and evaluators: all; a district official: its district's; an enterprise: the days it
+    was invited to."""
+    role = getattr(user, "role", None)
+    qs = ServiceDay.objects.all()
+    if role in OVERSIGHT:
+        return qs
+    if role == roles.DISTRICT and user.district_code:
+        return qs.filter(district_code=user.district_code)
+    if role == roles.ENTERPRISE and user.uscc:
+        return qs.filter(invites__uscc=user.uscc).distinct()
+    return qs.none()
+
+
+def service_day_get(user: Any, pk: int) -> ServiceDay | None:
+    return service_days_visible_to(user).filter(pk=pk).first()
