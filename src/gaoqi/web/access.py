@@ -144,6 +144,21 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "support:space_act": frozenset({r.DISTRICT, r.MUNICIPAL, r.ENTERPRISE}),
     "support:delivery": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "support:delivery_export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    # 免申即享 (issue 14): benefits given without an application; the enterprise confirms or objects, the paying
+    # department (municipal or district officials) downloads the payment list and uploads the outcome
+    "benefits:index": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "benefits:totals": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "benefits:mine": frozenset({r.ENTERPRISE}),
+    "benefits:detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "benefits:confirm": frozenset({r.ENTERPRISE}),
+    "benefits:object": frozenset({r.ENTERPRISE}),
+    "benefits:resolve": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "benefits:retry": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "benefits:reveal": r.MAY_REVEAL_PERSONAL,
+    "benefits:payment_list": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "benefits:upload": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "benefits:upload_detail": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "benefits:upload_report": frozenset({r.DISTRICT, r.MUNICIPAL}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -206,6 +221,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:service_package_items": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:service_package_item": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:support_records": r.ENTERPRISE_VIEWERS,  # scoped: an enterprise its own records
+    "api:benefit_list": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),  # scoped; accounts masked
+    "api:benefit_totals": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -221,6 +238,10 @@ NO_STORE = frozenset(
         "servicepacks:queue_export",
         "support:export",
         "support:delivery_export",
+        "benefits:detail",  # the (masked) account
+        "benefits:reveal",
+        "benefits:payment_list",
+        "benefits:upload_report",
         "programmes:funnel_export",
         "certification:certificate",
         "accounts:tokens",
@@ -346,6 +367,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("servicepacks:mine", "我的服务包"),
     ("support:index", "定向支持"),
     ("support:mine", "我的支持"),
+    ("benefits:index", "免申即享"),
+    ("benefits:mine", "我的免申即享"),
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),
