@@ -77,7 +77,7 @@ def test_each_bad_line_is_refused_with_its_reason_and_the_rest_applied(payable: 
         (3, "refused", f"记录编号在文件中出现 2 次，均不处理"),
         (4, "refused", "该记录已于2026年12月22日兑付，不重复兑付"),
         (5, "refused", "记录编号不存在或不在您的管辖范围内"),
-        (6, "refused", "记录编号格式不正确（应为 MS 加 8 位数字）"),
+        (6, "refused", "记录编号格式不正确（应为兑付清单中的记录编号）"),
         (7, "refused", "记录编号在文件中出现 2 次，均不处理"),
     ]
     assert {b.pk: b.status for b in Benefit.objects.all()} == {b_dc.pk: "paid", b_dc2.pk: "payable", b_cy.pk: "paid"}

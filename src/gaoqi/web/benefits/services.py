@@ -452,7 +452,7 @@ def _refusal(
     if not rid:
         return "缺少记录编号"
     if m is None:
-        return "记录编号格式不正确（应为 MS 加 8 位数字）"
+        return "记录编号格式不正确（应为兑付清单中的记录编号）"
     if seen[rid] > 1:
         return f"记录编号在文件中出现 {seen[rid]} 次，均不处理"
     b = visible.get(int(m.group(1)))
