@@ -31,7 +31,9 @@ def outcome_file(rows: list[tuple[str, Any, str, str, str]]) -> bytes:
 
 @pytest.fixture()
 def payable(granted: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    services.benefit_confirm(granted["ent"], granted["b_dc"].pk, bank_name="工商银行", account_number="6222020200001234")
+    services.benefit_confirm(
+        granted["ent"], granted["b_dc"].pk, bank_name="工商银行", account_number="6222020200001234"
+    )
     at(monkeypatch, dt.date(2026, 12, 22))  # the day after the window (ends Monday 21 December)
     assert services.benefits_mature()["payable"] == 3
     return granted
@@ -74,7 +76,7 @@ def test_each_bad_line_is_refused_with_its_reason_and_the_rest_applied(payable: 
     reasons = [(e["line"], e["result"], e["reason"]) for e in up.report]
     assert reasons == [
         (2, "applied", ""),
-        (3, "refused", f"记录编号在文件中出现 2 次，均不处理"),
+        (3, "refused", "记录编号在文件中出现 2 次，均不处理"),
         (4, "refused", "该记录已于2026年12月22日兑付，不重复兑付"),
         (5, "refused", "记录编号不存在或不在您的管辖范围内"),
         (6, "refused", "记录编号格式不正确（应为兑付清单中的记录编号）"),
@@ -117,7 +119,7 @@ def test_the_same_file_twice_applies_nothing_twice(payable: dict[str, Any]) -> N
     b = payable["b_dc"]
     data = outcome_file([(b.record_id, 10, "已兑付", "", "PAY-1")])
     services.payment_upload(payable["municipal"], name="a.xlsx", data=data)
-    with pytest.raises(Conflict, match="已于.*上传过"):
+    with pytest.raises(Conflict, match=r"已于.*上传过"):
         services.payment_upload(payable["municipal"], name="renamed.xlsx", data=data)
     assert PaymentUpload.objects.count() == 1
     assert AuditEvent.objects.filter(action="benefits.paid").count() == 1

@@ -24,4 +24,3 @@ def test_a_published_snapshot_gives_one_benefit_per_passing_enterprise(snapshot:
 
     entry = AuditEvent.objects.get(action="benefits.derive", target=f"snapshot:{snapshot.pk}")
     assert entry.detail == {"created": benefits.count(), "notes": 0}
-

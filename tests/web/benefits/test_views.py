@@ -75,7 +75,9 @@ def test_confirm_and_object_through_the_forms(granted: dict[str, Any], monkeypat
     r = c.post(f"/benefits/{pk}/confirm/", {"bank_name": "建设银行", "account_number": "12ab"})
     assert r.status_code == 302 and Benefit.objects.get(pk=pk).status == "notified"
     assert "银行账号须为8至32位数字" in c.get(f"/benefits/{pk}/").content.decode()
-    c.post(f"/benefits/{pk}/confirm/", {"bank_name": "建设银行", "account_number": "11001234567890", "seen": "notified"})
+    c.post(
+        f"/benefits/{pk}/confirm/", {"bank_name": "建设银行", "account_number": "11001234567890", "seen": "notified"}
+    )
     assert Benefit.objects.get(pk=pk).status == "confirmed"
     c.post(f"/benefits/{pk}/object/", {"reason": "已注销", "seen": "confirmed"})
     assert Benefit.objects.get(pk=pk).status == "objected"
@@ -99,7 +101,9 @@ def test_the_payment_list_and_the_upload_through_the_pages(
     assert rows[0] == services.LIST_HEADER
     assert {row[1] for row in rows[1:]} == {confirmed["dc"].uscc, confirmed["dc2"].uscc}  # not 朝阳's
     assert ACCOUNT in {row[5] for row in rows[1:]}
-    data = outcome_file([(confirmed["b_dc"].record_id, 10, "已兑付", "", "PAY-1"), ("MS99999999", 1, "已兑付", "", "X")])
+    data = outcome_file(
+        [(confirmed["b_dc"].record_id, 10, "已兑付", "", "PAY-1"), ("MS99999999", 1, "已兑付", "", "X")]
+    )
     r = dc.post("/benefits/uploads/", {"file": SimpleUploadedFile("结果.xlsx", data)})
     assert r.status_code == 302
     report = dc.get(r["Location"]).content.decode()

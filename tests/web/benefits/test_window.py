@@ -97,7 +97,9 @@ def test_confirming_the_account(world: dict[str, Any], national_day: Benefit) ->
     with pytest.raises(DomainError, match="请填写开户银行"):
         services.benefit_confirm(world["ent"], national_day.pk, bank_name=" ", account_number="6222020200001234")
     with pytest.raises(NotFound):  # another enterprise's benefit
-        services.benefit_confirm(world["ent2"], national_day.pk, bank_name="工商银行", account_number="6222020200001234")
+        services.benefit_confirm(
+            world["ent2"], national_day.pk, bank_name="工商银行", account_number="6222020200001234"
+        )
     with pytest.raises(Forbidden):
         services.benefit_confirm(world["municipal"], national_day.pk, bank_name="工商银行",
                                  account_number="6222020200001234")  # fmt: skip

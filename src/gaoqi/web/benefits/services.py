@@ -159,7 +159,7 @@ def benefit_confirm(actor: Any, pk: int, *, bank_name: str, account_number: str,
         wf.BENEFIT, Benefit, b.pk, "confirm", actor, seen=seen, guards=GUARDS, on_enter=enter,
         audit_target=f"benefit:{b.pk}", audit_detail={"account": mask_account(number), "bank": bank},
     )  # fmt: skip
-    return moved.obj  # type: ignore[no-any-return]
+    return moved.obj
 
 
 @transaction.atomic
@@ -182,7 +182,7 @@ def benefit_object(actor: Any, pk: int, *, reason: str, seen: str | None = None)
         wf.BENEFIT, Benefit, b.pk, "object", actor, seen=seen, comment=text, guards=GUARDS, on_enter=enter,
         audit_target=f"benefit:{b.pk}",
     )  # fmt: skip
-    return moved.obj  # type: ignore[no-any-return]
+    return moved.obj
 
 
 def benefits_mature(actor: Any = None) -> dict[str, int]:
@@ -233,7 +233,7 @@ def benefit_resolve(actor: Any, pk: int, *, decision: str, comment: str, seen: s
         wf.BENEFIT, Benefit, b.pk, action, actor, seen=seen, comment=text, on_enter=enter,
         audit_target=f"benefit:{b.pk}", audit_detail={"decision": decision, "comment": text},
     )  # fmt: skip
-    return moved.obj  # type: ignore[no-any-return]
+    return moved.obj
 
 
 @transaction.atomic
@@ -244,7 +244,7 @@ def benefit_retry(actor: Any, pk: int, *, comment: str, seen: str | None = None)
     moved = transition(
         wf.BENEFIT, Benefit, b.pk, "retry", actor, seen=seen, comment=text, audit_target=f"benefit:{b.pk}"
     )
-    return moved.obj  # type: ignore[no-any-return]
+    return moved.obj
 
 
 @transaction.atomic

@@ -108,7 +108,9 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @refusals_to(_back)
 def object_(request: HttpRequest, pk: int) -> HttpResponse:
-    services.benefit_object(request.user, pk, reason=request.POST.get("reason", ""), seen=request.POST.get("seen") or None)
+    services.benefit_object(
+        request.user, pk, reason=request.POST.get("reason", ""), seen=request.POST.get("seen") or None
+    )
     messages.success(request, "已提出异议，兑付暂停，待主管部门处理")
     return redirect("benefits:detail", pk=pk)
 
@@ -126,7 +128,9 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @refusals_to(_back)
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
-    services.benefit_retry(request.user, pk, comment=request.POST.get("comment", ""), seen=request.POST.get("seen") or None)
+    services.benefit_retry(
+        request.user, pk, comment=request.POST.get("comment", ""), seen=request.POST.get("seen") or None
+    )
     messages.success(request, "已重新列入兑付清单")
     return redirect("benefits:detail", pk=pk)
 

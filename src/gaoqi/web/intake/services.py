@@ -41,11 +41,11 @@ from pypinyin import Style, lazy_pinyin
 from gaoqi.engine import IncubatorFiguresError, Workspace, default_policies, feed_for_filename
 from gaoqi.faults import crash_point
 from gaoqi.web.audit.services import audit_record
+from gaoqi.web.benefits.services import benefits_derive
 from gaoqi.web.core.locks import serialize
 from gaoqi.web.exports import cell
 from gaoqi.web.intake.models import Snapshot, Upload
 from gaoqi.web.intake.runlock import lock_holder, run_lock
-from gaoqi.web.benefits.services import benefits_derive
 from gaoqi.web.programmes.services import memberships_update
 
 BATCH = 5000

@@ -7,95 +7,163 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0005_delete_incubatormembership'),
-        ('intake', '0002_upload'),
+        ("enterprises", "0005_delete_incubatormembership"),
+        ("intake", "0002_upload"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PaymentUpload',
+            name="PaymentUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('district_code', models.CharField(blank=True, max_length=6, verbose_name='上传人所属区')),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('applied', models.PositiveIntegerField(default=0)),
-                ('refused', models.PositiveIntegerField(default=0)),
-                ('report', models.JSONField(default=list)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("district_code", models.CharField(blank=True, max_length=6, verbose_name="上传人所属区")),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("applied", models.PositiveIntegerField(default=0)),
+                ("refused", models.PositiveIntegerField(default=0)),
+                ("report", models.JSONField(default=list)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-id'],
+                "ordering": ["-uploaded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Benefit',
+            name="Benefit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('policy_id', models.CharField(max_length=64, verbose_name='政策')),
-                ('policy_version', models.CharField(max_length=32, verbose_name='政策版本')),
-                ('period', models.CharField(max_length=8, verbose_name='期间')),
-                ('amount', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='金额（万元）')),
-                ('status', models.CharField(choices=[('notified', '已告知，待企业确认'), ('confirmed', '企业已确认账户'), ('objected', '企业有异议，暂停兑付'), ('payable', '待兑付'), ('paid', '已兑付'), ('failed', '兑付失败'), ('cancelled', '已撤销')], default='notified', max_length=16, verbose_name='状态')),
-                ('as_of', models.DateField(verbose_name='数据截止日')),
-                ('ruleset_hash', models.CharField(max_length=64, verbose_name='规则集哈希')),
-                ('notified_on', models.DateField(verbose_name='告知日期')),
-                ('window_ends', models.DateField(verbose_name='异议期截止日')),
-                ('window_provisional', models.BooleanField(default=False, verbose_name='截止日为暂定')),
-                ('bank_name', models.CharField(blank=True, max_length=100, verbose_name='开户银行')),
-                ('account_number', models.CharField(blank=True, max_length=40, verbose_name='银行账号')),
-                ('objection', models.TextField(blank=True, verbose_name='异议理由')),
-                ('resolution', models.TextField(blank=True, verbose_name='异议处理意见')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='兑付日期')),
-                ('paid_amount', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='兑付金额（万元）')),
-                ('payment_ref', models.CharField(blank=True, max_length=64, verbose_name='支付凭证号')),
-                ('fail_reason', models.TextField(blank=True, verbose_name='失败原因')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='benefits', to='enterprises.enterprise')),
-                ('result', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='enterprises.policyresult')),
-                ('snapshot', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='intake.snapshot')),
-                ('payment_upload', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='benefits.paymentupload')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("policy_id", models.CharField(max_length=64, verbose_name="政策")),
+                ("policy_version", models.CharField(max_length=32, verbose_name="政策版本")),
+                ("period", models.CharField(max_length=8, verbose_name="期间")),
+                ("amount", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="金额（万元）")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("notified", "已告知，待企业确认"),
+                            ("confirmed", "企业已确认账户"),
+                            ("objected", "企业有异议，暂停兑付"),
+                            ("payable", "待兑付"),
+                            ("paid", "已兑付"),
+                            ("failed", "兑付失败"),
+                            ("cancelled", "已撤销"),
+                        ],
+                        default="notified",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("as_of", models.DateField(verbose_name="数据截止日")),
+                ("ruleset_hash", models.CharField(max_length=64, verbose_name="规则集哈希")),
+                ("notified_on", models.DateField(verbose_name="告知日期")),
+                ("window_ends", models.DateField(verbose_name="异议期截止日")),
+                ("window_provisional", models.BooleanField(default=False, verbose_name="截止日为暂定")),
+                ("bank_name", models.CharField(blank=True, max_length=100, verbose_name="开户银行")),
+                ("account_number", models.CharField(blank=True, max_length=40, verbose_name="银行账号")),
+                ("objection", models.TextField(blank=True, verbose_name="异议理由")),
+                ("resolution", models.TextField(blank=True, verbose_name="异议处理意见")),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="兑付日期")),
+                (
+                    "paid_amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=16, null=True, verbose_name="兑付金额（万元）"
+                    ),
+                ),
+                ("payment_ref", models.CharField(blank=True, max_length=64, verbose_name="支付凭证号")),
+                ("fail_reason", models.TextField(blank=True, verbose_name="失败原因")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="benefits",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "result",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="enterprises.policyresult",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="intake.snapshot"
+                    ),
+                ),
+                (
+                    "payment_upload",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="benefits.paymentupload",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-notified_on', '-id'],
+                "ordering": ["-notified_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BenefitNote',
+            name="BenefitNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_amount', models.DecimalField(decimal_places=4, max_digits=16)),
-                ('new_amount', models.DecimalField(decimal_places=4, max_digits=16, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('benefit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='benefits.benefit')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='intake.snapshot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("old_amount", models.DecimalField(decimal_places=4, max_digits=16)),
+                ("new_amount", models.DecimalField(decimal_places=4, max_digits=16, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "benefit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notes", to="benefits.benefit"
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="intake.snapshot"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'constraints': [models.UniqueConstraint(fields=('benefit', 'snapshot'), name='one_note_per_snapshot')],
+                "ordering": ["-id"],
+                "constraints": [models.UniqueConstraint(fields=("benefit", "snapshot"), name="one_note_per_snapshot")],
             },
         ),
         migrations.AddIndex(
-            model_name='benefit',
-            index=models.Index(fields=['status', 'window_ends'], name='benefits_be_status_3f8019_idx'),
+            model_name="benefit",
+            index=models.Index(fields=["status", "window_ends"], name="benefits_be_status_3f8019_idx"),
         ),
         migrations.AddIndex(
-            model_name='benefit',
-            index=models.Index(fields=['policy_id', 'status'], name='benefits_be_policy__5adc17_idx'),
+            model_name="benefit",
+            index=models.Index(fields=["policy_id", "status"], name="benefits_be_policy__5adc17_idx"),
         ),
         migrations.AddConstraint(
-            model_name='benefit',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'policy_id', 'period'), name='one_benefit_per_period'),
+            model_name="benefit",
+            constraint=models.UniqueConstraint(
+                fields=("enterprise", "policy_id", "period"), name="one_benefit_per_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='benefit',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='benefit_amount_not_negative'),
+            model_name="benefit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="benefit_amount_not_negative"
+            ),
         ),
     ]
