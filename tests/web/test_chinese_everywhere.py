@@ -36,7 +36,8 @@ ALLOWED = {
 #: downloads and machine-facing endpoints (not pages): their bytes are checked by their own tests
 NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "enterprises:export",
              "intake:report", "audit:export", "accounts:logout", "programmes:export",
-             "programmes:funnel_export", "support:export", "support:delivery_export")  # fmt: skip
+             "programmes:funnel_export", "support:export", "support:delivery_export", "benefits:payment_list",
+             "benefits:upload_report")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -223,6 +224,37 @@ def ent_district(user: Any) -> str:
     return str(Enterprise.objects.get(uscc=user.uscc).district_code)
 
 
+def _benefits_world(world: dict[str, Any]) -> dict[str, Any]:
+    """免申即享 with something on every page: a benefit of the enterprise user's (account confirmed) and one of the
+    district's enterprise (objected), a note of a changed amount, an outcome upload with a refused line."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from gaoqi.web.benefits.models import Benefit, BenefitNote
+    from gaoqi.web.benefits.services import payment_upload
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.exports import xlsx
+    from gaoqi.web.intake.selectors import current_snapshot
+
+    district = world["people"]["district"]
+    own = Enterprise.objects.get(uscc=world["second"]["enterprise"].uscc)
+    local = Enterprise.objects.filter(district_code=district.district_code).order_by("uscc").first()
+    snap = current_snapshot()
+    made = []
+    for ent, status, account in ((own, "confirmed", "6222020200001234"), (local, "objected", "")):
+        made.append(Benefit.objects.create(
+            enterprise=ent, policy_id="dongcheng-hte-reward", policy_version="2022", period="once",
+            amount=Decimal("10"), status=status, snapshot=snap, as_of=snap.as_of, ruleset_hash=snap.ruleset_hash,
+            notified_on=dt.date(2026, 12, 1), window_ends=dt.date(2026, 12, 15), bank_name="工商银行" if account else "",
+            account_number=account, objection="数据有误" if status == "objected" else "",
+        ))  # fmt: skip
+    BenefitNote.objects.create(benefit=made[0], snapshot=snap, old_amount=Decimal("10"), new_amount=Decimal("12"))
+    header = ["记录编号", "金额（万元）", "结果", "原因", "支付凭证号"]
+    up = payment_upload(world["people"]["municipal"], name="结果.xlsx",
+                        data=xlsx("兑付结果", header, [[made[0].record_id, 10, "已兑付", "", "PAY-1"]]))  # fmt: skip
+    return {"benefits": made, "upload": up}
+
+
 @pytest.mark.django_db
 def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any) -> None:
     from gaoqi.web.accounts.models import User
@@ -243,7 +275,10 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
     }
     support = _support_world(world)
     desk = _servicedesk_rows(world)
+    benefits = _benefits_world(world)
     pks = {
+        "benefits:detail": [b.pk for b in benefits["benefits"]],
+        "benefits:upload_detail": [benefits["upload"].pk],
         "support:quota_detail": [support["quota"].pk],
         "support:space_detail": [support["need"].pk],
         "servicedesk:detail": [desk["request"]],

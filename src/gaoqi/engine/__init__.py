@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         Parameter,
         Policy,
         PolicyLoadError,
+        PolicyMode,
         PolicyVersion,
         Provenance,
         Score,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         compile_all_seconds,
         default_policy_dir,
         load_policies,
+        policy_mode,
     )
     from gaoqi.engine.rules.compile import version_features
     from gaoqi.engine.uscc import UsccCheck
@@ -70,6 +72,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Parameter": ("gaoqi.engine.rules", "Parameter"),
     "Policy": ("gaoqi.engine.rules", "Policy"),
     "PolicyLoadError": ("gaoqi.engine.rules", "PolicyLoadError"),
+    "PolicyMode": ("gaoqi.engine.rules", "PolicyMode"),
+    "policy_mode": ("gaoqi.engine.rules", "policy_mode"),
     "PolicyVersion": ("gaoqi.engine.rules", "PolicyVersion"),
     "Provenance": ("gaoqi.engine.rules", "Provenance"),
     "Score": ("gaoqi.engine.rules", "Score"),
@@ -116,6 +120,7 @@ __all__ = [
     "Parameter",
     "Policy",
     "PolicyLoadError",
+    "PolicyMode",
     "PolicyVersion",
     "Provenance",
     "Score",
@@ -138,6 +143,7 @@ __all__ = [
     "feed_spec",
     "industry_section_names",
     "load_policies",
+    "policy_mode",
     "score_total",
     "version_features",
 ]

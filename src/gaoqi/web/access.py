@@ -160,6 +160,21 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "servicedesk:day_create": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "servicedesk:day_attendance": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "servicedesk:day_followup": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    # 免申即享 (issue 14): benefits given without an application; the enterprise confirms or objects, the paying
+    # department (municipal or district officials) downloads the payment list and uploads the outcome
+    "benefits:index": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "benefits:totals": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "benefits:mine": frozenset({r.ENTERPRISE}),
+    "benefits:detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "benefits:confirm": frozenset({r.ENTERPRISE}),
+    "benefits:object": frozenset({r.ENTERPRISE}),
+    "benefits:resolve": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "benefits:retry": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "benefits:reveal": r.MAY_REVEAL_PERSONAL,
+    "benefits:payment_list": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "benefits:upload": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "benefits:upload_detail": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "benefits:upload_report": frozenset({r.DISTRICT, r.MUNICIPAL}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -227,6 +242,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:service_package_items": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:service_package_item": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:support_records": r.ENTERPRISE_VIEWERS,  # scoped: an enterprise its own records
+    "api:benefit_list": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),  # scoped; accounts masked
+    "api:benefit_totals": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -242,6 +259,10 @@ NO_STORE = frozenset(
         "servicepacks:queue_export",
         "support:export",
         "support:delivery_export",
+        "benefits:detail",  # the (masked) account
+        "benefits:reveal",
+        "benefits:payment_list",
+        "benefits:upload_report",
         "programmes:funnel_export",
         "certification:certificate",
         "servicedesk:detail",  # an enterprise's request, its answer and rating
@@ -372,6 +393,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("servicepacks:mine", "我的服务包"),
     ("support:index", "定向支持"),
     ("support:mine", "我的支持"),
+    ("benefits:index", "免申即享"),
+    ("benefits:mine", "我的免申即享"),
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),

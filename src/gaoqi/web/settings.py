@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "gaoqi.web.servicepacks",
     "gaoqi.web.support",
     "gaoqi.web.servicedesk",
+    "gaoqi.web.benefits",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns = [
     path("service-packages/", include("gaoqi.web.servicepacks.urls")),
     path("support/", include("gaoqi.web.support.urls")),
     path("servicedesk/", include("gaoqi.web.servicedesk.urls")),
+    path("benefits/", include("gaoqi.web.benefits.urls")),
     path("api/", api.urls),
 ]

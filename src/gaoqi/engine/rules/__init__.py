@@ -41,11 +41,13 @@ from gaoqi.engine.rules.load import (
     load_policy_file,
     ruleset_hash,
 )
+from gaoqi.engine.rules.mode import MODES, PolicyMode, automatic_refusals, policy_mode
 from gaoqi.engine.rules.simulate import PARAMETER_LIMIT, simulate, with_parameters
 
 __all__ = [
     "ENGINE_VERSION",
     "EXPLAIN_SCHEMA",
+    "MODES",
     "PARAMETER_LIMIT",
     "RESULT_COLUMNS",
     "RESULT_VIEW_COLUMNS",
@@ -59,11 +61,13 @@ __all__ = [
     "Policy",
     "PolicyError",
     "PolicyLoadError",
+    "PolicyMode",
     "PolicyVersion",
     "Provenance",
     "Score",
     "ScoreOutcome",
     "Waiver",
+    "automatic_refusals",
     "binding_gap_sql",
     "check_policies",
     "check_profile",
@@ -75,6 +79,7 @@ __all__ = [
     "explain",
     "load_policies",
     "load_policy_file",
+    "policy_mode",
     "results_sql",
     "ruleset_hash",
     "simulate",

@@ -291,6 +291,9 @@ class Benefit:
     label: str
     features: tuple[str, ...]
     unconfirmed: bool = False
+    #: how often an enterprise may receive it (免申即享 records are unique per enterprise, policy and period):
+    #: ``year`` (once per as-of year, the DEFAULT) or ``once`` (a one-off award: once ever)
+    period: str = "year"
 
 
 @dataclass(frozen=True)
@@ -343,6 +346,9 @@ class PolicyVersion:
     benefit: Benefit | None = None
     notes: str | None = None
     sha256: str = field(default="", repr=False)  # the policy file's, for the compile cache
+    #: ``application`` (the enterprise applies: 快申快享 or the standard route) or ``automatic`` (免申即享: the
+    #: loader admits it only when every condition and score is data and the benefit amount is computable)
+    delivery: str = "application"
 
     def score(self, score_id: str) -> Score:
         return next(s for s in self.scores if s.id == score_id)

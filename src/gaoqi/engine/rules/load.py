@@ -52,6 +52,13 @@ File format (see ``policies/hte-certification.yaml`` for a complete example)::
             kind: expert
             screen: score.innovation_total > param.pass_above   # the data can fail an expert item
         benefit: {amount: param.reward, label: 一次性奖励10万元}  # optional, money (万元) per passing enterprise
+                                         # optional 'period: year | once' (default year): how often it is given
+        delivery: automatic                # optional, per version: application (default) | automatic (免申即享)
+
+``delivery`` may also stand at the top of the file (the default of every version; a version's own wins).
+``automatic`` (免申即享: paid without an application) is refused unless every condition is ``data``, no score is
+assessed by experts and the version has a ``benefit`` amount (``rules/mode.py``; the platform's ``benefits`` app
+records what it gives).
 
 Scores: every score is an interval [min, max] per enterprise. A ``data`` score takes the points of its band
 (an unknown band test leaves the whole range of the bands); an ``expert`` score is [min, max] until an
@@ -128,6 +135,7 @@ from gaoqi.engine.rules.ir import (
     Score,
     Waiver,
 )
+from gaoqi.engine.rules.mode import BENEFIT_PERIODS, DELIVERIES, automatic_refusals
 from gaoqi.engine.rules.subjects import DEFAULT_SUBJECT, SUBJECTS
 from gaoqi.engine.rules.typecheck import NUMERIC, TypeErr
 
@@ -424,7 +432,7 @@ def _load_file(path: Path, ctx: _Ctx) -> Policy | None:
     if not isinstance(doc, _Map):
         ctx.err(1, "a policy file must be a mapping")
         return None
-    known = {"id", "name", "authority", "document_number", "kind", "versions", "notes", "subject"}
+    known = {"id", "name", "authority", "document_number", "kind", "versions", "notes", "subject", "delivery"}
     for key in doc:
         if key not in known:
             ctx.err(doc.lines[key], f"unknown key '{key}'")
@@ -442,16 +450,20 @@ def _load_file(path: Path, ctx: _Ctx) -> Policy | None:
     kind = ctx.text(doc, "kind")
     if kind is not None and kind not in POLICY_KINDS:
         ctx.err(doc.lines["kind"], f"kind '{kind}' must be one of {', '.join(POLICY_KINDS)}")
+    delivery = _delivery(doc, ctx) or "application"
     raw_versions = doc.get("versions")
     versions: list[PolicyVersion] = []
     if not isinstance(raw_versions, _List) or not raw_versions:
         ctx.err(doc.lines.get("versions", doc.line), "'versions' must be a non-empty list")
     else:
         for item in raw_versions:
-            v = _load_version(item, ctx, docno)
+            v = _load_version(item, ctx, docno, delivery=delivery)
             if v is not None:
                 versions.append(v)
         _check_intervals(versions, ctx)
+        for v in versions:
+            for line, message in automatic_refusals(v):
+                ctx.err(line, f"policy '{pid}' version '{v.id}': {message}")
     if ctx.errors or None in (pid, name, authority, docno, kind):
         return None
     assert pid is not None and name is not None and authority is not None and docno is not None
@@ -484,12 +496,24 @@ def _check_intervals(versions: list[PolicyVersion], ctx: _Ctx) -> None:
             )
 
 
-def _load_version(item: Any, ctx: _Ctx, docno: str | None) -> PolicyVersion | None:
+def _delivery(m: _Map, ctx: _Ctx) -> str | None:
+    """The ``delivery`` key of a policy or a version: ``application`` | ``automatic``; None when absent."""
+    if "delivery" not in m:
+        return None
+    value = str(m["delivery"])
+    if value not in DELIVERIES:
+        ctx.err(m.lines["delivery"], f"delivery '{value}' must be one of {', '.join(DELIVERIES)}")
+        return None
+    return value
+
+
+def _load_version(item: Any, ctx: _Ctx, docno: str | None, *, delivery: str = "application") -> PolicyVersion | None:
     if not isinstance(item, _Map):
         ctx.err(getattr(item, "line", 0), "a version must be a mapping")
         return None
     n_errors = len(ctx.errors)
     known = {"id", "valid_from", "valid_to", "documents", "parameters", "scores", "conditions", "benefit", "notes"}
+    known.add("delivery")
     for key in item:
         if key not in known:
             ctx.err(item.lines[key], f"unknown key '{key}' in version")
@@ -537,11 +561,12 @@ def _load_version(item: Any, ctx: _Ctx, docno: str | None) -> PolicyVersion | No
                 conditions.append(cond)
     benefit = _load_benefit(item, ctx, params) if "benefit" in item else None
     notes = ctx.text(item, "notes", required=False)
+    own_delivery = _delivery(item, ctx)
     if len(ctx.errors) > n_errors or vid is None or valid_from is None:
         return None
     return PolicyVersion(
         vid, valid_from, valid_to, documents, params, tuple(conditions), item.line, tuple(scores.values()),
-        benefit, notes,
+        benefit, notes, delivery=own_delivery or delivery,
     )  # fmt: skip
 
 
@@ -551,15 +576,21 @@ def _load_benefit(item: _Map, ctx: _Ctx, params: dict[str, Parameter]) -> Benefi
         ctx.err(item.lines["benefit"], "'benefit' needs 'amount' (money, 万元) and 'label'")
         return None
     for key in raw:
-        if key not in ("amount", "label", "unconfirmed", "note"):
+        if key not in ("amount", "label", "unconfirmed", "note", "period"):
             ctx.err(raw.lines[key], f"unknown key '{key}' in benefit")
+    period = str(raw.get("period", "year"))
+    if period not in BENEFIT_PERIODS:
+        ctx.err(raw.lines["period"], f"benefit period '{period}' must be one of {', '.join(BENEFIT_PERIODS)}")
+        return None
     amount = _typed(str(raw["amount"]), raw.lines["amount"], ctx, params)
     if amount is not None and amount.type not in ("money", "number"):
         ctx.err(raw.lines["amount"], f"type error: a benefit amount is money (万元), not {amount.type}")
         return None
     if amount is None:
         return None
-    return Benefit(amount, str(raw["label"]), ir.features_of(amount), bool(raw.get("unconfirmed", False)))
+    return Benefit(
+        amount, str(raw["label"]), ir.features_of(amount), bool(raw.get("unconfirmed", False)), period=period
+    )
 
 
 def _load_parameter(name: str, spec: Any, line: int, ctx: _Ctx) -> Parameter | None:

@@ -41,6 +41,7 @@ from pypinyin import Style, lazy_pinyin
 from gaoqi.engine import IncubatorFiguresError, Workspace, default_policies, feed_for_filename
 from gaoqi.faults import crash_point
 from gaoqi.web.audit.services import audit_record
+from gaoqi.web.benefits.services import benefits_derive
 from gaoqi.web.core.locks import serialize
 from gaoqi.web.exports import cell
 from gaoqi.web.intake.models import Snapshot, Upload
@@ -323,6 +324,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                     cur.execute(_RESULTS_SQL)
                     _make_current(snapshot, path, meta, done, n_results)
                     memberships_update(snapshot)  # the lists' entries and exits, in the same switch
+                    benefits_derive(snapshot)  # 免申即享: a benefit per enterprise passing an automatic policy
                     figures_publish(snapshot, incubator_rows, incubator_city)  # after the index: applications
             finally:
                 _stage_drop(cur)
