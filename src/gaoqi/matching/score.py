@@ -26,6 +26,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+#: below this many items a term is never dropped as too common
+MIN_COMMON = 100
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 
@@ -128,7 +130,7 @@ class Index:
     """The supply side, vectorised once (TF-IDF fitted on the items' terms) for many demands."""
 
     supplies: Sequence[Supply]
-    max_df: float = 0.5
+    max_df: float = 0.05  # a term found in more than 5% of the items says little about which one fits
     vectorizer: object = field(init=False, repr=False)
     matrix: sparse.csr_matrix = field(init=False, repr=False)
     _field: I64 = field(init=False, repr=False)
@@ -141,10 +143,12 @@ class Index:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         n = len(self.supplies)
-        # every term as given (already segmented); min_df=1 keeps a rare term, max_df drops the ones in most items
+        # every term as given (already segmented); min_df=1 keeps a rare term; a term in more than max_df of the
+        # items (and in more than MIN_COMMON of them: a small catalogue drops nothing) is no evidence and would
+        # make every item a candidate
         self.vectorizer = TfidfVectorizer(
             analyzer=_identity, lowercase=False, sublinear_tf=True, dtype=np.float32,
-            max_df=self.max_df if n >= 20 else 1.0,
+            max_df=max(math.ceil(self.max_df * n), MIN_COMMON),
         )  # fmt: skip
         if n:
             self.matrix = sparse.csr_matrix(self.vectorizer.fit_transform([list(s.terms) for s in self.supplies]))  # type: ignore[attr-defined]
