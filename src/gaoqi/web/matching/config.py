@@ -28,6 +28,24 @@ def settings() -> Settings:
     return Settings(weights, int(raw.get("top_k", 20)), str(raw.get("status", "")).upper() == "CONFIRMED")
 
 
+@cache
+def field_codes() -> tuple[str, ...]:
+    """The eight top-level fields of 《国家重点支持的高新技术领域》 by the codes the engine's schemas use (the
+    certificate feed's ``tech_field``), each with its word in the catalogue (``tech_field``)."""
+    from gaoqi.engine import feed_spec
+
+    return tuple(feed_spec("certificate").field("tech_field").aliases)
+
+
+@cache
+def field_spellings() -> dict[str, str]:
+    """Every accepted spelling of a field (its code and its Chinese names) → the code (an upload's column)."""
+    from gaoqi.engine import feed_spec
+
+    aliases = feed_spec("certificate").field("tech_field").aliases
+    return {code: code for code in aliases} | {a: code for code, names in aliases.items() for a in names}
+
+
 def field_label(code: str) -> str:
     from gaoqi.web.core.labels import label
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -32,7 +33,6 @@ from gaoqi import matching
 from gaoqi.engine import district_codes
 from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
-from gaoqi.web.certification import panels
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gaoqi.web.core.locks import locked, serialize
@@ -121,7 +121,7 @@ def _choice(value: Any, choices: Sequence[Any], what: str, field: str) -> str:
 
 
 def _field(value: Any) -> str:
-    return _choice(value, panels.FIELDS, "技术领域", "field")
+    return _choice(value, config.field_codes(), "技术领域", "field")
 
 
 def _district(value: Any, field: str = "district_code") -> str:
@@ -129,6 +129,19 @@ def _district(value: Any, field: str = "district_code") -> str:
     if value not in district_codes():
         raise DomainError("请选择北京市的区", fields={field: "不是北京市的区"})
     return value
+
+
+def _lock(model: Any, pk: Any, noun: str) -> Any:
+    """The row under its lock, or the 404 refusal (an unknown id and another jurisdiction's read alike)."""
+    try:
+        return locked(model, pk)
+    except ObjectDoesNotExist:
+        raise NotFound(f"{noun}不存在或不在您的管辖范围内") from None
+
+
+def _present(model: Any, pk: Any, noun: str) -> None:
+    if not model.objects.filter(pk=pk).exists():
+        raise NotFound(f"{noun}不存在或不在您的管辖范围内")
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -180,6 +193,7 @@ def _demand_permit(actor: Any, d: Demand) -> str | None:
 
 @transaction.atomic
 def demand_move(actor: Any, pk: int, action: str, *, comment: str = "", seen: str | None = None) -> Demand:
+    _present(Demand, pk, "需求")
     moved = transition(DEMAND, Demand, pk, action, actor, seen=seen, comment=_text(comment, "意见", "comment"),
                        permit=_demand_permit, audit_target=f"matching_demand:{pk}")  # fmt: skip
     return moved.obj
@@ -232,6 +246,7 @@ def _supply_permit(actor: Any, s: SupplyItem) -> str | None:
 
 @transaction.atomic
 def product_move(actor: Any, pk: int, action: str, *, comment: str = "", seen: str | None = None) -> SupplyItem:
+    _present(SupplyItem, pk, "产品")
     moved = transition(PRODUCT_FLOW, SupplyItem.objects.select_related("enterprise"), pk, action, actor, seen=seen,
                        comment=_text(comment, "意见", "comment"), permit=_supply_permit,
                        audit_target=f"matching_supply:{pk}")  # fmt: skip
@@ -303,7 +318,7 @@ def results_upload(actor: Any, data: bytes) -> UploadOutcome:
         raise DomainError(f"缺少必需的列：{'、'.join(missing)}", fields={"file": "缺少列"})
     at = {RESULT_COLUMNS[h]: i for i, h in enumerate(header) if h in RESULT_COLUMNS}
     names = _districts_by_name()
-    field_of = {config.field_label(f): f for f in panels.FIELDS} | {f: f for f in panels.FIELDS}
+    field_of = config.field_spellings()
     refused: list[tuple[int, str]] = []
     seen: set[tuple[str, str]] = set()
     existing = set(SupplyItem.objects.filter(kind=RESULT).values_list("holder", "title"))
@@ -407,7 +422,7 @@ def demand_match(actor: Any, pk: int) -> int:
     """Rank the confirmed supply for one published demand now; returns the number of proposals stored."""
     if getattr(actor, "role", "") not in OFFICIALS:
         raise Forbidden("只有区级、市级管理人员可以运行匹配")
-    d = locked(Demand, pk)
+    d = _lock(Demand, pk, "需求")
     _demand_permit(actor, d)
     if d.status != PUBLISHED:
         raise Conflict("只有已发布的需求可以匹配")
@@ -449,6 +464,7 @@ def match_move(actor: Any, pk: int, action: str, *, comment: str = "", amount: A
             return ["contract_amount"]
         return []
 
+    _present(Match, pk, "匹配")
     moved = transition(MATCH, Match.objects.select_related("demand", "supply"), pk, action, actor, seen=seen,
                        comment=_text(comment, "说明", "comment"), permit=_match_permit, on_enter=enter,
                        audit_target=f"matching_match:{pk}",
@@ -495,7 +511,7 @@ def event_create(actor: Any, *, title: str, on: Any, place: str, district_code: 
 @transaction.atomic
 def event_signup(actor: Any, event_pk: int) -> EventSignup:
     ent = _own_enterprise(actor)
-    ev = locked(Event, event_pk)  # the capacity is counted under the event's lock
+    ev = _lock(Event, event_pk, "对接会")  # the capacity is counted under the event's lock
     if ev.on < clock.today():
         raise Conflict("对接会已举办，不能再报名")
     if EventSignup.objects.filter(event=ev, enterprise=ent).exists():
@@ -511,7 +527,7 @@ def event_signup(actor: Any, event_pk: int) -> EventSignup:
 def signup_result(actor: Any, signup_pk: int, *, result: str, amount: Any = None, note: str = "") -> EventSignup:
     if getattr(actor, "role", "") not in OFFICIALS:
         raise Forbidden("只有区级、市级管理人员可以登记对接结果")
-    s = locked(EventSignup.objects.select_related("event", "enterprise"), signup_pk)
+    s = _lock(EventSignup.objects.select_related("event", "enterprise"), signup_pk, "报名记录")
     if actor.role == roles.DISTRICT and s.event.district_code != actor.district_code:
         raise NotFound("报名记录不存在或不在您的管辖范围内")
     kind = _choice(result, [NONE, INTENTION, CONTRACT], "对接结果", "result")

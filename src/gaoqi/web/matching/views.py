@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from gaoqi.engine import district_codes
 from gaoqi.web import roles
-from gaoqi.web.certification import panels
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import DomainError, Forbidden, refusals_to
 from gaoqi.web.matching import config, selectors, services
@@ -26,7 +25,7 @@ OFFICIALS = {roles.DISTRICT, roles.MUNICIPAL}
 
 
 def _common(request: HttpRequest) -> dict[str, Any]:
-    return {"fields": panels.FIELDS, "districts": district_codes(), "is_official": request.user.role in OFFICIALS,
+    return {"fields": config.field_codes(), "districts": district_codes(), "is_official": request.user.role in OFFICIALS,
             "is_office": request.user.role == roles.MUNICIPAL, "is_enterprise": request.user.role == roles.ENTERPRISE}  # fmt: skip
 
 

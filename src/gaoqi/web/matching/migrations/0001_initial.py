@@ -7,182 +7,339 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0005_delete_incubatormembership'),
+        ("enterprises", "0005_delete_incubatormembership"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Demand',
+            name="Demand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('scenario', '应用场景需求'), ('tech_problem', '技术需求'), ('procurement', '采购需求'), ('space', '空间需求')], max_length=16, verbose_name='需求类型')),
-                ('publisher_kind', models.CharField(choices=[('government', '政府部门'), ('soe', '国有企业'), ('enterprise', '企业')], max_length=16, verbose_name='发布方类型')),
-                ('publisher', models.CharField(max_length=200, verbose_name='发布单位')),
-                ('publisher_uscc', models.CharField(blank=True, max_length=18, verbose_name='发布单位统一社会信用代码')),
-                ('title', models.CharField(max_length=200, verbose_name='需求名称')),
-                ('field', models.CharField(max_length=64, verbose_name='技术领域')),
-                ('description', models.TextField(verbose_name='需求描述')),
-                ('budget_min', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='预算下限（万元）')),
-                ('budget_max', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='预算上限（万元）')),
-                ('district_code', models.CharField(max_length=6, verbose_name='所在区')),
-                ('window_start', models.DateField(verbose_name='对接开始')),
-                ('window_end', models.DateField(verbose_name='对接截止')),
-                ('openness', models.CharField(choices=[('public', '公开'), ('invited', '定向邀请')], default='public', max_length=16, verbose_name='开放方式')),
-                ('contact', models.CharField(blank=True, max_length=100, verbose_name='联系人及电话')),
-                ('status', models.CharField(max_length=16, verbose_name='状态')),
-                ('terms', models.JSONField(default=list, verbose_name='匹配词')),
-                ('matched_at', models.DateTimeField(blank=True, null=True, verbose_name='最近匹配时间')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("scenario", "应用场景需求"),
+                            ("tech_problem", "技术需求"),
+                            ("procurement", "采购需求"),
+                            ("space", "空间需求"),
+                        ],
+                        max_length=16,
+                        verbose_name="需求类型",
+                    ),
+                ),
+                (
+                    "publisher_kind",
+                    models.CharField(
+                        choices=[("government", "政府部门"), ("soe", "国有企业"), ("enterprise", "企业")],
+                        max_length=16,
+                        verbose_name="发布方类型",
+                    ),
+                ),
+                ("publisher", models.CharField(max_length=200, verbose_name="发布单位")),
+                (
+                    "publisher_uscc",
+                    models.CharField(blank=True, max_length=18, verbose_name="发布单位统一社会信用代码"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="需求名称")),
+                ("field", models.CharField(max_length=64, verbose_name="技术领域")),
+                ("description", models.TextField(verbose_name="需求描述")),
+                (
+                    "budget_min",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="预算下限（万元）"
+                    ),
+                ),
+                (
+                    "budget_max",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="预算上限（万元）"
+                    ),
+                ),
+                ("district_code", models.CharField(max_length=6, verbose_name="所在区")),
+                ("window_start", models.DateField(verbose_name="对接开始")),
+                ("window_end", models.DateField(verbose_name="对接截止")),
+                (
+                    "openness",
+                    models.CharField(
+                        choices=[("public", "公开"), ("invited", "定向邀请")],
+                        default="public",
+                        max_length=16,
+                        verbose_name="开放方式",
+                    ),
+                ),
+                ("contact", models.CharField(blank=True, max_length=100, verbose_name="联系人及电话")),
+                ("status", models.CharField(max_length=16, verbose_name="状态")),
+                ("terms", models.JSONField(default=list, verbose_name="匹配词")),
+                ("matched_at", models.DateTimeField(blank=True, null=True, verbose_name="最近匹配时间")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='对接会名称')),
-                ('field', models.CharField(blank=True, max_length=64, verbose_name='技术领域')),
-                ('district_code', models.CharField(max_length=6, verbose_name='举办区')),
-                ('on', models.DateField(verbose_name='举办日期')),
-                ('place', models.CharField(max_length=200, verbose_name='地点')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='名额')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('demands', models.ManyToManyField(blank=True, related_name='events', to='matching.demand', verbose_name='对接需求')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="对接会名称")),
+                ("field", models.CharField(blank=True, max_length=64, verbose_name="技术领域")),
+                ("district_code", models.CharField(max_length=6, verbose_name="举办区")),
+                ("on", models.DateField(verbose_name="举办日期")),
+                ("place", models.CharField(max_length=200, verbose_name="地点")),
+                ("capacity", models.PositiveIntegerField(blank=True, null=True, verbose_name="名额")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "demands",
+                    models.ManyToManyField(
+                        blank=True, related_name="events", to="matching.demand", verbose_name="对接需求"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-on', '-id'],
+                "ordering": ["-on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='EventSignup',
+            name="EventSignup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('result', models.CharField(blank=True, choices=[('', '未登记'), ('intention', '达成意向'), ('contract', '签订合同')], default='', max_length=16, verbose_name='对接结果')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='合同金额（万元）')),
-                ('result_note', models.TextField(blank=True, verbose_name='结果说明')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='enterprises.enterprise')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signups', to='matching.event')),
-                ('signed_up_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "result",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "未登记"), ("intention", "达成意向"), ("contract", "签订合同")],
+                        default="",
+                        max_length=16,
+                        verbose_name="对接结果",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="合同金额（万元）"
+                    ),
+                ),
+                ("result_note", models.TextField(blank=True, verbose_name="结果说明")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="enterprises.enterprise"
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="signups", to="matching.event"
+                    ),
+                ),
+                (
+                    "signed_up_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SupplyItem',
+            name="SupplyItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('product', '新技术新产品（服务）'), ('result', '科技成果')], max_length=16, verbose_name='供给类型')),
-                ('holder', models.CharField(blank=True, max_length=200, verbose_name='成果持有单位')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('field', models.CharField(max_length=64, verbose_name='技术领域')),
-                ('description', models.TextField(verbose_name='简介')),
-                ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='参考价格（万元）')),
-                ('district_code', models.CharField(max_length=6, verbose_name='所在区')),
-                ('san_certificate', models.CharField(blank=True, max_length=64, verbose_name='新技术新产品证书编号')),
-                ('san_valid_until', models.DateField(blank=True, null=True, verbose_name='证书有效期至')),
-                ('ip_numbers', models.CharField(blank=True, max_length=200, verbose_name='知识产权编号')),
-                ('trl', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='技术成熟度')),
-                ('status', models.CharField(max_length=16, verbose_name='状态')),
-                ('terms', models.JSONField(default=list, verbose_name='匹配词')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='enterprises.enterprise')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("product", "新技术新产品（服务）"), ("result", "科技成果")],
+                        max_length=16,
+                        verbose_name="供给类型",
+                    ),
+                ),
+                ("holder", models.CharField(blank=True, max_length=200, verbose_name="成果持有单位")),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                ("field", models.CharField(max_length=64, verbose_name="技术领域")),
+                ("description", models.TextField(verbose_name="简介")),
+                (
+                    "price",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="参考价格（万元）"
+                    ),
+                ),
+                ("district_code", models.CharField(max_length=6, verbose_name="所在区")),
+                ("san_certificate", models.CharField(blank=True, max_length=64, verbose_name="新技术新产品证书编号")),
+                ("san_valid_until", models.DateField(blank=True, null=True, verbose_name="证书有效期至")),
+                ("ip_numbers", models.CharField(blank=True, max_length=200, verbose_name="知识产权编号")),
+                ("trl", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="技术成熟度")),
+                ("status", models.CharField(max_length=16, verbose_name="状态")),
+                ("terms", models.JSONField(default=list, verbose_name="匹配词")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="enterprises.enterprise",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Match',
+            name="Match",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveIntegerField(verbose_name='排名')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='得分')),
-                ('parts', models.JSONField(default=dict, verbose_name='得分构成')),
-                ('reasons', models.JSONField(default=list, verbose_name='匹配理由')),
-                ('status', models.CharField(max_length=16, verbose_name='状态')),
-                ('contract_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='合同金额（万元）')),
-                ('proposed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('demand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='matching.demand')),
-                ('supply', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='matching.supplyitem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rank", models.PositiveIntegerField(verbose_name="排名")),
+                ("score", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="得分")),
+                ("parts", models.JSONField(default=dict, verbose_name="得分构成")),
+                ("reasons", models.JSONField(default=list, verbose_name="匹配理由")),
+                ("status", models.CharField(max_length=16, verbose_name="状态")),
+                (
+                    "contract_amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="合同金额（万元）"
+                    ),
+                ),
+                ("proposed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "demand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="matches", to="matching.demand"
+                    ),
+                ),
+                (
+                    "supply",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="matches", to="matching.supplyitem"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['demand', 'rank'],
+                "ordering": ["demand", "rank"],
             },
         ),
         migrations.AddIndex(
-            model_name='demand',
-            index=models.Index(fields=['district_code', 'status'], name='matching_de_distric_bf470c_idx'),
+            model_name="demand",
+            index=models.Index(fields=["district_code", "status"], name="matching_de_distric_bf470c_idx"),
         ),
         migrations.AddIndex(
-            model_name='demand',
-            index=models.Index(fields=['field', 'status'], name='matching_de_field_610036_idx'),
+            model_name="demand",
+            index=models.Index(fields=["field", "status"], name="matching_de_field_610036_idx"),
         ),
         migrations.AddConstraint(
-            model_name='demand',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_min__isnull', True), ('budget_min__gte', 0), _connector='OR'), name='matching_budget_min_not_negative'),
+            model_name="demand",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("budget_min__isnull", True), ("budget_min__gte", 0), _connector="OR"),
+                name="matching_budget_min_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='demand',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_min__isnull', True), ('budget_max__isnull', True), ('budget_max__gte', models.F('budget_min')), _connector='OR'), name='matching_budget_band_ordered'),
+            model_name="demand",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("budget_min__isnull", True),
+                    ("budget_max__isnull", True),
+                    ("budget_max__gte", models.F("budget_min")),
+                    _connector="OR",
+                ),
+                name="matching_budget_band_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='demand',
-            constraint=models.CheckConstraint(condition=models.Q(('window_end__gte', models.F('window_start'))), name='matching_window'),
+            model_name="demand",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("window_end__gte", models.F("window_start"))), name="matching_window"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eventsignup',
-            constraint=models.UniqueConstraint(fields=('event', 'enterprise'), name='matching_one_signup_per_enterprise'),
+            model_name="eventsignup",
+            constraint=models.UniqueConstraint(
+                fields=("event", "enterprise"), name="matching_one_signup_per_enterprise"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eventsignup',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), name='matching_signup_amount'),
+            model_name="eventsignup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__isnull", True), ("amount__gte", 0), _connector="OR"),
+                name="matching_signup_amount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eventsignup',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('result', 'contract'), _connector='OR'), name='matching_amount_only_with_contract'),
+            model_name="eventsignup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__isnull", True), ("result", "contract"), _connector="OR"),
+                name="matching_amount_only_with_contract",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supplyitem',
-            index=models.Index(fields=['status', 'field'], name='matching_su_status_9afc4b_idx'),
+            model_name="supplyitem",
+            index=models.Index(fields=["status", "field"], name="matching_su_status_9afc4b_idx"),
         ),
         migrations.AddIndex(
-            model_name='supplyitem',
-            index=models.Index(fields=['district_code', 'status'], name='matching_su_distric_f9c385_idx'),
+            model_name="supplyitem",
+            index=models.Index(fields=["district_code", "status"], name="matching_su_distric_f9c385_idx"),
         ),
         migrations.AddConstraint(
-            model_name='supplyitem',
-            constraint=models.CheckConstraint(condition=models.Q(('price__isnull', True), ('price__gte', 0), _connector='OR'), name='matching_price_not_negative'),
+            model_name="supplyitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price__isnull", True), ("price__gte", 0), _connector="OR"),
+                name="matching_price_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supplyitem',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'result'), ('enterprise__isnull', False), _connector='OR'), name='matching_product_has_enterprise'),
+            model_name="supplyitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "result"), ("enterprise__isnull", False), _connector="OR"),
+                name="matching_product_has_enterprise",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supplyitem',
-            constraint=models.CheckConstraint(condition=models.Q(('trl__isnull', True), models.Q(('trl__gte', 1), ('trl__lte', 9)), _connector='OR'), name='matching_trl_1_9'),
+            model_name="supplyitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("trl__isnull", True), models.Q(("trl__gte", 1), ("trl__lte", 9)), _connector="OR"),
+                name="matching_trl_1_9",
+            ),
         ),
         migrations.AddIndex(
-            model_name='match',
-            index=models.Index(fields=['status'], name='matching_ma_status_8042fa_idx'),
+            model_name="match",
+            index=models.Index(fields=["status"], name="matching_ma_status_8042fa_idx"),
         ),
         migrations.AddConstraint(
-            model_name='match',
-            constraint=models.UniqueConstraint(fields=('demand', 'supply'), name='matching_one_match_per_pair'),
+            model_name="match",
+            constraint=models.UniqueConstraint(fields=("demand", "supply"), name="matching_one_match_per_pair"),
         ),
         migrations.AddConstraint(
-            model_name='match',
-            constraint=models.CheckConstraint(condition=models.Q(('contract_amount__isnull', True), ('contract_amount__gte', 0), _connector='OR'), name='matching_contract_not_negative'),
+            model_name="match",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("contract_amount__isnull", True), ("contract_amount__gte", 0), _connector="OR"),
+                name="matching_contract_not_negative",
+            ),
         ),
     ]
