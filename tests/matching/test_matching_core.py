@@ -126,7 +126,8 @@ def test_an_item_sharing_no_term_is_never_proposed_and_an_empty_catalogue_propos
 
 def test_precision_at_5_and_recall_at_20_on_a_small_labelled_set() -> None:
     """Measured, not asserted from hope: 200 demands with 5 planted matches each among 5,000 products gives
-    precision@5 = 0.570 and recall@20 = 0.855 (seed 14); the thresholds sit just below."""
+    precision@5 = 0.583 and recall@20 = 0.863 (seed 14; ``gaoqi-web bench_matching`` prints the same); the
+    thresholds sit just below. The text alone (weights 0/30/0/0/0) gives 0.270 and 0.710."""
     data = generate(200, 5000, seed=14)
     ds = [Demand(str(i), x.field, terms(x.text), x.district, x.money) for i, x in enumerate(data.demands)]
     ss = [
@@ -134,8 +135,8 @@ def test_precision_at_5_and_recall_at_20_on_a_small_labelled_set() -> None:
     ]
     ranked = [[int(j) for j in r] for r in Index(ss).rank(ds, k=20).items]
     p5, r20 = precision_at(ranked, data.truth, 5), recall_at(ranked, data.truth, 20)
-    assert p5 >= 0.55, p5
-    assert r20 >= 0.83, r20
+    assert p5 >= 0.57, p5
+    assert r20 >= 0.85, r20
     # and far above chance (5 true among 5,000: 0.1%)
     assert p5 > 100 * 5 / 5000
 

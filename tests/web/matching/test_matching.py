@@ -286,3 +286,40 @@ def test_an_xlsx_upload_is_read_by_content(world: dict[str, Any]) -> None:
     assert "参考价格须为数字" in out.refused[0][1]
     page = login(world["municipal"]).get(reverse("matching:results_upload"))
     assert page.status_code == 200
+
+
+# ------------------------------------------------------------------------------------------------------
+# the API and a race
+
+
+def test_the_api_lists_the_matches_each_caller_may_see(world: dict[str, Any]) -> None:
+    sv.demand_match(world["haidian"], world["hd_demand"].pk)
+    sv.demand_match(world["chaoyang"], world["cy_demand"].pk)
+    muni = login(world["municipal"]).get("/api/matching/matches").json()
+    assert muni["count"] == 2
+    hd = login(world["hd_user"]).get("/api/matching/matches").json()
+    assert [i["uscc"] for i in hd["items"]] == [world["hd"].uscc]
+    item = hd["items"][0]
+    assert item["rank"] == 1 and item["parts"]["field"] == 40.0 and item["reasons"][0]["kind"] == "shared_terms"
+    assert login(world["chaoyang"]).get(f"/api/matching/matches?demand_id={world['hd_demand'].pk}").json()["count"] == 0
+    assert login(world["municipal"]).get("/api/matching/matches?page_size=0").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_enterprises_racing_for_the_last_place_one_wins() -> None:
+    from tests.web import factories
+    from tests.web.conftest import race
+
+    hd = factories.enterprise(name="海淀甲科技有限公司", district_code=HAIDIAN)
+    hd2 = factories.enterprise(name="海淀乙科技有限公司", district_code=HAIDIAN)
+    a = factories.user("enterprise", "race_a", uscc=hd.uscc)
+    b = factories.user("enterprise", "race_b", uscc=hd2.uscc)
+    official = factories.user("district", "race_hd", district_code=HAIDIAN)
+    ev = sv.event_create(official, title="最后一个名额", on=TODAY, place="中关村", district_code=HAIDIAN, capacity="1")
+    out = race(lambda: sv.event_signup(a, ev.pk), lambda: sv.event_signup(b, ev.pk))
+    assert sorted(kind for kind, _ in out) == ["error", "ok"]
+    error = next(v for kind, v in out if kind == "error")
+    assert isinstance(error, Conflict) and "名额已满" in error.message
+    from gaoqi.web.matching.models import EventSignup
+
+    assert EventSignup.objects.filter(event=ev).count() == 1
