@@ -247,7 +247,7 @@ def _supply_permit(actor: Any, s: SupplyItem) -> str | None:
 @transaction.atomic
 def product_move(actor: Any, pk: int, action: str, *, comment: str = "", seen: str | None = None) -> SupplyItem:
     _present(SupplyItem, pk, "产品")
-    moved = transition(PRODUCT_FLOW, SupplyItem.objects.select_related("enterprise"), pk, action, actor, seen=seen,
+    moved = transition(PRODUCT_FLOW, SupplyItem, pk, action, actor, seen=seen,
                        comment=_text(comment, "意见", "comment"), permit=_supply_permit,
                        audit_target=f"matching_supply:{pk}")  # fmt: skip
     return moved.obj
@@ -465,7 +465,7 @@ def match_move(actor: Any, pk: int, action: str, *, comment: str = "", amount: A
         return []
 
     _present(Match, pk, "匹配")
-    moved = transition(MATCH, Match.objects.select_related("demand", "supply"), pk, action, actor, seen=seen,
+    moved = transition(MATCH, Match, pk, action, actor, seen=seen,
                        comment=_text(comment, "说明", "comment"), permit=_match_permit, on_enter=enter,
                        audit_target=f"matching_match:{pk}",
                        audit_detail={"action": action, "amount": str(value) if value is not None else ""})  # fmt: skip
@@ -527,7 +527,7 @@ def event_signup(actor: Any, event_pk: int) -> EventSignup:
 def signup_result(actor: Any, signup_pk: int, *, result: str, amount: Any = None, note: str = "") -> EventSignup:
     if getattr(actor, "role", "") not in OFFICIALS:
         raise Forbidden("只有区级、市级管理人员可以登记对接结果")
-    s = _lock(EventSignup.objects.select_related("event", "enterprise"), signup_pk, "报名记录")
+    s = _lock(EventSignup, signup_pk, "报名记录")
     if actor.role == roles.DISTRICT and s.event.district_code != actor.district_code:
         raise NotFound("报名记录不存在或不在您的管辖范围内")
     kind = _choice(result, [NONE, INTENTION, CONTRACT], "对接结果", "result")
