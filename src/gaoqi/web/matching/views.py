@@ -92,7 +92,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     matches = list(selectors.demand_matches(request.user, d).select_related("supply__enterprise"))
     cfg = config.settings()
     return render(request, "matching/demand_detail.html", {
-        **_common(request), "d": d, "matches": matches, "status_label": DEMAND.label(d.status),
+        **_common(request), "d": d, "matches": matches, "terms": list(dict.fromkeys(d.terms)), "status_label": DEMAND.label(d.status),
         "match_labels": MATCH.labels(), "moves": DEMAND.transitions_from(d.status) if request.user.role in OFFICIALS else [],
         "may_run": request.user.role in OFFICIALS and d.status == PUBLISHED, "weights": cfg.weights,
         "weights_confirmed": cfg.confirmed, "match_moves": {s: MATCH.transitions_from(s) for s in MATCH.statuses},
