@@ -323,3 +323,15 @@ def test_two_enterprises_racing_for_the_last_place_one_wins() -> None:
     from gaoqi.web.matching.models import EventSignup
 
     assert EventSignup.objects.filter(event=ev).count() == 1
+
+
+def test_the_background_job_matches_every_published_demand(world: dict[str, Any]) -> None:
+    from gaoqi.web.matching.tasks import run_match_all
+
+    sv.demand_move(world["chaoyang"], world["cy_demand"].pk, "withdraw", comment="需求已取消")
+    assert sv.match_all(None) == 1  # the withdrawn demand is not matched
+    assert set(Match.objects.values_list("demand_id", "supply_id")) == {(world["hd_demand"].pk, world["hd_product"].pk)}
+    with pytest.raises(Forbidden):
+        sv.match_all(world["haidian"])
+    assert run_match_all.func() == 1  # the task calls the same service (idempotent: the proposal is replaced)
+    assert Match.objects.count() == 1
