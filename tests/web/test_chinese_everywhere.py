@@ -255,6 +255,39 @@ def _benefits_world(world: dict[str, Any]) -> dict[str, Any]:
     return {"benefits": made, "upload": up}
 
 
+def _matching_world(world: dict[str, Any]) -> dict[str, Any]:
+    """供需对接 with something on every page: a demand in the district official's district, a confirmed product of
+    the enterprise user's enterprise that it matches, a result, and an event with that enterprise signed up."""
+    import datetime as dt
+
+    from gaoqi.web.core import clock as platform_clock
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.matching import services as matching
+
+    district, municipal = world["people"]["district"], world["people"]["municipal"]
+    owner = world["second"]["enterprise"]
+    own = Enterprise.objects.get(uscc=owner.uscc)
+    today = platform_clock.today()
+    d = matching.demand_publish(
+        district, kind="scenario", publisher_kind="soe", publisher="北京公交集团", title="公交场站视觉巡检",
+        field="electronic_information", description="需要计算机视觉和目标检测的场站巡检方案，预算两百万元以内。",
+        district_code=district.district_code, window_start=today, window_end=today + dt.timedelta(days=30),
+        budget_min="10", budget_max="200",
+    )  # fmt: skip
+    prod = matching.product_register(owner, title="视觉巡检终端", field="electronic_information", price="150",
+                                     description="基于计算机视觉的目标检测巡检终端。")  # fmt: skip
+    matching.product_move(municipal, prod.pk, "confirm")
+    csv = "成果名称,技术领域,持有单位,成果简介,所在区\n目标检测算法,电子信息,北京某大学,计算机视觉目标检测,海淀区\n"
+    matching.results_upload(municipal, csv.encode())
+    matching.demand_match(district, d.pk)
+    ev = matching.event_create(district, title="视觉巡检对接会", on=today + dt.timedelta(days=3), place="中关村",
+                               district_code=district.district_code, demand_ids=[d.pk])  # fmt: skip
+    s = matching.event_signup(owner, ev.pk)
+    matching.signup_result(district, s.pk, result="contract", amount="20")
+    del own
+    return {"demand": d, "product": prod, "event": ev}
+
+
 @pytest.mark.django_db
 def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any) -> None:
     from gaoqi.web.accounts.models import User
@@ -276,9 +309,13 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
     support = _support_world(world)
     desk = _servicedesk_rows(world)
     benefits = _benefits_world(world)
+    matching = _matching_world(world)
     pks = {
         "benefits:detail": [b.pk for b in benefits["benefits"]],
         "benefits:upload_detail": [benefits["upload"].pk],
+        "matching:demand_detail": [matching["demand"].pk],
+        "matching:product_detail": [matching["product"].pk],
+        "matching:event_detail": [matching["event"].pk],
         "support:quota_detail": [support["quota"].pk],
         "support:space_detail": [support["need"].pk],
         "servicedesk:detail": [desk["request"]],

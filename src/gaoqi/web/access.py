@@ -175,6 +175,26 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "benefits:upload": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "benefits:upload_detail": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "benefits:upload_report": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    # 供需对接 (issue 14): demands published by officials; products registered by enterprises and confirmed by the
+    # municipal office; results uploaded by it; matches, 对接会 and KPIs; every read scoped by matching/selectors.py
+    "matching:index": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "matching:demand_new": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "matching:demand_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "matching:demand_run": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "matching:demand_act": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "matching:run_all": frozenset({r.MUNICIPAL}),
+    "matching:match_act": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "matching:products": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "matching:product_new": frozenset({r.ENTERPRISE}),
+    "matching:product_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "matching:product_act": frozenset({r.MUNICIPAL, r.ENTERPRISE}),
+    "matching:results_upload": frozenset({r.MUNICIPAL}),
+    "matching:events": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "matching:event_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "matching:event_signup": frozenset({r.ENTERPRISE}),
+    "matching:signup_result": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "matching:kpis": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "matching:mine": frozenset({r.ENTERPRISE}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -244,6 +264,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:support_records": r.ENTERPRISE_VIEWERS,  # scoped: an enterprise its own records
     "api:benefit_list": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),  # scoped; accounts masked
     "api:benefit_totals": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:matching_matches": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),  # scoped
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -395,6 +416,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("support:mine", "我的支持"),
     ("benefits:index", "免申即享"),
     ("benefits:mine", "我的免申即享"),
+    ("matching:index", "供需对接"),
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "gaoqi.web.support",
     "gaoqi.web.servicedesk",
     "gaoqi.web.benefits",
+    "gaoqi.web.matching",
 ]
 
 MIDDLEWARE = [

@@ -20,5 +20,6 @@ urlpatterns = [
     path("support/", include("gaoqi.web.support.urls")),
     path("servicedesk/", include("gaoqi.web.servicedesk.urls")),
     path("benefits/", include("gaoqi.web.benefits.urls")),
+    path("matching/", include("gaoqi.web.matching.urls")),
     path("api/", api.urls),
 ]
