@@ -144,6 +144,20 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "support:space_act": frozenset({r.DISTRICT, r.MUNICIPAL, r.ENTERPRISE}),
     "support:delivery": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "support:delivery_export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    # 快申快享 policy applications (issue 14): the enterprise applies (prefilled, locked shared data); the responsible
+    # office (municipal, or a district for its own policies) decides; scoped by selectors (a district: its
+    # enterprises' applications and those it decides); attachments to reviewers and the applicant only
+    "quickapply:mine": frozenset({r.ENTERPRISE}),
+    "quickapply:start": frozenset({r.ENTERPRISE}),
+    "quickapply:detail": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "quickapply:fill": frozenset({r.ENTERPRISE}),
+    "quickapply:declare": frozenset({r.ENTERPRISE}),
+    "quickapply:attach": frozenset({r.ENTERPRISE}),
+    "quickapply:attachment": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL}),
+    "quickapply:selfcheck": frozenset({r.ENTERPRISE}),
+    "quickapply:act": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL}),
+    "quickapply:queue": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "quickapply:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -206,6 +220,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:service_package_items": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:service_package_item": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:support_records": r.ENTERPRISE_VIEWERS,  # scoped: an enterprise its own records
+    "api:quickapply_list": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:quickapply_detail": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:quickapply_submit": frozenset({r.ENTERPRISE}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -221,6 +238,8 @@ NO_STORE = frozenset(
         "servicepacks:queue_export",
         "support:export",
         "support:delivery_export",
+        "quickapply:export",
+        "quickapply:attachment",
         "programmes:funnel_export",
         "certification:certificate",
         "accounts:tokens",
@@ -346,6 +365,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("servicepacks:mine", "我的服务包"),
     ("support:index", "定向支持"),
     ("support:mine", "我的支持"),
+    ("quickapply:mine", "我的政策申请"),
+    ("quickapply:queue", "政策申请审核"),
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),
