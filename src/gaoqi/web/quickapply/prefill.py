@@ -219,9 +219,6 @@ def self_check(app: Any) -> dict[str, Any]:
                 item["why"] = "共享数据中缺少：" + ("、".join(missing) or "相关数据")
                 blocking.append(f"{c.label}：{item['why']}，请联系数据提供部门补充后再申请")
         conditions.append(item)
-    amount = None
-    if not blocking and version.benefit is not None:
-        amount = str(result.get("benefit")) if result.get("benefit") is not None else None
     return {
         "passed": not blocking,
         "status": result["status"],
@@ -229,6 +226,5 @@ def self_check(app: Any) -> dict[str, Any]:
         "blocking": blocking,
         "policy_version": version.id,
         "benefit": version.benefit.label if version.benefit is not None else "",
-        "amount": amount,
         "checked_at": timezone.now().isoformat(),
     }

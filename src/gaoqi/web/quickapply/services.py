@@ -63,7 +63,7 @@ def start_refusal(uscc: str, policy_id: str) -> str | None:
 @transaction.atomic
 def application_start(actor: Any, policy_id: str) -> PolicyApplication:
     """An enterprise's application for ``policy_id``, prefilled from the current snapshot's profile."""
-    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.enterprises.models import Enterprise, PolicyResult
     from gaoqi.web.intake.selectors import current_snapshot
     from gaoqi.web.units.models import DISTRICT, MUNICIPAL
     from gaoqi.web.units.selectors import unit_for
@@ -88,6 +88,8 @@ def application_start(actor: Any, policy_id: str) -> PolicyApplication:
     unit = unit_for("sci", level=DISTRICT, district_code=district) if district else unit_for("hte", level=MUNICIPAL)
     days, unconfirmed = config().limit(policy_id)
     prefilled = pf.prefill(ent, policy, version)
+    result = PolicyResult.objects.filter(snapshot=snap, enterprise=ent, policy_id=policy_id).first()
+    amount = result.benefit_amount if result is not None and result.status == "pass" else None
 
     def make(status: str) -> PolicyApplication:
         try:
@@ -97,7 +99,7 @@ def application_start(actor: Any, policy_id: str) -> PolicyApplication:
                     policy_name=policy.name, policy_version=version.id, period=period_of(clock.today()),
                     responsible_district=district, unit_code=unit.code if unit is not None else "", status=status,
                     as_of=snap.as_of, prefill=prefilled, time_limit_days=days, time_limit_unconfirmed=unconfirmed,
-                    stage_started_at=clock.today(), created_by=actor,
+                    stage_started_at=clock.today(), benefit_amount=amount, created_by=actor,
                 )  # fmt: skip
         except IntegrityError:
             raise Conflict("同一政策每个申报期只能有一份申请，贵企业已有该政策的申请") from None
@@ -264,11 +266,9 @@ def application_transition(
             fresh.submitted_at = timezone.now()
         if t.target in (wf.APPROVED, wf.REJECTED):
             fresh.decided_at = timezone.now()
-            if t.target == wf.APPROVED and fresh.self_check.get("amount") not in (None, ""):
-                fresh.benefit_amount = fresh.self_check["amount"]
         fresh.stage_started_at = today
         return ["stage_started_at", "office_days_used", "decision_due", "decision_due_provisional", "submitted_at",
-                "decided_at", "benefit_amount"]  # fmt: skip
+                "decided_at"]  # fmt: skip
 
     moved = transition(
         wf.APPLICATION, PolicyApplication, app.pk, action, actor, seen=seen if seen is not None else app.status,
