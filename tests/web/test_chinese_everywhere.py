@@ -8,6 +8,7 @@ of standards and formats."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -36,7 +37,8 @@ ALLOWED = {
 #: downloads and machine-facing endpoints (not pages): their bytes are checked by their own tests
 NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "enterprises:export",
              "intake:report", "audit:export", "accounts:logout", "programmes:export",
-             "programmes:funnel_export", "support:export", "support:delivery_export")  # fmt: skip
+             "programmes:funnel_export", "support:export", "support:delivery_export", "quickapply:export",
+             "quickapply:attachment")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -199,6 +201,19 @@ def _support_world(world: dict[str, Any]) -> dict[str, Any]:
     return {"quota": quota, "need": need}
 
 
+def _quickapply_world(world: dict[str, Any]) -> Any:
+    """快申快享: the enterprise user's application for the R&D super deduction (a city policy), submitted when its
+    self-check passes, else left a draft whose page shows the reasons."""
+    from gaoqi.web.core.errors import DomainError
+    from gaoqi.web.quickapply import services as quickapply
+
+    user = world["second"]["enterprise"]
+    app = quickapply.application_start(user, "rd-super-deduction")
+    with contextlib.suppress(DomainError):  # a failing self-check keeps the draft: its page shows why
+        app = quickapply.application_transition(user, app, "submit")
+    return app
+
+
 @pytest.mark.django_db
 def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any) -> None:
     from gaoqi.web.accounts.models import User
@@ -218,9 +233,12 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         "code": codes[0] if codes else "FH0000000",
     }
     support = _support_world(world)
+    quick = _quickapply_world(world)
     pks = {
         "support:quota_detail": [support["quota"].pk],
         "support:space_detail": [support["need"].pk],
+        "quickapply:detail": [quick.pk],
+        "quickapply:attachment": [],
         "certification:detail": [world["reviewed"].pk, world["filed"].pk],
         "certification:postcheck": [],
         "certification:annual": [world["certificate"].pk],

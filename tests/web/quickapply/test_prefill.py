@@ -53,7 +53,9 @@ def test_prefill_values_equal_the_profile_with_sources(people: dict[str, Any], p
             assert entry["source"] == ""
     assert app.as_of == profile["as_of"] and app.policy_version == version.id
     if policy_id == DISTRICT_POLICY:  # a sourced feature names its feed file and line
-        assert "第" in values["sales_revenue_last_year"]["source"] and "行" in values["sales_revenue_last_year"]["source"]
+        assert (
+            "第" in values["sales_revenue_last_year"]["source"] and "行" in values["sales_revenue_last_year"]["source"]
+        )
         assert Decimal(values["sales_revenue_last_year"]["value"]) > 0
 
 
@@ -64,7 +66,9 @@ def test_a_posted_change_to_a_locked_value_is_refused(people: dict[str, Any]) ->
     with pytest.raises(DomainError, match="已锁定"):
         services.application_fill(user, app, note="说明", values={"sales_revenue_last_year": "99999"})
     client = login(user)
-    r = client.post(f"/quick-apply/{app.pk}/fill/", {"note": "我们的说明", "sales_revenue_last_year": "99999"}, follow=True)
+    r = client.post(
+        f"/quick-apply/{app.pk}/fill/", {"note": "我们的说明", "sales_revenue_last_year": "99999"}, follow=True
+    )
     assert "已锁定" in r.content.decode()
     app.refresh_from_db()
     assert app.prefill == before and app.note == ""
@@ -95,7 +99,9 @@ def test_attestation_is_required_before_submission(people: dict[str, Any]) -> No
     assert [c["outcome"] for c in app.self_check["conditions"]] == ["pass", "pass", "declared"]
 
 
-def test_attachments_only_for_attested_conditions_and_only_real_pdfs(people: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_attachments_only_for_attested_conditions_and_only_real_pdfs(
+    people: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     user = people["ent"]
     app = services.application_start(user, CITY_POLICY)
     with pytest.raises(DomainError, match="PDF"):
@@ -125,7 +131,9 @@ def test_attachments_only_for_attested_conditions_and_only_real_pdfs(people: dic
     assert app.status == wf.SUBMITTED
     # the reviewer downloads it (never rendered inline, never cached); a 朝阳 official cannot
     r = login(people["municipal"]).get(f"/quick-apply/{app.pk}/attachments/{att.pk}/")
-    assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment") and "no-store" in r["Cache-Control"]
+    assert (
+        r.status_code == 200 and r["Content-Disposition"].startswith("attachment") and "no-store" in r["Cache-Control"]
+    )
     assert b"".join(r.streaming_content).startswith(b"%PDF-")
     assert login(people["chaoyang"]).get(f"/quick-apply/{app.pk}/attachments/{att.pk}/").status_code == 404
 
@@ -148,7 +156,9 @@ def test_self_check_refuses_a_failing_data_condition_and_says_why(people: dict[s
     cy = people["ent_chaoyang"]
     other = services.application_start(cy, DISTRICT_POLICY)
     services.application_declare(cy, other, ["no_violation"])
-    with pytest.raises(DomainError, match="注册在海淀区：不满足（要求：所属区县代码 = 海淀区；贵企业：所属区县代码为朝阳区）"):
+    with pytest.raises(
+        DomainError, match="注册在海淀区：不满足（要求：所属区县代码 = 海淀区；贵企业：所属区县代码为朝阳区）"
+    ):
         services.application_transition(cy, PolicyApplication.objects.get(pk=other.pk), "submit")
 
 

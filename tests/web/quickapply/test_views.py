@@ -44,7 +44,9 @@ def test_the_apply_button_shows_where_the_enterprise_qualifies_or_nearly(people:
     assert "申请（差一项，请先自评）" in client.get(f"/policies/{CITY_POLICY}/").content.decode()
     assert f"/quick-apply/policy/{CITY_POLICY}/start/" in client.get("/enterprises/mine/").content.decode()
     # officials see no button; a policy with its own procedure shows none
-    assert "/quick-apply/policy/" not in login(people["municipal"]).get(f"/policies/{DISTRICT_POLICY}/").content.decode()
+    assert (
+        "/quick-apply/policy/" not in login(people["municipal"]).get(f"/policies/{DISTRICT_POLICY}/").content.decode()
+    )
     _result(user, "tech-sme", "pass")
     assert "/quick-apply/policy/tech-sme/" not in client.get("/quick-apply/").content.decode()
     # once started, the button leads to the application
@@ -91,7 +93,7 @@ def test_queue_filters_and_export(people: dict[str, Any], clock: dict[str, dt.da
     assert "测试市级研发补贴</td>" not in only
     assert "没有符合条件的申请" in muni.get("/quick-apply/queue/?overdue=1").content.decode()
     clock["day"] = dt.date(2026, 12, 31)  # 60 working days from 1 July have passed
-    assert muni.get("/quick-apply/queue/?overdue=1").content.decode().count("<strong class=\"bad\">已超期") == 2
+    assert muni.get("/quick-apply/queue/?overdue=1").content.decode().count('<strong class="bad">已超期') == 2
     r = muni.get("/quick-apply/queue/export/?overdue=1")
     assert r.status_code == 200 and "no-store" in r["Cache-Control"]
     rows = list(load_workbook(BytesIO(r.content)).active.iter_rows(values_only=True))

@@ -30,7 +30,9 @@ def submitted(user: Any, policy_id: str = DISTRICT_POLICY) -> PolicyApplication:
     return services.application_transition(user, PolicyApplication.objects.get(pk=app.pk), "submit")
 
 
-def test_one_open_application_per_enterprise_policy_and_period(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+def test_one_open_application_per_enterprise_policy_and_period(
+    people: dict[str, Any], clock: dict[str, dt.date]
+) -> None:
     user = people["ent"]
     app = services.application_start(user, DISTRICT_POLICY)
     assert app.period == "2026"
@@ -71,7 +73,9 @@ def test_the_start_button_refuses_a_second_application_cleanly(people: dict[str,
     assert PolicyApplication.objects.count() == 1
 
 
-def test_decision_deadline_over_the_national_day_holiday(people: dict[str, Any], clock: dict[str, dt.date], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_decision_deadline_over_the_national_day_holiday(
+    people: dict[str, Any], clock: dict[str, dt.date], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """5 working days from Wednesday 30 September 2026: 30 Sep, 8, 9, 10 (a make-up Saturday) and 12 October."""
     monkeypatch.setitem(config().per_policy, DISTRICT_POLICY, 5)
     clock["day"] = dt.date(2026, 9, 30)
@@ -91,7 +95,9 @@ def test_decision_deadline_over_the_national_day_holiday(people: dict[str, Any],
     assert not selectors.is_overdue(app, clock["day"])
 
 
-def test_a_return_stops_the_clock_and_a_resubmission_gets_what_is_left(people: dict[str, Any], clock: dict[str, dt.date], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_return_stops_the_clock_and_a_resubmission_gets_what_is_left(
+    people: dict[str, Any], clock: dict[str, dt.date], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(config().per_policy, DISTRICT_POLICY, 5)
     clock["day"] = dt.date(2026, 9, 28)  # Monday
     app = submitted(people["ent"])
@@ -109,7 +115,9 @@ def test_a_return_stops_the_clock_and_a_resubmission_gets_what_is_left(people: d
     assert app.status == wf.SUBMITTED and app.decision_due == dt.date(2026, 10, 14)
 
 
-def test_the_default_limit_is_60_working_days_and_provisional_past_the_calendar(people: dict[str, Any], clock: dict[str, dt.date]) -> None:
+def test_the_default_limit_is_60_working_days_and_provisional_past_the_calendar(
+    people: dict[str, Any], clock: dict[str, dt.date]
+) -> None:
     clock["day"] = dt.date(2026, 12, 7)
     app = submitted(people["ent"], CITY_POLICY)
     assert (app.time_limit_days, app.time_limit_unconfirmed) == (60, True)

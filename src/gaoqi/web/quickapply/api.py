@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Schema
 
-from gaoqi.web.api import PK, WRITE_ERRORS, NOT_FOUND, _write, api
+from gaoqi.web.api import NOT_FOUND, PK, WRITE_ERRORS, _write, api
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import NotFound
 from gaoqi.web.paging import api_page

@@ -13,7 +13,9 @@ COMMENT_TOO_LONG = {"max_length": "意见不能超过2000字"}
 
 
 class FillForm(forms.Form):
-    note = forms.CharField(required=False, max_length=2000, strip=True, error_messages={"max_length": "申请说明不能超过2000字"})
+    note = forms.CharField(
+        required=False, max_length=2000, strip=True, error_messages={"max_length": "申请说明不能超过2000字"}
+    )
 
     def locked_posted(self, names: list[str]) -> dict[str, Any]:
         """The shared-data values posted (the page shows them as text: only a crafted request posts one)."""

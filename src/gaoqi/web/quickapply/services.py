@@ -45,7 +45,7 @@ def period_of(day: dt.date) -> str:
 def start_refusal(uscc: str, policy_id: str) -> str | None:
     """Why the enterprise may not start an application for the policy now, or None (the page offers the start
     only when None; ``application_start`` asks again under its lock)."""
-    policy, why = pf.applicable(policy_id)
+    _, why = pf.applicable(policy_id)
     if why:
         return why
     period = period_of(clock.today())
@@ -125,11 +125,15 @@ def _editable(actor: Any, app: PolicyApplication) -> PolicyApplication:
 
 
 @transaction.atomic
-def application_fill(actor: Any, app: PolicyApplication, *, note: str, values: dict[str, Any] | None = None) -> PolicyApplication:
+def application_fill(
+    actor: Any, app: PolicyApplication, *, note: str, values: dict[str, Any] | None = None
+) -> PolicyApplication:
     """The enterprise's note (申请说明). Every value of the form is shared data, locked: a posted value is refused."""
     if values:
         names = [pf.feature_label(n) for n in sorted(values)]
-        raise DomainError("以下数值来自共享数据，已锁定，不能修改：" + "、".join(names), fields=dict.fromkeys(values, "已锁定"))
+        raise DomainError(
+            "以下数值来自共享数据，已锁定，不能修改：" + "、".join(names), fields=dict.fromkeys(values, "已锁定")
+        )
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise DomainError(f"申请说明不能超过{NOTE_MAX}字", fields={"note": "过长"})
@@ -275,7 +279,7 @@ def application_transition(
         comment=comment, guards=GUARDS, permit=_own, on_enter=on_enter, audit_target=_target(app),
     )  # fmt: skip
     _notify(moved.obj, moved.transition)
-    return moved.obj  # type: ignore[no-any-return]
+    return moved.obj
 
 
 def _notify(app: PolicyApplication, t: Transition) -> None:

@@ -84,8 +84,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": _rows(app),
         "may_edit": may_edit,
         "actions": actions,
-        "attested": [{"c": c, "declared": c.id in app.declarations, "required": c.id in required,
-                      "files": [a for a in attachments if a.condition_id == c.id]} for c in attested],  # fmt: skip
+        "attested": [
+            {
+                "c": c,
+                "declared": c.id in app.declarations,
+                "required": c.id in required,
+                "files": [a for a in attachments if a.condition_id == c.id],
+            }
+            for c in attested
+        ],
         "check": app.self_check,
         "clock": selectors.clock_of(app),
         "responsible": services.responsible_words(app),

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,68 +14,112 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PolicyApplication',
+            name="PolicyApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uscc', models.CharField(db_index=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('enterprise_name', models.CharField(max_length=200, verbose_name='企业名称')),
-                ('district_code', models.CharField(db_index=True, max_length=6, verbose_name='企业所属区县')),
-                ('policy_id', models.CharField(max_length=64, verbose_name='政策')),
-                ('policy_name', models.CharField(max_length=200, verbose_name='政策名称')),
-                ('policy_version', models.CharField(max_length=32, verbose_name='政策版本')),
-                ('period', models.CharField(max_length=16, verbose_name='申报期')),
-                ('responsible_district', models.CharField(blank=True, db_index=True, max_length=6, verbose_name='负责审核的区')),
-                ('unit_code', models.CharField(blank=True, max_length=32, verbose_name='责任单位')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('returned', '退回补正'), ('approved', '已批准'), ('rejected', '不予批准'), ('withdrawn', '已撤回')], default='draft', max_length=12, verbose_name='状态')),
-                ('as_of', models.DateField(verbose_name='数据基准日')),
-                ('prefill', models.JSONField(default=dict, verbose_name='共享数据（锁定，含来源）')),
-                ('note', models.TextField(blank=True, verbose_name='申请说明')),
-                ('declarations', models.JSONField(default=dict, verbose_name='承诺事项')),
-                ('self_check', models.JSONField(default=dict, verbose_name='自评结果')),
-                ('time_limit_days', models.PositiveSmallIntegerField(verbose_name='办理时限（工作日）')),
-                ('time_limit_unconfirmed', models.BooleanField(default=True, verbose_name='时限为默认值')),
-                ('stage_started_at', models.DateField(verbose_name='本阶段开始日')),
-                ('office_days_used', models.PositiveSmallIntegerField(default=0, verbose_name='审核已用工作日')),
-                ('decision_due', models.DateField(blank=True, null=True, verbose_name='审核截止日')),
-                ('decision_due_provisional', models.BooleanField(default=False, verbose_name='截止日暂定')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('benefit_amount', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='预计兑现金额（万元）')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("uscc", models.CharField(db_index=True, max_length=18, verbose_name="统一社会信用代码")),
+                ("enterprise_name", models.CharField(max_length=200, verbose_name="企业名称")),
+                ("district_code", models.CharField(db_index=True, max_length=6, verbose_name="企业所属区县")),
+                ("policy_id", models.CharField(max_length=64, verbose_name="政策")),
+                ("policy_name", models.CharField(max_length=200, verbose_name="政策名称")),
+                ("policy_version", models.CharField(max_length=32, verbose_name="政策版本")),
+                ("period", models.CharField(max_length=16, verbose_name="申报期")),
+                (
+                    "responsible_district",
+                    models.CharField(blank=True, db_index=True, max_length=6, verbose_name="负责审核的区"),
+                ),
+                ("unit_code", models.CharField(blank=True, max_length=32, verbose_name="责任单位")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("returned", "退回补正"),
+                            ("approved", "已批准"),
+                            ("rejected", "不予批准"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("as_of", models.DateField(verbose_name="数据基准日")),
+                ("prefill", models.JSONField(default=dict, verbose_name="共享数据（锁定，含来源）")),
+                ("note", models.TextField(blank=True, verbose_name="申请说明")),
+                ("declarations", models.JSONField(default=dict, verbose_name="承诺事项")),
+                ("self_check", models.JSONField(default=dict, verbose_name="自评结果")),
+                ("time_limit_days", models.PositiveSmallIntegerField(verbose_name="办理时限（工作日）")),
+                ("time_limit_unconfirmed", models.BooleanField(default=True, verbose_name="时限为默认值")),
+                ("stage_started_at", models.DateField(verbose_name="本阶段开始日")),
+                ("office_days_used", models.PositiveSmallIntegerField(default=0, verbose_name="审核已用工作日")),
+                ("decision_due", models.DateField(blank=True, null=True, verbose_name="审核截止日")),
+                ("decision_due_provisional", models.BooleanField(default=False, verbose_name="截止日暂定")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "benefit_amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="预计兑现金额（万元）"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyApplicationAttachment',
+            name="PolicyApplicationAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('condition_id', models.CharField(max_length=64, verbose_name='条件')),
-                ('file_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('path', models.CharField(max_length=300)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('pages', models.PositiveIntegerField(default=1)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='quickapply.policyapplication')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("condition_id", models.CharField(max_length=64, verbose_name="条件")),
+                ("file_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("path", models.CharField(max_length=300)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                ("pages", models.PositiveIntegerField(default=1)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="quickapply.policyapplication",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='policyapplication',
-            index=models.Index(fields=['status', 'decision_due'], name='quickapply__status_f95e1f_idx'),
+            model_name="policyapplication",
+            index=models.Index(fields=["status", "decision_due"], name="quickapply__status_f95e1f_idx"),
         ),
         migrations.AddIndex(
-            model_name='policyapplication',
-            index=models.Index(fields=['responsible_district', 'status'], name='quickapply__respons_9845e2_idx'),
+            model_name="policyapplication",
+            index=models.Index(fields=["responsible_district", "status"], name="quickapply__respons_9845e2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='policyapplication',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('rejected', 'withdrawn')), _negated=True), fields=('uscc', 'policy_id', 'period'), name='quickapply_one_per_period'),
+            model_name="policyapplication",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("rejected", "withdrawn")), _negated=True),
+                fields=("uscc", "policy_id", "period"),
+                name="quickapply_one_per_period",
+            ),
         ),
     ]
