@@ -159,6 +159,10 @@ def row_of(prefilled: dict[str, Any]) -> dict[str, Any]:
 
 def shown_value(entry: dict[str, Any], name: str) -> str:
     """A prefilled value in words (money in 万元, ratios as percentages, codes by name, 是/否)."""
+    if name == "industry_section" and entry.get("value"):
+        from gaoqi.web.core.labels import industry
+
+        return industry(entry["value"])
     return describe_value(typed(entry.get("value"), entry.get("type", "text")), entry.get("type"),
                           entry.get("unit") or None, name)  # fmt: skip
 
