@@ -42,22 +42,19 @@ def period_of(day: dt.date) -> str:
     return str(day.year)
 
 
-def start_refusal(uscc: str, policy_id: str) -> str | None:
-    """Why the enterprise may not start an application for the policy now, or None (the page offers the start
-    only when None; ``application_start`` asks again under its lock)."""
-    _, why = pf.applicable(policy_id)
-    if why:
-        return why
+def _taken(uscc: str, policy_id: str) -> str | None:
+    """Why the period is taken: the enterprise's application of this period that is neither rejected nor
+    withdrawn (one per enterprise, policy and period), or None."""
     period = period_of(clock.today())
     existing = (
         PolicyApplication.objects.filter(uscc=uscc, policy_id=policy_id, period=period)
         .exclude(status__in=wf.CLOSED_WITHOUT_BENEFIT)
         .first()
     )
-    if existing is not None:
-        state = wf.STATUS_LABELS[existing.status]
-        return f"贵企业{period}年度已有该政策的申请（{state}），请在原申请中继续办理；同一政策每个申报期只能有一份申请"
-    return None
+    if existing is None:
+        return None
+    state = wf.STATUS_LABELS[existing.status]
+    return f"贵企业{period}年度已有该政策的申请（{state}），请在原申请中继续办理；同一政策每个申报期只能有一份申请"
 
 
 @transaction.atomic
@@ -76,11 +73,12 @@ def application_start(actor: Any, policy_id: str) -> PolicyApplication:
     snap = current_snapshot()
     if snap is None:
         raise DomainError("尚无已发布的数据快照，请待数据汇聚完成后再申请")
+    policy, why = pf.applicable(policy_id)
+    if policy is None or why:
+        raise DomainError(why or "政策不存在")
     serialize(f"quickapply_start:{ent.uscc}:{policy_id}")  # two starts at once: the second sees the first
-    if refusal := start_refusal(ent.uscc, policy_id):
-        raise Conflict(refusal) if "已有" in refusal else DomainError(refusal)
-    policy = pf.policy_get(policy_id)
-    assert policy is not None
+    if taken := _taken(ent.uscc, policy_id):
+        raise Conflict(taken)
     version = policy.version_at(snap.as_of)
     if version is None:
         raise DomainError(f"“{policy.name}”在数据基准日{snap.as_of:%Y年%-m月%-d日}没有施行中的版本")
