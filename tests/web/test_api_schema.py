@@ -70,6 +70,7 @@ ENTERPRISE_OPERATIONS = {
     "POST /api/tutorings/{pk}/dispute",
     "POST /api/servicedesk/filings",
     "POST /api/servicedesk/requests/{pk}/rate",
+    "POST /api/quick-apply/applications/{pk}/submit",
 }
 POOL = "cultivation-pool"
 
@@ -160,6 +161,33 @@ def _service_package() -> dict[str, int]:
     return {"package": pkg.pk, "item": item.pk}
 
 
+def _quick_applications() -> list[int]:
+    """快申快享 drafts of the enterprise holding the enterprise token (st_enterprise), whose shared data pass the
+    R&D super deduction (test data: each is submitted once, one 200, then 409)."""
+    import datetime as dt
+
+    from gaoqi.web.accounts.models import User
+    from gaoqi.web.quickapply.models import PolicyApplication
+
+    found = list(PolicyApplication.objects.order_by("pk").values_list("pk", flat=True))
+    if found:
+        return found
+    user = User.objects.get(username="st_enterprise")
+    values = {"has_hte_certificate": {"value": True, "type": "boolean", "source": "测试"},
+              "industry_section": {"value": "C", "type": "text", "source": "测试"},
+              "industry_division": {"value": "39", "type": "text", "source": "测试"},
+              "rd_expense_last_year": {"value": "100", "type": "money", "source": "测试"}}  # fmt: skip
+    return [
+        PolicyApplication.objects.create(
+            uscc=user.uscc, enterprise_name="测试企业", district_code=HAIDIAN, policy_id="rd-super-deduction",
+            policy_name="研发费用税前加计扣除（100%）", policy_version="2023", period=str(year), status="draft",
+            as_of=dt.date(2026, 6, 30), prefill={"values": values}, time_limit_days=60,
+            stage_started_at=dt.date(2026, 7, 1), created_by=user,
+        ).pk
+        for year in (2024, 2025, 2026)
+    ]  # fmt: skip
+
+
 def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, Any] | None = None) -> list[Any]:
     """Strategies with real path parameters: a visible enterprise, a canary, a made-up code; real policies; real
     waiting recommendations and enterprises free to be recommended."""
@@ -184,6 +212,9 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
         from gaoqi.web.servicedesk.models import Request
 
         pks = st.sampled_from([*Request.objects.order_by("pk").values_list("pk", flat=True)[:2], 10**9])
+        return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
+    if "pk" in names and operation.path.startswith("/api/quick-apply/"):  # real drafts of the enterprise token
+        pks = st.sampled_from([*_quick_applications(), 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if recs is not None and "pk" in names:
         action = operation.path.rsplit("/", 1)[-1]

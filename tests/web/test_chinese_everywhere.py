@@ -8,6 +8,7 @@ of standards and formats."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -37,7 +38,7 @@ ALLOWED = {
 NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "enterprises:export",
              "intake:report", "audit:export", "accounts:logout", "programmes:export",
              "programmes:funnel_export", "support:export", "support:delivery_export", "benefits:payment_list",
-             "benefits:upload_report")  # fmt: skip
+             "benefits:upload_report", "quickapply:export", "quickapply:attachment")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -288,6 +289,19 @@ def _matching_world(world: dict[str, Any]) -> dict[str, Any]:
     return {"demand": d, "product": prod, "event": ev}
 
 
+def _quickapply_world(world: dict[str, Any]) -> Any:
+    """快申快享: the enterprise user's application for the R&D super deduction (a city policy), submitted when its
+    self-check passes, else left a draft whose page shows the reasons."""
+    from gaoqi.web.core.errors import DomainError
+    from gaoqi.web.quickapply import services as quickapply
+
+    user = world["second"]["enterprise"]
+    app = quickapply.application_start(user, "rd-super-deduction")
+    with contextlib.suppress(DomainError):  # a failing self-check keeps the draft: its page shows why
+        app = quickapply.application_transition(user, app, "submit")
+    return app
+
+
 @pytest.mark.django_db
 def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any) -> None:
     from gaoqi.web.accounts.models import User
@@ -310,6 +324,7 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
     desk = _servicedesk_rows(world)
     benefits = _benefits_world(world)
     matching = _matching_world(world)
+    quick = _quickapply_world(world)
     pks = {
         "benefits:detail": [b.pk for b in benefits["benefits"]],
         "benefits:upload_detail": [benefits["upload"].pk],
@@ -320,6 +335,8 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         "support:space_detail": [support["need"].pk],
         "servicedesk:detail": [desk["request"]],
         "servicedesk:day": [desk["day"]],
+        "quickapply:detail": [quick.pk],
+        "quickapply:attachment": [],
         "certification:detail": [world["reviewed"].pk, world["filed"].pk],
         "certification:postcheck": [],
         "certification:annual": [world["certificate"].pk],

@@ -195,6 +195,20 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "matching:signup_result": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "matching:kpis": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "matching:mine": frozenset({r.ENTERPRISE}),
+    # 快申快享 policy applications (issue 14): the enterprise applies (prefilled, locked shared data); the responsible
+    # office (municipal, or a district for its own policies) decides; scoped by selectors (a district: its
+    # enterprises' applications and those it decides); attachments to reviewers and the applicant only
+    "quickapply:mine": frozenset({r.ENTERPRISE}),
+    "quickapply:start": frozenset({r.ENTERPRISE}),
+    "quickapply:detail": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "quickapply:fill": frozenset({r.ENTERPRISE}),
+    "quickapply:declare": frozenset({r.ENTERPRISE}),
+    "quickapply:attach": frozenset({r.ENTERPRISE}),
+    "quickapply:attachment": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL}),
+    "quickapply:selfcheck": frozenset({r.ENTERPRISE}),
+    "quickapply:act": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL}),
+    "quickapply:queue": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "quickapply:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -265,6 +279,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:benefit_list": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),  # scoped; accounts masked
     "api:benefit_totals": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:matching_matches": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),  # scoped
+    "api:quickapply_list": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:quickapply_detail": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:quickapply_submit": frozenset({r.ENTERPRISE}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -284,6 +301,8 @@ NO_STORE = frozenset(
         "benefits:reveal",
         "benefits:payment_list",
         "benefits:upload_report",
+        "quickapply:export",
+        "quickapply:attachment",
         "programmes:funnel_export",
         "certification:certificate",
         "servicedesk:detail",  # an enterprise's request, its answer and rating
@@ -417,6 +436,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("benefits:index", "免申即享"),
     ("benefits:mine", "我的免申即享"),
     ("matching:index", "供需对接"),
+    ("quickapply:mine", "我的政策申请"),
+    ("quickapply:queue", "政策申请审核"),
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),

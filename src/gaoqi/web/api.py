@@ -647,5 +647,6 @@ api.add_router("/incubators", _incubators(ERRORS, NOT_FOUND))
 import gaoqi.web.benefits.api  # noqa: E402
 import gaoqi.web.matching.api  # noqa: E402
 import gaoqi.web.programmes.api  # noqa: E402
+import gaoqi.web.quickapply.api  # noqa: E402
 import gaoqi.web.servicepacks.api  # noqa: E402
 import gaoqi.web.support.api  # noqa: E402, F401

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gaoqi.web.servicedesk",
     "gaoqi.web.benefits",
     "gaoqi.web.matching",
+    "gaoqi.web.quickapply",
 ]
 
 MIDDLEWARE = [

@@ -21,5 +21,6 @@ urlpatterns = [
     path("servicedesk/", include("gaoqi.web.servicedesk.urls")),
     path("benefits/", include("gaoqi.web.benefits.urls")),
     path("matching/", include("gaoqi.web.matching.urls")),
+    path("quick-apply/", include("gaoqi.web.quickapply.urls")),
     path("api/", api.urls),
 ]

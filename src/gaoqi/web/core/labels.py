@@ -85,6 +85,7 @@ _NUMBERED = frozenset(
     {"application", "expert", "snapshot", "name_change", "api_token", "load", "pk", "att"}
     | {"support", "quota", "space_need", "service_package", "service_item"}  # issue 13's records: by number
     | {"matching_demand", "matching_supply", "matching_match", "matching_event"}  # 供需对接 (issue 14)
+    | {"quickapply"}  # issue 14's policy applications
 )
 
 
