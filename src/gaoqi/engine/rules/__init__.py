@@ -39,6 +39,7 @@ from gaoqi.engine.rules.load import (
     check_policies,
     load_policies,
     load_policy_file,
+    load_policy_text,
     ruleset_hash,
 )
 from gaoqi.engine.rules.simulate import PARAMETER_LIMIT, simulate, with_parameters
@@ -75,6 +76,7 @@ __all__ = [
     "explain",
     "load_policies",
     "load_policy_file",
+    "load_policy_text",
     "results_sql",
     "ruleset_hash",
     "simulate",
