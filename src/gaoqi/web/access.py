@@ -144,6 +144,13 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "support:space_act": frozenset({r.DISTRICT, r.MUNICIPAL, r.ENTERPRISE}),
     "support:delivery": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "support:delivery_export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    # 政策沙盘 (issue 14): the municipal office drafts, tries and — four eyes — publishes policies
+    "drafting:index": frozenset({r.MUNICIPAL}),
+    "drafting:new": frozenset({r.MUNICIPAL}),
+    "drafting:detail": frozenset({r.MUNICIPAL}),
+    "drafting:edit": frozenset({r.MUNICIPAL}),
+    "drafting:try": frozenset({r.MUNICIPAL}),
+    "drafting:act": frozenset({r.MUNICIPAL}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -206,6 +213,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:service_package_items": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:service_package_item": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:support_records": r.ENTERPRISE_VIEWERS,  # scoped: an enterprise its own records
+    "api:policy_draft_list": frozenset({r.MUNICIPAL}),
+    "api:policy_draft": frozenset({r.MUNICIPAL}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -353,6 +362,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("incubators:mine", "我的孵化机构"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),
+    ("drafting:index", "政策沙盘"),
     ("intake:home", "数据汇聚"),
     ("accounts:users", "账号管理"),
     ("accounts:tokens", "API 令牌"),

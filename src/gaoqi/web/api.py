@@ -642,3 +642,4 @@ api.add_router("/incubators", _incubators(ERRORS, NOT_FOUND))
 import gaoqi.web.programmes.api  # noqa: E402
 import gaoqi.web.servicepacks.api  # noqa: E402, F401
 import gaoqi.web.support.api  # noqa: E402, F401
+import gaoqi.web.drafting.api  # noqa: E402, F401

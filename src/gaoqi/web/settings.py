@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "gaoqi.web.units",
     "gaoqi.web.servicepacks",
     "gaoqi.web.support",
+    "gaoqi.web.drafting",
 ]
 
 MIDDLEWARE = [

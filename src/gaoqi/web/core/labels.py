@@ -84,6 +84,7 @@ def cn_date(value: Any) -> str:
 _NUMBERED = frozenset(
     {"application", "expert", "snapshot", "name_change", "api_token", "load", "pk", "att"}
     | {"support", "quota", "space_need", "service_package", "service_item"}  # issue 13's records: by number
+    | {"policy_draft"}  # 政策沙盘 (issue 14)
 )
 
 
