@@ -124,3 +124,116 @@ def test_an_empty_or_double_operand_and_a_bad_name_are_refused(catalogue: Any, o
     assert _refusal(officials["author"], good_data(policy_id="Bad_ID")) == {
         "policy_id": "政策编号「Bad_ID」只能含小写字母、数字和连字符"
     }
+
+
+def _published(officials: Any, data: Any = None) -> PolicyDraft:
+    draft = services.draft_create(officials["author"], data or good_data())
+    services.draft_submit(officials["author"], draft.pk, "draft")
+    return services.draft_approve(officials["approver"], draft.pk, "submitted")
+
+
+@pytest.mark.django_db
+def test_four_eyes_publishes_into_the_catalogue_for_the_next_evaluation(catalogue: Any, officials: Any) -> None:
+    assert "haidian-hte-reward" not in {p.id for p in policy_catalogue()}
+    draft = _published(officials)
+    assert draft.status == "published" and draft.approved_by == officials["approver"]
+    assert draft.published_at is not None and draft.published_file == "haidian-hte-reward.yaml"
+    written = catalogue / "haidian-hte-reward.yaml"
+    assert written.read_text(encoding="utf-8") == draft.yaml_text
+    # the catalogue the pages read and the policies the next evaluation loads both have it
+    assert "haidian-hte-reward" in {p.id for p in policy_catalogue()}
+    assert "haidian-hte-reward" in {p.id for p in default_policies()}
+    actions = list(AuditEvent.objects.filter(target=f"policy_draft:{draft.pk}").values_list("action", flat=True))
+    assert actions == ["drafting.create", "drafting.submit", "drafting.publish"]
+    publish = AuditEvent.objects.get(action="drafting.publish")
+    assert publish.username == "u_municipal_b" and publish.detail == {"policy": "haidian-hte-reward", "version": "2027"}
+
+
+@pytest.mark.django_db
+def test_the_author_cannot_approve_nor_a_district_official(catalogue: Any, officials: Any) -> None:
+    draft = services.draft_create(officials["author"], good_data())
+    services.draft_submit(officials["author"], draft.pk, "draft")
+    with pytest.raises(WorkflowError, match="起草人不能审核自己的草稿"):
+        services.draft_approve(officials["author"], draft.pk, "submitted")
+    with pytest.raises(RoleRefused):
+        services.draft_approve(officials["district"], draft.pk, "submitted")
+    with pytest.raises(WorkflowError, match="起草人不能审核自己的草稿"):
+        services.draft_return(officials["author"], draft.pk, "自己退回", "submitted")
+    assert PolicyDraft.objects.get(pk=draft.pk).status == "submitted"
+    assert not (catalogue / "haidian-hte-reward.yaml").exists()
+    # nor may a district official draft, nor anyone but the author submit
+    with pytest.raises(DomainError):
+        services.draft_create(officials["district"], good_data())
+    other = services.draft_create(officials["author"], good_data(version_id="2028"))
+    with pytest.raises(WorkflowError, match="只有起草人"):
+        services.draft_submit(officials["approver"], other.pk, "draft")
+
+
+@pytest.mark.django_db
+def test_a_return_needs_a_comment_and_the_author_edits_and_resubmits(catalogue: Any, officials: Any) -> None:
+    draft = services.draft_create(officials["author"], good_data())
+    services.draft_submit(officials["author"], draft.pk, "draft")
+    with pytest.raises(WorkflowError, match="需要填写意见"):
+        services.draft_return(officials["approver"], draft.pk, "  ", "submitted")
+    services.draft_return(officials["approver"], draft.pk, "奖励金额请按文件核实", "submitted")
+    with pytest.raises(DomainError, match="只有起草人"):
+        services.draft_update(officials["approver"], draft.pk, good_data())
+    data = good_data()
+    data.spec["parameters"][0]["value"] = "30"
+    edited = services.draft_update(officials["author"], draft.pk, data)
+    assert "value: 30," in edited.yaml_text and edited.status == "returned"
+    services.draft_submit(officials["author"], draft.pk, "returned")
+    assert services.draft_approve(officials["approver"], draft.pk, "submitted").status == "published"
+
+
+@pytest.mark.django_db
+def test_a_published_version_is_never_edited(catalogue: Any, officials: Any) -> None:
+    draft = _published(officials)
+    with pytest.raises(DomainError, match="不能修改"):
+        services.draft_update(officials["author"], draft.pk, good_data())
+    with pytest.raises(StatusRefused):
+        services.draft_return(officials["approver"], draft.pk, "再改改")
+    # the database refuses any UPDATE of the published row, whoever writes it
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PolicyDraft.objects.filter(pk=draft.pk).update(name="改名")
+    assert PolicyDraft.objects.get(pk=draft.pk).name == "海淀区高新技术企业奖励"
+
+
+@pytest.mark.django_db
+def test_a_new_version_closes_the_open_one_and_keeps_the_file_s_comments(catalogue: Any, officials: Any) -> None:
+    import datetime as dt
+
+    base = next(p for p in policy_catalogue() if p.id == "dongcheng-hte-reward")
+    initial, skipped = initial_from_policy(base, dt.date(2026, 6, 30))
+    assert skipped == 0 and initial["c0_feature"] == "district_code" and initial["c0_param"] == "district"
+    data = good_data(policy_id="dongcheng-hte-reward", version_id="2027", valid_from=dt.date(2027, 1, 1),
+                     name="被忽略的名称")  # fmt: skip
+    data.spec["documents"] = ["东城区园区支持措施（2022）"]
+    for c in data.spec["conditions"]:
+        c["article"] = "东城区园区支持措施（2022） 高新技术企业支持"
+    draft = services.draft_create(officials["author"], data)
+    assert draft.new_version and draft.name == "东城区新认定国家高新技术企业一次性奖励"
+    policy = load_policy_text(draft.yaml_text)
+    assert [(v.id, v.valid_from, v.valid_to) for v in policy.versions] == [
+        ("2022", dt.date(2022, 8, 2), dt.date(2026, 12, 31)), ("2027", dt.date(2027, 1, 1), None)]
+    assert "# UNCONFIRMED: publication date of the English page" in draft.yaml_text
+    services.draft_submit(officials["author"], draft.pk, "draft")
+    services.draft_approve(officials["approver"], draft.pk, "submitted")
+    assert (catalogue / "dongcheng-hte-reward.yaml").read_text(encoding="utf-8") == draft.yaml_text
+    loaded = next(p for p in default_policies() if p.id == "dongcheng-hte-reward")
+    assert loaded.version_at(dt.date(2026, 12, 31)).id == "2022"  # type: ignore[union-attr]
+    assert loaded.version_at(dt.date(2027, 1, 1)).id == "2027"  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_a_draft_that_no_longer_fits_the_catalogue_is_not_published(catalogue: Any, officials: Any) -> None:
+    first = services.draft_create(officials["author"], good_data())
+    second = services.draft_create(officials["author"], good_data())  # the same new policy, twice
+    for d in (first, second):
+        services.draft_submit(officials["author"], d.pk, "draft")
+    services.draft_approve(officials["approver"], first.pk, "submitted")
+    text = (catalogue / "haidian-hte-reward.yaml").read_text(encoding="utf-8")
+    with pytest.raises(WorkflowError, match="草稿已不能按现行政策目录发布"):
+        services.draft_approve(officials["approver"], second.pk, "submitted")
+    assert PolicyDraft.objects.get(pk=second.pk).status == "submitted"
+    assert (catalogue / "haidian-hte-reward.yaml").read_text(encoding="utf-8") == text
