@@ -64,12 +64,12 @@ def policy_draft_list(request: HttpRequest, params: Query[PolicyDraftQuery]) -> 
     return api_page(selectors.drafts_visible_to(request.user), params.page, params.page_size, _item)
 
 
-@api.get("/policy-drafts/{draft_id}", response={200: PolicyDraftDetailOut, **NOT_FOUND}, url_name="policy_draft")
-def policy_draft(request: HttpRequest, draft_id: int) -> dict[str, Any]:
+@api.get("/policy-drafts/{pk}", response={200: PolicyDraftDetailOut, **NOT_FOUND}, url_name="policy_draft")
+def policy_draft(request: HttpRequest, pk: int) -> dict[str, Any]:
     """One policy draft with its policy file text and its last try."""
-    if not (0 < draft_id < 2**63):
+    if not (0 < pk < 2**63):
         raise NotFound("没有该政策草稿")
-    d = selectors.draft_get(request.user, draft_id)
+    d = selectors.draft_get(request.user, pk)
     if d is None:
         raise NotFound("没有该政策草稿")
     return {**_item(d), "yaml_text": d.yaml_text, "spec": d.spec, "try_result": d.try_result}
