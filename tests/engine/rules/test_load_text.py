@@ -63,7 +63,11 @@ def test_a_bad_text_is_refused_with_its_line(old: str, new: str, line: int, word
 
 
 def test_overlapping_versions_in_text_are_refused() -> None:
-    second = TEXT + '  - id: "2028"\n    valid_from: 2027-06-01\n    valid_to: null\n' + TEXT.split("    valid_to: null\n")[1]
+    second = (
+        TEXT
+        + '  - id: "2028"\n    valid_from: 2027-06-01\n    valid_to: null\n'
+        + TEXT.split("    valid_to: null\n")[1]
+    )
     with pytest.raises(PolicyLoadError) as caught:
         load_policy_text(second)
     assert any("overlaps version '2027'" in e.message for e in caught.value.errors)

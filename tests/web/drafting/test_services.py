@@ -103,7 +103,9 @@ def test_an_article_outside_the_documents_is_refused_at_its_field(catalogue: Any
 @pytest.mark.django_db
 def test_a_version_overlapping_the_one_in_force_is_refused_at_its_start(catalogue: Any, officials: Any) -> None:
     # dongcheng-hte-reward's version 2022 runs from 2022-08-02, open-ended: a version from that day overlaps it
-    data = good_data(policy_id="dongcheng-hte-reward", version_id="2026", valid_from=__import__("datetime").date(2022, 8, 2))
+    data = good_data(
+        policy_id="dongcheng-hte-reward", version_id="2026", valid_from=__import__("datetime").date(2022, 8, 2)
+    )
     data.spec["documents"] = ["东城区园区支持措施（2022）"]
     for c in data.spec["conditions"]:
         c["article"] = "东城区园区支持措施（2022） 高新技术企业支持"
@@ -215,7 +217,9 @@ def test_a_new_version_closes_the_open_one_and_keeps_the_file_s_comments(catalog
     assert draft.new_version and draft.name == "东城区新认定国家高新技术企业一次性奖励"
     policy = load_policy_text(draft.yaml_text)
     assert [(v.id, v.valid_from, v.valid_to) for v in policy.versions] == [
-        ("2022", dt.date(2022, 8, 2), dt.date(2026, 12, 31)), ("2027", dt.date(2027, 1, 1), None)]
+        ("2022", dt.date(2022, 8, 2), dt.date(2026, 12, 31)),
+        ("2027", dt.date(2027, 1, 1), None),
+    ]
     assert "# UNCONFIRMED: publication date of the English page" in draft.yaml_text
     services.draft_submit(officials["author"], draft.pk, "draft")
     services.draft_approve(officials["approver"], draft.pk, "submitted")

@@ -24,7 +24,8 @@ def _by_hand(snapshot: Any) -> list[tuple[str, str, str]]:
     try:
         rows = con.execute(
             "SELECT district_code, coalesce(tech_field, '(none)'), district_code, has_hte_certificate FROM profile "
-            "WHERE as_of = ?", [AS_OF]
+            "WHERE as_of = ?",
+            [AS_OF],
         ).fetchall()
     finally:
         con.close()
@@ -76,7 +77,9 @@ def test_a_new_version_is_tried_beside_the_version_in_force(catalogue: Any, offi
     result = services.draft_try(officials["author"], draft.pk)
     assert result["in_force_version"] == "2022"
     published = Counter(
-        PolicyResult.objects.filter(snapshot=snapshot, policy_id="dongcheng-hte-reward").values_list("status", flat=True)
+        PolicyResult.objects.filter(snapshot=snapshot, policy_id="dongcheng-hte-reward").values_list(
+            "status", flat=True
+        )
     )
     assert result["in_force"]["district"]["totals"] == {k: published.get(k, 0) for k in ("pass", "fail", "unknown")}
     amounts = PolicyResult.objects.filter(snapshot=snapshot, policy_id="dongcheng-hte-reward", status="pass")

@@ -41,8 +41,16 @@ def test_the_form_saves_a_good_draft(catalogue: Any, officials: Any) -> None:
         ({"c0_feature": "no_such_feature"}, "c0_feature", "未知的画像指标「no_such_feature」"),
         ({"c0_value": "20"}, "c0_value", "类型不符：是否不能与数值比较"),
         ({"c0_article": "京科发〔2025〕3号 第三条"}, "c0_article", "条款引用的「京科发〔2025〕3号」不在本版本的文件中"),
-        ({"policy_id": "dongcheng-hte-reward", "valid_from": "2022-08-02", "documents": "东城区园区支持措施（2022）",
-          "c0_article": "东城区园区支持措施（2022） 高新技术企业支持"}, "valid_from", "重叠"),
+        (
+            {
+                "policy_id": "dongcheng-hte-reward",
+                "valid_from": "2022-08-02",
+                "documents": "东城区园区支持措施（2022）",
+                "c0_article": "东城区园区支持措施（2022） 高新技术企业支持",
+            },
+            "valid_from",
+            "重叠",
+        ),
     ],
 )
 @pytest.mark.django_db

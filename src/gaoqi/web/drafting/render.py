@@ -33,7 +33,12 @@ PARAM_TYPES: dict[str, str] = {
 }
 TYPE_WORDS: dict[str, str] = {**PARAM_TYPES, "number": "数值", "money": "金额"}
 OPS: dict[str, str] = {">=": "≥ 不低于", ">": "> 高于", "<=": "≤ 不高于", "<": "< 低于", "=": "= 等于"}
-KINDS: dict[str, str] = {"subsidy": "资金奖励", "recognition": "入库评价", "tax": "税收优惠", "certification": "资格认定"}
+KINDS: dict[str, str] = {
+    "subsidy": "资金奖励",
+    "recognition": "入库评价",
+    "tax": "税收优惠",
+    "certification": "资格认定",
+}
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 TRUE_WORDS = frozenset({"是", "true", "TRUE", "True"})
@@ -96,7 +101,9 @@ def condition_expr(c: dict[str, Any]) -> str:
     return f"{str(c.get('feature') or '').strip()} {str(c.get('op') or '').strip()} {right}"
 
 
-def _version_lines(d: dict[str, Any], spec: dict[str, Any], indent: str) -> tuple[list[str], list[str], dict[int, dict[str, str]]]:
+def _version_lines(
+    d: dict[str, Any], spec: dict[str, Any], indent: str
+) -> tuple[list[str], list[str], dict[int, dict[str, str]]]:
     """The version block: its lines, each line's field, and per condition line index the condition's fields."""
     out: list[str] = []
     fields: list[str] = []
@@ -246,17 +253,28 @@ _MESSAGES: tuple[tuple[re.Pattern[str], Any], ...] = tuple(
         (r"undeclared parameter '([^']*)'", lambda m: f"参数「{m[1]}」未在本版本的参数中声明"),
         (r"type error: cannot compare (\w+) with (\w+)", lambda m: f"类型不符：{_t(m[1])}不能与{_t(m[2])}比较"),
         (r"type error: (\S+) on (\w+)", lambda m: f"类型不符：{_t(m[2])}不能使用“{m[1]}”比较"),
-        (r"type error: a benefit amount is money \(万元\), not (\w+)", lambda m: f"补贴金额须为金额（万元），不能是{_t(m[1])}"),
-        (r"type error: cannot (add or subtract|multiply|divide) (\w+) (?:and|by) (\w+)",
-         lambda m: f"类型不符：{_t(m[2])}与{_t(m[3])}不能这样运算"),
+        (
+            r"type error: a benefit amount is money \(万元\), not (\w+)",
+            lambda m: f"补贴金额须为金额（万元），不能是{_t(m[1])}",
+        ),
+        (
+            r"type error: cannot (add or subtract|multiply|divide) (\w+) (?:and|by) (\w+)",
+            lambda m: f"类型不符：{_t(m[2])}与{_t(m[3])}不能这样运算",
+        ),
         (r"type error", lambda m: "类型不符：表达式两边的类型不能这样组合"),
-        (r"article '[^']*' cites (\S+), not one of this version's documents \(([^)]*)\)",
-         lambda m: f"条款引用的「{m[1]}」不在本版本的文件中（{m[2]}）"),
+        (
+            r"article '[^']*' cites (\S+), not one of this version's documents \(([^)]*)\)",
+            lambda m: f"条款引用的「{m[1]}」不在本版本的文件中（{m[2]}）",
+        ),
         (r"article '[^']*' must read", lambda m: "条款须写作“文件号 第X条（Y）”，如“京科发〔2026〕1号 第三条”"),
-        (r"version '[^']*' \(from ([\d-]+)\) overlaps version '([^']*)' \(([\d-]+) – ([^)]*)\)",
-         lambda m: f"有效期与已有版本「{m[2]}」（{m[3]} 至 {'长期' if m[4] == 'open' else m[4]}）重叠"),
-        (r"gap between version '([^']*)' \(to ([\d-]+)\)",
-         lambda m: f"与上一版本「{m[1]}」之间留有空档：生效日期须为 {date.fromisoformat(m[2]) + timedelta(days=1)}"),
+        (
+            r"version '[^']*' \(from ([\d-]+)\) overlaps version '([^']*)' \(([\d-]+) – ([^)]*)\)",
+            lambda m: f"有效期与已有版本「{m[2]}」（{m[3]} 至 {'长期' if m[4] == 'open' else m[4]}）重叠",
+        ),
+        (
+            r"gap between version '([^']*)' \(to ([\d-]+)\)",
+            lambda m: f"与上一版本「{m[1]}」之间留有空档：生效日期须为 {date.fromisoformat(m[2]) + timedelta(days=1)}",
+        ),
         (r"duplicate version id '([^']*)'", lambda m: f"版本号「{m[1]}」已存在"),
         (r"duplicate condition id '([^']*)'", lambda m: f"条件编号「{m[1]}」重复"),
         (r"valid_to \S+ is before valid_from", lambda m: "失效日期早于生效日期"),
@@ -265,8 +283,14 @@ _MESSAGES: tuple[tuple[re.Pattern[str], Any], ...] = tuple(
         (r"parameter '([^']*)': value must be a date", lambda m: f"参数「{m[1]}」的值须为日期（年-月-日）"),
         (r"parameter '([^']*)': value must be true or false", lambda m: f"参数「{m[1]}」的值须为“是”或“否”"),
         (r"parameter '([^']*)': value must be text", lambda m: f"参数「{m[1]}」的值须为文本"),
-        (r"parameter name '([^']*)' must match", lambda m: f"参数名「{m[1]}」须以小写字母开头，只含小写字母、数字和下划线"),
-        (r"condition id '([^']*)' must match", lambda m: f"条件编号「{m[1]}」须以小写字母开头，只含小写字母、数字和下划线"),
+        (
+            r"parameter name '([^']*)' must match",
+            lambda m: f"参数名「{m[1]}」须以小写字母开头，只含小写字母、数字和下划线",
+        ),
+        (
+            r"condition id '([^']*)' must match",
+            lambda m: f"条件编号「{m[1]}」须以小写字母开头，只含小写字母、数字和下划线",
+        ),
         (r"policy id '([^']*)' must match", lambda m: f"政策编号「{m[1]}」只能含小写字母、数字和连字符"),
         (r"cannot parse", lambda m: "无法解析该表达式"),
         (r"function (\S+) is not allowed", lambda m: f"不允许使用函数 {m[1]}"),

@@ -23,4 +23,6 @@ def draft_get(user: Any, pk: int) -> PolicyDraft | None:
 
 
 def draft_log(draft: PolicyDraft) -> QuerySet[WorkflowLog]:
-    return WorkflowLog.objects.filter(workflow="policy_draft", object_id=draft.pk).select_related("actor").order_by("pk")
+    return (
+        WorkflowLog.objects.filter(workflow="policy_draft", object_id=draft.pk).select_related("actor").order_by("pk")
+    )

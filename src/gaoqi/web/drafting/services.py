@@ -27,7 +27,6 @@ from django.utils import timezone
 from gaoqi.engine import Policy, SimulationError, default_policies, default_policy_dir
 from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
-
 from gaoqi.web.core.errors import DomainError, Forbidden, NotFound
 from gaoqi.web.core.locks import locked, serialize
 from gaoqi.web.core.workflow import create, transition
@@ -259,14 +258,14 @@ def _author_only(actor: Any, obj: PolicyDraft) -> str | None:
 def draft_submit(actor: Any, pk: int, seen: str | None = None) -> PolicyDraft:
     moved = transition(POLICY_DRAFT, PolicyDraft, pk, "submit", actor, seen=seen, permit=_author_only,
                        audit_target=f"policy_draft:{pk}")  # fmt: skip
-    return moved.obj  # type: ignore[no-any-return]
+    return moved.obj
 
 
 @transaction.atomic
 def draft_return(actor: Any, pk: int, comment: str, seen: str | None = None) -> PolicyDraft:
     moved = transition(POLICY_DRAFT, PolicyDraft, pk, "return", actor, seen=seen, comment=comment,
                        permit=_not_author, audit_target=f"policy_draft:{pk}")  # fmt: skip
-    return moved.obj  # type: ignore[no-any-return]
+    return moved.obj
 
 
 def _target_file(draft: PolicyDraft, existing: Policy | None) -> Path:
@@ -334,4 +333,4 @@ def draft_approve(actor: Any, pk: int, seen: str | None = None) -> PolicyDraft:
             else:
                 path.write_bytes(old)
         raise
-    return moved.obj  # type: ignore[no-any-return]
+    return moved.obj

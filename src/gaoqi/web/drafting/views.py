@@ -17,7 +17,7 @@ from gaoqi.web.core.errors import DomainError, refusals_to
 from gaoqi.web.core.labels import label
 from gaoqi.web.drafting import selectors, services
 from gaoqi.web.drafting.forms import DraftForm, initial_from_policy, initial_from_spec
-from gaoqi.web.drafting.workflow import EDITABLE, POLICY_DRAFT, SUBMITTED, STATUS_LABELS
+from gaoqi.web.drafting.workflow import EDITABLE, POLICY_DRAFT, STATUS_LABELS, SUBMITTED
 from gaoqi.web.intake.selectors import current_snapshot
 
 

@@ -29,8 +29,9 @@ POLICY_DRAFT = register(
             Transition("submit", DRAFT, SUBMITTED, MUNICIPAL, "提交审核", audit="drafting.submit"),
             Transition("submit", RETURNED, SUBMITTED, MUNICIPAL, "重新提交审核", audit="drafting.submit"),
             Transition("approve", SUBMITTED, PUBLISHED, MUNICIPAL, "审核通过并发布", audit="drafting.publish"),
-            Transition("return", SUBMITTED, RETURNED, MUNICIPAL, "退回修改", needs_comment=True,
-                       audit="drafting.return"),  # fmt: skip
+            Transition(
+                "return", SUBMITTED, RETURNED, MUNICIPAL, "退回修改", needs_comment=True, audit="drafting.return"
+            ),
         ),
         stale="政策草稿已由“{seen}”变为“{now}”，{stale}",
         forbidden="该政策草稿当前为“{now}”，不能执行该操作，{stale}",

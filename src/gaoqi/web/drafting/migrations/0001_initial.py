@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,33 +14,78 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PolicyDraft',
+            name="PolicyDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('policy_id', models.CharField(max_length=64)),
-                ('new_version', models.BooleanField(default=False)),
-                ('name', models.CharField(max_length=200)),
-                ('authority', models.CharField(max_length=200)),
-                ('document_number', models.CharField(max_length=200)),
-                ('kind', models.CharField(max_length=20)),
-                ('version_id', models.CharField(max_length=32)),
-                ('valid_from', models.DateField()),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('spec', models.JSONField(default=dict)),
-                ('yaml_text', models.TextField()),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('published', '已发布'), ('returned', '已退回')], default='draft', max_length=16)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('published_file', models.CharField(blank=True, max_length=300)),
-                ('try_result', models.JSONField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("policy_id", models.CharField(max_length=64)),
+                ("new_version", models.BooleanField(default=False)),
+                ("name", models.CharField(max_length=200)),
+                ("authority", models.CharField(max_length=200)),
+                ("document_number", models.CharField(max_length=200)),
+                ("kind", models.CharField(max_length=20)),
+                ("version_id", models.CharField(max_length=32)),
+                ("valid_from", models.DateField()),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                ("spec", models.JSONField(default=dict)),
+                ("yaml_text", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("published", "已发布"),
+                            ("returned", "已退回"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("published_file", models.CharField(blank=True, max_length=300)),
+                ("try_result", models.JSONField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-pk',),
-                'indexes': [models.Index(fields=['status', 'policy_id'], name='drafting_po_status_79ed5c_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='drafting_valid_to_after_from'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('approved_by__isnull', False), _connector='OR'), name='drafting_published_has_approver'), models.CheckConstraint(condition=models.Q(('approved_by', models.F('author')), _negated=True), name='drafting_four_eyes')],
+                "ordering": ("-pk",),
+                "indexes": [models.Index(fields=["status", "policy_id"], name="drafting_po_status_79ed5c_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                        ),
+                        name="drafting_valid_to_after_from",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "published"), _negated=True),
+                            ("approved_by__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="drafting_published_has_approver",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("approved_by", models.F("author")), _negated=True),
+                        name="drafting_four_eyes",
+                    ),
+                ],
             },
         ),
     ]
