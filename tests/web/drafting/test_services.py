@@ -241,3 +241,26 @@ def test_a_draft_that_no_longer_fits_the_catalogue_is_not_published(catalogue: A
         services.draft_approve(officials["approver"], second.pk, "submitted")
     assert PolicyDraft.objects.get(pk=second.pk).status == "submitted"
     assert (catalogue / "haidian-hte-reward.yaml").read_text(encoding="utf-8") == text
+
+
+@pytest.mark.django_db
+def test_a_new_version_may_start_the_day_after_the_one_in_force_starts_not_the_same_day(
+    catalogue: Any, officials: Any
+) -> None:
+    import datetime as dt
+
+    def version_from(day: dt.date) -> Any:
+        data = good_data(policy_id="dongcheng-hte-reward", version_id="2022b", valid_from=day)
+        data.spec["documents"] = ["东城区园区支持措施（2022）"]
+        for c in data.spec["conditions"]:
+            c["article"] = "东城区园区支持措施（2022） 高新技术企业支持"
+        return data
+
+    # the version in force starts 2022-08-02: the same day overlaps, the day after closes it after one day
+    assert set(_refusal(officials["author"], version_from(dt.date(2022, 8, 2)))) == {"valid_from"}
+    draft = services.draft_create(officials["author"], version_from(dt.date(2022, 8, 3)))
+    policy = load_policy_text(draft.yaml_text)
+    assert [(v.valid_from, v.valid_to) for v in policy.versions] == [
+        (dt.date(2022, 8, 2), dt.date(2022, 8, 2)),
+        (dt.date(2022, 8, 3), None),
+    ]

@@ -108,3 +108,13 @@ def test_a_new_version_form_is_prefilled_from_the_version_in_force(catalogue: An
     assert form.initial["policy_id"] == "hte-certification" and r.context["skipped"] > 0
     r = login(officials["author"]).get("/drafting/new/", {"base": "dongcheng-hte-reward"})
     assert r.context["form"].initial["c3_param"] == "award_window_days" and r.context["skipped"] == 0
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_parameter_says_so_on_the_draft_page(catalogue: Any, officials: Any) -> None:
+    draft = services.draft_create(officials["author"], good_data())
+    html = login(officials["author"]).get(f"/drafting/{draft.pk}/").content.decode()
+    row = html[html.index("注册地区县代码") :]
+    assert "默认值，待确认" in row[: row.index("</tr>")]
+    row = html[html.index("<td>奖励金额</td>") :]
+    assert "已确认" in row[: row.index("</tr>")]

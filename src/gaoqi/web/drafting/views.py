@@ -17,6 +17,7 @@ from gaoqi.web.core.errors import DomainError, refusals_to
 from gaoqi.web.core.labels import label
 from gaoqi.web.drafting import selectors, services
 from gaoqi.web.drafting.forms import DraftForm, initial_from_policy, initial_from_spec
+from gaoqi.web.drafting.render import PARAM_TYPES
 from gaoqi.web.drafting.workflow import EDITABLE, POLICY_DRAFT, STATUS_LABELS, SUBMITTED
 from gaoqi.web.intake.selectors import current_snapshot
 
@@ -128,6 +129,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "force_districts": {r["name"]: r for r in _side(tried.get("in_force") if tried else None, "district")},
         "force_fields": {r["name"]: r for r in _side(tried.get("in_force") if tried else None, "field")},
         "kind_label": label("policy_kind", draft.kind), "statuses": STATUS_LABELS,
+        "param_types": PARAM_TYPES,
     }  # fmt: skip
     return render(request, "drafting/detail.html", ctx)
 
