@@ -95,3 +95,24 @@ def test_editing_a_draft_clears_its_try(catalogue: Any, officials: Any) -> None:
     services.draft_update(officials["author"], draft.pk, good_data())
     draft.refresh_from_db()
     assert draft.try_result is None
+
+
+@pytest.mark.django_db
+def test_a_published_draft_takes_effect_at_the_next_evaluation_as_tried(catalogue: Any, officials: Any) -> None:
+    """Published, the draft is evaluated by the next snapshot run; dated from 2026-01-01 it is in force at the
+    snapshot's date, and the published results equal the try's counts."""
+    from gaoqi.web.intake.models import Snapshot
+    from gaoqi.web.intake.services import snapshot_run
+
+    draft = services.draft_create(officials["author"], good_data(valid_from=dt.date(2026, 1, 1)))
+    tried = services.draft_try(officials["author"], draft.pk)["draft"]["district"]
+    services.draft_submit(officials["author"], draft.pk, "draft")
+    services.draft_approve(officials["approver"], draft.pk, "submitted")
+    assert not PolicyResult.objects.filter(policy_id="haidian-hte-reward").exists()
+    snap = snapshot_run(Snapshot.objects.create(as_of=AS_OF).pk)
+    assert snap.status == snap.PUBLISHED
+    results = PolicyResult.objects.filter(snapshot=snap, policy_id="haidian-hte-reward")
+    counts = Counter(results.values_list("status", flat=True))
+    assert {k: counts.get(k, 0) for k in ("pass", "fail", "unknown")} == tried["totals"]
+    assert sum(r.benefit_amount or 0 for r in results.filter(status="pass")) == Decimal(tried["cost"])
+    assert set(results.values_list("policy_version", flat=True)) == {"2027"}
