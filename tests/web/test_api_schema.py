@@ -188,6 +188,19 @@ def _quick_applications() -> list[int]:
     ]  # fmt: skip
 
 
+def _policy_draft() -> int:
+    """A policy draft of the municipal office (政策沙盘), made once per test."""
+    from gaoqi.web.drafting.models import PolicyDraft
+
+    draft = PolicyDraft.objects.first()
+    if draft is None:
+        from gaoqi.web.drafting.services import draft_create
+        from tests.web.drafting.conftest import good_data
+
+        draft = draft_create(make_user(roles.MUNICIPAL, username="st_draft_municipal"), good_data())
+    return int(draft.pk)
+
+
 def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, Any] | None = None) -> list[Any]:
     """Strategies with real path parameters: a visible enterprise, a canary, a made-up code; real policies; real
     waiting recommendations and enterprises free to be recommended."""
@@ -215,6 +228,8 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if "pk" in names and operation.path.startswith("/api/quick-apply/"):  # real drafts of the enterprise token
         pks = st.sampled_from([*_quick_applications(), 10**9])
+    if "pk" in names and operation.path.startswith("/api/policy-drafts/"):  # a real draft
+        pks = st.sampled_from([_policy_draft(), 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if recs is not None and "pk" in names:
         action = operation.path.rsplit("/", 1)[-1]

@@ -303,11 +303,41 @@ def _quickapply_world(world: dict[str, Any]) -> Any:
 
 
 @pytest.mark.django_db
-def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any) -> None:
+def _drafting_world(world: dict[str, Any], folder: Any) -> dict[str, Any]:
+    """政策沙盘: a draft tried over the snapshot, a new version tried beside the version in force (returned), and a
+    published one (written into a copy of the catalogue: the shipped files are never touched)."""
+    import shutil
+
+    from gaoqi.web.drafting import services as drafting
+    from tests.web.drafting.conftest import REPO, good_data
+
+    author, approver = world["people"]["municipal"], make_user(roles.MUNICIPAL, "u_municipal_drafting")
+    tried = drafting.draft_create(author, good_data())
+    drafting.draft_try(author, tried.pk)
+    version = good_data(policy_id="dongcheng-hte-reward", version_id="2027", valid_from=dt.date(2027, 1, 1))
+    version.spec["documents"] = ["东城区园区支持措施（2022）"]
+    for c in version.spec["conditions"]:
+        c["article"] = "东城区园区支持措施（2022） 高新技术企业支持"
+    returned = drafting.draft_create(author, version)
+    drafting.draft_try(author, returned.pk)
+    drafting.draft_submit(author, returned.pk)
+    drafting.draft_return(approver, returned.pk, "奖励金额请核实")
+    shutil.copytree(REPO / "policies", folder)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GAOQI_POLICIES", str(folder))
+        mp.setenv("GAOQI_POLICY_CACHE", "0")
+        published = drafting.draft_create(author, good_data(policy_id="haidian-hte-reward-b"))
+        drafting.draft_submit(author, published.pk)
+        drafting.draft_approve(approver, published.pk)
+    return {"drafts": [tried.pk, returned.pk, published.pk], "editable": [tried.pk, returned.pk]}
+
+
+def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any, tmp_path: Any) -> None:
     from gaoqi.web.accounts.models import User
     from gaoqi.web.enterprises.models import Enterprise
     from gaoqi.web.enterprises.selectors import enterprises_visible_to
 
+    drafts = _drafting_world(world, tmp_path / "policies")  # (its second official's name is known below)
     # data that is ASCII by nature: user names, incubator codes, and enterprises' registered names (北京飞驭鼎AR…)
     names = Enterprise.objects.filter(name__regex=r"[A-Za-z]").values_list("name", flat=True)
     from gaoqi.web.incubators.models import Incubator
@@ -331,6 +361,10 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         "matching:demand_detail": [matching["demand"].pk],
         "matching:product_detail": [matching["product"].pk],
         "matching:event_detail": [matching["event"].pk],
+        "drafting:detail": drafts["drafts"],
+        "drafting:edit": drafts["editable"],
+        "drafting:try": [],  # forms' POSTs, not pages
+        "drafting:act": [],
         "support:quota_detail": [support["quota"].pk],
         "support:space_detail": [support["need"].pk],
         "servicedesk:detail": [desk["request"]],
@@ -380,6 +414,7 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         # pages that show more with a query: a simulation's result, a filtered directory
         extra = {
             roles.MUNICIPAL: ["/policies/simulate/?policy=hte-certification&param=ip_min&value=2",
+                              "/drafting/new/?base=hte-certification", "/drafting/new/?base=dongcheng-hte-reward",
                               "/enterprises/?hte=yes&sort=-sales", "/policies/hte-certification/enterprises/?status=fail"],
         }.get(role if principal == role else "", [])  # fmt: skip
         for url in extra:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         compile_all_seconds,
         default_policy_dir,
         load_policies,
+        load_policy_text,
         policy_mode,
     )
     from gaoqi.engine.rules.compile import version_features
@@ -81,6 +82,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "compile_all_seconds": ("gaoqi.engine.rules", "compile_all_seconds"),
     "default_policy_dir": ("gaoqi.engine.rules", "default_policy_dir"),
     "load_policies": ("gaoqi.engine.rules", "load_policies"),
+    "load_policy_text": ("gaoqi.engine.rules", "load_policy_text"),
     "UsccCheck": ("gaoqi.engine.uscc", "UsccCheck"),
     "check_uscc": ("gaoqi.engine.uscc", "validate"),
     "district_codes": ("gaoqi.engine.validate", "district_codes"),
@@ -143,6 +145,7 @@ __all__ = [
     "feed_spec",
     "industry_section_names",
     "load_policies",
+    "load_policy_text",
     "policy_mode",
     "score_total",
     "version_features",

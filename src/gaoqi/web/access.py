@@ -209,6 +209,13 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "quickapply:act": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL}),
     "quickapply:queue": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "quickapply:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    # 政策沙盘 (issue 14): the municipal office drafts, tries and — four eyes — publishes policies
+    "drafting:index": frozenset({r.MUNICIPAL}),
+    "drafting:new": frozenset({r.MUNICIPAL}),
+    "drafting:detail": frozenset({r.MUNICIPAL}),
+    "drafting:edit": frozenset({r.MUNICIPAL}),
+    "drafting:try": frozenset({r.MUNICIPAL}),
+    "drafting:act": frozenset({r.MUNICIPAL}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -282,6 +289,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:quickapply_list": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:quickapply_detail": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:quickapply_submit": frozenset({r.ENTERPRISE}),
+    "api:policy_draft_list": frozenset({r.MUNICIPAL}),
+    "api:policy_draft": frozenset({r.MUNICIPAL}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -448,6 +457,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("incubators:mine", "我的孵化机构"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),
+    ("drafting:index", "政策沙盘"),
     ("intake:home", "数据汇聚"),
     ("accounts:users", "账号管理"),
     ("accounts:tokens", "API 令牌"),

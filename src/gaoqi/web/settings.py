@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gaoqi.web.benefits",
     "gaoqi.web.matching",
     "gaoqi.web.quickapply",
+    "gaoqi.web.drafting",
 ]
 
 MIDDLEWARE = [

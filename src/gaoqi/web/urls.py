@@ -22,5 +22,6 @@ urlpatterns = [
     path("benefits/", include("gaoqi.web.benefits.urls")),
     path("matching/", include("gaoqi.web.matching.urls")),
     path("quick-apply/", include("gaoqi.web.quickapply.urls")),
+    path("drafting/", include("gaoqi.web.drafting.urls")),
     path("api/", api.urls),
 ]

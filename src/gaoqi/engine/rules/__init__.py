@@ -39,6 +39,7 @@ from gaoqi.engine.rules.load import (
     check_policies,
     load_policies,
     load_policy_file,
+    load_policy_text,
     ruleset_hash,
 )
 from gaoqi.engine.rules.mode import MODES, PolicyMode, automatic_refusals, policy_mode
@@ -79,6 +80,7 @@ __all__ = [
     "explain",
     "load_policies",
     "load_policy_file",
+    "load_policy_text",
     "policy_mode",
     "results_sql",
     "ruleset_hash",

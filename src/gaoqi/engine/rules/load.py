@@ -1112,3 +1112,19 @@ def ruleset_hash(policies: list[Policy]) -> str:
     for p in sorted(policies, key=lambda p: p.id):
         h.update(f"{p.id}\0{p.sha256}\n".encode())
     return h.hexdigest()
+
+
+def load_policy_text(text: str, name: str = "draft.yaml") -> Policy:
+    """One policy from YAML ``text`` (a draft written in the platform), through exactly the checks a file in
+    ``policies/`` goes through (``_load_file``); raises PolicyLoadError whose errors name ``name`` and the
+    text's lines. The policy's ``file`` is ``name`` and its ``sha256`` the text's (the compile cache keys on it)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="gaoqi-draft-") as folder:
+        path = Path(folder) / "policy.yaml"
+        path.write_text(text, encoding="utf-8")
+        ctx = _Ctx(name)
+        policy = _load_file(path, ctx)
+    if ctx.errors or policy is None:
+        raise PolicyLoadError(ctx.errors or [PolicyError(name, 0, "not a policy")])
+    return dataclasses.replace(policy, file=name)

@@ -86,6 +86,7 @@ _NUMBERED = frozenset(
     | {"support", "quota", "space_need", "service_package", "service_item"}  # issue 13's records: by number
     | {"matching_demand", "matching_supply", "matching_match", "matching_event"}  # 供需对接 (issue 14)
     | {"quickapply"}  # issue 14's policy applications
+    | {"policy_draft"}  # 政策沙盘 (issue 14)
 )
 
 

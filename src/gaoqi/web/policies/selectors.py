@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
@@ -17,12 +18,26 @@ __all__ = ["current_snapshot"]  # re-exported for the views
 
 
 @lru_cache(maxsize=1)
-def _catalogue(directory: str) -> tuple[Policy, ...]:
+def _catalogue(directory: str, stamp: tuple[tuple[str, int, int], ...] = ()) -> tuple[Policy, ...]:
     return tuple(load_policies(directory))
 
 
+def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """The directory's policy files as (name, size, mtime): a policy published by 政策沙盘 (drafting) is read
+    again at once, in every process."""
+    out = []
+    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append((path.name, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
 def catalogue() -> tuple[Policy, ...]:
-    return _catalogue(str(default_policy_dir()))
+    directory = default_policy_dir()
+    return _catalogue(str(directory), _stamp(directory))
 
 
 def policy_get(policy_id: str) -> Policy | None:
