@@ -228,6 +228,7 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if "pk" in names and operation.path.startswith("/api/quick-apply/"):  # real drafts of the enterprise token
         pks = st.sampled_from([*_quick_applications(), 10**9])
+        return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if "pk" in names and operation.path.startswith("/api/policy-drafts/"):  # a real draft
         pks = st.sampled_from([_policy_draft(), 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
