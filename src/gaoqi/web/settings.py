@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "gaoqi.web.units",
     "gaoqi.web.servicepacks",
     "gaoqi.web.support",
+    "gaoqi.web.push",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +264,9 @@ if os.environ.get("GAOQI_TASKS_IMMEDIATE") == "1":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 EMAIL_BACKEND = os.environ.get("GAOQI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# 政策推送's SMS: any class with ``send_messages(list) -> int`` (a real gateway's, named here: no code change)
+GAOQI_SMS_BACKEND = os.environ.get("GAOQI_SMS_BACKEND", "gaoqi.web.push.sms.ConsoleBackend")
+GAOQI_SMS_FILE = os.environ.get("GAOQI_SMS_FILE", "")  # the file backend's output (JSON lines)
 
 LOGGING = {
     "version": 1,
