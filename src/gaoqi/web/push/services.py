@@ -72,6 +72,11 @@ def _pushed_policies() -> dict[str, str]:
     return {p.id: kinds.get(p.kind, config.default_category()) for p in catalogue() if p.kind != "list"}
 
 
+def _dt(value: dt.datetime) -> Any:
+    """A datetime as the database stores it (raw SQL: SQLite keeps Django's text form)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def previous_published(snapshot_id: int) -> int | None:
     return (
         Snapshot.objects.filter(status=Snapshot.PUBLISHED, pk__lt=snapshot_id)
@@ -118,7 +123,7 @@ def events_derive(snapshot: Snapshot) -> dict[str, int]:
             "     OR (p.status = 'fail' AND p.failed_count = 1))))"
             " OR (r.status = 'unknown' AND (p.status IS NULL OR p.status <> 'unknown'))"
             ") ON CONFLICT DO NOTHING",
-            [False, sid, rhash, now, False, *cat_params, prev, sid],
+            [False, sid, rhash, _dt(now), False, *cat_params, prev, sid],
         )
         written = cur.rowcount
         if prev is not None:
@@ -133,7 +138,7 @@ def events_derive(snapshot: Snapshot) -> dict[str, int]:
                 f"LEFT JOIN {R} r ON r.snapshot_id = %s AND r.enterprise_id = p.enterprise_id AND r.policy_id = p.policy_id "
                 "WHERE p.snapshot_id = %s AND p.status = 'pass' AND (r.status IS NULL OR r.status <> 'pass') "
                 "ON CONFLICT DO NOTHING",
-                [False, sid, rhash, now, False, *cat_params, sid, prev],
+                [False, sid, rhash, _dt(now), False, *cat_params, sid, prev],
             )
             written += cur.rowcount
     if written:
@@ -198,26 +203,26 @@ def _queue(job_id: int | None, messages: Any) -> int:
             "AND NOT EXISTS (SELECT 1 FROM push_mute x WHERE x.enterprise_uscc = e.uscc AND x.category = m.category)"
             ") s WHERE rank <= %s "
             f"UNION ALL SELECT m.id, m.enterprise_id FROM {M} m WHERE m.id IN ({base_sql}) AND m.mandatory = %s",
-            [since, False, *base_params, False, cap, *base_params, True],
+            [_dt(since), False, *base_params, False, cap, *base_params, True],
         )
         cols = "message_id, job_id, channel, address, status, not_before, sent_at, error"
         cur.execute(
             f"INSERT INTO push_delivery ({cols}) SELECT s.id, %s, %s, u.email, %s, %s, NULL, '' FROM _push_sel s "
             f"JOIN {E} e ON e.id = s.enterprise_id JOIN accounts_user u ON u.uscc = e.uscc "
             "WHERE u.role = %s AND u.is_active = %s AND u.email <> '' ON CONFLICT DO NOTHING",
-            [job_id, EMAIL, QUEUED, now, roles.ENTERPRISE, True],
+            [job_id, EMAIL, QUEUED, _dt(now), roles.ENTERPRISE, True],
         )
         n = cur.rowcount
         cur.execute(
             f"INSERT INTO push_delivery ({cols}) SELECT s.id, %s, %s, e.phone, %s, %s, NULL, '' FROM _push_sel s "
             f"JOIN {E} e ON e.id = s.enterprise_id WHERE e.phone <> '' ON CONFLICT DO NOTHING",
-            [job_id, SMS, QUEUED, sms_at],
+            [job_id, SMS, QUEUED, _dt(sms_at)],
         )
         n += cur.rowcount
         cur.execute(
             f"UPDATE {M} SET pushed_at = %s WHERE id IN (SELECT s.id FROM _push_sel s) "
             "AND EXISTS (SELECT 1 FROM push_delivery d WHERE d.message_id = push_message.id)",
-            [now],
+            [_dt(now)],
         )
         cur.execute(f"UPDATE {M} SET queued = %s WHERE id IN ({base_sql})", [True, *base_params])
         cur.execute("DROP TABLE _push_sel")
