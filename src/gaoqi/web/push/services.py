@@ -161,9 +161,9 @@ def notice_send(
     from gaoqi.web.enterprises.models import Enterprise
 
     if category not in config.mandatory_categories():
-        raise DomainError("只有合规提醒和涉及企业的决定可作为不可退订的通知发送", fields=["category"])
+        raise DomainError("只有合规提醒和涉及企业的决定可作为不可退订的通知发送", fields={"category": "类别不可用"})
     if not title.strip():
-        raise DomainError("请填写通知标题", fields=["title"])
+        raise DomainError("请填写通知标题", fields={"title": "必填"})
     enterprise = Enterprise.objects.filter(uscc=uscc).first()
     if enterprise is None:
         raise NotFound("未找到该企业")
@@ -434,10 +434,10 @@ def mute_set(actor: Any, categories: list[str], *, request: Any = None) -> list[
         raise DomainError("只有企业用户可以设置消息订阅")
     wanted = set(categories)
     if wanted & set(config.mandatory_categories()):
-        raise DomainError("合规提醒和涉及企业的决定不能退订", fields=["categories"])
+        raise DomainError("合规提醒和涉及企业的决定不能退订", fields={"categories": "不能退订"})
     unknown = wanted - set(config.mutable_categories())
     if unknown:
-        raise DomainError("未知的消息类别", fields=["categories"])
+        raise DomainError("未知的消息类别", fields={"categories": "未知的类别"})
     serialize(f"push.mute:{uscc}")
     before = set(Mute.objects.filter(enterprise_uscc=uscc).values_list("category", flat=True))
     Mute.objects.filter(enterprise_uscc=uscc).exclude(category__in=wanted).delete()
