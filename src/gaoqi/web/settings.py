@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gaoqi.web.access.navigation",
+                "gaoqi.web.push.context.unread",  # 消息中心's unread count in the header
             ],
             # label, district, percent, cndate…: every template shows words, not codes
             "builtins": ["gaoqi.web.enterprises.templatetags.gaoqi_extras"],

@@ -18,5 +18,6 @@ urlpatterns = [
     path("incubators/", include("gaoqi.web.incubators.urls")),
     path("service-packages/", include("gaoqi.web.servicepacks.urls")),
     path("support/", include("gaoqi.web.support.urls")),
+    path("push/", include("gaoqi.web.push.urls")),
     path("api/", api.urls),
 ]
