@@ -59,7 +59,8 @@ def render(message: Any) -> Text:
     if policy is not None:
         header.append("、".join(x for x in (policy.document_number, policy.authority) if x))
     version = next((v for v in policy_display(policy) if v["id"] == message.policy_version), None) if policy else None
-    conditions = [f"{c['label']}（{c['test']}）" if c["test"] else c["label"] for c in version["conditions"]] if version else []
+    # the conditions by name (their data tests and the enterprise's values with sources: the explanation page)
+    conditions = [c["label"] for c in version["conditions"]] if version else []
     labels = condition_labels(message.policy_id, message.policy_version)
     explain = ("查看本企业逐项数据和来源", reverse("enterprises:explain", args=[message.enterprise.uscc, message.policy_id]))
     policy_link = ("政策详情", reverse("policies:detail", args=[message.policy_id]))
