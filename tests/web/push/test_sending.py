@@ -156,13 +156,10 @@ def test_a_crash_mid_job_then_a_resume_sends_each_delivery_exactly_once(
     from gaoqi.web.push import sms
 
     real = sms.FileBackend.send_messages
-    calls = {"n": 0}
 
     def dying(self: Any, messages: list[Any]) -> int:
-        calls["n"] += 1
-        if calls["n"] == 3:  # the third message of the first batch: killed after two were sent
-            raise SystemExit("killed")
-        return real(self, messages)
+        real(self, messages[:2])  # killed after two of the batch were sent
+        raise SystemExit("killed")
 
     monkeypatch.setattr(sms.FileBackend, "send_messages", dying)
     with pytest.raises(SystemExit):
@@ -183,6 +180,24 @@ def test_an_email_left_sending_by_a_crash_is_marked_for_checking_never_resent(sm
     services._claim(job.pk, 10)  # claimed and marked sending; the process dies before sending
     assert services.job_run(job.pk) == "done"
     assert mail.outbox == [] and Delivery.objects.get().status == "unknown"
+
+
+def test_a_gateway_refusing_a_batch_fails_what_it_did_not_send(sms_file: Path, noon: None, monkeypatch: Any) -> None:
+    from gaoqi.web.push import sms
+
+    ents = [enterprise_with_account(phone=f"1360000{i:04d}", email="") for i in range(3)]
+    snap = publish({(e, POLICY): "pass" for e in ents})
+    job = start(snap)
+    real = sms.FileBackend.send_messages
+
+    def partial(self: Any, messages: list[Any]) -> int:
+        real(self, messages[:1])
+        raise ConnectionError("gateway down")
+
+    monkeypatch.setattr(sms.FileBackend, "send_messages", partial)
+    assert services.job_run(job.pk) == "done"
+    assert sorted(Delivery.objects.values_list("status", flat=True)) == ["failed", "failed", "sent"]
+    assert Delivery.objects.filter(status="failed").first().error == "短信发送失败：ConnectionError"
 
 
 def test_stop_and_resume(sms_file: Path, noon: None) -> None:

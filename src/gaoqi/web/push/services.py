@@ -331,6 +331,13 @@ def _claim(job_id: int, limit: int) -> list[int]:
     return ids
 
 
+_SEND_FIELDS = (
+    "id", "channel", "address", "message_id", "message__kind", "message__policy_id", "message__policy_version",
+    "message__title", "message__body", "message__link", "message__benefit_amount", "message__binding_condition",
+    "message__binding_gap", "message__unknown_features", "message__enterprise__uscc",
+)  # fmt: skip
+
+
 def batch_send(job_id: int, limit: int | None = None) -> int:
     """Claim up to ``limit`` due deliveries (marked ``sending``, committed), send them, mark each sent or failed.
     Returns how many were claimed."""
@@ -338,16 +345,23 @@ def batch_send(job_id: int, limit: int | None = None) -> int:
     if not ids:
         return 0
     crash_point("GAOQI_CRASH_AT", "push-claimed")
-    rows = list(Delivery.objects.filter(id__in=ids).select_related("message__enterprise").order_by("id"))
-    sent, failed = _send(rows)
+    rows = list(
+        Delivery.objects.filter(id__in=ids)
+        .select_related("message__enterprise")
+        .only(*_SEND_FIELDS)
+        .order_by("id")
+    )
+    sent, failed, unsure = _send(rows)
     crash_point("GAOQI_CRASH_AT", "push-sent")
-    _mark(job_id, sent, failed)
+    _mark(job_id, sent, failed, unsure)
     return len(ids)
 
 
-def _send(rows: list[Delivery]) -> tuple[list[int], dict[int, str]]:
+def _send(rows: list[Delivery]) -> tuple[list[int], dict[int, str], list[int]]:
+    """Send ``rows``: (sent, failed with the reason, unsure: the backend cannot say whether they went)."""
     sent: list[int] = []
     failed: dict[int, str] = {}
+    unsure: list[int] = []
     cache: dict[int, texts.Text] = {}
     base = getattr(settings, "GAOQI_BASE_URL", "")
     mails = [d for d in rows if d.channel == EMAIL]
@@ -370,27 +384,41 @@ def _send(rows: list[Delivery]) -> tuple[list[int], dict[int, str]]:
             conn.close()
     texts_sms = [d for d in rows if d.channel == SMS]
     if texts_sms:
+        # one call per batch (a gateway takes a list); a short count or a refusal: the backend is asked which
+        # went when it can tell (``sent_references``), else the rest are 待核对 — never sent again by us
         backend = sms.get_backend()
-        for d in texts_sms:
-            text = cache.setdefault(d.message_id, texts.render(d.message))
-            try:
-                if backend.send_messages([sms.SmsMessage(d.address, text.short(), f"d{d.pk}")]):
+        batch = [sms.SmsMessage(d.address, texts.sms_text(d.message), f"d{d.pk}") for d in texts_sms]
+        error = ""
+        try:
+            accepted = backend.send_messages(batch)
+        except Exception as exc:  # noqa: BLE001 — the gateway's refusal of the batch
+            accepted, error = -1, f"短信发送失败：{type(exc).__name__}"[:300]
+        if accepted == len(batch):
+            sent += [d.pk for d in texts_sms]
+        else:
+            went = backend.sent_references([m.reference for m in batch]) if hasattr(backend, "sent_references") else None
+            for d in texts_sms:
+                if went is not None and f"d{d.pk}" in went:
                     sent.append(d.pk)
+                elif went is not None:
+                    failed[d.pk] = error or "短信网关未接收"
                 else:
-                    failed[d.pk] = "短信网关未接收"
-            except Exception as exc:  # noqa: BLE001
-                failed[d.pk] = f"短信发送失败：{type(exc).__name__}"[:300]
-    return sent, failed
+                    unsure.append(d.pk)
+    return sent, failed, unsure
 
 
-def _mark(job_id: int, sent: list[int], failed: dict[int, str]) -> None:
+def _mark(job_id: int, sent: list[int], failed: dict[int, str], unsure: list[int]) -> None:
     now = timezone.now()
     with transaction.atomic():
+        for pk in unsure:
+            Delivery.objects.filter(pk=pk, status=SENDING).update(status=UNKNOWN, error="网关未确认，是否送达未知")
         for start in range(0, len(sent), 900):  # SQLite's bound-parameter limit
             Delivery.objects.filter(id__in=sent[start : start + 900], status=SENDING).update(status=SENT, sent_at=now)
         for pk, error in failed.items():
             Delivery.objects.filter(pk=pk, status=SENDING).update(status=FAILED, error=error)
-        PushJob.objects.filter(pk=job_id).update(sent=F("sent") + len(sent), failed=F("failed") + len(failed))
+        PushJob.objects.filter(pk=job_id).update(
+            sent=F("sent") + len(sent), failed=F("failed") + len(failed), unknown=F("unknown") + len(unsure)
+        )
 
 
 def _reconcile(job_id: int) -> dict[str, int]:

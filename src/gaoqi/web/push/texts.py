@@ -6,6 +6,7 @@ explanation page the message links to), what to do next and by when, and the con
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -45,23 +46,49 @@ def _amount(value: Decimal | None) -> str:
     return f"{value.normalize():f}万元" if value == value.to_integral() else f"{value:.2f}万元"
 
 
+@lru_cache(maxsize=256)
+def _policy(policy_id: str, version_id: str) -> tuple[str, tuple[str, ...], tuple[str, ...], dict[str, str], str]:
+    """A policy version's words, once per process (a million messages share a handful of versions): its name,
+    number and department, its conditions by name, condition id → name, the benefit's words."""
+    from gaoqi.web.policies.selectors import condition_labels, policy_get
+
+    policy = policy_get(policy_id)
+    if policy is None:
+        return policy_id, (), (), {}, ""
+    version = next((v for v in policy.versions if v.id == version_id), None)
+    header = tuple(h for h in ("、".join(x for x in (policy.document_number, policy.authority) if x),) if h)
+    conditions = tuple(c.label for c in version.conditions) if version else ()
+    benefit = version.benefit.label if version is not None and version.benefit is not None else ""
+    return policy.name, header, conditions, condition_labels(policy_id, version_id), benefit
+
+
+_TITLES = {
+    QUALIFIES: "贵企业符合“{name}”的条件",
+    NEAR_MISS: "贵企业距“{name}”只差一项条件",
+    NO_LONGER: "贵企业不再符合“{name}”的条件",
+    NEEDS_DATA: "“{name}”待补充数据",
+}
+
+
+def sms_text(message: Any) -> str:
+    """The SMS alone (the sending job's hot path: the title only, no links rendered)."""
+    if message.kind == NOTICE:
+        title = message.title
+    else:
+        title = _TITLES.get(message.kind, "{name}").format(name=_policy(message.policy_id, message.policy_version)[0])
+    return Text(title).short()
+
+
 def render(message: Any) -> Text:
     contact = f"如有疑问或数据有误，请拨打{config.contact()}反映，或在平台“我的企业”中查看数据来源后申请更正。"
     if message.kind == NOTICE:
         links = [("办理地址", message.link)] if message.link else []
         return Text(title=message.title, lines=[message.body], links=links, contact=contact)
     from gaoqi.engine import FEATURE_BY_NAME
-    from gaoqi.web.policies.selectors import condition_labels, policy_display, policy_get
 
-    policy = policy_get(message.policy_id)
-    name = policy.name if policy else message.policy_id
-    header = []
-    if policy is not None:
-        header.append("、".join(x for x in (policy.document_number, policy.authority) if x))
-    version = next((v for v in policy_display(policy) if v["id"] == message.policy_version), None) if policy else None
-    # the conditions by name (their data tests and the enterprise's values with sources: the explanation page)
-    conditions = [c["label"] for c in version["conditions"]] if version else []
-    labels = condition_labels(message.policy_id, message.policy_version)
+    name, header, conditions, labels, benefit = _policy(message.policy_id, message.policy_version)
+    header = list(header)
+    conditions = list(conditions)
     explain = ("查看本企业逐项数据和来源", reverse("enterprises:explain", args=[message.enterprise.uscc, message.policy_id]))
     policy_link = ("政策详情", reverse("policies:detail", args=[message.policy_id]))
     amount = _amount(message.benefit_amount)
@@ -69,8 +96,8 @@ def render(message: Any) -> Text:
         lines = [*header, f"根据最新数据，贵企业符合“{name}”的全部条件。"]
         if amount:
             lines.append(f"预计可享受：{amount}（以主管部门核定为准）。")
-        elif version and version["benefit"]:
-            lines.append(f"可享受：{version['benefit']}。")
+        elif benefit:
+            lines.append(f"可享受：{benefit}。")
         return Text(f"贵企业符合“{name}”的条件", lines, conditions,
                     "请在政策详情页查看申报方式和时限；免申即享的政策无需申请，请留意后续通知。",
                     [policy_link, explain], contact)  # fmt: skip
