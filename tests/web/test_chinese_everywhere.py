@@ -211,7 +211,7 @@ def _push_world(world: dict[str, Any], snapshot: Any) -> dict[str, Any]:
 
     results = list(PolicyResult.objects.filter(snapshot=snapshot, enterprise=ent).exclude(policy_id__in=list_ids())[:4])
     first = Message.objects.filter(enterprise=ent, snapshot=snapshot).first()  # the publishing switch's events
-    for kind, r in zip(EVENT_KINDS, results):
+    for kind, r in zip(EVENT_KINDS, results, strict=False):
         if Message.objects.filter(enterprise=ent, policy_id=r.policy_id, kind=kind).exists():
             continue
         m = Message.objects.create(

@@ -63,7 +63,11 @@ def test_an_event_keeps_its_result_version_hash_binding_and_unknowns() -> None:
     m = Message.objects.get(snapshot=snap, policy_id=POLICY)
     assert (m.kind, m.policy_version, m.ruleset_hash, m.previous_status, m.status) == (
         "near_miss", "2022", "h2", "fail", "fail")  # fmt: skip
-    assert (m.binding_condition, m.binding_gap, m.result.snapshot_id) == ("first_certification", "还差首次认定", snap.pk)
+    assert (m.binding_condition, m.binding_gap, m.result.snapshot_id) == (
+        "first_certification",
+        "还差首次认定",
+        snap.pk,
+    )
     n = Message.objects.get(snapshot=snap, policy_id=TAX)
     assert (n.kind, n.unknown_features, n.category) == ("needs_data", ["rd_expense_last_year"], "tax")
     assert m.category == "reward" and not m.mandatory

@@ -112,7 +112,10 @@ def test_the_weekly_cap_keeps_the_rest_in_the_inbox(sms_file: Path, noon: None, 
     notice = services.notice_send(None, ent.uscc, "decision", "认定结果通知", "贵企业已通过认定。")
     assert Delivery.objects.filter(message=notice).count() == 1
     other = f.enterprise()
-    snap2 = publish({(ent, POLICY): "pass", (ent, "hte-certification"): "pass", (ent, TAX): "fail", (other, TAX): "pass"}, ruleset="h2")
+    snap2 = publish(
+        {(ent, POLICY): "pass", (ent, "hte-certification"): "pass", (ent, TAX): "fail", (other, TAX): "pass"},
+        ruleset="h2",
+    )
     monkeypatch.setattr(timing, "now", lambda: at(11, 59) + dt.timedelta(days=7))
     services.job_run(start(snap2).pk)
     assert Message.objects.get(snapshot=snap2, enterprise=ent).pushed_at is None  # the window still holds 2
@@ -222,3 +225,24 @@ def test_only_the_municipal_office_starts_a_job_and_one_at_a_time(noon: None) ->
     services.job_start(f.user(roles.MUNICIPAL), snap.pk)
     with pytest.raises(DomainError):
         services.job_start(f.user(roles.MUNICIPAL), snap.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_one_job_send_each_delivery_once(sms_file: Path, noon: None) -> None:
+    from tests.web.conftest import race
+
+    ents = [enterprise_with_account(phone=f"1350000{i:04d}", email="") for i in range(12)]
+    snap = publish({(e, POLICY): "pass" for e in ents})
+    job = start(snap)
+
+    def worker() -> int:
+        n = 0
+        while claimed := services.batch_send(job.pk, limit=3):
+            n += claimed
+        return n
+
+    outcomes = race(worker, worker)
+    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    assert sum(n for _, n in outcomes) == 12
+    refs = [x["ref"] for x in sms_lines(sms_file)]
+    assert len(refs) == len(set(refs)) == 12

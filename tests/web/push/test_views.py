@@ -43,6 +43,10 @@ def test_the_inbox_shows_only_its_own_messages_and_marks_read_on_open(world: dic
     assert "12345" in body and "下一步" in body and "政策条件" in body
     mine.refresh_from_db()
     assert mine.read_by == account and mine.read_at is not None
+    from gaoqi.web.support.models import PolicyDelivery
+
+    told = PolicyDelivery.objects.get(enterprise_uscc=ent.uscc, policy_id=mine.policy_id)
+    assert (told.informed_via, told.informed_by) == ("platform", None)  # 已告知, by the platform
     # every account of the enterprise reads the same inbox: the colleague sees it read
     assert login(colleague).get("/push/").content.decode().count("未读</strong>") == 1
 
@@ -68,7 +72,9 @@ def test_the_read_rate_equals_a_count_by_hand(world: dict[str, Any]) -> None:
         services.message_read(f.user(roles.ENTERPRISE, uscc=ent.uscc), m)
     from gaoqi.web.push.selectors import LogFilter, read_rates
 
-    rates = {(r["policy_id"], r["district"]): (r["n"], r["read"]) for r in read_rates(f.user(roles.MUNICIPAL), LogFilter())}
+    rates = {
+        (r["policy_id"], r["district"]): (r["n"], r["read"]) for r in read_rates(f.user(roles.MUNICIPAL), LogFilter())
+    }
     by_hand = Message.objects.filter(policy_id=POLICY, enterprise__district_code=HAIDIAN)
     assert rates[(POLICY, HAIDIAN)] == (by_hand.count(), by_hand.filter(read_at__isnull=False).count()) == (3, 2)
     assert rates[(POLICY, CHAOYANG)] == (1, 0) and rates[(TAX, HAIDIAN)] == (1, 0)

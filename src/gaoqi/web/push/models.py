@@ -29,7 +29,13 @@ EMAIL, SMS = "email", "sms"
 CHANNELS = [(EMAIL, "电子邮件"), (SMS, "短信")]
 
 QUEUED, SENDING, SENT, FAILED, UNKNOWN = "queued", "sending", "sent", "failed", "unknown"
-DELIVERY_STATUSES = [(QUEUED, "待发送"), (SENDING, "发送中"), (SENT, "已发送"), (FAILED, "发送失败"), (UNKNOWN, "待核对")]
+DELIVERY_STATUSES = [
+    (QUEUED, "待发送"),
+    (SENDING, "发送中"),
+    (SENT, "已发送"),
+    (FAILED, "发送失败"),
+    (UNKNOWN, "待核对"),
+]
 
 
 class Message(models.Model):

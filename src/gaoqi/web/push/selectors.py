@@ -80,9 +80,11 @@ def log(user: Any, f: LogFilter) -> QuerySet[Message]:
         qs = qs.filter(created_at__date__lte=f.date_to)
     if f.q:
         qs = qs.filter(Q(enterprise__uscc=f.q.upper()) | Q(enterprise__name__contains=f.q))
-    return qs.select_related("enterprise", "read_by").prefetch_related(
-        Prefetch("deliveries", queryset=Delivery.objects.order_by("channel", "id"))
-    ).order_by("-id")
+    return (
+        qs.select_related("enterprise", "read_by")
+        .prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("channel", "id")))
+        .order_by("-id")
+    )
 
 
 def read_rates(user: Any, f: LogFilter) -> list[dict[str, Any]]:

@@ -6,8 +6,8 @@ explanation page the message links to), what to do next and by when, and the con
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.urls import reverse
@@ -86,10 +86,12 @@ def render(message: Any) -> Text:
         return Text(title=message.title, lines=[message.body], links=links, contact=contact)
     from gaoqi.engine import FEATURE_BY_NAME
 
-    name, header, conditions, labels, benefit = _policy(message.policy_id, message.policy_version)
-    header = list(header)
-    conditions = list(conditions)
-    explain = ("查看本企业逐项数据和来源", reverse("enterprises:explain", args=[message.enterprise.uscc, message.policy_id]))
+    name, header_t, conditions_t, labels, benefit = _policy(message.policy_id, message.policy_version)
+    header, conditions = list(header_t), list(conditions_t)
+    explain = (
+        "查看本企业逐项数据和来源",
+        reverse("enterprises:explain", args=[message.enterprise.uscc, message.policy_id]),
+    )
     policy_link = ("政策详情", reverse("policies:detail", args=[message.policy_id]))
     amount = _amount(message.benefit_amount)
     if message.kind == QUALIFIES:

@@ -6,122 +6,234 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0005_delete_incubatormembership'),
-        ('intake', '0002_upload'),
+        ("enterprises", "0005_delete_incubatormembership"),
+        ("intake", "0002_upload"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('qualifies', '新符合条件'), ('near_miss', '差一项条件'), ('no_longer', '不再符合条件'), ('needs_data', '待补充数据'), ('notice', '通知')], max_length=16, verbose_name='类型')),
-                ('category', models.CharField(max_length=16, verbose_name='类别')),
-                ('mandatory', models.BooleanField(default=False, verbose_name='不可退订')),
-                ('policy_id', models.CharField(blank=True, max_length=64, verbose_name='政策')),
-                ('policy_version', models.CharField(blank=True, max_length=32, verbose_name='政策版本')),
-                ('ruleset_hash', models.CharField(blank=True, max_length=64, verbose_name='规则集哈希')),
-                ('previous_status', models.CharField(blank=True, max_length=8, verbose_name='此前结果')),
-                ('status', models.CharField(blank=True, max_length=8, verbose_name='本次结果')),
-                ('failed_count', models.PositiveSmallIntegerField(default=0)),
-                ('binding_condition', models.CharField(blank=True, max_length=64)),
-                ('binding_gap', models.TextField(blank=True)),
-                ('unknown_features', models.JSONField(default=list)),
-                ('benefit_amount', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True)),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('link', models.CharField(blank=True, max_length=300, verbose_name='办理地址')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='生成时间')),
-                ('queued', models.BooleanField(default=False, verbose_name='已安排外部发送')),
-                ('pushed_at', models.DateTimeField(blank=True, null=True, verbose_name='外部推送时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='阅读时间')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='enterprises.enterprise')),
-                ('read_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('result', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='enterprises.policyresult')),
-                ('snapshot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='intake.snapshot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("qualifies", "新符合条件"),
+                            ("near_miss", "差一项条件"),
+                            ("no_longer", "不再符合条件"),
+                            ("needs_data", "待补充数据"),
+                            ("notice", "通知"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("category", models.CharField(max_length=16, verbose_name="类别")),
+                ("mandatory", models.BooleanField(default=False, verbose_name="不可退订")),
+                ("policy_id", models.CharField(blank=True, max_length=64, verbose_name="政策")),
+                ("policy_version", models.CharField(blank=True, max_length=32, verbose_name="政策版本")),
+                ("ruleset_hash", models.CharField(blank=True, max_length=64, verbose_name="规则集哈希")),
+                ("previous_status", models.CharField(blank=True, max_length=8, verbose_name="此前结果")),
+                ("status", models.CharField(blank=True, max_length=8, verbose_name="本次结果")),
+                ("failed_count", models.PositiveSmallIntegerField(default=0)),
+                ("binding_condition", models.CharField(blank=True, max_length=64)),
+                ("binding_gap", models.TextField(blank=True)),
+                ("unknown_features", models.JSONField(default=list)),
+                ("benefit_amount", models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True)),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("link", models.CharField(blank=True, max_length=300, verbose_name="办理地址")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="生成时间")),
+                ("queued", models.BooleanField(default=False, verbose_name="已安排外部发送")),
+                ("pushed_at", models.DateTimeField(blank=True, null=True, verbose_name="外部推送时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="阅读时间")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="enterprises.enterprise"
+                    ),
+                ),
+                (
+                    "read_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "result",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="enterprises.policyresult",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="intake.snapshot",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Mute',
+            name="Mute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enterprise_uscc', models.CharField(max_length=18, verbose_name='统一社会信用代码')),
-                ('category', models.CharField(max_length=16, verbose_name='类别')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("enterprise_uscc", models.CharField(max_length=18, verbose_name="统一社会信用代码")),
+                ("category", models.CharField(max_length=16, verbose_name="类别")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PushJob',
+            name="PushJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(max_length=16, verbose_name='状态')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='待发送总数')),
-                ('sent', models.PositiveIntegerField(default=0, verbose_name='已发送')),
-                ('failed', models.PositiveIntegerField(default=0, verbose_name='失败')),
-                ('unknown', models.PositiveIntegerField(default=0, verbose_name='待核对')),
-                ('deferred_until', models.DateTimeField(blank=True, null=True, verbose_name='短信顺延至')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('snapshot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='intake.snapshot')),
-                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("status", models.CharField(max_length=16, verbose_name="状态")),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="待发送总数")),
+                ("sent", models.PositiveIntegerField(default=0, verbose_name="已发送")),
+                ("failed", models.PositiveIntegerField(default=0, verbose_name="失败")),
+                ("unknown", models.PositiveIntegerField(default=0, verbose_name="待核对")),
+                ("deferred_until", models.DateTimeField(blank=True, null=True, verbose_name="短信顺延至")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="intake.snapshot",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', '电子邮件'), ('sms', '短信')], max_length=8, verbose_name='渠道')),
-                ('address', models.CharField(max_length=254, verbose_name='地址')),
-                ('status', models.CharField(choices=[('queued', '待发送'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败'), ('unknown', '待核对')], default='queued', max_length=8, verbose_name='状态')),
-                ('not_before', models.DateTimeField(verbose_name='最早发送时间')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('error', models.CharField(blank=True, max_length=300, verbose_name='失败原因')),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='push.message')),
-                ('job', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to='push.pushjob')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "电子邮件"), ("sms", "短信")], max_length=8, verbose_name="渠道"
+                    ),
+                ),
+                ("address", models.CharField(max_length=254, verbose_name="地址")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "待发送"),
+                            ("sending", "发送中"),
+                            ("sent", "已发送"),
+                            ("failed", "发送失败"),
+                            ("unknown", "待核对"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("not_before", models.DateTimeField(verbose_name="最早发送时间")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                ("error", models.CharField(blank=True, max_length=300, verbose_name="失败原因")),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="push.message"
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deliveries",
+                        to="push.pushjob",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['enterprise', 'read_at'], name='push_messag_enterpr_483612_idx'),
+            model_name="message",
+            index=models.Index(fields=["enterprise", "read_at"], name="push_messag_enterpr_483612_idx"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['snapshot', 'queued'], name='push_messag_snapsho_c8bf39_idx'),
+            model_name="message",
+            index=models.Index(fields=["snapshot", "queued"], name="push_messag_snapsho_c8bf39_idx"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['policy_id', 'kind'], name='push_messag_policy__7a9860_idx'),
+            model_name="message",
+            index=models.Index(fields=["policy_id", "kind"], name="push_messag_policy__7a9860_idx"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('snapshot__isnull', False)), fields=('snapshot', 'enterprise', 'policy_id', 'kind'), name='push_one_event_per_snapshot'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("snapshot__isnull", False)),
+                fields=("snapshot", "enterprise", "policy_id", "kind"),
+                name="push_one_event_per_snapshot",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('snapshot__isnull', False)), fields=('enterprise', 'policy_id', 'kind', 'policy_version', 'ruleset_hash'), name='push_one_message_per_result'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("snapshot__isnull", False)),
+                fields=("enterprise", "policy_id", "kind", "policy_version", "ruleset_hash"),
+                name="push_one_message_per_result",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mute',
-            constraint=models.UniqueConstraint(fields=('enterprise_uscc', 'category'), name='push_one_mute'),
+            model_name="mute",
+            constraint=models.UniqueConstraint(fields=("enterprise_uscc", "category"), name="push_one_mute"),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['job', 'status', 'not_before', 'id'], name='push_delive_job_id_6cca58_idx'),
+            model_name="delivery",
+            index=models.Index(fields=["job", "status", "not_before", "id"], name="push_delive_job_id_6cca58_idx"),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('message', 'channel', 'address'), name='push_one_delivery_per_address'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("message", "channel", "address"), name="push_one_delivery_per_address"
+            ),
         ),
     ]

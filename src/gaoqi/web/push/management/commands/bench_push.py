@@ -71,7 +71,7 @@ class Command(BaseCommand):
             return
         # only ``to_send`` messages of the second snapshot are left to queue; the cap lifted, the clock at noon
         noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
-        timing.now = lambda: noon  # type: ignore[assignment]
+        timing.now = lambda: noon
         config.settings()["max_per_week"] = 10**9
         config.settings()["batch_size"] = int(opts["batch"])
         with connection.cursor() as cur:
@@ -84,12 +84,12 @@ class Command(BaseCommand):
         sms_file = Path(tempfile.mkdtemp(prefix="gaoqi-bench-push-")) / "sms.jsonl"
         settings.GAOQI_SMS_BACKEND = "gaoqi.web.push.sms.FileBackend"
         settings.GAOQI_SMS_FILE = str(sms_file)
-        from gaoqi.web.accounts.models import User
         from gaoqi.web import roles
+        from gaoqi.web.accounts.models import User
 
         official = User.objects.create(username="bench_push_municipal", role=roles.MUNICIPAL)
         t = time.perf_counter()
-        services._enqueue = lambda *a, **k: None  # type: ignore[assignment]  # this process sends, not a worker
+        services._enqueue = lambda *a, **k: None  # this process sends, not a worker
         job = services.job_start(official, snaps[1].pk)
         out["queue_s"] = round(time.perf_counter() - t, 2)
         out["queued"] = Delivery.objects.filter(job=job).count()
