@@ -246,3 +246,39 @@ def test_two_workers_on_one_job_send_each_delivery_once(sms_file: Path, noon: No
     assert sum(n for _, n in outcomes) == 12
     refs = [x["ref"] for x in sms_lines(sms_file)]
     assert len(refs) == len(set(refs)) == 12
+
+
+def test_bad_input_is_refused_in_words(noon: None) -> None:
+    ent = f.enterprise()
+    account = f.user(roles.ENTERPRISE, uscc=ent.uscc)
+    with pytest.raises(DomainError) as refused:
+        services.notice_send(None, ent.uscc, "reward", "奖励", "正文")  # not a mandatory category
+    assert refused.value.fields == {"category": "类别不可用"}
+    with pytest.raises(DomainError):
+        services.notice_send(None, ent.uscc, "compliance", "  ", "正文")
+    with pytest.raises(DomainError):
+        services.notice_send(None, "91110108MA0000000X", "compliance", "提醒", "正文")
+    with pytest.raises(DomainError) as refused:
+        services.mute_set(account, ["lottery"])
+    assert "未知" in refused.value.message
+    with pytest.raises(DomainError):
+        services.mute_set(f.user(roles.DISTRICT), ["reward"])  # officials have no subscription
+    with pytest.raises(DomainError):
+        services.job_start(f.user(roles.MUNICIPAL), 987654)  # no such snapshot
+
+
+def test_the_audit_log_names_each_act(sms_file: Path, noon: None) -> None:
+    from gaoqi.web.audit.models import AuditEvent
+
+    ent = enterprise_with_account()
+    account = f.user(roles.ENTERPRISE, uscc=ent.uscc)
+    snap = publish({(ent, POLICY): "pass"})
+    official = f.user(roles.MUNICIPAL)
+    job = services.job_start(official, snap.pk)
+    services.job_run(job.pk)
+    services.message_read(account, Message.objects.get(enterprise=ent))
+    notice = services.notice_send(official, ent.uscc, "decision", "认定结果", "通过")
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"push.derive", "push_job.start", "push.read", "push.notice"} <= actions
+    assert AuditEvent.objects.get(action="push.notice").target == f"message:{notice.pk}"
+    assert AuditEvent.objects.get(action="push_job.start").username == official.username
