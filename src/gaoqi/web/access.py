@@ -218,6 +218,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:service_package_items": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:service_package_item": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "api:support_records": r.ENTERPRISE_VIEWERS,  # scoped: an enterprise its own records
+    "api:push_messages": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),  # scoped like the pages
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).

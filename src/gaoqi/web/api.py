@@ -640,5 +640,6 @@ from gaoqi.web.incubators.api import register as _incubators  # noqa: E402  (nee
 api.add_router("/incubators", _incubators(ERRORS, NOT_FOUND))
 # the apps' own operations (each module registers on ``api``; imported last, when every name above exists)
 import gaoqi.web.programmes.api  # noqa: E402
+import gaoqi.web.push.api  # noqa: E402
 import gaoqi.web.servicepacks.api  # noqa: E402
 import gaoqi.web.support.api  # noqa: E402, F401

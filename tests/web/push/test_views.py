@@ -122,3 +122,12 @@ def test_the_job_page_shows_progress_and_a_stop_button(world: dict[str, Any]) ->
     services.job_run(pk)
     assert "继续发送" in c.get(job_url).content.decode()
     assert login(f.user(roles.DISTRICT)).get(job_url).status_code == 403
+
+
+def test_the_api_lists_what_the_caller_may_see(world: dict[str, Any]) -> None:
+    chaoyang = login(f.user(roles.DISTRICT, district_code=CHAOYANG)).get("/api/push/messages").json()
+    assert chaoyang["count"] == 1 and chaoyang["items"][0]["uscc"] == world["cy"].uscc
+    assert chaoyang["items"][0]["ruleset_hash"] == "h1" and chaoyang["items"][0]["snapshot_id"] == world["snap"].pk
+    own = login(f.user(roles.ENTERPRISE, uscc=world["hd"][0].uscc)).get("/api/push/messages?kind=qualifies").json()
+    assert own["count"] == 2 and {i["uscc"] for i in own["items"]} == {world["hd"][0].uscc}
+    assert login(f.user(roles.MUNICIPAL)).get("/api/push/messages?read=maybe").status_code == 400
