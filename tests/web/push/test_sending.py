@@ -55,7 +55,11 @@ def enterprise_with_account(phone: str = "13800000001", email: str = "a@example.
 
 
 def start(snap: Any) -> PushJob:
-    return services.job_start(f.user(roles.MUNICIPAL), snap.pk)
+    """A started job with its deliveries queued (what its task does first)."""
+    job = services.job_start(f.user(roles.MUNICIPAL), snap.pk)
+    services._prepare(job.pk)
+    job.refresh_from_db()
+    return job
 
 
 def test_a_message_goes_to_each_account_by_email_and_to_the_contact_phone_by_sms(sms_file: Path, noon: None) -> None:
@@ -208,6 +212,7 @@ def test_stop_and_resume(sms_file: Path, noon: None) -> None:
     snap = publish({(e, POLICY): "pass" for e in ents})
     official = f.user(roles.MUNICIPAL)
     job = services.job_start(official, snap.pk)
+    services._prepare(job.pk)
     services.batch_send(job.pk, limit=2)
     services.job_stop(official, job.pk)
     assert services.job_run(job.pk) == "stopped"

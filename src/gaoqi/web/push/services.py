@@ -242,8 +242,8 @@ def _officials_only(actor: Any) -> None:
 
 @transaction.atomic
 def job_start(actor: Any, snapshot_id: int | None, *, request: Any = None) -> PushJob:
-    """Start sending the messages of ``snapshot_id`` (None: the mandatory notices not yet sent): the deliveries
-    are queued (muting, the cap, quiet hours) and the background task enqueued. One job per snapshot at a time."""
+    """Start sending the messages of ``snapshot_id`` (None: the mandatory notices not yet sent): the background
+    task queues the deliveries (muting, the cap, quiet hours) and sends them. One job per snapshot at a time."""
     _officials_only(actor)
     serialize("push.job")
     if snapshot_id is not None and not Snapshot.objects.filter(pk=snapshot_id, status=Snapshot.PUBLISHED).exists():
@@ -253,14 +253,26 @@ def job_start(actor: Any, snapshot_id: int | None, *, request: Any = None) -> Pu
         raise DomainError("该快照的推送任务正在运行")
     job = create(JOB, "start", actor, lambda status: PushJob.objects.create(
         snapshot_id=snapshot_id, status=status, started_by=actor), audit_target=lambda j: f"push_job:{j.pk}")  # fmt: skip
-    messages = Message.objects.filter(snapshot_id=snapshot_id) if snapshot_id else Message.objects.filter(
-        snapshot__isnull=True)  # fmt: skip
-    _queue(job.pk, messages)
-    # notices queued at their sending (job null) and deliveries left queued by an earlier job of the same snapshot
-    Delivery.objects.filter(status=QUEUED, message__in=messages.values("id")).exclude(job_id=job.pk).update(job=job)
-    PushJob.objects.filter(pk=job.pk).update(total=Delivery.objects.filter(job=job).count())
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+@transaction.atomic
+def _prepare(job_id: int) -> None:
+    """The job's deliveries (in the task, not the request: a million rows take a while): its snapshot's messages
+    not yet decided are queued, and queued deliveries of the same messages left by an earlier job (or a notice's,
+    queued when it was sent) are taken over. Idempotent: a resumed job finds nothing new."""
+    snapshot_id = PushJob.objects.values_list("snapshot_id", flat=True).get(pk=job_id)
+    messages = (
+        Message.objects.filter(snapshot_id=snapshot_id)
+        if snapshot_id
+        else Message.objects.filter(snapshot__isnull=True)
+    )
+    _queue(job_id, messages)
+    Delivery.objects.filter(status=QUEUED, message__in=messages.values("id")).exclude(job_id=job_id).update(
+        job_id=job_id
+    )
+    PushJob.objects.filter(pk=job_id).update(total=Delivery.objects.filter(job_id=job_id).count())
 
 
 def _enqueue(job_id: int, run_after: dt.datetime | None = None) -> None:
@@ -291,6 +303,8 @@ def job_run(job_id: int, *, max_batches: int | None = None) -> str:
     """The background task's body: reconcile what a crash left ``sending``, then claim, send and mark batches
     until none is left, the job is asked to stop, or only SMS in the quiet hours remain (the task is enqueued
     again for their end). Returns the job's status."""
+    if PushJob.objects.filter(pk=job_id, status=RUNNING).exists():
+        _prepare(job_id)
     _reconcile(job_id)
     batches = 0
     while True:

@@ -134,7 +134,12 @@ def _job_context(pk: int) -> dict[str, Any]:
     counts = selectors.job_counts(job)
     total = sum(counts.values())
     done = counts["sent"] + counts["failed"] + counts["unknown"]
-    return {"job": job, "counts": counts, "total": total, "percent": int(100 * done / total) if total else 100}
+    return {
+        "job": job,
+        "counts": counts,
+        "total": total,
+        "percent": int(100 * done / total) if total else (0 if job.status == "running" else 100),
+    }
 
 
 def job(request: HttpRequest, pk: int) -> HttpResponse:

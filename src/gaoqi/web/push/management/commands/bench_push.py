@@ -91,6 +91,7 @@ class Command(BaseCommand):
         t = time.perf_counter()
         services._enqueue = lambda *a, **k: None  # this process sends, not a worker
         job = services.job_start(official, snaps[1].pk)
+        services._prepare(job.pk)  # what the task does first
         out["queue_s"] = round(time.perf_counter() - t, 2)
         out["queued"] = Delivery.objects.filter(job=job).count()
         t = time.perf_counter()
