@@ -21,7 +21,7 @@ from gaoqi.web.core.labels import district
 from gaoqi.web.exports import xlsx, xlsx_response
 from gaoqi.web.intake.selectors import current_snapshot
 from gaoqi.web.paging import CappedPaginator as Paginator
-from gaoqi.web.push import selectors, services, texts
+from gaoqi.web.push import config, selectors, services, texts
 from gaoqi.web.push.models import CHANNELS, KINDS
 
 
@@ -48,8 +48,11 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
 def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _settings_save(request)
-    return render(request, "push/settings.html", {"categories": selectors.categories(),
-                                                  "muted": selectors.muted(request.user)})  # fmt: skip
+    return render(request, "push/settings.html", {
+        "categories": selectors.categories(), "muted": selectors.muted(request.user),
+        "cap": config.max_per_week(), "cap_days": config.cap_window_days(),
+        "quiet_start": config.quiet_start(), "quiet_end": config.quiet_end(),
+    })  # fmt: skip
 
 
 @refusals_to(lambda: reverse("push:settings"))
