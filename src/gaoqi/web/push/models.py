@@ -78,7 +78,6 @@ class Message(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["enterprise", "read_at"]),
-            models.Index(fields=["snapshot", "queued"]),
             models.Index(fields=["policy_id", "kind"]),
         ]
         constraints = [
