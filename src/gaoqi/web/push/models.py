@@ -41,17 +41,26 @@ DELIVERY_STATUSES = [
 class Message(models.Model):
     # no database constraints on the bulk-written keys (a million rows checked one by one at COMMIT, ADR 0023):
     # the rows are made from existing results by INSERT … SELECT; Django still cascades deletions
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    # and no single-column indexes the composite ones below already serve (each index is a write per row)
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
     kind = models.CharField("类型", max_length=16, choices=KINDS)
     category = models.CharField("类别", max_length=16)
     mandatory = models.BooleanField("不可退订", default=False)  # compliance reminders, decisions (M4)
     policy_id = models.CharField("政策", max_length=64, blank=True)
     # the event's origin: the snapshot whose difference made it, the result, its version and rule-set hash
     snapshot = models.ForeignKey(
-        Snapshot, null=True, blank=True, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+        Snapshot, null=True, blank=True, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
     )
     result = models.ForeignKey(
-        PolicyResult, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        PolicyResult,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     policy_version = models.CharField("政策版本", max_length=32, blank=True)
     ruleset_hash = models.CharField("规则集哈希", max_length=64, blank=True)
@@ -71,7 +80,7 @@ class Message(models.Model):
     pushed_at = models.DateTimeField("外部推送时间", null=True, blank=True)  # got e-mail/SMS deliveries (the cap)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
     read_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
 
     class Meta:
@@ -118,8 +127,10 @@ class Delivery(models.Model):
     """One message sent by one channel to one address: queued → sending → sent / failed (``unknown`` when a crash
     left it ``sending`` and the backend cannot tell whether it went: never sent again by itself)."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, db_constraint=False, related_name="deliveries")
-    job = models.ForeignKey(PushJob, null=True, on_delete=models.SET_NULL, related_name="deliveries")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="deliveries"
+    )  # the unique (message, channel, address) serves lookups by message
+    job = models.ForeignKey(PushJob, null=True, on_delete=models.SET_NULL, db_index=False, related_name="deliveries")
     channel = models.CharField("渠道", max_length=8, choices=CHANNELS)
     address = models.CharField("地址", max_length=254)  # personal data: masked on officials' pages
     status = models.CharField("状态", max_length=8, choices=DELIVERY_STATUSES, default=QUEUED)
