@@ -38,7 +38,7 @@ ALLOWED = {
 NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "enterprises:export",
              "intake:report", "audit:export", "accounts:logout", "programmes:export",
              "programmes:funnel_export", "support:export", "support:delivery_export", "benefits:payment_list",
-             "benefits:upload_report", "quickapply:export", "quickapply:attachment")  # fmt: skip
+             "benefits:upload_report", "quickapply:export", "quickapply:attachment", "push:export")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -302,6 +302,34 @@ def _quickapply_world(world: dict[str, Any]) -> Any:
     return app
 
 
+def _push_world(world: dict[str, Any], snapshot: Any) -> dict[str, Any]:
+    """政策推送: a message of each kind for the enterprise account's enterprise, a mandatory notice, a job."""
+    from gaoqi.web.enterprises.models import Enterprise, PolicyResult
+    from gaoqi.web.push import services as push
+    from gaoqi.web.push.models import EVENT_KINDS, Message
+
+    uscc = _principals(world)[roles.ENTERPRISE].uscc
+    ent = Enterprise.objects.get(uscc=uscc)
+    from gaoqi.web.programmes.lists import list_ids
+
+    results = list(PolicyResult.objects.filter(snapshot=snapshot, enterprise=ent).exclude(policy_id__in=list_ids())[:4])
+    first = Message.objects.filter(enterprise=ent, snapshot=snapshot).first()  # the publishing switch's events
+    for kind, r in zip(EVENT_KINDS, results, strict=False):
+        if Message.objects.filter(enterprise=ent, policy_id=r.policy_id, kind=kind).exists():
+            continue
+        m = Message.objects.create(
+            enterprise=ent, kind=kind, category="certification", policy_id=r.policy_id, snapshot=snapshot, result=r,
+            policy_version=r.policy_version, ruleset_hash=snapshot.ruleset_hash, status=r.status,
+            binding_condition=r.binding_condition, binding_gap=r.binding_gap, unknown_features=r.unknown_features,
+            benefit_amount=r.benefit_amount,
+        )  # fmt: skip
+        first = first or m
+    notice = push.notice_send(None, uscc, "compliance", "合规提醒：高企资格即将到期", "请及时办理复审。")
+    municipal = next(u for u in _principals(world).values() if u.role == roles.MUNICIPAL)
+    job = push.job_start(municipal, snapshot.pk)
+    return {"message": first or notice, "notice": notice, "job": job}
+
+
 @pytest.mark.django_db
 def _drafting_world(world: dict[str, Any], folder: Any) -> dict[str, Any]:
     """政策沙盘: a draft tried over the snapshot, a new version tried beside the version in force (returned), and a
@@ -355,7 +383,10 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
     benefits = _benefits_world(world)
     matching = _matching_world(world)
     quick = _quickapply_world(world)
+    push = _push_world(world, snapshot)
     pks = {
+        "push:message": [push["message"].pk, push["notice"].pk],
+        "push:job": [push["job"].pk],
         "benefits:detail": [b.pk for b in benefits["benefits"]],
         "benefits:upload_detail": [benefits["upload"].pk],
         "matching:demand_detail": [matching["demand"].pk],
@@ -365,6 +396,7 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         "drafting:edit": drafts["editable"],
         "drafting:try": [],  # forms' POSTs, not pages
         "drafting:act": [],
+        "push:job_progress": [push["job"].pk],
         "support:quota_detail": [support["quota"].pk],
         "support:space_detail": [support["need"].pk],
         "servicedesk:detail": [desk["request"]],

@@ -216,6 +216,18 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "drafting:edit": frozenset({r.MUNICIPAL}),
     "drafting:try": frozenset({r.MUNICIPAL}),
     "drafting:act": frozenset({r.MUNICIPAL}),
+    # 政策推送 (issue 14): the enterprise's inbox and settings; officials' record (scoped); the municipal office sends
+    "push:inbox": frozenset({r.ENTERPRISE}),
+    "push:message": frozenset({r.ENTERPRISE}),
+    "push:settings": frozenset({r.ENTERPRISE}),
+    "push:log": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "push:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "push:jobs": frozenset({r.MUNICIPAL}),
+    "push:job_start": frozenset({r.MUNICIPAL}),
+    "push:job": frozenset({r.MUNICIPAL}),
+    "push:job_progress": frozenset({r.MUNICIPAL}),
+    "push:job_stop": frozenset({r.MUNICIPAL}),
+    "push:job_resume": frozenset({r.MUNICIPAL}),
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -291,6 +303,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:quickapply_submit": frozenset({r.ENTERPRISE}),
     "api:policy_draft_list": frozenset({r.MUNICIPAL}),
     "api:policy_draft": frozenset({r.MUNICIPAL}),
+    "api:push_messages": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),  # scoped like the pages
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -312,6 +325,8 @@ NO_STORE = frozenset(
         "benefits:upload_report",
         "quickapply:export",
         "quickapply:attachment",
+        "push:export",
+        "push:log",  # who was told, with masked addresses
         "programmes:funnel_export",
         "certification:certificate",
         "servicedesk:detail",  # an enterprise's request, its answer and rating
@@ -447,6 +462,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("matching:index", "供需对接"),
     ("quickapply:mine", "我的政策申请"),
     ("quickapply:queue", "政策申请审核"),
+    ("push:inbox", "消息中心"),
+    ("push:log", "推送记录"),
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),

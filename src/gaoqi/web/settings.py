@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "gaoqi.web.matching",
     "gaoqi.web.quickapply",
     "gaoqi.web.drafting",
+    "gaoqi.web.push",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gaoqi.web.access.navigation",
+                "gaoqi.web.push.context.unread",  # 消息中心's unread count in the header
             ],
             # label, district, percent, cndate…: every template shows words, not codes
             "builtins": ["gaoqi.web.enterprises.templatetags.gaoqi_extras"],
@@ -268,6 +270,9 @@ if os.environ.get("GAOQI_TASKS_IMMEDIATE") == "1":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 EMAIL_BACKEND = os.environ.get("GAOQI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# 政策推送's SMS: any class with ``send_messages(list) -> int`` (a real gateway's, named here: no code change)
+GAOQI_SMS_BACKEND = os.environ.get("GAOQI_SMS_BACKEND", "gaoqi.web.push.sms.ConsoleBackend")
+GAOQI_SMS_FILE = os.environ.get("GAOQI_SMS_FILE", "")  # the file backend's output (JSON lines)
 
 LOGGING = {
     "version": 1,

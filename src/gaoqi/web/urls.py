@@ -23,5 +23,6 @@ urlpatterns = [
     path("matching/", include("gaoqi.web.matching.urls")),
     path("quick-apply/", include("gaoqi.web.quickapply.urls")),
     path("drafting/", include("gaoqi.web.drafting.urls")),
+    path("push/", include("gaoqi.web.push.urls")),
     path("api/", api.urls),
 ]

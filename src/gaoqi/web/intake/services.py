@@ -47,6 +47,7 @@ from gaoqi.web.exports import cell
 from gaoqi.web.intake.models import Snapshot, Upload
 from gaoqi.web.intake.runlock import lock_holder, run_lock
 from gaoqi.web.programmes.services import memberships_update
+from gaoqi.web.push.services import events_derive
 
 BATCH = 5000
 
@@ -325,6 +326,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                     _make_current(snapshot, path, meta, done, n_results)
                     memberships_update(snapshot)  # the lists' entries and exits, in the same switch
                     benefits_derive(snapshot)  # 免申即享: a benefit per enterprise passing an automatic policy
+                    events_derive(snapshot)  # 政策推送: the results' difference with the previous snapshot as messages
                     figures_publish(snapshot, incubator_rows, incubator_city)  # after the index: applications
             finally:
                 _stage_drop(cur)
