@@ -16,7 +16,7 @@ from gaoqi.web.drafting.services import DraftData
 PARAM_ROWS = 6
 COND_ROWS = 8
 PARAM_FIELDS = ("name", "label", "type", "value", "unit", "unconfirmed")
-COND_FIELDS = ("id", "label", "feature", "op", "value", "param", "article")
+COND_FIELDS = ("id", "label", "kind", "feature", "op", "value", "param", "article")
 
 
 class DraftForm(forms.Form):
@@ -36,6 +36,10 @@ class DraftForm(forms.Form):
     benefit_amount = forms.CharField(label="奖励金额（万元）", max_length=500, required=False,
                                      help_text="参数或公式")  # fmt: skip
     benefit_label = forms.CharField(label="奖励说明", max_length=200, required=False)
+    benefit_period = forms.ChoiceField(label="兑现周期", choices=list(render.PERIODS.items()), initial="year",
+                                       required=False)  # fmt: skip
+    delivery = forms.ChoiceField(label="兑现方式", choices=list(render.DELIVERIES.items()), initial="application",
+                                 required=False, help_text="免申即享：全部条件由数据判定、奖励金额可计算时，无需申请直接兑现")  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,6 +55,8 @@ class DraftForm(forms.Form):
         for i in range(COND_ROWS):
             self.fields[f"c{i}_id"] = forms.CharField(required=False, max_length=40, label="条件编号")
             self.fields[f"c{i}_label"] = forms.CharField(required=False, max_length=200, label="条件名称")
+            self.fields[f"c{i}_kind"] = forms.ChoiceField(required=False, label="判定方式", initial="data",
+                                                          choices=list(render.COND_KINDS.items()))  # fmt: skip
             # the catalogue is offered as a list; what comes back is checked by the loader (an unknown name is
             # refused with its reason, as in a policy file)
             self.fields[f"c{i}_feature"] = forms.CharField(required=False, max_length=64, label="画像指标",
@@ -95,16 +101,19 @@ class DraftForm(forms.Form):
             if any(str(d.get(f"c{i}_{f}") or "").strip() for f in ("feature", "value", "param", "label")):
                 c = {"row": i, **{f: str(d.get(f"c{i}_{f}") or "").strip() for f in COND_FIELDS}}
                 c["id"] = c["id"] or f"condition_{i + 1}"
+                c["kind"] = c["kind"] or "data"
                 conds.append(c)
         documents = [x.strip() for x in str(d.get("documents") or "").splitlines() if x.strip()]
-        benefit = {"amount": str(d.get("benefit_amount") or "").strip(), "label": str(d.get("benefit_label") or "")}
+        benefit = {"amount": str(d.get("benefit_amount") or "").strip(), "label": str(d.get("benefit_label") or ""),
+                   "period": str(d.get("benefit_period") or "year")}  # fmt: skip
         return DraftData(
             policy_id=str(d["policy_id"]).strip(), name=str(d.get("name") or ""),
             authority=str(d.get("authority") or ""), document_number=str(d.get("document_number") or ""),
             kind=str(d.get("kind") or ""), version_id=str(d["version_id"]).strip(), valid_from=d["valid_from"],
             valid_to=d.get("valid_to"),
             spec={"documents": documents, "notes": str(d.get("notes") or ""), "parameters": params,
-                  "conditions": conds, "benefit": benefit if benefit["amount"] else {}},
+                  "conditions": conds, "benefit": benefit if benefit["amount"] else {},
+                  "delivery": str(d.get("delivery") or "application")},
         )  # fmt: skip
 
 
@@ -122,6 +131,8 @@ def initial_from_spec(header: dict[str, Any], spec: dict[str, Any]) -> dict[str,
     benefit = spec.get("benefit") or {}
     out["benefit_amount"] = benefit.get("amount", "")
     out["benefit_label"] = benefit.get("label", "")
+    out["benefit_period"] = benefit.get("period", "year")
+    out["delivery"] = spec.get("delivery", "application")
     return out
 
 
@@ -148,9 +159,10 @@ def initial_from_policy(policy: Policy, as_of: Any) -> tuple[dict[str, Any], int
         if not simple or not (is_param or is_literal) or len(conds) >= COND_ROWS:
             skipped += 1
             continue
-        conds.append({"id": c.id, "label": c.label, "feature": feature, "op": c.op, "article": c.article,
+        conds.append({"id": c.id, "label": c.label, "kind": "data", "feature": feature, "op": c.op, "article": c.article,
                       "value": "" if is_param else required, "param": required[6:] if is_param else ""})  # fmt: skip
     spec = {"documents": list(version.documents), "notes": "", "parameters": params, "conditions": conds,
-            "benefit": ({"amount": str(version.benefit.amount), "label": version.benefit.label}
-                        if version.benefit is not None else {})}  # fmt: skip
+            "benefit": ({"amount": str(version.benefit.amount), "label": version.benefit.label,
+                         "period": version.benefit.period} if version.benefit is not None else {}),
+            "delivery": version.delivery}  # fmt: skip
     return initial_from_spec(header, spec), skipped

@@ -39,6 +39,12 @@ KINDS: dict[str, str] = {
     "tax": "税收优惠",
     "certification": "资格认定",
 }
+#: how the benefit reaches the enterprise (the version's ``delivery``, ADR 0024)
+DELIVERIES: dict[str, str] = {"application": "申请兑现", "automatic": "免申即享"}
+#: how often an enterprise may receive the benefit (``benefit.period``)
+PERIODS: dict[str, str] = {"year": "每年一次", "once": "仅一次"}
+#: how a condition is decided: by the authoritative data, or by the enterprise's attestation
+COND_KINDS: dict[str, str] = {"data": "数据判定", "attested": "企业承诺"}
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 TRUE_WORDS = frozenset({"是", "true", "TRUE", "True"})
@@ -120,6 +126,8 @@ def _version_lines(
     add(f"  documents: [{docs}]", "documents")
     if spec.get("notes"):
         add(f"  notes: {_q(spec['notes'])}", "notes")
+    if spec.get("delivery") in DELIVERIES:
+        add(f"  delivery: {spec['delivery']}", "delivery")
     params = spec.get("parameters") or []
     if params:
         add("  parameters:", "")
@@ -139,16 +147,21 @@ def _version_lines(
         add("  benefit:", "benefit_amount")
         add(f"    amount: {_q(benefit['amount'])}", "benefit_amount")
         add(f"    label: {_q(benefit.get('label') or '')}", "benefit_label")
+        if benefit.get("period") == "once":
+            add("    period: once", "benefit_period")
     add("  conditions:", "")
     for i, c in enumerate(spec.get("conditions") or []):
         row = c.get("row", i)
         add(f"    - id: {_q(c['id'])}", f"c{row}_id")
         add(f"      label: {_q(c.get('label') or '')}", f"c{row}_label")
         add(f"      article: {_q(c.get('article') or '')}", f"c{row}_article")
-        add("      kind: data", f"c{row}_id")
+        kind = "attested" if c.get("kind") == "attested" else "data"
+        add(f"      kind: {kind}", f"c{row}_kind")
+        if kind == "attested" and not str(c.get("feature") or "").strip():
+            continue  # attested without a data screen: the enterprise's word alone
         conds[len(out)] = {"feature": f"c{row}_feature", "param": f"c{row}_param", "value": f"c{row}_value",
                            "name": str(c.get("feature") or ""), "uses_param": "1" if c.get("param") else ""}  # fmt: skip
-        add(f"      expr: {_q(condition_expr(c))}", f"c{row}_value")
+        add(f"      {'screen' if kind == 'attested' else 'expr'}: {_q(condition_expr(c))}", f"c{row}_value")
     return out, fields, conds
 
 
@@ -294,6 +307,12 @@ _MESSAGES: tuple[tuple[re.Pattern[str], Any], ...] = tuple(
         (r"policy id '([^']*)' must match", lambda m: f"政策编号「{m[1]}」只能含小写字母、数字和连字符"),
         (r"cannot parse", lambda m: "无法解析该表达式"),
         (r"function (\S+) is not allowed", lambda m: f"不允许使用函数 {m[1]}"),
+        (
+            r"delivery 'automatic' \(免申即享\) needs every condition to be data; condition '([^']*)' is (\w+)",
+            lambda m: f"免申即享要求全部条件由数据判定：条件「{m[1]}」为{COND_KINDS.get(m[2], '专家评审')}",
+        ),
+        (r"delivery 'automatic' \(免申即享\) allows no expert", lambda m: "免申即享不允许专家评审"),
+        (r"delivery 'automatic' \(免申即享\) needs a computable benefit", lambda m: "免申即享须填写可计算的奖励金额"),
         (r"missing '(\w+)'", lambda m: "必须填写"),
         (r"'conditions' must be a non-empty list", lambda m: "至少需要一个条件"),
     )
@@ -314,7 +333,14 @@ def field_errors(rendered: Rendered, error: PolicyLoadError) -> dict[str, str]:
     out: dict[str, str] = {}
     for e in error.errors:
         msg = reason(e.message)
-        if "overlaps" in e.message or "gap between" in e.message or "is before valid_from" in e.message:
+        if "delivery 'automatic'" in e.message:
+            # the refusal of 免申即享 stands next to 兑现方式, and on the condition that is not data
+            out.setdefault("delivery", msg)
+            line_field = rendered.lines.get(e.line, "")
+            if "condition '" not in e.message or not line_field.endswith("_id"):
+                continue
+            f = line_field[: -len("_id")] + "_kind"
+        elif "overlaps" in e.message or "gap between" in e.message or "is before valid_from" in e.message:
             f = "valid_from" if "is before" not in e.message else "valid_to"
         elif e.line in rendered.conditions:
             c = rendered.conditions[e.line]

@@ -84,6 +84,8 @@ def _precheck(data: DraftData) -> dict[str, str]:
             errs[f"p{row}_type"] = "请选择参数类型"
     for c in spec.get("conditions") or []:
         row = c.get("row")
+        if c.get("kind") == "attested" and not str(c.get("feature") or "").strip():
+            continue  # the enterprise attests it; no data screen to check
         if not render._NAME.match(str(c.get("feature") or "")):
             errs[f"c{row}_feature"] = f"未知的画像指标「{str(c.get('feature') or '')[:40]}」：请从画像指标中选择"
         if c.get("op") not in render.OPS:
