@@ -15,7 +15,7 @@ from tests.web.drafting.test_views import _post
 
 def _cell(html: str, field: str) -> str:
     at = html.index(f'name="{field}"')
-    end = min(i for i in (html.find("</td>", at), html.find("</p>", at)) if i > 0)
+    end = min(i for i in (html.find("</td>", at), html.find("</p>", at), html.find("</div>", at)) if i > 0)
     return html[at:end]
 
 
@@ -76,3 +76,11 @@ def test_an_unknown_delivery_is_refused(catalogue: Any, officials: Any) -> None:
     r = login(officials["author"]).post("/drafting/new/", _post(delivery="sometimes"))
     assert r.status_code == 400
     assert "delivery" in r.context["form"].errors
+
+
+def test_a_text_features_value_is_written_as_text() -> None:
+    from gaoqi.web.drafting.render import condition_expr
+
+    assert condition_expr({"feature": "district_code", "op": "=", "value": "110108"}) == "district_code = '110108'"
+    assert condition_expr({"feature": "has_hte_certificate", "op": "=", "value": "是"}) == "has_hte_certificate = TRUE"
+    assert condition_expr({"feature": "established_full_years", "op": ">=", "value": "1"}) == "established_full_years >= 1"

@@ -88,10 +88,14 @@ def param_scalar(ptype: str, value: str) -> str:
     return _q(v)
 
 
-def operand_sql(value: str) -> str:
+def operand_sql(value: str, feature: str = "") -> str:
     """A condition's literal operand as the policy language writes it: a number, TRUE/FALSE, or a quoted text
-    (whose type the loader then checks against the feature's)."""
+    (whose type the loader then checks against the feature's). A text feature's value is always text: a district
+    code typed as 110108 is the text '110108', not a number."""
     v = str(value).strip()
+    spec = FEATURE_BY_NAME.get(feature.strip())
+    if spec is not None and spec.sql_type == "VARCHAR":
+        return "'" + v.replace("'", "''") + "'"
     if _NUMBER.match(v):
         return v
     if v in TRUE_WORDS:
@@ -103,7 +107,7 @@ def operand_sql(value: str) -> str:
 
 def condition_expr(c: dict[str, Any]) -> str:
     param = str(c.get("param") or "").strip()
-    right = f"param.{param}" if param else operand_sql(str(c.get("value") or ""))
+    right = f"param.{param}" if param else operand_sql(str(c.get("value") or ""), str(c.get("feature") or ""))
     return f"{str(c.get('feature') or '').strip()} {str(c.get('op') or '').strip()} {right}"
 
 
