@@ -105,7 +105,7 @@ def test_a_published_msjx_reward_reaches_the_inbox_and_the_payment_list(
     page.get_by_role("button", name="保存并校验").click()
     page.wait_for_load_state()
     field = page.locator("#delivery-field")
-    sync_api.expect(field).to_contain_text("免申即享要求全部条件由数据判定：条件「no_violation」为企业承诺")
+    sync_api.expect(field).to_contain_text("免申即享要求全部条件由数据判定：条件「承诺无重大违法行为」为企业承诺")
     shot(page, "journey-refused")
     assert PolicyDraft.objects.count() == 0
     for f in ("c2_id", "c2_label", "c2_article"):

@@ -53,7 +53,7 @@ def test_automatic_with_an_attested_condition_is_refused_next_to_the_field(catal
     r = login(officials["author"]).post("/drafting/new/", post)
     assert r.status_code == 400
     form = r.context["form"]
-    why = "免申即享要求全部条件由数据判定：条件「condition_2」为企业承诺"
+    why = "免申即享要求全部条件由数据判定：条件「承诺无重大违法行为」为企业承诺"
     assert form.errors["delivery"] == [why]
     assert "免申即享要求全部条件由数据判定" in " ".join(form.errors["c1_kind"])
     assert why in _cell(r.content.decode(), "delivery")
@@ -83,4 +83,6 @@ def test_a_text_features_value_is_written_as_text() -> None:
 
     assert condition_expr({"feature": "district_code", "op": "=", "value": "110108"}) == "district_code = '110108'"
     assert condition_expr({"feature": "has_hte_certificate", "op": "=", "value": "是"}) == "has_hte_certificate = TRUE"
-    assert condition_expr({"feature": "established_full_years", "op": ">=", "value": "1"}) == "established_full_years >= 1"
+    assert (
+        condition_expr({"feature": "established_full_years", "op": ">=", "value": "1"}) == "established_full_years >= 1"
+    )

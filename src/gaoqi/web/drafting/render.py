@@ -60,6 +60,8 @@ class Rendered:
     conditions: dict[int, dict[str, str]] = field(default_factory=dict)
     #: the first line of the draft's version (its "- id:" line)
     version_line: int = 0
+    #: condition id → its Chinese name (a refusal names the condition as the official wrote it)
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def _q(value: Any) -> str:
@@ -169,6 +171,10 @@ def _version_lines(
     return out, fields, conds
 
 
+def _labels(spec: dict[str, Any]) -> dict[str, str]:
+    return {str(c.get("id")): str(c.get("label") or "") for c in spec.get("conditions") or []}
+
+
 def render_new(d: dict[str, Any], spec: dict[str, Any]) -> Rendered:
     """The file of a new policy: its header and the draft's one version."""
     head = [
@@ -192,6 +198,7 @@ def render_new(d: dict[str, Any], spec: dict[str, Any]) -> Rendered:
         {i + 1: f for i, f in enumerate(field_list)},
         {offset + k + 1: v for k, v in conds.items()},
         offset + 1,
+        _labels(spec),
     )
 
 
@@ -252,6 +259,7 @@ def render_version(existing_text: str, d: dict[str, Any], spec: dict[str, Any]) 
         {offset + i + 1: f for i, f in enumerate(fields)},
         {offset + k + 1: v for k, v in conds.items()},
         offset + 1,
+        _labels(spec),
     )
 
 
@@ -338,10 +346,14 @@ def field_errors(rendered: Rendered, error: PolicyLoadError) -> dict[str, str]:
     for e in error.errors:
         msg = reason(e.message)
         if "delivery 'automatic'" in e.message:
-            # the refusal of 免申即享 stands next to 兑现方式, and on the condition that is not data
+            # the refusal of 免申即享 stands next to 兑现方式, and on the condition that is not data (named as the
+            # official wrote it)
+            m = re.search(r"condition '([^']*)' is", e.message)
+            if m and rendered.labels.get(m[1]):
+                msg = msg.replace(f"「{m[1]}」", f"「{rendered.labels[m[1]]}」")
             out.setdefault("delivery", msg)
             line_field = rendered.lines.get(e.line, "")
-            if "condition '" not in e.message or not line_field.endswith("_id"):
+            if m is None or not line_field.endswith("_id"):
                 continue
             f = line_field[: -len("_id")] + "_kind"
         elif "overlaps" in e.message or "gap between" in e.message or "is before valid_from" in e.message:
