@@ -110,6 +110,11 @@ def events_derive(snapshot: Snapshot) -> dict[str, int]:
     )
     # ``WHERE`` is never empty before ``ON CONFLICT``: SQLite needs it to tell the upsert from a join's ON
     with connection.cursor() as cur:
+        work_mem = None
+        if connection.vendor == "postgresql":  # the two hash joins of millions of results fit in memory, not on disk
+            cur.execute("SHOW work_mem")
+            work_mem = cur.fetchone()[0]
+            cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute(
             f"INSERT INTO {M} ({_COLS}) "
             f"SELECT r.enterprise_id, {kind_sql}, c.category, %s, r.policy_id, %s, r.id, r.policy_version, %s, "
@@ -141,6 +146,8 @@ def events_derive(snapshot: Snapshot) -> dict[str, int]:
                 [False, sid, rhash, _dt(now), False, *cat_params, sid, prev],
             )
             written += cur.rowcount
+        if work_mem is not None:  # the rest of the publishing transaction as it was
+            cur.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
     if written:
         for kind, n in (
             Message.objects.filter(snapshot_id=sid, created_at=now)
