@@ -110,6 +110,11 @@ def events_derive(snapshot: Snapshot) -> dict[str, int]:
     )
     # ``WHERE`` is never empty before ``ON CONFLICT``: SQLite needs it to tell the upsert from a join's ON
     with connection.cursor() as cur:
+        work_mem = None
+        if connection.vendor == "postgresql":  # the two hash joins of millions of results fit in memory, not on disk
+            cur.execute("SHOW work_mem")
+            work_mem = cur.fetchone()[0]
+            cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute(
             f"INSERT INTO {M} ({_COLS}) "
             f"SELECT r.enterprise_id, {kind_sql}, c.category, %s, r.policy_id, %s, r.id, r.policy_version, %s, "
@@ -141,6 +146,8 @@ def events_derive(snapshot: Snapshot) -> dict[str, int]:
                 [False, sid, rhash, _dt(now), False, *cat_params, sid, prev],
             )
             written += cur.rowcount
+        if work_mem is not None:  # the rest of the publishing transaction as it was
+            cur.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
     if written:
         for kind, n in (
             Message.objects.filter(snapshot_id=sid, created_at=now)
@@ -208,6 +215,8 @@ def _queue(job_id: int | None, messages: Any) -> int:
             f"UNION ALL SELECT m.id, m.enterprise_id FROM {M} m WHERE m.id IN ({base_sql}) AND m.mandatory = %s",
             [_dt(since), False, *base_params, False, cap, *base_params, True],
         )
+        if connection.vendor == "postgresql":
+            cur.execute("ANALYZE _push_sel")  # a temporary table has no statistics until told
         cols = "message_id, job_id, channel, address, status, not_before, sent_at, error"
         cur.execute(
             f"INSERT INTO push_delivery ({cols}) SELECT s.id, %s, %s, u.email, %s, %s, NULL, '' FROM _push_sel s "
@@ -222,13 +231,14 @@ def _queue(job_id: int | None, messages: Any) -> int:
             [job_id, SMS, QUEUED, _dt(sms_at)],
         )
         n += cur.rowcount
-        # one pass over the messages (each row rewritten once: every index of a million rows is touched per update)
+        # each message rewritten once (every index of a million rows is touched per rewrite): those pushed, by a
+        # join with the chosen (a hash join, not a subplan per row), then the rest (still ``queued = false``)
         cur.execute(
-            f"UPDATE {M} SET queued = %s, pushed_at = CASE WHEN id IN (SELECT s.id FROM _push_sel s) AND EXISTS "
-            f"(SELECT 1 FROM push_delivery d WHERE d.message_id = {M}.id) THEN %s ELSE pushed_at END "
-            f"WHERE id IN ({base_sql})",
-            [True, _dt(now), *base_params],
+            f"UPDATE {M} SET queued = %s, pushed_at = %s FROM _push_sel s WHERE {M}.id = s.id "
+            f"AND EXISTS (SELECT 1 FROM push_delivery d WHERE d.message_id = s.id)",
+            [True, _dt(now)],
         )
+        cur.execute(f"UPDATE {M} SET queued = %s WHERE id IN ({base_sql})", [True, *base_params])
         cur.execute("DROP TABLE _push_sel")
     return n
 
