@@ -36,7 +36,7 @@ def _as_profile(value: Any) -> Any:
     return value if value is None or isinstance(value, (bool, int, str)) else str(value)
 
 
-@pytest.mark.parametrize("policy_id", [DISTRICT_POLICY, "rd-super-deduction", "dongcheng-hte-reward"])
+@pytest.mark.parametrize("policy_id", [DISTRICT_POLICY, "rd-super-deduction", "dongcheng-hte-renewal-reward"])
 def test_prefill_values_equal_the_profile_with_sources(people: dict[str, Any], policy_id: str) -> None:
     user = people["ent"]
     app = services.application_start(user, policy_id)
@@ -178,13 +178,21 @@ def test_policies_not_applied_for_here_are_refused(people: dict[str, Any]) -> No
 def test_delivery_reads_the_policy_field_with_a_default(people: dict[str, Any]) -> None:
     import dataclasses
 
+    import datetime as dt
+
     policy = pf.policy_get(DISTRICT_POLICY)
-    assert policy is not None and pf.applies_by_application(policy)  # no field yet: subsidy → application
+    assert policy is not None and pf.applies_by_application(policy)  # no delivery: application
     lst = pf.policy_get("cultivation-pool")
     assert lst is not None and not pf.applies_by_application(lst)  # a list: automatic
-
-    class Automatic:
-        def __init__(self, p: Any) -> None:
-            self.__dict__.update({f.name: getattr(p, f.name) for f in dataclasses.fields(p)}, delivery="automatic")
-
-    assert not pf.applies_by_application(Automatic(policy))  # type: ignore[arg-type]
+    # the shipped Dongcheng first-certification reward is 免申即享 (its versions say `delivery: automatic`)
+    reward = pf.policy_get("dongcheng-hte-reward")
+    assert reward is not None and not pf.applies_by_application(reward)
+    with pytest.raises(DomainError):
+        services.application_start(people["ent"], "dongcheng-hte-reward")
+    # the version in force decides: the same policy with a later version delivered by application
+    later = dataclasses.replace(
+        reward.versions[-1], id="later", valid_from=dt.date(2030, 1, 1), valid_to=None, delivery="application"
+    )
+    mixed = dataclasses.replace(reward, versions=(*reward.versions, later))
+    assert pf.delivery_of(mixed, dt.date(2026, 12, 7)) == "automatic"
+    assert pf.delivery_of(mixed, dt.date(2030, 1, 1)) == "application"

@@ -1,9 +1,8 @@
 """What a 快申快享 application knows before the enterprise types anything, and its self-check (自评).
 
 - ``applies_by_application(policy)``: whether a policy is delivered by application (快申快享) rather than
-  automatically (免申即享). It reads the policy's ``delivery`` (``automatic`` | ``application``, added to the
-  policy files by issue 14's 免申即享 work); until a policy says, every enterprise policy whose kind is not
-  ``list`` is taken to be delivered by application (a DEFAULT).
+  automatically (免申即享). It reads the ``delivery`` (``automatic`` | ``application``, default application) of
+  the policy's version in force; a list policy is never applied for.
 - ``prefill(ent, policy, version)``: every feature the policy version reads (``version_features``), its value in
   the current snapshot's profile and its source (feed, file, line, from the engine's explanation): locked.
 - ``self_check(app)``: the policy version over those values by the rules interpreter (``evaluate_one``): each
@@ -28,13 +27,18 @@ APPLICATION, AUTOMATIC = "application", "automatic"
 MAX_SOURCES = 5
 
 
-def delivery_of(policy: Policy) -> str:
-    """The policy's delivery: its own ``delivery`` field when it has one, else ``list`` → automatic (a list is
-    kept by the platform, nobody applies) and every other kind → application (DEFAULT until the field lands)."""
-    declared = getattr(policy, "delivery", None)
-    if declared in (APPLICATION, AUTOMATIC):
-        return str(declared)
-    return AUTOMATIC if policy.kind == "list" else APPLICATION
+def delivery_of(policy: Policy, on: dt.date | None = None) -> str:
+    """The policy's delivery on ``on`` (today): the ``delivery`` of its version in force then (the engine's
+    ``PolicyVersion.delivery``; the latest version when none is in force), and ``list`` → automatic (a list is
+    kept by the platform, nobody applies)."""
+    if policy.kind == "list":
+        return AUTOMATIC
+    from gaoqi.web.core import clock
+
+    day = on or clock.today()
+    ordered = sorted(policy.versions, key=lambda v: v.valid_from)
+    versions = [v for v in ordered if v.in_force(day)] or ordered[-1:]
+    return str(versions[-1].delivery) if versions else APPLICATION  # the latest in force
 
 
 def applies_by_application(policy: Policy) -> bool:
