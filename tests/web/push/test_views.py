@@ -131,3 +131,23 @@ def test_the_api_lists_what_the_caller_may_see(world: dict[str, Any]) -> None:
     own = login(f.user(roles.ENTERPRISE, uscc=world["hd"][0].uscc)).get("/api/push/messages?kind=qualifies").json()
     assert own["count"] == 2 and {i["uscc"] for i in own["items"]} == {world["hd"][0].uscc}
     assert login(f.user(roles.MUNICIPAL)).get("/api/push/messages?read=maybe").status_code == 400
+
+
+def test_a_message_says_what_to_do_next_by_how_the_policy_is_delivered() -> None:
+    """免申即享 (the Dongcheng reward: nothing to apply for, the window to confirm or object), 快申快享 (the R&D
+    super deduction: the prefilled application and the office's limit), the policy's own procedure (HTE
+    certification: its page) — each with the page to act on."""
+    from gaoqi.web.benefits.config import window_workdays
+    from gaoqi.web.push.texts import render
+    from gaoqi.web.quickapply.config import config as quickapply_config
+
+    ent = f.enterprise(name="东城企业", district_code="110101")
+    publish({(ent, POLICY): "pass", (ent, TAX): "pass", (ent, "hte-certification"): "pass"})
+    texts = {m.policy_id: render(m) for m in Message.objects.filter(enterprise=ent)}
+    automatic, by_application, own = texts[POLICY], texts[TAX], texts["hte-certification"]
+    assert "免申即享，无需申请" in automatic.next_step and f"{window_workdays()}个工作日内" in automatic.next_step
+    assert automatic.links[0] == ("我的免申即享", "/benefits/mine/")
+    days, _ = quickapply_config().limit(TAX)
+    assert "快申快享" in by_application.next_step and f"{days}个工作日内办结" in by_application.next_step
+    assert by_application.links[0][0] == "我的政策申请"
+    assert own.next_step.startswith("请在政策详情页查看申报方式和时限") and own.links[0][0] == "政策详情"

@@ -177,7 +177,6 @@ def test_policies_not_applied_for_here_are_refused(people: dict[str, Any]) -> No
 
 def test_delivery_reads_the_policy_field_with_a_default(people: dict[str, Any]) -> None:
     import dataclasses
-
     import datetime as dt
 
     policy = pf.policy_get(DISTRICT_POLICY)

@@ -62,6 +62,37 @@ def _policy(policy_id: str, version_id: str) -> tuple[str, tuple[str, ...], tupl
     return policy.name, header, conditions, condition_labels(policy_id, version_id), benefit
 
 
+@lru_cache(maxsize=256)
+def _next_step(policy_id: str, version_id: str) -> tuple[str, tuple[str, str] | None]:
+    """What the enterprise does next and by when, by how the policy is delivered: 免申即享 (nothing to apply for;
+    the window to confirm the account or object), 快申快享 (the prefilled application and the office's time limit),
+    or the policy's own procedure; with the version's last day when it has one. And the page to do it on."""
+    from gaoqi.web.benefits.config import window_workdays
+    from gaoqi.web.policies.selectors import policy_get
+    from gaoqi.web.quickapply.config import config as quickapply_config
+    from gaoqi.web.quickapply.prefill import own_procedure
+
+    policy = policy_get(policy_id)
+    version = next((v for v in policy.versions if v.id == version_id), None) if policy else None
+    until = (
+        f"本政策版本有效期至{version.valid_to:%Y年%-m月%-d日}，请在此之前办理。" if version and version.valid_to else ""
+    )
+    if version is not None and version.delivery == "automatic":
+        return (
+            f"本政策免申即享，无需申请：兑现通知发出后，请在{window_workdays()}个工作日内于“我的免申即享”确认收款账户"
+            "或提出异议，逾期无异议即进入兑付。",
+            ("我的免申即享", reverse("benefits:mine")),
+        )
+    if policy is not None and policy.kind != "list" and own_procedure(policy_id) is None:
+        days, _ = quickapply_config().limit(policy_id)
+        return (
+            f"本政策快申快享：请在“我的政策申请”中提交申请（表单已按共享数据预填，无需提交政府已掌握的材料），"
+            f"主管部门在{days}个工作日内办结。{until}",
+            ("我的政策申请", reverse("quickapply:mine")),
+        )
+    return f"请在政策详情页查看申报方式和时限。{until}", None
+
+
 _TITLES = {
     QUALIFIES: "贵企业符合“{name}”的条件",
     NEAR_MISS: "贵企业距“{name}”只差一项条件",
@@ -100,9 +131,9 @@ def render(message: Any) -> Text:
             lines.append(f"预计可享受：{amount}（以主管部门核定为准）。")
         elif benefit:
             lines.append(f"可享受：{benefit}。")
-        return Text(f"贵企业符合“{name}”的条件", lines, conditions,
-                    "请在政策详情页查看申报方式和时限；免申即享的政策无需申请，请留意后续通知。",
-                    [policy_link, explain], contact)  # fmt: skip
+        step, where = _next_step(message.policy_id, message.policy_version)
+        return Text(f"贵企业符合“{name}”的条件", lines, conditions, step,
+                    [*([where] if where else []), policy_link, explain], contact)  # fmt: skip
     if message.kind == NEAR_MISS:
         binding = labels.get(message.binding_condition, "")
         lines = [*header, f"根据最新数据，贵企业距“{name}”只差一项条件" + (f"：{binding}。" if binding else "。")]
