@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from gaoqi.web import roles
+from gaoqi.web.core.errors import NotFound
 from gaoqi.web.push import services
 from gaoqi.web.push.models import Message, Mute
 from tests.web import factories as f
@@ -122,6 +123,10 @@ def test_the_job_page_shows_progress_and_a_stop_button(world: dict[str, Any]) ->
     services.job_run(pk)
     assert "继续发送" in c.get(job_url).content.decode()
     assert login(f.user(roles.DISTRICT)).get(job_url).status_code == 403
+    # a job that does not exist: refused as not found (not a server error), nothing moved
+    assert c.post(f"/push/jobs/{pk + 1000}/stop/").status_code in (302, 404)
+    with pytest.raises(NotFound):
+        services.job_stop(official, pk + 1000)
 
 
 def test_the_api_lists_what_the_caller_may_see(world: dict[str, Any]) -> None:

@@ -296,6 +296,8 @@ def _enqueue(job_id: int, run_after: dt.datetime | None = None) -> None:
 @transaction.atomic
 def job_stop(actor: Any, job_id: int, *, request: Any = None) -> PushJob:
     """Ask the job to stop: it stops after its current batch (every sent delivery is marked)."""
+    if not PushJob.objects.filter(pk=job_id).exists():
+        raise NotFound("未找到该推送任务")
     return transition(JOB, PushJob, job_id, "stop", actor).obj
 
 
