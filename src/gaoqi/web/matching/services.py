@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
+from gaoqi.web.core.inputs import date_field
 from gaoqi.web.core.locks import locked, serialize
 from gaoqi.web.core.workflow import create, transition
 from gaoqi.web.enterprises.models import Enterprise
@@ -103,15 +103,6 @@ def _amount(value: Any, what: str, field: str, *, required: bool = False) -> Dec
     return d.quantize(Decimal("0.01"))
 
 
-def _date(value: Any, what: str, field: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise DomainError(f"请填写{what}（年-月-日）", fields={field: "日期无效"}) from None
-
-
 def _choice(value: Any, choices: Sequence[Any], what: str, field: str) -> str:
     value = str(value or "").strip()
     keys = [c[0] if isinstance(c, tuple) else c for c in choices]
@@ -163,7 +154,10 @@ def demand_publish(
     hi = _amount(budget_max, "预算上限", "budget_max")
     if lo is not None and hi is not None and hi < lo:
         raise DomainError("预算上限不能低于预算下限", fields={"budget_max": "低于下限"})
-    start, end = _date(window_start, "对接开始日期", "window_start"), _date(window_end, "对接截止日期", "window_end")
+    start, end = (
+        date_field(window_start, "对接开始日期", "window_start"),
+        date_field(window_end, "对接截止日期", "window_end"),
+    )
     if end < start:
         raise DomainError("对接截止日期不能早于开始日期", fields={"window_end": "早于开始日期"})
     values: dict[str, Any] = {
@@ -226,7 +220,7 @@ def product_register(
         "field": _field(field), "description": _text(description, "产品简介", "description", required=True),
         "price": _amount(price, "参考价格", "price"), "district_code": ent.district_code,
         "san_certificate": _text(san_certificate, "证书编号", "san_certificate", limit=64),
-        "san_valid_until": _date(san_valid_until, "证书有效期", "san_valid_until") if san_valid_until else None,
+        "san_valid_until": date_field(san_valid_until, "证书有效期", "san_valid_until") if san_valid_until else None,
     }  # fmt: skip
     if values["san_certificate"] and values["san_valid_until"] is None:
         raise DomainError("填写了新技术新产品证书编号的，请同时填写有效期", fields={"san_valid_until": "必须填写"})
@@ -489,7 +483,7 @@ def event_create(actor: Any, *, title: str, on: Any, place: str, district_code: 
         if not str(capacity).strip().isdigit() or int(str(capacity).strip()) < 1:
             raise DomainError("名额须为正整数", fields={"capacity": "须为正整数"})
         cap = int(str(capacity).strip())
-    day = _date(on, "举办日期", "on")
+    day = date_field(on, "举办日期", "on")
     if day < clock.today():
         raise DomainError("举办日期不能早于今天", fields={"on": "早于今天"})
     ev = Event.objects.create(

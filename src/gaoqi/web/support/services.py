@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,6 +25,7 @@ from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
+from gaoqi.web.core.inputs import date_field
 from gaoqi.web.core.locks import locked
 from gaoqi.web.enterprises.selectors import enterprise_get
 from gaoqi.web.support import config
@@ -84,15 +84,6 @@ def _decimal(value: Any, what: str, field: str, *, required: bool = False, posit
     return d.quantize(Decimal("0.01"))
 
 
-def _date(value: Any, what: str, field: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise DomainError(f"请填写{what}（年-月-日）", fields={field: "日期无效"}) from None
-
-
 def _enterprise(actor: Any, uscc: str) -> Any:
     ent = enterprise_get(actor, str(uscc or "").replace("\x00", "").strip().upper())
     if ent is None:
@@ -132,7 +123,7 @@ def record_create(
             f"“{k.label}”由系统根据指标配给或空间需求自动记录，不能手工填写", fields={"kind": "不能手工填写"}
         )
     ent = _enterprise(actor, uscc)
-    day = _date(on, "日期", "on")
+    day = date_field(on, "日期", "on")
     if day > clock.today():
         raise DomainError("日期不能晚于今天", fields={"on": "不能是将来的日期"})
     u = _unit_for_enterprise(unit, ent)
@@ -321,7 +312,7 @@ def space_need_create(
         raise DomainError("意向区县不存在", fields={"district_code": "不存在的区县"})
     if use not in dict(USES):
         raise DomainError("用途须为研发、生产或办公", fields={"use": "不在可选范围内"})
-    day = _date(wanted_from, "需求时间", "wanted_from")
+    day = date_field(wanted_from, "需求时间", "wanted_from")
 
     def make(status: str) -> SpaceNeed:
         return SpaceNeed.objects.create(
@@ -441,7 +432,7 @@ def delivery_inform(actor: Any, *, uscc: str, policy_id: str, informed_on: Any, 
         raise DomainError("告知方式须为走访、培训、电话或平台", fields={"via": "不在可选范围内"})
     ent = _enterprise(actor, uscc) if actor is not None else _any_enterprise(uscc)
     pid = _policy(policy_id)
-    day = _date(informed_on, "告知日期", "informed_on")
+    day = date_field(informed_on, "告知日期", "informed_on")
     if day > clock.today():
         raise DomainError("告知日期不能晚于今天", fields={"informed_on": "不能是将来的日期"})
     row, _ = PolicyDelivery.objects.get_or_create(enterprise_uscc=ent.uscc, policy_id=pid)
@@ -470,7 +461,7 @@ def delivery_claim(actor: Any, *, uscc: str, policy_id: str, claimed_on: Any, no
         raise Forbidden("只有区级、市级管理人员可以记录政策享受情况")
     ent = _enterprise(actor, uscc)
     pid = _policy(policy_id)
-    day = _date(claimed_on, "享受日期", "claimed_on")
+    day = date_field(claimed_on, "享受日期", "claimed_on")
     if day > clock.today():
         raise DomainError("享受日期不能晚于今天", fields={"claimed_on": "不能是将来的日期"})
     row, _ = PolicyDelivery.objects.get_or_create(enterprise_uscc=ent.uscc, policy_id=pid)
