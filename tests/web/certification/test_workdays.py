@@ -261,3 +261,19 @@ def test_provisional_counts_past_the_published_calendar() -> None:
     assert deadline_provisional(start, n) == (after[4], True)
     assert workdays_between_provisional(start, after[4]) == (len(official) - (start in official) + 5, True)
     assert workdays_between_provisional(after[4], start) == (-(len(official) - (start in official) + 5), True)
+
+
+def test_add_workdays_provisional_is_the_offset_within_the_calendar_and_weekdays_past_it() -> None:
+    from gaoqi.web.certification.workdays import LAST_YEAR, add_workdays, add_workdays_provisional
+
+    # within the published years: exactly add_workdays (国庆 2026 and its make-up Saturday 10 October)
+    for start in (dt.date(2026, 9, 30), dt.date(2026, 10, 3), dt.date(2026, 10, 9)):
+        for n in (1, 5, 10):
+            assert add_workdays_provisional(start, n) == (add_workdays(start, n), False)
+    # past them, from a Saturday: the 5th weekday after it is the Friday (Monday to Friday; the start never counts)
+    saturday = dt.date(LAST_YEAR + 1, 1, 1)
+    while saturday.weekday() != 5:
+        saturday += dt.timedelta(days=1)
+    assert add_workdays_provisional(saturday, 5) == (saturday + dt.timedelta(days=6), True)
+    with pytest.raises(ValueError):
+        add_workdays_provisional(saturday, 0)

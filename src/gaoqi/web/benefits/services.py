@@ -32,7 +32,7 @@ from gaoqi.web.benefits import config
 from gaoqi.web.benefits import workflow as wf
 from gaoqi.web.benefits.models import Benefit, PaymentUpload
 from gaoqi.web.benefits.selectors import PAYERS, benefit_get, mask_account, payable_for
-from gaoqi.web.certification.workdays import deadline_provisional
+from gaoqi.web.certification.workdays import add_workdays_provisional
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gaoqi.web.core.locks import serialize
@@ -60,7 +60,7 @@ def period_of(kind: str, as_of: dt.date) -> str:
 
 def window_end(notified_on: dt.date) -> tuple[dt.date, bool]:
     """The last day of the window: the n-th working day after the notice day (which does not count)."""
-    return deadline_provisional(notified_on + dt.timedelta(days=1), config.window_workdays())
+    return add_workdays_provisional(notified_on, config.window_workdays())
 
 
 def benefits_derive(snapshot: Snapshot) -> dict[str, int]:

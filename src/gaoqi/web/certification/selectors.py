@@ -193,10 +193,7 @@ def stage_deadlines(user: Any, on: dt.date) -> dict[str, Any]:
 def _last_day(start: dt.date, limit: int) -> tuple[dt.date, bool]:
     """The stage's last working day within its limit, counted as ``used`` is (working days after ``start``):
     on it ``used == limit``, the day after the stage is overdue. True when counted past the published calendar."""
-    try:
-        return workdays.add_workdays(start, limit), False
-    except workdays.CalendarRangeError:
-        return workdays.deadline_provisional(start, limit + 1)[0], True
+    return workdays.add_workdays_provisional(start, limit)
 
 
 def deadline_chart(deadlines: dict[str, Any], district_names: dict[str, str]) -> dict[str, Any]:

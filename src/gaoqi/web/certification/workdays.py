@@ -36,6 +36,7 @@ __all__ = [
     "LAST_YEAR",
     "CalendarRangeError",
     "add_workdays",
+    "add_workdays_provisional",
     "deadline",
     "deadline_provisional",
     "is_workday",
@@ -153,6 +154,15 @@ def deadline_provisional(start: dt.date, n: int) -> tuple[dt.date, bool]:
             if left == 0:
                 return day, True
         day += _ONE_DAY
+
+
+def add_workdays_provisional(start: dt.date, n: int) -> tuple[dt.date, bool]:
+    """``add_workdays(start, n)`` (the n-th working day strictly after ``start``, n ≥ 1) and False; past the last
+    published year, the same count with weekdays standing in, and True. It is ``deadline_provisional`` of the
+    period beginning the day after ``start``: its first working day is the first one after ``start``."""
+    if n < 1:
+        raise ValueError(f"an offset of at least one working day, got n={n}")
+    return deadline_provisional(start + _ONE_DAY, n)
 
 
 def workdays_between_provisional(a: dt.date, b: dt.date) -> tuple[int, bool]:

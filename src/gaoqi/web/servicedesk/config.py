@@ -67,10 +67,10 @@ def process_config() -> ProcessConfig:
 
 def due_after(start: dt.date, n: int) -> tuple[dt.date, bool]:
     """The n-th working day after ``start`` (``start`` not counted) and whether it is provisional (past the last
-    published holiday year: weekdays stand in, shown as （暂定）). ``deadline(start + 1, n)`` is that offset."""
-    from gaoqi.web.certification.workdays import deadline_provisional
+    published holiday year: weekdays stand in, shown as （暂定）). (``add_workdays_provisional``)."""
+    from gaoqi.web.certification.workdays import add_workdays_provisional
 
-    return deadline_provisional(start + dt.timedelta(days=1), n)
+    return add_workdays_provisional(start, n)
 
 
 # ------------------------------------------------------------------------------------------------------

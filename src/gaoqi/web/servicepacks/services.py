@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
-from gaoqi.web.certification.workdays import deadline_provisional
+from gaoqi.web.certification.workdays import add_workdays_provisional
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gaoqi.web.core.locks import locked, serialize
@@ -196,7 +196,7 @@ def packages_create_all(actor: Any, *, year: int, municipal_steward: Any) -> dic
 def due_dates(day: dt.date, limit_workdays: int) -> tuple[dt.date, bool]:
     """The last day of ``limit_workdays`` working days counted from the day after ``day`` (the first day of a
     period is not counted), and whether it is provisional (past the last published calendar year)."""
-    return deadline_provisional(day + dt.timedelta(days=1), limit_workdays)
+    return add_workdays_provisional(day, limit_workdays)
 
 
 def _unit_and_handler(package: ServicePackage, unit_code: str, handler: Any) -> Unit:
