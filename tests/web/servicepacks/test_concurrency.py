@@ -48,3 +48,19 @@ def test_two_creations_of_one_package_at_once(world: dict[str, Any]) -> None:
     assert sorted(k for k, _ in out) == ["error", "ok"], out
     assert isinstance(next(v for k, v in out if k == "error"), Conflict)
     assert ServicePackage.objects.filter(enterprise=w["hd1"], year=2026).count() == 1
+
+
+def test_a_single_creation_and_the_bulk_at_once_make_one_package_each(world: dict[str, Any]) -> None:
+    """The bulk action and a single creation of one of its enterprises' packages at once: never two packages for
+    one enterprise and year, and the bulk never fails on the other's row (one lock per year serialises them)."""
+    w = world
+    out = race(lambda: package(w, by="haidian"),
+               lambda: services.packages_create_all(w["municipal"], year=2026, municipal_steward=w["municipal"]))  # fmt: skip
+    (single, made), (bulk, counts) = out
+    assert bulk == "ok", out  # the bulk never fails on the single creation's row
+    if single == "ok":  # the single one first: the bulk found hd1's package made
+        assert counts["already"] == 1 and made.enterprise == w["hd1"]
+    else:  # the bulk first: the single one is told the package exists
+        assert isinstance(made, Conflict)
+    for ent in (w["hd1"], w["hd2"], w["cy"]):
+        assert ServicePackage.objects.filter(enterprise=ent, year=2026).count() == 1

@@ -130,7 +130,7 @@ def package_create(
             f"{enterprise.name}当前不在规升强名单中，不能建立服务包。", fields={"uscc": "不在规升强名单中"}
         )
     _check_stewards(enterprise, municipal_steward, district_steward)
-    serialize(f"servicepacks.package:{enterprise.pk}:{year}")
+    serialize(_year_lock(year))  # the bulk action takes the same lock: neither creates what the other is making
     if ServicePackage.objects.filter(enterprise=enterprise, year=year).exists():
         raise Conflict(f"{enterprise.name}已有{year}年度服务包，每家企业每年一个。")
     try:
@@ -145,6 +145,13 @@ def package_create(
                  detail={"uscc": enterprise.uscc, "year": year, "municipal_steward": municipal_steward.username,
                          "district_steward": district_steward.username})  # fmt: skip
     return pkg
+
+
+def _year_lock(year: int) -> str:
+    """One lock per year for every creation of that year's packages, single or bulk (on PostgreSQL each name is
+    its own advisory lock: a single creation under a per-enterprise name slipped between the bulk's read and its
+    insert, and the unique constraint then failed the whole bulk)."""
+    return f"servicepacks.packages:{year}"
 
 
 def default_district_steward(district_code: str) -> Any | None:
@@ -167,7 +174,7 @@ def packages_create_all(actor: Any, *, year: int, municipal_steward: Any) -> dic
     _check_year(year)
     if municipal_steward is None or municipal_steward.role != roles.MUNICIPAL or not municipal_steward.is_active:
         raise DomainError("市级服务管家须为在用的市级管理人员账号。", fields={"municipal_steward": "须为市级管理人员"})
-    serialize(f"servicepacks.bulk:{year}")
+    serialize(_year_lock(year))
     members = ListMembership.objects.filter(list_id=STRONG_LIST, left_on__isnull=True)
     have = ServicePackage.objects.filter(year=year).values("enterprise_id")
     already = members.filter(enterprise_id__in=have).count()
