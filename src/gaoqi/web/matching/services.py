@@ -8,7 +8,8 @@
   python-calamine; each bad row refused with its line and reason, the good rows imported confirmed.
 - ``demand_match``: one demand's ranked matches (synchronously): all confirmed items indexed, the top ``top_k``
   kept with their parts and reasons; proposals not yet acted on are replaced, pairs already contacted or further
-  stay as they are. ``match_all``: every published demand at once (the background task).
+  stay as they are. ``match_all``: every published demand at once (the background task). Both rank before
+  their transaction (no write lock held while the index is built) and store set-based inside it.
 - ``match_move``: contacted → signed (the contract amount, never negative) → delivered, or declined.
 - ``event_create`` / ``event_signup`` / ``signup_result``: 对接会, an enterprise's sign-up (its own, once, within
   the capacity, before the day), the outcome (intention or contract with its amount).
@@ -381,61 +382,93 @@ def _as_demand(d: Demand) -> matching.Demand:
                            budget_max=None if d.budget_max is None else float(d.budget_max))  # fmt: skip
 
 
-def _store(demands: Sequence[Demand], items: list[SupplyItem], supplies: list[matching.Supply],
-           index: matching.Index) -> int:  # fmt: skip
+#: A demand and its ranked items, best first: (item, score parts, reasons).
+Ranking = tuple[Demand, list[tuple[SupplyItem, matching.Parts, list[dict[str, Any]]]]]
+
+
+def _ranked(demands: Sequence[Demand], items: list[SupplyItem], supplies: list[matching.Supply]) -> list[Ranking]:
+    """Each demand's top ``top_k`` items with their score parts and reasons, best first: the heavy part (index and
+    ranking), done before any transaction so that no write lock is held while it runs."""
     cfg = config.settings()
-    ranked = index.rank([_as_demand(d) for d in demands], k=cfg.top_k, w=cfg.weights)
-    now = timezone.now()
-    made = 0
+    ranked = matching.Index(supplies).rank([_as_demand(d) for d in demands], k=cfg.top_k, w=cfg.weights)
+    out: list[Ranking] = []
     for d, idx, cos in zip(demands, ranked.items, ranked.cosines, strict=True):
-        kept = set(Match.objects.filter(demand=d).exclude(status=PROPOSED).values_list("supply_id", flat=True))
-        Match.objects.filter(demand=d, status=PROPOSED).delete()
-        rows = []
         dm = _as_demand(d)
-        rank = 0
+        found: list[tuple[SupplyItem, matching.Parts, list[dict[str, Any]]]] = []
         for j, c in zip(idx, cos, strict=True):
-            s = items[int(j)]
-            if s.pk in kept:
+            p = matching.parts(dm, supplies[int(j)], float(c), cfg.weights)
+            found.append((items[int(j)], p, matching.reasons(dm, supplies[int(j)], p)))
+        out.append((d, found))
+    return out
+
+
+def _store(ranked: list[Ranking]) -> int:
+    """Replace the demands' untouched proposals with the new ranking, set-based, inside the caller's transaction
+    (under ``matching.match_all``'s lock): the proposals deleted first, then the pairs an official has taken up
+    (contacted, signed, …) read — they stay and are not proposed again —, items no longer confirmed skipped."""
+    ids = [d.pk for d, _ in ranked]
+    Match.objects.filter(demand_id__in=ids, status=PROPOSED).delete()
+    kept = set(Match.objects.filter(demand_id__in=ids).values_list("demand_id", "supply_id"))
+    chosen = {s.pk for _, found in ranked for s, _, _ in found}
+    confirmed = set(SupplyItem.objects.filter(pk__in=chosen, status=CONFIRMED).values_list("pk", flat=True))
+    now = timezone.now()
+    rows = []
+    for d, found in ranked:
+        rank = 0
+        for s, p, reasons in found:
+            if (d.pk, s.pk) in kept or s.pk not in confirmed:
                 continue
             rank += 1
-            p = matching.parts(dm, supplies[int(j)], float(c), cfg.weights)
             rows.append(Match(
                 demand=d, supply=s, rank=rank, score=Decimal(str(round(p.total, 2))), status=PROPOSED,
                 parts={"field": p.field, "keywords": round(p.keywords, 2), "location": p.location,
                        "budget": p.budget, "credit": p.credit},
-                reasons=matching.reasons(dm, supplies[int(j)], p), proposed_at=now,
+                reasons=reasons, proposed_at=now,
             ))  # fmt: skip
-        Match.objects.bulk_create(rows)
-        Demand.objects.filter(pk=d.pk).update(matched_at=now)
-        made += len(rows)
-    return made
+    Match.objects.bulk_create(rows, batch_size=2000)
+    Demand.objects.filter(pk__in=ids).update(matched_at=now)
+    return len(rows)
 
 
-@transaction.atomic
 def demand_match(actor: Any, pk: int) -> int:
-    """Rank the confirmed supply for one published demand now; returns the number of proposals stored."""
+    """Rank the confirmed supply for one published demand now; returns the number of proposals stored. The
+    ranking runs outside the transaction; the store re-reads the demand under its lock."""
     if getattr(actor, "role", "") not in OFFICIALS:
         raise Forbidden("只有区级、市级管理人员可以运行匹配")
-    d = _lock(Demand, pk, "需求")
+    d = Demand.objects.filter(pk=pk).first()
+    if d is None:
+        raise NotFound("需求不存在或不在您的管辖范围内")
     _demand_permit(actor, d)
     if d.status != PUBLISHED:
         raise Conflict("只有已发布的需求可以匹配")
     items, supplies = _supplies()
-    made = _store([d], items, supplies, matching.Index(supplies)) if supplies else 0
-    audit_record(actor, "matching.run", target=f"matching_demand:{d.pk}", detail={"proposed": made})
+    ranked = _ranked([d], items, supplies) if supplies else []
+    with transaction.atomic():
+        serialize("matching.match_all")  # one store at a time: never the same pair proposed twice
+        d = _lock(Demand, pk, "需求")
+        if d.status != PUBLISHED:
+            raise Conflict("只有已发布的需求可以匹配")
+        made = _store([(d, found) for _, found in ranked]) if ranked else 0
+        audit_record(actor, "matching.run", target=f"matching_demand:{d.pk}", detail={"proposed": made})
     return made
 
 
-@transaction.atomic
 def match_all(actor: Any = None) -> int:
-    """Every published demand against all confirmed supply (the background task, or the office's button)."""
+    """Every published demand against all confirmed supply (the background task, or the office's button). The
+    ranking runs outside the transaction; demands withdrawn or closed meanwhile are left out of the store."""
     if actor is not None and getattr(actor, "role", "") != roles.MUNICIPAL:
         raise Forbidden("只有市级管理人员可以运行全部匹配")
-    serialize("matching.match_all")
     demands = list(Demand.objects.filter(status=PUBLISHED).order_by("id"))
     items, supplies = _supplies()
-    made = _store(demands, items, supplies, matching.Index(supplies)) if supplies and demands else 0
-    audit_record(actor, "matching.run", target="matching_demand", detail={"demands": len(demands), "proposed": made})
+    ranked = _ranked(demands, items, supplies) if supplies and demands else []
+    with transaction.atomic():
+        serialize("matching.match_all")
+        still = set(
+            Demand.objects.filter(pk__in=[d.pk for d, _ in ranked], status=PUBLISHED).values_list("pk", flat=True)
+        )
+        made = _store([(d, found) for d, found in ranked if d.pk in still]) if still else 0
+        audit_record(actor, "matching.run", target="matching_demand",
+                     detail={"demands": len(demands), "proposed": made})  # fmt: skip
     return made
 
 
