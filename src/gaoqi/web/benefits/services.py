@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -36,6 +34,7 @@ from gaoqi.web.certification.workdays import add_workdays_provisional
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gaoqi.web.core.locks import serialize
+from gaoqi.web.core.sheets import sheet_rows
 from gaoqi.web.core.workflow import transition
 from gaoqi.web.intake.models import Snapshot
 
@@ -300,44 +299,10 @@ def period_label(period: str) -> str:
     return "一次性" if period == "once" else f"{period}年度"
 
 
-def _check_xlsx(data: bytes) -> None:
-    """A real xlsx (a ZIP with a workbook), never too large inflated; the name is never trusted."""
-    if len(data) > config.upload_max_bytes():
-        raise DomainError(f"文件过大（上限 {config.upload_max_bytes() // 1048576} MB）", fields={"file": "文件过大"})
-    if not data.startswith(b"PK\x03\x04"):
-        raise DomainError("文件不是 Excel（xlsx）工作簿", fields={"file": "请上传 xlsx 文件"})
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = zf.namelist()
-            if "xl/workbook.xml" not in names:
-                raise DomainError("文件不是 Excel（xlsx）工作簿", fields={"file": "请上传 xlsx 文件"})
-            if sum(i.file_size for i in zf.infolist()) > 20 * config.upload_max_bytes():
-                raise DomainError("文件解压后过大，拒绝处理", fields={"file": "文件异常"})
-    except zipfile.BadZipFile:
-        raise DomainError("文件已损坏，无法读取", fields={"file": "文件已损坏"}) from None
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).replace("\x00", "").strip()
-
-
 def read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     """The header's columns (name → index) and the data rows (sheet row number, cells) of the first sheet."""
-    from python_calamine import CalamineWorkbook
-
-    _check_xlsx(data)
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = wb.get_sheet_by_index(0).to_python()
-    except Exception:
-        raise DomainError("文件已损坏，无法读取", fields={"file": "文件已损坏"}) from None
-    lines = [(i, [_cell(v) for v in row]) for i, row in enumerate(rows, start=1)]
+    rows = sheet_rows(data, max_bytes=config.upload_max_bytes())
+    lines = list(enumerate(rows, start=1))
     lines = [(i, cells) for i, cells in lines if any(cells)]
     if not lines:
         raise DomainError("文件没有内容", fields={"file": "文件为空"})

@@ -17,8 +17,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -37,6 +35,7 @@ from gaoqi.web.core import clock
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gaoqi.web.core.inputs import date_field
 from gaoqi.web.core.locks import locked, serialize
+from gaoqi.web.core.sheets import sheet_rows
 from gaoqi.web.core.workflow import create, transition
 from gaoqi.web.enterprises.models import Enterprise
 from gaoqi.web.matching import config
@@ -253,6 +252,8 @@ RESULT_COLUMNS = {
     "成果名称": "title", "技术领域": "field", "持有单位": "holder", "成果简介": "description",
     "所在区": "district", "参考价格（万元）": "price", "知识产权编号": "ip_numbers", "技术成熟度": "trl",
 }  # fmt: skip
+#: The largest results spreadsheet taken (the page refuses larger ones before reading them).
+RESULTS_MAX_BYTES = 20 * 1024 * 1024
 REQUIRED_COLUMNS = ("成果名称", "技术领域", "持有单位", "成果简介", "所在区")
 
 
@@ -260,27 +261,6 @@ REQUIRED_COLUMNS = ("成果名称", "技术领域", "持有单位", "成果简�
 class UploadOutcome:
     imported: int
     refused: list[tuple[int, str]]  # (line, reason)
-
-
-def _rows(data: bytes) -> list[list[str]]:
-    """The sheet's rows as text: an xlsx/xls by content (python-calamine), otherwise CSV in UTF-8 or GB18030."""
-    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        from python_calamine import CalamineWorkbook
-
-        try:
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            sheet = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except Exception:
-            raise DomainError("文件无法读取：不是有效的 Excel 文件", fields={"file": "文件损坏"}) from None
-        return [["" if c is None else (str(int(c)) if isinstance(c, float) and c.is_integer() else str(c))
-                 for c in row] for row in sheet]  # fmt: skip
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        return [list(r) for r in csv.reader(io.StringIO(text))]
-    raise DomainError("文件无法读取：请上传 Excel 或 CSV（UTF-8 或 GBK 编码）", fields={"file": "编码无法识别"})
 
 
 def _districts_by_name() -> dict[str, str]:
@@ -304,7 +284,7 @@ def results_upload(actor: Any, data: bytes) -> UploadOutcome:
         raise Forbidden("只有市级管理人员可以导入科技成果")
     if not data:
         raise DomainError("请选择要上传的文件", fields={"file": "必须上传"})
-    rows = [r for r in _rows(data)]
+    rows = sheet_rows(data, max_bytes=RESULTS_MAX_BYTES, xls_and_csv=True)
     if not rows:
         raise DomainError("文件为空", fields={"file": "没有数据"})
     header = [h.strip() for h in rows[0]]

@@ -213,8 +213,8 @@ def results_upload(request: HttpRequest) -> HttpResponse:
         try:
             if f is None:
                 raise DomainError("请选择要上传的文件", fields={"file": "必须上传"})
-            if f.size > 20 * 1024 * 1024:
-                raise DomainError("文件不能超过 20 MB", fields={"file": "过大"})
+            if f.size > services.RESULTS_MAX_BYTES:
+                raise DomainError(f"文件不能超过 {services.RESULTS_MAX_BYTES // 1048576} MB", fields={"file": "过大"})
             outcome = services.results_upload(request.user, f.read())
         except DomainError as exc:
             messages.error(request, exc.message)
