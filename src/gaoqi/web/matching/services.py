@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -33,7 +34,7 @@ from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
-from gaoqi.web.core.inputs import date_field
+from gaoqi.web.core.inputs import date_field, decimal_field, text_field
 from gaoqi.web.core.locks import locked, serialize
 from gaoqi.web.core.sheets import sheet_rows
 from gaoqi.web.core.workflow import create, transition
@@ -69,38 +70,13 @@ from gaoqi.web.matching.workflow import (
 
 TEXT_MAX = 4000
 AMOUNT_MAX = Decimal("100000000")  # 万元: anything above is a typing error
+_text = partial(text_field, required=False, limit=TEXT_MAX)
+_amount = partial(decimal_field, maximum=AMOUNT_MAX, unit="万元", thousands=True)
 OFFICIALS = frozenset({roles.DISTRICT, roles.MUNICIPAL})
 
 
 # ------------------------------------------------------------------------------------------------------
 # input
-
-
-def _text(value: Any, what: str, field: str, *, required: bool = False, limit: int = TEXT_MAX) -> str:
-    value = str(value or "").replace("\x00", "").strip()
-    if required and not value:
-        raise DomainError(f"请填写{what}", fields={field: "必须填写"})
-    if len(value) > limit:
-        raise DomainError(f"{what}不能超过{limit}字", fields={field: f"最多{limit}字"})
-    return value
-
-
-def _amount(value: Any, what: str, field: str, *, required: bool = False) -> Decimal | None:
-    if value is None or str(value).strip() == "":
-        if required:
-            raise DomainError(f"请填写{what}", fields={field: "必须填写"})
-        return None
-    try:
-        d = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise DomainError(f"{what}须为数字", fields={field: "须为数字"}) from None
-    if not d.is_finite():
-        raise DomainError(f"{what}须为数字", fields={field: "须为数字"})
-    if d < 0:
-        raise DomainError(f"{what}不能为负数", fields={field: "不能为负数"})
-    if d > AMOUNT_MAX:
-        raise DomainError(f"{what}不能超过{AMOUNT_MAX}万元", fields={field: "数值过大"})
-    return d.quantize(Decimal("0.01"))
 
 
 def _choice(value: Any, choices: Sequence[Any], what: str, field: str) -> str:

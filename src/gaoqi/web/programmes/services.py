@@ -7,6 +7,7 @@ the same snapshot changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -16,6 +17,7 @@ from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.core import clock, labels
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
+from gaoqi.web.core.inputs import not_future, text_field
 from gaoqi.web.core.locks import STALE, StaleActionError, locked
 from gaoqi.web.intake.models import Snapshot
 from gaoqi.web.programmes import lists
@@ -556,6 +558,7 @@ def recommendation_withdraw(actor: Any, pk: int, comment: str = "", *, seen: str
 # confirmed or disputed by the enterprise itself
 
 TEXT_MAX = 4000
+_text = partial(text_field, required=True, limit=TEXT_MAX)
 
 
 def _org(actor: Any) -> tuple[str, str, str]:
@@ -579,22 +582,6 @@ def org_refusal(actor: Any, obj: Any) -> str | None:
     if _org(actor) != (kind, obj.district_code, obj.incubator_code):
         return "只能更正本单位记录的培育活动"
     return None
-
-
-def _text(value: str, what: str, field: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
-    value = (value or "").replace("\x00", "").strip()
-    if required and not value:
-        raise DomainError(f"请填写{what}", fields={field: "必须填写"})
-    if len(value) > limit:
-        raise DomainError(f"{what}不能超过{limit}字", fields={field: f"最多{limit}字"})
-    return value
-
-
-def _not_future(day: Any, what: str, field: str) -> None:
-    if day is None:
-        raise DomainError(f"请填写{what}", fields={field: "必须填写"})
-    if day > clock.today():
-        raise DomainError(f"{what}不能晚于今天（{clock.today():%Y年%m月%d日}）", fields={field: "不能是将来的日期"})
 
 
 def _pool_member(actor: Any, uscc: str) -> Any:
@@ -633,7 +620,7 @@ def tutoring_create(
     if role_of(actor) not in t.roles:
         raise RoleRefused("只有区级、市级管理人员和孵化器、服务机构可以记录一对一辅导")
     kind, district_code, incubator_code = _org(actor)
-    _not_future(held_on, "辅导日期", "held_on")
+    not_future(held_on, "辅导日期", "held_on")
     advice = _text(advice, "辅导意见", "advice")
     items = [(_text(a, "跟进事项", "followups"), d) for a, d in (followups or []) if (a or "").strip()]
     if any(d is None for _, d in items):
@@ -781,7 +768,7 @@ def followup_outcome(actor: Any, pk: int, outcome: str, outcome_on: Any = None, 
         raise DomainError("请选择结果：已完成、未完成或进行中", fields={"outcome": "未知的结果"})
     note = _text(note, "结果说明", "outcome_note", required=False)
     if outcome != OPEN:
-        _not_future(outcome_on, "结果日期", "outcome_on")
+        not_future(outcome_on, "结果日期", "outcome_on")
 
     def on_enter(item: Any, t: Any, log: Any) -> list[str]:
         item.outcome_on = None if outcome == OPEN else outcome_on

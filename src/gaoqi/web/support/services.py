@@ -13,7 +13,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -25,7 +26,7 @@ from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
-from gaoqi.web.core.inputs import date_field
+from gaoqi.web.core.inputs import date_field, decimal_field, not_future, text_field
 from gaoqi.web.core.locks import locked
 from gaoqi.web.enterprises.selectors import enterprise_get
 from gaoqi.web.support import config
@@ -52,36 +53,7 @@ WRITERS = frozenset({roles.DISTRICT, roles.MUNICIPAL, roles.INCUBATOR})
 QUOTA_SETTERS = frozenset({roles.DISTRICT, roles.MUNICIPAL})
 TEXT_MAX = 2000
 AMOUNT_MAX = Decimal("100000000")  # 1万亿元 in 万元: anything above is a typing error
-
-
-def _text(value: Any, what: str, field: str, *, required: bool = False, limit: int = TEXT_MAX) -> str:
-    value = str(value or "").replace("\x00", "").strip()
-    if required and not value:
-        raise DomainError(f"请填写{what}", fields={field: "必须填写"})
-    if len(value) > limit:
-        raise DomainError(f"{what}不能超过{limit}字", fields={field: f"最多{limit}字"})
-    return value
-
-
-def _decimal(value: Any, what: str, field: str, *, required: bool = False, positive: bool = False,
-             maximum: Decimal | None = None) -> Decimal | None:  # fmt: skip
-    if value is None or str(value).strip() == "":
-        if required:
-            raise DomainError(f"请填写{what}", fields={field: "必须填写"})
-        return None
-    try:
-        d = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError(f"{what}须为数字", fields={field: "须为数字"}) from None
-    if not d.is_finite():
-        raise DomainError(f"{what}须为数字", fields={field: "须为数字"})
-    if d < 0:
-        raise DomainError(f"{what}不能为负数", fields={field: "不能为负数"})
-    if positive and d == 0:
-        raise DomainError(f"{what}须大于零", fields={field: "须大于零"})
-    if maximum is not None and d > maximum:
-        raise DomainError(f"{what}不能超过{maximum}", fields={field: f"不能超过{maximum}"})
-    return d.quantize(Decimal("0.01"))
+_text = partial(text_field, required=False, limit=TEXT_MAX)
 
 
 def _enterprise(actor: Any, uscc: str) -> Any:
@@ -124,8 +96,7 @@ def record_create(
         )
     ent = _enterprise(actor, uscc)
     day = date_field(on, "日期", "on")
-    if day > clock.today():
-        raise DomainError("日期不能晚于今天", fields={"on": "不能是将来的日期"})
+    not_future(day, "日期", "on")
     u = _unit_for_enterprise(unit, ent)
     given = details or {}
     clean: dict[str, Any] = {}
@@ -134,11 +105,11 @@ def record_create(
         if value and f.choices and value not in f.choices:
             raise DomainError(f"{f.label}须为：{'、'.join(f.choices)}", fields={f.key: "不在可选范围内"})
         if value and f.number:
-            n = _decimal(value, f.label, f.key, maximum=Decimal(str(f.max)) if f.max is not None else None)
+            n = decimal_field(value, f.label, f.key, maximum=Decimal(str(f.max)) if f.max is not None else None)
             value = str(n)
         if value:
             clean[f.key] = value
-    money = _decimal(amount, k.amount or "金额", "amount", maximum=AMOUNT_MAX) if k.amount else None
+    money = decimal_field(amount, k.amount or "金额", "amount", maximum=AMOUNT_MAX) if k.amount else None
     rec = SupportRecord.objects.create(
         enterprise=ent, category=category, kind=kind, on=day, unit=u, details=clean, amount=money,
         note=_text(note, "备注", "note"), recorded_by=actor,
@@ -180,7 +151,7 @@ def quota_set(actor: Any, *, district_code: str, year: int, quota_type: str, tot
         raise DomainError("指标类型不存在", fields={"quota_type": "不存在的指标类型"})
     if not 2000 <= int(year) <= 2100:
         raise DomainError("年度无效", fields={"year": "年度无效"})
-    n = _decimal(total, "指标总数", "total", required=True, maximum=Decimal(1_000_000))
+    n = decimal_field(total, "指标总数", "total", required=True, maximum=Decimal(1_000_000))
     assert n is not None
     if n != n.to_integral_value():
         raise DomainError("指标总数须为整数", fields={"total": "须为整数"})
@@ -219,7 +190,7 @@ def tier_set(actor: Any, quota_id: int, tier: str, cap: Any) -> QuotaTier:
     _quota_district(actor, quota.district_code)
     if tier not in config.default_tiers():
         raise DomainError("梯度不存在", fields={"tier": "不存在的梯度"})
-    n = _decimal(cap, "每家企业上限", "cap", required=True, maximum=Decimal(1_000_000))
+    n = decimal_field(cap, "每家企业上限", "cap", required=True, maximum=Decimal(1_000_000))
     assert n is not None
     if n != n.to_integral_value():
         raise DomainError("每家企业上限须为整数", fields={"cap": "须为整数"})
@@ -245,7 +216,7 @@ def allocation_create(actor: Any, quota_id: int, *, uscc: str, tier: str, count:
         raise Forbidden("只有区级、市级管理人员可以配给人才指标")
     if quota_get(actor, quota_id) is None:
         raise NotFound("指标不存在或不在您的管辖范围内")
-    n = _decimal(count, "配给数量", "count", required=True, positive=True, maximum=Decimal(1_000_000))
+    n = decimal_field(count, "配给数量", "count", required=True, positive=True, maximum=Decimal(1_000_000))
     assert n is not None
     if n != n.to_integral_value():
         raise DomainError("配给数量须为整数", fields={"count": "须为整数"})
@@ -307,7 +278,7 @@ def space_need_create(
     if actor.role == roles.ENTERPRISE and str(uscc or "").strip().upper() != actor.uscc:
         raise NotFound("企业只能登记本企业的空间需求")
     ent = _enterprise(actor, uscc)
-    m2 = _decimal(area, "面积", "area", required=True, positive=True, maximum=Decimal(10_000_000))
+    m2 = decimal_field(area, "面积", "area", required=True, positive=True, maximum=Decimal(10_000_000))
     if district_code not in district_codes():
         raise DomainError("意向区县不存在", fields={"district_code": "不存在的区县"})
     if use not in dict(USES):
@@ -348,8 +319,8 @@ def space_offer_create(
 
     _need_visible(actor, pk)
     addr = _text(address, "地址", "address", required=True, limit=200)
-    m2 = _decimal(area, "面积", "area", required=True, positive=True, maximum=Decimal(10_000_000))
-    rent = _decimal(price, "租金", "price", maximum=Decimal(100_000))
+    m2 = decimal_field(area, "面积", "area", required=True, positive=True, maximum=Decimal(10_000_000))
+    rent = decimal_field(price, "租金", "price", maximum=Decimal(100_000))
     u = unit_get(str(unit or "").strip())
     holder: dict[str, Any] = {}
 
@@ -433,8 +404,7 @@ def delivery_inform(actor: Any, *, uscc: str, policy_id: str, informed_on: Any, 
     ent = _enterprise(actor, uscc) if actor is not None else _any_enterprise(uscc)
     pid = _policy(policy_id)
     day = date_field(informed_on, "告知日期", "informed_on")
-    if day > clock.today():
-        raise DomainError("告知日期不能晚于今天", fields={"informed_on": "不能是将来的日期"})
+    not_future(day, "告知日期", "informed_on")
     row, _ = PolicyDelivery.objects.get_or_create(enterprise_uscc=ent.uscc, policy_id=pid)
     row = locked(PolicyDelivery, row.pk)
     if row.informed_on is None or day < row.informed_on:
@@ -462,8 +432,7 @@ def delivery_claim(actor: Any, *, uscc: str, policy_id: str, claimed_on: Any, no
     ent = _enterprise(actor, uscc)
     pid = _policy(policy_id)
     day = date_field(claimed_on, "享受日期", "claimed_on")
-    if day > clock.today():
-        raise DomainError("享受日期不能晚于今天", fields={"claimed_on": "不能是将来的日期"})
+    not_future(day, "享受日期", "claimed_on")
     row, _ = PolicyDelivery.objects.get_or_create(enterprise_uscc=ent.uscc, policy_id=pid)
     row = locked(PolicyDelivery, row.pk)
     row.claimed_on, row.claim_note, row.claimed_by = day, _text(note, "说明", "note"), actor
