@@ -45,6 +45,7 @@ from gaoqi.web.support.models import (
     SpaceOffer,
     SupportRecord,
 )
+from gaoqi.web.support.selectors import allocated, quota_get, space_need_get
 from gaoqi.web.support.workflow import SPACE_NEED
 from gaoqi.web.units.models import DISTRICT, Unit
 from gaoqi.web.units.selectors import unit_for, unit_get
@@ -138,10 +139,6 @@ def _quota_district(actor: Any, district_code: str) -> str:
     return code
 
 
-def _used(quota: Quota) -> int:
-    return int(Allocation.objects.filter(quota=quota).aggregate(n=Sum("count"))["n"] or 0)
-
-
 @transaction.atomic
 def quota_set(actor: Any, *, district_code: str, year: int, quota_type: str, total: Any) -> Quota:
     """Set a district's quota of a year and type (created with the default tiers of quotas.yaml). Reducing it
@@ -163,7 +160,7 @@ def quota_set(actor: Any, *, district_code: str, year: int, quota_type: str, tot
         QuotaTier.objects.bulk_create(QuotaTier(quota=quota, tier=t, cap=c) for t, c in config.default_tiers().items())
     else:
         quota = locked(Quota, quota.pk)
-        used = _used(quota)
+        used = allocated(quota)
         if n < used:
             raise Conflict(
                 f"指标总数不能低于已配给数：已配给 {used}，拟设为 {int(n)}", fields={"total": "低于已配给数"}
@@ -182,8 +179,6 @@ def quota_set(actor: Any, *, district_code: str, year: int, quota_type: str, tot
 def tier_set(actor: Any, quota_id: int, tier: str, cap: Any) -> QuotaTier:
     """Set a tier's cap per enterprise (the district's choice). A cap below what an enterprise of that tier
     already holds is refused (409)."""
-    from gaoqi.web.support.selectors import quota_get
-
     if quota_get(actor, quota_id) is None:
         raise NotFound("指标不存在或不在您的管辖范围内")
     quota = locked(Quota, quota_id)
@@ -210,8 +205,6 @@ def allocation_create(actor: Any, quota_id: int, *, uscc: str, tier: str, count:
     lock, on fresh sums: never above the quota's total (409 名额已用完 / 名额不足), never above the tier's cap
     for the enterprise (409), one tier per enterprise and quota; count ≥ 1 (400). Also the enterprise's talent
     support record (unit: the district's 人社 / 住建 office)."""
-    from gaoqi.web.support.selectors import quota_get
-
     if getattr(actor, "role", None) not in QUOTA_SETTERS:
         raise Forbidden("只有区级、市级管理人员可以配给人才指标")
     if quota_get(actor, quota_id) is None:
@@ -228,7 +221,7 @@ def allocation_create(actor: Any, quota_id: int, *, uscc: str, tier: str, count:
     cap_row = QuotaTier.objects.filter(quota=quota, tier=tier).first()
     if cap_row is None:
         raise DomainError("梯度不存在", fields={"tier": "不存在的梯度"})
-    remaining = quota.total - _used(quota)
+    remaining = quota.total - allocated(quota)
     if want > remaining:
         if remaining <= 0:
             raise Conflict("名额已用完：剩余 0", fields={"count": "名额已用完"})
@@ -298,8 +291,6 @@ def space_need_create(
 
 
 def _need_visible(actor: Any, pk: int) -> None:
-    from gaoqi.web.support.selectors import space_need_get
-
     if space_need_get(actor, pk) is None:
         raise NotFound("空间需求不存在或不在您的管辖范围内")
 
