@@ -15,7 +15,7 @@ from django.db.models.functions import TruncMonth
 
 from gaoqi.web import roles
 from gaoqi.web.core import clock
-from gaoqi.web.core.scoping import OVERSIGHT
+from gaoqi.web.core.scoping import scope_q, visible_to
 from gaoqi.web.servicedesk import workflow as wf
 from gaoqi.web.servicedesk.config import process_config
 from gaoqi.web.servicedesk.models import Request, ServiceDay
@@ -23,20 +23,13 @@ from gaoqi.web.units.selectors import unit_scope_q
 
 
 def request_scope_q(user: Any) -> Q | None:
-    role = getattr(user, "role", None)
-    if role is None or not getattr(user, "is_active", True):
-        return None
-    if role in OVERSIGHT:
-        return Q()
-    if role == roles.ENTERPRISE:
-        return Q(uscc=user.uscc) if user.uscc else None
-    if role == roles.DISTRICT:
-        units = unit_scope_q(user, "unit")
-        escalated = unit_scope_q(user, "escalated_to")
-        if units is None or escalated is None or not user.district_code:
-            return None
-        return units | escalated | Q(district_code=user.district_code)
-    return None
+    """The requests ``user`` may see: ``core.scoping``'s rules on the request's district and enterprise, and for a
+    district official also what its units owe or had escalated to them (``handling_scope_q``)."""
+    q = scope_q(user, district="district_code", uscc="uscc")
+    if q is not None and getattr(user, "role", None) == roles.DISTRICT:
+        handling = handling_scope_q(user)
+        q = q if handling is None else q | handling
+    return q
 
 
 def requests_visible_to(user: Any) -> QuerySet[Request]:
@@ -199,15 +192,7 @@ def stats_total(rows: list[Rates]) -> Rates:
 def service_days_visible_to(user: Any) -> QuerySet[ServiceDay]:
     """Municipal officials and evaluators: all; a district official: its district's; an enterprise: the days it
     was invited to."""
-    role = getattr(user, "role", None)
-    qs = ServiceDay.objects.all()
-    if role in OVERSIGHT:
-        return qs
-    if role == roles.DISTRICT and user.district_code:
-        return qs.filter(district_code=user.district_code)
-    if role == roles.ENTERPRISE and user.uscc:
-        return qs.filter(invites__uscc=user.uscc).distinct()
-    return qs.none()
+    return visible_to(ServiceDay.objects.all(), user, district="district_code", uscc="invites__uscc").distinct()
 
 
 def service_day_get(user: Any, pk: int) -> ServiceDay | None:

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from gaoqi.web import roles
-from gaoqi.web.core.scoping import OVERSIGHT, visible_to
+from gaoqi.web.core.scoping import OVERSIGHT, scope_q, visible_to
 from gaoqi.web.enterprises.models import PolicyResult
 from gaoqi.web.enterprises.selectors import enterprise_scope
 from gaoqi.web.intake.selectors import current_snapshot
@@ -83,12 +83,11 @@ def allocations_visible_to(user: Any) -> QuerySet[Allocation]:
 
 def space_needs_visible_to(user: Any) -> QuerySet[SpaceNeed]:
     """A district official sees the needs of its district's enterprises and the needs wanting its district."""
+    q = scope_q(user, district="enterprise__district_code", uscc="enterprise__uscc")
+    if q is not None and getattr(user, "role", None) == roles.DISTRICT:
+        q |= Q(district_code=user.district_code)
     qs = SpaceNeed.objects.select_related("enterprise", "recorded_by")
-    if getattr(user, "role", None) == roles.DISTRICT and getattr(user, "district_code", ""):
-        d = user.district_code
-        return qs.filter(Q(district_code=d) | Q(enterprise__district_code=d))
-    scope = enterprise_scope(user, "enterprise__") if getattr(user, "role", None) != roles.INCUBATOR else None
-    return qs.none() if scope is None else qs.filter(scope)
+    return qs.none() if q is None else qs.filter(q)
 
 
 def space_need_get(user: Any, pk: int) -> SpaceNeed | None:

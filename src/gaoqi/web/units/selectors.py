@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from gaoqi.web import roles
 from gaoqi.web.core.errors import DomainError
-from gaoqi.web.core.scoping import OVERSIGHT
+from gaoqi.web.core.scoping import scope_q
 from gaoqi.web.units.models import MUNICIPAL, Unit, UnitMember
 
 
@@ -39,20 +39,11 @@ def unit_for(kind: str, *, level: str, district_code: str = "") -> Unit | None:
 
 
 def unit_scope_q(user: Any, field: str = "unit") -> Q | None:
-    """The rows owed by units ``user`` may see, as a condition on ``field`` (a FK to Unit; "" for Unit itself): all for the municipal
-    office and evaluators; a district official: its district's units and those it acts for; others: none."""
-    role = getattr(user, "role", None)
-    if role is None or not getattr(user, "is_active", True):
-        return None
-    if role in OVERSIGHT:
-        return Q()
-    if role == roles.DISTRICT and user.district_code:
-        member_of = UnitMember.objects.filter(user=user).values("unit_id")
-        prefix, ident = (f"{field}__", f"{field}_id") if field else ("", "id")
-        return Q(**{f"{prefix}district_code": user.district_code}) | Q(**{f"{ident}__in": member_of})
-    return None
-
-
-def units_acted_for(user: Any) -> QuerySet[Unit]:
-    """The units ``user`` is a member of (its 我方承办 filter)."""
-    return Unit.objects.filter(members__user=user)
+    """The rows owed by units ``user`` may see, as a condition on ``field`` (a FK to Unit; "" for Unit itself): the
+    role rules of ``core.scoping`` on the unit's district (the municipal office and evaluators all, a district
+    official its district's units, nobody else any), and for a district official also the units it acts for."""
+    prefix, ident = (f"{field}__", f"{field}_id") if field else ("", "id")
+    q = scope_q(user, district=f"{prefix}district_code")
+    if q is not None and getattr(user, "role", None) == roles.DISTRICT:
+        q |= Q(**{f"{ident}__in": UnitMember.objects.filter(user=user).values("unit_id")})
+    return q
