@@ -12,10 +12,15 @@ from django.core.paginator import Paginator
 CAP = 10_000
 
 
+def count_capped(qs: Any, cap: int) -> int:
+    """How many rows ``qs`` has, counted up to ``cap`` + 1 (COUNT over a LIMIT: more than ``cap`` reads "cap+")."""
+    return int(qs.order_by()[: cap + 1].count())
+
+
 class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
-        return int(self.object_list[: CAP + 1].count())
+        return count_capped(self.object_list, CAP)
 
     @property
     def capped(self) -> bool:

@@ -51,8 +51,15 @@ def test_the_overdue_boundary_due_today_is_not_overdue_due_yesterday_is(sd: Any)
     assert sv.daily() == {"escalated": [], "closed": [], "errors": []}
     sd["clock"]["day"] = D(2026, 10, 9)
     assert list(sel.requests_visible_to(sd["municipal"]).filter(sel.overdue_q())) == [req]
-    count, rows = sel.overdue_for_monitoring(sd["haidian"])
-    assert count == 1 and rows == [req]
+    section = sel.overdue_for_monitoring(sd["haidian"])
+    assert section["count"] == 1 and section["rows"] == [req]
+    # a 海淀 enterprise's request owed by a municipal unit: on the municipal office's section, not on 海淀's (whose
+    # link opens its own queue, where that request is not)
+    municipal_owes = file_request(sd["ent"], category="hte", title="复审咨询")
+    assert municipal_owes.unit.level == "municipal"
+    sd["clock"]["day"] = D(2026, 10, 12)
+    assert sel.overdue_for_monitoring(sd["haidian"])["rows"] == [req]
+    assert municipal_owes in sel.overdue_for_monitoring(sd["municipal"])["rows"]
 
 
 def test_a_request_for_another_enterprise_is_refused_and_nothing_is_written(sd: Any) -> None:

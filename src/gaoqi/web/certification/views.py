@@ -269,15 +269,14 @@ def postcheck(request: HttpRequest, pk: int) -> HttpResponse:
 
 def overdue(request: HttpRequest) -> HttpResponse:
     """时限监控: the user's overdue and due-soon applications (selectors.stage_deadlines), charted."""
+    from gaoqi.web.servicedesk.selectors import overdue_for_monitoring  # the other apps' sections
     from gaoqi.web.servicepacks.selectors import overdue_section
 
     deadlines = selectors.stage_deadlines(request.user, clock.today())
     names = district_codes()
-    from gaoqi.web.servicedesk.selectors import overdue_for_monitoring  # 企业诉求 (servicedesk): its own section
-
-    deadlines["requests_overdue"] = overdue_for_monitoring(request.user)
     return render(request, "certification/overdue.html",
                   {**deadlines, "labels": wf.STATUS_LABELS, "service_items": overdue_section(request.user, clock.today()),
+                   "requests_overdue": overdue_for_monitoring(request.user),
                    "chart": selectors.deadline_chart(deadlines, names),
                    "reports": services.annual_reports_overdue(clock.today()) if request.user.role == roles.MUNICIPAL else []})  # fmt: skip
 

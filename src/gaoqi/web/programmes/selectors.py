@@ -18,6 +18,7 @@ from gaoqi.web.enterprises.models import Enterprise, PolicyResult
 from gaoqi.web.enterprises.selectors import enterprise_scope
 from gaoqi.web.intake.models import Snapshot
 from gaoqi.web.intake.selectors import current_snapshot
+from gaoqi.web.paging import count_capped
 from gaoqi.web.programmes import lists
 from gaoqi.web.programmes.models import ListMembership, ListStat, Recommendation
 from gaoqi.web.programmes.workflow import SUBMITTED
@@ -31,8 +32,8 @@ def memberships_visible_to(user: Any) -> QuerySet[ListMembership]:
     return ListMembership.objects.filter(scope).select_related("enterprise", "entered_snapshot", "left_snapshot")
 
 
-def count_upto(qs: QuerySet[Any], cap: int) -> int:
-    """How many rows ``qs`` has, counted up to ``cap`` + 1, kept (Django's cache) until the stays change: the key
+def count_upto(qs: QuerySet[Any], cap: int | None) -> int:
+    """How many rows ``qs`` has, counted up to ``cap`` + 1 (None: all of them), kept (Django's cache) until the stays change: the key
     is the query itself (its scope and filters) and ``funnel.data_signature()`` (the current snapshot, the latest
     stay, officials' removals, …). A district's count at 2M enterprises reads the district's 125,000 enterprises
     (about 100 ms); a list page makes three."""
@@ -48,7 +49,7 @@ def count_upto(qs: QuerySet[Any], cap: int) -> int:
     key = "programmes.count." + hashlib.sha256(raw).hexdigest()
     n = cache.get(key)
     if n is None:
-        n = int(qs.order_by()[: cap + 1].count())
+        n = qs.order_by().count() if cap is None else count_capped(qs, cap)
         cache.set(key, n, 600)
     return int(n)
 

@@ -16,10 +16,14 @@ from django.db.models.functions import TruncMonth
 from gaoqi.web import roles
 from gaoqi.web.core import clock
 from gaoqi.web.core.scoping import scope_q, visible_to
+from gaoqi.web.paging import count_capped
 from gaoqi.web.servicedesk import workflow as wf
 from gaoqi.web.servicedesk.config import process_config
 from gaoqi.web.servicedesk.models import Request, ServiceDay
 from gaoqi.web.units.selectors import unit_scope_q
+
+#: The 时限监控 section's count stops here (it shows "1000+").
+COUNT_CAP = 1000
 
 
 def request_scope_q(user: Any) -> Q | None:
@@ -99,10 +103,11 @@ def mine(user: Any) -> QuerySet[Request]:
     return requests_visible_to(user).select_related("unit").order_by("-id")
 
 
-def overdue_for_monitoring(user: Any, limit: int = 50) -> tuple[int, list[Request]]:
-    """时限监控: the overdue requests the user may see (count, the oldest first, at most ``limit``)."""
-    qs = requests_visible_to(user).filter(overdue_q())
-    return qs.count(), list(qs.select_related("unit").order_by("due_on", "pk")[:limit])
+def overdue_for_monitoring(user: Any, limit: int = 50) -> dict[str, Any]:
+    """时限监控: the overdue requests of the user's handling queue (what its units owe or had escalated to them: the
+    queue its link opens), the oldest first, at most ``limit``, and how many (counted up to ``COUNT_CAP``)."""
+    qs = queue(user, QueueFilter(overdue=True)).order_by("due_on", "pk")
+    return {"rows": list(qs[:limit]), "count": count_capped(qs, COUNT_CAP)}
 
 
 # ------------------------------------------------------------------------------------------------------

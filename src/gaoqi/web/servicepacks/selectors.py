@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from gaoqi.web import roles
 from gaoqi.web.core.models import WorkflowLog
 from gaoqi.web.core.scoping import scope_q
+from gaoqi.web.paging import count_capped
 from gaoqi.web.servicepacks.config import config
 from gaoqi.web.servicepacks.models import ServiceItem, ServiceItemRating, ServicePackage
 from gaoqi.web.servicepacks.workflow import CANCELLED, DONE, ITEM, OPEN, RATING_LABELS, STATUS_LABELS
@@ -120,9 +121,8 @@ def queue_page(qs: QuerySet[ServiceItem], after: str, size: int = 50) -> QueuePa
     return QueuePage(rows, f"{last.due_on.isoformat()}_{last.pk}" if more and last else "", 0)
 
 
-def count_upto(qs: QuerySet[ServiceItem], cap: int = 1000) -> int:
-    """How many rows ``qs`` has, counted up to ``cap`` + 1 (the page shows "1000+")."""
-    return int(qs.order_by()[: cap + 1].count())
+#: The queue's and the 时限监控 section's counts stop here (the pages show "1000+").
+COUNT_CAP = 1000
 
 
 def queue_units(user: Any) -> list[Any]:
@@ -223,7 +223,7 @@ def overdue_items(user: Any, today: dt.date, limit: int = 200) -> tuple[list[Ser
     """For 时限监控: the items the user's unit scope owes whose due date has passed (not done or cancelled), the
     most overdue first, at most ``limit``, and how many there are (counted up to 1000)."""
     qs = items_owed(user, QueueFilter(status="open", overdue=True), today)
-    return list(qs.select_related("package__enterprise", "unit", "handler")[:limit]), count_upto(qs)
+    return list(qs.select_related("package__enterprise", "unit", "handler")[:limit]), count_capped(qs, COUNT_CAP)
 
 
 def members_without_package(user: Any, year: int, limit: int = 200) -> list[Any]:
@@ -247,10 +247,10 @@ def stewards(role: str, district_code: str = "") -> list[Any]:
 
 __all__ = [
     "CANCELLED",
+    "COUNT_CAP",
     "OPEN",
     "QueueFilter",
     "Summary",
-    "count_upto",
     "is_overdue",
     "item_log",
     "items_owed",

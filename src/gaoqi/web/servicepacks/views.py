@@ -17,6 +17,7 @@ from gaoqi.web import roles
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import DomainError, refusals_to, valid_data
 from gaoqi.web.exports import xlsx_response
+from gaoqi.web.paging import count_capped
 from gaoqi.web.servicepacks import selectors, services
 from gaoqi.web.servicepacks.config import config
 from gaoqi.web.servicepacks.forms import ActForm, BulkForm, ItemForm, PackageForm, QueueFilterForm, RateForm
@@ -43,7 +44,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "servicepacks/queue.html", {
         "page": page, "f": f, "today": today, "statuses": selectors.STATUS_CHOICES, "labels": STATUS_LABELS,
         "units": selectors.queue_units(request.user), "categories": cfg.categories,
-        "count": selectors.count_upto(qs), "query": query.urlencode(), "after": after,
+        "count": count_capped(qs, selectors.COUNT_CAP), "query": query.urlencode(), "after": after,
         "overdue_ids": {i.pk for i in page.rows if selectors.is_overdue(i, today)},
     })  # fmt: skip
 
