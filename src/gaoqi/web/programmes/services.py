@@ -924,10 +924,7 @@ def attendance_correct(actor: Any, pk: int, comment: str, attended: bool, *, see
 def training_material_add(actor: Any, pk: int, file_name: str, data: bytes) -> Any:
     """The organiser uploads a material (PDF only, checked by content with certification/pdfcheck.py, not by its
     name; size and count limited by cultivation.yaml), stored outside the web root. Audited."""
-    from pathlib import Path
-
-    from gaoqi.web.certification.pdfcheck import PdfRefused, check_pdf
-    from gaoqi.web.core.uploads import stored_write
+    from gaoqi.web.core.uploads import pdf_upload, stored_write
     from gaoqi.web.programmes.cultivation import cultivation_config
     from gaoqi.web.programmes.models import TrainingMaterial
 
@@ -935,16 +932,10 @@ def training_material_add(actor: Any, pk: int, file_name: str, data: bytes) -> A
     session = _session_of_org(actor, pk)
     if not data:
         raise DomainError("请选择要上传的文件", fields={"file": "必须选择"})
-    if len(data) > cfg.material_max_bytes:
-        raise DomainError(f"培训资料不能超过 {cfg.material_max_bytes // (1024 * 1024)} MB", fields={"file": "文件过大"})
-    try:
-        pages = check_pdf(data)
-    except PdfRefused as exc:
-        raise DomainError(str(exc).replace("附件", "培训资料"), fields={"file": "不是可接受的 PDF"}) from exc
+    name, pages = pdf_upload(file_name, data, max_bytes=cfg.material_max_bytes, noun="培训资料")
     if TrainingMaterial.objects.filter(session=session).count() >= cfg.materials_per_session:
         raise DomainError(f"每次培训最多上传 {cfg.materials_per_session} 份资料")
     path, digest = stored_write("training", session.pk, data)
-    name = Path((file_name or "").replace("\x00", "")).name[:200] or "培训资料.pdf"
     item = TrainingMaterial.objects.create(session=session, file_name=name, path=path, sha256=digest,
                                            size=len(data), pages=pages, uploaded_by=actor)  # fmt: skip
     audit_record(actor, "training.material_add", target=f"training:{session.pk}",

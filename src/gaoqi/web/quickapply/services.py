@@ -7,7 +7,6 @@ policy's time limit in working days (process.yaml, DEFAULT 60). Every status cha
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -16,12 +15,11 @@ from django.utils import timezone
 from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.certification import workdays
-from gaoqi.web.certification.pdfcheck import PdfRefused, check_pdf
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gaoqi.web.core.locks import STALE, StaleActionError, locked, serialize
 from gaoqi.web.core.models import WorkflowLog
-from gaoqi.web.core.uploads import stored_open, stored_write
+from gaoqi.web.core.uploads import pdf_upload, stored_open, stored_write
 from gaoqi.web.core.workflow import Transition, create, transition
 from gaoqi.web.quickapply import prefill as pf
 from gaoqi.web.quickapply import workflow as wf
@@ -168,18 +166,13 @@ def attachment_add(actor: Any, app: PolicyApplication, condition_id: str, file_n
     if condition_id not in attested:
         raise DomainError("只有需企业承诺的条件可以上传证明材料（其余数据政府已掌握，无需提交）",
                           fields={"condition": "不需要附件"})  # fmt: skip
-    if len(data) > MAX_ATTACHMENT:
-        raise DomainError("附件不能超过 20 MB", fields={"file": "过大"})
-    try:
-        pages = check_pdf(data)
-    except PdfRefused as exc:
-        raise DomainError(str(exc), fields={"file": "不是可接收的 PDF"}) from exc
+    shown, pages = pdf_upload(file_name, data, max_bytes=MAX_ATTACHMENT)
     app = _editable(actor, app)
     if app.attachments.aggregate(n=models.Count("id"))["n"] >= MAX_ATTACHMENTS:
         raise DomainError(f"每份申请最多上传 {MAX_ATTACHMENTS} 个附件")
     path, digest = stored_write("quickapply", app.pk, data)
     att = PolicyApplicationAttachment.objects.create(
-        application=app, condition_id=condition_id, file_name=Path(file_name).name[:200] or "附件.pdf", path=path,
+        application=app, condition_id=condition_id, file_name=shown, path=path,
         sha256=digest, size=len(data), pages=pages, uploaded_by=actor,
     )  # fmt: skip
     audit_record(actor, "quickapply.attach", target=_target(app), detail={"condition": condition_id, "sha256": digest})

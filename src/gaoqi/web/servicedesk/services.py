@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -44,27 +43,17 @@ def attachment_check(name: str, data: bytes) -> int:
     """The number of pages of an acceptable attachment (a PDF without active content, by content; the size
     capped by process.yaml); a DomainError naming the file otherwise. Images are not accepted: Pillow is not
     among the platform's dependencies, and an image cannot be verified without it."""
-    from gaoqi.web.certification.pdfcheck import PdfRefused, check_pdf
+    from gaoqi.web.core.uploads import pdf_upload
 
-    cfg = process_config()
-    shown = Path((name or "").replace("\x00", "")).name[:200] or "附件"
-    if not data:
-        raise DomainError(f"附件“{shown}”为空文件", fields={"attachments": "空文件"})
-    if len(data) > cfg.max_bytes:
-        raise DomainError(f"附件“{shown}”超过 {cfg.max_bytes // (1024 * 1024)} MB", fields={"attachments": "文件过大"})
-    try:
-        return check_pdf(data)
-    except PdfRefused as exc:
-        raise DomainError(f"附件“{shown}”：{exc}", fields={"attachments": "不是可接受的 PDF"}) from exc
+    return pdf_upload(name, data, max_bytes=process_config().max_bytes, field="attachments")[1]
 
 
 def _attachments_store(actor: Any, req: Request, files: Sequence[tuple[str, bytes]], pages: list[int]) -> None:
-    from gaoqi.web.core.uploads import stored_write
+    from gaoqi.web.core.uploads import shown_name, stored_write
 
     for (name, data), n in zip(files, pages, strict=True):
         path, digest = stored_write(ATTACHMENT_FOLDER, req.pk, data)
-        shown = Path((name or "").replace("\x00", "")).name[:200] or "附件.pdf"
-        RequestAttachment.objects.create(request=req, file_name=shown, path=path, sha256=digest, size=len(data),
+        RequestAttachment.objects.create(request=req, file_name=shown_name(name, "附件.pdf"), path=path, sha256=digest, size=len(data),
                                          pages=n, uploaded_by=actor)  # fmt: skip
 
 
