@@ -241,8 +241,7 @@ def _exact(text: str) -> Decimal | str:
         return text
 
 
-def _read_yaml(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
+def _parse_yaml(text: str) -> Any:
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     return None if node is None else _compose(node)
 
@@ -421,12 +420,22 @@ def _render_texts(value: Any) -> None:
 
 def _load_file(path: Path, ctx: _Ctx) -> Policy | None:
     try:
-        doc = _read_yaml(path)
+        data = path.read_bytes()
+    except OSError as e:
+        ctx.err(0, f"cannot read: {e}")
+        return None
+    return _load_text(data, str(path), ctx)
+
+
+def _load_text(data: bytes, file: str, ctx: _Ctx) -> Policy | None:
+    """One policy from the bytes of its YAML (a file's, or a draft's), named ``file``; its errors in ``ctx``."""
+    try:
+        doc = _parse_yaml(data.decode("utf-8"))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         ctx.err(int(mark.line) + 1 if mark is not None else 0, f"invalid YAML: {e.problem or e}")
         return None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+    except (UnicodeDecodeError, yaml.YAMLError) as e:
         ctx.err(0, f"cannot read: {e}")
         return None
     if not isinstance(doc, _Map):
@@ -468,10 +477,10 @@ def _load_file(path: Path, ctx: _Ctx) -> Policy | None:
         return None
     assert pid is not None and name is not None and authority is not None and docno is not None
     assert kind is not None
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    sha = hashlib.sha256(data).hexdigest()
     # each version knows its file's hash: compiled SQL is cached by (file sha256, version id, parameters)
     stamped = tuple(dataclasses.replace(v, sha256=sha) for v in versions)
-    return Policy(pid, name, authority, docno, kind, stamped, str(path), sha, subject)
+    return Policy(pid, name, authority, docno, kind, stamped, file, sha, subject)
 
 
 def _check_intervals(versions: list[PolicyVersion], ctx: _Ctx) -> None:
@@ -1116,15 +1125,10 @@ def ruleset_hash(policies: list[Policy]) -> str:
 
 def load_policy_text(text: str, name: str = "draft.yaml") -> Policy:
     """One policy from YAML ``text`` (a draft written in the platform), through exactly the checks a file in
-    ``policies/`` goes through (``_load_file``); raises PolicyLoadError whose errors name ``name`` and the
+    ``policies/`` goes through (``_load_text``); raises PolicyLoadError whose errors name ``name`` and the
     text's lines. The policy's ``file`` is ``name`` and its ``sha256`` the text's (the compile cache keys on it)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="gaoqi-draft-") as folder:
-        path = Path(folder) / "policy.yaml"
-        path.write_text(text, encoding="utf-8")
-        ctx = _Ctx(name)
-        policy = _load_file(path, ctx)
+    ctx = _Ctx(name)
+    policy = _load_text(text.encode("utf-8"), name, ctx)
     if ctx.errors or policy is None:
         raise PolicyLoadError(ctx.errors or [PolicyError(name, 0, "not a policy")])
-    return dataclasses.replace(policy, file=name)
+    return policy
