@@ -156,3 +156,22 @@ def test_a_message_says_what_to_do_next_by_how_the_policy_is_delivered() -> None
     assert "快申快享" in by_application.next_step and f"{days}个工作日内办结" in by_application.next_step
     assert by_application.links[0][0] == "我的政策申请"
     assert own.next_step.startswith("请在政策详情页查看申报方式和时限") and own.links[0][0] == "政策详情"
+
+
+def test_a_message_reads_the_policy_as_the_catalogue_has_it_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The words are kept per policy file version: a policy re-published (another file hash) reads anew, in the
+    same process; the same file is not read again."""
+    import dataclasses
+
+    from gaoqi.web.policies import selectors as policies
+    from gaoqi.web.push.texts import render
+
+    ent = f.enterprise(name="东城企业", district_code="110101")
+    publish({(ent, TAX): "pass"})
+    message = Message.objects.get(enterprise=ent, policy_id=TAX)
+    before = render(message).title
+    original = policies.policy_get(TAX)
+    assert original is not None and original.name in before
+    renamed = dataclasses.replace(original, name="研发费用加计扣除（新版）", sha256="0" * 64)
+    monkeypatch.setattr(policies, "policy_get", lambda pid: renamed if pid == TAX else original)
+    assert "研发费用加计扣除（新版）" in render(message).title

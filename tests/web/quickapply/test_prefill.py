@@ -189,9 +189,10 @@ def test_delivery_reads_the_policy_field_with_a_default(people: dict[str, Any]) 
     with pytest.raises(DomainError):
         services.application_start(people["ent"], "dongcheng-hte-reward")
     # the version in force decides: the same policy with a later version delivered by application
+    closed = dataclasses.replace(reward.versions[-1], valid_to=dt.date(2029, 12, 31))
     later = dataclasses.replace(
-        reward.versions[-1], id="later", valid_from=dt.date(2030, 1, 1), valid_to=None, delivery="application"
+        closed, id="later", valid_from=dt.date(2030, 1, 1), valid_to=None, delivery="application"
     )
-    mixed = dataclasses.replace(reward, versions=(*reward.versions, later))
+    mixed = dataclasses.replace(reward, versions=(*reward.versions[:-1], closed, later))
     assert pf.delivery_of(mixed, dt.date(2026, 12, 7)) == "automatic"
     assert pf.delivery_of(mixed, dt.date(2030, 1, 1)) == "application"

@@ -46,10 +46,29 @@ def _amount(value: Decimal | None) -> str:
     return f"{value.normalize():f}万元" if value == value.to_integral() else f"{value:.2f}万元"
 
 
-@lru_cache(maxsize=256)
+def _sha(policy_id: str) -> str:
+    """The policy file's hash as the catalogue has it now: the words below are kept per (policy, hash, version),
+    so that a policy published or closed by 政策沙盘 reads anew (the catalogue re-reads changed files)."""
+    from gaoqi.web.policies.selectors import policy_get
+
+    policy = policy_get(policy_id)
+    return policy.sha256 if policy is not None else ""
+
+
 def _policy(policy_id: str, version_id: str) -> tuple[str, tuple[str, ...], tuple[str, ...], dict[str, str], str]:
-    """A policy version's words, once per process (a million messages share a handful of versions): its name,
-    number and department, its conditions by name, condition id → name, the benefit's words."""
+    return _policy_words(policy_id, _sha(policy_id), version_id)
+
+
+def _next_step(policy_id: str, version_id: str) -> tuple[str, tuple[str, str] | None]:
+    return _next_step_words(policy_id, _sha(policy_id), version_id)
+
+
+@lru_cache(maxsize=256)
+def _policy_words(
+    policy_id: str, sha: str, version_id: str
+) -> tuple[str, tuple[str, ...], tuple[str, ...], dict[str, str], str]:
+    """A policy version's words, once per process and file version (a million messages share a handful of
+    versions): its name, number and department, its conditions by name, condition id → name, the benefit's words."""
     from gaoqi.web.policies.selectors import condition_labels, policy_get
 
     policy = policy_get(policy_id)
@@ -63,16 +82,15 @@ def _policy(policy_id: str, version_id: str) -> tuple[str, tuple[str, ...], tupl
 
 
 @lru_cache(maxsize=256)
-def _next_step(policy_id: str, version_id: str) -> tuple[str, tuple[str, str] | None]:
+def _next_step_words(policy_id: str, sha: str, version_id: str) -> tuple[str, tuple[str, str] | None]:
     """What the enterprise does next and by when, by how the policy is delivered: 免申即享 (nothing to apply for;
     the window to confirm the account or object), 快申快享 (the prefilled application and the office's time limit),
     or the policy's own procedure; with the version's last day when it has one. And the page to do it on."""
     from gaoqi.web.benefits.config import window_workdays
-    from gaoqi.web.policies.selectors import policy_get
     from gaoqi.web.quickapply.config import config as quickapply_config
-    from gaoqi.web.quickapply.prefill import own_procedure
+    from gaoqi.web.quickapply.prefill import applicable
 
-    policy = policy_get(policy_id)
+    policy, refused = applicable(policy_id)
     version = next((v for v in policy.versions if v.id == version_id), None) if policy else None
     until = (
         f"本政策版本有效期至{version.valid_to:%Y年%-m月%-d日}，请在此之前办理。" if version and version.valid_to else ""
@@ -83,7 +101,7 @@ def _next_step(policy_id: str, version_id: str) -> tuple[str, tuple[str, str] | 
             "或提出异议，逾期无异议即进入兑付。",
             ("我的免申即享", reverse("benefits:mine")),
         )
-    if policy is not None and policy.kind != "list" and own_procedure(policy_id) is None:
+    if policy is not None and refused is None:  # 快申快享: the generic application takes it
         days, _ = quickapply_config().limit(policy_id)
         return (
             f"本政策快申快享：请在“我的政策申请”中提交申请（表单已按共享数据预填，无需提交政府已掌握的材料），"

@@ -36,9 +36,8 @@ def delivery_of(policy: Policy, on: dt.date | None = None) -> str:
     from gaoqi.web.core import clock
 
     day = on or clock.today()
-    ordered = sorted(policy.versions, key=lambda v: v.valid_from)
-    versions = [v for v in ordered if v.in_force(day)] or ordered[-1:]
-    return str(versions[-1].delivery) if versions else APPLICATION  # the latest in force
+    version = policy.version_at(day) or max(policy.versions, key=lambda v: v.valid_from, default=None)
+    return str(version.delivery) if version is not None else APPLICATION
 
 
 def applies_by_application(policy: Policy) -> bool:
