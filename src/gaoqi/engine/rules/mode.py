@@ -26,8 +26,6 @@ MODES: tuple[Mode, ...] = ("MSJX", "KSKX", "STANDARD")
 DELIVERIES: tuple[str, ...] = ("application", "automatic")
 BENEFIT_PERIODS: tuple[str, ...] = ("year", "once")
 
-_KIND_WORDS = {"attested": "企业承诺", "expert": "专家评审"}
-
 
 @dataclass(frozen=True)
 class PolicyMode:

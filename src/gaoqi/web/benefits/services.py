@@ -23,7 +23,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from gaoqi.engine import default_policies, policy_mode
+from gaoqi.engine import policy_mode
 from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.benefits import config
@@ -44,8 +44,10 @@ TEXT_MAX = 2000
 
 def automatic_versions(as_of: dt.date) -> list[tuple[str, str, str]]:
     """(policy id, version id, period kind) of every policy whose version in force on ``as_of`` is 免申即享."""
+    from gaoqi.web.policies.selectors import catalogue  # the catalogue the lists and the push read
+
     out = []
-    for p in default_policies():
+    for p in catalogue():
         v = p.version_at(as_of)
         if v is not None and v.benefit is not None and policy_mode(v).code == "MSJX":
             out.append((p.id, v.id, v.benefit.period))
@@ -350,7 +352,10 @@ def payment_upload(actor: Any, *, name: str, data: bytes, request: Any = None) -
 
     seen = Counter(at(cells, RECORD) for _, cells in lines)
     ids = {int(m.group(1)) for rid in seen if (m := _RECORD.match(rid))}
-    visible = {b.pk: b for b in payable_scope(actor).filter(pk__in=ids)} if ids else {}
+    from gaoqi.web.benefits.selectors import benefits_visible_to
+
+    # every benefit the official sees, not only payable ones: an already paid record is refused as such, not unknown
+    visible = {b.pk: b for b in benefits_visible_to(actor).filter(pk__in=ids)} if ids else {}
     try:
         upload = PaymentUpload.objects.create(
             sha256=sha, name=str(name or "")[:200], uploaded_by=actor,
@@ -400,14 +405,6 @@ def payment_upload(actor: Any, *, name: str, data: bytes, request: Any = None) -
         detail={"sha256": sha, "rows": upload.rows, "applied": upload.applied, "refused": upload.refused},
     )  # fmt: skip
     return upload
-
-
-def payable_scope(actor: Any) -> Any:
-    """The benefits a paying official may record an outcome for: every benefit it sees (not only payable ones,
-    so that an already paid record is refused as such rather than as unknown)."""
-    from gaoqi.web.benefits.selectors import benefits_visible_to
-
-    return benefits_visible_to(actor)
 
 
 def _refusal(

@@ -128,4 +128,6 @@ def mask_address(value: str) -> str:
     if "@" in value:
         name, _, domain = value.partition("@")
         return (name[:1] + "***@" + domain) if name else "***@" + domain
-    return value[:3] + "****" + value[-4:] if len(value) >= 8 else "*" * len(value)
+    from gaoqi.web.enterprises.selectors import mask_phone
+
+    return mask_phone(value)
