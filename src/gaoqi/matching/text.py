@@ -12,7 +12,6 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -68,7 +67,3 @@ def terms(text: str) -> list[str]:
         if len(w) >= 2 or w in domain:
             out.append(w)
     return out
-
-
-def terms_many(texts: Iterable[str]) -> list[list[str]]:
-    return [terms(t) for t in texts]

@@ -14,7 +14,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
@@ -387,10 +386,3 @@ def feature_choices() -> list[tuple[str, str]]:
          if not f.sql_type.endswith("[]")),
         key=lambda x: x[1],
     )  # fmt: skip
-
-
-def decimal_or_none(text: str) -> Decimal | None:
-    try:
-        return Decimal(text)
-    except (InvalidOperation, ValueError):
-        return None

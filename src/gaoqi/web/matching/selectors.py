@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from gaoqi.web import roles
 from gaoqi.web.core.scoping import OVERSIGHT, scope_q
@@ -105,16 +105,21 @@ class Kpis:
 
 
 def kpis(user: Any) -> Kpis:
-    ms = matches_visible_to(user)
-    su = signups_visible_to(user)
-    return Kpis(
-        proposed=ms.count(),
-        contacted=ms.filter(status__in=ENGAGED).count(),
-        signed=ms.filter(status__in=CLOSED_DEALS).count(),
-        delivered=ms.filter(status=DELIVERED).count(),
-        contract_value=ms.filter(status__in=CLOSED_DEALS).aggregate(v=Sum("contract_amount"))["v"] or Decimal(0),
-        event_signups=su.count(),
-        event_intentions=su.filter(result=INTENTION).count(),
-        event_contracts=su.filter(result=CONTRACT).count(),
-        event_value=su.filter(result=CONTRACT).aggregate(v=Sum("amount"))["v"] or Decimal(0),
+    m = matches_visible_to(user).aggregate(
+        proposed=Count("id"),
+        contacted=Count("id", filter=Q(status__in=ENGAGED)),
+        signed=Count("id", filter=Q(status__in=CLOSED_DEALS)),
+        delivered=Count("id", filter=Q(status=DELIVERED)),
+        contract_value=Sum("contract_amount", filter=Q(status__in=CLOSED_DEALS)),
     )
+    e = signups_visible_to(user).aggregate(
+        signups=Count("id"),
+        intentions=Count("id", filter=Q(result=INTENTION)),
+        contracts=Count("id", filter=Q(result=CONTRACT)),
+        value=Sum("amount", filter=Q(result=CONTRACT)),
+    )
+    return Kpis(
+        proposed=m["proposed"], contacted=m["contacted"], signed=m["signed"], delivered=m["delivered"],
+        contract_value=m["contract_value"] or Decimal(0), event_signups=e["signups"],
+        event_intentions=e["intentions"], event_contracts=e["contracts"], event_value=e["value"] or Decimal(0),
+    )  # fmt: skip

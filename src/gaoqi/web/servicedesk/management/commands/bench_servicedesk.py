@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import statistics
 import time
 from typing import Any
@@ -33,16 +32,12 @@ from gaoqi.engine import district_codes
 from gaoqi.web import roles
 from gaoqi.web.accounts.models import User
 from gaoqi.web.core import clock
+from gaoqi.web.intake.management.commands.bench_platform import p95
 from gaoqi.web.servicedesk.config import CATEGORIES, routing
 from gaoqi.web.servicedesk.models import Request
 
 DISTRICT = "110108"  # 海淀
 STATUSES = ["filed"] * 10 + ["accepted"] * 10 + ["answered"] * 20 + ["closed"] * 60
-
-
-def p95(times: list[float]) -> float:
-    ordered = sorted(times)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 class Command(BaseCommand):
