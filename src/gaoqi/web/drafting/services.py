@@ -24,7 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from gaoqi.engine import Policy, SimulationError, default_policies, default_policy_dir
+from gaoqi.engine import Policy, SimulationError, default_policy_dir
 from gaoqi.web import roles
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.core.errors import DomainError, Forbidden, NotFound
@@ -34,6 +34,7 @@ from gaoqi.web.drafting import render
 from gaoqi.web.drafting.models import PolicyDraft
 from gaoqi.web.drafting.workflow import EDITABLE, POLICY_DRAFT, PUBLISHED
 from gaoqi.web.intake.selectors import current_snapshot, snapshot_workspace
+from gaoqi.web.policies.selectors import catalogue, policy_get
 
 HEADER = ("policy_id", "name", "authority", "document_number", "kind")
 
@@ -55,16 +56,6 @@ class DraftData:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
-
-
-def _catalogue() -> tuple[Policy, ...]:
-    from gaoqi.web.policies.selectors import catalogue
-
-    return catalogue()
-
-
-def _existing(policy_id: str) -> Policy | None:
-    return next((p for p in _catalogue() if p.id == policy_id), None)
 
 
 def _precheck(data: DraftData) -> dict[str, str]:
@@ -109,8 +100,8 @@ def prepare(data: DraftData) -> tuple[render.Rendered, Policy, bool, DraftData]:
     errs = _precheck(data)
     if errs:
         raise DomainError("政策草稿未通过校验，请按提示修改", fields=errs)
-    existing = _existing(data.policy_id)
-    if existing is None and any(p.id == data.policy_id for p in default_policies("incubator")):
+    existing = policy_get(data.policy_id)
+    if existing is None and any(p.id == data.policy_id for p in catalogue("incubator")):
         raise DomainError("该政策编号已被孵化机构政策使用", fields={"policy_id": "编号已被使用"})
     if existing is not None:
         # a new version: the header is the catalogue's (a version does not rename its policy)
@@ -227,7 +218,7 @@ def draft_try(actor: Any, pk: int) -> dict[str, Any]:
         raise NotFound("没有该政策草稿")
     policy, version = draft_policy(draft)
     started = time.perf_counter()
-    in_force = _existing(draft.policy_id)
+    in_force = policy_get(draft.policy_id)
     current = in_force.version_at(snap.as_of) if in_force is not None else None
     with ws:
         try:
@@ -300,7 +291,7 @@ def draft_approve(actor: Any, pk: int, seen: str | None = None) -> PolicyDraft:
             fresh = _get(pk)
             data = DraftData(**{k: getattr(fresh, k) for k in (*HEADER, "version_id", "valid_from", "valid_to",
                                                                  "spec")})  # fmt: skip
-            existing = _existing(fresh.policy_id)
+            existing = policy_get(fresh.policy_id)
             holder: dict[str, Any] = {}
 
             def check(actor_: Any, obj: PolicyDraft) -> str | None:

@@ -20,25 +20,20 @@ from gaoqi.web.drafting.forms import DraftForm, initial_from_policy, initial_fro
 from gaoqi.web.drafting.render import PARAM_TYPES
 from gaoqi.web.drafting.workflow import EDITABLE, POLICY_DRAFT, STATUS_LABELS, SUBMITTED
 from gaoqi.web.intake.selectors import current_snapshot
-
-
-def _catalogue() -> Any:
-    from gaoqi.web.policies.selectors import catalogue
-
-    return catalogue()
+from gaoqi.web.policies.selectors import catalogue, policy_get
 
 
 def index(request: HttpRequest) -> HttpResponse:
     drafts = selectors.drafts_visible_to(request.user)
     return render(request, "drafting/index.html", {
-        "drafts": drafts[:200], "statuses": STATUS_LABELS, "policies": _catalogue(),
+        "drafts": drafts[:200], "statuses": STATUS_LABELS, "policies": catalogue(),
     })  # fmt: skip
 
 
 def _form_page(request: HttpRequest, form: DraftForm, draft: Any, status: int = 200, skipped: int = 0) -> HttpResponse:
     return render(request, "drafting/form.html", {
         "form": form, "draft": draft, "skipped": skipped,
-        "catalogue_ids": {p.id for p in _catalogue()},
+        "catalogue_ids": {p.id for p in catalogue()},
     }, status=status)  # fmt: skip
 
 
@@ -62,7 +57,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 return redirect("drafting:detail", pk=draft.pk)
         return _form_page(request, form, None, status=400)
     skipped = 0
-    base = next((p for p in _catalogue() if p.id == request.GET.get("base", "")), None)
+    base = policy_get(request.GET.get("base", ""))
     if base is not None:
         snap = current_snapshot()
         initial, skipped = initial_from_policy(base, snap.as_of if snap else None)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from gaoqi.engine import Policy, PolicyVersion, default_policies
+from gaoqi.engine import Policy, PolicyVersion
 from gaoqi.web.core.scoping import visible_to
 from gaoqi.web.enterprises.models import Enterprise, PolicyResult
 from gaoqi.web.enterprises.selectors import enterprises_visible_to
@@ -81,7 +81,9 @@ def city_figures(snapshot: Snapshot | None = None) -> CityFigures | None:
 def evaluation_version(policy_id: str = "", version_id: str = "") -> tuple[Policy, PolicyVersion] | None:
     """The incubator evaluation policy (``subject: incubator``) and the version the figures were evaluated with
     (by id; else its latest): gate labels, parameters and their unconfirmed marks for the pages."""
-    for p in default_policies("incubator"):
+    from gaoqi.web.policies.selectors import catalogue
+
+    for p in catalogue("incubator"):
         if policy_id and p.id != policy_id:
             continue
         version = next((v for v in p.versions if v.id == version_id), p.versions[-1])

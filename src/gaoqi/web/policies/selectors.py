@@ -17,9 +17,9 @@ from gaoqi.web.intake.selectors import current_snapshot
 __all__ = ["current_snapshot"]  # re-exported for the views
 
 
-@lru_cache(maxsize=1)
-def _catalogue(directory: str, stamp: tuple[tuple[str, int, int], ...] = ()) -> tuple[Policy, ...]:
-    return tuple(load_policies(directory))
+@lru_cache(maxsize=2)
+def _catalogue(directory: str, stamp: tuple[tuple[str, int, int], ...], subject: str) -> tuple[Policy, ...]:
+    return tuple(load_policies(directory, subject))
 
 
 def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
@@ -35,9 +35,11 @@ def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
-def catalogue() -> tuple[Policy, ...]:
+def catalogue(subject: str = "enterprise") -> tuple[Policy, ...]:
+    """The policies of ``subject`` (enterprises; ``incubator``: the incubators' evaluation), loaded once per
+    state of the directory."""
     directory = default_policy_dir()
-    return _catalogue(str(directory), _stamp(directory))
+    return _catalogue(str(directory), _stamp(directory), subject)
 
 
 def policy_get(policy_id: str) -> Policy | None:
