@@ -47,9 +47,13 @@ def list_get(list_id: str) -> Any | None:
 FISCAL_KEY_LIST = "above-scale-to-strong"
 
 
-#: Lists officials adjust directly, with a reason (issue 13: 小升规 and 规升强 — a district its district's
+#: The key-enterprise lists of issue 13 (小升规, 规升强) with their short names: their members get targeted
+#: support (定向支持) and 应知尽知、应享尽享.
+KEY_ENTERPRISE_LISTS: dict[str, str] = {"small-to-above-scale": "小升规", FISCAL_KEY_LIST: "规升强"}
+
+#: Lists officials adjust directly, with a reason (the key-enterprise lists — a district its district's
 #: enterprises, the municipal office any); every adjustment is on the municipal office's record of adjustments.
-ADJUSTABLE: frozenset[str] = frozenset({"small-to-above-scale", "above-scale-to-strong"})
+ADJUSTABLE: frozenset[str] = frozenset(KEY_ENTERPRISE_LISTS)
 
 
 def adjustable(list_id: str) -> bool:

@@ -14,11 +14,12 @@ from gaoqi.web.core.scoping import OVERSIGHT, scope_q, visible_to
 from gaoqi.web.enterprises.models import PolicyResult
 from gaoqi.web.enterprises.selectors import enterprise_scope
 from gaoqi.web.intake.selectors import current_snapshot
+from gaoqi.web.programmes.lists import KEY_ENTERPRISE_LISTS
 from gaoqi.web.programmes.models import ListMembership
 from gaoqi.web.support.models import Allocation, PolicyDelivery, Quota, SpaceNeed, SupportRecord
 
 #: The lists whose members this app serves (小升规, 规升强).
-LISTS = ("small-to-above-scale", "above-scale-to-strong")
+LISTS = tuple(KEY_ENTERPRISE_LISTS)  # the lists whose members get targeted support
 
 
 def records_visible_to(user: Any) -> QuerySet[SupportRecord]:

@@ -22,12 +22,11 @@ from gaoqi.web.core.htmx import is_htmx
 from gaoqi.web.enterprises.selectors import enterprise_get
 from gaoqi.web.exports import xlsx_response
 from gaoqi.web.paging import CappedPaginator as Paginator
+from gaoqi.web.programmes.lists import KEY_ENTERPRISE_LISTS
 from gaoqi.web.support import config, exports, selectors, services
 from gaoqi.web.support.models import INFORMED_VIA, QUOTA_TYPES, USES
 from gaoqi.web.support.workflow import SPACE_NEED
 from gaoqi.web.units.selectors import units_active
-
-LIST_NAMES = {"small-to-above-scale": "小升规", "above-scale-to-strong": "规升强"}
 
 
 def _policy_names() -> dict[str, str]:
@@ -56,7 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     query, prefix = _query(request)
     return render(request, "support/index.html", {
-        "page": page, "f": f, "lists": LIST_NAMES, "categories": config.categories(),
+        "page": page, "f": f, "lists": KEY_ENTERPRISE_LISTS, "categories": config.categories(),
         "category_labels": config.category_labels(), "kind_labels": config.kind_labels(),
         "districts": district_codes(), "show_district_filter": selectors.sees_all(request.user),
         "may_record": request.user.role in services.WRITERS, "query": query, "query_prefix": prefix,
@@ -103,7 +102,7 @@ def _enterprise_ctx(request: HttpRequest, ent: Any) -> dict[str, Any]:
     by_category = [(c, [r for r in records if r.category == c.key]) for c in config.categories()]
     policies = selectors.enterprise_policies(ent)
     return {
-        "e": ent, "lists": [LIST_NAMES[x] for x in selectors.is_member(ent)], "by_category": by_category,
+        "e": ent, "lists": [KEY_ENTERPRISE_LISTS[x] for x in selectors.is_member(ent)], "by_category": by_category,
         "kind_labels": config.kind_labels(), "tier_labels": config.tier_labels(),
         "fields": {k.key: {f.key: f.label for f in k.fields} for c in config.categories() for k in c.kinds},
         "needs": selectors.space_needs_visible_to(user).filter(enterprise=ent),
@@ -334,7 +333,7 @@ def delivery(request: HttpRequest) -> HttpResponse:
                      50, allow_empty_first_page=True).get_page(request.GET.get("page"))  # fmt: skip
     query, prefix = _query(request)
     return render(request, "support/delivery.html", {
-        "f": f, "counts": counts, "page": page, "lists": LIST_NAMES, "districts": district_codes(),
+        "f": f, "counts": counts, "page": page, "lists": KEY_ENTERPRISE_LISTS, "districts": district_codes(),
         "policies": [(p, _policy_names().get(p, p)) for p in selectors.benefit_policy_ids()],
         "policy_names": _policy_names(), "show_district_filter": selectors.sees_all(request.user),
         "totals": {k: sum(r[k] for r in counts) for k in ("n", "uninformed", "unclaimed")},

@@ -121,6 +121,7 @@ class Command(BaseCommand):
         """定向支持 demo rows (once): 海淀's talent quotas of the year, and a few support records and an allocation for
         海淀's 小升规 / 规升强 members, written through the services by the 海淀 account."""
         from gaoqi.web.core import clock
+        from gaoqi.web.programmes.lists import FISCAL_KEY_LIST, KEY_ENTERPRISE_LISTS
         from gaoqi.web.programmes.models import ListMembership
         from gaoqi.web.support import services as support
         from gaoqi.web.support.models import Quota
@@ -133,14 +134,14 @@ class Command(BaseCommand):
         support.quota_set(haidian, district_code="110108", year=year, quota_type="housing", total=50)
         members = (
             ListMembership.objects.filter(
-                list_id__in=("small-to-above-scale", "above-scale-to-strong"),
+                list_id__in=tuple(KEY_ENTERPRISE_LISTS),
                 left_on__isnull=True,
                 enterprise__district_code="110108",
             )
             .select_related("enterprise")
             .order_by("list_id", "enterprise__uscc")
         )
-        for m in list(members[:1]) + list(members.filter(list_id="above-scale-to-strong")[:1]):
+        for m in list(members[:1]) + list(members.filter(list_id=FISCAL_KEY_LIST)[:1]):
             ent = m.enterprise
             support.record_create(
                 haidian, uscc=ent.uscc, category="financing", kind="credit_product", on=clock.today(),
