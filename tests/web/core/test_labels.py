@@ -204,6 +204,11 @@ def test_audit_targets_read_as_nouns() -> None:
     assert labels.audit_target("path:/accounts/users/") == "页面「账号管理」"
     assert labels.audit_target("path:/nowhere/") == "地址 /nowhere/"
     assert labels.audit_target("att:3,pk:1") == "附件 #3，编号 #1"
+    # every row kind reads by number without being listed; a name that happens to be digits stays a name
+    assert labels.audit_target("benefit:12") == "免申即享事项 #12"
+    assert labels.audit_target("servicedesk_request:3").endswith(" #3")
+    assert labels.audit_target("year:2026") == "年度 2026"
+    assert labels.audit_target("uscc:911101080000000000").endswith(" 911101080000000000")
     assert labels.audit_target("security:settings") == "安全设置"
     assert labels.audit_target("enterprises") == "企业名单"
     assert labels.audit_target("enterprise:911100000432516869") == "企业 911100000432516869"  # a name, not a row

@@ -80,13 +80,10 @@ def cn_date(value: Any) -> str:
     return describe_value(value, "date")
 
 
-#: audit target kinds whose value is a row number (申请 #12); the others are names (账号 u_x, 企业 9111…)
-_NUMBERED = frozenset(
-    {"application", "expert", "snapshot", "name_change", "api_token", "load", "pk", "att"}
-    | {"support", "quota", "space_need", "service_package", "service_item"}  # issue 13's records: by number
-    | {"matching_demand", "matching_supply", "matching_match", "matching_event"}  # 供需对接 (issue 14)
-    | {"quickapply"}  # issue 14's policy applications
-    | {"policy_draft"}  # 政策沙盘 (issue 14)
+#: audit target kinds whose value is a name even when it is all digits (a USCC, a year, a certificate number, an
+#: account, a file); every other kind with a number for value is a row: 申请 #12, 定向支持记录 #3
+_NAMED = frozenset(
+    {"user", "uscc", "enterprise", "certificate", "year", "list", "policy", "policy_id", "url", "path", "file", "dir"}
 )
 
 
@@ -114,7 +111,7 @@ def audit_target(target: Any) -> str:
         return f"{noun}「{label('page', value)}」"
     if kind in ("policy", "policy_id") and (policy := _policy_name(value)):
         return f"{noun}「{policy}」"
-    return f"{noun} #{value}" if kind in _NUMBERED else f"{noun} {value}"
+    return f"{noun} #{value}" if value.isdigit() and kind not in _NAMED else f"{noun} {value}"
 
 
 def _policy_name(policy_id: str) -> str | None:
