@@ -13,7 +13,6 @@ from gaoqi.web.api import ERRORS, NOT_FOUND, _write
 from gaoqi.web.core.errors import NotFound
 from gaoqi.web.paging import api_page
 from gaoqi.web.servicedesk import selectors, services
-from gaoqi.web.servicedesk import workflow as wf
 
 router: Router = Router(tags=["企业诉求"])
 
@@ -111,15 +110,13 @@ class ServiceDeskStatsQuery(Schema):
 
 
 def _out(r: Any, detail: bool = False) -> dict[str, Any]:
-    from gaoqi.web.core import clock
-
     out = {
         "id": r.pk, "uscc": r.uscc, "enterprise_name": r.enterprise_name, "district_code": r.district_code,
         "category": r.category, "urgency": r.urgency, "channel": r.channel, "event": r.event_id, "title": r.title,
         "status": r.status, "unit": r.unit.code, "unit_name": r.unit.name, "route_rule": r.route_rule,
         "filed_on": r.filed_on, "accept_due": r.accept_due, "answer_due": r.answer_due,
         "due_provisional": r.due_provisional,
-        "overdue": r.status in wf.UNIT_OWES and r.due_on is not None and r.due_on < clock.today(),
+        "overdue": selectors.is_overdue(r),
         "escalated_to": r.escalated_to.code if r.escalated_to_id else None, "resolved": r.resolved,
         "satisfaction": r.satisfaction, "reopen_count": r.reopen_count,
     }  # fmt: skip

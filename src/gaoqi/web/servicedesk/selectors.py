@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from gaoqi.web import roles
@@ -64,6 +64,16 @@ def overdue_q(today: dt.date | None = None) -> Q:
     return Q(status__in=wf.UNIT_OWES, due_on__lt=today or clock.today())
 
 
+def with_overdue(qs: QuerySet[Request]) -> QuerySet[Request]:
+    """Each row's ``overdue`` flag, as ``overdue_q`` reads it (the pages mark the rows by it)."""
+    return qs.annotate(overdue=ExpressionWrapper(overdue_q(), output_field=BooleanField()))
+
+
+def is_overdue(req: Request, today: dt.date | None = None) -> bool:
+    """``overdue_q`` for one request in hand."""
+    return req.status in wf.UNIT_OWES and req.due_on is not None and req.due_on < (today or clock.today())
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     status: str = ""
@@ -96,11 +106,11 @@ def queue(user: Any, f: QueueFilter) -> QuerySet[Request]:
         qs = qs.filter(district_code=f.district)
     if f.overdue:
         qs = qs.filter(overdue_q())
-    return qs.select_related("unit").order_by("-id")
+    return with_overdue(qs).select_related("unit").order_by("-id")
 
 
 def mine(user: Any) -> QuerySet[Request]:
-    return requests_visible_to(user).select_related("unit").order_by("-id")
+    return with_overdue(requests_visible_to(user)).select_related("unit").order_by("-id")
 
 
 def overdue_for_monitoring(user: Any, limit: int = 50) -> dict[str, Any]:

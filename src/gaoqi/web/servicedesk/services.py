@@ -390,7 +390,9 @@ def daily() -> dict[str, Any]:
     today = clock.today()
     errors: list[dict[str, str]] = []
     attempt = partial(daily_item, errors)
-    overdue = Request.objects.filter(status__in=wf.UNIT_OWES, due_on__lt=today, escalated_on__isnull=True)
+    from gaoqi.web.servicedesk.selectors import overdue_q
+
+    overdue = Request.objects.filter(overdue_q(today), escalated_on__isnull=True)
     escalated = [
         pk
         for pk in overdue.order_by("pk").values_list("pk", flat=True)

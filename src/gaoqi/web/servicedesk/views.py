@@ -47,7 +47,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(selectors.mine(request.user), 25, allow_empty_first_page=True).get_page(
         request.GET.get("page")
     )
-    return render(request, "servicedesk/mine.html", {"page": page, "today": clock.today(), **_choices()})
+    return render(request, "servicedesk/mine.html", {"page": page, **_choices()})
 
 
 def new(request: HttpRequest) -> HttpResponse:
@@ -94,7 +94,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if req.reopen_count >= process_config().reopen_limit:
         actions = [t for t in actions if t.action != "reopen"]
     ctx = {"req": req, "actions": actions, "history": selectors.history(req), "attachments": list(req.attachments.all()),
-           "overdue": req.status in wf.UNIT_OWES and req.due_on is not None and req.due_on < clock.today(),
+           "overdue": selectors.is_overdue(req),
            "units": _transfer_units(user, req) if handler else [], **_choices()}  # fmt: skip
     return render(request, "servicedesk/detail.html", ctx)
 
@@ -158,21 +158,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     scope = unit_scope_q(request.user, "")
     units = list(units_active().filter(scope)) if scope is not None else []
     ctx = {"page": page, "f": f, "query": query, "query_prefix": query + "&" if query else "", "units": units,
-           "today": clock.today(), **_choices()}  # fmt: skip
+           **_choices()}  # fmt: skip
     return render(request, "servicedesk/queue.html", ctx)
 
 
 def export(request: HttpRequest) -> HttpResponse:
     f, _ = _queue_filter(request)
     rows = selectors.queue(request.user, f)[:EXPORT_CAP]
-    today = clock.today()
     header = ["编号", "企业名称", "统一社会信用代码", "区县", "类别", "紧急程度", "渠道", "标题", "承办单位", "状态",
               "提交日期", "受理时限", "答复时限", "是否超时", "是否解决", "满意度"]  # fmt: skip
     body = (
         [r.pk, r.enterprise_name, r.uscc, district(r.district_code),
          label("sd_category", r.category), label("sd_urgency", r.urgency), label("sd_channel", r.channel), r.title,
          r.unit.name, wf.STATUS_LABELS[r.status], r.filed_on, r.accept_due, r.answer_due,
-         "是" if r.status in wf.UNIT_OWES and r.due_on and r.due_on < today else "否",
+         "是" if r.overdue else "否",
          label("sd_resolved", r.resolved) if r.resolved else "", label("sd_satisfaction", r.satisfaction) if r.satisfaction else ""]
         for r in rows
     )  # fmt: skip
