@@ -149,6 +149,13 @@ def test_transfer_to_another_unit_and_an_unknown_unit_refused(sd: Any) -> None:
         "转办：海淀区人力资源和社会保障局 → 海淀区住房和城乡建设委员会",
     )
     assert moved.transitions.filter(action="transfer", comment="属保障性租赁住房事项").exists()
+    from gaoqi.web.audit.models import AuditEvent
+
+    audit = AuditEvent.objects.filter(action="servicedesk_request.transfer").order_by("-pk").first()
+    assert audit is not None and (audit.detail["from"], audit.detail["to"]) == ("110108.hr", "110108.housing")
+    # the same unit again, as the locked row has it now: refused, nothing moved
+    with pytest.raises(DomainError, match="与当前承办单位相同"):
+        sv.request_transfer(sd["haidian"], req.pk, "110108.housing", "再次转办")
 
 
 def test_escalation_is_idempotent_and_goes_up_one_level(sd: Any) -> None:

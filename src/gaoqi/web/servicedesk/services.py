@@ -280,22 +280,22 @@ def request_transfer(actor: Any, pk: int, unit_code: str, reason: str, *, seen: 
     unit's acceptance clock starts today."""
     from gaoqi.web.units.selectors import unit_get
 
-    current = _visible(actor, pk)
+    _visible(actor, pk)
     unit = unit_get((unit_code or "").strip())
-    if unit.pk == current.unit_id:
-        raise DomainError("转办的单位与当前承办单位相同", fields={"unit": "相同单位"})
+    detail = {"from": "", "to": unit.code, "reason": (reason or "").strip()}
 
     def enter(obj: Request, t: Transition, log: Any) -> list[str]:
+        # on the locked row: a transfer keeps the status, so ``seen`` cannot tell that another moved it meanwhile
+        if obj.unit_id == unit.pk:
+            raise DomainError("转办的单位与当前承办单位相同", fields={"unit": "相同单位"})
         due, provisional = due_after(clock.today(), process_config().acceptance_workdays)
-        old = obj.unit.name
-        obj.unit, obj.route_rule = unit, f"转办：{old} → {unit.name}"[:200]
-        obj.accept_due, obj.escalated_on, obj.escalated_to = due, None, None
-        obj.due_on = due if t.target != wf.ACCEPTED else obj.answer_due
+        detail["from"] = obj.unit.code
+        obj.unit, obj.route_rule = unit, f"转办：{obj.unit.name} → {unit.name}"[:200]
+        obj.accept_due, obj.due_on, obj.escalated_on, obj.escalated_to = due, due, None, None
         obj.due_provisional = obj.due_provisional or provisional
         return ["unit", "route_rule", "accept_due", "due_on", "escalated_on", "escalated_to", "due_provisional"]
 
-    return _move(actor, pk, "transfer", comment=(reason or "").strip(), seen=seen, on_enter=enter,
-                 detail={"from": current.unit.code, "to": unit.code, "reason": (reason or "").strip()})  # fmt: skip
+    return _move(actor, pk, "transfer", comment=detail["reason"], seen=seen, on_enter=enter, detail=detail)
 
 
 # ------------------------------------------------------------------------------------------------------
