@@ -114,13 +114,14 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(pkg.items.select_related("unit", "handler", "assigned_by").order_by("id"))
     user = request.user
     logs, ratings = selectors.item_log(items), selectors.ratings_of(items)
+    handles = {u.pk: services.may_handle(user, u) for u in {i.unit for i in items}}  # once per unit, not per item
     rows = []
     for i in items:
         acts = []
         for t in ITEM.transitions_from(i.status):
             if user.role not in t.roles or t.action == "reopen":
                 continue
-            if (t.action in {"accept", "return", "complete"} and services.may_handle(user, i.unit)) or (
+            if (t.action in {"accept", "return", "complete"} and handles[i.unit_id]) or (
                 t.action in {"reassign", "cancel"} and services.may_redirect(user, i)
             ):
                 acts.append(t)
