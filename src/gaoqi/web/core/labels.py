@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import pgettext
 
-from gaoqi.engine import describe_value, district_codes, feed_spec, industry_section_names
+from gaoqi.engine import FEATURE_BY_NAME, describe_value, district_codes, feed_spec, industry_section_names
 
 EMPTY = "—"
 
@@ -43,6 +43,12 @@ def field_name(feed: Any, field: Any) -> str:
         return feed_spec(str(feed)).field(str(field)).title
     except (FileNotFoundError, KeyError):
         return str(field)
+
+
+def feature_label(name: str) -> str:
+    """A profile feature's words (研发费用占比…), or its name when the engine has no such feature."""
+    feature = FEATURE_BY_NAME.get(name)
+    return feature.label if feature is not None else name
 
 
 def district(code: Any) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 
 from gaoqi.engine import FEATURE_BY_NAME, Policy, default_policy_dir, describe_value, load_policies
+from gaoqi.web.core.labels import feature_label
 from gaoqi.web.core.scoping import district_scope
 from gaoqi.web.enterprises.models import PolicyResult
 from gaoqi.web.enterprises.selectors import enterprise_scope
@@ -115,11 +116,7 @@ def labelled(result: Any) -> Any:
     result.policy_name = policy_names().get(result.policy_id, result.policy_id)
     result.failed_labels = [labels.get(c, c) for c in result.failed_conditions]
     result.pending = [labels.get(u[8:], u[8:]) for u in result.unknown_features if u.startswith("pending:")]
-    result.missing = [
-        FEATURE_BY_NAME[u].label if u in FEATURE_BY_NAME else u
-        for u in result.unknown_features
-        if not u.startswith("pending:")
-    ]
+    result.missing = [feature_label(u) for u in result.unknown_features if not u.startswith("pending:")]
     return result
 
 
@@ -146,7 +143,7 @@ def readable_explanation(data: dict[str, Any]) -> dict[str, Any]:
             "required_text": describe_value(item.get("required"), vtype, unit, name),
             "op_text": _OPS.get(str(item.get("op") or "").upper(), item.get("op") or ""),
             "sources": [
-                (FEATURE_BY_NAME[f].label if f in FEATURE_BY_NAME else f, rows)
+                (feature_label(f), rows)
                 for f, rows in (item.get("provenance") or {}).items()
             ],
         })  # fmt: skip

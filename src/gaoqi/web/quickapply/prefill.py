@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from gaoqi.engine import FEATURE_BY_NAME, Policy, PolicyVersion, describe_condition, describe_value, evaluate_one
 from gaoqi.engine import version_features as engine_version_features
+from gaoqi.web.core.labels import feature_label
 from gaoqi.web.quickapply.config import config
 
 APPLICATION, AUTOMATIC = "application", "automatic"
@@ -82,11 +83,6 @@ def responsible_district(policy: Policy, version: PolicyVersion) -> str:
 def version_features(version: PolicyVersion) -> list[str]:
     """The profile features the version reads (its keys ``uscc`` and ``as_of`` left out), in name order."""
     return sorted(engine_version_features(version) - {"uscc", "as_of"})
-
-
-def feature_label(name: str) -> str:
-    feature = FEATURE_BY_NAME.get(name)
-    return feature.label if feature is not None else name
 
 
 def _json(value: Any) -> Any:

@@ -17,6 +17,7 @@ from gaoqi.web.audit.services import audit_record
 from gaoqi.web.certification import workdays
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import Conflict, DomainError, Forbidden, NotFound
+from gaoqi.web.core.labels import feature_label
 from gaoqi.web.core.locks import STALE, StaleActionError, locked, serialize
 from gaoqi.web.core.models import WorkflowLog
 from gaoqi.web.core.uploads import pdf_upload, stored_open, stored_write
@@ -126,7 +127,7 @@ def application_fill(
 ) -> PolicyApplication:
     """The enterprise's note (申请说明). Every value of the form is shared data, locked: a posted value is refused."""
     if values:
-        names = [pf.feature_label(n) for n in sorted(values)]
+        names = [feature_label(n) for n in sorted(values)]
         raise DomainError(
             "以下数值来自共享数据，已锁定，不能修改：" + "、".join(names), fields=dict.fromkeys(values, "已锁定")
         )

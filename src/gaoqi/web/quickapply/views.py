@@ -19,6 +19,7 @@ from gaoqi.web import roles
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import DomainError, refusals_to, valid_data
 from gaoqi.web.core.htmx import is_htmx
+from gaoqi.web.core.labels import feature_label
 from gaoqi.web.exports import xlsx_response
 from gaoqi.web.quickapply import prefill as pf
 from gaoqi.web.quickapply import selectors, services
@@ -60,9 +61,9 @@ def start(request: HttpRequest, policy_id: str) -> HttpResponse:
 def _rows(app: Any) -> list[dict[str, Any]]:
     values = app.prefill.get("values", {})
     return [
-        {"name": n, "label": pf.feature_label(n), "value": pf.shown_value(v, n), "source": v.get("source", ""),
+        {"name": n, "label": feature_label(n), "value": pf.shown_value(v, n), "source": v.get("source", ""),
          "held": v.get("value") is not None}
-        for n, v in sorted(values.items(), key=lambda kv: pf.feature_label(kv[0]))
+        for n, v in sorted(values.items(), key=lambda kv: feature_label(kv[0]))
     ]  # fmt: skip
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from django import forms
 
+from gaoqi.web.core.labels import feature_label
 from gaoqi.web.techsme import workflow as wf
 from gaoqi.web.techsme.models import DIRECT_GROUNDS, FIRST, RD_INDICATORS, UPDATE
-from gaoqi.web.techsme.selfcheck import INPUTS, input_label
+from gaoqi.web.techsme.selfcheck import INPUTS
 
 COMMENT_TOO_LONG = {"max_length": "意见不能超过2000字"}
 
@@ -28,7 +29,7 @@ class FillForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in INPUTS:
-            self.fields[name] = forms.CharField(required=False, max_length=32, strip=True, label=input_label(name))
+            self.fields[name] = forms.CharField(required=False, max_length=32, strip=True, label=feature_label(name))
 
     def values(self) -> dict[str, Any]:
         """The inputs posted (a locked one is not posted: its field is disabled on the page)."""

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from gaoqi.engine import FEATURE_BY_NAME, Policy, PolicyVersion, evaluate_one, version_features
+from gaoqi.engine import Policy, PolicyVersion, evaluate_one, version_features
+from gaoqi.web.core.labels import feature_label
 from gaoqi.web.techsme.config import process_config
 from gaoqi.web.techsme.models import RD_COSTS, RD_SALES, Evaluation
 
@@ -37,11 +38,6 @@ SHOWN_SCORES = ("st_staff", "rd", "ip_results")
 #: Art. 8 grounds (2)–(4): declared by the enterprise and verified by the office (no department feed holds them).
 DECLARED_GROUNDS = frozenset({"award", "rd_institution", "standard"})
 SHARE_PLACES = Decimal("1e-12")
-
-
-def input_label(name: str) -> str:
-    feature = FEATURE_BY_NAME.get(name)
-    return feature.label if feature is not None else name
 
 
 def policy() -> Policy:
@@ -142,7 +138,7 @@ def self_check(ev: Evaluation) -> dict[str, Any]:
     scores = result["scores"]
     pass_min = Decimal(str(version.parameters["pass_min"].value))
     needed = [n for n in INPUTS if n != unneeded]
-    missing = [input_label(n) for n in needed if row[n] is None]
+    missing = [feature_label(n) for n in needed if row[n] is None]
     blocking: list[str] = []
     if missing:
         blocking.append("请填写：" + "、".join(missing))

@@ -22,6 +22,7 @@ from gaoqi.web.audit.services import audit_record
 from gaoqi.web.certification import workdays
 from gaoqi.web.certification.services import daily_item, feed_files_write
 from gaoqi.web.core import clock
+from gaoqi.web.core.labels import feature_label
 from gaoqi.web.core.locks import STALE, StaleActionError, locked, serialize
 from gaoqi.web.core.models import WorkflowLog
 from gaoqi.web.core.workflow import Transition, WorkflowError, create, transition
@@ -138,11 +139,11 @@ def _number(name: str, text: Any) -> str | None:
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation:
-        raise WorkflowError(f"{selfcheck.input_label(name)}应为数字") from None
+        raise WorkflowError(f"{feature_label(name)}应为数字") from None
     if not value.is_finite() or value < 0:
-        raise WorkflowError(f"{selfcheck.input_label(name)}不能为负数")
+        raise WorkflowError(f"{feature_label(name)}不能为负数")
     if name in selfcheck.COUNTS and value != value.to_integral_value():
-        raise WorkflowError(f"{selfcheck.input_label(name)}应为整数")
+        raise WorkflowError(f"{feature_label(name)}应为整数")
     return str(value)
 
 
@@ -169,9 +170,7 @@ def evaluation_fill(
     ev = _editable(actor, ev)
     locked_names = [n for n in values if selfcheck.sourced(ev, n) and values[n] not in (None, "")]
     if locked_names:
-        raise WorkflowError(
-            "以下数值来自共享数据，已锁定：" + "、".join(selfcheck.input_label(n) for n in locked_names)
-        )
+        raise WorkflowError("以下数值来自共享数据，已锁定：" + "、".join(feature_label(n) for n in locked_names))
     form = dict(ev.form)
     for name, text in values.items():
         if not selfcheck.sourced(ev, name):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from gaoqi.web import roles
 from gaoqi.web.core.errors import refusals_to, valid_data
 from gaoqi.web.core.htmx import is_htmx
+from gaoqi.web.core.labels import feature_label
 from gaoqi.web.techsme import selectors, services
 from gaoqi.web.techsme import selfcheck as sc
 from gaoqi.web.techsme import workflow as wf
@@ -58,7 +59,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 def _form_rows(ev: Any) -> list[dict[str, Any]]:
     return [
-        {"name": n, "label": sc.input_label(n), "value": sc.value_of(ev, n),
+        {"name": n, "label": feature_label(n), "value": sc.value_of(ev, n),
          "source": ev.prefill.get("values", {}).get(n, {}).get("source", ""), "locked": sc.sourced(ev, n)}
         for n in sc.INPUTS
     ]  # fmt: skip
