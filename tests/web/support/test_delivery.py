@@ -45,7 +45,9 @@ def by_hand(world: dict[str, Any], user: Any) -> Counter[tuple[str, str, str]]:
 
     members = set(ListMembership.objects.filter(list_id__in=selectors.LISTS, left_on__isnull=True)
                   .values_list("enterprise_id", flat=True))  # fmt: skip
-    seen = set(selectors.enterprises_seen(user))
+    from gaoqi.web.enterprises.selectors import enterprises_visible_to
+
+    seen = set(enterprises_visible_to(user).values_list("id", flat=True))
     out: Counter[tuple[str, str, str]] = Counter()
     for r in PolicyResult.objects.filter(status="pass").select_related("enterprise"):
         if r.enterprise_id not in members or r.enterprise_id not in seen or r.policy_id == LIST:

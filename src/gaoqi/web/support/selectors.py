@@ -204,23 +204,12 @@ def sees_all(user: Any) -> bool:
     return getattr(user, "role", None) in OVERSIGHT
 
 
-def enterprises_seen(user: Any) -> QuerySet[Any]:
-    """The ids of the enterprises the user sees (for tests and pickers)."""
+def members_visible(user: Any, district_code: str = "", limit: int = 1000) -> list[Any]:
+    """The 小升规 / 规升强 members the user sees, of one district when given (the forms' pickers: the pages start
+    from the list members; the allocate form's: the quota's district)."""
     from gaoqi.web.enterprises.selectors import enterprises_visible_to
 
-    return enterprises_visible_to(user).values_list("id", flat=True)
-
-
-def members_of_district(user: Any, district_code: str, limit: int = 1000) -> list[Any]:
-    """The 小升规 / 规升强 members of a district the user sees (the allocate form's picker)."""
-    from gaoqi.web.enterprises.selectors import enterprises_visible_to
-
-    qs = enterprises_visible_to(user).filter(district_code=district_code).filter(_member_of(list(LISTS), "id"))
+    qs = enterprises_visible_to(user).filter(_member_of(list(LISTS), "id"))
+    if district_code:
+        qs = qs.filter(district_code=district_code)
     return list(qs.order_by("name")[:limit])
-
-
-def members_visible(user: Any, limit: int = 1000) -> list[Any]:
-    """The 小升规 / 规升强 members the user sees (the forms' picker: the pages start from the list members)."""
-    from gaoqi.web.enterprises.selectors import enterprises_visible_to
-
-    return list(enterprises_visible_to(user).filter(_member_of(list(LISTS), "id")).order_by("name")[:limit])

@@ -344,12 +344,11 @@ def space_need_move(actor: Any, pk: int, action: str, comment: str = "", seen: s
                 SpaceOffer.objects.filter(pk=offer.pk).update(answer=ACCEPTED if action == "accept" else DECLINED)
             return []
         obj.result = comment
-        if action == "settle":
-            offer = obj.offers.filter(answer=ACCEPTED).order_by("-at").first()
+        if action == "settle":  # from 企业已接受, entered only by accepting an offer: the accepted offer is there
+            offer = obj.offers.filter(answer=ACCEPTED).order_by("-at").get()
             SupportRecord.objects.create(
-                enterprise=obj.enterprise, category="space", kind="space_settled", on=clock.today(),
-                unit=offer.unit if offer else _settle_unit(obj), details={"address": offer.address if offer else "",
-                "area": str(offer.area if offer else obj.area)}, note=comment, recorded_by=actor,
+                enterprise=obj.enterprise, category="space", kind="space_settled", on=clock.today(), unit=offer.unit,
+                details={"address": offer.address, "area": str(offer.area)}, note=comment, recorded_by=actor,
             )  # fmt: skip
         return ["result"]
 
@@ -358,13 +357,6 @@ def space_need_move(actor: Any, pk: int, action: str, comment: str = "", seen: s
         on_enter=on_enter, audit_target=f"space_need:{pk}",
     )  # fmt: skip
     return moved.obj
-
-
-def _settle_unit(need: Any) -> Unit:
-    unit = unit_for("planning", level=DISTRICT, district_code=need.district_code)
-    if unit is None:
-        raise DomainError("意向区县的规划和自然资源部门不存在（请先加载责任单位名录）")
-    return unit
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ def _quota_ctx(request: HttpRequest, pk: int) -> dict[str, Any]:
         "tier_labels": config.tier_labels(), "unconfirmed": config.tiers_unconfirmed(),
         "allocations": selectors.allocations_visible_to(request.user).filter(quota=q),
         "may_allocate": request.user.role in services.QUOTA_SETTERS,
-        "members": selectors.members_of_district(request.user, q.district_code),
+        "members": selectors.members_visible(request.user, q.district_code),
     }  # fmt: skip
 
 
