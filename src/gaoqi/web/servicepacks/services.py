@@ -37,7 +37,8 @@ from gaoqi.web.programmes.models import ListMembership
 from gaoqi.web.servicepacks.config import config
 from gaoqi.web.servicepacks.models import ServiceItem, ServiceItemRating, ServicePackage
 from gaoqi.web.servicepacks.workflow import DONE, ITEM, RATING_LABELS, UNSATISFIED
-from gaoqi.web.units.models import DISTRICT, MUNICIPAL, Unit, UnitMember
+from gaoqi.web.units.models import DISTRICT, Unit
+from gaoqi.web.units.selectors import acts_for as may_handle
 from gaoqi.web.units.selectors import unit_get
 
 #: The 规升强 list (its members get a package).
@@ -54,19 +55,6 @@ def may_manage(user: Any, package: ServicePackage) -> bool:
     if role == roles.MUNICIPAL:
         return True
     return role == roles.DISTRICT and bool(user.district_code) and user.district_code == package.district_code
-
-
-def may_handle(user: Any, unit: Unit) -> bool:
-    """Whether ``user`` acts for ``unit``: a member of it, or an official of its level (any municipal official
-    for a municipal unit; an official of the unit's district for a district unit)."""
-    role = getattr(user, "role", None)
-    if not getattr(user, "is_active", False) or role not in {roles.MUNICIPAL, roles.DISTRICT}:
-        return False
-    if unit.level == MUNICIPAL and role == roles.MUNICIPAL:
-        return True
-    if unit.level == DISTRICT and role == roles.DISTRICT and user.district_code == unit.district_code:
-        return True
-    return UnitMember.objects.filter(unit=unit, user=user).exists()
 
 
 def may_redirect(user: Any, item: ServiceItem) -> bool:
