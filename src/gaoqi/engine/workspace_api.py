@@ -24,6 +24,8 @@ import duckdb
 from gaoqi.engine import incubators as _incubators
 from gaoqi.engine import ingest as _ingest
 from gaoqi.engine import rules as _rules
+from gaoqi.engine.analytics import cohort as _cohort
+from gaoqi.engine.analytics import tags as _tags
 from gaoqi.engine.features import ensure_profiles
 from gaoqi.engine.rules import Policy, PolicyVersion, load_policies
 from gaoqi.engine.rules.interpret import Interval, combined_total, outcomes, score_intervals, status_of
@@ -394,6 +396,70 @@ class Workspace:
     def result_rows(self) -> Iterator[Row]:
         """The policy results a snapshot publishes, by USCC and policy, fetched in batches."""
         return self.backend.rows(_RESULT_SQL)
+
+    # -- 企业画像 analytics (analytics/, ADR 0033): tags and cohorts, computed on read from profile and results ----
+
+    def _tagged(self, tags: _tags.TagSet | None) -> tuple[_tags.TagSet, bool]:
+        return (tags or _tags.default_tags()), self._has_table("results")
+
+    def tag_rows(self, tags: _tags.TagSet | None = None) -> Iterator[Row]:
+        """Every enterprise's tags (``uscc``, ``tags``: codes in the tags file's order), set-based, by USCC."""
+        ts, with_results = self._tagged(tags)
+        return self.backend.rows(_tags.tag_rows_sql(ts, with_results=with_results))
+
+    def enterprise_tags(self, uscc: str, tags: _tags.TagSet | None = None) -> list[str]:
+        """One enterprise's tag codes in the tags file's order ([] without a profile)."""
+        ts, with_results = self._tagged(tags)
+        rows = self._records(_tags.tag_rows_sql(ts, with_results=with_results, uscc=uscc))
+        return list(rows[0]["tags"]) if rows else []
+
+    def cohort(
+        self,
+        f: _cohort.CohortFilter | None = None,
+        scope: Sequence[str] | None = None,
+        tags: _tags.TagSet | None = None,
+    ) -> _cohort.CohortResult:
+        """The enterprises ``f`` selects within ``scope`` (districts; None: all, (): none): their count and
+        distributions by district, technical field, size band, growth band and tag (one statement;
+        ``CohortFilterError`` for a code the tags file does not define)."""
+        ts, with_results = self._tagged(tags)
+        sql = _cohort.cohort_sql(f or _cohort.CohortFilter(), ts, scope, with_results=with_results)
+        return _cohort.read_cohort(self._records(sql), ts)
+
+    def cohort_count(
+        self,
+        f: _cohort.CohortFilter | None = None,
+        scope: Sequence[str] | None = None,
+        tags: _tags.TagSet | None = None,
+    ) -> int:
+        """How many enterprises ``f`` selects within ``scope`` (the trend's figure)."""
+        ts, with_results = self._tagged(tags)
+        sql = _cohort.count_sql(f or _cohort.CohortFilter(), ts, scope, with_results=with_results)
+        return int(self._con.execute(sql).fetchall()[0][0])
+
+    @staticmethod
+    def cohort_trend(
+        files: Sequence[Path | str],
+        f: _cohort.CohortFilter | None = None,
+        scope: Sequence[str] | None = None,
+        tags: _tags.TagSet | None = None,
+    ) -> list[int | None]:
+        """The same filter counted over each snapshot file (opened read-only), in the order given; None for a
+        file that no longer exists. Every snapshot is read with the same tags file (today's definitions)."""
+        ts = tags or _tags.default_tags()
+        out: list[int | None] = []
+        for file in files:
+            if not Path(file).exists():
+                out.append(None)
+                continue
+            with Workspace.open(file, read_only=True) as ws:
+                out.append(ws.cohort_count(f, scope, ts))
+        return out
+
+
+def default_tags() -> _tags.TagSet:
+    """The shipped tags (``policies/analytics/tags.yaml`` or ``$GAOQI_TAGS``), loaded and checked."""
+    return _tags.default_tags()
 
 
 def default_policies(subject: str = "enterprise") -> list[Policy]:
