@@ -682,6 +682,7 @@ def bench_cohort(
     rounds: int,
     trend_files: int,
     keep: Path | None,
+    build_tags: bool,
 ) -> None:
     """The 企业画像 cohort queries (tags, counts, distributions, trend) timed on a snapshot file: the one given,
     or a real small synthetic population replicated to ``--enterprises`` rows (see gaoqi/synth/cohort_bench.py)."""
@@ -696,6 +697,7 @@ def bench_cohort(
             rounds=rounds,
             trend_files=trend_files,
             keep=keep,
+            build_tags=build_tags,
         )
     )
 
@@ -909,6 +911,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=5, help="Runs per figure (median and max printed).")
     p.add_argument("--trend-files", type=int, default=6, help="Snapshot files in the trend figure.")
     p.add_argument("--keep", type=Path, metavar="FILE", help="Where to write the built snapshot (kept).")
+    p.add_argument(
+        "--build-tags",
+        action="store_true",
+        help="Store the tags in --snapshot first (timed; writes into the file: give a copy).",
+    )
 
     p = _add(bench, "compare", bench_compare)
     p.add_argument(

@@ -399,18 +399,32 @@ class Workspace:
 
     # -- 企业画像 analytics (analytics/, ADR 0033): tags and cohorts, computed on read from profile and results ----
 
-    def _tagged(self, tags: _tags.TagSet | None) -> tuple[_tags.TagSet, bool]:
-        return (tags or _tags.default_tags()), self._has_table("results")
+    def _tag_source(self, tags: _tags.TagSet | None) -> tuple[_tags.TagSet, Any]:
+        """The tags and where to read them: the stored ``profile_tags`` when this tags file built it over this
+        profile (``build_tags``), else computed on read from ``profile`` and ``results`` (slower, same values)."""
+        ts = tags or _tags.default_tags()
+        stored = self._has_table(_tags.META_TABLE) and bool(
+            self._con.execute(_tags.CURRENT_SQL, [ts.sha256]).fetchall()[0][0]
+        )
+        return ts, _tags.source(ts, stored=stored, with_results=self._has_table("results"))
+
+    def build_tags(self, tags: _tags.TagSet | None = None) -> int:
+        """企业画像标签 for every profile, set-based, stored in ``profile_tags`` (run after ``evaluate``: the list
+        tags read its results); the number of enterprises tagged."""
+        ts = tags or _tags.default_tags()
+        for sql in _tags.build_statements(ts, with_results=self._has_table("results")):
+            self._con.execute(sql)
+        return int(self._con.execute(f"SELECT count(*) FROM {_tags.TABLE}").fetchall()[0][0])
 
     def tag_rows(self, tags: _tags.TagSet | None = None) -> Iterator[Row]:
         """Every enterprise's tags (``uscc``, ``tags``: codes in the tags file's order), set-based, by USCC."""
-        ts, with_results = self._tagged(tags)
-        return self.backend.rows(_tags.tag_rows_sql(ts, with_results=with_results))
+        ts, src = self._tag_source(tags)
+        return self.backend.rows(_tags.tag_rows_sql(ts, src))
 
     def enterprise_tags(self, uscc: str, tags: _tags.TagSet | None = None) -> list[str]:
         """One enterprise's tag codes in the tags file's order ([] without a profile)."""
-        ts, with_results = self._tagged(tags)
-        rows = self._records(_tags.tag_rows_sql(ts, with_results=with_results, uscc=uscc))
+        ts, src = self._tag_source(tags)
+        rows = self._records(_tags.tag_rows_sql(ts, src, uscc))
         return list(rows[0]["tags"]) if rows else []
 
     def cohort(
@@ -422,8 +436,8 @@ class Workspace:
         """The enterprises ``f`` selects within ``scope`` (districts; None: all, (): none): their count and
         distributions by district, technical field, size band, growth band and tag (one statement;
         ``CohortFilterError`` for a code the tags file does not define)."""
-        ts, with_results = self._tagged(tags)
-        sql = _cohort.cohort_sql(f or _cohort.CohortFilter(), ts, scope, with_results=with_results)
+        ts, src = self._tag_source(tags)
+        sql = _cohort.cohort_sql(f or _cohort.CohortFilter(), ts, scope, src)
         return _cohort.read_cohort(self._records(sql), ts)
 
     def cohort_count(
@@ -433,8 +447,8 @@ class Workspace:
         tags: _tags.TagSet | None = None,
     ) -> int:
         """How many enterprises ``f`` selects within ``scope`` (the trend's figure)."""
-        ts, with_results = self._tagged(tags)
-        sql = _cohort.count_sql(f or _cohort.CohortFilter(), ts, scope, with_results=with_results)
+        ts, src = self._tag_source(tags)
+        sql = _cohort.count_sql(f or _cohort.CohortFilter(), ts, scope, src)
         return int(self._con.execute(sql).fetchall()[0][0])
 
     @staticmethod

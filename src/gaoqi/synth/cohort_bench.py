@@ -86,13 +86,29 @@ def run_cohort_benchmark(
     rounds: int,
     trend_files: int,
     keep: Path | None = None,
+    build_tags: bool = False,
 ) -> dict[str, Any]:
     """Figures (seconds: median and max of ``rounds``) for the cohort page's queries on one snapshot file."""
     built: dict[str, Any] = {}
     if snapshot is None:
         snapshot = keep or Path(tempfile.gettempdir()) / f"gaoqi-cohort-{enterprises}.duckdb"
         built = build_scaled_snapshot(snapshot, enterprises, seed_enterprises, seed)
+        build_tags = True
     tags = default_tags()
+    figures: list[dict[str, Any]] = []
+    if build_tags:  # the snapshot run's step (intake's run calls it before copying the workspace)
+        with Workspace.open(snapshot) as ws:
+            t = time.perf_counter()
+            n = ws.build_tags(tags)
+            ws.checkpoint()
+            figures.append(
+                {
+                    "figure": "build_tags (snapshot run step)",
+                    "median_s": time.perf_counter() - t,
+                    "max_s": time.perf_counter() - t,
+                    "count": n,
+                }
+            )
     with Workspace.open(snapshot, read_only=True) as ws:
         size = ws.profile_count()
         some = next(iter(ws.backend.rows("SELECT uscc, district_code FROM profile LIMIT 1")))
@@ -111,7 +127,6 @@ def run_cohort_benchmark(
                 tags_any=("list_cultivation_pool", "list_small_to_above_scale"), growth_bands=("growth_high",)
             ),
         }
-        figures: list[dict[str, Any]] = []
         for name, f in filters.items():
             scope: tuple[str, ...] | None = (district,) if "scope" in name else None
 
@@ -124,10 +139,26 @@ def run_cohort_benchmark(
         figures.append({"figure": "count only (has_hte)", "median_s": med, "max_s": worst, "count": n})
         med, worst, one = _timed(lambda: ws.enterprise_tags(str(some["uscc"]), tags), rounds)
         figures.append({"figure": "one enterprise's tags (profile page)", "median_s": med, "max_s": worst})
+        stored = ws._tag_source(tags)[1].sql() == "profile_tags"
         med, worst, total = _timed(lambda: sum(1 for _ in ws.tag_rows(tags)), 1)
         figures.append(
             {"figure": "every enterprise's tags, fetched (tag_rows)", "median_s": med, "max_s": worst, "count": total}
         )
+    if stored:  # the same whole-population cohort with the tags computed on read (a snapshot older than its tags)
+        import duckdb
+
+        con = duckdb.connect(str(snapshot), read_only=True)
+        try:
+            from gaoqi.engine.analytics import cohort as _cohort
+            from gaoqi.engine.analytics import tags as _tags
+
+            sql = _cohort.cohort_sql(CohortFilter(), tags, None, _tags.source(tags, stored=False))
+            med, worst, _ = _timed(lambda: con.execute(sql).fetchall(), max(1, rounds // 2))
+            figures.append(
+                {"figure": "cohort: no filter, tags computed on read (no stored tags)", "median_s": med, "max_s": worst}
+            )
+        finally:
+            con.close()
     files = [snapshot] * trend_files
     med, worst, trend = _timed(lambda: Workspace.cohort_trend(files, CohortFilter(has_hte=True), None, tags), rounds)
     figures.append(
@@ -145,6 +176,7 @@ def run_cohort_benchmark(
         "tags_version": tags.version,
         "rounds": rounds,
         "built": built,
+        "stored_tags": stored,
         "figures": figures,
         "one_enterprise_tags": one,
     }

@@ -11,6 +11,7 @@ import pytest
 
 from gaoqi.engine import CohortFilter, CohortFilterError, Workspace, default_tags
 from gaoqi.engine.analytics.cohort import cohort_sql
+from gaoqi.engine.analytics.tags import source
 
 from .conftest import build, ent
 
@@ -46,9 +47,10 @@ RESULTS = (
 )
 
 
-@pytest.fixture()
-def ws(tmp_path: Path) -> Workspace:
-    path = build(tmp_path / "snap.duckdb", ROWS, RESULTS)
+@pytest.fixture(params=["computed", "stored"])
+def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Workspace:
+    """The same file read with its tags computed on read, and stored by ``build_tags``: same figures."""
+    path = build(tmp_path / "snap.duckdb", ROWS, RESULTS, stored=request.param == "stored")
     w = Workspace.open(path, read_only=True)
     yield w
     w.close()
@@ -126,7 +128,7 @@ def test_values_are_literals_never_sql(ws: Workspace) -> None:
     evil = "110108') OR TRUE --"
     f = CohortFilter(districts=(evil,))
     assert members(ws, f) == 0
-    assert "'110108'') OR TRUE --'" in cohort_sql(f, default_tags(), None)
+    assert "'110108'') OR TRUE --'" in cohort_sql(f, default_tags(), None, source(default_tags(), stored=True))
 
 
 def test_unknown_codes_refused(ws: Workspace) -> None:
@@ -137,9 +139,9 @@ def test_unknown_codes_refused(ws: Workspace) -> None:
 
 
 def test_trend_over_three_snapshots(tmp_path: Path) -> None:
-    first = build(tmp_path / "1.duckdb", ROWS[:2])  # A, B (海淀)
-    second = build(tmp_path / "2.duckdb", ROWS[:4], RESULTS)  # + C (海淀), D (朝阳)
-    third = build(tmp_path / "3.duckdb", ROWS, RESULTS)
+    first = build(tmp_path / "1.duckdb", ROWS[:2])  # A, B (海淀); an older file without stored tags
+    second = build(tmp_path / "2.duckdb", ROWS[:4], RESULTS, stored=True)  # + C (海淀), D (朝阳)
+    third = build(tmp_path / "3.duckdb", ROWS, RESULTS, stored=True)
     files = [first, second, third, tmp_path / "gone.duckdb"]
     assert Workspace.cohort_trend(files) == [2, 4, 6, None]
     assert Workspace.cohort_trend(files, CohortFilter(has_hte=True), (HD,)) == [1, 2, 2, None]
@@ -156,3 +158,26 @@ def test_a_file_without_results_has_no_list_tags(tmp_path: Path) -> None:
     with Workspace.open(path, read_only=True) as w:
         assert w.cohort(CohortFilter(tags_any=("list_cultivation_pool",))).count == 0
         assert w.cohort(CohortFilter()).count == 6
+
+
+def test_stored_tags_are_used_only_while_current(tmp_path: Path) -> None:
+    """A tags file edited after the build, or a profile rebuilt since, reads the tags computed on read."""
+    import duckdb
+
+    from gaoqi.engine.analytics.tags import default_tags_file, load_tags_text
+
+    path = build(tmp_path / "s.duckdb", ROWS, RESULTS, stored=True)
+    with Workspace.open(path, read_only=True) as w:
+        assert w._tag_source(None)[1].sql() == "profile_tags"
+        # a DEFAULT changed: 高成长 from 20 % to 25 % — B (20 %) leaves the band, A (25 %) stays
+        text = default_tags_file().read_text(encoding="utf-8").replace("value: 0.20,", "value: 0.25,")
+        edited = load_tags_text(text, "tags.yaml")
+        assert w._tag_source(edited)[1].sql() != "profile_tags"
+        assert w.cohort_count(CohortFilter(growth_bands=("growth_high",)), None, edited) == 1
+        assert w.cohort_count(CohortFilter(growth_bands=("growth_high",))) == 2
+    con = duckdb.connect(str(path))
+    con.execute("DELETE FROM profile WHERE uscc = 'F'")  # the profile changed after the build
+    con.close()
+    with Workspace.open(path, read_only=True) as w:
+        assert w._tag_source(None)[1].sql() != "profile_tags"
+        assert w.cohort_count() == 5

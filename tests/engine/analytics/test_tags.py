@@ -17,9 +17,16 @@ LISTS = frozenset({"cultivation-pool", "small-to-above-scale", "above-scale-to-s
 
 
 def tags_of(tmp_path: Path, rows: list[dict], results: tuple = ()) -> dict[str, list[str]]:
+    """Every enterprise's tags, computed on read and stored by ``build_tags``: the two must agree."""
     path = build(tmp_path / "s.duckdb", rows, results)
     with Workspace.open(path, read_only=True) as ws:
-        return {r["uscc"]: list(r["tags"]) for r in ws.tag_rows()}
+        computed = {r["uscc"]: list(r["tags"]) for r in ws.tag_rows()}
+    with Workspace.open(path) as ws:
+        assert ws.build_tags() == len(rows)
+        stored = {r["uscc"]: list(r["tags"]) for r in ws.tag_rows()}
+        assert ws._tag_source(None)[1].sql() == "profile_tags"
+    assert stored == computed
+    return stored
 
 
 def test_shipped_tags_load_with_marked_defaults() -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from gaoqi.engine.analytics.tags import TagSet, tagged_select
+from gaoqi.engine.analytics.tags import TagSet
 from gaoqi.engine.lazy import LazyModule
 
 if TYPE_CHECKING:
@@ -141,20 +141,19 @@ def where_clause(f: CohortFilter, tags: TagSet, scope: Sequence[str] | None) -> 
     return exp.and_(*parts)
 
 
-def _filtered(f: CohortFilter, tags: TagSet, scope: Sequence[str] | None, *, with_results: bool) -> exp.Select:
-    base = exp.Subquery(this=tagged_select(tags, with_results=with_results))
-    return exp.select("*").from_(exp.alias_(base, "t", table=True)).where(where_clause(f, tags, scope))
+def _filtered(f: CohortFilter, tags: TagSet, scope: Sequence[str] | None, src: exp.Expr) -> exp.Select:
+    return exp.select("*").from_(exp.alias_(src, "t", table=True)).where(where_clause(f, tags, scope))
 
 
-def count_sql(f: CohortFilter, tags: TagSet, scope: Sequence[str] | None, *, with_results: bool = True) -> str:
-    """The cohort's size only (the trend's statement)."""
+def count_sql(f: CohortFilter, tags: TagSet, scope: Sequence[str] | None, src: exp.Expr) -> str:
+    """The cohort's size only (the trend's statement). ``src``: ``tags.source`` (stored or computed)."""
     q = exp.select(exp.alias_(exp.Count(this=exp.Star()), "n")).from_(
-        exp.alias_(exp.Subquery(this=_filtered(f, tags, scope, with_results=with_results)), "c", table=True)
+        exp.alias_(exp.Subquery(this=_filtered(f, tags, scope, src)), "c", table=True)
     )
     return q.sql(dialect="duckdb")
 
 
-def cohort_sql(f: CohortFilter, tags: TagSet, scope: Sequence[str] | None, *, with_results: bool = True) -> str:
+def cohort_sql(f: CohortFilter, tags: TagSet, scope: Sequence[str] | None, src: exp.Expr) -> str:
     """One statement: a row per (dimension, value) — ``dim`` names the grouping set ('' for the whole cohort) —
     with ``n`` and, on the whole-cohort row, one ``tag_<code>`` count per tag."""
     dims = [exp.column(c) for c in _DIMENSION_COLUMN.values()]
@@ -187,7 +186,7 @@ def cohort_sql(f: CohortFilter, tags: TagSet, scope: Sequence[str] | None, *, wi
     sets = [exp.Tuple(expressions=[d]) for d in dims] + [exp.Tuple(expressions=[])]
     q = (
         exp.select(*cols)
-        .from_(exp.alias_(exp.Subquery(this=_filtered(f, tags, scope, with_results=with_results)), "c", table=True))
+        .from_(exp.alias_(exp.Subquery(this=_filtered(f, tags, scope, src)), "c", table=True))
         .group_by(exp.GroupingSets(expressions=sets))
     )
     return q.sql(dialect="duckdb")

@@ -348,6 +348,43 @@ def _bound(tag: Tag, tags: TagSet) -> exp.Expr:
     return tree
 
 
+#: The stored tags of a workspace (``Workspace.build_tags``): ``tagged_select`` materialised, by USCC.
+TABLE = "profile_tags"
+META_TABLE = "profile_tags_meta"
+
+
+def build_statements(tags: TagSet, *, with_results: bool = True) -> list[str]:
+    """``profile_tags`` (``tagged_select`` by USCC) and its one meta row (the tags file's id, version and sha256,
+    the profile's as-of date and row count: what makes it current), as DuckDB statements."""
+    select = tagged_select(tags, with_results=with_results).order_by(exp.column("uscc", table="p"))
+    meta = exp.select(
+        exp.alias_(exp.Literal.string(tags.id), "tags_id"),
+        exp.alias_(exp.Literal.string(tags.version), "tags_version"),
+        exp.alias_(exp.Literal.string(tags.sha256), "tags_sha256"),
+        exp.alias_(exp.Max(this=exp.column("as_of")), "as_of"),
+        exp.alias_(exp.Count(this=exp.Star()), "profile_rows"),
+        exp.alias_(exp.func("now"), "built_at"),
+    ).from_("profile")
+    return [
+        f"CREATE OR REPLACE TABLE {TABLE} AS {select.sql(dialect='duckdb')}",
+        f"CREATE OR REPLACE TABLE {META_TABLE} AS {meta.sql(dialect='duckdb')}",
+    ]
+
+
+#: Whether the stored tags were built by the tags file whose sha256 is the parameter, over this profile.
+CURRENT_SQL = (
+    f"SELECT m.tags_sha256 = ? AND m.profile_rows = (SELECT count(*) FROM profile) "
+    f"AND m.as_of IS NOT DISTINCT FROM (SELECT max(as_of) FROM profile) FROM {META_TABLE} AS m"
+)
+
+
+def source(tags: TagSet, *, stored: bool, with_results: bool = True) -> exp.Expr:
+    """What the cohort and tag reads select from: the stored table, or ``tagged_select`` computed on read."""
+    if stored:
+        return exp.to_table(TABLE)
+    return exp.Subquery(this=tagged_select(tags, with_results=with_results))
+
+
 def tag_codes_sql(tags: TagSet) -> exp.Expr:
     """The enterprise's tags as one list (file order), over ``tagged_select``'s columns."""
     items: list[exp.Expr] = []
@@ -364,17 +401,13 @@ def tag_codes_sql(tags: TagSet) -> exp.Expr:
     )
 
 
-def tag_rows_sql(tags: TagSet, *, with_results: bool = True, uscc: str | None = None) -> str:
-    """``uscc`` and ``tags`` (the codes, file order) per enterprise by USCC; ``uscc``: that enterprise only."""
-    inner = tagged_select(tags, with_results=with_results)
+def tag_rows_sql(tags: TagSet, src: exp.Expr, uscc: str | None = None) -> str:
+    """``uscc`` and ``tags`` (the codes, file order) per enterprise by USCC from ``src`` (``source``); ``uscc``:
+    that enterprise only."""
+    q = exp.select(exp.column("uscc"), exp.alias_(tag_codes_sql(tags), "tags")).from_(exp.alias_(src, "t", table=True))
     if uscc is not None:
-        inner = inner.where(exp.EQ(this=exp.column("uscc", table="p"), expression=exp.Literal.string(uscc)))
-    q = (
-        exp.select(exp.column("uscc"), exp.alias_(tag_codes_sql(tags), "tags"))
-        .from_(exp.alias_(exp.Subquery(this=inner), "t", table=True))
-        .order_by("uscc")
-    )
-    return q.sql(dialect="duckdb")
+        q = q.where(exp.EQ(this=exp.column("uscc"), expression=exp.Literal.string(uscc)))
+    return q.order_by("uscc").sql(dialect="duckdb")
 
 
 def describe(tags: TagSet) -> list[dict[str, Any]]:
