@@ -74,7 +74,9 @@ def test_district_official_never_counts_another_district(users: dict[str, Any]) 
     assert r.status_code == 200 and _count(r) in (0, haidian)
     assert "朝阳区" not in r.content.decode().split("标签口径")[0].replace("选择一个有效的选项", "")
     api = district.get("/api/analytics/cohort", {"district": CHAOYANG})
-    assert api.status_code == 400
+    assert api.status_code == 200
+    assert (api.json()["count"], api.json()["by_district"]) == (0, [])
+    assert all(p["count"] == 0 for p in api.json()["trend"])
     api = district.get("/api/analytics/cohort")
     body = api.json()
     assert body["count"] == haidian
@@ -151,7 +153,9 @@ def test_api_answers_the_distributions(users: dict[str, Any]) -> None:
     assert {t["code"]: t["count"] for t in body["by_tag"]}["qual_hte"] == body["count"]
     bad = login(users[roles.MUNICIPAL]).get("/api/analytics/cohort", {"tag_all": ["no_such_tag"]})
     assert bad.status_code == 400
-    assert "筛选条件" in bad.json()["error"]["message"]
+    assert "list_above_scale" in str(bad.json()["error"]["fields"])  # the codes it takes
+    empty = login(users[roles.MUNICIPAL]).get("/api/analytics/cohort", {"revenue_min": "10", "revenue_max": "5"})
+    assert (empty.status_code, empty.json()["count"]) == (200, 0)
 
 
 def test_trend_over_three_snapshots(db: Any, tmp_path: Path, settings: Any) -> None:
