@@ -147,7 +147,6 @@ def chart(view: CohortView) -> dict[str, Any]:
     return {
         "distributions": [
             {
-                "id": d["key"],
                 "title": d["title"],
                 "labels": [x["label"] for x in d["rows"]],
                 "values": [x["count"] for x in d["rows"]],

@@ -15,8 +15,8 @@
       c.setOption(option);
       charts.push(c);
     }
-    d.distributions.forEach(function (x) {
-      chart("analytics-chart-" + x.id, {
+    d.distributions.forEach(function (x, i) {
+      chart("analytics-chart-" + i, {
         title: { text: x.title, textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
         grid: { top: 50, bottom: 70 },
         xAxis: { type: "category", data: x.labels, axisLabel: { rotate: 35, interval: 0 } },
