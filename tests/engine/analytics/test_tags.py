@@ -157,3 +157,15 @@ def test_load_from_a_file_names_it(tmp_path: Path) -> None:
     with pytest.raises(PolicyLoadError) as e:
         load_tags(bad, list_policies=LISTS)
     assert e.value.errors[0].file == str(bad)
+
+
+def test_described_in_words_with_defaults_marked() -> None:
+    from gaoqi.engine import describe_tags
+
+    groups = {g["code"]: g for g in describe_tags(default_tags())}
+    size = groups["size"]
+    assert size["label"] == "规模" and size["exclusive"] is True
+    assert [t["label"] for t in size["tags"]] == ["大型企业", "中型企业", "小型企业", "微型企业"]
+    assert all(t["unconfirmed"] for t in size["tags"])  # every line a DEFAULT
+    assert not any(t["unconfirmed"] for t in groups["qualification"]["tags"])  # no parameter read
+    assert groups["warning"]["tags"] == []

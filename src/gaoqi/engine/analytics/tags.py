@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -446,10 +446,6 @@ def _params_of(node: ir.Expr) -> list[ir.Param]:
 
     walk(node)
     return found
-
-
-def profile_columns_read(tags: TagSet) -> Sequence[str]:
-    return sorted({f for t in tags.tags for f in t.features} - {lf.name for lf in tags.lists})
 
 
 _CACHE: dict[tuple[str, int, int], TagSet] = {}
