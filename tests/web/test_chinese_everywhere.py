@@ -38,7 +38,8 @@ ALLOWED = {
 NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "enterprises:export",
              "intake:report", "audit:export", "accounts:logout", "programmes:export",
              "programmes:funnel_export", "support:export", "support:delivery_export", "benefits:payment_list",
-             "benefits:upload_report", "quickapply:export", "quickapply:attachment", "push:export")  # fmt: skip
+             "benefits:upload_report", "quickapply:export", "quickapply:attachment", "push:export",
+             "analytics:export")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -447,7 +448,8 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         extra = {
             roles.MUNICIPAL: ["/policies/simulate/?policy=hte-certification&param=ip_min&value=2",
                               "/drafting/new/?base=hte-certification", "/drafting/new/?base=dongcheng-hte-reward",
-                              "/enterprises/?hte=yes&sort=-sales", "/policies/hte-certification/enterprises/?status=fail"],
+                              "/enterprises/?hte=yes&sort=-sales", "/policies/hte-certification/enterprises/?status=fail",
+                              "/analytics/?has_hte=1&size=size_small&tag_any=list_cultivation_pool&revenue_min=abc"],
         }.get(role if principal == role else "", [])  # fmt: skip
         for url in extra:
             response = client.get(url, headers=BROWSER)

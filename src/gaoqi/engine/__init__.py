@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from gaoqi.engine.lazy import lazy_attributes
 
 if TYPE_CHECKING:
+    from gaoqi.engine.analytics import CohortFilter, CohortFilterError, CohortResult, TagSet, load_tags
+    from gaoqi.engine.analytics.tags import describe as describe_tags
     from gaoqi.engine.describe import describe_condition, describe_parameter, describe_value
     from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, Feature
     from gaoqi.engine.feeds import FEED_NAMES, FeedSpec, FieldSpec, all_feeds, feed_for_filename, feed_spec
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
         Source,
         Workspace,
         default_policies,
+        default_tags,
         evaluate_one,
         score_total,
     )
@@ -52,6 +55,13 @@ if TYPE_CHECKING:
 # The names load on first use (PEP 562): `gaoqi explain` and the other CLI commands import one module of the
 # engine, not all of them (ingest, describe, the workspace API: ~0.4 s of start-up).
 _LAZY: dict[str, tuple[str, str]] = {
+    "CohortFilter": ("gaoqi.engine.analytics", "CohortFilter"),
+    "CohortFilterError": ("gaoqi.engine.analytics", "CohortFilterError"),
+    "CohortResult": ("gaoqi.engine.analytics", "CohortResult"),
+    "TagSet": ("gaoqi.engine.analytics", "TagSet"),
+    "load_tags": ("gaoqi.engine.analytics", "load_tags"),
+    "describe_tags": ("gaoqi.engine.analytics.tags", "describe"),
+    "default_tags": ("gaoqi.engine.workspace_api", "default_tags"),
     "describe_condition": ("gaoqi.engine.describe", "describe_condition"),
     "describe_parameter": ("gaoqi.engine.describe", "describe_parameter"),
     "describe_value": ("gaoqi.engine.describe", "describe_value"),
@@ -109,6 +119,9 @@ __all__ = [
     "FEED_NAMES",
     "Backend",
     "Benefit",
+    "CohortFilter",
+    "CohortFilterError",
+    "CohortResult",
     "Condition",
     "ConditionOutcome",
     "DuckDBBackend",
@@ -129,6 +142,7 @@ __all__ = [
     "ScoreOutcome",
     "SimulationError",
     "Source",
+    "TagSet",
     "UsccCheck",
     "Workspace",
     "all_feeds",
@@ -136,8 +150,10 @@ __all__ = [
     "compile_all_seconds",
     "default_policies",
     "default_policy_dir",
+    "default_tags",
     "describe_condition",
     "describe_parameter",
+    "describe_tags",
     "describe_value",
     "district_codes",
     "evaluate_one",
@@ -146,6 +162,7 @@ __all__ = [
     "industry_section_names",
     "load_policies",
     "load_policy_text",
+    "load_tags",
     "policy_mode",
     "score_total",
     "version_features",

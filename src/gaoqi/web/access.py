@@ -304,6 +304,10 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:policy_draft_list": frozenset({r.MUNICIPAL}),
     "api:policy_draft": frozenset({r.MUNICIPAL}),
     "api:push_messages": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),  # scoped like the pages
+    # 企业画像分析 (issue 15, ADR 0033): officials' cohort figures, scoped by analytics.selectors.cohort_scope
+    "analytics:cohort": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "analytics:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:analytics_cohort": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -446,6 +450,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("dashboard:home", "工作台"),
     ("enterprises:directory", "企业库"),
     ("enterprises:mine", "我的企业"),
+    ("analytics:cohort", "企业画像分析"),
     ("certification:index", "高企认定"),
     ("certification:overdue", "时限监控"),
     ("certification:experts", "专家库"),
