@@ -332,3 +332,221 @@ def test_the_workspace_api(tmp_path: Path) -> None:
         rules = w.warning_rules(POLICY_DIR, AS_OF)
         assert "warning-st-staff-share" in {r["id"] for r in rules}
         assert list(w.warning_rows()) == [] and w.warning_meta() == {}
+
+
+# --- the full catalogue: every rule at its boundary ------------------------------------------------------------
+
+PLATFORM = {10: ("hte_application", "hte_application_高企认定系统.csv"),
+            11: ("hte_annual_report", "hte_annual_report_高企认定系统.csv")}  # fmt: skip
+
+
+def platform_loads(ws: Workspace, *feeds: str) -> None:
+    for load_id, (feed, name) in PLATFORM.items():
+        if feed in feeds:
+            ws.con.execute(
+                "INSERT INTO loads VALUES (?, ?, ?, ?, 'csv', 'utf-8', 'zh', 1, 1, 0, TIMESTAMP '2026-05-01 00:00:00')",
+                [load_id, feed, name, f"sha{load_id}"],
+            )
+
+
+def application(ws: Workspace, uscc: str, year: int, submitted: date, status: str = "in_review", line: int = 2) -> None:
+    ws.con.execute(
+        "INSERT INTO hte_application (uscc, batch_year, submitted_date, status, _load_id, _line) VALUES (?, ?, ?, ?, 10, ?)",
+        [uscc, year, submitted, status, line],
+    )
+
+
+def report(ws: Workspace, uscc: str, year: int, submitted: date, line: int = 2) -> None:
+    ws.con.execute(
+        "INSERT INTO hte_annual_report (uscc, report_year, submitted_date, _load_id, _line) VALUES (?, ?, ?, 11, ?)",
+        [uscc, year, submitted, line],
+    )
+
+
+def severities(ws: Workspace, rule: str) -> dict[str, str]:
+    return {u: r["severity"] for (u, rid), r in raised(ws).items() if rid == rule}
+
+
+def test_certificate_expiring_180_and_90_days_without_a_renewal(ws: Workspace, tmp_path: Path) -> None:
+    d = rules_dir(tmp_path, "warning-certificate-expiring")
+    platform_loads(ws, "hte_application")
+    cases = {  # as-of 2026-06-01: +180 days = 2026-11-28, +90 = 2026-08-30
+        801: date(2026, 11, 28), 802: date(2026, 11, 29), 803: date(2026, 8, 30), 804: date(2026, 8, 31),
+        805: date(2026, 6, 1), 806: date(2026, 9, 1), 807: date(2026, 9, 1), 808: date(2026, 9, 1),
+    }  # fmt: skip
+    ids = {n: ws.enterprise(code(n)) for n in cases}
+    for n, expiry in cases.items():
+        hte(ws, ids[n], date(expiry.year - 3, expiry.month, expiry.day) + (date(2024, 1, 2) - date(2024, 1, 1)), expiry)
+    application(ws, ids[806], 2026, date(2026, 5, 20))  # renewal in review: no warning
+    application(ws, ids[807], 2026, date(2026, 5, 20), status="withdrawn")  # withdrawn: still none
+    application(ws, ids[808], 2023, date(2023, 5, 20), status="certified")  # the one that gave this certificate
+    run(ws, d)
+    got = severities(ws, "warning-certificate-expiring")
+    assert got == {ids[801]: "WARN", ids[803]: "HIGH", ids[804]: "WARN", ids[805]: "HIGH", ids[807]: "WARN",
+                   ids[808]: "WARN"}  # fmt: skip
+    ev = {e["feature"]: e for e in raised(ws)[(ids[801], "warning-certificate-expiring")]["evidence"]}
+    assert ev["hte_days_to_expiry"]["value"] == 180 and ev["hte_days_to_expiry"]["unit"] == "天"
+    # "no row" is read from the platform's delivered file: its name, no line
+    assert ev["hte_renewal_applied"]["value"] is False
+    assert (ev["hte_renewal_applied"]["file"], ev["hte_renewal_applied"]["line"]) == (
+        "hte_application_高企认定系统.csv", None)  # fmt: skip
+    ev = {e["feature"]: e for e in raised(ws)[(ids[807], "warning-certificate-expiring")]["evidence"]}
+    assert ev["hte_renewal_applied"]["file"] == "hte_application_高企认定系统.csv"
+
+
+def test_without_the_application_feed_the_renewal_is_unknown(ws: Workspace, tmp_path: Path) -> None:
+    u = ws.enterprise(code(811))
+    hte(ws, u, date(2023, 9, 1), date(2026, 8, 31))
+    run(ws, rules_dir(tmp_path, "warning-certificate-expiring"))
+    assert features(ws, u)["hte_renewal_applied"] is None and features(ws, u)["hte_days_to_expiry"] == 91
+    assert raised(ws) == {}
+
+
+def test_rd_ratio_below_its_tier_by_the_last_years_sales(ws: Workspace, tmp_path: Path) -> None:
+    d = rules_dir(tmp_path, "warning-rd-ratio")
+    cases = {  # sales (万元), R&D of FY2025 → raised?
+        901: ("5000", "250"),  # tier 1 (≤ 5000 inclusive) 5%: exactly 5%, not raised
+        902: ("5000", "249.99"),  # 4.9998% < 5%
+        903: ("5000.01", "210"),  # tier 2 4%: 4.19999…%, not raised
+        904: ("20000", "799.99"),  # tier 2 (2亿 inclusive): 3.99995% < 4%
+        905: ("30000", "900"),  # tier 3 3%: exactly, not raised
+        906: ("30000", "899.99"),  # 2.99997% < 3%
+        907: ("0", "10"),  # no sales: ratio unknown
+    }
+    ids = {n: ws.enterprise(code(n)) for n in cases}
+    for n, (sales, rd) in cases.items():
+        ws.finance(ids[n], 2025, D(sales))
+        ws.rd(ids[n], 2025, D(rd))
+        hte(ws, ids[n])
+    run(ws, d)
+    assert severities(ws, "warning-rd-ratio") == {ids[902]: "HIGH", ids[904]: "HIGH", ids[906]: "HIGH"}
+    ev = {e["feature"]: e for e in raised(ws)[(ids[902], "warning-rd-ratio")]["evidence"]}
+    assert ev["rd_ratio_last_year"]["value"] == "0.049998000000"
+    assert [s["feed"] for s in ev["rd_ratio_last_year"]["sources"]] == ["rd", "finance"]
+    assert ev["sales_revenue_last_year"]["value"] == "5000.0000" and ev["sales_revenue_last_year"]["file"] == (
+        "finance_税务局_2026.csv")  # fmt: skip
+
+
+def test_revenue_decline_over_30_percent(ws: Workspace, tmp_path: Path) -> None:
+    d = rules_dir(tmp_path, "warning-revenue-decline")
+    cases = {1001: ("100", "70"), 1002: ("100", "69.99"), 1003: ("0", "50"), 1004: ("100", None)}
+    ids = {n: ws.enterprise(code(n)) for n in cases}
+    for n, (prior, last) in cases.items():
+        ws.finance(ids[n], 2024, D(prior), line=40 + n % 10)
+        if last is not None:
+            ws.finance(ids[n], 2025, D(last))
+        hte(ws, ids[n])
+    run(ws, d)
+    # 30% exactly is no warning; 30.01% is; a prior year of 0 or a missing year is unknown
+    assert severities(ws, "warning-revenue-decline") == {ids[1002]: "WARN"}
+    (ev,) = [e for e in raised(ws)[(ids[1002], "warning-revenue-decline")]["evidence"]
+             if e["feature"] == "sales_revenue_decline_share"]  # fmt: skip
+    assert ev["value"] == "0.300100000000"
+    assert [(s["feed"], s["line"]) for s in ev["sources"]][1] == ("finance", 42)
+
+
+def test_staff_decline_since_the_previous_snapshot(ws: Workspace, tmp_path: Path) -> None:
+    d = rules_dir(tmp_path, "warning-staff-decline")
+    ids = {n: ws.enterprise(code(n)) for n in (1101, 1102)}
+    for u in ids.values():
+        ws.insured(u, date(2026, 2, 1), 100)
+        hte(ws, u)
+    prev = previous_snapshot(ws, date(2026, 3, 1), tmp_path / "snapshot-1.duckdb")
+    ws.insured(ids[1101], date(2026, 5, 1), 70)  # 30% exactly: no warning
+    ws.insured(ids[1102], date(2026, 5, 1), 69)  # 31%
+    run(ws, d)  # no previous snapshot: the change is unknown
+    assert severities(ws, "warning-staff-decline") == {}
+    run(ws, d, previous=prev)
+    assert severities(ws, "warning-staff-decline") == {ids[1102]: "WARN"}
+    ev = {e["feature"]: e for e in raised(ws)[(ids[1102], "warning-staff-decline")]["evidence"]}
+    share = ev["insured_count_decline_share"]
+    assert share["value"] == "0.310000000000"
+    assert [(s["feed"], s["file"], s["previous"]) for s in share["sources"]] == [
+        ("social_insurance", "social_insurance_人社局_2026.csv", False),
+        ("social_insurance", "social_insurance_人社局_2026.csv", True),
+    ]
+
+
+def test_annual_report_missing_after_31_may(ws: Workspace, tmp_path: Path) -> None:
+    d = rules_dir(tmp_path, "warning-annual-report-missing")
+    platform_loads(ws, "hte_annual_report")
+    held, reported, lapsed, late = (ws.enterprise(code(n)) for n in (1201, 1202, 1203, 1204))
+    hte(ws, held, date(2022, 11, 1), date(2025, 10, 31))  # valid during 2025, expired since
+    hte(ws, reported)
+    report(ws, reported, 2025, date(2026, 5, 30))
+    hte(ws, lapsed, date(2021, 11, 1), date(2024, 10, 31))  # not held in 2025
+    hte(ws, late)
+    report(ws, late, 2025, date(2026, 6, 2))  # after the as-of date: not yet seen
+    report(ws, late, 2024, date(2025, 5, 2))  # another year's report does not count
+    run(ws, d, date(2026, 5, 31))
+    assert severities(ws, "warning-annual-report-missing") == {}
+    run(ws, d, date(2026, 6, 1))
+    assert severities(ws, "warning-annual-report-missing") == {held: "HIGH", late: "HIGH"}
+    ev = {e["feature"]: e for e in raised(ws)[(held, "warning-annual-report-missing")]["evidence"]}
+    assert ev["as_of_month_day"]["value"] == 601
+    assert ev["hte_held_last_year"]["file"] == "certificate_高企认定系统.csv"
+    assert ev["annual_report_last_year_submitted"]["file"] == "hte_annual_report_高企认定系统.csv"
+
+
+def test_annual_report_feed_never_delivered_is_unknown(ws: Workspace, tmp_path: Path) -> None:
+    u = ws.enterprise(code(1211))
+    hte(ws, u)
+    run(ws, rules_dir(tmp_path, "warning-annual-report-missing"))
+    assert features(ws, u)["annual_report_last_year_submitted"] is None and raised(ws) == {}
+
+
+def test_credit_events_dishonesty_critical_tax_and_penalty_high(ws: Workspace, tmp_path: Path) -> None:
+    d = rules_dir(tmp_path, "warning-credit-dishonesty", "warning-credit-serious")
+    listed, removed, tax_365, tax_366, penalty, not_hte = (ws.enterprise(code(n)) for n in range(1301, 1307))
+    for u in (listed, removed, tax_365, tax_366, penalty):
+        hte(ws, u)
+    ws.credit(listed, "serious_dishonesty", date(2020, 1, 1))  # listed years ago, still in force
+    ws.credit(removed, "serious_dishonesty", date(2025, 1, 1), removed=date(2026, 6, 1))  # removed on the as-of date
+    ws.credit(tax_365, "major_tax_violation", date(2025, 6, 1))  # as_of − 365 days: counted
+    ws.credit(tax_366, "major_tax_violation", date(2025, 5, 31))  # as_of − 366 days: not
+    ws.credit(penalty, "administrative_penalty", date(2026, 6, 1))
+    ws.credit(not_hte, "serious_dishonesty", date(2026, 1, 1))
+    run(ws, d)
+    assert severities(ws, "warning-credit-dishonesty") == {listed: "CRITICAL"}
+    assert severities(ws, "warning-credit-serious") == {tax_365: "HIGH", penalty: "HIGH"}
+    ev = {e["feature"]: e for e in raised(ws)[(listed, "warning-credit-dishonesty")]["evidence"]}
+    assert ev["serious_dishonesty_listed"]["value"] == 1
+    assert ev["serious_dishonesty_listed"]["file"] == "credit_信用中心_2026.csv"
+    ev = {e["feature"]: e for e in raised(ws)[(tax_365, "warning-credit-serious")]["evidence"]}
+    assert (ev["credit_major_tax_violation_365d"]["value"], ev["credit_administrative_penalty_365d"]["value"]) == (1, 0)
+
+
+def test_relocation_moved_out_district_and_tax_district(ws: Workspace, tmp_path: Path) -> None:
+    d = rules_dir(tmp_path, "warning-relocation-moved-out", "warning-relocation-district",
+                  "warning-relocation-tax-district")  # fmt: skip
+    out, moved, taxed, same, no_tax = (ws.enterprise(code(n)) for n in range(1401, 1406))
+    ws.con.execute("UPDATE enterprise SET status = '迁出' WHERE uscc = ?", [out])
+    for u in (out, moved, taxed, same, no_tax):
+        hte(ws, u)
+    for u, (a, b) in {taxed: ("110108", "110105"), same: ("110108", "110108"), no_tax: ("110108", None)}.items():
+        ws.finance(u, 2024, D(100))
+        ws.finance(u, 2025, D(100))
+        ws.con.execute("UPDATE finance SET tax_district_code = ? WHERE uscc = ? AND fiscal_year = 2024", [a, u])
+        ws.con.execute("UPDATE finance SET tax_district_code = ? WHERE uscc = ? AND fiscal_year = 2025", [b, u])
+    prev = previous_snapshot(ws, date(2026, 3, 1), tmp_path / "snapshot-1.duckdb")
+    ws.con.execute("UPDATE enterprise SET district_code = '110105' WHERE uscc = ?", [moved])
+    run(ws, d, previous=prev)
+    got = {(u, rid) for (u, rid) in raised(ws)}
+    assert got == {(out, "warning-relocation-moved-out"), (moved, "warning-relocation-district"),
+                   (taxed, "warning-relocation-tax-district")}  # fmt: skip
+    ev = {e["feature"]: e for e in raised(ws)[(moved, "warning-relocation-district")]["evidence"]}
+    assert [(s["file"], s["previous"]) for s in ev["district_changed"]["sources"]] == [
+        ("registration_市场监管局_2026.csv", False), ("registration_市场监管局_2026.csv", True)]  # fmt: skip
+    f = features(ws, taxed)
+    assert (f["tax_district_code_prior_year"], f["tax_district_code_last_year"], f["tax_district_changed"]) == (
+        "110108", "110105", True)  # fmt: skip
+    assert features(ws, no_tax)["tax_district_changed"] is None
+
+
+def test_every_shipped_warning_rule_runs_on_one_population(ws: Workspace, tmp_path: Path) -> None:
+    platform_loads(ws, "hte_application", "hte_annual_report")
+    u = ws.enterprise(code(1501))
+    hte(ws, u)
+    out = run(ws, POLICY_DIR)
+    assert len(out["rules"]) == len(load_warning_rules(POLICY_DIR)) >= 11
+    assert set(out["by_rule"]) == {p.id for p in load_warning_rules(POLICY_DIR)}

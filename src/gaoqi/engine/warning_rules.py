@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +34,9 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from gaoqi.engine.features import FEATURE_BY_NAME as ENTERPRISE_FEATURES
-from gaoqi.engine.features.declare import date_lit, ratio
+from gaoqi.engine.features.build import delivered_register_feeds
+from gaoqi.engine.features.certificates import HTE_DEFAULT_EXPIRY
+from gaoqi.engine.features.declare import date_lit, ratio, window_for
 from gaoqi.engine.features.warning import EVIDENCE
 from gaoqi.engine.features.warning import FEATURES as WARNING_FEATURES
 from gaoqi.engine.lazy import LazyModule
@@ -89,11 +92,48 @@ def _previous_sql(previous: bool) -> str:
             LEFT JOIN {PREVIOUS}.loads ls ON ls.load_id = pp.social_insurance_load_id"""
 
 
-def warning_features_sql(as_of: date, *, previous: bool) -> str:
-    """The SELECT of ``warning_features`` for ``as_of`` over ``profile`` (DuckDB dialect): the features of
-    ``features.warning`` in their order, then the evidence columns. ``previous``: the previous snapshot is
-    attached as ``warn_prev``."""
-    prior_year = as_of.year - 2
+@dataclass(frozen=True)
+class Delivered:
+    """What the warning features' register semantics need to know of the workspace: per feed, whether it was
+    delivered (``certificate``, ``credit``: rows exist, as the profile decides; the platform's feeds: a load of
+    them exists, an empty delivery included), and the latest load of each platform feed (the file a FALSE
+    "no row" is read from)."""
+
+    certificate: bool = True
+    credit: bool = True
+    hte_application: int | None = None  # the latest load_id, None when never delivered
+    hte_annual_report: int | None = None
+
+
+def delivered(con: duckdb.DuckDBPyConnection) -> Delivered:
+    rows = delivered_register_feeds(con)
+    latest = dict(
+        con.execute(
+            "SELECT feed, MAX(load_id) FROM loads WHERE feed IN ('hte_application', 'hte_annual_report') GROUP BY feed"
+        ).fetchall()
+    )
+    return Delivered(
+        certificate=rows.get("certificate", True),
+        credit=rows.get("credit", True),
+        hte_application=latest.get("hte_application"),
+        hte_annual_report=latest.get("hte_annual_report"),
+    )
+
+
+def warning_features_sql(as_of: date, *, previous: bool, feeds: Delivered | None = None) -> str:
+    """The SELECT of ``warning_features`` for ``as_of`` over ``profile`` and the current views (DuckDB dialect):
+    the features of ``features.warning`` in their order, then the evidence columns. ``previous``: the previous
+    snapshot is attached as ``warn_prev``; ``feeds``: what was delivered (default: everything, no platform
+    load)."""
+    feeds = feeds or Delivered()
+    w = window_for(as_of)
+    last, prior = as_of.year - 1, as_of.year - 2
+    day = date_lit(as_of)
+    app_load, rep_load = feeds.hte_application, feeds.hte_annual_report
+
+    def when(ok: bool | int | None, expr: str) -> str:
+        return expr if ok is not None and ok is not False else "NULL"
+
     cols = {
         "as_of_month_day": f"{as_of.month * 100 + as_of.day}",
         "previous_as_of": "prev.previous_as_of",
@@ -104,10 +144,17 @@ def warning_features_sql(as_of: date, *, previous: bool) -> str:
         "insured_count_decline_share": "CASE WHEN p.insured_count IS NOT NULL THEN "
         + ratio("prev.previous_insured_count - p.insured_count", "prev.previous_insured_count")
         + " END",
-        "hte_days_to_expiry": f"CASE WHEN p.has_hte_certificate THEN DATE_DIFF('day', {date_lit(as_of)}, "
-        "p.hte_expiry_date) END",
+        "hte_days_to_expiry": f"CASE WHEN p.has_hte_certificate THEN DATE_DIFF('day', {day}, p.hte_expiry_date) END",
+        "hte_held_last_year": when(feeds.certificate, "held.uscc IS NOT NULL"),
+        "hte_renewal_applied": when(app_load, "app.uscc IS NOT NULL"),
+        "annual_report_last_year_submitted": when(rep_load, "rep.uscc IS NOT NULL"),
+        "credit_major_tax_violation_365d": when(feeds.credit, "COALESCE(cw.tax_n, 0)"),
         "rd_ratio_last_year": ratio("p.rd_expense_last_year", "p.sales_revenue_last_year"),
         "sales_revenue_prior_year": "fp.sales_revenue",
+        "tax_district_code_last_year": "fl.tax_district_code",
+        "tax_district_code_prior_year": "fp.tax_district_code",
+        "tax_district_changed": "CASE WHEN fl.tax_district_code IS NULL OR fp.tax_district_code IS NULL THEN NULL "
+        "ELSE fl.tax_district_code <> fp.tax_district_code END",
         "sales_revenue_decline_share": "CASE WHEN fp.sales_revenue > 0 THEN "
         + ratio("fp.sales_revenue - p.sales_revenue_last_year", "fp.sales_revenue")
         + " END",
@@ -120,17 +167,61 @@ def warning_features_sql(as_of: date, *, previous: bool) -> str:
         "prev.previous_registration_file, prev.previous_registration_line",
         "prev.previous_social_insurance_file, prev.previous_social_insurance_line",
         "fp._load_id AS finance_prior_load_id, fp._line AS finance_prior_line",
+        "held._load_id AS hte_held_load_id, held._line AS hte_held_line",
+        f"{when(app_load, f'COALESCE(app._load_id, {app_load})')} AS hte_application_load_id",
+        "app._line AS hte_application_line",
+        f"{when(rep_load, f'COALESCE(rep._load_id, {rep_load})')} AS hte_annual_report_load_id",
+        "rep._line AS hte_annual_report_line",
+        "cw.tax_load_id AS credit_tax_load_id, cw.tax_line AS credit_tax_line",
+        "cw.dis_load_id AS credit_dishonesty_load_id, cw.dis_line AS credit_dishonesty_line",
+        "cw.pen_load_id AS credit_penalty_load_id, cw.pen_line AS credit_penalty_line",
     ]
-    return f"""WITH prev AS ({_previous_sql(previous)}
-),
-fp AS (
-            SELECT uscc, sales_revenue, _load_id, _line FROM finance_cur WHERE fiscal_year = {prior_year}
-)
+    recent = f"decided_date BETWEEN {date_lit(w.credit_from)} AND {day}"
+    in_force = f"(removed_date IS NULL OR removed_date > {day})"
+    preds = {
+        "tax": f"event_type = 'major_tax_violation' AND {recent}",
+        "dis": f"event_type = 'serious_dishonesty' AND {in_force}",
+        "pen": f"event_type = 'administrative_penalty' AND {recent}",
+    }
+    credit_cols = [f"COUNT(*) FILTER (WHERE {preds['tax']}) AS tax_n"]
+    for k, pred in preds.items():
+        credit_cols += [
+            f"ARG_MAX(_load_id, decided_date) FILTER (WHERE {pred}) AS {k}_load_id",
+            f"ARG_MAX(_line, decided_date) FILTER (WHERE {pred}) AS {k}_line",
+        ]
+    no_rows = "WHERE FALSE"
+    ctes = {
+        "prev": _previous_sql(previous),
+        "fp": f"SELECT uscc, sales_revenue, tax_district_code, _load_id, _line FROM finance_cur WHERE fiscal_year = {prior}",
+        "fl": f"SELECT uscc, tax_district_code FROM finance_cur WHERE fiscal_year = {last}",
+        "held": f"""
+            SELECT uscc, _load_id, _line FROM certificate_cur
+            WHERE kind = 'hte' AND status IS DISTINCT FROM 'revoked' AND issue_date <= DATE '{last}-12-31'
+              AND COALESCE(expiry_date, {HTE_DEFAULT_EXPIRY}) >= DATE '{last}-01-01'
+            QUALIFY ROW_NUMBER() OVER (PARTITION BY uscc ORDER BY issue_date DESC, _line DESC) = 1""",
+        "app": f"""
+            SELECT a.uscc, a._load_id, a._line FROM hte_application_cur a JOIN profile pa ON pa.uscc = a.uscc
+            WHERE a.status IN ('in_review', 'certified') AND a.submitted_date <= {day}
+              AND a.submitted_date >= COALESCE(pa.hte_issue_date, DATE '1900-01-01')
+              {"" if app_load is not None else "AND FALSE"}
+            QUALIFY ROW_NUMBER() OVER (PARTITION BY a.uscc ORDER BY a.submitted_date DESC, a._line DESC) = 1""",
+        "rep": f"""
+            SELECT uscc, _load_id, _line FROM hte_annual_report_cur
+            WHERE report_year = {last} AND submitted_date <= {day} {"" if rep_load is not None else "AND FALSE"}
+            QUALIFY ROW_NUMBER() OVER (PARTITION BY uscc ORDER BY submitted_date, _line) = 1""",
+        "cw": f"""
+            SELECT uscc, {", ".join(credit_cols)} FROM credit_cur
+            WHERE decided_date <= {day} {"" if feeds.credit else no_rows.replace("WHERE", "AND")}
+            GROUP BY uscc""",
+    }
+    with_sql = ",\n".join(f"{name} AS ({body}\n)" for name, body in ctes.items())
+    joins = "\n".join(f"LEFT JOIN {name} ON {name}.uscc = p.uscc" for name in ctes)
+    body = ",\n    ".join(select)
+    return f"""WITH {with_sql}
 SELECT p.uscc, p.as_of,
-    {("," + chr(10) + "    ").join(select)}
+    {body}
 FROM profile p
-LEFT JOIN prev ON prev.uscc = p.uscc
-LEFT JOIN fp ON fp.uscc = p.uscc"""
+{joins}"""
 
 
 def build_warning_features(con: duckdb.DuckDBPyConnection, as_of: date, previous: Path | None) -> None:
@@ -141,7 +232,7 @@ def build_warning_features(con: duckdb.DuckDBPyConnection, as_of: date, previous
             raise FileNotFoundError(f"previous snapshot not found: {previous}")
         con.execute(f"ATTACH {lit(str(previous))} AS {PREVIOUS} (READ_ONLY)")
     try:
-        sql = warning_features_sql(as_of, previous=previous is not None)
+        sql = warning_features_sql(as_of, previous=previous is not None, feeds=delivered(con))
         sqlglot.parse_one(sql, dialect="duckdb")
         con.execute(f"CREATE OR REPLACE TABLE warning_features AS SELECT * FROM ({sql}) ORDER BY uscc")
     finally:

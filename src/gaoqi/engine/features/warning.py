@@ -52,12 +52,40 @@ FEATURES: tuple[Feature, ...] = (
     _f("hte_days_to_expiry", "高企证书距到期天数", "integer", "BIGINT",
        "hte_expiry_date − as_of in days (0 on the certificate's last day); NULL without a current HTE "
        "certificate.", unit="天", article="S-32 Art. 9", feeds=("certificate",)),
+    _f("hte_held_last_year", "上一年度曾持有高企证书", "boolean", "BOOLEAN",
+       "An HTE certificate (certificate_cur, kind hte, not revoked) was valid on some day of the year before the "
+       "as-of year: issue_date ≤ 31 Dec and expiry (issue + 3 years − 1 day when none) ≥ 1 Jan of that year. "
+       "FALSE without one when the certificate feed was delivered, NULL when it never was.",
+       article="S-32 Art. 13", feeds=("certificate",)),
+    # --- the platform's own records (高企认定系统) -------------------------------------------------------
+    _f("hte_renewal_applied", "已提交重新认定申请", "boolean", "BOOLEAN",
+       "An HTE application (hte_application_cur) in review or certified, submitted on or before as_of and on "
+       "or after the current certificate's issue date (a renewal, not the application that gave it). FALSE "
+       "without one when the feed was delivered (a load of it exists), NULL when it never was.",
+       article="S-32 Art. 9", feeds=("hte_application",)),
+    _f("annual_report_last_year_submitted", "已填报上一年度发展情况报表", "boolean", "BOOLEAN",
+       "An annual development report (hte_annual_report_cur) for the year before the as-of year submitted on or "
+       "before as_of. FALSE without one when the feed was delivered, NULL when it never was.",
+       article="S-32 Art. 13", feeds=("hte_annual_report",)),
+    # --- credit --------------------------------------------------------------------------------------
+    _f("credit_major_tax_violation_365d", "近365天重大税收违法次数", "count", "BIGINT",
+       "Credit events of type major_tax_violation (重大税收违法) decided in the 365 days before as_of (as the "
+       "other credit_*_365d counts). 0 without events when the credit feed was delivered, NULL when it never was.",
+       unit="次", feeds=("credit",)),
     # --- finance and R&D ----------------------------------------------------------------------------
     _f("rd_ratio_last_year", "最近一年研究开发费用占销售收入比例", "ratio", RATIO,
        "rd_expense_last_year ÷ sales_revenue_last_year; NULL when either is NULL or sales are 0.",
        article="S-32 Art. 11(五)", feeds=("rd", "finance")),
     _f("sales_revenue_prior_year", "上一年度销售收入", "money", "DECIMAL(38,4)",
        "Sales revenue of fiscal year as_of year − 2 (the year before the last year).", unit="万元",
+       feeds=("finance",)),
+    _f("tax_district_code_last_year", "最近一年主管税务机关区县代码", "text", "VARCHAR",
+       "finance_cur.tax_district_code of the last year (an optional column: NULL when not delivered).",
+       feeds=("finance",)),
+    _f("tax_district_code_prior_year", "上一年度主管税务机关区县代码", "text", "VARCHAR",
+       "finance_cur.tax_district_code of the year before the last year.", feeds=("finance",)),
+    _f("tax_district_changed", "主管税务机关区县变化", "boolean", "BOOLEAN",
+       "tax_district_code_last_year differs from tax_district_code_prior_year; NULL when either is NULL.",
        feeds=("finance",)),
     _f("sales_revenue_decline_share", "销售收入同比下降比例", "ratio", RATIO,
        "(sales_revenue_prior_year − sales_revenue_last_year) ÷ sales_revenue_prior_year; negative for growth; "
@@ -80,7 +108,16 @@ EVIDENCE: dict[str, tuple[str, ...]] = {
     "rd_ratio_last_year": ("rd_last", "finance_last"),
     "sales_revenue_prior_year": ("finance_prior",),
     "sales_revenue_decline_share": ("finance_last", "finance_prior"),
-    # enterprise features without a provenance of their own
+    "hte_held_last_year": ("hte_held",),
+    "hte_renewal_applied": ("hte_application",),
+    "annual_report_last_year_submitted": ("hte_annual_report",),
+    "credit_major_tax_violation_365d": ("credit_tax",),
+    "tax_district_code_last_year": ("finance_last",),
+    "tax_district_code_prior_year": ("finance_prior",),
+    "tax_district_changed": ("finance_last", "finance_prior"),
+    # enterprise features without a provenance of their own (credit counts: the latest event counted)
+    "serious_dishonesty_listed": ("credit_dishonesty",),
+    "credit_administrative_penalty_365d": ("credit_penalty",),
     "st_staff_share": ("rd_last",),
     "ht_revenue_share": ("rd_last", "finance_last"),
     "days_since_established": ("registration",),
