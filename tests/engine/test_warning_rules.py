@@ -550,3 +550,10 @@ def test_every_shipped_warning_rule_runs_on_one_population(ws: Workspace, tmp_pa
     out = run(ws, POLICY_DIR)
     assert len(out["rules"]) == len(load_warning_rules(POLICY_DIR)) >= 11
     assert set(out["by_rule"]) == {p.id for p in load_warning_rules(POLICY_DIR)}
+
+
+def test_docs_list_the_warning_features() -> None:
+    from gaoqi.engine.warning_rules import features_markdown
+
+    text = (ROOT / "docs" / "features.md").read_text(encoding="utf-8")
+    assert features_markdown() in text, "docs/features.md: paste warning_rules.features_markdown() into it"
