@@ -3,12 +3,11 @@ benchmark (:func:`gaoqi.engine.bench.run_ingest_benchmark`) on them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-import datetime as dt
 
 from gaoqi.engine.bench import run_ingest_benchmark, run_warnings_benchmark
 from gaoqi.synth.generate import generate
