@@ -37,9 +37,11 @@ if TYPE_CHECKING:
         policy_mode,
     )
     from gaoqi.engine.rules.compile import version_features
+    from gaoqi.engine.rules.ir import SEVERITIES
     from gaoqi.engine.uscc import UsccCheck
     from gaoqi.engine.uscc import validate as check_uscc
     from gaoqi.engine.validate import district_codes, industry_section_names
+    from gaoqi.engine.warning_rules import load_warning_rules
     from gaoqi.engine.workspace_api import (
         Backend,
         DuckDBBackend,
@@ -107,6 +109,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "score_total": ("gaoqi.engine.workspace_api", "score_total"),
     "evaluate_one": ("gaoqi.engine.workspace_api", "evaluate_one"),
     "version_features": ("gaoqi.engine.rules.compile", "version_features"),
+    "SEVERITIES": ("gaoqi.engine.rules.ir", "SEVERITIES"),
+    "load_warning_rules": ("gaoqi.engine.warning_rules", "load_warning_rules"),
 }
 
 
@@ -117,6 +121,7 @@ __all__ = [
     "FEATURES",
     "FEATURE_BY_NAME",
     "FEED_NAMES",
+    "SEVERITIES",
     "Backend",
     "Benefit",
     "CohortFilter",
@@ -163,6 +168,7 @@ __all__ = [
     "load_policies",
     "load_policy_text",
     "load_tags",
+    "load_warning_rules",
     "policy_mode",
     "score_total",
     "version_features",
