@@ -646,6 +646,7 @@ api.add_router("/incubators", _incubators(ERRORS, NOT_FOUND))
 # the apps' own operations (each module registers on ``api``; imported last, when every name above exists)
 import gaoqi.web.benefits.api  # noqa: E402
 import gaoqi.web.drafting.api  # noqa: E402
+import gaoqi.web.evaluation.api  # noqa: E402
 import gaoqi.web.matching.api  # noqa: E402
 import gaoqi.web.programmes.api  # noqa: E402
 import gaoqi.web.push.api  # noqa: E402

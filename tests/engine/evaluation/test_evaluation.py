@@ -228,7 +228,7 @@ def test_the_shipped_file_loads_and_is_all_default() -> None:
     s = load_indicators(default_indicator_path(), PLATFORM)
     v = s.version_for_year(2025)
     assert v is not None and s.version_for_year(2024) is None
-    assert [i.code for i in v.indicators] == ["D1", "D2", "D3", "D4", "D7", "D8", "D8T", "D9", "D10", "S1", "S2"]
+    assert [i.code for i in v.indicators] == ["D1", "D2", "D3", "D4", "D7", "D8", "D8T", "D9", "D10", "D12", "D13"]
     assert sum(i.weight for i in v.indicators) == 100
     assert all(i.unconfirmed for i in v.indicators)
     with pytest.raises(IndicatorLoadError, match="unknown measure 'pool_converted'"):
