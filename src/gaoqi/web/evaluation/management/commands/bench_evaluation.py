@@ -45,6 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--enterprises", type=int, default=200_000)
         parser.add_argument("--requests", type=int, default=100_000)
         parser.add_argument("--applications", type=int, default=30_000)
+        parser.add_argument("--as-of", default="2026-06-30", help="the workspace's profile date")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if Snapshot.objects.exists():
@@ -52,15 +53,11 @@ class Command(BaseCommand):
         path = Path(opts["workspace"])
         with Workspace.open(path, read_only=True) as ws:
             profiles = ws.profile_count()
-        import duckdb
-
-        con = duckdb.connect(str(path), read_only=True)
-        try:
-            (as_of,) = con.execute("SELECT max(as_of) FROM profile").fetchall()[0]
-            certs = con.execute("SELECT count(*) FROM certificate_cur").fetchall()[0][0]
-            fin = con.execute("SELECT count(*) FROM finance_cur").fetchall()[0][0]
-        finally:
-            con.close()
+            rows: dict[str, int] = {}
+            for load in ws.loads():
+                rows[load["feed"]] = rows.get(load["feed"], 0) + int(load["rows_loaded"] or 0)
+        as_of = dt.date.fromisoformat(opts["as_of"])
+        certs, fin = rows.get("certificate", 0), rows.get("finance", 0)
         t = time.perf_counter()
         with transaction.atomic():
             built = self._build(path, as_of, int(opts["enterprises"]), int(opts["requests"]), int(opts["applications"]))
@@ -68,7 +65,7 @@ class Command(BaseCommand):
             with connection.cursor() as cur:
                 cur.execute("VACUUM ANALYZE")
         figures: dict[str, Any] = {
-            "database": connection.vendor, "workspace_profiles": profiles, "workspace_certificates": certs,
+            "database": connection.vendor, "workspace_profiles": profiles, "workspace_certificate_rows": certs,
             "workspace_finance_rows": fin, "as_of": str(as_of), **built, "build_s": round(time.perf_counter() - t, 1),
         }  # fmt: skip
         self.stderr.write(json.dumps(figures, ensure_ascii=False))
