@@ -233,3 +233,19 @@ def test_the_shipped_file_loads_and_is_all_default() -> None:
     assert all(i.unconfirmed for i in v.indicators)
     with pytest.raises(IndicatorLoadError, match="unknown measure 'pool_converted'"):
         load_indicators(default_indicator_path())  # the platform's measures are the platform's to declare
+
+
+def test_every_shipped_indicator_over_hand_given_measures() -> None:
+    v = _version()
+    a = {"hte_valid": 110, "hte_valid_prev": 100, "hte_new": 12, "hte_recertified": 3, "hte_due": 4,
+         "pool_converted": 5, "pool_entrants": 20, "hte_rd": 30, "hte_rd_revenue": 600, "hte_revenue": 1150,
+         "hte_revenue_prev": 1000, "hte_tax": 90, "hte_tax_prev": 100, "sts_converted": 7,
+         "requests_answered_in_time": 45, "requests_filed": 50, "cert_stages_on_time": 8, "cert_stages_done": 10,
+         "pack_items_on_time": 0, "pack_items_due": 0}  # fmt: skip
+    (got,) = score_areas(v, [("a", m, x) for m, x in a.items()], ["a"])
+    want = {"D1": 0.1, "D2": 12, "D3": 0.75, "D4": 0.25, "D7": 0.05, "D8": 0.15, "D8T": -0.1, "D9": 7, "D10": 0.9,
+            "D12": 0.8, "D13": None}  # fmt: skip
+    assert {k: None if x is None else round(x, 9) for k, x in got.values.items()} == want
+    # one area: every indicator with a value scores 100; D13 (no item due: ratio over 0) has none
+    assert got.scores["D13"] is None and all(s == 100 for k, s in got.scores.items() if k != "D13")
+    assert got.weight_used == 95 and got.composite == 100 and got.rank == 1
