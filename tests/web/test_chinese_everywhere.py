@@ -331,6 +331,20 @@ def _push_world(world: dict[str, Any], snapshot: Any) -> dict[str, Any]:
     return {"message": first or notice, "notice": notice, "job": job}
 
 
+def _evaluation_world(world: dict[str, Any]) -> list[int]:
+    """分析评价: a district report computed, commented and published (the district's own page), a sub-park draft."""
+    from gaoqi.web.evaluation import services as evaluation
+
+    evaluator, municipal = _principals(world)[roles.EVALUATOR], world["people"]["municipal"]
+    report = evaluation.report_compute(evaluator, 2025, "district")
+    district = world["people"]["district"].district_code
+    evaluation.report_comment(evaluator, report.pk, district, "本区高企存量稳步增长，培育库转化率有待提高。")
+    evaluation.report_move(evaluator, report.pk, "submit")
+    evaluation.report_move(municipal, report.pk, "publish")
+    parks = evaluation.report_compute(evaluator, 2025, "subpark")
+    return [report.pk, parks.pk]
+
+
 @pytest.mark.django_db
 def _drafting_world(world: dict[str, Any], folder: Any) -> dict[str, Any]:
     """政策沙盘: a draft tried over the snapshot, a new version tried beside the version in force (returned), and a
@@ -385,7 +399,14 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
     matching = _matching_world(world)
     quick = _quickapply_world(world)
     push = _push_world(world, snapshot)
+    evaluation = _evaluation_world(world)
     pks = {
+        "evaluation:detail": evaluation,
+        "evaluation:area": evaluation,
+        "evaluation:comment": [],  # forms' POSTs and files, not pages
+        "evaluation:move": [],
+        "evaluation:export": [],
+        "evaluation:pdf": [],
         "push:message": [push["message"].pk, push["notice"].pk],
         "push:job": [push["job"].pk],
         "benefits:detail": [b.pk for b in benefits["benefits"]],

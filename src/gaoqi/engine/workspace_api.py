@@ -394,6 +394,17 @@ class Workspace:
             "SELECT * FROM incubator_enterprise WHERE incubator_code = ? ORDER BY uscc", [incubator_code]
         )
 
+    def district_measures(self, year: int) -> list[tuple[str, str, float]]:
+        """The engine's measures of the district evaluation for ``year`` (``evaluation.measures``: valid, new and
+        re-certified HTEs, their R&D intensity, revenue and tax on a same-enterprise panel), per district of the
+        reference list, as long rows (district, measure, value) in one set-based statement; a measure with no
+        data for a district is absent (ADR 0032)."""
+        from gaoqi.engine.evaluation.measures import district_measures_sql
+        from gaoqi.engine.validate import district_codes
+
+        sql = district_measures_sql(year, sorted(district_codes()))
+        return [(str(a), str(m), float(v)) for a, m, v in self._con.execute(sql).fetchall()]
+
     def result_rows(self) -> Iterator[Row]:
         """The policy results a snapshot publishes, by USCC and policy, fetched in batches."""
         return self.backend.rows(_RESULT_SQL)

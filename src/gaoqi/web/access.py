@@ -308,6 +308,18 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "analytics:cohort": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "analytics:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:analytics_cohort": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    # 分析评价 (issue 15, ADR 0032): the third-party evaluator computes, comments and submits; the municipal office
+    # returns or publishes (通报); after publication a district official sees its own area's page (selectors scope)
+    "evaluation:index": frozenset({r.EVALUATOR, r.MUNICIPAL, r.DISTRICT}),
+    "evaluation:compute": frozenset({r.EVALUATOR}),
+    "evaluation:detail": frozenset({r.EVALUATOR, r.MUNICIPAL}),
+    "evaluation:area": frozenset({r.EVALUATOR, r.MUNICIPAL, r.DISTRICT}),
+    "evaluation:comment": frozenset({r.EVALUATOR}),
+    "evaluation:move": frozenset({r.EVALUATOR, r.MUNICIPAL}),
+    "evaluation:export": frozenset({r.EVALUATOR, r.MUNICIPAL}),
+    "evaluation:pdf": frozenset({r.EVALUATOR, r.MUNICIPAL}),
+    "api:evaluation_reports": frozenset({r.EVALUATOR, r.MUNICIPAL, r.DISTRICT}),  # scoped like the pages
+    "api:evaluation_report": frozenset({r.EVALUATOR, r.MUNICIPAL, r.DISTRICT}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -332,6 +344,8 @@ NO_STORE = frozenset(
         "push:export",
         "push:log",  # who was told, with masked addresses
         "programmes:funnel_export",
+        "evaluation:export",
+        "evaluation:pdf",
         "certification:certificate",
         "servicedesk:detail",  # an enterprise's request, its answer and rating
         "servicedesk:attachment",
@@ -477,6 +491,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("servicedesk:days", "企业家服务日"),
     ("incubators:ranking", "孵化机构"),
     ("incubators:mine", "我的孵化机构"),
+    ("evaluation:index", "分析评价"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),
     ("drafting:index", "政策沙盘"),

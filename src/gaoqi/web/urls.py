@@ -16,6 +16,7 @@ urlpatterns = [
     path("programmes/", include("gaoqi.web.programmes.urls")),
     path("tech-sme/", include("gaoqi.web.techsme.urls")),
     path("incubators/", include("gaoqi.web.incubators.urls")),
+    path("evaluation/", include("gaoqi.web.evaluation.urls")),
     path("service-packages/", include("gaoqi.web.servicepacks.urls")),
     path("support/", include("gaoqi.web.support.urls")),
     path("servicedesk/", include("gaoqi.web.servicedesk.urls")),
