@@ -228,6 +228,23 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "push:job_progress": frozenset({r.MUNICIPAL}),
     "push:job_stop": frozenset({r.MUNICIPAL}),
     "push:job_resume": frozenset({r.MUNICIPAL}),
+    # 双随机、一公开 spot checks (issue 15, ADR 0031): the municipal office draws once a year and keeps the inspector
+    # pool; officials read the plan and the cases (scoped: a district its own and those it inspects), an assigned
+    # inspector's account or the municipal office records a result; the enterprise sees its own case; the draw
+    # and the results are public (一公开)
+    "spotchecks:index": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:draw": frozenset({r.MUNICIPAL}),
+    "spotchecks:draw_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:verify": frozenset({r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:cases": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "spotchecks:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:case": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "spotchecks:case_act": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "spotchecks:inspectors": frozenset({r.MUNICIPAL}),
+    "spotchecks:inspector_create": frozenset({r.MUNICIPAL}),
+    "spotchecks:inspector_update": frozenset({r.MUNICIPAL}),
+    "spotchecks:public": PUBLIC,  # 一公开: the draws, the drawn enterprises, inspectors' names and the results
+    "spotchecks:public_draw": PUBLIC,
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -304,6 +321,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:policy_draft_list": frozenset({r.MUNICIPAL}),
     "api:policy_draft": frozenset({r.MUNICIPAL}),
     "api:push_messages": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),  # scoped like the pages
+    "api:spotcheck_cases": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),  # scoped like the pages
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -338,6 +356,7 @@ NO_STORE = frozenset(
         "accounts:token_create",  # the new key, shown once
         "accounts:users",  # the accounts' names and jurisdictions
         "accounts:user_detail",
+        "spotchecks:export",
     }
 )
 
@@ -464,6 +483,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("quickapply:queue", "政策申请审核"),
     ("push:inbox", "消息中心"),
     ("push:log", "推送记录"),
+    ("spotchecks:index", "双随机抽查"),
+    ("spotchecks:public", "抽查公开"),
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),
