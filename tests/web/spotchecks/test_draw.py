@@ -84,7 +84,9 @@ def test_the_same_seed_over_the_same_frozen_inputs_draws_the_same(world: dict[st
     first = {c.uscc: [a.inspector_id for a in c.assignments.order_by("position")] for c in Case.objects.filter(draw=d)}
     # the same seed a year later over the same index and pool
     d2 = services.draw_run(world["municipal"], 2027, seed=SEED)
-    second = {c.uscc: [a.inspector_id for a in c.assignments.order_by("position")] for c in Case.objects.filter(draw=d2)}
+    second = {
+        c.uscc: [a.inspector_id for a in c.assignments.order_by("position")] for c in Case.objects.filter(draw=d2)
+    }
     assert first == second
 
 
@@ -94,7 +96,9 @@ def test_critical_and_high_warnings_and_pilots_are_included(world: dict[str, Any
 
     crit = [e.uscc for e in world["hd"][:3]]
     high = [e.uscc for e in world["hd23"][:10]]
-    monkeypatch.setattr(hooks, "open_warnings", lambda: {**dict.fromkeys(crit, "critical"), **dict.fromkeys(high, "high")})
+    monkeypatch.setattr(
+        hooks, "open_warnings", lambda: {**dict.fromkeys(crit, "critical"), **dict.fromkeys(high, "high")}
+    )
     for e in world["cy"][:2]:  # 2 pilot certifications of 2025 (the year before the draw)
         app = factories.application("approved", code=e.uscc, route=Application.PILOT, year=2025)
         factories.certificate(code=e.uscc, issue_date=dt.date(2025, 3, 1), app=app)

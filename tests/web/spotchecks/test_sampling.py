@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 
 from gaoqi.web.spotchecks import rules
-from gaoqi.web.spotchecks.sampling import (
-    CRITICAL, HIGH, PILOT, RANDOM, Inspector, Member, Params, population_hash, quota, select,
-)  # fmt: skip
+from gaoqi.web.spotchecks import sampling as s
+from gaoqi.web.spotchecks.sampling import Inspector, Member, Params, population_hash, quota, select
+
+CRITICAL, HIGH, PILOT, RANDOM = s.CRITICAL, s.HIGH, s.PILOT, s.RANDOM
 
 P = Params(random_share=Decimal("0.05"), critical_share=Decimal("1"), high_share=Decimal("0.3"),
            pilot_share=Decimal("0.2"), inspectors_per_case=2)  # fmt: skip
@@ -163,5 +164,5 @@ def test_a_bad_rules_file_is_refused_in_words() -> None:
     with pytest.raises(rules.RulesError, match="rounding"):
         rules.load_text(BAD.replace('"0.02"', '"0.05"').replace("value: ceil", "value: banker"))
     with pytest.raises(rules.RulesError, match="missing parameters"):
-        rules.load_text(BAD.replace("      pilot_share: {value: \"0.2\", source: s}\n", ""))
+        rules.load_text(BAD.replace('      pilot_share: {value: "0.2", source: s}\n', ""))
     assert rules.load_text(BAD.replace('"0.02"', '"0.05"'))[0].params().strata == ("district",)
