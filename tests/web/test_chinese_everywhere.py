@@ -38,7 +38,8 @@ ALLOWED = {
 NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "enterprises:export",
              "intake:report", "audit:export", "accounts:logout", "programmes:export",
              "programmes:funnel_export", "support:export", "support:delivery_export", "benefits:payment_list",
-             "benefits:upload_report", "quickapply:export", "quickapply:attachment", "push:export")  # fmt: skip
+             "benefits:upload_report", "quickapply:export", "quickapply:attachment", "push:export",
+             "spotchecks:export")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -330,6 +331,24 @@ def _push_world(world: dict[str, Any], snapshot: Any) -> dict[str, Any]:
     return {"message": first or notice, "notice": notice, "job": job}
 
 
+def _spotchecks_world(world: dict[str, Any]) -> dict[str, Any]:
+    """双随机抽查: an inspector pool (the district principal's account among it), the year's draw, a case checking
+    and a case failed (its reasons shown)."""
+    from gaoqi.web.spotchecks import services as spot
+    from gaoqi.web.spotchecks.models import Case, Inspector
+
+    district, municipal = world["people"]["district"], world["people"]["municipal"]
+    Inspector.objects.create(name="张检查", unit="区科委", district_code=district.district_code, user=district)
+    Inspector.objects.create(name="李检查", unit="市科委")
+    Inspector.objects.create(name="王检查", unit="市市场监管局")
+    d = spot.draw_run(municipal)
+    cases = list(Case.objects.filter(draw=d).order_by("order")[:2])
+    for c in cases:
+        spot.case_move(municipal, c.pk, "start")
+    spot.case_move(municipal, cases[0].pk, "fail", comment="高新技术产品收入占比不足")
+    return {"draw": d, "cases": [c.pk for c in Case.objects.filter(draw=d).order_by("order")[:3]]}
+
+
 @pytest.mark.django_db
 def _drafting_world(world: dict[str, Any], folder: Any) -> dict[str, Any]:
     """政策沙盘: a draft tried over the snapshot, a new version tried beside the version in force (returned), and a
@@ -384,7 +403,14 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
     matching = _matching_world(world)
     quick = _quickapply_world(world)
     push = _push_world(world, snapshot)
+    spot = _spotchecks_world(world)
     pks = {
+        "spotchecks:draw_detail": [spot["draw"].pk],
+        "spotchecks:public_draw": [spot["draw"].pk],
+        "spotchecks:case": spot["cases"],
+        "spotchecks:verify": [],  # forms' POSTs, not pages
+        "spotchecks:case_act": [],
+        "spotchecks:inspector_update": [],
         "push:message": [push["message"].pk, push["notice"].pk],
         "push:job": [push["job"].pk],
         "benefits:detail": [b.pk for b in benefits["benefits"]],
@@ -457,7 +483,8 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
             if words:
                 found[f"{principal} {url}"] = words
     # the public pages, anonymous
-    for url in (reverse("certification:publicity"), reverse("accounts:login")):
+    for url in (reverse("certification:publicity"), reverse("accounts:login"), reverse("spotchecks:public"),
+                reverse("spotchecks:public_draw", kwargs={"pk": spot["draw"].pk})):
         words = ascii_words(Client().get(url, headers=BROWSER).content.decode(), known)
         if words:
             found[f"anonymous {url}"] = words
