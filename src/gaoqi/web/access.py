@@ -257,6 +257,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "certification:overdue": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "certification:experts": frozenset({r.MUNICIPAL}),
     "certification:notifications": ALL_ROLES,
+    "certification:referrals": frozenset({r.MUNICIPAL}),  # 撤销移送 (ADR 0030)
+    "certification:referral": frozenset({r.MUNICIPAL}),
     # audit
     "audit:log": frozenset({r.AUDITOR}),
     "audit:verify": frozenset({r.AUDITOR}),

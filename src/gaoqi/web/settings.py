@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "gaoqi.web.quickapply",
     "gaoqi.web.drafting",
     "gaoqi.web.push",
+    "gaoqi.web.monitoring",
 ]
 
 MIDDLEWARE = [
