@@ -24,5 +24,6 @@ urlpatterns = [
     path("quick-apply/", include("gaoqi.web.quickapply.urls")),
     path("drafting/", include("gaoqi.web.drafting.urls")),
     path("push/", include("gaoqi.web.push.urls")),
+    path("monitoring/", include("gaoqi.web.monitoring.urls")),
     path("api/", api.urls),
 ]

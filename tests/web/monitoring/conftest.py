@@ -16,7 +16,7 @@ from tests.web.conftest import CHAOYANG, HAIDIAN
 
 @pytest.fixture()
 def clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, dt.date]:
-    now = {"day": dt.date(2026, 9, 30)}  # a Wednesday; 国庆 1–8 October 2026
+    now = {"day": dt.date(2026, 9, 30)}  # a Wednesday; 国庆 1–7 October 2026, Sat 10 October a make-up working day
     monkeypatch.setattr(platform_clock, "today", lambda: now["day"])
     return now
 
