@@ -274,6 +274,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "certification:overdue": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "certification:experts": frozenset({r.MUNICIPAL}),
     "certification:notifications": ALL_ROLES,
+    "certification:referrals": frozenset({r.MUNICIPAL}),  # 撤销移送 (ADR 0030)
+    "certification:referral": frozenset({r.MUNICIPAL}),
     # audit
     "audit:log": frozenset({r.AUDITOR}),
     "audit:verify": frozenset({r.AUDITOR}),
@@ -350,6 +352,7 @@ NO_STORE = frozenset(
         "servicedesk:detail",  # an enterprise's request, its answer and rating
         "servicedesk:attachment",
         "servicedesk:export",
+        "monitoring:export",
         "api:servicedesk_request",
         "api:servicedesk_requests",
         "accounts:tokens",
@@ -491,6 +494,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("servicedesk:mine", "我的诉求"),
     ("servicedesk:queue", "诉求办理"),
     ("servicedesk:days", "企业家服务日"),
+    ("monitoring:index", "监测预警"),
+    ("certification:referrals", "撤销移送"),
     ("incubators:ranking", "孵化机构"),
     ("incubators:mine", "我的孵化机构"),
     ("policies:catalogue", "政策库"),

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "gaoqi.web.drafting",
     "gaoqi.web.push",
     "gaoqi.web.spotchecks",
+    "gaoqi.web.monitoring",
 ]
 
 MIDDLEWARE = [

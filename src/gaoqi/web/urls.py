@@ -25,5 +25,6 @@ urlpatterns = [
     path("drafting/", include("gaoqi.web.drafting.urls")),
     path("push/", include("gaoqi.web.push.urls")),
     path("spot-checks/", include("gaoqi.web.spotchecks.urls")),
+    path("monitoring/", include("gaoqi.web.monitoring.urls")),
     path("api/", api.urls),
 ]

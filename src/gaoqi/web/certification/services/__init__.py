@@ -68,6 +68,12 @@ from gaoqi.web.certification.services.publicity import (
     publicity_close_due,
     publicity_due,
 )
+from gaoqi.web.certification.services.referrals import (
+    EXTERNAL_NOTICE,
+    platform_certificate,
+    revocation_decide,
+    revocation_refer,
+)
 from gaoqi.web.certification.services.self_check import application_self_check
 from gaoqi.web.core.locks import STALE, DomainError, StaleActionError
 from gaoqi.web.core.workflow import WorkflowError
@@ -85,4 +91,5 @@ __all__ = [
     "panel_result", "platform_feed_write", "post_check_complete", "post_check_draw", "prefill_from_profile",
     "publicity_close_due", "publicity_due", "renewal_reminders", "report_years", "score_ranges", "score_submit",
     "score_total", "workdays",
+    "EXTERNAL_NOTICE", "platform_certificate", "revocation_decide", "revocation_refer",
 ]  # fmt: skip
