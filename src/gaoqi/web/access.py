@@ -240,6 +240,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "spotchecks:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "spotchecks:case": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
     "spotchecks:case_act": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "spotchecks:case_refer": frozenset({r.MUNICIPAL}),  # a failed case its district inspector could not refer
     "spotchecks:inspectors": frozenset({r.MUNICIPAL}),
     "spotchecks:inspector_create": frozenset({r.MUNICIPAL}),
     "spotchecks:inspector_update": frozenset({r.MUNICIPAL}),

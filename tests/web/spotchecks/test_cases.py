@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gaoqi.web.audit.models import AuditEvent
-from gaoqi.web.core.errors import NotFound, StaleActionError
+from gaoqi.web.core.errors import Conflict, Forbidden, NotFound, StaleActionError
 from gaoqi.web.core.workflow import WorkflowError
 from gaoqi.web.spotchecks import hooks, services
 from gaoqi.web.spotchecks.models import Case, CaseInspector
@@ -40,23 +40,42 @@ def test_the_assigned_inspector_records_a_pass(world: dict[str, Any]) -> None:
 
 
 @pytest.mark.django_db
-def test_a_fail_needs_reasons_and_opens_the_revocation_path(world: dict[str, Any], monkeypatch: Any) -> None:
+def test_a_fail_needs_reasons_and_opens_the_revocation_path(world: dict[str, Any]) -> None:
+    from gaoqi.web.certification.models import RevocationReferral
+
     case = chaoyang_case(world)
-    referred: list[tuple[Any, int, str]] = []
-
-    def refer(actor: Any, c: Any) -> int:
-        referred.append((actor, c.pk, c.result_reasons))
-        return 77
-
-    monkeypatch.setattr(hooks, "revocation_refer", refer)
     muni = world["municipal"]
     services.case_move(muni, case.pk, "start")
     with pytest.raises(WorkflowError, match="需要填写意见"):
         services.case_move(muni, case.pk, "fail", comment="  ")
     c = services.case_move(muni, case.pk, "fail", comment="高新技术产品收入占比不足60%")
-    assert c.status == "failed" and c.referral_id == 77
-    assert referred == [(muni, case.pk, "高新技术产品收入占比不足60%")]
-    assert Case.objects.get(pk=case.pk).referral_id == 77
+    ref = RevocationReferral.objects.get()
+    assert (ref.source_kind, ref.source_id, ref.uscc, ref.reasons) == (
+        "spot_check", case.pk, case.uscc, "高新技术产品收入占比不足60%",
+    )  # fmt: skip
+    assert ref.referred_by == muni and ref.status == "referred"
+    assert c.status == "failed" and c.referral_id == ref.pk == Case.objects.get(pk=case.pk).referral_id
+    with pytest.raises(Conflict, match="不能重复移送"):
+        services.case_refer(muni, case.pk)
+
+
+@pytest.mark.django_db
+def test_a_district_inspectors_fail_waits_for_the_municipal_office_to_refer(world: dict[str, Any]) -> None:
+    from gaoqi.web.certification.models import Notification, RevocationReferral
+
+    case = chaoyang_case(world)  # 朝阳's case, 海淀's inspector: outside the inspector's jurisdiction
+    insp = world["hd_inspector"]
+    services.case_move(insp, case.pk, "start")
+    c = services.case_move(insp, case.pk, "fail", comment="研发费用归集不实")
+    assert c.status == "failed" and c.referral_id is None and not RevocationReferral.objects.exists()
+    told = f"{case.enterprise_name}：2026年度“双随机”抽查检查不合格，请移送撤销程序"
+    assert Notification.objects.filter(user=world["municipal"], text=told).count() == 1
+    with pytest.raises(Forbidden):
+        services.case_refer(insp, case.pk)
+    c = services.case_refer(world["municipal"], case.pk)
+    ref = RevocationReferral.objects.get()
+    assert c.referral_id == ref.pk and ref.source_id == case.pk and ref.reasons == "研发费用归集不实"
+    assert AuditEvent.objects.filter(action="spotchecks.case_refer").count() == 1
 
 
 @pytest.mark.django_db
@@ -109,8 +128,9 @@ def test_the_enterprise_and_its_district_are_told_the_result(world: dict[str, An
 
 
 @pytest.mark.django_db(transaction=True)
-def test_pass_and_fail_at_once_one_wins(world: dict[str, Any], monkeypatch: Any) -> None:
-    monkeypatch.setattr(hooks, "revocation_refer", lambda actor, c: 5)
+def test_pass_and_fail_at_once_one_wins(world: dict[str, Any]) -> None:
+    from gaoqi.web.certification.models import RevocationReferral
+
     case = chaoyang_case(world)
     services.case_move(world["municipal"], case.pk, "start")
     results = race(
@@ -122,5 +142,6 @@ def test_pass_and_fail_at_once_one_wins(world: dict[str, Any], monkeypatch: Any)
     assert isinstance(next(r for k, r in results if k == "error"), StaleActionError)
     c = Case.objects.get(pk=case.pk)
     assert c.status in ("passed", "failed")
-    assert (c.referral_id == 5) == (c.status == "failed")
+    assert RevocationReferral.objects.count() == (1 if c.status == "failed" else 0)
+    assert (c.referral_id is not None) == (c.status == "failed")
     assert AuditEvent.objects.filter(action__in=["spotchecks.case_pass", "spotchecks.case_fail"]).count() == 1

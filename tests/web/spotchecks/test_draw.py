@@ -112,6 +112,31 @@ def test_critical_and_high_warnings_and_pilots_are_included(world: dict[str, Any
 
 
 @pytest.mark.django_db
+def test_open_warnings_of_the_monitoring_app_are_counted(world: dict[str, Any]) -> None:
+    from gaoqi.web.intake.selectors import current_snapshot
+    from gaoqi.web.monitoring.models import Warning
+
+    snap = current_snapshot()
+
+    def warn(ent: Any, severity: str, status: str = "open", rule: str = "W08", **extra: Any) -> None:
+        Warning.objects.create(**extra, enterprise=ent, district_code=ent.district_code, rule_id=rule, name="信用事件",
+                               severity=severity, status=status, opened_snapshot=snap, last_seen_snapshot=snap,
+                               opened_on=dt.date(2026, 11, 30), due_on=dt.date(2026, 12, 30))  # fmt: skip
+
+    hd = world["hd"]
+    warn(hd[0], "CRITICAL")
+    warn(hd[0], "HIGH", rule="W02")  # CRITICAL wins
+    warn(hd[1], "HIGH", "acknowledged")  # acknowledged is still open
+    warn(hd[2], "HIGH", "handled", action="check", action_note="已核查")  # handled: not counted
+    warn(hd[3], "WARN")  # not a counted severity
+    assert hooks.open_warnings() == {hd[0].uscc: "critical", hd[1].uscc: "high"}
+    d = draw(world)
+    assert d.groups["critical"] == [1, 1] and d.groups["high"] == [1, 1]
+    reasons = dict(Case.objects.filter(draw=d).values_list("uscc", "reasons"))
+    assert "critical" in reasons[hd[0].uscc] and "high" in reasons[hd[1].uscc]
+
+
+@pytest.mark.django_db
 def test_one_draw_per_year_and_only_the_municipal_office_draws(world: dict[str, Any]) -> None:
     with pytest.raises(Forbidden):
         services.draw_run(world["hd_official"], 2026)

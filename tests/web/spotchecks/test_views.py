@@ -111,10 +111,9 @@ def test_the_municipal_office_draws_and_verifies_on_the_page(world: dict[str, An
 
 
 @pytest.mark.django_db
-def test_the_case_page_records_a_result(world: dict[str, Any], monkeypatch: Any) -> None:
-    from gaoqi.web.spotchecks import hooks
+def test_the_case_page_records_a_result(world: dict[str, Any]) -> None:
+    from gaoqi.web.certification.models import RevocationReferral
 
-    monkeypatch.setattr(hooks, "revocation_refer", lambda actor, c: 12)
     d = draw(world)
     case = Case.objects.filter(draw=d).first()
     c = login(world["municipal"])
@@ -124,7 +123,11 @@ def test_the_case_page_records_a_result(world: dict[str, Any], monkeypatch: Any)
     assert "需要填写意见" in refused.content.decode()
     c.post(f"/spot-checks/cases/{case.pk}/act/", {"action": "fail", "seen": "checking", "comment": "科技人员占比不足"})
     page = c.get(f"/spot-checks/cases/{case.pk}/").content.decode()
-    assert "检查不合格" in page and "科技人员占比不足" in page and "移送编号 12" in page
+    assert (
+        "检查不合格" in page
+        and "科技人员占比不足" in page
+        and f'移送编号 <a href="/certification/referrals/{RevocationReferral.objects.get().pk}/">' in page
+    )
 
 
 @pytest.mark.django_db

@@ -85,7 +85,10 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     checked_at = models.DateTimeField(null=True, blank=True)
-    referral_id = models.PositiveIntegerField("撤销移送编号", null=True, blank=True)
+    #: the revocation referral a failed check opened (certification's 移送撤销)
+    referral = models.ForeignKey(
+        "certification.RevocationReferral", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     inspectors = models.ManyToManyField(Inspector, through="CaseInspector", related_name="cases")
 
     class Meta:

@@ -294,6 +294,27 @@ def case_move(actor: Any, pk: int, action: str, *, comment: str = "", seen: str 
     return case
 
 
+@transaction.atomic
+def case_refer(actor: Any, pk: int) -> Case:
+    """The municipal office opens the revocation path for a failed case whose inspector could not (a district
+    inspector outside the enterprise's district): once (a case already referred is refused)."""
+    _manager(actor)
+    if not selectors.cases_visible_to(actor).filter(pk=pk).exists():
+        raise NotFound("抽查事项不存在或不在您的管辖范围内")
+    case = locked(Case, pk)
+    if case.status != FAILED:
+        raise Conflict("只有检查不合格的抽查事项可以移送撤销程序")
+    if case.referral_id is not None:
+        raise Conflict("该抽查事项已移送撤销程序，不能重复移送")
+    ref = hooks.revocation_refer(actor, case)
+    if ref is None:
+        raise NotFound("企业不存在或不在您的管辖范围内")
+    case.referral_id = ref
+    case.save(update_fields=["referral_id"])
+    audit_record(actor, "spotchecks.case_refer", target=f"spotcheck_case:{case.pk}", detail={"referral": ref})
+    return case
+
+
 def _notify_result(case: Case, t: Transition) -> None:
     from gaoqi.web.accounts.models import User
     from gaoqi.web.certification.services import notify
@@ -304,8 +325,8 @@ def _notify_result(case: Case, t: Transition) -> None:
     link = f"/spot-checks/cases/{case.pk}/"
     notify(User.objects.filter(role=roles.ENTERPRISE, uscc=case.uscc, is_active=True), text, link)
     notify(User.objects.filter(role=roles.DISTRICT, district_code=case.district_code, is_active=True), text, link)
-    if t.target == FAILED:
-        notify(User.objects.filter(role=roles.MUNICIPAL, is_active=True), text + "，已进入撤销程序", link)
+    if t.target == FAILED and case.referral_id is None:  # (a referral tells the municipal office itself)
+        notify(User.objects.filter(role=roles.MUNICIPAL, is_active=True), text + "，请移送撤销程序", link)
 
 
 # ------------------------------------------------------------------------------------------------------

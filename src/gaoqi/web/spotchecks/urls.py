@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/export.xlsx", views.export, name="export"),
     path("cases/<int:pk>/", views.case, name="case"),
     path("cases/<int:pk>/act/", views.case_act, name="case_act"),
+    path("cases/<int:pk>/refer/", views.case_refer, name="case_refer"),
     path("inspectors/", views.inspectors, name="inspectors"),
     path("inspectors/new/", views.inspector_create, name="inspector_create"),
     path("inspectors/<int:pk>/", views.inspector_update, name="inspector_update"),

@@ -181,6 +181,14 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("spotchecks:case", pk=pk)
 
 
+@require_POST
+@refusals_to(lambda pk: reverse("spotchecks:case", kwargs={"pk": pk}))
+def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
+    services.case_refer(request.user, pk)
+    messages.success(request, "已移送撤销程序")
+    return redirect("spotchecks:case", pk=pk)
+
+
 def export(request: HttpRequest) -> HttpResponse:
     data = services.cases_export(request.user, selectors.cases_search(request.user, _filter(request)))
     return xlsx_response(data, f"spot-checks-{clock.today():%Y%m%d}.xlsx")
