@@ -194,10 +194,11 @@ def _notify_drawn(draw: Draw) -> None:
     for d, n in sorted(by_district.items()):
         notify(User.objects.filter(role=roles.DISTRICT, district_code=d, is_active=True),
                f"{draw.year}年度高企“双随机”抽查：{district_name(d)}抽中{n}户企业", "/spot-checks/cases/")  # fmt: skip
-    drawn = Case.objects.filter(draw=draw)
-    for case_id, uscc in drawn.values_list("id", "uscc"):
-        notify(User.objects.filter(role=roles.ENTERPRISE, uscc=uscc, is_active=True),
-               f"贵企业被抽中{draw.year}年度高新技术企业“双随机”抽查，请配合检查", f"/spot-checks/cases/{case_id}/")  # fmt: skip
+    case_of = dict(Case.objects.filter(draw=draw).values_list("uscc", "id"))
+    accounts = User.objects.filter(role=roles.ENTERPRISE, uscc__in=list(case_of), is_active=True)
+    for uid, uscc in accounts.values_list("id", "uscc"):  # one query for the accounts, then one notice each
+        notify(User.objects.filter(pk=uid), f"贵企业被抽中{draw.year}年度高新技术企业“双随机”抽查，请配合检查",
+               f"/spot-checks/cases/{case_of[uscc]}/")  # fmt: skip
     per_user: dict[int, int] = {}
     for uid in CaseInspector.objects.filter(case__draw=draw, inspector__user__isnull=False).values_list(
         "inspector__user_id", flat=True
