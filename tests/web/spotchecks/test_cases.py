@@ -16,7 +16,7 @@ from tests.web.conftest import CHAOYANG, HAIDIAN, race
 from tests.web.spotchecks.conftest import draw
 
 
-def chaoyang_case(world: dict[str, Any]) -> Case:
+def chaoyang_case(world: dict[str, Any]) -> Any:
     """The 朝阳 case (海淀's and the city's inspectors check it), with 海淀's inspector account assigned to it."""
     d = draw(world)
     case = Case.objects.get(draw=d, district_code=CHAOYANG)

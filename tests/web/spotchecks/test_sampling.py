@@ -23,7 +23,7 @@ def uscc(i: int, d: str = "110108") -> str:
     return f"91{d}MA{i:08d}"
 
 
-def population(n: int, district: str = "110108", year: int = 2024, start: int = 0, **kw: object) -> list[Member]:
+def population(n: int, district: str = "110108", year: int | None = 2024, start: int = 0, **kw: object) -> list[Member]:
     return [Member(uscc(start + i, district), district, year, **kw) for i in range(n)]  # type: ignore[arg-type]
 
 

@@ -145,3 +145,21 @@ def test_the_inspector_pool_is_managed_by_the_municipal_office(world: dict[str, 
     assert not Inspector.objects.get(pk=ins.pk).active  # the box unticked: out of future draws
     assert "孙检查" in c.get("/spot-checks/inspectors/").content.decode()
     assert login(world["hd_official"]).get("/spot-checks/inspectors/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_enterprise_sees_its_own_case_and_no_other(world: dict[str, Any]) -> None:
+    from gaoqi.web import roles
+    from tests.web import factories
+
+    d = draw(world)
+    own, other = list(Case.objects.filter(draw=d).order_by("order")[:2])
+    c = login(factories.user(roles.ENTERPRISE, "drawn_ent", uscc=own.uscc))
+    page = c.get(f"/spot-checks/cases/{own.pk}/")
+    assert page.status_code == 200 and own.enterprise_name in page.content.decode()
+    assert "登记检查情况" not in page.content.decode()  # it records nothing
+    assert c.get(f"/spot-checks/cases/{other.pk}/").status_code == 404
+    listing = c.get("/spot-checks/cases/").content.decode()
+    assert own.enterprise_name in listing and other.enterprise_name not in listing
+    assert c.post(f"/spot-checks/cases/{own.pk}/act/", {"action": "start"}).status_code == 403
+    assert c.get("/spot-checks/cases/export.xlsx").status_code == 403
