@@ -60,7 +60,7 @@ def test_list_not_met(mon: dict[str, Any]) -> None:
         ("名单", "北京市高新技术企业培育库（自动入库）"), ("纳入方式", "推荐纳入"), ("本次快照名单条件", "不符合（2 项条件未满足）"),
     ]  # fmt: skip
     assert got[mon["cy"].pk].evidence[1]["value"] == "调整纳入"
-    assert "programmes.md §2" in w.articles[0]
+    assert "第2节「留存与退出」" in w.articles[0]
 
     s2 = published(dt.date(2026, 10, 9))
     _result(s2, mon["hd"], "pass")

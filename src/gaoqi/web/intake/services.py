@@ -38,7 +38,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
-from gaoqi.engine import IncubatorFiguresError, Workspace, default_policies, feed_for_filename
+from gaoqi.engine import IncubatorFiguresError, Workspace, default_policies, default_policy_dir, feed_for_filename
 from gaoqi.faults import crash_point
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.benefits.services import benefits_derive
@@ -231,25 +231,25 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
     return snapshot
 
 
-def _warnings_evaluate(snapshot: Snapshot, ws: Any) -> None:
+def _warnings_evaluate(snapshot: Snapshot, ws: Workspace) -> None:
     """The warning rules (``kind: warning`` policies) over the profile and its change since the current published
-    snapshot (its DuckDB file; None for the first), ADR 0030."""
-    evaluate = getattr(ws, "warnings_evaluate", None)
-    if evaluate is None:  # an engine without warning rules
-        return
+    snapshot (its DuckDB file; None for the first: change rules are not raised), ADR 0030."""
     _progress(snapshot, 64, "监测预警")
     current = Snapshot.objects.filter(is_current=True, status=Snapshot.PUBLISHED).exclude(pk=snapshot.pk).first()
     previous = Path(current.duckdb_path) if current is not None and current.duckdb_path else None
-    evaluate(snapshot.as_of, default_policies(), previous=previous if previous is not None and previous.exists() else None)
+    ws.warnings_evaluate(
+        snapshot.as_of, default_policy_dir(), previous=previous if previous is not None and previous.exists() else None
+    )
 
 
-def _warning_rows(ws: Any) -> tuple[list[dict[str, Any]], set[str] | None]:
-    """The snapshot file's warning rows and the rules they cover (None: all the engine's; an engine without warning
-    rules covers none, so the platform's rules alone are derived and the engine's warnings are left as they are)."""
-    read = getattr(ws, "warning_rows", None)
-    if read is None:
+def _warning_rows(ws: Workspace) -> tuple[list[dict[str, Any]], set[str] | None]:
+    """The snapshot file's warning rows and the rules they cover: None (every rule: a warning whose rule raised
+    nothing this time, or is no longer in force, has its condition cleared) when the rules were evaluated; none
+    when the file has no evaluation (the engine's warnings are then left as they are, the platform's rules still
+    derived)."""
+    if not ws.warning_meta():
         return [], set()
-    return list(read()), None
+    return list(ws.warning_rows()), None
 
 
 def initials(name: str) -> str:
