@@ -35,9 +35,11 @@ if TYPE_CHECKING:
         policy_mode,
     )
     from gaoqi.engine.rules.compile import version_features
+    from gaoqi.engine.rules.ir import SEVERITIES
     from gaoqi.engine.uscc import UsccCheck
     from gaoqi.engine.uscc import validate as check_uscc
     from gaoqi.engine.validate import district_codes, industry_section_names
+    from gaoqi.engine.warning_rules import load_warning_rules
     from gaoqi.engine.workspace_api import (
         Backend,
         DuckDBBackend,
@@ -97,6 +99,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "score_total": ("gaoqi.engine.workspace_api", "score_total"),
     "evaluate_one": ("gaoqi.engine.workspace_api", "evaluate_one"),
     "version_features": ("gaoqi.engine.rules.compile", "version_features"),
+    "SEVERITIES": ("gaoqi.engine.rules.ir", "SEVERITIES"),
+    "load_warning_rules": ("gaoqi.engine.warning_rules", "load_warning_rules"),
 }
 
 
@@ -107,6 +111,7 @@ __all__ = [
     "FEATURES",
     "FEATURE_BY_NAME",
     "FEED_NAMES",
+    "SEVERITIES",
     "Backend",
     "Benefit",
     "Condition",
@@ -146,6 +151,7 @@ __all__ = [
     "industry_section_names",
     "load_policies",
     "load_policy_text",
+    "load_warning_rules",
     "policy_mode",
     "score_total",
     "version_features",

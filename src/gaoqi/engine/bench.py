@@ -1056,8 +1056,8 @@ def floor_sql(policy_dir: Path, as_of: dt.date, columns: Collection[str], uscc: 
     where = "" if uscc is None else f"uscc = {lit(uscc)}"
     for path in sorted(policy_dir.glob("*.yaml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if doc.get("subject", "enterprise") != "enterprise":
-            continue  # evaluated over another table (incubators): not in the enterprise results
+        if doc.get("subject", "enterprise") != "enterprise" or doc.get("kind") == "warning":
+            continue  # evaluated over another table (incubators, warnings): not in the enterprise results
         if doc["id"] == HTE_POLICY:
             parts.append(f"SELECT uscc, policy_id, status, failed_conditions FROM ({hte_floor_sql(path, as_of, uscc)})")
             continue

@@ -13,10 +13,14 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from gaoqi.engine.features import FEATURE_BY_NAME
+from gaoqi.engine.features import FEATURE_BY_NAME as _ENTERPRISE
+from gaoqi.engine.features.warning import FEATURE_BY_NAME as _WARNING
 from gaoqi.engine.rules.compile import to_sqlglot
-from gaoqi.engine.rules.ir import Condition, Parameter, PolicyVersion
+from gaoqi.engine.rules.ir import Condition, Expr, Parameter, PolicyVersion
 from gaoqi.engine.validate import district_codes, industry_section_names
+
+#: the features a condition may read by name: the enterprise's and the warning rules' own (features.warning)
+FEATURE_BY_NAME = {**_ENTERPRISE, **_WARNING}
 
 _OPS: dict[type[exp.Expr], str] = {
     exp.GTE: "≥", exp.GT: ">", exp.LTE: "≤", exp.LT: "<", exp.EQ: "=", exp.NEQ: "≠",
@@ -151,6 +155,15 @@ def describe_condition(condition: Condition, version: PolicyVersion) -> str | No
             left = f"（{left}）"
         op = _OPS[type(sqlglot.parse_one(f"1 {condition.op} 1", dialect="duckdb"))]
         return f"{left} {op} {reader.text(required, _column(observed))}"
+    except (_Unknown, KeyError):
+        return None
+
+
+def describe_tree(tree: Expr, version: PolicyVersion) -> str | None:
+    """A boolean test (a warning's escalation ``when``) in words, or None for a construct this reader does not
+    know."""
+    try:
+        return _Reader(version).text(to_sqlglot(tree))
     except (_Unknown, KeyError):
         return None
 

@@ -26,6 +26,9 @@ FEED_NAMES: tuple[str, ...] = (
     "certificate",
     "incubator",
     "incubation",
+    # the platform's own records (高企认定系统, ADR 0011), read by the warning rules (ADR 0029)
+    "hte_application",
+    "hte_annual_report",
 )
 
 # Storage type in the workspace for each field kind.

@@ -24,6 +24,7 @@ import duckdb
 from gaoqi.engine import incubators as _incubators
 from gaoqi.engine import ingest as _ingest
 from gaoqi.engine import rules as _rules
+from gaoqi.engine import warning_rules as _warnings
 from gaoqi.engine.features import ensure_profiles
 from gaoqi.engine.rules import Policy, PolicyVersion, load_policies
 from gaoqi.engine.rules.interpret import Interval, combined_total, outcomes, score_intervals, status_of
@@ -394,6 +395,35 @@ class Workspace:
     def result_rows(self) -> Iterator[Row]:
         """The policy results a snapshot publishes, by USCC and policy, fetched in batches."""
         return self.backend.rows(_RESULT_SQL)
+
+    # -- warnings (监测预警, ADR 0029) --------------------------------------------------------------------------
+
+    def warnings_evaluate(self, as_of: date, policies_dir: Path | str, previous: Path | str | None = None) -> Row:
+        """Every warning rule (``kind: warning`` in ``policies_dir``) in force at ``as_of`` over the profile (built
+        for ``as_of``: run ``profiles`` first), set-based, into the workspace (``warning_rules``). ``previous``: the
+        previous published snapshot's DuckDB file, attached read only for the change-since-previous features (None:
+        those are NULL, so no change rule is raised). Returns ``as_of``, ``rules`` (``id@version`` evaluated),
+        ``raised``, ``by_rule``, ``ruleset_hash``, ``previous`` (its file name) and ``seconds``. A bad rule file
+        raises ``PolicyLoadError`` (file and line)."""
+        rules = _warnings.load_warning_rules(policies_dir)
+        return _warnings.evaluate_warnings(self._con, as_of, rules, None if previous is None else Path(previous))
+
+    def warning_rows(self) -> Iterator[Row]:
+        """One dict per raised warning of the last ``warnings_evaluate`` (by rule, then USCC): ``uscc, rule_id,
+        rule_version, severity, name, articles, as_of, evidence`` (per feature read: ``feature, label, value,
+        unit, feed, file, line, sources``), JSON-serialisable; nothing when never evaluated."""
+        return _warnings.warning_rows(self._con)
+
+    def warning_meta(self) -> Row:
+        """The last ``warnings_evaluate``'s ``as_of, ruleset_hash, rules, previous`` ({} when never run)."""
+        return _warnings.warning_meta(self._con)
+
+    @staticmethod
+    def warning_rules(policies_dir: Path | str, as_of: date | None = None) -> list[Row]:
+        """The warning catalogue (``warning_rules.warning_catalogue``): per rule its name, version in force at
+        ``as_of`` (default today), severity and escalations, conditions (label, article, expression and words),
+        parameters (``unconfirmed`` marked)."""
+        return _warnings.warning_catalogue(_warnings.load_warning_rules(policies_dir), as_of or date.today())
 
 
 def default_policies(subject: str = "enterprise") -> list[Policy]:

@@ -75,6 +75,11 @@ class SynthConfig:
     second_rename_rate: float = 0.10  # of the renamed, those renamed twice
     rd_share: float = 0.60  # enterprises with rd rows (approximate; HTEs nearly always have them)
     social_insurance_share: float = 0.25  # enterprises with monthly social insurance rows
+    #: the platform's own records (issue 15): renewal applications of certificates expiring within a year, annual
+    #: development reports of the years a certificate was held, tax registrations moved in the last fiscal year
+    renewal_rate: float = 0.6
+    annual_report_rate: float = 0.93
+    tax_move_rate: float = 0.01
     credit_rate: float = 0.05  # enterprises with credit events (more among deregistered ones)
     holder_uscc_share: float = 0.30  # IP rows whose holder_uscc is filled
     none_enterprise_rate: float = 0.06  # IP rows held by universities, individuals, non-Beijing companies

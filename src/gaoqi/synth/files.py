@@ -57,11 +57,23 @@ FILE_PLANS: tuple[FilePlan, ...] = (
         defects=("duplicate_row",),
     ),
     FilePlan("name_change.csv", "name_change", "gb18030", "zh", date_style="cn", newline="\r\n"),
+    # The oldest finance delivery predates the optional tax_district_code column (issue 15): it has none.
     FilePlan(
         "finance_2024-06.csv",
         "finance",
         "utf-8",
         "en",
+        columns=(
+            "uscc",
+            "fiscal_year",
+            "sales_revenue",
+            "total_revenue",
+            "non_taxable_revenue",
+            "total_costs",
+            "total_assets",
+            "total_liabilities",
+            "tax_paid",
+        ),
         defects=("negative_value", "not_a_number", "uscc_check_character", "duplicate_row", "column_count"),
     ),
     FilePlan(
@@ -196,6 +208,10 @@ FILE_PLANS: tuple[FilePlan, ...] = (
         newline="\r\n",
         defects=("unknown_reference", "uscc_check_character", "invalid_date", "duplicate_row"),
     ),
+    # The platform's own records (高企认定系统, ADR 0011/0029): renewal applications and annual development
+    # reports, written clean by the platform (no planted defects), as certification/feed.py writes them.
+    FilePlan("hte_application_高企认定系统.csv", "hte_application", "utf-8", "zh", enum_lang="en"),
+    FilePlan("hte_annual_report_高企认定系统.csv", "hte_annual_report", "utf-8", "zh"),
 )
 
 #: The code planted where a relation names no body of the roster.

@@ -243,6 +243,7 @@ class _Generator:
         self._ip_csv.writerow(["ip_number", "holder_name", "true_uscc", "variant"])
         self.variant_counts: dict[str, int] = dict.fromkeys(VARIANTS, 0)
         self.enterprises_written = 0
+        self._chunk = 0
         self.incubators = self._roster(enterprises)
 
     # -- incubators ---------------------------------------------------------------------------------
@@ -369,6 +370,7 @@ class _Generator:
     # -- one chunk --------------------------------------------------------------------------------
     def chunk(self, c: int, start: int, n: int) -> None:
         rng = np.random.default_rng([self.seed, c + 1])
+        self._chunk = c  # the own streams of the later additions (tax districts, platform records) are per chunk
         e = self._enterprises(rng, start, n)
         self._registration(e, rng)
         self._name_change(e, rng)
@@ -671,6 +673,7 @@ class _Generator:
         liab = np.round(assets * rng.beta(2.0, 3.0, (n, ny)), 2)
         tax = np.round(rev * rng.uniform(0.01, 0.08, (n, ny)), 2)
         values = [sales, rev, non_tax, costs, assets, liab, tax]
+        tax_district = self._tax_districts(e, ny)
         fields = [
             "sales_revenue",
             "total_revenue",
@@ -698,10 +701,25 @@ class _Generator:
                     "uscc": [e.uscc[i] for i in ent.tolist()],
                     "fiscal_year": years[yj],
                     **{f: v[ent, yj] for f, v in zip(fields, values, strict=True)},
+                    "tax_district_code": [tax_district[i][j] for i, j in zip(ent.tolist(), yj.tolist(), strict=True)],
                 },
             )
             self.writers[fname].write(table, rng)
         out: F64 = np.where(exists, rev, np.nan)
+        return out
+
+    def _tax_districts(self, e: _Ents, ny: int) -> list[list[str]]:
+        """Per enterprise and fiscal year, the district of its tax registration (its own stream: the other
+        draws are unchanged): the registered district, except that ``tax_move_rate`` of enterprises moved their
+        tax registration to another district in the last fiscal year (a relocation risk the warnings see)."""
+        rng = np.random.default_rng([self.seed, 0x7A4D, self._chunk])
+        moved = (rng.random(e.n) < self.cfg.tax_move_rate).tolist()
+        other = _pick(rng, _DISTRICT_CUM, e.n).tolist()
+        out: list[list[str]] = []
+        for i in range(e.n):
+            own = _DISTRICT_CODES[int(e.district[i])]
+            last = _DISTRICT_CODES[int(other[i])] if moved[i] and other[i] != int(e.district[i]) else own
+            out.append([own] * (ny - 1) + [last])
         return out
 
     # -- rd ---------------------------------------------------------------------------------------
@@ -989,7 +1007,7 @@ class _Generator:
         est = e.est[owner]
         end = np.where(e.status_date[owner] > 0, e.status_date[owner], AS_OF_ORD)
         decided = (est + 30 + rng.random(m) * np.maximum(end - est - 30, 1)).astype(np.int64)
-        removed_p = np.array([0.5, 0.3, 0.2, 0.0, 0.0, 0.1, 0.0])[np.array(kind, dtype=np.int64)]
+        removed_p = np.array([0.5, 0.3, 0.2, 0.0, 0.0, 0.1, 0.0, 0.1])[np.array(kind, dtype=np.int64)]
         removed = decided + rng.integers(30, 540, m)
         removed = np.where((rng.random(m) < removed_p) & (removed <= AS_OF_ORD), removed, 0).astype(np.int64)
         authority: list[str] = []
@@ -1011,6 +1029,9 @@ class _Generator:
             elif canon == "serious_environmental_violation":
                 authority.append("北京市生态环境局")
                 docs.append(f"京环罚〔{year}〕{serial}号")
+            elif canon == "major_tax_violation":
+                authority.append("国家税务总局北京市税务局")
+                docs.append(f"京税稽罚〔{year}〕{serial}号")
             elif canon == "research_misconduct":
                 authority.append("北京市科学技术委员会、中关村科技园区管理委员会")
                 docs.append(f"京科信〔{year}〕{serial}号")
@@ -1102,6 +1123,7 @@ class _Generator:
                     st = "valid" if expiry > AS_OF_ORD else "expired"
                     number = f"{yy}11{code[2:]}A{self._serial('tech_sme', yy):07d}"
                     sme_rows.append((i, "tech_sme", number, issue, expiry, st, ""))
+        self._platform(e, [r for r in hte_rows if r[1] == "hte"])
         for fname, rows in (("certificate_hte.csv", hte_rows), ("certificate_tech_sme.xlsx", sme_rows)):
             table = Table(
                 len(rows),
@@ -1117,6 +1139,71 @@ class _Generator:
                 },
             )
             self.writers[fname].write(table, rng)
+
+    # -- the platform's own records ---------------------------------------------------------------
+    def _platform(self, e: _Ents, hte_rows: list[tuple[int, str, str, int, int, str, str]]) -> None:
+        """The platform's HTE applications and annual development reports (its own random stream: the other
+        files are unchanged). Every certificate after the first came from an application of its year (submitted
+        about five months before issue, certified); a current certificate expiring within a year was applied for
+        again this year with probability ``renewal_rate`` (in review); each year an enterprise held a valid
+        certificate is reported on in April–May of the next year with probability ``annual_report_rate``, 5% late
+        (June) — the last year's reports fall after AS_OF: a snapshot sees them from their submission date."""
+        cfg = self.cfg
+        rng = np.random.default_rng([self.seed, 0xA7713, self._chunk])
+        apps: list[tuple[int, int, int, str]] = []
+        reports: list[tuple[int, int, int]] = []
+        reported: set[tuple[int, int]] = set()
+        by_ent: dict[int, list[tuple[int, int, str]]] = {}
+        for i, _kind, _number, issue, expiry, st, _sub in hte_rows:
+            by_ent.setdefault(i, []).append((issue, expiry, st))
+        for i, certs in sorted(by_ent.items()):
+            certs.sort()
+            for j, (issue, expiry, st) in enumerate(certs):
+                year = dt.date.fromordinal(issue).year
+                if j > 0:
+                    apps.append((i, year, issue - 150 - int(rng.integers(0, 40)), "certified"))
+                if st == "valid" and issue <= AS_OF_ORD < expiry and expiry - AS_OF_ORD <= 365:
+                    if rng.random() < cfg.renewal_rate:
+                        apps.append((i, AS_OF.year, AS_OF_ORD - int(rng.integers(0, 60)), "in_review"))
+                end = expiry if st != "revoked" else issue + 365
+                for y in range(max(year, 2021), AS_OF.year):
+                    held = issue <= dt.date(y, 12, 31).toordinal() and end >= _YEAR_START[y]
+                    if not held or (i, y) in reported:
+                        continue
+                    reported.add((i, y))
+                    if rng.random() >= cfg.annual_report_rate:
+                        continue
+                    late = rng.random() < 0.05
+                    start = dt.date(y + 1, 6 if late else 4, 1).toordinal()
+                    reports.append((i, y, start + int(rng.integers(0, 30 if late else 61))))
+        # one application per enterprise and batch year (the feed's key): the latest kept
+        seen: dict[tuple[int, int], tuple[int, int, int, str]] = {}
+        for a in apps:
+            seen[(a[0], a[1])] = a
+        apps = sorted(seen.values())
+        self.writers["hte_application_高企认定系统.csv"].write(
+            Table(
+                len(apps),
+                {
+                    "uscc": [e.uscc[a[0]] for a in apps],
+                    "batch_year": np.array([a[1] for a in apps], dtype=np.int64),
+                    "submitted_date": np.array([a[2] for a in apps], dtype=np.int64),
+                    "status": [a[3] for a in apps],
+                },
+            ),
+            rng,
+        )
+        self.writers["hte_annual_report_高企认定系统.csv"].write(
+            Table(
+                len(reports),
+                {
+                    "uscc": [e.uscc[r[0]] for r in reports],
+                    "report_year": np.array([r[1] for r in reports], dtype=np.int64),
+                    "submitted_date": np.array([r[2] for r in reports], dtype=np.int64),
+                },
+            ),
+            rng,
+        )
 
     # -- truth ------------------------------------------------------------------------------------
     def _truth_enterprises(self, e: _Ents) -> None:

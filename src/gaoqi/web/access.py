@@ -325,6 +325,15 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:policy_draft": frozenset({r.MUNICIPAL}),
     "api:push_messages": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),  # scoped like the pages
     "api:spotcheck_cases": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),  # scoped like the pages
+    # 监测预警 (ADR 0030): officials and evaluators read (scoped by district); district and municipal officials act
+    "monitoring:index": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "monitoring:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "monitoring:rules": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "monitoring:detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "monitoring:act": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "api:monitoring_warnings": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:monitoring_warning": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:monitoring_warning_act": frozenset({r.DISTRICT, r.MUNICIPAL}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).

@@ -647,6 +647,7 @@ api.add_router("/incubators", _incubators(ERRORS, NOT_FOUND))
 import gaoqi.web.benefits.api  # noqa: E402
 import gaoqi.web.drafting.api  # noqa: E402
 import gaoqi.web.matching.api  # noqa: E402
+import gaoqi.web.monitoring.api  # noqa: E402
 import gaoqi.web.programmes.api  # noqa: E402
 import gaoqi.web.push.api  # noqa: E402
 import gaoqi.web.quickapply.api  # noqa: E402

@@ -333,6 +333,22 @@ class Condition:
         return self.observed.name if isinstance(self.observed, Feature) else None
 
 
+#: The severities of a warning (``kind: warning``), lowest first.
+SEVERITIES: tuple[str, ...] = ("INFO", "WARN", "HIGH", "CRITICAL")
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A warning version's ``escalate`` item: the warning is raised at ``severity`` when ``when`` (a boolean tree
+    over the warning subject's features and the version's parameters) is TRUE; the first that holds wins (an
+    unknown test does not hold)."""
+
+    severity: str
+    when: Expr
+    line: int
+    features: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class PolicyVersion:
     id: str
@@ -349,6 +365,10 @@ class PolicyVersion:
     #: ``application`` (the enterprise applies: 快申快享 or the standard route) or ``automatic`` (免申即享: the
     #: loader admits it only when every condition and score is data and the benefit amount is computable)
     delivery: str = "application"
+    #: warnings only (``kind: warning``): the severity a raised warning has (``SEVERITIES``), and the escalations
+    #: tried first, in file order
+    severity: str | None = None
+    escalations: tuple[Escalation, ...] = ()
 
     def score(self, score_id: str) -> Score:
         return next(s for s in self.scores if s.id == score_id)

@@ -98,6 +98,12 @@ Expression rules (checked at load, errors carry file and line):
 * Versions of one policy must not overlap and leave no gap (next valid_from = previous valid_to + 1 day).
 * ``article`` must read ``<document number> 第X条[（Y）]…`` and cite one of the version's ``documents``.
 
+Warning rules (``kind: warning``, ADR 0029; the subject ``warning`` is implied): every condition is ``data``
+and must hold for the warning to be raised (unknown = not raised); each version has ``severity: INFO | WARN |
+HIGH | CRITICAL`` and optionally ``escalate: [{severity: HIGH, when: <boolean expression>}]`` (first that
+holds wins); no scores, benefit or delivery. They read the enterprise features and ``features.warning``'s, and
+are loaded apart (``load_policies(dir, "warning")``): every enterprise consumer is unchanged.
+
 ``load_policies(dir)`` returns the policies (raises ``PolicyLoadError`` listing every error);
 ``check_policies(dir)`` returns the errors.
 """
@@ -124,9 +130,11 @@ from gaoqi.engine.features.declare import Feature
 from gaoqi.engine.lazy import LazyMapping, LazyModule
 from gaoqi.engine.rules import ir, typecheck
 from gaoqi.engine.rules.ir import (
+    SEVERITIES,
     Band,
     Benefit,
     Condition,
+    Escalation,
     Lever,
     Op,
     Parameter,
@@ -149,10 +157,13 @@ else:  # imported on first use (gaoqi.engine.lazy): a policy loaded from the cac
     yaml = LazyModule("yaml", globals(), "yaml")
     exp = LazyModule("sqlglot.expressions", globals(), "exp")
 
-PolicyKind = Literal["certification", "recognition", "subsidy", "tax", "list", "evaluation"]
+PolicyKind = Literal["certification", "recognition", "subsidy", "tax", "list", "evaluation", "warning"]
 ConditionKind = Literal["data", "attested", "expert"]
 
-POLICY_KINDS: tuple[str, ...] = ("certification", "recognition", "subsidy", "tax", "list", "evaluation")
+POLICY_KINDS: tuple[str, ...] = ("certification", "recognition", "subsidy", "tax", "list", "evaluation", "warning")
+#: A ``kind: warning`` policy is a warning rule (ADR 0029): evaluated over the subject ``warning`` (its subject,
+#: implied), only data conditions, a ``severity`` per version and optional ``escalate`` items.
+WARNING_KIND = "warning"
 CONDITION_KINDS: tuple[str, ...] = ("data", "attested", "expert")
 OPS: Mapping[type[exp.Expr], Op] = LazyMapping(
     lambda: {exp.GTE: ">=", exp.GT: ">", exp.LTE: "<=", exp.LT: "<", exp.EQ: "="}
@@ -333,7 +344,7 @@ def _load(directory: Path) -> tuple[list[Policy], list[PolicyError]]:
 # engine's code (the stat of the rules and features modules) and the feature registry (names, types,
 # units, labels); only files that loaded without errors are stored; an unreadable entry is reloaded.
 # $GAOQI_CACHE_DIR, else $XDG_CACHE_HOME/gaoqi, else ~/.cache/gaoqi; GAOQI_POLICY_CACHE=0 turns it off.
-_CACHE_FORMAT = "gaoqi-policy-ir/2"
+_CACHE_FORMAT = "gaoqi-policy-ir/3"
 _code_stamp: str | None = None
 
 
@@ -445,10 +456,20 @@ def _load_text(data: bytes, file: str, ctx: _Ctx) -> Policy | None:
     for key in doc:
         if key not in known:
             ctx.err(doc.lines[key], f"unknown key '{key}'")
-    subject = ctx.text(doc, "subject", required=False) or DEFAULT_SUBJECT
+    kind = ctx.text(doc, "kind")
+    warning = kind == WARNING_KIND
+    subject = ctx.text(doc, "subject", required=False) or (WARNING_KIND if warning else DEFAULT_SUBJECT)
     if subject not in SUBJECTS:
         ctx.err(doc.lines["subject"], f"subject '{subject}' must be one of {', '.join(SUBJECTS)}")
         return None
+    if warning != (subject == WARNING_KIND):
+        ctx.err(
+            doc.lines.get("subject", doc.lines.get("kind", doc.line)),
+            "a warning rule (kind: warning) is evaluated over the subject 'warning', and only a warning rule is",
+        )
+        return None
+    if warning and "delivery" in doc:
+        ctx.err(doc.lines["delivery"], "a warning rule has no 'delivery' (it is raised, not applied for)")
     ctx.features = SUBJECTS[subject].features
     pid = ctx.text(doc, "id")
     if pid is not None and not _ID.match(pid):
@@ -456,7 +477,6 @@ def _load_text(data: bytes, file: str, ctx: _Ctx) -> Policy | None:
     name = ctx.text(doc, "name")
     authority = ctx.text(doc, "authority")
     docno = ctx.text(doc, "document_number")
-    kind = ctx.text(doc, "kind")
     if kind is not None and kind not in POLICY_KINDS:
         ctx.err(doc.lines["kind"], f"kind '{kind}' must be one of {', '.join(POLICY_KINDS)}")
     delivery = _delivery(doc, ctx) or "application"
@@ -466,7 +486,7 @@ def _load_text(data: bytes, file: str, ctx: _Ctx) -> Policy | None:
         ctx.err(doc.lines.get("versions", doc.line), "'versions' must be a non-empty list")
     else:
         for item in raw_versions:
-            v = _load_version(item, ctx, docno, delivery=delivery)
+            v = _load_version(item, ctx, docno, delivery=delivery, warning=warning)
             if v is not None:
                 versions.append(v)
         _check_intervals(versions, ctx)
@@ -516,13 +536,16 @@ def _delivery(m: _Map, ctx: _Ctx) -> str | None:
     return value
 
 
-def _load_version(item: Any, ctx: _Ctx, docno: str | None, *, delivery: str = "application") -> PolicyVersion | None:
+def _load_version(
+    item: Any, ctx: _Ctx, docno: str | None, *, delivery: str = "application", warning: bool = False
+) -> PolicyVersion | None:
     if not isinstance(item, _Map):
         ctx.err(getattr(item, "line", 0), "a version must be a mapping")
         return None
     n_errors = len(ctx.errors)
     known = {"id", "valid_from", "valid_to", "documents", "parameters", "scores", "conditions", "benefit", "notes"}
     known.add("delivery")
+    known |= {"severity", "escalate"}
     for key in item:
         if key not in known:
             ctx.err(item.lines[key], f"unknown key '{key}' in version")
@@ -571,12 +594,60 @@ def _load_version(item: Any, ctx: _Ctx, docno: str | None, *, delivery: str = "a
     benefit = _load_benefit(item, ctx, params) if "benefit" in item else None
     notes = ctx.text(item, "notes", required=False)
     own_delivery = _delivery(item, ctx)
+    severity, escalations = _load_severity(item, ctx, params, conditions, warning=warning)
     if len(ctx.errors) > n_errors or vid is None or valid_from is None:
         return None
     return PolicyVersion(
         vid, valid_from, valid_to, documents, params, tuple(conditions), item.line, tuple(scores.values()),
-        benefit, notes, delivery=own_delivery or delivery,
+        benefit, notes, delivery=own_delivery or delivery, severity=severity, escalations=escalations,
     )  # fmt: skip
+
+
+def _load_severity(
+    item: _Map, ctx: _Ctx, params: dict[str, Parameter], conditions: list[Condition], *, warning: bool
+) -> tuple[str | None, tuple[Escalation, ...]]:
+    """A warning version's ``severity`` and ``escalate`` items (and what a warning rule may not have); for any
+    other kind, the refusal of those keys."""
+    if not warning:
+        for key in ("severity", "escalate"):
+            if key in item:
+                ctx.err(item.lines[key], f"'{key}' is only for warning rules (kind: warning)")
+        return None, ()
+    for key in ("scores", "benefit", "delivery"):
+        if key in item:
+            ctx.err(item.lines[key], f"a warning rule has no '{key}'")
+    for c in conditions:
+        if c.kind != "data":
+            ctx.err(c.line, f"a warning rule's conditions are data conditions, not {c.kind} ('{c.id}')")
+    severity = ctx.text(item, "severity")
+    if severity is not None and severity not in SEVERITIES:
+        ctx.err(item.lines["severity"], f"severity '{severity}' must be one of {', '.join(SEVERITIES)}")
+        severity = None
+    raw = item.get("escalate")
+    if raw is None:
+        return severity, ()
+    if not isinstance(raw, _List):
+        ctx.err(item.lines["escalate"], "'escalate' must be a list of {severity, when}")
+        return severity, ()
+    out: list[Escalation] = []
+    for esc in raw:
+        if not isinstance(esc, _Map) or "severity" not in esc or "when" not in esc:
+            ctx.err(getattr(esc, "line", item.lines["escalate"]), "an escalation needs 'severity' and 'when'")
+            continue
+        for key in esc:
+            if key not in ("severity", "when"):
+                ctx.err(esc.lines[key], f"unknown key '{key}' in escalation")
+        level = str(esc["severity"])
+        if level not in SEVERITIES:
+            ctx.err(esc.lines["severity"], f"severity '{level}' must be one of {', '.join(SEVERITIES)}")
+            continue
+        when = _typed(str(esc["when"]), esc.lines["when"], ctx, params)
+        if when is not None and when.type != "boolean":
+            ctx.err(esc.lines["when"], f"type error: an escalation's 'when' must be boolean, not {when.type}")
+            continue
+        if when is not None:
+            out.append(Escalation(level, when, esc.line, ir.features_of(when)))
+    return severity, tuple(out)
 
 
 def _load_benefit(item: _Map, ctx: _Ctx, params: dict[str, Parameter]) -> Benefit | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
@@ -180,27 +181,44 @@ def may_act(user: Any, w: Warning) -> bool:
     return role == roles.MUNICIPAL or (role == roles.DISTRICT and user.district_code == w.district_code)
 
 
-def rule_catalogue() -> list[dict[str, Any]]:
-    """The warning rules: the engine's ``kind: warning`` policies (``Workspace.warning_rules``, read over the
-    current snapshot's file) and the platform's own (``platform_rules.yaml``); parameters marked unconfirmed
-    are shown as 默认值，待确认."""
-    from gaoqi.engine import default_policies
-    from gaoqi.web.intake.selectors import snapshot_workspace
+@lru_cache(maxsize=4)
+def _engine_rules(directory: str, stamp: Any, today: dt.date) -> tuple[dict[str, Any], ...]:
+    from gaoqi.engine import Workspace
 
+    return tuple(Workspace.warning_rules(directory, today))
+
+
+def engine_rules() -> tuple[dict[str, Any], ...]:
+    """The engine's warning catalogue for today, read again when a policy file changes (``policies._stamp``)."""
+    from gaoqi.engine import default_policy_dir
+    from gaoqi.web.policies.selectors import _stamp
+
+    directory = default_policy_dir()
+    return _engine_rules(str(directory), _stamp(directory), clock.today())
+
+
+def rule_catalogue() -> list[dict[str, Any]]:
+    """The warning rules: the engine's ``kind: warning`` policies (``Workspace.warning_rules``: the version in force
+    today) and the platform's own (``platform_rules.yaml``), in one shape for the page; parameters marked
+    unconfirmed are shown as 默认值，待确认."""
     rules: list[dict[str, Any]] = []
-    ws = snapshot_workspace()
-    if ws is not None:
-        with ws:
-            read = getattr(ws, "warning_rules", None)
-            if read is not None:
-                rules = [dict(r) for r in read(default_policies())]
+    for r in engine_rules():
+        rules.append({
+            "id": r["id"], "name": r["name"], "version": r.get("version") or "", "severity": r["severity"],
+            "in_force": bool(r.get("in_force", True)), "platform": False,
+            "escalations": [{"text": e.get("text") or e.get("when") or "", "severity": e["severity"]}
+                            for e in r.get("escalations") or []],
+            "conditions": [{"text": c.get("text") or c.get("label") or "", "articles": [a] if (a := c.get("article")) else []}
+                           for c in r.get("conditions") or []],
+            "parameters": [{"label": p.get("label") or p.get("name") or "", "value": p.get("text") or p.get("value"),
+                            "unconfirmed": bool(p.get("unconfirmed"))} for p in r.get("parameters") or []],
+        })  # fmt: skip
     for r in config.platform_rules().values():
         rules.append({
-            "id": r.id, "name": r.name, "version": r.version, "severity": r.severity, "escalations": [],
+            "id": r.id, "name": r.name, "version": r.version, "severity": r.severity, "in_force": True,
+            "platform": True, "escalations": [],
             "conditions": [{"text": r.reason, "articles": list(r.articles)}],
-            "parameters": [{"name": "routes", "label": "纳入方式", "value": "、".join(_route_words(r.routes)),
-                            "unconfirmed": r.unconfirmed}],
-            "platform": True,
+            "parameters": [{"label": "纳入方式", "value": "、".join(_route_words(r.routes)), "unconfirmed": r.unconfirmed}],
         })  # fmt: skip
     return rules
 
@@ -214,7 +232,8 @@ def _route_words(routes: Iterable[str]) -> list[str]:
 
 def rule_names() -> dict[str, str]:
     """rule id → name, for the filters (the rules that have warnings, and the platform's)."""
-    names = {r.id: r.name for r in config.platform_rules().values()}
+    names = {r["id"]: r["name"] for r in engine_rules()}
+    names.update({r.id: r.name for r in config.platform_rules().values()})
     for rid, name in Warning.objects.order_by().values_list("rule_id", "name").distinct()[:500]:
         names.setdefault(rid, name)
     return names
