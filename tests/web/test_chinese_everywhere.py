@@ -517,8 +517,9 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
             if words:
                 found[f"{principal} {url}"] = words
     # the public pages, anonymous
-    for url in (reverse("certification:publicity"), reverse("accounts:login"), reverse("spotchecks:public"),
-                reverse("spotchecks:public_draw", kwargs={"pk": spot["draw"].pk})):
+    public = ("certification:publicity", "accounts:login", "spotchecks:public")
+    spot_public = reverse("spotchecks:public_draw", kwargs={"pk": spot["draw"].pk})
+    for url in (*(reverse(n) for n in public), spot_public):
         words = ascii_words(Client().get(url, headers=BROWSER).content.decode(), known)
         if words:
             found[f"anonymous {url}"] = words
