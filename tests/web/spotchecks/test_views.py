@@ -163,3 +163,24 @@ def test_the_enterprise_sees_its_own_case_and_no_other(world: dict[str, Any]) ->
     assert own.enterprise_name in listing and other.enterprise_name not in listing
     assert c.post(f"/spot-checks/cases/{own.pk}/act/", {"action": "start"}).status_code == 403
     assert c.get("/spot-checks/cases/export.xlsx").status_code == 403
+
+
+@pytest.mark.django_db
+def test_filters_by_reason_status_and_year(world: dict[str, Any], monkeypatch: Any) -> None:
+    from gaoqi.web.spotchecks import hooks
+
+    crit = world["hd"][5].uscc
+    monkeypatch.setattr(hooks, "open_warnings", lambda: {crit: "critical"})
+    d = draw(world)
+    case = Case.objects.get(draw=d, uscc=crit)
+    muni = login(world["municipal"])
+    api = muni.get("/api/spot-checks", {"reason": "critical"}).json()
+    assert [i["uscc"] for i in api["items"]] == [crit] and api["items"][0]["seed"] == SEED
+    assert "critical" in api["items"][0]["reasons"]
+    page = muni.get("/spot-checks/cases/?reason=critical").content.decode()
+    assert case.enterprise_name in page and page.count("/spot-checks/cases/") >= 1
+    assert muni.get("/api/spot-checks", {"reason": "pilot"}).json()["count"] == 0
+    services.case_move(world["municipal"], case.pk, "start")
+    assert muni.get("/api/spot-checks", {"status": "checking"}).json()["count"] == 1
+    assert muni.get("/api/spot-checks", {"year": 2025}).json()["count"] == 0
+    assert muni.get("/api/spot-checks", {"year": 2026, "district": CHAOYANG}).json()["count"] == 1

@@ -77,7 +77,9 @@ def public_draw(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("抽查批次不存在")
     return render(request, "spotchecks/public_draw.html", {
         **_rules_ctx(), "draw": draw, "by_district": selectors.counts_by_district(draw),
-        "cases": selectors.public_cases(draw), "draw_rules": _version_of(draw),
+        "page": Paginator(selectors.public_cases(draw), 200, allow_empty_first_page=True).get_page(
+            request.GET.get("page")
+        ), "draw_rules": _version_of(draw),
     })  # fmt: skip
 
 
