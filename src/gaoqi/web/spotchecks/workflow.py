@@ -34,7 +34,6 @@ CASE = register(
         ),
         stale="抽查事项已由“{seen}”变为“{now}”，{stale}",
         forbidden="该抽查事项当前为“{now}”，不能执行该操作，{stale}",
-        forbidden_is_stale=True,
     )
 )  # fmt: skip
 
