@@ -399,7 +399,9 @@ def _monitoring_world(world: dict[str, Any], snapshot: Any) -> dict[str, Any]:
     with transaction.atomic():
         mon.warnings_derive(snapshot, rows, set())
     # (the published snapshot raised the engine's own warnings too: these are the district's rows above)
-    ws = list(Warning.objects.filter(enterprise__in=ents, rule_id="warning-st-staff-share", status="open").order_by("pk"))
+    ws = list(
+        Warning.objects.filter(enterprise__in=ents, rule_id="warning-st-staff-share", status="open").order_by("pk")
+    )
     mon.warning_handle(district, ws[0].pk, action="referral", note="科技人员占比连续不达标")
     mon.warning_acknowledge(district, ws[1].pk)
     platform_clock_day = platform_clock.today()

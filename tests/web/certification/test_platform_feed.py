@@ -18,6 +18,8 @@ from tests.web.conftest import login
 
 # the platform's delivery (feed.py), spelt out: the source a person reads in every provenance
 CERTIFICATE_FILE, NAME_CHANGE_FILE = "certificate_高企认定系统.csv", "name_change_高企认定系统.csv"
+# with the certificates, the applications received and the annual reports filed (ADR 0029/0030), even empty
+WITH_CERTIFICATES = ["hte_application_高企认定系统.csv", "hte_annual_report_高企认定系统.csv"]
 
 
 @pytest.fixture()
@@ -224,15 +226,15 @@ def test_the_platform_feed_maps_statuses_writes_live_certificates_once_and_only_
         ("GR202511000003", "expired", ""),
     ]
     files = feed_files()
-    assert list(files) == [CERTIFICATE_FILE] and feed_for_filename(CERTIFICATE_FILE) == "certificate"
+    assert list(files) == [CERTIFICATE_FILE, *WITH_CERTIFICATES] and feed_for_filename(CERTIFICATE_FILE) == "certificate"
     assert (
         files[CERTIFICATE_FILE].decode().splitlines()[0]
         == "统一社会信用代码,资质类型,证书编号,发证日期,有效期至,证书状态,技术领域,证书子类型"
     )
     assert feed_files() == files  # the same state gives the same bytes
-    assert sv.platform_feed_write(None, tmp_path) == [CERTIFICATE_FILE]
+    assert sv.platform_feed_write(None, tmp_path) == [CERTIFICATE_FILE, *WITH_CERTIFICATES]
     assert (tmp_path / CERTIFICATE_FILE).read_bytes() == files[CERTIFICATE_FILE]
     writes = AuditEvent.objects.filter(action="platform_feed.write").count()
     assert sv.platform_feed_write(None, tmp_path) == []  # unchanged: left alone, not audited again
     assert AuditEvent.objects.filter(action="platform_feed.write").count() == writes == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == [CERTIFICATE_FILE]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([CERTIFICATE_FILE, *WITH_CERTIFICATES])

@@ -69,7 +69,10 @@ def test_publishing_the_same_snapshot_twice_changes_nothing(mon: dict[str, Any])
     rows = [row(mon["hd2"]), row(mon["cy"], "W04", severity="WARN")]
     first = derive(s2, rows)
     state = sorted(Warning.objects.values_list("enterprise_id", "rule_id", "status", "last_seen_snapshot_id"))
-    logs, stats = WorkflowLog.objects.count(), sorted(WarningStat.objects.values_list("district_code", "rule_id", "open", "new", "closed"))
+    logs, stats = (
+        WorkflowLog.objects.count(),
+        sorted(WarningStat.objects.values_list("district_code", "rule_id", "open", "new", "closed")),
+    )
     again = derive(s2, rows)
     assert (first["opened"], first["closed"]) == (2, 1)
     assert (again["opened"], again["closed"], again["updated"], again["still"]) == (0, 0, 0, 0)

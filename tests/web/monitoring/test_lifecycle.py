@@ -91,14 +91,18 @@ def test_escalation_at_the_working_day_boundary_once(mon: dict[str, Any]) -> Non
     w1.refresh_from_db()
     assert w1.status == "open" and w1.escalated_at is not None
     log = w1.transitions.get(action="escalate")
-    assert (log.source, log.target, log.comment) == ("open", "open", "超过处置时限（2026年10月20日），已报市级管理部门督办")
+    assert (log.source, log.target, log.comment) == (
+        "open",
+        "open",
+        "超过处置时限（2026年10月20日），已报市级管理部门督办",
+    )
     notes = Notification.objects.filter(user=mon["municipal"], text__contains="已督办")
     assert [n.text for n in notes] == ["1 条监测预警超过处置时限，已督办"]
 
 
 @pytest.mark.django_db
 def test_open_warning_enterprises(mon: dict[str, Any]) -> None:
-    w1, w2, w3 = _open(mon, row(mon["hd"], severity="CRITICAL"), row(mon["hd2"]), row(mon["cy"], severity="CRITICAL"))
+    *_, w3 = _open(mon, row(mon["hd"], severity="CRITICAL"), row(mon["hd2"]), row(mon["cy"], severity="CRITICAL"))
     services.warning_dismiss(mon["chaoyang"], w3.pk, reason="误报")
     assert open_warning_enterprises({"CRITICAL"}) == {mon["hd"].pk}
     assert open_warning_enterprises(["CRITICAL", "HIGH"]) == {mon["hd"].pk, mon["hd2"].pk}

@@ -55,7 +55,12 @@ def test_list_not_met(mon: dict[str, Any]) -> None:
     got = {w.enterprise_id: w for w in Warning.objects.all()}
     assert set(got) == {mon["hd"].pk, mon["cy"].pk}
     w = got[mon["hd"].pk]
-    assert (w.rule_id, w.severity, w.rule_version, w.name) == ("list-not-met", "WARN", "2026-12-01", "名单内企业已不符合名单条件")
+    assert (w.rule_id, w.severity, w.rule_version, w.name) == (
+        "list-not-met",
+        "WARN",
+        "2026-12-01",
+        "名单内企业已不符合名单条件",
+    )
     assert [(e["label"], e["value"]) for e in w.evidence] == [
         ("名单", "北京市高新技术企业培育库（自动入库）"), ("纳入方式", "推荐纳入"), ("本次快照名单条件", "不符合（2 项条件未满足）"),
     ]  # fmt: skip
@@ -67,4 +72,7 @@ def test_list_not_met(mon: dict[str, Any]) -> None:
     _result(s2, mon["cy"], "fail", 1)
     counts = _derive(s2)
     assert (counts["opened"], counts["closed"]) == (0, 1)
-    assert dict(Warning.objects.values_list("enterprise_id", "status")) == {mon["hd"].pk: "closed", mon["cy"].pk: "open"}
+    assert dict(Warning.objects.values_list("enterprise_id", "status")) == {
+        mon["hd"].pk: "closed",
+        mon["cy"].pk: "open",
+    }

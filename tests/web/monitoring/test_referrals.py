@@ -39,7 +39,9 @@ def test_a_referral_is_made_once_per_source_and_in_scope(mon: dict[str, Any]) ->
 def test_revoking_a_platform_certificate_uses_the_revocation_path(mon: dict[str, Any]) -> None:
     cert = f.certificate(code=mon["hd"].uscc)
     ref = _refer(mon)
-    done = services.revocation_decide(mon["municipal"], ref.pk, decision="revoke", note="核查属实", reason="not_qualified")
+    done = services.revocation_decide(
+        mon["municipal"], ref.pk, decision="revoke", note="核查属实", reason="not_qualified"
+    )
     cert.refresh_from_db()
     assert (done.status, done.certificate_id, done.external, cert.status) == ("revoked", cert.pk, False, "revoked")
     rev = Revocation.objects.get(certificate=cert)

@@ -97,7 +97,10 @@ def test_the_warning_page_and_its_moves(warnings: dict[str, Any]) -> None:
     assert "科技人员占比" in html and "annual_report_2025.csv" in html and "<td>17</td>" in html
     assert "国科发火〔2016〕32号 第十一条（四）" in html and 'id="act-acknowledge"' in html
     assert c.post(f"/monitoring/{w.pk}/act/", {"action": "acknowledge", "seen": "open"}).status_code == 302
-    r = c.post(f"/monitoring/{w.pk}/act/", {"action": "handle", "how": "interview", "comment": "已约谈法定代表人", "seen": "acknowledged"})
+    r = c.post(
+        f"/monitoring/{w.pk}/act/",
+        {"action": "handle", "how": "interview", "comment": "已约谈法定代表人", "seen": "acknowledged"},
+    )
     assert r.status_code == 302
     w.refresh_from_db()
     assert (w.status, w.action, w.action_note) == ("handled", "interview", "已约谈法定代表人")
@@ -136,7 +139,9 @@ def test_the_api_list_detail_and_act(warnings: dict[str, Any]) -> None:
     r = c.post(f"/api/warnings/{w.pk}/act", {"action": "dismiss", "comment": "数据滞后", "seen": "open"},
                content_type="application/json")  # fmt: skip
     assert r.status_code == 200 and r.json()["status"] == "dismissed"
-    again = c.post(f"/api/warnings/{w.pk}/act", {"action": "acknowledge", "seen": "open"}, content_type="application/json")
+    again = c.post(
+        f"/api/warnings/{w.pk}/act", {"action": "acknowledge", "seen": "open"}, content_type="application/json"
+    )
     assert again.status_code == 409 and again.json()["error"]["code"]
 
 

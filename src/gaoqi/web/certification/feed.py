@@ -24,6 +24,10 @@ from gaoqi.web.certification.models import Certificate, NameChange
 SOURCE = "高企认定系统"
 CERTIFICATE_FILE = f"certificate_{SOURCE}.csv"
 NAME_CHANGE_FILE = f"name_change_{SOURCE}.csv"
+#: The applications received and the annual development reports filed (ADR 0029/0030: the warning rules
+#: "certificate expiring without a renewal application" and "annual report missing" read them).
+APPLICATION_FILE = f"hte_application_{SOURCE}.csv"
+ANNUAL_REPORT_FILE = f"hte_annual_report_{SOURCE}.csv"
 
 #: The platform's certificate statuses in the feed's enumeration (``replaced`` is never written: its
 #: replacing certificate carries the same key).
@@ -45,7 +49,7 @@ def _codes(feed: str, field: str) -> dict[str, str]:
 
 def is_platform_file(file_name: str) -> bool:
     """Whether a delivered file (a ``loads.file_name``) is one this module writes."""
-    return file_name in (CERTIFICATE_FILE, NAME_CHANGE_FILE)
+    return file_name in (CERTIFICATE_FILE, NAME_CHANGE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE)
 
 
 def certificate_rows() -> list[dict[str, Any]]:
@@ -88,6 +92,48 @@ def name_change_rows() -> list[dict[str, Any]]:
     return rows
 
 
+#: An application's status in the feed's enumeration (drafts are never written: not submitted).
+APPLICATION_CODES = {
+    "certified": "certified", "filed": "certified", "rejected": "rejected", "withdrawn": "withdrawn",
+    "revoked": "revoked",
+}  # fmt: skip
+
+
+def application_rows() -> list[dict[str, Any]]:
+    """One row per enterprise and year: its latest submitted application (in review while under way)."""
+    from django.utils import timezone
+
+    from gaoqi.web.certification.models import Application
+
+    latest: dict[tuple[str, int], Any] = {}
+    for app in Application.objects.filter(submitted_at__isnull=False).order_by("uscc", "year", "pk"):
+        latest[(app.uscc, app.year)] = app
+    return [
+        {
+            "uscc": uscc,
+            "batch_year": year,
+            "submitted_date": timezone.localtime(app.submitted_at).date().isoformat(),
+            "status": APPLICATION_CODES.get(app.status, "in_review"),
+        }
+        for (uscc, year), app in sorted(latest.items())
+    ]
+
+
+def annual_report_rows() -> list[dict[str, Any]]:
+    """One row per enterprise and report year (the first filed: a renamed enterprise's certificates share it)."""
+    from django.utils import timezone
+
+    from gaoqi.web.certification.models import AnnualReport
+
+    first: dict[tuple[str, int], Any] = {}
+    for r in AnnualReport.objects.select_related("certificate").order_by("submitted_at", "pk"):
+        first.setdefault((r.certificate.uscc, r.year), r)
+    return [
+        {"uscc": uscc, "report_year": year, "submitted_date": timezone.localtime(r.submitted_at).date().isoformat()}
+        for (uscc, year), r in sorted(first.items())
+    ]
+
+
 def render(feed: str, rows: list[dict[str, Any]]) -> bytes:
     """A feed file: UTF-8, the schema's Chinese headers, one row a line."""
     spec = feed_spec(feed)
@@ -104,6 +150,9 @@ def feed_files() -> dict[str, bytes]:
     files = {}
     if certs := certificate_rows():
         files[CERTIFICATE_FILE] = render("certificate", certs)
+        # written with the certificates even without a row: the platform then says "none filed" (ADR 0029)
+        files[APPLICATION_FILE] = render("hte_application", application_rows())
+        files[ANNUAL_REPORT_FILE] = render("hte_annual_report", annual_report_rows())
     if renames := name_change_rows():
         files[NAME_CHANGE_FILE] = render("name_change", renames)
     return files

@@ -25,7 +25,7 @@ class FilterForm(forms.Form):
         return WarningFilter(
             status=status if status in ("open", "all", *wf.STATUS_LABELS) else "open",
             district=d.get("district") or "", rule=d.get("rule") or "",
-            severity=d.get("severity") if d.get("severity") in wf.SEVERITIES else "",
+            severity=str(d.get("severity") or "") if d.get("severity") in wf.SEVERITIES else "",
             age=d.get("age") or "", escalated=bool(d.get("escalated")), opened=d.get("opened"),
         )  # fmt: skip
 
@@ -33,7 +33,7 @@ class FilterForm(forms.Form):
 class ActForm(forms.Form):
     action = forms.ChoiceField(choices=[("acknowledge", "签收"), ("handle", "处置"), ("dismiss", "排除预警")],
                                error_messages={"required": "请选择操作", "invalid_choice": "未知操作"})  # fmt: skip
-    how = forms.ChoiceField(choices=[("", "")] + list(wf.ACTIONS.items()), required=False,
+    how = forms.ChoiceField(choices=[("", ""), *wf.ACTIONS.items()], required=False,
                             error_messages={"invalid_choice": "请选择处置方式（约谈、核查或移送撤销）"})  # fmt: skip
     comment = forms.CharField(required=False, max_length=5000)
     seen = forms.CharField(required=False, max_length=16)

@@ -18,7 +18,7 @@ from django.db.models import Q
 from gaoqi.web.monitoring import workflow as wf
 
 
-class Warning(models.Model):  # noqa: A001 — the domain's word; never Python's warnings here
+class Warning(models.Model):
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="warnings")
     district_code = models.CharField("所属区县", max_length=6)
     rule_id = models.CharField("预警规则", max_length=64)
@@ -30,7 +30,10 @@ class Warning(models.Model):  # noqa: A001 — the domain's word; never Python's
     articles = models.JSONField("依据条款", default=list)
     ruleset_hash = models.CharField("规则集校验值", max_length=64, blank=True)
     opened_snapshot = models.ForeignKey("intake.Snapshot", on_delete=models.PROTECT, related_name="+")
-    last_seen_snapshot = models.ForeignKey("intake.Snapshot", on_delete=models.PROTECT, related_name="+")
+    # not indexed (nothing looks warnings up by it): seeing a warning again at each snapshot is then a HOT update
+    last_seen_snapshot = models.ForeignKey(
+        "intake.Snapshot", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     closed_snapshot = models.ForeignKey(
         "intake.Snapshot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -49,7 +52,7 @@ class Warning(models.Model):  # noqa: A001 — the domain's word; never Python's
     )
     referral_id = models.PositiveBigIntegerField("撤销移送编号", null=True, blank=True)
     updated_snapshot = models.ForeignKey(
-        "intake.Snapshot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "intake.Snapshot", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     transitions = GenericRelation("core.WorkflowLog", related_query_name="monitoring_warning")
 
@@ -81,6 +84,13 @@ class Warning(models.Model):  # noqa: A001 — the domain's word; never Python's
             models.Index(fields=["status", "due_on"], name="mon_warn_status_due"),
             models.Index(fields=["rule_id", "status"], name="mon_warn_rule_status"),
             models.Index(fields=["enterprise", "rule_id"], name="mon_warn_enterprise_rule"),
+            # the page's figures over the open warnings: an index-only scan on PostgreSQL (escalated_at included)
+            models.Index(
+                fields=["district_code", "rule_id", "severity", "opened_on"],
+                include=["escalated_at"],
+                condition=Q(status__in=list(wf.OPEN_STATUSES)),
+                name="mon_warn_open_figures",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -142,7 +142,12 @@ def overview(user: Any, f: WarningFilter, today: dt.date | None = None) -> dict[
     by: dict[str, dict[Any, int]] = {"rule": {}, "severity": {}, "district": {}, "band": {}}
     total = escalated = 0
     for r in rows:
-        for key, field in (("rule", "rule_id"), ("severity", "severity"), ("district", "district_code"), ("band", "band")):
+        for key, field in (
+            ("rule", "rule_id"),
+            ("severity", "severity"),
+            ("district", "district_code"),
+            ("band", "band"),
+        ):
             by[key][r[field]] = by[key].get(r[field], 0) + r["n"]
         total += r["n"]
         escalated += r["escalated"]
@@ -167,7 +172,11 @@ def trend(user: Any, limit: int = 24) -> list[dict[str, Any]]:
         .order_by()
     }
     return [
-        {"snapshot": s["pk"], "as_of": s["as_of"], **{k: (got.get(s["pk"]) or {}).get(k) or 0 for k in ("open", "new", "closed")}}
+        {
+            "snapshot": s["pk"],
+            "as_of": s["as_of"],
+            **{k: (got.get(s["pk"]) or {}).get(k) or 0 for k in ("open", "new", "closed")},
+        }
         for s in reversed(snaps)
     ]
 
@@ -213,12 +222,12 @@ def rule_catalogue() -> list[dict[str, Any]]:
             "parameters": [{"label": p.get("label") or p.get("name") or "", "value": p.get("text") or p.get("value"),
                             "unconfirmed": bool(p.get("unconfirmed"))} for p in r.get("parameters") or []],
         })  # fmt: skip
-    for r in config.platform_rules().values():
+    for pr in config.platform_rules().values():
         rules.append({
-            "id": r.id, "name": r.name, "version": r.version, "severity": r.severity, "in_force": True,
+            "id": pr.id, "name": pr.name, "version": pr.version, "severity": pr.severity, "in_force": True,
             "platform": True, "escalations": [],
-            "conditions": [{"text": r.reason, "articles": list(r.articles)}],
-            "parameters": [{"label": "纳入方式", "value": "、".join(_route_words(r.routes)), "unconfirmed": r.unconfirmed}],
+            "conditions": [{"text": pr.reason, "articles": list(pr.articles)}],
+            "parameters": [{"label": "纳入方式", "value": "、".join(_route_words(pr.routes)), "unconfirmed": pr.unconfirmed}],
         })  # fmt: skip
     return rules
 
@@ -231,9 +240,7 @@ def _route_words(routes: Iterable[str]) -> list[str]:
 
 
 def rule_names() -> dict[str, str]:
-    """rule id → name, for the filters (the rules that have warnings, and the platform's)."""
+    """rule id → name, for the filters: the engine's catalogue and the platform's rules (no scan of the warnings)."""
     names = {r["id"]: r["name"] for r in engine_rules()}
     names.update({r.id: r.name for r in config.platform_rules().values()})
-    for rid, name in Warning.objects.order_by().values_list("rule_id", "name").distinct()[:500]:
-        names.setdefault(rid, name)
     return names

@@ -62,7 +62,9 @@ def _json(expr: str) -> str:
 def _label_case(expr: str, labels: Mapping[str, Any], *, keep: bool = True) -> tuple[str, list[Any]]:
     """``CASE expr WHEN code THEN word … END`` with its parameters (the log's comments are read on the pages);
     ``keep``: an unknown code stays itself (else NULL)."""
-    sql = "CASE " + expr + " " + " ".join("WHEN %s THEN %s" for _ in labels) + (f" ELSE {expr}" if keep else "") + " END"
+    sql = (
+        "CASE " + expr + " " + " ".join("WHEN %s THEN %s" for _ in labels) + (f" ELSE {expr}" if keep else "") + " END"
+    )
     return sql, [x for item in labels.items() for x in item]
 
 
@@ -121,8 +123,8 @@ def _stage_platform(cur: Any, sid: int) -> None:
 
     def item(feature: str, label: str, value: str) -> str:
         return (
-            f"'{{\"feature\": \"{feature}\", \"label\": \"{label}\", \"value\": \"' || {value} || "
-            "'\", \"unit\": \"\", \"feed\": \"\", \"file\": \"\", \"line\": null}'"
+            f'\'{{"feature": "{feature}", "label": "{label}", "value": "\' || {value} || '
+            '\'", "unit": "", "feed": "", "file": "", "line": null}\''
         )
 
     evidence = (
@@ -258,6 +260,8 @@ def _apply(
     )
     counts["episodes_ended"] = max(cur.rowcount, 0)
     # 4. new warnings: holding, no running episode for the enterprise and rule
+    cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {W}")
+    top = cur.fetchone()[0]
     due = {sev: config.due_for(today, sev) for sev in wf.SEVERITIES}
     due_sql, due_p = _label_case("s.severity", {k: _d(v[0]) for k, v in due.items()}, keep=False)
     prov_sql, prov_p = _label_case("s.severity", {k: v[1] for k, v in due.items()}, keep=False)
@@ -272,12 +276,12 @@ def _apply(
         [wf.OPEN, rhash, sid, sid, True, _d(today), *due_p, *prov_p, True, sid],
     )
     counts["opened"] = max(cur.rowcount, 0)
+    # (only this statement inserts warnings, under the run lock: the new rows are the ids above the previous maximum)
     cur.execute(
         f"INSERT INTO {LOG} (workflow, content_type_id, object_id, action, source, target, actor_id, at, comment) "
-        f"SELECT 'warning', %s, w.id, 'raise', '', %s, NULL, %s, %s FROM {W} w WHERE w.opened_snapshot_id = %s "
-        f"AND NOT EXISTS (SELECT 1 FROM {LOG} l WHERE l.content_type_id = %s AND l.object_id = w.id "
-        "AND l.action = 'raise')",
-        [ct, wf.OPEN, at, f"快照 {sid} 预警条件成立", sid, ct],
+        f"SELECT 'warning', %s, w.id, 'raise', '', %s, NULL, %s, %s FROM {W} w WHERE w.id > %s "
+        "AND w.opened_snapshot_id = %s",
+        [ct, wf.OPEN, at, f"快照 {sid} 预警条件成立", top, sid],
     )
     # 5. the snapshot's figures (recomputed: the same snapshot published again gives the same rows)
     cur.execute("DELETE FROM monitoring_warningstat WHERE snapshot_id = %s", [sid])
@@ -375,7 +379,9 @@ def warning_handle(actor: Any, pk: int, *, action: str, note: str, seen: str | N
         fields = ["action", "action_note", "handled_by", "closed_on"]
         if action == wf.REFERRAL:
             reasons = f"监测预警 #{obj.pk}（{obj.name}）：{note}"
-            ref = revocation_refer(actor, enterprise=obj.enterprise, source="warning", source_id=obj.pk, reasons=reasons)
+            ref = revocation_refer(
+                actor, enterprise=obj.enterprise, source="warning", source_id=obj.pk, reasons=reasons
+            )
             obj.referral_id = ref.pk
             fields.append("referral_id")
         log.comment = f"{wf.ACTIONS[action]}：{note}"
@@ -431,7 +437,11 @@ def daily() -> dict[str, Any]:
     due = Warning.objects.filter(overdue_q()).order_by("pk").values_list("pk", flat=True)
     escalated = [pk for pk in due if attempt("monitoring_escalate", f"warning:{pk}", partial(warning_escalate, pk))]
     if escalated:
-        notify(_municipal(), f"{len(escalated)} 条监测预警超过处置时限，已督办", reverse("monitoring:index") + "?escalated=1")
+        notify(
+            _municipal(),
+            f"{len(escalated)} 条监测预警超过处置时限，已督办",
+            reverse("monitoring:index") + "?escalated=1",
+        )
     return {"escalated": escalated, "errors": errors}
 
 
@@ -449,7 +459,11 @@ def evidence_text(evidence: Iterable[Mapping[str, Any]]) -> str:
     parts = []
     for e in evidence or []:
         value = e.get("value")
-        where = f"{e.get('file')} 第{e.get('line')}行" if e.get("file") and e.get("line") is not None else e.get("file") or ""
+        where = (
+            f"{e.get('file')} 第{e.get('line')}行"
+            if e.get("file") and e.get("line") is not None
+            else e.get("file") or ""
+        )
         parts.append(f"{e.get('label') or e.get('feature')} {'' if value is None else value}{e.get('unit') or ''}"
                      + (f"（{where}）" if where else ""))  # fmt: skip
     return "；".join(parts)

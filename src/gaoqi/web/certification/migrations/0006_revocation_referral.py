@@ -6,39 +6,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certification', '0005_workflow_log'),
-        ('enterprises', '0005_delete_incubatormembership'),
+        ("certification", "0005_workflow_log"),
+        ("enterprises", "0005_delete_incubatormembership"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RevocationReferral',
+            name="RevocationReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uscc', models.CharField(db_index=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('enterprise_name', models.CharField(max_length=200, verbose_name='企业名称')),
-                ('district_code', models.CharField(db_index=True, max_length=6, verbose_name='所属区县')),
-                ('source_kind', models.CharField(choices=[('warning', '监测预警'), ('spot_check', '双随机抽查')], max_length=12, verbose_name='来源')),
-                ('source_id', models.PositiveBigIntegerField(verbose_name='来源编号')),
-                ('reasons', models.TextField(verbose_name='移送理由')),
-                ('status', models.CharField(choices=[('referred', '已移送待决定'), ('revoked', '已决定撤销'), ('declined', '不予撤销')], max_length=12, verbose_name='状态')),
-                ('referred_at', models.DateTimeField(auto_now_add=True, verbose_name='移送时间')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='决定日期')),
-                ('decision_note', models.TextField(blank=True, verbose_name='决定意见')),
-                ('revocation_reason', models.CharField(blank=True, max_length=32, verbose_name='撤销原因')),
-                ('external', models.BooleanField(default=False, verbose_name='证书由其他系统颁发')),
-                ('certificate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='certification.certificate')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='enterprises.enterprise')),
-                ('referred_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("uscc", models.CharField(db_index=True, max_length=18, verbose_name="统一社会信用代码")),
+                ("enterprise_name", models.CharField(max_length=200, verbose_name="企业名称")),
+                ("district_code", models.CharField(db_index=True, max_length=6, verbose_name="所属区县")),
+                (
+                    "source_kind",
+                    models.CharField(
+                        choices=[("warning", "监测预警"), ("spot_check", "双随机抽查")],
+                        max_length=12,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("source_id", models.PositiveBigIntegerField(verbose_name="来源编号")),
+                ("reasons", models.TextField(verbose_name="移送理由")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("referred", "已移送待决定"), ("revoked", "已决定撤销"), ("declined", "不予撤销")],
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("referred_at", models.DateTimeField(auto_now_add=True, verbose_name="移送时间")),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="决定日期")),
+                ("decision_note", models.TextField(blank=True, verbose_name="决定意见")),
+                ("revocation_reason", models.CharField(blank=True, max_length=32, verbose_name="撤销原因")),
+                ("external", models.BooleanField(default=False, verbose_name="证书由其他系统颁发")),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="certification.certificate",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="enterprises.enterprise"
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['status', 'id'], name='cert_referral_status_id')],
-                'constraints': [models.UniqueConstraint(fields=('source_kind', 'source_id'), name='one_referral_per_source'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'revoked'), _negated=True), ('certificate__isnull', False), ('external', True), _connector='OR'), name='referral_revoked_says_how')],
+                "ordering": ["-id"],
+                "indexes": [models.Index(fields=["status", "id"], name="cert_referral_status_id")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("source_kind", "source_id"), name="one_referral_per_source"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "revoked"), _negated=True),
+                            ("certificate__isnull", False),
+                            ("external", True),
+                            _connector="OR",
+                        ),
+                        name="referral_revoked_says_how",
+                    ),
+                ],
             },
         ),
     ]

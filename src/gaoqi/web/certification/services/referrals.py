@@ -46,9 +46,7 @@ def _enterprise(actor: Any, enterprise: Any) -> Any:
 
 
 @transaction.atomic
-def revocation_refer(
-    actor: Any, *, enterprise: Any, source: str, source_id: int, reasons: str
-) -> RevocationReferral:
+def revocation_refer(actor: Any, *, enterprise: Any, source: str, source_id: int, reasons: str) -> RevocationReferral:
     """Refer ``enterprise`` (an ``Enterprise`` or its USCC) to the revocation path from ``source`` (``warning`` or
     ``spot_check``) number ``source_id`` with ``reasons``; a source refers once (a second time is refused)."""
     if getattr(actor, "role", None) not in (roles.DISTRICT, roles.MUNICIPAL):

@@ -6,67 +6,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0005_delete_incubatormembership'),
-        ('intake', '0002_upload'),
+        ("enterprises", "0005_delete_incubatormembership"),
+        ("intake", "0002_upload"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Warning',
+            name="Warning",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('district_code', models.CharField(max_length=6, verbose_name='所属区县')),
-                ('rule_id', models.CharField(max_length=64, verbose_name='预警规则')),
-                ('rule_version', models.CharField(blank=True, max_length=32, verbose_name='规则版本')),
-                ('name', models.CharField(max_length=200, verbose_name='预警名称')),
-                ('severity', models.CharField(choices=[('INFO', 'INFO'), ('WARN', 'WARN'), ('HIGH', 'HIGH'), ('CRITICAL', 'CRITICAL')], max_length=10, verbose_name='预警等级')),
-                ('status', models.CharField(choices=[('open', '待处理'), ('acknowledged', '已签收'), ('handled', '已处置'), ('dismissed', '已排除'), ('closed', '已消除')], max_length=16, verbose_name='状态')),
-                ('evidence', models.JSONField(default=list, verbose_name='依据数据')),
-                ('articles', models.JSONField(default=list, verbose_name='依据条款')),
-                ('ruleset_hash', models.CharField(blank=True, max_length=64, verbose_name='规则集校验值')),
-                ('episode_open', models.BooleanField(default=True, verbose_name='条件持续成立')),
-                ('opened_on', models.DateField(verbose_name='预警日期')),
-                ('due_on', models.DateField(verbose_name='处置时限')),
-                ('due_provisional', models.BooleanField(default=False, verbose_name='时限暂定')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='督办时间')),
-                ('action', models.CharField(blank=True, choices=[('interview', '约谈'), ('check', '核查'), ('referral', '移送撤销')], max_length=12, verbose_name='处置方式')),
-                ('action_note', models.TextField(blank=True, verbose_name='处置说明')),
-                ('dismiss_reason', models.TextField(blank=True, verbose_name='排除理由')),
-                ('close_reason', models.CharField(blank=True, max_length=200, verbose_name='消除原因')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('referral_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='撤销移送编号')),
-                ('closed_snapshot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.snapshot')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='warnings', to='enterprises.enterprise')),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('last_seen_snapshot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.snapshot')),
-                ('opened_snapshot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.snapshot')),
-                ('updated_snapshot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.snapshot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("district_code", models.CharField(max_length=6, verbose_name="所属区县")),
+                ("rule_id", models.CharField(max_length=64, verbose_name="预警规则")),
+                ("rule_version", models.CharField(blank=True, max_length=32, verbose_name="规则版本")),
+                ("name", models.CharField(max_length=200, verbose_name="预警名称")),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("INFO", "INFO"), ("WARN", "WARN"), ("HIGH", "HIGH"), ("CRITICAL", "CRITICAL")],
+                        max_length=10,
+                        verbose_name="预警等级",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待处理"),
+                            ("acknowledged", "已签收"),
+                            ("handled", "已处置"),
+                            ("dismissed", "已排除"),
+                            ("closed", "已消除"),
+                        ],
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("evidence", models.JSONField(default=list, verbose_name="依据数据")),
+                ("articles", models.JSONField(default=list, verbose_name="依据条款")),
+                ("ruleset_hash", models.CharField(blank=True, max_length=64, verbose_name="规则集校验值")),
+                ("episode_open", models.BooleanField(default=True, verbose_name="条件持续成立")),
+                ("opened_on", models.DateField(verbose_name="预警日期")),
+                ("due_on", models.DateField(verbose_name="处置时限")),
+                ("due_provisional", models.BooleanField(default=False, verbose_name="时限暂定")),
+                ("escalated_at", models.DateTimeField(blank=True, null=True, verbose_name="督办时间")),
+                (
+                    "action",
+                    models.CharField(
+                        blank=True,
+                        choices=[("interview", "约谈"), ("check", "核查"), ("referral", "移送撤销")],
+                        max_length=12,
+                        verbose_name="处置方式",
+                    ),
+                ),
+                ("action_note", models.TextField(blank=True, verbose_name="处置说明")),
+                ("dismiss_reason", models.TextField(blank=True, verbose_name="排除理由")),
+                ("close_reason", models.CharField(blank=True, max_length=200, verbose_name="消除原因")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("referral_id", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="撤销移送编号")),
+                (
+                    "closed_snapshot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.snapshot",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="warnings",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "last_seen_snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="intake.snapshot"
+                    ),
+                ),
+                (
+                    "opened_snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="intake.snapshot"
+                    ),
+                ),
+                (
+                    "updated_snapshot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.snapshot",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['district_code', 'status', 'id'], name='mon_warn_district_status_id'), models.Index(fields=['status', 'id'], name='mon_warn_status_id'), models.Index(fields=['status', 'due_on'], name='mon_warn_status_due'), models.Index(fields=['rule_id', 'status'], name='mon_warn_rule_status'), models.Index(fields=['enterprise', 'rule_id'], name='mon_warn_enterprise_rule')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['open', 'acknowledged'])), fields=('enterprise', 'rule_id'), name='monitoring_one_open_warning'), models.UniqueConstraint(condition=models.Q(('episode_open', True)), fields=('enterprise', 'rule_id'), name='monitoring_one_episode'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'handled'), _negated=True), models.Q(('action', ''), _negated=True), _connector='OR'), name='monitoring_handled_has_action'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'dismissed'), _negated=True), models.Q(('dismiss_reason', ''), _negated=True), _connector='OR'), name='monitoring_dismissed_has_reason'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('closed_snapshot__isnull', False), models.Q(('close_reason', ''), _negated=True)), _connector='OR'), name='monitoring_closed_says_why')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["district_code", "status", "id"], name="mon_warn_district_status_id"),
+                    models.Index(fields=["status", "id"], name="mon_warn_status_id"),
+                    models.Index(fields=["status", "due_on"], name="mon_warn_status_due"),
+                    models.Index(fields=["rule_id", "status"], name="mon_warn_rule_status"),
+                    models.Index(fields=["enterprise", "rule_id"], name="mon_warn_enterprise_rule"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["open", "acknowledged"])),
+                        fields=("enterprise", "rule_id"),
+                        name="monitoring_one_open_warning",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("episode_open", True)),
+                        fields=("enterprise", "rule_id"),
+                        name="monitoring_one_episode",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "handled"), _negated=True),
+                            models.Q(("action", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="monitoring_handled_has_action",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "dismissed"), _negated=True),
+                            models.Q(("dismiss_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="monitoring_dismissed_has_reason",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "closed"), _negated=True),
+                            models.Q(("closed_snapshot__isnull", False), models.Q(("close_reason", ""), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="monitoring_closed_says_why",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WarningStat',
+            name="WarningStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('district_code', models.CharField(max_length=6)),
-                ('rule_id', models.CharField(max_length=64)),
-                ('severity', models.CharField(max_length=10)),
-                ('open', models.PositiveIntegerField(default=0)),
-                ('new', models.PositiveIntegerField(default=0)),
-                ('closed', models.PositiveIntegerField(default=0)),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='intake.snapshot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("district_code", models.CharField(max_length=6)),
+                ("rule_id", models.CharField(max_length=64)),
+                ("severity", models.CharField(max_length=10)),
+                ("open", models.PositiveIntegerField(default=0)),
+                ("new", models.PositiveIntegerField(default=0)),
+                ("closed", models.PositiveIntegerField(default=0)),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="intake.snapshot"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('snapshot', 'district_code', 'rule_id', 'severity'), name='monitoring_one_stat')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("snapshot", "district_code", "rule_id", "severity"), name="monitoring_one_stat"
+                    )
+                ],
             },
         ),
     ]

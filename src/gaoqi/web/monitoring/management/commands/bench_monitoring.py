@@ -53,7 +53,7 @@ def rows(n_ent: int, k: int, *, offset: int = 0, bump: int = 0) -> Iterator[dict
     """Engine-shaped rows: the enterprises g ≡ offset (mod k), rule by g; every ``bump``-th with a higher severity."""
     for g in range(k + offset, n_ent + 1, k):
         rid, sev, name, feature, label, unit = RULES[(g // k) % len(RULES)]
-        if bump and g % bump == 0 and sev != "CRITICAL":
+        if bump and (g // k) % 10 == 5 and sev != "CRITICAL":  # a tenth of the kept rows more serious
             sev = "CRITICAL"
         yield {
             "uscc": "S" + str(g).zfill(17), "rule_id": rid, "rule_version": "2016", "severity": sev, "name": name,
@@ -144,12 +144,25 @@ class Command(BaseCommand):
     def _derive(self, snap: Any, data: Iterator[dict[str, Any]]) -> dict[str, Any]:
         from gaoqi.web.monitoring.services import warnings_derive
 
+        spent: list[tuple[float, str]] = []
+
+        def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                spent.append((time.perf_counter() - t0, " ".join(sql.split())[:70]))
+
         t = time.perf_counter()
-        with transaction.atomic():
+        with connection.execute_wrapper(timed), transaction.atomic():
             counts = warnings_derive(snap, data)
         seconds = round(time.perf_counter() - t, 2)
-        self.stderr.write(f"derive snapshot {snap.pk}: {seconds} s {counts}")
-        return {"seconds": seconds, **counts}
+        with connection.cursor() as cur:  # what autovacuum does after a mass change, before the next snapshot
+            cur.execute("ANALYZE monitoring_warning")
+            cur.execute("ANALYZE core_workflowlog")
+        top = [f"{d:.2f} s {q}" for d, q in sorted(spent, reverse=True)[:6]]
+        self.stderr.write(f"derive snapshot {snap.pk}: {seconds} s {counts}\n  " + "\n  ".join(top))
+        return {"seconds": seconds, **counts, "slowest_statements": top}
 
     def _build(self, n: int, warnings: int) -> dict[str, Any]:
         from gaoqi.web.enterprises.models import Enterprise
@@ -172,10 +185,11 @@ class Command(BaseCommand):
         self.stderr.write(f"enterprises in {time.perf_counter() - t:.1f} s")
         out = {"s1 (all new)": self._derive(s1, rows(n, k))}
         with connection.cursor() as cur:  # bench data: the districts' work between snapshots
-            cur.execute("UPDATE monitoring_warning SET status = 'acknowledged' WHERE id %% 5 = 1")
+            # (no parameters: the statements are sent as written, % is the modulo)
+            cur.execute("UPDATE monitoring_warning SET status = 'acknowledged' WHERE id % 5 = 1")
             cur.execute("UPDATE monitoring_warning SET status = 'handled', action = 'check', action_note = '核查' "
-                        "WHERE id %% 10 = 2")  # fmt: skip
-            cur.execute("UPDATE monitoring_warning SET status = 'dismissed', dismiss_reason = '误报' WHERE id %% 20 = 3")
+                        "WHERE id % 10 = 2")  # fmt: skip
+            cur.execute("UPDATE monitoring_warning SET status = 'dismissed', dismiss_reason = '误报' WHERE id % 20 = 3")
         # s2: every 10th condition of s1 cleared, as many new ones (other enterprises), a tenth more serious
         s2 = self._snapshot("2026-09-30")
         kept = (r for r in rows(n, k, bump=10 * k) if int(r["uscc"][1:]) // k % 10 != 0)
@@ -186,7 +200,7 @@ class Command(BaseCommand):
         out["s2 again (idempotent)"] = self._derive(s2, _chain(kept, new))
         with connection.cursor() as cur:
             cur.execute("UPDATE monitoring_warning SET escalated_at = now() WHERE status IN ('open', 'acknowledged') "
-                        "AND id %% 7 = 0")  # fmt: skip
+                        "AND id %% %s = 0", [7])  # fmt: skip
             cur.execute("VACUUM ANALYZE")
         return out
 
