@@ -248,6 +248,11 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
     if "pk" in names and operation.path.startswith("/api/evaluation/"):  # a real report (分析评价) and none
         pks = st.sampled_from([_evaluation_report(), 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
+    if "pk" in names and operation.path.startswith("/api/warnings/"):  # 监测预警: real warnings and none
+        from gaoqi.web.monitoring.models import Warning
+
+        pks = st.sampled_from([*Warning.objects.order_by("pk").values_list("pk", flat=True)[:2], 10**9])
+        return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if recs is not None and "pk" in names:
         action = operation.path.rsplit("/", 1)[-1]
         pks = st.sampled_from([*recs[action], 10**9])

@@ -39,7 +39,7 @@ NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "e
              "intake:report", "audit:export", "accounts:logout", "programmes:export",
              "programmes:funnel_export", "support:export", "support:delivery_export", "benefits:payment_list",
              "benefits:upload_report", "quickapply:export", "quickapply:attachment", "push:export",
-             "analytics:export")  # fmt: skip
+             "analytics:export", "spotchecks:export", "monitoring:export")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -345,6 +345,24 @@ def _evaluation_world(world: dict[str, Any]) -> list[int]:
     return [report.pk, parks.pk]
 
 
+def _spotchecks_world(world: dict[str, Any]) -> dict[str, Any]:
+    """双随机抽查: an inspector pool (the district principal's account among it), the year's draw, a case checking
+    and a case failed (its reasons shown)."""
+    from gaoqi.web.spotchecks import services as spot
+    from gaoqi.web.spotchecks.models import Case, Inspector
+
+    district, municipal = world["people"]["district"], world["people"]["municipal"]
+    Inspector.objects.create(name="张检查", unit="区科委", district_code=district.district_code, user=district)
+    Inspector.objects.create(name="李检查", unit="市科委")
+    Inspector.objects.create(name="王检查", unit="市市场监管局")
+    d = spot.draw_run(municipal)
+    cases = list(Case.objects.filter(draw=d).order_by("order")[:2])
+    for c in cases:
+        spot.case_move(municipal, c.pk, "start")
+    spot.case_move(municipal, cases[0].pk, "fail", comment="高新技术产品收入占比不足")
+    return {"draw": d, "cases": [c.pk for c in Case.objects.filter(draw=d).order_by("order")[:3]]}
+
+
 @pytest.mark.django_db
 def _drafting_world(world: dict[str, Any], folder: Any) -> dict[str, Any]:
     """政策沙盘: a draft tried over the snapshot, a new version tried beside the version in force (returned), and a
@@ -375,6 +393,37 @@ def _drafting_world(world: dict[str, Any], folder: Any) -> dict[str, Any]:
     return {"drafts": [tried.pk, returned.pk, published.pk], "editable": [tried.pk, returned.pk]}
 
 
+def _monitoring_world(world: dict[str, Any], snapshot: Any) -> dict[str, Any]:
+    """监测预警: warnings of the district official's enterprises (one with an engine rule's evidence, one of the
+    platform's list rule), one handled by a referral (its revocation referral page), one escalated."""
+    from django.db import transaction
+
+    from gaoqi.web.core import clock as platform_clock
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.monitoring import services as mon
+    from gaoqi.web.monitoring.models import Warning
+
+    district = world["people"]["district"]
+    ents = list(Enterprise.objects.filter(district_code=district.district_code).order_by("uscc")[:3])
+    evidence = [{"feature": "st_staff_share", "label": "科技人员占比", "value": "0.08", "unit": "%",
+                 "feed": "social_insurance", "file": "social_insurance_2025.csv", "line": 12}]  # fmt: skip
+    rows = [{"uscc": e.uscc, "rule_id": "warning-st-staff-share", "rule_version": "2016", "severity": sev,
+             "name": "科技人员占比低于认定条件", "articles": ["国科发火〔2016〕32号 第十一条（四）"], "evidence": evidence}
+            for e, sev in zip(ents, ("HIGH", "CRITICAL", "WARN"), strict=False)]  # fmt: skip
+    with transaction.atomic():
+        mon.warnings_derive(snapshot, rows, set())
+    # (the published snapshot raised the engine's own warnings too: these are the district's rows above)
+    ws = list(
+        Warning.objects.filter(enterprise__in=ents, rule_id="warning-st-staff-share", status="open").order_by("pk")
+    )
+    mon.warning_handle(district, ws[0].pk, action="referral", note="科技人员占比连续不达标")
+    mon.warning_acknowledge(district, ws[1].pk)
+    platform_clock_day = platform_clock.today()
+    if ws[1].due_on < platform_clock_day:  # 已督办 shown where the clock allows it
+        mon.warning_escalate(ws[1].pk)
+    return {"warnings": [w.pk for w in ws], "referral": Warning.objects.get(pk=ws[0].pk).referral_id}
+
+
 def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any, tmp_path: Any) -> None:
     from gaoqi.web.accounts.models import User
     from gaoqi.web.enterprises.models import Enterprise
@@ -400,6 +449,8 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
     quick = _quickapply_world(world)
     push = _push_world(world, snapshot)
     evaluation = _evaluation_world(world)
+    spot = _spotchecks_world(world)
+    monitoring = _monitoring_world(world, snapshot)
     pks = {
         "evaluation:detail": evaluation,
         "evaluation:area": evaluation,
@@ -407,6 +458,16 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         "evaluation:move": [],
         "evaluation:export": [],
         "evaluation:pdf": [],
+        "spotchecks:draw_detail": [spot["draw"].pk],
+        "spotchecks:public_draw": [spot["draw"].pk],
+        "spotchecks:case": spot["cases"],
+        "spotchecks:verify": [],  # forms' POSTs, not pages
+        "spotchecks:case_act": [],
+        "spotchecks:inspector_update": [],
+        "spotchecks:case_refer": [],
+        "monitoring:detail": monitoring["warnings"],
+        "monitoring:act": [],  # a form's POST, not a page
+        "certification:referral": [monitoring["referral"]],
         "push:message": [push["message"].pk, push["notice"].pk],
         "push:job": [push["job"].pk],
         "benefits:detail": [b.pk for b in benefits["benefits"]],
@@ -480,7 +541,9 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
             if words:
                 found[f"{principal} {url}"] = words
     # the public pages, anonymous
-    for url in (reverse("certification:publicity"), reverse("accounts:login")):
+    public = ("certification:publicity", "accounts:login", "spotchecks:public")
+    spot_public = reverse("spotchecks:public_draw", kwargs={"pk": spot["draw"].pk})
+    for url in (*(reverse(n) for n in public), spot_public):
         words = ascii_words(Client().get(url, headers=BROWSER).content.decode(), known)
         if words:
             found[f"anonymous {url}"] = words

@@ -228,6 +228,24 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "push:job_progress": frozenset({r.MUNICIPAL}),
     "push:job_stop": frozenset({r.MUNICIPAL}),
     "push:job_resume": frozenset({r.MUNICIPAL}),
+    # 双随机、一公开 spot checks (issue 15, ADR 0031): the municipal office draws once a year and keeps the inspector
+    # pool; officials read the plan and the cases (scoped: a district its own and those it inspects), an assigned
+    # inspector's account or the municipal office records a result; the enterprise sees its own case; the draw
+    # and the results are public (一公开)
+    "spotchecks:index": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:draw": frozenset({r.MUNICIPAL}),
+    "spotchecks:draw_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:verify": frozenset({r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:cases": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "spotchecks:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:case": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "spotchecks:case_act": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "spotchecks:case_refer": frozenset({r.MUNICIPAL}),  # a failed case its district inspector could not refer
+    "spotchecks:inspectors": frozenset({r.MUNICIPAL}),
+    "spotchecks:inspector_create": frozenset({r.MUNICIPAL}),
+    "spotchecks:inspector_update": frozenset({r.MUNICIPAL}),
+    "spotchecks:public": PUBLIC,  # 一公开: the draws, the drawn enterprises, inspectors' names and the results
+    "spotchecks:public_draw": PUBLIC,
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -257,6 +275,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "certification:overdue": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "certification:experts": frozenset({r.MUNICIPAL}),
     "certification:notifications": ALL_ROLES,
+    "certification:referrals": frozenset({r.MUNICIPAL}),  # 撤销移送 (ADR 0030)
+    "certification:referral": frozenset({r.MUNICIPAL}),
     # audit
     "audit:log": frozenset({r.AUDITOR}),
     "audit:verify": frozenset({r.AUDITOR}),
@@ -320,6 +340,16 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "evaluation:pdf": frozenset({r.EVALUATOR, r.MUNICIPAL}),
     "api:evaluation_reports": frozenset({r.EVALUATOR, r.MUNICIPAL, r.DISTRICT}),  # scoped like the pages
     "api:evaluation_report": frozenset({r.EVALUATOR, r.MUNICIPAL, r.DISTRICT}),
+    "api:spotcheck_cases": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),  # scoped like the pages
+    # 监测预警 (ADR 0030): officials and evaluators read (scoped by district); district and municipal officials act
+    "monitoring:index": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "monitoring:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "monitoring:rules": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "monitoring:detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "monitoring:act": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "api:monitoring_warnings": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:monitoring_warning": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:monitoring_warning_act": frozenset({r.DISTRICT, r.MUNICIPAL}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -350,12 +380,14 @@ NO_STORE = frozenset(
         "servicedesk:detail",  # an enterprise's request, its answer and rating
         "servicedesk:attachment",
         "servicedesk:export",
+        "monitoring:export",
         "api:servicedesk_request",
         "api:servicedesk_requests",
         "accounts:tokens",
         "accounts:token_create",  # the new key, shown once
         "accounts:users",  # the accounts' names and jurisdictions
         "accounts:user_detail",
+        "spotchecks:export",
     }
 )
 
@@ -483,12 +515,16 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("quickapply:queue", "政策申请审核"),
     ("push:inbox", "消息中心"),
     ("push:log", "推送记录"),
+    ("spotchecks:index", "双随机抽查"),
+    ("spotchecks:public", "抽查公开"),
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),
     ("servicedesk:mine", "我的诉求"),
     ("servicedesk:queue", "诉求办理"),
     ("servicedesk:days", "企业家服务日"),
+    ("monitoring:index", "监测预警"),
+    ("certification:referrals", "撤销移送"),
     ("incubators:ranking", "孵化机构"),
     ("incubators:mine", "我的孵化机构"),
     ("evaluation:index", "分析评价"),

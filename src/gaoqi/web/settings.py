@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "gaoqi.web.push",
     "gaoqi.web.analytics",
     "gaoqi.web.evaluation",
+    "gaoqi.web.spotchecks",
+    "gaoqi.web.monitoring",
 ]
 
 MIDDLEWARE = [

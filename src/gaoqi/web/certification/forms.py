@@ -166,3 +166,18 @@ class ExpertUpdateForm(forms.Form):
     def clean_version(self) -> int | None:
         version = str(self.cleaned_data.get("version") or "")
         return int(version) if version.isdigit() else None
+
+
+class ReferralDecisionForm(forms.Form):
+    """The municipal office's decision on a revocation referral."""
+
+    decision = forms.ChoiceField(choices=[("revoke", "决定撤销资格"), ("decline", "不予撤销")],
+                                 error_messages={"required": "请选择决定", "invalid_choice": "请选择决定"})  # fmt: skip
+    note = forms.CharField(max_length=5000, error_messages={"required": "请写明决定的事实与理由"})
+    reason = forms.CharField(max_length=32, required=False)
+    from_year = forms.IntegerField(required=False, min_value=2000, max_value=2100,
+                                   error_messages={"invalid": "请填写年度"})  # fmt: skip
+    seen = forms.CharField(max_length=12, required=False)
+
+    def clean_reason(self) -> str:
+        return self.cleaned_data.get("reason") or "not_qualified"

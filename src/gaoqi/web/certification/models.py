@@ -217,3 +217,48 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+
+class RevocationReferral(models.Model):
+    """移送撤销 (issue 15, ADR 0030): an enterprise referred to the municipal office for the revocation of its HTE
+    qualification, by a warning's handling or a failed spot check, with the reasons. The office decides
+    (``workflow.REFERRAL``): revoked — through ``certificate_revoke`` when the platform issued the certificate
+    (``certificate`` set, ``external`` False); for a certificate known only from the department feed the decision
+    is recorded and ``external`` is True: the issuing system must be told, the platform revokes nothing — or
+    declined."""
+
+    WARNING, SPOT_CHECK = "warning", "spot_check"
+    SOURCES = [(WARNING, "监测预警"), (SPOT_CHECK, "双随机抽查")]
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="+")
+    uscc = models.CharField("统一社会信用代码", max_length=18, db_index=True)
+    enterprise_name = models.CharField("企业名称", max_length=200)
+    district_code = models.CharField("所属区县", max_length=6, db_index=True)
+    source_kind = models.CharField("来源", max_length=12, choices=SOURCES)
+    source_id = models.PositiveBigIntegerField("来源编号")
+    reasons = models.TextField("移送理由")
+    status = models.CharField("状态", max_length=12, choices=list(wf.REFERRAL_LABELS.items()))
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referred_at = models.DateTimeField("移送时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    decision_note = models.TextField("决定意见", blank=True)
+    revocation_reason = models.CharField("撤销原因", max_length=32, blank=True)
+    certificate = models.ForeignKey(Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    external = models.BooleanField("证书由其他系统颁发", default=False)
+    transitions = GenericRelation("core.WorkflowLog", related_query_name="revocation_referral")
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_kind", "source_id"], name="one_referral_per_source"),
+            models.CheckConstraint(
+                condition=~Q(status="revoked") | Q(certificate__isnull=False) | Q(external=True),
+                name="referral_revoked_says_how",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "id"], name="cert_referral_status_id")]
+
+    def __str__(self) -> str:
+        return f"撤销移送 #{self.pk} {self.enterprise_name}"

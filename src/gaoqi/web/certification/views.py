@@ -345,3 +345,42 @@ def attachment(request: HttpRequest, pk: int, att: int) -> HttpResponse:
     response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=item.file_name)
     response["Cache-Control"] = "no-store"  # nosniff comes from SecurityMiddleware (SECURE_CONTENT_TYPE_NOSNIFF)
     return response
+
+
+# ------------------------------------------------------------------------------------------------------
+# 移送撤销 (issue 15, ADR 0030): the municipal office's queue and decision
+
+
+def referrals(request: HttpRequest) -> HttpResponse:
+    """撤销移送: the referrals waiting for the office's decision first, then the decided ones."""
+    from gaoqi.web.certification.models import RevocationReferral
+
+    qs = RevocationReferral.objects.order_by("-id")
+    return render(request, "certification/referrals.html", {
+        "waiting": list(qs.filter(status=wf.REF_REFERRED)[:200]),
+        "decided": list(qs.exclude(status=wf.REF_REFERRED)[:100]),
+        "labels": wf.REFERRAL_LABELS,
+    })  # fmt: skip
+
+
+def referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """A referral: the enterprise, the source, the reasons, whether the platform issued its certificate, the log,
+    and the decision form (revoke with a reason and the tax recovery year, or decline)."""
+    from gaoqi.web.certification.models import RevocationReferral
+
+    ref = RevocationReferral.objects.select_related("referred_by", "decided_by", "certificate").filter(pk=pk).first()
+    if ref is None:
+        raise Http404("撤销移送不存在")
+    if request.method == "POST":
+        with refusal_as_message(request):
+            d = valid_data(forms.ReferralDecisionForm(request.POST))
+            services.revocation_decide(request.user, pk, decision=d["decision"], note=d["note"], reason=d["reason"],
+                                       from_year=d["from_year"], seen=d["seen"] or None)  # fmt: skip
+            messages.success(request, "已记录决定")
+        return redirect("certification:referral", pk=pk)
+    return render(request, "certification/referral.html", {
+        "ref": ref, "labels": wf.REFERRAL_LABELS, "cert": services.platform_certificate(ref.uscc),
+        "external_notice": services.EXTERNAL_NOTICE, "reasons": services.REVOCATION_LABELS,
+        "history": list(ref.transitions.select_related("actor").order_by("pk")),
+        "source_link": reverse("monitoring:detail", args=[ref.source_id]) if ref.source_kind == "warning" else "",
+    })  # fmt: skip

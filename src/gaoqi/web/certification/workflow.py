@@ -174,3 +174,26 @@ OBJECTION = register(
 )  # fmt: skip
 
 WORKFLOWS = (APPLICATION, CERTIFICATE, NAME_CHANGE, POST_CHECK, OBJECTION)
+
+# ------------------------------------------------------------------------------------------------------
+# revocation referrals (移送撤销, issue 15): a warning's handling or a failed spot check refers an enterprise to
+# the municipal office, which revokes the qualification or declines the referral (ADR 0030)
+
+REF_REFERRED, REF_REVOKED, REF_DECLINED = "referred", "revoked", "declined"
+REFERRAL_LABELS: dict[str, str] = {REF_REFERRED: "已移送待决定", REF_REVOKED: "已决定撤销", REF_DECLINED: "不予撤销"}
+
+REFERRAL = register(
+    Workflow(
+        "revocation_referral",
+        "撤销移送",
+        REFERRAL_LABELS,
+        (
+            Transition("refer", NEW, REF_REFERRED, DIST | MUNI, "移送撤销程序"),
+            Transition("revoke", REF_REFERRED, REF_REVOKED, MUNI, "决定撤销资格", needs_comment=True),
+            Transition("decline", REF_REFERRED, REF_DECLINED, MUNI, "不予撤销", needs_comment=True),
+        ),
+        stale="撤销移送已由“{seen}”变为“{now}”，{stale}",
+        forbidden="该撤销移送已有决定（{now}），{stale}",
+        forbidden_is_stale=True,
+    )
+)

@@ -38,7 +38,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
-from gaoqi.engine import IncubatorFiguresError, Workspace, default_policies, feed_for_filename
+from gaoqi.engine import IncubatorFiguresError, Workspace, default_policies, default_policy_dir, feed_for_filename
 from gaoqi.faults import crash_point
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.benefits.services import benefits_derive
@@ -46,6 +46,7 @@ from gaoqi.web.core.locks import serialize
 from gaoqi.web.exports import cell
 from gaoqi.web.intake.models import Snapshot, Upload
 from gaoqi.web.intake.runlock import lock_holder, run_lock
+from gaoqi.web.monitoring.services import warnings_derive
 from gaoqi.web.programmes.services import memberships_update
 from gaoqi.web.push.services import events_derive
 
@@ -202,6 +203,7 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
             _progress(snapshot, 60, "政策评估")
             found = ws.evaluate(snapshot.as_of, default_policies())
             meta = (found["engine_version"], found["ruleset_hash"])
+            _warnings_evaluate(snapshot, ws)  # 监测预警: the warning rules, against the previous snapshot too
             _progress(snapshot, 66, "孵化机构评价")
             # the incubators' figures and evaluation (issue 12); none when no evaluation is in force at as-of
             with contextlib.suppress(IncubatorFiguresError):
@@ -228,6 +230,27 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
         raise
     snapshot.refresh_from_db()
     return snapshot
+
+
+def _warnings_evaluate(snapshot: Snapshot, ws: Workspace) -> None:
+    """The warning rules (``kind: warning`` policies) over the profile and its change since the current published
+    snapshot (its DuckDB file; None for the first: change rules are not raised), ADR 0030."""
+    _progress(snapshot, 64, "监测预警")
+    current = Snapshot.objects.filter(is_current=True, status=Snapshot.PUBLISHED).exclude(pk=snapshot.pk).first()
+    previous = Path(current.duckdb_path) if current is not None and current.duckdb_path else None
+    ws.warnings_evaluate(
+        snapshot.as_of, default_policy_dir(), previous=previous if previous is not None and previous.exists() else None
+    )
+
+
+def _warning_rows(ws: Workspace) -> tuple[list[dict[str, Any]], set[str] | None]:
+    """The snapshot file's warning rows and the rules they cover: None (every rule: a warning whose rule raised
+    nothing this time, or is no longer in force, has its condition cleared) when the rules were evaluated; none
+    when the file has no evaluation (the engine's warnings are then left as they are, the platform's rules still
+    derived)."""
+    if not ws.warning_meta():
+        return [], set()
+    return list(ws.warning_rows()), None
 
 
 def initials(name: str) -> str:
@@ -272,6 +295,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
     try:
         # the incubators' figures (a few hundred rows), published in the same switch
         incubator_rows, incubator_city = ws.incubator_rows(), ws.incubator_city()
+        warning_rows, warning_rules = _warning_rows(ws)  # 监测预警 (ADR 0030): derived in the switch
         # pinyin initials cost ~0.1 ms a name: reuse them for names that did not change
         known = {u: (name, ini) for u, name, ini in Enterprise.objects.values_list("uscc", "name", "name_initials")}
         total = ws.profile_count()
@@ -328,6 +352,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                     memberships_update(snapshot)  # the lists' entries and exits, in the same switch
                     benefits_derive(snapshot)  # 免申即享: a benefit per enterprise passing an automatic policy
                     events_derive(snapshot)  # 政策推送: the results' difference with the previous snapshot as messages
+                    warnings_derive(snapshot, warning_rows, warning_rules)  # 监测预警: after the lists' stays
                     figures_publish(snapshot, incubator_rows, incubator_city)  # after the index: applications
             finally:
                 _stage_drop(cur)

@@ -68,12 +68,18 @@ from gaoqi.web.certification.services.publicity import (
     publicity_close_due,
     publicity_due,
 )
+from gaoqi.web.certification.services.referrals import (
+    EXTERNAL_NOTICE,
+    platform_certificate,
+    revocation_decide,
+    revocation_refer,
+)
 from gaoqi.web.certification.services.self_check import application_self_check
 from gaoqi.web.core.locks import STALE, DomainError, StaleActionError
 from gaoqi.web.core.workflow import WorkflowError
 
 __all__ = [
-    "ANNUAL_REPORT_FIELDS", "COMMITMENT", "FORM_SECTIONS", "GUARDS", "MAX_ATTACHMENT", "MAX_ATTACHMENTS",
+    "ANNUAL_REPORT_FIELDS", "COMMITMENT", "EXTERNAL_NOTICE", "FORM_SECTIONS", "GUARDS", "MAX_ATTACHMENT", "MAX_ATTACHMENTS",
     "MAX_ATTACHMENTS_BYTES", "OBJECTION_CONTACT_MAX", "OBJECTION_CONTENT_MAX", "OBJECTION_NAME_MAX", "POLICY_ID",
     "REVOCATION_LABELS", "REVOCATION_REASONS", "STALE", "DomainError", "StaleActionError", "WorkflowError", "_pool",
     "annual_report_reminders", "annual_report_submit", "annual_reports_overdue", "application_declare",
@@ -82,7 +88,7 @@ __all__ = [
     "attachment_open", "certificate_issue", "certificate_revoke", "daily", "daily_item", "declarable_conditions", "expert_accounts_unpooled",
     "expert_add", "expert_update", "expiry_for", "feed_files_write", "missing_attachments", "name_change_complete",
     "name_change_request", "notify", "objection_file", "objection_handle", "panel_draw", "panel_members",
-    "panel_result", "platform_feed_write", "post_check_complete", "post_check_draw", "prefill_from_profile",
-    "publicity_close_due", "publicity_due", "renewal_reminders", "report_years", "score_ranges", "score_submit",
+    "panel_result", "platform_certificate", "platform_feed_write", "post_check_complete", "post_check_draw", "prefill_from_profile",
+    "publicity_close_due", "publicity_due", "renewal_reminders", "report_years", "revocation_decide", "revocation_refer", "score_ranges", "score_submit",
     "score_total", "workdays",
 ]  # fmt: skip
