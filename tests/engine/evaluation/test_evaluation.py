@@ -29,7 +29,8 @@ HD, CY, DC = "110108", "110105", "110101"
 PLATFORM = [
     MeasureSpec(n, n, provider="platform")
     for n in ("pool_converted", "pool_entrants", "sts_converted", "requests_answered_in_time", "requests_filed",
-              "cert_stages_on_time", "cert_stages_done", "pack_items_on_time", "pack_items_due")
+              "cert_stages_on_time", "cert_stages_done", "pack_items_on_time", "pack_items_due", "warnings_on_time",
+              "warnings_due")
 ]  # fmt: skip
 
 
@@ -228,7 +229,20 @@ def test_the_shipped_file_loads_and_is_all_default() -> None:
     s = load_indicators(default_indicator_path(), PLATFORM)
     v = s.version_for_year(2025)
     assert v is not None and s.version_for_year(2024) is None
-    assert [i.code for i in v.indicators] == ["D1", "D2", "D3", "D4", "D7", "D8", "D8T", "D9", "D10", "D12", "D13"]
+    assert [i.code for i in v.indicators] == [
+        "D1",
+        "D2",
+        "D3",
+        "D4",
+        "D7",
+        "D8",
+        "D8T",
+        "D9",
+        "D10",
+        "D12",
+        "D13",
+        "D14",
+    ]
     assert sum(i.weight for i in v.indicators) == 100
     assert all(i.unconfirmed for i in v.indicators)
     with pytest.raises(IndicatorLoadError, match="unknown measure 'pool_converted'"):
@@ -241,10 +255,10 @@ def test_every_shipped_indicator_over_hand_given_measures() -> None:
          "pool_converted": 5, "pool_entrants": 20, "hte_rd": 30, "hte_rd_revenue": 600, "hte_revenue": 1150,
          "hte_revenue_prev": 1000, "hte_tax": 90, "hte_tax_prev": 100, "sts_converted": 7,
          "requests_answered_in_time": 45, "requests_filed": 50, "cert_stages_on_time": 8, "cert_stages_done": 10,
-         "pack_items_on_time": 0, "pack_items_due": 0}  # fmt: skip
+         "pack_items_on_time": 0, "pack_items_due": 0, "warnings_on_time": 3, "warnings_due": 4}  # fmt: skip
     (got,) = score_areas(v, [("a", m, x) for m, x in a.items()], ["a"])
     want = {"D1": 0.1, "D2": 12, "D3": 0.75, "D4": 0.25, "D7": 0.05, "D8": 0.15, "D8T": -0.1, "D9": 7, "D10": 0.9,
-            "D12": 0.8, "D13": None}  # fmt: skip
+            "D12": 0.8, "D13": None, "D14": 0.75}  # fmt: skip
     assert {k: None if x is None else round(x, 9) for k, x in got.values.items()} == want
     # one area: every indicator with a value scores 100; D13 (no item due: ratio over 0) has none
     assert got.scores["D13"] is None and all(s == 100 for k, s in got.scores.items() if k != "D13")

@@ -116,16 +116,35 @@ def test_requests_answered_on_time_and_service_items_done_on_time(world: dict[st
     assert got == {"pack_items_due": {HAIDIAN: 3}, "pack_items_on_time": {HAIDIAN: 1}}
 
 
-def test_the_warnings_provider_is_pending_and_refused_in_a_formula() -> None:
-    from gaoqi.engine import IndicatorLoadError, load_indicators_bytes
+def test_warnings_due_in_y_and_handled_by_their_limit(world: dict[str, Any]) -> None:
+    from gaoqi.web.intake.models import Snapshot
+    from gaoqi.web.monitoring.models import Warning
 
-    pending = [m for m in measures.platform_measures() if m.pending]
-    assert {m.name for m in pending} == {"warnings_due", "warnings_on_time"}
-    assert next(p for p in measures.PROVIDERS if p.name == "warnings").compute is None
-    text = (
-        "id: t\nname: 测试\nversions:\n  - id: '1'\n    valid_from: 2025-01-01\n    indicators:\n"
-        "      - {code: W1, name: 预警, definition: 预警, formula: 'ratio(warnings_on_time, warnings_due)',"
-        " direction: higher, weight: 1, unit: ratio}\n"
+    snap = Snapshot.objects.get(is_current=True)
+    hd, cy = (
+        f.enterprise(name="北京预警海淀科技有限公司"),
+        f.enterprise(name="北京预警朝阳科技有限公司", district_code=CHAOYANG),
     )
-    with pytest.raises(IndicatorLoadError, match="pending: monitoring"):
-        load_indicators_bytes(text.encode(), "t.yaml", measures.platform_measures())
+
+    def warning(ent: Any, rule: str, due: dt.date, status: str, closed: dt.date | None = None) -> None:
+        Warning.objects.create(
+            enterprise=ent, district_code=ent.district_code, rule_id=rule, name=rule, severity="HIGH", status=status,
+            opened_snapshot=snap, last_seen_snapshot=snap, opened_on=due - dt.timedelta(days=20), due_on=due,
+            closed_on=closed, action="interview" if status == "handled" else "",
+            dismiss_reason="核实为数据口径差异" if status == "dismissed" else "",
+            close_reason="预警条件已消除" if status == "closed" else "", closed_snapshot=snap if status == "closed" else None,
+            episode_open=status not in ("closed",),
+        )  # fmt: skip
+
+    warning(hd, "a", dt.date(2025, 6, 30), "handled", dt.date(2025, 6, 30))  # handled on its last day: on time
+    warning(hd, "b", dt.date(2025, 6, 30), "dismissed", dt.date(2025, 7, 1))  # a day late
+    warning(hd, "c", dt.date(2025, 9, 30), "open")  # still open past its limit: due, not on time
+    warning(
+        hd, "d", dt.date(2025, 9, 30), "closed", dt.date(2025, 9, 1)
+    )  # cleared unhandled before its limit: not owed
+    warning(hd, "e", dt.date(2025, 9, 30), "closed", dt.date(2025, 10, 8))  # cleared only after its limit: owed, late
+    warning(hd, "f", dt.date(2026, 1, 5), "handled", dt.date(2026, 1, 2))  # limit in 2026
+    warning(cy, "a", dt.date(2025, 12, 31), "handled", dt.date(2025, 12, 31))
+    got = measures._warnings(Y, world["evaluator"])
+    assert got == {"warnings_due": {HAIDIAN: 4, CHAOYANG: 1}, "warnings_on_time": {HAIDIAN: 1, CHAOYANG: 1}}
+    assert not [m for m in measures.platform_measures() if m.pending]  # every provider wired

@@ -13,8 +13,9 @@ Year *y*:
   done within the stage's working-day limit (``certification/process.yaml``) as the log's ``workdays_used`` counts;
 * ``requests`` — enterprise requests (servicedesk) filed in *y*: filed, and answered on or before the answer's due day;
 * ``service_items`` — service-package items due in *y* (cancelled ones aside): due, and done on or before due day;
-* ``warnings`` — warnings handled on time: PENDING (the monitoring app, branch warn-web, wires its provider); a
-  formula naming these measures is refused at load until then, so the shipped indicator file does not name them.
+* ``warnings`` — 监测预警 (``monitoring.Warning``) whose handling limit fell in *y*: due (those the platform closed
+  itself before their limit, the condition having cleared unhandled, are not owed), and handled or dismissed on or
+  before the limit.
 """
 
 from __future__ import annotations
@@ -134,6 +135,24 @@ def _service_items(year: int, actor: Any) -> Values:
     return _grouped(rows, "d", ("pack_items_due", "pack_items_on_time"))
 
 
+def _warnings(year: int, actor: Any) -> Values:
+    from gaoqi.web.monitoring import workflow as mwf
+    from gaoqi.web.monitoring.models import Warning
+
+    cleared_first = Q(status=mwf.CLOSED, closed_on__lte=F("due_on"))
+    rows = (
+        Warning.objects.filter(due_on__year=year)
+        .exclude(cleared_first)
+        .order_by()
+        .values("district_code")
+        .annotate(
+            warnings_due=Count("pk"),
+            warnings_on_time=Count("pk", filter=Q(status__in=(mwf.HANDLED, mwf.DISMISSED), closed_on__lte=F("due_on"))),
+        )
+    )
+    return _grouped(rows, "district_code", ("warnings_due", "warnings_on_time"))
+
+
 # fmt: off
 PROVIDERS: tuple[Provider, ...] = (
     Provider("pool", "培育库转化（名单漏斗）", (
@@ -156,10 +175,10 @@ PROVIDERS: tuple[Provider, ...] = (
         MeasureSpec("pack_items_due", "当年到期服务包事项数", provider="service_items"),
         MeasureSpec("pack_items_on_time", "其中按时办结数", provider="service_items"),
     ), _service_items),
-    Provider("warnings", "监测预警（待接入）", (
-        MeasureSpec("warnings_due", "当年应处置预警数", provider="monitoring", pending=True),
-        MeasureSpec("warnings_on_time", "其中按时处置数", provider="monitoring", pending=True),
-    ), None),
+    Provider("warnings", "监测预警", (
+        MeasureSpec("warnings_due", "当年到期应处置预警数", provider="warnings"),
+        MeasureSpec("warnings_on_time", "其中按时处置数", provider="warnings"),
+    ), _warnings),
 )
 # fmt: on
 
