@@ -415,16 +415,22 @@ class Workspace:
         """The tags and where to read them: the stored ``profile_tags`` when this tags file built it over this
         profile (``build_tags``), else computed on read from ``profile`` and ``results`` (slower, same values)."""
         ts = tags or _tags.default_tags()
-        stored = self._has_table(_tags.META_TABLE) and bool(
-            self._con.execute(_tags.CURRENT_SQL, [ts.sha256]).fetchall()[0][0]
+        with_results, with_warnings = self._has_table("results"), self._has_table(_tags.WARNING_RESULTS)
+        key = _tags.build_key(ts, with_results=with_results, with_warnings=with_warnings)
+        stored = (
+            self._has_table(_tags.META_TABLE)
+            and bool(self._con.execute(_tags.META_KEY_SQL).fetchall()[0][0])
+            and bool(self._con.execute(_tags.CURRENT_SQL, [key]).fetchall()[0][0])
         )
-        return ts, _tags.source(ts, stored=stored, with_results=self._has_table("results"))
+        return ts, _tags.source(ts, stored=stored, with_results=with_results, with_warnings=with_warnings)
 
     def build_tags(self, tags: _tags.TagSet | None = None) -> int:
-        """企业画像标签 for every profile, set-based, stored in ``profile_tags`` (run after ``evaluate``: the list
-        tags read its results); the number of enterprises tagged."""
+        """企业画像标签 for every profile, set-based, stored in ``profile_tags`` (run after ``evaluate`` and
+        ``warnings_evaluate``: the list tags read its results, the warning tags the raised warnings); the number of
+        enterprises tagged."""
         ts = tags or _tags.default_tags()
-        for sql in _tags.build_statements(ts, with_results=self._has_table("results")):
+        with_results, with_warnings = self._has_table("results"), self._has_table(_tags.WARNING_RESULTS)
+        for sql in _tags.build_statements(ts, with_results=with_results, with_warnings=with_warnings):
             self._con.execute(sql)
         return int(self._con.execute(f"SELECT count(*) FROM {_tags.TABLE}").fetchall()[0][0])
 

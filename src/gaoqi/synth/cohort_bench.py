@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from gaoqi.engine import CohortFilter, Workspace, default_tags
+from gaoqi.engine import CohortFilter, Workspace, default_policy_dir, default_tags
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -40,6 +40,7 @@ def build_scaled_snapshot(out: Path, enterprises: int, seed_enterprises: int, se
         ws.resolve()
         ws.profiles(AS_OF)
         ws.evaluate(AS_OF)
+        ws.warnings_evaluate(AS_OF, default_policy_dir())  # the 预警 tags read the raised warnings
         ws.checkpoint()
         src = ws.path
     out.unlink(missing_ok=True)
@@ -57,13 +58,25 @@ def build_scaled_snapshot(out: Path, enterprises: int, seed_enterprises: int, se
             f"FROM seed.results x, range({copies}) r(k) "
             "WHERE x.uscc || '-' || lpad(k::VARCHAR, 6, '0') IN (SELECT uscc FROM profile)"
         )
+        con.execute(
+            "CREATE TABLE warning_results AS SELECT x.* REPLACE (x.uscc || '-' || lpad(k::VARCHAR, 6, '0') AS uscc) "
+            f"FROM seed.warning_results x, range({copies}) r(k) "
+            "WHERE x.uscc || '-' || lpad(k::VARCHAR, 6, '0') IN (SELECT uscc FROM profile)"
+        )
         rows = int(con.execute("SELECT count(*) FROM profile").fetchall()[0][0])
         results = int(con.execute("SELECT count(*) FROM results").fetchall()[0][0])
+        warnings = int(con.execute("SELECT count(*) FROM warning_results").fetchall()[0][0])
         con.execute("DETACH seed")
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    return {"enterprises": rows, "results": results, "seed_enterprises": n, "build_seconds": time.perf_counter() - t}
+    return {
+        "enterprises": rows,
+        "results": results,
+        "warnings": warnings,
+        "seed_enterprises": n,
+        "build_seconds": time.perf_counter() - t,
+    }
 
 
 def _timed(fn: Callable[[], Any], rounds: int) -> tuple[float, float, Any]:
@@ -126,6 +139,7 @@ def run_cohort_benchmark(
             "tags any (培育库, 小升规) and growth high": CohortFilter(
                 tags_any=("list_cultivation_pool", "list_small_to_above_scale"), growth_bands=("growth_high",)
             ),
+            "tags all (严重及以上预警, 有效高企)": CohortFilter(tags_all=("warning_high_or_above", "qual_hte")),
         }
         for name, f in filters.items():
             scope: tuple[str, ...] | None = (district,) if "scope" in name else None

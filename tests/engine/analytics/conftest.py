@@ -15,6 +15,9 @@ PROFILE_DDL = """CREATE TABLE profile (
     sales_revenue_last_year DECIMAL(38, 4), staff_count_last_year DECIMAL(12, 2), sales_growth DECIMAL(38, 12),
     established_date DATE, as_of DATE)"""
 RESULTS_DDL = "CREATE TABLE results (uscc VARCHAR, policy_id VARCHAR, status VARCHAR)"
+#: ``warning_rules``' table of raised warnings (ADR 0029), all its columns
+WARNINGS_DDL = """CREATE TABLE warning_results (
+    uscc VARCHAR, rule_id VARCHAR, rule_version VARCHAR, severity VARCHAR, as_of DATE, ruleset_hash VARCHAR)"""
 COLUMNS = (
     "uscc", "district_code", "tech_field", "industry_section", "has_hte_certificate", "has_tech_sme",
     "has_zgc_hte", "sales_revenue_last_year", "staff_count_last_year", "sales_growth", "established_date", "as_of",
@@ -30,9 +33,15 @@ def ent(uscc: str, **values: Any) -> dict[str, Any]:
 
 
 def build(
-    path: Path, rows: Sequence[dict[str, Any]], results: Sequence[tuple[str, str, str]] = (), *, stored: bool = False
+    path: Path,
+    rows: Sequence[dict[str, Any]],
+    results: Sequence[tuple[str, str, str]] = (),
+    *,
+    stored: bool = False,
+    warnings: Sequence[tuple[str, str, str]] | None = None,
 ) -> Path:
-    """The file; ``stored``: with the tags built into it (``Workspace.build_tags``, as a snapshot run does)."""
+    """The file; ``stored``: with the tags built into it (``Workspace.build_tags``, as a snapshot run does);
+    ``warnings``: raised warnings ``(uscc, rule_id, severity)`` (None: warnings never evaluated, no table)."""
     con = duckdb.connect(str(path))
     try:
         con.execute(PROFILE_DDL)
@@ -44,6 +53,13 @@ def build(
             )
         for res in results:
             con.execute("INSERT INTO results VALUES (?, ?, ?)", list(res))
+        if warnings is not None:
+            con.execute(WARNINGS_DDL)
+            for uscc, rule_id, severity in warnings:
+                con.execute(
+                    "INSERT INTO warning_results VALUES (?, ?, '2026-01', ?, DATE '2026-06-30', 'h')",
+                    [uscc, rule_id, severity],
+                )
     finally:
         con.close()
     if stored:

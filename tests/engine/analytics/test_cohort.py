@@ -46,11 +46,19 @@ RESULTS = (
     ("A", "above-scale", "pass"),
 )
 
+WARNINGS = (
+    ("A", "warning-credit-dishonesty", "CRITICAL"),  # 海淀
+    ("B", "warning-relocation-moved-out", "HIGH"),  # 海淀
+    ("D", "warning-credit-dishonesty", "CRITICAL"),  # 朝阳: two
+    ("D", "warning-relocation-district", "HIGH"),
+    ("E", "warning-revenue-decline", "WARN"),  # 朝阳
+)
+
 
 @pytest.fixture(params=["computed", "stored"])
 def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Workspace:
     """The same file read with its tags computed on read, and stored by ``build_tags``: same figures."""
-    path = build(tmp_path / "snap.duckdb", ROWS, RESULTS, stored=request.param == "stored")
+    path = build(tmp_path / "snap.duckdb", ROWS, RESULTS, stored=request.param == "stored", warnings=WARNINGS)
     w = Workspace.open(path, read_only=True)
     yield w
     w.close()
@@ -107,6 +115,42 @@ def test_distributions_hand_counted(ws: Workspace) -> None:
     assert r.by_tag["field_aerospace"] == 3
     assert r.by_tag["list_above_scale_to_strong"] == 0
     assert r.tags_version == "2026-12"
+
+
+@pytest.mark.parametrize(
+    ("f", "scope", "count"),
+    [
+        (CohortFilter(tags_all=("warning_critical",)), None, 2),  # A, D
+        (CohortFilter(tags_all=("warning_critical",)), (HD,), 1),  # A
+        (CohortFilter(tags_all=("warning_critical",)), (DC,), 0),
+        (CohortFilter(districts=(CY,), tags_all=("warning_critical",)), (HD,), 0),  # scope wins
+        (CohortFilter(tags_all=("warning_high_or_above",)), None, 3),  # A, B, D
+        (CohortFilter(tags_all=("warning_any",)), None, 4),  # A, B, D, E
+        (CohortFilter(tags_all=("warning_critical", "warning_relocation")), None, 1),  # D
+        (CohortFilter(tags_any=("warning_critical", "warning_relocation")), None, 3),  # A, B, D
+        (CohortFilter(tags_all=("warning_any",), growth_bands=("growth_high",)), None, 2),  # A, B
+        (CohortFilter(tags_all=("warning_critical", "list_cultivation_pool")), None, 0),  # A failed the pool
+    ],
+)
+def test_filter_by_warning_tags(ws: Workspace, f: CohortFilter, scope: tuple[str, ...] | None, count: int) -> None:
+    assert members(ws, f, scope) == count
+
+
+def test_warning_tag_distribution_hand_counted(ws: Workspace) -> None:
+    r = ws.cohort(CohortFilter())
+    warning = {k: v for k, v in r.by_tag.items() if k.startswith("warning_")}
+    assert warning == {"warning_any": 4, "warning_critical": 2, "warning_high_or_above": 3, "warning_relocation": 2}
+    r = ws.cohort(CohortFilter(tags_all=("warning_critical",)))
+    assert (r.count, r.by_district) == (2, {HD: 1, CY: 1})
+    assert r.by_tag["warning_relocation"] == 1 and r.by_tag["qual_hte"] == 2
+
+
+def test_a_file_never_warnings_evaluated_counts_no_warning_tag(tmp_path: Path) -> None:
+    path = build(tmp_path / "s.duckdb", ROWS, RESULTS)  # no warning_results table
+    with Workspace.open(path, read_only=True) as w:
+        r = w.cohort(CohortFilter())
+        assert r.count == 6 and r.by_tag["warning_any"] == 0 and r.by_tag["warning_critical"] == 0
+        assert w.cohort_count(CohortFilter(tags_any=("warning_critical",))) == 0
 
 
 def test_scope_is_intersected_with_the_filter(ws: Workspace) -> None:

@@ -16,9 +16,11 @@ from .conftest import build, ent
 LISTS = frozenset({"cultivation-pool", "small-to-above-scale", "above-scale-to-strong", "above-scale"})
 
 
-def tags_of(tmp_path: Path, rows: list[dict], results: tuple = ()) -> dict[str, list[str]]:
+def tags_of(
+    tmp_path: Path, rows: list[dict], results: tuple = (), warnings: tuple | None = None
+) -> dict[str, list[str]]:
     """Every enterprise's tags, computed on read and stored by ``build_tags``: the two must agree."""
-    path = build(tmp_path / "s.duckdb", rows, results)
+    path = build(tmp_path / "s.duckdb", rows, results, warnings=warnings)
     with Workspace.open(path, read_only=True) as ws:
         computed = {r["uscc"]: list(r["tags"]) for r in ws.tag_rows()}
     with Workspace.open(path) as ws:
@@ -33,7 +35,16 @@ def test_shipped_tags_load_with_marked_defaults() -> None:
     ts = default_tags()
     assert ts.version == "2026-12"
     assert [g.code for g in ts.groups] == ["tech_field", "size", "growth", "qualification", "list", "warning"]
-    assert ts.in_group("warning") == ()  # added with the warning rules (branch warn-engine)
+    assert [t.code for t in ts.in_group("warning")] == [
+        "warning_any", "warning_critical", "warning_high_or_above", "warning_relocation",
+    ]  # fmt: skip
+    assert ts.group("warning").exclusive is False
+    assert {w.name: (w.rules, w.min_severity) for w in ts.warnings} == {
+        "warning_any": ((), "INFO"),
+        "warning_high_or_above": ((), "HIGH"),
+        "warning_critical": ((), "CRITICAL"),
+        "warning_relocation": (("warning-relocation-*",), "INFO"),
+    }
     assert len(ts.in_group("tech_field")) == 8
     assert all(ts.parameters[p].unconfirmed for p in ("large_staff", "small_revenue", "high_growth", "decline_below"))
     assert {lf.policy_id for lf in ts.lists} == LISTS
@@ -140,6 +151,16 @@ def test_unknown_feature_refused_with_file_and_line() -> None:
         ("expr: has_zgc_hte = TRUE", "expr: has_zgc_hte = 'yes'", "type error"),
         ("policy: above-scale,", "policy: hte-certification,", "'hte-certification' is not a policy of kind list"),
         ("group: qualification, expr: has_hte", "group: qualifications, expr: has_hte", "unknown group"),
+        ("min_severity: CRITICAL,", "min_severity: FATAL,", "severity 'FATAL' must be one of INFO, WARN, HIGH"),
+        ("min_severity: HIGH,", "min_severity: high,", "severity 'high' must be one of"),
+        ("rules: [warning-relocation-*]", "rules: [warning-relocaton-*]", "no warning rule id starts with"),
+        (
+            "rules: [warning-relocation-*]",
+            "rules: [warning-relocation-district, warning-relocation-moon]",
+            "'warning-relocation-moon' is not a warning rule",
+        ),
+        ("warning_any: {label: 有预警}", "warning_any: {label: 有预警, rule: x}", "unknown key 'rule'"),
+        ("warning_any: {label: 有预警}", "staff_count_last_year: {label: 有预警}", "is already a feature"),
     ],
 )
 def test_bad_tags_refused_at_their_line(old: str, new: str, message: str) -> None:
@@ -168,4 +189,85 @@ def test_described_in_words_with_defaults_marked() -> None:
     assert [t["label"] for t in size["tags"]] == ["大型企业", "中型企业", "小型企业", "微型企业"]
     assert all(t["unconfirmed"] for t in size["tags"])  # every line a DEFAULT
     assert not any(t["unconfirmed"] for t in groups["qualification"]["tags"])  # no parameter read
-    assert groups["warning"]["tags"] == []
+    assert [t["label"] for t in groups["warning"]["tags"]] == ["有预警", "特别严重预警", "严重及以上预警", "迁移风险"]
+    assert not any(t["unconfirmed"] for t in groups["warning"]["tags"])
+
+
+# the 预警 tags, in the file's order
+W_ANY, W_CRIT, W_HIGH, W_RELOC = "warning_any", "warning_critical", "warning_high_or_above", "warning_relocation"
+
+
+def test_warning_tags_read_the_raised_warnings_of_the_same_file(tmp_path: Path) -> None:
+    rows = [ent(u) for u in "ABCDEFG"]
+    warnings = (
+        ("A", "warning-credit-dishonesty", "CRITICAL"),  # every severity line
+        ("B", "warning-relocation-district", "HIGH"),  # HIGH is 严重及以上, not 特别严重; a relocation
+        ("C", "warning-revenue-decline", "WARN"),  # below HIGH: 有预警 only
+        ("D", "warning-relocation-moved-out", "WARN"),  # a relocation below HIGH
+        ("E", "warning-staff-decline", "WARN"),  # two warnings: the highest counts
+        ("E", "warning-rd-ratio", "HIGH"),
+        ("F", "warning-certificate-expiring", "INFO"),  # the lowest severity is still a warning
+        # G: none raised
+    )
+    got = tags_of(tmp_path, rows, warnings=warnings)
+    assert got == {
+        "A": [W_ANY, W_CRIT, W_HIGH],
+        "B": [W_ANY, W_HIGH, W_RELOC],
+        "C": [W_ANY],
+        "D": [W_ANY, W_RELOC],
+        "E": [W_ANY, W_HIGH],
+        "F": [W_ANY],
+        "G": [],
+    }
+    with Workspace.open(tmp_path / "s.duckdb", read_only=True) as ws:
+        assert ws.enterprise_tags("B") == [W_ANY, W_HIGH, W_RELOC]
+
+
+def test_warnings_evaluated_with_none_raised(tmp_path: Path) -> None:
+    assert tags_of(tmp_path, [ent("A"), ent("B")], warnings=()) == {"A": [], "B": []}
+
+
+def test_never_warnings_evaluated_gives_no_warning_tag_and_no_error(tmp_path: Path) -> None:
+    rows = [ent("A", has_hte_certificate=True), ent("B")]
+    assert tags_of(tmp_path, rows, warnings=None) == {"A": ["qual_hte"], "B": []}
+
+
+def test_stored_before_warnings_were_evaluated_is_recomputed_once_they_are(tmp_path: Path) -> None:
+    """Tags stored without ``warning_results`` (or by the build before the warning features: no ``build_key``)
+    are not current once the warnings are there: the warning tags are computed on read."""
+    import duckdb
+
+    from .conftest import WARNINGS_DDL
+
+    path = build(tmp_path / "s.duckdb", [ent("A"), ent("B")], stored=True)
+    with Workspace.open(path, read_only=True) as ws:
+        assert ws._tag_source(None)[1].sql() == "profile_tags"
+        assert ws.enterprise_tags("A") == []
+    con = duckdb.connect(str(path))
+    con.execute(WARNINGS_DDL)
+    con.execute(
+        "INSERT INTO warning_results VALUES ('A', 'warning-credit-dishonesty', '2026-01', 'CRITICAL', NULL, 'h')"
+    )
+    con.close()
+    with Workspace.open(path, read_only=True) as ws:
+        assert ws._tag_source(None)[1].sql() != "profile_tags"
+        assert ws.enterprise_tags("A") == [W_ANY, W_CRIT, W_HIGH]
+    with Workspace.open(path) as ws:
+        ws.build_tags()
+        assert ws._tag_source(None)[1].sql() == "profile_tags"
+        assert ws.enterprise_tags("A") == [W_ANY, W_CRIT, W_HIGH]
+    con = duckdb.connect(str(path))
+    con.execute("ALTER TABLE profile_tags_meta DROP COLUMN build_key")  # as stored before this change
+    con.close()
+    with Workspace.open(path, read_only=True) as ws:
+        assert ws._tag_source(None)[1].sql() != "profile_tags"
+        assert ws.enterprise_tags("A") == [W_ANY, W_CRIT, W_HIGH]
+
+
+def test_a_warning_feature_is_a_feature_of_any_tag_expression() -> None:
+    """A tag may combine a warning feature with profile features (the language is the policies')."""
+    text = _shipped_with(
+        "expr: warning_relocation = TRUE}", "expr: warning_relocation = TRUE AND has_hte_certificate = TRUE}"
+    )
+    ts = load_tags_text(text, "tags.yaml", list_policies=LISTS)
+    assert set(ts.by_code["warning_relocation"].features) == {"warning_relocation", "has_hte_certificate"}

@@ -197,3 +197,31 @@ def test_trend_over_three_snapshots(db: Any, tmp_path: Path, settings: Any) -> N
     assert body["count"] == 2
     page = login(district).get(reverse("analytics:cohort"), {"has_hte": "1"}).content.decode()
     assert "2026年9月30日" in page and 'id="analytics-trend-chart"' in page
+
+
+def test_warning_tags_count_the_snapshot_warnings(users: dict[str, Any], snapshot: Any) -> None:
+    """The 预警 tags through the API and the page equal the snapshot's raised warnings counted apart (per USCC),
+    a district official's within the district only."""
+    from gaoqi.web.enterprises.models import Enterprise
+
+    with Workspace.open(snapshot.duckdb_path, read_only=True) as ws:
+        raised = list(ws.warning_rows())
+    district = dict(Enterprise.objects.values_list("uscc", "district_code"))
+    expected = {
+        "warning_any": {r["uscc"] for r in raised},
+        "warning_critical": {r["uscc"] for r in raised if r["severity"] == "CRITICAL"},
+        "warning_high_or_above": {r["uscc"] for r in raised if r["severity"] in ("HIGH", "CRITICAL")},
+        "warning_relocation": {r["uscc"] for r in raised if r["rule_id"].startswith("warning-relocation-")},
+    }
+    assert expected["warning_any"], "the synthetic snapshot raises warnings"
+    municipal = login(users[roles.MUNICIPAL])
+    body = municipal.get("/api/analytics/cohort").json()
+    by_tag = {t["code"]: t["count"] for t in body["by_tag"]}
+    assert {code: by_tag[code] for code in expected} == {code: len(u) for code, u in expected.items()}
+    for code, usccs in expected.items():
+        assert _count(municipal.get(reverse("analytics:cohort"), {"tag_all": [code]})) == len(usccs)
+        official = login(users[roles.DISTRICT]).get("/api/analytics/cohort", {"tag_all": [code]}).json()
+        assert official["count"] == sum(1 for u in usccs if district.get(u) == HAIDIAN)
+    html = municipal.get(reverse("analytics:cohort")).content.decode()
+    assert "特别严重预警" in html and "严重及以上预警" in html and "迁移风险" in html
+    assert "随预警规则上线" not in html

@@ -1,13 +1,14 @@
 """企业画像标签: tags as data (``policies/analytics/tags.yaml``), loaded with the rules core's parser and type checks.
 
 A tag is a boolean expression over the profile's features (and the list features: a list policy's result of the
-same snapshot), in the SAME expression language as a policy's conditions: parsed once with SQLGlot and converted
+same snapshot; and the warning features: whether a warning rule was raised in the same snapshot, ADR 0029), in the SAME expression language as a policy's conditions: parsed once with SQLGlot and converted
 by ``rules.load.to_ir`` (so an unknown feature, an undeclared parameter or a type error is refused with the file
 and line, as in a policy file), its parameters declared as a policy version's (``unconfirmed`` marks a DEFAULT).
 
 Groups ``exclusive: true`` are bands (first TRUE tag in file order wins, as score bands do); an unknown
 expression (a NULL input) never gives a tag. ``tagged_sql`` compiles every tag into one set-based SELECT over
-``profile`` (and ``results`` for the list features), printed for DuckDB from SQLGlot builders.
+``profile`` (and ``results`` for the list features, ``warning_results`` for the warning features), printed for
+DuckDB from SQLGlot builders.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from gaoqi.engine.lazy import LazyModule
 from gaoqi.engine.rules import ir
 from gaoqi.engine.rules.compile import to_sqlglot
 from gaoqi.engine.rules.evaluate import default_policy_dir
-from gaoqi.engine.rules.ir import Parameter
+from gaoqi.engine.rules.ir import SEVERITIES, Parameter
 from gaoqi.engine.rules.load import (
     PolicyError,
     PolicyLoadError,
@@ -47,6 +48,11 @@ else:
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Result statuses a list feature reads as TRUE.
 LIST_PASS = "pass"
+#: The workspace table of raised warnings (``warning_rules``, ADR 0029) the warning features read.
+WARNING_RESULTS = "warning_results"
+#: The version of how stored tags are built (``build_key``): bump it when ``tagged_select`` reads something new,
+#: so tags stored before are recomputed on read. 2: the warning features.
+BUILD_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,27 @@ class ListFeature:
 
 
 @dataclass(frozen=True)
+class WarningFeature:
+    """A boolean feature read from the raised warnings (``warning_results``) of the same snapshot: TRUE when the
+    enterprise has a raised warning of one of ``rules`` (empty: any rule; a rule id, or a prefix ending in ``*``)
+    whose severity is ``min_severity`` or above (``SEVERITIES`` order); FALSE when it has none."""
+
+    name: str
+    label: str
+    rules: tuple[str, ...]
+    min_severity: str
+
+    def severities(self) -> tuple[str, ...]:
+        return SEVERITIES[SEVERITIES.index(self.min_severity) :]
+
+    def definition(self) -> str:
+        which = "任一预警规则" if not self.rules else "所列预警规则"
+        # the 监测预警 pages' words for the severities (提示 < 一般 < 严重 < 特别严重)
+        level = {"INFO": "任何等级", "WARN": "一般及以上", "HIGH": "严重及以上", "CRITICAL": "特别严重"}
+        return f"{which}触发的{level[self.min_severity]}预警"
+
+
+@dataclass(frozen=True)
 class TagSet:
     """The loaded tags file: its version, parameters, list features, groups and tags (file order)."""
 
@@ -88,6 +115,7 @@ class TagSet:
     sha256: str
     parameters: Mapping[str, Parameter]
     lists: tuple[ListFeature, ...]
+    warnings: tuple[WarningFeature, ...]
     groups: tuple[TagGroup, ...]
     tags: tuple[Tag, ...]
     by_code: Mapping[str, Tag] = field(default_factory=dict)
@@ -127,17 +155,35 @@ def list_policy_ids(policy_dir: Path | None = None) -> frozenset[str]:
     return frozenset(p.id for p in load_policies(policy_dir or default_policy_dir()) if p.kind == "list")
 
 
-def load_tags(path: Path | str | None = None, *, list_policies: frozenset[str] | None = None) -> TagSet:
+def warning_rule_ids(policy_dir: Path | None = None) -> frozenset[str]:
+    """The ids of the shipped warning rules (``kind: warning``: what a warning feature may name)."""
+    from gaoqi.engine.rules.load import WARNING_KIND, load_policies
+
+    return frozenset(p.id for p in load_policies(policy_dir or default_policy_dir(), WARNING_KIND))
+
+
+def load_tags(
+    path: Path | str | None = None,
+    *,
+    list_policies: frozenset[str] | None = None,
+    warning_rules: frozenset[str] | None = None,
+) -> TagSet:
     """The tags file, checked (``PolicyLoadError`` listing every error with file and line)."""
     p = Path(path) if path is not None else default_tags_file()
     try:
         data = p.read_bytes()
     except OSError as e:
         raise PolicyLoadError([PolicyError(str(p), 0, f"cannot read: {e}")]) from e
-    return load_tags_text(data.decode("utf-8"), str(p), list_policies=list_policies)
+    return load_tags_text(data.decode("utf-8"), str(p), list_policies=list_policies, warning_rules=warning_rules)
 
 
-def load_tags_text(text: str, name: str = "tags.yaml", *, list_policies: frozenset[str] | None = None) -> TagSet:
+def load_tags_text(
+    text: str,
+    name: str = "tags.yaml",
+    *,
+    list_policies: frozenset[str] | None = None,
+    warning_rules: frozenset[str] | None = None,
+) -> TagSet:
     ctx = _Ctx(name)
     try:
         doc = _parse_yaml(text)
@@ -145,7 +191,7 @@ def load_tags_text(text: str, name: str = "tags.yaml", *, list_policies: frozens
         raise PolicyLoadError([PolicyError(name, 0, f"not YAML: {e}")]) from e
     if not isinstance(doc, _Map):
         raise PolicyLoadError([PolicyError(name, 0, "a tags file is a mapping")])
-    known = {"id", "name", "version", "valid_from", "parameters", "lists", "groups", "tags", "notes"}
+    known = {"id", "name", "version", "valid_from", "parameters", "lists", "warnings", "groups", "tags", "notes"}
     for key in doc:
         if key not in known:
             ctx.err(doc.lines[key], f"unknown key '{key}'")
@@ -196,6 +242,7 @@ def load_tags_text(text: str, name: str = "tags.yaml", *, list_policies: frozens
                 feeds=(),
                 sql="NULL",
             )
+    warnings = _load_warnings(doc, ctx, features, warning_rules)
     ctx.features = features
 
     groups: list[TagGroup] = []
@@ -263,10 +310,79 @@ def load_tags_text(text: str, name: str = "tags.yaml", *, list_policies: frozens
         hashlib.sha256(text.encode("utf-8")).hexdigest(),
         params,
         tuple(lists),
+        warnings,
         tuple(groups),
         tuple(tags),
         {t.code: t for t in tags},
     )
+
+
+def _load_warnings(
+    doc: _Map, ctx: _Ctx, features: dict[str, Feature], warning_rules: frozenset[str] | None
+) -> tuple[WarningFeature, ...]:
+    """The ``warnings:`` section: each ``name: {label, rules?, min_severity?}`` checked (a rule id no warning rule
+    has, a prefix no rule id starts with, a severity not in ``SEVERITIES``: refused at its line) and declared as a
+    boolean feature in ``features``."""
+    raw = doc.get("warnings") or _Map()
+    if not isinstance(raw, _Map):
+        ctx.err(doc.lines["warnings"], "'warnings' must be a mapping of warning features")
+        return ()
+    allowed = warning_rules if warning_rules is not None else warning_rule_ids()
+    out: list[WarningFeature] = []
+    for wname, spec in raw.items():
+        line = raw.lines[wname]
+        if not _CODE.match(wname):
+            ctx.err(line, f"warning feature '{wname}' must match [a-z][a-z0-9_]*")
+            continue
+        if wname in features:
+            ctx.err(line, f"warning feature '{wname}' is already a feature")
+            continue
+        if not isinstance(spec, _Map) or "label" not in spec:
+            ctx.err(line, f"warning feature '{wname}' needs 'label' (and optionally 'rules', 'min_severity')")
+            continue
+        bad = False
+        for key in spec:
+            if key not in {"label", "rules", "min_severity"}:
+                ctx.err(spec.lines[key], f"unknown key '{key}' in warning feature '{wname}'")
+                bad = True
+        severity = str(spec.get("min_severity", SEVERITIES[0]))
+        if severity not in SEVERITIES:
+            ctx.err(
+                spec.lines["min_severity"],
+                f"warning feature '{wname}': severity '{severity}' must be one of {', '.join(SEVERITIES)}",
+            )
+            bad = True
+        rules: list[str] = []
+        raw_rules = spec.get("rules", _List())
+        if not isinstance(raw_rules, _List):
+            ctx.err(spec.lines["rules"], f"warning feature '{wname}': 'rules' must be a list of warning rule ids")
+            bad = True
+            raw_rules = _List()
+        for i, r in enumerate(raw_rules):
+            rid = str(r)
+            prefix = rid.endswith("*")
+            if not (any(a.startswith(rid[:-1]) for a in allowed) if prefix else rid in allowed):
+                what = f"no warning rule id starts with '{rid[:-1]}'" if prefix else f"'{rid}' is not a warning rule"
+                ctx.err(raw_rules.lines[i], f"warning feature '{wname}': {what}")
+                bad = True
+            rules.append(rid)
+        if bad:
+            continue
+        wf = WarningFeature(wname, str(spec["label"]), tuple(rules), severity)
+        out.append(wf)
+        features[wname] = Feature(
+            name=wname,
+            label=wf.label,
+            type="boolean",
+            unit=None,
+            definition=wf.definition(),
+            article=None,
+            group="warnings",
+            sql_type="BOOLEAN",
+            feeds=(),
+            sql="NULL",
+        )
+    return tuple(out)
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -291,6 +407,27 @@ def _lists_relation(tags: TagSet) -> exp.Expr:
     )
 
 
+def _warnings_relation(tags: TagSet) -> exp.Select:
+    """One row per enterprise with a raised warning: each warning feature TRUE/FALSE (an enterprise without a row
+    has none: FALSE, applied in ``_bound``)."""
+    cols: list[exp.Expr] = [exp.column("uscc")]
+    for wf in tags.warnings:
+        rule_id = exp.column("rule_id")
+        tests: list[exp.Expr] = []
+        for r in wf.rules:
+            if r.endswith("*"):
+                tests.append(exp.func("starts_with", rule_id, exp.Literal.string(r[:-1])))
+            else:
+                tests.append(exp.EQ(this=rule_id, expression=exp.Literal.string(r)))
+        severity: exp.Expr = exp.In(
+            this=exp.column("severity"), expressions=[exp.Literal.string(x) for x in wf.severities()]
+        )
+        test = severity if not tests else exp.and_(exp.Paren(this=exp.or_(*tests)), severity)
+        hit = exp.Max(this=exp.Case(ifs=[exp.If(this=test, true=exp.Literal.number(1))], default=exp.Literal.number(0)))
+        cols.append(exp.alias_(exp.EQ(this=hit, expression=exp.Literal.number(1)), wf.name))
+    return exp.select(*cols).from_(WARNING_RESULTS).group_by("uscc")
+
+
 #: Profile columns the cohort filters and distributions read (beside the tags).
 BASE_COLUMNS: tuple[str, ...] = (
     "uscc",
@@ -302,11 +439,12 @@ BASE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def tagged_select(tags: TagSet, *, with_results: bool = True) -> exp.Select:
+def tagged_select(tags: TagSet, *, with_results: bool = True, with_warnings: bool = True) -> exp.Select:
     """One row per profile: ``BASE_COLUMNS``, ``established_year``, a ``band_<group>`` column per exclusive group
     (the first tag whose test is TRUE, else NULL) and a ``tag_<code>`` column per other tag (TRUE/FALSE; unknown
     is FALSE). ``with_results``: join the list features from ``results`` (False: a workspace never evaluated —
-    every list feature unknown)."""
+    every list feature unknown); ``with_warnings``: join the warning features from ``warning_results`` (False:
+    warnings never evaluated — every warning feature unknown)."""
     cols: list[exp.Expr] = [exp.column(c, table="p") for c in BASE_COLUMNS]
     cols.append(exp.alias_(exp.func("year", exp.column("established_date", table="p")), "established_year"))
     for g in tags.groups:
@@ -314,7 +452,7 @@ def tagged_select(tags: TagSet, *, with_results: bool = True) -> exp.Select:
         if g.exclusive:
             if members:
                 case = exp.Case(
-                    ifs=[exp.If(this=_bound(t, tags), true=exp.Literal.string(t.code)) for t in members],
+                    ifs=[exp.If(this=_bound(t, tags, with_warnings), true=exp.Literal.string(t.code)) for t in members],
                     default=exp.Null(),
                 )
                 cols.append(exp.alias_(exp.Cast(this=case, to="VARCHAR"), band_column(g.code)))
@@ -322,7 +460,7 @@ def tagged_select(tags: TagSet, *, with_results: bool = True) -> exp.Select:
                 cols.append(exp.alias_(exp.Cast(this=exp.Null(), to="VARCHAR"), band_column(g.code)))
         else:
             for t in members:
-                test = exp.Coalesce(this=exp.Paren(this=_bound(t, tags)), expressions=[exp.false()])
+                test = exp.Coalesce(this=exp.Paren(this=_bound(t, tags, with_warnings)), expressions=[exp.false()])
                 cols.append(exp.alias_(test, tag_column(t.code)))
     q = exp.select(*cols).from_(exp.alias_(exp.to_table("profile"), "p", table=True))
     if tags.lists:
@@ -336,16 +474,31 @@ def tagged_select(tags: TagSet, *, with_results: bool = True) -> exp.Select:
                 *(exp.alias_(exp.Cast(this=exp.Null(), to="BOOLEAN"), lf.name) for lf in tags.lists),
             ).where(exp.false())
             q = q.join(exp.alias_(exp.Subquery(this=nulls), "l", table=True), using=["uscc"], join_type="left")
+    if tags.warnings and with_warnings:
+        q = q.join(
+            exp.alias_(exp.Subquery(this=_warnings_relation(tags)), "w", table=True), using=["uscc"], join_type="left"
+        )
     return q
 
 
-def _bound(tag: Tag, tags: TagSet) -> exp.Expr:
-    """The tag's test with its parameters bound as exact literals; features are columns of ``p`` or ``l``."""
+def _bound(tag: Tag, tags: TagSet, with_warnings: bool = True) -> exp.Expr:
+    """The tag's test with its parameters bound as exact literals; features are columns of ``p`` or ``l``, a
+    warning feature ``w``'s column (no row: no raised warning, FALSE) or unknown when warnings were never
+    evaluated (``with_warnings`` False)."""
     tree = to_sqlglot(tag.expr, tags.parameters)
     list_names = {lf.name for lf in tags.lists}
-    for col in tree.find_all(exp.Column):
-        col.set("table", exp.to_identifier("l" if col.name in list_names else "p"))
-    return tree
+    warning_names = {wf.name for wf in tags.warnings}
+
+    def place(node: exp.Expr) -> exp.Expr:
+        if not isinstance(node, exp.Column):
+            return node
+        if node.name in warning_names:
+            if not with_warnings:
+                return exp.Cast(this=exp.Null(), to="BOOLEAN")
+            return exp.Coalesce(this=exp.column(node.name, table="w"), expressions=[exp.false()])
+        return exp.column(node.name, table="l" if node.name in list_names else "p")
+
+    return tree.transform(place)
 
 
 #: The stored tags of a workspace (``Workspace.build_tags``): ``tagged_select`` materialised, by USCC.
@@ -353,14 +506,27 @@ TABLE = "profile_tags"
 META_TABLE = "profile_tags_meta"
 
 
-def build_statements(tags: TagSet, *, with_results: bool = True) -> list[str]:
+def build_key(tags: TagSet, *, with_results: bool = True, with_warnings: bool = True) -> str:
+    """What stored tags were built from beside the profile: the tags file's sha256, ``BUILD_VERSION`` and whether
+    the list results and the warnings were there (tags stored before warnings were evaluated are not current once
+    they are)."""
+    key = f"{tags.sha256}|v{BUILD_VERSION}|results={int(with_results)}|warnings={int(with_warnings)}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def build_statements(tags: TagSet, *, with_results: bool = True, with_warnings: bool = True) -> list[str]:
     """``profile_tags`` (``tagged_select`` by USCC) and its one meta row (the tags file's id, version and sha256,
-    the profile's as-of date and row count: what makes it current), as DuckDB statements."""
-    select = tagged_select(tags, with_results=with_results).order_by(exp.column("uscc", table="p"))
+    the ``build_key``, the profile's as-of date and row count: what makes it current), as DuckDB statements."""
+    select = tagged_select(tags, with_results=with_results, with_warnings=with_warnings).order_by(
+        exp.column("uscc", table="p")
+    )
     meta = exp.select(
         exp.alias_(exp.Literal.string(tags.id), "tags_id"),
         exp.alias_(exp.Literal.string(tags.version), "tags_version"),
         exp.alias_(exp.Literal.string(tags.sha256), "tags_sha256"),
+        exp.alias_(
+            exp.Literal.string(build_key(tags, with_results=with_results, with_warnings=with_warnings)), "build_key"
+        ),
         exp.alias_(exp.Max(this=exp.column("as_of")), "as_of"),
         exp.alias_(exp.Count(this=exp.Star()), "profile_rows"),
         exp.alias_(exp.func("now"), "built_at"),
@@ -371,18 +537,22 @@ def build_statements(tags: TagSet, *, with_results: bool = True) -> list[str]:
     ]
 
 
-#: Whether the stored tags were built by the tags file whose sha256 is the parameter, over this profile.
+#: Whether the stored tags were built with the ``build_key`` given as the parameter, over this profile (a meta
+#: table without ``build_key``, stored before the warning features, is never current: see ``META_KEY_SQL``).
+META_KEY_SQL = (
+    f"SELECT count(*) FROM information_schema.columns WHERE table_name = '{META_TABLE}' AND column_name = 'build_key'"
+)
 CURRENT_SQL = (
-    f"SELECT m.tags_sha256 = ? AND m.profile_rows = (SELECT count(*) FROM profile) "
+    f"SELECT m.build_key = ? AND m.profile_rows = (SELECT count(*) FROM profile) "
     f"AND m.as_of IS NOT DISTINCT FROM (SELECT max(as_of) FROM profile) FROM {META_TABLE} AS m"
 )
 
 
-def source(tags: TagSet, *, stored: bool, with_results: bool = True) -> exp.Expr:
+def source(tags: TagSet, *, stored: bool, with_results: bool = True, with_warnings: bool = True) -> exp.Expr:
     """What the cohort and tag reads select from: the stored table, or ``tagged_select`` computed on read."""
     if stored:
         return exp.to_table(TABLE)
-    return exp.Subquery(this=tagged_select(tags, with_results=with_results))
+    return exp.Subquery(this=tagged_select(tags, with_results=with_results, with_warnings=with_warnings))
 
 
 def tag_codes_sql(tags: TagSet) -> exp.Expr:
