@@ -47,4 +47,7 @@ def test_application_and_annual_report_rows(db: Any) -> None:
     assert annual_report_rows() == [{"uscc": b, "report_year": 2025, "submitted_date": "2026-05-20"}]
     files = feed_files()
     assert list(files) == [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE]
-    assert files[ANNUAL_REPORT_FILE].decode().splitlines() == ["统一社会信用代码,报告年度,填报日期", f"{b},2025,2026-05-20"]
+    assert files[ANNUAL_REPORT_FILE].decode().splitlines() == [
+        "统一社会信用代码,报告年度,填报日期",
+        f"{b},2025,2026-05-20",
+    ]
