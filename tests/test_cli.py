@@ -51,6 +51,7 @@ def invoke(capsys: pytest.CaptureFixture[str], args: list[str]) -> Result:
         ["bench", "ingest"],
         ["bench", "rules"],
         ["bench", "compare"],
+        ["bench", "warnings"],
     ],
 )
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -236,3 +236,22 @@ def test_typed_binding_values_are_compared_by_the_sentence_they_render(workspace
     assert "binding_observed" not in same["columns"]  # compared through the sentence it renders
     moved = compare_results(tmp_path / "texts.parquet", tmp_path / "moved.parquet")
     assert failing > 50 and moved["columns"]["binding_gap"] == failing == moved["differing_cells"]
+
+
+def test_the_warnings_benchmark_reports_every_rule_and_reads_every_raised_warning(tmp_path: Path) -> None:
+    """``gaoqi bench warnings`` on a small synthetic Beijing (the feeds and the workspace made once, then reused)."""
+    import datetime as dt
+
+    from gaoqi.engine import load_warning_rules
+    from gaoqi.synth.bench import run_synthetic_warnings_benchmark
+
+    kwargs = {"enterprises": 300, "seed": 5, "as_of": dt.date(2026, 6, 30), "previous_as_of": dt.date(2025, 6, 30),
+              "data_dir": tmp_path / "feeds", "workspace": tmp_path / "ws", "rounds": 1}  # fmt: skip
+    first = run_synthetic_warnings_benchmark(**kwargs)  # type: ignore[arg-type]
+    assert first["enterprises"] == 300 and first["synth_seconds"] is not None
+    assert set(first["by_rule"]) == {p.id for p in load_warning_rules(default_policy_dir())}
+    assert first["rows_read"] == first["raised"] == sum(first["by_rule"].values())
+    assert first["seconds"] >= first["features_seconds"] >= 0 and first["goal_seconds"] == 30
+    again = run_synthetic_warnings_benchmark(**kwargs)  # type: ignore[arg-type]
+    assert again["synth_seconds"] is None and again["ingest_resolve_seconds"] is None  # reused
+    assert again["by_rule"] == first["by_rule"]

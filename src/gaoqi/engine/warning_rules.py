@@ -344,6 +344,7 @@ def evaluate_warnings(
             raise ValueError(f"policy {p.id!r} is not a warning rule (kind {p.kind!r})")
     check_profile(con, as_of)
     build_warning_features(con, as_of, previous)
+    features_done = time.perf_counter()
     sql, chosen = warnings_sql(rules, as_of)
     rhash = ruleset_hash(list(rules))
     evaluated = [f"{p.id}@{v.id}" for p, v in chosen]
@@ -387,6 +388,7 @@ def evaluate_warnings(
         "ruleset_hash": rhash,
         "previous": None if previous is None else Path(previous).name,
         "seconds": time.perf_counter() - started,
+        "features_seconds": features_done - started,
     }
 
 

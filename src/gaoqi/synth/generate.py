@@ -1162,9 +1162,9 @@ class _Generator:
                 year = dt.date.fromordinal(issue).year
                 if j > 0:
                     apps.append((i, year, issue - 150 - int(rng.integers(0, 40)), "certified"))
-                if st == "valid" and issue <= AS_OF_ORD < expiry and expiry - AS_OF_ORD <= 365:
-                    if rng.random() < cfg.renewal_rate:
-                        apps.append((i, AS_OF.year, AS_OF_ORD - int(rng.integers(0, 60)), "in_review"))
+                expiring = st == "valid" and issue <= AS_OF_ORD < expiry and expiry - AS_OF_ORD <= 365
+                if expiring and rng.random() < cfg.renewal_rate:
+                    apps.append((i, AS_OF.year, AS_OF_ORD - int(rng.integers(0, 60)), "in_review"))
                 end = expiry if st != "revoked" else issue + 365
                 for y in range(max(year, 2021), AS_OF.year):
                     held = issue <= dt.date(y, 12, 31).toordinal() and end >= _YEAR_START[y]

@@ -18,8 +18,7 @@ from tests.web.conftest import login
 
 # the platform's delivery (feed.py), spelt out: the source a person reads in every provenance
 CERTIFICATE_FILE, NAME_CHANGE_FILE = "certificate_高企认定系统.csv", "name_change_高企认定系统.csv"
-# with the certificates, the applications received and the annual reports filed (ADR 0029/0030), even empty
-WITH_CERTIFICATES = ["hte_application_高企认定系统.csv", "hte_annual_report_高企认定系统.csv"]
+APPLICATION_FILE, ANNUAL_REPORT_FILE = "hte_application_高企认定系统.csv", "hte_annual_report_高企认定系统.csv"
 
 
 @pytest.fixture()
@@ -226,15 +225,85 @@ def test_the_platform_feed_maps_statuses_writes_live_certificates_once_and_only_
         ("GR202511000003", "expired", ""),
     ]
     files = feed_files()
-    assert list(files) == [CERTIFICATE_FILE, *WITH_CERTIFICATES] and feed_for_filename(CERTIFICATE_FILE) == "certificate"
+    # with certificates, the applications and annual reports are written too (no row: none filed)
+    assert list(files) == [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE]
+    assert feed_for_filename(CERTIFICATE_FILE) == "certificate"
     assert (
         files[CERTIFICATE_FILE].decode().splitlines()[0]
         == "统一社会信用代码,资质类型,证书编号,发证日期,有效期至,证书状态,技术领域,证书子类型"
     )
     assert feed_files() == files  # the same state gives the same bytes
-    assert sv.platform_feed_write(None, tmp_path) == [CERTIFICATE_FILE, *WITH_CERTIFICATES]
+    assert sv.platform_feed_write(None, tmp_path) == [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE]
     assert (tmp_path / CERTIFICATE_FILE).read_bytes() == files[CERTIFICATE_FILE]
     writes = AuditEvent.objects.filter(action="platform_feed.write").count()
     assert sv.platform_feed_write(None, tmp_path) == []  # unchanged: left alone, not audited again
     assert AuditEvent.objects.filter(action="platform_feed.write").count() == writes == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([CERTIFICATE_FILE, *WITH_CERTIFICATES])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE]
+    )
+
+
+@pytest.mark.django_db
+def test_the_platform_feed_writes_its_applications_and_annual_reports_for_the_warning_rules(tmp_path: Any) -> None:
+    """ADR 0029: the applications the platform received (one per enterprise and batch year, drafts never) and
+    the annual development reports filed on it, in the engine's feeds hte_application / hte_annual_report, which
+    the engine ingests like any delivery."""
+    from gaoqi.engine import Workspace, feed_for_filename
+    from gaoqi.web import roles
+    from gaoqi.web.certification import workflow as wf
+    from gaoqi.web.certification.feed import annual_report_rows, application_rows, feed_files
+    from gaoqi.web.certification.models import AnnualReport, Application, Certificate
+    from tests.web.conftest import make_user
+
+    user = make_user(roles.MUNICIPAL)
+    from gaoqi.engine.uscc import complete
+
+    a, b = complete("91110108MA0000001"), complete("91110105MA0000002")
+    tz = dt.timezone(dt.timedelta(hours=8))
+
+    def app(uscc: str, year: int, status: str, submitted: dt.datetime | None) -> Any:
+        return Application.objects.create(
+            uscc=uscc, enterprise_name="北京甲科技有限公司", district_code="110108", year=year,
+            tech_field="电子信息", status=status, stage_started_at=dt.date(2026, 5, 1), as_of=dt.date(2026, 3, 31),
+            created_by=user, submitted_at=submitted,
+        )  # fmt: skip
+
+    assert feed_files() == {}  # nothing filed, no certificate: the platform delivers nothing
+    app(a, 2025, wf.REJECTED, dt.datetime(2025, 5, 10, 9, 0, tzinfo=tz))
+    app(a, 2025, wf.CERTIFIED, dt.datetime(2025, 6, 1, 0, 30, tzinfo=tz))  # 00:30 in Beijing: 1 June, not 31 May
+    app(a, 2026, wf.EXPERT_REVIEW, dt.datetime(2026, 5, 20, 15, 0, tzinfo=tz))
+    app(b, 2026, wf.DRAFT, None)  # a draft is not an application yet
+    app(b, 2026, wf.WITHDRAWN, dt.datetime(2026, 4, 2, 9, 0, tzinfo=tz))
+    assert application_rows() == [
+        {"uscc": b, "batch_year": 2026, "submitted_date": "2026-04-02", "status": "withdrawn"},
+        {"uscc": a, "batch_year": 2025, "submitted_date": "2025-06-01", "status": "certified"},
+        {"uscc": a, "batch_year": 2026, "submitted_date": "2026-05-20", "status": "in_review"},
+    ]  # by USCC (110105 before 110108) and year; of a's two 2025 applications the later one
+    issue = dt.date(2025, 10, 1)
+    cert = Certificate.objects.create(
+        number="GR202511000009", uscc=a, enterprise_name="北京甲科技有限公司", tech_field="电子信息",
+        issue_date=issue, expiry_date=sv.expiry_for(issue),
+    )  # fmt: skip
+    report = AnnualReport.objects.create(certificate=cert, year=2025, data={})
+    AnnualReport.objects.filter(pk=report.pk).update(submitted_at=dt.datetime(2026, 5, 31, 23, 0, tzinfo=tz))
+    assert annual_report_rows() == [{"uscc": a, "report_year": 2025, "submitted_date": "2026-05-31"}]
+    files = feed_files()
+    assert list(files) == [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE]
+    assert feed_for_filename(APPLICATION_FILE) == "hte_application"
+    assert feed_for_filename(ANNUAL_REPORT_FILE) == "hte_annual_report"
+    assert files[APPLICATION_FILE].decode().splitlines() == [
+        "统一社会信用代码,申报年度,提交日期,申请状态",
+        f"{b},2026,2026-04-02,withdrawn",
+        f"{a},2025,2025-06-01,certified",
+        f"{a},2026,2026-05-20,in_review",
+    ]
+    assert files[ANNUAL_REPORT_FILE].decode().splitlines() == [
+        "统一社会信用代码,报告年度,填报日期",
+        f"{a},2025,2026-05-31",
+    ]
+    # the engine ingests them as any delivery: every row loaded, none quarantined
+    sv.platform_feed_write(None, tmp_path / "feed")
+    with Workspace.open(tmp_path / "home") as ws:
+        summary = ws.ingest(tmp_path / "feed")
+    loaded = {f.feed: (f.rows_loaded, f.rows_quarantined) for f in summary.files}
+    assert loaded["hte_application"] == (3, 0) and loaded["hte_annual_report"] == (1, 0)

@@ -1,5 +1,6 @@
-"""The platform as a department feed (ADR 0011): the certificates this platform issued, revoked and renamed, and
-the enterprise names its completed renames report, written as files in the engine's own feed formats
+"""The platform as a department feed (ADR 0011): the certificates this platform issued, revoked and renamed, the
+enterprise names its completed renames report, and (for the warning rules, ADR 0029) the applications it received
+and the annual development reports filed on it, written as files in the engine's own feed formats
 (``engine/schemas/certificate.json``, ``name_change.json``) for the next pipeline run to ingest like any
 department's delivery, with the source 高企认定系统 in the file's name (so every provenance that shows a file
 and line shows it).
@@ -18,16 +19,32 @@ import datetime as dt
 import io
 from typing import Any
 
+from django.utils import timezone
+
 from gaoqi.engine import feed_spec
-from gaoqi.web.certification.models import Certificate, NameChange
+from gaoqi.web.certification import workflow as wf
+from gaoqi.web.certification.models import AnnualReport, Application, Certificate, NameChange
 
 SOURCE = "高企认定系统"
 CERTIFICATE_FILE = f"certificate_{SOURCE}.csv"
 NAME_CHANGE_FILE = f"name_change_{SOURCE}.csv"
-#: The applications received and the annual development reports filed (ADR 0029/0030: the warning rules
-#: "certificate expiring without a renewal application" and "annual report missing" read them).
 APPLICATION_FILE = f"hte_application_{SOURCE}.csv"
 ANNUAL_REPORT_FILE = f"hte_annual_report_{SOURCE}.csv"
+
+#: An application's status in the hte_application feed's enumeration (a draft is never written: not submitted).
+APPLICATION_STATUS_CODES = {
+    wf.CORRECTION: "in_review",
+    wf.DISTRICT_REVIEW: "in_review",
+    wf.MUNICIPAL_REVIEW: "in_review",
+    wf.EXPERT_REVIEW: "in_review",
+    wf.DECISION: "in_review",
+    wf.PUBLICITY: "in_review",
+    wf.CERTIFIED: "certified",
+    wf.FILED: "certified",
+    wf.REJECTED: "rejected",
+    wf.WITHDRAWN: "withdrawn",
+    wf.REVOKED: "revoked",
+}
 
 #: The platform's certificate statuses in the feed's enumeration (``replaced`` is never written: its
 #: replacing certificate carries the same key).
@@ -92,46 +109,37 @@ def name_change_rows() -> list[dict[str, Any]]:
     return rows
 
 
-#: An application's status in the feed's enumeration (drafts are never written: not submitted).
-APPLICATION_CODES = {
-    "certified": "certified", "filed": "certified", "rejected": "rejected", "withdrawn": "withdrawn",
-    "revoked": "revoked",
-}  # fmt: skip
-
-
 def application_rows() -> list[dict[str, Any]]:
-    """One row per enterprise and year: its latest submitted application (in review while under way)."""
-    from django.utils import timezone
-
-    from gaoqi.web.certification.models import Application
-
-    latest: dict[tuple[str, int], Any] = {}
-    for app in Application.objects.filter(submitted_at__isnull=False).order_by("uscc", "year", "pk"):
-        latest[(app.uscc, app.year)] = app
-    return [
-        {
-            "uscc": uscc,
-            "batch_year": year,
-            "submitted_date": timezone.localtime(app.submitted_at).date().isoformat(),
-            "status": APPLICATION_CODES.get(app.status, "in_review"),
+    """One row per enterprise and batch year (the feed's key): the latest submitted application of that year
+    (a rejected or withdrawn one followed by another: the later), its submission day (Beijing time) and status."""
+    latest: dict[tuple[str, int], dict[str, Any]] = {}
+    apps = Application.objects.exclude(status=wf.DRAFT).exclude(submitted_at=None).order_by("submitted_at", "pk")
+    for a in apps:
+        code = APPLICATION_STATUS_CODES.get(a.status)
+        if code is None or a.submitted_at is None:
+            continue
+        latest[(a.uscc, a.year)] = {
+            "uscc": a.uscc,
+            "batch_year": a.year,
+            "submitted_date": timezone.localtime(a.submitted_at).date().isoformat(),
+            "status": code,
         }
-        for (uscc, year), app in sorted(latest.items())
-    ]
+    return [latest[k] for k in sorted(latest)]
 
 
 def annual_report_rows() -> list[dict[str, Any]]:
-    """One row per enterprise and report year (the first filed: a renamed enterprise's certificates share it)."""
-    from django.utils import timezone
-
-    from gaoqi.web.certification.models import AnnualReport
-
-    first: dict[tuple[str, int], Any] = {}
+    """One row per enterprise and report year: the first report filed (a replacing certificate's report of the
+    same year is the same enterprise's)."""
+    first: dict[tuple[str, int], dict[str, Any]] = {}
     for r in AnnualReport.objects.select_related("certificate").order_by("submitted_at", "pk"):
-        first.setdefault((r.certificate.uscc, r.year), r)
-    return [
-        {"uscc": uscc, "report_year": year, "submitted_date": timezone.localtime(r.submitted_at).date().isoformat()}
-        for (uscc, year), r in sorted(first.items())
-    ]
+        key = (r.certificate.uscc, r.year)
+        if key not in first:
+            first[key] = {
+                "uscc": r.certificate.uscc,
+                "report_year": r.year,
+                "submitted_date": timezone.localtime(r.submitted_at).date().isoformat(),
+            }
+    return [first[k] for k in sorted(first)]
 
 
 def render(feed: str, rows: list[dict[str, Any]]) -> bytes:
@@ -146,13 +154,17 @@ def render(feed: str, rows: list[dict[str, Any]]) -> bytes:
 
 
 def feed_files() -> dict[str, bytes]:
-    """The platform's delivery: file name → bytes (a feed with no row yet gives no file)."""
+    """The platform's delivery: file name → bytes (a feed with no row yet gives no file). Applications and annual
+    reports are written, even without a row, once the platform issues certificates: it is then where they are
+    filed, so no row means none was (the warning rules read FALSE, not unknown)."""
     files = {}
-    if certs := certificate_rows():
+    certs = certificate_rows()
+    if certs:
         files[CERTIFICATE_FILE] = render("certificate", certs)
-        # written with the certificates even without a row: the platform then says "none filed" (ADR 0029)
-        files[APPLICATION_FILE] = render("hte_application", application_rows())
-        files[ANNUAL_REPORT_FILE] = render("hte_annual_report", annual_report_rows())
     if renames := name_change_rows():
         files[NAME_CHANGE_FILE] = render("name_change", renames)
+    if (apps := application_rows()) or certs:
+        files[APPLICATION_FILE] = render("hte_application", apps)
+    if (reports := annual_report_rows()) or certs:
+        files[ANNUAL_REPORT_FILE] = render("hte_annual_report", reports)
     return files
