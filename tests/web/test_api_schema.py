@@ -232,10 +232,16 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
     if "pk" in names and operation.path.startswith("/api/policy-drafts/"):  # a real draft
         pks = st.sampled_from([_policy_draft(), 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
-    if "pk" in names and operation.path.startswith("/api/warnings/"):  # 监测预警: real warnings and none
+    if "pk" in names and operation.path.startswith("/api/warnings/"):  # 监测预警: an open warning per move, and none
         from gaoqi.web.monitoring.models import Warning
 
-        pks = st.sampled_from([*Warning.objects.order_by("pk").values_list("pk", flat=True)[:2], 10**9])
+        open_ = list(Warning.objects.filter(status="open").order_by("pk").values_list("pk", flat=True)[:3])
+        move = (
+            ["acknowledge", "handle", "dismiss"].index(operation.path.rsplit("/", 1)[-1])
+            if operation.method.upper() == "POST"
+            else 0
+        )
+        pks = st.sampled_from([*open_[move : move + 1], 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if recs is not None and "pk" in names:
         action = operation.path.rsplit("/", 1)[-1]
