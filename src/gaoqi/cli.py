@@ -704,6 +704,34 @@ _BENCH_LABELS = {
 }
 
 
+def bench_cohort(
+    snapshot: Path | None,
+    enterprises: int,
+    seed_enterprises: int,
+    seed: int,
+    rounds: int,
+    trend_files: int,
+    keep: Path | None,
+    build_tags: bool,
+) -> None:
+    """The 企业画像 cohort queries (tags, counts, distributions, trend) timed on a snapshot file: the one given,
+    or a real small synthetic population replicated to ``--enterprises`` rows (see gaoqi/synth/cohort_bench.py)."""
+    from gaoqi.synth.cohort_bench import run_cohort_benchmark
+
+    _print_json(
+        run_cohort_benchmark(
+            snapshot=snapshot,
+            enterprises=enterprises,
+            seed_enterprises=seed_enterprises,
+            seed=seed,
+            rounds=rounds,
+            trend_files=trend_files,
+            keep=keep,
+            build_tags=build_tags,
+        )
+    )
+
+
 def bench_compare(old: Path, new: Path, ignore: list[str] | None, as_json: bool) -> None:
     """Two result files cell by cell, joined on (uscc, policy_id): differing cells per column (binding_gap by
     its numbers), rows on one side only; exit 1 unless 0 cells differ."""
@@ -905,6 +933,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", type=Path, metavar="DIR", help="Keep the result files here (default: a temp dir).")
     _json(p)
 
+    p = _add(bench, "cohort", bench_cohort)
+    p.add_argument("--snapshot", type=Path, metavar="FILE", help="Time this snapshot file instead of building one.")
+    p.add_argument("--enterprises", "-n", type=int, default=2_000_000, help="Rows of the built snapshot.")
+    p.add_argument("--seed-enterprises", type=int, default=2000, help="Real synthetic population replicated.")
+    p.add_argument("--seed", type=int, default=7, help="Random seed of the synthetic population.")
+    p.add_argument("--rounds", type=int, default=5, help="Runs per figure (median and max printed).")
+    p.add_argument("--trend-files", type=int, default=6, help="Snapshot files in the trend figure.")
+    p.add_argument("--keep", type=Path, metavar="FILE", help="Where to write the built snapshot (kept).")
+    p.add_argument(
+        "--build-tags",
+        action="store_true",
+        help="Store the tags in --snapshot first (timed; writes into the file: give a copy).",
+    )
     p = _add(bench, "warnings", bench_warnings)
     p.add_argument("--enterprises", "-n", type=int, default=2_000_000, help="Number of enterprises.")
     p.add_argument("--seed", type=int, default=7, help="Random seed of the synthetic feeds.")

@@ -563,3 +563,18 @@ def test_a_workspace_from_before_the_subtype_column_gets_it(tmp_path: Path, ws: 
     assert con.execute("SELECT number, subtype FROM certificate_cur").fetchall() == [("GR1", None)]
     assert create_current_views(con) == []
     con.close()
+
+
+def test_a_tax_office_outside_beijing_is_kept_and_a_malformed_code_quarantined(tmp_path: Path, ws: Path) -> None:
+    """The finance feed's optional tax district is any GB/T 2260 county code: a move to Shanghai is the fact a
+    relocation warning reads, so it must load; only a code that is not six digits of a province is refused."""
+    d = tmp_path / "in"
+    d.mkdir()
+    header = ["uscc", "fiscal_year", "sales_revenue", "tax_district_code"]
+    write_csv(d / "finance.csv", header, [[JD, "2024", "100", "110108"], [JD, "2025", "100", "310115"],
+                                          [XIAOMI, "2025", "100", "31011"], [BAIDU, "2025", "100", "910101"]])  # fmt: skip
+    ingest_directory(ws, d)
+    assert rows(ws, "SELECT fiscal_year, tax_district_code FROM finance ORDER BY _line") == [
+        (2024, "110108"), (2025, "310115")]  # fmt: skip
+    assert quarantine(ws) == [("finance.csv", 4, "tax_district_code", "invalid_admin_code"),
+                              ("finance.csv", 5, "tax_district_code", "invalid_admin_code")]  # fmt: skip

@@ -201,6 +201,19 @@ def _policy_draft() -> int:
     return int(draft.pk)
 
 
+def _evaluation_report() -> int:
+    """A district evaluation report of 2025, computed and published (分析评价)."""
+    from gaoqi.web.evaluation import services as evaluation
+    from gaoqi.web.evaluation.models import EvaluationReport
+
+    report = EvaluationReport.objects.first()
+    if report is None:
+        report = evaluation.report_compute(make_user(roles.EVALUATOR, username="st_evaluator"), 2025, "district")
+        evaluation.report_move(report.computed_by, report.pk, "submit")
+        evaluation.report_move(make_user(roles.MUNICIPAL, username="st_eval_municipal"), report.pk, "publish")
+    return int(report.pk)
+
+
 def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, Any] | None = None) -> list[Any]:
     """Strategies with real path parameters: a visible enterprise, a canary, a made-up code; real policies; real
     waiting recommendations and enterprises free to be recommended."""
@@ -231,6 +244,9 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if "pk" in names and operation.path.startswith("/api/policy-drafts/"):  # a real draft
         pks = st.sampled_from([_policy_draft(), 10**9])
+        return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
+    if "pk" in names and operation.path.startswith("/api/evaluation/"):  # a real report (分析评价) and none
+        pks = st.sampled_from([_evaluation_report(), 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if "pk" in names and operation.path.startswith("/api/warnings/"):  # 监测预警: an open warning per move, and none
         from gaoqi.web.monitoring.models import Warning

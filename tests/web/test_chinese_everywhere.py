@@ -39,7 +39,7 @@ NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "e
              "intake:report", "audit:export", "accounts:logout", "programmes:export",
              "programmes:funnel_export", "support:export", "support:delivery_export", "benefits:payment_list",
              "benefits:upload_report", "quickapply:export", "quickapply:attachment", "push:export",
-             "monitoring:export")  # fmt: skip
+             "analytics:export", "spotchecks:export", "monitoring:export")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -331,6 +331,38 @@ def _push_world(world: dict[str, Any], snapshot: Any) -> dict[str, Any]:
     return {"message": first or notice, "notice": notice, "job": job}
 
 
+def _evaluation_world(world: dict[str, Any]) -> list[int]:
+    """分析评价: a district report computed, commented and published (the district's own page), a sub-park draft."""
+    from gaoqi.web.evaluation import services as evaluation
+
+    evaluator, municipal = _principals(world)[roles.EVALUATOR], world["people"]["municipal"]
+    report = evaluation.report_compute(evaluator, 2025, "district")
+    district = world["people"]["district"].district_code
+    evaluation.report_comment(evaluator, report.pk, district, "本区高企存量稳步增长，培育库转化率有待提高。")
+    evaluation.report_move(evaluator, report.pk, "submit")
+    evaluation.report_move(municipal, report.pk, "publish")
+    parks = evaluation.report_compute(evaluator, 2025, "subpark")
+    return [report.pk, parks.pk]
+
+
+def _spotchecks_world(world: dict[str, Any]) -> dict[str, Any]:
+    """双随机抽查: an inspector pool (the district principal's account among it), the year's draw, a case checking
+    and a case failed (its reasons shown)."""
+    from gaoqi.web.spotchecks import services as spot
+    from gaoqi.web.spotchecks.models import Case, Inspector
+
+    district, municipal = world["people"]["district"], world["people"]["municipal"]
+    Inspector.objects.create(name="张检查", unit="区科委", district_code=district.district_code, user=district)
+    Inspector.objects.create(name="李检查", unit="市科委")
+    Inspector.objects.create(name="王检查", unit="市市场监管局")
+    d = spot.draw_run(municipal)
+    cases = list(Case.objects.filter(draw=d).order_by("order")[:2])
+    for c in cases:
+        spot.case_move(municipal, c.pk, "start")
+    spot.case_move(municipal, cases[0].pk, "fail", comment="高新技术产品收入占比不足")
+    return {"draw": d, "cases": [c.pk for c in Case.objects.filter(draw=d).order_by("order")[:3]]}
+
+
 @pytest.mark.django_db
 def _drafting_world(world: dict[str, Any], folder: Any) -> dict[str, Any]:
     """政策沙盘: a draft tried over the snapshot, a new version tried beside the version in force (returned), and a
@@ -416,8 +448,23 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
     matching = _matching_world(world)
     quick = _quickapply_world(world)
     push = _push_world(world, snapshot)
+    evaluation = _evaluation_world(world)
+    spot = _spotchecks_world(world)
     monitoring = _monitoring_world(world, snapshot)
     pks = {
+        "evaluation:detail": evaluation,
+        "evaluation:area": evaluation,
+        "evaluation:comment": [],  # forms' POSTs and files, not pages
+        "evaluation:move": [],
+        "evaluation:export": [],
+        "evaluation:pdf": [],
+        "spotchecks:draw_detail": [spot["draw"].pk],
+        "spotchecks:public_draw": [spot["draw"].pk],
+        "spotchecks:case": spot["cases"],
+        "spotchecks:verify": [],  # forms' POSTs, not pages
+        "spotchecks:case_act": [],
+        "spotchecks:inspector_update": [],
+        "spotchecks:case_refer": [],
         "monitoring:detail": monitoring["warnings"],
         "monitoring:act": [],  # a form's POST, not a page
         "certification:referral": [monitoring["referral"]],
@@ -483,7 +530,8 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         extra = {
             roles.MUNICIPAL: ["/policies/simulate/?policy=hte-certification&param=ip_min&value=2",
                               "/drafting/new/?base=hte-certification", "/drafting/new/?base=dongcheng-hte-reward",
-                              "/enterprises/?hte=yes&sort=-sales", "/policies/hte-certification/enterprises/?status=fail"],
+                              "/enterprises/?hte=yes&sort=-sales", "/policies/hte-certification/enterprises/?status=fail",
+                              "/analytics/?has_hte=1&size=size_small&tag_any=list_cultivation_pool&revenue_min=abc"],
         }.get(role if principal == role else "", [])  # fmt: skip
         for url in extra:
             response = client.get(url, headers=BROWSER)
@@ -493,7 +541,9 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
             if words:
                 found[f"{principal} {url}"] = words
     # the public pages, anonymous
-    for url in (reverse("certification:publicity"), reverse("accounts:login")):
+    public = ("certification:publicity", "accounts:login", "spotchecks:public")
+    spot_public = reverse("spotchecks:public_draw", kwargs={"pk": spot["draw"].pk})
+    for url in (*(reverse(n) for n in public), spot_public):
         words = ascii_words(Client().get(url, headers=BROWSER).content.decode(), known)
         if words:
             found[f"anonymous {url}"] = words

@@ -38,6 +38,7 @@ SQL_TYPES: dict[str, str] = {
     "name": "VARCHAR",
     "enum": "VARCHAR",
     "district_code": "VARCHAR",
+    "admin_code": "VARCHAR",
     "industry_code": "VARCHAR",
     "money": "DECIMAL(18,4)",
     "count": "DECIMAL(12,2)",

@@ -263,6 +263,16 @@ def checks_for(f: FieldSpec, v: str, n: str, t: str) -> list[Check]:
                 f"concat('所属区县代码不是北京市的区级行政区划代码 (GB/T 2260): ', {v})",
             )
         )
+    elif k == "admin_code":
+        # any county-level code of GB/T 2260 (six digits, province 11–65): a tax office outside Beijing is a fact
+        # to keep (a relocation warning reads it), not a bad row
+        out.append(
+            Check(
+                f"NOT regexp_full_match({t}, '[1-6][0-9]{{5}}')",
+                "invalid_admin_code",
+                f"concat({lit(f.title)}, '不是六位行政区划代码 (GB/T 2260): ', {v})",
+            )
+        )
     elif k == "industry_code":
         ranges = " OR ".join(
             f"(substr({t}, 1, 1) = {lit(sec)} AND try_cast(substr({v}, 2, 2) AS INTEGER) BETWEEN {lo} AND {hi})"

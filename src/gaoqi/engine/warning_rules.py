@@ -131,8 +131,9 @@ def warning_features_sql(as_of: date, *, previous: bool, feeds: Delivered | None
     day = date_lit(as_of)
     app_load, rep_load = feeds.hte_application, feeds.hte_annual_report
 
-    def when(ok: bool | int | None, expr: str) -> str:
-        return expr if ok is not None and ok is not False else "NULL"
+    def when(delivered: bool, expr: str) -> str:
+        """A register feature: its value when the feed was delivered, else NULL for everyone."""
+        return expr if delivered else "NULL"
 
     cols = {
         "as_of_month_day": f"{as_of.month * 100 + as_of.day}",
@@ -146,8 +147,8 @@ def warning_features_sql(as_of: date, *, previous: bool, feeds: Delivered | None
         + " END",
         "hte_days_to_expiry": f"CASE WHEN p.has_hte_certificate THEN DATE_DIFF('day', {day}, p.hte_expiry_date) END",
         "hte_held_last_year": when(feeds.certificate, "held.uscc IS NOT NULL"),
-        "hte_renewal_applied": when(app_load, "app.uscc IS NOT NULL"),
-        "annual_report_last_year_submitted": when(rep_load, "rep.uscc IS NOT NULL"),
+        "hte_renewal_applied": when(app_load is not None, "app.uscc IS NOT NULL"),
+        "annual_report_last_year_submitted": when(rep_load is not None, "rep.uscc IS NOT NULL"),
         "credit_major_tax_violation_365d": when(feeds.credit, "COALESCE(cw.tax_n, 0)"),
         "rd_ratio_last_year": ratio("p.rd_expense_last_year", "p.sales_revenue_last_year"),
         "sales_revenue_prior_year": "fp.sales_revenue",
@@ -168,9 +169,9 @@ def warning_features_sql(as_of: date, *, previous: bool, feeds: Delivered | None
         "prev.previous_social_insurance_file, prev.previous_social_insurance_line",
         "fp._load_id AS finance_prior_load_id, fp._line AS finance_prior_line",
         "held._load_id AS hte_held_load_id, held._line AS hte_held_line",
-        f"{when(app_load, f'COALESCE(app._load_id, {app_load})')} AS hte_application_load_id",
+        f"{when(app_load is not None, f'COALESCE(app._load_id, {app_load})')} AS hte_application_load_id",
         "app._line AS hte_application_line",
-        f"{when(rep_load, f'COALESCE(rep._load_id, {rep_load})')} AS hte_annual_report_load_id",
+        f"{when(rep_load is not None, f'COALESCE(rep._load_id, {rep_load})')} AS hte_annual_report_load_id",
         "rep._line AS hte_annual_report_line",
         "cw.tax_load_id AS credit_tax_load_id, cw.tax_line AS credit_tax_line",
         "cw.dis_load_id AS credit_dishonesty_load_id, cw.dis_line AS credit_dishonesty_line",

@@ -25,6 +25,8 @@ from gaoqi.engine import incubators as _incubators
 from gaoqi.engine import ingest as _ingest
 from gaoqi.engine import rules as _rules
 from gaoqi.engine import warning_rules as _warnings
+from gaoqi.engine.analytics import cohort as _cohort
+from gaoqi.engine.analytics import tags as _tags
 from gaoqi.engine.features import ensure_profiles
 from gaoqi.engine.rules import Policy, PolicyVersion, load_policies
 from gaoqi.engine.rules.interpret import Interval, combined_total, outcomes, score_intervals, status_of
@@ -392,9 +394,93 @@ class Workspace:
             "SELECT * FROM incubator_enterprise WHERE incubator_code = ? ORDER BY uscc", [incubator_code]
         )
 
+    def district_measures(self, year: int) -> list[tuple[str, str, float]]:
+        """The engine's measures of the district evaluation for ``year`` (``evaluation.measures``: valid, new and
+        re-certified HTEs, their R&D intensity, revenue and tax on a same-enterprise panel), per district of the
+        reference list, as long rows (district, measure, value) in one set-based statement; a measure with no
+        data for a district is absent (ADR 0032)."""
+        from gaoqi.engine.evaluation.measures import district_measures_sql
+        from gaoqi.engine.validate import district_codes
+
+        sql = district_measures_sql(year, sorted(district_codes()))
+        return [(str(a), str(m), float(v)) for a, m, v in self._con.execute(sql).fetchall()]
+
     def result_rows(self) -> Iterator[Row]:
         """The policy results a snapshot publishes, by USCC and policy, fetched in batches."""
         return self.backend.rows(_RESULT_SQL)
+
+    # -- 企业画像 analytics (analytics/, ADR 0033): tags and cohorts, computed on read from profile and results ----
+
+    def _tag_source(self, tags: _tags.TagSet | None) -> tuple[_tags.TagSet, Any]:
+        """The tags and where to read them: the stored ``profile_tags`` when this tags file built it over this
+        profile (``build_tags``), else computed on read from ``profile`` and ``results`` (slower, same values)."""
+        ts = tags or _tags.default_tags()
+        stored = self._has_table(_tags.META_TABLE) and bool(
+            self._con.execute(_tags.CURRENT_SQL, [ts.sha256]).fetchall()[0][0]
+        )
+        return ts, _tags.source(ts, stored=stored, with_results=self._has_table("results"))
+
+    def build_tags(self, tags: _tags.TagSet | None = None) -> int:
+        """企业画像标签 for every profile, set-based, stored in ``profile_tags`` (run after ``evaluate``: the list
+        tags read its results); the number of enterprises tagged."""
+        ts = tags or _tags.default_tags()
+        for sql in _tags.build_statements(ts, with_results=self._has_table("results")):
+            self._con.execute(sql)
+        return int(self._con.execute(f"SELECT count(*) FROM {_tags.TABLE}").fetchall()[0][0])
+
+    def tag_rows(self, tags: _tags.TagSet | None = None) -> Iterator[Row]:
+        """Every enterprise's tags (``uscc``, ``tags``: codes in the tags file's order), set-based, by USCC."""
+        ts, src = self._tag_source(tags)
+        return self.backend.rows(_tags.tag_rows_sql(ts, src))
+
+    def enterprise_tags(self, uscc: str, tags: _tags.TagSet | None = None) -> list[str]:
+        """One enterprise's tag codes in the tags file's order ([] without a profile)."""
+        ts, src = self._tag_source(tags)
+        rows = self._records(_tags.tag_rows_sql(ts, src, uscc))
+        return list(rows[0]["tags"]) if rows else []
+
+    def cohort(
+        self,
+        f: _cohort.CohortFilter | None = None,
+        scope: Sequence[str] | None = None,
+        tags: _tags.TagSet | None = None,
+    ) -> _cohort.CohortResult:
+        """The enterprises ``f`` selects within ``scope`` (districts; None: all, (): none): their count and
+        distributions by district, technical field, size band, growth band and tag (one statement;
+        ``CohortFilterError`` for a code the tags file does not define)."""
+        ts, src = self._tag_source(tags)
+        sql = _cohort.cohort_sql(f or _cohort.CohortFilter(), ts, scope, src)
+        return _cohort.read_cohort(self._records(sql), ts)
+
+    def cohort_count(
+        self,
+        f: _cohort.CohortFilter | None = None,
+        scope: Sequence[str] | None = None,
+        tags: _tags.TagSet | None = None,
+    ) -> int:
+        """How many enterprises ``f`` selects within ``scope`` (the trend's figure)."""
+        ts, src = self._tag_source(tags)
+        sql = _cohort.count_sql(f or _cohort.CohortFilter(), ts, scope, src)
+        return int(self._con.execute(sql).fetchall()[0][0])
+
+    @staticmethod
+    def cohort_trend(
+        files: Sequence[Path | str],
+        f: _cohort.CohortFilter | None = None,
+        scope: Sequence[str] | None = None,
+        tags: _tags.TagSet | None = None,
+    ) -> list[int | None]:
+        """The same filter counted over each snapshot file (opened read-only), in the order given; None for a
+        file that no longer exists. Every snapshot is read with the same tags file (today's definitions)."""
+        ts = tags or _tags.default_tags()
+        out: list[int | None] = []
+        for file in files:
+            if not Path(file).exists():
+                out.append(None)
+                continue
+            with Workspace.open(file, read_only=True) as ws:
+                out.append(ws.cohort_count(f, scope, ts))
+        return out
 
     # -- warnings (监测预警, ADR 0029) --------------------------------------------------------------------------
 
@@ -424,6 +510,11 @@ class Workspace:
         ``as_of`` (default today), severity and escalations, conditions (label, article, expression and words),
         parameters (``unconfirmed`` marked)."""
         return _warnings.warning_catalogue(_warnings.load_warning_rules(policies_dir), as_of or date.today())
+
+
+def default_tags() -> _tags.TagSet:
+    """The shipped tags (``policies/analytics/tags.yaml`` or ``$GAOQI_TAGS``), loaded and checked."""
+    return _tags.default_tags()
 
 
 def default_policies(subject: str = "enterprise") -> list[Policy]:

@@ -230,7 +230,7 @@ _BAD_DATES: tuple[tuple[int, int, int], ...] = (
 
 
 _NUMERIC_KINDS = frozenset({"money", "count", "integer"})
-_TEXT_KINDS = frozenset({"uscc", "text", "name", "district_code", "industry_code"})
+_TEXT_KINDS = frozenset({"uscc", "text", "name", "district_code", "admin_code", "industry_code"})
 
 
 @cache

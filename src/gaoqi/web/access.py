@@ -228,6 +228,24 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "push:job_progress": frozenset({r.MUNICIPAL}),
     "push:job_stop": frozenset({r.MUNICIPAL}),
     "push:job_resume": frozenset({r.MUNICIPAL}),
+    # 双随机、一公开 spot checks (issue 15, ADR 0031): the municipal office draws once a year and keeps the inspector
+    # pool; officials read the plan and the cases (scoped: a district its own and those it inspects), an assigned
+    # inspector's account or the municipal office records a result; the enterprise sees its own case; the draw
+    # and the results are public (一公开)
+    "spotchecks:index": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:draw": frozenset({r.MUNICIPAL}),
+    "spotchecks:draw_detail": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:verify": frozenset({r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:cases": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "spotchecks:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "spotchecks:case": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),
+    "spotchecks:case_act": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "spotchecks:case_refer": frozenset({r.MUNICIPAL}),  # a failed case its district inspector could not refer
+    "spotchecks:inspectors": frozenset({r.MUNICIPAL}),
+    "spotchecks:inspector_create": frozenset({r.MUNICIPAL}),
+    "spotchecks:inspector_update": frozenset({r.MUNICIPAL}),
+    "spotchecks:public": PUBLIC,  # 一公开: the draws, the drawn enterprises, inspectors' names and the results
+    "spotchecks:public_draw": PUBLIC,
     # data intake (数据汇聚)
     "intake:home": frozenset({r.MUNICIPAL}),
     "intake:publish": frozenset({r.MUNICIPAL}),
@@ -306,6 +324,23 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:policy_draft_list": frozenset({r.MUNICIPAL}),
     "api:policy_draft": frozenset({r.MUNICIPAL}),
     "api:push_messages": frozenset({r.ENTERPRISE, r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),  # scoped like the pages
+    # 企业画像分析 (issue 15, ADR 0033): officials' cohort figures, scoped by analytics.selectors.cohort_scope
+    "analytics:cohort": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "analytics:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    "api:analytics_cohort": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    # 分析评价 (issue 15, ADR 0032): the third-party evaluator computes, comments and submits; the municipal office
+    # returns or publishes (通报); after publication a district official sees its own area's page (selectors scope)
+    "evaluation:index": frozenset({r.EVALUATOR, r.MUNICIPAL, r.DISTRICT}),
+    "evaluation:compute": frozenset({r.EVALUATOR}),
+    "evaluation:detail": frozenset({r.EVALUATOR, r.MUNICIPAL}),
+    "evaluation:area": frozenset({r.EVALUATOR, r.MUNICIPAL, r.DISTRICT}),
+    "evaluation:comment": frozenset({r.EVALUATOR}),
+    "evaluation:move": frozenset({r.EVALUATOR, r.MUNICIPAL}),
+    "evaluation:export": frozenset({r.EVALUATOR, r.MUNICIPAL}),
+    "evaluation:pdf": frozenset({r.EVALUATOR, r.MUNICIPAL}),
+    "api:evaluation_reports": frozenset({r.EVALUATOR, r.MUNICIPAL, r.DISTRICT}),  # scoped like the pages
+    "api:evaluation_report": frozenset({r.EVALUATOR, r.MUNICIPAL, r.DISTRICT}),
+    "api:spotcheck_cases": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR, r.ENTERPRISE}),  # scoped like the pages
     # 监测预警 (ADR 0030): officials and evaluators read (scoped by district); district and municipal officials act
     "monitoring:index": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "monitoring:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
@@ -341,6 +376,8 @@ NO_STORE = frozenset(
         "push:export",
         "push:log",  # who was told, with masked addresses
         "programmes:funnel_export",
+        "evaluation:export",
+        "evaluation:pdf",
         "certification:certificate",
         "servicedesk:detail",  # an enterprise's request, its answer and rating
         "servicedesk:attachment",
@@ -352,6 +389,7 @@ NO_STORE = frozenset(
         "accounts:token_create",  # the new key, shown once
         "accounts:users",  # the accounts' names and jurisdictions
         "accounts:user_detail",
+        "spotchecks:export",
     }
 )
 
@@ -460,6 +498,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("dashboard:home", "工作台"),
     ("enterprises:directory", "企业库"),
     ("enterprises:mine", "我的企业"),
+    ("analytics:cohort", "企业画像分析"),
     ("certification:index", "高企认定"),
     ("certification:overdue", "时限监控"),
     ("certification:experts", "专家库"),
@@ -478,6 +517,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("quickapply:queue", "政策申请审核"),
     ("push:inbox", "消息中心"),
     ("push:log", "推送记录"),
+    ("spotchecks:index", "双随机抽查"),
+    ("spotchecks:public", "抽查公开"),
     ("techsme:mine", "科技型中小企业"),
     ("techsme:queue", "科小评价审核"),
     ("techsme:registrations", "科小入库"),
@@ -488,6 +529,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("certification:referrals", "撤销移送"),
     ("incubators:ranking", "孵化机构"),
     ("incubators:mine", "我的孵化机构"),
+    ("evaluation:index", "分析评价"),
     ("policies:catalogue", "政策库"),
     ("policies:simulate", "政策模拟"),
     ("drafting:index", "政策沙盘"),

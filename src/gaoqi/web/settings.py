@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "gaoqi.web.quickapply",
     "gaoqi.web.drafting",
     "gaoqi.web.push",
+    "gaoqi.web.analytics",
+    "gaoqi.web.evaluation",
+    "gaoqi.web.spotchecks",
     "gaoqi.web.monitoring",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("programmes/", include("gaoqi.web.programmes.urls")),
     path("tech-sme/", include("gaoqi.web.techsme.urls")),
     path("incubators/", include("gaoqi.web.incubators.urls")),
+    path("evaluation/", include("gaoqi.web.evaluation.urls")),
     path("service-packages/", include("gaoqi.web.servicepacks.urls")),
     path("support/", include("gaoqi.web.support.urls")),
     path("servicedesk/", include("gaoqi.web.servicedesk.urls")),
@@ -24,6 +25,8 @@ urlpatterns = [
     path("quick-apply/", include("gaoqi.web.quickapply.urls")),
     path("drafting/", include("gaoqi.web.drafting.urls")),
     path("push/", include("gaoqi.web.push.urls")),
+    path("analytics/", include("gaoqi.web.analytics.urls")),
+    path("spot-checks/", include("gaoqi.web.spotchecks.urls")),
     path("monitoring/", include("gaoqi.web.monitoring.urls")),
     path("api/", api.urls),
 ]

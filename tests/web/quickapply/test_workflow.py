@@ -191,3 +191,17 @@ def test_every_move_is_audited(people: dict[str, Any]) -> None:
                                                        ("returned", "submitted"), ("submitted", "approved")]  # fmt: skip
     login(people["municipal"]).get("/quick-apply/queue/export/")
     assert AuditEvent.objects.filter(action="export", target="quickapply_applications").count() == 1
+
+
+def test_the_office_decisions_reach_the_enterprise_as_mandatory_notices(people: dict[str, Any]) -> None:
+    from gaoqi.web.push.models import Message
+
+    app = submitted(people["ent"], DISTRICT_POLICY)
+    assert not Message.objects.filter(category="decision").exists()  # a submission goes to the office's bell
+    services.application_transition(people["haidian"], app, "return", "请补充发票")
+    app = services.application_transition(people["ent"], PolicyApplication.objects.get(pk=app.pk), "resubmit")
+    services.application_transition(people["haidian"], app, "approve", "同意")
+    notices = list(Message.objects.filter(enterprise__uscc=app.uscc, category="decision").order_by("pk"))
+    assert [(m.category, m.mandatory, m.body) for m in notices] == [("decision", True, "请补充发票"),
+                                                                     ("decision", True, "同意")]  # fmt: skip
+    assert all(m.link == f"/quick-apply/{app.pk}/" and "退回补正" in notices[0].title for m in notices)

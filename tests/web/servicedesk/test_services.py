@@ -120,6 +120,10 @@ def test_only_the_handling_unit_acts(sd: Any) -> None:
     with pytest.raises(WorkflowError, match="只有承办单位"):  # 海淀 sees its enterprise's request, but is not m.hte
         sv.request_accept(sd["haidian"], req.pk)
     assert sv.request_accept(sd["municipal"], req.pk).status == wf.ACCEPTED
+    district_owes = file_request(sd["ent"])  # → 海淀's unit: the municipal office sees it but does not answer for it
+    with pytest.raises(WorkflowError, match="只有承办单位"):
+        sv.request_accept(sd["municipal"], district_owes.pk)
+    assert not sel.may_handle(sd["municipal"], district_owes) and sel.may_handle(sd["haidian"], district_owes)
 
 
 def test_reopen_once_then_refused(sd: Any) -> None:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from gaoqi.engine import district_codes
 from gaoqi.web import roles
+from gaoqi.web.analytics.selectors import enterprise_tags
 from gaoqi.web.core.htmx import fragment_of, is_htmx
 from gaoqi.web.core.scoping import OVERSIGHT
 from gaoqi.web.enterprises import selectors, services
@@ -73,6 +74,7 @@ def detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "list_names": policy_names(),
         "recommend": recommend_options(request.user, ent),  # a district official's recommendation (培育库)
         "cultivation": tutoring_summary(request.user, ent),  # the pool's one-to-one tutoring (count, last)
+        "tags": enterprise_tags(ent.uscc),  # 企业画像标签 of the current snapshot (analytics, ADR 0033)
     }
     return render(request, "enterprises/detail.html", ctx)
 

@@ -208,6 +208,7 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
             # the incubators' figures and evaluation (issue 12); none when no evaluation is in force at as-of
             with contextlib.suppress(IncubatorFiguresError):
                 ws.incubator_figures(snapshot.as_of)
+            ws.build_tags()  # 企业画像标签, stored in the snapshot for the cohort pages (analytics, ADR 0033)
             ws.checkpoint()
             database = ws.path
         _progress(snapshot, 70, "保存快照")

@@ -270,23 +270,29 @@ def application_transition(
         wf.APPLICATION, PolicyApplication, app.pk, action, actor, seen=seen if seen is not None else app.status,
         comment=comment, guards=GUARDS, permit=_own, on_enter=on_enter, audit_target=_target(app),
     )  # fmt: skip
-    _notify(moved.obj, moved.transition)
+    _notify(moved.obj, moved.transition, comment)
     return moved.obj
 
 
-def _notify(app: PolicyApplication, t: Transition) -> None:
+def _notify(app: PolicyApplication, t: Transition, comment: str) -> None:
+    """The office is told of a submission on its bell; the enterprise of the office's decision (returned, approved,
+    rejected) by a mandatory notice with the office's words (消息中心, e-mail and SMS, never muted)."""
     from gaoqi.web.accounts.models import User
     from gaoqi.web.certification.services import notify
+    from gaoqi.web.push.services import notice_send
 
-    if t.target == wf.SUBMITTED:
-        if app.responsible_district:
-            users = User.objects.filter(role=roles.DISTRICT, district_code=app.responsible_district, is_active=True)
-        else:
-            users = User.objects.filter(role=roles.MUNICIPAL, is_active=True)
+    title = f"{app.enterprise_name} · {app.policy_name}：{t.label}（{wf.STATUS_LABELS[t.target]}）"
+    link = f"/quick-apply/{app.pk}/"
+    if t.target in (wf.RETURNED, wf.APPROVED, wf.REJECTED):
+        notice_send(None, app.uscc, "decision", title, comment or t.label, link=link)
+        return
+    if t.target != wf.SUBMITTED:
+        return  # the enterprise's own withdrawal
+    if app.responsible_district:
+        users = User.objects.filter(role=roles.DISTRICT, district_code=app.responsible_district, is_active=True)
     else:
-        users = User.objects.filter(role=roles.ENTERPRISE, uscc=app.uscc, is_active=True)
-    notify(users, f"{app.enterprise_name} · {app.policy_name}：{t.label}（{wf.STATUS_LABELS[t.target]}）",
-           f"/quick-apply/{app.pk}/")  # fmt: skip
+        users = User.objects.filter(role=roles.MUNICIPAL, is_active=True)
+    notify(users, title, link)
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -50,13 +50,11 @@ def history(req: Request) -> list[Any]:
 
 
 def may_handle(user: Any, req: Request) -> bool:
-    """Whether ``user`` acts for the request's unit (accept, answer, transfer)."""
-    from gaoqi.web.units.models import Unit
+    """Whether ``user`` acts for the request's unit (accept, answer, transfer): ``units.acts_for``, the rule the
+    service-package items follow too."""
+    from gaoqi.web.units.selectors import acts_for
 
-    if getattr(user, "role", None) not in (roles.DISTRICT, roles.MUNICIPAL):
-        return False
-    q = unit_scope_q(user, "")
-    return q is not None and Unit.objects.filter(q).filter(pk=req.unit_id).exists()
+    return acts_for(user, req.unit)
 
 
 def overdue_q(today: dt.date | None = None) -> Q:

@@ -195,11 +195,9 @@ def _visible(actor: Any, pk: int) -> Request:
 
 
 def _handler_guard(actor: Any, obj: Request) -> str | None:
-    from gaoqi.web.units.models import Unit
-    from gaoqi.web.units.selectors import unit_scope_q
+    from gaoqi.web.units.selectors import acts_for
 
-    q = unit_scope_q(actor, "")
-    if q is None or not Unit.objects.filter(q).filter(pk=obj.unit_id).exists():
+    if not acts_for(actor, obj.unit):
         return "只有承办单位的管理人员可以办理该诉求"
     return None
 

@@ -10,7 +10,7 @@ Who does what (ADR 0021):
   to a municipal unit or a unit of the package's district, naming the responsible official: a member of that
   unit (UnitMember), or an official of the unit's level — any municipal official for a municipal unit, an
   official of the unit's district for a district unit;
-- the unit's side (the same rule: ``may_handle``) accepts, returns and completes it; the assigner or either
+- the unit's side (the same rule: ``units.acts_for``) accepts, returns and completes it; the assigner or either
   steward reassigns a returned item or cancels an open one;
 - the enterprise itself rates a completed item once per round and may reopen it once after an unsatisfied rating.
 """
@@ -37,8 +37,8 @@ from gaoqi.web.programmes.models import ListMembership
 from gaoqi.web.servicepacks.config import config
 from gaoqi.web.servicepacks.models import ServiceItem, ServiceItemRating, ServicePackage
 from gaoqi.web.servicepacks.workflow import DONE, ITEM, RATING_LABELS, UNSATISFIED
-from gaoqi.web.units.models import DISTRICT, MUNICIPAL, Unit, UnitMember
-from gaoqi.web.units.selectors import unit_get
+from gaoqi.web.units.models import DISTRICT, Unit
+from gaoqi.web.units.selectors import acts_for, unit_get
 
 #: The 规升强 list (its members get a package).
 STRONG_LIST = FISCAL_KEY_LIST
@@ -54,19 +54,6 @@ def may_manage(user: Any, package: ServicePackage) -> bool:
     if role == roles.MUNICIPAL:
         return True
     return role == roles.DISTRICT and bool(user.district_code) and user.district_code == package.district_code
-
-
-def may_handle(user: Any, unit: Unit) -> bool:
-    """Whether ``user`` acts for ``unit``: a member of it, or an official of its level (any municipal official
-    for a municipal unit; an official of the unit's district for a district unit)."""
-    role = getattr(user, "role", None)
-    if not getattr(user, "is_active", False) or role not in {roles.MUNICIPAL, roles.DISTRICT}:
-        return False
-    if unit.level == MUNICIPAL and role == roles.MUNICIPAL:
-        return True
-    if unit.level == DISTRICT and role == roles.DISTRICT and user.district_code == unit.district_code:
-        return True
-    return UnitMember.objects.filter(unit=unit, user=user).exists()
 
 
 def may_redirect(user: Any, item: ServiceItem) -> bool:
@@ -213,7 +200,7 @@ def _unit_and_handler(package: ServicePackage, unit_code: str, handler: Any) -> 
             f"{unit.name}不是企业所在区的单位：服务事项只能交办给市级单位或{_district(package.district_code)}的单位。",
             fields={"unit": "不是企业所在区的单位"},
         )
-    if handler is None or not may_handle(handler, unit):
+    if handler is None or not acts_for(handler, unit):
         raise DomainError(f"责任人须为{unit.name}的经办人或同级管理人员。", fields={"handler": "不能代表该责任单位"})
     return unit
 
@@ -279,7 +266,7 @@ def _item_for(actor: Any, pk: int) -> Any:
 
 
 def _handles(actor: Any, obj: ServiceItem) -> str | None:
-    return None if may_handle(actor, obj.unit) else f"只有{obj.unit.name}的经办人可以办理该事项。"
+    return None if acts_for(actor, obj.unit) else f"只有{obj.unit.name}的经办人可以办理该事项。"
 
 
 def _redirects(actor: Any, obj: ServiceItem) -> str | None:

@@ -22,6 +22,7 @@ from gaoqi.web.servicepacks import selectors, services
 from gaoqi.web.servicepacks.config import config
 from gaoqi.web.servicepacks.forms import ActForm, BulkForm, ItemForm, PackageForm, QueueFilterForm, RateForm
 from gaoqi.web.servicepacks.workflow import ITEM, RATING_LABELS, STATUS_LABELS
+from gaoqi.web.units.selectors import acts_for
 
 
 def _filter(request: HttpRequest) -> tuple[selectors.QueueFilter, str]:
@@ -114,7 +115,7 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(pkg.items.select_related("unit", "handler", "assigned_by").order_by("id"))
     user = request.user
     logs, ratings = selectors.item_log(items), selectors.ratings_of(items)
-    handles = {u.pk: services.may_handle(user, u) for u in {i.unit for i in items}}  # once per unit, not per item
+    handles = {u.pk: acts_for(user, u) for u in {i.unit for i in items}}  # once per unit, not per item
     rows = []
     for i in items:
         acts = []

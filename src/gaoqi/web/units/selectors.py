@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from gaoqi.web import roles
 from gaoqi.web.core.errors import DomainError
 from gaoqi.web.core.scoping import scope_q
-from gaoqi.web.units.models import MUNICIPAL, Unit, UnitMember
+from gaoqi.web.units.models import DISTRICT, MUNICIPAL, Unit, UnitMember
 
 
 def units_active(*, level: str | None = None, district_code: str | None = None) -> QuerySet[Unit]:
@@ -47,3 +47,18 @@ def unit_scope_q(user: Any, field: str = "unit") -> Q | None:
     if q is not None and getattr(user, "role", None) == roles.DISTRICT:
         q |= Q(**{f"{ident}__in": UnitMember.objects.filter(user=user).values("unit_id")})
     return q
+
+
+def acts_for(user: Any, unit: Unit) -> bool:
+    """Whether ``user`` acts for ``unit`` (accepts, answers, completes what it owes): an active official of the
+    unit's level (any municipal official for a municipal unit; an official of the unit's district for a district
+    unit) or a member of it (``UnitMember``). Seeing a unit's work (``unit_scope_q``) is wider: the municipal
+    office sees the districts' units without answering for them."""
+    role = getattr(user, "role", None)
+    if not getattr(user, "is_active", False) or role not in {roles.MUNICIPAL, roles.DISTRICT}:
+        return False
+    if unit.level == MUNICIPAL and role == roles.MUNICIPAL:
+        return True
+    if unit.level == DISTRICT and role == roles.DISTRICT and user.district_code == unit.district_code:
+        return True
+    return UnitMember.objects.filter(unit=unit, user=user).exists()

@@ -98,6 +98,25 @@
       });
     }
   }
+  function drawEvaluation() {
+    var ev = data("evaluation-data");
+    if (ev && ev.areas.length) {
+      chart("evaluation-chart", {
+        title: { text: "综合得分", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" }, grid: { top: 40, bottom: 70 },
+        xAxis: { type: "category", data: ev.areas, axisLabel: { rotate: 40 } }, yAxis: { type: "value", max: 100 },
+        series: [{ name: "综合得分", type: "bar", data: ev.composite }]
+      });
+    }
+    var ea = data("evaluation-area-data");
+    if (ea) {
+      chart("evaluation-area-chart", {
+        title: { text: "各指标得分（无数据不显示）", textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" },
+        grid: { top: 40, bottom: 90 }, xAxis: { type: "category", data: ea.indicators, axisLabel: { rotate: 40 } },
+        yAxis: { type: "value", max: 100 }, series: [{ name: "得分", type: "bar", data: ea.scores }]
+      });
+    }
+  }
+  document.addEventListener("DOMContentLoaded", drawEvaluation);
   document.addEventListener("DOMContentLoaded", draw);
   // a fragment swapped in by htmx may bring its own chart data (the funnel's filter): draw it
   document.addEventListener("htmx:afterSettle", function () {

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SpotchecksConfig(AppConfig):
+    name = "gaoqi.web.spotchecks"
+    label = "spotchecks"
