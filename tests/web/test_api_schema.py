@@ -214,6 +214,28 @@ def _evaluation_report() -> int:
     return int(report.pk)
 
 
+def _open_warnings() -> list[int]:
+    """Three warnings of a test rule, open when first made (one per move: acknowledge, handle, dismiss), the same
+    three for every operation."""
+    from django.db import transaction
+
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.intake.selectors import current_snapshot
+    from gaoqi.web.monitoring.models import Warning
+    from gaoqi.web.monitoring.services import warnings_derive
+
+    mine = Warning.objects.filter(rule_id="schema-test").order_by("pk")
+    if mine.count() < 3:
+        ents = Enterprise.objects.order_by("uscc").values_list("uscc", flat=True)[:3]
+        rows = [
+            {"uscc": u, "rule_id": "schema-test", "severity": "WARN", "name": "接口测试预警", "evidence": []}
+            for u in ents
+        ]
+        with transaction.atomic():
+            warnings_derive(current_snapshot(), rows, set())
+    return list(mine.values_list("pk", flat=True)[:3])
+
+
 def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, Any] | None = None) -> list[Any]:
     """Strategies with real path parameters: a visible enterprise, a canary, a made-up code; real policies; real
     waiting recommendations and enterprises free to be recommended."""
@@ -248,10 +270,14 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
     if "pk" in names and operation.path.startswith("/api/evaluation/"):  # a real report (分析评价) and none
         pks = st.sampled_from([_evaluation_report(), 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
-    if "pk" in names and operation.path.startswith("/api/warnings/"):  # 监测预警: real warnings and none
-        from gaoqi.web.monitoring.models import Warning
-
-        pks = st.sampled_from([*Warning.objects.order_by("pk").values_list("pk", flat=True)[:2], 10**9])
+    if "pk" in names and operation.path.startswith("/api/warnings/"):  # 监测预警: an open warning per move, and none
+        open_ = _open_warnings()
+        move = (
+            ["acknowledge", "handle", "dismiss"].index(operation.path.rsplit("/", 1)[-1])
+            if operation.method.upper() == "POST"
+            else 0
+        )
+        pks = st.sampled_from([*open_[move : move + 1], 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if recs is not None and "pk" in names:
         action = operation.path.rsplit("/", 1)[-1]

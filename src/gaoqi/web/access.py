@@ -349,7 +349,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "monitoring:act": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "api:monitoring_warnings": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:monitoring_warning": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
-    "api:monitoring_warning_act": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "api:monitoring_warning_acknowledge": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "api:monitoring_warning_handle": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "api:monitoring_warning_dismiss": frozenset({r.DISTRICT, r.MUNICIPAL}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).

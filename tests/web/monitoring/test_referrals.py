@@ -63,3 +63,23 @@ def test_only_the_municipal_office_decides_once(mon: dict[str, Any]) -> None:
     services.revocation_decide(mon["municipal"], ref.pk, decision="decline", note="不属实")
     with pytest.raises(StaleActionError):
         services.revocation_decide(mon["municipal2"], ref.pk, decision="revoke", note="属实", seen="referred")
+
+
+def test_the_municipal_queue_and_decision_pages(mon: dict[str, Any]) -> None:
+    from tests.web.conftest import login
+
+    ref = _refer(mon)
+    c = login(mon["municipal"])
+    html = c.get("/certification/referrals/").content.decode()
+    assert f'href="/certification/referrals/{ref.pk}/"' in html and "北京海淀预警测试科技有限公司" in html
+    page = c.get(f"/certification/referrals/{ref.pk}/").content.decode()
+    assert "须书面告知发证系统" in page and 'id="referral-decide"' in page
+    assert login(mon["haidian"]).get(f"/certification/referrals/{ref.pk}/").status_code == 403
+    r = c.post(
+        f"/certification/referrals/{ref.pk}/", {"decision": "decline", "note": "核查后不属实", "seen": "referred"}
+    )
+    assert r.status_code == 302
+    ref.refresh_from_db()
+    assert (ref.status, ref.decision_note, ref.decided_by) == ("declined", "核查后不属实", mon["municipal"])
+    page = c.get(f"/certification/referrals/{ref.pk}/").content.decode()
+    assert 'id="referral-decide"' not in page and "不予撤销" in page

@@ -136,12 +136,11 @@ def test_the_api_list_detail_and_act(warnings: dict[str, Any]) -> None:
     assert got == {"items": [_api_item(w)], "next_after": ""}
     detail = c.get(f"/api/warnings/{w.pk}").json()
     assert detail["evidence"][0]["line"] == 17 and [x["action"] for x in detail["log"]] == ["raise"]
-    r = c.post(f"/api/warnings/{w.pk}/act", {"action": "dismiss", "comment": "数据滞后", "seen": "open"},
-               content_type="application/json")  # fmt: skip
+    bad = c.post(f"/api/warnings/{w.pk}/handle", {"how": "call", "comment": "x"}, content_type="application/json")
+    assert bad.status_code in (400, 422)
+    r = c.post(f"/api/warnings/{w.pk}/dismiss", {"reason": "数据滞后", "seen": "open"}, content_type="application/json")
     assert r.status_code == 200 and r.json()["status"] == "dismissed"
-    again = c.post(
-        f"/api/warnings/{w.pk}/act", {"action": "acknowledge", "seen": "open"}, content_type="application/json"
-    )
+    again = c.post(f"/api/warnings/{w.pk}/acknowledge", {"seen": "open"}, content_type="application/json")
     assert again.status_code == 409 and again.json()["error"]["code"]
 
 

@@ -32,7 +32,7 @@ _f = partial(declare, group="warning", sql="")
 # fmt: off
 FEATURES: tuple[Feature, ...] = (
     # --- the as-of date -----------------------------------------------------------------------------
-    _f("as_of_month_day", "评估日月日（MMDD）", "integer", "INTEGER",
+    _f("as_of_month_day", "评估日（月×100＋日）", "integer", "INTEGER",
        "The as-of date's month × 100 + day (31 May = 531): a yearly deadline is compared with it.", feeds=()),
     # --- change since the previous snapshot ---------------------------------------------------------
     _f("previous_as_of", "上一期快照日期", "date", "DATE",

@@ -161,9 +161,6 @@ def feed_files() -> dict[str, bytes]:
     certs = certificate_rows()
     if certs:
         files[CERTIFICATE_FILE] = render("certificate", certs)
-        # written with the certificates even without a row: the platform then says "none filed" (ADR 0029)
-        files[APPLICATION_FILE] = render("hte_application", application_rows())
-        files[ANNUAL_REPORT_FILE] = render("hte_annual_report", annual_report_rows())
     if renames := name_change_rows():
         files[NAME_CHANGE_FILE] = render("name_change", renames)
     if (apps := application_rows()) or certs:

@@ -84,10 +84,20 @@ class WarningQuery(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
-class WarningActIn(Schema):
-    action: Literal["acknowledge", "handle", "dismiss"]
-    how: Literal["", "interview", "check", "referral"] = ""
-    comment: str = Field("", max_length=5000)
+class WarningHandleIn(Schema):
+    how: Literal["interview", "check", "referral"] = Field(
+        description="约谈 / 核查 / 移送撤销 (opens the revocation path)"
+    )
+    comment: str = Field(..., min_length=1, max_length=5000, pattern=r"\w")
+    seen: Literal["", "open", "acknowledged", "handled", "dismissed", "closed"] = ""
+
+
+class WarningDismissIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=5000, pattern=r"\w")
+    seen: Literal["", "open", "acknowledged", "handled", "dismissed", "closed"] = ""
+
+
+class WarningAcknowledgeIn(Schema):
     seen: Literal["", "open", "acknowledged", "handled", "dismissed", "closed"] = ""
 
 
@@ -136,18 +146,32 @@ def warning(request: HttpRequest, pk: PK) -> dict[str, Any]:
     return _out(_get(request, pk), detail=True)
 
 
-@api.post("/warnings/{pk}/act", response={200: WarningDetailOut, **WRITE_ERRORS}, url_name="monitoring_warning_act",
-          tags=["监测预警"])  # fmt: skip
-def warning_act(request: HttpRequest, pk: PK, body: WarningActIn) -> dict[str, Any]:
-    """The district's move: acknowledge; handle with ``how`` (interview, check, referral: opens the revocation
-    path) and a note; dismiss with a reason (409 when the warning has moved meanwhile)."""
+@api.post("/warnings/{pk}/acknowledge", response={200: WarningDetailOut, **WRITE_ERRORS},
+          url_name="monitoring_warning_acknowledge", tags=["监测预警"])  # fmt: skip
+def warning_acknowledge(request: HttpRequest, pk: PK, body: WarningAcknowledgeIn) -> dict[str, Any]:
+    """签收 (409 when the warning has moved meanwhile)."""
     _write(request)
     _get(request, pk)
-    seen = body.seen or None
-    if body.action == "acknowledge":
-        services.warning_acknowledge(request.user, pk, seen=seen)
-    elif body.action == "handle":
-        services.warning_handle(request.user, pk, action=body.how, note=body.comment, seen=seen)
-    else:
-        services.warning_dismiss(request.user, pk, reason=body.comment, seen=seen)
+    services.warning_acknowledge(request.user, pk, seen=body.seen or None)
+    return _out(_get(request, pk), detail=True)
+
+
+@api.post("/warnings/{pk}/handle", response={200: WarningDetailOut, **WRITE_ERRORS},
+          url_name="monitoring_warning_handle", tags=["监测预警"])  # fmt: skip
+def warning_handle(request: HttpRequest, pk: PK, body: WarningHandleIn) -> dict[str, Any]:
+    """处置 with the action taken (interview, check, referral: the enterprise is referred to the municipal office's
+    revocation path with the comment as its reasons) and a note (409 when the warning has moved meanwhile)."""
+    _write(request)
+    _get(request, pk)
+    services.warning_handle(request.user, pk, action=body.how, note=body.comment, seen=body.seen or None)
+    return _out(_get(request, pk), detail=True)
+
+
+@api.post("/warnings/{pk}/dismiss", response={200: WarningDetailOut, **WRITE_ERRORS},
+          url_name="monitoring_warning_dismiss", tags=["监测预警"])  # fmt: skip
+def warning_dismiss(request: HttpRequest, pk: PK, body: WarningDismissIn) -> dict[str, Any]:
+    """排除 with a reason (409 when the warning has moved meanwhile)."""
+    _write(request)
+    _get(request, pk)
+    services.warning_dismiss(request.user, pk, reason=body.reason, seen=body.seen or None)
     return _out(_get(request, pk), detail=True)

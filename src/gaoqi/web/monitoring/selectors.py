@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Q, QuerySet, Sum
 
 from gaoqi.web import roles
 from gaoqi.web.core import clock
@@ -127,28 +127,25 @@ def key_page(qs: QuerySet[Warning], after: str, size: int = 50) -> Page:
 
 
 def overview(user: Any, f: WarningFilter, today: dt.date | None = None) -> dict[str, Any]:
-    """The open warnings the filter leaves, by rule, severity, age band and district (one grouped statement),
-    with the escalated ones counted."""
+    """The open warnings the filter leaves, by rule, severity, age band and district, with the escalated ones
+    counted: one statement grouped on the columns of the partial index ``mon_warn_open_figures`` (warnings open
+    at publication, so a few opening dates; the bands are counted from them here)."""
     today = today or clock.today()
     bands = config.process().age_bands
-    whens = [When(opened_on__gte=today - dt.timedelta(days=b), then=Value(i)) for i, b in enumerate(bands)]
     base = warning_list(user, WarningFilter(**{**f.__dict__, "status": "open"}), today)
     rows = (
         base.order_by()
-        .annotate(band=Case(*whens, default=Value(len(bands)), output_field=IntegerField()))
-        .values("rule_id", "severity", "district_code", "band")
-        .annotate(n=Count("id"), escalated=Count("id", filter=Q(escalated_at__isnull=False)))
+        .values("district_code", "rule_id", "severity", "opened_on")
+        .annotate(n=Count("id"), escalated=Count("escalated_at"))
     )
     by: dict[str, dict[Any, int]] = {"rule": {}, "severity": {}, "district": {}, "band": {}}
     total = escalated = 0
     for r in rows:
-        for key, field in (
-            ("rule", "rule_id"),
-            ("severity", "severity"),
-            ("district", "district_code"),
-            ("band", "band"),
-        ):
-            by[key][r[field]] = by[key].get(r[field], 0) + r["n"]
+        age = (today - r["opened_on"]).days
+        band = next((i for i, b in enumerate(bands) if age <= b), len(bands))
+        for key, value in (("rule", r["rule_id"]), ("severity", r["severity"]), ("district", r["district_code"]),
+                           ("band", band)):  # fmt: skip
+            by[key][value] = by[key].get(value, 0) + r["n"]
         total += r["n"]
         escalated += r["escalated"]
     return {"by": by, "total": total, "escalated": escalated}
