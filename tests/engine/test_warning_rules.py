@@ -90,6 +90,37 @@ def test_warning_rules_are_loaded_apart_from_the_enterprise_policies() -> None:
     assert all(v.severity is not None for p in warnings for v in p.versions)
 
 
+# --- high-tech revenue share (Art. 11(六)) and domestic R&D share (Art. 11(五)): the 60 % lines ------------------
+
+
+def test_ht_revenue_share_below_sixty_percent_is_raised_at_sixty_percent_not(ws: Workspace, tmp_path: Path) -> None:
+    d = rules_dir(tmp_path, "warning-ht-revenue-share")
+    at_line, below, unknown = (ws.enterprise(code(n)) for n in (151, 152, 153))
+    for u, ht in ((at_line, 60), (below, D("59.99")), (unknown, None)):
+        ws.finance(u, 2025, 100, total_revenue=110, non_taxable=10)  # total revenue net of non-taxable: 100
+        ws.rd(u, 2025, 5, ht=ht)
+        hte(ws, u)
+    out = run(ws, d)
+    assert out["by_rule"] == {"warning-ht-revenue-share": 1}
+    row = raised(ws)[(below, "warning-ht-revenue-share")]
+    assert (row["severity"], row["articles"][-1]) == ("HIGH", "国科发火〔2016〕32号 第十一条（六）")
+    share = next(e for e in row["evidence"] if e["feature"] == "ht_revenue_share")
+    assert share["value"] == "0.599900000000"
+
+
+def test_rd_domestic_share_below_sixty_percent_is_a_warn(ws: Workspace, tmp_path: Path) -> None:
+    d = rules_dir(tmp_path, "warning-rd-domestic-share")
+    at_line, below = ws.enterprise(code(161)), ws.enterprise(code(162))
+    for u, dom in ((at_line, (20, 20, 20)), (below, (20, 20, D("19.99")))):
+        for fy, total, x in zip((2023, 2024, 2025), (30, 30, 40), dom, strict=True):
+            ws.rd(u, fy, total, domestic=x)  # window R&D 100: 60 at the line, 59.99 below it
+        hte(ws, u)
+    out = run(ws, d)
+    assert out["by_rule"] == {"warning-rd-domestic-share": 1}
+    row = raised(ws)[(below, "warning-rd-domestic-share")]
+    assert row["severity"] == "WARN"
+
+
 # --- S&T staff share (Art. 11(四)): the boundary -----------------------------------------------------------------
 
 
