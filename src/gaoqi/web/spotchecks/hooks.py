@@ -17,9 +17,6 @@ from typing import Any
 
 from gaoqi.web.spotchecks.sampling import CRITICAL, HIGH
 
-#: whether the hooks reach the warnings app (False: a stub)
-CONNECTED = True
-
 #: the monitoring app's severity words for the draw's two counted levels
 SEVERITIES = {CRITICAL: "CRITICAL", HIGH: "HIGH"}
 
