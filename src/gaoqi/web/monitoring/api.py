@@ -102,14 +102,11 @@ class WarningAcknowledgeIn(Schema):
 
 
 def _out(w: Any, *, detail: bool = False) -> dict[str, Any]:
-    from gaoqi.web.core import clock
-    from gaoqi.web.monitoring import workflow as wf
-
     out: dict[str, Any] = {
         "id": w.pk, "uscc": w.enterprise.uscc, "enterprise_name": w.enterprise.name, "district_code": w.district_code,
         "rule_id": w.rule_id, "rule_version": w.rule_version, "name": w.name, "severity": w.severity,
         "status": w.status, "opened_on": w.opened_on, "due_on": w.due_on,
-        "overdue": w.status in wf.OPEN_STATUSES and w.due_on < clock.today(), "escalated_at": w.escalated_at,
+        "overdue": selectors.is_overdue(w), "escalated_at": w.escalated_at,
         "opened_snapshot": w.opened_snapshot_id, "last_seen_snapshot": w.last_seen_snapshot_id,
         "closed_snapshot": w.closed_snapshot_id, "action": w.action,
     }  # fmt: skip

@@ -16,20 +16,15 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from gaoqi.web import roles
 from gaoqi.web.core import clock
-from gaoqi.web.core.scoping import scope_q
+from gaoqi.web.core.scoping import visible_to
 from gaoqi.web.monitoring import config
 from gaoqi.web.monitoring import workflow as wf
 from gaoqi.web.monitoring.models import Warning, WarningStat
 
 
-def warning_scope_q(user: Any) -> Q | None:
-    """The warnings ``user`` may see (enterprises see none: ``uscc`` is not offered)."""
-    return scope_q(user, district="district_code")
-
-
 def warnings_visible_to(user: Any) -> QuerySet[Warning]:
-    q = warning_scope_q(user)
-    return Warning.objects.none() if q is None else Warning.objects.filter(q)
+    """The warnings ``user`` may see (enterprises see none: ``uscc`` is not offered)."""
+    return visible_to(Warning.objects.all(), user, district="district_code")
 
 
 def warning_get(user: Any, pk: int) -> Warning | None:
@@ -183,8 +178,15 @@ def history(w: Warning) -> list[Any]:
 
 
 def may_act(user: Any, w: Warning) -> bool:
+    """Whether ``user`` handles the warning: the municipal office, or an official of its district (the workflow's
+    ``in_charge`` guard, and the page's buttons)."""
     role = getattr(user, "role", None)
     return role == roles.MUNICIPAL or (role == roles.DISTRICT and user.district_code == w.district_code)
+
+
+def is_overdue(w: Warning, today: dt.date | None = None) -> bool:
+    """Still waiting for the district past its handling limit (due today is not overdue)."""
+    return w.status in wf.OPEN_STATUSES and w.due_on < (today or clock.today())
 
 
 @lru_cache(maxsize=4)

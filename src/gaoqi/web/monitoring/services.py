@@ -327,10 +327,9 @@ def _visible(actor: Any, pk: int) -> Warning:
 
 
 def _in_charge(actor: Any, obj: Warning) -> str | None:
-    role = getattr(actor, "role", None)
-    if role == roles.MUNICIPAL or (role == roles.DISTRICT and actor.district_code == obj.district_code):
-        return None
-    return "只有企业所在区的管理人员或市级管理部门可以处置该预警"
+    from gaoqi.web.monitoring.selectors import may_act
+
+    return None if may_act(actor, obj) else "只有企业所在区的管理人员或市级管理部门可以处置该预警"
 
 
 def _overdue(actor: Any, obj: Warning) -> str | None:

@@ -81,7 +81,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/detail.html", {
         "w": w, "statuses": wf.STATUS_LABELS, "severities": wf.SEVERITY_LABELS, "actions": wf.ACTIONS,
         "moves": [t for t in acts if request.user.role in t.roles], "history": selectors.history(w),
-        "move_labels": labels, "overdue": w.status in wf.OPEN_STATUSES and w.due_on < clock.today(),
+        "move_labels": labels, "overdue": selectors.is_overdue(w),
         "referral_link": reverse("certification:referral", args=[w.referral_id])
         if w.referral_id and request.user.role == roles.MUNICIPAL else "",
     })  # fmt: skip
