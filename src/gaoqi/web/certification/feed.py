@@ -114,14 +114,14 @@ def application_rows() -> list[dict[str, Any]]:
     (a rejected or withdrawn one followed by another: the later), its submission day (Beijing time) and status."""
     latest: dict[tuple[str, int], dict[str, Any]] = {}
     apps = Application.objects.exclude(status=wf.DRAFT).exclude(submitted_at=None).order_by("submitted_at", "pk")
-    for a in apps:
-        code = APPLICATION_STATUS_CODES.get(a.status)
-        if code is None or a.submitted_at is None:
+    for uscc, year, status, submitted_at in apps.values_list("uscc", "year", "status", "submitted_at"):
+        code = APPLICATION_STATUS_CODES.get(status)
+        if code is None:
             continue
-        latest[(a.uscc, a.year)] = {
-            "uscc": a.uscc,
-            "batch_year": a.year,
-            "submitted_date": timezone.localtime(a.submitted_at).date().isoformat(),
+        latest[(uscc, year)] = {
+            "uscc": uscc,
+            "batch_year": year,
+            "submitted_date": timezone.localtime(submitted_at).date().isoformat(),
             "status": code,
         }
     return [latest[k] for k in sorted(latest)]
@@ -131,13 +131,15 @@ def annual_report_rows() -> list[dict[str, Any]]:
     """One row per enterprise and report year: the first report filed (a replacing certificate's report of the
     same year is the same enterprise's)."""
     first: dict[tuple[str, int], dict[str, Any]] = {}
-    for r in AnnualReport.objects.select_related("certificate").order_by("submitted_at", "pk"):
-        key = (r.certificate.uscc, r.year)
-        if key not in first:
-            first[key] = {
-                "uscc": r.certificate.uscc,
-                "report_year": r.year,
-                "submitted_date": timezone.localtime(r.submitted_at).date().isoformat(),
+    reports = AnnualReport.objects.order_by("submitted_at", "pk").values_list(
+        "certificate__uscc", "year", "submitted_at"
+    )
+    for uscc, year, submitted_at in reports:
+        if (uscc, year) not in first:
+            first[(uscc, year)] = {
+                "uscc": uscc,
+                "report_year": year,
+                "submitted_date": timezone.localtime(submitted_at).date().isoformat(),
             }
     return [first[k] for k in sorted(first)]
 
