@@ -586,7 +586,7 @@ def describe(tags: TagSet) -> list[dict[str, Any]]:
     for g in tags.groups:
         members = []
         for t in tags.in_group(g.code):
-            reads = {n.name for n in _params_of(t.expr)}
+            reads = {n.name for n in t.expr.walk() if isinstance(n, ir.Param)}
             members.append(
                 {
                     "code": t.code,
@@ -597,25 +597,6 @@ def describe(tags: TagSet) -> list[dict[str, Any]]:
             )
         out.append({"code": g.code, "label": g.label, "exclusive": g.exclusive, "tags": members})
     return out
-
-
-def _params_of(node: ir.Expr) -> list[ir.Param]:
-    found: list[ir.Param] = []
-
-    def walk(n: object) -> None:
-        if isinstance(n, ir.Param):
-            found.append(n)
-            return
-        if isinstance(n, tuple):
-            for x in n:
-                walk(x)
-            return
-        if hasattr(n, "__dataclass_fields__"):
-            for f in n.__dataclass_fields__:
-                walk(getattr(n, f))
-
-    walk(node)
-    return found
 
 
 _CACHE: dict[tuple[str, int, int], TagSet] = {}
