@@ -30,7 +30,7 @@ def report_pdf(report: EvaluationReport, areas: list[AreaResult]) -> bytes:
     h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=22, spaceAfter=6)
     h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
     version = tables.version_of(report)
-    inds = tables.indicator_columns(version)
+    inds = list(version.indicators)
     stamps = tables.stamps(report)
     grid = TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8),

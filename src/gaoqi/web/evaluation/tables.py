@@ -5,9 +5,10 @@ decimals, a count as a whole number, money in 万元), scores and composites wit
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from gaoqi.engine import Indicator, IndicatorVersion, load_indicators_bytes
+from gaoqi.engine import IndicatorVersion, load_indicators_bytes
 from gaoqi.web.evaluation.measures import platform_measures
 from gaoqi.web.evaluation.models import AreaResult, EvaluationReport
 
@@ -16,11 +17,18 @@ NO_DATA = "无数据"
 
 def version_of(report: EvaluationReport) -> IndicatorVersion:
     """The indicator version the report was computed with, from its stored copy of the file."""
-    iset = load_indicators_bytes(report.indicators_text.encode("utf-8"), "indicators.yaml", platform_measures())
+    return _version(report.indicators_text, report.indicator_version)
+
+
+@lru_cache(maxsize=16)
+def _version(text: str, version_id: str) -> IndicatorVersion:
+    """A stored file parsed and checked once (YAML and every formula through SQLGlot), not on every page: the text
+    of a report never changes once computed, and an ``IndicatorVersion`` is frozen."""
+    iset = load_indicators_bytes(text.encode("utf-8"), "indicators.yaml", platform_measures())
     for v in iset.versions:
-        if v.id == report.indicator_version:
+        if v.id == version_id:
             return v
-    raise ValueError(f"indicator version {report.indicator_version} not in the report's file")
+    raise ValueError(f"indicator version {version_id} not in the report's file")
 
 
 def score_text(value: Any) -> str:
@@ -43,15 +51,11 @@ def score_cell(value: Any) -> Decimal | str:
     return NO_DATA if value is None else Decimal(str(value))
 
 
-def indicator_columns(version: IndicatorVersion) -> list[Indicator]:
-    return list(version.indicators)
-
-
 def excel_rows(report: EvaluationReport, areas: list[AreaResult]) -> tuple[list[str], list[list[Any]]]:
     """Header and rows: rank, area, composite, the weights counted, then each indicator's value and score; after the
     areas, the stamps (snapshot, rule-set hash, indicator file hash) as rows of their own."""
     version = version_of(report)
-    inds = indicator_columns(version)
+    inds = list(version.indicators)
     header = ["排名", "评价对象代码", "评价对象", "综合得分", "计分权重合计"]
     for i in inds:
         header += [f"{i.code} {i.name}", f"{i.code} 得分"]

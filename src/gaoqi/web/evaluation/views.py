@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gaoqi.engine import IndicatorVersion
 from gaoqi.web import roles
 from gaoqi.web.core import clock
 from gaoqi.web.core.errors import refusals_to, valid_data
@@ -32,8 +33,7 @@ def _report(request: HttpRequest, pk: int) -> EvaluationReport:
     return report
 
 
-def _rows(report: EvaluationReport, areas: list[AreaResult]) -> list[dict[str, Any]]:
-    version = tables.version_of(report)
+def _rows(version: IndicatorVersion, areas: list[AreaResult]) -> list[dict[str, Any]]:
     return [
         {
             "area": a,
@@ -79,7 +79,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scored = [a for a in areas if a.composite is not None]
     chart = {"areas": [a.area_name for a in scored], "composite": [float(a.composite) for a in scored]}
     return render(request, "evaluation/detail.html", {
-        "report": report, "rows": _rows(report, areas), "indicators": version.indicators, "version": version,
+        "report": report, "rows": _rows(version, areas), "indicators": version.indicators, "version": version,
         "stamps": tables.stamps(report), "moves": moves, "chart": chart,
         "editable": report.status in EDITABLE and role == roles.EVALUATOR, "no_data": tables.NO_DATA,
     })  # fmt: skip
