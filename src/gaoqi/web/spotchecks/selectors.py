@@ -14,8 +14,8 @@ from gaoqi.web import roles
 from gaoqi.web.core.scoping import scope_q
 from gaoqi.web.spotchecks import hooks
 from gaoqi.web.spotchecks.models import Case, CaseInspector, Draw, Inspector
-from gaoqi.web.spotchecks.sampling import CRITICAL, HIGH, Member
 from gaoqi.web.spotchecks.sampling import Inspector as PoolMember
+from gaoqi.web.spotchecks.sampling import Member
 from gaoqi.web.spotchecks.workflow import STATUS_LABELS
 
 #: who manages the inspector pool and draws
@@ -55,7 +55,7 @@ def frozen_population(snapshot: Any, year: int) -> list[Member]:
         .values_list("uscc", "district_code", "hte_expiry_date")
     )
     return [
-        Member(u, d or "", cert_year(e), w if (w := warnings.get(u, "")) in (CRITICAL, HIGH) else "", u in pilots)
+        Member(u, d or "", cert_year(e), warnings.get(u, ""), u in pilots)
         for u, d, e in rows.iterator(chunk_size=5000)
     ]
 
