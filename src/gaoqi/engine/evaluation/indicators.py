@@ -45,6 +45,7 @@ from sqlglot import exp
 
 from gaoqi.engine.evaluation.measures import ENGINE_MEASURES, MeasureSpec
 from gaoqi.engine.rules.load import PolicyError, _List, _Map, _parse_yaml
+from gaoqi.engine.rules.load import _Ctx as _LoadCtx
 from gaoqi.engine.validate import district_codes
 
 DIRECTIONS = ("higher", "lower")
@@ -175,14 +176,12 @@ def load_indicators_bytes(data: bytes, file: str, measures: Iterable[MeasureSpec
     return result
 
 
-class _Ctx:
-    def __init__(self, file: str, measures: Mapping[str, MeasureSpec]) -> None:
-        self.file = file
-        self.measures = measures
-        self.errors: list[PolicyError] = []
+class _Ctx(_LoadCtx):
+    """The policy loader's context (errors with file and line, ``date``) with the measures formulas may name."""
 
-    def err(self, line: int, message: str) -> None:
-        self.errors.append(PolicyError(self.file, line, message))
+    def __init__(self, file: str, measures: Mapping[str, MeasureSpec]) -> None:
+        super().__init__(file)
+        self.measures = measures
 
 
 def _text(m: _Map, key: str, ctx: _Ctx, *, required: bool = True) -> str:
@@ -195,18 +194,6 @@ def _text(m: _Map, key: str, ctx: _Ctx, *, required: bool = True) -> str:
         ctx.err(m.lines[key], f"'{key}' must be a scalar")
         return ""
     return str(value)
-
-
-def _date(m: _Map, key: str, ctx: _Ctx, *, required: bool = True) -> date | None:
-    value = m.get(key)
-    if value is None:
-        if required:
-            ctx.err(m.line, f"missing '{key}'")
-        return None
-    if not isinstance(value, date):
-        ctx.err(m.lines[key], f"'{key}' must be a date (YYYY-MM-DD), not {value!r}")
-        return None
-    return value
 
 
 def _unknown_keys(m: _Map, allowed: set[str], where: str, ctx: _Ctx) -> None:
@@ -244,8 +231,8 @@ def _load_version(item: Any, ctx: _Ctx) -> IndicatorVersion | None:
         return None
     _unknown_keys(item, _VERSION_KEYS, " in version", ctx)
     vid = _text(item, "id", ctx)
-    valid_from = _date(item, "valid_from", ctx)
-    valid_to = _date(item, "valid_to", ctx, required=False)
+    valid_from = ctx.date(item, "valid_from")
+    valid_to = ctx.date(item, "valid_to", required=False)
     if valid_from and valid_to and valid_to < valid_from:
         ctx.err(item.lines["valid_to"], f"version '{vid}': valid_to {valid_to} is before valid_from {valid_from}")
     raw = item.get("indicators")
