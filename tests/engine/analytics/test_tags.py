@@ -271,3 +271,13 @@ def test_a_warning_feature_is_a_feature_of_any_tag_expression() -> None:
     )
     ts = load_tags_text(text, "tags.yaml", list_policies=LISTS)
     assert set(ts.by_code["warning_relocation"].features) == {"warning_relocation", "has_hte_certificate"}
+
+
+def test_a_yaml_syntax_error_names_its_line() -> None:
+    """The tags file reads its YAML as the policy loader does: a syntax error carries the line YAML marks."""
+    text = _shipped_with("warning_any: {label: 有预警}", "warning_any: {label: 有预警")
+    with pytest.raises(PolicyLoadError) as e:
+        load_tags_text(text, "tags.yaml", list_policies=LISTS)
+    err = e.value.errors[0]
+    assert err.file == "tags.yaml" and "invalid YAML" in err.message
+    assert err.line >= _line_of(text, "warning_any: {label: 有预警")

@@ -36,8 +36,8 @@ from gaoqi.engine.rules.load import (
     _List,
     _load_parameter,
     _Map,
-    _parse_yaml,
     _typed,
+    parse_located,
 )
 
 if TYPE_CHECKING:
@@ -185,10 +185,7 @@ def load_tags_text(
     warning_rules: frozenset[str] | None = None,
 ) -> TagSet:
     ctx = _Ctx(name)
-    try:
-        doc = _parse_yaml(text)
-    except Exception as e:  # yaml's own errors carry their position in the message
-        raise PolicyLoadError([PolicyError(name, 0, f"not YAML: {e}")]) from e
+    doc = parse_located(text.encode("utf-8"), name)
     if not isinstance(doc, _Map):
         raise PolicyLoadError([PolicyError(name, 0, "a tags file is a mapping")])
     known = {"id", "name", "version", "valid_from", "parameters", "lists", "warnings", "groups", "tags", "notes"}

@@ -40,11 +40,10 @@ from pathlib import Path
 from typing import Any
 
 import sqlglot
-import yaml
 from sqlglot import exp
 
 from gaoqi.engine.evaluation.measures import ENGINE_MEASURES, MeasureSpec
-from gaoqi.engine.rules.load import PolicyError, _List, _Map, _parse_yaml
+from gaoqi.engine.rules.load import PolicyError, PolicyLoadError, _List, _Map, parse_located
 from gaoqi.engine.rules.load import _Ctx as _LoadCtx
 from gaoqi.engine.validate import district_codes
 
@@ -162,14 +161,9 @@ def load_indicators_bytes(data: bytes, file: str, measures: Iterable[MeasureSpec
     """An indicator file's bytes (a report's stored copy) through the same checks; ``file`` names it in errors."""
     ctx = _Ctx(file, known_measures(measures))
     try:
-        doc = _parse_yaml(data.decode("utf-8"))
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark
-        raise IndicatorLoadError(
-            [PolicyError(file, int(mark.line) + 1 if mark else 0, f"invalid YAML: {e.problem or e}")]
-        ) from e
-    except (UnicodeDecodeError, yaml.YAMLError) as e:
-        raise IndicatorLoadError([PolicyError(file, 0, f"invalid YAML: {e}")]) from e
+        doc = parse_located(data, file)
+    except PolicyLoadError as e:
+        raise IndicatorLoadError(e.errors) from e
     result = _load_doc(doc, ctx, hashlib.sha256(data).hexdigest())
     if ctx.errors or result is None:
         raise IndicatorLoadError(ctx.errors or [PolicyError(file, 0, "no indicator set")])
@@ -371,9 +365,9 @@ def load_subparks(path: Path | str) -> tuple[list[Subpark], str]:
 def load_subparks_bytes(data: bytes, file: str) -> list[Subpark]:
     ctx = _Ctx(file, {})
     try:
-        doc = _parse_yaml(data.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as e:
-        raise IndicatorLoadError([PolicyError(file, 0, f"invalid YAML: {e}")]) from e
+        doc = parse_located(data, file)
+    except PolicyLoadError as e:
+        raise IndicatorLoadError(e.errors) from e
     items = doc.get("subparks") if isinstance(doc, _Map) else None
     if not isinstance(items, _List) or not items:
         raise IndicatorLoadError([PolicyError(file, getattr(doc, "line", 1), "'subparks' must be a non-empty list")])

@@ -257,6 +257,22 @@ def _parse_yaml(text: str) -> Any:
     return None if node is None else _compose(node)
 
 
+def parse_located(data: bytes, file: str) -> Any:
+    """A YAML file's bytes as located mappings and lists (every value knows its line), or :class:`PolicyLoadError`
+    naming the file and, where YAML marks it, the line of the fault: the one way every loader of data files
+    (policies, indicators, sub-parks, tags) reads its YAML, so a syntax error reads the same in each."""
+    try:
+        return _parse_yaml(data.decode("utf-8"))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = int(mark.line) + 1 if mark is not None else 0
+        raise PolicyLoadError([PolicyError(file, line, f"invalid YAML: {e.problem or e}")]) from e
+    except UnicodeDecodeError as e:
+        raise PolicyLoadError([PolicyError(file, 0, f"cannot read: not UTF-8 ({e.reason})")]) from e
+    except yaml.YAMLError as e:
+        raise PolicyLoadError([PolicyError(file, 0, f"invalid YAML: {e}")]) from e
+
+
 # ------------------------------------------------------------------------------------------------------
 # Loading
 
@@ -441,13 +457,9 @@ def _load_file(path: Path, ctx: _Ctx) -> Policy | None:
 def _load_text(data: bytes, file: str, ctx: _Ctx) -> Policy | None:
     """One policy from the bytes of its YAML (a file's, or a draft's), named ``file``; its errors in ``ctx``."""
     try:
-        doc = _parse_yaml(data.decode("utf-8"))
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        ctx.err(int(mark.line) + 1 if mark is not None else 0, f"invalid YAML: {e.problem or e}")
-        return None
-    except (UnicodeDecodeError, yaml.YAMLError) as e:
-        ctx.err(0, f"cannot read: {e}")
+        doc = parse_located(data, file)
+    except PolicyLoadError as e:
+        ctx.errors.extend(e.errors)
         return None
     if not isinstance(doc, _Map):
         ctx.err(1, "a policy file must be a mapping")
