@@ -14,6 +14,7 @@ from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
 from gaoqi.web.certification.models import Application, Certificate, Expert, Notification, Objection, PostCheck
 from gaoqi.web.core.scoping import visible_to
+from gaoqi.web.core.workflow import history
 
 #: Each transition's action as a person reads it (the transition table's labels; the first wins for an action
 #: allowed from two statuses): the application's history and the audit log.
@@ -56,7 +57,7 @@ def application_record(app: Application) -> dict[str, Any]:
         "certificates": list(app.certificates.all()),
         "post_check": PostCheck.objects.filter(application=app).first(),
         "objections": list(app.objections.all()),
-        "transitions": list(app.transitions.select_related("actor")),
+        "transitions": history(app),
     }
 
 

@@ -21,6 +21,7 @@ from gaoqi.web.core import clock
 from gaoqi.web.core.errors import DomainError, refusal_as_message, refusals_to, valid_data
 from gaoqi.web.core.labels import label
 from gaoqi.web.core.scoping import own_enterprise
+from gaoqi.web.core.workflow import history
 from gaoqi.web.enterprises.selectors import enterprise_get
 from gaoqi.web.intake.selectors import current_snapshot
 
@@ -381,6 +382,6 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "certification/referral.html", {
         "ref": ref, "labels": wf.REFERRAL_LABELS, "cert": services.platform_certificate(ref.uscc),
         "external_notice": services.EXTERNAL_NOTICE, "reasons": services.REVOCATION_LABELS,
-        "history": list(ref.transitions.select_related("actor").order_by("pk")),
+        "history": history(ref),
         "source_link": reverse("monitoring:detail", args=[ref.source_id]) if ref.source_kind == "warning" else "",
     })  # fmt: skip

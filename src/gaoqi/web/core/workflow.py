@@ -158,6 +158,13 @@ def registered() -> tuple[Workflow, ...]:
     return tuple(_REGISTRY.values())
 
 
+def history(obj: Any) -> list[WorkflowLog]:
+    """An object's moves, oldest first, with their actors (the one query every page showing a log makes; the
+    caller has checked that the user may see the object)."""
+    ct = ContentType.objects.get_for_model(type(obj))
+    return list(WorkflowLog.objects.filter(content_type=ct, object_id=obj.pk).select_related("actor").order_by("pk"))
+
+
 def role_of(actor: Any) -> str:
     return SYSTEM if actor is None else str(getattr(actor, "role", "") or "")
 

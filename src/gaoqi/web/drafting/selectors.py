@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from gaoqi.web import roles
 from gaoqi.web.core.models import WorkflowLog
 from gaoqi.web.core.scoping import visible_to
+from gaoqi.web.core.workflow import history
 from gaoqi.web.drafting.models import PolicyDraft
 
 DRAFTERS = frozenset({roles.MUNICIPAL})
@@ -22,7 +23,5 @@ def draft_get(user: Any, pk: int) -> PolicyDraft | None:
     return drafts_visible_to(user).filter(pk=pk).first()
 
 
-def draft_log(draft: PolicyDraft) -> QuerySet[WorkflowLog]:
-    return (
-        WorkflowLog.objects.filter(workflow="policy_draft", object_id=draft.pk).select_related("actor").order_by("pk")
-    )
+def draft_log(draft: PolicyDraft) -> list[WorkflowLog]:
+    return history(draft)

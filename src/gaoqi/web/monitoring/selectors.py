@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from gaoqi.web import roles
 from gaoqi.web.core import clock
 from gaoqi.web.core.scoping import visible_to
+from gaoqi.web.core.workflow import history as history  # the moves of an object, shared by every workflow
 from gaoqi.web.monitoring import config
 from gaoqi.web.monitoring import workflow as wf
 from gaoqi.web.monitoring.models import Warning, WarningStat
@@ -171,10 +172,6 @@ def trend(user: Any, limit: int = 24) -> list[dict[str, Any]]:
         }
         for s in reversed(snaps)
     ]
-
-
-def history(w: Warning) -> list[Any]:
-    return list(w.transitions.select_related("actor").order_by("pk"))
 
 
 def may_act(user: Any, w: Warning) -> bool:

@@ -511,13 +511,10 @@ def pool_members_for(user: Any, limit: int) -> list[Enterprise]:
 def record_log(obj: Any, workflow: Any) -> list[dict[str, Any]]:
     """A record's moves (recorded, confirmed, disputed, corrected): when, who, the move's words, the comment (the
     caller has checked it may see the record)."""
-    from django.contrib.contenttypes.models import ContentType
+    from gaoqi.web.core.workflow import history
 
-    from gaoqi.web.core.models import WorkflowLog
-
-    ct = ContentType.objects.get_for_model(type(obj))
     words = {t.action: t.label for t in workflow.transitions}
-    rows = WorkflowLog.objects.filter(content_type=ct, object_id=obj.pk).select_related("actor").order_by("pk")
+    rows = history(obj)
     return [
         {"at": r.at, "who": (r.actor.display_name or r.actor.username) if r.actor else "系统",
          "move": words.get(r.action, r.action), "comment": r.comment}

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from gaoqi.web import roles
 from gaoqi.web.core import clock
 from gaoqi.web.core.scoping import scope_q
+from gaoqi.web.core.workflow import history as history  # the moves of an object, shared by every workflow
 from gaoqi.web.quickapply import prefill as pf
 from gaoqi.web.quickapply import workflow as wf
 from gaoqi.web.quickapply.config import config
@@ -80,10 +81,6 @@ def queue_policies(user: Any) -> list[tuple[str, str]]:
 
 def mine(user: Any) -> list[PolicyApplication]:
     return list(applications_visible_to(user).order_by("-pk"))
-
-
-def history(app: PolicyApplication) -> list[Any]:
-    return list(app.transitions.select_related("actor").order_by("pk"))
 
 
 def offers(user: Any) -> list[dict[str, Any]]:

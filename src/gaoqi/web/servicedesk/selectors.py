@@ -16,6 +16,7 @@ from django.db.models.functions import TruncMonth
 from gaoqi.web import roles
 from gaoqi.web.core import clock
 from gaoqi.web.core.scoping import scope_q, visible_to
+from gaoqi.web.core.workflow import history as history  # the moves of an object, shared by every workflow
 from gaoqi.web.paging import count_capped
 from gaoqi.web.servicedesk import workflow as wf
 from gaoqi.web.servicedesk.config import process_config
@@ -43,10 +44,6 @@ def requests_visible_to(user: Any) -> QuerySet[Request]:
 
 def request_get(user: Any, pk: int) -> Request | None:
     return requests_visible_to(user).select_related("unit", "escalated_to", "event", "filed_by").filter(pk=pk).first()
-
-
-def history(req: Request) -> list[Any]:
-    return list(req.transitions.select_related("actor").order_by("pk"))
 
 
 def may_handle(user: Any, req: Request) -> bool:

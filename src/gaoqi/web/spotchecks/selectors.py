@@ -55,8 +55,7 @@ def frozen_population(snapshot: Any, year: int) -> list[Member]:
         .values_list("uscc", "district_code", "hte_expiry_date")
     )
     return [
-        Member(u, d or "", cert_year(e), warnings.get(u, ""), u in pilots)
-        for u, d, e in rows.iterator(chunk_size=5000)
+        Member(u, d or "", cert_year(e), warnings.get(u, ""), u in pilots) for u, d, e in rows.iterator(chunk_size=5000)
     ]
 
 
@@ -183,9 +182,6 @@ def public_cases(draw: Draw) -> QuerySet[Case]:
 
 def case_log(case: Case) -> list[Any]:
     """The case's moves (core.WorkflowLog), oldest first."""
-    from django.contrib.contenttypes.models import ContentType
+    from gaoqi.web.core.workflow import history
 
-    from gaoqi.web.core.models import WorkflowLog
-
-    ct = ContentType.objects.get_for_model(Case)
-    return list(WorkflowLog.objects.filter(content_type=ct, object_id=case.pk).select_related("actor").order_by("id"))
+    return history(case)

@@ -13,6 +13,7 @@ from gaoqi.web import roles
 from gaoqi.web.certification import workdays
 from gaoqi.web.core import clock
 from gaoqi.web.core.scoping import visible_to
+from gaoqi.web.core.workflow import history as history  # the moves of an object, shared by every workflow
 from gaoqi.web.techsme import workflow as wf
 from gaoqi.web.techsme.config import process_config
 from gaoqi.web.techsme.models import Evaluation, Registration
@@ -75,11 +76,6 @@ def mine(user: Any) -> dict[str, Any]:
         "evaluations": list(evaluations_visible_to(user).order_by("-pk")),
         "registrations": list(registrations_visible_to(user).order_by("-pk")),
     }
-
-
-def history(obj: Any) -> list[Any]:
-    """The moves of an evaluation or a registration (who, when, from, to, comment), oldest first."""
-    return list(obj.transitions.select_related("actor").order_by("pk"))
 
 
 def public_list() -> dict[str, Any]:
