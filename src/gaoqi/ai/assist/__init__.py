@@ -1,0 +1,1 @@
+"""Plain-language help (issue 16): see README below (filled in)."""
