@@ -110,7 +110,7 @@ def markdown_passages(source: str, text: str) -> list[Passage]:
         if block:
             body = _clean(" ".join(line.strip() for line in block))
             if body:
-                out.append(Passage(body, cite(body), f"{section} {sub}"))
+                out.append(Passage(body, cite(body), f"{part} {section} {sub}"))
             block.clear()
 
     for raw in text.splitlines():
@@ -135,7 +135,7 @@ def markdown_passages(source: str, text: str) -> list[Passage]:
                 header = cells
                 continue
             body = " | ".join(c for c in cells if c)
-            out.append(Passage(body, cite(body, cells[0]), f"{section} {sub} {' '.join(header)}"))
+            out.append(Passage(body, cite(body, cells[0]), f"{part} {section} {sub} {' '.join(header)}"))
             continue
         header = [] if not stripped else header
         if not stripped or stripped == "---":

@@ -48,6 +48,8 @@ class Lexicon:
     user_words: tuple[tuple[str, int], ...]
     stop: frozenset[str]
     canonical: dict[str, str]
+    #: English phrases of the synonym list (name change → name_change), joined before jieba runs
+    phrases: tuple[tuple[str, str], ...] = ()
 
 
 @cache
@@ -62,7 +64,8 @@ def lexicon() -> Lexicon:
         for w in group:
             canonical.setdefault(w, group[0])
             words.append((w, 3000))  # kept whole: r&d, s&t, re-certification
-    return Lexicon(tuple(words), frozenset(w.lower() for w in _lines("stopwords.txt")), canonical)
+    phrases = tuple(sorted(((w.replace("_", " "), w) for w in canonical if "_" in w), key=lambda p: -len(p[0])))
+    return Lexicon(tuple(words), frozenset(w.lower() for w in _lines("stopwords.txt")), canonical, phrases)
 
 
 @cache
@@ -79,13 +82,30 @@ def _tokenizer() -> Any:
     return tok
 
 
+def _words(text: str) -> list[str]:
+    """jieba's words (precise mode), each preceded by the dictionary words inside it of every shorter length:
+    研究开发费用 → 研究, 开发, 费用, 研究开发, 研究开发费用 (jieba's own search mode stops at three characters,
+    so 研发费用占比 would not give 研发费用)."""
+    tok = _tokenizer()
+    out: list[str] = []
+    for word in tok.lcut(text, HMM=False):
+        w = str(word)
+        if len(w) > 2 and has_cjk(w):
+            out += [w[i : i + n] for n in range(2, len(w)) for i in range(len(w) - n + 1) if tok.FREQ.get(w[i : i + n])]
+        out.append(w)
+    return out
+
+
 def surface_terms(text: str) -> list[tuple[str, str]]:
-    """(surface form as it stands in the lower-cased text, term) for every term of ``text``, in order; search
-    mode also gives the shorter words inside a long one (研究开发费用 → 研究, 开发, 费用, 研究开发费用)."""
+    """(surface form as it stands in the lower-cased text, term) for every term of ``text``, in order, the words
+    inside a long word included (``_words``)."""
     lex = lexicon()
+    lowered = (text or "").lower()
+    for phrase, joined in lex.phrases:
+        lowered = lowered.replace(phrase, joined)
     out = []
-    for word in _tokenizer().lcut_for_search((text or "").lower(), HMM=False):
-        w = str(word).strip()
+    for word in _words(lowered):
+        w = word.strip()
         if not w or w in lex.stop or _NOT_A_TERM.match(w):
             continue
         if len(w) < 2 and not (w.isdigit() or w in lex.canonical):
