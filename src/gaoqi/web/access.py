@@ -328,10 +328,11 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "analytics:cohort": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "analytics:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:analytics_cohort": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
-    # 智能助手 (issue 16, ADR 0037): 政策问答 is public (it shows only the public rules digests and policy files);
+    # 智能助手 (issue 16, ADR 0037): the 政策问答 page is public (it shows only the public rules digests and policy
+    # files), its API operation takes any account or token like every API operation (none answers anonymously);
     # 行动建议 is an enterprise's own page, scoped like the profile (assist.selectors.plan_for: 404 outside)
     "assist:search": PUBLIC,
-    "api:assist_search": PUBLIC,
+    "api:assist_search": ALL_ROLES,
     "assist:plan": r.ENTERPRISE_VIEWERS,
     "api:assist_plan": r.ENTERPRISE_VIEWERS,
     # 分析评价 (issue 15, ADR 0032): the third-party evaluator computes, comments and submits; the municipal office
