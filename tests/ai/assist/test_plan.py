@@ -84,7 +84,7 @@ def test_no_date_is_invented(hte: Policy, world: dict[str, Any]) -> None:
     # IP is no yearly figure; the only listed deadlines are 2026's (unconfirmed), none for 2025: unknown
     assert core_ip.due is None and "没有可用的日期" in core_ip.due_text
     later = policy_plan(hte, world["bare"], date(2026, 6, 1)).gaps[0]  # type: ignore[union-attr]
-    assert later.due == date(2026, 7, 17) and "hte-rules.md §6.6" in later.due_text
+    assert later.due == date(2026, 7, 17) and "高企规则摘要 §6.6" in later.due_text
     assert policy_plan(hte, world["bare"], date(2026, 10, 1)).gaps[0].due is None  # type: ignore[union-attr]
 
 

@@ -107,7 +107,9 @@ def test_the_page_and_the_api_show_the_steps(users: dict[str, Any]) -> None:
     assert (got["condition_id"], got["gap"], got["kind"]) == (step.condition_id, step.gap, "gap")
     assert got["difference"] is None or Decimal(str(got["difference"])) == step.difference
     # the profile page and the policy's near misses link to it
-    assert reverse("assist:plan", args=[uscc]) in client.get(reverse("enterprises:detail", args=[uscc])).content.decode()
+    assert (
+        reverse("assist:plan", args=[uscc]) in client.get(reverse("enterprises:detail", args=[uscc])).content.decode()
+    )
     near = client.get(reverse("policies:enterprises", args=[result.policy_id]) + "?status=near").content.decode()
     linked = set(re.findall(r"/assist/plan/(\w+)/", near))
     nearby = {r.enterprise.uscc for r in _near(failed_count=1, policy_id=result.policy_id)}

@@ -13,6 +13,7 @@ Offline: jieba and bm25s read only local files.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -105,13 +106,28 @@ def _policy_files(policy_dir: Path) -> list[Path]:
     return sorted([*policy_dir.glob("*.yaml"), *policy_dir.glob("*.yml")])
 
 
-def inputs_key(policy_dir: Path) -> str:
-    """SHA-256 over everything the index is built from: the digests, the word lists, the policy files."""
+@functools.lru_cache(maxsize=4096)
+def _file_hash(path: str, size: int, mtime_ns: int) -> bytes:
+    """A policy file's SHA-256, read again only when its size or time changes."""
+    return hashlib.sha256(Path(path).read_bytes()).digest()
+
+
+@functools.cache
+def _package_hash() -> str:
+    """The digests' and word lists' hash: package data, fixed for the process."""
     h = hashlib.sha256(data_hash().encode())
     for name in REFERENCE_FILES:
         h.update(name.encode() + hashlib.sha256(data_bytes(name)).digest())
+    return h.hexdigest()
+
+
+def inputs_key(policy_dir: Path) -> str:
+    """SHA-256 over everything the index is built from: the digests, the word lists, the policy files (each
+    file's hash memoised by its size and modification time: a lookup costs a ``stat`` per file)."""
+    h = hashlib.sha256(_package_hash().encode())
     for path in _policy_files(policy_dir):
-        h.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+        st = path.stat()
+        h.update(path.name.encode() + _file_hash(str(path), st.st_size, st.st_mtime_ns))
     return h.hexdigest()
 
 
