@@ -14,7 +14,7 @@ from gaoqi.web import roles
 from gaoqi.web.assist import selectors
 from gaoqi.web.enterprises.models import PolicyResult
 from gaoqi.web.enterprises.selectors import explain_for
-from tests.web.conftest import CHAOYANG, HAIDIAN, login
+from tests.web.conftest import CANARY_NAME, CHAOYANG, HAIDIAN, login
 
 pytestmark = pytest.mark.django_db
 
@@ -81,9 +81,11 @@ def test_a_district_official_gets_no_plan_of_another_district(users: dict[str, A
     own = Enterprise.objects.filter(district_code=HAIDIAN).order_by("uscc").first()
     assert other is not None and own is not None
     assert selectors.plan_for(official, other.uscc) is None
+    assert other.name.startswith(CANARY_NAME)  # the first 朝阳 enterprises are the canaries
     client = login(official)
-    assert client.get(reverse("assist:plan", args=[other.uscc])).status_code == 404
-    assert client.get(f"/api/assist/plan/{other.uscc}").status_code == 404
+    page, api = client.get(reverse("assist:plan", args=[other.uscc])), client.get(f"/api/assist/plan/{other.uscc}")
+    assert (page.status_code, api.status_code) == (404, 404)
+    assert CANARY_NAME not in page.content.decode() + api.content.decode()
     assert client.get(reverse("assist:plan", args=[own.uscc])).status_code == 200
     assert client.get(f"/api/assist/plan/{own.uscc}").status_code == 200
     # an enterprise sees its own plan, no one else's

@@ -33,6 +33,9 @@ EMPTY = "未找到：请输入一个问题，例如“研发费用占比要求�
 
 @dataclass(frozen=True)
 class Hit:
+    """A ranked passage: ``matched`` the question's terms it is indexed by (its text, headings or citation);
+    ``segments`` its text cut at the matched terms found in the text itself, ``(text, matched)``."""
+
     passage: Passage
     score: float
     matched: tuple[str, ...]
@@ -76,7 +79,9 @@ class Index:
         hits = []
         for i in order[:k]:
             passage = self.passages[i]
-            matched, segments = highlight(passage.text, set(qterms))
+            _, segments = highlight(passage.text, set(qterms))
+            indexed = set(terms(_indexed_text(passage)))  # the headings count too: a row under 1.2 is about Art. 11
+            matched = tuple(t for t in qterms if t in indexed)
             hits.append(Hit(passage, round(float(scores[i]), 4), matched, segments))
         return Answer(question, qterms, tuple(hits), "" if hits else NOT_FOUND, time.perf_counter() - start)
 
@@ -100,6 +105,11 @@ def highlight(text: str, wanted: set[str]) -> tuple[tuple[str, ...], tuple[tuple
     if pos < len(text):
         segments.append((text[pos:], False))
     return tuple(dict.fromkeys(surfaces.values())), tuple(segments)
+
+
+def _indexed_text(p: Passage) -> str:
+    """What a passage is indexed by: its text, its context (headings, the policy's name) and its citation."""
+    return f"{p.text} {p.context} {p.citation.section} {p.citation.article or ''}"
 
 
 def _policy_files(policy_dir: Path) -> list[Path]:
@@ -143,7 +153,7 @@ def build_index(policy_dir: Path | None = None) -> Index:
     files = [(name, data_bytes(name).decode("utf-8")) for name in REFERENCE_FILES]
     policies = [*load_policies(directory), *load_policies(directory, "incubator"), *load_warning_rules(directory)]
     passages = [*digest_passages(files), *policy_passages(policies)]
-    corpus = [terms(f"{p.text} {p.context} {p.citation.section} {p.citation.article or ''}") for p in passages]
+    corpus = [terms(_indexed_text(p)) for p in passages]
     retriever = bm25s.BM25(k1=K1, b=B)
     retriever.index(corpus, show_progress=False)
     vocabulary = frozenset(t for doc in corpus for t in doc)
