@@ -541,9 +541,11 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
             if words:
                 found[f"{principal} {url}"] = words
     # the public pages, anonymous
-    public = ("certification:publicity", "accounts:login", "spotchecks:public")
+    public = ("certification:publicity", "accounts:login", "spotchecks:public", "assist:search")
     spot_public = reverse("spotchecks:public_draw", kwargs={"pk": spot["draw"].pk})
-    for url in (*(reverse(n) for n in public), spot_public):
+    # 政策问答's answer when nothing matches (an answer's passages quote the digests, partly in English: ADR 0037)
+    not_found = reverse("assist:search") + "?q=无此内容"
+    for url in (*(reverse(n) for n in public), spot_public, not_found):
         words = ascii_words(Client().get(url, headers=BROWSER).content.decode(), known)
         if words:
             found[f"anonymous {url}"] = words

@@ -328,6 +328,13 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "analytics:cohort": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "analytics:export": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
     "api:analytics_cohort": frozenset({r.DISTRICT, r.MUNICIPAL, r.EVALUATOR}),
+    # 智能助手 (issue 16, ADR 0037): the 政策问答 page is public (it shows only the public rules digests and policy
+    # files), its API operation takes any account or token like every API operation (none answers anonymously);
+    # 行动建议 is an enterprise's own page, scoped like the profile (assist.selectors.plan_for: 404 outside)
+    "assist:search": PUBLIC,
+    "api:assist_search": ALL_ROLES,
+    "assist:plan": r.ENTERPRISE_VIEWERS,
+    "api:assist_plan": r.ENTERPRISE_VIEWERS,
     # 分析评价 (issue 15, ADR 0032): the third-party evaluator computes, comments and submits; the municipal office
     # returns or publishes (通报); after publication a district official sees its own area's page (selectors scope)
     "evaluation:index": frozenset({r.EVALUATOR, r.MUNICIPAL, r.DISTRICT}),
@@ -449,6 +456,7 @@ class AccessMiddleware:
 #: (action, the path parameter naming the object, its kind). Every successful API call is recorded as ``api.read``.
 AUDITED_READS: dict[str, tuple[str, str, str]] = {
     "enterprises:detail": ("enterprise.view", "uscc", "enterprise"),  # the profile page (masked personal data)
+    "assist:plan": ("enterprise.plan_view", "uscc", "enterprise"),  # 行动建议: the profile's figures and gaps
     "certification:certificate": ("certificate.download", "pk", "certificate"),
 }
 
@@ -531,6 +539,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("incubators:mine", "我的孵化机构"),
     ("evaluation:index", "分析评价"),
     ("policies:catalogue", "政策库"),
+    ("assist:search", "政策问答"),
     ("policies:simulate", "政策模拟"),
     ("drafting:index", "政策沙盘"),
     ("intake:home", "数据汇聚"),

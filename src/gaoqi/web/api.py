@@ -645,6 +645,7 @@ from gaoqi.web.incubators.api import register as _incubators  # noqa: E402  (nee
 api.add_router("/incubators", _incubators(ERRORS, NOT_FOUND))
 # the apps' own operations (each module registers on ``api``; imported last, when every name above exists)
 import gaoqi.web.analytics.api  # noqa: E402
+import gaoqi.web.assist.api  # noqa: E402
 import gaoqi.web.benefits.api  # noqa: E402
 import gaoqi.web.drafting.api  # noqa: E402
 import gaoqi.web.evaluation.api  # noqa: E402

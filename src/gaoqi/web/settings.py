@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "gaoqi.web.drafting",
     "gaoqi.web.push",
     "gaoqi.web.analytics",
+    "gaoqi.web.assist",
     "gaoqi.web.evaluation",
     "gaoqi.web.spotchecks",
     "gaoqi.web.monitoring",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("drafting/", include("gaoqi.web.drafting.urls")),
     path("push/", include("gaoqi.web.push.urls")),
     path("analytics/", include("gaoqi.web.analytics.urls")),
+    path("assist/", include("gaoqi.web.assist.urls")),
     path("spot-checks/", include("gaoqi.web.spotchecks.urls")),
     path("monitoring/", include("gaoqi.web.monitoring.urls")),
     path("api/", api.urls),
