@@ -18,6 +18,7 @@ import os
 import re
 import time
 import unicodedata
+import zlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -120,6 +121,7 @@ class SignalParams:
     rd_jaccard_min: float = 0.8
     rd_shingle_chars: int = 3
     rd_num_perm: int = 128
+    rd_lsh_threshold: float = 0.65
     st_staff_min_excess: Decimal = Decimal(1)
     rd_max_excess_share: Decimal = Decimal("0.30")
     shared_min_applicants: int = 5
@@ -144,6 +146,7 @@ _PARAMS: dict[str, tuple[str, str, str]] = {
     "rd_jaccard_min": ("rd_near_duplicate", "jaccard_min", "ratio"),
     "rd_shingle_chars": ("rd_near_duplicate", "shingle_chars", "int"),
     "rd_num_perm": ("rd_near_duplicate", "num_perm", "int"),
+    "rd_lsh_threshold": ("rd_near_duplicate", "lsh_threshold", "ratio"),
     "st_staff_min_excess": ("st_staff_above_insured", "min_excess", "decimal"),
     "rd_max_excess_share": ("rd_vs_deduction", "max_excess_share", "decimal"),
     "shared_min_applicants": ("shared_contact", "min_applicants", "int"),
@@ -404,18 +407,35 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def _identity(value: int) -> int:
+    return value
+
+
 def near_duplicate_pairs(
-    texts: Sequence[tuple[str, str]], *, threshold: float, k: int, num_perm: int
+    texts: Sequence[tuple[str, str]], *, threshold: float, k: int, num_perm: int, lsh_threshold: float | None = None
 ) -> list[tuple[int, int, float]]:
     """Pairs (i, j, jaccard) of ``texts`` ((owner, text)) of different owners whose exact shingle Jaccard is
-    ≥ ``threshold``, candidates found by MinHash LSH (a lower LSH threshold than asked, so that a pair just
-    above it is not missed for the estimate's noise; each candidate is then confirmed exactly)."""
+    ≥ ``threshold``, candidates found by MinHash LSH at ``lsh_threshold`` (default threshold − 0.15: lower than
+    asked, so that a pair just above it is rarely missed for the estimate's noise; each candidate is then
+    confirmed exactly, so a pair is never reported below ``threshold``)."""
     from datasketch import MinHash, MinHashLSH
 
     sets = [shingles(t, k) for _, t in texts]
-    lsh_threshold = max(0.05, threshold - 0.15)
+    lsh_threshold = max(0.05, threshold - 0.15) if lsh_threshold is None else min(lsh_threshold, threshold)
     lsh = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
-    sigs = MinHash.bulk([[s.encode("utf-8") for s in sh] for sh in sets], num_perm=num_perm, seed=1)
+    # each distinct shingle hashed once (CRC-32: deterministic, 32 bits as MinHash wants), then the integers
+    # handed to MinHash as their own hash values
+    vocab: dict[str, int] = {}
+    hashed: list[list[int]] = []
+    for sh in sets:
+        row = []
+        for s in sh:
+            h = vocab.get(s)
+            if h is None:
+                h = vocab[s] = zlib.crc32(s.encode("utf-8"))
+            row.append(h)
+        hashed.append(row)
+    sigs = MinHash.bulk(hashed, num_perm=num_perm, seed=1, hashfunc=_identity)
     for i, (sig, sh) in enumerate(zip(sigs, sets, strict=True)):
         if sh:
             lsh.insert(i, sig, check_duplication=False)
@@ -603,7 +623,7 @@ def _near_duplicates(
     rows = _rows(con, rd_projects_sql(as_of, year))
     pairs = near_duplicate_pairs(
         [(str(r["uscc"]), str(r["project_text"])) for r in rows],
-        threshold=p.rd_jaccard_min, k=p.rd_shingle_chars, num_perm=p.rd_num_perm,
+        threshold=p.rd_jaccard_min, k=p.rd_shingle_chars, num_perm=p.rd_num_perm, lsh_threshold=p.rd_lsh_threshold,
     )  # fmt: skip
     by: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
     for i, j, sim in pairs:

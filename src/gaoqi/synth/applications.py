@@ -418,7 +418,7 @@ class ApplicationsWorld:
             "submitted_date": np.concatenate(
                 [np.asarray(table.cols["submitted_date"])[keep], np.array([a.submitted for a in mine])]
             ).astype(np.int64),
-            "status": [table.cols["status"][k] for k in keep] + ["in_review"] * len(mine),  # type: ignore[index]
+            "status": [table.cols["status"][k] for k in keep] + ["in_review"] * len(mine),
             "agent_name": [""] * len(keep) + [a.agent for a in mine],
         }
         return Table(len(keep) + len(mine), cols)
@@ -434,7 +434,7 @@ class ApplicationsWorld:
                 "title": [
                     "一种基于" + _SLOTS["c"][k % len(_SLOTS["c"])] + "的" + _SLOTS["e"][k % len(_SLOTS["e"])]
                     for k in range(len(rows))
-                ],  # fmt: skip
+                ],
                 "holder_name": [r[1] for r in rows],
                 "holder_uscc": [r[0] for r in rows],
                 "application_date": np.array([r[3] for r in rows], dtype=np.int64),
