@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from gaoqi.engine import REVIEW_SIGNAL_KINDS, ReviewSignal, SignalParams, Workspace, load_signal_params
-from gaoqi.engine.uscc import check_character
 from gaoqi.engine.signals import SignalParamsError, jaccard, near_duplicate_pairs, review_signals, shingles
+from gaoqi.engine.uscc import check_character
 
 AS_OF = date(2026, 6, 1)
 SUBMITTED = date(2026, 5, 20)
