@@ -388,3 +388,31 @@ def test_the_window_is_the_parameter(tmp_path: Path) -> None:
     with ws:
         assert {s.uscc for s in ws.review_signals(AS_OF, params=short)} == {uscc(1)}
         assert {s.uscc for s in ws.review_signals(AS_OF)} == {uscc(1), uscc(2)}
+
+
+def test_a_snapshot_without_the_new_columns_read_only(tmp_path: Path) -> None:
+    """A snapshot built before the optional columns existed (current views without them), opened read only: the
+    signals that need them raise nothing, the others work."""
+    agent = {i: "北京华信企业管理咨询有限公司" for i in range(1, 6)}
+    ws = build(tmp_path, {
+        "registration_2026.csv": (REG_HEADER, registration(5, {i: "同一地址1号" for i in range(1, 6)})),
+        "ip_2026.csv": (IP_HEADER, [ip_row(f"ZL{i}", i, SUBMITTED - timedelta(days=800), "某某大学") for i in (1, 2, 3)]),
+        "finance_2025.csv": (FIN_HEADER, [[uscc(1), 2025, 1000, "0"]]),
+        "rd_2025.csv": (RD_HEADER, [[uscc(1), 2025, "50.00"]]),
+        "hte_application_高企认定系统.csv": apps(5, agent),
+    })  # fmt: skip
+    with ws:
+        before = {(s.kind, s.evidence[0].label if s.kind == "shared_contact" else "") for s in ws.review_signals(AS_OF)}
+        assert before == {("transferor_many", ""), ("rd_vs_deduction", ""), ("shared_contact", "共用地址"),
+                          ("shared_contact", "共用申报代理机构")}  # fmt: skip
+        for table, column in (("hte_application_cur", "agent_name"), ("ip_cur", "transferor_name"),
+                              ("finance_cur", "rd_deduction_base")):  # fmt: skip
+            for (index,) in ws._con.execute(
+                "SELECT index_name FROM duckdb_indexes() WHERE table_name = ?", [table]
+            ).fetchall():
+                ws._con.execute(f"DROP INDEX {index}")
+            ws._con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        ws.checkpoint()
+    with Workspace.open(tmp_path / "home" / "gaoqi.duckdb", read_only=True) as snap:
+        after = snap.review_signals(AS_OF)
+    assert {(s.kind, s.evidence[0].label) for s in after} == {("shared_contact", "共用地址")}
