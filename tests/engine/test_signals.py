@@ -252,7 +252,7 @@ def test_rd_vs_deduction_boundary_zero_base_and_missing_data(tmp_path: Path) -> 
         got = kinds(ws.review_signals(AS_OF), "rd_vs_deduction")
     assert set(got) == {uscc(1), uscc(3)}
     assert got[uscc(1)].summary == "2025年申报研究开发费用131万元，比加计扣除归集额100万元高出31%"
-    assert got[uscc(3)].summary == "2025年申报研究开发费用50万元，比加计扣除归集额0万元而加计扣除归集额为0"
+    assert got[uscc(3)].summary == "2025年申报研究开发费用50万元，而当年研发费用加计扣除归集额为0"
     rd_ev, base_ev, limit = got[uscc(1)].evidence
     assert (rd_ev.feed, rd_ev.file_name, rd_ev.line, rd_ev.value) == ("rd", "rd_2025.csv", 2, "131")
     assert (base_ev.feed, base_ev.file_name, base_ev.line, base_ev.value) == ("finance", "finance_2025.csv", 2, "100")

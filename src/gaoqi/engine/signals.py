@@ -527,6 +527,7 @@ def _ip_transfer(
     by: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in _rows(con, ip_transfer_sql(as_of, year, p, agent=files.agent, transferor=files.transferor)):
         by[str(r["uscc"])].append(r)
+    verb = "/".join(ACQUISITION_LABELS.get(a, a) for a in p.ip_transfer_acquisitions)
     out = []
     for uscc, recs in by.items():
         kinds: dict[str, int] = defaultdict(int)
@@ -543,7 +544,7 @@ def _ip_transfer(
                 f"申请前{r['days']}天{who}）", r["_load_id"], r["_line"]))  # fmt: skip
         out.append(ReviewSignal(
             uscc=uscc, batch_year=year, kind="ip_transfer_recent",
-            summary=f"申请前{p.ip_transfer_window_days}天内受让知识产权{len(recs)}件（{detail}）并计入知识产权",
+            summary=f"申请前{p.ip_transfer_window_days}天内{verb}知识产权{len(recs)}件（{detail}）并计入知识产权",
             evidence=tuple(evidence), related_usccs=()))  # fmt: skip
     return out
 
@@ -598,10 +599,10 @@ def _rd_deduction(
     for r in _rows(con, rd_deduction_sql(as_of, year, p, agent=files.agent)):
         rd, base = r["rd_expense"], r["rd_deduction_base"]
         if base:
-            gap = (rd - base) / base
-            words = f"高出{_num((gap * 100).quantize(Decimal('0.1')))}%"
+            gap = _num(((rd - base) / base * 100).quantize(Decimal("0.1")))
+            summary = f"{year - 1}年申报研究开发费用{_num(rd)}万元，比加计扣除归集额{_num(base)}万元高出{gap}%"
         else:
-            words = "而加计扣除归集额为0"
+            summary = f"{year - 1}年申报研究开发费用{_num(rd)}万元，而当年研发费用加计扣除归集额为0"
         evidence = (
             files.ev(f"{year - 1}年研究开发费用（万元）", rd, r["rd_load_id"], r["rd_line"]),
             files.ev(f"{year - 1}年研发费用加计扣除归集额（万元）", base, r["fin_load_id"], r["fin_line"]),
@@ -609,8 +610,7 @@ def _rd_deduction(
         )
         out.append(ReviewSignal(
             uscc=str(r["uscc"]), batch_year=year, kind="rd_vs_deduction",
-            summary=f"{year - 1}年申报研究开发费用{_num(rd)}万元，比加计扣除归集额{_num(base)}万元{words}",
-            evidence=evidence))  # fmt: skip
+            summary=summary, evidence=evidence))  # fmt: skip
     return out
 
 
