@@ -28,5 +28,6 @@ urlpatterns = [
     path("analytics/", include("gaoqi.web.analytics.urls")),
     path("spot-checks/", include("gaoqi.web.spotchecks.urls")),
     path("monitoring/", include("gaoqi.web.monitoring.urls")),
+    path("review-signals/", include("gaoqi.web.reviewsignals.urls")),
     path("api/", api.urls),
 ]
