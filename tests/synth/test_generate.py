@@ -31,6 +31,7 @@ from gaoqi.synth import (
     id_number_ok,
 )
 from gaoqi.synth.pools import DISTRICT_SHARES
+from gaoqi.synth.files import OPT_IN_FEEDS
 
 N = 1500
 SMALL = SynthConfig(chunk_size=400)  # several chunks even for a small population
@@ -208,7 +209,7 @@ def file_names(s: SynthSummary) -> list[str]:
 # --- files ------------------------------------------------------------------------------------------
 def test_every_feed_is_delivered(world: SynthSummary) -> None:
     feeds = {f.feed for f in world.files}
-    assert feeds == set(FEED_NAMES)
+    assert feeds == set(FEED_NAMES) - set(OPT_IN_FEEDS)  # the R&D projects: only the applications world (ADR 0035)
     for f in world.files:
         assert feed_for_filename(f.name) == f.feed
         assert f.rows > 0, f.name
@@ -324,7 +325,7 @@ def test_every_file_carries_each_of_its_defect_kinds(world: SynthSummary) -> Non
 def test_tiny_population_still_has_every_defect_kind(tmp_path: Path) -> None:
     s = generate(tmp_path, 80, seed=3)
     assert set(truth_defects(s).values()) == set(DEFECT_CODES)
-    assert {f.feed for f in s.files} == set(FEED_NAMES)
+    assert {f.feed for f in s.files} == set(FEED_NAMES) - set(OPT_IN_FEEDS)
 
 
 def test_defective_rows_never_hide_a_registration(world: SynthSummary) -> None:

@@ -56,6 +56,15 @@ if TYPE_CHECKING:
     )
     from gaoqi.engine.rules.compile import version_features
     from gaoqi.engine.rules.ir import SEVERITIES
+    from gaoqi.engine.signals import (
+        REVIEW_SIGNAL_KINDS,
+        ReviewSignal,
+        SignalEvidence,
+        SignalParams,
+        SignalParamsError,
+        SignalSpec,
+        load_signal_params,
+    )
     from gaoqi.engine.uscc import UsccCheck
     from gaoqi.engine.uscc import validate as check_uscc
     from gaoqi.engine.validate import district_codes, industry_section_names
@@ -145,6 +154,13 @@ _LAZY: dict[str, tuple[str, str]] = {
     "version_features": ("gaoqi.engine.rules.compile", "version_features"),
     "SEVERITIES": ("gaoqi.engine.rules.ir", "SEVERITIES"),
     "load_warning_rules": ("gaoqi.engine.warning_rules", "load_warning_rules"),
+    "REVIEW_SIGNAL_KINDS": ("gaoqi.engine.signals", "REVIEW_SIGNAL_KINDS"),
+    "ReviewSignal": ("gaoqi.engine.signals", "ReviewSignal"),
+    "SignalEvidence": ("gaoqi.engine.signals", "SignalEvidence"),
+    "SignalParams": ("gaoqi.engine.signals", "SignalParams"),
+    "SignalParamsError": ("gaoqi.engine.signals", "SignalParamsError"),
+    "SignalSpec": ("gaoqi.engine.signals", "SignalSpec"),
+    "load_signal_params": ("gaoqi.engine.signals", "load_signal_params"),
 }
 
 
@@ -156,6 +172,7 @@ __all__ = [
     "FEATURES",
     "FEATURE_BY_NAME",
     "FEED_NAMES",
+    "REVIEW_SIGNAL_KINDS",
     "SEVERITIES",
     "AreaScore",
     "Backend",
@@ -184,8 +201,13 @@ __all__ = [
     "PolicyMode",
     "PolicyVersion",
     "Provenance",
+    "ReviewSignal",
     "Score",
     "ScoreOutcome",
+    "SignalEvidence",
+    "SignalParams",
+    "SignalParamsError",
+    "SignalSpec",
     "SimulationError",
     "Source",
     "Subpark",
@@ -214,6 +236,7 @@ __all__ = [
     "load_indicators_bytes",
     "load_policies",
     "load_policy_text",
+    "load_signal_params",
     "load_subparks",
     "load_subparks_bytes",
     "load_tags",

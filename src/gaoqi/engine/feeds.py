@@ -29,6 +29,8 @@ FEED_NAMES: tuple[str, ...] = (
     # the platform's own records (高企认定系统, ADR 0011), read by the warning rules (ADR 0029)
     "hte_application",
     "hte_annual_report",
+    # the R&D projects of each application (高企认定系统), read by the review signals (ADR 0035)
+    "hte_rd_project",
 )
 
 # Storage type in the workspace for each field kind.

@@ -24,6 +24,7 @@ import duckdb
 from gaoqi.engine import incubators as _incubators
 from gaoqi.engine import ingest as _ingest
 from gaoqi.engine import rules as _rules
+from gaoqi.engine import signals as _signals
 from gaoqi.engine import warning_rules as _warnings
 from gaoqi.engine.analytics import cohort as _cohort
 from gaoqi.engine.analytics import tags as _tags
@@ -509,6 +510,17 @@ class Workspace:
     def warning_meta(self) -> Row:
         """The last ``warnings_evaluate``'s ``as_of, ruleset_hash, rules, previous`` ({} when never run)."""
         return _warnings.warning_meta(self._con)
+
+    def review_signals(
+        self, as_of: date, *, batch_year: int | None = None, params: Path | None = None
+    ) -> list[_signals.ReviewSignal]:
+        """The review signals (审查提示信号, ADR 0035) on the applicants of ``batch_year`` (default: as_of's year;
+        the ``hte_application`` rows in review or certified, submitted by as_of), by kind then USCC, each with
+        its evidence (feed, file, line). ``params``: the parameters file (default ``load_signal_params()``).
+        Needs the current views (``resolve``)."""
+        return _signals.review_signals(
+            self._con, as_of, batch_year=batch_year, params=_signals.load_signal_params(params)
+        )
 
     @staticmethod
     def warning_rules(policies_dir: Path | str, as_of: date | None = None) -> list[Row]:

@@ -71,6 +71,11 @@ class SynthConfig:
     """Rates of everything planted. Defaults give the realistic mix described in the module docstring."""
 
     chunk_size: int = 25_000
+    #: the opt-in applications world (issue 16, ADR 0035): this year's HTE applications with their R&D projects
+    #: and the planted review-signal patterns (``gaoqi.synth.applications``, its own random stream); off, the
+    #: files are byte for byte the default world's
+    applications: bool = False
+    application_share: float = 0.08  # live enterprises applying in AS_OF's year (besides the renewals)
     rename_rate: float = 0.05  # enterprises with a name change
     second_rename_rate: float = 0.10  # of the renamed, those renamed twice
     rd_share: float = 0.60  # enterprises with rd rows (approximate; HTEs nearly always have them)

@@ -214,6 +214,37 @@ FILE_PLANS: tuple[FilePlan, ...] = (
     FilePlan("hte_annual_report_高企认定系统.csv", "hte_annual_report", "utf-8", "zh"),
 )
 
+#: Columns the schemas gained for the review signals (ADR 0035): delivered only by the opt-in applications world
+#: (``SynthConfig.applications``), so that the default world's bytes do not change.
+OPT_IN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "ip": ("transferor_name",),
+    "finance": ("rd_deduction_base",),
+    "hte_application": ("agent_name",),
+}
+#: Feeds only the applications world delivers.
+OPT_IN_FEEDS: tuple[str, ...] = ("hte_rd_project",)
+#: The applications world's own files (after FILE_PLANS): the R&D projects of the applications.
+APPLICATION_PLANS: tuple[FilePlan, ...] = (
+    FilePlan("hte_rd_project_高企认定系统.csv", "hte_rd_project", "utf-8", "zh"),
+)
+
+
+def _column(table: Table, f: FieldSpec) -> Column:
+    col = table.cols.get(f.name)
+    return _empty(f, table.n) if col is None else col
+
+
+def _empty(f: FieldSpec, n: int) -> Column:
+    """A column the table does not carry (an opt-in column left empty): empty text or missing numbers."""
+    if f.kind in _TEXT_KINDS or f.kind == "enum":
+        return [""] * n
+    if f.kind in ("date", "period"):
+        return np.zeros(n, dtype=np.int64)
+    if f.kind in ("year", "integer"):
+        return np.full(n, -1, dtype=np.int64)
+    return np.full(n, np.nan, dtype=np.float64)
+
+
 #: The code planted where a relation names no body of the roster.
 UNKNOWN_INCUBATOR = "FH999999"
 
@@ -308,7 +339,10 @@ class FileWriter:
         self.cfg = cfg
         self.sink = sink
         self.spec: FeedSpec = feed_spec(plan.feed)
-        self.fields: tuple[FieldSpec, ...] = tuple(self.spec.field(c) for c in (plan.columns or self.spec.field_names))
+        names = plan.columns or tuple(
+            c for c in self.spec.field_names if cfg.applications or c not in OPT_IN_COLUMNS.get(plan.feed, ())
+        )
+        self.fields: tuple[FieldSpec, ...] = tuple(self.spec.field(c) for c in names)
         self.rows = 0
         self.pending: set[str] = set(plan.defects)  # kinds still to be planted at least once
         self.path = out_dir / plan.name
@@ -396,7 +430,7 @@ class FileWriter:
         if n == 0:
             return
         row_style = rng.integers(0, 3, n).astype(np.int64)
-        cols = [self._format(f, table.cols[f.name], n, row_style, rng) for f in self.fields]
+        cols = [self._format(f, _column(table, f), n, row_style, rng) for f in self.fields]
         if self.plan.extra is not None:
             pick = rng.integers(0, 100, n).tolist()
             cols.append([(pools.REMARKS[p % len(pools.REMARKS)] if p < 8 else "") for p in pick])

@@ -1254,12 +1254,15 @@ class _Generator:
         return files
 
     def write_summary(self, s: SynthSummary) -> None:
+        config = asdict(self.cfg)
+        if not self.cfg.applications:  # the default world's summary as it was before the opt-in world existed
+            del config["applications"], config["application_share"]
         data = {
             "enterprises": s.enterprises,
             "seed": s.seed,
             "as_of": AS_OF.isoformat(),
             "fiscal_years": list(FISCAL_YEARS),
-            "config": asdict(self.cfg),
+            "config": config,
             "files": [f._asdict() for f in s.files],
             "rows": s.rows,
             "defects": s.defects,
