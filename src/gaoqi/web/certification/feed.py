@@ -144,20 +144,31 @@ def application_rows() -> list[dict[str, Any]]:
 
 def rd_project_rows() -> list[dict[str, Any]]:
     """One row per R&D project (研究开发活动) of the same applications as ``application_rows``: its code (RD01) and
-    text as the enterprise typed it (the name and any description after it, one line), in code order. A code
-    given twice keeps its first line (the feed's key is enterprise, year and code)."""
+    text as the enterprise typed it (the name and any description after it, one line; the name alone as
+    ``project_name``), in code order. A code given twice keeps its first line (the feed's key is enterprise, year
+    and code); a code without text is left out (the text is required)."""
     rows = []
     for (uscc, year), app in sorted(_latest_submitted().items()):
         seen: dict[str, str] = {}
         for item in (app.form or {}).get("rd_projects") or []:
-            code = _one_line(item.get("code"))
-            if code and code not in seen:
-                seen[code] = _one_line(item.get("name"))
+            code, text = _one_line(item.get("code")), _one_line(item.get("name"))
+            if code and text and code not in seen:
+                seen[code] = text
         rows.extend(
-            {"uscc": uscc, "batch_year": year, "project_code": code, "project_text": text}
+            {"uscc": uscc, "batch_year": year, "project_code": code, "project_name": _project_name(text),
+             "project_text": text}
             for code, text in sorted(seen.items())
-        )
+        )  # fmt: skip
     return rows
+
+
+def _project_name(text: str) -> str:
+    """A project line's name: before its description ("名称：简述" → 名称), else the whole line."""
+    for mark in ("：", ":"):
+        name, found, _ = text.partition(mark)
+        if found and name.strip():
+            return name.strip()
+    return text
 
 
 def annual_report_rows() -> list[dict[str, Any]]:
@@ -191,7 +202,8 @@ def render(feed: str, rows: list[dict[str, Any]]) -> bytes:
 def feed_files() -> dict[str, bytes]:
     """The platform's delivery: file name → bytes (a feed with no row yet gives no file). Applications and annual
     reports are written, even without a row, once the platform issues certificates: it is then where they are
-    filed, so no row means none was (the warning rules read FALSE, not unknown)."""
+    filed, so no row means none was (the warning rules read FALSE, not unknown); the applications' R&D projects
+    likewise (the review signals, ADR 0036)."""
     files = {}
     certs = certificate_rows()
     if certs:
@@ -200,8 +212,8 @@ def feed_files() -> dict[str, bytes]:
         files[NAME_CHANGE_FILE] = render("name_change", renames)
     if (apps := application_rows()) or certs:
         files[APPLICATION_FILE] = render("hte_application", apps)
-    if (projects := rd_project_rows()) or certs:
-        files[RD_PROJECT_FILE] = render("hte_rd_project", projects)
     if (reports := annual_report_rows()) or certs:
         files[ANNUAL_REPORT_FILE] = render("hte_annual_report", reports)
+    if (projects := rd_project_rows()) or certs:
+        files[RD_PROJECT_FILE] = render("hte_rd_project", projects)
     return files

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -44,6 +45,15 @@ def in_review_statuses() -> tuple[str, ...]:
 
     return (cwf.DISTRICT_REVIEW, cwf.CORRECTION, cwf.MUNICIPAL_REVIEW, cwf.EXPERT_REVIEW, cwf.DECISION,
             cwf.PUBLICITY)  # fmt: skip
+
+
+def review_years(as_of: dt.date) -> list[int]:
+    """The batch years with an application in review on the platform, not after ``as_of``'s year: the years the
+    engine is asked for signals at publication."""
+    from gaoqi.web.certification.models import Application
+
+    years = Application.objects.filter(status__in=in_review_statuses(), year__lte=as_of.year).values_list("year")
+    return sorted({y for (y,) in years.distinct()})
 
 
 def _get(sig: Any, name: str) -> Any:
