@@ -20,7 +20,7 @@ WRITE_ERRORS: dict[int, Any] = {**NOT_FOUND, 409: NOT_FOUND[400]}
 STATUS = Literal["", "open", "concluded", "cleared"]
 
 
-class EvidenceOut(Schema):
+class SignalEvidenceOut(Schema):
     label: str
     value: Any = None
     feed: str = ""
@@ -38,7 +38,7 @@ class SignalOut(Schema):
     kind: str
     kind_label: str
     summary: str
-    evidence: list[EvidenceOut]
+    evidence: list[SignalEvidenceOut]
     related_usccs: list[str]
     status: str = Field(description="open / concluded / cleared")
     first_seen_on: date
