@@ -114,7 +114,7 @@ def test_the_expert_reads_but_cannot_conclude_and_never_learns_who_else_applied(
     c = login(m["expert"])
     for url in (f"/certification/{m['hd2'].pk}/", f"/certification/{m['hd2'].pk}/score/"):
         html = c.get(url).content.decode()
-        assert f'id="signal-{s.pk}"' in html and "研发项目描述与其他申报企业高度相似" in html, url
+        assert f'id="signal-{s.pk}"' in html and "研发项目文本跨企业高度雷同" in html, url
         assert "关联申报企业：1 家（企业名称不向评审专家展示）" in html
         assert m["hd"].uscc not in html and m["hd"].enterprise_name not in html  # withheld from summary and evidence
         assert "〔其他申报企业，已隐去〕" in html
@@ -137,7 +137,7 @@ def test_the_excel_export_values(signals: dict[str, Any]) -> None:
     assert rows[0] == services.EXPORT_HEADER
     assert len(rows) == 2
     assert rows[1][:8] == (s.pk, m["hd"].enterprise_name, m["hd"].uscc, "海淀区", 2026, "区级形式审查",
-                           "多家申报企业共用地址、电话或代理机构", "与另2家申报企业共用申报代理机构")  # fmt: skip
+                           "多家申请企业共用地址、电话或代理机构", "与另2家申报企业共用申报代理机构")  # fmt: skip
     assert "hte_annual_report_2025.csv 第17行" in rows[1][8]
     assert rows[1][9] == f"{m['cy'].enterprise_name}、{m['hd2'].enterprise_name}"  # by USCC (110105 first)
     assert rows[1][10] == "待核实"
@@ -160,7 +160,7 @@ def test_the_api_list_and_conclude(signals: dict[str, Any]) -> None:
     assert got["next_after"] == "" and [x["id"] for x in got["items"]] == [s.pk]
     item = got["items"][0]
     assert (item["kind_label"], item["related_usccs"], item["notice"]) == (
-        "多家申报企业共用地址、电话或代理机构", sorted([m["hd2"].uscc, m["cy"].uscc]), "供参考，不作为认定结论",
+        "多家申请企业共用地址、电话或代理机构", sorted([m["hd2"].uscc, m["cy"].uscc]), "供参考，不作为认定结论",
     )  # fmt: skip
     assert item["evidence"][0] == {"label": "科技人员数", "value": 42, "feed": "hte_annual_report",
                                    "file": "hte_annual_report_2025.csv", "line": 17}  # fmt: skip

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from gaoqi.web import roles
-from gaoqi.web.core.labels import feed_name, label
+from gaoqi.web.core.labels import feed_name
 from gaoqi.web.core.scoping import visible_to
 from gaoqi.web.reviewsignals import workflow as wf
 from gaoqi.web.reviewsignals.models import ReviewSignal
@@ -57,17 +58,17 @@ def may_conclude(user: Any, s: ReviewSignal) -> bool:
     return role == roles.MUNICIPAL or (role == roles.DISTRICT and user.district_code == s.district_code)
 
 
+@lru_cache(maxsize=1)
 def engine_kinds() -> dict[str, str]:
-    """The engine's kinds and their words (``REVIEW_SIGNAL_KINDS``)."""
+    """The engine's kinds and their words (``REVIEW_SIGNAL_KINDS``), in its report order."""
     from gaoqi.engine import REVIEW_SIGNAL_KINDS
 
     return {str(k): str(v) for k, v in REVIEW_SIGNAL_KINDS.items()}
 
 
 def kind_label(kind: str) -> str:
-    """The catalogue's word for a kind, else the engine's, else the code."""
-    word = label("review_signal_kind", kind)
-    return word if word != kind else engine_kinds().get(kind, kind)
+    """A kind's words: the engine's (its one list, beside the signals' parameters: not a second copy here)."""
+    return engine_kinds().get(kind, kind)
 
 
 def kinds() -> dict[str, str]:
