@@ -441,7 +441,9 @@ def _reviewsignals_world(world: dict[str, Any], snapshot: Any) -> None:
     with transaction.atomic():
         rsv.signals_derive(snapshot, rows, None)
     signals = {s.kind: s for s in ReviewSignal.objects.filter(application=app)}
-    rsv.signal_conclude(world["people"]["district"], signals["shared_contact"].pk, conclusion="explained", note="已说明")
+    rsv.signal_conclude(
+        world["people"]["district"], signals["shared_contact"].pk, conclusion="explained", note="已说明"
+    )
     with transaction.atomic():
         rsv.signals_derive(snapshot, rows[:2], {"ip_transfer_recent"})
 

@@ -21,7 +21,10 @@ def test_the_agent_is_saved_trimmed_kept_and_bounded() -> None:
     app = sv.application_update_form(ent, app, {"agent_name": "  北京某某  咨询有限公司 "})
     assert app.form["agent_name"] == "北京某某 咨询有限公司"
     app = sv.application_update_form(ent, app, {"rd_projects": [{"code": "RD01", "name": "名称：简述"}]})
-    assert (app.form["agent_name"], app.form["rd_projects"]) == ("北京某某 咨询有限公司", [{"code": "RD01", "name": "名称：简述"}])
+    assert (app.form["agent_name"], app.form["rd_projects"]) == (
+        "北京某某 咨询有限公司",
+        [{"code": "RD01", "name": "名称：简述"}],
+    )
     with pytest.raises(WorkflowError, match="申报代理机构不能超过200字"):
         sv.application_update_form(ent, app, {"agent_name": "长" * 201})
 

@@ -355,7 +355,10 @@ def test_the_platform_feed_writes_agents_and_rd_projects_for_the_review_signals(
     files = feed_files()
     assert feed_for_filename(RD_PROJECT_FILE) == "hte_rd_project"
     assert files[RD_PROJECT_FILE].decode().splitlines()[0] == "统一社会信用代码,申报年度,项目编号,项目名称,项目内容"
-    assert files[APPLICATION_FILE].decode().splitlines()[2] == f"{a},2026,2026-05-20,in_review,北京某某知识产权代理有限公司"
+    assert (
+        files[APPLICATION_FILE].decode().splitlines()[2]
+        == f"{a},2026,2026-05-20,in_review,北京某某知识产权代理有限公司"
+    )
     assert feed_files() == files  # the same state gives the same bytes
     sv.platform_feed_write(None, tmp_path / "feed")
     with Workspace.open(tmp_path / "home") as ws:

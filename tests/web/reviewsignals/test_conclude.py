@@ -91,7 +91,11 @@ def test_a_conclusion_is_audited(rs: dict[str, Any]) -> None:
     s = _signal(rs, "open")
     services.signal_conclude(rs["haidian"], s.pk, conclusion="explained", note="企业已书面说明")
     event = AuditEvent.objects.filter(action="review_signal.conclude").get()
-    assert (event.target, event.detail["conclusion"], event.username) == (f"review_signal:{s.pk}", "explained", "rs_haidian")
+    assert (event.target, event.detail["conclusion"], event.username) == (
+        f"review_signal:{s.pk}",
+        "explained",
+        "rs_haidian",
+    )
 
 
 @pytest.mark.django_db

@@ -26,7 +26,9 @@ def test_a_planted_copy_becomes_a_signal_on_the_reviewers_page(snapshot: Any) ->
     from gaoqi.web.intake.models import Snapshot
     from gaoqi.web.intake.services import snapshot_run
 
-    ents = list(Enterprise.objects.filter(district_code="110108").exclude(name__startswith="金丝雀").order_by("uscc")[:3])
+    ents = list(
+        Enterprise.objects.filter(district_code="110108").exclude(name__startswith="金丝雀").order_by("uscc")[:3]
+    )
     tz = dt.timezone(dt.timedelta(hours=8))
     apps = []
     for ent, text in zip(ents, (TEXT, TEXT.replace("机器人", "机器人系统"), "企业资源计划软件的二次开发与实施"),

@@ -102,7 +102,10 @@ def test_the_reviewer_reads_the_evidence_and_records_a_conclusion(signals: dict[
         "concluded", "explained", "企业说明：集团统一委托代理", m["haidian"],
     )  # fmt: skip
     html = c.get(f"/certification/{m['hd'].pk}/").content.decode()
-    assert "核实结论：<strong>已作说明</strong>：企业说明：集团统一委托代理" in html and 'data-action="conclude"' not in html
+    assert (
+        "核实结论：<strong>已作说明</strong>：企业说明：集团统一委托代理" in html
+        and 'data-action="conclude"' not in html
+    )
     # an outside link is not followed back
     r = c.post(f"/review-signals/{m['s_hd2'].pk}/conclude/", {"conclusion": "confirmed", "note": "属实",
                                                              "back": "https://example.com/"})  # fmt: skip
@@ -119,7 +122,10 @@ def test_the_expert_reads_but_cannot_conclude_and_never_learns_who_else_applied(
         assert m["hd"].uscc not in html and m["hd"].enterprise_name not in html  # withheld from summary and evidence
         assert "〔其他申报企业，已隐去〕" in html
         assert 'data-action="conclude"' not in html
-    assert c.post(f"/review-signals/{s.pk}/conclude/", {"conclusion": "confirmed", "note": "专家认为属实"}).status_code == 403
+    assert (
+        c.post(f"/review-signals/{s.pk}/conclude/", {"conclusion": "confirmed", "note": "专家认为属实"}).status_code
+        == 403
+    )
     r = c.post(f"/api/review-signals/{s.pk}/conclude", {"conclusion": "confirmed", "note": "专家认为属实"},
                content_type="application/json")  # fmt: skip
     assert r.status_code == 403
@@ -147,7 +153,7 @@ def test_the_export_neutralises_formulas(signals: dict[str, Any]) -> None:
     from openpyxl import load_workbook
 
     m = signals
-    ReviewSignal.objects.filter(pk=m["s_hd"].pk).update(summary="=HYPERLINK(\"http://x\")")
+    ReviewSignal.objects.filter(pk=m["s_hd"].pk).update(summary='=HYPERLINK("http://x")')
     response = login(m["haidian"]).get("/review-signals/export/?kind=shared_contact")
     cell = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[1][7]
     assert not str(cell).startswith("=")

@@ -147,7 +147,7 @@ def rd_project_rows() -> list[dict[str, Any]]:
     text as the enterprise typed it (the name and any description after it, one line; the name alone as
     ``project_name``), in code order. A code given twice keeps its first line (the feed's key is enterprise, year
     and code); a code without text is left out (the text is required)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (uscc, year), app in sorted(_latest_submitted().items()):
         seen: dict[str, str] = {}
         for item in (app.form or {}).get("rd_projects") or []:

@@ -47,9 +47,9 @@ from gaoqi.web.exports import cell
 from gaoqi.web.intake.models import Snapshot, Upload
 from gaoqi.web.intake.runlock import lock_holder, run_lock
 from gaoqi.web.monitoring.services import warnings_derive
-from gaoqi.web.reviewsignals.services import signals_derive
 from gaoqi.web.programmes.services import memberships_update
 from gaoqi.web.push.services import events_derive
+from gaoqi.web.reviewsignals.services import signals_derive
 
 BATCH = 5000
 

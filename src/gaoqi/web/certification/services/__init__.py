@@ -79,7 +79,7 @@ from gaoqi.web.core.locks import STALE, DomainError, StaleActionError
 from gaoqi.web.core.workflow import WorkflowError
 
 __all__ = [
-    "ANNUAL_REPORT_FIELDS", "COMMITMENT", "EXTERNAL_NOTICE", "FORM_FIELD_MAX", "FORM_FIELDS", "FORM_SECTIONS", "GUARDS", "MAX_ATTACHMENT", "MAX_ATTACHMENTS",
+    "ANNUAL_REPORT_FIELDS", "COMMITMENT", "EXTERNAL_NOTICE", "FORM_FIELDS", "FORM_FIELD_MAX", "FORM_SECTIONS", "GUARDS", "MAX_ATTACHMENT", "MAX_ATTACHMENTS",
     "MAX_ATTACHMENTS_BYTES", "OBJECTION_CONTACT_MAX", "OBJECTION_CONTENT_MAX", "OBJECTION_NAME_MAX", "POLICY_ID",
     "REVOCATION_LABELS", "REVOCATION_REASONS", "STALE", "DomainError", "StaleActionError", "WorkflowError", "_pool",
     "annual_report_reminders", "annual_report_submit", "annual_reports_overdue", "application_declare",

@@ -6,42 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('certification', '0006_revocation_referral'),
-        ('intake', '0002_upload'),
+        ("certification", "0006_revocation_referral"),
+        ("intake", "0002_upload"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewSignal',
+            name="ReviewSignal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('district_code', models.CharField(max_length=6, verbose_name='所属区县')),
-                ('uscc', models.CharField(max_length=18, verbose_name='统一社会信用代码')),
-                ('batch_year', models.PositiveSmallIntegerField(verbose_name='申报年度')),
-                ('kind', models.CharField(max_length=40, verbose_name='风险类型')),
-                ('summary', models.TextField(verbose_name='提示内容')),
-                ('evidence', models.JSONField(default=list, verbose_name='依据数据')),
-                ('related_usccs', models.JSONField(default=list, verbose_name='关联企业')),
-                ('status', models.CharField(choices=[('open', '待核实'), ('concluded', '已核实'), ('cleared', '已消除')], max_length=12, verbose_name='状态')),
-                ('first_seen_on', models.DateField(verbose_name='首次发现日期')),
-                ('conclusion', models.CharField(blank=True, choices=[('confirmed', '属实'), ('explained', '已作说明'), ('unfounded', '不成立')], max_length=12, verbose_name='核实结论')),
-                ('conclusion_note', models.TextField(blank=True, verbose_name='核实说明')),
-                ('concluded_at', models.DateTimeField(blank=True, null=True, verbose_name='核实时间')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_signals', to='certification.application')),
-                ('cleared_snapshot', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.snapshot')),
-                ('concluded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('first_seen_snapshot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.snapshot')),
-                ('last_seen_snapshot', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.snapshot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("district_code", models.CharField(max_length=6, verbose_name="所属区县")),
+                ("uscc", models.CharField(max_length=18, verbose_name="统一社会信用代码")),
+                ("batch_year", models.PositiveSmallIntegerField(verbose_name="申报年度")),
+                ("kind", models.CharField(max_length=40, verbose_name="风险类型")),
+                ("summary", models.TextField(verbose_name="提示内容")),
+                ("evidence", models.JSONField(default=list, verbose_name="依据数据")),
+                ("related_usccs", models.JSONField(default=list, verbose_name="关联企业")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待核实"), ("concluded", "已核实"), ("cleared", "已消除")],
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("first_seen_on", models.DateField(verbose_name="首次发现日期")),
+                (
+                    "conclusion",
+                    models.CharField(
+                        blank=True,
+                        choices=[("confirmed", "属实"), ("explained", "已作说明"), ("unfounded", "不成立")],
+                        max_length=12,
+                        verbose_name="核实结论",
+                    ),
+                ),
+                ("conclusion_note", models.TextField(blank=True, verbose_name="核实说明")),
+                ("concluded_at", models.DateTimeField(blank=True, null=True, verbose_name="核实时间")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_signals",
+                        to="certification.application",
+                    ),
+                ),
+                (
+                    "cleared_snapshot",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.snapshot",
+                    ),
+                ),
+                (
+                    "concluded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "first_seen_snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="intake.snapshot"
+                    ),
+                ),
+                (
+                    "last_seen_snapshot",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.snapshot",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['district_code', 'status', 'id'], name='revsig_district_status_id'), models.Index(fields=['status', 'id'], name='revsig_status_id'), models.Index(fields=['kind', 'status'], name='revsig_kind_status')],
-                'constraints': [models.UniqueConstraint(fields=('application', 'kind'), name='reviewsignals_one_per_kind'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'concluded'), _negated=True), models.Q(models.Q(('conclusion', ''), _negated=True), models.Q(('conclusion_note', ''), _negated=True)), _connector='OR'), name='reviewsignals_concluded_says_what'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'cleared'), _negated=True), ('cleared_snapshot__isnull', False), _connector='OR'), name='reviewsignals_cleared_says_when')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["district_code", "status", "id"], name="revsig_district_status_id"),
+                    models.Index(fields=["status", "id"], name="revsig_status_id"),
+                    models.Index(fields=["kind", "status"], name="revsig_kind_status"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("application", "kind"), name="reviewsignals_one_per_kind"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "concluded"), _negated=True),
+                            models.Q(
+                                models.Q(("conclusion", ""), _negated=True),
+                                models.Q(("conclusion_note", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="reviewsignals_concluded_says_what",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "cleared"), _negated=True),
+                            ("cleared_snapshot__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="reviewsignals_cleared_says_when",
+                    ),
+                ],
             },
         ),
     ]
