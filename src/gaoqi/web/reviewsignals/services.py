@@ -37,6 +37,8 @@ from gaoqi.web.reviewsignals.models import ReviewSignal
 
 CLEARED = "风险提示已消除（快照 {n}）"
 NOTE_MAX = 5000
+#: What a snapshot may change of an open signal.
+CONTENT = ("summary", "evidence", "related_usccs")
 
 
 def in_review_statuses() -> tuple[str, ...]:
@@ -122,6 +124,7 @@ def signals_derive(snapshot: Snapshot, signals: Iterable[Any], kinds: Iterable[s
     ct = ContentType.objects.get_for_model(ReviewSignal)
     logs: list[WorkflowLog] = []
     changed: list[ReviewSignal] = []
+    reopened: list[ReviewSignal] = []
     seen_again: list[int] = []
     new: list[ReviewSignal] = []
 
@@ -133,7 +136,7 @@ def signals_derive(snapshot: Snapshot, signals: Iterable[Any], kinds: Iterable[s
               "still": 0}  # fmt: skip
     for key, row in staged.items():
         s = existing.get(key)
-        content = {k: row[k] for k in ("summary", "evidence", "related_usccs")}
+        content = {k: row[k] for k in CONTENT}
         if s is None:
             new.append(ReviewSignal(
                 application_id=key[0], district_code=row["district_code"], uscc=row["uscc"],
@@ -144,45 +147,45 @@ def signals_derive(snapshot: Snapshot, signals: Iterable[Any], kinds: Iterable[s
         if s.last_seen_snapshot_id == sid and s.status != wf.CLEARED:
             continue  # already derived from this snapshot
         if s.status == wf.CLEARED:
-            s.status, s.cleared_snapshot_id = wf.OPEN, None
-            for k, v in content.items():
-                setattr(s, k, v)
+            reopened.append(s)
             log(s.pk, "reopen", wf.CLEARED, wf.OPEN, f"快照 {sid} 再次出现该风险提示")
-            counts["reopened"] += 1
         elif s.status == wf.OPEN and any(getattr(s, k) != v for k, v in content.items()):
-            for k, v in content.items():
-                setattr(s, k, v)
             log(s.pk, "update", wf.OPEN, wf.OPEN, f"提示内容按快照 {sid} 更新")
             counts["updated"] += 1
         else:  # open and unchanged, or concluded: its conclusion stands, the snapshot only saw it again
             seen_again.append(s.pk)
             continue
+        for k, v in content.items():
+            setattr(s, k, v)
         s.last_seen_snapshot_id = sid
         changed.append(s)
-    counts["still"] = len(seen_again)
+    counts["still"], counts["reopened"] = len(seen_again), len(reopened)
     gone = [
-        s for key, s in existing.items()
+        s.pk for key, s in existing.items()
         if s.status == wf.OPEN and key not in staged and (covered is None or s.kind in covered)
     ]  # fmt: skip
     cleared = CLEARED.format(n=sid)
-    for s in gone:
-        s.status, s.cleared_snapshot_id = wf.CLEARED, sid
-        log(s.pk, "clear", wf.OPEN, wf.CLEARED, cleared)
+    for pk in gone:
+        log(pk, "clear", wf.OPEN, wf.CLEARED, cleared)
     counts["cleared"] = len(gone)
+    # the statuses move set-based (one UPDATE per move, as the table says), the contents in bulk
+    signals_ = ReviewSignal.objects
     if seen_again:
-        ReviewSignal.objects.filter(pk__in=seen_again).update(last_seen_snapshot_id=sid)
-    fields = ["status", "cleared_snapshot_id", "summary", "evidence", "related_usccs", "last_seen_snapshot_id"]
-    if changed or gone:
-        ReviewSignal.objects.bulk_update([*changed, *gone], fields, batch_size=1000)
+        signals_.filter(pk__in=seen_again).update(last_seen_snapshot_id=sid)
+    if changed:
+        signals_.bulk_update(changed, [*CONTENT, "last_seen_snapshot_id"], batch_size=1000)
+    if reopened:
+        signals_.filter(pk__in=[x.pk for x in reopened]).update(status=wf.OPEN, cleared_snapshot_id=None)
+    if gone:
+        signals_.filter(pk__in=gone).update(status=wf.CLEARED, cleared_snapshot_id=sid)
     if new:
-        created = ReviewSignal.objects.bulk_create(new, batch_size=1000)  # ids returned (SQLite ≥ 3.35, PostgreSQL)
-        for s in created:
-            log(s.pk, "raise", "", wf.OPEN, f"快照 {sid} 发现该风险")
+        created = signals_.bulk_create(new, batch_size=1000)  # ids returned (SQLite ≥ 3.35, PostgreSQL)
+        for x in created:
+            log(x.pk, "raise", "", wf.OPEN, f"快照 {sid} 发现该风险")
         counts["opened"] = len(created)
     WorkflowLog.objects.bulk_create(logs, batch_size=1000)
-    if counts["opened"] or counts["reopened"]:
-        _notify_districts(sid, {s.district_code for s in new} | {s.district_code for s in changed
-                                                                 if s.status == wf.OPEN})  # fmt: skip
+    if new or reopened:
+        _notify_districts(sid, {x.district_code for x in (*new, *reopened)})
     audit_record(None, "reviewsignals.derive", target=f"snapshot:{sid}", detail=counts)
     return counts
 
