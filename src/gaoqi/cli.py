@@ -117,14 +117,15 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def synth(out_dir: Path, enterprises: int, seed: int) -> None:
+def synth(out_dir: Path, enterprises: int, seed: int, applications: bool = False) -> None:
     """Generate a synthetic Beijing: all ten department feeds, with planted mess recorded in _truth/."""
     from rich.table import Table
 
-    from gaoqi.synth import generate
+    from gaoqi.synth import SynthConfig, generate
 
+    config = SynthConfig(applications=applications)
     with _Bar("合成数据 synth") as bar:
-        summary = generate(out_dir, enterprises=enterprises, seed=seed, progress=bar)
+        summary = generate(out_dir, enterprises=enterprises, seed=seed, progress=bar, config=config)
     table = Table("file", "feed", "rows", "encoding", "format", title=f"{enterprises:,} enterprises → {out_dir}")
     for name, feed, rows, enc, fmt in summary.files:
         table.add_row(name, feed, f"{rows:,}", enc or "", fmt)
@@ -683,6 +684,42 @@ def bench_warnings(
     _print_json(data)
 
 
+def bench_signals(enterprises: int, seed: int, data_dir: Path | None, workspace: Path | None, as_json: bool) -> None:
+    """The review signals (ADR 0035) over the synthetic applications world: generated, ingested and resolved,
+    every signal evaluated and scored against the planted truth (precision, recall, seconds per signal)."""
+    from rich.table import Table
+
+    from gaoqi.synth.signals_bench import run_signals_benchmark
+
+    with console.get().status("bench signals") as status_line:
+        data = run_signals_benchmark(
+            enterprises=enterprises,
+            seed=seed,
+            data_dir=data_dir,
+            workspace=workspace,
+            progress=lambda text: status_line.update(f"bench signals: {text}"),
+        )
+    if as_json:
+        _print_json(data)
+        return
+    table = Table(
+        "signal", "planted", "raised", "true pos.", "precision", "recall", "negatives raised", "seconds",
+        title=f"bench signals: {data['enterprises']:,} enterprises, {data['applicants']:,} applicants, as of {data['as_of']}",
+    )  # fmt: skip
+    for r in data["by_kind"]:
+        table.add_row(
+            r["kind"], str(r["planted"]), str(r["raised"]), str(r["true_positives"]),
+            "—" if r["precision"] is None else f"{r['precision']:.3f}",
+            "—" if r["recall"] is None else f"{r['recall']:.3f}",
+            f"{r['negatives_raised']}/{r['negatives_planted']}", f"{r['seconds']:.2f}",
+        )  # fmt: skip
+    out.print(table)
+    out.print(
+        f"signals {data['signals']:,} in {data['signals_seconds']} s; ingest+resolve {data['ingest_resolve_seconds']} s; "
+        f"synth {data.get('synth_seconds', '(reused)')} s; feeds in {data['data_dir']}"
+    )
+
+
 def _bench_time(figure: str, seconds: float | None) -> str:
     if seconds is None:
         return "—"
@@ -841,6 +878,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--enterprises", "-n", type=int, default=20000, help="Number of enterprises.")
     p.add_argument("--seed", type=int, default=2026, help="Random seed: the same seed gives the same bytes.")
+    p.add_argument(
+        "--applications",
+        action="store_true",
+        help="Also this year's HTE applications with their R&D projects and the planted review-signal patterns "
+        "(_truth/signals.csv; ADR 0035). Off, the files are byte for byte the default world's.",
+    )
 
     p = _add(sub, "ingest", ingest)
     p.add_argument("directory", type=Path, metavar="DIRECTORY", help="Directory of delivered department files.")
@@ -954,6 +997,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", default="2026-06-30", help="The snapshot's date, YYYY-MM-DD.")
     p.add_argument("--previous-as-of", default="2025-06-30", help="The previous snapshot's date, YYYY-MM-DD.")
     p.add_argument("--rounds", type=int, default=3, help="Rounds; the minimum is kept.")
+
+    p = _add(bench, "signals", bench_signals)
+    p.add_argument("--enterprises", "-n", type=int, default=20_000, help="Number of enterprises.")
+    p.add_argument("--seed", type=int, default=7, help="Random seed of the synthetic feeds.")
+    p.add_argument("--data-dir", type=Path, metavar="DIR", help="Reuse or create the synthetic feeds here.")
+    _workspace(p)
+    _json(p)
 
     p = _add(bench, "compare", bench_compare)
     p.add_argument(

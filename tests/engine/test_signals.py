@@ -4,6 +4,7 @@ feed, file and line. The workspace is built the real way: CSV files ingested, th
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from gaoqi.engine import REVIEW_SIGNAL_KINDS, ReviewSignal, SignalParams, Workspace, load_signal_params
+from gaoqi.engine.signals import SignalParamsError, jaccard, near_duplicate_pairs, review_signals, shingles
 from gaoqi.engine.uscc import check_character
 
 AS_OF = date(2026, 6, 1)
@@ -164,3 +166,253 @@ def test_no_application_no_signal(tmp_path: Path) -> None:
     with ws:
         assert ws.review_signals(AS_OF) == []
         assert {s.uscc for s in ws.review_signals(date(2026, 6, 2))} == set()  # uscc(2) has no rd/si data
+
+
+def ip_row(
+    n: str, i: int, acquired: date | None, transferor: str | None, acquisition: str = "transfer"
+) -> list[object]:
+    return [n, "invention_patent", f"北京测试{i:03d}号科技有限公司", uscc(i), "2020-01-01", "valid", acquisition,
+            None if acquired is None else acquired.isoformat(), transferor]  # fmt: skip
+
+
+def test_transferor_many_needs_k_applicants_by_normalised_name(tmp_path: Path) -> None:
+    old = SUBMITTED - timedelta(days=800)
+    ip = [
+        # the agency in two spellings (the normaliser makes them one) feeding applicants 1, 2, 3 → raised (K = 3)
+        ip_row("ZL11", 1, old, "北京智汇知识产权运营有限公司"),
+        ip_row("ZL12", 1, old, "北京智汇知识产权运营有限公司"),
+        ip_row("ZL21", 2, old, "智汇知识产权运营（北京）有限公司"),
+        ip_row("ZL31", 3, old, "北京智汇知识产权运营有限公司"),
+        # another feeding 4 and 5 only (K − 1) → not raised; 6 is not an applicant
+        ip_row("ZL41", 4, old, "某某大学"),
+        ip_row("ZL51", 5, old, "某某大学"),
+        ip_row("ZL61", 6, old, "某某大学"),
+        # own R&D naming a transferor never counts
+        ip_row("ZL71", 7, old, "某某大学", acquisition="original"),
+    ]
+    ws = build(tmp_path, {
+        "registration_2026.csv": (REG_HEADER, registration(7)),
+        "ip_2026.csv": (IP_HEADER, ip),
+        "hte_application_高企认定系统.csv": (APP_HEADER, [r for r in apps(7)[1] if r[0] != uscc(6)]),
+    })  # fmt: skip
+    with ws:
+        got = kinds(ws.review_signals(AS_OF), "transferor_many")
+    assert set(got) == {uscc(1), uscc(2), uscc(3)}
+    s = got[uscc(1)]
+    assert s.related_usccs == (uscc(2), uscc(3))
+    assert s.summary == "转让人“北京智汇知识产权运营有限公司”向本批次3家申请企业转让知识产权，本企业受让2件"
+    count, first, second = s.evidence
+    assert (count.value, count.feed, count.line) == ("3", None, None)
+    assert (first.feed, first.file_name, first.line) == ("ip", "ip_2026.csv", 2)
+    assert second.line == 3
+    assert got[uscc(2)].related_usccs == (uscc(1), uscc(3))
+
+
+def test_transferor_threshold_is_the_parameter(tmp_path: Path, params: SignalParams) -> None:
+    old = SUBMITTED - timedelta(days=800)
+    ip = [ip_row(f"ZL{i}", i, old, "某某大学") for i in (1, 2)]
+    ws = build(tmp_path, {
+        "registration_2026.csv": (REG_HEADER, registration(2)),
+        "ip_2026.csv": (IP_HEADER, ip),
+        "hte_application_高企认定系统.csv": apps(2),
+    })  # fmt: skip
+    with ws:
+        con = ws._con
+        assert not review_signals(con, AS_OF, params=params, kinds=["transferor_many"])
+        two = replace(params, transferor_min_applicants=2)
+        assert {s.uscc for s in review_signals(con, AS_OF, params=two, kinds=["transferor_many"])} == {uscc(1), uscc(2)}
+
+
+FIN_HEADER = ["uscc", "fiscal_year", "sales_revenue", "rd_deduction_base"]
+RD_HEADER = ["uscc", "fiscal_year", "rd_expense"]
+
+
+def test_rd_vs_deduction_boundary_zero_base_and_missing_data(tmp_path: Path) -> None:
+    rd = [
+        [uscc(1), 2025, "131.00"],  # 31 % above 100 → raised
+        [uscc(2), 2025, "130.00"],  # exactly 30 % → not
+        [uscc(3), 2025, "50.00"],  # base 0 while R&D > 0 → raised
+        [uscc(4), 2025, "500.00"],  # no base → nothing
+        [uscc(5), 2025, None],  # no R&D expense → nothing
+        [uscc(6), 2025, "0.00"],  # 0 and 0 → nothing
+        [uscc(7), 2024, "900.00"],  # not the last fiscal year
+    ]
+    fin = [
+        [uscc(1), 2025, 1000, "100.00"], [uscc(2), 2025, 1000, "100.00"], [uscc(3), 2025, 1000, "0"],
+        [uscc(4), 2025, 1000, None], [uscc(5), 2025, 1000, "10"], [uscc(6), 2025, 1000, "0"],
+        [uscc(7), 2024, 1000, "1"],
+    ]  # fmt: skip
+    ws = build(tmp_path, {
+        "registration_2026.csv": (REG_HEADER, registration(7)),
+        "rd_2025.csv": (RD_HEADER, rd),
+        "finance_2025.csv": (FIN_HEADER, fin),
+        "hte_application_高企认定系统.csv": apps(7),
+    })  # fmt: skip
+    with ws:
+        got = kinds(ws.review_signals(AS_OF), "rd_vs_deduction")
+    assert set(got) == {uscc(1), uscc(3)}
+    assert got[uscc(1)].summary == "2025年申报研究开发费用131万元，比加计扣除归集额100万元高出31%"
+    assert got[uscc(3)].summary == "2025年申报研究开发费用50万元，而当年研发费用加计扣除归集额为0"
+    rd_ev, base_ev, limit = got[uscc(1)].evidence
+    assert (rd_ev.feed, rd_ev.file_name, rd_ev.line, rd_ev.value) == ("rd", "rd_2025.csv", 2, "131")
+    assert (base_ev.feed, base_ev.file_name, base_ev.line, base_ev.value) == ("finance", "finance_2025.csv", 2, "100")
+    assert (limit.value, limit.feed) == ("30%", None)
+
+
+def test_shared_contact_address_phone_and_agent(tmp_path: Path) -> None:
+    # five applicants at one address written three ways; four sharing a phone (K − 1); five sharing an agency
+    # in two spellings; enterprise 6 (not an applicant) shares the phone too
+    addr = {i: "北京市海淀区中关村大街1号创业大厦5层01室" for i in (1, 3, 5)}
+    addr |= {2: "海淀区中关村大街1号 创业大厦5层01室", 4: "北京海淀区中关村大街1号创业大厦5层01室"}
+    phone = {i: "010-82345678" for i in (1, 2, 3)} | {4: "01082345678", 6: "01082345678"}
+    agent = {i: "北京华信企业管理咨询有限公司" for i in (1, 2, 3)} | {
+        i: "华信（北京）企业管理咨询有限公司" for i in (4, 5)
+    }
+    ws = build(tmp_path, {
+        "registration_2026.csv": (REG_HEADER, registration(6, addr, phone)),
+        "hte_application_高企认定系统.csv": (APP_HEADER, [r for r in apps(5, agent)[1]]),
+    })  # fmt: skip
+    with ws:
+        signals = [s for s in ws.review_signals(AS_OF) if s.kind == "shared_contact"]
+    by_what = {(s.uscc, s.evidence[0].label) for s in signals}
+    assert by_what == {(uscc(i), w) for i in range(1, 6) for w in ("共用地址", "共用申报代理机构")}
+    s = next(s for s in signals if s.uscc == uscc(2) and s.evidence[0].label == "共用地址")
+    assert s.related_usccs == (uscc(1), uscc(3), uscc(4), uscc(5))
+    assert s.summary == "本批次5家申请企业共用同一注册地址“海淀区中关村大街1号 创业大厦5层01室”"
+    assert (s.evidence[0].feed, s.evidence[0].file_name, s.evidence[0].line) == (
+        "registration", "registration_2026.csv", 3)  # fmt: skip
+    a = next(s for s in signals if s.uscc == uscc(5) and s.evidence[0].label == "共用申报代理机构")
+    assert (a.evidence[0].feed, a.evidence[0].line, a.evidence[0].value) == (
+        "hte_application", 6, "华信（北京）企业管理咨询有限公司")  # fmt: skip
+
+
+PROJ_HEADER = ["uscc", "batch_year", "project_code", "project_text"]
+BASE_TEXT = (
+    "本项目针对工业互联网平台中设备故障难以预测的问题，研究边缘计算与知识图谱技术，采用云边协同的分布式计算方法，"
+    "开发预测性维护系统与可视化分析工具，实现故障预警提前七十二小时，主要创新点在于构建了行业专用知识库。"
+)
+
+
+def edited(text: str, n: int) -> str:
+    """``text`` with its characters at n places (spread out) replaced."""
+    chars = list(text)
+    for k in range(n):
+        chars[5 + k * 11] = "乙"
+    return "".join(chars)
+
+
+def test_near_duplicate_jaccard_just_under_and_over() -> None:
+    a, b = BASE_TEXT, edited(BASE_TEXT, 3)
+    sim = jaccard(shingles(a, 3), shingles(b, 3))
+    assert 0.8 < sim < 1
+    texts = [("A", a), ("B", b), ("A", b)]  # the same owner's copy never pairs
+    pairs = near_duplicate_pairs(texts, threshold=sim, k=3, num_perm=128)
+    assert pairs == [(0, 1, sim), (1, 2, 1.0)]  # (0, 2): one owner
+    assert near_duplicate_pairs(texts, threshold=sim + 1e-9, k=3, num_perm=128) == [(1, 2, 1.0)]
+
+
+def test_shingles_ignore_spaces_punctuation_and_width() -> None:
+    assert (
+        shingles("研发 项目，ＡＢ", 2) == shingles("研发项目ab", 2) == frozenset({"研发", "发项", "项目", "目a", "ab"})
+    )
+    assert shingles("", 3) == frozenset() and shingles("短", 3) == frozenset({"短"})
+
+
+def test_rd_near_duplicate_across_applicants_with_evidence(tmp_path: Path) -> None:
+    many = edited(BASE_TEXT, 9)  # well below 0.8
+    projects = [
+        [uscc(1), 2026, "RD01", BASE_TEXT],
+        [uscc(1), 2026, "RD02", BASE_TEXT],  # the applicant's own second copy: never a signal by itself
+        [uscc(2), 2026, "RD01", edited(BASE_TEXT, 2)],
+        [uscc(3), 2026, "RD01", many],
+        [uscc(4), 2026, "RD01", BASE_TEXT],  # not an applicant of the batch (withdrawn)
+    ]
+    assert jaccard(shingles(BASE_TEXT, 3), shingles(many, 3)) < 0.8
+    rows = apps(4)[1]
+    rows[3][3] = "withdrawn"
+    ws = build(tmp_path, {
+        "registration_2026.csv": (REG_HEADER, registration(4)),
+        "hte_application_高企认定系统.csv": (APP_HEADER, rows),
+        "hte_rd_project_高企认定系统.csv": (PROJ_HEADER, projects),
+    })  # fmt: skip
+    with ws:
+        got = kinds(ws.review_signals(AS_OF), "rd_near_duplicate")
+    assert set(got) == {uscc(1), uscc(2)}
+    s = got[uscc(2)]
+    assert s.related_usccs == (uscc(1),)
+    assert s.summary.startswith("研发项目RD01与1家其他申请企业的项目文本高度相似（字符片段相似度最高0.")
+    mine, theirs = s.evidence[:2]
+    assert (mine.feed, mine.file_name, mine.line) == ("hte_rd_project", "hte_rd_project_高企认定系统.csv", 4)
+    assert theirs.line in (2, 3) and theirs.value.startswith(uscc(1))
+    assert len(got[uscc(1)].evidence) == 4  # both of its projects match applicant 2's
+
+
+def test_missing_feeds_raise_nothing(tmp_path: Path) -> None:
+    ws = build(tmp_path, {
+        "registration_2026.csv": (REG_HEADER, registration(5, {i: "同一地址1号" for i in range(1, 6)})),
+        "hte_application_高企认定系统.csv": apps(5),
+    })  # fmt: skip
+    with ws:
+        signals = ws.review_signals(AS_OF)
+    assert {s.kind for s in signals} == {"shared_contact"}  # every other feed was never delivered
+    assert ws.review_signals(AS_OF, batch_year=2025) == []
+
+
+def test_the_parameters_are_checked(tmp_path: Path) -> None:
+    text = Path(load_signal_params().file).read_text(encoding="utf-8")
+    bad = tmp_path / "signals.yaml"
+    bad.write_text(text.replace("window_days: {value: 365", "window_days: {value: -1"), encoding="utf-8")
+    with pytest.raises(SignalParamsError, match="window_days: a whole number"):
+        load_signal_params(bad)
+    bad.write_text(text.replace("  shared_contact:", "  shared_contacts:"), encoding="utf-8")
+    with pytest.raises(SignalParamsError, match=r"unknown signals \['shared_contacts'\], missing \['shared_contact'\]"):
+        load_signal_params(bad)
+    short = tmp_path / "short.yaml"
+    short.write_text(text.replace("window_days: {value: 365", "window_days: {value: 30"), encoding="utf-8")
+    assert load_signal_params(short).ip_transfer_window_days == 30
+
+
+def test_the_window_is_the_parameter(tmp_path: Path) -> None:
+    text = Path(load_signal_params().file).read_text(encoding="utf-8")
+    short = tmp_path / "short.yaml"
+    short.write_text(text.replace("window_days: {value: 365", "window_days: {value: 30"), encoding="utf-8")
+    ip = [
+        ip_row("ZL1", 1, SUBMITTED - timedelta(days=30), None),
+        ip_row("ZL2", 2, SUBMITTED - timedelta(days=31), None),
+    ]
+    ws = build(tmp_path, {
+        "registration_2026.csv": (REG_HEADER, registration(2)),
+        "ip_2026.csv": (IP_HEADER, ip),
+        "hte_application_高企认定系统.csv": apps(2),
+    })  # fmt: skip
+    with ws:
+        assert {s.uscc for s in ws.review_signals(AS_OF, params=short)} == {uscc(1)}
+        assert {s.uscc for s in ws.review_signals(AS_OF)} == {uscc(1), uscc(2)}
+
+
+def test_a_snapshot_without_the_new_columns_read_only(tmp_path: Path) -> None:
+    """A snapshot built before the optional columns existed (current views without them), opened read only: the
+    signals that need them raise nothing, the others work."""
+    agent = {i: "北京华信企业管理咨询有限公司" for i in range(1, 6)}
+    ws = build(tmp_path, {
+        "registration_2026.csv": (REG_HEADER, registration(5, {i: "同一地址1号" for i in range(1, 6)})),
+        "ip_2026.csv": (IP_HEADER, [ip_row(f"ZL{i}", i, SUBMITTED - timedelta(days=800), "某某大学") for i in (1, 2, 3)]),
+        "finance_2025.csv": (FIN_HEADER, [[uscc(1), 2025, 1000, "0"]]),
+        "rd_2025.csv": (RD_HEADER, [[uscc(1), 2025, "50.00"]]),
+        "hte_application_高企认定系统.csv": apps(5, agent),
+    })  # fmt: skip
+    with ws:
+        before = {(s.kind, s.evidence[0].label if s.kind == "shared_contact" else "") for s in ws.review_signals(AS_OF)}
+        assert before == {("transferor_many", ""), ("rd_vs_deduction", ""), ("shared_contact", "共用地址"),
+                          ("shared_contact", "共用申报代理机构")}  # fmt: skip
+        for table, column in (("hte_application_cur", "agent_name"), ("ip_cur", "transferor_name"),
+                              ("finance_cur", "rd_deduction_base")):  # fmt: skip
+            for (index,) in ws._con.execute(
+                "SELECT index_name FROM duckdb_indexes() WHERE table_name = ?", [table]
+            ).fetchall():
+                ws._con.execute(f"DROP INDEX {index}")
+            ws._con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        ws.checkpoint()
+    with Workspace.open(tmp_path / "home" / "gaoqi.duckdb", read_only=True) as snap:
+        after = snap.review_signals(AS_OF)
+    assert {(s.kind, s.evidence[0].label) for s in after} == {("shared_contact", "共用地址")}

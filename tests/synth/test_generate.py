@@ -30,8 +30,8 @@ from gaoqi.synth import (
     id_number,
     id_number_ok,
 )
-from gaoqi.synth.pools import DISTRICT_SHARES
 from gaoqi.synth.files import OPT_IN_FEEDS
+from gaoqi.synth.pools import DISTRICT_SHARES
 
 N = 1500
 SMALL = SynthConfig(chunk_size=400)  # several chunks even for a small population

@@ -18,6 +18,7 @@ import os
 import re
 import time
 import unicodedata
+import zlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -120,6 +121,7 @@ class SignalParams:
     rd_jaccard_min: float = 0.8
     rd_shingle_chars: int = 3
     rd_num_perm: int = 128
+    rd_lsh_threshold: float = 0.65
     st_staff_min_excess: Decimal = Decimal(1)
     rd_max_excess_share: Decimal = Decimal("0.30")
     shared_min_applicants: int = 5
@@ -144,6 +146,7 @@ _PARAMS: dict[str, tuple[str, str, str]] = {
     "rd_jaccard_min": ("rd_near_duplicate", "jaccard_min", "ratio"),
     "rd_shingle_chars": ("rd_near_duplicate", "shingle_chars", "int"),
     "rd_num_perm": ("rd_near_duplicate", "num_perm", "int"),
+    "rd_lsh_threshold": ("rd_near_duplicate", "lsh_threshold", "ratio"),
     "st_staff_min_excess": ("st_staff_above_insured", "min_excess", "decimal"),
     "rd_max_excess_share": ("rd_vs_deduction", "max_excess_share", "decimal"),
     "shared_min_applicants": ("shared_contact", "min_applicants", "int"),
@@ -233,11 +236,13 @@ def _checked(sql: str) -> str:
     return sql
 
 
-def applicants_sql(as_of: date, batch_year: int) -> str:
-    """The batch's applicants: one row per enterprise (the feed's key is uscc, batch_year)."""
+def applicants_sql(as_of: date, batch_year: int, *, agent: bool = True) -> str:
+    """The batch's applicants: one row per enterprise (the feed's key is uscc, batch_year). ``agent``: whether
+    ``hte_application_cur`` has the (optional, later) ``agent_name`` column; without it, NULL."""
     statuses = ", ".join(lit(s) for s in APPLICANT_STATUSES)
+    agent_name = "a.agent_name" if agent else "CAST(NULL AS VARCHAR) AS agent_name"
     return f"""
-        SELECT a.uscc, a.batch_year, a.submitted_date, a.agent_name, a._load_id, a._line
+        SELECT a.uscc, a.batch_year, a.submitted_date, {agent_name}, a._load_id, a._line
         FROM hte_application_cur a
         WHERE a.batch_year = {int(batch_year)} AND a.status IN ({statuses}) AND a.submitted_date <= {date_lit(as_of)}"""
 
@@ -246,13 +251,16 @@ def _in(values: Sequence[str]) -> str:
     return "(" + ", ".join(lit(v) for v in values) + ")"
 
 
-def ip_transfer_sql(as_of: date, batch_year: int, params: SignalParams) -> str:
+def ip_transfer_sql(
+    as_of: date, batch_year: int, params: SignalParams, *, agent: bool = True, transferor: bool = True
+) -> str:
     """Counted IP acquired (transfer) within ``window_days`` before the application's submission: one row per
     applicant and record."""
     return _checked(f"""
-        WITH apps AS ({applicants_sql(as_of, batch_year)})
+        WITH apps AS ({applicants_sql(as_of, batch_year, agent=agent)})
         SELECT a.uscc, a.submitted_date, a._load_id AS app_load_id, a._line AS app_line,
-               i.ip_number, i.ip_type, i.acquisition, i.acquired_date, i.transferor_name,
+               i.ip_number, i.ip_type, i.acquisition, i.acquired_date,
+               {"i.transferor_name" if transferor else "CAST(NULL AS VARCHAR) AS transferor_name"},
                i._load_id, i._line, DATE_DIFF('day', i.acquired_date, a.submitted_date) AS days
         FROM apps a
         JOIN ip_link l ON l.uscc = a.uscc
@@ -264,11 +272,11 @@ def ip_transfer_sql(as_of: date, batch_year: int, params: SignalParams) -> str:
         ORDER BY a.uscc, i.acquired_date, i.ip_number""")
 
 
-def transferor_sql(as_of: date, batch_year: int, params: SignalParams) -> str:
+def transferor_sql(as_of: date, batch_year: int, params: SignalParams, *, agent: bool = True) -> str:
     """Counted IP acquired from a transferor (normalised name) who fed ≥ ``min_applicants`` applicants: one row
     per applicant and record, with the transferor's applicants."""
     return _checked(f"""
-        WITH apps AS ({applicants_sql(as_of, batch_year)}),
+        WITH apps AS ({applicants_sql(as_of, batch_year, agent=agent)}),
         t AS (
             SELECT a.uscc, i.ip_number, i.ip_type, i.acquired_date, i.transferor_name, i._load_id, i._line,
                    normalize_company_name(trim(i.transferor_name)) AS transferor_key
@@ -292,11 +300,11 @@ def transferor_sql(as_of: date, batch_year: int, params: SignalParams) -> str:
         ORDER BY t.transferor_key, t.uscc, t.ip_number""")
 
 
-def st_staff_sql(as_of: date, batch_year: int, params: SignalParams) -> str:
+def st_staff_sql(as_of: date, batch_year: int, params: SignalParams, *, agent: bool = True) -> str:
     """S&T staff of the last fiscal year (batch year − 1) above that year's highest insured head count."""
     fy = int(batch_year) - 1
     return _checked(f"""
-        WITH apps AS ({applicants_sql(as_of, batch_year)}),
+        WITH apps AS ({applicants_sql(as_of, batch_year, agent=agent)}),
         si AS (
             SELECT uscc, MAX(insured_count) AS insured_max,
                    ARG_MAX(period, insured_count) AS period, ARG_MAX(_load_id, insured_count) AS _load_id,
@@ -315,13 +323,13 @@ def st_staff_sql(as_of: date, batch_year: int, params: SignalParams) -> str:
         ORDER BY a.uscc""")
 
 
-def rd_deduction_sql(as_of: date, batch_year: int, params: SignalParams) -> str:
+def rd_deduction_sql(as_of: date, batch_year: int, params: SignalParams, *, agent: bool = True) -> str:
     """R&D expense of the last fiscal year more than ``max_excess_share`` above the super-deduction base (or a
     base of zero while R&D expense is positive); missing either value raises nothing."""
     fy = int(batch_year) - 1
     share = lit_decimal(params.rd_max_excess_share)
     return _checked(f"""
-        WITH apps AS ({applicants_sql(as_of, batch_year)})
+        WITH apps AS ({applicants_sql(as_of, batch_year, agent=agent)})
         SELECT a.uscc, r.rd_expense, r._load_id AS rd_load_id, r._line AS rd_line,
                f.rd_deduction_base, f._load_id AS fin_load_id, f._line AS fin_line
         FROM apps a
@@ -340,12 +348,12 @@ _ADDRESS_KEY = (
 )
 
 
-def shared_contact_sql(as_of: date, batch_year: int, params: SignalParams) -> str:
+def shared_contact_sql(as_of: date, batch_year: int, params: SignalParams, *, agent: bool = True) -> str:
     """Groups of ≥ ``min_applicants`` applicants sharing a normalised address, a phone number or an agent: one
     row per applicant and what it shares."""
     k = int(params.shared_min_applicants)
     return _checked(f"""
-        WITH apps AS ({applicants_sql(as_of, batch_year)}),
+        WITH apps AS ({applicants_sql(as_of, batch_year, agent=agent)}),
         keys AS (
             SELECT a.uscc, 'address' AS what, {_ADDRESS_KEY} AS key, r.address AS value,
                    r._load_id, r._line
@@ -375,9 +383,9 @@ def lit_decimal(value: Decimal) -> str:
     return f"CAST({lit(format(value, 'f'))} AS DECIMAL(18,4))"
 
 
-def rd_projects_sql(as_of: date, batch_year: int) -> str:
+def rd_projects_sql(as_of: date, batch_year: int, *, agent: bool = True) -> str:
     return _checked(f"""
-        WITH apps AS ({applicants_sql(as_of, batch_year)})
+        WITH apps AS ({applicants_sql(as_of, batch_year, agent=agent)})
         SELECT p.uscc, p.project_code, p.project_name, p.project_text, p._load_id, p._line
         FROM hte_rd_project_cur p JOIN apps a ON a.uscc = p.uscc
         WHERE p.batch_year = {int(batch_year)} AND NULLIF(trim(p.project_text), '') IS NOT NULL
@@ -404,18 +412,35 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def _identity(value: int) -> int:
+    return value
+
+
 def near_duplicate_pairs(
-    texts: Sequence[tuple[str, str]], *, threshold: float, k: int, num_perm: int
+    texts: Sequence[tuple[str, str]], *, threshold: float, k: int, num_perm: int, lsh_threshold: float | None = None
 ) -> list[tuple[int, int, float]]:
     """Pairs (i, j, jaccard) of ``texts`` ((owner, text)) of different owners whose exact shingle Jaccard is
-    ≥ ``threshold``, candidates found by MinHash LSH (a lower LSH threshold than asked, so that a pair just
-    above it is not missed for the estimate's noise; each candidate is then confirmed exactly)."""
+    ≥ ``threshold``, candidates found by MinHash LSH at ``lsh_threshold`` (default threshold − 0.15: lower than
+    asked, so that a pair just above it is rarely missed for the estimate's noise; each candidate is then
+    confirmed exactly, so a pair is never reported below ``threshold``)."""
     from datasketch import MinHash, MinHashLSH
 
     sets = [shingles(t, k) for _, t in texts]
-    lsh_threshold = max(0.05, threshold - 0.15)
+    lsh_threshold = max(0.05, threshold - 0.15) if lsh_threshold is None else min(lsh_threshold, threshold)
     lsh = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
-    sigs = MinHash.bulk([[s.encode("utf-8") for s in sh] for sh in sets], num_perm=num_perm, seed=1)
+    # each distinct shingle hashed once (CRC-32: deterministic, 32 bits as MinHash wants), then the integers
+    # handed to MinHash as their own hash values
+    vocab: dict[str, int] = {}
+    hashed: list[list[int]] = []
+    for sh in sets:
+        row = []
+        for s in sh:
+            h = vocab.get(s)
+            if h is None:
+                h = vocab[s] = zlib.crc32(s.encode("utf-8"))
+            row.append(h)
+        hashed.append(row)
+    sigs = MinHash.bulk(hashed, num_perm=num_perm, seed=1, hashfunc=_identity)
     for i, (sig, sh) in enumerate(zip(sigs, sets, strict=True)):
         if sh:
             lsh.insert(i, sig, check_duplication=False)
@@ -442,6 +467,14 @@ def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]).fetchall())
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = ? AND column_name = ?", [table, column]
+        ).fetchall()
+    )
+
+
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]
@@ -459,7 +492,11 @@ def _num(v: Any) -> str:
 
 
 class _Files:
+    """The loads' files (evidence) and what the workspace's current views hold."""
+
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.agent = _has_column(con, "hte_application_cur", "agent_name")
+        self.transferor = _has_column(con, "ip_cur", "transferor_name")
         self.by_load = {
             int(r[0]): (str(r[1]), str(r[2]))
             for r in con.execute("SELECT load_id, feed, file_name FROM loads").fetchall()
@@ -488,8 +525,9 @@ def _ip_transfer(
     con: duckdb.DuckDBPyConnection, files: _Files, as_of: date, year: int, p: SignalParams
 ) -> list[ReviewSignal]:
     by: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in _rows(con, ip_transfer_sql(as_of, year, p)):
+    for r in _rows(con, ip_transfer_sql(as_of, year, p, agent=files.agent, transferor=files.transferor)):
         by[str(r["uscc"])].append(r)
+    verb = "/".join(ACQUISITION_LABELS.get(a, a) for a in p.ip_transfer_acquisitions)
     out = []
     for uscc, recs in by.items():
         kinds: dict[str, int] = defaultdict(int)
@@ -506,7 +544,7 @@ def _ip_transfer(
                 f"申请前{r['days']}天{who}）", r["_load_id"], r["_line"]))  # fmt: skip
         out.append(ReviewSignal(
             uscc=uscc, batch_year=year, kind="ip_transfer_recent",
-            summary=f"申请前{p.ip_transfer_window_days}天内受让知识产权{len(recs)}件（{detail}）并计入知识产权",
+            summary=f"申请前{p.ip_transfer_window_days}天内{verb}知识产权{len(recs)}件（{detail}）并计入知识产权",
             evidence=tuple(evidence), related_usccs=()))  # fmt: skip
     return out
 
@@ -515,7 +553,7 @@ def _transferor(
     con: duckdb.DuckDBPyConnection, files: _Files, as_of: date, year: int, p: SignalParams
 ) -> list[ReviewSignal]:
     by: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for r in _rows(con, transferor_sql(as_of, year, p)):
+    for r in _rows(con, transferor_sql(as_of, year, p, agent=files.agent)):
         by[(str(r["uscc"]), str(r["transferor_key"]))].append(r)
     out = []
     for (uscc, _key), recs in by.items():
@@ -539,7 +577,7 @@ def _st_staff(
     con: duckdb.DuckDBPyConnection, files: _Files, as_of: date, year: int, p: SignalParams
 ) -> list[ReviewSignal]:
     out = []
-    for r in _rows(con, st_staff_sql(as_of, year, p)):
+    for r in _rows(con, st_staff_sql(as_of, year, p, agent=files.agent)):
         st, ins = r["st_staff_count"], r["insured_max"]
         evidence = (
             files.ev(f"{year - 1}年科技人员数", st, r["rd_load_id"], r["rd_line"]),
@@ -558,13 +596,13 @@ def _rd_deduction(
     con: duckdb.DuckDBPyConnection, files: _Files, as_of: date, year: int, p: SignalParams
 ) -> list[ReviewSignal]:
     out = []
-    for r in _rows(con, rd_deduction_sql(as_of, year, p)):
+    for r in _rows(con, rd_deduction_sql(as_of, year, p, agent=files.agent)):
         rd, base = r["rd_expense"], r["rd_deduction_base"]
         if base:
-            gap = (rd - base) / base
-            words = f"高出{_num((gap * 100).quantize(Decimal('0.1')))}%"
+            gap = _num(((rd - base) / base * 100).quantize(Decimal("0.1")))
+            summary = f"{year - 1}年申报研究开发费用{_num(rd)}万元，比加计扣除归集额{_num(base)}万元高出{gap}%"
         else:
-            words = "而加计扣除归集额为0"
+            summary = f"{year - 1}年申报研究开发费用{_num(rd)}万元，而当年研发费用加计扣除归集额为0"
         evidence = (
             files.ev(f"{year - 1}年研究开发费用（万元）", rd, r["rd_load_id"], r["rd_line"]),
             files.ev(f"{year - 1}年研发费用加计扣除归集额（万元）", base, r["fin_load_id"], r["fin_line"]),
@@ -572,8 +610,7 @@ def _rd_deduction(
         )
         out.append(ReviewSignal(
             uscc=str(r["uscc"]), batch_year=year, kind="rd_vs_deduction",
-            summary=f"{year - 1}年申报研究开发费用{_num(rd)}万元，比加计扣除归集额{_num(base)}万元{words}",
-            evidence=evidence))  # fmt: skip
+            summary=summary, evidence=evidence))  # fmt: skip
     return out
 
 
@@ -581,7 +618,7 @@ def _shared(
     con: duckdb.DuckDBPyConnection, files: _Files, as_of: date, year: int, p: SignalParams
 ) -> list[ReviewSignal]:
     out = []
-    for r in _rows(con, shared_contact_sql(as_of, year, p)):
+    for r in _rows(con, shared_contact_sql(as_of, year, p, agent=files.agent)):
         what = str(r["what"])
         members = [str(u) for u in r["members"]]
         label = SHARED_WHAT[what]
@@ -600,10 +637,10 @@ def _shared(
 def _near_duplicates(
     con: duckdb.DuckDBPyConnection, files: _Files, as_of: date, year: int, p: SignalParams
 ) -> list[ReviewSignal]:
-    rows = _rows(con, rd_projects_sql(as_of, year))
+    rows = _rows(con, rd_projects_sql(as_of, year, agent=files.agent))
     pairs = near_duplicate_pairs(
         [(str(r["uscc"]), str(r["project_text"])) for r in rows],
-        threshold=p.rd_jaccard_min, k=p.rd_shingle_chars, num_perm=p.rd_num_perm,
+        threshold=p.rd_jaccard_min, k=p.rd_shingle_chars, num_perm=p.rd_num_perm, lsh_threshold=p.rd_lsh_threshold,
     )  # fmt: skip
     by: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
     for i, j, sim in pairs:
@@ -644,12 +681,14 @@ _EVALUATORS = {
     "rd_vs_deduction": _rd_deduction,
     "shared_contact": _shared,
 }
+#: The tables (and optional columns, ``table.column``) a kind reads: without them (a feed never delivered, a
+#: snapshot built before the column existed) the kind raises nothing.
 _NEEDS = {
     "ip_transfer_recent": ("ip_cur", "ip_link"),
-    "transferor_many": ("ip_cur", "ip_link"),
+    "transferor_many": ("ip_cur", "ip_link", "ip_cur.transferor_name"),
     "rd_near_duplicate": ("hte_rd_project_cur",),
     "st_staff_above_insured": ("rd_cur", "social_insurance_cur"),
-    "rd_vs_deduction": ("rd_cur", "finance_cur"),
+    "rd_vs_deduction": ("rd_cur", "finance_cur", "finance_cur.rd_deduction_base"),
     "shared_contact": ("registration_cur",),
 }
 
@@ -676,7 +715,7 @@ def review_signals(
     out: list[ReviewSignal] = []
     for kind in chosen:
         started = time.perf_counter()
-        if all(_has(con, t) for t in _NEEDS[kind]):
+        if all(_has_column(con, *t.split(".")) if "." in t else _has(con, t) for t in _NEEDS[kind]):
             found = _EVALUATORS[kind](con, files, as_of, year, p)
             out.extend(sorted(found, key=lambda s: (s.uscc, s.summary)))
         if timings is not None:

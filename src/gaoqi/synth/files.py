@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -344,6 +345,8 @@ class FileWriter:
         )
         self.fields: tuple[FieldSpec, ...] = tuple(self.spec.field(c) for c in names)
         self.rows = 0
+        #: the applications world's edit of a table before it is formatted (None: the default world)
+        self.patch: Callable[[FilePlan, Table], Table] | None = None
         self.pending: set[str] = set(plan.defects)  # kinds still to be planted at least once
         self.path = out_dir / plan.name
         header = [f.title if plan.header == "zh" else f.name for f in self.fields]
@@ -426,6 +429,8 @@ class FileWriter:
 
     # -- writing ----------------------------------------------------------------------------------
     def write(self, table: Table, rng: np.random.Generator) -> None:
+        if self.patch is not None:
+            table = self.patch(self.plan, table)
         n = table.n
         if n == 0:
             return

@@ -22,6 +22,7 @@ import numpy as np
 from gaoqi.engine.feeds import feed_spec
 from gaoqi.engine.uscc import complete
 from gaoqi.synth import pools
+from gaoqi.synth.applications import ApplicationsWorld
 from gaoqi.synth.codes import base31, id_number, org_code, patent_number
 from gaoqi.synth.config import (
     AS_OF,
@@ -44,7 +45,7 @@ from gaoqi.synth.config import (
     SynthFile,
     SynthSummary,
 )
-from gaoqi.synth.files import FILE_PLANS, Defect, FileWriter, Table
+from gaoqi.synth.files import APPLICATION_PLANS, FILE_PLANS, Defect, FileWriter, Table
 from gaoqi.synth.names import Name, holder_variant, ip_title
 
 
@@ -222,8 +223,14 @@ class _Generator:
         self.truth_dir = truth
         self.defects: list[Defect] = []
         self.writers: dict[str, FileWriter] = {}
-        for plan in FILE_PLANS:
+        self.plans = FILE_PLANS + (APPLICATION_PLANS if cfg.applications else ())
+        for plan in self.plans:
             self.writers[plan.name] = FileWriter(out_dir, plan, cfg, self.defects)
+        # the opt-in applications world (ADR 0035): its own streams, its edits made through the writers
+        self.apps = ApplicationsWorld(seed, cfg, truth) if cfg.applications else None
+        if self.apps is not None:
+            for w in self.writers.values():
+                w.patch = self.apps.patch
         self.keys: set[str] = set()  # 字号 + industry word of every name ever given out
         self.counters: dict[tuple[str, int], int] = {}
         init = np.random.default_rng([seed, 0x5EED])
@@ -372,6 +379,8 @@ class _Generator:
         rng = np.random.default_rng([self.seed, c + 1])
         self._chunk = c  # the own streams of the later additions (tax districts, platform records) are per chunk
         e = self._enterprises(rng, start, n)
+        if self.apps is not None:
+            self.apps.plan_chunk(c, e)
         self._registration(e, rng)
         self._name_change(e, rng)
         fin_rev = self._finance(e, rng)
@@ -382,6 +391,9 @@ class _Generator:
         self._certificates(e, rng)
         self._incubation(c, e)
         self._truth_enterprises(e)
+        if self.apps is not None:
+            self.writers["ip-batch1.csv"].write(self.apps.ip_table(self._ip_number), self.apps.rng)
+            self.writers[APPLICATION_PLANS[0].name].write(self.apps.project_table(), self.apps.rng)
 
     def _enterprises(self, rng: np.random.Generator, start: int, n: int) -> _Ents:
         cfg = self.cfg
@@ -1238,7 +1250,9 @@ class _Generator:
             files.append(writer.close())
         self._ent_fh.close()
         self._ip_fh.close()
-        order = {p.name: i for i, p in enumerate(FILE_PLANS)}
+        if self.apps is not None:
+            self.apps.close()
+        order = {p.name: i for i, p in enumerate(self.plans)}
         self.defects.sort(key=lambda d: (order[d.file], d.line))
         with (self.truth_dir / "defects.csv").open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh, lineterminator="\n")
@@ -1247,7 +1261,7 @@ class _Generator:
         with (self.truth_dir / "files.csv").open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(["file", "feed", "rows", "encoding", "format", "header_language", "date_style", "extra_column"])
-            for f, p in zip(files, FILE_PLANS, strict=True):
+            for f, p in zip(files, self.plans, strict=True):
                 w.writerow(
                     [f.name, f.feed, f.rows, f.encoding or "", f.file_format, p.header, p.date_style, p.extra or ""]
                 )

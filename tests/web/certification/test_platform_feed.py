@@ -295,7 +295,7 @@ def test_the_platform_feed_writes_its_applications_and_annual_reports_for_the_wa
     assert feed_for_filename(APPLICATION_FILE) == "hte_application"
     assert feed_for_filename(ANNUAL_REPORT_FILE) == "hte_annual_report"
     assert files[APPLICATION_FILE].decode().splitlines() == [
-        "统一社会信用代码,申报年度,提交日期,申请状态,申报代理机构",
+        "统一社会信用代码,申报年度,提交日期,申请状态,申报代理机构",  # the agency (ADR 0035): optional, none given here
         f"{b},2026,2026-04-02,withdrawn,",
         f"{a},2025,2025-06-01,certified,",
         f"{a},2026,2026-05-20,in_review,",
