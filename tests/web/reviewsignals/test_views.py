@@ -92,7 +92,11 @@ def test_the_reviewer_reads_the_evidence_and_records_a_conclusion(signals: dict[
     assert f'id="signal-{s.pk}"' in html and "共用地址、电话或代理机构" in html
     assert "与另2家申报企业共用申报代理机构" in html and "供参考，不作为认定结论" in html
     assert "hte_annual_report_2025.csv 第17行" in html and "social_insurance_2025.csv 第8行" in html
-    assert m["hd2"].enterprise_name in html and m["cy"].uscc in html  # officials see the related applicants
+    assert m["hd2"].enterprise_name in html  # the reviewer sees the related applicants of its district
+    assert m["cy"].uscc not in html and m["cy"].enterprise_name not in html  # not another district's
+    assert "关联申报企业：2 家" in html and "另有 1 家（不在您的管辖范围内，名称不予展示）" in html
+    everything = login(m["municipal"]).get(f"/certification/{m['hd'].pk}/").content.decode()
+    assert m["cy"].uscc in everything and m["hd2"].uscc in everything  # the municipal office sees all
     assert 'data-action="conclude"' in html
     r = c.post(f"/review-signals/{s.pk}/conclude/", {"conclusion": "explained", "note": "企业说明：集团统一委托代理",
                                                     "seen": "open", "back": f"/certification/{m['hd'].pk}/"})  # fmt: skip
@@ -145,6 +149,9 @@ def test_the_excel_export_values(signals: dict[str, Any]) -> None:
     assert rows[1][:8] == (s.pk, m["hd"].enterprise_name, m["hd"].uscc, "海淀区", 2026, "区级形式审查",
                            "多家申请企业共用地址、电话或代理机构", "与另2家申报企业共用申报代理机构")  # fmt: skip
     assert "hte_annual_report_2025.csv 第17行" in rows[1][8]
+    assert rows[1][9] == f"{m['hd2'].enterprise_name}；另有 1 家（不在管辖范围内）"  # 朝阳's applicant withheld
+    response = login(m["municipal"]).get("/review-signals/export/?kind=shared_contact")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][9] == f"{m['cy'].enterprise_name}、{m['hd2'].enterprise_name}"  # by USCC (110105 first)
     assert rows[1][10] == "待核实"
 
@@ -165,8 +172,8 @@ def test_the_api_list_and_conclude(signals: dict[str, Any]) -> None:
     got = c.get("/api/review-signals?kind=shared_contact").json()
     assert got["next_after"] == "" and [x["id"] for x in got["items"]] == [s.pk]
     item = got["items"][0]
-    assert (item["kind_label"], item["related_usccs"], item["notice"]) == (
-        "多家申请企业共用地址、电话或代理机构", sorted([m["hd2"].uscc, m["cy"].uscc]), "供参考，不作为认定结论",
+    assert (item["kind_label"], item["related_usccs"], item["related_count"], item["notice"]) == (
+        "多家申请企业共用地址、电话或代理机构", [m["hd2"].uscc], 2, "供参考，不作为认定结论",
     )  # fmt: skip
     assert item["evidence"][0] == {"label": "科技人员数", "value": 42, "feed": "hte_annual_report",
                                    "file": "hte_annual_report_2025.csv", "line": 17}  # fmt: skip

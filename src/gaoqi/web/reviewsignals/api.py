@@ -39,7 +39,8 @@ class SignalOut(Schema):
     kind_label: str
     summary: str
     evidence: list[SignalEvidenceOut]
-    related_usccs: list[str]
+    related_usccs: list[str] = Field(description="the related applicants the caller may see (its jurisdiction)")
+    related_count: int = Field(description="every related applicant, seen or not")
     status: str = Field(description="open / concluded / cleared")
     first_seen_on: date
     first_seen_snapshot: int
@@ -72,18 +73,26 @@ class ConcludeIn(Schema):
     seen: STATUS = ""
 
 
-def _out(s: Any) -> dict[str, Any]:
+def _out(s: Any, x: dict[str, Any]) -> dict[str, Any]:
+    """One signal as the caller may read it (``x``: ``selectors.shown``'s row: the related applicants the caller may
+    know, the others withheld from the summary and the evidence)."""
+    evidence = [{k: e.get(k) for k in ("label", "value", "feed", "file", "line")} for e in x["evidence"]]
     return {
         "id": s.pk, "application_id": s.application_id, "uscc": s.uscc,
         "enterprise_name": s.application.enterprise_name, "district_code": s.district_code,
-        "batch_year": s.batch_year, "kind": s.kind, "kind_label": selectors.kind_label(s.kind), "summary": s.summary,
-        "evidence": list(s.evidence or []), "related_usccs": list(s.related_usccs or []), "status": s.status,
+        "batch_year": s.batch_year, "kind": s.kind, "kind_label": x["kind"], "summary": x["summary"],
+        "evidence": evidence, "related_usccs": [u for u, _ in x["related"]],
+        "related_count": x["related_count"], "status": s.status,
         "first_seen_on": s.first_seen_on, "first_seen_snapshot": s.first_seen_snapshot_id,
         "last_seen_snapshot": s.last_seen_snapshot_id, "cleared_snapshot": s.cleared_snapshot_id,
         "conclusion": s.conclusion, "conclusion_note": s.conclusion_note,
         "concluded_by": s.concluded_by.username if s.concluded_by else "", "concluded_at": s.concluded_at,
         "notice": selectors.DISCLAIMER,
     }  # fmt: skip
+
+
+def _outs(request: HttpRequest, rows: list[Any]) -> list[dict[str, Any]]:
+    return [_out(s, x) for s, x in zip(rows, selectors.shown(request.user, rows), strict=True)]
 
 
 @api.get("/review-signals", response={200: SignalPage, **ERRORS}, url_name="reviewsignals_list",
@@ -93,7 +102,7 @@ def signals(request: HttpRequest, params: Query[SignalQuery]) -> dict[str, Any]:
     status, kind, district and batch year; paged by key. For reference, never a certification finding."""
     f = selectors.SignalFilter(status=params.status, kind=params.kind, district=params.district, year=params.year)
     page = selectors.key_page(selectors.signal_list(request.user, f), params.after, params.page_size)
-    return {"items": [_out(s) for s in page.rows], "next_after": page.next_after}
+    return {"items": _outs(request, page.rows), "next_after": page.next_after}
 
 
 def _get(request: HttpRequest, pk: int) -> Any:
@@ -110,4 +119,4 @@ def signal_conclude(request: HttpRequest, pk: PK, body: ConcludeIn) -> dict[str,
     _write(request)
     _get(request, pk)
     services.signal_conclude(request.user, pk, conclusion=body.conclusion, note=body.note, seen=body.seen or None)
-    return _out(_get(request, pk))
+    return _outs(request, [_get(request, pk)])[0]

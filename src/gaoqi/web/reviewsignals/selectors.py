@@ -3,9 +3,10 @@ district's (the application's district, denormalised), an expert those of the ap
 only), every other role none — evaluators and enterprises included: a signal is a reviewer's working note, not
 a finding, and the enterprise is not tipped off by it. The list pages by key (newest first, ``after`` an id).
 
-What an expert reads differs (ADR 0036): the related applicants are counted, never named, and an evidence value
-naming one of them (its USCC or name) has it replaced by 〔其他申报企业，已隐去〕 — the other applicants are not on the expert's panel, and an
-expert scoring one enterprise has no business knowing who else applied."""
+The related applicants (ADR 0036): named to whoever may see them (the municipal office all, a district official
+those of its district), otherwise only counted, and an evidence value or summary naming one (its USCC or name) has
+it replaced by 〔其他申报企业，已隐去〕 — an expert never learns who else applied, a district official never learns
+another district's applicants."""
 
 from __future__ import annotations
 
@@ -75,18 +76,39 @@ def kinds() -> dict[str, str]:
     return {k: kind_label(k) for k in engine_kinds()}
 
 
-def related_names(usccs: Iterable[str]) -> dict[str, str]:
-    """USCC → name for the related applicants (the enterprise index; an application's name where the index has
-    none)."""
+def related_info(usccs: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """USCC → (name, district) of the related applicants: the enterprise index, else their application."""
     from gaoqi.web.certification.models import Application
     from gaoqi.web.enterprises.models import Enterprise
 
     wanted = sorted(set(usccs))
     if not wanted:
         return {}
-    names = dict(Application.objects.filter(uscc__in=wanted).order_by("pk").values_list("uscc", "enterprise_name"))
-    names.update(dict(Enterprise.objects.filter(uscc__in=wanted).values_list("uscc", "name")))
-    return names
+    info = {
+        u: (name, district)
+        for u, name, district in Application.objects.filter(uscc__in=wanted)
+        .order_by("pk")
+        .values_list("uscc", "enterprise_name", "district_code")
+    }
+    info.update(
+        {
+            u: (n, d)
+            for u, n, d in Enterprise.objects.filter(uscc__in=wanted).values_list("uscc", "name", "district_code")
+        }
+    )
+    return info
+
+
+def related_names(usccs: Iterable[str]) -> dict[str, str]:
+    """USCC → name for the related applicants."""
+    return {u: name for u, (name, _) in related_info(usccs).items()}
+
+
+def may_see_related(user: Any, district: str) -> bool:
+    """Whether ``user`` may know a related applicant of ``district`` by name: the municipal office any, a district
+    official those of its own district (another district's enterprises are not its to see), an expert none."""
+    role = getattr(user, "role", None)
+    return role == roles.MUNICIPAL or (role == roles.DISTRICT and bool(district) and user.district_code == district)
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -150,37 +172,33 @@ def _where(e: dict[str, Any]) -> str:
 
 def shown(user: Any, signals: Iterable[ReviewSignal]) -> list[dict[str, Any]]:
     """The signals as ``user`` reads them: kind's word, summary, evidence (value, feed · file · line), the related
-    applicants (named for officials; counted, and withheld from the evidence, for experts), the status and the
-    conclusion."""
+    applicants the user may know (``may_see_related``: named) and how many others there are (counted; their names
+    and codes withheld from the summary and the evidence), the status and the conclusion."""
     signals = list(signals)
-    expert = getattr(user, "role", None) == roles.EXPERT
-    names = {} if expert else related_names({u for s in signals for u in s.related_usccs or []})
-    hidden: dict[int, set[str]] = {}
-    if expert:
-        all_related = {u for s in signals for u in s.related_usccs or []}
-        named = related_names(all_related)
-        for s in signals:
-            hidden[s.pk] = {u for u in s.related_usccs or []} | {named[u] for u in s.related_usccs or [] if u in named}
+    info = related_info({u for s in signals for u in s.related_usccs or []})
     out = []
     for s in signals:
-        secret = hidden.get(s.pk, set())
+        related = list(s.related_usccs or [])
+        named = [(u, info.get(u, ("", ""))[0]) for u in related if may_see_related(user, info.get(u, ("", ""))[1])]
+        known = {u for u, _ in named}
+        secret = {x for u in related if u not in known for x in (u, info.get(u, ("", ""))[0]) if x}
 
         def withheld(value: Any, secret: set[str] = secret) -> Any:
             if value is None or not secret:
                 return value
             text = str(value)
             for x in sorted(secret, key=len, reverse=True):  # a name before a shorter one inside it
-                if x:
-                    text = text.replace(x, WITHHELD)
+                text = text.replace(x, WITHHELD)
             return text if text != str(value) else value
 
         out.append({
             "signal": s,
             "kind": kind_label(s.kind),
-            "summary": withheld(s.summary) if expert else s.summary,
+            "summary": withheld(s.summary),
             "evidence": [{**e, "value": withheld(e.get("value")), "where": _where(e)} for e in s.evidence or []],
-            "related_count": len(s.related_usccs or []),
-            "related": [] if expert else [(u, names.get(u, "")) for u in s.related_usccs or []],
+            "related_count": len(related),
+            "related": named,
+            "related_withheld": len(related) - len(named),
             "status": wf.STATUS_LABELS[s.status],
             "conclusion": wf.CONCLUSIONS.get(s.conclusion, ""),
             "may_conclude": s.status == wf.OPEN and may_conclude(user, s),

@@ -269,19 +269,20 @@ def signals_export(actor: Any, qs: Any, *, request: Any = None) -> bytes:
     from gaoqi.engine import district_codes
     from gaoqi.web.certification import workflow as cwf
     from gaoqi.web.exports import xlsx
-    from gaoqi.web.reviewsignals.selectors import kind_label, related_names
+    from gaoqi.web.reviewsignals.selectors import shown
 
     names = district_codes()
     rows = []
     signals = list(qs.select_related("application", "concluded_by")[:100_000])
-    related = related_names({u for s in signals for u in s.related_usccs or []})
-    for s in signals:
+    for s, x in zip(signals, shown(actor, signals), strict=True):
+        related = "、".join(name or u for u, name in x["related"])
+        if x["related_withheld"]:
+            related += ("；" if related else "") + f"另有 {x['related_withheld']} 家（不在管辖范围内）"
         rows.append((
             s.pk, s.application.enterprise_name, s.uscc, names.get(s.district_code, s.district_code), s.batch_year,
-            cwf.STATUS_LABELS.get(s.application.status, s.application.status), kind_label(s.kind), s.summary,
-            evidence_text(s.evidence), "、".join(related.get(u, u) for u in s.related_usccs or []),
-            wf.STATUS_LABELS[s.status], s.first_seen_on, wf.CONCLUSIONS.get(s.conclusion, ""), s.conclusion_note,
-            s.concluded_by.username if s.concluded_by else "",
+            cwf.STATUS_LABELS.get(s.application.status, s.application.status), x["kind"], x["summary"],
+            evidence_text(x["evidence"]), related, wf.STATUS_LABELS[s.status], s.first_seen_on,
+            wf.CONCLUSIONS.get(s.conclusion, ""), s.conclusion_note, s.concluded_by.username if s.concluded_by else "",
         ))  # fmt: skip
     audit_record(actor, "reviewsignals.export", target="review_signals", request=request, detail={"rows": len(rows)})
     return xlsx("审查风险提示", EXPORT_HEADER, rows)
