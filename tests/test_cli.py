@@ -52,6 +52,7 @@ def invoke(capsys: pytest.CaptureFixture[str], args: list[str]) -> Result:
         ["bench", "rules"],
         ["bench", "compare"],
         ["bench", "warnings"],
+        ["bench", "signals"],
     ],
 )
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -420,3 +421,16 @@ def test_bench_compare_prints_the_differing_cells_and_exits_1_unless_there_are_n
     )  # fmt: skip
     missing = invoke(capsys, ["bench", "compare", str(tmp_path / "nope.parquet"), str(tmp_path / "new.parquet")])
     assert missing.exit_code == 2
+
+
+def test_bench_signals_prints_precision_and_recall(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = invoke(capsys, ["bench", "signals", "-n", "1500", "--seed", "5", "--data-dir", str(tmp_path / "feeds"),
+                             "--workspace", str(tmp_path / "ws"), "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["enterprises"] == 1500 and data["applicants"] > 50
+    assert [r["kind"] for r in data["by_kind"]] == [
+        "ip_transfer_recent", "transferor_many", "rd_near_duplicate", "st_staff_above_insured", "rd_vs_deduction",
+        "shared_contact",
+    ]  # fmt: skip
+    assert all(r["precision"] in (None, 1.0) for r in data["by_kind"]), data["by_kind"]

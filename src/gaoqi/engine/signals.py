@@ -125,6 +125,7 @@ class SignalParams:
     st_staff_min_excess: Decimal = Decimal(1)
     rd_max_excess_share: Decimal = Decimal("0.30")
     shared_min_applicants: int = 5
+    shared_phone_min_digits: int = 7
 
 
 class SignalParamsError(ValueError):
@@ -150,6 +151,7 @@ _PARAMS: dict[str, tuple[str, str, str]] = {
     "st_staff_min_excess": ("st_staff_above_insured", "min_excess", "decimal"),
     "rd_max_excess_share": ("rd_vs_deduction", "max_excess_share", "decimal"),
     "shared_min_applicants": ("shared_contact", "min_applicants", "int"),
+    "shared_phone_min_digits": ("shared_contact", "phone_min_digits", "int"),
 }
 
 
@@ -362,7 +364,7 @@ def shared_contact_sql(as_of: date, batch_year: int, params: SignalParams, *, ag
             UNION ALL
             SELECT a.uscc, 'phone', regexp_replace(r.phone, '[^0-9]', '', 'g'), r.phone, r._load_id, r._line
             FROM apps a JOIN registration_cur r ON r.uscc = a.uscc
-            WHERE length(regexp_replace(r.phone, '[^0-9]', '', 'g')) >= 7
+            WHERE length(regexp_replace(r.phone, '[^0-9]', '', 'g')) >= {int(params.shared_phone_min_digits)}
             UNION ALL
             SELECT a.uscc, 'agent', normalize_company_name(trim(a.agent_name)), a.agent_name, a._load_id, a._line
             FROM apps a
