@@ -8,6 +8,7 @@ a documented status code, the documented content type and a body that validates 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -236,6 +237,32 @@ def _open_warnings() -> list[int]:
     return list(mine.values_list("pk", flat=True)[:3])
 
 
+def _open_signals() -> list[int]:
+    """A review signal open on an application in district review (审查风险提示), the same one for every operation."""
+    from django.db import transaction
+
+    from gaoqi.web.certification.models import Application
+    from gaoqi.web.enterprises.models import Enterprise
+    from gaoqi.web.intake.selectors import current_snapshot
+    from gaoqi.web.reviewsignals.models import ReviewSignal
+    from gaoqi.web.reviewsignals.services import signals_derive
+
+    mine = ReviewSignal.objects.filter(summary="接口测试风险提示").order_by("pk")
+    if not mine.exists():
+        ent = Enterprise.objects.order_by("uscc").first()
+        app = Application.objects.create(
+            uscc=ent.uscc, enterprise_name=ent.name, district_code=ent.district_code, year=2026, tech_field="电子信息",
+            status="district_review", stage_started_at=dt.date(2026, 7, 1), as_of=dt.date(2026, 6, 30),
+            created_by=make_user(roles.ENTERPRISE, username="st_signal_ent", uscc=ent.uscc),
+        )  # fmt: skip
+        row = {"uscc": app.uscc, "batch_year": 2026, "kind": "shared_contact", "summary": "接口测试风险提示",
+               "evidence": [{"label": "共用电话", "value": "010-12345678", "feed": None, "file_name": None,
+                             "line": None}], "related_usccs": []}  # fmt: skip
+        with transaction.atomic():
+            signals_derive(current_snapshot(), [row], set())
+    return list(mine.values_list("pk", flat=True)[:1])
+
+
 def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, Any] | None = None) -> list[Any]:
     """Strategies with real path parameters: a visible enterprise, a canary, a made-up code; real policies; real
     waiting recommendations and enterprises free to be recommended."""
@@ -278,6 +305,9 @@ def _pinned(operation: Any, recs: dict[str, Any] | None = None, tuts: dict[str, 
             else 0
         )
         pks = st.sampled_from([*open_[move : move + 1], 10**9])
+        return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
+    if "pk" in names and operation.path.startswith("/api/review-signals/"):  # 审查风险提示: an open one, and none
+        pks = st.sampled_from([*_open_signals(), 10**9])
         return [pks.flatmap(lambda pk: operation.as_strategy(path_parameters={"pk": pk}))]
     if recs is not None and "pk" in names:
         action = operation.path.rsplit("/", 1)[-1]

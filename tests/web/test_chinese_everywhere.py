@@ -39,7 +39,7 @@ NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "e
              "intake:report", "audit:export", "accounts:logout", "programmes:export",
              "programmes:funnel_export", "support:export", "support:delivery_export", "benefits:payment_list",
              "benefits:upload_report", "quickapply:export", "quickapply:attachment", "push:export",
-             "analytics:export", "spotchecks:export", "monitoring:export")  # fmt: skip
+             "analytics:export", "spotchecks:export", "monitoring:export", "reviewsignals:export")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -424,6 +424,30 @@ def _monitoring_world(world: dict[str, Any], snapshot: Any) -> dict[str, Any]:
     return {"warnings": [w.pk for w in ws], "referral": Warning.objects.get(pk=ws[0].pk).referral_id}
 
 
+def _reviewsignals_world(world: dict[str, Any], snapshot: Any) -> None:
+    """审查风险提示 on the application under expert review (its district's official, its panel's expert and the
+    municipal office read them): one open with a related applicant, one concluded, one cleared."""
+    from django.db import transaction
+
+    from gaoqi.web.reviewsignals import services as rsv
+    from gaoqi.web.reviewsignals.models import ReviewSignal
+
+    app, other = world["reviewed"], world["filed"]
+    evidence = [{"label": "研发项目", "value": "RD01 智能巡检机器人", "feed": "hte_rd_project",
+                 "file_name": "hte_rd_project_高企认定系统.csv", "line": 3}]  # fmt: skip
+    rows = [{"uscc": app.uscc, "batch_year": app.year, "kind": kind, "summary": "与另1家申报企业的研发项目描述高度相似",
+             "evidence": evidence, "related_usccs": [other.uscc]}
+            for kind in ("rd_near_duplicate", "shared_contact", "ip_transfer_recent")]  # fmt: skip
+    with transaction.atomic():
+        rsv.signals_derive(snapshot, rows, None)
+    signals = {s.kind: s for s in ReviewSignal.objects.filter(application=app)}
+    rsv.signal_conclude(
+        world["people"]["district"], signals["shared_contact"].pk, conclusion="explained", note="已说明"
+    )
+    with transaction.atomic():
+        rsv.signals_derive(snapshot, rows[:2], {"ip_transfer_recent"})
+
+
 def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot: Any, tmp_path: Any) -> None:
     from gaoqi.web.accounts.models import User
     from gaoqi.web.enterprises.models import Enterprise
@@ -451,6 +475,7 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
     evaluation = _evaluation_world(world)
     spot = _spotchecks_world(world)
     monitoring = _monitoring_world(world, snapshot)
+    _reviewsignals_world(world, snapshot)
     pks = {
         "evaluation:detail": evaluation,
         "evaluation:area": evaluation,
@@ -467,6 +492,7 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
         "spotchecks:case_refer": [],
         "monitoring:detail": monitoring["warnings"],
         "monitoring:act": [],  # a form's POST, not a page
+        "reviewsignals:conclude": [],  # a form's POST, not a page
         "certification:referral": [monitoring["referral"]],
         "push:message": [push["message"].pk, push["notice"].pk],
         "push:job": [push["job"].pk],
@@ -531,7 +557,8 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
             roles.MUNICIPAL: ["/policies/simulate/?policy=hte-certification&param=ip_min&value=2",
                               "/drafting/new/?base=hte-certification", "/drafting/new/?base=dongcheng-hte-reward",
                               "/enterprises/?hte=yes&sort=-sales", "/policies/hte-certification/enterprises/?status=fail",
-                              "/analytics/?has_hte=1&size=size_small&tag_any=list_cultivation_pool&revenue_min=abc"],
+                              "/analytics/?has_hte=1&size=size_small&tag_any=list_cultivation_pool&revenue_min=abc",
+                              "/review-signals/?status=all"],
         }.get(role if principal == role else "", [])  # fmt: skip
         for url in extra:
             response = client.get(url, headers=BROWSER)

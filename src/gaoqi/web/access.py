@@ -359,6 +359,13 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:monitoring_warning_acknowledge": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "api:monitoring_warning_handle": frozenset({r.DISTRICT, r.MUNICIPAL}),
     "api:monitoring_warning_dismiss": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    # 审查风险提示 (issue 16, ADR 0036): the district reviewers and the municipal office; experts read the signals
+    # of their panels' applications on those applications' pages (certification:detail, certification:score)
+    "reviewsignals:index": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "reviewsignals:export": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "reviewsignals:conclude": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "api:reviewsignals_list": frozenset({r.DISTRICT, r.MUNICIPAL}),
+    "api:reviewsignals_conclude": frozenset({r.DISTRICT, r.MUNICIPAL}),
 }
 
 #: Answers that carry personal data or a file: never kept by a browser or a proxy (Cache-Control: no-store).
@@ -390,6 +397,9 @@ NO_STORE = frozenset(
         "servicedesk:attachment",
         "servicedesk:export",
         "monitoring:export",
+        "reviewsignals:index",  # the signals name applicants and their evidence
+        "reviewsignals:export",
+        "api:reviewsignals_list",
         "api:servicedesk_request",
         "api:servicedesk_requests",
         "accounts:tokens",
@@ -534,6 +544,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("servicedesk:queue", "诉求办理"),
     ("servicedesk:days", "企业家服务日"),
     ("monitoring:index", "监测预警"),
+    ("reviewsignals:index", "审查风险提示"),
     ("certification:referrals", "撤销移送"),
     ("incubators:ranking", "孵化机构"),
     ("incubators:mine", "我的孵化机构"),

@@ -654,6 +654,7 @@ import gaoqi.web.monitoring.api  # noqa: E402
 import gaoqi.web.programmes.api  # noqa: E402
 import gaoqi.web.push.api  # noqa: E402
 import gaoqi.web.quickapply.api  # noqa: E402
+import gaoqi.web.reviewsignals.api  # noqa: E402
 import gaoqi.web.servicepacks.api  # noqa: E402
 import gaoqi.web.spotchecks.api  # noqa: E402
 import gaoqi.web.support.api  # noqa: E402, F401

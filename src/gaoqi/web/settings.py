@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "gaoqi.web.evaluation",
     "gaoqi.web.spotchecks",
     "gaoqi.web.monitoring",
+    "gaoqi.web.reviewsignals",
 ]
 
 MIDDLEWARE = [

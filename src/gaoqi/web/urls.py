@@ -29,5 +29,6 @@ urlpatterns = [
     path("assist/", include("gaoqi.web.assist.urls")),
     path("spot-checks/", include("gaoqi.web.spotchecks.urls")),
     path("monitoring/", include("gaoqi.web.monitoring.urls")),
+    path("review-signals/", include("gaoqi.web.reviewsignals.urls")),
     path("api/", api.urls),
 ]

@@ -19,6 +19,7 @@ from tests.web.conftest import login
 # the platform's delivery (feed.py), spelt out: the source a person reads in every provenance
 CERTIFICATE_FILE, NAME_CHANGE_FILE = "certificate_高企认定系统.csv", "name_change_高企认定系统.csv"
 APPLICATION_FILE, ANNUAL_REPORT_FILE = "hte_application_高企认定系统.csv", "hte_annual_report_高企认定系统.csv"
+RD_PROJECT_FILE = "hte_rd_project_高企认定系统.csv"
 
 
 @pytest.fixture()
@@ -225,21 +226,23 @@ def test_the_platform_feed_maps_statuses_writes_live_certificates_once_and_only_
         ("GR202511000003", "expired", ""),
     ]
     files = feed_files()
-    # with certificates, the applications and annual reports are written too (no row: none filed)
-    assert list(files) == [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE]
+    # with certificates, the applications, annual reports and R&D projects are written too (no row: none filed)
+    assert list(files) == [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE, RD_PROJECT_FILE]
     assert feed_for_filename(CERTIFICATE_FILE) == "certificate"
     assert (
         files[CERTIFICATE_FILE].decode().splitlines()[0]
         == "统一社会信用代码,资质类型,证书编号,发证日期,有效期至,证书状态,技术领域,证书子类型"
     )
     assert feed_files() == files  # the same state gives the same bytes
-    assert sv.platform_feed_write(None, tmp_path) == [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE]
+    assert sv.platform_feed_write(None, tmp_path) == [
+        CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE, RD_PROJECT_FILE,
+    ]  # fmt: skip
     assert (tmp_path / CERTIFICATE_FILE).read_bytes() == files[CERTIFICATE_FILE]
     writes = AuditEvent.objects.filter(action="platform_feed.write").count()
     assert sv.platform_feed_write(None, tmp_path) == []  # unchanged: left alone, not audited again
     assert AuditEvent.objects.filter(action="platform_feed.write").count() == writes == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE]
+        [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE, RD_PROJECT_FILE]
     )
 
 
@@ -275,9 +278,9 @@ def test_the_platform_feed_writes_its_applications_and_annual_reports_for_the_wa
     app(b, 2026, wf.DRAFT, None)  # a draft is not an application yet
     app(b, 2026, wf.WITHDRAWN, dt.datetime(2026, 4, 2, 9, 0, tzinfo=tz))
     assert application_rows() == [
-        {"uscc": b, "batch_year": 2026, "submitted_date": "2026-04-02", "status": "withdrawn"},
-        {"uscc": a, "batch_year": 2025, "submitted_date": "2025-06-01", "status": "certified"},
-        {"uscc": a, "batch_year": 2026, "submitted_date": "2026-05-20", "status": "in_review"},
+        {"uscc": b, "batch_year": 2026, "submitted_date": "2026-04-02", "status": "withdrawn", "agent_name": ""},
+        {"uscc": a, "batch_year": 2025, "submitted_date": "2025-06-01", "status": "certified", "agent_name": ""},
+        {"uscc": a, "batch_year": 2026, "submitted_date": "2026-05-20", "status": "in_review", "agent_name": ""},
     ]  # by USCC (110105 before 110108) and year; of a's two 2025 applications the later one
     issue = dt.date(2025, 10, 1)
     cert = Certificate.objects.create(
@@ -288,7 +291,7 @@ def test_the_platform_feed_writes_its_applications_and_annual_reports_for_the_wa
     AnnualReport.objects.filter(pk=report.pk).update(submitted_at=dt.datetime(2026, 5, 31, 23, 0, tzinfo=tz))
     assert annual_report_rows() == [{"uscc": a, "report_year": 2025, "submitted_date": "2026-05-31"}]
     files = feed_files()
-    assert list(files) == [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE]
+    assert list(files) == [CERTIFICATE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE, RD_PROJECT_FILE]
     assert feed_for_filename(APPLICATION_FILE) == "hte_application"
     assert feed_for_filename(ANNUAL_REPORT_FILE) == "hte_annual_report"
     assert files[APPLICATION_FILE].decode().splitlines() == [
@@ -307,3 +310,58 @@ def test_the_platform_feed_writes_its_applications_and_annual_reports_for_the_wa
         summary = ws.ingest(tmp_path / "feed")
     loaded = {f.feed: (f.rows_loaded, f.rows_quarantined) for f in summary.files}
     assert loaded["hte_application"] == (3, 0) and loaded["hte_annual_report"] == (1, 0)
+
+
+@pytest.mark.django_db
+def test_the_platform_feed_writes_agents_and_rd_projects_for_the_review_signals(tmp_path: Any) -> None:
+    """ADR 0036: the agent (申报代理机构) an application names goes in its hte_application row; the R&D projects of
+    each submitted application (never a draft's) in hte_rd_project, one row per code (name and description as
+    typed, the name alone as project_name), bytes a function of the database only; the engine ingests both."""
+    from gaoqi.engine import Workspace, feed_for_filename
+    from gaoqi.engine.uscc import complete
+    from gaoqi.web import roles
+    from gaoqi.web.certification import workflow as wf
+    from gaoqi.web.certification.feed import application_rows, feed_files, rd_project_rows
+    from gaoqi.web.certification.models import Application
+    from tests.web.conftest import make_user
+
+    user = make_user(roles.MUNICIPAL)
+    a, b, c = complete("91110108MA0000011"), complete("91110105MA0000012"), complete("91110105MA0000013")
+    tz = dt.timezone(dt.timedelta(hours=8))
+
+    def app(uscc: str, status: str, form: dict[str, Any], submitted: dt.datetime | None) -> Any:
+        return Application.objects.create(
+            uscc=uscc, enterprise_name="北京甲科技有限公司", district_code=uscc[2:8], year=2026,
+            tech_field="电子信息", status=status, stage_started_at=dt.date(2026, 5, 1), as_of=dt.date(2026, 3, 31),
+            created_by=user, submitted_at=submitted, form=form,
+        )  # fmt: skip
+
+    rd = [{"code": "RD02", "name": "智能巡检机器人：基于视觉的  电力巡检"}, {"code": "RD01", "name": "边缘计算网关"},
+          {"code": "RD01", "name": "重复编号"}, {"code": "RD03", "name": ""}]  # fmt: skip
+    app(a, wf.DISTRICT_REVIEW, {"rd_projects": rd, "agent_name": "北京某某知识产权代理有限公司"},
+        dt.datetime(2026, 5, 20, 15, 0, tzinfo=tz))  # fmt: skip
+    app(b, wf.DRAFT, {"rd_projects": [{"code": "RD01", "name": "草稿项目"}], "agent_name": "草稿代理"}, None)
+    app(c, wf.EXPERT_REVIEW, {"rd_projects": [{"code": "RD01", "name": "=HYPERLINK(1)"}]},
+        dt.datetime(2026, 5, 21, 9, 0, tzinfo=tz))  # fmt: skip
+    assert [(r["uscc"], r["agent_name"]) for r in application_rows()] == [(c, ""), (a, "北京某某知识产权代理有限公司")]
+    assert rd_project_rows() == [
+        {"uscc": c, "batch_year": 2026, "project_code": "RD01", "project_name": "=HYPERLINK(1)",
+         "project_text": "=HYPERLINK(1)"},
+        {"uscc": a, "batch_year": 2026, "project_code": "RD01", "project_name": "边缘计算网关",
+         "project_text": "边缘计算网关"},
+        {"uscc": a, "batch_year": 2026, "project_code": "RD02", "project_name": "智能巡检机器人",
+         "project_text": "智能巡检机器人：基于视觉的 电力巡检"},
+    ]  # fmt: skip
+    files = feed_files()
+    assert feed_for_filename(RD_PROJECT_FILE) == "hte_rd_project"
+    assert files[RD_PROJECT_FILE].decode().splitlines()[0] == "统一社会信用代码,申报年度,项目编号,项目名称,项目内容"
+    assert (
+        files[APPLICATION_FILE].decode().splitlines()[2]
+        == f"{a},2026,2026-05-20,in_review,北京某某知识产权代理有限公司"
+    )
+    assert feed_files() == files  # the same state gives the same bytes
+    sv.platform_feed_write(None, tmp_path / "feed")
+    with Workspace.open(tmp_path / "home") as ws:
+        summary = ws.ingest(tmp_path / "feed")
+        loaded = {f.feed: (f.rows_loaded, f.rows_quarantined) for f in summary.files}
+    assert loaded["hte_application"] == (2, 0) and loaded["hte_rd_project"] == (3, 0)

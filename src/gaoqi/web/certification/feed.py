@@ -1,6 +1,7 @@
 """The platform as a department feed (ADR 0011): the certificates this platform issued, revoked and renamed, the
 enterprise names its completed renames report, and (for the warning rules, ADR 0029) the applications it received
-and the annual development reports filed on it, written as files in the engine's own feed formats
+and the annual development reports filed on it, and (for the review signals, ADR 0036) the applications' agents and
+R&D projects, written as files in the engine's own feed formats
 (``engine/schemas/certificate.json``, ``name_change.json``) for the next pipeline run to ingest like any
 department's delivery, with the source 高企认定系统 in the file's name (so every provenance that shows a file
 and line shows it).
@@ -30,6 +31,7 @@ CERTIFICATE_FILE = f"certificate_{SOURCE}.csv"
 NAME_CHANGE_FILE = f"name_change_{SOURCE}.csv"
 APPLICATION_FILE = f"hte_application_{SOURCE}.csv"
 ANNUAL_REPORT_FILE = f"hte_annual_report_{SOURCE}.csv"
+RD_PROJECT_FILE = f"hte_rd_project_{SOURCE}.csv"
 
 #: An application's status in the hte_application feed's enumeration (a draft is never written: not submitted).
 APPLICATION_STATUS_CODES = {
@@ -66,7 +68,7 @@ def _codes(feed: str, field: str) -> dict[str, str]:
 
 def is_platform_file(file_name: str) -> bool:
     """Whether a delivered file (a ``loads.file_name``) is one this module writes."""
-    return file_name in (CERTIFICATE_FILE, NAME_CHANGE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE)
+    return file_name in (CERTIFICATE_FILE, NAME_CHANGE_FILE, APPLICATION_FILE, ANNUAL_REPORT_FILE, RD_PROJECT_FILE)
 
 
 def certificate_rows() -> list[dict[str, Any]]:
@@ -109,22 +111,64 @@ def name_change_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def application_rows() -> list[dict[str, Any]]:
-    """One row per enterprise and batch year (the feed's key): the latest submitted application of that year
-    (a rejected or withdrawn one followed by another: the later), its submission day (Beijing time) and status."""
-    latest: dict[tuple[str, int], dict[str, Any]] = {}
+def _latest_submitted() -> dict[tuple[str, int], Application]:
+    """Per enterprise and batch year (the feed's key): the latest submitted application of that year (a rejected
+    or withdrawn one followed by another: the later); drafts and statuses the feed has no code for are left out."""
+    latest: dict[tuple[str, int], Application] = {}
     apps = Application.objects.exclude(status=wf.DRAFT).exclude(submitted_at=None).order_by("submitted_at", "pk")
-    for uscc, year, status, submitted_at in apps.values_list("uscc", "year", "status", "submitted_at"):
-        code = APPLICATION_STATUS_CODES.get(status)
-        if code is None:
-            continue
-        latest[(uscc, year)] = {
+    for app in apps.only("uscc", "year", "status", "submitted_at", "form"):
+        if app.status in APPLICATION_STATUS_CODES:
+            latest[(app.uscc, app.year)] = app
+    return latest
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text or "").split())
+
+
+def application_rows() -> list[dict[str, Any]]:
+    """One row per enterprise and batch year: its latest submitted application's submission day (Beijing time),
+    status and agent (申报代理机构, blank when the enterprise named none; the review signals' shared agent)."""
+    latest = _latest_submitted()
+    return [
+        {
             "uscc": uscc,
             "batch_year": year,
-            "submitted_date": timezone.localtime(submitted_at).date().isoformat(),
-            "status": code,
+            "submitted_date": timezone.localtime(app.submitted_at).date().isoformat(),
+            "status": APPLICATION_STATUS_CODES[app.status],
+            "agent_name": _one_line((app.form or {}).get("agent_name")),
         }
-    return [latest[k] for k in sorted(latest)]
+        for (uscc, year), app in sorted(latest.items())
+    ]
+
+
+def rd_project_rows() -> list[dict[str, Any]]:
+    """One row per R&D project (研究开发活动) of the same applications as ``application_rows``: its code (RD01) and
+    text as the enterprise typed it (the name and any description after it, one line; the name alone as
+    ``project_name``), in code order. A code given twice keeps its first line (the feed's key is enterprise, year
+    and code); a code without text is left out (the text is required)."""
+    rows: list[dict[str, Any]] = []
+    for (uscc, year), app in sorted(_latest_submitted().items()):
+        seen: dict[str, str] = {}
+        for item in (app.form or {}).get("rd_projects") or []:
+            code, text = _one_line(item.get("code")), _one_line(item.get("name"))
+            if code and text and code not in seen:
+                seen[code] = text
+        rows.extend(
+            {"uscc": uscc, "batch_year": year, "project_code": code, "project_name": _project_name(text),
+             "project_text": text}
+            for code, text in sorted(seen.items())
+        )  # fmt: skip
+    return rows
+
+
+def _project_name(text: str) -> str:
+    """A project line's name: before its description ("名称：简述" → 名称), else the whole line."""
+    for mark in ("：", ":"):
+        name, found, _ = text.partition(mark)
+        if found and name.strip():
+            return name.strip()
+    return text
 
 
 def annual_report_rows() -> list[dict[str, Any]]:
@@ -158,7 +202,8 @@ def render(feed: str, rows: list[dict[str, Any]]) -> bytes:
 def feed_files() -> dict[str, bytes]:
     """The platform's delivery: file name → bytes (a feed with no row yet gives no file). Applications and annual
     reports are written, even without a row, once the platform issues certificates: it is then where they are
-    filed, so no row means none was (the warning rules read FALSE, not unknown)."""
+    filed, so no row means none was (the warning rules read FALSE, not unknown); the applications' R&D projects
+    likewise (the review signals, ADR 0036)."""
     files = {}
     certs = certificate_rows()
     if certs:
@@ -169,4 +214,6 @@ def feed_files() -> dict[str, bytes]:
         files[APPLICATION_FILE] = render("hte_application", apps)
     if (reports := annual_report_rows()) or certs:
         files[ANNUAL_REPORT_FILE] = render("hte_annual_report", reports)
+    if (projects := rd_project_rows()) or certs:
+        files[RD_PROJECT_FILE] = render("hte_rd_project", projects)
     return files

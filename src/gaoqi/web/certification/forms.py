@@ -48,12 +48,15 @@ class StartForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    """The application's lists (RD, PS, …): one line per item, "code name"."""
+    """The application's lists (RD, PS, …): one line per item, "code name" (the name may go on with a short
+    description: "RD01 名称：简述"); and its texts (the agent, 申报代理机构), kept as they were when not posted."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for section in services.FORM_SECTIONS:
             self.fields[section] = _text()
+        for key in services.FORM_FIELDS:
+            self.fields[key] = _text()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -65,6 +68,9 @@ class ApplicationForm(forms.Form):
                 if code:
                     rows.append({"code": code, "name": name.strip()})
             items[section] = rows
+        for key in services.FORM_FIELDS:
+            if key in self.data:
+                items[key] = str(data.get(key) or "")
         return items
 
 

@@ -104,6 +104,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             k: "\n".join(f"{i.get('code', '')} {i.get('name', '')}".strip() for i in app.form.get(k, []) or [])
             for k in services.FORM_SECTIONS
         },
+        "form_fields": [(k, words, (app.form or {}).get(k) or "") for k, words in services.FORM_FIELDS.items()],
         "missing": services.missing_attachments(app),
         "panel": panel,
         "result": services.panel_result(app) if panel else None,

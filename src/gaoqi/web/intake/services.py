@@ -49,6 +49,7 @@ from gaoqi.web.intake.runlock import lock_holder, run_lock
 from gaoqi.web.monitoring.services import warnings_derive
 from gaoqi.web.programmes.services import memberships_update
 from gaoqi.web.push.services import events_derive
+from gaoqi.web.reviewsignals.services import signals_derive
 
 BATCH = 5000
 
@@ -253,6 +254,23 @@ def _warning_rows(ws: Workspace) -> tuple[list[dict[str, Any]], set[str] | None]
     return list(ws.warning_rows()), None
 
 
+def _review_signals(ws: Workspace, as_of: date) -> tuple[list[Any], set[str] | None]:
+    """The snapshot file's review signals (``Workspace.review_signals``, read only) for every batch year with an
+    application in review on the platform (not after the snapshot's year), and the kinds they cover: None (every
+    kind: an open signal not raised again is cleared); none when the file has no current views to read them from
+    (the signals are then left as they are, as the warnings are without an evaluation)."""
+    from gaoqi.web.reviewsignals.services import review_years
+
+    out: list[Any] = []
+    try:
+        for year in review_years(as_of):
+            out.extend(ws.review_signals(as_of, batch_year=year))
+    except ValueError as exc:  # no current views in the file (resolve never ran): nothing to judge by
+        logger.warning("review signals not derived for %s: %s", as_of, exc)
+        return [], set()
+    return out, None
+
+
 def initials(name: str) -> str:
     """Pinyin initials of a Chinese name (北京小米科技 → bjxmkj); other characters kept lower-cased."""
     return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()[:120]
@@ -296,6 +314,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
         # the incubators' figures (a few hundred rows), published in the same switch
         incubator_rows, incubator_city = ws.incubator_rows(), ws.incubator_city()
         warning_rows, warning_rules = _warning_rows(ws)  # 监测预警 (ADR 0030): derived in the switch
+        review_signals, review_kinds = _review_signals(ws, snapshot.as_of)  # 审查风险提示 (ADR 0036): in the switch
         # pinyin initials cost ~0.1 ms a name: reuse them for names that did not change
         known = {u: (name, ini) for u, name, ini in Enterprise.objects.values_list("uscc", "name", "name_initials")}
         total = ws.profile_count()
@@ -353,6 +372,7 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                     benefits_derive(snapshot)  # 免申即享: a benefit per enterprise passing an automatic policy
                     events_derive(snapshot)  # 政策推送: the results' difference with the previous snapshot as messages
                     warnings_derive(snapshot, warning_rows, warning_rules)  # 监测预警: after the lists' stays
+                    signals_derive(snapshot, review_signals, review_kinds)  # 审查风险提示: applications in review
                     figures_publish(snapshot, incubator_rows, incubator_city)  # after the index: applications
             finally:
                 _stage_drop(cur)

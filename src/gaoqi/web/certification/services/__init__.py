@@ -8,7 +8,7 @@ platform's date is ``core.clock.today`` (a test moves it there, once, for every 
 from __future__ import annotations
 
 from gaoqi.web.certification import workdays
-from gaoqi.web.certification.services._common import FORM_SECTIONS, POLICY_ID, notify
+from gaoqi.web.certification.services._common import FORM_FIELD_MAX, FORM_FIELDS, FORM_SECTIONS, POLICY_ID, notify
 from gaoqi.web.certification.services.annual_reports import (
     ANNUAL_REPORT_FIELDS,
     annual_report_reminders,
@@ -79,7 +79,7 @@ from gaoqi.web.core.locks import STALE, DomainError, StaleActionError
 from gaoqi.web.core.workflow import WorkflowError
 
 __all__ = [
-    "ANNUAL_REPORT_FIELDS", "COMMITMENT", "EXTERNAL_NOTICE", "FORM_SECTIONS", "GUARDS", "MAX_ATTACHMENT", "MAX_ATTACHMENTS",
+    "ANNUAL_REPORT_FIELDS", "COMMITMENT", "EXTERNAL_NOTICE", "FORM_FIELDS", "FORM_FIELD_MAX", "FORM_SECTIONS", "GUARDS", "MAX_ATTACHMENT", "MAX_ATTACHMENTS",
     "MAX_ATTACHMENTS_BYTES", "OBJECTION_CONTACT_MAX", "OBJECTION_CONTENT_MAX", "OBJECTION_NAME_MAX", "POLICY_ID",
     "REVOCATION_LABELS", "REVOCATION_REASONS", "STALE", "DomainError", "StaleActionError", "WorkflowError", "_pool",
     "annual_report_reminders", "annual_report_submit", "annual_reports_overdue", "application_declare",

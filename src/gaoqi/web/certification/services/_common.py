@@ -53,6 +53,11 @@ FORM_SECTIONS: dict[str, str] = {
     "results": "科技成果转化情况",
     "rd_management": "研究开发组织管理水平",
 }
+#: What the enterprise fills in besides the lists (one text each, no attachment): the agency that prepared the
+#: application, if any (申报代理机构; written to the platform feed for the review signals, ADR 0036).
+FORM_FIELDS: dict[str, str] = {"agent_name": "申报代理机构"}
+#: The longest text of a FORM_FIELDS value.
+FORM_FIELD_MAX = 200
 
 
 def _editable(actor: User, app: Application) -> Application:

@@ -16,6 +16,8 @@ from gaoqi.web.certification import panels, workdays
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.models import IN_PROGRESS, Application, Certificate, Panel, Revocation
 from gaoqi.web.certification.services._common import (
+    FORM_FIELD_MAX,
+    FORM_FIELDS,
     FORM_SECTIONS,
     PILOT_POLICY_ID,
     POLICY_ID,
@@ -164,10 +166,17 @@ def application_start(actor: User, *, as_of: dt.date, tech_field: str) -> Applic
 
 @transaction.atomic
 def application_update_form(actor: User, app: Application, form: dict[str, Any]) -> Application:
-    unknown = set(form) - set(FORM_SECTIONS) - {"tech_field"}
+    """The enterprise's lists (``FORM_SECTIONS``: items "code name", a name that may carry a short description,
+    "RD01 名称：简述"), its texts (``FORM_FIELDS``: the agent, 申报代理机构, blank when none) and its field."""
+    unknown = set(form) - set(FORM_SECTIONS) - set(FORM_FIELDS) - {"tech_field"}
     if unknown:
         raise WorkflowError(f"未知的填报项：{', '.join(sorted(unknown))}")
     form = dict(form)
+    for key, words in FORM_FIELDS.items():
+        if key in form:
+            form[key] = " ".join(str(form[key] or "").split())  # one line, inner runs of spaces as one
+            if len(form[key]) > FORM_FIELD_MAX:
+                raise WorkflowError(f"{words}不能超过{FORM_FIELD_MAX}字")
     if "tech_field" in form and str(form["tech_field"]) not in panels.FIELDS:
         raise WorkflowError("技术领域须为《国家重点支持的高新技术领域》八个领域之一")
     app = _editable(actor, app)  # the sections another session saved meanwhile are kept
