@@ -18,11 +18,24 @@ import random
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from gaoqi.ai.fields.model import LinearFieldClassifier, load_or_train
 from gaoqi.ai.fields.taxonomy import load_taxonomy
 
-__all__ = ["FieldVocabulary", "generate_field_corpus", "load_field_vocabulary", "vocabulary_digest"]
+__all__ = [
+    "HELDOUT_SEED",
+    "TRAINING_SEED",
+    "TRAINING_SIZE",
+    "FieldVocabulary",
+    "field_classifier",
+    "generate_field_corpus",
+    "load_field_vocabulary",
+    "training_corpus",
+    "vocabulary_digest",
+]
 
 _VOCAB_FILE = "field_vocab.json"
 _SCOPE_TAIL = "（依法须经批准的项目，经相关部门批准后依批准的内容开展经营活动。）"
@@ -166,3 +179,19 @@ def generate_field_corpus(per_sub_field: int = 300, seed: int = 16) -> tuple[lis
             texts.append(_one(rng, voc, code, siblings, codes))
             labels.append(code)
     return texts, labels
+
+
+TRAINING_SIZE = 300  # texts per sub-field of the training corpus
+TRAINING_SEED = 16
+HELDOUT_SEED = 61  # the synthetic held-out set (a different seed)
+
+
+def training_corpus() -> tuple[list[str], list[str]]:
+    """The corpus the platform's classifier is trained on (52 × :data:`TRAINING_SIZE` texts, seed 16)."""
+    return generate_field_corpus(TRAINING_SIZE, TRAINING_SEED)
+
+
+def field_classifier(cache_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> LinearFieldClassifier:
+    """The project's field classifier: trained on :func:`training_corpus` on first use (about 20–30 s), then
+    loaded from ``cache_dir`` (default ``$GAOQI_HOME/models``)."""
+    return load_or_train(training_corpus, cache_dir=cache_dir, progress=progress)

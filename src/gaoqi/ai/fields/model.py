@@ -39,7 +39,7 @@ __all__ = [
     "train",
 ]
 
-MODEL_VERSION = "fields-linear-1"
+MODEL_VERSION = "fields-linear-2"
 _SEED = 16
 _NON_TEXT = re.compile(r"[\s，。、；：:;,.（）()《》“”\"'\[\]【】/\\|!！?？·\-—_]+")
 
@@ -135,9 +135,13 @@ def corpus_key(texts: Sequence[str], labels: Sequence[str]) -> str:
 class LinearFieldClassifier:
     """TF-IDF (jieba words + character 2–3-grams) and a multinomial logistic regression over sub-fields."""
 
-    def __init__(self, words: Any, chars: Any, model: Any, key: str, taxonomy: Taxonomy) -> None:
-        self._words = words
-        self._chars = chars
+    def __init__(
+        self, words: Any, words_idf: Any, chars: Any, chars_idf: Any, model: Any, key: str, taxonomy: Taxonomy
+    ) -> None:
+        self._words = words  # CountVectorizer over jieba words
+        self._words_idf = words_idf  # its TfidfTransformer (sublinear tf, idf, l2 norm)
+        self._chars = chars  # CountVectorizer over character 2–3-grams inside words
+        self._chars_idf = chars_idf
         self._model = model
         self.key = key
         self._taxonomy = taxonomy
@@ -162,10 +166,32 @@ class LinearFieldClassifier:
         return f"{MODEL_VERSION}+{self.key}"
 
     def _features(self, documents: Sequence[str]) -> Any:
-        from scipy.sparse import hstack
+        """TF-IDF rows of ``documents``. Each normalised document is cut at whitespace into chunks (scope items,
+        title words); both analysers work inside chunks (jieba's blocks, ``char_wb``'s words), so a document's
+        term counts are the sum of its chunks' counts: each distinct chunk is analysed once per call, the
+        documents' counts are an incidence matrix times the chunks' counts (exactly what analysing every
+        document would give, much faster on the boilerplate that business scopes and titles repeat)."""
+        from scipy.sparse import csr_matrix, hstack
 
-        norm = [_normalise(d) for d in documents]
-        return hstack([self._words.transform(norm), self._chars.transform(norm)], format="csr")
+        index: dict[str, int] = {}
+        cols: list[int] = []
+        indptr = [0]
+        for d in documents:
+            for chunk in _normalise(d).split():
+                cols.append(index.setdefault(chunk, len(index)))
+            indptr.append(len(cols))
+        chunks = list(index)
+        incidence = csr_matrix(
+            (np.ones(len(cols), dtype=np.float32), np.array(cols, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+            shape=(len(documents), len(chunks)),
+        )
+        if chunks:
+            words = incidence @ self._words.transform(chunks)
+            chars = incidence @ self._chars.transform(chunks)
+        else:
+            words = csr_matrix((len(documents), len(self._words.vocabulary_)), dtype=np.float32)
+            chars = csr_matrix((len(documents), len(self._chars.vocabulary_)), dtype=np.float32)
+        return hstack([self._words_idf.transform(words), self._chars_idf.transform(chars)], format="csr")
 
     def probabilities(self, documents: Sequence[str]) -> np.ndarray[Any, Any]:
         """Sub-field probabilities, columns in :attr:`classes` order."""
@@ -242,7 +268,8 @@ class LinearFieldClassifier:
 
 def train(texts: Sequence[str], labels: Sequence[str], *, key: str | None = None) -> LinearFieldClassifier:
     """Fit the classifier on a labelled corpus (sub-field codes of :func:`load_taxonomy`); deterministic."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
     from sklearn.linear_model import LogisticRegression
 
     taxonomy = load_taxonomy()
@@ -256,18 +283,17 @@ def train(texts: Sequence[str], labels: Sequence[str], *, key: str | None = None
     for s in taxonomy.sub_fields:
         docs.append(_normalise(" ".join([s.name, *(i.name for i in s.items)])))
         ys.append(s.code)
-    words = TfidfVectorizer(
-        tokenizer=_tokenize, token_pattern=None, lowercase=False, sublinear_tf=True, min_df=2, dtype=np.float32
+    words = CountVectorizer(tokenizer=_tokenize, token_pattern=None, lowercase=False, min_df=2, dtype=np.float32)
+    chars = CountVectorizer(analyzer="char_wb", ngram_range=(2, 3), min_df=2, max_features=150_000, dtype=np.float32)
+    words_idf = TfidfTransformer(sublinear_tf=True)
+    chars_idf = TfidfTransformer(sublinear_tf=True)
+    x = hstack(
+        [words_idf.fit_transform(words.fit_transform(docs)), chars_idf.fit_transform(chars.fit_transform(docs))],
+        format="csr",
     )
-    chars = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, min_df=2, max_features=150_000, dtype=np.float32
-    )
-    from scipy.sparse import hstack
-
-    x = hstack([words.fit_transform(docs), chars.fit_transform(docs)], format="csr")
     model = LogisticRegression(C=10.0, max_iter=300, random_state=_SEED)
     model.fit(x, ys)
-    return LinearFieldClassifier(words, chars, model, key or corpus_key(texts, labels), taxonomy)
+    return LinearFieldClassifier(words, words_idf, chars, chars_idf, model, key or corpus_key(texts, labels), taxonomy)
 
 
 def load_or_train(
