@@ -13,6 +13,7 @@ from gaoqi.ai.fields.taxonomy import load_taxonomy
 
 __all__ = ["FieldScore", "QualityReport", "evaluate", "format_report", "read_labelled_csv"]
 
+_IDEOGRAPHIC_SPACE = "\u3000"
 TEXT_COLUMNS = ("business_scope", "products", "ip_titles", "rd_projects")
 
 
@@ -38,13 +39,16 @@ class QualityReport:
     errors: tuple[tuple[int, str, str], ...]  # (row index, true sub-field, predicted sub-field)
 
 
-def read_labelled_csv(path: Path | str) -> tuple[list[str], list[str]]:
+def read_labelled_csv(path: Path | str, kind: str | None = None) -> tuple[list[str], list[str]]:
     """``(documents, sub-field codes)`` of a CSV with ``sub_field_code`` and the text columns
-    business_scope, products, ip_titles, rd_projects (any missing column counts as empty)."""
+    business_scope, products, ip_titles, rd_projects (any missing column counts as empty); with ``kind``, only
+    the rows whose ``kind`` column equals it (the hand-written set: ``typical`` or ``boundary``)."""
     docs: list[str] = []
     labels: list[str] = []
     with Path(path).open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
+            if kind is not None and row.get("kind") != kind:
+                continue
             docs.append("\n".join(row.get(c) or "" for c in TEXT_COLUMNS))
             labels.append(row["sub_field_code"])
     return docs, labels
@@ -107,10 +111,11 @@ def format_report(title: str, report: QualityReport) -> str:
         f"{title}: {report.n} enterprises",
         f"  field accuracy {report.field_accuracy:.3f}  field macro-F1 {report.field_macro_f1:.3f}  "
         f"sub-field accuracy {report.sub_field_accuracy:.3f}  sub-field macro-F1 {report.sub_field_macro_f1:.3f}",
-        "  field                precision recall  F1     n",
+        "  field                  precision recall F1     n",
     ]
     for s in report.by_field:
-        lines.append(f"  {s.code} {s.name:<10}\u3000 {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.support:5d}")
+        name = s.name + _IDEOGRAPHIC_SPACE * (9 - len(s.name))
+        lines.append(f"  {s.code} {name}{s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.support:5d}")
     lines.append("  confusion (rows: true field 1–8, columns: predicted 1–8)")
     for i, row in enumerate(report.confusion, start=1):
         lines.append(f"  {i} " + " ".join(f"{v:5d}" for v in row))
