@@ -376,6 +376,22 @@ class Workspace:
         reader: pa.RecordBatchReader = self._con.sql(_FIELD_TEXTS_SQL).to_arrow_reader(batch_rows)
         return reader
 
+    def field_texts_of(self, uscc: str) -> Row | None:
+        """One enterprise's texts for the field classifier (as :meth:`field_texts`): ``business_scope`` and
+        ``ip_titles`` (a list, by IP number); None when the workspace has no such enterprise (or is not
+        resolved)."""
+        if not self._has_table("enterprise"):
+            return None
+        found = self._con.execute("SELECT business_scope FROM enterprise WHERE uscc = ?", [uscc]).fetchall()
+        if not found:
+            return None
+        titles = self._con.execute(
+            "SELECT i.title FROM ip_link l JOIN ip_cur i ON i.ip_number = l.ip_number WHERE l.uscc = ? "
+            "ORDER BY i.ip_number",
+            [uscc],
+        ).fetchall()
+        return {"uscc": uscc, "business_scope": found[0][0], "ip_titles": [str(t) for (t,) in titles if t]}
+
     def incubator_figures(
         self,
         as_of: date,
