@@ -701,9 +701,10 @@ def fields_classify(workspace: Path | None, out_file: Path, models: Path | None)
         clf = field_classifier(models, progress=lambda text: status_line.update(f"fields: {text}"))
         started = time.perf_counter()
         rows = 0
-        with Workspace.open(_home(workspace), read_only=True) as ws, pq.ParquetWriter(
-            out_file, PREDICTION_SCHEMA
-        ) as writer:
+        with (
+            Workspace.open(_home(workspace), read_only=True) as ws,
+            pq.ParquetWriter(out_file, PREDICTION_SCHEMA) as writer,
+        ):
             try:
                 reader = ws.field_texts()
             except ValueError as exc:
@@ -724,7 +725,12 @@ def fields_suggest(texts: list[str], models: Path | None) -> None:
 
 
 def bench_fields(
-    enterprises: int, seed: int, data_dir: Path | None, workspace: Path | None, models: Path | None, out_file: Path | None
+    enterprises: int,
+    seed: int,
+    data_dir: Path | None,
+    workspace: Path | None,
+    models: Path | None,
+    out_file: Path | None,
 ) -> None:
     """Technical-field classification of a whole synthetic Beijing: the feeds generated and a workspace ingested
     and resolved once (reused), then every enterprise classified in batches, timed; prints JSON."""
@@ -913,7 +919,10 @@ def _workspace(p: argparse.ArgumentParser) -> None:
 
 def _models(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--models", type=Path, metavar="DIR", help="Model cache directory (default: $GAOQI_HOME/models or ./var/models)."
+        "--models",
+        type=Path,
+        metavar="DIR",
+        help="Model cache directory (default: $GAOQI_HOME/models or ./var/models).",
     )
 
 

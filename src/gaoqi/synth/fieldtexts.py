@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,9 @@ def _ip_title(rng: random.Random, voc: FieldVocabulary, w: SubFieldWords) -> str
     elif kind < 0.55:
         title = f"一种基于{term}的{prod}及其{gen}"
     elif kind < 0.8:
-        title = f"{qual}{prod}{rng.choice(('软件', '系统', '平台', '管理系统'))}V{rng.randint(1, 5)}.{rng.randint(0, 9)}"
+        title = (
+            f"{qual}{prod}{rng.choice(('软件', '系统', '平台', '管理系统'))}V{rng.randint(1, 5)}.{rng.randint(0, 9)}"
+        )
     else:
         title = f"{term}{rng.choice(('装置', '方法', '设备', '组件'))}"
     if rng.random() < 0.3:
@@ -191,7 +193,9 @@ def training_corpus() -> tuple[list[str], list[str]]:
     return generate_field_corpus(TRAINING_SIZE, TRAINING_SEED)
 
 
-def field_classifier(cache_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> LinearFieldClassifier:
+def field_classifier(
+    cache_dir: Path | None = None, progress: Callable[[str], None] | None = None
+) -> LinearFieldClassifier:
     """The project's field classifier: trained on :func:`training_corpus` on first use (about 20–30 s), then
     loaded from ``cache_dir`` (default ``$GAOQI_HOME/models``)."""
     return load_or_train(training_corpus, cache_dir=cache_dir, progress=progress)

@@ -47,7 +47,12 @@ def test_the_suggestion_is_stored_and_a_change_recorded(
     p = people
     app = sv.application_start(p["enterprise"], as_of=dt.date(2026, 6, 30), tech_field="新材料")
     s = app.field_suggestion
-    assert (s["field"], s["field_code"], s["sub_field_code"], s["sub_field_name"]) == ("电子信息", "1", "1.2", "微电子技术")
+    assert (s["field"], s["field_code"], s["sub_field_code"], s["sub_field_name"]) == (
+        "电子信息",
+        "1",
+        "1.2",
+        "微电子技术",
+    )
     assert s["confidence"] > 0.8 and s["evidence"] and s["model_version"].startswith("fields-linear-")
     # the enterprise declared another field than the suggestion: recorded, never silently
     [change] = s["changes"]
@@ -155,7 +160,9 @@ def test_the_pages_show_the_suggestion_and_the_flag(
 def test_the_draw_reserves_seats_reproducibly() -> None:
     on = dt.date(2026, 7, 1)
     pool = [panels.Expert(id=f"T{i}", name=f"t{i}", kind="technical", fields=frozenset({"电子信息"})) for i in range(6)]
-    pool += [panels.Expert(id=f"W{i}", name=f"w{i}", kind="technical", fields=frozenset({"资源与环境"})) for i in range(4)]
+    pool += [
+        panels.Expert(id=f"W{i}", name=f"w{i}", kind="technical", fields=frozenset({"资源与环境"})) for i in range(4)
+    ]
     pool += [panels.Expert(id=f"F{i}", name=f"f{i}", kind="financial") for i in range(2)]
     rules = panels.PanelRules()
     plain = panels.draw_panel("91110108MA0000001X", "电子信息", pool, rules, seed=5, on=on)

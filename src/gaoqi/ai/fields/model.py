@@ -310,7 +310,7 @@ def load_or_train(
     path = directory / f"fields-{key}.pkl"
     if path.exists():
         with path.open("rb") as fh:
-            loaded = pickle.load(fh)  # noqa: S301 - the project's own cache file, written below
+            loaded = pickle.load(fh)
         if isinstance(loaded, LinearFieldClassifier):
             return loaded
     started = time.perf_counter()

@@ -112,6 +112,7 @@ def display(data: dict[str, Any]) -> dict[str, Any] | None:
         "confidence_text": percent(data.get("confidence", 0)),
         "words": evidence_words(list(data.get("evidence", []))),
         "alternatives_text": [
-            f"{a['field_name']} · {a['sub_field_name']}（{percent(a['probability'])}）" for a in data.get("alternatives", [])
+            f"{a['field_name']} · {a['sub_field_name']}（{percent(a['probability'])}）"
+            for a in data.get("alternatives", [])
         ],
     }

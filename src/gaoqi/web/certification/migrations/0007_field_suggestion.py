@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certification', '0006_revocation_referral'),
+        ("certification", "0006_revocation_referral"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='field_check',
-            field=models.JSONField(default=dict, verbose_name='技术领域核对'),
+            model_name="application",
+            name="field_check",
+            field=models.JSONField(default=dict, verbose_name="技术领域核对"),
         ),
         migrations.AddField(
-            model_name='application',
-            name='field_suggestion',
-            field=models.JSONField(default=dict, verbose_name='技术领域建议'),
+            model_name="application",
+            name="field_suggestion",
+            field=models.JSONField(default=dict, verbose_name="技术领域建议"),
         ),
         migrations.AddField(
-            model_name='panel',
-            name='routing',
-            field=models.JSONField(default=dict, verbose_name='专家领域调配'),
+            model_name="panel",
+            name="routing",
+            field=models.JSONField(default=dict, verbose_name="专家领域调配"),
         ),
     ]

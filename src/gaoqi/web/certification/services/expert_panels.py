@@ -68,7 +68,11 @@ def panel_draw(
     except panels.PanelError as exc:
         raise WorkflowError(f"无法组成专家组：{exc}") from exc
     routing = (
-        {"field": drawn.reserved_field, "seats": drawn.reserved_seats, "expert_ids": [int(x) for x in drawn.reserved_ids]}
+        {
+            "field": drawn.reserved_field,
+            "seats": drawn.reserved_seats,
+            "expert_ids": [int(x) for x in drawn.reserved_ids],
+        }
         if drawn.reserved_field
         else {}
     )
