@@ -13,6 +13,7 @@ later uses load. The cache files are the project's own (pickle is loaded only fr
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pickle
 import re
@@ -108,6 +109,7 @@ class FieldClassifier(Protocol):
 def _tokenize(text: str) -> list[str]:
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines on every process's first cut
     return [w for w in jieba.lcut(text, HMM=False) if not _NON_TEXT.fullmatch(w)]
 
 
