@@ -697,18 +697,18 @@ def fields_classify(workspace: Path | None, out_file: Path, models: Path | None)
     from gaoqi.engine import Workspace
     from gaoqi.synth.fieldtexts import field_classifier
 
-    with console.get().status("fields classify") as status_line:
+    ws = Workspace.open(_home(workspace), read_only=True)
+    if not ws.path.exists():
+        _fail(f"no workspace at {ws.path.parent}: run `gaoqi ingest` and `gaoqi resolve` first")
+    with ws, console.get().status("fields classify") as status_line:
+        try:
+            reader = ws.field_texts()
+        except ValueError as exc:
+            _fail(str(exc))
         clf = field_classifier(models, progress=lambda text: status_line.update(f"fields: {text}"))
         started = time.perf_counter()
         rows = 0
-        with (
-            Workspace.open(_home(workspace), read_only=True) as ws,
-            pq.ParquetWriter(out_file, PREDICTION_SCHEMA) as writer,
-        ):
-            try:
-                reader = ws.field_texts()
-            except ValueError as exc:
-                _fail(str(exc))
+        with pq.ParquetWriter(out_file, PREDICTION_SCHEMA) as writer:
             for batch in classify_record_batches(clf, reader):
                 writer.write_batch(batch)
                 rows += batch.num_rows

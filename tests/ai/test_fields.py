@@ -185,3 +185,36 @@ def test_quality_on_the_synthetic_held_out_set(clf: LinearFieldClassifier) -> No
     r = evaluate(clf, *generate_field_corpus(40, HELDOUT_SEED))
     assert r.field_accuracy >= 0.99  # measured 0.997
     assert r.sub_field_accuracy >= 0.96  # measured 0.975
+
+
+# -- the commands ---------------------------------------------------------------------------------------------
+
+
+def test_the_commands(
+    clf: LinearFieldClassifier, models: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyarrow.parquet as pq
+
+    from gaoqi.cli import main
+    from gaoqi.engine import Workspace
+    from gaoqi.synth import generate
+
+    assert main(["fields", "suggest", "--models", str(models), "光伏组件；光伏逆变器的最大功率点跟踪方法"]) == 0
+    suggested = json.loads(capsys.readouterr().out)
+    assert (suggested["field_name"], suggested["sub_field_code"]) == ("新能源与节能", "6.1")
+    assert len(suggested["alternatives"]) == 3 and suggested["evidence"]
+
+    generate(tmp_path / "feeds", enterprises=120, seed=3)
+    with Workspace.open(tmp_path / "ws") as ws:
+        ws.ingest(tmp_path / "feeds")
+        ws.resolve()
+        ws.checkpoint()
+    out = tmp_path / "fields.parquet"
+    assert main(["fields", "classify", "-w", str(tmp_path / "ws"), "--out", str(out), "--models", str(models)]) == 0
+    table = pq.read_table(out)
+    with Workspace.open(tmp_path / "ws", read_only=True) as ws:
+        usccs = [r["uscc"] for b in ws.field_texts() for r in b.to_pylist()]
+    assert table.schema == PREDICTION_SCHEMA and table.column("uscc").to_pylist() == usccs
+    assert set(table.column("field_code").to_pylist()) <= {f.code for f in load_taxonomy().fields}
+    assert main(["fields", "classify", "-w", str(tmp_path / "none"), "--out", str(tmp_path / "x.parquet")]) == 1
+    assert not (tmp_path / "x.parquet").exists()
