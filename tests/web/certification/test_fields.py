@@ -136,6 +136,9 @@ def test_a_flagged_application_reserves_a_seat_for_the_predicted_field(
     expert = Expert.objects.get(pk=routed)
     page = login(expert.user).get(f"/certification/{app.pk}/").content.decode()
     assert "申报领域与佐证材料不一致" in page and "预留 1 个技术专家席位" in page
+    app = sv.application_transition(p["municipal"], app, "accept")
+    score_page = login(expert.user).get(f"/certification/{app.pk}/score/").content.decode()
+    assert "申报领域与佐证材料不一致</strong>：申报领域为“电子信息”" in score_page
 
 
 @pytest.mark.django_db

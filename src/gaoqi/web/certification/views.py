@@ -239,7 +239,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
             return _back(pk)
     grades = {s["id"]: (s["grade"], s["assessed_by"]) for s in (app.self_check or {}).get("scores", [])}
     rows = [(key, lo, hi, label, *grades.get(key, (None, "expert"))) for key, (lo, hi, label) in ranges.items()]
-    return render(request, "certification/score.html", {"app": app, "rows": rows})
+    return render(request, "certification/score.html", {"app": app, "rows": rows, **_field_context(app, request.user)})
 
 
 def publicity(request: HttpRequest) -> HttpResponse:
