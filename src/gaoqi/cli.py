@@ -720,6 +720,113 @@ def bench_signals(enterprises: int, seed: int, data_dir: Path | None, workspace:
     )
 
 
+_HELDOUT = Path(__file__).resolve().parents[2] / "tests" / "ai" / "data" / "fields_heldout.csv"
+
+
+def fields_classify(workspace: Path | None, out_file: Path, models: Path | None) -> None:
+    """Classify every enterprise of a resolved workspace into a technical field and sub-field (business scope
+    and the titles of the IP it holds) and write the predictions to a Parquet file (ADR 0034)."""
+    import time
+
+    import pyarrow.parquet as pq
+
+    from gaoqi.ai.fields import PREDICTION_SCHEMA, classify_record_batches
+    from gaoqi.engine import Workspace
+    from gaoqi.synth.fieldtexts import field_classifier
+
+    ws = Workspace.open(_home(workspace), read_only=True)
+    if not ws.path.exists():
+        _fail(f"no workspace at {ws.path.parent}: run `gaoqi ingest` and `gaoqi resolve` first")
+    with ws, console.get().status("fields classify") as status_line:
+        try:
+            reader = ws.field_texts()
+        except ValueError as exc:
+            _fail(str(exc))
+        clf = field_classifier(models, progress=lambda text: status_line.update(f"fields: {text}"))
+        started = time.perf_counter()
+        rows = 0
+        with pq.ParquetWriter(out_file, PREDICTION_SCHEMA) as writer:
+            for batch in classify_record_batches(clf, reader):
+                writer.write_batch(batch)
+                rows += batch.num_rows
+                status_line.update(f"fields: {rows:,} enterprises")
+    out.print(f"{rows:,} enterprises classified in {time.perf_counter() - started:.1f} s → {out_file} ({clf.version})")
+
+
+def fields_suggest(texts: list[str], models: Path | None) -> None:
+    """The field and sub-field suggested for one enterprise's texts (business scope, products, IP titles, R&D
+    project names), with the confidence, the deciding words and the next alternatives; prints JSON."""
+    from gaoqi.synth.fieldtexts import field_classifier
+
+    _print_json(field_classifier(models).classify(texts).as_dict())
+
+
+def bench_fields(
+    enterprises: int,
+    seed: int,
+    data_dir: Path | None,
+    workspace: Path | None,
+    models: Path | None,
+    out_file: Path | None,
+) -> None:
+    """Technical-field classification of a whole synthetic Beijing: the feeds generated and a workspace ingested
+    and resolved once (reused), then every enterprise classified in batches, timed; prints JSON."""
+    from gaoqi.synth.bench import run_synthetic_fields_benchmark
+
+    with console.get().status("bench fields") as status_line:
+        data = run_synthetic_fields_benchmark(
+            enterprises=enterprises,
+            seed=seed,
+            data_dir=data_dir,
+            workspace=workspace,
+            models=models,
+            out=out_file,
+            progress=lambda text: status_line.update(f"bench fields: {text}"),
+        )
+    _print_json(data)
+
+
+def bench_fields_quality(heldout: Path, synthetic: int, models: Path | None, as_json: bool) -> None:
+    """The field classifier's quality: accuracy and macro-F1 by field, sub-field accuracy and the 8×8 confusion
+    matrix on a synthetic held-out set (another seed) and on the hand-written held-out set (ADR 0034)."""
+    from dataclasses import asdict
+
+    from gaoqi.ai.fields import format_report
+    from gaoqi.synth.bench import run_fields_quality
+
+    with console.get().status("bench fields-quality") as status_line:
+        data = run_fields_quality(
+            heldout=heldout,
+            synthetic_per_sub_field=synthetic,
+            models=models,
+            progress=lambda text: status_line.update(f"bench fields-quality: {text}"),
+        )
+    if as_json:
+        _print_json(
+            {
+                "model_version": data["model_version"],
+                "train_or_load_seconds": data["train_or_load_seconds"],
+                "synthetic": asdict(data["synthetic"]),
+                "handwritten": asdict(data["handwritten"]),
+                "handwritten_boundary": asdict(data["handwritten_boundary"]) if data["handwritten_boundary"] else None,
+            }
+        )
+        return
+    out.print(f"model {data['model_version']} (trained or loaded in {data['train_or_load_seconds']} s)", markup=False)
+    out.print(format_report("synthetic held-out set (seed 61, generator texts)", data["synthetic"]), markup=False)
+    out.print(format_report(f"hand-written held-out set ({heldout.name})", data["handwritten"]), markup=False)
+    boundary = data["handwritten_boundary"]
+    if boundary is not None:
+        out.print(
+            f"  of which the boundary cases (kind=boundary, {boundary.n}): field accuracy "
+            f"{boundary.field_accuracy:.3f}, sub-field accuracy {boundary.sub_field_accuracy:.3f}",
+            markup=False,
+        )
+    docs = data["handwritten_documents"]
+    for i, true, pred in data["handwritten"].errors:
+        out.print(f"  wrong: {true} → {pred}: {' '.join(docs[i].split())[:60]}", markup=False, soft_wrap=True)
+
+
 def _bench_time(figure: str, seconds: float | None) -> str:
     if seconds is None:
         return "—"
@@ -847,6 +954,15 @@ def _workspace(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _models(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--models",
+        type=Path,
+        metavar="DIR",
+        help="Model cache directory (default: $GAOQI_HOME/models or ./var/models).",
+    )
+
+
 def _json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", dest="as_json", action="store_true", help="Print a machine-readable JSON summary.")
 
@@ -948,6 +1064,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(sub, "feeds-doc", feeds_doc)
     p.add_argument("--write", type=Path, metavar="FILE", help="Write to this file instead of stdout.")
 
+    fields = _group(sub, "fields", "Technical-field classification (国家重点支持的高新技术领域; ADR 0034).")
+    p = _add(fields, "classify", fields_classify)
+    _workspace(p)
+    p.add_argument("--out", dest="out_file", type=Path, required=True, metavar="FILE", help="Parquet file to write.")
+    _models(p)
+    p = _add(fields, "suggest", fields_suggest)
+    p.add_argument("texts", nargs="+", metavar="TEXT", help="The enterprise's texts (scope, products, IP titles…).")
+    _models(p)
+
     bench = _group(sub, "bench", "Benchmarks that print figures (see docs/benchmarks.md).")
     p = _add(bench, "ingest", bench_ingest)
     p.add_argument("--enterprises", "-n", type=int, default=2_000_000, help="Number of enterprises.")
@@ -1003,6 +1128,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7, help="Random seed of the synthetic feeds.")
     p.add_argument("--data-dir", type=Path, metavar="DIR", help="Reuse or create the synthetic feeds here.")
     _workspace(p)
+    _json(p)
+
+    p = _add(bench, "fields", bench_fields)
+    p.add_argument("--enterprises", "-n", type=int, default=2_000_000, help="Number of enterprises.")
+    p.add_argument("--seed", type=int, default=7, help="Random seed of the synthetic feeds.")
+    p.add_argument("--data-dir", type=Path, metavar="DIR", help="Reuse or create the synthetic feeds here.")
+    _workspace(p)
+    _models(p)
+    p.add_argument("--out", dest="out_file", type=Path, metavar="FILE", help="Also write the predictions (Parquet).")
+
+    p = _add(bench, "fields-quality", bench_fields_quality)
+    p.add_argument("--heldout", type=Path, default=_HELDOUT, metavar="CSV", help="The hand-written held-out set.")
+    p.add_argument("--synthetic", type=int, default=40, help="Synthetic held-out texts per sub-field.")
+    _models(p)
     _json(p)
 
     p = _add(bench, "compare", bench_compare)

@@ -262,6 +262,30 @@ def test_the_workspace_evaluates_as_the_engine_does(home: Path, tmp_path: Path) 
         assert list(ws.result_rows()) == before and before
 
 
+def test_the_field_classifiers_texts(home: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """``field_texts`` (all enterprises, Arrow batches) and ``field_texts_of`` (one) read the registration scope
+    and the titles of the IP that resolve linked to the enterprise, as the tables hold them."""
+    scopes = dict(con.execute("SELECT uscc, business_scope FROM enterprise").fetchall())
+    titles: dict[str, list[str]] = {}
+    for uscc, title in con.execute(
+        "SELECT l.uscc, i.title FROM ip_link l JOIN ip_cur i USING (ip_number) ORDER BY i.ip_number"
+    ).fetchall():
+        titles.setdefault(uscc, []).append(title)
+    assert titles, "the synthetic population holds linked IP"
+    with Workspace.open(home, read_only=True) as ws:
+        batches = list(ws.field_texts(batch_rows=40))
+        rows = [r for b in batches for r in b.to_pylist()]
+        assert [b.num_rows for b in batches[:-1]] == [40] * (len(batches) - 1)
+        assert [r["uscc"] for r in rows] == sorted(scopes)
+        for r in rows:
+            assert r["business_scope"] == scopes[r["uscc"]]
+            assert r["ip_titles"] == ("；".join(titles[r["uscc"]]) if r["uscc"] in titles else None)
+        holder = next(iter(titles))
+        one = ws.field_texts_of(holder)
+        assert one == {"uscc": holder, "business_scope": scopes[holder], "ip_titles": titles[holder]}
+        assert ws.field_texts_of("91110000000000000X") is None
+
+
 def test_score_total_combines_by_the_policys_rules() -> None:
     hte = next(p for p in load_policies(ROOT / "policies") if p.id == "hte-certification")
     version = hte.version_at(AS_OF)

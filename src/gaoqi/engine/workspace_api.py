@@ -17,9 +17,12 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from gaoqi.engine import incubators as _incubators
 from gaoqi.engine import ingest as _ingest
@@ -105,6 +108,17 @@ _RESULT_SQL = (
     "SELECT uscc, policy_id, policy_version, status, failed_conditions, unknown_features, "
     "binding_condition, binding_gap, benefit_amount FROM results_with_gap ORDER BY uscc, policy_id"
 )
+
+
+_FIELD_TEXTS_SQL = """SELECT e.uscc, e.business_scope, t.ip_titles
+    FROM enterprise e
+    LEFT JOIN (
+        SELECT l.uscc, string_agg(i.title, '；' ORDER BY i.ip_number) AS ip_titles
+        FROM ip_link l JOIN ip_cur i ON i.ip_number = l.ip_number
+        WHERE l.uscc IS NOT NULL
+        GROUP BY l.uscc
+    ) t ON t.uscc = e.uscc
+    ORDER BY e.uscc"""
 
 
 class Workspace:
@@ -352,6 +366,32 @@ class Workspace:
         else:
             sql = _ENTERPRISE_SQL.format(incubator="CAST(NULL AS VARCHAR)", incubator_join="")
         return self.backend.rows(sql)
+
+    def field_texts(self, batch_rows: int = 50_000) -> pa.RecordBatchReader:
+        """The texts the technical-field classifier reads, one row per registered enterprise (resolved workspace),
+        by USCC, streamed as Arrow record batches of ``batch_rows``: ``uscc``, ``business_scope`` (the
+        registration feed's 经营范围) and ``ip_titles`` (the titles of the IP records linked to it by resolve,
+        joined with ``；``, NULL when none)."""
+        if not self._has_table("enterprise"):
+            raise ValueError("the workspace is not resolved (no enterprise table): run `gaoqi resolve` first")
+        reader: pa.RecordBatchReader = self._con.sql(_FIELD_TEXTS_SQL).to_arrow_reader(batch_rows)
+        return reader
+
+    def field_texts_of(self, uscc: str) -> Row | None:
+        """One enterprise's texts for the field classifier (as :meth:`field_texts`): ``business_scope`` and
+        ``ip_titles`` (a list, by IP number); None when the workspace has no such enterprise (or is not
+        resolved)."""
+        if not self._has_table("enterprise"):
+            return None
+        found = self._con.execute("SELECT business_scope FROM enterprise WHERE uscc = ?", [uscc]).fetchall()
+        if not found:
+            return None
+        titles = self._con.execute(
+            "SELECT i.title FROM ip_link l JOIN ip_cur i ON i.ip_number = l.ip_number WHERE l.uscc = ? "
+            "ORDER BY i.ip_number",
+            [uscc],
+        ).fetchall()
+        return {"uscc": uscc, "business_scope": found[0][0], "ip_titles": [str(t) for (t,) in titles if t]}
 
     def incubator_figures(
         self,

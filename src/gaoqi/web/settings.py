@@ -16,6 +16,8 @@ REPO_DIR = BASE_DIR.parents[2]
 GAOQI_HOME = Path(os.environ.get("GAOQI_HOME", REPO_DIR / "var"))
 SNAPSHOT_DIR = GAOQI_HOME / "snapshots"
 UPLOAD_DIR = GAOQI_HOME / "uploads"  # outside the web root
+# the field classifier's trained models (ADR 0034): trained on first use, then loaded; not per platform home in tests
+MODELS_DIR = Path(os.environ.get("GAOQI_MODELS", GAOQI_HOME / "models"))
 
 # Off unless asked for: a laptop demo says so (`make run` exports GAOQI_DEBUG=1, the tests' settings do too).
 DEBUG = os.environ.get("GAOQI_DEBUG", "0") == "1"

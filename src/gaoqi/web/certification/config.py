@@ -22,6 +22,7 @@ class ProcessConfig:
     renewal_reminder_months: int
     pilot: dict[str, Any]
     objections: dict[str, Any]
+    fields: dict[str, Any]  # the field classifier's parameters (mismatch_confidence, reserved_seats)
 
 
 @lru_cache(maxsize=1)
@@ -39,4 +40,5 @@ def process_config() -> ProcessConfig:
         renewal_reminder_months=int(raw["renewal_reminder_months"]),
         pilot=dict(raw["pilot"]),
         objections=dict(raw["objections"]),
+        fields=dict(raw["fields"]),
     )

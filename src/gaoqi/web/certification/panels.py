@@ -174,6 +174,11 @@ class Panel:
     excluded: dict[str, Exclusion]  # expert id → reason, for experts who would otherwise have been candidates
     other_field_ids: tuple[str, ...] = ()  # technical experts of other fields (only under allow_other_fields)
     pool_digest: str = ""
+    # expert routing (ADR 0034): technical seats reserved for experts of another field (the field classifier's
+    # prediction when the declared field disagrees with the evidence), what was asked and who filled them
+    reserved_field: str | None = None
+    reserved_seats: int = 0
+    reserved_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,14 +294,24 @@ def draw_panel(
     rules: PanelRules,
     seed: int | str,
     on: dt.date,
+    *,
+    reserve: tuple[str, int] | None = None,
 ) -> Panel:
     """Draw the review panel for one application; raise :class:`PanelError` if the pool cannot meet the rules.
 
     ``field`` is the application's top-level technical field; ``on`` the drawing date (for the former-employer
     period); ``seed`` is recorded in the panel. Pass an :class:`ExpertPool` to draw many panels from one pool.
+
+    ``reserve=(other_field, n)``: up to ``n`` of the technical seats go first to eligible technical experts of
+    ``other_field`` (drawn with the same seeded generator; a field's own experts fill what the other field cannot,
+    so a reservation never makes a panel impossible); they count towards the technical quota, the leader is still
+    of ``field`` when the panel has one, and :attr:`Panel.reserved_ids` says who took the reserved seats. Without
+    ``reserve`` (or with ``n = 0`` or ``other_field == field``) the draw is exactly the one without routing.
     """
     if field not in FIELDS:
         raise ValueError(f"unknown technical field {field!r}; expected one of {FIELDS}")
+    if reserve is not None and (reserve[0] not in FIELDS or reserve[1] < 0):
+        raise ValueError(f"reserve must be (one of {FIELDS}, seats >= 0), got {reserve!r}")
     if not applicant_uscc.strip():
         raise ValueError("the applicant's USCC is empty")
     pool = experts if isinstance(experts, ExpertPool) else ExpertPool(experts)
@@ -352,7 +367,12 @@ def draw_panel(
         raise PanelError(f"cannot draw a panel for {applicant_uscc} ({field}) on {on.isoformat()}: " + "; ".join(short))
 
     rng = random.Random(seed)
-    members = rng.sample(in_field, min(need_t, len(in_field)))
+    reserved: list[Expert] = []
+    if reserve is not None and reserve[1] > 0 and reserve[0] != field:
+        routed = [e for e in eligible(pool.technical_in(reserve[0])) if field not in e.fields]
+        excluded = dict(sorted(excluded.items()))
+        reserved = rng.sample(routed, min(reserve[1], len(routed), need_t - 1))  # one seat stays for a leader
+    members = reserved + rng.sample(in_field, min(need_t - len(reserved), len(in_field)))
     if len(members) < need_t:  # only reached under allow_other_fields (checked above)
         members += rng.sample(other, need_t - len(members))
     members += rng.sample(financial, need_f)
@@ -373,8 +393,13 @@ def draw_panel(
         expert_ids=tuple(e.id for e in members),
         leader_id=leader.id,
         excluded=excluded,
-        other_field_ids=tuple(e.id for e in members if e.kind == "technical" and field not in e.fields),
+        other_field_ids=tuple(
+            e.id for e in members if e.kind == "technical" and field not in e.fields and e not in reserved
+        ),
         pool_digest=pool.digest,
+        reserved_field=reserve[0] if reserve is not None and reserve[1] > 0 and reserve[0] != field else None,
+        reserved_seats=reserve[1] if reserve is not None and reserve[0] != field else 0,
+        reserved_ids=tuple(e.id for e in reserved),
     )
 
 
@@ -389,10 +414,18 @@ def redraw_check(panel: Panel, experts: Iterable[Expert] | ExpertPool, rules: Pa
     if panel.pool_digest and panel.pool_digest != pool.digest:
         differences.append(f"the expert pool differs from the one drawn from ({panel.pool_digest[:12]}…)")
     try:
-        redrawn = draw_panel(panel.applicant_uscc, panel.field, pool, rules, panel.seed, panel.on)
+        redrawn = draw_panel(
+            panel.applicant_uscc,
+            panel.field,
+            pool,
+            rules,
+            panel.seed,
+            panel.on,
+            reserve=(panel.reserved_field, panel.reserved_seats) if panel.reserved_field else None,
+        )
     except PanelError as error:
         return RedrawResult(False, None, (*differences, f"the redraw fails: {error}"))
-    for name in ("expert_ids", "leader_id", "excluded", "other_field_ids"):
+    for name in ("expert_ids", "leader_id", "excluded", "other_field_ids", "reserved_ids"):
         recorded, again = getattr(panel, name), getattr(redrawn, name)
         if recorded != again:
             differences.append(f"{name}: recorded {recorded!r}, redrawn {again!r}")

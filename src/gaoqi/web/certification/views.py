@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from gaoqi.engine import district_codes
 from gaoqi.web import roles
 from gaoqi.web.access import allowed
+from gaoqi.web.certification import fields as field_ai
 from gaoqi.web.certification import forms, selectors, services
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
@@ -61,6 +62,12 @@ def index(request: HttpRequest) -> HttpResponse:
         "certificates": selectors.certificates_held(request.user),
         "default_as_of": (snap.as_of if (snap := current_snapshot()) else clock.today()).isoformat(),
     }
+    # the field classifier's suggestion prefills the start form (the enterprise may change it; ADR 0034)
+    ctx["field_suggestion"] = (
+        field_ai.display(field_ai.suggest(field_ai.registration_texts(own)))
+        if may_start and own and not ctx["start_refusal"]
+        else None
+    )
     return render(request, "certification/index.html", ctx)
 
 
@@ -122,8 +129,23 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_download": services.attachment_may_download(user, app),
         "attested": [c for c in (app.self_check or {}).get("conditions", []) if c["kind"] == "attested"],
         "pilot": (app.self_check or {}).get("pilot"),
+        **_field_context(app, user),
     }
     return render(request, "certification/detail.html", ctx)
+
+
+def _field_context(app: Application, user: Any) -> dict[str, Any]:
+    """The field classifier on the application page (ADR 0034): its suggestion and the record of changes (the
+    enterprise and the reviewers); the check at submission with the mismatch flag (the district and municipal
+    reviewers and the experts)."""
+    reviewer = user.role in (roles.DISTRICT, roles.MUNICIPAL, roles.EXPERT)
+    check = field_ai.display(app.field_check or {}) if reviewer else None
+    return {
+        "field_suggestion": field_ai.display(app.field_suggestion or {}),
+        "field_changes": (app.field_suggestion or {}).get("changes", []),
+        "field_check": check,
+        "field_mismatch_label": field_ai.MISMATCH_LABEL,
+    }
 
 
 def _source(text: Any) -> str:
@@ -219,7 +241,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
             return _back(pk)
     grades = {s["id"]: (s["grade"], s["assessed_by"]) for s in (app.self_check or {}).get("scores", [])}
     rows = [(key, lo, hi, label, *grades.get(key, (None, "expert"))) for key, (lo, hi, label) in ranges.items()]
-    return render(request, "certification/score.html", {"app": app, "rows": rows})
+    return render(request, "certification/score.html", {"app": app, "rows": rows, **_field_context(app, request.user)})
 
 
 def publicity(request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from gaoqi.web import roles
 from gaoqi.web.accounts.models import User
 from gaoqi.web.audit.services import audit_record
+from gaoqi.web.certification import fields as field_ai
 from gaoqi.web.certification import panels, workdays
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.models import IN_PROGRESS, Application, Certificate, Panel, Revocation
@@ -152,16 +153,36 @@ def application_start(actor: User, *, as_of: dt.date, tech_field: str) -> Applic
         raise WorkflowError(refusal)
     year = clock.today().year  # the year of application (申报年度), which a revocation bars
     _check_as_of(as_of)
+    prefill = prefill_from_profile(ent.uscc)
+    # the field classifier's suggestion from the registration scope and IP titles (ADR 0034); the enterprise
+    # declares the field, and a declared field other than the suggestion is recorded, never silently
+    suggestion = field_ai.suggest(field_ai.registration_texts(ent.uscc, prefill))
+    change = _field_change(actor, suggestion, suggestion.get("field"), tech_field) if suggestion else None
     app: Application = create(
         wf.APPLICATION, "start", actor,
         lambda status: Application.objects.create(
             uscc=ent.uscc, enterprise_name=ent.name, district_code=ent.district_code, tech_field=tech_field,
-            stage_started_at=clock.today(), prefill=prefill_from_profile(ent.uscc), as_of=as_of, created_by=actor,
+            stage_started_at=clock.today(), prefill=prefill, as_of=as_of, created_by=actor,
             year=year, status=status,
+            field_suggestion={**suggestion, "changes": [change] if change else []} if suggestion else {},
         ),
         audit_detail={},
     )  # fmt: skip
+    if change is not None:
+        audit_record(actor, "application.field_change", target=f"application:{app.pk}", detail=change)
     return app
+
+
+def _field_change(actor: User, suggestion: dict[str, Any], old: str | None, new: str) -> dict[str, Any] | None:
+    """The record of a change of the declared field (None when it did not change): when, who, from, to, the
+    suggested field and whether the new field is away from it."""
+    if old == new:
+        return None
+    return {
+        "at": timezone.now().isoformat(), "by": actor.get_username(), "from": old, "to": new,
+        "suggested": suggestion.get("field"), "confidence": suggestion.get("confidence"),
+        "away_from_suggestion": bool(suggestion) and new != suggestion.get("field"),
+    }  # fmt: skip
 
 
 @transaction.atomic
@@ -180,11 +201,18 @@ def application_update_form(actor: User, app: Application, form: dict[str, Any])
     if "tech_field" in form and str(form["tech_field"]) not in panels.FIELDS:
         raise WorkflowError("技术领域须为《国家重点支持的高新技术领域》八个领域之一")
     app = _editable(actor, app)  # the sections another session saved meanwhile are kept
+    change = None
     if "tech_field" in form:
-        app.tech_field = str(form.pop("tech_field"))
+        new_field = str(form.pop("tech_field"))
+        change = _field_change(actor, app.field_suggestion or {}, app.tech_field, new_field)
+        app.tech_field = new_field
+    if change is not None:
+        app.field_suggestion = {**app.field_suggestion, "changes": [*app.field_suggestion.get("changes", []), change]}
     app.form = {**app.form, **form}
-    app.save(update_fields=["form", "tech_field"])
+    app.save(update_fields=["form", "tech_field", "field_suggestion"])
     audit_record(actor, "application.update", target=f"application:{app.pk}", detail={"sections": sorted(form)})
+    if change is not None:
+        audit_record(actor, "application.field_change", target=f"application:{app.pk}", detail=change)
     return app
 
 
@@ -250,15 +278,27 @@ def application_transition(
         fresh.stage_started_at = clock.today()
         if t.action in ("submit", "resubmit", "file"):
             fresh.submitted_at = timezone.now()
+            # reclassified with the products and R&D projects filled in: the mismatch flag (ADR 0034)
+            fresh.field_check = field_ai.check(
+                fresh.tech_field,
+                field_ai.registration_texts(fresh.uscc, fresh.prefill) + field_ai.form_texts(fresh.form),
+            )
         if t.action == "file":  # 报备即批准: the application took the pilot route
             fresh.route = Application.PILOT
-        return ["stage_started_at", "submitted_at", "route"]
+        return ["stage_started_at", "submitted_at", "route", "field_check"]
 
     moved = transition(
         wf.APPLICATION, Application, app.pk, action, actor, seen=app.status, comment=comment, guards=GUARDS,
         permit=_own_application, prepare=prepare, on_enter=on_enter,
     )  # fmt: skip
     app, t = moved.obj, moved.transition
+    if t.action in ("submit", "resubmit", "file") and (app.field_check or {}).get("mismatch"):
+        check = app.field_check
+        audit_record(
+            actor, "application.field_mismatch", target=f"application:{app.pk}",
+            detail={"declared": check["declared"], "predicted": check["field"], "confidence": check["confidence"],
+                    "threshold": check["threshold"], "evidence": check["evidence"]},
+        )  # fmt: skip
     if t.target == wf.CERTIFIED:  # the certification date is the publicity date (hte-rules.md §1.4 step 7)
         certificate_issue(app, issue_date=stage_start["at"])
     if t.target == wf.FILED:

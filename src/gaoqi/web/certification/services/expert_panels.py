@@ -10,6 +10,7 @@ from django.db import transaction
 
 from gaoqi.web.accounts.models import User
 from gaoqi.web.audit.services import audit_record
+from gaoqi.web.certification import fields as field_ai
 from gaoqi.web.certification import panels
 from gaoqi.web.certification import workflow as wf
 from gaoqi.web.certification.config import process_config
@@ -57,19 +58,32 @@ def panel_draw(
     if Panel.objects.filter(application=app).exists():
         raise WorkflowError("已抽取专家组")
     seed = seed if seed is not None else random.SystemRandom().randrange(2**62)
+    # a flagged application (申报领域与佐证材料不一致): technical seats reserved for the predicted field (ADR 0034)
+    reserve = field_ai.reserve_for(app.field_check or {}, app.tech_field)
     try:
         drawn = panels.draw_panel(
-            app.uscc, app.tech_field, pool if pool is not None else _pool(), _rules(), seed, clock.today()
-        )
+            app.uscc, app.tech_field, pool if pool is not None else _pool(), _rules(), seed, clock.today(),
+            reserve=reserve,
+        )  # fmt: skip
     except panels.PanelError as exc:
         raise WorkflowError(f"无法组成专家组：{exc}") from exc
+    routing = (
+        {
+            "field": drawn.reserved_field,
+            "seats": drawn.reserved_seats,
+            "expert_ids": [int(x) for x in drawn.reserved_ids],
+        }
+        if drawn.reserved_field
+        else {}
+    )
     panel = Panel.objects.create(
         application=app, seed=seed, expert_ids=[int(x) for x in drawn.expert_ids], leader_id=int(drawn.leader_id),
-        excluded={str(k): str(v) for k, v in drawn.excluded.items()}, drawn_by=actor,
+        excluded={str(k): str(v) for k, v in drawn.excluded.items()}, drawn_by=actor, routing=routing,
     )  # fmt: skip
     audit_record(
-        actor, "panel.draw", target=f"application:{app.pk}", detail={"seed": seed, "experts": list(drawn.expert_ids)}
-    )
+        actor, "panel.draw", target=f"application:{app.pk}",
+        detail={"seed": seed, "experts": list(drawn.expert_ids), **({"routing": routing} if routing else {})},
+    )  # fmt: skip
     return panel
 
 
@@ -91,7 +105,17 @@ def panel_members(panel: Panel) -> dict[str, Any]:
                      "scored": panel.scores.filter(expert_id=pk).exists()} for pk in order if pk in experts],
         "excluded": [{"name": name(excluded[int(k)]) if int(k) in excluded else f"#{k}", "reason": reasons.get(v, v)}
                      for k, v in sorted(panel.excluded.items())],
+        "routing": _routing(panel, experts, name),
     }  # fmt: skip
+
+
+def _routing(panel: Panel, experts: dict[int, Expert], name: Any) -> dict[str, Any] | None:
+    """What the panel says of expert routing: the predicted field, the seats reserved, who took them."""
+    r = panel.routing or {}
+    if not r.get("field"):
+        return None
+    taken = [name(experts[pk]) for pk in r.get("expert_ids", []) if pk in experts]
+    return {"field": r["field"], "seats": r.get("seats", 0), "names": taken}
 
 
 def score_ranges(app: Application) -> dict[str, tuple[int, int, str]]:
