@@ -55,6 +55,7 @@ run: install
 	$(BIN)/gaoqi-web migrate --verbosity 0
 	$(BIN)/gaoqi-web publish --as-of $(AS_OF)
 	$(BIN)/gaoqi-web demo_setup
+	$(BIN)/gaoqi fields train
 	$(BIN)/gaoqi-web worker --no-reload & trap 'kill %1' EXIT INT TERM; $(BIN)/gaoqi-web runserver $(HOST) --noreload
 
 lint: $(STAMP)
@@ -70,6 +71,8 @@ test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	# the field classifier trained (or found in var/models) once, before the workers that use it start
+	$(BIN)/gaoqi fields train
 	$(BIN)/pytest -n 2 -q
 	$(MAKE) test-web-postgres
 

@@ -731,8 +731,8 @@ def fields_classify(workspace: Path | None, out_file: Path, models: Path | None)
     import pyarrow.parquet as pq
 
     from gaoqi.ai.fields import PREDICTION_SCHEMA, classify_record_batches
+    from gaoqi.ai.fields.corpus import field_classifier
     from gaoqi.engine import Workspace
-    from gaoqi.synth.fieldtexts import field_classifier
 
     ws = Workspace.open(_home(workspace), read_only=True)
     if not ws.path.exists():
@@ -753,10 +753,23 @@ def fields_classify(workspace: Path | None, out_file: Path, models: Path | None)
     out.print(f"{rows:,} enterprises classified in {time.perf_counter() - started:.1f} s → {out_file} ({clf.version})")
 
 
+def fields_train(models: Path | None) -> None:
+    """Train the field classifier on the project's corpus, or load it if the cache already holds this corpus's
+    model: run once at installation so that no user's first request waits for the training (ADR 0034)."""
+    import time
+
+    from gaoqi.ai.fields.corpus import field_classifier
+
+    started = time.perf_counter()
+    with console.get().status("fields train") as status_line:
+        clf = field_classifier(models, progress=lambda text: status_line.update(f"fields: {text}"))
+    out.print(f"field classifier {clf.version} ready in {time.perf_counter() - started:.1f} s")
+
+
 def fields_suggest(texts: list[str], models: Path | None) -> None:
     """The field and sub-field suggested for one enterprise's texts (business scope, products, IP titles, R&D
     project names), with the confidence, the deciding words and the next alternatives; prints JSON."""
-    from gaoqi.synth.fieldtexts import field_classifier
+    from gaoqi.ai.fields.corpus import field_classifier
 
     _print_json(field_classifier(models).classify(texts).as_dict())
 
@@ -1068,6 +1081,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(fields, "classify", fields_classify)
     _workspace(p)
     p.add_argument("--out", dest="out_file", type=Path, required=True, metavar="FILE", help="Parquet file to write.")
+    _models(p)
+    p = _add(fields, "train", fields_train)
     _models(p)
     p = _add(fields, "suggest", fields_suggest)
     p.add_argument("texts", nargs="+", metavar="TEXT", help="The enterprise's texts (scope, products, IP titles…).")

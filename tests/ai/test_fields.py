@@ -24,14 +24,14 @@ from gaoqi.ai.fields import (
     load_taxonomy,
     read_labelled_csv,
 )
-from gaoqi.ai.fields.model import _normalise
-from gaoqi.synth.fieldtexts import (
+from gaoqi.ai.fields.corpus import (
     HELDOUT_SEED,
     field_classifier,
     generate_field_corpus,
     load_field_vocabulary,
     training_corpus,
 )
+from gaoqi.ai.fields.model import _normalise
 from gaoqi.web.certification.panels import FIELDS
 
 HELDOUT = Path(__file__).parent / "data" / "fields_heldout.csv"

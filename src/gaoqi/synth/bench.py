@@ -148,8 +148,8 @@ def run_synthetic_fields_benchmark(
     import pyarrow.parquet as pq
 
     from gaoqi.ai.fields import PREDICTION_SCHEMA, classify_record_batches
+    from gaoqi.ai.fields.corpus import field_classifier
     from gaoqi.engine import Workspace
-    from gaoqi.synth.fieldtexts import field_classifier
 
     data, home, synth_seconds, prepare_seconds = prepare_resolved_workspace(
         enterprises=enterprises, seed=seed, data_dir=data_dir, workspace=workspace, name="fields", progress=progress
@@ -200,7 +200,7 @@ def run_fields_quality(
     """``gaoqi bench fields-quality``: the classifier (trained or loaded), then its quality on (a) a synthetic
     held-out set generated with another seed and (b) the hand-written held-out set ``heldout``."""
     from gaoqi.ai.fields import evaluate, read_labelled_csv
-    from gaoqi.synth.fieldtexts import HELDOUT_SEED, field_classifier, generate_field_corpus
+    from gaoqi.ai.fields.corpus import HELDOUT_SEED, field_classifier, generate_field_corpus
 
     t = time.perf_counter()
     clf = field_classifier(models, progress=progress)

@@ -8,8 +8,9 @@ Offline, with a model the project trains itself (README.md beside this file; doc
 - :mod:`~gaoqi.ai.fields.quality`: accuracy, macro-F1 and confusion matrix on a labelled set;
 - :mod:`~gaoqi.ai.fields.batch`: a population in Arrow record batches.
 
-The training corpus is an input (this package never imports the synthetic generator): ``gaoqi.synth.fieldtexts``
-generates it and ``gaoqi.synth.fieldtexts.field_classifier()`` wires the two.
+- :mod:`~gaoqi.ai.fields.corpus`: the training corpus the project generates from its own vocabulary
+  (``data/field_vocab.json``) and the annex's item names, and :func:`~gaoqi.ai.fields.corpus.field_classifier`,
+  the model trained on it (or loaded from the disk cache).
 """
 
 from gaoqi.ai.fields.batch import PREDICTION_SCHEMA, classify_record_batches, document_of

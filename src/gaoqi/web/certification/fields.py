@@ -1,7 +1,7 @@
 """The technical-field classifier in the certification app (ADR 0034): the suggestion at the start of an
 application, the check at submission, and what a page shows of them. Reads only; the services store.
 
-The model is the project's own (``gaoqi.ai.fields``), trained from the synthetic corpus of ``gaoqi.synth.fieldtexts``
+The model is the project's own (``gaoqi.ai.fields``), trained from the synthetic corpus of ``gaoqi.ai.fields.corpus``
 on first use (about half a minute) into ``settings.MODELS_DIR`` and loaded from there afterwards; it never
 opens a network connection. Its answer is a suggestion: the enterprise declares the field, experts judge it.
 """
@@ -24,7 +24,7 @@ MISMATCH_LABEL = "申报领域与佐证材料不一致"
 @lru_cache(maxsize=1)
 def classifier() -> FieldClassifier:
     """The platform's field classifier (loaded once per process)."""
-    from gaoqi.synth.fieldtexts import field_classifier
+    from gaoqi.ai.fields.corpus import field_classifier
 
     return field_classifier(settings.MODELS_DIR)
 

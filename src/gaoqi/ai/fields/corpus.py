@@ -1,4 +1,6 @@
-"""Synthetic labelled enterprise texts for the technical-field classifier (issue 16; docs/adr/0034).
+"""The field classifier's training corpus: labelled enterprise texts the project generates (issue 16; ADR 0034).
+
+It lives with the model, not in ``gaoqi.synth`` (test and demo data): the platform trains its classifier from it.
 
 There is no public labelled corpus of enterprise texts by 《国家重点支持的高新技术领域》 sub-field that the project may
 download, so it generates one from a vocabulary it wrote itself (``data/field_vocab.json``: per sub-field,
@@ -61,7 +63,7 @@ class FieldVocabulary:
 
 
 def _raw() -> bytes:
-    return resources.files("gaoqi.synth").joinpath("data", _VOCAB_FILE).read_bytes()
+    return resources.files("gaoqi.ai").joinpath("data", _VOCAB_FILE).read_bytes()
 
 
 def vocabulary_digest() -> str:
