@@ -130,3 +130,20 @@ def test_the_district_hears_of_new_signals_once(rs: dict[str, Any]) -> None:
     assert Notification.objects.filter(user=rs["haidian"]).count() == 1
     assert Notification.objects.filter(user=rs["chaoyang"]).count() == 1
     assert not Notification.objects.filter(user=rs["ent"]).exists()  # the enterprise is never told
+
+
+@pytest.mark.django_db
+def test_one_kind_raised_twice_for_an_application_is_kept_whole(rs: dict[str, Any]) -> None:
+    """The engine raises shared_contact once per thing shared (address, phone, agent): the application's one
+    row of that kind keeps both summaries, both evidences and the related applicants of both."""
+    s1 = published()
+    address = sig(rs["hd"], "shared_contact", summary="与 5 家申报企业共用地址", related=("A",), value="海淀路1号")
+    phone = sig(rs["hd"], "shared_contact", summary="与 6 家申报企业共用电话", related=("B", "A"), value="13800000000")
+    counts = derive(s1, address, phone)
+    assert (counts["raised"], counts["attached"], counts["opened"]) == (2, 1, 1)
+    s = ReviewSignal.objects.get(application=rs["hd"], kind="shared_contact")
+    assert s.summary == "与 5 家申报企业共用地址；与 6 家申报企业共用电话"
+    assert [e["value"] for e in s.evidence] == ["海淀路1号", 30, "13800000000"]
+    assert s.related_usccs == ["A", "B"]
+    again = derive(s1, address, phone)
+    assert (again["opened"], again["updated"]) == (0, 0)

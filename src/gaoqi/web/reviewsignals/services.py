@@ -89,6 +89,16 @@ def _row(sig: Any) -> dict[str, Any]:
     }
 
 
+def _merge(into: dict[str, Any], row: Mapping[str, Any]) -> None:
+    """Two signals of one kind for one application (the engine raises ``shared_contact`` once per thing shared:
+    the address, the phone, the agent) kept as one: both summaries, both evidences, the related applicants of
+    both."""
+    if row["summary"] and row["summary"] not in into["summary"].split("；"):
+        into["summary"] = "；".join(p for p in (into["summary"], row["summary"]) if p)
+    into["evidence"] = into["evidence"] + [e for e in row["evidence"] if e not in into["evidence"]]
+    into["related_usccs"] = sorted(set(into["related_usccs"]) | set(row["related_usccs"]))
+
+
 def signals_derive(snapshot: Snapshot, signals: Iterable[Any], kinds: Iterable[str] | None = None) -> dict[str, int]:
     """Bring the review signals in line with ``snapshot`` (see the module docstring), inside the caller's
     transaction. ``signals``: the engine's ``ReviewSignal`` values (or mappings of the same fields); ``kinds``: the
@@ -115,7 +125,11 @@ def signals_derive(snapshot: Snapshot, signals: Iterable[Any], kinds: Iterable[s
         target = apps.get((row["uscc"], row["batch_year"]))
         if target is not None:
             row["district_code"] = target[1]
-            staged.setdefault((target[0], row["kind"]), row)
+            key = (target[0], row["kind"])
+            if key in staged:  # one kind raised more than once (shared_contact: address, phone, agent): one row
+                _merge(staged[key], row)
+            else:
+                staged[key] = row
     covered = None if kinds is None else set(kinds)
     existing = {
         (s.application_id, s.kind): s
