@@ -67,11 +67,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 ## make test: lint, import contracts, types, then every test (the platform's on SQLite, then again on PostgreSQL).
+## The field classifier is trained (or found in var/models) once, before the test workers that use it start.
 test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	# the field classifier trained (or found in var/models) once, before the workers that use it start
 	$(BIN)/gaoqi fields train
 	$(BIN)/pytest -n 2 -q
 	$(MAKE) test-web-postgres
