@@ -46,6 +46,13 @@ class Citation:
     def __str__(self) -> str:
         return " · ".join(p for p in (self.document, self.article, self.section) if p)
 
+    @property
+    def source_label(self) -> str:
+        """The source as a page names it: the digest's Chinese name, or 政策文件 with the policy's id."""
+        if self.policy_id:
+            return "政策文件"
+        return REFERENCE_FILES.get(self.source) or REFERENCE_FILES.get(self.source.replace(".md", ".zh.md"), "规则摘要")
+
 
 @dataclass(frozen=True)
 class Passage:
