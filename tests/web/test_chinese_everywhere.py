@@ -14,6 +14,7 @@ import json
 import re
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -40,6 +41,10 @@ NOT_PAGES = ("api:", "certification:certificate", "certification:attachment", "e
              "programmes:funnel_export", "support:export", "support:delivery_export", "benefits:payment_list",
              "benefits:upload_report", "quickapply:export", "quickapply:attachment", "push:export",
              "analytics:export", "spotchecks:export", "monitoring:export", "reviewsignals:export")  # fmt: skip
+
+#: 政策问答's questions read anonymously: nothing found, and answers from the rules digests and the policy files
+ASSIST_QUESTIONS = ("今天天气怎么样", "研发费用占比", "高企认定流程有哪些环节", "更名怎么办理", "科技型中小企业评分标准",
+                    "免申即享的定义是什么", "企业诉求办理时限", "加计扣除比例", "证书即将到期预警")  # fmt: skip
 
 #: a browser that prefers English (many officials' machines do): the platform still answers in Chinese
 BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
@@ -570,10 +575,16 @@ def test_every_page_as_every_role_is_in_chinese(world: dict[str, Any], snapshot:
     # the public pages, anonymous
     public = ("certification:publicity", "accounts:login", "spotchecks:public", "assist:search")
     spot_public = reverse("spotchecks:public_draw", kwargs={"pk": spot["draw"].pk})
-    # 政策问答's answer when nothing matches (an answer's passages quote the digests, partly in English: ADR 0037)
-    not_found = reverse("assist:search") + "?q=无此内容"
-    for url in (*(reverse(n) for n in public), spot_public, not_found):
-        words = ascii_words(Client().get(url, headers=BROWSER).content.decode(), known)
+    # 政策问答: the answer when nothing matches, and answers whose passages quote the Chinese digests and the policy
+    # files (the digests are indexed in their Chinese renderings: ADR 0037)
+    asked = [reverse("assist:search") + "?" + urlencode({"q": q}) for q in ASSIST_QUESTIONS]
+    for url in (*(reverse(n) for n in public), spot_public, *asked):
+        html = Client().get(url, headers=BROWSER).content.decode()
+        if url in asked:  # an answer with its passages, or (the first question) the 未找到 message
+            found_nothing = url == asked[0]
+            assert ('class="hits"' in html) != found_nothing, url
+            assert ("未找到与问题相关的条文" in html) == found_nothing, url
+        words = ascii_words(html, known)
         if words:
             found[f"anonymous {url}"] = words
     assert opened >= 60

@@ -10,8 +10,9 @@ Two things, both built from data the project ships, never from free text generat
   figures, a listed application deadline of the same year, otherwise "unknown": no date is invented) and *what it
   unlocks* (the policy and its benefit label); for a condition the data leave unknown a 补充数据 step naming the
   data and the department that delivers it. Sentences come from ``data/plan.yaml``'s templates only.
-- ``search`` — 政策问答. ``answer(question)`` ranks passages of the rules digests (``data/hte-rules.md``,
-  ``data/programmes.md``: copies of the project's shared digests, ``data/SOURCES.md``) and of the policy files
+- ``search`` — 政策问答. ``answer(question)`` ranks passages of the rules digests in Chinese (``data/hte-rules.zh.md``,
+  ``data/programmes.zh.md``: renderings of the project's shared English digests, which are copied beside them as
+  the reference, ``data/SOURCES.md``) and of the policy files
   (each condition's label, test in words and article; each policy's name and benefit) with BM25 (``bm25s``) over
   jieba terms (``text``: ``data/userdict.txt``, ``data/stopwords.txt``, ``data/synonyms.txt``). Each hit keeps its
   citation (document, section, article; policy and condition ids for a link) and the matched terms; an empty or

@@ -1,10 +1,11 @@
 """The passages the search ranks, each with its citation.
 
-- The rules digests (``data/hte-rules.md``, ``data/programmes.md``: copies of the project's shared digests, see
+- The rules digests in Chinese (``data/hte-rules.zh.md``, ``data/programmes.zh.md``: renderings of the project's
+  shared English digests ``data/hte-rules.md``, ``data/programmes.md``, kept as their reference, see
   ``data/SOURCES.md``) split by heading, table row, list item and paragraph. A passage keeps its document (the
   ``##`` heading's 《title》 and document number), its section (the ``###`` heading) and, where the text says it,
-  its article: "Art. 11" in the row, section or part with the row's item "(五)" gives 第十一条（五）; a Chinese
-  第…条 in the text is taken as it stands.
+  its article: a 第…条 in the row is taken as it stands; 第十一条 (or the English digests' "Art. 11") in the
+  section or part heading, with the row's item "（五）", gives 第十一条（五）.
 - The policy files (``policies/*.yaml`` through the engine's public loader): one passage per condition and score
   of each policy's latest version (label, note, the test in words, its parameters' labels) citing the condition's
   article as the file gives it, and one per policy (name, authority, document, notes, benefit).
@@ -21,10 +22,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from gaoqi.engine import Policy
 
+#: the digests indexed (Chinese renderings) and the name a citation gives them
 REFERENCE_FILES: dict[str, str] = {
-    "hte-rules.md": "高企规则摘要",
-    "programmes.md": "三大工程规则摘要",
+    "hte-rules.zh.md": "高企规则摘要",
+    "programmes.zh.md": "三大工程规则摘要",
 }
+#: each rendering's English original (the reference it was rendered from; not indexed)
+RENDERED_FROM: dict[str, str] = {"hte-rules.zh.md": "hte-rules.md", "programmes.zh.md": "programmes.md"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,13 @@ class Citation:
 
     def __str__(self) -> str:
         return " · ".join(p for p in (self.document, self.article, self.section) if p)
+
+    @property
+    def source_label(self) -> str:
+        """The source as a page names it: the digest's Chinese name, or 政策文件 with the policy's id."""
+        if self.policy_id:
+            return "政策文件"
+        return REFERENCE_FILES.get(self.source) or REFERENCE_FILES.get(self.source.replace(".md", ".zh.md"), "规则摘要")
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,11 @@ def _article(row: str, first_cell: str, section: str, part: str) -> str | None:
     item = _ITEM.match(first_cell.strip())
     for text in (row, section, part):
         found = _CN_ART.search(text)
-        if found and text is row:
-            return found.group(0).replace("(", "（").replace(")", "）")
+        if found:
+            article = found.group(0).replace("(", "（").replace(")", "）")
+            if text is not row and "（" not in article and item:
+                article += f"（{item.group(1)}）"  # the section is Art. 11, the row its item (五)
+            return article
         m = _ART.search(text)
         if m:
             sub = m.group(2) or (item.group(1) if item else None)
@@ -87,7 +101,8 @@ def _document(source: str, part: str) -> str:
     if title:
         return title.group(0) + (f"（{number.group(0)}）" if number else "")
     heading = re.sub(r"^\d+\.\s*", "", part).strip()
-    return f"{REFERENCE_FILES.get(source, source)}：{heading}" if heading else REFERENCE_FILES.get(source, source)
+    name = REFERENCE_FILES.get(source) or REFERENCE_FILES.get(source.replace(".md", ".zh.md"), source)
+    return f"{name}：{heading}" if heading else name
 
 
 def _clean(text: str) -> str:

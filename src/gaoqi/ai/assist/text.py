@@ -1,7 +1,7 @@
-"""Chinese (and the digests' English) text into search terms: jieba in search mode with the domain's words kept
-whole (``data/userdict.txt``), the question words dropped (``data/stopwords.txt``) and each synonym replaced by
-its group's first word (``data/synonyms.txt``: the digests say "R&D expense ratio (研究开发费用占比)", a question
-says 研发费用占比). Text is lower-cased first; jieba runs without HMM so that the same text always gives the same
+"""Chinese text (and the odd English word of a question) into search terms: jieba in search mode with the domain's
+words kept whole (``data/userdict.txt``), the question words dropped (``data/stopwords.txt``) and each synonym
+replaced by its group's first word (``data/synonyms.txt``: the digests say 研究开发费用占比, a question says
+研发费用占比; a question may say R&D). Text is lower-cased first; jieba runs without HMM so that the same text always gives the same
 terms. Nothing is downloaded: jieba's dictionary ships in its wheel, its prefix cache goes to the temporary
 directory (or ``GAOQI_JIEBA_CACHE``)."""
 
