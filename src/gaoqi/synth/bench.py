@@ -45,33 +45,9 @@ def run_synthetic_warnings_benchmark(
     ``$TMP/gaoqi-bench-<n>-<seed>``), a workspace ingested and resolved once (``workspace``, default
     ``$TMP/gaoqi-bench-warnings-ws-<n>-<seed>``; reused when it holds an ``enterprise`` table), then the engine's
     warnings benchmark (``run_warnings_benchmark``). The seconds of the steps not timed are reported too."""
-    data = data_dir or Path(tempfile.gettempdir()) / f"gaoqi-bench-{enterprises}-{seed}"
-    home = workspace or Path(tempfile.gettempdir()) / f"gaoqi-bench-warnings-ws-{enterprises}-{seed}"
-    synth_seconds = prepare_seconds = None
-    if not (data / "_truth").exists():
-        if progress is not None:
-            progress(f"generating {enterprises:,} enterprises")
-        t = time.perf_counter()
-        generate(data, enterprises=enterprises, seed=seed)
-        synth_seconds = round(time.perf_counter() - t, 1)
-    if not _resolved(home):
-        from gaoqi.engine.current import create_current_views
-        from gaoqi.engine.ingest import ingest_directory
-        from gaoqi.engine.resolve import resolve
-        from gaoqi.engine.workspace import connect
-
-        if progress is not None:
-            progress("ingest and resolve")
-        t = time.perf_counter()
-        ingest_directory(home, data)
-        con = connect(home)
-        try:
-            create_current_views(con)
-            resolve(con)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        prepare_seconds = round(time.perf_counter() - t, 1)
+    data, home, synth_seconds, prepare_seconds = prepare_resolved_workspace(
+        enterprises=enterprises, seed=seed, data_dir=data_dir, workspace=workspace, name="warnings", progress=progress
+    )
     figures = run_warnings_benchmark(home, as_of=as_of, previous_as_of=previous_as_of, rounds=rounds, progress=progress)
     figures.update(data_dir=str(data), synth_seconds=synth_seconds, ingest_resolve_seconds=prepare_seconds)
     return figures
