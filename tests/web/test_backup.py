@@ -164,3 +164,21 @@ def _round_trip(home: Path, tmp_path: Path, scratch: list[str], upload: Path, di
         GAOQI_SECRET_KEY="s" * 40, GAOQI_AUDIT_KEY="another-audit-key-" + "k" * 30,
     )  # fmt: skip
     assert other.returncode != 0 and "审计链校验失败" in other.stderr
+
+
+def test_a_backup_from_a_newer_release_is_refused_and_an_older_one_migrated() -> None:
+    from django.db.migrations.loader import MigrationLoader
+
+    from gaoqi.web.core.backup import BackupError, _check_versions
+
+    state: dict[str, list[str]] = {}
+    for app, name in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes():
+        if app == "certification":
+            state[app] = ["0001_initial", "9999_from_the_future"]
+        else:
+            state[app] = [name]
+    with pytest.raises(BackupError, match=r"更新的版本.*newer release.*certification\.9999_from_the_future"):
+        _check_versions({"migrations_applied": state})
+    state["certification"] = ["0001_initial"]  # behind: the newer migrations are applied after the restore
+    behind = _check_versions({"migrations_applied": state})
+    assert "certification.0007_field_suggestion" in behind and "certification.0001_initial" not in behind

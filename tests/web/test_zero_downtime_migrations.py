@@ -115,7 +115,7 @@ def test_the_expand_only_check_finds_a_contract_step() -> None:
     loader = MigrationLoader(None, ignore_no_migrations=True)
 
     class Contract(migrations.Migration):
-        operations = [
+        operations = [  # noqa: RUF012 (a migration class, as Django writes them)
             migrations.RemoveField("application", "field_check"),
             migrations.AddField("application", "extra", models.CharField(max_length=3, default="x")),
             migrations.AddField("application", "fine", models.CharField(max_length=3, db_default="x")),
@@ -138,9 +138,7 @@ def _migrate(targets: list[tuple[str, str | None]]) -> Any:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(
-        [(a, n) for a, n in targets if n is not None]
-    ).apps
+    return MigrationExecutor(connection).loader.project_state([(a, n) for a, n in targets if n is not None]).apps
 
 
 def _migrate_all() -> None:

@@ -195,8 +195,8 @@ def backup_create(dest: Path, *, actor: Any = None) -> Summary:
             raise BackupError(f"目标文件已存在 / the target file exists: {archive}")
         with tempfile.TemporaryDirectory(dir=archive.parent) as tmp:
             summary = _backup_into(Path(tmp) / "backup", actor, str(archive))
-            mode = "w:gz" if archive.name.endswith(("gz", "tgz")) else "w"
-            with tarfile.open(archive, mode) as tar:
+            gz = archive.name.endswith(("gz", "tgz"))
+            with tarfile.open(archive, "w:gz") if gz else tarfile.open(archive, "w") as tar:
                 tar.add(Path(tmp) / "backup", arcname="backup")
         return summary
     if dest.exists() and any(dest.iterdir()):
