@@ -38,7 +38,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
@@ -110,18 +110,6 @@ def row_counts() -> dict[str, int]:
             cur.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
             counts[table] = int(cur.fetchone()[0])
     return counts
-
-
-def migration_state() -> dict[str, list[str]]:
-    """app → its applied migrations in the order they were applied (the last is the app's state)."""
-    state: dict[str, list[str]] = {}
-    if "django_migrations" not in table_names():
-        return state
-    with connection.cursor() as cur:
-        cur.execute("SELECT app, name FROM django_migrations ORDER BY id")
-        for app, name in cur.fetchall():
-            state.setdefault(app, []).append(name)
-    return state
 
 
 def pending_migrations() -> list[str]:
@@ -215,19 +203,18 @@ def _backup_into(out: Path, actor: Any, where: str) -> Summary:
         # under the database's own locks), then the files it refers to (uploads are written by content before
         # their row commits, so every row's file is already there)
         if vendor == "postgresql":
-            env, args, name = _pg_env()
-            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args, "-f",
-                  str(out / "database.dump"), name], env)  # fmt: skip
+            counts, state, head = _pg_dump(out / "database.dump")
         else:
             _sqlite_copy(Path(connection.settings_dict["NAME"]), out / "database.sqlite3")
-        counts, state = row_counts(), migration_state()
-        head = audit_verify()
-        (out / ANCHOR).write_text(
-            json.dumps({"head_id": head.head_id, "head_hash": head.head_hash, "events": head.events,
-                        "chain_ok": head.ok, "key": "not included: GAOQI_AUDIT_KEY comes from the environment"},
-                       indent=2),
-            encoding="utf-8",
-        )  # fmt: skip
+            copy = sqlite3.connect(str(out / "database.sqlite3"))
+            try:  # the facts of the copy itself, not of the live database a moment later
+                cur = copy.cursor()
+                cur.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                counts, state, head = _facts(cur, sorted(r[0] for r in cur.fetchall()))
+            finally:
+                copy.close()
+        anchor = {**head, "key": "not included: GAOQI_AUDIT_KEY comes from the environment (ADR 0039)"}
+        (out / ANCHOR).write_text(json.dumps(anchor, indent=2), encoding="utf-8")
         # 2. GAOQI_HOME's files: the workspace, snapshots, uploads (no run writes them while the lock is held)
         for rel in _home_files(home):
             target = out / "home" / rel
@@ -261,7 +248,7 @@ def _backup_into(out: Path, actor: Any, where: str) -> Summary:
                   for n, p in sorted(parts.items())},
         "files": files,
         "row_counts": counts,
-        "audit_anchor": {"head_id": head.head_id, "head_hash": head.head_hash},
+        "audit_anchor": {"head_id": head["head_id"], "head_hash": head["head_hash"]},
     }  # fmt: skip
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     summary.parts = {n: {"files": p["files"], "bytes": p["bytes"]} for n, p in parts.items()}
@@ -269,6 +256,41 @@ def _backup_into(out: Path, actor: Any, where: str) -> Summary:
         summary.notes.append("git commit: unknown (not a git checkout)")
     summary.notes.append("审计密钥未备份 / the audit HMAC key is not in the backup (GAOQI_AUDIT_KEY)")
     return summary
+
+
+def _facts(cur: Any, tables: list[str]) -> tuple[dict[str, int], dict[str, list[str]], dict[str, Any]]:
+    """Row counts, migration state and the audit chain's head, read through ``cur`` (the dumped state)."""
+    counts: dict[str, int] = {}
+    for table in tables:
+        cur.execute(f'SELECT COUNT(*) FROM "{table}"')
+        counts[table] = int(cur.fetchone()[0])
+    state: dict[str, list[str]] = {}
+    if "django_migrations" in counts:
+        cur.execute("SELECT app, name FROM django_migrations ORDER BY id")
+        for app, name in cur.fetchall():
+            state.setdefault(app, []).append(name)
+    head: dict[str, Any] = {"head_id": None, "head_hash": "", "events": counts.get("audit_auditevent", 0)}
+    if counts.get("audit_auditevent"):
+        cur.execute("SELECT id, hash FROM audit_auditevent ORDER BY id DESC LIMIT 1")
+        head["head_id"], head["head_hash"] = cur.fetchone()
+    return counts, state, head
+
+
+def _pg_dump(target: Path) -> tuple[dict[str, int], dict[str, list[str]], dict[str, Any]]:
+    """``pg_dump`` of the snapshot a REPEATABLE READ transaction exports, and the facts read in that same
+    transaction: the manifest's row counts are exactly the dump's even while the platform keeps writing."""
+    env, args, name = _pg_env()
+    if connection.in_atomic_block:  # inside a caller's transaction: its uncommitted rows are not dumped anyway
+        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args, "-f", str(target), name], env)
+        with connection.cursor() as cur:
+            return _facts(cur, table_names())
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cur.execute("SELECT pg_export_snapshot()")
+        snapshot = str(cur.fetchone()[0])
+        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}", *args,
+              "-f", str(target), name], env)  # fmt: skip
+        return _facts(cur, table_names())
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
