@@ -52,7 +52,7 @@ FORMAT = 1
 SKIPPED = {"static", "models", "run.lock", "platform.sqlite3", "platform.sqlite3-wal", "platform.sqlite3-shm",
            "test-platform.sqlite3", "test-platform.sqlite3-wal", "test-platform.sqlite3-shm"}  # fmt: skip
 # database columns that hold a path under GAOQI_HOME or the policy folder (rewritten when the target's differ)
-PATH_FIELDS = {"path", "duckdb_path", "source_dir", "file"}
+PATH_FIELDS = {"path", "duckdb_path", "source_dir", "file", "published_file"}
 RUN_LOCK_WAIT = 600.0
 
 
