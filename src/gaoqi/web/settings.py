@@ -290,6 +290,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# DEBUG: whitenoise serves the source folders through the finders, re-read on each request (pytest-django turns
+# settings.DEBUG off during the tests, so said here from the environment's DEBUG)
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if os.environ.get("GAOQI_TASKS_IMMEDIATE") == "1":
