@@ -1,6 +1,6 @@
 """gunicorn's configuration for gaoqi (ADR 0038): every setting from the environment, with a production default.
 
-    gunicorn -c deploy/gunicorn.conf.py gaoqi.web.wsgi:application
+gunicorn -c deploy/gunicorn.conf.py gaoqi.web.wsgi:application
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class JsonAccessLogger(glogging.Logger):
         }
         try:
             self.access_log.info(json.dumps(line, ensure_ascii=False, default=str))
-        except Exception:  # noqa: BLE001 - as gunicorn's own: a log line never fails a request
+        except Exception:  # as gunicorn's own: a log line never fails a request
             self.error(traceback.format_exc())
 
 

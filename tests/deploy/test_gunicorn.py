@@ -153,7 +153,6 @@ def test_gunicorn_serves_the_platform_with_static_files_probes_and_json_logs(tmp
     assert any(line["path"] == "/readyz" and line["request_id"] == "probe-1" for line in access)
     app = [line for line in lines if line.get("logger") == "gaoqi.request"]
     assert any(
-        line["path"] == "/accounts/login/" and line["request_id"] == "login-1" and line["status"] == 200
-        for line in app
+        line["path"] == "/accounts/login/" and line["request_id"] == "login-1" and line["status"] == 200 for line in app
     ), lines
     assert time.monotonic() - started < 60  # start, probes, pages, graceful stop

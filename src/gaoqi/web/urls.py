@@ -6,7 +6,10 @@ from gaoqi.web.core import health
 handler404 = "gaoqi.web.core.errors.handler_404"
 handler500 = "gaoqi.web.core.errors.handler_500"
 
-health_urls = ([path("healthz", health.healthz, name="healthz"), path("readyz", health.readyz, name="readyz")], "health")
+health_urls = (
+    [path("healthz", health.healthz, name="healthz"), path("readyz", health.readyz, name="readyz")],
+    "health",
+)
 
 urlpatterns = [
     path("", include(health_urls)),  # liveness and readiness probes (ADR 0038)

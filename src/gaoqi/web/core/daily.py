@@ -14,7 +14,6 @@ from typing import Any
 from django.utils import timezone
 
 from gaoqi.web.core import clock
-
 from gaoqi.web.core.models import DailyJobRun
 
 logger = logging.getLogger("gaoqi.daily")
@@ -54,7 +53,7 @@ def run_daily(*, force: bool = False, only: list[str] | None = None) -> list[Out
         run = DailyJobRun.objects.create(job=name, day=today)
         try:
             result = _load(module, function)()
-        except Exception as exc:  # noqa: BLE001 - one job failing must not stop the others
+        except Exception as exc:  # one job failing must not stop the others
             logger.exception("daily job %s failed", name, extra={"job": name})
             run.error = "".join(traceback.format_exception(exc))[-4000:]
             run.finished_at = timezone.now()

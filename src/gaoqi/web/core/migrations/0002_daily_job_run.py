@@ -5,27 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailyJobRun',
+            name="DailyJobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=32, verbose_name='任务')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(null=True, verbose_name='结束时间')),
-                ('ok', models.BooleanField(default=False, verbose_name='成功')),
-                ('result', models.JSONField(default=dict, verbose_name='结果')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("job", models.CharField(max_length=32, verbose_name="任务")),
+                ("day", models.DateField(verbose_name="日期")),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(null=True, verbose_name="结束时间")),
+                ("ok", models.BooleanField(default=False, verbose_name="成功")),
+                ("result", models.JSONField(default=dict, verbose_name="结果")),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['job', 'day'], name='core_dailyj_job_0cd8be_idx')],
+                "ordering": ["-id"],
+                "indexes": [models.Index(fields=["job", "day"], name="core_dailyj_job_0cd8be_idx")],
             },
         ),
     ]
