@@ -1,7 +1,8 @@
 """The production shape, exercised (ADR 0038): gunicorn with two workers and deploy/gunicorn.conf.py, DEBUG off,
 production keys, whitenoise serving what ``collectstatic`` gathered, JSON log lines; stopped with SIGTERM.
 
-One SQLite database in a temporary GAOQI_HOME, an ephemeral loopback port; the served part bounded (≤ 60 s)."""
+SQLite in a temporary GAOQI_HOME, then PostgreSQL (database ``gaoqi_deploy``, recreated); an ephemeral loopback
+port; the served part bounded (≤ 60 s)."""
 
 from __future__ import annotations
 
@@ -71,11 +72,23 @@ def _get(port: int, path: str, **headers: str) -> http.client.HTTPResponse:
     return response
 
 
+def _fresh_postgres_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
 @pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed in this environment")
-def test_gunicorn_serves_the_platform_with_static_files_probes_and_json_logs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_gunicorn_serves_the_platform_with_static_files_probes_and_json_logs(tmp_path: Path, database: str) -> None:
     port = _free_port()
     (tmp_path / "home").mkdir()
     env = _env(tmp_path / "home", port)
+    if database == "postgres":  # the production database, in its own test database (PostgreSQL at 127.0.0.1)
+        _fresh_postgres_database("gaoqi_deploy")
+        env.update(GAOQI_DATABASE="postgres", GAOQI_PG_NAME="gaoqi_deploy")
     _manage(env, ("migrate", "--verbosity", "0"), ("collectstatic", "--noinput", "--verbosity", "0"))
     manifest = json.loads((tmp_path / "home" / "static" / "staticfiles.json").read_text())["paths"]
     htmx = manifest["vendor/htmx/htmx.min.js"]
