@@ -27,6 +27,9 @@ ALL_ROLES = frozenset(r.ROLES)
 ACCESS: dict[str, frozenset[str] | str] = {
     # accounts
     "accounts:login": PUBLIC,
+    # the probes (ADR 0038): no personal data, and not audited (_audit_answer writes nothing for a public page)
+    "health:healthz": PUBLIC,
+    "health:readyz": PUBLIC,
     "accounts:logout": ALL_ROLES,
     "accounts:me": ALL_ROLES,
     "accounts:users": frozenset({r.SYSADMIN}),

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the WSGI process itself (ADR 0038)
+    "gaoqi.web.core.logs.RequestIdMiddleware",  # X-Request-ID on the response and on every log record
     "gaoqi.web.audit.middleware.AuditRequestMiddleware",  # every audit event of a request gets its address
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -140,6 +142,9 @@ if os.environ.get("GAOQI_DATABASE") == "postgres":
             "USER": os.environ.get("GAOQI_PG_USER", "postgres"),
             "PASSWORD": os.environ.get("GAOQI_PG_PASSWORD", ""),
             "NAME": os.environ.get("GAOQI_PG_NAME", "gaoqi"),
+            # connections kept by each worker, checked before reuse: a restarted PostgreSQL is reconnected to
+            "CONN_MAX_AGE": int(os.environ.get("GAOQI_PG_CONN_MAX_AGE", "60")),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 else:
@@ -237,6 +242,8 @@ if not DEBUG:
     if os.environ.get("GAOQI_PROXY_SSL_HEADER", "1") == "1":
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
         PROXY_HOPS = 1  # the client's address is the one the proxy appends to X-Forwarded-For
+    # a load balancer's probes speak plain HTTP to the process: liveness and readiness are not redirected
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -266,12 +273,26 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = GAOQI_HOME / "static"
+STATIC_ROOT = Path(os.environ.get("GAOQI_STATIC_ROOT", GAOQI_HOME / "static"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", REPO_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/echarts", REPO_DIR / "node_modules" / "echarts" / "dist"),
 ]
+
+# Production serves what `collectstatic` gathered, with hashed names (cached a year) and .gz/.br beside them;
+# DEBUG (make run, the tests) serves the source folders as they are, no manifest needed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# DEBUG: whitenoise serves the source folders through the finders, re-read on each request (pytest-django turns
+# settings.DEBUG off during the tests, so said here from the environment's DEBUG)
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if os.environ.get("GAOQI_TASKS_IMMEDIATE") == "1":
@@ -282,9 +303,33 @@ EMAIL_BACKEND = os.environ.get("GAOQI_EMAIL_BACKEND", "django.core.mail.backends
 GAOQI_SMS_BACKEND = os.environ.get("GAOQI_SMS_BACKEND", "gaoqi.web.push.sms.ConsoleBackend")
 GAOQI_SMS_FILE = os.environ.get("GAOQI_SMS_FILE", "")  # the file backend's output (JSON lines)
 
+# Logs: JSON lines in production (GAOQI_LOG_FORMAT=json, the default when DEBUG is off), text for the demo. Each
+# record carries the request id, the user id, the path (core/logs.py); errors carry their stack trace (exc_info).
+LOG_FORMAT = os.environ.get("GAOQI_LOG_FORMAT", "text" if DEBUG else "json")
+LOG_LEVEL = os.environ.get("GAOQI_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "gaoqi.web.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s %(path)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "gaoqi": {"level": LOG_LEVEL},
+        # django.request: 4xx as warnings, 5xx as errors with the stack trace
+        "django.request": {"level": "WARNING"},
+    },
 }

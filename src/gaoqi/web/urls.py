@@ -1,11 +1,18 @@
 from django.urls import include, path
 
 from gaoqi.web.api import api
+from gaoqi.web.core import health
 
 handler404 = "gaoqi.web.core.errors.handler_404"
 handler500 = "gaoqi.web.core.errors.handler_500"
 
+health_urls = (
+    [path("healthz", health.healthz, name="healthz"), path("readyz", health.readyz, name="readyz")],
+    "health",
+)
+
 urlpatterns = [
+    path("", include(health_urls)),  # liveness and readiness probes (ADR 0038)
     path("", include("gaoqi.web.dashboard.urls")),
     path("accounts/", include("gaoqi.web.accounts.urls")),
     path("enterprises/", include("gaoqi.web.enterprises.urls")),

@@ -32,3 +32,20 @@ class WorkflowLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workflow}:{self.object_id} {self.source}→{self.target}"
+
+
+class DailyJobRun(models.Model):
+    """One run of one daily job by ``gaoqi-web daily`` (the timer's command): the operator's page shows the last of
+    each, and a job that succeeded today is not run again the same day."""
+
+    job = models.CharField("任务", max_length=32)
+    day = models.DateField("日期")
+    started_at = models.DateTimeField("开始时间", default=timezone.now)
+    finished_at = models.DateTimeField("结束时间", null=True)
+    ok = models.BooleanField("成功", default=False)
+    result = models.JSONField("结果", default=dict)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["job", "day"])]

@@ -30,4 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         review = {p.id for p in catalogue() if needs_review(p)}
         ctx.update(figures=figures, chart=chart, policy_names=policy_names(), review=review)
+    if user.role in (roles.SYSADMIN, roles.SECADMIN):  # the operator's figures (ADR 0038)
+        from gaoqi.web.core.operations import operator_figures
+
+        ctx["ops"] = operator_figures()
     return render(request, "dashboard/home.html", ctx)
