@@ -33,9 +33,9 @@ class Application(models.Model):
     declarations = models.JSONField("告知承诺", default=dict)  # condition id → declared at (ISO)
     # the field classifier's suggestion at the start (field, sub-field, confidence, evidence, model version) and
     # every change of the declared field away from it ("changes": at, by, from, to); ADR 0034
-    field_suggestion = models.JSONField("技术领域建议", default=dict)
+    field_suggestion = models.JSONField("技术领域建议", default=dict, db_default={})
     # the reclassification at submission with the enterprise's products and R&D projects, and the mismatch flag
-    field_check = models.JSONField("技术领域核对", default=dict)
+    field_check = models.JSONField("技术领域核对", default=dict, db_default={})
     as_of = models.DateField("评估基准日")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -94,7 +94,7 @@ class Panel(models.Model):
     leader = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="+")
     excluded = models.JSONField(default=dict)  # expert id → reason (conflicts, inactive)
     # expert routing (ADR 0034): {"field": predicted field, "seats": reserved, "expert_ids": who took them}
-    routing = models.JSONField("专家领域调配", default=dict)
+    routing = models.JSONField("专家领域调配", default=dict, db_default={})
     drawn_at = models.DateTimeField(auto_now_add=True)
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -12,16 +12,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="application",
             name="field_check",
-            field=models.JSONField(default=dict, verbose_name="技术领域核对"),
+            field=models.JSONField(db_default={}, default=dict, verbose_name="技术领域核对"),
         ),
         migrations.AddField(
             model_name="application",
             name="field_suggestion",
-            field=models.JSONField(default=dict, verbose_name="技术领域建议"),
+            field=models.JSONField(db_default={}, default=dict, verbose_name="技术领域建议"),
         ),
         migrations.AddField(
             model_name="panel",
             name="routing",
-            field=models.JSONField(default=dict, verbose_name="专家领域调配"),
+            field=models.JSONField(db_default={}, default=dict, verbose_name="专家领域调配"),
         ),
     ]
