@@ -21,6 +21,8 @@ from gaoqi.web.core.workflow import history as history  # the moves of an object
 from gaoqi.web.monitoring import config
 from gaoqi.web.monitoring import workflow as wf
 from gaoqi.web.monitoring.models import Warning, WarningStat
+from gaoqi.web.paging import KeyPage
+from gaoqi.web.paging import key_page as paging_key_page
 
 
 def warnings_visible_to(user: Any) -> QuerySet[Warning]:
@@ -105,21 +107,9 @@ def warning_list(user: Any, f: WarningFilter, today: dt.date | None = None) -> Q
     return qs.order_by("-id")
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[Warning]
-    next_after: str  # "" on the last page
-
-
-def key_page(qs: QuerySet[Warning], after: str, size: int = 50) -> Page:
-    """One page of ``qs`` (newest first) after the key ``after`` (a warning id; "" for the first): the next page
-    starts below the last row's id, so page 1,000 costs what page 1 does."""
-    if after.isdigit():
-        qs = qs.filter(id__lt=int(after))
-    rows = list(qs.select_related("enterprise")[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return Page(rows, str(rows[-1].pk) if more and rows else "")
+def key_page(qs: QuerySet[Warning], after: str, size: int = 50) -> KeyPage:
+    """One page of the list (``paging.key_page``) with what its rows show read in the same query."""
+    return paging_key_page(qs.select_related("enterprise"), after, size)
 
 
 def overview(user: Any, f: WarningFilter, today: dt.date | None = None) -> dict[str, Any]:

@@ -20,6 +20,8 @@ from django.db.models import Q, QuerySet
 from gaoqi.web import roles
 from gaoqi.web.core.labels import feed_name
 from gaoqi.web.core.scoping import visible_to
+from gaoqi.web.paging import KeyPage
+from gaoqi.web.paging import key_page as paging_key_page
 from gaoqi.web.reviewsignals import workflow as wf
 from gaoqi.web.reviewsignals.models import ReviewSignal
 
@@ -138,24 +140,9 @@ def signal_list(user: Any, f: SignalFilter) -> QuerySet[ReviewSignal]:
     return qs.order_by("-id")
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[ReviewSignal]
-    next_after: str  # "" on the last page
-
-
-def key_page(qs: QuerySet[ReviewSignal], after: str, size: int = 50) -> Page:
-    """One page of ``qs`` (newest first) after the key ``after`` (a signal id; "" for the first)."""
-    if after.isdigit():
-        qs = qs.filter(id__lt=int(after))
-    rows = list(qs.select_related("application", "concluded_by")[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return Page(rows, str(rows[-1].pk) if more and rows else "")
-
-
-def history(s: ReviewSignal) -> list[Any]:
-    return list(s.transitions.select_related("actor").order_by("pk"))
+def key_page(qs: QuerySet[ReviewSignal], after: str, size: int = 50) -> KeyPage:
+    """One page of the list (``paging.key_page``) with what its rows show read in the same query."""
+    return paging_key_page(qs.select_related("application", "concluded_by"), after, size)
 
 
 # ------------------------------------------------------------------------------------------------------
