@@ -6,6 +6,7 @@ chain verifies after the restore; a damaged backup, a non-empty target and anoth
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -145,6 +146,15 @@ def _round_trip(home: Path, tmp_path: Path, scratch: list[str], upload: Path, di
     # a non-empty target is refused
     again = _restore(backup, restored, scratch[0])
     assert again.returncode != 0 and "非空" in again.stderr and "not empty" in again.stderr
+    con = open_target()  # the refusal is in the target's own audit chain (someone tried to overwrite it)
+    try:
+        cur = con.cursor()
+        cur.execute("SELECT action, outcome, detail FROM audit_auditevent ORDER BY id DESC LIMIT 1")
+        action, outcome, detail = cur.fetchone()
+    finally:
+        con.close()
+    assert (action, outcome) == ("backup.restore", "failure")
+    assert "not empty" in (detail if isinstance(detail, dict) else json.loads(detail))["error"]
 
     # one byte flipped in a snapshot file: refused before anything is touched, naming the part
     damaged = tmp_path / "damaged"

@@ -24,6 +24,7 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -46,6 +47,7 @@ import gaoqi
 from gaoqi.web.audit.services import audit_record, audit_verify
 
 MANIFEST = "manifest.json"
+logger = logging.getLogger(__name__)
 ANCHOR = "audit-anchor.json"
 FORMAT = 1
 # under GAOQI_HOME, not backed up: recomputed (static files, trained models), the database part, the lock file
@@ -359,10 +361,27 @@ def _unpacked(source: Path) -> Iterator[Path]:
 
 
 def backup_restore(source: Path, *, force: bool = False) -> Summary:
-    if not source.exists():
-        raise BackupError(f"找不到备份 / no backup at {source}")
-    with _unpacked(source) as folder:
-        return _restore_from(folder, force)
+    try:
+        if not source.exists():
+            raise BackupError(f"找不到备份 / no backup at {source}")
+        with _unpacked(source) as folder:
+            return _restore_from(folder, force)
+    except Exception as exc:
+        _restore_failed(source, exc)
+        raise
+
+
+def _restore_failed(source: Path, exc: BaseException) -> None:
+    """A refused or failed restore is recorded: in the log always, and in the target's audit chain when it has one
+    (a non-empty target someone tried to overwrite, or a restore that failed its checks after loading). An empty
+    target has no audit table to write to; the log line is then the record."""
+    logger.error("restore failed", extra={"source": str(source), "error": str(exc)})
+    try:
+        if "audit_auditevent" in table_names():
+            audit_record(None, "backup.restore", target=str(source)[:200], outcome="failure",
+                         detail={"os_user": getpass.getuser(), "error": str(exc)[:500]})  # fmt: skip
+    except Exception:  # the original error is what the operator must see; this one goes to the log
+        logger.exception("restore failure not audited")
 
 
 def _restore_from(folder: Path, force: bool) -> Summary:
