@@ -94,8 +94,14 @@ def test_the_explanation_is_typed_and_reads_as_its_dictionary(ws: Workspace, pol
         "ELSE param.rd_ratio_tier3 END"  # fmt: skip
     assert list(rd.to_dict()) == [
         "id", "label", "article", "kind", "note", "outcome", "observed", "required", "op", "expr", "gap", "lever",
-        "observed_min", "observed_max", "waived", "values", "provenance",
+        "difference", "difference_unit", "difference_word", "observed_min", "observed_max", "waived", "values",
+        "provenance",
     ]  # fmt: skip
+    # the difference the sentence states, typed: 4.3 % against 5 % is short by 0.7 percentage points
+    assert (rd.difference, rd.difference_unit, rd.difference_word) == (D("0.7"), "个百分点", "差")
+    assert rd.gap is not None and "，差 0.7 个百分点" in rd.gap
+    passing = next(c for c in x.conditions if c.outcome == "pass")
+    assert (passing.difference, passing.difference_unit, passing.difference_word) == (None, None, None)
     last = rd.provenance["sales_revenue_last_year"]
     assert last == (Provenance("finance", "finance_2025.csv", 2, last[0].line),)
     assert rd.to_dict()["provenance"]["sales_revenue_last_year"] == [

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from gaoqi.engine.rules import explain as explain_fn
 from gaoqi.engine.rules import gaptext
-from gaoqi.engine.rules.compile import compile_condition, explain_order
+from gaoqi.engine.rules.compile import _unit, compile_condition, explain_order
 from gaoqi.engine.rules.ir import Policy
 from gaoqi.engine.rules.load import load_policies
 from tests.engine.rules.support import POLICIES_DIR, synthetic_population
@@ -139,6 +139,13 @@ def test_python_gap_sentences_equal_the_sql(population: duckdb.DuckDBPyConnectio
             f"SELECT {cc.gap_text(*lits, per_sql)}, {cc.lever(*lits, per_sql) or 'NULL'}"
         ).fetchall()[0]
         assert gaptext.gap_text(cc, obs, req, per if cc.per is not None else None) == text
+        # the typed difference is the number and unit the SQL's sentence states after 差/超出/相差
+        diff = gaptext.difference(cc, obs, req)
+        if diff is not None and text is not None:
+            unit = " " + diff.unit if diff.unit == "个百分点" else _unit(diff.unit)
+            assert f"，{diff.word} {format(diff.amount, 'f')}{unit}" in text
+        elif cc.cond.observed_type not in ("boolean", "text", "date") and text is not None:
+            raise AssertionError(f"a numeric sentence without a typed difference: {text}")
         if cc.per is not None:
             assert _module._typed(gaptext.lever_value(obs, req, per), lever_type) == lever
 

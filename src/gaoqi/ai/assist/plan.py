@@ -5,8 +5,8 @@
 ``PolicyPlan`` when the policy is not met and at most ``max_failed`` of its conditions fail (``plan.yaml``,
 DEFAULT 2), else None. Each failing condition becomes a ``gap`` step: what (label and article as the policy
 file cites them), how much (current value, required value and the difference: the engine's typed observed and
-required values, and the difference as the engine's own gap sentence states it, in the unit it states: 个百分点,
-万元, 件…; the lever, e.g. 约需增加研究开发费用 120万元, likewise), by when (the end of the fiscal year for a
+required values, and the engine's typed difference (``difference``, ``difference_unit``: what its gap sentence states,
+in the unit it states: 个百分点, 万元, 件…); the lever, e.g. 约需增加研究开发费用 120万元, likewise), by when (the end of the fiscal year for a
 condition on yearly figures, the next known application deadline of the policy otherwise, else said unknown)
 and the policy it unlocks (name and benefit label). Each condition the data leave unknown becomes a ``data``
 step (补充数据) per missing feature, naming the feature and its feed's department; never a gap.
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 GAP, DATA = "gap", "data"
 
 # the engine's gap sentence: "<name> <observed>，<need> <required>，差 3.2 个百分点；约需增加研究开发费用 120万元"
-_DIFFERENCE = re.compile(r"，(差|超出|相差) (-?\d+(?:\.\d+)?)(\s*[^；，]*)")
 _LEVER = re.compile(r"；(约需.+)$")
 
 
@@ -191,6 +190,14 @@ def _display(value: Any, value_type: str | None, feature: str | None, unit: str 
     return describe_value(value, value_type, unit, feature)
 
 
+def _shown(amount: Any, unit: str | None) -> str:
+    """The difference as the gap sentence shows it: 0.7 个百分点, 35万元, 2 件."""
+    text = format(Decimal(amount), "f")
+    if not unit:
+        return text
+    return text + (unit if unit in ("万元", "%") else " " + unit)
+
+
 def _gap_step(policy: Policy, cond: Any, item: Mapping[str, Any], as_of: date) -> Step:
     cfg = settings()
     t = cfg.templates
@@ -198,10 +205,10 @@ def _gap_step(policy: Policy, cond: Any, item: Mapping[str, Any], as_of: date) -
     vtype = cond.observed_type if cond is not None else None
     feature = cond.observed_feature if cond is not None else None
     gap = item.get("gap")
-    found = _DIFFERENCE.search(gap) if gap else None
+    amount, unit, word = item.get("difference"), item.get("difference_unit"), item.get("difference_word")
+    found = amount is not None and word is not None
     lever = _LEVER.search(gap) if gap else None
     observed, required, op = item.get("observed"), item.get("required"), item.get("op")
-    unit = found.group(3).strip() if found else None
     obs_text, req_text = _display(observed, vtype, feature, unit), _display(required, vtype, feature, unit)
     if found and op in cfg.ops:
         sentence = t["gap"].format(
@@ -210,8 +217,8 @@ def _gap_step(policy: Policy, cond: Any, item: Mapping[str, Any], as_of: date) -
             observed=obs_text,
             op=cfg.ops[op],
             required=req_text,
-            short=found.group(1),
-            difference=found.group(2) + found.group(3),
+            short=word,
+            difference=_shown(amount, unit),
         )
     elif gap:
         sentence = t["gap_text_only"].format(label=label, article=article, gap=gap)
@@ -236,8 +243,8 @@ def _gap_step(policy: Policy, cond: Any, item: Mapping[str, Any], as_of: date) -
         value_type=vtype,
         observed_text=obs_text,
         required_text=req_text,
-        difference=Decimal(found.group(2)) if found else None,
-        difference_unit=found.group(3).strip() if found else None,
+        difference=Decimal(amount) if amount is not None and found else None,
+        difference_unit=unit if found else None,
         gap=gap,
         lever=item.get("lever"),
         lever_text=lever.group(1) if lever else None,

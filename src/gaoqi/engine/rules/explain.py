@@ -39,7 +39,7 @@ from gaoqi.engine.rules.compile import (
     version_sql,
 )
 from gaoqi.engine.rules.evaluate import check_profile, default_policy_dir
-from gaoqi.engine.rules.gaptext import Unformattable, gap_text, lever_value
+from gaoqi.engine.rules.gaptext import Difference, Unformattable, difference, gap_text, lever_value
 from gaoqi.engine.rules.interpret import compare, condition_outcome, evaluate_expr, score_intervals, status_of
 from gaoqi.engine.rules.ir import Policy, PolicyVersion
 from gaoqi.engine.rules.load import load_policies
@@ -136,6 +136,10 @@ class ConditionOutcome(_Record):
     expr: str | None = None
     gap: str | None = None
     lever: Any = None
+    # what the gap sentence says after 差/超出/相差, typed (gaptext.Difference), for readers that must not parse text
+    difference: Decimal | None = None
+    difference_unit: str | None = None
+    difference_word: str | None = None
     observed_min: Any = None
     observed_max: Any = None
     waived: str | None = None
@@ -476,6 +480,14 @@ def _python_detail(
     return summary, outcomes, flat_scores, texts
 
 
+def _difference(cc: CompiledCondition, obs: Any, req: Any) -> Difference | None:
+    """The typed difference the gap sentence states; None where the sentence could not be formatted either."""
+    try:
+        return difference(cc, obs, req)
+    except (Unformattable, ArithmeticError, TypeError):
+        return None
+
+
 def _chunks(items: Sequence[str], size: int) -> list[tuple[str, ...]]:
     return [tuple(items[i : i + size]) for i in range(0, len(items), size)]
 
@@ -491,7 +503,8 @@ def explain(
 
     An ``Explanation`` (as a mapping: {uscc, policy_id, policy_version, as_of, status, binding_condition,
     binding_gap, benefit_amount, benefit_label, conditions: [{id, label, article, kind, note, outcome,
-    observed, required, op, expr, gap, lever, observed_min, observed_max, waived, values: {feature: value},
+    observed, required, op, expr, gap, lever, difference, difference_unit, difference_word, observed_min,
+    observed_max, waived, values: {feature: value},
     provenance: {feature: [{feed, file_name, load_id, line, fiscal_year?}]}}], scores: [{id, label, article,
     assessed_by, grade, min, max, max_points, value, note}]}). ``outcome`` is pass/fail/unknown for data
     conditions; attested/expert ones are ``pending``, or ``fail`` when their data screen fails.
@@ -563,6 +576,7 @@ def explain(
         cc = compiled[cond.id]
         ok, obs, req, _per, lo, hi, waived = outcomes[cond.id]
         gap, lever = texts.get(cond.id, (None, None))
+        diff = _difference(cc, obs, req) if ok is False else None
         feats = [*cc.inputs, *(f for f in cond.lever_features if f not in cc.inputs)]
         if cond.kind == "data":
             outcome = "unknown" if ok is None else "pass" if ok else "fail"
@@ -581,6 +595,9 @@ def explain(
             expr=cond.expr,
             gap=gap,
             lever=lever if ok is False else None,
+            difference=diff.amount if diff is not None else None,
+            difference_unit=diff.unit if diff is not None else None,
+            difference_word=diff.word if diff is not None else None,
             observed_min=lo,
             observed_max=hi,
             waived=cond.waiver.label if cond.waiver is not None and waived else None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import decimal
 import math
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -121,6 +122,47 @@ def lever_value(obs: Any, req: Any, per: Any) -> Any:
     return None if per is None else _arith("*", _arith("-", req, obs), per)
 
 
+@dataclass(frozen=True)
+class Difference:
+    """How far a failing numeric condition is from its threshold, as its gap sentence states it: ``word`` 差 (short
+    by), 超出 (over by) or 相差 (differs by); ``amount`` the number shown (rounded as shown); ``unit`` 个百分点 for a
+    ratio, 万元 for money, else the condition's unit ("" when it has none)."""
+
+    word: str
+    amount: Decimal
+    unit: str
+
+
+def _amount(op: str, vtype: str, unit: str, obs: Any, req: Any) -> tuple[str | None, str]:
+    """The gap sentence's amount (text, None when a value is missing) and its unit. A strict comparison on counts
+    needs one more than the difference (> 5 from 5 is short by 1)."""
+    signed: Any
+    if op in (">=", ">"):
+        signed = _arith("-", req, obs)
+    elif op in ("<=", "<"):
+        signed = _arith("-", obs, req)
+    else:
+        diff: Any = _arith("-", req, obs)
+        signed = None if diff is None else abs(diff)
+    if op in (">", "<") and vtype in ("count", "integer"):
+        signed = _arith("+", signed, 1)
+    if vtype == "ratio":
+        return fine(_arith("*", signed, Decimal(100)), 4, fine=10), "个百分点"
+    if vtype == "money":
+        return fine(signed, 4), "万元"
+    return fine(signed, 2), unit
+
+
+def difference(cc: CompiledCondition, obs: Any, req: Any) -> Difference | None:
+    """The typed difference of a failing condition (what ``gap_text`` says after 差/超出/相差); None for yes/no,
+    text and date conditions and when a value is missing."""
+    op, vtype = cc.cond.op, cc.cond.observed_type or "number"
+    if op is None or vtype in ("boolean", "text", "date"):
+        return None
+    shown, unit = _amount(op, vtype, cc.unit, obs, req)
+    return None if shown is None else Difference(_SHORT[op], Decimal(shown), unit)
+
+
 def gap_text(cc: CompiledCondition, obs: Any, req: Any, per: Any) -> str | None:
     """``CompiledCondition.gap_text`` over typed values (``per`` None: no lever multiplier)."""
     cond = cc.cond
@@ -142,23 +184,8 @@ def gap_text(cc: CompiledCondition, obs: Any, req: Any, per: Any) -> str | None:
         need = (_NEED_DATE if vtype == "date" else _NEED)[op]
         return _cat(name + " ", shown_obs, "，" + need + " ", shown_req)
     text = _cat(name + " ", display(obs, vtype, unit, req), "，" + _NEED[op] + " ", display(req, vtype, unit))
-    signed: Any
-    step = op in (">", "<") and vtype in ("count", "integer")
-    if op in (">=", ">"):
-        signed = _arith("-", req, obs)
-    elif op in ("<=", "<"):
-        signed = _arith("-", obs, req)
-    else:
-        diff: Any = _arith("-", req, obs)
-        signed = None if diff is None else abs(diff)
-    if step:
-        signed = _arith("+", signed, 1)
-    if vtype == "ratio":
-        amount = _cat(fine(_arith("*", signed, Decimal(100)), 4, fine=10), " 个百分点")
-    elif vtype == "money":
-        amount = _cat(fine(signed, 4), "万元")
-    else:
-        amount = _cat(fine(signed, 2), _unit(unit))
+    shown, amount_unit = _amount(op, vtype, unit, obs, req)
+    amount = _cat(shown, " " + amount_unit if vtype == "ratio" else _unit(amount_unit))
     text = _cat(text, "，" + _SHORT[op] + " ", amount)
     if per is not None and cond.lever is not None:
         suffix = _cat("；约需" + cond.lever.what + " ", fine(lever_value(obs, req, per), 2), _unit(cond.lever.unit))
