@@ -509,8 +509,9 @@ def evaluate_spark(
     On a cluster (``spark`` a session on ``spark://…``), ``work_dir`` must be a directory every worker sees at
     the same path: the executors read the exported tables and write the results there, and only the query
     plan and the commit of the written files pass through the driver. ``timings``, when given, receives the
-    seconds of each part: ``export`` (DuckDB → Parquet), ``spark`` (the query, results written as Parquet by
-    the executors), ``import`` (DuckDB reads them back, sorted).
+    seconds of each part: ``export`` (DuckDB → Parquet), ``plan`` (sqlglot's transpilation and Spark's
+    analysis), ``spark`` (the query run, results written as Parquet by the executors), ``import`` (DuckDB reads
+    them back, sorted).
     """
     rules.check_profile(con, as_of)
     sql = rules.results_sql(policies, as_of, policy_ids)
@@ -529,7 +530,9 @@ def evaluate_spark(
             register_tables(session, tmp, names)
             try:
                 with session_conf(session, DUCKDB_DECIMALS):
+                    started = time.perf_counter()
                     df = run_on_spark(session, sql, schema)
+                    lap["plan"] = time.perf_counter() - started
                     # Parquet hand-off, not a collect: 12 million rows do not fit the driver's heap
                     # (toArrow at 2M enterprises × 6 policies ran out of Java heap)
                     out = Path(tmp) / "results.parquet"
