@@ -431,7 +431,7 @@ def evaluate(
             spark_shared = Path(os.environ["GAOQI_SPARK_SHARED"])
         if spark_master is not None and spark_shared is None:
             _fail("a Spark cluster needs --spark-shared DIR (or GAOQI_SPARK_SHARED): a directory every worker sees", 2)
-    elif spark_master is not None or spark_shared is not None:  # not the environment: it may serve another run
+    elif spark_master is not None or spark_shared is not None:  # the flags only: the variables may be set for others
         _fail("--spark-master and --spark-shared go with --engine spark", 2)
     day = dt.date.fromisoformat(as_of)
     policies = _load_policies_or_exit(directory)
@@ -502,8 +502,8 @@ def _evaluate_on_cluster(
     timings["store"] = time.perf_counter() - started
     tasks = tasks_by_executor(events / app_id)
     parts = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
-    console.print(f"Spark cluster {master}, application {app_id}: {parts}")
-    console.print("tasks by executor: " + (", ".join(f"{k}: {n}" for k, n in tasks.items()) or "none"))
+    console.print(f"Spark cluster {master}, application {app_id}: {parts}", soft_wrap=True)
+    console.print("tasks by executor: " + (", ".join(f"{k}: {n}" for k, n in tasks.items()) or "none"), soft_wrap=True)
 
 
 def cluster_start(
