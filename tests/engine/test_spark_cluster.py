@@ -2,8 +2,9 @@
 this machine, ``gaoqi evaluate --engine spark --spark-master … --spark-shared …`` gives DuckDB's results cell by
 cell, both workers' executors ran tasks, and stopping the cluster leaves no JVM behind (ADR 0040).
 
-Skipped only when pyspark is not importable. About a minute: the cluster's start (~15 s), the application's
-executors starting on the workers, the first query's warm-up.
+Skipped only when pyspark is not importable. Under two minutes (108 s on the shared 2-core machine, load 4–6): the
+cluster's start (~18 s), the workspace, the application's executors starting on the workers, the first query's
+warm-up.
 """
 
 from __future__ import annotations
