@@ -53,6 +53,10 @@ def invoke(capsys: pytest.CaptureFixture[str], args: list[str]) -> Result:
         ["bench", "compare"],
         ["bench", "warnings"],
         ["bench", "signals"],
+        ["cluster"],
+        ["cluster", "start"],
+        ["cluster", "status"],
+        ["cluster", "stop"],
     ],
 )
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,5 @@
-"""The ``gaoqi`` command line: synth, ingest, status, uscc, resolve, profiles, evaluate, explain, simulate, bench.
+"""The ``gaoqi`` command line: synth, ingest, status, uscc, resolve, profiles, evaluate, explain, simulate, bench,
+cluster.
 
 Built on the standard library's argparse, and every command imports what it uses when it runs: the engine's
 modules, and rich only where a table, progress bar or colour is printed. ``gaoqi explain --json`` starts
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -401,6 +403,9 @@ def evaluate(
     out_file: Path | None,
     directory: Path | None,
     engine: str,
+    spark_master: str | None = None,
+    spark_shared: Path | None = None,
+    spark_cores: int = 2,
 ) -> None:
     """Every enterprise × policy: pass, fail or unknown, the failing conditions and the binding gap."""
     from rich.table import Table
@@ -421,6 +426,13 @@ def evaluate(
         except SparkUnavailableError as exc:
             console.print(f"[red]{exc}")
             raise _Exit(2) from exc
+        spark_master = spark_master or os.environ.get("GAOQI_SPARK_MASTER") or None
+        if spark_shared is None and os.environ.get("GAOQI_SPARK_SHARED"):
+            spark_shared = Path(os.environ["GAOQI_SPARK_SHARED"])
+        if spark_master is not None and spark_shared is None:
+            _fail("a Spark cluster needs --spark-shared DIR (or GAOQI_SPARK_SHARED): a directory every worker sees", 2)
+    elif spark_master is not None or spark_shared is not None:  # the flags only: the variables may be set for others
+        _fail("--spark-master and --spark-shared go with --engine spark", 2)
     day = dt.date.fromisoformat(as_of)
     policies = _load_policies_or_exit(directory)
     for pid in policy or []:
@@ -429,7 +441,9 @@ def evaluate(
     _require(con, "evaluate")
     try:
         ensure_profiles(con, day)
-        if engine == "spark":
+        if engine == "spark" and spark_master is not None and spark_shared is not None:
+            _evaluate_on_cluster(con, day, policies, policy, spark_master, spark_shared, spark_cores)
+        elif engine == "spark":
             from gaoqi.engine.spark import evaluate_spark, store_results
 
             store_results(con, evaluate_spark(con, day, policies, policy), day, policies, policy)
@@ -460,6 +474,106 @@ def evaluate(
         out.print(bt)
     if out_file is not None:
         out.print(f"results written to {out_file}")
+
+
+def _evaluate_on_cluster(
+    con: Any, day: dt.date, policies: Any, policy: list[str] | None, master: str, shared: Path, cores: int
+) -> None:
+    """``evaluate --engine spark`` on a standalone cluster: tables and results pass through ``shared``; prints
+    where the time went and how many tasks each executor ran (from the application's event log)."""
+    import time
+
+    from gaoqi.engine.spark import evaluate_spark, spark_session, store_results
+    from gaoqi.engine.spark_cluster import tasks_by_executor
+
+    shared = shared.resolve()
+    shared.mkdir(parents=True, exist_ok=True)
+    events = shared / "spark-events"
+    started = time.perf_counter()
+    session = spark_session(app="gaoqi-evaluate", threads=cores, master=master, event_log_dir=events)
+    app_id = session.sparkContext.applicationId
+    timings: dict[str, float] = {"session": time.perf_counter() - started}
+    try:
+        table = evaluate_spark(con, day, policies, policy, session, work_dir=shared, timings=timings)
+    finally:
+        session.stop()  # the event log is complete once the application ends
+    started = time.perf_counter()
+    store_results(con, table, day, policies, policy)
+    timings["store"] = time.perf_counter() - started
+    tasks = tasks_by_executor(events / app_id)
+    parts = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+    console.print(f"Spark cluster {master}, application {app_id}: {parts}", soft_wrap=True)
+    console.print("tasks by executor: " + (", ".join(f"{k}: {n}" for k, n in tasks.items()) or "none"), soft_wrap=True)
+
+
+def cluster_start(
+    directory: Path | None,
+    port: int,
+    webui_port: int,
+    workers: int,
+    cores: int,
+    memory: str,
+    as_json: bool,
+) -> None:
+    """Start a Spark standalone cluster on this machine: one master and WORKERS workers on 127.0.0.1; returns once
+    every worker is registered (ADR 0040)."""
+    from gaoqi.engine.spark_cluster import ClusterError, ClusterSpec, start_cluster
+
+    root = _cluster_dir(directory)
+    try:
+        cluster = start_cluster(
+            ClusterSpec(
+                root=root,
+                master_port=port,
+                webui_port=webui_port,
+                workers=workers,
+                worker_cores=cores,
+                worker_memory=memory,
+            )
+        )
+    except ClusterError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(cluster.to_json())
+        return
+    out.print(f"master {cluster.master_url} (web UI {cluster.webui_url}), {workers} workers × {cores} core, {memory}")
+    out.print(f"logs in {root / 'logs'}; run the engine with --engine spark --spark-master {cluster.master_url}")
+
+
+def cluster_stop(directory: Path | None) -> None:
+    """Stop the cluster started from DIR: its master, workers and their executors."""
+    from gaoqi.engine.spark_cluster import stop_cluster
+
+    stopped = stop_cluster(_cluster_dir(directory))
+    out.print("stopped: " + ", ".join(stopped) if stopped else "no cluster was running")
+
+
+def cluster_status(directory: Path | None, as_json: bool) -> None:
+    """The cluster started from DIR: which daemons run, and the master's view (workers, cores, applications);
+    exit 1 unless it runs with every worker registered."""
+    from gaoqi.engine.spark_cluster import cluster_status as status_of
+
+    data = status_of(_cluster_dir(directory))
+    master = data.get("master", {})
+    healthy = bool(data["running"]) and master.get("aliveworkers") == len(data["pids"]) - 1
+    if as_json:
+        _print_json(data)
+    elif not data["running"] and "pids" not in data:
+        out.print(f"no cluster recorded in {data['root']}")
+    else:
+        out.print(f"master {data['master_url']} (web UI {data['webui_url']}): {master.get('status', master)}")
+        for name, alive in data["daemons"].items():
+            out.print(f"  {name} pid {data['pids'][name]}: {'running' if alive else 'not running'}")
+        if "workers" in master:
+            out.print(f"  {master['aliveworkers']} workers alive, {master['coresused']}/{master['cores']} cores used")
+    if not healthy:
+        raise _Exit(1)
+
+
+def _cluster_dir(directory: Path | None) -> Path:
+    from gaoqi.engine.workspace import default_home
+
+    return directory if directory is not None else default_home() / "spark"
 
 
 def explain(uscc: str, policy: str, as_of: str, workspace: Path | None, as_json: bool, directory: Path | None) -> None:
@@ -967,6 +1081,16 @@ def _workspace(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _cluster_dir_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--dir",
+        dest="directory",
+        type=Path,
+        metavar="DIR",
+        help="The cluster's state, logs and work directories (default: $GAOQI_HOME/spark or ./var/spark).",
+    )
+
+
 def _models(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--models",
@@ -1051,8 +1175,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--engine",
         default="duckdb",
-        help="duckdb, or spark: computed on Apache Spark (local mode, needs the spark extra) and stored in the "
-        "workspace's results like duckdb's.",
+        help="duckdb, or spark: computed on Apache Spark (local mode, or a cluster with --spark-master; needs the "
+        "spark extra) and stored in the workspace's results like duckdb's.",
+    )
+    p.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="With --engine spark: run on this standalone cluster (spark://host:port; `gaoqi cluster start`) "
+        "instead of local mode (default: $GAOQI_SPARK_MASTER).",
+    )
+    p.add_argument(
+        "--spark-shared",
+        type=Path,
+        metavar="DIR",
+        help="With --spark-master: a directory every worker sees at the same path (NFS on a real cluster); the "
+        "tables and the results pass through it (default: $GAOQI_SPARK_SHARED).",
+    )
+    p.add_argument(
+        "--spark-cores",
+        type=int,
+        default=2,
+        metavar="N",
+        help="With --spark-master: the executors (one core each) the evaluation takes from the cluster; it starts "
+        "once all have registered.",
     )
 
     p = _add(sub, "explain", explain)
@@ -1165,6 +1310,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("new", type=Path, metavar="NEW", help="Results after (Parquet).")
     p.add_argument("--ignore", action="append", help="A column not to compare (repeatable), e.g. engine_version.")
+    _json(p)
+
+    cluster = _group(sub, "cluster", "A Spark standalone cluster on this machine for --engine spark (ADR 0040).")
+    p = _add(cluster, "start", cluster_start)
+    _cluster_dir_arg(p)
+    p.add_argument("--port", type=int, default=7077, help="The master's port (0: a free one).")
+    p.add_argument(
+        "--webui-port", type=int, default=8080, help="The master's web UI (workers': the next ports; 0: free ones)."
+    )
+    p.add_argument("--workers", type=int, default=2, help="Number of workers.")
+    p.add_argument("--cores", type=int, default=1, help="Cores each worker offers.")
+    p.add_argument("--memory", default="3g", help="Memory each worker offers to executors (e.g. 3g).")
+    _json(p)
+    p = _add(cluster, "stop", cluster_stop)
+    _cluster_dir_arg(p)
+    p = _add(cluster, "status", cluster_status)
+    _cluster_dir_arg(p)
     _json(p)
 
     policies = _group(sub, "policies", "The policy catalogue (policies/*.yaml): check, list, show.")

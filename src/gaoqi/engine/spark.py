@@ -24,6 +24,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -95,7 +96,14 @@ def spark_available() -> bool:
 # Session
 
 
-def spark_session(app: str = "gaoqi", threads: int = 2) -> SparkSession:
+def spark_session(
+    app: str = "gaoqi",
+    threads: int = 2,
+    *,
+    master: str | None = None,
+    executor_memory: str = "2g",
+    event_log_dir: Path | str | None = None,
+) -> SparkSession:
     """A local-mode SparkSession: ``threads`` cores, quiet logging, no network, UTC, ANSI SQL.
 
     * No network: no web UI, driver bound to 127.0.0.1 (a laptop without a resolvable hostname works).
@@ -105,8 +113,16 @@ def spark_session(app: str = "gaoqi", threads: int = 2) -> SparkSession:
       so a value that would differ fails loudly instead.
     * Warehouse, scratch space and the log configuration live in a temp dir removed at exit.
 
+    With ``master`` (``spark://host:port``, a standalone cluster: ``spark_cluster``), the session is the
+    driver of an application on that cluster instead: ``threads`` executors of one core and ``executor_memory``
+    each (the first query waits until all have registered, at most two minutes), the
+    driver bound to ``$SPARK_LOCAL_IP`` (default 127.0.0.1; on a real cluster an address the workers reach).
+    Executors read and write files by path: every path the queries use must be shared (``evaluate_spark``'s
+    ``work_dir``). ``event_log_dir``: Spark's event log of the application, one JSON event a line
+    (``spark_cluster.tasks_by_executor`` reads where the tasks ran).
+
     If a session is already running in this process, Spark returns it (static settings then stay as they
-    were).
+    were); one on another cluster than asked (or a cluster when local mode is asked) raises ``RuntimeError``.
     """
     sql = _require_pyspark()
     work = Path(tempfile.mkdtemp(prefix="gaoqi-spark-"))
@@ -115,7 +131,8 @@ def spark_session(app: str = "gaoqi", threads: int = 2) -> SparkSession:
     log4j.write_text(_LOG4J2, encoding="utf-8")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     java_opts = f"-Dlog4j2.configurationFile={log4j.as_uri()} -Duser.timezone=UTC"
-    builder = sql.SparkSession.builder.master(f"local[{int(threads)}]").appName(app)
+    url = master or f"local[{int(threads)}]"
+    builder = sql.SparkSession.builder.master(url).appName(app)
     settings = {
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -134,9 +151,38 @@ def spark_session(app: str = "gaoqi", threads: int = 2) -> SparkSession:
         "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
         "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
     }
+    if master is not None:
+        host = os.environ["SPARK_LOCAL_IP"]
+        settings |= {
+            "spark.driver.host": host,
+            "spark.driver.bindAddress": host,
+            "spark.executor.cores": "1",
+            "spark.executor.memory": executor_memory,
+            # ``threads`` executors in all, and no query before every one has registered: otherwise the first
+            # stages run on whichever executor started first
+            "spark.cores.max": str(int(threads)),
+            "spark.scheduler.minRegisteredResourcesRatio": "1.0",
+            "spark.scheduler.maxRegisteredResourcesWaitingTime": "120s",
+            # the log4j file above is the driver's own temp file, which another machine's executors cannot read:
+            # their logs stay Spark's default, in the workers' work dirs
+            "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+        }
+    if event_log_dir is not None:
+        Path(event_log_dir).mkdir(parents=True, exist_ok=True)
+        settings |= {
+            "spark.eventLog.enabled": "true",
+            "spark.eventLog.dir": Path(event_log_dir).resolve().as_uri(),
+            # one plain JSON file per application (Spark 4 compresses and rolls by default)
+            "spark.eventLog.compress": "false",
+            "spark.eventLog.rolling.enabled": "false",
+        }
     for key, value in settings.items():
         builder = builder.config(key, value)
     session: SparkSession = builder.getOrCreate()
+    running = session.sparkContext.master or ""
+    # a local session of other threads is returned as before; a cluster is never silently swapped for another
+    if running != url and (master is not None or not running.startswith("local")):
+        raise RuntimeError(f"a Spark session on {session.sparkContext.master} is running here, not on {url}")
     session.sparkContext.setLogLevel("ERROR")
     return session
 
@@ -449,6 +495,7 @@ def evaluate_spark(
     spark: SparkSession | None = None,
     *,
     work_dir: Path | str | None = None,
+    timings: dict[str, float] | None = None,
 ) -> pa.Table:
     """The rows of ``rules.evaluate`` for ``as_of``, computed by Spark; sorted by uscc, policy_id.
 
@@ -458,6 +505,13 @@ def evaluate_spark(
     types that DuckDB gives the same query (read from DuckDB, not listed here). ``spark`` None: a session
     is started (``spark_session``) and stopped afterwards. Nothing in the workspace changes
     (``store_results`` writes the rows).
+
+    On a cluster (``spark`` a session on ``spark://…``), ``work_dir`` must be a directory every worker sees at
+    the same path: the executors read the exported tables and write the results there, and only the query
+    plan and the commit of the written files pass through the driver. ``timings``, when given, receives the
+    seconds of each part: ``export`` (DuckDB → Parquet), ``plan`` (sqlglot's transpilation and Spark's
+    analysis), ``spark`` (the query run, results written as Parquet by the executors), ``import`` (DuckDB reads
+    them back, sorted).
     """
     rules.check_profile(con, as_of)
     sql = rules.results_sql(policies, as_of, policy_ids)
@@ -466,21 +520,30 @@ def evaluate_spark(
     names = tables_read(sql)
     schema = duckdb_schema(con, names)
     own = spark is None
+    lap = timings if timings is not None else {}
     session = spark_session() if spark is None else spark
     try:
         with tempfile.TemporaryDirectory(prefix="gaoqi-export-", dir=work_dir) as tmp:
+            started = time.perf_counter()
             export_tables(con, names, tmp)
+            lap["export"] = time.perf_counter() - started
             register_tables(session, tmp, names)
             try:
                 with session_conf(session, DUCKDB_DECIMALS):
+                    started = time.perf_counter()
                     df = run_on_spark(session, sql, schema)
+                    lap["plan"] = time.perf_counter() - started
                     # Parquet hand-off, not a collect: 12 million rows do not fit the driver's heap
                     # (toArrow at 2M enterprises × 6 policies ran out of Java heap)
                     out = Path(tmp) / "results.parquet"
+                    started = time.perf_counter()
                     df.write.mode("overwrite").parquet(str(out))
+                    lap["spark"] = time.perf_counter() - started
+                started = time.perf_counter()
                 table = con.sql(
                     f"SELECT * FROM read_parquet({lit(str(out / '*.parquet'))}) ORDER BY uscc, policy_id"
                 ).to_arrow_table()
+                lap["import"] = time.perf_counter() - started
             finally:
                 for name in names:
                     session.catalog.dropTempView(name)
