@@ -136,7 +136,8 @@ DATABASES: dict[str, dict[str, Any]]
 if os.environ.get("GAOQI_DATABASE") == "postgres":
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.postgresql",
+            # Django's backend, whose new connections wait out a restart (core/postgres; ADR 0041)
+            "ENGINE": "gaoqi.web.core.postgres",
             "HOST": os.environ.get("GAOQI_PG_HOST", "127.0.0.1"),
             "PORT": os.environ.get("GAOQI_PG_PORT", "5432"),
             "USER": os.environ.get("GAOQI_PG_USER", "postgres"),
@@ -145,6 +146,8 @@ if os.environ.get("GAOQI_DATABASE") == "postgres":
             # connections kept by each worker, checked before reuse: a restarted PostgreSQL is reconnected to
             "CONN_MAX_AGE": int(os.environ.get("GAOQI_PG_CONN_MAX_AGE", "60")),
             "CONN_HEALTH_CHECKS": True,
+            # seconds a new connection is retried while PostgreSQL restarts (then the request is answered 503)
+            "CONNECT_WAIT_SECONDS": float(os.environ.get("GAOQI_PG_CONNECT_WAIT", "10")),
         }
     }
 else:
