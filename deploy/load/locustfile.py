@@ -266,6 +266,10 @@ class MunicipalUser(PlatformUser):
     weight = 1
     wait_time = between(3 * THINK[0], 3 * THINK[1])  # a simulation's result is read for a while
 
+    def on_start(self) -> None:
+        super().on_start()
+        self.simulate()  # what the office logs in for
+
     @task(2)
     def simulate(self) -> None:
         sim = random.choice(ACCOUNTS["simulations"])

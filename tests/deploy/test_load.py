@@ -142,7 +142,7 @@ def test_the_real_mix_runs_against_gunicorn_without_a_failure(platform: dict[str
         assert any(n.startswith(kind) for n in names), (kind, names)
     assert {"login", "municipal: policy simulation", "enterprise: save application form (POST)"} <= set(names)
     overall = s["overall"]
-    assert overall["requests"] > 100 and overall["failures"] == 0, s
+    assert overall["requests"] > 40 and overall["failures"] == 0, s
     assert s["writes"]["acknowledged_forms"] > 0 and s["writes"]["missing"] == [] and s["writes_ok"]
     assert s["locustfile_errors"] == 0
 
@@ -159,4 +159,4 @@ def test_a_postgresql_restart_mid_load_costs_seconds_no_500_and_no_write(
     assert r["last_failure_after_pg_back_s"] is None or r["last_failure_after_pg_back_s"] < 5, r
     assert s["writes_ok"] and s["writes"]["missing"] == [], s["writes"]
     assert s["writes"]["acknowledged_forms"] > 0
-    assert s["overall"]["requests"] > 100
+    assert s["overall"]["requests"] > 40

@@ -19,7 +19,7 @@ from django.db.backends.postgresql import base
 log = logging.getLogger("gaoqi.web")
 
 
-class DatabaseWrapper(base.DatabaseWrapper):  # type: ignore[misc]
+class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         wait = float(self.settings_dict.get("CONNECT_WAIT_SECONDS", 0))
         deadline = time.monotonic() + wait
