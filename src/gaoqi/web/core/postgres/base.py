@@ -18,6 +18,12 @@ from django.db.backends.postgresql import base
 
 log = logging.getLogger("gaoqi.web")
 
+#: What a restarting server answers (psycopg gives no SQLSTATE for a failed connection: its words, then). A
+#: permanent refusal (no such database, a wrong password) is not among them and fails at once.
+TRANSIENT = ("connection refused", "the database system is starting up", "the database system is shutting down",
+             "the database system is in recovery mode", "the database system is not yet accepting connections",
+             "server closed the connection unexpectedly")  # fmt: skip
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
@@ -28,7 +34,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             try:
                 return super().get_new_connection(conn_params)
             except base.Database.OperationalError as exc:
-                if time.monotonic() + pause > deadline:
+                if time.monotonic() + pause > deadline or not any(t in str(exc).lower() for t in TRANSIENT):
                     raise
                 log.warning("PostgreSQL refused a connection (%s); again in %.1f s", str(exc).strip()[:120], pause)
                 time.sleep(pause)
