@@ -283,14 +283,14 @@ STATICFILES_DIRS = [
     ("vendor/echarts", REPO_DIR / "node_modules" / "echarts" / "dist"),
 ]
 
-# Production serves what `collectstatic` gathered, with hashed names (cached a year) and .gz/.br beside them;
-# DEBUG (make run, the tests) serves the source folders as they are, no manifest needed.
+# Production serves what `collectstatic` gathered, with hashed names (cached a year) and .gz beside them (no .br:
+# core/staticstorage.py); DEBUG (make run, the tests) serves the source folders as they are, no manifest needed.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "gaoqi.web.core.staticstorage.GzipManifestStaticFilesStorage"
     },
 }
 # DEBUG: whitenoise serves the source folders through the finders, re-read on each request (pytest-django turns
