@@ -8,7 +8,8 @@ snapshot (issue 17, ADR 0041). FOR LOAD TESTS ONLY: every account it makes is na
   five load experts, for them to score. These applications are written straight into 专家评审 with their
   panel: walking each one through submission, the district's check and the draw would need a certifiable
   enterprise and its PDFs per application (that route has its own tests, tests/web/certification);
-- the sample searches the officials type (name fragments, pinyin initials, USCC prefixes of each district).
+- the sample searches the officials type (four-character name fragments, pinyin initials, USCC prefixes of each
+  district).
 
 The password is read from an environment variable (``--password-env``, default GAOQI_LOAD_PASSWORD): never
 written in a file of the repository. Idempotent: existing accounts are kept; the applications awaiting
@@ -194,7 +195,7 @@ class Command(BaseCommand):
                 .values("uscc", "name", "name_initials")[:8]
             )
             out[code] = [
-                {"name": r["name"][2:4] or r["name"], "initials": (r["name_initials"] or "bj")[:3],
+                {"name": r["name"][2:6] or r["name"], "initials": (r["name_initials"] or "bj")[:3],
                  "uscc_prefix": r["uscc"][:16], "uscc": r["uscc"]}
                 for r in rows
             ]  # fmt: skip
