@@ -138,13 +138,17 @@ def ingest(directory: Path, workspace: Path | None, as_json: bool) -> None:
     """Load every department file of DIRECTORY: validate, quarantine bad rows, skip files already loaded."""
     from rich.table import Table
 
-    from gaoqi.engine.ingest import ingest_directory
+    from gaoqi.engine.ingest import DiskFullError, ingest_directory
 
     if not directory.is_dir():
         console.print(f"[red]不是目录 (not a directory): {directory}")
         raise _Exit(2)
-    with _Bar("导入 ingest", quiet=as_json) as bar:
-        summary = ingest_directory(_home(workspace), directory, progress=bar)
+    try:
+        with _Bar("导入 ingest", quiet=as_json) as bar:
+            summary = ingest_directory(_home(workspace), directory, progress=bar)
+    except DiskFullError as exc:
+        console.print(str(exc), style="red", markup=False, soft_wrap=True)
+        raise _Exit(1) from exc
     if as_json:
         _print_json(summary.as_dict())
     else:

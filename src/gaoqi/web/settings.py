@@ -136,7 +136,8 @@ DATABASES: dict[str, dict[str, Any]]
 if os.environ.get("GAOQI_DATABASE") == "postgres":
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.postgresql",
+            # Django's backend, whose new connections wait out a restart (core/postgres; ADR 0041)
+            "ENGINE": "gaoqi.web.core.postgres",
             "HOST": os.environ.get("GAOQI_PG_HOST", "127.0.0.1"),
             "PORT": os.environ.get("GAOQI_PG_PORT", "5432"),
             "USER": os.environ.get("GAOQI_PG_USER", "postgres"),
@@ -145,6 +146,8 @@ if os.environ.get("GAOQI_DATABASE") == "postgres":
             # connections kept by each worker, checked before reuse: a restarted PostgreSQL is reconnected to
             "CONN_MAX_AGE": int(os.environ.get("GAOQI_PG_CONN_MAX_AGE", "60")),
             "CONN_HEALTH_CHECKS": True,
+            # seconds a new connection is retried while PostgreSQL restarts (then the request is answered 503)
+            "CONNECT_WAIT_SECONDS": float(os.environ.get("GAOQI_PG_CONNECT_WAIT", "10")),
         }
     }
 else:
@@ -280,14 +283,14 @@ STATICFILES_DIRS = [
     ("vendor/echarts", REPO_DIR / "node_modules" / "echarts" / "dist"),
 ]
 
-# Production serves what `collectstatic` gathered, with hashed names (cached a year) and .gz/.br beside them;
-# DEBUG (make run, the tests) serves the source folders as they are, no manifest needed.
+# Production serves what `collectstatic` gathered, with hashed names (cached a year) and .gz beside them (no .br:
+# core/staticstorage.py); DEBUG (make run, the tests) serves the source folders as they are, no manifest needed.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "gaoqi.web.core.staticstorage.GzipManifestStaticFilesStorage"
     },
 }
 # DEBUG: whitenoise serves the source folders through the finders, re-read on each request (pytest-django turns

@@ -50,6 +50,30 @@ def test_a_server_error_is_a_chinese_page_and_is_logged(
 
 
 @pytest.mark.django_db
+def test_the_database_gone_under_a_request_is_a_503_to_retry_not_a_500(
+    users: dict[str, Any], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A PostgreSQL restart cuts the statement in flight (ADR 0041): 503 with Retry-After, in Chinese, a warning
+    in the log; a 500 stays for real bugs."""
+    from django.db import OperationalError
+
+    from gaoqi.web.dashboard import views
+
+    def cut_off(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(views, "render", cut_off)
+    c = Client(raise_request_exception=False)
+    c.force_login(users[roles.MUNICIPAL])
+    r = c.get("/")
+    assert r.status_code == 503 and r["Retry-After"] == "5"
+    page = r.content.decode()
+    assert "503 服务暂时不可用" in page and "administrator" not in page
+    assert any(rec.levelname == "WARNING" and "503 GET /" in rec.getMessage() for rec in caplog.records)
+    assert not any(rec.exc_info or "500 GET" in rec.getMessage() for rec in caplog.records)  # no traceback
+
+
+@pytest.mark.django_db
 def test_fragments_opened_directly_go_to_their_page(users: dict[str, Any], snapshot: Any) -> None:
     from gaoqi.web.enterprises.models import Enterprise
 

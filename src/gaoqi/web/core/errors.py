@@ -12,18 +12,21 @@ and whatever turns it into an answer uses the one shape here:
   page's message after going back to the page (the pages' style).
 
 Error pages are Chinese in every mode (a laptop demo runs with DEBUG on, and its users are officials, not
-developers): 404 and 403 from the views, and any other exception as a 500 page. The traceback still goes to the
+developers): 404 and 403 from the views, 503 when the database went away under the request (a restart: try again
+in a few seconds), and any other exception as a 500 page. The traceback still goes to the
 log, and Django's ``got_request_exception`` signal still fires, so the test client re-raises it.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
+from django import db
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
@@ -95,7 +98,22 @@ PAGES = {
     404: ("404.html", "页面不存在", "not_found"),
     409: ("409.html", "操作未完成", "conflict"),
     500: ("500.html", "服务器内部错误", "server_error"),
+    503: ("503.html", "服务暂时不可用", "unavailable"),
 }
+#: Seconds a 503 asks the client to wait (a PostgreSQL restart takes one or two).
+RETRY_AFTER = "5"
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """The database went away under the request (a restart cut its connection, or it could not connect):
+    answered 503 "try again shortly", not a 500 — its transaction was rolled back, nothing half-written."""
+    return isinstance(exc, (db.OperationalError, db.InterfaceError))
+
+
+def unavailable_page(request: HttpRequest) -> HttpResponse:
+    response = error_page(request, 503)
+    response["Retry-After"] = RETRY_AFTER
+    return response
 
 
 def valid_data(form: Any) -> dict[str, Any]:
@@ -204,6 +222,10 @@ class ChineseErrorPagesMiddleware:
         if isinstance(exc, (SuspiciousOperation, BadRequest)):  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE
             log.warning("400 %s %s: %s", request.method, request.path, type(exc).__name__)
             return error_page(request, 400)
+        if database_unavailable(exc):
+            log.warning("503 %s %s: the database is unavailable (%s)", request.method, request.path,
+                        str(exc).strip()[:200])  # fmt: skip
+            return unavailable_page(request)
         log.exception("500 %s %s", request.method, request.path)
         got_request_exception.send(sender=type(self), request=request)
         return error_page(request, 500)
@@ -214,6 +236,9 @@ def handler_404(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 def handler_500(request: HttpRequest) -> HttpResponse:
+    # a middleware before the views (the session, the user) reached the database while it was away
+    if database_unavailable(sys.exc_info()[1]):
+        return unavailable_page(request)
     return error_page(request, 500)
 
 
