@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, Feature
     from gaoqi.engine.feeds import FEED_NAMES, FeedSpec, FieldSpec, all_feeds, feed_for_filename, feed_spec
     from gaoqi.engine.incubators import IncubatorFiguresError
+    from gaoqi.engine.initials import name_initials
     from gaoqi.engine.ingest import FileResult, IngestSummary
     from gaoqi.engine.rules import (
         Benefit,
@@ -120,6 +121,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "feed_for_filename": ("gaoqi.engine.feeds", "feed_for_filename"),
     "feed_spec": ("gaoqi.engine.feeds", "feed_spec"),
     "FileResult": ("gaoqi.engine.ingest", "FileResult"),
+    "name_initials": ("gaoqi.engine.initials", "name_initials"),
     "IngestSummary": ("gaoqi.engine.ingest", "IngestSummary"),
     "Benefit": ("gaoqi.engine.rules", "Benefit"),
     "Condition": ("gaoqi.engine.rules", "Condition"),
@@ -189,6 +191,7 @@ __all__ = [
     "FieldSpec",
     "FileResult",
     "IncubatorFiguresError",
+    "name_initials",
     "Indicator",
     "IndicatorLoadError",
     "IndicatorSet",

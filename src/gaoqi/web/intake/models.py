@@ -28,6 +28,11 @@ class Snapshot(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # ADR 0042: whether its publication wrote every result (the first, or when no previous file could be trusted)
+    # rather than the difference with the previous snapshot; the default covers every earlier full copy
+    results_full = models.BooleanField(default=True, db_default=True)
+    attempt = models.PositiveSmallIntegerField("第几次尝试", default=1, db_default=1)
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-id"]
@@ -58,3 +63,17 @@ class Upload(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+
+def results_since(snapshot_id: int) -> int:
+    """The last full publication at or before ``snapshot_id`` (itself while it publishes): results written before
+    it are not the snapshot's (ADR 0042). 0 when there is none."""
+    found = (
+        Snapshot.objects.filter(
+            Q(status=Snapshot.PUBLISHED) | Q(pk=snapshot_id), results_full=True, pk__lte=snapshot_id
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return int(found or 0)
