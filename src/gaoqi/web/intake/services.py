@@ -664,6 +664,34 @@ def _make_current(snapshot: Snapshot, path: Path, meta: tuple[Any, ...], done: i
     )
 
 
+KEEP_AT_LEAST = 2  # the current snapshot and the previous one: the push's and the warnings' differences read both
+
+
+def results_prune(keep: int | None = None) -> dict[str, int]:
+    """Delete the result versions no snapshot among the last ``keep`` published (``GAOQI_KEEP_SNAPSHOTS``, at
+    least 2) reads any more: superseded at or before the oldest kept one, or written before the full publication
+    it reads from (ADR 0042). A version a benefit was granted on is kept (the benefit points at it). The daily
+    job (``gaoqi-web daily``); audited."""
+    from django.db import connection
+
+    from gaoqi.web.intake.models import results_since
+
+    keep = max(KEEP_AT_LEAST, settings.GAOQI_KEEP_SNAPSHOTS if keep is None else keep)
+    kept = list(Snapshot.objects.filter(status=Snapshot.PUBLISHED).order_by("-pk").values_list("pk", flat=True)[:keep])
+    if len(kept) < keep:
+        return {"pruned": 0}
+    oldest = kept[-1]
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "DELETE FROM enterprises_policyresult WHERE (until_snapshot_id <= %s OR snapshot_id < %s) "
+            "AND NOT EXISTS (SELECT 1 FROM benefits_benefit b WHERE b.result_id = enterprises_policyresult.id)",
+            [oldest, results_since(oldest)],
+        )
+        pruned = max(cur.rowcount, 0)
+        audit_record(None, "snapshot.prune", target=f"snapshot:{oldest}", detail={"keep": keep, "pruned": pruned})
+    return {"pruned": pruned}
+
+
 ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".txt")
 BAD_NAME = "文件名无效"
 BAD_SUFFIX = "只接受 CSV 或 Excel (.xlsx) 文件"

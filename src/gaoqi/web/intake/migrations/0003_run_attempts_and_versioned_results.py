@@ -5,25 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0002_upload'),
+        ("intake", "0002_upload"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='snapshot',
-            name='attempt',
-            field=models.PositiveSmallIntegerField(db_default=1, default=1, verbose_name='第几次尝试'),
+            model_name="snapshot",
+            name="attempt",
+            field=models.PositiveSmallIntegerField(db_default=1, default=1, verbose_name="第几次尝试"),
         ),
         migrations.AddField(
-            model_name='snapshot',
-            name='results_full',
+            model_name="snapshot",
+            name="results_full",
             field=models.BooleanField(db_default=True, default=True),
         ),
         migrations.AddField(
-            model_name='snapshot',
-            name='retry_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='intake.snapshot'),
+            model_name="snapshot",
+            name="retry_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="intake.snapshot",
+            ),
         ),
     ]

@@ -29,7 +29,8 @@ class Command(BaseCommand):
         # the enterprise account: a 海淀 enterprise meeting every data condition of HTE certification (so the
         # demo can walk an application to its certificate); failing that, one a single condition short
         rows = (
-            PolicyResult.objects.of(snap).filter(
+            PolicyResult.objects.of(snap)
+            .filter(
                 # not already an HTE: a valid certificate means applying again only in its expiry year
                 policy_id="hte-certification",
                 enterprise__district_code="110108",
