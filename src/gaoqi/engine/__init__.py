@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from gaoqi.engine.features import FEATURE_BY_NAME, FEATURES, Feature
     from gaoqi.engine.feeds import FEED_NAMES, FeedSpec, FieldSpec, all_feeds, feed_for_filename, feed_spec
     from gaoqi.engine.incubators import IncubatorFiguresError
-    from gaoqi.engine.initials import name_initials
     from gaoqi.engine.ingest import FileResult, IngestSummary
+    from gaoqi.engine.initials import name_initials
     from gaoqi.engine.rules import (
         Benefit,
         Condition,
@@ -191,7 +191,6 @@ __all__ = [
     "FieldSpec",
     "FileResult",
     "IncubatorFiguresError",
-    "name_initials",
     "Indicator",
     "IndicatorLoadError",
     "IndicatorSet",
@@ -244,6 +243,7 @@ __all__ = [
     "load_subparks_bytes",
     "load_tags",
     "load_warning_rules",
+    "name_initials",
     "policy_mode",
     "score_areas",
     "score_total",

@@ -199,5 +199,5 @@ def test_a_worker_killed_while_publishing_is_retried_and_the_retry_publishes_eve
         )
     )
     assert read == expected and len(read) == n_results
-    present = _rows(home, f"SELECT uscc FROM enterprises_enterprise WHERE gone_snapshot_id IS NULL ORDER BY uscc")
+    present = _rows(home, "SELECT uscc FROM enterprises_enterprise WHERE gone_snapshot_id IS NULL ORDER BY uscc")
     assert [u for (u,) in present] == profiles and len(profiles) == n_enterprises
