@@ -5,7 +5,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from gaoqi.web.intake.models import Snapshot, results_since
+from gaoqi.web.intake.models import Snapshot, results_since, results_since_query
 
 
 def _sid(snapshot: Any) -> int | None:
@@ -35,7 +35,7 @@ class PolicyResultQuerySet(models.QuerySet["PolicyResult"]):
         return self.filter(
             Q(until_snapshot__isnull=True) | Q(until_snapshot_id__gt=sid),
             snapshot_id__lte=sid,
-            snapshot_id__gte=results_since(sid),
+            snapshot_id__gte=results_since_query(sid),  # in the same query: read at once with the rows
         )
 
 

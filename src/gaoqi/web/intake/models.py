@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 
 class Snapshot(models.Model):
@@ -65,15 +66,18 @@ class Upload(models.Model):
         ordering = ["-id"]
 
 
+def _full_publications(snapshot_id: int) -> models.QuerySet[Snapshot]:
+    return Snapshot.objects.filter(
+        Q(status=Snapshot.PUBLISHED) | Q(pk=snapshot_id), results_full=True, pk__lte=snapshot_id
+    ).order_by("-pk")
+
+
 def results_since(snapshot_id: int) -> int:
     """The last full publication at or before ``snapshot_id`` (itself while it publishes): results written before
     it are not the snapshot's (ADR 0042). 0 when there is none."""
-    found = (
-        Snapshot.objects.filter(
-            Q(status=Snapshot.PUBLISHED) | Q(pk=snapshot_id), results_full=True, pk__lte=snapshot_id
-        )
-        .order_by("-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return int(found or 0)
+    return int(_full_publications(snapshot_id).values_list("pk", flat=True).first() or 0)
+
+
+def results_since_query(snapshot_id: int) -> Coalesce:
+    """``results_since`` as an expression of the query that reads the results (no query of its own)."""
+    return Coalesce(Subquery(_full_publications(snapshot_id).values("pk")[:1]), Value(0))

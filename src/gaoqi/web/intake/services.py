@@ -275,7 +275,7 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
         )
         raise
     snapshot.refresh_from_db()
-    snapshot.publish_figures = figures  # type: ignore[attr-defined]  # the benchmark prints them
+    snapshot.publish_figures = figures  # the benchmark prints them
     return snapshot
 
 

@@ -13,32 +13,53 @@ WHERE until_snapshot_id IS NULL AND snapshot_id < (SELECT MAX(id) FROM intake_sn
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0005_delete_incubatormembership'),
-        ('intake', '0003_run_attempts_and_versioned_results'),
+        ("enterprises", "0005_delete_incubatormembership"),
+        ("intake", "0003_run_attempts_and_versioned_results"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='policyresult',
-            name='until_snapshot',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='intake.snapshot'),
+            model_name="policyresult",
+            name="until_snapshot",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="intake.snapshot",
+            ),
         ),
         # ADR 0042: every earlier snapshot's full copy of the results is superseded by the next published snapshot
         # (reads are already right without this, through Snapshot.results_full; it keeps the open-row indexes small)
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
         migrations.AddField(
-            model_name='enterprise',
-            name='gone_snapshot',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='intake.snapshot'),
+            model_name="enterprise",
+            name="gone_snapshot",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="intake.snapshot",
+            ),
         ),
         migrations.AddIndex(
-            model_name='policyresult',
-            index=models.Index(condition=models.Q(('until_snapshot__isnull', True)), fields=['policy_id', 'status', 'failed_count'], name='result_open_policy'),
+            model_name="policyresult",
+            index=models.Index(
+                condition=models.Q(("until_snapshot__isnull", True)),
+                fields=["policy_id", "status", "failed_count"],
+                name="result_open_policy",
+            ),
         ),
         migrations.AddIndex(
-            model_name='policyresult',
-            index=models.Index(condition=models.Q(('until_snapshot__isnull', True)), fields=['enterprise', 'policy_id'], name='result_open_ent'),
+            model_name="policyresult",
+            index=models.Index(
+                condition=models.Q(("until_snapshot__isnull", True)),
+                fields=["enterprise", "policy_id"],
+                name="result_open_ent",
+            ),
         ),
     ]
