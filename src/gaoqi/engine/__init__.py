@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from gaoqi.engine.validate import district_codes, industry_section_names
     from gaoqi.engine.warning_rules import load_warning_rules
     from gaoqi.engine.workspace_api import (
+        RESULT_CSV_COLUMNS,
         Backend,
         DuckDBBackend,
         SimulationError,
@@ -121,6 +122,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "feed_for_filename": ("gaoqi.engine.feeds", "feed_for_filename"),
     "feed_spec": ("gaoqi.engine.feeds", "feed_spec"),
     "FileResult": ("gaoqi.engine.ingest", "FileResult"),
+    "RESULT_CSV_COLUMNS": ("gaoqi.engine.workspace_api", "RESULT_CSV_COLUMNS"),
     "name_initials": ("gaoqi.engine.initials", "name_initials"),
     "IngestSummary": ("gaoqi.engine.ingest", "IngestSummary"),
     "Benefit": ("gaoqi.engine.rules", "Benefit"),
@@ -174,6 +176,7 @@ __all__ = [
     "FEATURES",
     "FEATURE_BY_NAME",
     "FEED_NAMES",
+    "RESULT_CSV_COLUMNS",
     "REVIEW_SIGNAL_KINDS",
     "SEVERITIES",
     "AreaScore",

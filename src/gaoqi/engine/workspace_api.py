@@ -110,6 +110,11 @@ _RESULT_COLUMNS = (
     "benefit_amount"
 )
 _RESULT_SQL = f"SELECT {_RESULT_COLUMNS} FROM results_with_gap ORDER BY uscc, policy_id"
+#: the columns of ``Workspace.write_result_rows``'s CSV, in order
+RESULT_CSV_COLUMNS: tuple[str, ...] = (
+    "uscc", "policy_id", "policy_version", "status", "failed_conditions", "failed_count", "unknown_features",
+    "binding_condition", "binding_gap", "benefit_amount",
+)  # fmt: skip
 #: the snapshot file a difference is taken against, attached read only under this name
 _PREVIOUS = "_previous"
 
@@ -435,6 +440,32 @@ class Workspace:
                 "ORDER BY uscc, policy_id"
             )
             return [(str(u), str(p)) for u, p in self._con.execute(sql).fetchall()]
+
+    def write_result_rows(self, target: Path | str, previous: Path | str | None = None) -> int:
+        """Write the result rows a snapshot publishes (``previous``: only those differing from that snapshot
+        file's, as ``changed_result_rows``) to ``target`` as CSV for a bulk load, written by DuckDB in one pass
+        (tens of millions of rows are not fetched into Python): no header; the columns of ``RESULT_CSV_COLUMNS``;
+        the condition lists as JSON arrays; every text quoted, so "" is an empty text and an unquoted empty
+        field (only ``benefit_amount``) is NULL. Returns the rows written."""
+        quoted = ", ".join(c for c in RESULT_CSV_COLUMNS if c not in ("failed_count", "benefit_amount"))
+        body = (
+            "SELECT uscc, policy_id, policy_version, status, to_json(coalesce(failed_conditions, [])) AS "
+            "failed_conditions, len(coalesce(failed_conditions, [])) AS failed_count, "
+            "to_json(coalesce(unknown_features, [])) AS unknown_features, coalesce(binding_condition, '') AS "
+            "binding_condition, coalesce(binding_gap, '') AS binding_gap, benefit_amount FROM ({rows})"
+        )
+        options = f"(FORMAT csv, HEADER false, FORCE_QUOTE ({quoted}))"
+        if previous is None:
+            sql = body.format(rows=f"SELECT {_RESULT_COLUMNS} FROM results_with_gap")
+            found = self._con.execute(f"COPY ({sql}) TO '{Path(target)}' {options}").fetchall()
+            return int(found[0][0]) if found else 0
+        with self._attached(previous):
+            rows = (
+                f"SELECT {_RESULT_COLUMNS} FROM results_with_gap EXCEPT "
+                f"SELECT {_RESULT_COLUMNS} FROM {_PREVIOUS}.results_with_gap"
+            )
+            found = self._con.execute(f"COPY ({body.format(rows=rows)}) TO '{Path(target)}' {options}").fetchall()
+            return int(found[0][0]) if found else 0
 
     def result_count(self) -> int:
         return int(self._con.execute("SELECT count(*) FROM results").fetchall()[0][0])

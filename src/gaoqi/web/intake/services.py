@@ -39,6 +39,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from gaoqi.engine import (
+    RESULT_CSV_COLUMNS,
     IncubatorFiguresError,
     Workspace,
     default_policies,
@@ -451,7 +452,10 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...], clock: _Phas
             try:
                 _stage_create(cur)
                 if connection.vendor == "postgresql":
-                    written, n_results = _stage_copy(cur, enterprises(), results(), total, tick)
+                    written, n_results = _stage_copy(
+                        cur, enterprises(), lambda target: ws.write_result_rows(target, previous), snapshot.pk, total,
+                        tick,
+                    )  # fmt: skip
                 else:
                     written, n_results = _stage_batches(cur, enterprises(), results(), total, tick)
                 _stage_gone(cur, gone_enterprises, gone_results)
@@ -610,23 +614,29 @@ def _stage_batches(
 
 
 def _stage_copy(
-    cur: Any, enterprises: Iterator[tuple[Any, ...]], results: Iterator[tuple[Any, ...]], total: int, tick: Any
+    cur: Any, enterprises: Iterator[tuple[Any, ...]], write_results: Any, sid: int, total: int, tick: Any
 ) -> tuple[int, int]:
-    """PostgreSQL: COPY into the temporary tables (up to 2M enterprises and 12M results)."""
-    done = n = 0
+    """PostgreSQL: COPY into the temporary tables: the enterprise index row by row (up to 2M, with the pinyin
+    fallback), the results as the CSV file the engine writes in one pass (up to 26M rows at 2M enterprises: a
+    Python row each cost minutes), streamed into COPY."""
+    done = 0
     # no progress writes inside a COPY: the connection is busy with it (an UPDATE there waits forever)
     with cur.copy(f"COPY {_PUB_ENTERPRISE} ({_ENT_COLS}) FROM STDIN") as copy:
         for values in enterprises:
             copy.write_row(values)
             done += 1
     tick("暂存评估结果", 75, 8, done, total)
-    with cur.copy(f"COPY {_PUB_RESULT} ({_STAGE_RESULT_COLS}) FROM STDIN") as copy:
-        for values in results:
-            copy.write_row(values)
-            n += 1
+    cur.execute(f"ALTER TABLE {_PUB_RESULT} ALTER COLUMN snapshot_id SET DEFAULT {int(sid)}")
+    with tempfile.TemporaryDirectory(prefix=".publish-", dir=engine_home()) as folder:
+        path = Path(folder) / "results.csv"
+        n = write_results(path)
+        columns = ", ".join(RESULT_CSV_COLUMNS)
+        with path.open("rb") as fh, cur.copy(f"COPY {_PUB_RESULT} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+            while chunk := fh.read(1 << 20):
+                copy.write(chunk)
     cur.execute(f"ANALYZE {_PUB_ENTERPRISE}")  # the switch's joins plan on real sizes, not a guess
     cur.execute(f"ANALYZE {_PUB_RESULT}")
-    return done, n
+    return done, int(n)
 
 
 def _stats(snapshot: Snapshot, counts: dict[str, list[dict[str, Any]]]) -> None:
