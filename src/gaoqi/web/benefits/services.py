@@ -130,7 +130,7 @@ def _candidates(sid: int, as_of: dt.date, rhash: str) -> tuple[str, list[Any]]:
     from gaoqi.web.enterprises.models import versions_sql
     from gaoqi.web.push.services import previous_published
 
-    every = versions_sql("r", sid)
+    every = versions_sql("r", sid, newest=True)  # in the switch: no later snapshot
     prev_pk = previous_published(sid)
     if prev_pk is None:
         return every

@@ -26,12 +26,16 @@ class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
 
 
 class PolicyResultQuerySet(models.QuerySet["PolicyResult"]):
-    def of(self, snapshot: Any) -> PolicyResultQuerySet:
+    def of(self, snapshot: Any, *, newest: bool = False) -> PolicyResultQuerySet:
         """The results of ``snapshot``, read through the versions (ADR 0042): a row holds from the snapshot that
-        wrote it until the one that superseded it, and nothing written before the last full publication counts."""
+        wrote it until the one that superseded it, and nothing written before the last full publication counts.
+        ``newest``: the caller knows no later snapshot can have superseded anything (the publishing switch, under
+        its lock): the open rows alone, which the partial indexes serve."""
         sid = _sid(snapshot)
         if sid is None:
             return self.none()
+        if newest:
+            return self.filter(until_snapshot__isnull=True, snapshot_id__gte=results_since_query(sid))
         return self.filter(
             Q(until_snapshot__isnull=True) | Q(until_snapshot_id__gt=sid),
             snapshot_id__lte=sid,
@@ -39,11 +43,14 @@ class PolicyResultQuerySet(models.QuerySet["PolicyResult"]):
         )
 
 
-def versions_sql(alias: str, snapshot: Any) -> tuple[str, list[int]]:
-    """``PolicyResult.objects.of`` for raw SQL: the condition on the results table ``alias`` and its parameters."""
+def versions_sql(alias: str, snapshot: Any, *, newest: bool = False) -> tuple[str, list[int]]:
+    """``PolicyResult.objects.of`` for raw SQL: the condition on the results table ``alias`` and its parameters
+    (``newest``: as in ``of``; an OR in a correlated subquery made the lists' update take minutes)."""
     sid = _sid(snapshot)
     if sid is None:
         return "1 = 0", []
+    if newest:
+        return f"{alias}.until_snapshot_id IS NULL AND {alias}.snapshot_id >= %s", [results_since(sid)]
     return (
         f"{alias}.snapshot_id <= %s AND {alias}.snapshot_id >= %s "
         f"AND ({alias}.until_snapshot_id IS NULL OR {alias}.until_snapshot_id > %s)",

@@ -139,7 +139,7 @@ def _stage_platform(cur: Any, sid: int) -> None:
     )
     routes = ", ".join(["%s"] * len(rule.routes))
     lists_in = ", ".join(["%s"] * len(names))
-    held, held_params = versions_sql("r", sid)  # the snapshot's results (ADR 0042)
+    held, held_params = versions_sql("r", sid, newest=True)  # in the switch (ADR 0042)
     cur.execute(
         f"INSERT INTO {_RAW} (uscc, rule_id, rule_version, severity, name, articles, evidence) "
         f"SELECT e.uscc, %s, %s, %s, %s, %s, {evidence} "

@@ -80,7 +80,10 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
     from gaoqi.web.enterprises.models import PolicyResult, versions_sql
 
     evaluated = set(
-        PolicyResult.objects.of(sid).filter(policy_id__in=list(policies)).values_list("policy_id", flat=True).distinct()
+        PolicyResult.objects.of(sid, newest=True)
+        .filter(policy_id__in=list(policies))
+        .values_list("policy_id", flat=True)
+        .distinct()
     )
     # order_by(): the model's default order would put entered_on and id into the DISTINCT (every open stay, 1.5
     # million rows at 2M enterprises, instead of one per list)
@@ -92,7 +95,7 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
     counts = {"entered": 0, "left": 0}
     left = "left_on = %s, left_snapshot_id = %s, left_ruleset_hash = %s"
     left_params: list[Any] = [as_of, sid, rhash]
-    held, held_params = versions_sql("r", sid)  # the snapshot's results (ADR 0042)
+    held, held_params = versions_sql("r", sid, newest=True)  # the snapshot's results (ADR 0042)
     passing = (
         f"EXISTS (SELECT 1 FROM {R} r WHERE {held} AND r.enterprise_id = {M}.enterprise_id "
         f"AND r.policy_id = {M}.list_id AND r.status = 'pass')"
@@ -136,7 +139,7 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
         for list_id in active:
             target = lists.converts_to(list_id)
             if target is not None:
-                held_c, held_c_params = versions_sql("c", sid)
+                held_c, held_c_params = versions_sql("c", sid, newest=True)
                 converted = (
                     f"EXISTS (SELECT 1 FROM {R} c WHERE {held_c} AND c.enterprise_id = {M}.enterprise_id "
                     "AND c.policy_id = %s AND c.status = 'pass')"
