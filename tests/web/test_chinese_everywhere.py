@@ -190,7 +190,7 @@ def _support_world(world: dict[str, Any]) -> dict[str, Any]:
         )  # fmt: skip
         PolicyResult.objects.get_or_create(snapshot=snap, enterprise=ent, policy_id="tech-sme",
                                            defaults={"policy_version": "v1", "status": "pass"})  # fmt: skip
-        PolicyResult.objects.filter(snapshot=snap, enterprise=ent, policy_id="tech-sme").update(status="pass")
+        PolicyResult.objects.of(snap).filter(enterprise=ent, policy_id="tech-sme").update(status="pass")
     from gaoqi.web.core import clock as platform_clock
 
     municipal, today = world["people"]["municipal"], platform_clock.today()
@@ -318,7 +318,7 @@ def _push_world(world: dict[str, Any], snapshot: Any) -> dict[str, Any]:
     ent = Enterprise.objects.get(uscc=uscc)
     from gaoqi.web.programmes.lists import list_ids
 
-    results = list(PolicyResult.objects.filter(snapshot=snapshot, enterprise=ent).exclude(policy_id__in=list_ids())[:4])
+    results = list(PolicyResult.objects.of(snapshot).filter(enterprise=ent).exclude(policy_id__in=list_ids())[:4])
     first = Message.objects.filter(enterprise=ent, snapshot=snapshot).first()  # the publishing switch's events
     for kind, r in zip(EVENT_KINDS, results, strict=False):
         if Message.objects.filter(enterprise=ent, policy_id=r.policy_id, kind=kind).exists():

@@ -45,7 +45,7 @@ def _published(snap: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
 
     fields = ("enterprise__uscc", "policy_id", "policy_version", "status", "failed_conditions", "unknown_features",
               "binding_condition", "binding_gap", "benefit_amount")  # fmt: skip
-    rows = list(PolicyResult.objects.filter(snapshot=snap).order_by(*fields[:2]).values_list(*fields))
+    rows = list(PolicyResult.objects.of(snap).order_by(*fields[:2]).values_list(*fields))
     with Workspace.open(snap.duckdb_path, read_only=True) as ws:
         index = [tuple(r.values()) for r in ws.enterprise_rows()]
         results = list(ws.result_rows())

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from gaoqi.engine.feeds import FEED_NAMES, FeedSpec, FieldSpec, all_feeds, feed_for_filename, feed_spec
     from gaoqi.engine.incubators import IncubatorFiguresError
     from gaoqi.engine.ingest import FileResult, IngestSummary
+    from gaoqi.engine.initials import name_initials
     from gaoqi.engine.rules import (
         Benefit,
         Condition,
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     from gaoqi.engine.validate import district_codes, industry_section_names
     from gaoqi.engine.warning_rules import load_warning_rules
     from gaoqi.engine.workspace_api import (
+        RESULT_CSV_COLUMNS,
         Backend,
         DuckDBBackend,
         SimulationError,
@@ -120,6 +122,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "feed_for_filename": ("gaoqi.engine.feeds", "feed_for_filename"),
     "feed_spec": ("gaoqi.engine.feeds", "feed_spec"),
     "FileResult": ("gaoqi.engine.ingest", "FileResult"),
+    "RESULT_CSV_COLUMNS": ("gaoqi.engine.workspace_api", "RESULT_CSV_COLUMNS"),
+    "name_initials": ("gaoqi.engine.initials", "name_initials"),
     "IngestSummary": ("gaoqi.engine.ingest", "IngestSummary"),
     "Benefit": ("gaoqi.engine.rules", "Benefit"),
     "Condition": ("gaoqi.engine.rules", "Condition"),
@@ -172,6 +176,7 @@ __all__ = [
     "FEATURES",
     "FEATURE_BY_NAME",
     "FEED_NAMES",
+    "RESULT_CSV_COLUMNS",
     "REVIEW_SIGNAL_KINDS",
     "SEVERITIES",
     "AreaScore",
@@ -241,6 +246,7 @@ __all__ = [
     "load_subparks_bytes",
     "load_tags",
     "load_warning_rules",
+    "name_initials",
     "policy_mode",
     "score_areas",
     "score_total",

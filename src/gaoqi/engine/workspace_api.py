@@ -11,6 +11,7 @@ The connection opens on first use: a workspace opened only for a path (``quarant
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 from gaoqi.engine import incubators as _incubators
 from gaoqi.engine import ingest as _ingest
+from gaoqi.engine import initials as _initials
 from gaoqi.engine import rules as _rules
 from gaoqi.engine import signals as _signals
 from gaoqi.engine import warning_rules as _warnings
@@ -100,14 +102,21 @@ _ENTERPRISE_SQL = """
            e.legal_representative, e.legal_rep_id_number, e.phone, p.has_hte_certificate,
            p.hte_expiry_date, p.has_tech_sme, p.staff_count_last_year, p.sales_revenue_last_year,
            coalesce(r.status = 'pass', FALSE) AS above_scale, {incubator} AS incubator_code
-    FROM profile p
-    LEFT JOIN enterprise e USING (uscc)
-    LEFT JOIN results r ON r.uscc = p.uscc AND r.policy_id = 'above-scale'{incubator_join}
-    ORDER BY p.uscc"""
-_RESULT_SQL = (
-    "SELECT uscc, policy_id, policy_version, status, failed_conditions, unknown_features, "
-    "binding_condition, binding_gap, benefit_amount FROM results_with_gap ORDER BY uscc, policy_id"
+    FROM {db}profile p
+    LEFT JOIN {db}enterprise e USING (uscc)
+    LEFT JOIN {db}results r ON r.uscc = p.uscc AND r.policy_id = 'above-scale'{incubator_join}"""
+_RESULT_COLUMNS = (
+    "uscc, policy_id, policy_version, status, failed_conditions, unknown_features, binding_condition, binding_gap, "
+    "benefit_amount"
 )
+_RESULT_SQL = f"SELECT {_RESULT_COLUMNS} FROM results_with_gap ORDER BY uscc, policy_id"
+#: the columns of ``Workspace.write_result_rows``'s CSV, in order
+RESULT_CSV_COLUMNS: tuple[str, ...] = (
+    "uscc", "policy_id", "policy_version", "status", "failed_conditions", "failed_count", "unknown_features",
+    "binding_condition", "binding_gap", "benefit_amount",
+)  # fmt: skip
+#: the snapshot file a difference is taken against, attached read only under this name
+_PREVIOUS = "_previous"
 
 
 _FIELD_TEXTS_SQL = """SELECT e.uscc, e.business_scope, t.ip_titles
@@ -181,7 +190,10 @@ class Workspace:
 
     def _has_table(self, name: str) -> bool:
         return bool(
-            self._con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()
+            self._con.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_name = ? AND table_catalog = current_database()",
+                [name],
+            ).fetchall()
         )
 
     # -- the pipeline ---------------------------------------------------------------------------------------
@@ -354,18 +366,134 @@ class Workspace:
         """Where the quarantine report (CSV) of a load is written under this workspace's home."""
         return _ingest.quarantine_report_path(self._home(), load_id, file_name)
 
+    def _enterprise_sql(self, catalog: str = "") -> str:
+        db = f"{catalog}." if catalog else ""
+        found = self._con.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_name = 'incubator_enterprise' "
+            "AND table_catalog = coalesce(nullif(?, ''), current_database())",  # this file's, or the attached one's
+            [catalog],
+        ).fetchall()
+        if found:
+            return _ENTERPRISE_SQL.format(
+                db=db,
+                incubator="ie.incubator_code",
+                incubator_join=f"\n    LEFT JOIN {db}incubator_enterprise ie ON ie.uscc = p.uscc AND ie.attached",
+            )
+        return _ENTERPRISE_SQL.format(db=db, incubator="CAST(NULL AS VARCHAR)", incubator_join="")
+
+    def _with_initials(self, sql: str) -> str:
+        """``sql``'s rows (the enterprise index) with their pinyin ``name_initials`` (NULL when not built)."""
+        if self._has_table(_initials.TABLE):
+            return f"SELECT d.*, i.initials AS name_initials FROM ({sql}) d LEFT JOIN {_initials.TABLE} i ON i.name = d.name ORDER BY d.uscc"
+        return f"SELECT d.*, CAST(NULL AS VARCHAR) AS name_initials FROM ({sql}) d ORDER BY d.uscc"
+
     def enterprise_rows(self) -> Iterator[Row]:
         """The enterprise index a snapshot publishes: one row per profile, by USCC, fetched in batches.
         ``incubator_code``: the incubator the enterprise counts for in the incubator figures (attached), when
-        they were computed (``incubator_figures``), else NULL."""
-        if self._has_table("incubator_enterprise"):
-            sql = _ENTERPRISE_SQL.format(
-                incubator="ie.incubator_code",
-                incubator_join="\n    LEFT JOIN incubator_enterprise ie ON ie.uscc = p.uscc AND ie.attached",
+        they were computed (``incubator_figures``), else NULL; ``name_initials``: the name's pinyin initials when
+        ``build_name_initials`` ran, else NULL."""
+        return self.backend.rows(self._with_initials(self._enterprise_sql()))
+
+    def build_name_initials(self, workers: int | None = None) -> int:
+        """The pinyin initials of every profile name not done yet, kept in the workspace (``initials.py``);
+        the number computed."""
+        return _initials.build_name_initials(self._con, workers)
+
+    # -- the difference with a previous snapshot file (ADR 0042: a republication writes only what changed) ------
+
+    @contextlib.contextmanager
+    def _attached(self, previous: Path | str) -> Iterator[None]:
+        self._con.execute(f"ATTACH '{Path(previous)}' AS {_PREVIOUS} (READ_ONLY)")
+        try:
+            yield
+        finally:
+            self._con.execute(f"DETACH {_PREVIOUS}")
+
+    def changed_enterprise_rows(self, previous: Path | str) -> Iterator[Row]:
+        """The enterprise index rows (as ``enterprise_rows``) that differ from those of the snapshot file
+        ``previous`` or are not in it, by USCC."""
+        with self._attached(previous):
+            sql = f"{self._enterprise_sql()} EXCEPT {self._enterprise_sql(_PREVIOUS)}"
+            yield from self.backend.rows(self._with_initials(sql))
+
+    def gone_enterprises(self, previous: Path | str) -> list[str]:
+        """The USCCs in the snapshot file ``previous``'s index and not in this one's."""
+        with self._attached(previous):
+            sql = f"SELECT uscc FROM {_PREVIOUS}.profile EXCEPT SELECT uscc FROM profile ORDER BY uscc"
+            return [str(u) for (u,) in self._con.execute(sql).fetchall()]
+
+    def changed_result_rows(self, previous: Path | str) -> Iterator[Row]:
+        """The result rows (as ``result_rows``) that differ from those of the snapshot file ``previous`` or are
+        not in it, by USCC and policy."""
+        with self._attached(previous):
+            sql = (
+                f"SELECT * FROM (SELECT {_RESULT_COLUMNS} FROM results_with_gap EXCEPT "
+                f"SELECT {_RESULT_COLUMNS} FROM {_PREVIOUS}.results_with_gap) ORDER BY uscc, policy_id"
             )
-        else:
-            sql = _ENTERPRISE_SQL.format(incubator="CAST(NULL AS VARCHAR)", incubator_join="")
-        return self.backend.rows(sql)
+            yield from self.backend.rows(sql)
+
+    def gone_results(self, previous: Path | str) -> list[tuple[str, str]]:
+        """The (USCC, policy) pairs with a result in the snapshot file ``previous`` and none in this one."""
+        with self._attached(previous):
+            sql = (
+                f"SELECT uscc, policy_id FROM {_PREVIOUS}.results EXCEPT SELECT uscc, policy_id FROM results "
+                "ORDER BY uscc, policy_id"
+            )
+            return [(str(u), str(p)) for u, p in self._con.execute(sql).fetchall()]
+
+    def write_result_rows(self, target: Path | str, previous: Path | str | None = None) -> int:
+        """Write the result rows a snapshot publishes (``previous``: only those differing from that snapshot
+        file's, as ``changed_result_rows``) to ``target`` as CSV for a bulk load, written by DuckDB in one pass
+        (tens of millions of rows are not fetched into Python): no header; the columns of ``RESULT_CSV_COLUMNS``;
+        the condition lists as JSON arrays; every text quoted, so "" is an empty text and an unquoted empty
+        field (only ``benefit_amount``) is NULL. Returns the rows written."""
+        quoted = ", ".join(c for c in RESULT_CSV_COLUMNS if c not in ("failed_count", "benefit_amount"))
+        body = (
+            "SELECT uscc, policy_id, policy_version, status, to_json(coalesce(failed_conditions, [])) AS "
+            "failed_conditions, len(coalesce(failed_conditions, [])) AS failed_count, "
+            "to_json(coalesce(unknown_features, [])) AS unknown_features, coalesce(binding_condition, '') AS "
+            "binding_condition, coalesce(binding_gap, '') AS binding_gap, benefit_amount FROM ({rows})"
+        )
+        options = f"(FORMAT csv, HEADER false, FORCE_QUOTE ({quoted}))"
+        if previous is None:
+            sql = body.format(rows=f"SELECT {_RESULT_COLUMNS} FROM results_with_gap")
+            found = self._con.execute(f"COPY ({sql}) TO '{Path(target)}' {options}").fetchall()
+            return int(found[0][0]) if found else 0
+        with self._attached(previous):
+            rows = (
+                f"SELECT {_RESULT_COLUMNS} FROM results_with_gap EXCEPT "
+                f"SELECT {_RESULT_COLUMNS} FROM {_PREVIOUS}.results_with_gap"
+            )
+            found = self._con.execute(f"COPY ({body.format(rows=rows)}) TO '{Path(target)}' {options}").fetchall()
+            return int(found[0][0]) if found else 0
+
+    def result_count(self) -> int:
+        return int(self._con.execute("SELECT count(*) FROM results").fetchall()[0][0])
+
+    def publish_counts(self) -> dict[str, list[Row]]:
+        """The dashboards' counts of this snapshot, grouped here rather than over the platform's tables:
+        ``district`` (enterprises, valid HTEs, tech SMEs, above scale per district), ``field`` (valid HTEs per
+        district and technical field) and ``policy`` (results per district, policy, status and ``near``: failing
+        on one condition only; ``n`` and the benefit ``amount``). Districts and fields "" when unknown."""
+        ents = f"({self._enterprise_sql()})"
+        district = self._records(
+            "SELECT coalesce(district_code, '') AS district_code, count(*) AS enterprises, "
+            "count(*) FILTER (WHERE coalesce(has_hte_certificate, FALSE)) AS hte, "
+            "count(*) FILTER (WHERE coalesce(has_tech_sme, FALSE)) AS tech_sme, "
+            f"count(*) FILTER (WHERE above_scale) AS above_scale FROM {ents} GROUP BY 1 ORDER BY 1"
+        )
+        field = self._records(
+            "SELECT coalesce(district_code, '') AS district_code, tech_field, count(*) AS n "
+            f"FROM {ents} WHERE coalesce(has_hte_certificate, FALSE) AND coalesce(tech_field, '') <> '' "
+            "GROUP BY 1, 2 ORDER BY 1, 2"
+        )
+        policy = self._records(
+            "SELECT coalesce(p.district_code, '') AS district_code, r.policy_id, r.status, "
+            "(r.status = 'fail' AND coalesce(len(r.failed_conditions), 0) = 1) AS near, count(*) AS n, "
+            "sum(r.benefit_amount) AS amount FROM results r JOIN profile p ON p.uscc = r.uscc "
+            "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+        )
+        return {"district": district, "field": field, "policy": policy}
 
     def field_texts(self, batch_rows: int = 50_000) -> pa.RecordBatchReader:
         """The texts the technical-field classifier reads, one row per registered enterprise (resolved workspace),

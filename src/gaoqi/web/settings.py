@@ -165,6 +165,11 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A run whose worker died is retried when the worker restarts, up to this many attempts in all (ADR 0042)
+GAOQI_RUN_ATTEMPTS = int(os.environ.get("GAOQI_RUN_ATTEMPTS", "2"))
+# Result versions no snapshot of the last this-many published still reads are pruned daily (ADR 0042)
+GAOQI_KEEP_SNAPSHOTS = int(os.environ.get("GAOQI_KEEP_SNAPSHOTS", "3"))
+
 # Form fields (files excluded) up to 1 MB: no page posts more; a 2 MB "objection" is refused before a view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 

@@ -16,7 +16,7 @@ def test_every_daily_job_runs_once_a_day_and_is_recorded(capsys: pytest.CaptureF
     call_command("daily")
     out = capsys.readouterr().out
     assert [line.split(":")[0] for line in out.splitlines()] == NAMES
-    assert NAMES == ["certification", "techsme", "benefits", "servicedesk", "monitoring"]
+    assert NAMES == ["certification", "techsme", "benefits", "servicedesk", "monitoring", "results"]
     runs = DailyJobRun.objects.order_by("id")
     assert [(r.job, r.ok, r.error) for r in runs] == [(n, True, "") for n in NAMES]
     assert all(r.finished_at is not None for r in runs)
@@ -38,7 +38,7 @@ def test_one_failing_job_does_not_stop_the_others_and_fails_the_command(monkeypa
         call_command("daily")
     runs = {r.job: r for r in DailyJobRun.objects.all()}
     assert set(runs) == set(NAMES)  # the jobs after the failing one ran
-    assert [n for n in NAMES if runs[n].ok] == ["certification", "benefits", "servicedesk", "monitoring"]
+    assert [n for n in NAMES if runs[n].ok] == ["certification", "benefits", "servicedesk", "monitoring", "results"]
     assert "RuntimeError: the techsme registry is unreachable" in runs["techsme"].error
     # the next run that day retries only the one that failed
     monkeypatch.undo()

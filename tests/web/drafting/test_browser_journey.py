@@ -141,7 +141,7 @@ def test_a_published_msjx_reward_reaches_the_inbox_and_the_payment_list(
     # ---- the next snapshot evaluates it: results, benefits and messages in the same switch
     snap = snapshot_run(Snapshot.objects.create(as_of=AS_OF).pk)
     assert snap.status == Snapshot.PUBLISHED
-    passing = PolicyResult.objects.filter(snapshot=snap, policy_id=POLICY, status="pass")
+    passing = PolicyResult.objects.of(snap).filter(policy_id=POLICY, status="pass")
     assert passing.count() == tried["pass"]
     assert all(r.benefit_amount == Decimal("20") for r in passing)
     benefits = Benefit.objects.filter(policy_id=POLICY)

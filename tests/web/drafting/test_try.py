@@ -77,12 +77,10 @@ def test_a_new_version_is_tried_beside_the_version_in_force(catalogue: Any, offi
     result = services.draft_try(officials["author"], draft.pk)
     assert result["in_force_version"] == "2022"
     published = Counter(
-        PolicyResult.objects.filter(snapshot=snapshot, policy_id="dongcheng-hte-reward").values_list(
-            "status", flat=True
-        )
+        PolicyResult.objects.of(snapshot).filter(policy_id="dongcheng-hte-reward").values_list("status", flat=True)
     )
     assert result["in_force"]["district"]["totals"] == {k: published.get(k, 0) for k in ("pass", "fail", "unknown")}
-    amounts = PolicyResult.objects.filter(snapshot=snapshot, policy_id="dongcheng-hte-reward", status="pass")
+    amounts = PolicyResult.objects.of(snapshot).filter(policy_id="dongcheng-hte-reward", status="pass")
     assert Decimal(result["in_force"]["district"]["cost"]) == sum((r.benefit_amount or 0) for r in amounts)
     hand = Counter(s for _, _, s in _by_hand(snapshot))
     assert result["draft"]["district"]["totals"] == {k: hand.get(k, 0) for k in ("pass", "fail", "unknown")}
@@ -111,7 +109,7 @@ def test_a_published_draft_takes_effect_at_the_next_evaluation_as_tried(catalogu
     assert not PolicyResult.objects.filter(policy_id="haidian-hte-reward").exists()
     snap = snapshot_run(Snapshot.objects.create(as_of=AS_OF).pk)
     assert snap.status == snap.PUBLISHED
-    results = PolicyResult.objects.filter(snapshot=snap, policy_id="haidian-hte-reward")
+    results = PolicyResult.objects.of(snap).filter(policy_id="haidian-hte-reward")
     counts = Counter(results.values_list("status", flat=True))
     assert {k: counts.get(k, 0) for k in ("pass", "fail", "unknown")} == tried["totals"]
     assert sum(r.benefit_amount or 0 for r in results.filter(status="pass")) == Decimal(tried["cost"])

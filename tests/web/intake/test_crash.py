@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 SRC = Path(__file__).resolve().parents[3] / "src"
@@ -98,7 +99,8 @@ def test_kill_9_while_publishing_leaves_the_previous_snapshot_current(home: Path
     ]
     ((third,),) = _rows(home, "SELECT id FROM intake_snapshot WHERE is_current")
     assert third > second
-    assert _rows(home, "SELECT DISTINCT snapshot_id FROM enterprises_enterprise") == [(third,)]
+    # the same data again: nothing rewritten (ADR 0042), every enterprise still in the current snapshot
+    assert _rows(home, "SELECT DISTINCT snapshot_id, gone_snapshot_id FROM enterprises_enterprise") == [(first, None)]
 
 
 @pytest.mark.slow
@@ -131,3 +133,72 @@ def test_kill_9_mid_run_is_marked_failed_when_the_worker_restarts(home: Path) ->
         home, f"SELECT outcome FROM audit_auditevent WHERE action = 'snapshot.recover' AND target = 'snapshot:{pk}'"
     ) == [("failure",)]
     assert not (home / "snapshots" / f"snapshot-{pk}.duckdb").exists()
+
+
+@pytest.mark.slow
+def test_a_worker_killed_while_publishing_is_retried_and_the_retry_publishes_everything(home: Path) -> None:
+    """Issue 17: ``kill -9`` of the worker in the publish step (every row staged, the switch not begun). While it
+    is dead the current snapshot and its results are untouched; the restarted worker marks the run failed
+    (interrupted) and queues it again (attempt 2), and the retry publishes completely: the index and the results
+    read through the versions are the engine's, row for row."""
+    r = _web(home, "publish", "--as-of", AS_OF)
+    assert r.returncode == 0, r.stderr
+    ((first,),) = _rows(home, "SELECT id FROM intake_snapshot WHERE is_current")
+    results = _rows(home, "SELECT id, snapshot_id, until_snapshot_id, status FROM enterprises_policyresult ORDER BY id")
+    index = _rows(home, "SELECT uscc, name, snapshot_id, gone_snapshot_id FROM enterprises_enterprise ORDER BY uscc")
+    enqueue = (
+        "import datetime; from gaoqi.web.intake.services import snapshot_request; "
+        f"print(snapshot_request(None, as_of=datetime.date.fromisoformat('{AS_OF}')).pk)"
+    )
+    r = _web(home, "shell", "-c", enqueue)
+    assert r.returncode == 0, r.stderr
+    pk = int(r.stdout.split()[-1])
+    worker = ("worker", "--batch", "--no-reload", "--no-startup-delay", "--verbosity", "0")
+
+    r = _web(home, *worker, crash_at="publish-staged")
+    assert r.returncode == -signal.SIGKILL, r.stderr
+    ((status, progress),) = _rows(home, f"SELECT status, progress FROM intake_snapshot WHERE id = {pk}")
+    assert status == "running" and progress >= 75  # in the publish step, as the kill left it
+    # dead: nothing half-published
+    assert _rows(home, "SELECT id FROM intake_snapshot WHERE is_current") == [(first,)]
+    assert (
+        _rows(home, "SELECT id, snapshot_id, until_snapshot_id, status FROM enterprises_policyresult ORDER BY id")
+        == results
+    )
+    assert (
+        _rows(home, "SELECT uscc, name, snapshot_id, gone_snapshot_id FROM enterprises_enterprise ORDER BY uscc")
+        == index
+    )
+
+    r = _web(home, *worker)  # restarted: recovery, the retry queued, then the queue (the retry) runs
+    assert r.returncode == 0, r.stderr
+    assert _rows(home, f"SELECT status, message, attempt FROM intake_snapshot WHERE id = {pk}") == [
+        ("failed", "运行中断：工作进程异常退出，请重新运行", 1)
+    ]
+    ((retry, status, attempt, retry_of, n_enterprises, n_results),) = _rows(
+        home,
+        f"SELECT id, status, attempt, retry_of_id, enterprises, results FROM intake_snapshot WHERE id > {pk}",
+    )
+    assert (status, attempt, retry_of) == ("published", 2, pk)
+    assert _rows(home, "SELECT id FROM intake_snapshot WHERE is_current") == [(retry,)]
+    assert _rows(
+        home, f"SELECT detail FROM audit_auditevent WHERE action = 'snapshot.retry' AND target = 'snapshot:{retry}'"
+    )
+    # complete: what the platform reads of the retry is what the engine computed, row for row
+    engine = duckdb.connect(str(home / "snapshots" / f"snapshot-{retry}.duckdb"), read_only=True)
+    try:
+        expected = sorted(engine.execute("SELECT uscc, policy_id, status FROM results").fetchall())
+        profiles = sorted(u for (u,) in engine.execute("SELECT uscc FROM profile").fetchall())
+    finally:
+        engine.close()
+    read = sorted(
+        _rows(
+            home,
+            "SELECT e.uscc, r.policy_id, r.status FROM enterprises_policyresult r "
+            "JOIN enterprises_enterprise e ON e.id = r.enterprise_id "
+            f"WHERE r.snapshot_id <= {retry} AND (r.until_snapshot_id IS NULL OR r.until_snapshot_id > {retry})",
+        )
+    )
+    assert read == expected and len(read) == n_results
+    present = _rows(home, "SELECT uscc FROM enterprises_enterprise WHERE gone_snapshot_id IS NULL ORDER BY uscc")
+    assert [u for (u,) in present] == profiles and len(profiles) == n_enterprises

@@ -184,3 +184,29 @@ def test_a_failed_run_says_why_in_chinese() -> None:
     assert failure_message(RuntimeError("Catalog Error: Table with name enterprise does not exist!")) == (
         "运行失败：内部错误，技术细节已记入运行日志与审计日志，请联系系统管理员"
     )
+
+
+@pytest.mark.django_db
+def test_an_interrupted_run_is_retried_while_it_has_attempts_left(settings: Any) -> None:
+    """Issue 17: the worker's recovery queues an interrupted run again as a new snapshot (the next attempt),
+    up to GAOQI_RUN_ATTEMPTS in all; audited. Other recoveries (a run starting, ``gaoqi-web publish``) do not."""
+    from gaoqi.web.audit.models import AuditEvent
+    from gaoqi.web.intake.models import Snapshot
+    from gaoqi.web.intake.services import INTERRUPTED, snapshot_recover_interrupted
+
+    settings.GAOQI_RUN_ATTEMPTS = 2
+    died = Snapshot.objects.create(as_of=AS_OF, status=Snapshot.RUNNING, source_dir="/data/in")
+    assert snapshot_recover_interrupted(None, retry=True) == [died.pk]
+    died.refresh_from_db()
+    assert (died.status, died.message) == (Snapshot.FAILED, INTERRUPTED)
+    again = Snapshot.objects.get(retry_of=died)
+    assert (again.status, again.attempt, again.as_of, again.source_dir) == (Snapshot.QUEUED, 2, AS_OF, "/data/in")
+    assert AuditEvent.objects.get(action="snapshot.retry").detail == {"retry_of": died.pk, "attempt": 2, "attempts": 2}
+
+    Snapshot.objects.filter(pk=again.pk).update(status=Snapshot.RUNNING)  # the retry dies too: no third attempt
+    assert snapshot_recover_interrupted(None, retry=True) == [again.pk]
+    assert not Snapshot.objects.filter(retry_of=again).exists()
+
+    third = Snapshot.objects.create(as_of=AS_OF, status=Snapshot.RUNNING)
+    assert snapshot_recover_interrupted(None) == [third.pk]  # not the worker: marked failed, not retried
+    assert not Snapshot.objects.filter(retry_of=third).exists()

@@ -456,7 +456,7 @@ def test_the_gap_sentences_are_the_engines_for_a_real_snapshot(snapshot: Any) ->
     from gaoqi.web.enterprises.selectors import explain_for
 
     result = (
-        PolicyResult.objects.filter(snapshot=snapshot, policy_id="hte-certification", status="fail",
+        PolicyResult.objects.of(snapshot).filter(policy_id="hte-certification", status="fail",
                                     failed_count__gte=2, enterprise__district_code=HAIDIAN)
         .select_related("enterprise").order_by("enterprise__uscc").first()
     )  # fmt: skip

@@ -44,9 +44,7 @@ def test_publishing_puts_every_passing_enterprise_on_the_list_and_republishing_c
     from gaoqi.web.intake.services import snapshot_run
 
     passing = set(
-        PolicyResult.objects.filter(snapshot=snapshot, policy_id=LIST, status="pass").values_list(
-            "enterprise_id", flat=True
-        )
+        PolicyResult.objects.of(snapshot).filter(policy_id=LIST, status="pass").values_list("enterprise_id", flat=True)
     )
     open_ = ListMembership.objects.filter(list_id=LIST, left_on__isnull=True)
     assert passing and set(open_.values_list("enterprise_id", flat=True)) == passing

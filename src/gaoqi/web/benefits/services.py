@@ -72,6 +72,7 @@ def benefits_derive(snapshot: Snapshot) -> dict[str, int]:
         raise RuntimeError("benefits_derive belongs inside the publishing transaction")
     snap = Snapshot.objects.values("pk", "as_of", "ruleset_hash").get(pk=snapshot.pk)
     sid, as_of, rhash = snap["pk"], snap["as_of"], snap["ruleset_hash"] or ""
+    results, results_params = _candidates(sid, as_of, rhash)
     today = clock.today()
     ends, provisional = window_end(today)
     now = timezone.now()
@@ -85,12 +86,25 @@ def benefits_derive(snapshot: Snapshot) -> dict[str, int]:
                 "account_number, objection, resolution, payment_ref, fail_reason, created_at) "
                 f"SELECT r.enterprise_id, r.policy_id, r.policy_version, %s, r.benefit_amount, %s, r.snapshot_id, "
                 f"%s, r.id, %s, %s, %s, %s, '', '', '', '', '', '', %s FROM {R} r "
-                "WHERE r.snapshot_id = %s AND r.policy_id = %s AND r.policy_version = %s AND r.status = 'pass' "
+                f"WHERE {results} AND r.policy_id = %s AND r.policy_version = %s AND r.status = 'pass' "
                 "AND r.benefit_amount IS NOT NULL AND r.benefit_amount >= 0 "
                 f"AND NOT EXISTS (SELECT 1 FROM {B} b WHERE b.enterprise_id = r.enterprise_id "
                 "AND b.policy_id = r.policy_id AND b.period = %s) "
                 "ON CONFLICT (enterprise_id, policy_id, period) DO NOTHING",
-                [period, wf.NOTIFIED, as_of, rhash, today, ends, provisional, now, sid, policy_id, version_id, period],
+                [
+                    period,
+                    wf.NOTIFIED,
+                    as_of,
+                    rhash,
+                    today,
+                    ends,
+                    provisional,
+                    now,
+                    *results_params,
+                    policy_id,
+                    version_id,
+                    period,
+                ],
             )
             counts["created"] += max(cur.rowcount, 0)
             # a later snapshot of the same period computing another amount: a note, the benefit unchanged
@@ -107,6 +121,24 @@ def benefits_derive(snapshot: Snapshot) -> dict[str, int]:
             counts["notes"] += max(cur.rowcount, 0)
     audit_record(None, "benefits.derive", target=f"snapshot:{sid}", detail=counts)
     return counts
+
+
+def _candidates(sid: int, as_of: dt.date, rhash: str) -> tuple[str, list[Any]]:
+    """The results that may give a benefit (``r``): the snapshot's (``versions_sql``); only those it wrote when it
+    published the difference with the previous snapshot of the same rules and benefit year, whose passes were
+    given theirs then (ADR 0042: the derivation costs what changed)."""
+    from gaoqi.web.enterprises.models import versions_sql
+    from gaoqi.web.push.services import previous_published
+
+    every = versions_sql("r", sid, newest=True)  # in the switch: no later snapshot
+    prev_pk = previous_published(sid)
+    if prev_pk is None:
+        return every
+    this = Snapshot.objects.values("results_full").get(pk=sid)
+    prev = Snapshot.objects.values("as_of", "ruleset_hash").get(pk=prev_pk)
+    if this["results_full"] or prev["ruleset_hash"] != rhash or prev["as_of"].year != as_of.year:
+        return every
+    return "r.snapshot_id = %s", [sid]
 
 
 # ------------------------------------------------------------------------------------------------------

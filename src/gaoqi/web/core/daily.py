@@ -26,6 +26,7 @@ JOBS: tuple[tuple[str, str, str], ...] = (
     ("benefits", "gaoqi.web.benefits.services", "benefits_mature"),
     ("servicedesk", "gaoqi.web.servicedesk.services", "daily"),
     ("monitoring", "gaoqi.web.monitoring.services", "daily"),
+    ("results", "gaoqi.web.intake.services", "results_prune"),  # result versions no kept snapshot reads (ADR 0042)
 )
 
 

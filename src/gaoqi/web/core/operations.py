@@ -20,6 +20,7 @@ DAILY_JOB_LABELS = {
     "benefits": "政策兑现",
     "servicedesk": "服务台",
     "monitoring": "监测预警",
+    "results": "评估结果版本清理",
 }
 
 

@@ -67,9 +67,7 @@ def enterprise_search(user: Any, f: DirectoryFilter) -> QuerySet[Enterprise]:
         qs = qs.filter(above_scale=f.above_scale == "yes")
     if f.policy and f.policy_status:
         snap = current_snapshot()
-        ids = PolicyResult.objects.filter(snapshot=snap, policy_id=f.policy, status=f.policy_status).values(
-            "enterprise_id"
-        )
+        ids = PolicyResult.objects.of(snap).filter(policy_id=f.policy, status=f.policy_status).values("enterprise_id")
         qs = qs.filter(pk__in=ids)
     return qs.order_by(SORTS.get(f.sort, "name"), "pk")
 
@@ -94,7 +92,7 @@ def enterprise_exists(uscc: str) -> bool:
 
 def results_of(enterprise: Enterprise) -> QuerySet[PolicyResult]:
     snap = current_snapshot()
-    return PolicyResult.objects.filter(snapshot=snap, enterprise=enterprise).order_by("policy_id")
+    return PolicyResult.objects.of(snap).filter(enterprise=enterprise).order_by("policy_id")
 
 
 def mask_id_number(value: str) -> str:

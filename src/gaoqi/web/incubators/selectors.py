@@ -107,7 +107,7 @@ def incubator_enterprises(user: Any, incubator: Incubator, pool_policy: str = ""
     qs = enterprises_visible_to(user).filter(incubator_code=incubator.code)
     snap = current_snapshot()
     if pool_policy and snap is not None:
-        result = PolicyResult.objects.filter(snapshot=snap, enterprise=OuterRef("pk"), policy_id=pool_policy)
+        result = PolicyResult.objects.of(snap).filter(enterprise=OuterRef("pk"), policy_id=pool_policy)
         stay = ListMembership.objects.filter(enterprise=OuterRef("pk"), list_id=pool_policy, left_on__isnull=True)
         qs = qs.annotate(pool_status=Subquery(result.values("status")[:1]), on_pool_list=Exists(stay))
     return qs.order_by("name", "pk")

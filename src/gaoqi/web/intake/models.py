@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 
 class Snapshot(models.Model):
@@ -28,6 +29,11 @@ class Snapshot(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # ADR 0042: whether its publication wrote every result (the first, or when no previous file could be trusted)
+    # rather than the difference with the previous snapshot; the default covers every earlier full copy
+    results_full = models.BooleanField(default=True, db_default=True)
+    attempt = models.PositiveSmallIntegerField("第几次尝试", default=1, db_default=1)
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-id"]
@@ -58,3 +64,20 @@ class Upload(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+
+def _full_publications(snapshot_id: int) -> models.QuerySet[Snapshot]:
+    return Snapshot.objects.filter(
+        Q(status=Snapshot.PUBLISHED) | Q(pk=snapshot_id), results_full=True, pk__lte=snapshot_id
+    ).order_by("-pk")
+
+
+def results_since(snapshot_id: int) -> int:
+    """The last full publication at or before ``snapshot_id`` (itself while it publishes): results written before
+    it are not the snapshot's (ADR 0042). 0 when there is none."""
+    return int(_full_publications(snapshot_id).values_list("pk", flat=True).first() or 0)
+
+
+def results_since_query(snapshot_id: int) -> Coalesce:
+    """``results_since`` as an expression of the query that reads the results (no query of its own)."""
+    return Coalesce(Subquery(_full_publications(snapshot_id).values("pk")[:1]), Value(0))

@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -36,9 +37,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from pypinyin import Style, lazy_pinyin
 
-from gaoqi.engine import IncubatorFiguresError, Workspace, default_policies, default_policy_dir, feed_for_filename
+from gaoqi.engine import (
+    RESULT_CSV_COLUMNS,
+    IncubatorFiguresError,
+    Workspace,
+    default_policies,
+    default_policy_dir,
+    feed_for_filename,
+    name_initials,
+)
 from gaoqi.faults import crash_point
 from gaoqi.web.audit.services import audit_record
 from gaoqi.web.benefits.services import benefits_derive
@@ -105,21 +113,43 @@ class RunInterrupted(Exception):
     """Recorded on the task result of a run whose worker died."""
 
 
-def snapshot_recover_interrupted(actor: Any) -> list[int]:
+def snapshot_recover_interrupted(actor: Any, *, retry: bool = False) -> list[int]:
     """Mark the runs a crash interrupted as failed; returns their snapshot ids.
 
     Only a run holding the run lock ever sets a snapshot RUNNING, and it leaves that state before letting the
     lock go; so while this holds the lock, every RUNNING snapshot is a run whose process died. Each one is
     marked FAILED with a message, the rows it may have left (results, counts, its snapshot file) are removed,
     its django-tasks task result is marked FAILED (the worker that claimed it is gone), and it is audited.
+    With ``retry`` (the worker starting), each is then queued again as a new snapshot (``retry_of``, the next
+    ``attempt``) while it has attempts left (``GAOQI_RUN_ATTEMPTS``), audited as ``snapshot.retry``.
     When another run holds the lock, nothing is done here: that run recovered when it started."""
     with run_lock(None, timeout=0) as locked:
         if not locked:
             return []
-        return _recover_locked(actor)
+        return _recover_locked(actor, retry=retry)
 
 
-def _recover_locked(actor: Any, *, keep: int | None = None) -> list[int]:
+def _retry(actor: Any, failed: Snapshot) -> Snapshot | None:
+    """Queue an interrupted run again (a new snapshot, so that snapshots still publish in id order), when it has
+    attempts left; inside the recovery's transaction."""
+    from gaoqi.web.intake.tasks import run_snapshot
+
+    if failed.attempt >= settings.GAOQI_RUN_ATTEMPTS:
+        return None
+    again = Snapshot.objects.create(
+        as_of=failed.as_of,
+        source_dir=failed.source_dir,
+        created_by=failed.created_by,
+        attempt=failed.attempt + 1,
+        retry_of=failed,
+    )
+    audit_record(actor, "snapshot.retry", target=f"snapshot:{again.pk}",
+                 detail={"retry_of": failed.pk, "attempt": again.attempt, "attempts": settings.GAOQI_RUN_ATTEMPTS})  # fmt: skip
+    transaction.on_commit(lambda: run_snapshot.enqueue(again.pk))
+    return again
+
+
+def _recover_locked(actor: Any, *, keep: int | None = None, retry: bool = False) -> list[int]:
     from django_tasks_db.models import DBTaskResult
 
     from gaoqi.web.enterprises.models import DistrictStat, FieldStat, PolicyResult, PolicyStat
@@ -148,6 +178,8 @@ def _recover_locked(actor: Any, *, keep: int | None = None) -> list[int]:
                 outcome="failure",
                 detail={"step": snap.step, "progress": snap.progress, "tasks": [str(t.id) for t in tasks]},
             )
+            if retry:
+                _retry(actor, snap)
         (Path(settings.SNAPSHOT_DIR) / f"snapshot-{snap.pk}.duckdb").unlink(missing_ok=True)
         recovered.append(snap.pk)
     return recovered
@@ -182,6 +214,7 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
 
     _recover_locked(None, keep=snapshot.pk)  # a run a crash interrupted earlier is failed before this one starts
     home = engine_home()
+    clock = _Phases()
     try:
         _progress(snapshot, 2, "高企认定系统数据")
         platform = platform_feed_dir()
@@ -192,32 +225,45 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
             if source is not None and source.is_dir() and any(source.iterdir()):
                 _progress(snapshot, 5, "导入数据")
                 ws.ingest(source)
+                clock.lap("ingest")
             if any(platform.iterdir()):
                 # after the departments' files: in a run where both changed, the platform's record of its own
                 # certificates is the latest delivery (same bytes as last time: skipped)
                 ws.ingest(platform)
+                clock.lap("ingest (platform)")
             _progress(snapshot, 30, "名称匹配")
             ws.resolve()
+            clock.lap("resolve")
             _progress(snapshot, 50, "企业画像")
             crash_point("GAOQI_CRASH_AT", "run-profiles")
             ws.profiles(snapshot.as_of)
+            clock.lap("profiles")
             _progress(snapshot, 60, "政策评估")
             found = ws.evaluate(snapshot.as_of, default_policies())
             meta = (found["engine_version"], found["ruleset_hash"])
+            clock.lap("evaluate")
             _warnings_evaluate(snapshot, ws)  # 监测预警: the warning rules, against the previous snapshot too
+            clock.lap("warnings")
             _progress(snapshot, 66, "孵化机构评价")
             # the incubators' figures and evaluation (issue 12); none when no evaluation is in force at as-of
             with contextlib.suppress(IncubatorFiguresError):
                 ws.incubator_figures(snapshot.as_of)
+            clock.lap("incubators")
             ws.build_tags()  # 企业画像标签, stored in the snapshot for the cohort pages (analytics, ADR 0033)
+            clock.lap("tags")
+            _progress(snapshot, 68, "名称拼音首字母")
+            ws.build_name_initials()  # new names only: the others are kept in the workspace (ADR 0042)
             ws.checkpoint()
+            clock.lap("name initials")
             database = ws.path
         _progress(snapshot, 70, "保存快照")
         Path(settings.SNAPSHOT_DIR).mkdir(parents=True, exist_ok=True)
         target = Path(settings.SNAPSHOT_DIR) / f"snapshot-{snapshot.pk}.duckdb"
         shutil.copy2(database, target)
+        clock.lap("snapshot copy")
         _progress(snapshot, 75, "发布")
-        _publish(snapshot, target, meta)
+        figures = _publish(snapshot, target, meta, clock)
+        logger.info("snapshot %s published: %s", snapshot.pk, figures)
     except Exception as exc:
         from gaoqi.web.enterprises.models import PolicyResult
 
@@ -230,6 +276,7 @@ def _run_locked(snapshot: Snapshot) -> Snapshot:
         )
         raise
     snapshot.refresh_from_db()
+    snapshot.publish_figures = figures  # the benchmark prints them
     return snapshot
 
 
@@ -272,8 +319,8 @@ def _review_signals(ws: Workspace, as_of: date) -> tuple[list[Any], set[str] | N
 
 
 def initials(name: str) -> str:
-    """Pinyin initials of a Chinese name (北京小米科技 → bjxmkj); other characters kept lower-cased."""
-    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()[:120]
+    """Pinyin initials of a Chinese name (北京小米科技 → bjxmkj); other characters kept, lower-cased (the engine's)."""
+    return name_initials(name)
 
 
 def _size(staff: Any) -> str:
@@ -294,38 +341,84 @@ RESULT_FIELDS: tuple[str, ...] = (
     "unknown_features", "binding_condition", "binding_gap", "benefit_amount",
 )  # fmt: skip
 
+OLDER = "快照 #{pk} 早于已发布的快照 #{newer}，不能再发布（快照按编号顺序发布）；请重新运行"
+MOVED = "当前快照在本次运行期间已变更（#{was} → #{now}），本次差异不再可靠；请重新运行"
 
-def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
-    """Load the snapshot's enterprise index and results into this database: build aside, switch at once.
+
+def previous_file(snapshot: Snapshot) -> tuple[Snapshot | None, Path | None]:
+    """The current published snapshot and its DuckDB file when a difference against it can be trusted (ADR 0042):
+    the file is there, opens, and holds as many enterprises and results as the snapshot published (which were
+    read from it). Else (None, None) with the reason logged: the publication is then full."""
+    current = Snapshot.objects.filter(is_current=True, status=Snapshot.PUBLISHED).exclude(pk=snapshot.pk).first()
+    if current is None or not current.duckdb_path:
+        return current, None
+    path = Path(current.duckdb_path)
+    if not path.is_file():
+        logger.warning("snapshot %s: previous file %s missing, full publication", snapshot.pk, path)
+        return current, None
+    try:
+        with Workspace.open(path, read_only=True) as ws:
+            counts = (ws.profile_count(), ws.result_count())
+    except Exception:  # unreadable: not a file to diff against
+        logger.warning("snapshot %s: previous file %s unreadable, full publication", snapshot.pk, path, exc_info=True)
+        return current, None
+    if counts != (current.enterprises, current.results):
+        logger.warning("snapshot %s: previous file %s holds %s, published %s: full publication", snapshot.pk, path,
+                       counts, (current.enterprises, current.results))  # fmt: skip
+        return current, None
+    return current, path
+
+
+def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...], clock: _Phases | None = None) -> dict[str, Any]:
+    """Load the snapshot into this database: build aside, switch at once (ADR 0008, 0042).
+
+    When the current snapshot's file can be trusted (``previous_file``), the engine returns only the enterprise
+    index rows and results that differ from it and the keys that disappeared: only those are staged and written
+    (the results are versions: the switch supersedes the changed and removed ones and inserts their new rows; an
+    unchanged row stays, held by the new snapshot too). Otherwise every row is (a full publication).
 
     The rows are first staged in temporary tables of this connection (COPY on PostgreSQL; batched inserts on
     SQLite, where temporary tables live in a separate temp database, so staging takes no lock on the main
     database and other users' writes go on). Then ONE transaction upserts the enterprises from the staging
-    table, inserts the results joined to the enterprise ids, computes the dashboards' counts and makes the
-    snapshot current. A crash or an exception before that commit leaves the enterprise index, the results
-    and the current snapshot exactly as they were (temporary tables vanish with the connection)."""
+    table, supersedes and inserts the results, stores the dashboards' counts (grouped by the engine), makes the
+    snapshot current and derives what depends on it. A crash or an exception before that commit leaves the
+    enterprise index, the results and the current snapshot exactly as they were (temporary tables vanish with the
+    connection). Returns the figures of the publication (rows written, seconds by phase)."""
     from django.db import connection
 
     from gaoqi.web.enterprises.models import Enterprise
     from gaoqi.web.incubators.services import figures_publish
 
+    clock = clock or _Phases()
+    current, previous = previous_file(snapshot)
+    full = previous is None
     ws = Workspace.open(path, read_only=True)
     try:
         # the incubators' figures (a few hundred rows), published in the same switch
         incubator_rows, incubator_city = ws.incubator_rows(), ws.incubator_city()
         warning_rows, warning_rules = _warning_rows(ws)  # 监测预警 (ADR 0030): derived in the switch
         review_signals, review_kinds = _review_signals(ws, snapshot.as_of)  # 审查风险提示 (ADR 0036): in the switch
-        # pinyin initials cost ~0.1 ms a name: reuse them for names that did not change
-        known = {u: (name, ini) for u, name, ini in Enterprise.objects.values_list("uscc", "name", "name_initials")}
-        total = ws.profile_count()
+        counts = ws.publish_counts()
+        total, total_results = ws.profile_count(), ws.result_count()
+        gone_enterprises = [] if previous is None else ws.gone_enterprises(previous)
+        gone_results = [] if previous is None else ws.gone_results(previous)
+        clock.lap("read")
+        # pinyin initials: the engine's (built in the run); a file without them has them computed here, reusing
+        # those of unchanged names on a full publication over an existing index
+        known: dict[str, tuple[str, str]] = {}
+        if full and Enterprise.objects.exists():
+            known = {u: (n, i) for u, n, i in Enterprise.objects.values_list("uscc", "name", "name_initials")}
 
         def enterprises() -> Iterator[tuple[Any, ...]]:
-            for row in ws.enterprise_rows():
+            rows = ws.enterprise_rows() if previous is None else ws.changed_enterprise_rows(previous)
+            for row in rows:
                 name = row["name"] or ""
                 old = known.get(row["uscc"])
+                ini = row["name_initials"]
+                if ini is None:
+                    ini = old[1] if old is not None and old[0] == name else initials(name)
                 yield (
-                    row["uscc"], name, row["former_names"] or "",
-                    old[1] if old is not None and old[0] == name else initials(name),
+                    row["uscc"], name, row["former_names"] or "", ini,
                     row["district_code"] or "", row["industry_code"] or "", row["industry_section"] or "",
                     row["tech_field"] or "", row["status"] or "", row["established_date"],
                     row["legal_representative"] or "", row["legal_rep_id_number"] or "", row["phone"] or "",
@@ -335,7 +428,8 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
                 )  # fmt: skip
 
         def results() -> Iterator[tuple[Any, ...]]:
-            for row in ws.result_rows():
+            rows = ws.result_rows() if previous is None else ws.changed_result_rows(previous)
+            for row in rows:
                 failed = list(row["failed_conditions"] or [])
                 yield (
                     snapshot.pk,
@@ -358,41 +452,127 @@ def _publish(snapshot: Snapshot, path: Path, meta: tuple[Any, ...]) -> None:
             try:
                 _stage_create(cur)
                 if connection.vendor == "postgresql":
-                    done, n_results = _stage_copy(cur, enterprises(), results(), total, tick)
+                    written, n_results = _stage_copy(
+                        cur, enterprises(), lambda target: ws.write_result_rows(target, previous), snapshot.pk, total,
+                        tick,
+                    )  # fmt: skip
                 else:
-                    done, n_results = _stage_batches(cur, enterprises(), results(), total, tick)
+                    written, n_results = _stage_batches(cur, enterprises(), results(), total, tick)
+                _stage_gone(cur, gone_enterprises, gone_results)
                 ws.close()
+                clock.lap("stage")
                 crash_point("GAOQI_CRASH_AT", "publish-staged")
                 _progress(snapshot, 95, "切换快照")
                 with transaction.atomic():  # the switch: everything the pages read changes here, at once
+                    _guard_order(snapshot, current)
+                    Snapshot.objects.filter(pk=snapshot.pk).update(results_full=full)
                     cur.execute(_UPSERT_SQL)
+                    cur.execute(_GONE_SQL, [snapshot.pk])
+                    superseded = _supersede(cur, snapshot.pk, full)
                     cur.execute(_RESULTS_SQL)
-                    _make_current(snapshot, path, meta, done, n_results)
+                    if full and connection.vendor == "postgresql":
+                        # millions of rows new to the planner: without statistics the derivations' correlated
+                        # reads took a nested loop over a whole policy per row (minutes at 200,000 enterprises)
+                        cur.execute("ANALYZE enterprises_enterprise, enterprises_policyresult")
+                    clock.lap("switch: write")
+                    _make_current(snapshot, path, meta, total, total_results, counts,
+                                  {"full": full, "enterprises_written": written, "enterprises_gone": len(gone_enterprises),
+                                   "results_written": n_results, "results_superseded": superseded,
+                                   "seconds": clock.laps})  # fmt: skip
+                    clock.lap("switch: counts")
                     memberships_update(snapshot)  # the lists' entries and exits, in the same switch
+                    if full and connection.vendor == "postgresql":
+                        cur.execute("ANALYZE programmes_listmembership")  # the next publication's reads plan on it
+                    clock.lap("switch: lists")
                     benefits_derive(snapshot)  # 免申即享: a benefit per enterprise passing an automatic policy
+                    clock.lap("switch: benefits")
                     events_derive(snapshot)  # 政策推送: the results' difference with the previous snapshot as messages
+                    clock.lap("switch: push events")
                     warnings_derive(snapshot, warning_rows, warning_rules)  # 监测预警: after the lists' stays
+                    clock.lap("switch: warnings")
                     signals_derive(snapshot, review_signals, review_kinds)  # 审查风险提示: applications in review
+                    clock.lap("switch: review signals")
                     figures_publish(snapshot, incubator_rows, incubator_city)  # after the index: applications
+                    clock.lap("switch: incubators")
+                clock.lap("commit")
             finally:
                 _stage_drop(cur)
     finally:
         ws.close()
+    return {"full": full, "enterprises_written": written, "enterprises_gone": len(gone_enterprises),
+            "results_written": n_results, "results_superseded": superseded, "seconds": clock.laps}  # fmt: skip
+
+
+class _Phases:
+    """Seconds by phase of a publication (the benchmark prints them)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._t, 2)
+        self._t = now
+
+
+def _guard_order(snapshot: Snapshot, diffed_against: Snapshot | None) -> None:
+    """Snapshots publish in id order (the results' versions and the push's "previous snapshot" rely on it), and a
+    difference is only good against the snapshot it was taken from: both checked inside the switch, under lock."""
+    serialize("intake.publish")
+    newer = Snapshot.objects.filter(status=Snapshot.PUBLISHED, pk__gt=snapshot.pk).order_by("-pk").first()
+    if newer is not None:
+        raise ValueError(OLDER.format(pk=snapshot.pk, newer=newer.pk))
+    now = Snapshot.objects.filter(is_current=True).exclude(pk=snapshot.pk).values_list("pk", flat=True).first()
+    was = None if diffed_against is None else diffed_against.pk
+    if now != was:
+        raise ValueError(MOVED.format(was=was, now=now))
 
 
 _PUB_ENTERPRISE, _PUB_RESULT = "_pub_enterprise", "_pub_result"
+_PUB_GONE_ENTERPRISE, _PUB_GONE_RESULT = "_pub_gone_enterprise", "_pub_gone_result"
 _ENT_COLS = ", ".join(ENTERPRISE_FIELDS)
 _STAGE_RESULT_COLS = ", ".join("uscc" if c == "enterprise_id" else c for c in RESULT_FIELDS)
 # ``WHERE true``: SQLite needs it to tell an INSERT … SELECT's ON CONFLICT from a join's ON (PostgreSQL accepts it)
 _UPSERT_SQL = (
     f"INSERT INTO enterprises_enterprise ({_ENT_COLS}) SELECT {_ENT_COLS} FROM {_PUB_ENTERPRISE} WHERE true "
-    "ON CONFLICT (uscc) DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in ENTERPRISE_FIELDS if c != "uscc")
+    "ON CONFLICT (uscc) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in ENTERPRISE_FIELDS if c != "uscc")
+    + ", gone_snapshot_id = NULL"
+)
+_GONE_SQL = (
+    "UPDATE enterprises_enterprise SET gone_snapshot_id = %s "
+    f"WHERE uscc IN (SELECT uscc FROM {_PUB_GONE_ENTERPRISE}) AND gone_snapshot_id IS NULL"
 )
 _RESULTS_SQL = (
     f"INSERT INTO enterprises_policyresult ({', '.join(RESULT_FIELDS)}) SELECT "
     + ", ".join("e.id" if c == "enterprise_id" else f"r.{c}" for c in RESULT_FIELDS)
     + f" FROM {_PUB_RESULT} r JOIN enterprises_enterprise e ON e.uscc = r.uscc"
 )
+
+
+def _supersede(cur: Any, sid: int, full: bool) -> int:
+    """End the versions this publication replaces: every open one (a full publication), else those of the
+    enterprise × policy pairs it writes or that disappeared. Before the new rows are inserted."""
+    if full:
+        cur.execute(
+            "UPDATE enterprises_policyresult SET until_snapshot_id = %s WHERE until_snapshot_id IS NULL "
+            "AND snapshot_id < %s",
+            [sid, sid],
+        )
+        return int(cur.rowcount)
+    keys = (
+        f"SELECT e.id AS enterprise_id, k.policy_id FROM (SELECT uscc, policy_id FROM {_PUB_RESULT} "
+        f"UNION SELECT uscc, policy_id FROM {_PUB_GONE_RESULT}) k JOIN enterprises_enterprise e ON e.uscc = k.uscc"
+    )
+    cur.execute(
+        f"UPDATE enterprises_policyresult SET until_snapshot_id = %s FROM ({keys}) k "
+        "WHERE enterprises_policyresult.enterprise_id = k.enterprise_id "
+        "AND enterprises_policyresult.policy_id = k.policy_id "
+        "AND enterprises_policyresult.until_snapshot_id IS NULL AND enterprises_policyresult.snapshot_id < %s",
+        [sid, sid],
+    )
+    return int(cur.rowcount)
 
 
 def _stage_create(cur: Any) -> None:
@@ -404,10 +584,19 @@ def _stage_create(cur: Any) -> None:
         f"CREATE TEMP TABLE {_PUB_RESULT} AS SELECT {cols} FROM enterprises_policyresult r "
         "JOIN enterprises_enterprise e ON e.id = r.enterprise_id WHERE 1 = 0"
     )
+    cur.execute(f"CREATE TEMP TABLE {_PUB_GONE_ENTERPRISE} (uscc varchar(18) PRIMARY KEY)")
+    cur.execute(f"CREATE TEMP TABLE {_PUB_GONE_RESULT} (uscc varchar(18), policy_id varchar(64))")
+
+
+def _stage_gone(cur: Any, enterprises: list[str], results: list[tuple[str, str]]) -> None:
+    for table, rows in ((_PUB_GONE_ENTERPRISE, [(u,) for u in enterprises]), (_PUB_GONE_RESULT, results)):
+        width = ", ".join(["%s"] * (1 if table == _PUB_GONE_ENTERPRISE else 2))
+        for i in range(0, len(rows), BATCH):
+            cur.executemany(f"INSERT INTO {table} VALUES ({width})", rows[i : i + BATCH])
 
 
 def _stage_drop(cur: Any) -> None:
-    for table in (_PUB_ENTERPRISE, _PUB_RESULT):
+    for table in (_PUB_ENTERPRISE, _PUB_RESULT, _PUB_GONE_ENTERPRISE, _PUB_GONE_RESULT):
         cur.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -431,67 +620,45 @@ def _stage_batches(
 
 
 def _stage_copy(
-    cur: Any, enterprises: Iterator[tuple[Any, ...]], results: Iterator[tuple[Any, ...]], total: int, tick: Any
+    cur: Any, enterprises: Iterator[tuple[Any, ...]], write_results: Any, sid: int, total: int, tick: Any
 ) -> tuple[int, int]:
-    """PostgreSQL: COPY into the temporary tables (2M enterprises and 12M results)."""
-    done = n = 0
+    """PostgreSQL: COPY into the temporary tables: the enterprise index row by row (up to 2M, with the pinyin
+    fallback), the results as the CSV file the engine writes in one pass (up to 26M rows at 2M enterprises: a
+    Python row each cost minutes), streamed into COPY."""
+    done = 0
     # no progress writes inside a COPY: the connection is busy with it (an UPDATE there waits forever)
     with cur.copy(f"COPY {_PUB_ENTERPRISE} ({_ENT_COLS}) FROM STDIN") as copy:
         for values in enterprises:
             copy.write_row(values)
             done += 1
     tick("暂存评估结果", 75, 8, done, total)
-    with cur.copy(f"COPY {_PUB_RESULT} ({_STAGE_RESULT_COLS}) FROM STDIN") as copy:
-        for values in results:
-            copy.write_row(values)
-            n += 1
-    return done, n
+    cur.execute(f"ALTER TABLE {_PUB_RESULT} ALTER COLUMN snapshot_id SET DEFAULT {int(sid)}")
+    with tempfile.TemporaryDirectory(prefix=".publish-", dir=engine_home()) as folder:
+        path = Path(folder) / "results.csv"
+        n = write_results(path)
+        columns = ", ".join(RESULT_CSV_COLUMNS)
+        with path.open("rb") as fh, cur.copy(f"COPY {_PUB_RESULT} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+            while chunk := fh.read(1 << 20):
+                copy.write(chunk)
+    cur.execute(f"ANALYZE {_PUB_ENTERPRISE}")  # the switch's joins plan on real sizes, not a guess
+    cur.execute(f"ANALYZE {_PUB_RESULT}")
+    return done, int(n)
 
 
-def _stats(snapshot: Snapshot) -> None:
-    """Precompute the dashboards' counts for the snapshot (by district): grouping 12M results per page view
-    would take seconds."""
-    from django.db.models import Count, Q, Sum
+def _stats(snapshot: Snapshot, counts: dict[str, list[dict[str, Any]]]) -> None:
+    """Store the dashboards' counts of the snapshot (by district), as the engine grouped them over the snapshot
+    file (``Workspace.publish_counts``): grouping 12M results per page view would take seconds, and over the
+    platform's versions the whole snapshot would be read at each publication."""
+    from gaoqi.web.enterprises.models import DistrictStat, FieldStat, PolicyStat
 
-    from gaoqi.web.enterprises.models import DistrictStat, Enterprise, FieldStat, PolicyResult, PolicyStat
-
-    ents = Enterprise.objects.filter(snapshot=snapshot)
-    DistrictStat.objects.bulk_create(
-        DistrictStat(snapshot=snapshot, **row)
-        for row in ents.values("district_code").annotate(
-            enterprises=Count("id"), hte=Count("id", filter=Q(has_hte=True)),
-            tech_sme=Count("id", filter=Q(has_tech_sme=True)), above_scale=Count("id", filter=Q(above_scale=True)),
-        )
-    )  # fmt: skip
-    FieldStat.objects.bulk_create(
-        FieldStat(snapshot=snapshot, **row)
-        for row in ents.filter(has_hte=True).exclude(tech_field="").values("district_code", "tech_field").annotate(n=Count("id"))
-    )  # fmt: skip
-    rows = (
-        PolicyResult.objects.filter(snapshot=snapshot)
-        .values("enterprise__district_code", "policy_id", "status", "failed_count")
-        .annotate(n=Count("id"), amount=Sum("benefit_amount"))
-    )
-    merged: dict[tuple[str, str, str, bool], list[Any]] = {}
-    for row in rows:
-        key = (
-            row["enterprise__district_code"],
-            row["policy_id"],
-            row["status"],
-            row["status"] == "fail" and row["failed_count"] == 1,
-        )
-        acc = merged.setdefault(key, [0, None])
-        acc[0] += row["n"]
-        if row["amount"] is not None:
-            acc[1] = (acc[1] or 0) + row["amount"]
-    PolicyStat.objects.bulk_create(
-        PolicyStat(snapshot=snapshot, district_code=d, policy_id=p, status=st, near=near, n=n, amount=amount)
-        for (d, p, st, near), (n, amount) in merged.items()
-    )
+    DistrictStat.objects.bulk_create(DistrictStat(snapshot=snapshot, **row) for row in counts["district"])
+    FieldStat.objects.bulk_create(FieldStat(snapshot=snapshot, **row) for row in counts["field"])
+    PolicyStat.objects.bulk_create(PolicyStat(snapshot=snapshot, **row) for row in counts["policy"])
 
 
-def _make_current(snapshot: Snapshot, path: Path, meta: tuple[Any, ...], done: int, n_results: int) -> None:
-    _stats(snapshot)
+def _make_current(snapshot: Snapshot, path: Path, meta: tuple[Any, ...], done: int, n_results: int,
+                  counts: dict[str, list[dict[str, Any]]], written: dict[str, Any]) -> None:  # fmt: skip
+    _stats(snapshot, counts)
     Snapshot.objects.filter(is_current=True).update(is_current=False)
     Snapshot.objects.filter(pk=snapshot.pk).update(
         status=Snapshot.PUBLISHED,
@@ -506,8 +673,39 @@ def _make_current(snapshot: Snapshot, path: Path, meta: tuple[Any, ...], done: i
         finished_at=timezone.now(),
     )
     audit_record(
-        None, "snapshot.publish", target=f"snapshot:{snapshot.pk}", detail={"enterprises": done, "results": n_results}
+        None,
+        "snapshot.publish",
+        target=f"snapshot:{snapshot.pk}",
+        detail={"enterprises": done, "results": n_results, **written},
     )
+
+
+KEEP_AT_LEAST = 2  # the current snapshot and the previous one: the push's and the warnings' differences read both
+
+
+def results_prune(keep: int | None = None) -> dict[str, int]:
+    """Delete the result versions no snapshot among the last ``keep`` published (``GAOQI_KEEP_SNAPSHOTS``, at
+    least 2) reads any more: superseded at or before the oldest kept one, or written before the full publication
+    it reads from (ADR 0042). A version a benefit was granted on is kept (the benefit points at it). The daily
+    job (``gaoqi-web daily``); audited."""
+    from django.db import connection
+
+    from gaoqi.web.intake.models import results_since
+
+    keep = max(KEEP_AT_LEAST, settings.GAOQI_KEEP_SNAPSHOTS if keep is None else keep)
+    kept = list(Snapshot.objects.filter(status=Snapshot.PUBLISHED).order_by("-pk").values_list("pk", flat=True)[:keep])
+    if len(kept) < keep:
+        return {"pruned": 0}
+    oldest = kept[-1]
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "DELETE FROM enterprises_policyresult WHERE (until_snapshot_id <= %s OR snapshot_id < %s) "
+            "AND NOT EXISTS (SELECT 1 FROM benefits_benefit b WHERE b.result_id = enterprises_policyresult.id)",
+            [oldest, results_since(oldest)],
+        )
+        pruned = max(cur.rowcount, 0)
+        audit_record(None, "snapshot.prune", target=f"snapshot:{oldest}", detail={"keep": keep, "pruned": pruned})
+    return {"pruned": pruned}
 
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".txt")

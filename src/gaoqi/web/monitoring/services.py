@@ -110,6 +110,7 @@ def _stage(cur: Any, rows: Iterable[Mapping[str, Any]]) -> int:
 def _stage_platform(cur: Any, sid: int) -> None:
     """The platform's list-not-met rule, set-based, into the staging table: open stays kept by a route other than
     the rule whose list's policy result in this snapshot is ``fail``."""
+    from gaoqi.web.enterprises.models import versions_sql
     from gaoqi.web.programmes import lists
     from gaoqi.web.programmes.models import ROUTES
 
@@ -138,16 +139,17 @@ def _stage_platform(cur: Any, sid: int) -> None:
     )
     routes = ", ".join(["%s"] * len(rule.routes))
     lists_in = ", ".join(["%s"] * len(names))
+    held, held_params = versions_sql("r", sid, newest=True)  # in the switch (ADR 0042)
     cur.execute(
         f"INSERT INTO {_RAW} (uscc, rule_id, rule_version, severity, name, articles, evidence) "
         f"SELECT e.uscc, %s, %s, %s, %s, %s, {evidence} "
         "FROM programmes_listmembership m "
-        f"JOIN enterprises_policyresult r ON r.snapshot_id = %s AND r.enterprise_id = m.enterprise_id "
+        f"JOIN enterprises_policyresult r ON {held} AND r.enterprise_id = m.enterprise_id "
         "AND r.policy_id = m.list_id "
         f"JOIN {E} e ON e.id = m.enterprise_id "
         f"WHERE m.left_on IS NULL AND m.route IN ({routes}) AND m.list_id IN ({lists_in}) AND r.status = 'fail'",
         [rule.id, rule.version, rule.severity, rule.name, articles, *list_params, *route_params,
-         sid, *rule.routes, *sorted(names)],
+         *held_params, *rule.routes, *sorted(names)],
     )  # fmt: skip
 
 

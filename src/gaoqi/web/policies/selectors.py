@@ -57,7 +57,7 @@ def results_visible_to(user: Any, policy_id: str | None = None) -> QuerySet[Poli
     scope = enterprise_scope(user, "enterprise__")
     if scope is None:
         return PolicyResult.objects.none()
-    qs = PolicyResult.objects.filter(scope, snapshot=current_snapshot())
+    qs = PolicyResult.objects.of(current_snapshot()).filter(scope)
     if policy_id:
         qs = qs.filter(policy_id=policy_id)
     return qs

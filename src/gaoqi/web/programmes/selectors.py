@@ -307,7 +307,7 @@ def soft_criteria(enterprises: list[Enterprise]) -> dict[int, list[Hint]]:
     ids = [e.pk for e in enterprises]
     results: dict[int, PolicyResult] = {}
     if snap is not None and ids:
-        for r in PolicyResult.objects.filter(snapshot=snap, policy_id=HTE_POLICY, enterprise_id__in=ids):
+        for r in PolicyResult.objects.of(snap).filter(policy_id=HTE_POLICY, enterprise_id__in=ids):
             results[r.enterprise_id] = r
     today = clock.today()
     return {e.pk: _hints(e, results.get(e.pk), today) for e in enterprises}
@@ -431,7 +431,7 @@ def frozen_gaps(enterprise: Enterprise) -> tuple[Snapshot | None, dict[str, Any]
     if snap is None:
         return None, {"note": "尚无已发布的数据快照", "conditions": []}
     base: dict[str, Any] = {"snapshot": snap.pk, "as_of": snap.as_of.isoformat(), "policy": HTE_POLICY}
-    result = PolicyResult.objects.filter(snapshot=snap, enterprise=enterprise, policy_id=HTE_POLICY).first()
+    result = PolicyResult.objects.of(snap).filter(enterprise=enterprise, policy_id=HTE_POLICY).first()
     if result is None:
         return snap, {**base, "note": "当前快照中没有该企业的高企认定评估结果", "conditions": []}
     failed = list(result.failed_conditions or [])

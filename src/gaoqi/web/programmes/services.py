@@ -77,10 +77,11 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
     snap = Snapshot.objects.values("pk", "as_of", "ruleset_hash").get(pk=snapshot.pk)
     sid, as_of, rhash = snap["pk"], snap["as_of"], snap["ruleset_hash"]
     policies = {p.id: p for p in lists.list_policies()}
-    from gaoqi.web.enterprises.models import PolicyResult
+    from gaoqi.web.enterprises.models import PolicyResult, versions_sql
 
     evaluated = set(
-        PolicyResult.objects.filter(snapshot_id=sid, policy_id__in=list(policies))
+        PolicyResult.objects.of(sid, newest=True)
+        .filter(policy_id__in=list(policies))
         .values_list("policy_id", flat=True)
         .distinct()
     )
@@ -94,8 +95,9 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
     counts = {"entered": 0, "left": 0}
     left = "left_on = %s, left_snapshot_id = %s, left_ruleset_hash = %s"
     left_params: list[Any] = [as_of, sid, rhash]
+    held, held_params = versions_sql("r", sid, newest=True)  # the snapshot's results (ADR 0042)
     passing = (
-        f"EXISTS (SELECT 1 FROM {R} r WHERE r.snapshot_id = %s AND r.enterprise_id = {M}.enterprise_id "
+        f"EXISTS (SELECT 1 FROM {R} r WHERE {held} AND r.enterprise_id = {M}.enterprise_id "
         f"AND r.policy_id = {M}.list_id AND r.status = 'pass')"
     )
     certified = f"EXISTS (SELECT 1 FROM {E} e WHERE e.id = {M}.enterprise_id AND e.has_hte = %s)"
@@ -116,7 +118,7 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
         # an official's removal holds until the rule is first not met
         cur.execute(
             f"UPDATE {M} SET removal_holds = %s WHERE removal_holds = %s AND {in_active} AND NOT {passing}",
-            [False, True, *active_params, sid],
+            [False, True, *active_params, *held_params],
         )
         # certification ends the lists it ends, whatever the route
         cur.execute(
@@ -137,21 +139,22 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
         for list_id in active:
             target = lists.converts_to(list_id)
             if target is not None:
+                held_c, held_c_params = versions_sql("c", sid, newest=True)
                 converted = (
-                    f"EXISTS (SELECT 1 FROM {R} c WHERE c.snapshot_id = %s AND c.enterprise_id = {M}.enterprise_id "
+                    f"EXISTS (SELECT 1 FROM {R} c WHERE {held_c} AND c.enterprise_id = {M}.enterprise_id "
                     "AND c.policy_id = %s AND c.status = 'pass')"
                 )
                 cur.execute(
                     f"UPDATE {M} SET {left}, left_reason = %s WHERE left_on IS NULL AND list_id = %s "
                     f"AND NOT {passing} AND {converted}",
-                    [*left_params, CONVERTED, list_id, sid, sid, target],
+                    [*left_params, CONVERTED, list_id, *held_params, *held_c_params, target],
                 )
                 counts["left"] += cur.rowcount
         # the rule no longer met: the stays the rule decided
         cur.execute(
             f"UPDATE {M} SET {left}, left_reason = %s WHERE left_on IS NULL AND route = %s AND {in_active} "
             f"AND NOT {passing}",
-            [*left_params, RULE_NO_LONGER_MET, RULE, *active_params, sid],
+            [*left_params, RULE_NO_LONGER_MET, RULE, *active_params, *held_params],
         )
         counts["left"] += cur.rowcount
         # entries: passing now, not on the list, no removal holding, not ended by a certificate
@@ -169,11 +172,11 @@ def memberships_update(snapshot: Snapshot) -> dict[str, int]:
             "'' AS left_ruleset_hash, '' AS left_comment, %s AS removal_holds "
             f"FROM {R} r JOIN {E} e ON e.id = r.enterprise_id "
             f"LEFT JOIN ({reason_sql}) rv ON rv.list_id = r.policy_id AND rv.version = r.policy_version "
-            f"WHERE r.snapshot_id = %s AND r.status = 'pass' AND {r_active} "
+            f"WHERE {held} AND r.status = 'pass' AND {r_active} "
             f"AND NOT ({r_cert} AND e.has_hte = %s) "
             f"AND NOT EXISTS (SELECT 1 FROM {M} m WHERE m.enterprise_id = r.enterprise_id "
             "AND m.list_id = r.policy_id AND (m.left_on IS NULL OR m.removal_holds = %s OR m.left_reason = %s))",
-            [RULE, as_of, sid, rhash, False, *[x for row in reasons for x in row], sid, *active_params,
+            [RULE, as_of, sid, rhash, False, *[x for row in reasons for x in row], *held_params, *active_params,
              *cert_params, True, True, PERIOD_OVER],
         )  # fmt: skip
         cols = ("enterprise_id, list_id, route, entered_on, entered_snapshot_id, policy_version, reason, ruleset_hash, "

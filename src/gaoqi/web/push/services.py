@@ -94,9 +94,21 @@ def events_derive(snapshot: Snapshot) -> dict[str, int]:
     snapshot again writes nothing. Returns the number written per kind."""
     if not connection.in_atomic_block:
         raise RuntimeError("events_derive belongs inside the publishing transaction")
-    snap = Snapshot.objects.values("pk", "ruleset_hash").get(pk=snapshot.pk)
+    from gaoqi.web.enterprises.models import versions_sql
+
+    snap = Snapshot.objects.values("pk", "ruleset_hash", "results_full").get(pk=snapshot.pk)
     sid, rhash = snap["pk"], snap["ruleset_hash"] or ""
     prev = previous_published(sid)
+    # the results this snapshot wrote (all of them after a full publication, else only those that changed: ADR
+    # 0042) against the previous snapshot's; a pair it did not write is unchanged and has no event
+    before, before_params = versions_sql("p", prev)
+    # passes lost: a full publication compares every previous result; a publication of the difference only those
+    # it superseded (the others are still this snapshot's, unchanged)
+    lost, lost_params = (
+        (before, before_params)
+        if snap["results_full"]
+        else (f"{before} AND p.until_snapshot_id = %s", [*before_params, sid])
+    )
     policies = _pushed_policies()
     counts = dict.fromkeys(EVENT_KINDS, 0)
     if not policies:
@@ -121,14 +133,14 @@ def events_derive(snapshot: Snapshot) -> dict[str, int]:
             "COALESCE(p.status, ''), r.status, r.failed_count, r.binding_condition, r.binding_gap, "
             "r.unknown_features, r.benefit_amount, '', '', '', %s, %s "
             f"FROM {R} r JOIN ({cats}) c ON c.policy_id = r.policy_id "
-            f"LEFT JOIN {R} p ON p.snapshot_id = %s AND p.enterprise_id = r.enterprise_id AND p.policy_id = r.policy_id "
+            f"LEFT JOIN {R} p ON {before} AND p.enterprise_id = r.enterprise_id AND p.policy_id = r.policy_id "
             "WHERE r.snapshot_id = %s AND ("
             " (r.status = 'pass' AND (p.status IS NULL OR p.status <> 'pass'))"
             " OR (r.status = 'fail' AND r.failed_count = 1 AND (p.status IS NULL OR NOT (p.status = 'pass'"
             "     OR (p.status = 'fail' AND p.failed_count = 1))))"
             " OR (r.status = 'unknown' AND (p.status IS NULL OR p.status <> 'unknown'))"
             ") ON CONFLICT DO NOTHING",
-            [False, sid, rhash, _dt(now), False, *cat_params, prev, sid],
+            [False, sid, rhash, _dt(now), False, *cat_params, *before_params, sid],
         )
         written = cur.rowcount
         if prev is not None:
@@ -141,9 +153,9 @@ def events_derive(snapshot: Snapshot) -> dict[str, int]:
                 "COALESCE(r.unknown_features, p.unknown_features), r.benefit_amount, '', '', '', %s, %s "
                 f"FROM {R} p JOIN ({cats}) c ON c.policy_id = p.policy_id "
                 f"LEFT JOIN {R} r ON r.snapshot_id = %s AND r.enterprise_id = p.enterprise_id AND r.policy_id = p.policy_id "
-                "WHERE p.snapshot_id = %s AND p.status = 'pass' AND (r.status IS NULL OR r.status <> 'pass') "
+                f"WHERE {lost} AND p.status = 'pass' AND (r.status IS NULL OR r.status <> 'pass') "
                 "ON CONFLICT DO NOTHING",
-                [False, sid, rhash, _dt(now), False, *cat_params, sid, prev],
+                [False, sid, rhash, _dt(now), False, *cat_params, sid, *lost_params],
             )
             written += cur.rowcount
         if work_mem is not None:  # the rest of the publishing transaction as it was

@@ -103,8 +103,10 @@ def offers(user: Any) -> list[dict[str, Any]]:
     )
     out = []
     near = config().near_failed_max
-    results = PolicyResult.objects.filter(snapshot=snap, enterprise=ent).filter(
-        Q(status="pass") | Q(status="fail", failed_count__lte=near) | Q(status="unknown")
+    results = (
+        PolicyResult.objects.of(snap)
+        .filter(enterprise=ent)
+        .filter(Q(status="pass") | Q(status="fail", failed_count__lte=near) | Q(status="unknown"))
     )
     for r in results.order_by("policy_id"):
         policy, why = pf.applicable(r.policy_id)

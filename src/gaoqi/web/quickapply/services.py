@@ -85,7 +85,7 @@ def application_start(actor: Any, policy_id: str) -> PolicyApplication:
     unit = unit_for("sci", level=DISTRICT, district_code=district) if district else unit_for("hte", level=MUNICIPAL)
     days, unconfirmed = config().limit(policy_id)
     prefilled = pf.prefill(ent, policy, version)
-    result = PolicyResult.objects.filter(snapshot=snap, enterprise=ent, policy_id=policy_id).first()
+    result = PolicyResult.objects.of(snap).filter(enterprise=ent, policy_id=policy_id).first()
     amount = result.benefit_amount if result is not None and result.status == "pass" else None
 
     def make(status: str) -> PolicyApplication:

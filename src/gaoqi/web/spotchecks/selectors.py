@@ -50,7 +50,8 @@ def frozen_population(snapshot: Any, year: int) -> list[Member]:
     warnings = hooks.open_warnings()
     pilots = pilot_usccs(year - 1)
     rows = (
-        Enterprise.objects.filter(snapshot=snapshot, has_hte=True)
+        Enterprise.objects.of(snapshot)
+        .filter(has_hte=True)
         .order_by("uscc")
         .values_list("uscc", "district_code", "hte_expiry_date")
     )

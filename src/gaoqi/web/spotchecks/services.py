@@ -162,9 +162,7 @@ def _store_cases(draw: Draw, sel: sampling.Selection) -> None:
     from gaoqi.web.enterprises.models import Enterprise
 
     usccs = [c.uscc for c in sel.cases]
-    ents = {
-        e.uscc: e for e in Enterprise.objects.filter(snapshot=draw.snapshot, uscc__in=usccs).only("id", "uscc", "name")
-    }
+    ents = {e.uscc: e for e in Enterprise.objects.of(draw.snapshot).filter(uscc__in=usccs).only("id", "uscc", "name")}
     Case.objects.bulk_create(
         [
             Case(draw=draw, enterprise=ents.get(c.uscc), uscc=c.uscc, enterprise_name=getattr(ents.get(c.uscc), "name", ""),

@@ -140,7 +140,7 @@ def qualified(user: Any, f: GapFilter | None = None) -> QuerySet[PolicyResult]:
     if snap is None or scope is None:
         return PolicyResult.objects.none()
     lists = [f.list_id] if f.list_id in LISTS else list(LISTS)
-    qs = PolicyResult.objects.filter(scope, snapshot=snap, status="pass", policy_id__in=benefit_policy_ids())
+    qs = PolicyResult.objects.of(snap).filter(scope, status="pass", policy_id__in=benefit_policy_ids())
     qs = qs.filter(_member_of(lists))
     if f.district:
         qs = qs.filter(enterprise__district_code=f.district)
@@ -184,9 +184,11 @@ def enterprise_policies(enterprise: Any) -> list[dict[str, Any]]:
     snap = current_snapshot()
     if snap is None:
         return []
-    results = PolicyResult.objects.filter(
-        snapshot=snap, enterprise=enterprise, status="pass", policy_id__in=benefit_policy_ids()
-    ).order_by("policy_id")
+    results = (
+        PolicyResult.objects.of(snap)
+        .filter(enterprise=enterprise, status="pass", policy_id__in=benefit_policy_ids())
+        .order_by("policy_id")
+    )
     deliveries = {d.policy_id: d for d in PolicyDelivery.objects.filter(enterprise_uscc=enterprise.uscc)}
     return [{"result": r, "delivery": deliveries.get(r.policy_id)} for r in results]
 

@@ -55,7 +55,7 @@ class Command(BaseCommand):
         day = dt.date.fromisoformat(opts["start"])
         calendar = {"day": day}
         clock.today = lambda: calendar["day"]  # the run's calendar (see the module docstring)
-        rows = PolicyResult.objects.filter(snapshot=snap, policy_id="hte-certification", status="unknown",
+        rows = PolicyResult.objects.of(snap).filter(policy_id="hte-certification", status="unknown",
                                            failed_count=0).select_related("enterprise").order_by("enterprise__uscc")  # fmt: skip
         ready = [r.enterprise for r in rows.iterator(chunk_size=2000)
                  if all(u.startswith("pending:") for u in r.unknown_features)][:n]  # fmt: skip

@@ -29,9 +29,9 @@ class Command(BaseCommand):
         # the enterprise account: a 海淀 enterprise meeting every data condition of HTE certification (so the
         # demo can walk an application to its certificate); failing that, one a single condition short
         rows = (
-            PolicyResult.objects.filter(
+            PolicyResult.objects.of(snap)
+            .filter(
                 # not already an HTE: a valid certificate means applying again only in its expiry year
-                snapshot=snap,
                 policy_id="hte-certification",
                 enterprise__district_code="110108",
                 enterprise__has_hte=False,

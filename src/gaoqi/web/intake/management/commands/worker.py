@@ -1,7 +1,8 @@
 """``gaoqi-web worker``: recover the runs a crash interrupted, then run django-tasks' database worker.
 
 A worker killed during a pipeline run leaves its snapshot RUNNING and its task result RUNNING; nothing else
-would ever reclaim them. Starting the worker marks them failed first (``snapshot_recover_interrupted``), then
+would ever reclaim them. Starting the worker marks them failed first (``snapshot_recover_interrupted``) and queues them again while they have
+attempts left (``GAOQI_RUN_ATTEMPTS``, ADR 0042), then
 processes the queue exactly as ``db_worker`` does (same options: ``--batch``, ``--no-reload``, …).
 """
 
@@ -20,7 +21,7 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if os.environ.get("DJANGO_AUTORELOAD_ENV") != "true":  # once, not again in the autoreloader's child
-            recovered = snapshot_recover_interrupted(None)
+            recovered = snapshot_recover_interrupted(None, retry=True)  # retried while attempts remain
             if recovered:
                 self.stdout.write(
                     "运行中断，已标记为失败 (interrupted runs marked failed): "
