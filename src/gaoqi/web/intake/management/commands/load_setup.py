@@ -126,7 +126,7 @@ class Command(BaseCommand):
     def _candidates(self, snap: Any) -> Any:
         """Enterprises of the snapshot that are not HTEs (they may apply), by USCC: a stable choice."""
         return (
-            PolicyResult.objects.filter(snapshot=snap, policy_id=POLICY, enterprise__has_hte=False)
+            PolicyResult.objects.of(snap).filter(policy_id=POLICY, enterprise__has_hte=False)
             .order_by("enterprise__uscc")
             .values_list("enterprise__uscc", flat=True)
         )
