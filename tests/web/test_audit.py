@@ -77,7 +77,8 @@ def test_reveal_export_and_publish_are_recorded(users: dict[str, Any], snapshot:
 
     (published,) = events(action="snapshot.publish")
     assert published.target == f"snapshot:{snapshot.pk}" and published.outcome == "success"
-    assert published.detail == {"enterprises": 300, "results": 300 * len(default_policies())}
+    assert (published.detail["enterprises"], published.detail["results"]) == (300, 300 * len(default_policies()))
+    assert published.detail["full"] is True and published.detail["enterprises_written"] == 300  # the first: full
 
     m = login(users[roles.MUNICIPAL])
     m.defaults["REMOTE_ADDR"] = IP
